@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: Apache-2.0
+# Bulkhead: the one entry point. `make run`, `make test`, `make bench`,
+# `make sdcard`, `make debug`; BOARD= and CONFIG= select what is built.
+# Every target that needs tools installs what is missing first (tools/setup.sh).
+
+BOARD ?= qemu-virt
+include boards/$(BOARD)/board.mk
+CONFIG ?= $(BOARD_DEFAULT_CONFIG)
+
+# Emulated machine for run/test (QEMU boards only)
+GIC ?= 3
+CPU ?= cortex-a57
+SMP ?= 2
+MEM ?= 1024
+
+BH_CACHE ?= $(HOME)/.cache/bulkhead
+export BH_CACHE
+FDT_ARM64_ROOT ?= $(BH_CACHE)/libfdt-arm64
+ASSETS := $(BH_CACHE)/guest-assets
+CROSS ?= aarch64-linux-gnu-
+
+BUILD := build
+HYPB := $(BUILD)/$(BOARD)/hyp
+B := $(BUILD)/$(BOARD)/$(CONFIG)
+IMG := $(B)/bulkhead.img
+GUESTB := $(BUILD)/guests/aarch64
+TOOLB := $(BUILD)/tools
+
+# ---- hypervisor (freestanding, AArch64, position independent) ----
+HYP_ASM := arch-arm64/head.S arch-arm64/vectors.S
+HYP_C := $(wildcard arch-arm64/*.c common/*.c dt/*.c gic/*.c vtimer/*.c)
+HYP_OBJ := $(patsubst %,$(HYPB)/%.o,$(HYP_ASM) $(HYP_C))
+HYP_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -nostdlib \
+	-mgeneral-regs-only -mstrict-align -mno-outline-atomics -fpie -fvisibility=hidden -fno-plt \
+	-fno-tree-loop-distribute-patterns -fno-common -fstack-protector-strong \
+	-I. -Iarch-arm64 -I$(FDT_ARM64_ROOT)/usr/include -MMD -MP
+HYP_LDFLAGS := -nostdlib -static-pie -Wl,-z,norelro \
+	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T arch-arm64/image.ld
+
+# ---- host tools ----
+HOST_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -D_DEFAULT_SOURCE -I. -Iarch-arm64
+
+.PHONY: all deps guest-assets hyp guests tools run test bench sdcard debug clean check-config
+all: $(IMG)
+
+deps:
+	@bash tools/setup.sh
+
+guest-assets: deps
+	@bash tools/setup.sh --guest-assets
+
+$(HYPB)/%.S.o: %.S | deps
+	@mkdir -p $(dir $@)
+	$(CROSS)gcc $(HYP_CFLAGS) -c $< -o $@
+
+$(HYPB)/%.c.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CROSS)gcc $(HYP_CFLAGS) -c $< -o $@
+
+$(HYPB)/bulkhead.elf: $(HYP_OBJ) arch-arm64/image.ld
+	$(CROSS)gcc $(HYP_CFLAGS) $(HYP_LDFLAGS) -o $@ $(HYP_OBJ) \
+		$(FDT_ARM64_ROOT)/usr/lib/aarch64-linux-gnu/libfdt.a -lgcc
+	@if $(CROSS)readelf -rW $@ | grep R_AARCH64 | grep -qv R_AARCH64_RELATIVE; then \
+		echo "error: $@ has relocations other than R_AARCH64_RELATIVE"; exit 1; fi
+
+$(HYPB)/bulkhead.bin: $(HYPB)/bulkhead.elf
+	$(CROSS)objcopy -O binary $< $@
+
+hyp: $(HYPB)/bulkhead.bin
+
+$(TOOLB)/bhpack: tools/bhpack.c dt/plan.c dt/board.c dt/*.h common/package.h common/lib.h | deps
+	@mkdir -p $(dir $@)
+	gcc $(HOST_CFLAGS) -o $@ tools/bhpack.c dt/plan.c dt/board.c -lfdt
+
+tools: $(TOOLB)/bhpack
+
+$(GUESTB)/testguest.bin: $(wildcard tests/guests/aarch64/*) common/lib.c common/lib.h common/hypercall.h | deps
+	$(MAKE) -s -C tests/guests/aarch64 O=$(abspath $(GUESTB)) FDT_ARM64_ROOT=$(FDT_ARM64_ROOT)
+
+guests: $(GUESTB)/testguest.bin
+
+# The board DT that configs are checked against at build time.
+$(B)/board.dtb: boards/$(BOARD)/board.mk | deps
+	@mkdir -p $(dir $@)
+	$(BOARD_DTB_RULE)
+
+$(B)/config.dtb: configs/$(CONFIG).dts | deps
+	@mkdir -p $(dir $@)
+	dtc -q -I dts -O dtb -o $@ $<
+
+# `make run KERNEL=path [INITRD=path] [BOOTARGS=...]`: one domain running that
+# image on every CPU (the single config); otherwise the config's own images.
+KERNEL ?=
+INITRD ?=
+BOOTARGS ?=
+ifneq ($(KERNEL),)
+CONFIG := qemu-virt-single
+endif
+ifeq ($(CONFIG),qemu-virt-single)
+PACK_ARGS += --image kernel=$(or $(KERNEL),$(GUESTB)/testguest.bin) \
+	--set-u32 /bulkhead/domain@0:cpus=$(shell seq -s, 0 $$(($(SMP)-1)))
+ifneq ($(INITRD),)
+PACK_ARGS += --image initrd=$(INITRD) --set /bulkhead/domain@0:initrd=initrd
+endif
+ifneq ($(BOOTARGS),)
+PACK_ARGS += --set '/bulkhead/domain@0:bootargs=$(BOOTARGS)'
+endif
+endif
+PACK_ARGS += -I $(GUESTB) -I $(ASSETS) -I configs
+
+$(IMG): $(HYPB)/bulkhead.bin $(TOOLB)/bhpack $(B)/config.dtb $(B)/board.dtb guests FORCE
+	$(TOOLB)/bhpack -o $@ --hyp $(HYPB)/bulkhead.bin --config $(B)/config.dtb \
+		--payload-offset 0x$$($(CROSS)nm $(HYPB)/bulkhead.elf | awk '/ __payload_start$$/{print $$1}') \
+		--board $(B)/board.dtb $(PACK_ARGS)
+
+FORCE:
+
+check-config: $(TOOLB)/bhpack $(B)/config.dtb $(B)/board.dtb guests
+	$(TOOLB)/bhpack --check-only --config $(B)/config.dtb --board $(B)/board.dtb $(PACK_ARGS)
+
+run: guest-assets $(IMG)
+	@bash tools/run-qemu.sh -b uboot -g $(GIC) -c $(CPU) -s $(SMP) -m $(MEM) -t 0 $(IMG)
+
+debug: guest-assets $(IMG)
+	@echo "gdb: gdb-multiarch $(HYPB)/bulkhead.elf -ex 'target remote :1234'"
+	@bash tools/run-qemu.sh -b kernel -g $(GIC) -c $(CPU) -s $(SMP) -m $(MEM) -t 0 $(IMG) -- -s -S
+
+sdcard: $(IMG)
+	bash tools/mk-sdcard.sh -k $(IMG) -o $(B)/sdcard.img
+
+test: guest-assets all tools guests
+	@bash tests/run.sh
+
+bench: guest-assets all
+	@bash tests/bench/run.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(HYP_OBJ:.o=.d)

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The architecture interface the core (common/, dt/) uses: every arch_*
+ * hook and type it needs, implemented in arch-arm64/. Nothing else from the
+ * architecture may be included by common code.
+ */
+#ifndef ARCH_H
+#define ARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+struct domain;
+struct trap_frame;
+
+static inline void arch_wait_event(void)
+{
+	__asm__ volatile("wfe" ::: "memory");
+}
+static inline void arch_send_event(void)
+{
+	__asm__ volatile("dsb ish\n sev" ::: "memory");
+}
+static inline void arch_wait_interrupt(void)
+{
+	__asm__ volatile("dsb sy\n wfi" ::: "memory");
+}
+static inline uint64_t arch_counter(void)
+{
+	uint64_t v;
+	__asm__ volatile("isb\n mrs %0, cntpct_el0" : "=r"(v));
+	return v;
+}
+static inline uint64_t arch_counter_freq(void)
+{
+	uint64_t v;
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
+	return v;
+}
+
+/* Register state of a stopped guest exception (layout: arch-arm64/asm.h). */
+struct trap_frame {
+	uint64_t x[31];
+	uint64_t elr, spsr, esr, far, hpfar, sp_el1, pad;
+};
+
+/* Per-vCPU architectural state kept across a domain restart decision. */
+struct arch_vcpu {
+	uint64_t hcr;
+	bool aarch32;
+};
+
+/* Per-domain stage-2 state. */
+struct arch_domain {
+	uint64_t *s2_root;
+	uint64_t vttbr;
+	uint16_t vmid;
+};
+
+unsigned arch_cpu_index(void);
+void arch_halt_system(void) __attribute__((noreturn));
+void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0);
+void arch_vcpu_run(struct vcpu *v) __attribute__((noreturn));
+void arch_park_cpu(void) __attribute__((noreturn));
+int arch_domain_init(struct domain *d);
+int arch_stage2_map(struct domain *d, uint64_t ipa, uint64_t pa, uint64_t size, unsigned flags);
+bool arch_stage2_lookup(struct domain *d, uint64_t ipa, uint64_t *pa);
+void arch_send_ipi(unsigned cpu);
+void arch_dcache_clean_range(uint64_t start, uint64_t size);
+
+/* Boot (arch-arm64/mmu.c, cpu.c, psci.c, gic/) */
+struct board;
+void boot_wrong_el(uint64_t dtb, uint64_t load_base, unsigned el) __attribute__((noreturn));
+void arch_early_init(uint64_t load_base, uint64_t hyp_end, uint64_t dtb);
+int arch_map_device(uint64_t base, uint64_t size);
+void arch_mmu_final(const struct board *b, uint64_t load_base, uint64_t hyp_end);
+unsigned arch_boot_cpu_index(const struct board *b);
+uint64_t arch_read_mpidr(void);
+void arch_gic_init(const struct board *b);
+void arch_start_secondaries(const struct board *b, unsigned boot_cpu);
+void arch_secondary_init(unsigned index);
+
+#endif

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Per-CPU EL2 setup, vCPU entry, and the trap handlers: decode, validate, act,
+ * return. Each HCR_EL2 bit Bulkhead sets is explained where it is set.
+ */
+#include "arch.h"
+#include "arch-arm64/asm.h"
+#include "arch-arm64/sysreg.h"
+#include "arch-arm64/trap.h"
+#include "common/console.h"
+#include "common/lib.h"
+#include "common/percpu.h"
+
+extern char cpu_stacks[];
+void arch_enter_guest(struct trap_frame *f) __attribute__((noreturn));
+void arch_call_on_stack(uint64_t sp, void (*fn)(uint64_t), uint64_t arg)
+	__attribute__((noreturn));
+
+char cpu_stacks[BH_MAX_CPUS * CPU_STACK_SIZE] __attribute__((aligned(16)));
+
+static uint64_t stack_top(unsigned cpu)
+{
+	return (uint64_t)(uintptr_t)cpu_stacks + (uint64_t)(cpu + 1) * CPU_STACK_SIZE;
+}
+
+unsigned arch_cpu_index(void)
+{
+	return (unsigned)read_sysreg(tpidr_el2);
+}
+
+uint64_t arch_read_mpidr(void)
+{
+	return read_sysreg(mpidr_el1) & 0xff00ffffffULL;
+}
+
+unsigned arch_boot_cpu_index(const struct board *b)
+{
+	uint64_t me = arch_read_mpidr();
+	for (unsigned i = 0; i < b->ncpus; i++)
+		if (b->mpidr[i] == me) {
+			arch_secondary_init(i);
+			pcpus[i].online = true;
+			return i;
+		}
+	return b->ncpus;
+}
+
+static uint64_t hcr_for_guest(bool aarch32)
+{
+	uint64_t hcr = HCR_VM	 /* stage-2 translation on */
+		       | HCR_SWIO /* set/way invalidate acts as clean+invalidate */
+		       | HCR_FMO | HCR_IMO | HCR_AMO /* physical FIQ/IRQ/SError to EL2; virtual ones to the guest */
+		       | HCR_FB	  /* broadcast the guest's TLB/cache maintenance to the inner shareable domain */
+		       | HCR_BSU_IS /* barriers upgraded to inner shareable */
+		       | HCR_TSC  /* SMC traps: guests never reach the board's firmware */
+		       | HCR_TIDCP /* implementation-defined registers trap (emulated RAZ/WI) */
+		       | HCR_TSW; /* set/way cache maintenance traps (it cannot be virtualized) */
+	/* Not set: TWI/TWE. vCPUs are pinned, one per physical CPU, so a guest's WFI may
+	 * idle its own CPU directly: lowest wake-up latency, no trap per idle. */
+	if (!aarch32)
+		hcr |= HCR_RW;
+	/* Pointer authentication: let guests use it natively when the CPU has it. */
+	uint64_t isar1 = read_sysreg(id_aa64isar1_el1);
+	if (isar1 & (0xffULL << 4)) /* APA or API */
+		hcr |= HCR_API | HCR_APK;
+	return hcr;
+}
+
+void arch_secondary_init(unsigned index)
+{
+	write_sysreg(tpidr_el2, index);
+	pcpus[index].index = index;
+	pcpus[index].mpidr = arch_read_mpidr();
+	/* Guests see the real MIDR; MPIDR is set per vCPU at entry. */
+	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+	/* PMU: all counters belong to EL1 (HPMN = PMCR_EL0.N) so guests measure for real,
+	 * debug registers are not trapped: a pinned vCPU owns its CPU's. */
+	uint64_t n = (read_sysreg(pmcr_el0) >> 11) & 0x1f;
+	write_sysreg(mdcr_el2, n & MDCR_HPMN_MASK);
+	/* Timers: EL1 may read the physical counter; the EL1 physical timer traps
+	 * (guests use the virtual timer; CNTVOFF_EL2 is per domain). */
+	write_sysreg(cnthctl_el2, 1ULL << 0 /* EL1PCTEN */);
+	write_sysreg(cntvoff_el2, 0);
+	write_sysreg(vtcr_el2, arch_vtcr());
+	write_sysreg(hcr_el2, hcr_for_guest(false) & ~HCR_VM);
+	isb();
+	arch_gic_cpu_init(index);
+}
+
+void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0)
+{
+	struct trap_frame *f = (struct trap_frame *)(uintptr_t)(stack_top(v->pcpu) - TF_SIZE);
+	memset(f, 0, sizeof(*f));
+	f->x[0] = arg0;
+	f->elr = entry;
+	f->spsr = PSR_DAIF | (v->arch.aarch32 ? (PSR_AA32 | PSR_AA32_MODE_SVC) : PSR_MODE_EL1h);
+	v->frame = f;
+	v->arch.hcr = hcr_for_guest(v->arch.aarch32);
+
+	/* A clean EL1: MMU and caches off, no vectors, no traps of its own. */
+	write_sysreg(sctlr_el1, SCTLR_EL1_RES1);
+	write_sysreg(cpacr_el1, 0);
+	write_sysreg(vbar_el1, 0);
+	write_sysreg(tcr_el1, 0);
+	write_sysreg(ttbr0_el1, 0);
+	write_sysreg(ttbr1_el1, 0);
+	write_sysreg(mair_el1, 0);
+	write_sysreg(amair_el1, 0);
+	write_sysreg(contextidr_el1, 0);
+	write_sysreg(tpidr_el1, 0);
+	write_sysreg(tpidr_el0, 0);
+	write_sysreg(tpidrro_el0, 0);
+	write_sysreg(sp_el0, 0);
+	write_sysreg(esr_el1, 0);
+	write_sysreg(far_el1, 0);
+	write_sysreg(afsr0_el1, 0);
+	write_sysreg(afsr1_el1, 0);
+	write_sysreg(par_el1, 0);
+	write_sysreg(cntkctl_el1, 0);
+	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(mdscr_el1, 0);
+
+	write_sysreg(vmpidr_el2, (1ULL << 31) | v->index);
+	write_sysreg(vttbr_el2, v->dom->arch.vttbr);
+	write_sysreg(hcr_el2, v->arch.hcr);
+	isb();
+	/* Nothing cached from an earlier life of this domain survives. */
+	__asm__ volatile("tlbi vmalls12e1\n dsb nsh\n ic iallu\n dsb nsh\n isb" ::: "memory");
+	arch_vgic_vcpu_reset(v);
+}
+
+void arch_vcpu_run(struct vcpu *v)
+{
+	arch_enter_guest(v->frame);
+}
+
+static void park(uint64_t unused)
+{
+	(void)unused;
+	write_sysreg(hcr_el2, read_sysreg(hcr_el2) & ~HCR_VM);
+	isb();
+	cpu_run_loop();
+}
+
+void arch_park_cpu(void)
+{
+	arch_call_on_stack(stack_top(arch_cpu_index()), park, 0);
+}
+
+void arch_halt_system(void)
+{
+	arch_psci_system_off();
+	for (;;)
+		wfi();
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Image header and entry: the arm64 Linux Image header (so U-Boot booti and
+ * QEMU -kernel load us), self-relocation (we are linked at 0 as a PIE and run
+ * wherever the loader put us, identity-mapped), stacks, secondary-CPU entry,
+ * and the small pieces of EL2 glue that cannot be C.
+ */
+#include "arch-arm64/asm.h"
+
+	.section .head, "ax"
+	.globl _head
+_head:
+	b	primary_entry		/* code0 */
+	.long	0			/* code1 */
+	.quad	0			/* text_offset: any 2 MiB-aligned base */
+	.quad	0			/* image_size: patched by tools/bhpack (image + payload) */
+	.quad	0xa			/* flags: little endian, 4 KiB pages, anywhere in RAM */
+	.quad	0			/* res2: payload offset, written by tools/bhpack */
+	.quad	0, 0			/* reserved */
+	.ascii	"ARM\x64"		/* magic */
+	.long	0			/* PE header offset: none */
+
+	.text
+primary_entry:
+	mov	x19, x0			/* DTB physical address from the loader */
+	adr	x20, _head		/* where we run: the load address */
+
+	/* Apply R_AARCH64_RELATIVE relocations: *(base + off) = base + addend. */
+	adrp	x1, __rela_start
+	add	x1, x1, :lo12:__rela_start
+	adrp	x2, __rela_end
+	add	x2, x2, :lo12:__rela_end
+1:	cmp	x1, x2
+	b.hs	2f
+	ldp	x3, x4, [x1], #16
+	ldr	x5, [x1], #8
+	cmp	x4, #1027		/* R_AARCH64_RELATIVE */
+	b.ne	1b
+	add	x5, x5, x20
+	str	x5, [x20, x3]
+	b	1b
+2:
+	/* Zero .bss (the packer pads it with zeros too; do not rely on the loader). */
+	adrp	x1, __bss_start
+	add	x1, x1, :lo12:__bss_start
+	adrp	x2, __bss_end
+	add	x2, x2, :lo12:__bss_end
+3:	cmp	x1, x2
+	b.hs	4f
+	str	xzr, [x1], #8
+	b	3b
+4:
+	/* Boot stack: CPU slot 0's stack until the boot CPU knows its index. */
+	adrp	x1, cpu_stacks
+	add	x1, x1, :lo12:cpu_stacks
+	add	x1, x1, #CPU_STACK_SIZE
+	mov	sp, x1
+	mrs	x2, CurrentEL
+	lsr	x2, x2, #2
+	mov	x0, x19
+	mov	x1, x20
+	bl	boot_main		/* boot_main(dtb, load_base, el): does not return */
+5:	wfe
+	b	5b
+
+/*
+ * Secondary CPUs enter here from PSCI CPU_ON at EL2, MMU off, with
+ * x0 = context_id = our CPU index. They reuse the boot CPU's page tables.
+ */
+	.globl secondary_entry
+secondary_entry:
+	mov	x19, x0
+	adrp	x1, cpu_stacks
+	add	x1, x1, :lo12:cpu_stacks
+	mov	x2, #CPU_STACK_SIZE
+	madd	x1, x19, x2, x1		/* base + index * size */
+	add	x1, x1, x2		/* its top */
+	mov	sp, x1
+	bl	mmu_enable_secondary
+	mov	x0, x19
+	bl	secondary_main
+6:	wfe
+	b	6b
+
+/* arch_mmu_load_el2(ttbr, tcr, mair, sctlr): switch EL2 stage-1 on. */
+	.globl arch_mmu_load_el2
+arch_mmu_load_el2:
+	msr	mair_el2, x2
+	msr	tcr_el2, x1
+	msr	ttbr0_el2, x0
+	isb
+	tlbi	alle2
+	dsb	nsh
+	isb
+	msr	sctlr_el2, x3
+	isb
+	ret
+
+/* arch_mmu_load_el1(ttbr, tcr, mair, sctlr): same at EL1, for the wrong-EL path. */
+	.globl arch_mmu_load_el1
+arch_mmu_load_el1:
+	msr	mair_el1, x2
+	msr	tcr_el1, x1
+	msr	ttbr0_el1, x0
+	isb
+	tlbi	vmalle1
+	dsb	nsh
+	isb
+	msr	sctlr_el1, x3
+	isb
+	ret
+
+/* arch_call_on_stack(stack_top, fn, arg): abandon the current stack, run fn(arg). */
+	.globl arch_call_on_stack
+arch_call_on_stack:
+	mov	sp, x0
+	mov	x0, x2
+	blr	x1
+7:	wfe
+	b	7b

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * EL2 stage-1 translation: an identity map (VA = PA, 48-bit) of the
+ * hypervisor's own memory and, once the DT is read, of all RAM (Normal
+ * write-back) and the devices the hypervisor drives (Device-nGnRE).
+ * Domains' stage-2 tables (arch-arm64/stage2.c) use the same builder.
+ */
+#include "arch.h"
+#include "arch-arm64/pt.h"
+#include "arch-arm64/sysreg.h"
+#include "common/lib.h"
+#include "common/console.h"
+#include "common/percpu.h"
+
+void arch_mmu_load_el2(uint64_t ttbr, uint64_t tcr, uint64_t mair, uint64_t sctlr);
+void arch_mmu_load_el1(uint64_t ttbr, uint64_t tcr, uint64_t mair, uint64_t sctlr);
+
+/* What a secondary CPU loads before it has caches: cleaned to PoC. */
+struct mmu_cfg {
+	uint64_t ttbr, tcr, mair, sctlr;
+} mmu_cfg;
+
+static struct pt hyp_pt;
+static unsigned pa_bits_hw;
+
+static uint64_t *alloc_table(void *ctx)
+{
+	(void)ctx;
+	return boot_alloc(SZ_4K, SZ_4K);
+}
+static uint64_t pa_identity(void *ctx, const void *va)
+{
+	(void)ctx;
+	return (uint64_t)(uintptr_t)va;
+}
+static void *va_identity(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return (void *)(uintptr_t)pa;
+}
+
+unsigned arch_pa_bits(void)
+{
+	static const unsigned bits[] = {32, 36, 40, 42, 44, 48, 52};
+	unsigned r = read_sysreg(id_aa64mmfr0_el1) & 0xf;
+	return r < 7 ? bits[r] : 48;
+}
+
+void arch_dcache_clean_range(uint64_t start, uint64_t size)
+{
+	uint64_t line = 4ULL << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+	for (uint64_t a = ALIGN_DOWN(start, line); a < start + size; a += line)
+		__asm__ volatile("dc cvac, %0" ::"r"(a) : "memory");
+	dsb(ish);
+}
+
+static void dcache_inval_range(uint64_t start, uint64_t size)
+{
+	uint64_t line = 4ULL << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+	for (uint64_t a = ALIGN_DOWN(start, line); a < start + size; a += line)
+		__asm__ volatile("dc ivac, %0" ::"r"(a) : "memory");
+	dsb(ish);
+}
+
+static void pt_new(struct pt *pt)
+{
+	memset(pt, 0, sizeof(*pt));
+	pt->in_bits = 48;
+	pt->out_bits = 48;
+	pt->start_level = 0;
+	pt->alloc_page = alloc_table;
+	pt->pa_of = pa_identity;
+	pt->va_of = va_identity;
+	pt->root = alloc_table(NULL);
+}
+
+static uint64_t tcr_value(unsigned el)
+{
+	unsigned ps = read_sysreg(id_aa64mmfr0_el1) & 0xf;
+	if (ps > 5)
+		ps = 5; /* our descriptors carry 48-bit addresses */
+	uint64_t t = 16 | (1ULL << 8) | (1ULL << 10) | (3ULL << 12); /* T0SZ, WB/WB, inner shareable */
+	if (el == 2)
+		return t | ((uint64_t)ps << 16) | (1ULL << 23) | (1ULL << 31);
+	return t | (1ULL << 23) /* EPD1 */ | ((uint64_t)ps << 32);
+}
+
+/* Map [base, end) as 2 MiB-granular Normal memory, skipping what is already mapped. */
+static void map_normal_2m(uint64_t base, uint64_t end)
+{
+	for (uint64_t a = ALIGN_DOWN(base, SZ_2M); a < end; a += SZ_2M)
+		if (!pt_range_mapped(&hyp_pt, a, SZ_2M))
+			pt_map(&hyp_pt, a, a, SZ_2M, PT_RWX);
+}
+
+static void early_tables(uint64_t load_base, uint64_t hyp_end, uint64_t dtb)
+{
+	pt_new(&hyp_pt);
+	map_normal_2m(load_base, hyp_end);
+	/* The DT: its size is the big-endian word at offset 4 (aligned load, fine uncached). */
+	uint32_t be = *(volatile uint32_t *)(uintptr_t)(dtb + 4);
+	uint32_t size = __builtin_bswap32(be);
+	if (size > SZ_2M * 16)
+		size = SZ_2M;
+	map_normal_2m(dtb, dtb + size);
+}
+
+void arch_early_init(uint64_t load_base, uint64_t hyp_end, uint64_t dtb)
+{
+	pa_bits_hw = arch_pa_bits();
+	early_tables(load_base, hyp_end, dtb);
+	/* Tables were written with caches off; drop any stale lines before walking them. */
+	dcache_inval_range(ALIGN_DOWN(load_base, SZ_2M), hyp_end - ALIGN_DOWN(load_base, SZ_2M));
+	mmu_cfg.ttbr = (uint64_t)(uintptr_t)hyp_pt.root;
+	mmu_cfg.tcr = tcr_value(2);
+	mmu_cfg.mair = MAIR_VALUE;
+	mmu_cfg.sctlr = SCTLR_EL2_RES1 | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA;
+	arch_mmu_load_el2(mmu_cfg.ttbr, mmu_cfg.tcr, mmu_cfg.mair, mmu_cfg.sctlr);
+	extern char el2_vectors[];
+	write_sysreg(vbar_el2, (uint64_t)(uintptr_t)el2_vectors);
+	/* FP/SIMD on at EL2 for libfdt during boot (CPTR_EL2.TFP = 0). */
+	write_sysreg(cptr_el2, CPTR_EL2_RES1);
+	isb();
+}
+
+int arch_map_device(uint64_t base, uint64_t size)
+{
+	uint64_t b = ALIGN_DOWN(base, SZ_4K), e = ALIGN_UP(base + size, SZ_4K);
+	for (uint64_t a = b; a < e; a += SZ_4K) {
+		if (pt_range_mapped(&hyp_pt, a, SZ_4K))
+			continue;
+		if (pt_map(&hyp_pt, a, a, SZ_4K, PT_RW | PT_DEVICE))
+			return -1;
+	}
+	dsb(ishst);
+	isb();
+	return 0;
+}
+
+void arch_mmu_final(const struct board *b, uint64_t load_base, uint64_t hyp_end)
+{
+	struct pt old = hyp_pt;
+	pt_new(&hyp_pt);
+	for (unsigned i = 0; i < b->nmem; i++) {
+		uint64_t s = ALIGN_UP(b->mem[i].base, SZ_4K);
+		uint64_t e = ALIGN_DOWN(b->mem[i].base + b->mem[i].size, SZ_4K);
+		if (e > s && (e - 1) >> 48 == 0)
+			pt_map(&hyp_pt, s, s, e - s, PT_RWX);
+	}
+	/* Our image and heap, in case the loader put us outside a memory node. */
+	map_normal_2m(load_base, hyp_end);
+	(void)old;
+	arch_map_device(b->uart_base, b->uart_size ? b->uart_size : SZ_4K);
+	mmu_cfg.ttbr = (uint64_t)(uintptr_t)hyp_pt.root;
+	dsb(ish);
+	write_sysreg(ttbr0_el2, mmu_cfg.ttbr);
+	isb();
+	__asm__ volatile("tlbi alle2\n dsb ish\n isb" ::: "memory");
+	arch_dcache_clean_range((uint64_t)(uintptr_t)&mmu_cfg, sizeof(mmu_cfg));
+}
+
+/* Called by secondary_entry with the MMU off. */
+void mmu_enable_secondary(void)
+{
+	arch_mmu_load_el2(mmu_cfg.ttbr, mmu_cfg.tcr, mmu_cfg.mair, mmu_cfg.sctlr);
+	extern char el2_vectors[];
+	write_sysreg(vbar_el2, (uint64_t)(uintptr_t)el2_vectors);
+	write_sysreg(cptr_el2, CPTR_EL2_RES1);
+	isb();
+}
+
+/* Started at EL1 (e.g. QEMU virtualization=off): say so on the board's console and stop. */
+void boot_wrong_el(uint64_t dtb, uint64_t load_base, unsigned el)
+{
+	struct dt_error err;
+	extern char __payload_start[];
+	uint64_t end = ALIGN_UP((uint64_t)(uintptr_t)__payload_start, SZ_2M) + SZ_2M;
+	/* The heap sits right after our image: enough for these few tables. */
+	extern void boot_heap_setup(uint64_t start, uint64_t end);
+	boot_heap_setup(ALIGN_UP((uint64_t)(uintptr_t)__payload_start, SZ_2M), end);
+	pt_new(&hyp_pt);
+	map_normal_2m(load_base, end);
+	uint32_t size = __builtin_bswap32(*(volatile uint32_t *)(uintptr_t)(dtb + 4));
+	map_normal_2m(dtb, dtb + (size > SZ_2M * 16 ? SZ_2M : size));
+	dcache_inval_range(ALIGN_DOWN(load_base, SZ_2M), end - ALIGN_DOWN(load_base, SZ_2M));
+	write_sysreg(cpacr_el1, 3ULL << 20); /* FP/SIMD for libfdt */
+	isb();
+	arch_mmu_load_el1((uint64_t)(uintptr_t)hyp_pt.root, tcr_value(1), MAIR_VALUE,
+			  SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA);
+	dt_board_read((const void *)(uintptr_t)dtb, &board, &err);
+	if (board.uart && arch_map_device(board.uart_base, SZ_4K) == 0) {
+		console_init(board.uart, board.uart_base);
+		bh_printf("Bulkhead needs to be started at EL2; it was started at EL%u. "
+			  "Stopping.\n", el);
+	}
+	if (board.psci != CONDUIT_NONE) {
+		register uint64_t x0 __asm__("x0") = 0x84000008; /* PSCI SYSTEM_OFF */
+		if (board.psci == CONDUIT_HVC)
+			__asm__ volatile("hvc #0" : "+r"(x0)::"memory");
+		else
+			__asm__ volatile("smc #0" : "+r"(x0)::"memory");
+	}
+	for (;;)
+		wfi();
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Internal interfaces between the arm64 trap, PSCI, stage-2 and GIC code. */
+#ifndef ARCH_ARM64_TRAP_H
+#define ARCH_ARM64_TRAP_H
+
+#include "arch.h"
+#include "common/domain.h"
+
+uint64_t arch_vtcr(void);
+unsigned arch_pa_bits(void);
+void arch_gic_cpu_init(unsigned index);
+void arch_vgic_vcpu_reset(struct vcpu *v);
+/* Acknowledge and handle pending physical interrupts (hypervisor IPIs...). */
+void arch_gic_handle_irq(void);
+void arch_psci_system_off(void);
+int arch_psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t ctx);
+/* SMCCC call from a guest (HVC or trapped SMC): results written to x[0..3]. */
+void smccc_guest_call(struct vcpu *v, uint64_t *x);
+const char *esr_class_name(unsigned ec);
+/* Inject a synchronous exception into the guest's EL1 (AArch64 guests). */
+void inject_sync(struct vcpu *v, struct trap_frame *f, uint64_t esr, uint64_t far);
+
+#endif

@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Trap handlers. From a guest: SMCCC calls, stage-2 data aborts (emulated
+ * devices or a bad access), trapped system instructions, interrupts. From
+ * EL2 itself: a decoded report and a halt, since the hypervisor has a bug.
+ */
+#include "arch.h"
+#include "arch-arm64/sysreg.h"
+#include "arch-arm64/trap.h"
+#include "common/console.h"
+#include "common/lib.h"
+#include "common/percpu.h"
+
+#define MAX_BAD_ACCESS_REPORTS 8
+
+const char *esr_class_name(unsigned ec)
+{
+	switch (ec) {
+	case EC_UNKNOWN:
+		return "Unknown reason";
+	case EC_WFX:
+		return "WFI/WFE";
+	case EC_CP15_32:
+	case EC_CP15_64:
+		return "AArch32 CP15 access";
+	case EC_CP14_MR:
+	case EC_CP14_LS:
+	case EC_CP14_64:
+		return "AArch32 CP14 access";
+	case EC_FP:
+		return "FP/SIMD access";
+	case EC_CP10_ID:
+		return "AArch32 CP10 ID access";
+	case EC_PAC:
+		return "Pointer authentication";
+	case EC_ILL:
+		return "Illegal execution state";
+	case EC_SVC32:
+	case EC_SVC64:
+		return "SVC";
+	case EC_HVC32:
+	case EC_HVC64:
+		return "HVC";
+	case EC_SMC32:
+	case EC_SMC64:
+		return "SMC";
+	case EC_SYS64:
+		return "System register access";
+	case EC_SVE:
+		return "SVE access";
+	case EC_IABT_LOW:
+		return "Instruction Abort (lower EL)";
+	case EC_IABT_CUR:
+		return "Instruction Abort (same EL)";
+	case EC_PC_ALIGN:
+		return "PC alignment fault";
+	case EC_DABT_LOW:
+		return "Data Abort (lower EL)";
+	case EC_DABT_CUR:
+		return "Data Abort (same EL)";
+	case EC_SP_ALIGN:
+		return "SP alignment fault";
+	case EC_FP32:
+	case EC_FP64:
+		return "FP exception";
+	case EC_SERROR:
+		return "SError";
+	case EC_BRK_LOW:
+	case EC_BRK_CUR:
+		return "Breakpoint";
+	case EC_SSTEP_LOW:
+	case EC_SSTEP_CUR:
+		return "Software step";
+	case EC_WATCH_LOW:
+	case EC_WATCH_CUR:
+		return "Watchpoint";
+	case EC_BKPT32:
+	case EC_BRK64:
+		return "BRK instruction";
+	default:
+		return "Reserved exception class";
+	}
+}
+
+static const char *const hyp_kinds[8] = {"sync (SP_EL0)", "IRQ (SP_EL0)",  "FIQ (SP_EL0)",
+					  "SError (SP_EL0)", "sync",	      "IRQ",
+					  "FIQ",	     "SError"};
+
+static void dump_frame(const struct trap_frame *f)
+{
+	for (int i = 0; i < 31; i += 2) {
+		if (i == 30)
+			bh_printf("  x30 %016llx\n", (unsigned long long)f->x[30]);
+		else
+			bh_printf("  x%-2d %016llx  x%-2d %016llx\n", i, (unsigned long long)f->x[i],
+				  i + 1, (unsigned long long)f->x[i + 1]);
+	}
+}
+
+/* An exception taken from EL2: a hypervisor bug. Report it whole and halt. */
+void trap_hyp(struct trap_frame *f, unsigned kind)
+{
+	unsigned cpu = arch_cpu_index();
+	struct vcpu *v = vcpu_of_cpu(cpu);
+	unsigned ec = ESR_EC(f->esr);
+	bh_printf("\nbulkhead: *** hypervisor exception: %s on CPU %u (domain %s) ***\n",
+		  hyp_kinds[kind & 7], cpu, v ? v->dom->name : "-");
+	bh_printf("  class 0x%02x %s; ESR 0x%08llx FAR 0x%016llx\n", ec, esr_class_name(ec),
+		  (unsigned long long)f->esr, (unsigned long long)f->far);
+	bh_printf("  ELR 0x%016llx SPSR 0x%08llx\n", (unsigned long long)f->elr,
+		  (unsigned long long)f->spsr);
+	dump_frame(f);
+	bh_log("halting the system");
+	arch_halt_system();
+}
+
+/* Report a guest trap with no emulation, naming domain, vCPU and state. */
+static void report_guest(struct vcpu *v, const struct trap_frame *f, const char *what)
+{
+	unsigned ec = ESR_EC(f->esr);
+	bh_log("domain %s vCPU %u (CPU %u): %s", v->dom->name, v->index, v->pcpu, what);
+	bh_printf("  class 0x%02x %s; ESR 0x%08llx FAR 0x%016llx IPA 0x%llx\n", ec,
+		  esr_class_name(ec), (unsigned long long)f->esr, (unsigned long long)f->far,
+		  (unsigned long long)(((f->hpfar >> 4) << 12) | (f->far & 0xfff)));
+	bh_printf("  ELR 0x%016llx SPSR 0x%08llx SP_EL1 0x%016llx\n", (unsigned long long)f->elr,
+		  (unsigned long long)f->spsr, (unsigned long long)f->sp_el1);
+}
+
+void inject_sync(struct vcpu *v, struct trap_frame *f, uint64_t esr, uint64_t far)
+{
+	(void)v;
+	uint64_t vbar = read_sysreg(vbar_el1);
+	uint64_t mode = f->spsr & PSR_MODE_MASK;
+	uint64_t offset = mode == PSR_MODE_EL1h ? 0x200 : mode == PSR_MODE_EL1t ? 0x0 : 0x400;
+	write_sysreg(esr_el1, esr);
+	write_sysreg(far_el1, far);
+	write_sysreg(elr_el1, f->elr);
+	write_sysreg(spsr_el1, f->spsr);
+	f->elr = vbar + offset;
+	f->spsr = PSR_DAIF | PSR_MODE_EL1h;
+}
+
+/* Can the guest take an abort? Only if it has vectors and is not already in them. */
+static bool guest_can_take_abort(struct vcpu *v, const struct trap_frame *f)
+{
+	uint64_t vbar = read_sysreg(vbar_el1);
+	if (v->arch.aarch32 || vbar == 0 || (vbar & 0x7ff))
+		return false;
+	return !(f->elr >= vbar && f->elr < vbar + 0x800);
+}
+
+/* An access to an IPA the domain does not own: report; inject an external abort
+ * if the guest can handle one, as real hardware would, else the domain faults. */
+static void bad_access(struct vcpu *v, struct trap_frame *f, uint64_t ipa, bool write,
+		       bool exec)
+{
+	char what[128];
+	struct domain *d = v->dom;
+	bool inject = guest_can_take_abort(v, f);
+	snprintf(what, sizeof(what), "%s at IPA 0x%llx outside its memory and devices%s",
+		 exec ? "instruction fetch" : write ? "write" : "read", (unsigned long long)ipa,
+		 inject ? ": external abort injected" : "");
+	if (d->bad_access_reports < MAX_BAD_ACCESS_REPORTS) {
+		report_guest(v, f, what);
+		if (++d->bad_access_reports == MAX_BAD_ACCESS_REPORTS)
+			bh_log("domain %s: further bad accesses are not reported", d->name);
+	}
+	if (!inject) {
+		domain_fault(d, what);
+		return;
+	}
+	bool from_el0 = (f->spsr & PSR_MODE_MASK) == PSR_MODE_EL0t;
+	uint64_t ec = exec ? (from_el0 ? EC_IABT_LOW : EC_IABT_CUR)
+			   : (from_el0 ? EC_DABT_LOW : EC_DABT_CUR);
+	uint64_t iss = FSC_SEA | (write && !exec ? DABT_WNR : 0);
+	inject_sync(v, f, (ec << 26) | ESR_IL | iss, f->far);
+}
+
+static void advance_pc(struct trap_frame *f)
+{
+	f->elr += (f->esr & ESR_IL) ? 4 : 2;
+}
+
+static void handle_dabt(struct vcpu *v, struct trap_frame *f)
+{
+	uint32_t iss = (uint32_t)ESR_ISS(f->esr);
+	uint64_t ipa = ((f->hpfar >> 4) << 12) | (f->far & 0xfff);
+	bool write = iss & DABT_WNR;
+	unsigned dfsc = DABT_DFSC(iss);
+
+	/* Translation faults (levels 0-3) on an IPA: emulated device or bad access. */
+	if ((dfsc & 0x3c) != 0x04 || (iss & DABT_S1PTW)) {
+		bad_access(v, f, ipa, write, false);
+		return;
+	}
+	if (!(iss & DABT_ISV)) {
+		bool handled;
+		uint64_t dummy = 0;
+		vmmio_dispatch(v, ipa, 0, write, &dummy, &handled);
+		if (handled) {
+			report_guest(v, f,
+				     "access to an emulated device with an instruction that "
+				     "cannot be emulated (no syndrome: use plain LDR/STR)");
+			if (guest_can_take_abort(v, f))
+				inject_sync(v, f, ((uint64_t)EC_DABT_CUR << 26) | ESR_IL | FSC_SEA,
+					    f->far);
+			else
+				domain_fault(v->dom, "unemulatable device access");
+			return;
+		}
+		bad_access(v, f, ipa, write, false);
+		return;
+	}
+	unsigned size = 1u << DABT_SAS(iss), rt = DABT_SRT(iss);
+	uint64_t val = (write && rt != 31) ? f->x[rt] : 0;
+	if (write && size < 8)
+		val &= (1ULL << (size * 8)) - 1;
+	bool handled;
+	bool ok = vmmio_dispatch(v, ipa, size, write, &val, &handled);
+	if (!handled) {
+		bad_access(v, f, ipa, write, false);
+		return;
+	}
+	if (!ok) {
+		report_guest(v, f, "invalid access size or alignment for an emulated device");
+		if (guest_can_take_abort(v, f)) {
+			inject_sync(v, f, ((uint64_t)EC_DABT_CUR << 26) | ESR_IL | FSC_SEA, f->far);
+			return;
+		}
+		domain_fault(v->dom, "invalid emulated device access");
+		return;
+	}
+	if (!write && rt != 31) {
+		if ((iss & DABT_SSE) && size < 8 && (val & (1ULL << (size * 8 - 1))))
+			val |= ~((1ULL << (size * 8)) - 1);
+		if (!(iss & DABT_SF))
+			val &= 0xffffffffULL;
+		f->x[rt] = val;
+	}
+	advance_pc(f);
+}
+
+/* Log an unexpected guest register access once per encoding. */
+static void log_once_sysreg(struct vcpu *v, uint32_t iss, const char *what)
+{
+	static uint32_t seen[32];
+	static unsigned nseen;
+	static struct spinlock lock;
+	uint32_t key = iss & 0x3ffc1e; /* op0, op2, op1, CRn, CRm: not Rt or direction */
+	spin_lock(&lock);
+	for (unsigned i = 0; i < nseen; i++)
+		if (seen[i] == key) {
+			spin_unlock(&lock);
+			return;
+		}
+	bool log = nseen < ARRAY_SIZE(seen);
+	if (log)
+		seen[nseen++] = key;
+	spin_unlock(&lock);
+	if (log)
+		bh_log("domain %s: %s S%u_%u_C%u_C%u_%u (logged once)", v->dom->name, what,
+		       (iss >> 20) & 3, (iss >> 14) & 7, (iss >> 10) & 0xf, (iss >> 1) & 0xf,
+		       (iss >> 17) & 7);
+}
+
+static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
+{
+	uint32_t iss = (uint32_t)ESR_ISS(f->esr);
+	unsigned op0 = (iss >> 20) & 3, op2 = (iss >> 17) & 7, op1 = (iss >> 14) & 7;
+	unsigned crn = (iss >> 10) & 0xf, rt = (iss >> 5) & 0x1f, crm = (iss >> 1) & 0xf;
+	bool read = iss & 1;
+	uint64_t val = rt == 31 ? 0 : f->x[rt];
+
+	if (op0 == 1 && op1 == 0 && crn == 7 && op2 == 2 && (crm == 6 || crm == 10 || crm == 14)) {
+		/* DC ISW / CSW / CISW: performed as clean+invalidate on the same set/way, so
+		 * lines of other domains are written back, never discarded. */
+		unsigned level = (val >> 1) & 7;
+		uint64_t clidr = read_sysreg(clidr_el1);
+		if (level < 7 && ((clidr >> (3 * level)) & 7) != 0)
+			__asm__ volatile("dc cisw, %0" ::"r"(val) : "memory");
+		advance_pc(f);
+		return;
+	}
+	if (op0 == 3 && (crn == 11 || crn == 15)) {
+		/* Implementation-defined registers: read as zero, writes ignored. */
+		log_once_sysreg(v, iss, "implementation-defined register access ignored");
+		if (read && rt != 31)
+			f->x[rt] = 0;
+		advance_pc(f);
+		return;
+	}
+	if (op0 == 3 && op1 == 3 && crn == 14 && crm == 2) {
+		/* EL1 physical timer: not given to guests (they use the virtual timer);
+		 * reads as zero, writes ignored, so probing it harms nothing. */
+		log_once_sysreg(v, iss, "physical timer access ignored (use the virtual timer)");
+		if (read && rt != 31)
+			f->x[rt] = 0;
+		advance_pc(f);
+		return;
+	}
+	log_once_sysreg(v, iss, "unhandled system register access: undefined instruction injected");
+	inject_sync(v, f, ((uint64_t)EC_UNKNOWN << 26) | ESR_IL, 0);
+}
+
+static void leave_if_not_running(struct vcpu *v)
+{
+	if (__atomic_load_n(&v->dom->state, __ATOMIC_ACQUIRE) != DOM_RUNNING ||
+	    __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_RUNNING)
+		vcpu_leave(v);
+}
+
+void trap_guest_sync(struct trap_frame *f)
+{
+	unsigned cpu = arch_cpu_index();
+	struct vcpu *v = vcpu_of_cpu(cpu);
+	unsigned ec = ESR_EC(f->esr);
+
+	pcpus[cpu].exits++;
+	v->frame = f;
+	switch (ec) {
+	case EC_HVC64:
+	case EC_HVC32:
+		smccc_guest_call(v, f->x);
+		break;
+	case EC_SMC64:
+	case EC_SMC32:
+		advance_pc(f); /* a trapped SMC returns to the SMC itself */
+		smccc_guest_call(v, f->x);
+		break;
+	case EC_DABT_LOW:
+		handle_dabt(v, f);
+		break;
+	case EC_IABT_LOW:
+		bad_access(v, f, ((f->hpfar >> 4) << 12) | (f->far & 0xfff), false, true);
+		break;
+	case EC_SYS64:
+		handle_sysreg(v, f);
+		break;
+	default:
+		report_guest(v, f, "trap with no emulation");
+		if (!v->arch.aarch32 && read_sysreg(vbar_el1) != 0) {
+			inject_sync(v, f, ((uint64_t)EC_UNKNOWN << 26) | ESR_IL, 0);
+		} else {
+			domain_fault(v->dom, "trap with no emulation");
+		}
+		break;
+	}
+	leave_if_not_running(v);
+}
+
+void trap_guest_irq(struct trap_frame *f)
+{
+	unsigned cpu = arch_cpu_index();
+	struct vcpu *v = vcpu_of_cpu(cpu);
+	pcpus[cpu].exits++;
+	v->frame = f;
+	arch_gic_handle_irq();
+	leave_if_not_running(v);
+}
+
+void trap_guest_fiq(struct trap_frame *f)
+{
+	trap_guest_irq(f);
+}
+
+void trap_guest_serror(struct trap_frame *f)
+{
+	struct vcpu *v = vcpu_of_cpu(arch_cpu_index());
+	v->frame = f;
+	report_guest(v, f, "SError (asynchronous abort)");
+	domain_fault(v->dom, "SError");
+	leave_if_not_running(v);
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * EL2 exception vectors. Every exception saves x0..x30, ELR, SPSR, ESR, FAR,
+ * HPFAR and SP_EL1 into a trap frame on the CPU's EL2 stack and calls C:
+ *   from EL2 itself        -> trap_hyp(frame, kind)          (never returns)
+ *   from EL1/EL0 (A64/A32) -> trap_guest_sync/irq/fiq/serror(frame)
+ * Guest traps return through guest_exit, which restores the (possibly edited)
+ * frame and ERETs. arch_enter_guest(frame) enters a guest the first time.
+ */
+#include "arch-arm64/asm.h"
+
+.macro save_frame
+	sub	sp, sp, #TF_SIZE
+	stp	x0, x1, [sp, #16 * 0]
+	stp	x2, x3, [sp, #16 * 1]
+	stp	x4, x5, [sp, #16 * 2]
+	stp	x6, x7, [sp, #16 * 3]
+	stp	x8, x9, [sp, #16 * 4]
+	stp	x10, x11, [sp, #16 * 5]
+	stp	x12, x13, [sp, #16 * 6]
+	stp	x14, x15, [sp, #16 * 7]
+	stp	x16, x17, [sp, #16 * 8]
+	stp	x18, x19, [sp, #16 * 9]
+	stp	x20, x21, [sp, #16 * 10]
+	stp	x22, x23, [sp, #16 * 11]
+	stp	x24, x25, [sp, #16 * 12]
+	stp	x26, x27, [sp, #16 * 13]
+	stp	x28, x29, [sp, #16 * 14]
+	mrs	x0, elr_el2
+	stp	x30, x0, [sp, #16 * 15]
+	mrs	x0, spsr_el2
+	mrs	x1, esr_el2
+	stp	x0, x1, [sp, #TF_SPSR]
+	mrs	x0, far_el2
+	mrs	x1, hpfar_el2
+	stp	x0, x1, [sp, #TF_FAR]
+	mrs	x0, sp_el1
+	str	x0, [sp, #TF_SP_EL1]
+	mov	x0, sp
+.endm
+
+.macro vec_hyp kind
+	.align 7
+	save_frame
+	mov	x1, #\kind
+	bl	trap_hyp
+	b	.
+.endm
+
+.macro vec_guest handler
+	.align 7
+	save_frame
+	bl	\handler
+	b	guest_exit
+.endm
+
+	.text
+	.align 11
+	.globl el2_vectors
+el2_vectors:
+	vec_hyp 0			/* current EL, SP_EL0: sync */
+	vec_hyp 1			/* irq */
+	vec_hyp 2			/* fiq */
+	vec_hyp 3			/* serror */
+	vec_hyp 4			/* current EL, SP_ELx: sync */
+	vec_hyp 5			/* irq */
+	vec_hyp 6			/* fiq */
+	vec_hyp 7			/* serror */
+	vec_guest trap_guest_sync	/* lower EL, AArch64 */
+	vec_guest trap_guest_irq
+	vec_guest trap_guest_fiq
+	vec_guest trap_guest_serror
+	vec_guest trap_guest_sync	/* lower EL, AArch32 */
+	vec_guest trap_guest_irq
+	vec_guest trap_guest_fiq
+	vec_guest trap_guest_serror
+
+/* Restore the frame at sp and return to the guest. */
+guest_exit:
+	ldp	x0, x1, [sp, #TF_ELR]
+	msr	elr_el2, x0
+	msr	spsr_el2, x1
+	ldr	x0, [sp, #TF_SP_EL1]
+	msr	sp_el1, x0
+	ldp	x2, x3, [sp, #16 * 1]
+	ldp	x4, x5, [sp, #16 * 2]
+	ldp	x6, x7, [sp, #16 * 3]
+	ldp	x8, x9, [sp, #16 * 4]
+	ldp	x10, x11, [sp, #16 * 5]
+	ldp	x12, x13, [sp, #16 * 6]
+	ldp	x14, x15, [sp, #16 * 7]
+	ldp	x16, x17, [sp, #16 * 8]
+	ldp	x18, x19, [sp, #16 * 9]
+	ldp	x20, x21, [sp, #16 * 10]
+	ldp	x22, x23, [sp, #16 * 11]
+	ldp	x24, x25, [sp, #16 * 12]
+	ldp	x26, x27, [sp, #16 * 13]
+	ldp	x28, x29, [sp, #16 * 14]
+	ldr	x30, [sp, #16 * 15]
+	ldp	x0, x1, [sp, #16 * 0]
+	add	sp, sp, #TF_SIZE
+	eret
+	dsb	nsh
+	isb
+
+/*
+ * arch_enter_guest(frame): frame is a trap frame placed at the very top of
+ * this CPU's stack (so the stack is otherwise empty): load it and ERET.
+ */
+	.globl arch_enter_guest
+arch_enter_guest:
+	mov	sp, x0
+	b	guest_exit

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Boot: from the loader's hand-off to every physical CPU running its vCPU.
+ * Order matters: MMU first (libfdt does unaligned accesses, which Device
+ * memory forbids), then the board DT, the console, the config check (a bad
+ * config stops here, before any domain exists), domains, then the other CPUs.
+ * libfdt (which uses FP/SIMD registers) is used only here, before any guest
+ * state exists: see docs/design/fp-state.md.
+ */
+#include <libfdt.h>
+
+#include "common/console.h"
+#include "common/domain.h"
+#include "common/lib.h"
+#include "common/package.h"
+#include "common/percpu.h"
+
+#define BH_VERSION_STRING "0.1.0"
+
+struct pcpu pcpus[BH_MAX_CPUS];
+struct board board;
+struct plan plan;
+struct pmem pmem;
+const void *host_fdt;
+
+static uint64_t heap_next, heap_end;
+static const struct bh_pkg_hdr *pkg;
+static volatile bool boot_done;
+
+uint64_t __stack_chk_guard = 0x5ca1ab1e0ddba11ULL;
+void __stack_chk_fail(void)
+{
+	bh_log("stack protector: stack smashed on cpu%u", arch_cpu_index());
+	arch_halt_system();
+}
+
+void *boot_alloc(uint64_t size, uint64_t align)
+{
+	uint64_t a = ALIGN_UP(heap_next, align);
+	if (boot_done || a + size > heap_end || a + size < a)
+		return NULL;
+	heap_next = a + size;
+	memset((void *)(uintptr_t)a, 0, size);
+	return (void *)(uintptr_t)a;
+}
+
+const void *package_find(const char *name, uint64_t *size)
+{
+	if (!pkg)
+		return NULL;
+	for (uint32_t i = 0; i < pkg->count; i++) {
+		const struct bh_pkg_entry *e = &pkg->entry[i];
+		if (!strncmp(e->name, name, BH_PKG_NAME_MAX)) {
+			*size = e->size;
+			return (const uint8_t *)pkg + e->offset;
+		}
+	}
+	return NULL;
+}
+
+void system_check_idle(void)
+{
+	for (unsigned i = 0; i < ndomains; i++) {
+		enum dom_state s = __atomic_load_n(&domains[i].state, __ATOMIC_ACQUIRE);
+		if (s == DOM_RUNNING || s == DOM_RESTARTING)
+			return;
+	}
+	bh_log("no domain left running: powering off");
+	arch_halt_system();
+}
+
+static void fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void fatal(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	bh_vlog(fmt, ap);
+	va_end(ap);
+	bh_log("boot stopped: no domain was started");
+	arch_halt_system();
+}
+
+static const struct bh_pkg_hdr *find_package(uint64_t load_base, uint64_t payload_off)
+{
+	const struct bh_pkg_hdr *h = (const void *)(uintptr_t)(load_base + payload_off);
+	if (memcmp(h->magic, BH_PKG_MAGIC, 8) || h->count > BH_PKG_MAX_ENTRIES)
+		return NULL;
+	for (uint32_t i = 0; i < h->count; i++)
+		if (h->entry[i].offset + h->entry[i].size > h->total_size)
+			return NULL;
+	return h;
+}
+
+void boot_heap_setup(uint64_t start, uint64_t end)
+{
+	heap_next = start;
+	heap_end = end;
+}
+
+static const char *gic_name(void)
+{
+	return board.gic_version == 3 ? "GICv3" : "GICv2";
+}
+
+void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
+{
+	struct dt_error err;
+
+	if (el != 2)
+		boot_wrong_el(dtb, load_base, (unsigned)el);
+
+	/* Aligned loads only: the MMU (and so Normal memory) is not on yet. */
+	uint64_t payload_off = *(volatile uint64_t *)(uintptr_t)(load_base + BH_HDR_PAYLOAD_OFFSET);
+	const volatile struct bh_pkg_hdr *ph = (const void *)(uintptr_t)(load_base + payload_off);
+	uint64_t total = memcmp((const void *)ph, BH_PKG_MAGIC, 8) ? 0 : ph->total_size;
+	uint64_t image_end = load_base + payload_off + total;
+	heap_next = ALIGN_UP(image_end, SZ_2M);
+	heap_end = heap_next + BH_HEAP_SIZE;
+
+	/* Early MMU: map ourselves (image, payload, heap) and the DT, nothing else. */
+	arch_early_init(load_base, heap_end, dtb);
+
+	if (dt_board_read((const void *)(uintptr_t)dtb, &board, &err)) {
+		if (board.uart && arch_map_device(board.uart_base, SZ_4K) == 0) {
+			console_init(board.uart, board.uart_base);
+			bh_log("%s", err.msg);
+		}
+		arch_halt_system();
+	}
+	arch_mmu_final(&board, load_base, heap_end);
+	console_init(board.uart, board.uart_base);
+
+	/* Keep our own copy of the board DT: the loader's copy sits in RAM we give away. */
+	uint32_t dt_size = fdt_totalsize((const void *)(uintptr_t)dtb);
+	void *dt_copy = boot_alloc(dt_size, 8);
+	if (!dt_copy)
+		fatal("board DT of %u bytes does not fit in the hypervisor heap", dt_size);
+	memcpy(dt_copy, (const void *)(uintptr_t)dtb, dt_size);
+	host_fdt = dt_copy;
+	if (dt_board_read(host_fdt, &board, &err))
+		fatal("%s", err.msg);
+
+	pkg = find_package(load_base, payload_off);
+	if (!pkg)
+		fatal("this image carries no payload (config and guest images): build it with "
+		      "tools/bhpack");
+	uint64_t cfg_size;
+	const void *cfg = package_find(BH_PKG_CONFIG, &cfg_size);
+	if (!cfg)
+		fatal("the boot image has no %s", BH_PKG_CONFIG);
+	if (dt_plan_read(cfg, &board, &plan, &err))
+		fatal("%s", err.msg);
+
+	uint64_t ram = 0;
+	for (unsigned i = 0; i < board.nmem; i++)
+		ram += board.mem[i].size;
+	bh_printf("Bulkhead %s: %u CPUs, %s, %llu MiB RAM, %u domain%s\n", BH_VERSION_STRING,
+		  board.ncpus, gic_name(), (unsigned long long)(ram >> 20), plan.ndoms,
+		  plan.ndoms == 1 ? "" : "s");
+	bh_log("hypervisor at 0x%llx-0x%llx, console %s at 0x%llx, PSCI %s", (unsigned long long)load_base,
+	       (unsigned long long)heap_end - 1, dt_uart_name(board.uart),
+	       (unsigned long long)board.uart_base,
+	       board.psci == CONDUIT_SMC ? "smc" : board.psci == CONDUIT_HVC ? "hvc" : "none");
+
+	/* Free memory = RAM - hypervisor - DT reservations. */
+	pmem_init(&pmem);
+	for (unsigned i = 0; i < board.nmem; i++)
+		pmem_add(&pmem, board.mem[i].base, board.mem[i].size);
+	pmem_reserve(&pmem, ALIGN_DOWN(load_base, SZ_2M), heap_end - ALIGN_DOWN(load_base, SZ_2M));
+	for (unsigned i = 0; i < board.nresv; i++)
+		pmem_reserve(&pmem, board.resv[i].base, board.resv[i].size);
+
+	arch_gic_init(&board);
+	unsigned me = arch_boot_cpu_index(&board);
+	if (me >= board.ncpus)
+		fatal("the boot CPU (MPIDR 0x%llx) is not in the DT's /cpus",
+		      (unsigned long long)arch_read_mpidr());
+
+	for (unsigned i = 0; i < plan.ndoms; i++) {
+		if (domain_create(&domains[i], &plan.dom[i], &board, host_fdt))
+			fatal("domain %s could not be built", plan.dom[i].name);
+		ndomains++;
+	}
+
+	arch_start_secondaries(&board, me);
+	boot_done = true; /* from here on: no libfdt, no boot_alloc */
+
+	for (unsigned i = 0; i < ndomains; i++) {
+		struct domain *d = &domains[i];
+		char cpus[48];
+		int n = 0;
+		for (unsigned c = 0; c < d->nvcpus; c++)
+			n += snprintf(cpus + n, sizeof(cpus) - (size_t)n, "%s%u", c ? "," : "",
+				      d->vcpu[c].pcpu);
+		bh_log("domain %s (id %u): %u vCPU%s on CPU%s %s, %llu MiB at 0x%llx (IPA 0x%llx), "
+		       "kernel \"%s\"%s%s",
+		       d->name, d->id, d->nvcpus, d->nvcpus == 1 ? "" : "s", d->nvcpus == 1 ? "" : "s",
+		       cpus, (unsigned long long)(d->ram_size >> 20), (unsigned long long)d->ram_pa,
+		       (unsigned long long)d->ram_ipa, d->cfg->kernel, d->initrd ? ", initrd " : "",
+		       d->initrd ? d->cfg->initrd : "");
+		domain_load(d);
+	}
+	cpu_run_loop();
+}
+
+/* A secondary CPU, MMU on, stack set: join the run loop. */
+void secondary_main(uint64_t index)
+{
+	arch_secondary_init((unsigned)index);
+	pcpus[index].online = true;
+	arch_send_event();
+	cpu_run_loop();
+}

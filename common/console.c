@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Console output multiplexer. Hypervisor lines and domain lines never
+ * interleave mid-line: each domain's output is collected per line and written
+ * whole, under one lock, with its "[name] " prefix.
+ */
+#include "common/console.h"
+#include "common/domain.h"
+#include "common/lib.h"
+#include "common/spinlock.h"
+
+static const struct uart_ops *uart;
+static uint64_t uart_base;
+static struct spinlock console_lock;
+
+void console_init(enum uart_kind kind, uint64_t base)
+{
+	switch (kind) {
+	case UART_PL011:
+		uart = &uart_pl011_ops;
+		break;
+	case UART_NS16550:
+		uart = &uart_ns16550_ops;
+		break;
+	case UART_CADENCE:
+		uart = &uart_cadence_ops;
+		break;
+	default:
+		uart = NULL;
+		return;
+	}
+	uart_base = base;
+	uart->init(base);
+}
+
+static void put_locked(const char *s, size_t n)
+{
+	if (!uart)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			uart->putc(uart_base, '\r');
+		uart->putc(uart_base, s[i]);
+	}
+}
+
+void console_write_raw(const char *s)
+{
+	spin_lock(&console_lock);
+	put_locked(s, strlen(s));
+	spin_unlock(&console_lock);
+}
+
+void bh_printf(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	spin_lock(&console_lock);
+	put_locked(buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
+	spin_unlock(&console_lock);
+}
+
+void bh_vlog(const char *fmt, va_list ap)
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof(buf), "bulkhead: ");
+	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	spin_lock(&console_lock);
+	put_locked(buf, (size_t)n);
+	spin_unlock(&console_lock);
+}
+
+void bh_log(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	bh_vlog(fmt, ap);
+	va_end(ap);
+}
+
+static void flush_line_locked(struct domain *d, bool newline)
+{
+	put_locked("[", 1);
+	put_locked(d->name, strlen(d->name));
+	put_locked("] ", 2);
+	put_locked(d->con_line, d->con_len);
+	if (newline)
+		put_locked("\n", 1);
+	d->con_len = 0;
+}
+
+void console_domain_putc(struct domain *d, char c)
+{
+	if (c == '\r')
+		return;
+	spin_lock(&console_lock);
+	if (c == '\n') {
+		flush_line_locked(d, true);
+	} else {
+		d->con_line[d->con_len++] = c;
+		if (d->con_len == sizeof(d->con_line))
+			flush_line_locked(d, true);
+	}
+	spin_unlock(&console_lock);
+}
+
+void console_domain_flush(struct domain *d)
+{
+	spin_lock(&console_lock);
+	if (d->con_len)
+		flush_line_locked(d, true);
+	spin_unlock(&console_lock);
+}
+
+int console_getc(void)
+{
+	return uart && uart->getc ? uart->getc(uart_base) : -1;
+}

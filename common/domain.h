@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Domains and vCPUs: what each domain owns, its lifecycle (running, stopped,
+ * off, restarting) and the emulated devices it sees. Every vCPU is pinned to
+ * one physical CPU for its whole life, so there is no scheduler.
+ */
+#ifndef COMMON_DOMAIN_H
+#define COMMON_DOMAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch.h"
+#include "common/spinlock.h"
+#include "dt/plan.h"
+
+struct vcpu;
+
+/* An emulated MMIO region in a domain's physical address space. */
+struct vmmio {
+	uint64_t base, size;
+	/* Returns false if the access is not valid (size, alignment): the guest then
+	 * gets an external abort. `val` is in/out. */
+	bool (*access)(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val);
+};
+#define BH_MAX_VMMIO 4
+
+/* Emulated PL011 (common/vuart.c). */
+struct vuart {
+	uint32_t cr, lcrh, ibrd, fbrd, ifls, imsc, ris, dmacr;
+	uint8_t rx[64];
+	unsigned rx_head, rx_count;
+};
+
+enum vcpu_state { VCPU_OFF, VCPU_ON_PENDING, VCPU_RUNNING };
+enum dom_state { DOM_RUNNING, DOM_STOPPED, DOM_OFF, DOM_RESTARTING };
+
+struct vcpu {
+	struct domain *dom;
+	unsigned index; /* vCPU number inside its domain (its MPIDR Aff0) */
+	unsigned pcpu;	/* the physical CPU it is pinned to */
+	volatile enum vcpu_state state;
+	uint64_t on_entry, on_ctx; /* PSCI CPU_ON arguments */
+	struct trap_frame *frame;   /* the frame of the trap being handled */
+	struct arch_vcpu arch;
+};
+
+struct domain {
+	unsigned id;
+	char name[BH_NAME_MAX];
+	const struct dom_cfg *cfg;
+	volatile enum dom_state state;
+	uint64_t ram_ipa, ram_pa, ram_size;
+	unsigned nvcpus;
+	struct vcpu vcpu[BH_MAX_CPUS];
+	struct arch_domain arch;
+
+	/* What a (re)start loads: images stay in the boot image, the DT is kept. */
+	const void *kernel;
+	uint64_t kernel_size, kernel_ipa, entry_ipa;
+	const void *initrd;
+	uint64_t initrd_size, initrd_ipa;
+	void *fdt;
+	uint64_t fdt_size, fdt_ipa;
+
+	unsigned nvmmio;
+	struct vmmio vmmio[BH_MAX_VMMIO];
+	struct vuart vuart;
+
+	char con_line[160];
+	unsigned con_len;
+	unsigned restarts;
+	unsigned bad_access_reports;
+	struct spinlock lock;
+};
+
+extern struct domain domains[BH_MAX_DOMAINS];
+extern unsigned ndomains;
+
+/* Physical CPU -> its vCPU (NULL when the CPU belongs to no domain). */
+struct vcpu *vcpu_of_cpu(unsigned cpu);
+
+int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct board *b,
+		  const void *host_fdt);
+/* (Re)load images and DT into the domain's RAM and make vCPU 0 runnable. */
+void domain_load(struct domain *d);
+/* Lifecycle events (called on the CPU that observed them). */
+void domain_poweroff(struct domain *d);
+void domain_reboot(struct domain *d);
+void domain_fault(struct domain *d, const char *why);
+/* The idle/run loop of a physical CPU: runs its vCPU whenever it is runnable. */
+void cpu_run_loop(void) __attribute__((noreturn));
+/* Called when a vCPU must leave the guest (stop, off, reset): never returns. */
+void vcpu_leave(struct vcpu *v) __attribute__((noreturn));
+
+/* Guest memory access for emulation and hypercalls: copies only within the
+ * domain's RAM; false if any byte is outside it. */
+bool domain_copy_from_guest(struct domain *d, void *dst, uint64_t ipa, uint64_t size);
+
+bool vmmio_dispatch(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val,
+		    bool *handled);
+void vuart_init(struct domain *d, uint64_t base);
+void vuart_reset(struct domain *d);
+void vuart_input(struct domain *d, char c);
+
+/* Hypercalls: returns true if fid was in the Bulkhead range. */
+bool hypercall_handle(struct vcpu *v, uint64_t *regs);
+
+#endif

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Bulkhead hypercalls (ABI: common/hypercall.h, docs/hypercalls.md). Every
+ * argument is validated; a call that touches another domain goes through the
+ * policy (none does yet).
+ */
+#include "common/console.h"
+#include "common/domain.h"
+#include "common/hypercall.h"
+#include "common/lib.h"
+
+static uint64_t console_write(struct vcpu *v, uint64_t ipa, uint64_t len)
+{
+	char buf[BH_HC_CONSOLE_MAX];
+	if (len > BH_HC_CONSOLE_MAX || !domain_copy_from_guest(v->dom, buf, ipa, len))
+		return (uint64_t)BH_E_INVALID;
+	for (uint64_t i = 0; i < len; i++)
+		console_domain_putc(v->dom, buf[i]);
+	return len;
+}
+
+bool hypercall_handle(struct vcpu *v, uint64_t *x)
+{
+	uint32_t fid = (uint32_t)x[0];
+
+	switch (fid) {
+	case BH_HC_CALL_COUNT:
+		x[0] = 3;
+		return true;
+	case BH_HC_CALL_UID:
+		x[0] = BH_HC_UID0;
+		x[1] = BH_HC_UID1;
+		x[2] = BH_HC_UID2;
+		x[3] = BH_HC_UID3;
+		return true;
+	case BH_HC_REVISION:
+		x[0] = BH_VERSION_MAJOR;
+		x[1] = BH_VERSION_MINOR;
+		return true;
+	case BH_HC_VERSION:
+		x[0] = (BH_VERSION_MAJOR << 16) | BH_VERSION_MINOR;
+		return true;
+	case BH_HC_SELF:
+		x[0] = BH_OK;
+		x[1] = v->dom->id;
+		x[2] = v->index;
+		x[3] = v->dom->nvcpus;
+		x[4] = v->pcpu;
+		return true;
+	case BH_HC_CONSOLE_WRITE:
+		x[0] = console_write(v, x[1], x[2]);
+		return true;
+	default:
+		return false;
+	}
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Bulkhead hypercall ABI: the one header guests and the hypervisor share.
+ * Documented in docs/hypercalls.md. SMCCC 1.1 fast calls in the vendor-specific
+ * hypervisor service range (owning entity 6), issued with HVC #0 (SMC #0 also
+ * works: the hypervisor traps SMC). Arguments in x1..x6, results in x0..x3.
+ * Pure ABI: no hypervisor internals here, safe to include from guest code.
+ */
+#ifndef COMMON_HYPERCALL_H
+#define COMMON_HYPERCALL_H
+
+/* Standard SMCCC queries for this service range (32-bit convention). */
+#define BH_HC_CALL_COUNT 0x8600FF00u
+#define BH_HC_CALL_UID 0x8600FF01u
+#define BH_HC_REVISION 0x8600FF03u
+
+/* x0 = (major << 16) | minor */
+#define BH_HC_VERSION 0xC6000000u
+/* x0 = 0, x1 = domain id, x2 = this vCPU's index, x3 = vCPU count, x4 = physical CPU */
+#define BH_HC_SELF 0xC6000001u
+/* x1 = guest address (IPA) of bytes, x2 = length (<= BH_HC_CONSOLE_MAX); x0 = bytes written */
+#define BH_HC_CONSOLE_WRITE 0xC6000002u
+#define BH_HC_CONSOLE_MAX 256
+
+/* UID words returned by BH_HC_CALL_UID in x0..x3 ("Bulkhead-HYP-UID" little endian). */
+#define BH_HC_UID0 0x6b6c7542u
+#define BH_HC_UID1 0x2d646165u
+#define BH_HC_UID2 0x2d505948u
+#define BH_HC_UID3 0x44495555u
+
+#define BH_VERSION_MAJOR 0
+#define BH_VERSION_MINOR 1
+
+/* Return codes (SMCCC values where SMCCC defines one). */
+#define BH_OK 0
+#define BH_E_NOT_SUPPORTED (-1)
+#define BH_E_INVALID (-2)
+#define BH_E_DENIED (-3)
+
+#endif

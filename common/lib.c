@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Memory and string functions for freestanding builds. Byte-wise on purpose:
+ * they run before the MMU is on (Device memory forbids unaligned accesses)
+ * and must stay within general-purpose registers.
+ */
+#include "common/lib.h"
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	if ((((uintptr_t)d | (uintptr_t)s | n) & 7) == 0) {
+		uint64_t *d8 = dst;
+		const uint64_t *s8 = src;
+		for (size_t i = 0; i < n / 8; i++)
+			d8[i] = s8[i];
+		return dst;
+	}
+	while (n--)
+		*d++ = *s++;
+	return dst;
+}
+
+void *memmove(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	if (d == s || n == 0)
+		return dst;
+	if (d < s || d >= s + n)
+		return memcpy(dst, src, n);
+	while (n--)
+		d[n] = s[n];
+	return dst;
+}
+
+void *memset(void *dst, int c, size_t n)
+{
+	unsigned char *d = dst;
+
+	if (c == 0 && (((uintptr_t)d | n) & 7) == 0) {
+		uint64_t *d8 = dst;
+		for (size_t i = 0; i < n / 8; i++)
+			d8[i] = 0;
+		return dst;
+	}
+	while (n--)
+		*d++ = (unsigned char)c;
+	return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return x[i] - y[i];
+	return 0;
+}
+
+void *memchr(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == (unsigned char)c)
+			return (void *)(p + i);
+	return NULL;
+}
+
+size_t strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+size_t strnlen(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n])
+		n++;
+	return n;
+}
+
+char *strchr(const char *s, int c)
+{
+	for (;; s++) {
+		if (*s == (char)c)
+			return (char *)s;
+		if (!*s)
+			return NULL;
+	}
+}
+
+char *strrchr(const char *s, int c)
+{
+	const char *last = NULL;
+
+	for (;; s++) {
+		if (*s == (char)c)
+			last = s;
+		if (!*s)
+			return (char *)last;
+	}
+}
+
+int strcmp(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (a[i] != b[i] || !a[i])
+			return (unsigned char)a[i] - (unsigned char)b[i];
+	}
+	return 0;
+}
+
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A' + 10;
+	return 99;
+}
+
+unsigned long strtoul(const char *s, char **end, int base)
+{
+	unsigned long v = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if ((base == 0 || base == 16) && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') &&
+	    digit_value(s[2]) < 16) {
+		s += 2;
+		base = 16;
+	} else if (base == 0) {
+		base = (s[0] == '0' && s[1]) ? 8 : 10;
+	}
+	while (digit_value(*s) < base)
+		v = v * (unsigned long)base + (unsigned long)digit_value(*s++);
+	if (end)
+		*end = (char *)s;
+	return v;
+}
+
+/* --- vsnprintf: %[-0][width][l|ll|z](d|i|u|x|X|p|s|c|%) --- */
+
+struct outbuf {
+	char *buf;
+	size_t size, len;
+};
+
+static void out_c(struct outbuf *o, char c)
+{
+	if (o->len + 1 < o->size)
+		o->buf[o->len] = c;
+	o->len++;
+}
+
+static void out_num(struct outbuf *o, unsigned long long v, unsigned base, bool neg, int width,
+		    bool zero, bool left, bool upper)
+{
+	char tmp[24];
+	int n = 0;
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+
+	do {
+		tmp[n++] = digits[v % base];
+		v /= base;
+	} while (v);
+	int len = n + (neg ? 1 : 0);
+	if (neg && zero)
+		out_c(o, '-');
+	if (!left)
+		for (; width > len; width--)
+			out_c(o, zero ? '0' : ' ');
+	if (neg && !zero)
+		out_c(o, '-');
+	while (n)
+		out_c(o, tmp[--n]);
+	if (left)
+		for (; width > len; width--)
+			out_c(o, ' ');
+}
+
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct outbuf o = {buf, size, 0};
+
+	for (; *fmt; fmt++) {
+		if (*fmt != '%') {
+			out_c(&o, *fmt);
+			continue;
+		}
+		fmt++;
+		bool zero = false, left = false;
+		int width = 0, lng = 0;
+		for (;; fmt++) {
+			if (*fmt == '0')
+				zero = true;
+			else if (*fmt == '-')
+				left = true;
+			else
+				break;
+		}
+		if (*fmt == '*') {
+			width = va_arg(ap, int);
+			fmt++;
+		}
+		while (*fmt >= '0' && *fmt <= '9')
+			width = width * 10 + (*fmt++ - '0');
+		while (*fmt == 'l' || *fmt == 'z') {
+			lng++;
+			fmt++;
+		}
+		unsigned long long u;
+		long long s;
+		switch (*fmt) {
+		case 'd':
+		case 'i':
+			s = lng ? va_arg(ap, long long) : va_arg(ap, int);
+			out_num(&o, s < 0 ? 0ULL - (unsigned long long)s : (unsigned long long)s, 10,
+				s < 0, width, zero, left, false);
+			break;
+		case 'u':
+		case 'x':
+		case 'X':
+			u = lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned int);
+			out_num(&o, u, *fmt == 'u' ? 10 : 16, false, width, zero, left, *fmt == 'X');
+			break;
+		case 'p':
+			out_c(&o, '0');
+			out_c(&o, 'x');
+			out_num(&o, (uintptr_t)va_arg(ap, void *), 16, false, width, zero, left,
+				false);
+			break;
+		case 'c':
+			out_c(&o, (char)va_arg(ap, int));
+			break;
+		case 's': {
+			const char *str = va_arg(ap, const char *);
+			if (!str)
+				str = "(null)";
+			int len = (int)strlen(str);
+			if (!left)
+				for (; width > len; width--)
+					out_c(&o, ' ');
+			while (*str)
+				out_c(&o, *str++);
+			for (; width > len; width--)
+				out_c(&o, ' ');
+			break;
+		}
+		case '%':
+			out_c(&o, '%');
+			break;
+		default:
+			out_c(&o, '%');
+			if (*fmt)
+				out_c(&o, *fmt);
+			else
+				fmt--;
+			break;
+		}
+	}
+	if (o.size)
+		o.buf[o.len < o.size ? o.len : o.size - 1] = '\0';
+	return (int)o.len;
+}
+
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Ticket spinlock. Waiters sleep with arch_wait_event() (WFE on Arm) rather than
+ * busy-spinning, so a deterministic single-threaded QEMU (-icount) round-robins. */
+#ifndef COMMON_SPINLOCK_H
+#define COMMON_SPINLOCK_H
+
+#include <stdint.h>
+
+#include "arch.h"
+
+struct spinlock {
+	uint32_t next, owner;
+};
+
+static inline void spin_lock(struct spinlock *l)
+{
+	uint32_t me = __atomic_fetch_add(&l->next, 1, __ATOMIC_ACQUIRE);
+	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != me)
+		arch_wait_event();
+}
+
+static inline void spin_unlock(struct spinlock *l)
+{
+	__atomic_store_n(&l->owner, l->owner + 1, __ATOMIC_RELEASE);
+	arch_send_event();
+}
+
+#endif

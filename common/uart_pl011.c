@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Arm PL011 UART (polled): the console on QEMU virt, Raspberry Pi 4, Versal... */
+#include "common/console.h"
+
+#define UARTDR 0x00
+#define UARTFR 0x18
+#define UARTIMSC 0x38
+#define UARTICR 0x44
+#define FR_RXFE (1u << 4)
+#define FR_TXFF (1u << 5)
+
+static inline volatile uint32_t *reg(uint64_t base, unsigned off)
+{
+	return (volatile uint32_t *)(uintptr_t)(base + off);
+}
+
+static void pl011_init(uint64_t base)
+{
+	/* Keep the loader's baud rate and line settings; we only poll. */
+	(void)base;
+}
+
+static void pl011_putc(uint64_t base, char c)
+{
+	while (*reg(base, UARTFR) & FR_TXFF)
+		;
+	*reg(base, UARTDR) = (uint8_t)c;
+}
+
+static int pl011_getc(uint64_t base)
+{
+	if (*reg(base, UARTFR) & FR_RXFE)
+		return -1;
+	return (int)(*reg(base, UARTDR) & 0xff);
+}
+
+const struct uart_ops uart_pl011_ops = {pl011_init, pl011_putc, pl011_getc};

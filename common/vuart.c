@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Emulated PL011 UART, placed at the board's own UART address so programs
+ * built for the board run unchanged. Transmit is instant (each character goes
+ * to the console multiplexer), so the TX FIFO always reads as empty. Enough of
+ * the register file and ID registers for Linux's amba-pl011 driver and earlycon.
+ */
+#include "common/console.h"
+#include "common/domain.h"
+#include "common/lib.h"
+
+#define DR 0x00
+#define RSR 0x04
+#define FR 0x18
+#define ILPR 0x20
+#define IBRD 0x24
+#define FBRD 0x28
+#define LCRH 0x2c
+#define CR 0x30
+#define IFLS 0x34
+#define IMSC 0x38
+#define RIS 0x3c
+#define MIS 0x40
+#define ICR 0x44
+#define DMACR 0x48
+
+#define FR_RXFE (1u << 4)
+#define FR_TXFE (1u << 7)
+#define INT_RX (1u << 4)
+#define INT_TX (1u << 5)
+#define INT_RT (1u << 6)
+
+/* PrimeCell identification: PL011 r1p5, as QEMU and real silicon report it. */
+static const uint8_t id_regs[8] = {0x11, 0x10, 0x34, 0x00, 0x0d, 0xf0, 0x05, 0xb1};
+
+static void update_ris(struct vuart *u)
+{
+	u->ris |= INT_TX; /* transmit always done */
+	if (u->rx_count)
+		u->ris |= INT_RX | INT_RT;
+	else
+		u->ris &= ~(INT_RX | INT_RT);
+}
+
+static bool vuart_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
+{
+	struct domain *d = v->dom;
+	struct vuart *u = &d->vuart;
+
+	if (size != 4 && !(size == 1 && off == DR) && !(size == 2 && (off & 1) == 0))
+		return false;
+	if (off & (size - 1))
+		return false;
+	spin_lock(&d->lock);
+	if (write) {
+		uint32_t w = (uint32_t)*val;
+		switch (off) {
+		case DR:
+			spin_unlock(&d->lock);
+			console_domain_putc(d, (char)(w & 0xff));
+			return true;
+		case IBRD:
+			u->ibrd = w & 0xffff;
+			break;
+		case FBRD:
+			u->fbrd = w & 0x3f;
+			break;
+		case LCRH:
+			u->lcrh = w & 0xff;
+			break;
+		case CR:
+			u->cr = w & 0xffff;
+			break;
+		case IFLS:
+			u->ifls = w & 0x3f;
+			break;
+		case IMSC:
+			u->imsc = w & 0x7ff;
+			break;
+		case ICR:
+			u->ris &= ~w;
+			break;
+		case DMACR:
+			u->dmacr = w & 7;
+			break;
+		default:
+			break; /* RSR/ECR clears errors (we have none); others are read-only */
+		}
+		update_ris(u);
+	} else {
+		uint32_t r = 0;
+		switch (off) {
+		case DR:
+			if (u->rx_count) {
+				r = u->rx[u->rx_head];
+				u->rx_head = (u->rx_head + 1) % sizeof(u->rx);
+				u->rx_count--;
+			}
+			update_ris(u);
+			break;
+		case FR:
+			r = FR_TXFE | (u->rx_count ? 0 : FR_RXFE);
+			break;
+		case IBRD:
+			r = u->ibrd;
+			break;
+		case FBRD:
+			r = u->fbrd;
+			break;
+		case LCRH:
+			r = u->lcrh;
+			break;
+		case CR:
+			r = u->cr;
+			break;
+		case IFLS:
+			r = u->ifls;
+			break;
+		case IMSC:
+			r = u->imsc;
+			break;
+		case RIS:
+			update_ris(u);
+			r = u->ris;
+			break;
+		case MIS:
+			update_ris(u);
+			r = u->ris & u->imsc;
+			break;
+		case DMACR:
+			r = u->dmacr;
+			break;
+		default:
+			if (off >= 0xfe0 && off < 0x1000)
+				r = id_regs[(off - 0xfe0) / 4];
+			break;
+		}
+		*val = r;
+	}
+	spin_unlock(&d->lock);
+	return true;
+}
+
+void vuart_input(struct domain *d, char c)
+{
+	struct vuart *u = &d->vuart;
+	spin_lock(&d->lock);
+	if (u->rx_count < sizeof(u->rx)) {
+		u->rx[(u->rx_head + u->rx_count) % sizeof(u->rx)] = (uint8_t)c;
+		u->rx_count++;
+	}
+	update_ris(u);
+	spin_unlock(&d->lock);
+}
+
+void vuart_reset(struct domain *d)
+{
+	memset(&d->vuart, 0, sizeof(d->vuart));
+	d->vuart.cr = 0x300; /* TXE | RXE, the PL011 reset value */
+	d->vuart.ifls = 0x12;
+}
+
+void vuart_init(struct domain *d, uint64_t base)
+{
+	vuart_reset(d);
+	struct vmmio *m = &d->vmmio[d->nvmmio++];
+	m->base = base;
+	m->size = 0x1000;
+	m->access = vuart_access;
+}
+
+bool vmmio_dispatch(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val,
+		    bool *handled)
+{
+	struct domain *d = v->dom;
+	for (unsigned i = 0; i < d->nvmmio; i++) {
+		struct vmmio *m = &d->vmmio[i];
+		if (ipa >= m->base && ipa - m->base < m->size) {
+			*handled = true;
+			return m->access(v, ipa - m->base, size, write, val);
+		}
+	}
+	*handled = false;
+	return false;
+}

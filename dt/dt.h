@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Device-tree model of the board and of the partition plan. dt_board_read()
+ * reads the live DT that the loader passes; dt_plan_read() reads a partition
+ * config (configs/<name>.dts compiled by dtc) and checks it against the board.
+ * Both run with libfdt and only at boot (libfdt uses FP/SIMD registers; see
+ * docs/design/fp-state.md), and both build on the host for unit tests.
+ */
+#ifndef DT_DT_H
+#define DT_DT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Static limits, each with its reason. */
+#define BH_MAX_CPUS 8	     /* every board we target has <= 8 cores (RK3399: 6) */
+#define BH_MAX_MEM 16	     /* memory regions/reservations in a board DT */
+#define BH_MAX_DOMAINS 8     /* at most one domain per CPU */
+#define BH_MAX_IMAGES 16     /* images in one boot image */
+#define BH_MAX_DEVICES 16    /* passed-through device nodes per domain */
+#define BH_NAME_MAX 16	     /* domain names: short, they prefix every console line */
+#define BH_BOOTARGS_MAX 512
+#define BH_IMAGE_NAME_MAX 48
+
+struct mem_range {
+	uint64_t base, size;
+};
+
+enum psci_conduit { CONDUIT_NONE, CONDUIT_SMC, CONDUIT_HVC };
+enum cpu_method { CPU_METHOD_PSCI, CPU_METHOD_SPIN_TABLE };
+enum uart_kind { UART_NONE, UART_PL011, UART_NS16550, UART_CADENCE };
+
+struct board {
+	unsigned ncpus;
+	uint64_t mpidr[BH_MAX_CPUS];
+	enum cpu_method cpu_method[BH_MAX_CPUS];
+	uint64_t cpu_release_addr[BH_MAX_CPUS]; /* spin-table only */
+	int cpu_node[BH_MAX_CPUS];		/* node offsets in the DT read */
+
+	unsigned nmem;
+	struct mem_range mem[BH_MAX_MEM];
+	unsigned nresv; /* /memreserve/ entries and /reserved-memory children */
+	struct mem_range resv[BH_MAX_MEM];
+
+	unsigned gic_version; /* 2 or 3 */
+	struct mem_range gicd, gicc, gich, gicv, gicr; /* gicc/gich/gicv: v2; gicr: v3 */
+	int gic_node;
+	unsigned maint_irq; /* INTID of the GIC maintenance interrupt */
+
+	/* Timer PPIs as INTIDs: secure phys, non-secure phys, virtual, hyp phys. */
+	unsigned timer_irq[4];
+	unsigned ntimer_irqs;
+
+	enum psci_conduit psci;
+
+	enum uart_kind uart;
+	uint64_t uart_base, uart_size;
+	unsigned uart_irq; /* INTID, 0 if none */
+	int uart_node;
+	char uart_path[128];
+};
+
+/* A precise, user-facing error: which node, which property, what is wrong. */
+struct dt_error {
+	char msg[256];
+};
+
+int dt_board_read(const void *fdt, struct board *b, struct dt_error *err);
+/* INTID of the first interrupt of a node with a 3-cell GIC specifier; 0 if none. */
+unsigned dt_gic_intid(const uint32_t *cells);
+/* Read a value of `cells` 32-bit big-endian cells. */
+uint64_t dt_read_cells(const uint32_t *p, int cells);
+const char *dt_uart_name(enum uart_kind k);
+
+#endif

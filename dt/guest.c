@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Builds a domain's DT with libfdt's sequential-write API: memory, CPUs
+ * (PSCI), the GIC (same version and addresses as the board, sized to the
+ * domain), the architected timer with all four PPIs, PSCI, the emulated
+ * PL011 console and /chosen.
+ */
+#include <libfdt.h>
+
+#include "common/lib.h"
+#include "dt/guest.h"
+
+#define PH_GIC 1
+#define PH_CLK 2
+
+#define TRY(x)                                                                                     \
+	do {                                                                                       \
+		int __e = (x);                                                                     \
+		if (__e < 0) {                                                                     \
+			snprintf(err->msg, sizeof(err->msg), "DT for domain %s: %s at line %d",    \
+				 g->name, fdt_strerror(__e), __LINE__);                            \
+			return -1;                                                                 \
+		}                                                                                  \
+	} while (0)
+
+static int prop_cells(void *fdt, const char *name, const uint32_t *cells, int n)
+{
+	uint32_t be[16];
+	for (int i = 0; i < n; i++)
+		be[i] = cpu_to_fdt32(cells[i]);
+	return fdt_property(fdt, name, be, n * 4);
+}
+
+static int prop_reg2(void *fdt, const uint64_t *pairs, int npairs)
+{
+	uint32_t c[16];
+	for (int i = 0; i < npairs * 2; i++) {
+		c[2 * i] = (uint32_t)(pairs[i] >> 32);
+		c[2 * i + 1] = (uint32_t)pairs[i];
+	}
+	return prop_cells(fdt, "reg", c, npairs * 4);
+}
+
+/* A PPI/SPI specifier <type num flags> for an INTID. */
+static void irq_spec(uint32_t *c, unsigned intid, uint32_t flags)
+{
+	c[0] = intid >= 32 ? 0 : 1;
+	c[1] = intid >= 32 ? intid - 32 : intid - 16;
+	c[2] = flags;
+}
+
+int dt_guest_build(void *buf, int bufsize, const struct guest_dt *g, const struct board *b,
+		   const void *host_fdt, struct dt_error *err)
+{
+	void *fdt = buf;
+	char path[64];
+	const char *cpu_compat = NULL;
+	int cpu_compat_len = 0;
+
+	if (b->ncpus)
+		cpu_compat = fdt_getprop(host_fdt, b->cpu_node[0], "compatible", &cpu_compat_len);
+
+	TRY(fdt_create(fdt, bufsize));
+	TRY(fdt_finish_reservemap(fdt));
+	TRY(fdt_begin_node(fdt, ""));
+	uint32_t two = 2;
+	TRY(prop_cells(fdt, "#address-cells", &two, 1));
+	TRY(prop_cells(fdt, "#size-cells", &two, 1));
+	int rlen;
+	const char *rcompat = fdt_getprop(host_fdt, 0, "compatible", &rlen);
+	if (rcompat)
+		TRY(fdt_property(fdt, "compatible", rcompat, rlen));
+	char model[64];
+	snprintf(model, sizeof(model), "Bulkhead domain %s", g->name);
+	TRY(fdt_property_string(fdt, "model", model));
+	uint32_t gic_ph = PH_GIC;
+	TRY(prop_cells(fdt, "interrupt-parent", &gic_ph, 1));
+
+	snprintf(path, sizeof(path), "/pl011@%llx", (unsigned long long)g->uart_ipa);
+	TRY(fdt_begin_node(fdt, "chosen"));
+	if (g->bootargs && g->bootargs[0])
+		TRY(fdt_property_string(fdt, "bootargs", g->bootargs));
+	TRY(fdt_property_string(fdt, "stdout-path", path));
+	if (g->initrd_size) {
+		TRY(fdt_property_u64(fdt, "linux,initrd-start", g->initrd_ipa));
+		TRY(fdt_property_u64(fdt, "linux,initrd-end", g->initrd_ipa + g->initrd_size));
+	}
+	TRY(fdt_end_node(fdt));
+
+	TRY(fdt_begin_node(fdt, "aliases"));
+	TRY(fdt_property_string(fdt, "serial0", path));
+	TRY(fdt_end_node(fdt));
+
+	snprintf(path, sizeof(path), "memory@%llx", (unsigned long long)g->ram_ipa);
+	TRY(fdt_begin_node(fdt, path));
+	TRY(fdt_property_string(fdt, "device_type", "memory"));
+	uint64_t mem[2] = {g->ram_ipa, g->ram_size};
+	TRY(prop_reg2(fdt, mem, 1));
+	TRY(fdt_end_node(fdt));
+
+	TRY(fdt_begin_node(fdt, "cpus"));
+	uint32_t one = 1, zero = 0;
+	TRY(prop_cells(fdt, "#address-cells", &one, 1));
+	TRY(prop_cells(fdt, "#size-cells", &zero, 1));
+	for (unsigned i = 0; i < g->nvcpus; i++) {
+		snprintf(path, sizeof(path), "cpu@%x", i);
+		TRY(fdt_begin_node(fdt, path));
+		TRY(fdt_property_string(fdt, "device_type", "cpu"));
+		if (cpu_compat)
+			TRY(fdt_property(fdt, "compatible", cpu_compat, cpu_compat_len));
+		else
+			TRY(fdt_property_string(fdt, "compatible", "arm,armv8"));
+		TRY(prop_cells(fdt, "reg", &i, 1));
+		TRY(fdt_property_string(fdt, "enable-method", "psci"));
+		TRY(fdt_end_node(fdt));
+	}
+	TRY(fdt_end_node(fdt));
+
+	TRY(fdt_begin_node(fdt, "psci"));
+	static const char psci_compat[] = "arm,psci-1.0\0arm,psci-0.2";
+	TRY(fdt_property(fdt, "compatible", psci_compat, sizeof(psci_compat)));
+	TRY(fdt_property_string(fdt, "method", g->conduit == CONDUIT_SMC ? "smc" : "hvc"));
+	TRY(fdt_end_node(fdt));
+
+	TRY(fdt_begin_node(fdt, "timer"));
+	static const char timer_compat[] = "arm,armv8-timer";
+	TRY(fdt_property(fdt, "compatible", timer_compat, sizeof(timer_compat)));
+	uint32_t tirq[12];
+	/* PPI flags: level-low, routed to every vCPU of this domain (GICv2 CPU mask). */
+	uint32_t ppi_flags = 0x8 | (b->gic_version == 2 ? ((1u << g->nvcpus) - 1) << 8 : 0);
+	for (int i = 0; i < 4; i++)
+		irq_spec(&tirq[3 * i], b->timer_irq[i], ppi_flags);
+	TRY(prop_cells(fdt, "interrupts", tirq, 12));
+	TRY(fdt_property(fdt, "always-on", NULL, 0));
+	TRY(fdt_end_node(fdt));
+
+	if (b->gic_version == 3) {
+		snprintf(path, sizeof(path), "intc@%llx", (unsigned long long)b->gicd.base);
+		TRY(fdt_begin_node(fdt, path));
+		TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3"));
+		uint64_t reg[4] = {b->gicd.base, 0x10000, b->gicr.base, 0x20000ULL * g->nvcpus};
+		TRY(prop_reg2(fdt, reg, 2));
+	} else {
+		snprintf(path, sizeof(path), "intc@%llx", (unsigned long long)b->gicd.base);
+		TRY(fdt_begin_node(fdt, path));
+		TRY(fdt_property_string(fdt, "compatible", "arm,cortex-a15-gic"));
+		uint64_t reg[4] = {b->gicd.base, 0x1000, b->gicc.base, 0x2000};
+		TRY(prop_reg2(fdt, reg, 2));
+	}
+	uint32_t three = 3;
+	TRY(prop_cells(fdt, "#interrupt-cells", &three, 1));
+	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
+	TRY(prop_cells(fdt, "phandle", &gic_ph, 1));
+	TRY(fdt_end_node(fdt));
+
+	TRY(fdt_begin_node(fdt, "apb-pclk"));
+	TRY(fdt_property_string(fdt, "compatible", "fixed-clock"));
+	TRY(prop_cells(fdt, "#clock-cells", &zero, 1));
+	uint32_t freq = 24000000, clk_ph = PH_CLK;
+	TRY(prop_cells(fdt, "clock-frequency", &freq, 1));
+	TRY(fdt_property_string(fdt, "clock-output-names", "clk24mhz"));
+	TRY(prop_cells(fdt, "phandle", &clk_ph, 1));
+	TRY(fdt_end_node(fdt));
+
+	snprintf(path, sizeof(path), "pl011@%llx", (unsigned long long)g->uart_ipa);
+	TRY(fdt_begin_node(fdt, path));
+	static const char uart_compat[] = "arm,pl011\0arm,primecell";
+	TRY(fdt_property(fdt, "compatible", uart_compat, sizeof(uart_compat)));
+	uint64_t ureg[2] = {g->uart_ipa, 0x1000};
+	TRY(prop_reg2(fdt, ureg, 1));
+	uint32_t uirq[3];
+	irq_spec(uirq, g->uart_intid, 4);
+	TRY(prop_cells(fdt, "interrupts", uirq, 3));
+	uint32_t clks[2] = {PH_CLK, PH_CLK};
+	TRY(prop_cells(fdt, "clocks", clks, 2));
+	static const char clk_names[] = "uartclk\0apb_pclk";
+	TRY(fdt_property(fdt, "clock-names", clk_names, sizeof(clk_names)));
+	TRY(fdt_end_node(fdt));
+
+	TRY(fdt_end_node(fdt));
+	TRY(fdt_finish(fdt));
+	return 0;
+}

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Partition-config reader and checker. Every error names the node, the
+ * property and what is wrong, so a user can fix the config without reading C.
+ */
+#include <libfdt.h>
+
+#include "common/lib.h"
+#include "dt/plan.h"
+
+#define ERR(...)                                                                                   \
+	do {                                                                                       \
+		snprintf(err->msg, sizeof(err->msg), __VA_ARGS__);                                 \
+		return -1;                                                                         \
+	} while (0)
+
+const char *dt_fault_name(enum on_fault f)
+{
+	return f == FAULT_RESTART ? "restart" : f == FAULT_HALT ? "halt" : "stop";
+}
+
+static bool valid_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
+		      *s == '_'))
+			return false;
+	return true;
+}
+
+/* A string property: absent -> "" (if optional); not a NUL-terminated string -> error. */
+static int get_string(const void *fdt, int node, const char *path, const char *prop, char *out,
+		      size_t outsz, bool required, struct dt_error *err)
+{
+	int len;
+	const char *v = fdt_getprop(fdt, node, prop, &len);
+	out[0] = 0;
+	if (!v) {
+		if (required)
+			ERR("config %s: missing required property '%s'", path, prop);
+		return 0;
+	}
+	if (len < 1 || v[len - 1] != 0 || strnlen(v, (size_t)len) != (size_t)len - 1)
+		ERR("config %s: property '%s' must be a single string", path, prop);
+	if ((size_t)len > outsz)
+		ERR("config %s: property '%s' is longer than %zu characters", path, prop,
+		    outsz - 1);
+	memcpy(out, v, (size_t)len);
+	return 0;
+}
+
+static int get_u64(const void *fdt, int node, const char *path, const char *prop, uint64_t *out,
+		   bool required, struct dt_error *err)
+{
+	int len;
+	const uint32_t *v = fdt_getprop(fdt, node, prop, &len);
+	*out = 0;
+	if (!v) {
+		if (required)
+			ERR("config %s: missing required property '%s'", path, prop);
+		return 0;
+	}
+	if (len == 4)
+		*out = fdt32_to_cpu(v[0]);
+	else if (len == 8)
+		*out = dt_read_cells(v, 2);
+	else
+		ERR("config %s: property '%s' must be one 32-bit or 64-bit value (<0x0 0x...>), "
+		    "it has %d bytes",
+		    path, prop, len);
+	return 0;
+}
+
+static int read_domain(const void *fdt, int node, const char *path, const struct board *b,
+		       struct dom_cfg *d, struct dt_error *err)
+{
+	char buf[32];
+
+	d->node = node;
+	const char *unit = strchr(fdt_get_name(fdt, node, NULL), '@');
+	if (!unit || !unit[1])
+		ERR("config %s: a domain node must be named domain@<id>", path);
+	char *end;
+	d->id = (unsigned)strtoul(unit + 1, &end, 16);
+	if (*end)
+		ERR("config %s: unit address '%s' is not a hexadecimal domain id", path, unit + 1);
+
+	if (get_string(fdt, node, path, "label", d->name, sizeof(d->name), true, err))
+		return -1;
+	if (!valid_name(d->name))
+		ERR("config %s: label \"%s\" may only contain a-z, 0-9, '-' and '_'", path,
+		    d->name);
+	if (get_string(fdt, node, path, "role", buf, sizeof(buf), false, err))
+		return -1;
+	if (buf[0] && strcmp(buf, "control"))
+		ERR("config %s: role \"%s\" is not known (the only role is \"control\")", path,
+		    buf);
+	d->control = buf[0] != 0;
+	if (get_string(fdt, node, path, "type", d->label, sizeof(d->label), false, err))
+		return -1;
+	if (!d->label[0])
+		snprintf(d->label, sizeof(d->label), "domain_t");
+
+	int len;
+	const uint32_t *cpus = fdt_getprop(fdt, node, "cpus", &len);
+	if (!cpus)
+		ERR("config %s: missing required property 'cpus' (physical CPU numbers, e.g. <0 "
+		    "1>)",
+		    path);
+	if (len == 0 || len % 4)
+		ERR("config %s: property 'cpus' must be a list of 32-bit CPU numbers", path);
+	d->ncpus = (unsigned)len / 4;
+	if (d->ncpus > BH_MAX_CPUS)
+		ERR("config %s: 'cpus' lists %u CPUs, at most %d are supported", path, d->ncpus,
+		    BH_MAX_CPUS);
+	for (unsigned i = 0; i < d->ncpus; i++) {
+		d->cpus[i] = fdt32_to_cpu(cpus[i]);
+		if (b && d->cpus[i] >= b->ncpus)
+			ERR("config %s: 'cpus' names CPU %u but the board has %u CPUs (0-%u)", path,
+			    d->cpus[i], b->ncpus, b->ncpus - 1);
+		for (unsigned j = 0; j < i; j++)
+			if (d->cpus[j] == d->cpus[i])
+				ERR("config %s: 'cpus' lists CPU %u twice", path, d->cpus[i]);
+	}
+
+	if (get_u64(fdt, node, path, "memory-size", &d->mem_size, true, err) ||
+	    get_u64(fdt, node, path, "memory-base", &d->mem_base, false, err))
+		return -1;
+	if (d->mem_size == 0 || !IS_ALIGNED(d->mem_size, SZ_2M))
+		ERR("config %s: 'memory-size' 0x%llx must be a non-zero multiple of 2 MiB", path,
+		    (unsigned long long)d->mem_size);
+	if (!IS_ALIGNED(d->mem_base, SZ_2M))
+		ERR("config %s: 'memory-base' 0x%llx must be 2 MiB aligned", path,
+		    (unsigned long long)d->mem_base);
+
+	if (get_string(fdt, node, path, "kernel", d->kernel, sizeof(d->kernel), true, err) ||
+	    get_string(fdt, node, path, "initrd", d->initrd, sizeof(d->initrd), false, err) ||
+	    get_string(fdt, node, path, "bootargs", d->bootargs, sizeof(d->bootargs), false, err) ||
+	    get_string(fdt, node, path, "on-fault", buf, sizeof(buf), false, err))
+		return -1;
+	if (!buf[0] || !strcmp(buf, "stop"))
+		d->on_fault = FAULT_STOP;
+	else if (!strcmp(buf, "restart"))
+		d->on_fault = FAULT_RESTART;
+	else if (!strcmp(buf, "halt"))
+		d->on_fault = FAULT_HALT;
+	else
+		ERR("config %s: 'on-fault' is \"%s\"; expected \"stop\", \"restart\" or \"halt\"",
+		    path, buf);
+	return 0;
+}
+
+static bool overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
+{
+	return a < b + bs && b < a + as;
+}
+
+int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct dt_error *err)
+{
+	memset(p, 0, sizeof(*p));
+	err->msg[0] = 0;
+	int e = fdt_check_header(fdt);
+	if (e)
+		ERR("config: not a valid DTB: %s", fdt_strerror(e));
+	int root = fdt_path_offset(fdt, "/bulkhead");
+	if (root < 0)
+		ERR("config: no /bulkhead node");
+	int node;
+	fdt_for_each_subnode(node, fdt, root)
+	{
+		const char *nm = fdt_get_name(fdt, node, NULL);
+		char path[96];
+		snprintf(path, sizeof(path), "/bulkhead/%s", nm);
+		if (strncmp(nm, "domain@", 7) && strcmp(nm, "domain"))
+			continue; /* channels, policy: read by their own modules */
+		if (p->ndoms == BH_MAX_DOMAINS)
+			ERR("config %s: more than %d domains", path, BH_MAX_DOMAINS);
+		struct dom_cfg *d = &p->dom[p->ndoms];
+		if (read_domain(fdt, node, path, b, d, err))
+			return -1;
+		for (unsigned i = 0; i < p->ndoms; i++) {
+			struct dom_cfg *o = &p->dom[i];
+			if (!strcmp(o->name, d->name))
+				ERR("config %s: label \"%s\" is already used by domain@%x", path,
+				    d->name, o->id);
+			if (o->id == d->id)
+				ERR("config %s: domain id %x is used twice", path, d->id);
+			if (o->control && d->control)
+				ERR("config %s: only one domain may have role \"control\" (domain "
+				    "\"%s\" has it too)",
+				    path, o->name);
+			for (unsigned c = 0; c < d->ncpus; c++)
+				for (unsigned k = 0; k < o->ncpus; k++)
+					if (d->cpus[c] == o->cpus[k])
+						ERR("config %s: CPU %u is also given to domain "
+						    "\"%s\"",
+						    path, d->cpus[c], o->name);
+			if (d->mem_base && o->mem_base &&
+			    overlaps(d->mem_base, d->mem_size, o->mem_base, o->mem_size))
+				ERR("config %s: memory 0x%llx-0x%llx overlaps domain \"%s\"", path,
+				    (unsigned long long)d->mem_base,
+				    (unsigned long long)(d->mem_base + d->mem_size - 1), o->name);
+		}
+		if (d->mem_base && b) {
+			bool inside = false;
+			for (unsigned i = 0; i < b->nmem; i++)
+				if (d->mem_base >= b->mem[i].base &&
+				    d->mem_base + d->mem_size <= b->mem[i].base + b->mem[i].size)
+					inside = true;
+			if (!inside)
+				ERR("config %s: memory 0x%llx-0x%llx is not inside the board's RAM",
+				    path, (unsigned long long)d->mem_base,
+				    (unsigned long long)(d->mem_base + d->mem_size - 1));
+			for (unsigned i = 0; i < b->nresv; i++)
+				if (overlaps(d->mem_base, d->mem_size, b->resv[i].base,
+					     b->resv[i].size))
+					ERR("config %s: memory 0x%llx-0x%llx overlaps reserved "
+					    "memory 0x%llx-0x%llx",
+					    path, (unsigned long long)d->mem_base,
+					    (unsigned long long)(d->mem_base + d->mem_size - 1),
+					    (unsigned long long)b->resv[i].base,
+					    (unsigned long long)(b->resv[i].base + b->resv[i].size -
+								 1));
+		}
+		p->ndoms++;
+	}
+	if (p->ndoms == 0)
+		ERR("config /bulkhead: no domain@<id> node: nothing to run");
+	return 0;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The partition plan: what each domain gets, read from a config DTB
+ * (configs/<name>.dts) and checked against the board. Shared by the hypervisor
+ * (boot-time check) and the host tools (build-time check).
+ */
+#ifndef DT_PLAN_H
+#define DT_PLAN_H
+
+#include "dt/dt.h"
+
+enum on_fault { FAULT_STOP, FAULT_RESTART, FAULT_HALT };
+
+struct dom_cfg {
+	char name[BH_NAME_MAX];
+	unsigned id;
+	bool control;
+	char label[32];
+	unsigned ncpus;
+	unsigned cpus[BH_MAX_CPUS]; /* vCPU i runs on physical CPU cpus[i] (board index) */
+	uint64_t mem_size;
+	uint64_t mem_base; /* fixed physical base (IPA = PA) or 0 = anywhere */
+	char kernel[BH_IMAGE_NAME_MAX];
+	char initrd[BH_IMAGE_NAME_MAX];
+	char bootargs[BH_BOOTARGS_MAX];
+	enum on_fault on_fault;
+	int node; /* offset of its node in the config DT */
+};
+
+struct plan {
+	unsigned ndoms;
+	struct dom_cfg dom[BH_MAX_DOMAINS];
+};
+
+/* Read and check a config. `b` may be NULL (syntax-only check). */
+int dt_plan_read(const void *cfg, const struct board *b, struct plan *p, struct dt_error *err);
+const char *dt_fault_name(enum on_fault f);
+
+#endif

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Physical GIC drivers (GICv2 and GICv3), as the hypervisor uses them: its
+ * own IPIs (SGI 0 = "leave the guest and look at your domain's state") and
+ * acknowledging interrupts. Split priority-drop/deactivate (EOImode = 1) so
+ * interrupts forwarded to guests can be deactivated by the guest.
+ */
+#include "arch.h"
+#include "arch-arm64/sysreg.h"
+#include "arch-arm64/trap.h"
+#include "common/console.h"
+#include "common/lib.h"
+#include "common/percpu.h"
+
+#define SGI_KICK 0
+
+/* Distributor (both versions) */
+#define GICD_CTLR 0x0000
+#define GICD_TYPER 0x0004
+#define GICD_IGROUPR 0x0080
+#define GICD_ISENABLER 0x0100
+#define GICD_ICENABLER 0x0180
+#define GICD_IPRIORITYR 0x0400
+#define GICD_ITARGETSR 0x0800
+#define GICD_SGIR 0x0f00
+/* GICv2 CPU interface */
+#define GICC_CTLR 0x0000
+#define GICC_PMR 0x0004
+#define GICC_BPR 0x0008
+#define GICC_IAR 0x000c
+#define GICC_EOIR 0x0010
+#define GICC_DIR 0x1000
+/* GICv2 virtual interface control */
+#define GICH_HCR 0x0000
+/* GICv3 redistributor */
+#define GICR_TYPER 0x0008
+#define GICR_WAKER 0x0014
+#define GICR_SGI 0x10000
+#define GICR_STRIDE 0x20000
+
+static unsigned version;
+static uint64_t gicd, gicc, gich, gicr_base, gicr_size;
+static uint64_t gicr_of[BH_MAX_CPUS];
+static uint8_t v2_cpu_mask[BH_MAX_CPUS];
+
+static inline volatile uint32_t *r32(uint64_t base, unsigned off)
+{
+	return (volatile uint32_t *)(uintptr_t)(base + off);
+}
+static inline volatile uint64_t *r64(uint64_t base, unsigned off)
+{
+	return (volatile uint64_t *)(uintptr_t)(base + off);
+}
+
+void arch_gic_init(const struct board *b)
+{
+	version = b->gic_version;
+	gicd = b->gicd.base;
+	arch_map_device(gicd, 0x10000);
+	if (version == 3) {
+		gicr_base = b->gicr.base;
+		gicr_size = b->gicr.size;
+		arch_map_device(gicr_base, gicr_size);
+		/* Affinity routing on, Group 1 enabled (security disabled or NS view). */
+		*r32(gicd, GICD_CTLR) = (1u << 4) | (1u << 1) | (1u << 0);
+	} else {
+		gicc = b->gicc.base;
+		gich = b->gich.base;
+		arch_map_device(gicc, 0x2000);
+		arch_map_device(gich, 0x1000);
+		*r32(gicd, GICD_CTLR) = 1;
+	}
+	dsb(sy);
+}
+
+static uint64_t find_redist(uint64_t mpidr)
+{
+	uint64_t aff = (mpidr & 0xffffff) | ((mpidr >> 8) & 0xff000000);
+	for (uint64_t off = 0; off + GICR_STRIDE <= gicr_size; off += GICR_STRIDE) {
+		uint64_t typer = *r64(gicr_base, (unsigned)off + GICR_TYPER);
+		if ((typer >> 32) == aff)
+			return gicr_base + off;
+		if (typer & (1u << 4)) /* Last */
+			break;
+	}
+	return 0;
+}
+
+void arch_gic_cpu_init(unsigned index)
+{
+	if (version == 3) {
+		uint64_t rd = find_redist(arch_read_mpidr());
+		gicr_of[index] = rd;
+		if (rd) {
+			*r32(rd, GICR_WAKER) &= ~(1u << 1); /* ProcessorSleep = 0 */
+			for (int i = 0; i < 100000 && (*r32(rd, GICR_WAKER) & (1u << 2)); i++)
+				;
+			*r32(rd + GICR_SGI, GICD_IGROUPR) = 0xffffffff;
+			*r32(rd + GICR_SGI, GICD_IPRIORITYR) = 0; /* SGIs 0-3 highest */
+			*r32(rd + GICR_SGI, GICD_ISENABLER) = 1u << SGI_KICK;
+		}
+		/* System-register interface for EL2, and allowed for EL1 (Enable). */
+		write_sysreg(S3_4_C12_C9_5, 0xf); /* ICC_SRE_EL2: SRE | DFB | DIB | Enable */
+		isb();
+		write_sysreg(S3_0_C4_C6_0, 0xff);  /* ICC_PMR_EL1 */
+		write_sysreg(S3_0_C12_C12_3, 0);   /* ICC_BPR1_EL1 */
+		write_sysreg(S3_0_C12_C12_4, 1ULL << 1); /* ICC_CTLR_EL1: EOImode = 1 */
+		write_sysreg(S3_0_C12_C12_7, 1);   /* ICC_IGRPEN1_EL1 */
+		isb();
+	} else {
+		v2_cpu_mask[index] = (uint8_t)(*r32(gicd, GICD_ITARGETSR) & 0xff);
+		*r32(gicd, GICD_ISENABLER) = 1u << SGI_KICK;
+		*r32(gicd, GICD_IPRIORITYR) = 0;
+		*r32(gicc, GICC_PMR) = 0xff;
+		*r32(gicc, GICC_BPR) = 0;
+		*r32(gicc, GICC_CTLR) = 1u | (1u << 9); /* enable, EOImode */
+	}
+	dsb(sy);
+}
+
+void arch_send_ipi(unsigned cpu)
+{
+	dsb(ish);
+	if (version == 3) {
+		uint64_t m = pcpus[cpu].mpidr;
+		uint64_t v = ((m >> 32 & 0xff) << 48) | ((m >> 16 & 0xff) << 32) |
+			     ((uint64_t)SGI_KICK << 24) | ((m >> 8 & 0xff) << 16) |
+			     (1ULL << (m & 0xf));
+		write_sysreg(S3_0_C12_C11_5, v); /* ICC_SGI1R_EL1 */
+		isb();
+	} else {
+		*r32(gicd, GICD_SGIR) = ((uint32_t)v2_cpu_mask[cpu] << 16) | SGI_KICK;
+	}
+}
+
+void arch_gic_handle_irq(void)
+{
+	for (;;) {
+		uint32_t iar = version == 3 ? (uint32_t)read_sysreg(S3_0_C12_C12_0) /* IAR1 */
+					    : *r32(gicc, GICC_IAR);
+		uint32_t intid = iar & (version == 3 ? 0xffffff : 0x3ff);
+		if (intid >= 1020 && intid < 1024)
+			return; /* spurious: nothing pending */
+		/* SGI_KICK needs no action: the caller re-reads its domain's state. */
+		if (version == 3) {
+			write_sysreg(S3_0_C12_C12_1, iar); /* EOIR1: priority drop */
+			write_sysreg(S3_0_C12_C11_1, iar); /* DIR: deactivate */
+		} else {
+			*r32(gicc, GICC_EOIR) = iar;
+			*r32(gicc, GICC_DIR) = iar;
+		}
+		if (intid != SGI_KICK)
+			bh_log("CPU %u: unexpected interrupt %u ignored", arch_cpu_index(), intid);
+	}
+}
+
+void arch_vgic_vcpu_reset(struct vcpu *v)
+{
+	(void)v;
+	/* No virtual interrupt state survives into a (re)started vCPU. */
+	if (version == 3) {
+		write_sysreg(S3_4_C12_C11_0, 0); /* ICH_HCR_EL2 */
+	} else if (gich) {
+		*r32(gich, GICH_HCR) = 0;
+	}
+	isb();
+}

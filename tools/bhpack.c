@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * bhpack: makes the one bootable file. Reads the hypervisor binary and a
+ * config DTB, applies command-line overrides, checks the config (against a
+ * board DTB when given: the same checks the hypervisor repeats at boot), finds
+ * every image the config names, and writes hypervisor + payload, with the
+ * Image header's image_size covering image, payload and the hypervisor heap.
+ */
+#include <errno.h>
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/lib.h"
+#include "common/package.h"
+#include "dt/plan.h"
+
+static const char *prog = "bhpack";
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: error: ", prog);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	exit(1);
+}
+
+static void *read_file(const char *path, size_t *size, size_t extra)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		die("cannot open %s: %s", path, strerror(errno));
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = calloc(1, (size_t)n + extra + 1);
+	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n)
+		die("cannot read %s", path);
+	fclose(f);
+	*size = (size_t)n;
+	return buf;
+}
+
+struct image {
+	char name[BH_PKG_NAME_MAX];
+	const char *path;
+};
+
+static struct image images[BH_PKG_MAX_ENTRIES];
+static int nimages;
+static const char *dirs[8];
+static int ndirs;
+
+static const char *resolve(const char *name, char *buf, size_t bufsz)
+{
+	for (int i = 0; i < nimages; i++)
+		if (!strcmp(images[i].name, name))
+			return images[i].path;
+	struct stat st;
+	for (int i = 0; i < ndirs; i++) {
+		snprintf(buf, bufsz, "%s/%s", dirs[i], name);
+		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode))
+			return buf;
+	}
+	return NULL;
+}
+
+static void set_prop(void *fdt, const char *spec, int u32)
+{
+	char node[256], prop[64];
+	const char *colon = strchr(spec, ':'), *eq = colon ? strchr(colon, '=') : NULL;
+	if (!colon || !eq || colon - spec >= (long)sizeof(node) || eq - colon - 1 >= (long)sizeof(prop))
+		die("--set%s takes NODE:PROPERTY=VALUE, got \"%s\"", u32 ? "-u32" : "", spec);
+	memcpy(node, spec, (size_t)(colon - spec));
+	node[colon - spec] = 0;
+	memcpy(prop, colon + 1, (size_t)(eq - colon - 1));
+	prop[eq - colon - 1] = 0;
+	int off = fdt_path_offset(fdt, node);
+	if (off < 0)
+		die("--set: config has no node %s", node);
+	int e;
+	if (u32) {
+		uint32_t cells[64];
+		int n = 0;
+		for (const char *p = eq + 1; *p && n < 64;) {
+			char *end;
+			unsigned long v = strtoul(p, &end, 0);
+			if (end == p)
+				die("--set-u32 %s: \"%s\" is not a list of numbers", spec, eq + 1);
+			cells[n++] = cpu_to_fdt32((uint32_t)v);
+			p = *end == ',' || *end == ' ' ? end + 1 : end;
+		}
+		e = fdt_setprop(fdt, off, prop, cells, n * 4);
+	} else {
+		e = fdt_setprop_string(fdt, off, prop, eq + 1);
+	}
+	if (e)
+		die("--set %s: %s", spec, fdt_strerror(e));
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: bhpack -o OUT --hyp HYP.bin --payload-offset N --config CONFIG.dtb\n"
+		"              [--board BOARD.dtb]\n"
+		"              [--image NAME=PATH]... [-I DIR]... [--set NODE:PROP=STRING]...\n"
+		"              [--set-u32 NODE:PROP=N,N,...]... [--check-only]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *out = NULL, *hyp_path = NULL, *cfg_path = NULL, *board_path = NULL;
+	const char *sets[32];
+	int setu[32], nsets = 0, check_only = 0;
+	uint64_t payload_off = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--check-only")) {
+			check_only = 1;
+			continue;
+		}
+		if (!v)
+			usage();
+		i++;
+		if (!strcmp(a, "-o"))
+			out = v;
+		else if (!strcmp(a, "--hyp"))
+			hyp_path = v;
+		else if (!strcmp(a, "--config"))
+			cfg_path = v;
+		else if (!strcmp(a, "--payload-offset"))
+			payload_off = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--board"))
+			board_path = v;
+		else if (!strcmp(a, "-I") && ndirs < 8)
+			dirs[ndirs++] = v;
+		else if ((!strcmp(a, "--set") || !strcmp(a, "--set-u32")) && nsets < 32) {
+			setu[nsets] = !strcmp(a, "--set-u32");
+			sets[nsets++] = v;
+		} else if (!strcmp(a, "--image") && nimages < BH_PKG_MAX_ENTRIES) {
+			const char *eq = strchr(v, '=');
+			if (!eq || eq == v || eq - v >= BH_PKG_NAME_MAX)
+				die("--image takes NAME=PATH, got \"%s\"", v);
+			memcpy(images[nimages].name, v, (size_t)(eq - v));
+			images[nimages++].path = eq + 1;
+		} else
+			usage();
+	}
+	if (!cfg_path || (!check_only && (!out || !hyp_path)))
+		usage();
+
+	size_t cfg_size;
+	void *cfg_in = read_file(cfg_path, &cfg_size, 0);
+	if (fdt_check_header(cfg_in))
+		die("%s: not a DTB (compile the .dts with dtc)", cfg_path);
+	size_t cap = cfg_size + 65536;
+	void *cfg = calloc(1, cap);
+	if (fdt_open_into(cfg_in, cfg, (int)cap))
+		die("%s: cannot open the DTB", cfg_path);
+	for (int i = 0; i < nsets; i++)
+		set_prop(cfg, sets[i], setu[i]);
+	fdt_pack(cfg);
+
+	struct board board, *bp = NULL;
+	struct dt_error err;
+	if (board_path) {
+		size_t bsz;
+		void *bdt = read_file(board_path, &bsz, 0);
+		if (dt_board_read(bdt, &board, &err))
+			die("%s: %s", board_path, err.msg);
+		bp = &board;
+	}
+	struct plan plan;
+	if (dt_plan_read(cfg, bp, &plan, &err))
+		die("%s", err.msg);
+
+	/* Every image a domain names must exist, and fit in that domain's memory. */
+	struct bh_pkg_entry entries[BH_PKG_MAX_ENTRIES];
+	const char *paths[BH_PKG_MAX_ENTRIES];
+	int n = 0;
+	memset(entries, 0, sizeof(entries));
+	snprintf(entries[n].name, BH_PKG_NAME_MAX, "%s", BH_PKG_CONFIG);
+	entries[n].size = fdt_totalsize(cfg);
+	paths[n++] = NULL;
+	for (unsigned d = 0; d < plan.ndoms; d++) {
+		const struct dom_cfg *dc = &plan.dom[d];
+		const char *names[2] = {dc->kernel, dc->initrd};
+		const char *props[2] = {"kernel", "initrd"};
+		uint64_t need = 2ULL << 20; /* the domain's DT slot */
+		for (int k = 0; k < 2; k++) {
+			if (!names[k][0])
+				continue;
+			static char buf[4096];
+			const char *p = resolve(names[k], buf, sizeof(buf));
+			if (!p)
+				die("config /bulkhead/domain@%x (%s): %s = \"%s\": no such image (give "
+				    "--image %s=PATH)",
+				    dc->id, dc->name, props[k], names[k], names[k]);
+			struct stat st;
+			if (stat(p, &st))
+				die("%s: %s", p, strerror(errno));
+			need += (uint64_t)st.st_size;
+			int dup = 0;
+			for (int j = 0; j < n; j++)
+				if (!strcmp(entries[j].name, names[k]))
+					dup = 1;
+			if (dup)
+				continue;
+			if (n == BH_PKG_MAX_ENTRIES)
+				die("more than %d images", BH_PKG_MAX_ENTRIES - 1);
+			snprintf(entries[n].name, BH_PKG_NAME_MAX, "%s", names[k]);
+			entries[n].size = (uint64_t)st.st_size;
+			paths[n++] = strdup(p);
+		}
+		if (need > dc->mem_size)
+			die("config /bulkhead/domain@%x (%s): its images (%llu KiB) and DT (2 MiB) do "
+			    "not fit in memory-size 0x%llx",
+			    dc->id, dc->name, (unsigned long long)(need >> 10),
+			    (unsigned long long)dc->mem_size);
+	}
+	if (check_only) {
+		printf("%s: config OK: %u domain%s\n", cfg_path, plan.ndoms, plan.ndoms == 1 ? "" : "s");
+		return 0;
+	}
+
+	size_t hyp_size;
+	uint8_t *hyp = read_file(hyp_path, &hyp_size, 0);
+	if (hyp_size < 64 || memcmp(hyp + 0x38, "ARM\x64", 4))
+		die("%s: not a Bulkhead hypervisor binary (no arm64 Image header)", hyp_path);
+	if (payload_off < hyp_size || payload_off & 0xfff)
+		die("--payload-offset 0x%llx: must be 4 KiB aligned and past the end of %s (%zu "
+		    "bytes)",
+		    (unsigned long long)payload_off, hyp_path, hyp_size);
+	memcpy(hyp + BH_HDR_PAYLOAD_OFFSET, &payload_off, 8);
+
+	struct bh_pkg_hdr hdr;
+	memset(&hdr, 0, sizeof(hdr));
+	memcpy(hdr.magic, BH_PKG_MAGIC, 8);
+	hdr.count = (uint32_t)n;
+	uint64_t off = ALIGN_UP(sizeof(hdr), 4096);
+	for (int i = 0; i < n; i++) {
+		entries[i].offset = off;
+		off = ALIGN_UP(off + entries[i].size, 4096);
+		hdr.entry[i] = entries[i];
+	}
+	hdr.total_size = off;
+	uint64_t file_size = payload_off + off;
+	uint64_t image_size = ALIGN_UP(file_size, 2ULL << 20) + BH_HEAP_SIZE;
+	memcpy(hyp + BH_HDR_IMAGE_SIZE, &image_size, 8);
+
+	FILE *f = fopen(out, "wb");
+	if (!f)
+		die("cannot write %s: %s", out, strerror(errno));
+	fwrite(hyp, 1, hyp_size, f);
+	static const uint8_t zero[4096];
+	for (uint64_t p = hyp_size; p < payload_off; p += 4096)
+		fwrite(zero, 1, MIN(4096, payload_off - p), f);
+	fwrite(&hdr, 1, sizeof(hdr), f);
+	uint64_t pos = sizeof(hdr);
+	for (int i = 0; i < n; i++) {
+		while (pos < entries[i].offset) {
+			uint64_t k = MIN(4096, entries[i].offset - pos);
+			fwrite(zero, 1, k, f);
+			pos += k;
+		}
+		size_t sz;
+		void *data = paths[i] ? read_file(paths[i], &sz, 0) : (sz = fdt_totalsize(cfg), cfg);
+		fwrite(data, 1, sz, f);
+		pos += sz;
+	}
+	while (pos < hdr.total_size) {
+		uint64_t k = MIN(4096, hdr.total_size - pos);
+		fwrite(zero, 1, k, f);
+		pos += k;
+	}
+	if (fclose(f))
+		die("writing %s failed", out);
+	printf("%s: %llu KiB, %u domain%s:", out, (unsigned long long)(file_size >> 10), plan.ndoms,
+	       plan.ndoms == 1 ? "" : "s");
+	for (unsigned d = 0; d < plan.ndoms; d++)
+		printf(" %s", plan.dom[d].name);
+	printf("\n");
+	return 0;
+}
