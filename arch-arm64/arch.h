@@ -10,6 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/spinlock_types.h"
+#include "gic/vgic.h"
+
 struct vcpu;
 struct domain;
 struct trap_frame;
@@ -17,6 +20,11 @@ struct trap_frame;
 static inline void arch_wait_event(void)
 {
 	__asm__ volatile("wfe" ::: "memory");
+}
+/* Idle: wait for an event or an interrupt, taking interrupts meanwhile. */
+static inline void arch_idle(void)
+{
+	__asm__ volatile("msr daifclr, #2\n wfe\n msr daifset, #2" ::: "memory");
 }
 static inline void arch_send_event(void)
 {
@@ -47,8 +55,10 @@ struct trap_frame {
 
 /* Per-vCPU architectural state kept across a domain restart decision. */
 struct arch_vcpu {
+	struct trap_frame entry_frame; /* registers for the next (re)start */
 	uint64_t hcr;
 	bool aarch32;
+	struct vgic_cpu vgic;
 };
 
 /* Per-domain stage-2 state. */
@@ -56,6 +66,9 @@ struct arch_domain {
 	uint64_t *s2_root;
 	uint64_t vttbr;
 	uint16_t vmid;
+	uint64_t cntvoff; /* the domain's virtual counter starts near 0 at each (re)start */
+	struct spinlock vgic_lock;
+	struct vgic_dist vgic;
 };
 
 unsigned arch_cpu_index(void);

@@ -10,9 +10,11 @@
 #include "common/console.h"
 #include "common/lib.h"
 #include "common/percpu.h"
+#include "gic/vgic.h"
+#include "vtimer/vtimer.h"
 
 extern char cpu_stacks[];
-void arch_enter_guest(struct trap_frame *f) __attribute__((noreturn));
+void arch_enter_guest(const struct trap_frame *f, uint64_t stack_top) __attribute__((noreturn));
 void arch_call_on_stack(uint64_t sp, void (*fn)(uint64_t), uint64_t arg)
 	__attribute__((noreturn));
 
@@ -89,12 +91,11 @@ void arch_secondary_init(unsigned index)
 
 void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0)
 {
-	struct trap_frame *f = (struct trap_frame *)(uintptr_t)(stack_top(v->pcpu) - TF_SIZE);
+	struct trap_frame *f = &v->arch.entry_frame;
 	memset(f, 0, sizeof(*f));
 	f->x[0] = arg0;
 	f->elr = entry;
 	f->spsr = PSR_DAIF | (v->arch.aarch32 ? (PSR_AA32 | PSR_AA32_MODE_SVC) : PSR_MODE_EL1h);
-	v->frame = f;
 	v->arch.hcr = hcr_for_guest(v->arch.aarch32);
 
 	/* A clean EL1: MMU and caches off, no vectors, no traps of its own. */
@@ -117,7 +118,6 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0)
 	write_sysreg(afsr1_el1, 0);
 	write_sysreg(par_el1, 0);
 	write_sysreg(cntkctl_el1, 0);
-	write_sysreg(cntv_ctl_el0, 0);
 	write_sysreg(mdscr_el1, 0);
 
 	write_sysreg(vmpidr_el2, (1ULL << 31) | v->index);
@@ -127,17 +127,29 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0)
 	/* Nothing cached from an earlier life of this domain survives. */
 	__asm__ volatile("tlbi vmalls12e1\n dsb nsh\n ic iallu\n dsb nsh\n isb" ::: "memory");
 	arch_vgic_vcpu_reset(v);
+	vtimer_vcpu_reset(v);
 }
 
 void arch_vcpu_run(struct vcpu *v)
 {
-	arch_enter_guest(v->frame);
+	vgic_sync_and_flush(v);
+	v->frame = (struct trap_frame *)(uintptr_t)(stack_top(v->pcpu) - TF_SIZE);
+	arch_enter_guest(&v->arch.entry_frame, stack_top(v->pcpu));
+}
+
+/* An interrupt taken while this CPU idles in the hypervisor. */
+void trap_hyp_irq(struct trap_frame *f)
+{
+	(void)f;
+	arch_gic_handle_irq();
 }
 
 static void park(uint64_t unused)
 {
 	(void)unused;
 	write_sysreg(hcr_el2, read_sysreg(hcr_el2) & ~HCR_VM);
+	vgic_hcr_write(0); /* no maintenance interrupts for a vCPU that left */
+	write_sysreg(cntv_ctl_el0, 0);
 	isb();
 	cpu_run_loop();
 }

@@ -10,6 +10,7 @@
 #include "common/console.h"
 #include "common/lib.h"
 #include "common/percpu.h"
+#include "gic/vgic.h"
 
 #define MAX_BAD_ACCESS_REPORTS 8
 
@@ -281,6 +282,12 @@ static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 		advance_pc(f);
 		return;
 	}
+	if (op0 == 3 && crn == 12 && crm == 11 && (op2 == 5 || op2 == 6 || op2 == 7) && !read) {
+		/* ICC_SGI1R_EL1 / ICC_ASGI1R_EL1 / ICC_SGI0R_EL1: virtual SGIs. */
+		vgic_v3_sgi_sysreg(v, val);
+		advance_pc(f);
+		return;
+	}
 	if (op0 == 3 && (crn == 11 || crn == 15)) {
 		/* Implementation-defined registers: read as zero, writes ignored. */
 		log_once_sysreg(v, iss, "implementation-defined register access ignored");
@@ -302,11 +309,13 @@ static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 	inject_sync(v, f, ((uint64_t)EC_UNKNOWN << 26) | ESR_IL, 0);
 }
 
+/* Every return to the guest goes through here. */
 static void leave_if_not_running(struct vcpu *v)
 {
 	if (__atomic_load_n(&v->dom->state, __ATOMIC_ACQUIRE) != DOM_RUNNING ||
 	    __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_RUNNING)
 		vcpu_leave(v);
+	vgic_sync_and_flush(v);
 }
 
 void trap_guest_sync(struct trap_frame *f)

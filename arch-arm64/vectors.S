@@ -63,7 +63,7 @@ el2_vectors:
 	vec_hyp 2			/* fiq */
 	vec_hyp 3			/* serror */
 	vec_hyp 4			/* current EL, SP_ELx: sync */
-	vec_hyp 5			/* irq */
+	vec_guest trap_hyp_irq		/* irq: taken only while idle */
 	vec_hyp 6			/* fiq */
 	vec_hyp 7			/* serror */
 	vec_guest trap_guest_sync	/* lower EL, AArch64 */
@@ -104,10 +104,16 @@ guest_exit:
 	isb
 
 /*
- * arch_enter_guest(frame): frame is a trap frame placed at the very top of
- * this CPU's stack (so the stack is otherwise empty): load it and ERET.
+ * arch_enter_guest(frame, stack_top): abandon the current stack, copy the
+ * frame to the top of this CPU's (now empty) stack, load it and ERET.
  */
 	.globl arch_enter_guest
 arch_enter_guest:
-	mov	sp, x0
+	sub	sp, x1, #TF_SIZE
+	mov	x2, sp
+	mov	x3, #TF_SIZE
+1:	ldp	x4, x5, [x0], #16
+	stp	x4, x5, [x2], #16
+	subs	x3, x3, #16
+	b.ne	1b
 	b	guest_exit

@@ -182,6 +182,7 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 		ndomains++;
 	}
 
+	console_enable_input();
 	arch_start_secondaries(&board, me);
 	boot_done = true; /* from here on: no libfdt, no boot_alloc */
 

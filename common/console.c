@@ -122,3 +122,40 @@ int console_getc(void)
 {
 	return uart && uart->getc ? uart->getc(uart_base) : -1;
 }
+
+#define CTRL_A 0x01
+#define SWITCH_PRESSES 3
+
+static unsigned focus, ctrl_a_run;
+
+void console_enable_input(void)
+{
+	if (uart && uart->enable_rx_irq)
+		uart->enable_rx_irq(uart_base);
+	for (unsigned i = 0; i < ndomains; i++)
+		if (domains[i].cfg->control)
+			focus = i;
+	if (ndomains > 1)
+		bh_log("console input goes to domain %s; press Ctrl-A three times to switch",
+		       domains[focus].name);
+}
+
+void console_rx_interrupt(void)
+{
+	int c;
+	while ((c = console_getc()) >= 0) {
+		if (c == CTRL_A && ndomains > 1) {
+			if (++ctrl_a_run == SWITCH_PRESSES) {
+				ctrl_a_run = 0;
+				focus = (focus + 1) % ndomains;
+				bh_log("console input now goes to domain %s", domains[focus].name);
+			}
+			continue;
+		}
+		/* Ctrl-A pressed fewer than three times: it was meant for the domain. */
+		for (; ctrl_a_run; ctrl_a_run--)
+			vuart_input(&domains[focus], CTRL_A);
+		if (ndomains)
+			vuart_input(&domains[focus], (char)c);
+	}
+}

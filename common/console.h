@@ -18,6 +18,7 @@ struct uart_ops {
 	void (*init)(uint64_t base);
 	void (*putc)(uint64_t base, char c);
 	int (*getc)(uint64_t base); /* -1 if nothing waiting */
+	void (*enable_rx_irq)(uint64_t base); /* NULL: input not supported */
 };
 
 extern const struct uart_ops uart_pl011_ops;
@@ -34,5 +35,9 @@ void console_write_raw(const char *s);
 void console_domain_putc(struct domain *d, char c);
 void console_domain_flush(struct domain *d);
 int console_getc(void);
+/* The console UART's receive interrupt: input goes to the focused domain.
+ * Ctrl-A three times in a row moves the focus to the next domain. */
+void console_rx_interrupt(void);
+void console_enable_input(void);
 
 #endif

@@ -9,6 +9,8 @@
 #include "common/lib.h"
 #include "common/percpu.h"
 #include "dt/guest.h"
+#include "gic/vgic.h"
+#include "vtimer/vtimer.h"
 
 #include <libfdt.h>
 
@@ -115,7 +117,13 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 		return -1;
 	}
 
-	vuart_init(d, b->uart_base);
+	vgic_domain_init(d);
+	uint32_t uart_intid = b->uart_irq ? b->uart_irq : 33;
+	vuart_init(d, b->uart_base, uart_intid);
+	if ((b->gic_version == 3 ? vgic_v3_register(d) : vgic_v2_register(d)) != 0) {
+		bh_log("domain %s: cannot set up its virtual GIC", d->name);
+		return -1;
+	}
 
 	struct guest_dt g = {
 		.name = d->name,
@@ -126,7 +134,7 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 		.initrd_ipa = d->initrd_ipa,
 		.initrd_size = d->initrd_size,
 		.uart_ipa = b->uart_base,
-		.uart_intid = b->uart_irq ? b->uart_irq : 33,
+		.uart_intid = uart_intid,
 		.conduit = CONDUIT_HVC,
 	};
 	d->fdt = boot_alloc(GUEST_DT_MAX, 8);
@@ -151,6 +159,8 @@ void domain_load(struct domain *d)
 	memcpy(ram + (d->fdt_ipa - d->ram_ipa), d->fdt, d->fdt_size);
 	arch_dcache_clean_range(d->ram_pa + (d->fdt_ipa - d->ram_ipa), d->fdt_size);
 	vuart_reset(d);
+	vgic_domain_reset(d);
+	vtimer_domain_start(d);
 	d->con_len = 0;
 	for (unsigned i = 0; i < d->nvcpus; i++)
 		d->vcpu[i].state = VCPU_OFF;
@@ -246,7 +256,7 @@ void cpu_run_loop(void)
 				arch_vcpu_run(v);
 			}
 		}
-		arch_wait_event();
+		arch_idle();
 	}
 }
 

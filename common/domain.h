@@ -30,6 +30,7 @@ struct vuart {
 	uint32_t cr, lcrh, ibrd, fbrd, ifls, imsc, ris, dmacr;
 	uint8_t rx[64];
 	unsigned rx_head, rx_count;
+	unsigned intid; /* its SPI in the domain's view */
 };
 
 enum vcpu_state { VCPU_OFF, VCPU_ON_PENDING, VCPU_RUNNING };
@@ -99,7 +100,7 @@ bool domain_copy_from_guest(struct domain *d, void *dst, uint64_t ipa, uint64_t 
 
 bool vmmio_dispatch(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val,
 		    bool *handled);
-void vuart_init(struct domain *d, uint64_t base);
+void vuart_init(struct domain *d, uint64_t base, unsigned intid);
 void vuart_reset(struct domain *d);
 void vuart_input(struct domain *d, char c);
 

@@ -7,10 +7,7 @@
 #include <stdint.h>
 
 #include "arch.h"
-
-struct spinlock {
-	uint32_t next, owner;
-};
+#include "common/spinlock_types.h"
 
 static inline void spin_lock(struct spinlock *l)
 {

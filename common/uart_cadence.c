@@ -31,4 +31,4 @@ static int cadence_getc(uint64_t base)
 	return (int)(*reg(base, FIFO) & 0xff);
 }
 
-const struct uart_ops uart_cadence_ops = {cadence_init, cadence_putc, cadence_getc};
+const struct uart_ops uart_cadence_ops = {cadence_init, cadence_putc, cadence_getc, NULL};

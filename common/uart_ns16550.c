@@ -33,4 +33,4 @@ static int ns16550_getc(uint64_t base)
 	return (int)(*reg(base, RBR) & 0xff);
 }
 
-const struct uart_ops uart_ns16550_ops = {ns16550_init, ns16550_putc, ns16550_getc};
+const struct uart_ops uart_ns16550_ops = {ns16550_init, ns16550_putc, ns16550_getc, NULL};

@@ -20,6 +20,11 @@ static void pl011_init(uint64_t base)
 	(void)base;
 }
 
+static void pl011_enable_rx_irq(uint64_t base)
+{
+	*reg(base, UARTIMSC) |= (1u << 4) | (1u << 6); /* RXIM, RTIM */
+}
+
 static void pl011_putc(uint64_t base, char c)
 {
 	while (*reg(base, UARTFR) & FR_TXFF)
@@ -34,4 +39,5 @@ static int pl011_getc(uint64_t base)
 	return (int)(*reg(base, UARTDR) & 0xff);
 }
 
-const struct uart_ops uart_pl011_ops = {pl011_init, pl011_putc, pl011_getc};
+const struct uart_ops uart_pl011_ops = {pl011_init, pl011_putc, pl011_getc,
+					 pl011_enable_rx_irq};

@@ -8,6 +8,7 @@
 #include "common/console.h"
 #include "common/domain.h"
 #include "common/lib.h"
+#include "gic/vgic.h"
 
 #define DR 0x00
 #define RSR 0x04
@@ -42,6 +43,14 @@ static void update_ris(struct vuart *u)
 		u->ris &= ~(INT_RX | INT_RT);
 }
 
+/* The PL011's combined interrupt line: any unmasked raw interrupt. */
+static void update_line(struct domain *d)
+{
+	struct vuart *u = &d->vuart;
+	update_ris(u);
+	vgic_set_level(d, u->intid, (u->ris & u->imsc) != 0);
+}
+
 static bool vuart_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
 {
 	struct domain *d = v->dom;
@@ -58,6 +67,7 @@ static bool vuart_access(struct vcpu *v, uint64_t off, unsigned size, bool write
 		case DR:
 			spin_unlock(&d->lock);
 			console_domain_putc(d, (char)(w & 0xff));
+			update_line(d);
 			return true;
 		case IBRD:
 			u->ibrd = w & 0xffff;
@@ -138,6 +148,7 @@ static bool vuart_access(struct vcpu *v, uint64_t off, unsigned size, bool write
 		*val = r;
 	}
 	spin_unlock(&d->lock);
+	update_line(d);
 	return true;
 }
 
@@ -149,19 +160,23 @@ void vuart_input(struct domain *d, char c)
 		u->rx[(u->rx_head + u->rx_count) % sizeof(u->rx)] = (uint8_t)c;
 		u->rx_count++;
 	}
-	update_ris(u);
 	spin_unlock(&d->lock);
+	update_line(d);
 }
 
 void vuart_reset(struct domain *d)
 {
+	unsigned intid = d->vuart.intid;
 	memset(&d->vuart, 0, sizeof(d->vuart));
+	d->vuart.intid = intid;
 	d->vuart.cr = 0x300; /* TXE | RXE, the PL011 reset value */
 	d->vuart.ifls = 0x12;
 }
 
-void vuart_init(struct domain *d, uint64_t base)
+void vuart_init(struct domain *d, uint64_t base, unsigned intid)
 {
+	d->vuart.intid = intid;
+	vgic_own_spi(d, intid, false);
 	vuart_reset(d);
 	struct vmmio *m = &d->vmmio[d->nvmmio++];
 	m->base = base;

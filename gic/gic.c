@@ -11,6 +11,8 @@
 #include "common/console.h"
 #include "common/lib.h"
 #include "common/percpu.h"
+#include "gic/vgic.h"
+#include "vtimer/vtimer.h"
 
 #define SGI_KICK 0
 
@@ -20,8 +22,12 @@
 #define GICD_IGROUPR 0x0080
 #define GICD_ISENABLER 0x0100
 #define GICD_ICENABLER 0x0180
+#define GICD_ISACTIVER 0x0300
+#define GICD_ICACTIVER 0x0380
 #define GICD_IPRIORITYR 0x0400
 #define GICD_ITARGETSR 0x0800
+#define GICD_ICFGR 0x0c00
+#define GICD_IROUTER 0x6000
 #define GICD_SGIR 0x0f00
 /* GICv2 CPU interface */
 #define GICC_CTLR 0x0000
@@ -31,7 +37,7 @@
 #define GICC_EOIR 0x0010
 #define GICC_DIR 0x1000
 /* GICv2 virtual interface control */
-#define GICH_HCR 0x0000
+#define GICH_VTR 0x0004
 /* GICv3 redistributor */
 #define GICR_TYPER 0x0008
 #define GICR_WAKER 0x0014
@@ -42,6 +48,7 @@ static unsigned version;
 static uint64_t gicd, gicc, gich, gicr_base, gicr_size;
 static uint64_t gicr_of[BH_MAX_CPUS];
 static uint8_t v2_cpu_mask[BH_MAX_CPUS];
+static unsigned maint_intid, vtimer_intid, uart_intid;
 
 static inline volatile uint32_t *r32(uint64_t base, unsigned off)
 {
@@ -70,7 +77,68 @@ void arch_gic_init(const struct board *b)
 		arch_map_device(gich, 0x1000);
 		*r32(gicd, GICD_CTLR) = 1;
 	}
+	gic_host.version = version;
+	gic_host.nr_spis = MIN(((*r32(gicd, GICD_TYPER) & 0x1f) + 1) * 32 - 32, 988u);
+	if (version == 3) {
+		uint64_t vtr = read_sysreg(S3_4_C12_C11_1); /* ICH_VTR_EL2 */
+		gic_host.nr_lrs = (unsigned)(vtr & 0x1f) + 1;
+		gic_host.pri_bits = (unsigned)((vtr >> 29) & 7) + 1;
+	} else {
+		uint32_t vtr = *r32(gich, GICH_VTR);
+		gic_host.nr_lrs = (vtr & 0x3f) + 1;
+		gic_host.pri_bits = ((vtr >> 29) & 7) + 1;
+	}
+	if (gic_host.nr_lrs > VGIC_MAX_LRS)
+		gic_host.nr_lrs = VGIC_MAX_LRS;
+	maint_intid = b->maint_irq;
+	vtimer_intid = b->timer_irq[2];
+	/* The console UART's receive interrupt: to the boot CPU, which owns input. */
+	uart_intid = b->uart_irq;
+	if (uart_intid >= 32) {
+		unsigned n = uart_intid;
+		*r32(gicd, GICD_IPRIORITYR + (n & ~3u)) &= ~(0xffu << (8 * (n & 3)));
+		*r32(gicd, GICD_ICFGR + (n / 16) * 4) &= ~(2u << (2 * (n % 16))); /* level */
+		if (version == 3)
+			*r64(gicd, GICD_IROUTER + n * 8) = arch_read_mpidr() & 0xff00ffffffULL;
+		else
+			*r32(gicd, GICD_ITARGETSR + (n & ~3u)) =
+				(*r32(gicd, GICD_ITARGETSR + (n & ~3u)) & ~(0xffu << (8 * (n & 3)))) |
+				((*r32(gicd, GICD_ITARGETSR) & 0xff) << (8 * (n & 3)));
+		*r32(gicd, GICD_ISENABLER + (n / 32) * 4) = 1u << (n % 32);
+	}
 	dsb(sy);
+}
+
+void gic_hw_enable(unsigned intid, bool enable)
+{
+	if (intid < 32)
+		return;
+	*r32(gicd, (enable ? GICD_ISENABLER : GICD_ICENABLER) + (intid / 32) * 4) = 1u << (intid % 32);
+}
+
+void gic_hw_route(unsigned intid, unsigned cpu)
+{
+	if (intid < 32 || cpu >= BH_MAX_CPUS)
+		return;
+	if (version == 3) {
+		*r64(gicd, GICD_IROUTER + intid * 8) = pcpus[cpu].mpidr & 0xff00ffffffULL;
+	} else {
+		volatile uint8_t *t = (volatile uint8_t *)(uintptr_t)(gicd + GICD_ITARGETSR + intid);
+		*t = v2_cpu_mask[cpu];
+	}
+}
+
+/* Banked PPI registers: GICR_SGI frame (v3) or the GICD's banked copy (v2). */
+static uint64_t ppi_base(void)
+{
+	return version == 3 ? gicr_of[arch_cpu_index()] + GICR_SGI : gicd;
+}
+
+void gic_ppi_deactivate(unsigned intid)
+{
+	uint64_t base = ppi_base();
+	if (base && intid < 32)
+		*r32(base, GICD_ICACTIVER) = 1u << intid;
 }
 
 static uint64_t find_redist(uint64_t mpidr)
@@ -97,7 +165,8 @@ void arch_gic_cpu_init(unsigned index)
 				;
 			*r32(rd + GICR_SGI, GICD_IGROUPR) = 0xffffffff;
 			*r32(rd + GICR_SGI, GICD_IPRIORITYR) = 0; /* SGIs 0-3 highest */
-			*r32(rd + GICR_SGI, GICD_ISENABLER) = 1u << SGI_KICK;
+			*r32(rd + GICR_SGI, GICD_ISENABLER) =
+				(1u << SGI_KICK) | (1u << maint_intid) | (1u << vtimer_intid);
 		}
 		/* System-register interface for EL2, and allowed for EL1 (Enable). */
 		write_sysreg(S3_4_C12_C9_5, 0xf); /* ICC_SRE_EL2: SRE | DFB | DIB | Enable */
@@ -109,7 +178,8 @@ void arch_gic_cpu_init(unsigned index)
 		isb();
 	} else {
 		v2_cpu_mask[index] = (uint8_t)(*r32(gicd, GICD_ITARGETSR) & 0xff);
-		*r32(gicd, GICD_ISENABLER) = 1u << SGI_KICK;
+		*r32(gicd, GICD_ISENABLER) =
+			(1u << SGI_KICK) | (1u << maint_intid) | (1u << vtimer_intid);
 		*r32(gicd, GICD_IPRIORITYR) = 0;
 		*r32(gicc, GICC_PMR) = 0xff;
 		*r32(gicc, GICC_BPR) = 0;
@@ -133,6 +203,19 @@ void arch_send_ipi(unsigned cpu)
 	}
 }
 
+static void eoi(uint32_t iar, bool deactivate)
+{
+	if (version == 3) {
+		write_sysreg(S3_0_C12_C12_1, iar); /* EOIR1: priority drop */
+		if (deactivate)
+			write_sysreg(S3_0_C12_C11_1, iar); /* DIR */
+	} else {
+		*r32(gicc, GICC_EOIR) = iar;
+		if (deactivate)
+			*r32(gicc, GICC_DIR) = iar;
+	}
+}
+
 void arch_gic_handle_irq(void)
 {
 	for (;;) {
@@ -141,27 +224,33 @@ void arch_gic_handle_irq(void)
 		uint32_t intid = iar & (version == 3 ? 0xffffff : 0x3ff);
 		if (intid >= 1020 && intid < 1024)
 			return; /* spurious: nothing pending */
-		/* SGI_KICK needs no action: the caller re-reads its domain's state. */
-		if (version == 3) {
-			write_sysreg(S3_0_C12_C12_1, iar); /* EOIR1: priority drop */
-			write_sysreg(S3_0_C12_C11_1, iar); /* DIR: deactivate */
-		} else {
-			*r32(gicc, GICC_EOIR) = iar;
-			*r32(gicc, GICC_DIR) = iar;
+		struct vcpu *v = vcpu_of_cpu(arch_cpu_index());
+		if (intid == vtimer_intid && v) {
+			/* The guest's own timer: hand it over, linked, so the guest's
+			 * deactivation deactivates the physical PPI (no second trap). */
+			eoi(iar, false);
+			vtimer_fire(v, intid);
+			continue;
 		}
-		if (intid != SGI_KICK)
-			bh_log("CPU %u: unexpected interrupt %u ignored", arch_cpu_index(), intid);
+		eoi(iar, true);
+		if (intid == SGI_KICK || intid == maint_intid || intid == vtimer_intid) {
+			/* Kick: the caller re-reads its domain's state. Maintenance: the
+			 * list registers are refilled on the way back to the guest. */
+			continue;
+		}
+		if (intid == uart_intid) {
+			console_rx_interrupt();
+			continue;
+		}
+		bh_log("CPU %u: unexpected interrupt %u ignored", arch_cpu_index(), intid);
 	}
 }
 
 void arch_vgic_vcpu_reset(struct vcpu *v)
 {
-	(void)v;
-	/* No virtual interrupt state survives into a (re)started vCPU. */
-	if (version == 3) {
-		write_sysreg(S3_4_C12_C11_0, 0); /* ICH_HCR_EL2 */
-	} else if (gich) {
-		*r32(gich, GICH_HCR) = 0;
-	}
+	/* No virtual interrupt state survives into a (re)started vCPU, and the
+	 * physical timer PPI it may have left active is released. */
+	vgic_vcpu_reset(v);
+	gic_ppi_deactivate(vtimer_intid);
 	isb();
 }

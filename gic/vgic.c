@@ -1,0 +1,496 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Virtual GIC core: interrupt state, injection from any CPU, and list-register
+ * management on the vCPU's own CPU. Each guest exit syncs the list registers
+ * back into the model (sync) and refills them by priority (flush); when more
+ * interrupts are pending than there are list registers, the underflow
+ * maintenance interrupt brings us back to refill. Reset state is the
+ * hardware's: priorities 0, everything disabled, SPIs level, SGIs edge.
+ */
+#include "common/console.h"
+#include "common/domain.h"
+#include "common/lib.h"
+#include "common/percpu.h"
+#include "common/spinlock.h"
+#include "gic/vgic.h"
+
+struct gic_host gic_host;
+
+static inline struct vgic_dist *dist(struct domain *d)
+{
+	return &d->arch.vgic;
+}
+
+static void lock(struct domain *d)
+{
+	spin_lock(&d->arch.vgic_lock);
+}
+
+static void unlock(struct domain *d)
+{
+	spin_unlock(&d->arch.vgic_lock);
+}
+
+struct virq *vgic_irq(struct vcpu *v, unsigned intid)
+{
+	if (intid < VGIC_NR_PRIV)
+		return &v->arch.vgic.priv[intid];
+	if (intid - VGIC_NR_PRIV < dist(v->dom)->nr_spis)
+		return &dist(v->dom)->spi[intid - VGIC_NR_PRIV];
+	return NULL;
+}
+
+static void virq_reset(struct virq *q, bool owned, bool edge)
+{
+	bool hw = q->hw;
+	uint16_t hw_intid = q->hw_intid;
+	bool keep_owned = q->owned;
+	memset(q, 0, sizeof(*q));
+	q->owned = owned || keep_owned;
+	q->edge = edge;
+	q->target = 0;
+	q->v2_targets = 1;
+	q->hw = hw;
+	q->hw_intid = hw_intid;
+}
+
+void vgic_domain_init(struct domain *d)
+{
+	struct vgic_dist *g = dist(d);
+	memset(g, 0, sizeof(*g));
+	g->nr_spis = MIN(gic_host.nr_spis, (unsigned)VGIC_MAX_SPIS);
+}
+
+void vgic_own_spi(struct domain *d, unsigned intid, bool edge)
+{
+	struct vgic_dist *g = dist(d);
+	if (intid < 32 || intid - 32 >= g->nr_spis)
+		return;
+	g->spi[intid - 32].owned = true;
+	g->spi[intid - 32].edge = edge;
+}
+
+void vgic_domain_reset(struct domain *d)
+{
+	struct vgic_dist *g = dist(d);
+	g->enabled_grp0 = g->enabled_grp1 = false;
+	for (unsigned i = 0; i < g->nr_spis; i++)
+		virq_reset(&g->spi[i], false, g->spi[i].edge && g->spi[i].hw);
+}
+
+void vgic_vcpu_reset(struct vcpu *v)
+{
+	struct vgic_cpu *c = &v->arch.vgic;
+	memset(c, 0, sizeof(*c));
+	c->rd_sleep = true;
+	for (unsigned i = 0; i < VGIC_NR_PRIV; i++)
+		virq_reset(&c->priv[i], true, i < 16);
+	vgic_hw_vcpu_reset();
+}
+
+static struct vcpu *target_of(struct domain *d, struct vcpu *v, unsigned intid, struct virq *q)
+{
+	if (intid < VGIC_NR_PRIV)
+		return v;
+	return q->target < d->nvcpus ? &d->vcpu[q->target] : NULL;
+}
+
+/* Make the vCPU look at its interrupts soon: if it runs on another CPU, IPI it. */
+static void kick(struct vcpu *t)
+{
+	if (t && t->pcpu != arch_cpu_index() &&
+	    __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == VCPU_RUNNING)
+		arch_send_ipi(t->pcpu);
+}
+
+void vgic_inject(struct domain *d, struct vcpu *v, unsigned intid)
+{
+	struct vcpu *t = NULL;
+	lock(d);
+	struct virq *q = vgic_irq(v ? v : &d->vcpu[0], intid);
+	if (q && q->owned) {
+		q->pending = true;
+		t = target_of(d, v, intid, q);
+	}
+	unlock(d);
+	kick(t);
+}
+
+void vgic_set_level(struct domain *d, unsigned intid, bool level)
+{
+	struct vcpu *t = NULL;
+	lock(d);
+	struct virq *q = vgic_irq(&d->vcpu[0], intid);
+	if (q && q->owned && q->level != level) {
+		q->level = level;
+		t = target_of(d, NULL, intid, q);
+	}
+	unlock(d);
+	kick(t);
+}
+
+void vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid)
+{
+	struct domain *d = v->dom;
+	lock(d);
+	struct virq *q = vgic_irq(v, vintid);
+	if (q) {
+		q->hw = true;
+		q->hw_intid = (uint16_t)pintid;
+		q->pending = true;
+	}
+	unlock(d);
+}
+
+void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
+{
+	struct domain *d = from->dom;
+	uint32_t kick_mask = 0;
+	lock(d);
+	for (unsigned i = 0; i < d->nvcpus; i++) {
+		if (!(targets & (1u << i)))
+			continue;
+		struct virq *q = &d->vcpu[i].arch.vgic.priv[intid & 15];
+		if (gic_host.version == 2)
+			q->sgi_src |= (uint8_t)(1u << from->index);
+		else
+			q->pending = true;
+		kick_mask |= 1u << i;
+	}
+	unlock(d);
+	for (unsigned i = 0; i < d->nvcpus; i++)
+		if (kick_mask & (1u << i))
+			kick(&d->vcpu[i]);
+}
+
+/* Is q asking to be delivered (apart from being enabled)? */
+static bool wants_delivery(const struct virq *q)
+{
+	return q->pending || (!q->edge && q->level) || q->sgi_src;
+}
+
+static bool group_enabled(struct domain *d, const struct virq *q)
+{
+	return q->group1 ? dist(d)->enabled_grp1 : dist(d)->enabled_grp0;
+}
+
+/* Read every list register in use back into the model. */
+static void sync(struct vcpu *v)
+{
+	struct vgic_cpu *c = &v->arch.vgic;
+	uint32_t used = c->lr_used;
+	while (used) {
+		unsigned i = (unsigned)__builtin_ctz(used);
+		used &= used - 1;
+		struct lr_val l;
+		vgic_lr_decode(vgic_lr_read(i), &l);
+		struct virq *q = vgic_irq(v, c->lr_intid[i]);
+		if (!q)
+			continue;
+		q->active = l.state & 2;
+		if (l.state == 0) {
+			/* Consumed: pending taken and the interrupt deactivated. */
+			vgic_lr_write(i, 0);
+			c->lr_used &= ~(1u << i);
+			q->in_lr = false;
+			continue;
+		}
+		if (l.state == 1 && !q->edge && !q->hw && !q->level && !q->pending) {
+			/* A level source that dropped before the guest took it: withdraw. */
+			vgic_lr_write(i, 0);
+			c->lr_used &= ~(1u << i);
+			q->in_lr = false;
+			continue;
+		}
+		if (l.state == 2 && q->pending && q->edge) {
+			/* A new edge while the last one is being handled: pending+active. */
+			l.state = 3;
+			vgic_lr_write(i, vgic_lr_encode(&l));
+			q->pending = false;
+		}
+	}
+}
+
+static void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct virq *q)
+{
+	struct vgic_cpu *c = &v->arch.vgic;
+	struct lr_val l = {.state = 1, .prio = q->prio, .vintid = (uint16_t)intid,
+			   .grp1 = q->group1};
+	if (q->hw) {
+		l.hw = true;
+		l.pintid = q->hw_intid;
+	} else if (!q->edge) {
+		l.eoi = true; /* re-sample the level when the guest deactivates it */
+	}
+	if (q->sgi_src) {
+		l.src = (uint8_t)__builtin_ctz(q->sgi_src);
+		q->sgi_src &= (uint8_t)~(1u << l.src);
+	}
+	q->pending = false;
+	q->in_lr = true;
+	q->lr = (uint8_t)i;
+	c->lr_intid[i] = (uint16_t)intid;
+	c->lr_used |= 1u << i;
+	vgic_lr_write(i, vgic_lr_encode(&l));
+}
+
+/* Highest-priority deliverable interrupt for v not yet in a list register. */
+static unsigned best_candidate(struct vcpu *v, unsigned *count)
+{
+	struct domain *d = v->dom;
+	struct vgic_dist *g = dist(d);
+	unsigned best = 1023, bestp = 0x100, n = 0;
+	for (unsigned i = 0; i < VGIC_NR_PRIV; i++) {
+		struct virq *q = &v->arch.vgic.priv[i];
+		if (q->enabled && !q->in_lr && wants_delivery(q) && group_enabled(d, q)) {
+			n++;
+			if (q->prio < bestp)
+				best = i, bestp = q->prio;
+		}
+	}
+	for (unsigned i = 0; i < g->nr_spis; i++) {
+		struct virq *q = &g->spi[i];
+		if (q->enabled && !q->in_lr && q->target == v->index && wants_delivery(q) &&
+		    group_enabled(d, q)) {
+			n++;
+			if (q->prio < bestp)
+				best = i + 32, bestp = q->prio;
+		}
+	}
+	*count = n;
+	return best;
+}
+
+static void flush(struct vcpu *v)
+{
+	struct vgic_cpu *c = &v->arch.vgic;
+	unsigned count;
+	bool more = false;
+
+	for (;;) {
+		unsigned intid = best_candidate(v, &count);
+		if (intid == 1023)
+			break;
+		struct virq *q = vgic_irq(v, intid);
+		uint32_t free = ~c->lr_used & ((1u << gic_host.nr_lrs) - 1);
+		if (!free) {
+			/* Evict the lowest-priority LR that is only pending, if q beats it. */
+			unsigned victim = VGIC_MAX_LRS, vprio = 0;
+			for (unsigned i = 0; i < gic_host.nr_lrs; i++) {
+				struct lr_val l;
+				vgic_lr_decode(vgic_lr_read(i), &l);
+				struct virq *o = vgic_irq(v, c->lr_intid[i]);
+				if (l.state == 1 && o && !o->hw && o->prio >= vprio &&
+				    o->prio > q->prio) {
+					victim = i;
+					vprio = o->prio;
+				}
+			}
+			if (victim == VGIC_MAX_LRS) {
+				more = true;
+				break;
+			}
+			struct virq *o = vgic_irq(v, c->lr_intid[victim]);
+			struct lr_val l;
+			vgic_lr_decode(vgic_lr_read(victim), &l);
+			if (c->lr_intid[victim] < 16 && gic_host.version == 2)
+				o->sgi_src |= (uint8_t)(1u << l.src);
+			else
+				o->pending = true;
+			o->in_lr = false;
+			vgic_lr_write(victim, 0);
+			c->lr_used &= ~(1u << victim);
+			free = 1u << victim;
+		}
+		put_in_lr(v, (unsigned)__builtin_ctz(free), intid, q);
+	}
+	uint32_t hcr = VGIC_HCR_EN | (more ? VGIC_HCR_UIE : 0);
+	if (vgic_hcr_read() != hcr)
+		vgic_hcr_write(hcr);
+}
+
+void vgic_sync_and_flush(struct vcpu *v)
+{
+	struct domain *d = v->dom;
+	lock(d);
+	sync(v);
+	flush(v);
+	unlock(d);
+}
+
+/* ---- distributor registers shared by GICD (v2, v3) and GICR_SGI (v3) ---- */
+
+static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned reg)
+{
+	uint32_t r = 0;
+	for (unsigned b = 0; b < 32; b++) {
+		struct virq *q = vgic_irq(v, first + b);
+		if (!q || (!q->owned && first + b >= 32))
+			continue;
+		bool bit = false;
+		switch (reg) {
+		case 0: /* IGROUPR */
+			bit = q->group1;
+			break;
+		case 1: /* ISENABLER/ICENABLER */
+			bit = q->enabled;
+			break;
+		case 2: /* ISPENDR/ICPENDR: pending even when masked */
+			bit = wants_delivery(q);
+			if (q->in_lr) {
+				struct lr_val l;
+				if (v->pcpu == arch_cpu_index()) {
+					vgic_lr_decode(vgic_lr_read(q->lr), &l);
+					bit = bit || (l.state & 1);
+				} else {
+					bit = true;
+				}
+			}
+			break;
+		case 3: /* ISACTIVER/ICACTIVER */
+			bit = q->active;
+			break;
+		}
+		r |= (uint32_t)bit << b;
+	}
+	return r;
+}
+
+static void write_bits(struct vcpu *v, unsigned first, unsigned reg, bool set, uint32_t val,
+		       uint32_t *kick_mask)
+{
+	struct domain *d = v->dom;
+	for (unsigned b = 0; b < 32; b++) {
+		if (!(val & (1u << b)))
+			continue;
+		unsigned intid = first + b;
+		struct virq *q = vgic_irq(v, intid);
+		if (!q || (!q->owned && intid >= 32))
+			continue; /* not this domain's: stays as it is */
+		struct vcpu *t = target_of(d, v, intid, q);
+		switch (reg) {
+		case 0:
+			q->group1 = set;
+			break;
+		case 1:
+			q->enabled = set;
+			if (set && t)
+				*kick_mask |= 1u << t->index;
+			if (q->hw && intid >= 32)
+				gic_hw_enable(q->hw_intid, set);
+			break;
+		case 2:
+			if (intid < 16 && gic_host.version == 2)
+				break; /* GICv2 SGIs: pended through SPENDSGIR */
+			q->pending = set;
+			if (set && t)
+				*kick_mask |= 1u << t->index;
+			if (!set && q->in_lr && v->pcpu == arch_cpu_index()) {
+				struct lr_val l;
+				vgic_lr_decode(vgic_lr_read(q->lr), &l);
+				l.state &= ~1u;
+				vgic_lr_write(q->lr, vgic_lr_encode(&l));
+			}
+			break;
+		case 3:
+			q->active = set;
+			if (q->in_lr && v->pcpu == arch_cpu_index()) {
+				struct lr_val l;
+				vgic_lr_decode(vgic_lr_read(q->lr), &l);
+				l.state = (l.state & 1) | (set ? 2 : 0);
+				vgic_lr_write(q->lr, vgic_lr_encode(&l));
+			}
+			break;
+		}
+	}
+}
+
+/*
+ * IGROUPR..ICFGR (offsets 0x080-0xcff of a GICD or GICR_SGI frame).
+ * private_only: only INTIDs 0-31 exist here (GICR_SGI); shared_only: INTIDs
+ * 0-31 are RAZ/WI here (GICv3 GICD with affinity routing).
+ */
+bool vgic_dist_common(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val,
+		      bool private_only, bool shared_only)
+{
+	struct domain *d = v->dom;
+	uint32_t kick_mask = 0;
+	bool ok = true;
+
+	lock(d);
+	if (off >= 0x080 && off < 0x400) {
+		/* 0 IGROUPR, 1 ISENABLER, 2 ICENABLER, 3 ISPENDR, 4 ICPENDR, 5 ISACTIVER,
+		 * 6 ICACTIVER: 0x80 bytes each, one bit per interrupt. */
+		unsigned reg = (unsigned)((off - 0x080) >> 7);
+		unsigned first = (unsigned)((off & 0x7f) / 4) * 32;
+		static const unsigned kind[7] = {0, 1, 1, 2, 2, 3, 3};
+		bool set = reg == 0 || (reg & 1);
+		if (size != 4 || (private_only && first) || (shared_only && first == 0) ||
+		    first >= 32 + dist(d)->nr_spis) {
+			if (size != 4)
+				ok = false;
+			else if (!write)
+				*val = 0;
+		} else if (write) {
+			if (reg == 0) {
+				uint32_t cur = read_bits(v, first, 0);
+				write_bits(v, first, 0, true, (uint32_t)*val & ~cur, &kick_mask);
+				write_bits(v, first, 0, false, ~(uint32_t)*val & cur, &kick_mask);
+			} else {
+				write_bits(v, first, kind[reg], set, (uint32_t)*val, &kick_mask);
+			}
+		} else {
+			*val = read_bits(v, first, kind[reg]);
+		}
+	} else if (off >= 0x400 && off < 0x800) {
+		unsigned first = (unsigned)(off - 0x400);
+		if ((size != 1 && size != 4) || (private_only && first >= 32) ||
+		    (shared_only && first < 32)) {
+			if (size != 1 && size != 4)
+				ok = false;
+			else if (!write)
+				*val = 0;
+		} else {
+			uint64_t r = 0;
+			for (unsigned b = 0; b < size; b++) {
+				struct virq *q = vgic_irq(v, first + b);
+				if (!q || (!q->owned && first + b >= 32))
+					continue;
+				if (write)
+					q->prio = (uint8_t)((*val >> (8 * b)) & 0xf8); /* 5 bits */
+				else
+					r |= (uint64_t)q->prio << (8 * b);
+			}
+			if (!write)
+				*val = r;
+		}
+	} else if (off >= 0xc00 && off < 0xd00) {
+		unsigned first = (unsigned)(off - 0xc00) * 4;
+		if (size != 4) {
+			ok = false;
+		} else if ((private_only && first >= 32) || (shared_only && first < 32)) {
+			if (!write)
+				*val = 0;
+		} else {
+			uint32_t r = 0;
+			for (unsigned b = 0; b < 16; b++) {
+				unsigned intid = first + b;
+				struct virq *q = vgic_irq(v, intid);
+				if (!q || (!q->owned && intid >= 32))
+					continue;
+				if (write && intid >= 16)
+					q->edge = (*val >> (2 * b + 1)) & 1;
+				r |= (uint32_t)q->edge << (2 * b + 1);
+			}
+			if (!write)
+				*val = r;
+		}
+	} else if (!write) {
+		*val = 0;
+	}
+	unlock(d);
+	for (unsigned i = 0; i < d->nvcpus; i++)
+		if (kick_mask & (1u << i))
+			kick(&d->vcpu[i]);
+	return ok;
+}

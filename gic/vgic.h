@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Virtual GIC: per-domain distributor state, per-vCPU SGI/PPI state, and list
+ * register management. The guest sees a GIC of the host's version, at the
+ * host's addresses, sized to its vCPUs; it can only enable, pend, target or
+ * reprioritise interrupts it owns (its SGIs/PPIs, its devices' SPIs).
+ */
+#ifndef GIC_VGIC_H
+#define GIC_VGIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VGIC_MAX_SPIS 960 /* INTIDs 32..991: the largest GIC we target (TI K3) */
+#define VGIC_NR_PRIV 32
+#define VGIC_MAX_LRS 16
+
+struct vcpu;
+struct domain;
+
+/* One virtual interrupt. */
+struct virq {
+	uint8_t prio;
+	uint8_t v2_targets;  /* GICv2 ITARGETSR byte */
+	uint8_t target;	     /* vCPU that receives it (SPIs); 0xff = none */
+	uint8_t sgi_src;     /* GICv2: CPUs with this SGI pending for us */
+	uint8_t lr;	     /* list register holding it, if in_lr */
+	bool owned : 1;	     /* the domain may touch it at all */
+	bool enabled : 1;
+	bool pending : 1;    /* latched pending (edge, or software pend) */
+	bool active : 1;
+	bool edge : 1;
+	bool level : 1;	     /* current line level (level-triggered sources) */
+	bool in_lr : 1;
+	bool hw : 1;	     /* linked to the physical INTID hw_intid */
+	bool group1 : 1;
+	uint16_t hw_intid;
+	uint64_t irouter;    /* GICv3 IROUTER value as written */
+};
+
+struct vgic_cpu {
+	struct virq priv[VGIC_NR_PRIV];
+	uint16_t lr_intid[VGIC_MAX_LRS];
+	uint8_t lr_src[VGIC_MAX_LRS];
+	uint32_t lr_used;
+	bool rd_sleep; /* GICR_WAKER.ProcessorSleep */
+};
+
+struct vgic_dist {
+	bool enabled_grp0, enabled_grp1;
+	unsigned nr_spis;
+	struct virq spi[VGIC_MAX_SPIS];
+};
+
+/* Host GIC facts the virtual GIC needs (filled by gic/gic.c). */
+struct gic_host {
+	unsigned version;
+	unsigned nr_lrs;
+	unsigned pri_bits;
+	unsigned nr_spis;
+};
+extern struct gic_host gic_host;
+
+void vgic_domain_init(struct domain *d);
+void vgic_domain_reset(struct domain *d);
+void vgic_vcpu_reset(struct vcpu *v);
+/* Give the domain an SPI (an emulated device's or a passed-through one). */
+void vgic_own_spi(struct domain *d, unsigned intid, bool edge);
+
+/* Raise an edge / set a level on a virtual interrupt of vCPU v (PPI/SGI) or of
+ * the domain (SPI). Safe from any CPU: the target's CPU is kicked if needed. */
+void vgic_inject(struct domain *d, struct vcpu *v, unsigned intid);
+void vgic_set_level(struct domain *d, unsigned intid, bool level);
+/* A physical interrupt delivered to this CPU's vCPU, linked to the virtual one
+ * so the guest's deactivation deactivates the physical interrupt. */
+void vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid);
+/* Send SGI intid from vCPU `from` to the vCPUs in `targets` (bitmask). */
+void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets);
+
+/* Called on the vCPU's own CPU at every guest exit, before returning. */
+void vgic_sync_and_flush(struct vcpu *v);
+
+/* Register-level emulation shared by the GICv2/v3 distributor front-ends. */
+struct virq *vgic_irq(struct vcpu *v, unsigned intid);
+bool vgic_dist_common(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val,
+		      bool private_only, bool shared_only);
+
+/* Version-specific list-register access (gic/vgic_v2.c, gic/vgic_v3.c). */
+uint64_t vgic_lr_read(unsigned i);
+void vgic_lr_write(unsigned i, uint64_t lr);
+void vgic_hcr_write(uint32_t hcr);
+uint32_t vgic_hcr_read(void);
+void vgic_hw_vcpu_reset(void);
+/* Enable or disable a physical SPI passed through to a guest. */
+void gic_hw_enable(unsigned intid, bool enable);
+
+/* Portable LR image, converted by the version-specific code. */
+struct lr_val {
+	unsigned state; /* bit 0 pending, bit 1 active */
+	bool hw, grp1, eoi;
+	uint8_t prio;
+	uint16_t vintid, pintid;
+	uint8_t src; /* GICv2 SGI source CPU */
+};
+uint64_t vgic_lr_encode(const struct lr_val *l);
+void vgic_lr_decode(uint64_t raw, struct lr_val *l);
+
+#define VGIC_HCR_EN (1u << 0)
+#define VGIC_HCR_UIE (1u << 1)
+
+uint64_t vgic_v2_lr_read(unsigned i);
+void vgic_v2_lr_write(unsigned i, uint64_t v);
+uint64_t vgic_v2_lr_encode(const struct lr_val *l);
+void vgic_v2_lr_decode(uint64_t raw, struct lr_val *l);
+void vgic_v2_hcr_write(uint32_t hcr);
+uint32_t vgic_v2_hcr_read(void);
+void vgic_v2_hw_vcpu_reset(void);
+/* Route a physical SPI to a physical CPU (passed-through interrupts). */
+void gic_hw_route(unsigned intid, unsigned cpu);
+/* Clear the active state of this CPU's physical PPI (on vCPU reset). */
+void gic_ppi_deactivate(unsigned intid);
+
+int vgic_v2_register(struct domain *d);
+int vgic_v3_register(struct domain *d);
+bool vgic_v3_sgi_sysreg(struct vcpu *v, uint64_t val);
+
+#endif

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * GICv2 guest view: an emulated distributor (including ITARGETSR, SGIR and
+ * the SGI pending registers, keeping each SGI's source CPU), and the
+ * hardware's virtual CPU interface (GICV) mapped at the board's GICC address.
+ */
+#include "arch-arm64/sysreg.h"
+#include "common/domain.h"
+#include "common/lib.h"
+#include "common/percpu.h"
+#include "common/spinlock.h"
+#include "gic/vgic.h"
+
+#define GICH_HCR 0x000
+#define GICH_VMCR 0x008
+#define GICH_APR 0x0f0
+#define GICH_LR0 0x100
+#define IIDR_BULKHEAD 0x0042043bu
+
+static inline volatile uint32_t *gich(unsigned off)
+{
+	return (volatile uint32_t *)(uintptr_t)(board.gich.base + off);
+}
+
+static uint32_t id_reg(uint64_t off)
+{
+	static const uint8_t ids[] = {0x04, 0, 0, 0, 0x90, 0xb4, 0x2b, 0, 0x0d, 0xf0, 0x05, 0xb1};
+	if (off == 0xfd0)
+		return ids[0];
+	if (off >= 0xfe0 && off <= 0xffc)
+		return ids[4 + (off - 0xfe0) / 4];
+	return 0;
+}
+
+static void retarget(struct domain *d, struct virq *q, uint8_t targets)
+{
+	q->v2_targets = targets & (uint8_t)((1u << d->nvcpus) - 1);
+	q->target = q->v2_targets ? (uint8_t)__builtin_ctz(q->v2_targets) : 0xff;
+}
+
+static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
+{
+	struct domain *d = v->dom;
+	struct vgic_dist *g = &d->arch.vgic;
+
+	if (off >= 0x080 && off < 0x800)
+		return vgic_dist_common(v, off, size, write, val, false, false);
+	if (off >= 0xc00 && off < 0xd00)
+		return vgic_dist_common(v, off, size, write, val, false, false);
+	if (off >= 0x800 && off < 0xc00) { /* ITARGETSR: byte per interrupt */
+		unsigned first = (unsigned)(off - 0x800);
+		if (size != 1 && size != 4)
+			return false;
+		uint64_t r = 0;
+		spin_lock(&d->arch.vgic_lock);
+		for (unsigned b = 0; b < size; b++) {
+			unsigned intid = first + b;
+			struct virq *q = vgic_irq(v, intid);
+			if (intid < 32) {
+				r |= (uint64_t)(1u << v->index) << (8 * b); /* read-only: this CPU */
+				continue;
+			}
+			if (!q || !q->owned)
+				continue;
+			if (write) {
+				retarget(d, q, (uint8_t)(*val >> (8 * b)));
+				if (q->hw)
+					gic_hw_route(q->hw_intid, q->target < d->nvcpus
+									  ? d->vcpu[q->target].pcpu
+									  : 0);
+			}
+			r |= (uint64_t)q->v2_targets << (8 * b);
+		}
+		spin_unlock(&d->arch.vgic_lock);
+		if (!write)
+			*val = r;
+		return true;
+	}
+	if (off >= 0xf10 && off < 0xf30) { /* CPENDSGIR / SPENDSGIR: byte per SGI, bit per source */
+		unsigned first = (unsigned)(off & 0xf);
+		bool set = off >= 0xf20;
+		if (size != 1 && size != 4)
+			return false;
+		uint64_t r = 0;
+		spin_lock(&d->arch.vgic_lock);
+		for (unsigned b = 0; b < size; b++) {
+			struct virq *q = &v->arch.vgic.priv[first + b];
+			uint8_t bits = (uint8_t)(*val >> (8 * b)) & (uint8_t)((1u << d->nvcpus) - 1);
+			if (write)
+				q->sgi_src = set ? (q->sgi_src | bits) : (q->sgi_src & ~bits);
+			r |= (uint64_t)q->sgi_src << (8 * b);
+		}
+		spin_unlock(&d->arch.vgic_lock);
+		if (!write)
+			*val = r;
+		return true;
+	}
+	if (size != 4 || (off & 3))
+		return false;
+	uint32_t r = 0;
+	switch (off) {
+	case 0x000: /* CTLR: one enable bit (no Security Extensions) */
+		if (write) {
+			g->enabled_grp0 = g->enabled_grp1 = *val & 1;
+			for (unsigned i = 0; i < d->nvcpus; i++)
+				if (d->vcpu[i].pcpu != v->pcpu && d->vcpu[i].state == VCPU_RUNNING)
+					arch_send_ipi(d->vcpu[i].pcpu);
+		}
+		r = g->enabled_grp0 ? 1 : 0;
+		break;
+	case 0x004: /* TYPER: ITLinesNumber, CPUNumber */
+		r = ((g->nr_spis + 32) / 32 - 1) | ((d->nvcpus - 1) << 5);
+		break;
+	case 0x008:
+		r = IIDR_BULKHEAD;
+		break;
+	case 0xf00: /* SGIR */
+		if (write) {
+			unsigned filter = (*val >> 24) & 3;
+			uint32_t all = (1u << d->nvcpus) - 1, targets;
+			if (filter == 0)
+				targets = (uint32_t)(*val >> 16) & 0xff & all;
+			else if (filter == 1)
+				targets = all & ~(1u << v->index);
+			else if (filter == 2)
+				targets = 1u << v->index;
+			else
+				targets = 0;
+			vgic_send_sgi(v, *val & 0xf, targets);
+		}
+		break;
+	default:
+		r = id_reg(off);
+		break;
+	}
+	if (!write)
+		*val = r;
+	return true;
+}
+
+int vgic_v2_register(struct domain *d)
+{
+	if (d->nvmmio + 1 > BH_MAX_VMMIO)
+		return -1;
+	struct vmmio *m = &d->vmmio[d->nvmmio++];
+	m->base = board.gicd.base;
+	m->size = 0x1000;
+	m->access = gicd_access;
+	/* The guest's CPU interface is the hardware's virtual one (GICV). */
+	return arch_stage2_map(d, board.gicc.base, board.gicv.base, 0x2000, 1 | 2 | 8);
+}
+
+uint64_t vgic_v2_lr_read(unsigned i)
+{
+	return *gich(GICH_LR0 + 4 * i);
+}
+
+void vgic_v2_lr_write(unsigned i, uint64_t v)
+{
+	*gich(GICH_LR0 + 4 * i) = (uint32_t)v;
+}
+
+/* GICH_LR: HW[31] Grp1[30] State[29:28] Priority[27:23] (5 bits)
+ * PhysicalID[19:10] (HW) or EOI[19] + CPUID[12:10], VirtualID[9:0]. */
+uint64_t vgic_v2_lr_encode(const struct lr_val *l)
+{
+	uint32_t r = ((uint32_t)l->grp1 << 30) | ((uint32_t)l->state << 28) |
+		     ((uint32_t)(l->prio >> 3) << 23) | (l->vintid & 0x3ff);
+	if (l->hw)
+		r |= (1u << 31) | ((uint32_t)(l->pintid & 0x3ff) << 10);
+	else
+		r |= ((uint32_t)l->eoi << 19) | ((uint32_t)(l->src & 7) << 10);
+	return r;
+}
+
+void vgic_v2_lr_decode(uint64_t raw, struct lr_val *l)
+{
+	uint32_t r = (uint32_t)raw;
+	l->hw = r >> 31;
+	l->grp1 = (r >> 30) & 1;
+	l->state = (r >> 28) & 3;
+	l->prio = (uint8_t)(((r >> 23) & 0x1f) << 3);
+	l->vintid = r & 0x3ff;
+	l->pintid = l->hw ? (r >> 10) & 0x3ff : 0;
+	l->eoi = !l->hw && ((r >> 19) & 1);
+	l->src = l->hw ? 0 : (r >> 10) & 7;
+}
+
+void vgic_v2_hcr_write(uint32_t hcr)
+{
+	*gich(GICH_HCR) = hcr; /* En = bit 0, UIE = bit 1: same as ICH_HCR_EL2 */
+}
+
+uint32_t vgic_v2_hcr_read(void)
+{
+	return *gich(GICH_HCR);
+}
+
+void vgic_v2_hw_vcpu_reset(void)
+{
+	*gich(GICH_HCR) = 0;
+	*gich(GICH_VMCR) = 0;
+	*gich(GICH_APR) = 0;
+	for (unsigned i = 0; i < gic_host.nr_lrs; i++)
+		*gich(GICH_LR0 + 4 * i) = 0;
+}

@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * GICv3 guest view: an emulated distributor (affinity routing only, one
+ * security state) and one emulated redistributor (RD + SGI frames) per vCPU;
+ * the CPU interface is the hardware's virtual one (ICH_* list registers).
+ * SGIs are generated through the trapped ICC_SGI1R_EL1.
+ */
+#include "arch-arm64/sysreg.h"
+#include "common/domain.h"
+#include "common/lib.h"
+#include "common/percpu.h"
+#include "common/spinlock.h"
+#include "gic/vgic.h"
+
+#define GICD_CTLR_ARE (1u << 4)
+#define GICD_CTLR_DS (1u << 6)
+#define IIDR_BULKHEAD 0x0042043bu /* implementer Arm (0x43b), product 'B' */
+
+/* PrimeCell-style ID registers at 0xffd0..0xfffc: PIDR4..7, PIDR0..3, CIDR0..3. */
+static uint32_t id_reg(uint64_t off, unsigned arch_rev)
+{
+	switch (off) {
+	case 0xffd0:
+		return 0x04; /* PIDR4 */
+	case 0xffe0:
+		return 0x92; /* PIDR0 */
+	case 0xffe4:
+		return 0xb4; /* PIDR1 */
+	case 0xffe8:
+		return (arch_rev << 4) | 0x0b; /* PIDR2: ArchRev, JEDEC */
+	case 0xfff0:
+		return 0x0d;
+	case 0xfff4:
+		return 0xf0;
+	case 0xfff8:
+		return 0x05;
+	case 0xfffc:
+		return 0xb1;
+	default:
+		return 0;
+	}
+}
+
+static void route(struct domain *d, struct virq *q, uint64_t irouter)
+{
+	q->irouter = irouter & 0xff00ffffffULL;
+	if (irouter & (1ULL << 31))
+		q->target = 0; /* 1-of-N: vCPU 0 takes it */
+	else if ((irouter & 0xff00ffff00ULL) == 0 && (irouter & 0xff) < d->nvcpus)
+		q->target = (uint8_t)(irouter & 0xff);
+	else
+		q->target = 0xff; /* no such PE: never delivered, as on hardware */
+}
+
+static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
+{
+	struct domain *d = v->dom;
+	struct vgic_dist *g = &d->arch.vgic;
+
+	if (off >= 0x080 && off < 0xd00)
+		return vgic_dist_common(v, off, size, write, val, false, true);
+	if (off >= 0x6000 && off < 0x8000) { /* IROUTER<n>, 64-bit, also as 32-bit halves */
+		unsigned intid = (unsigned)(off - 0x6000) / 8;
+		if ((size != 8 && size != 4) || (off & (size - 1)))
+			return false;
+		struct virq *q = intid >= 32 ? vgic_irq(v, intid) : NULL;
+		if (!q || !q->owned) {
+			if (!write)
+				*val = 0;
+			return true;
+		}
+		unsigned shift = (off & 4) ? 32 : 0;
+		uint64_t mask = size == 8 ? ~0ULL : 0xffffffffULL << shift;
+		spin_lock(&d->arch.vgic_lock);
+		if (write)
+			route(d, q, (q->irouter & ~mask) | ((*val << shift) & mask));
+		else
+			*val = (q->irouter & mask) >> shift;
+		spin_unlock(&d->arch.vgic_lock);
+		if (write && q->hw)
+			gic_hw_route(q->hw_intid, q->target < d->nvcpus ? d->vcpu[q->target].pcpu : 0);
+		return true;
+	}
+	if (size != 4 || (off & 3))
+		return false;
+	uint32_t r = 0;
+	switch (off) {
+	case 0x0000: /* CTLR */
+		if (write) {
+			g->enabled_grp0 = *val & 1;
+			g->enabled_grp1 = *val & 2;
+			for (unsigned i = 0; i < d->nvcpus; i++)
+				if (d->vcpu[i].pcpu != v->pcpu && d->vcpu[i].state == VCPU_RUNNING)
+					arch_send_ipi(d->vcpu[i].pcpu);
+		}
+		r = (g->enabled_grp0 ? 1u : 0) | (g->enabled_grp1 ? 2u : 0) | GICD_CTLR_ARE |
+		    GICD_CTLR_DS;
+		break;
+	case 0x0004: /* TYPER: ITLinesNumber, CPUNumber, IDbits = 10 bits */
+		r = ((g->nr_spis + 32) / 32 - 1) | ((d->nvcpus - 1) << 5) | (9u << 19);
+		break;
+	case 0x0008:
+		r = IIDR_BULKHEAD;
+		break;
+	default:
+		r = id_reg(off, 3); /* ID registers; everything else reads as zero */
+		break;
+	}
+	if (!write)
+		*val = r;
+	return true;
+}
+
+static bool gicr_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
+{
+	struct domain *d = v->dom;
+	unsigned idx = (unsigned)(off / 0x20000);
+	struct vcpu *t = &d->vcpu[idx]; /* the redistributor's own vCPU */
+	uint64_t o = off % 0x20000;
+
+	if (idx >= d->nvcpus)
+		return false;
+	if (o >= 0x10000) {
+		o -= 0x10000;
+		if (o >= 0x080 && o < 0xd00)
+			return vgic_dist_common(t, o, size, write, val, true, false);
+		if (!write)
+			*val = 0; /* IGRPMODR0, NSACR: one security state */
+		return size == 4 || size == 1;
+	}
+	if (o == 0x0008 && (size == 8 || size == 4)) { /* TYPER */
+		uint64_t typer = ((uint64_t)idx << 32) | ((uint64_t)idx << 8) |
+				 (idx == d->nvcpus - 1 ? 1u << 4 : 0);
+		if (!write)
+			*val = size == 8 ? typer : (uint32_t)typer;
+		return true;
+	}
+	if (o == 0x000c && size == 4) {
+		if (!write)
+			*val = idx; /* TYPER[63:32]: affinity = vCPU index */
+		return true;
+	}
+	if (size != 4 || (o & 3))
+		return false;
+	uint32_t r = 0;
+	switch (o) {
+	case 0x0004:
+		r = IIDR_BULKHEAD;
+		break;
+	case 0x0014: /* WAKER: ChildrenAsleep follows ProcessorSleep at once */
+		if (write)
+			t->arch.vgic.rd_sleep = *val & 2;
+		r = t->arch.vgic.rd_sleep ? 6 : 0;
+		break;
+	default:
+		r = id_reg(o, 3);
+		break;
+	}
+	if (!write)
+		*val = r;
+	return true;
+}
+
+int vgic_v3_register(struct domain *d)
+{
+	if (d->nvmmio + 2 > BH_MAX_VMMIO)
+		return -1;
+	struct vmmio *m = &d->vmmio[d->nvmmio++];
+	m->base = board.gicd.base;
+	m->size = 0x10000;
+	m->access = gicd_access;
+	m = &d->vmmio[d->nvmmio++];
+	m->base = board.gicr.base;
+	m->size = 0x20000ULL * d->nvcpus;
+	m->access = gicr_access;
+	return 0;
+}
+
+/* ICC_SGI1R_EL1 (trapped): INTID[27:24], Aff3/2/1, IRM[40], RS[47:44], TargetList[15:0]. */
+bool vgic_v3_sgi_sysreg(struct vcpu *v, uint64_t val)
+{
+	unsigned intid = (val >> 24) & 0xf;
+	uint32_t targets = 0;
+	if (val & (1ULL << 40)) {
+		targets = ((1u << v->dom->nvcpus) - 1) & ~(1u << v->index);
+	} else if ((val & 0x00ff00ff00ff0000ULL) == 0) { /* Aff3.Aff2.Aff1 = 0.0.0 */
+		unsigned rs = (val >> 44) & 0xf;
+		for (unsigned b = 0; b < 16; b++)
+			if ((val & (1u << b)) && rs * 16 + b < v->dom->nvcpus)
+				targets |= 1u << (rs * 16 + b);
+	}
+	vgic_send_sgi(v, intid, targets);
+	return true;
+}
+
+/* ---- ICH list registers ---- */
+
+uint64_t vgic_lr_read(unsigned i)
+{
+	if (gic_host.version != 3)
+		return vgic_v2_lr_read(i);
+	switch (i) {
+	case 0: return read_sysreg(S3_4_C12_C12_0);
+	case 1: return read_sysreg(S3_4_C12_C12_1);
+	case 2: return read_sysreg(S3_4_C12_C12_2);
+	case 3: return read_sysreg(S3_4_C12_C12_3);
+	case 4: return read_sysreg(S3_4_C12_C12_4);
+	case 5: return read_sysreg(S3_4_C12_C12_5);
+	case 6: return read_sysreg(S3_4_C12_C12_6);
+	case 7: return read_sysreg(S3_4_C12_C12_7);
+	case 8: return read_sysreg(S3_4_C12_C13_0);
+	case 9: return read_sysreg(S3_4_C12_C13_1);
+	case 10: return read_sysreg(S3_4_C12_C13_2);
+	case 11: return read_sysreg(S3_4_C12_C13_3);
+	case 12: return read_sysreg(S3_4_C12_C13_4);
+	case 13: return read_sysreg(S3_4_C12_C13_5);
+	case 14: return read_sysreg(S3_4_C12_C13_6);
+	default: return read_sysreg(S3_4_C12_C13_7);
+	}
+}
+
+void vgic_lr_write(unsigned i, uint64_t v)
+{
+	if (gic_host.version != 3) {
+		vgic_v2_lr_write(i, v);
+		return;
+	}
+	switch (i) {
+	case 0: write_sysreg(S3_4_C12_C12_0, v); break;
+	case 1: write_sysreg(S3_4_C12_C12_1, v); break;
+	case 2: write_sysreg(S3_4_C12_C12_2, v); break;
+	case 3: write_sysreg(S3_4_C12_C12_3, v); break;
+	case 4: write_sysreg(S3_4_C12_C12_4, v); break;
+	case 5: write_sysreg(S3_4_C12_C12_5, v); break;
+	case 6: write_sysreg(S3_4_C12_C12_6, v); break;
+	case 7: write_sysreg(S3_4_C12_C12_7, v); break;
+	case 8: write_sysreg(S3_4_C12_C13_0, v); break;
+	case 9: write_sysreg(S3_4_C12_C13_1, v); break;
+	case 10: write_sysreg(S3_4_C12_C13_2, v); break;
+	case 11: write_sysreg(S3_4_C12_C13_3, v); break;
+	case 12: write_sysreg(S3_4_C12_C13_4, v); break;
+	case 13: write_sysreg(S3_4_C12_C13_5, v); break;
+	case 14: write_sysreg(S3_4_C12_C13_6, v); break;
+	default: write_sysreg(S3_4_C12_C13_7, v); break;
+	}
+}
+
+uint64_t vgic_lr_encode(const struct lr_val *l)
+{
+	if (gic_host.version != 3)
+		return vgic_v2_lr_encode(l);
+	uint64_t r = ((uint64_t)l->state << 62) | ((uint64_t)l->grp1 << 60) |
+		     ((uint64_t)l->prio << 48) | l->vintid;
+	if (l->hw)
+		r |= (1ULL << 61) | ((uint64_t)l->pintid << 32);
+	else if (l->eoi)
+		r |= 1ULL << 41;
+	return r;
+}
+
+void vgic_lr_decode(uint64_t raw, struct lr_val *l)
+{
+	if (gic_host.version != 3) {
+		vgic_v2_lr_decode(raw, l);
+		return;
+	}
+	l->state = (unsigned)(raw >> 62) & 3;
+	l->hw = (raw >> 61) & 1;
+	l->grp1 = (raw >> 60) & 1;
+	l->prio = (uint8_t)(raw >> 48);
+	l->vintid = (uint16_t)raw;
+	l->pintid = l->hw ? (uint16_t)((raw >> 32) & 0x3ff) : 0;
+	l->eoi = !l->hw && ((raw >> 41) & 1);
+	l->src = 0;
+}
+
+void vgic_hcr_write(uint32_t hcr)
+{
+	if (gic_host.version != 3) {
+		vgic_v2_hcr_write(hcr);
+		return;
+	}
+	write_sysreg(S3_4_C12_C11_0, hcr); /* ICH_HCR_EL2: En = bit 0, UIE = bit 1 */
+}
+
+uint32_t vgic_hcr_read(void)
+{
+	if (gic_host.version != 3)
+		return vgic_v2_hcr_read();
+	return (uint32_t)read_sysreg(S3_4_C12_C11_0);
+}
+
+void vgic_hw_vcpu_reset(void)
+{
+	if (gic_host.version != 3) {
+		vgic_v2_hw_vcpu_reset();
+		return;
+	}
+	write_sysreg(S3_4_C12_C11_0, 0); /* ICH_HCR_EL2 */
+	write_sysreg(S3_4_C12_C11_7, 0); /* ICH_VMCR_EL2 */
+	write_sysreg(S3_4_C12_C8_0, 0);	 /* ICH_AP0R0_EL2 */
+	write_sysreg(S3_4_C12_C9_0, 0);	 /* ICH_AP1R0_EL2 */
+	for (unsigned i = 0; i < gic_host.nr_lrs; i++)
+		vgic_lr_write(i, 0);
+	isb();
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Virtual timer: counter offset per domain, PPI forwarding (see vtimer.h). */
+#include "arch-arm64/sysreg.h"
+#include "common/domain.h"
+#include "gic/vgic.h"
+#include "vtimer/vtimer.h"
+
+void vtimer_domain_start(struct domain *d)
+{
+	d->arch.cntvoff = arch_counter();
+}
+
+void vtimer_vcpu_reset(struct vcpu *v)
+{
+	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntv_cval_el0, 0);
+	write_sysreg(cntvoff_el2, v->dom->arch.cntvoff);
+	isb();
+}
+
+void vtimer_fire(struct vcpu *v, unsigned intid)
+{
+	vgic_inject_hw(v, intid, intid);
+}
