@@ -20,7 +20,7 @@
 #define BH_HDR_IMAGE_SIZE 0x10
 /* Memory the hypervisor uses right after its image (page tables, DT copies):
  * counted in the header's image_size so loaders keep the DT and initrd clear. */
-#define BH_HEAP_SIZE (32ULL << 20)
+#define BH_HEAP_SIZE (4ULL << 20) /* ~1 MiB board DT copy, guest DTs, page tables */
 
 struct bh_pkg_entry {
 	char name[BH_PKG_NAME_MAX];
