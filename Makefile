@@ -68,9 +68,9 @@ $(HYPB)/bulkhead.bin: $(HYPB)/bulkhead.elf
 
 hyp: $(HYPB)/bulkhead.bin
 
-$(TOOLB)/bhpack: tools/bhpack.c dt/plan.c dt/board.c dt/*.h common/package.h common/lib.h | deps
+$(TOOLB)/bhpack: tools/bhpack.c dt/plan.c dt/board.c dt/devices.c dt/*.h common/package.h common/lib.h | deps
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) -o $@ tools/bhpack.c dt/plan.c dt/board.c -lfdt
+	gcc $(HOST_CFLAGS) -o $@ tools/bhpack.c dt/plan.c dt/board.c dt/devices.c -lfdt
 
 tools: $(TOOLB)/bhpack
 

@@ -183,6 +183,8 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 	}
 
 	console_enable_input();
+	if (domains_assign_devices(&board))
+		fatal("devices could not be assigned");
 	arch_start_secondaries(&board, me);
 	boot_done = true; /* from here on: no libfdt, no boot_alloc */
 

@@ -8,6 +8,7 @@
 #include "common/domain.h"
 #include "common/lib.h"
 #include "common/percpu.h"
+#include "dt/dom0.h"
 #include "dt/guest.h"
 #include "gic/vgic.h"
 #include "vtimer/vtimer.h"
@@ -59,6 +60,9 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 	}
 
 	d->ram_size = cfg->mem_size;
+	/* Domains with DMA-capable devices (and dom0) see their RAM at its physical
+	 * address: without an IOMMU, devices use physical addresses. */
+	bool one_to_one = cfg->control || cfg->ndevices;
 	if (cfg->mem_base) {
 		if (!pmem_take(&pmem, cfg->mem_base, cfg->mem_size)) {
 			bh_log("domain %s: memory 0x%llx-0x%llx is not free (hypervisor, reserved "
@@ -76,7 +80,7 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 			       (unsigned long long)(pmem_free_total(&pmem) >> 20));
 			return -1;
 		}
-		d->ram_ipa = b->mem[0].base;
+		d->ram_ipa = one_to_one ? d->ram_pa : b->mem[0].base;
 	}
 	if (arch_domain_init(d))
 		return -1;
@@ -137,12 +141,176 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 		.uart_intid = uart_intid,
 		.conduit = CONDUIT_HVC,
 	};
-	d->fdt = boot_alloc(GUEST_DT_MAX, 8);
-	if (!d->fdt || dt_guest_build(d->fdt, GUEST_DT_MAX, &g, b, fdt, &err)) {
+	int rc;
+	if (cfg->control) {
+		struct dom0_dt g0 = {.dom = cfg, .plan = &plan, .ram_base = d->ram_ipa,
+				     .ram_size = d->ram_size, .initrd_ipa = d->initrd_ipa,
+				     .initrd_size = d->initrd_size};
+		int size = (int)fdt_totalsize(fdt) + GUEST_DT_MAX;
+		d->fdt = boot_alloc((uint64_t)size, 8);
+		rc = d->fdt ? dt_dom0_build(d->fdt, size, &g0, b, &err) : -1;
+	} else {
+		g.devices = cfg->devices;
+		g.ndevices = cfg->ndevices;
+		d->fdt = boot_alloc(GUEST_DT_MAX, 8);
+		rc = d->fdt ? dt_guest_build(d->fdt, GUEST_DT_MAX, &g, b, fdt, &err) : -1;
+	}
+	if (rc) {
 		bh_log("domain %s: %s", d->name, d->fdt ? err.msg : "out of hypervisor memory");
 		return -1;
 	}
 	d->fdt_size = fdt_totalsize(d->fdt);
+	if (d->fdt_size > GUEST_DT_SLOT) {
+		bh_log("domain %s: its DT (%llu KiB) is larger than 2 MiB", d->name,
+		       (unsigned long long)(d->fdt_size >> 10));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- passed-through devices ---- */
+
+#define MAX_PT_RANGES 160 /* QEMU virt alone has ~40 device nodes */
+
+static struct pt_range {
+	uint64_t base, size;
+	struct domain *d;
+} pt_ranges[MAX_PT_RANGES];
+static unsigned npt_ranges;
+static struct domain *spi_owner[1024];
+
+struct domain *irq_owner(unsigned intid)
+{
+	return intid < 1024 ? spi_owner[intid] : NULL;
+}
+
+static int add_resources(struct domain *d, const struct dev_res *r, const char *what)
+{
+	for (unsigned i = 0; i < r->nreg; i++) {
+		if (npt_ranges == MAX_PT_RANGES) {
+			bh_log("domain %s: more than %d device register ranges", d->name,
+			       MAX_PT_RANGES);
+			return -1;
+		}
+		pt_ranges[npt_ranges++] = (struct pt_range){r->reg[i].base, r->reg[i].size, d};
+	}
+	for (unsigned i = 0; i < r->nirq; i++) {
+		unsigned intid = r->irq[i];
+		if (intid >= 1024)
+			continue;
+		if (spi_owner[intid] && spi_owner[intid] != d) {
+			bh_log("domain %s: interrupt %u of %s is already given to domain %s", d->name,
+			       intid, what, spi_owner[intid]->name);
+			return -1;
+		}
+		spi_owner[intid] = d;
+		vgic_own_spi(d, intid, r->irq_edge[i]);
+		struct virq *q = vgic_irq(&d->vcpu[0], intid);
+		if (q) {
+			q->hw = true;
+			q->hw_intid = (uint16_t)intid;
+		}
+		gic_hw_configure(intid, r->irq_edge[i], d->vcpu[0].pcpu);
+	}
+	return 0;
+}
+
+static bool page_shared(uint64_t page, struct domain *d)
+{
+	for (unsigned i = 0; i < npt_ranges; i++)
+		if (pt_ranges[i].d != d && pt_ranges[i].base < page + SZ_4K &&
+		    page < pt_ranges[i].base + pt_ranges[i].size)
+			return true;
+	return false;
+}
+
+/* A register page shared with another domain: every access traps and is
+ * forwarded only if it falls inside this domain's own range. */
+static bool forward_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
+{
+	uintptr_t pa = (uintptr_t)(v->mmio->phys + off);
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return false;
+	if (off & (size - 1))
+		return false;
+	if (write) {
+		switch (size) {
+		case 1: *(volatile uint8_t *)pa = (uint8_t)*val; break;
+		case 2: *(volatile uint16_t *)pa = (uint16_t)*val; break;
+		case 4: *(volatile uint32_t *)pa = (uint32_t)*val; break;
+		default: *(volatile uint64_t *)pa = *val; break;
+		}
+	} else {
+		switch (size) {
+		case 1: *val = *(volatile uint8_t *)pa; break;
+		case 2: *val = *(volatile uint16_t *)pa; break;
+		case 4: *val = *(volatile uint32_t *)pa; break;
+		default: *val = *(volatile uint64_t *)pa; break;
+		}
+	}
+	return true;
+}
+
+int domains_assign_devices(const struct board *b)
+{
+	struct dt_error err;
+	/* 1. Who gets what: dom0 everything not taken, the others what they list. */
+	for (unsigned i = 0; i < ndomains; i++) {
+		struct domain *d = &domains[i];
+		for (unsigned k = 0; k < d->cfg->ndevices; k++)
+			if (add_resources(d, &d->cfg->dev[k], d->cfg->devices[k]))
+				return -1;
+	}
+	for (unsigned i = 0; i < ndomains; i++) {
+		struct domain *d = &domains[i];
+		if (!d->cfg->control)
+			continue;
+		int node, depth = 0;
+		for (node = fdt_next_node(b->fdt, -1, &depth); node >= 0;
+		     node = fdt_next_node(b->fdt, node, &depth)) {
+			if (!dt_dom0_owns(b->fdt, b, &plan, node))
+				continue;
+			struct dev_res r;
+			char path[96];
+			if (fdt_get_path(b->fdt, node, path, sizeof(path)))
+				path[0] = 0;
+			if (dt_node_resources(b->fdt, b, node, &r, &err)) {
+				bh_log("domain %s: %s", d->name, err.msg);
+				return -1;
+			}
+			if (add_resources(d, &r, path))
+				return -1;
+		}
+	}
+	/* 2. Map: whole pages directly; pages shared with another domain forwarded. */
+	for (unsigned i = 0; i < npt_ranges; i++) {
+		struct pt_range *p = &pt_ranges[i];
+		uint64_t s = ALIGN_DOWN(p->base, SZ_4K), e = ALIGN_UP(p->base + p->size, SZ_4K);
+		for (uint64_t pg = s; pg < e; pg += SZ_4K) {
+			if (page_shared(pg, p->d)) {
+				struct domain *d = p->d;
+				if (d->nvmmio == BH_MAX_VMMIO) {
+					bh_log("domain %s: too many devices sharing register pages "
+					       "with other domains",
+					       d->name);
+					return -1;
+				}
+				uint64_t lo = MAX(pg, p->base), hi = MIN(pg + SZ_4K, p->base + p->size);
+				struct vmmio *m = &d->vmmio[d->nvmmio++];
+				m->base = lo;
+				m->size = hi - lo;
+				m->phys = lo;
+				m->access = forward_access;
+				arch_map_device(pg, SZ_4K);
+				continue;
+			}
+			uint64_t pa;
+			if (arch_stage2_lookup(p->d, pg, &pa))
+				continue; /* another node in the same page, already mapped */
+			if (arch_stage2_map(p->d, pg, pg, SZ_4K, 1 | 2 | 8))
+				return -1;
+		}
+	}
 	return 0;
 }
 

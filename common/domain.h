@@ -22,8 +22,9 @@ struct vmmio {
 	/* Returns false if the access is not valid (size, alignment): the guest then
 	 * gets an external abort. `val` is in/out. */
 	bool (*access)(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val);
+	uint64_t phys; /* forwarded regions: the physical address of base */
 };
-#define BH_MAX_VMMIO 4
+#define BH_MAX_VMMIO 24 /* vUART, vGIC (2), and sub-page passed-through devices */
 
 /* Emulated PL011 (common/vuart.c). */
 struct vuart {
@@ -43,6 +44,7 @@ struct vcpu {
 	volatile enum vcpu_state state;
 	uint64_t on_entry, on_ctx; /* PSCI CPU_ON arguments */
 	struct trap_frame *frame;   /* the frame of the trap being handled */
+	const struct vmmio *mmio;   /* the emulated region being accessed */
 	struct arch_vcpu arch;
 };
 
@@ -83,6 +85,10 @@ struct vcpu *vcpu_of_cpu(unsigned cpu);
 
 int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct board *b,
 		  const void *host_fdt);
+/* After every domain exists: give each its devices (MMIO and interrupts). */
+int domains_assign_devices(const struct board *b);
+/* Physical SPI -> the domain it was given to (NULL: none). */
+struct domain *irq_owner(unsigned intid);
 /* (Re)load images and DT into the domain's RAM and make vCPU 0 runnable. */
 void domain_load(struct domain *d);
 /* Lifecycle events (called on the CPU that observed them). */

@@ -192,6 +192,7 @@ bool vmmio_dispatch(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uin
 		struct vmmio *m = &d->vmmio[i];
 		if (ipa >= m->base && ipa - m->base < m->size) {
 			*handled = true;
+			v->mmio = m;
 			return m->access(v, ipa - m->base, size, write, val);
 		}
 	}

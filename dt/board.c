@@ -357,6 +357,7 @@ static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 int dt_board_read(const void *fdt, struct board *b, struct dt_error *err)
 {
 	memset(b, 0, sizeof(*b));
+	b->fdt = fdt;
 	err->msg[0] = 0;
 	int e = fdt_check_header(fdt);
 	if (e)

@@ -32,6 +32,7 @@ enum cpu_method { CPU_METHOD_PSCI, CPU_METHOD_SPIN_TABLE };
 enum uart_kind { UART_NONE, UART_PL011, UART_NS16550, UART_CADENCE };
 
 struct board {
+	const void *fdt; /* the DT this was read from */
 	unsigned ncpus;
 	uint64_t mpidr[BH_MAX_CPUS];
 	enum cpu_method cpu_method[BH_MAX_CPUS];

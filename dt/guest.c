@@ -8,6 +8,7 @@
 #include <libfdt.h>
 
 #include "common/lib.h"
+#include "dt/devices.h"
 #include "dt/guest.h"
 
 #define PH_GIC 1
@@ -25,7 +26,7 @@
 
 static int prop_cells(void *fdt, const char *name, const uint32_t *cells, int n)
 {
-	uint32_t be[16];
+	uint32_t be[64];
 	for (int i = 0; i < n; i++)
 		be[i] = cpu_to_fdt32(cells[i]);
 	return fdt_property(fdt, name, be, n * 4);
@@ -33,7 +34,7 @@ static int prop_cells(void *fdt, const char *name, const uint32_t *cells, int n)
 
 static int prop_reg2(void *fdt, const uint64_t *pairs, int npairs)
 {
-	uint32_t c[16];
+	uint32_t c[4 * DEV_MAX_REGS];
 	for (int i = 0; i < npairs * 2; i++) {
 		c[2 * i] = (uint32_t)(pairs[i] >> 32);
 		c[2 * i + 1] = (uint32_t)pairs[i];
@@ -47,6 +48,51 @@ static void irq_spec(uint32_t *c, unsigned intid, uint32_t flags)
 	c[0] = intid >= 32 ? 0 : 1;
 	c[1] = intid >= 32 ? intid - 32 : intid - 16;
 	c[2] = flags;
+}
+
+/* Copy a passed-through device node: its properties, with reg translated to
+ * the root's 2+2 cells and references to board clocks replaced by ours. */
+static int copy_device(void *fdt, const struct board *b, const void *host, const char *path,
+		       const struct guest_dt *g, struct dt_error *err)
+{
+	int node = fdt_path_offset(host, path);
+	struct dev_res r;
+	if (node < 0 || dt_node_resources(host, b, node, &r, err))
+		return -1;
+	TRY(fdt_begin_node(fdt, fdt_get_name(host, node, NULL)));
+	int prop;
+	fdt_for_each_property_offset(prop, host, node)
+	{
+		const char *name;
+		int len;
+		const void *val = fdt_getprop_by_offset(host, prop, &name, &len);
+		if (!val || !strcmp(name, "interrupt-parent") || !strcmp(name, "phandle") ||
+		    !strcmp(name, "linux,phandle") || !strcmp(name, "reg") ||
+		    !strcmp(name, "clocks") || !strcmp(name, "status"))
+			continue;
+		TRY(fdt_property(fdt, name, val, len));
+	}
+	uint64_t reg[2 * DEV_MAX_REGS];
+	for (unsigned i = 0; i < r.nreg; i++) {
+		reg[2 * i] = r.reg[i].base;
+		reg[2 * i + 1] = r.reg[i].size;
+	}
+	if (r.nreg)
+		TRY(prop_reg2(fdt, reg, (int)r.nreg));
+	int cn_len;
+	const char *cn = fdt_getprop(host, node, "clock-names", &cn_len);
+	if (fdt_getprop(host, node, "clocks", NULL)) {
+		uint32_t clks[8];
+		int n = 0;
+		for (int p = 0; cn && p < cn_len && n < 8; p += (int)strlen(cn + p) + 1)
+			clks[n++] = PH_CLK;
+		if (n == 0)
+			clks[n++] = PH_CLK;
+		TRY(prop_cells(fdt, "clocks", clks, n));
+	}
+	TRY(fdt_property_string(fdt, "status", "okay"));
+	TRY(fdt_end_node(fdt));
+	return 0;
 }
 
 int dt_guest_build(void *buf, int bufsize, const struct guest_dt *g, const struct board *b,
@@ -176,6 +222,10 @@ int dt_guest_build(void *buf, int bufsize, const struct guest_dt *g, const struc
 	static const char clk_names[] = "uartclk\0apb_pclk";
 	TRY(fdt_property(fdt, "clock-names", clk_names, sizeof(clk_names)));
 	TRY(fdt_end_node(fdt));
+
+	for (unsigned i = 0; i < g->ndevices; i++)
+		if (copy_device(fdt, b, host_fdt, g->devices[i], g, err))
+			return -1;
 
 	TRY(fdt_end_node(fdt));
 	TRY(fdt_finish(fdt));

@@ -14,6 +14,8 @@ struct guest_dt {
 	uint64_t uart_ipa;		  /* emulated PL011 */
 	unsigned uart_intid;
 	enum psci_conduit conduit;
+	const char (*devices)[96]; /* board DT paths copied in (passed through) */
+	unsigned ndevices;
 };
 
 /* Build into buf (bufsize bytes). Returns 0 or -1 with err set. */

@@ -140,6 +140,43 @@ static int read_domain(const void *fdt, int node, const char *path, const struct
 	    get_string(fdt, node, path, "bootargs", d->bootargs, sizeof(d->bootargs), false, err) ||
 	    get_string(fdt, node, path, "on-fault", buf, sizeof(buf), false, err))
 		return -1;
+	int dlen;
+	const char *dv = fdt_getprop(fdt, node, "devices", &dlen);
+	if (dv) {
+		if (dlen < 1 || dv[dlen - 1])
+			ERR("config %s: 'devices' must be a list of strings (DT paths)", path);
+		for (int pos = 0; pos < dlen;) {
+			size_t l = strlen(dv + pos);
+			if (l == 0 || dv[pos] != '/')
+				ERR("config %s: 'devices' entry \"%s\" is not an absolute DT path",
+				    path, dv + pos);
+			if (d->ndevices == BH_MAX_DEVICES)
+				ERR("config %s: more than %d devices", path, BH_MAX_DEVICES);
+			if (l >= sizeof(d->devices[0]))
+				ERR("config %s: device path \"%s\" is too long", path, dv + pos);
+			memcpy(d->devices[d->ndevices], dv + pos, l + 1);
+			for (unsigned j = 0; j < d->ndevices; j++)
+				if (!strcmp(d->devices[j], dv + pos))
+					ERR("config %s: 'devices' lists \"%s\" twice", path, dv + pos);
+			if (b && b->fdt) {
+				char msg[sizeof(err->msg)];
+				if (dt_device_resources(b->fdt, b, dv + pos, &d->dev[d->ndevices],
+							err)) {
+					int n = snprintf(msg, sizeof(msg), "config %s: 'devices': ",
+							 path);
+					if (n > 0 && (size_t)n < sizeof(msg))
+						memcpy(msg + n, err->msg,
+						       MIN(sizeof(msg) - (size_t)n - 1,
+							   strlen(err->msg) + 1));
+					msg[sizeof(msg) - 1] = 0;
+					memcpy(err->msg, msg, sizeof(msg));
+					return -1;
+				}
+			}
+			d->ndevices++;
+			pos += (int)l + 1;
+		}
+	}
 	if (!buf[0] || !strcmp(buf, "stop"))
 		d->on_fault = FAULT_STOP;
 	else if (!strcmp(buf, "restart"))
@@ -197,6 +234,30 @@ int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct 
 						ERR("config %s: CPU %u is also given to domain "
 						    "\"%s\"",
 						    path, d->cpus[c], o->name);
+			for (unsigned x = 0; x < d->ndevices; x++)
+				for (unsigned y = 0; y < o->ndevices; y++) {
+					if (!strcmp(d->devices[x], o->devices[y]))
+						ERR("config %s: device \"%s\" is also given to "
+						    "domain \"%s\"",
+						    path, d->devices[x], o->name);
+					const struct dev_res *a = &d->dev[x], *c = &o->dev[y];
+					for (unsigned i = 0; i < a->nirq; i++)
+						for (unsigned j = 0; j < c->nirq; j++)
+							if (a->irq[i] == c->irq[j])
+								ERR("config %s: interrupt %u of "
+								    "\"%s\" is also used by \"%s\" "
+								    "of domain \"%s\"",
+								    path, a->irq[i], d->devices[x],
+								    o->devices[y], o->name);
+					for (unsigned i = 0; i < a->nreg; i++)
+						for (unsigned j = 0; j < c->nreg; j++)
+							if (overlaps(a->reg[i].base, a->reg[i].size,
+								     c->reg[j].base, c->reg[j].size))
+								ERR("config %s: registers of \"%s\" "
+								    "overlap \"%s\" of domain \"%s\"",
+								    path, d->devices[x], o->devices[y],
+								    o->name);
+				}
 			if (d->mem_base && o->mem_base &&
 			    overlaps(d->mem_base, d->mem_size, o->mem_base, o->mem_size))
 				ERR("config %s: memory 0x%llx-0x%llx overlaps domain \"%s\"", path,

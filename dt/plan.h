@@ -7,6 +7,7 @@
 #ifndef DT_PLAN_H
 #define DT_PLAN_H
 
+#include "dt/devices.h"
 #include "dt/dt.h"
 
 enum on_fault { FAULT_STOP, FAULT_RESTART, FAULT_HALT };
@@ -24,6 +25,9 @@ struct dom_cfg {
 	char initrd[BH_IMAGE_NAME_MAX];
 	char bootargs[BH_BOOTARGS_MAX];
 	enum on_fault on_fault;
+	unsigned ndevices;
+	char devices[BH_MAX_DEVICES][96]; /* board DT paths passed through */
+	struct dev_res dev[BH_MAX_DEVICES]; /* filled when checked against a board */
 	int node; /* offset of its node in the config DT */
 };
 

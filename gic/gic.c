@@ -116,6 +116,21 @@ void gic_hw_enable(unsigned intid, bool enable)
 	*r32(gicd, (enable ? GICD_ISENABLER : GICD_ICENABLER) + (intid / 32) * 4) = 1u << (intid % 32);
 }
 
+void gic_hw_configure(unsigned intid, bool edge, unsigned cpu)
+{
+	if (intid < 32 || intid >= 1020)
+		return;
+	gic_hw_enable(intid, false);
+	volatile uint8_t *prio = (volatile uint8_t *)(uintptr_t)(gicd + GICD_IPRIORITYR + intid);
+	*prio = 0xa0;
+	volatile uint32_t *cfg = r32(gicd, GICD_ICFGR + (intid / 16) * 4);
+	uint32_t bit = 2u << (2 * (intid % 16));
+	*cfg = edge ? (*cfg | bit) : (*cfg & ~bit);
+	if (version == 3)
+		*r32(gicd, GICD_IGROUPR + (intid / 32) * 4) |= 1u << (intid % 32);
+	gic_hw_route(intid, cpu);
+}
+
 void gic_hw_route(unsigned intid, unsigned cpu)
 {
 	if (intid < 32 || cpu >= BH_MAX_CPUS)
@@ -216,6 +231,23 @@ static void eoi(uint32_t iar, bool deactivate)
 	}
 }
 
+/* A passed-through SPI. On the CPU of its target vCPU it is linked to the
+ * virtual one (the guest's deactivation completes it); anywhere else it is
+ * completed here, delivered as an edge, and rerouted for next time. */
+static void passthrough_irq(struct domain *d, struct vcpu *cur, uint32_t iar, unsigned intid)
+{
+	struct virq *q = vgic_irq(&d->vcpu[0], intid);
+	struct vcpu *t = q && q->target < d->nvcpus ? &d->vcpu[q->target] : &d->vcpu[0];
+	if (cur == t) {
+		eoi(iar, false);
+		vgic_inject_hw(t, intid, intid);
+		return;
+	}
+	eoi(iar, true);
+	vgic_inject(d, NULL, intid);
+	gic_hw_route(intid, t->pcpu);
+}
+
 void arch_gic_handle_irq(void)
 {
 	for (;;) {
@@ -232,16 +264,23 @@ void arch_gic_handle_irq(void)
 			vtimer_fire(v, intid);
 			continue;
 		}
-		eoi(iar, true);
 		if (intid == SGI_KICK || intid == maint_intid || intid == vtimer_intid) {
+			eoi(iar, true);
 			/* Kick: the caller re-reads its domain's state. Maintenance: the
 			 * list registers are refilled on the way back to the guest. */
 			continue;
 		}
 		if (intid == uart_intid) {
+			eoi(iar, true);
 			console_rx_interrupt();
 			continue;
 		}
+		struct domain *owner = irq_owner(intid);
+		if (owner) {
+			passthrough_irq(owner, v, iar, intid);
+			continue;
+		}
+		eoi(iar, true);
 		bh_log("CPU %u: unexpected interrupt %u ignored", arch_cpu_index(), intid);
 	}
 }

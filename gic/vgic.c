@@ -136,6 +136,7 @@ void vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid)
 	struct virq *q = vgic_irq(v, vintid);
 	if (q) {
 		q->hw = true;
+		q->hw_linked = true;
 		q->hw_intid = (uint16_t)pintid;
 		q->pending = true;
 	}
@@ -216,9 +217,10 @@ static void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct virq *q
 	struct vgic_cpu *c = &v->arch.vgic;
 	struct lr_val l = {.state = 1, .prio = q->prio, .vintid = (uint16_t)intid,
 			   .grp1 = q->group1};
-	if (q->hw) {
+	if (q->hw_linked) { /* the link moves into this LR instance */
 		l.hw = true;
 		l.pintid = q->hw_intid;
+		q->hw_linked = false;
 	} else if (!q->edge) {
 		l.eoi = true; /* re-sample the level when the guest deactivates it */
 	}
@@ -280,7 +282,7 @@ static void flush(struct vcpu *v)
 				struct lr_val l;
 				vgic_lr_decode(vgic_lr_read(i), &l);
 				struct virq *o = vgic_irq(v, c->lr_intid[i]);
-				if (l.state == 1 && o && !o->hw && o->prio >= vprio &&
+				if (l.state == 1 && o && !l.hw && o->prio >= vprio &&
 				    o->prio > q->prio) {
 					victim = i;
 					vprio = o->prio;

@@ -32,7 +32,8 @@ struct virq {
 	bool edge : 1;
 	bool level : 1;	     /* current line level (level-triggered sources) */
 	bool in_lr : 1;
-	bool hw : 1;	     /* linked to the physical INTID hw_intid */
+	bool hw : 1;	     /* backed by the physical INTID hw_intid (passed through) */
+	bool hw_linked : 1;  /* this instance is active physically: link it in the LR */
 	bool group1 : 1;
 	uint16_t hw_intid;
 	uint64_t irouter;    /* GICv3 IROUTER value as written */
@@ -117,6 +118,8 @@ uint32_t vgic_v2_hcr_read(void);
 void vgic_v2_hw_vcpu_reset(void);
 /* Route a physical SPI to a physical CPU (passed-through interrupts). */
 void gic_hw_route(unsigned intid, unsigned cpu);
+/* Prepare a passed-through SPI: trigger mode, priority, route; left disabled. */
+void gic_hw_configure(unsigned intid, bool edge, unsigned cpu);
 /* Clear the active state of this CPU's physical PPI (on vCPU reset). */
 void gic_ppi_deactivate(unsigned intid);
 

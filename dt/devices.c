@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Device resources from the board DT (see devices.h). */
+#include <libfdt.h>
+
+#include "common/lib.h"
+#include "dt/devices.h"
+
+#define ERR(...)                                                                                   \
+	do {                                                                                       \
+		snprintf(err->msg, sizeof(err->msg), __VA_ARGS__);                                 \
+		return -1;                                                                         \
+	} while (0)
+
+static int cells_of(const void *fdt, int node, const char *name, int def)
+{
+	int len;
+	const uint32_t *p = fdt_getprop(fdt, node, name, &len);
+	return p && len == 4 ? (int)fdt32_to_cpu(*p) : def;
+}
+
+/* Translate a child bus address of `node` through every parent's `ranges`. */
+static bool translate_up(const void *fdt, int node, uint64_t *addr)
+{
+	for (int parent = fdt_parent_offset(fdt, node); parent > 0;
+	     parent = fdt_parent_offset(fdt, parent)) {
+		int len;
+		const uint32_t *r = fdt_getprop(fdt, parent, "ranges", &len);
+		if (!r)
+			return false;
+		if (len == 0)
+			continue;
+		int cac = cells_of(fdt, parent, "#address-cells", 2);
+		int csz = cells_of(fdt, parent, "#size-cells", 1);
+		int gp = fdt_parent_offset(fdt, parent);
+		int pac = gp >= 0 ? cells_of(fdt, gp, "#address-cells", 2) : 2;
+		int stride = cac + pac + csz;
+		bool found = false;
+		for (int i = 0; (i + 1) * stride * 4 <= len; i++) {
+			const uint32_t *e = r + i * stride;
+			uint64_t child = dt_read_cells(e, cac), par = dt_read_cells(e + cac, pac);
+			uint64_t size = dt_read_cells(e + cac + pac, csz);
+			if (*addr >= child && *addr - child < size) {
+				*addr = *addr - child + par;
+				found = true;
+				break;
+			}
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static int interrupt_parent(const void *fdt, int node)
+{
+	for (int n = node; n >= 0; n = fdt_parent_offset(fdt, n)) {
+		int len;
+		const uint32_t *p = fdt_getprop(fdt, n, "interrupt-parent", &len);
+		if (p && len == 4)
+			return fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*p));
+		if (n == 0)
+			break;
+	}
+	return -1;
+}
+
+static void add_irq(struct dev_res *r, const uint32_t *spec)
+{
+	if (fdt32_to_cpu(spec[0]) != 0 || r->nirq == DEV_MAX_IRQS)
+		return; /* only SPIs belong to a device; PPIs are per CPU */
+	r->irq[r->nirq] = (uint16_t)(32 + fdt32_to_cpu(spec[1]));
+	r->irq_edge[r->nirq] = (fdt32_to_cpu(spec[2]) & 3) != 0;
+	r->nirq++;
+}
+
+int dt_node_resources(const void *fdt, const struct board *b, int node, struct dev_res *r,
+		      struct dt_error *err)
+{
+	char path[128];
+	memset(r, 0, sizeof(*r));
+	if (fdt_get_path(fdt, node, path, sizeof(path)))
+		snprintf(path, sizeof(path), "(node at offset %d)", node);
+
+	int len;
+	const uint32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	int parent = fdt_parent_offset(fdt, node);
+	int ac = parent >= 0 ? cells_of(fdt, parent, "#address-cells", 2) : 2;
+	int sc = parent >= 0 ? cells_of(fdt, parent, "#size-cells", 1) : 1;
+	if (reg && ac + sc > 0 && sc > 0) {
+		int n = len / ((ac + sc) * 4);
+		for (int i = 0; i < n; i++) {
+			if (r->nreg == DEV_MAX_REGS)
+				ERR("%s: more than %d 'reg' entries", path, DEV_MAX_REGS);
+			uint64_t a = dt_read_cells(reg + i * (ac + sc), ac);
+			uint64_t s = dt_read_cells(reg + i * (ac + sc) + ac, sc);
+			if (!translate_up(fdt, node, &a))
+				ERR("%s: 'reg' entry %d is not memory-mapped (no 'ranges' on a parent)",
+				    path, i);
+			if (s == 0)
+				continue;
+			r->reg[r->nreg].base = a;
+			r->reg[r->nreg].size = s;
+			r->nreg++;
+		}
+	}
+
+	const uint32_t *irqs = fdt_getprop(fdt, node, "interrupts", &len);
+	if (irqs && interrupt_parent(fdt, node) == b->gic_node) {
+		for (int i = 0; (i + 1) * 12 <= len; i++)
+			add_irq(r, irqs + 3 * i);
+	}
+	const uint32_t *ext = fdt_getprop(fdt, node, "interrupts-extended", &len);
+	for (int i = 0; ext && i * 4 < len;) {
+		int ctl = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(ext[i]));
+		int cells = ctl >= 0 ? cells_of(fdt, ctl, "#interrupt-cells", 0) : 0;
+		if (ctl < 0 || cells <= 0 || (i + 1 + cells) * 4 > len)
+			ERR("%s: malformed 'interrupts-extended'", path);
+		if (ctl == b->gic_node && cells == 3)
+			add_irq(r, ext + i + 1);
+		i += 1 + cells;
+	}
+	return 0;
+}
+
+int dt_device_resources(const void *fdt, const struct board *b, const char *path,
+			struct dev_res *r, struct dt_error *err)
+{
+	int node = fdt_path_offset(fdt, path);
+	if (node < 0)
+		ERR("device \"%s\" does not exist in the board DT", path);
+	if (node == b->uart_node)
+		ERR("device \"%s\" is the hypervisor's console UART; every domain gets an emulated "
+		    "one",
+		    path);
+	if (dt_node_is_hypervisor(fdt, b, node))
+		ERR("device \"%s\" is used by the hypervisor itself and cannot be given to a domain",
+		    path);
+	return dt_node_resources(fdt, b, node, r, err);
+}
+
+bool dt_node_is_hypervisor(const void *fdt, const struct board *b, int node)
+{
+	if (node == b->gic_node || node == 0)
+		return true;
+	for (int p = fdt_parent_offset(fdt, node); p > 0; p = fdt_parent_offset(fdt, p))
+		if (p == b->gic_node)
+			return true; /* ITS, v2m frames */
+	const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+	if (type && (!strcmp(type, "memory") || !strcmp(type, "cpu")))
+		return true;
+	const char *name = fdt_get_name(fdt, node, NULL);
+	if (!strcmp(name, "cpus") || !strcmp(name, "chosen") || !strcmp(name, "aliases") ||
+	    !strcmp(name, "psci") || !strncmp(name, "reserved-memory", 15))
+		return true;
+	return !fdt_node_check_compatible(fdt, node, "arm,armv8-timer") ||
+	       !fdt_node_check_compatible(fdt, node, "arm,armv7-timer");
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What a device node of the board DT occupies: its MMIO ranges (translated to
+ * physical addresses) and its GIC SPIs. Used to pass devices through, to
+ * check that no resource is given twice, and to build dom0's DT.
+ */
+#ifndef DT_DEVICES_H
+#define DT_DEVICES_H
+
+#include "dt/dt.h"
+
+#define DEV_MAX_REGS 8
+#define DEV_MAX_IRQS 8
+
+struct dev_res {
+	unsigned nreg;
+	struct mem_range reg[DEV_MAX_REGS];
+	unsigned nirq;
+	uint16_t irq[DEV_MAX_IRQS]; /* SPI INTIDs */
+	bool irq_edge[DEV_MAX_IRQS];
+};
+
+/* Resources of the node at `path`. Returns 0, or -1 with err naming the node. */
+int dt_device_resources(const void *fdt, const struct board *b, const char *path,
+			struct dev_res *r, struct dt_error *err);
+/* Resources of a node by offset (no error for nodes without reg/interrupts). */
+int dt_node_resources(const void *fdt, const struct board *b, int node, struct dev_res *r,
+		      struct dt_error *err);
+/* Is this node something the hypervisor itself owns (GIC, its UART, CPUs, memory...)? */
+bool dt_node_is_hypervisor(const void *fdt, const struct board *b, int node);
+
+#endif

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Builds dom0's DT from the board DT (see dom0.h). Nodes are removed by path
+ * in a second pass, since libfdt offsets move with every deletion.
+ */
+#include <libfdt.h>
+
+#include "common/lib.h"
+#include "dt/dom0.h"
+
+#define MAX_DELETE 64
+
+#define TRY(x, what)                                                                               \
+	do {                                                                                       \
+		int __e = (x);                                                                     \
+		if (__e < 0) {                                                                     \
+			snprintf(err->msg, sizeof(err->msg), "dom0 DT: %s: %s", what,              \
+				 fdt_strerror(__e));                                               \
+			return -1;                                                                 \
+		}                                                                                  \
+	} while (0)
+
+static bool is_pci_host(const void *fdt, int node)
+{
+	const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+	return (type && !strcmp(type, "pci")) ||
+	       !fdt_node_check_compatible(fdt, node, "pci-host-ecam-generic");
+}
+
+/* Is `node` (or an ancestor) passed through to a domain other than dom0? */
+static bool owned_by_other(const void *fdt, const struct plan *p, int node)
+{
+	char path[128];
+	if (fdt_get_path(fdt, node, path, sizeof(path)))
+		return false;
+	for (unsigned i = 0; i < p->ndoms; i++) {
+		if (p->dom[i].control)
+			continue;
+		for (unsigned k = 0; k < p->dom[i].ndevices; k++) {
+			size_t l = strlen(p->dom[i].devices[k]);
+			if (!strncmp(path, p->dom[i].devices[k], l) && (path[l] == 0 || path[l] == '/'))
+				return true;
+		}
+	}
+	return false;
+}
+
+bool dt_dom0_owns(const void *fdt, const struct board *b, const struct plan *p, int node)
+{
+	if (node == b->uart_node || dt_node_is_hypervisor(fdt, b, node) || is_pci_host(fdt, node))
+		return false;
+	for (int a = fdt_parent_offset(fdt, node); a > 0; a = fdt_parent_offset(fdt, a))
+		if (is_pci_host(fdt, a))
+			return false;
+	return !owned_by_other(fdt, p, node);
+}
+
+static int set_reg(void *fdt, int node, int ac, int sc, const uint64_t *pairs, int n)
+{
+	uint32_t c[16];
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		for (int j = ac - 1; j >= 0; j--)
+			c[k + (ac - 1 - j)] = cpu_to_fdt32((uint32_t)(pairs[2 * i] >> (32 * j)));
+		k += ac;
+		for (int j = sc - 1; j >= 0; j--)
+			c[k + (sc - 1 - j)] = cpu_to_fdt32((uint32_t)(pairs[2 * i + 1] >> (32 * j)));
+		k += sc;
+	}
+	return fdt_setprop(fdt, node, "reg", c, k * 4);
+}
+
+int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct board *b,
+		  struct dt_error *err)
+{
+	const void *host = b->fdt;
+	static char del[MAX_DELETE][128];
+	unsigned ndel = 0;
+
+	/* Pass 1, on the board DT: what to remove. */
+	int node, depth = 0;
+	for (node = fdt_next_node(host, -1, &depth); node >= 0;
+	     node = fdt_next_node(host, node, &depth)) {
+		bool drop = false;
+		const char *type = fdt_getprop(host, node, "device_type", NULL);
+		if (type && !strcmp(type, "memory"))
+			drop = true;
+		else if (type && !strcmp(type, "cpu")) {
+			drop = true;
+			for (unsigned i = 0; i < b->ncpus; i++)
+				for (unsigned c = 0; c < g->dom->ncpus; c++)
+					if (b->cpu_node[i] == node && g->dom->cpus[c] == i)
+						drop = false;
+		} else if (!strcmp(fdt_get_name(host, node, NULL), "cpu-map"))
+			drop = true;
+		else if (is_pci_host(host, node) || owned_by_other(host, g->plan, node))
+			drop = true;
+		else if (fdt_parent_offset(host, node) == b->gic_node)
+			drop = true; /* ITS / v2m: no virtual MSI controller */
+		if (drop) {
+			if (ndel == MAX_DELETE) {
+				snprintf(err->msg, sizeof(err->msg),
+					 "dom0 DT: more than %d nodes to remove", MAX_DELETE);
+				return -1;
+			}
+			if (fdt_get_path(host, node, del[ndel], sizeof(del[0])))
+				continue;
+			ndel++;
+		}
+	}
+
+	TRY(fdt_open_into(host, buf, bufsize), "copy of the board DT");
+	void *fdt = buf;
+	/* cpu nodes: renumber to vCPU MPIDRs before deleting the others. */
+	int cpus = fdt_path_offset(fdt, "/cpus");
+	int cac = cpus >= 0 ? fdt_address_cells(fdt, cpus) : 1;
+	for (unsigned c = 0; c < g->dom->ncpus; c++) {
+		char path[128];
+		if (fdt_get_path(host, b->cpu_node[g->dom->cpus[c]], path, sizeof(path)))
+			continue;
+		int n = fdt_path_offset(fdt, path);
+		if (n < 0)
+			continue;
+		uint32_t reg[2] = {0, cpu_to_fdt32(c)};
+		TRY(fdt_setprop(fdt, n, "reg", cac == 2 ? reg : reg + 1, cac * 4), "cpu reg");
+		TRY(fdt_setprop_string(fdt, n, "enable-method", "psci"), "cpu enable-method");
+		fdt_delprop(fdt, n, "cpu-release-addr");
+	}
+	for (unsigned i = 0; i < ndel; i++) {
+		int n = fdt_path_offset(fdt, del[i]);
+		if (n >= 0)
+			TRY(fdt_del_node(fdt, n), del[i]);
+	}
+	while (fdt_num_mem_rsv(fdt) > 0)
+		TRY(fdt_del_mem_rsv(fdt, 0), "/memreserve/");
+	int rm = fdt_path_offset(fdt, "/reserved-memory");
+	while (rm >= 0) { /* reservations outside dom0's RAM are someone else's */
+		bool again = false;
+		int ch;
+		fdt_for_each_subnode(ch, fdt, rm)
+		{
+			int len, ac = fdt_address_cells(fdt, rm), sc = fdt_size_cells(fdt, rm);
+			const uint32_t *r = fdt_getprop(fdt, ch, "reg", &len);
+			uint64_t a = r && len >= (ac + sc) * 4 ? dt_read_cells(r, ac) : 0;
+			if (r && (a < g->ram_base || a >= g->ram_base + g->ram_size)) {
+				TRY(fdt_del_node(fdt, ch), "reserved-memory");
+				again = true;
+				break;
+			}
+		}
+		if (!again)
+			break;
+	}
+
+	/* Memory: exactly dom0's (IPA = PA). */
+	int root_ac = fdt_address_cells(fdt, 0), root_sc = fdt_size_cells(fdt, 0);
+	char name[48];
+	snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)g->ram_base);
+	int mem = fdt_add_subnode(fdt, 0, name);
+	TRY(mem, "memory node");
+	TRY(fdt_setprop_string(fdt, mem, "device_type", "memory"), "memory node");
+	uint64_t mr[2] = {g->ram_base, g->ram_size};
+	TRY(set_reg(fdt, mem, root_ac, root_sc, mr, 1), "memory reg");
+
+	/* GIC: the distributor and this domain's redistributors / CPU interface. */
+	char gpath[128];
+	if (fdt_get_path(host, b->gic_node, gpath, sizeof(gpath)) == 0) {
+		int gic = fdt_path_offset(fdt, gpath);
+		int gp = fdt_parent_offset(fdt, gic);
+		int gac = gp >= 0 ? fdt_address_cells(fdt, gp) : 2;
+		int gsc = gp >= 0 ? fdt_size_cells(fdt, gp) : 2;
+		if (b->gic_version == 3) {
+			uint64_t r[4] = {b->gicd.base, 0x10000, b->gicr.base,
+					 0x20000ULL * g->dom->ncpus};
+			TRY(set_reg(fdt, gic, gac, gsc, r, 2), "GIC reg");
+			fdt_delprop(fdt, gic, "redistributor-stride");
+			fdt_delprop(fdt, gic, "#redistributor-regions");
+		} else {
+			uint64_t r[4] = {b->gicd.base, 0x1000, b->gicc.base, 0x2000};
+			TRY(set_reg(fdt, gic, gac, gsc, r, 2), "GIC reg");
+			fdt_delprop(fdt, gic, "interrupts"); /* no virtualization extensions */
+		}
+	}
+
+	/* PSCI over HVC, emulated by the hypervisor. */
+	int psci = fdt_node_offset_by_compatible(fdt, -1, "arm,psci-1.0");
+	if (psci < 0)
+		psci = fdt_node_offset_by_compatible(fdt, -1, "arm,psci-0.2");
+	if (psci < 0)
+		psci = fdt_node_offset_by_compatible(fdt, -1, "arm,psci");
+	if (psci < 0) {
+		psci = fdt_add_subnode(fdt, 0, "psci");
+		TRY(psci, "psci node");
+	}
+	static const char psci_compat[] = "arm,psci-1.0\0arm,psci-0.2";
+	TRY(fdt_setprop(fdt, psci, "compatible", psci_compat, sizeof(psci_compat)), "psci");
+	TRY(fdt_setprop_string(fdt, psci, "method", "hvc"), "psci method");
+	static const char *const old_psci[] = {"cpu_on", "cpu_off", "cpu_suspend", "migrate"};
+	for (unsigned i = 0; i < ARRAY_SIZE(old_psci); i++)
+		fdt_delprop(fdt, psci, old_psci[i]);
+
+	/* The console: an emulated PL011 at the board UART's address. */
+	int uart = fdt_path_offset(fdt, b->uart_path);
+	if (uart >= 0 && b->uart != UART_PL011) {
+		static const char pl011[] = "arm,pl011\0arm,primecell";
+		TRY(fdt_setprop(fdt, uart, "compatible", pl011, sizeof(pl011)), "console UART");
+		uint32_t ph = 0;
+		TRY(fdt_find_max_phandle(fdt, &ph), "phandles");
+		int clk = fdt_add_subnode(fdt, 0, "bulkhead-uart-clk");
+		TRY(clk, "UART clock");
+		TRY(fdt_setprop_string(fdt, clk, "compatible", "fixed-clock"), "UART clock");
+		TRY(fdt_setprop_u32(fdt, clk, "#clock-cells", 0), "UART clock");
+		TRY(fdt_setprop_u32(fdt, clk, "clock-frequency", 24000000), "UART clock");
+		TRY(fdt_setprop_u32(fdt, clk, "phandle", ph + 1), "UART clock");
+		uart = fdt_path_offset(fdt, b->uart_path);
+		uint32_t clks[2] = {cpu_to_fdt32(ph + 1), cpu_to_fdt32(ph + 1)};
+		TRY(fdt_setprop(fdt, uart, "clocks", clks, sizeof(clks)), "UART clocks");
+		static const char cn[] = "uartclk\0apb_pclk";
+		TRY(fdt_setprop(fdt, uart, "clock-names", cn, sizeof(cn)), "UART clocks");
+	}
+
+	/* /chosen: our command line and initrd, nothing of the loader's. */
+	int chosen = fdt_path_offset(fdt, "/chosen");
+	if (chosen < 0) {
+		chosen = fdt_add_subnode(fdt, 0, "chosen");
+		TRY(chosen, "chosen");
+	}
+	fdt_delprop(fdt, chosen, "linux,initrd-start");
+	fdt_delprop(fdt, chosen, "linux,initrd-end");
+	fdt_delprop(fdt, chosen, "bootargs");
+	if (g->dom->bootargs[0])
+		TRY(fdt_setprop_string(fdt, chosen, "bootargs", g->dom->bootargs), "bootargs");
+	TRY(fdt_setprop_string(fdt, chosen, "stdout-path", b->uart_path), "stdout-path");
+	if (g->initrd_size) {
+		TRY(fdt_setprop_u64(fdt, chosen, "linux,initrd-start", g->initrd_ipa), "initrd");
+		TRY(fdt_setprop_u64(fdt, chosen, "linux,initrd-end", g->initrd_ipa + g->initrd_size),
+		    "initrd");
+	}
+	TRY(fdt_pack(fdt), "pack");
+	return 0;
+}
