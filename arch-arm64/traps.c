@@ -324,7 +324,7 @@ void trap_guest_sync(struct trap_frame *f)
 	struct vcpu *v = vcpu_of_cpu(cpu);
 	unsigned ec = ESR_EC(f->esr);
 
-	pcpus[cpu].exits++;
+	stats_count(EXIT_TRAP, v->dom);
 	v->frame = f;
 	switch (ec) {
 	case EC_HVC64:
@@ -361,7 +361,6 @@ void trap_guest_irq(struct trap_frame *f)
 {
 	unsigned cpu = arch_cpu_index();
 	struct vcpu *v = vcpu_of_cpu(cpu);
-	pcpus[cpu].exits++;
 	v->frame = f;
 	arch_gic_handle_irq();
 	leave_if_not_running(v);

@@ -7,6 +7,7 @@
 #include "common/console.h"
 #include "common/domain.h"
 #include "common/lib.h"
+#include "common/percpu.h"
 #include "common/spinlock.h"
 
 static const struct uart_ops *uart;
@@ -144,7 +145,12 @@ void console_rx_interrupt(void)
 {
 	int c;
 	while ((c = console_getc()) >= 0) {
-		if (c == CTRL_A && ndomains > 1) {
+		if (ctrl_a_run == 1 && c == 's') { /* Ctrl-A s: exit statistics */
+			ctrl_a_run = 0;
+			stats_print();
+			continue;
+		}
+		if (c == CTRL_A) {
 			if (++ctrl_a_run == SWITCH_PRESSES) {
 				ctrl_a_run = 0;
 				focus = (focus + 1) % ndomains;

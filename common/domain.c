@@ -356,6 +356,7 @@ void domain_poweroff(struct domain *d)
 	console_domain_flush(d);
 	__atomic_store_n(&d->state, DOM_OFF, __ATOMIC_RELEASE);
 	bh_log("domain %s powered off", d->name);
+	stats_print();
 	kick_siblings(d);
 	system_check_idle();
 }

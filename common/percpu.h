@@ -7,13 +7,34 @@
 #include "common/pmem.h"
 #include "dt/plan.h"
 
+/* Why a physical CPU left its guest (or woke from idle), for the per-CPU
+ * interference accounting: each exit is charged to the domain that caused it. */
+enum exit_kind {
+	EXIT_TRAP,    /* the guest's own trap (HVC/SMC, MMIO, system register, abort) */
+	EXIT_TIMER,   /* its virtual timer */
+	EXIT_IPI,     /* a kick from another CPU, charged to the domain that sent it */
+	EXIT_MAINT,   /* GIC maintenance (list registers to refill) */
+	EXIT_DEVICE,  /* a passed-through device's interrupt, charged to its owner */
+	EXIT_CONSOLE, /* the console UART (the hypervisor's) */
+	EXIT_KINDS
+};
+#define CAUSE_HYP BH_MAX_DOMAINS /* the hypervisor itself, no domain */
+
 struct pcpu {
 	unsigned index;
 	uint64_t mpidr;
 	volatile bool online;
-	struct vcpu *vcpu; /* pinned vCPU, or NULL */
-	uint64_t exits;	   /* traps and interrupts taken from the guest */
+	struct vcpu *vcpu;  /* pinned vCPU, or NULL */
+	uint32_t kick_from; /* bit per domain slot (and CAUSE_HYP) that sent a kick */
+	uint64_t exits[EXIT_KINDS][BH_MAX_DOMAINS + 1];
 };
+
+/* Charge one exit on this CPU; `d` NULL means the hypervisor. */
+void stats_count(enum exit_kind k, const struct domain *d);
+/* Record who is about to kick `cpu` (called by the sender). */
+void stats_kick(unsigned cpu);
+void stats_count_kicks(void);
+void stats_print(void);
 
 extern struct pcpu pcpus[BH_MAX_CPUS];
 extern struct board board;

@@ -205,6 +205,7 @@ void arch_gic_cpu_init(unsigned index)
 
 void arch_send_ipi(unsigned cpu)
 {
+	stats_kick(cpu);
 	dsb(ish);
 	if (version == 3) {
 		uint64_t m = pcpus[cpu].mpidr;
@@ -261,22 +262,29 @@ void arch_gic_handle_irq(void)
 			/* The guest's own timer: hand it over, linked, so the guest's
 			 * deactivation deactivates the physical PPI (no second trap). */
 			eoi(iar, false);
+			stats_count(EXIT_TIMER, v->dom);
 			vtimer_fire(v, intid);
 			continue;
 		}
 		if (intid == SGI_KICK || intid == maint_intid || intid == vtimer_intid) {
 			eoi(iar, true);
+			if (intid == SGI_KICK)
+				stats_count_kicks();
+			else if (intid == maint_intid)
+				stats_count(EXIT_MAINT, v ? v->dom : NULL);
 			/* Kick: the caller re-reads its domain's state. Maintenance: the
 			 * list registers are refilled on the way back to the guest. */
 			continue;
 		}
 		if (intid == uart_intid) {
 			eoi(iar, true);
+			stats_count(EXIT_CONSOLE, NULL);
 			console_rx_interrupt();
 			continue;
 		}
 		struct domain *owner = irq_owner(intid);
 		if (owner) {
+			stats_count(EXIT_DEVICE, owner);
 			passthrough_irq(owner, v, iar, intid);
 			continue;
 		}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Per-CPU exit accounting by cause and by the domain that caused it: the
+ * evidence that one domain's activity never costs another domain's CPU time.
+ * Printed on request (Ctrl-A s on the console) and whenever a domain powers off.
+ */
+#include "common/console.h"
+#include "common/domain.h"
+#include "common/lib.h"
+#include "common/percpu.h"
+
+static const char *const kind_name[EXIT_KINDS] = {"trap", "timer", "ipi", "maint", "device",
+						   "console"};
+
+static unsigned slot_of(const struct domain *d)
+{
+	return d ? (unsigned)(d - domains) : CAUSE_HYP;
+}
+
+void stats_count(enum exit_kind k, const struct domain *d)
+{
+	pcpus[arch_cpu_index()].exits[k][slot_of(d)]++;
+}
+
+void stats_kick(unsigned cpu)
+{
+	struct vcpu *me = vcpu_of_cpu(arch_cpu_index());
+	bool running = me && __atomic_load_n(&me->state, __ATOMIC_ACQUIRE) == VCPU_RUNNING;
+	unsigned slot = running ? slot_of(me->dom) : CAUSE_HYP;
+	__atomic_fetch_or(&pcpus[cpu].kick_from, 1u << slot, __ATOMIC_RELEASE);
+}
+
+void stats_count_kicks(void)
+{
+	struct pcpu *p = &pcpus[arch_cpu_index()];
+	uint32_t from = __atomic_exchange_n(&p->kick_from, 0, __ATOMIC_ACQ_REL);
+	for (unsigned s = 0; s <= CAUSE_HYP; s++)
+		if (from & (1u << s))
+			p->exits[EXIT_IPI][s]++;
+}
+
+void stats_print(void)
+{
+	char line[512];
+	bh_log("exits per CPU, by cause and the domain that caused them:");
+	for (unsigned c = 0; c < board.ncpus; c++) {
+		struct pcpu *p = &pcpus[c];
+		int n = snprintf(line, sizeof(line), "  CPU %u [%s]:", c,
+				 p->vcpu ? p->vcpu->dom->name : "idle");
+		for (unsigned k = 0; k < EXIT_KINDS; k++) {
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " %s", kind_name[k]);
+			bool any = false;
+			for (unsigned s = 0; s <= CAUSE_HYP; s++) {
+				if (!p->exits[k][s])
+					continue;
+				any = true;
+				n += snprintf(line + n, sizeof(line) - (size_t)n, " %s=%llu",
+					      s == CAUSE_HYP ? "hypervisor" : domains[s].name,
+					      (unsigned long long)p->exits[k][s]);
+			}
+			if (!any)
+				n += snprintf(line + n, sizeof(line) - (size_t)n, " -");
+			if (n > (int)sizeof(line) - 64)
+				break;
+		}
+		bh_printf("%s\n", line);
+	}
+}
