@@ -10,6 +10,9 @@ CONFIG ?= $(BOARD_DEFAULT_CONFIG)
 # Emulated machine for run/test (QEMU boards only)
 GIC ?= 3
 CPU ?= cortex-a57
+ifeq ($(CONFIG),qemu-virt-mixed)
+SMP ?= 4
+endif
 SMP ?= 2
 MEM ?= 1024
 
@@ -22,7 +25,8 @@ CROSS ?= aarch64-linux-gnu-
 BUILD := build
 HYPB := $(BUILD)/$(BOARD)/hyp
 B := $(BUILD)/$(BOARD)/$(CONFIG)
-IMG := $(B)/bulkhead.img
+IMG := $(or $(OUT),$(B)/bulkhead.img)
+BOARD_DTB := $(B)/board-gic$(GIC)-smp$(SMP)-$(CPU)-$(MEM).dtb
 GUESTB := $(BUILD)/guests/aarch64
 TOOLB := $(BUILD)/tools
 
@@ -40,8 +44,11 @@ HYP_LDFLAGS := -nostdlib -static-pie -Wl,-z,norelro \
 # ---- host tools ----
 HOST_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -D_DEFAULT_SOURCE -I. -Iarch-arm64
 
-.PHONY: all deps guest-assets hyp guests tools run test bench sdcard debug clean check-config
+.PHONY: all deps guest-assets hyp guests tools run test bench sdcard debug clean check-config image
 all: $(IMG)
+# `make image OUT=path [KERNEL=...] [CONFIG=...]`: pack one image (tests use this
+# after `make all` built everything, so parallel tests never rebuild shared files).
+image: $(IMG)
 
 deps:
 	@bash tools/setup.sh
@@ -80,7 +87,7 @@ $(GUESTB)/testguest.bin: $(wildcard tests/guests/aarch64/*) common/lib.c common/
 guests: $(GUESTB)/testguest.bin
 
 # The board DT that configs are checked against at build time.
-$(B)/board.dtb: boards/$(BOARD)/board.mk | deps
+$(BOARD_DTB): boards/$(BOARD)/board.mk | deps
 	@mkdir -p $(dir $@)
 	$(BOARD_DTB_RULE)
 
@@ -108,15 +115,16 @@ endif
 endif
 PACK_ARGS += -I $(GUESTB) -I $(ASSETS) -I configs
 
-$(IMG): $(HYPB)/bulkhead.bin $(TOOLB)/bhpack $(B)/config.dtb $(B)/board.dtb guests FORCE
+$(IMG): $(HYPB)/bulkhead.bin $(TOOLB)/bhpack $(B)/config.dtb $(BOARD_DTB) guests FORCE
+	@mkdir -p $(dir $@)
 	$(TOOLB)/bhpack -o $@ --hyp $(HYPB)/bulkhead.bin --config $(B)/config.dtb \
 		--payload-offset 0x$$($(CROSS)nm $(HYPB)/bulkhead.elf | awk '/ __payload_start$$/{print $$1}') \
-		--board $(B)/board.dtb $(PACK_ARGS)
+		--board $(BOARD_DTB) $(PACK_ARGS)
 
 FORCE:
 
-check-config: $(TOOLB)/bhpack $(B)/config.dtb $(B)/board.dtb guests
-	$(TOOLB)/bhpack --check-only --config $(B)/config.dtb --board $(B)/board.dtb $(PACK_ARGS)
+check-config: $(TOOLB)/bhpack $(B)/config.dtb $(BOARD_DTB) guests
+	$(TOOLB)/bhpack --check-only --config $(B)/config.dtb --board $(BOARD_DTB) $(PACK_ARGS)
 
 run: guest-assets $(IMG)
 	@bash tools/run-qemu.sh -b uboot -g $(GIC) -c $(CPU) -s $(SMP) -m $(MEM) -t 0 $(IMG)
