@@ -26,6 +26,9 @@ void console_init(enum uart_kind kind, uint64_t base)
 	case UART_CADENCE:
 		uart = &uart_cadence_ops;
 		break;
+	case UART_IMX:
+		uart = &uart_imx_ops;
+		break;
 	default:
 		uart = NULL;
 		return;

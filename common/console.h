@@ -24,6 +24,7 @@ struct uart_ops {
 extern const struct uart_ops uart_pl011_ops;
 extern const struct uart_ops uart_ns16550_ops;
 extern const struct uart_ops uart_cadence_ops;
+extern const struct uart_ops uart_imx_ops;
 
 void console_init(enum uart_kind kind, uint64_t base);
 /* Hypervisor messages: "bulkhead: ..." lines. */

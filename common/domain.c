@@ -175,6 +175,7 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 static struct pt_range {
 	uint64_t base, size;
 	struct domain *d;
+	bool normal; /* a /reserved-memory carve-out: RAM, not registers */
 } pt_ranges[MAX_PT_RANGES];
 static unsigned npt_ranges;
 static struct domain *spi_owner[1024];
@@ -184,7 +185,8 @@ struct domain *irq_owner(unsigned intid)
 	return intid < 1024 ? spi_owner[intid] : NULL;
 }
 
-static int add_resources(struct domain *d, const struct dev_res *r, const char *what)
+static int add_resources(struct domain *d, const struct dev_res *r, const char *what,
+			 bool normal)
 {
 	for (unsigned i = 0; i < r->nreg; i++) {
 		if (npt_ranges == MAX_PT_RANGES) {
@@ -192,7 +194,7 @@ static int add_resources(struct domain *d, const struct dev_res *r, const char *
 			       MAX_PT_RANGES);
 			return -1;
 		}
-		pt_ranges[npt_ranges++] = (struct pt_range){r->reg[i].base, r->reg[i].size, d};
+		pt_ranges[npt_ranges++] = (struct pt_range){r->reg[i].base, r->reg[i].size, d, normal};
 	}
 	for (unsigned i = 0; i < r->nirq; i++) {
 		unsigned intid = r->irq[i];
@@ -258,7 +260,7 @@ int domains_assign_devices(const struct board *b)
 	for (unsigned i = 0; i < ndomains; i++) {
 		struct domain *d = &domains[i];
 		for (unsigned k = 0; k < d->cfg->ndevices; k++)
-			if (add_resources(d, &d->cfg->dev[k], d->cfg->devices[k]))
+			if (add_resources(d, &d->cfg->dev[k], d->cfg->devices[k], false))
 				return -1;
 	}
 	for (unsigned i = 0; i < ndomains; i++) {
@@ -278,7 +280,7 @@ int domains_assign_devices(const struct board *b)
 				bh_log("domain %s: %s", d->name, err.msg);
 				return -1;
 			}
-			if (add_resources(d, &r, path))
+			if (add_resources(d, &r, path, !strncmp(path, "/reserved-memory/", 17)))
 				return -1;
 		}
 	}
@@ -287,6 +289,12 @@ int domains_assign_devices(const struct board *b)
 		struct pt_range *p = &pt_ranges[i];
 		uint64_t s = ALIGN_DOWN(p->base, SZ_4K), e = ALIGN_UP(p->base + p->size, SZ_4K);
 		for (uint64_t pg = s; pg < e; pg += SZ_4K) {
+			if (p->normal) {
+				if (!arch_stage2_lookup(p->d, pg, &(uint64_t){0}) &&
+				    arch_stage2_map(p->d, pg, pg, SZ_4K, 1 | 2 | 4))
+					return -1;
+				continue;
+			}
 			if (page_shared(pg, p->d)) {
 				struct domain *d = p->d;
 				if (d->nvmmio == BH_MAX_VMMIO) {

@@ -39,6 +39,8 @@ const char *dt_uart_name(enum uart_kind k)
 		return "16550";
 	case UART_CADENCE:
 		return "Cadence";
+	case UART_IMX:
+		return "i.MX";
 	default:
 		return "none";
 	}
@@ -334,14 +336,19 @@ static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 		b->uart = UART_PL011;
 	else if (!fdt_node_check_compatible(fdt, node, "ns16550a") ||
 		 !fdt_node_check_compatible(fdt, node, "snps,dw-apb-uart") ||
-		 !fdt_node_check_compatible(fdt, node, "brcm,bcm2835-aux-uart"))
+		 !fdt_node_check_compatible(fdt, node, "brcm,bcm2835-aux-uart") ||
+		 !fdt_node_check_compatible(fdt, node, "ti,am654-uart") ||
+		 !fdt_node_check_compatible(fdt, node, "ns16550"))
 		b->uart = UART_NS16550;
+	else if (!fdt_node_check_compatible(fdt, node, "fsl,imx21-uart") ||
+		 !fdt_node_check_compatible(fdt, node, "fsl,imx6q-uart"))
+		b->uart = UART_IMX;
 	else if (!fdt_node_check_compatible(fdt, node, "cdns,uart-r1p12") ||
 		 !fdt_node_check_compatible(fdt, node, "xlnx,xuartps"))
 		b->uart = UART_CADENCE;
 	else
-		ERR("DT: %s: console UART of an unsupported kind (supported: arm,pl011, "
-		    "ns16550a, snps,dw-apb-uart, cdns,uart-r1p12)",
+		ERR("DT: %.90s: console UART of an unsupported kind (supported: arm,pl011, "
+		    "ns16550a, snps,dw-apb-uart, ti,am654-uart, cdns,uart-r1p12, fsl,imx21-uart)",
 		    b->uart_path);
 	struct mem_range r;
 	if (!read_reg(fdt, node, 0, &r) || !translate(fdt, node, &r.base))

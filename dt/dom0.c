@@ -14,7 +14,7 @@
 	do {                                                                                       \
 		int __e = (x);                                                                     \
 		if (__e < 0) {                                                                     \
-			snprintf(err->msg, sizeof(err->msg), "dom0 DT: %s: %s", what,              \
+			snprintf(err->msg, sizeof(err->msg), "dom0 DT: %.120s: %.100s", what,              \
 				 fdt_strerror(__e));                                               \
 			return -1;                                                                 \
 		}                                                                                  \
@@ -98,14 +98,20 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 		else if (fdt_parent_offset(host, node) == b->gic_node)
 			drop = true; /* ITS / v2m: no virtual MSI controller */
 		if (drop) {
-			if (ndel == MAX_DELETE) {
+			if (ndel == MAX_DELETE - 1) {
 				snprintf(err->msg, sizeof(err->msg),
 					 "dom0 DT: more than %d nodes to remove", MAX_DELETE);
 				return -1;
 			}
 			if (fdt_get_path(host, node, del[ndel], sizeof(del[0])))
 				continue;
-			ndel++;
+			bool under = false; /* an ancestor's removal takes it already */
+			for (unsigned k = 0; k < ndel && !under; k++) {
+				size_t l = strlen(del[k]);
+				under = !strncmp(del[ndel], del[k], l) && del[ndel][l] == '/';
+			}
+			if (!under)
+				ndel++;
 		}
 	}
 
@@ -133,24 +139,8 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 	}
 	while (fdt_num_mem_rsv(fdt) > 0)
 		TRY(fdt_del_mem_rsv(fdt, 0), "/memreserve/");
-	int rm = fdt_path_offset(fdt, "/reserved-memory");
-	while (rm >= 0) { /* reservations outside dom0's RAM are someone else's */
-		bool again = false;
-		int ch;
-		fdt_for_each_subnode(ch, fdt, rm)
-		{
-			int len, ac = fdt_address_cells(fdt, rm), sc = fdt_size_cells(fdt, rm);
-			const uint32_t *r = fdt_getprop(fdt, ch, "reg", &len);
-			uint64_t a = r && len >= (ac + sc) * 4 ? dt_read_cells(r, ac) : 0;
-			if (r && (a < g->ram_base || a >= g->ram_base + g->ram_size)) {
-				TRY(fdt_del_node(fdt, ch), "reserved-memory");
-				again = true;
-				break;
-			}
-		}
-		if (!again)
-			break;
-	}
+	/* /reserved-memory stays: those carve-outs are kept out of every domain's RAM
+	 * and mapped 1:1 into dom0, which owns the devices that use them. */
 
 	/* Memory: exactly dom0's (IPA = PA). */
 	int root_ac = fdt_address_cells(fdt, 0), root_sc = fdt_size_cells(fdt, 0);

@@ -29,7 +29,7 @@ struct mem_range {
 
 enum psci_conduit { CONDUIT_NONE, CONDUIT_SMC, CONDUIT_HVC };
 enum cpu_method { CPU_METHOD_PSCI, CPU_METHOD_SPIN_TABLE };
-enum uart_kind { UART_NONE, UART_PL011, UART_NS16550, UART_CADENCE };
+enum uart_kind { UART_NONE, UART_PL011, UART_NS16550, UART_CADENCE, UART_IMX };
 
 struct board {
 	const void *fdt; /* the DT this was read from */

@@ -6,6 +6,7 @@
 #include <libfdt.h>
 
 #include "common/lib.h"
+#include "dt/dom0.h"
 #include "dt/plan.h"
 
 #define ERR(...)                                                                                   \
@@ -194,6 +195,44 @@ static bool overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
 	return a < b + bs && b < a + as;
 }
 
+/* The control domain implicitly gets every device no one else claims: an
+ * interrupt line shared between such a device and a passed-through one cannot
+ * be split between two domains. */
+static int check_control_domain(const struct plan *p, const struct board *b,
+				struct dt_error *err)
+{
+	bool control = false;
+	for (unsigned i = 0; i < p->ndoms; i++)
+		control |= p->dom[i].control;
+	if (!control || !b || !b->fdt)
+		return 0;
+	int node, depth = 0;
+	for (node = fdt_next_node(b->fdt, -1, &depth); node >= 0;
+	     node = fdt_next_node(b->fdt, node, &depth)) {
+		if (!dt_dom0_owns(b->fdt, b, p, node))
+			continue;
+		struct dev_res r;
+		struct dt_error e2;
+		if (dt_node_resources(b->fdt, b, node, &r, &e2))
+			continue;
+		for (unsigned i = 0; i < p->ndoms; i++)
+			for (unsigned k = 0; k < p->dom[i].ndevices; k++)
+				for (unsigned x = 0; x < p->dom[i].dev[k].nirq; x++)
+					for (unsigned y = 0; y < r.nirq; y++) {
+						if (p->dom[i].dev[k].irq[x] != r.irq[y])
+							continue;
+						char path[96];
+						if (fdt_get_path(b->fdt, node, path, sizeof(path)))
+							path[0] = 0;
+						ERR("config /bulkhead/domain@%x: interrupt %u of \"%.60s\" "
+						    "is shared with \"%.60s\" (control domain's): a line "
+						    "cannot be split",
+						    p->dom[i].id, r.irq[y], p->dom[i].devices[k], path);
+					}
+	}
+	return 0;
+}
+
 int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct dt_error *err)
 {
 	memset(p, 0, sizeof(*p));
@@ -289,5 +328,5 @@ int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct 
 	}
 	if (p->ndoms == 0)
 		ERR("config /bulkhead: no domain@<id> node: nothing to run");
-	return 0;
+	return check_control_domain(p, b, err);
 }

@@ -16,7 +16,10 @@
 
 #include "common/lib.h"
 #include "common/package.h"
+#include "dt/dom0.h"
+#include "dt/guest.h"
 #include "dt/plan.h"
+#include "common/pmem.h"
 
 static const char *prog = "bhpack";
 
@@ -104,20 +107,84 @@ static void set_prop(void *fdt, const char *spec, int u32)
 		die("--set %s: %s", spec, fdt_strerror(e));
 }
 
+/* Write the DT a domain will be given (its RAM placed at the board's RAM base,
+ * or at memory-base: the hypervisor decides the real address at boot). */
+static void dump_dt(const struct plan *plan, const struct board *b, const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	if (!eq)
+		die("--dump-dt takes LABEL=FILE, got \"%s\"", spec);
+	const struct dom_cfg *d = NULL;
+	for (unsigned i = 0; i < plan->ndoms; i++)
+		if (!strncmp(plan->dom[i].name, spec, (size_t)(eq - spec)) &&
+		    plan->dom[i].name[eq - spec] == 0)
+			d = &plan->dom[i];
+	if (!d)
+		die("--dump-dt: no domain labelled \"%.*s\"", (int)(eq - spec), spec);
+	int size = (int)fdt_totalsize(b->fdt) + 0x10000;
+	void *buf = calloc(1, (size_t)size);
+	struct dt_error err;
+	/* Place RAM as the hypervisor's allocator does: fixed bases first taken,
+	 * then lowest free 2 MiB-aligned range in config order (the hypervisor's own
+	 * image, unknown here, would take a few MiB first). */
+	struct pmem pm;
+	pmem_init(&pm);
+	for (unsigned i = 0; i < b->nmem; i++)
+		pmem_add(&pm, b->mem[i].base, b->mem[i].size);
+	for (unsigned i = 0; i < b->nresv; i++)
+		pmem_reserve(&pm, b->resv[i].base, b->resv[i].size);
+	uint64_t base = 0;
+	bool placed = false;
+	for (unsigned i = 0; i < plan->ndoms; i++) {
+		const struct dom_cfg *o = &plan->dom[i];
+		uint64_t pa = o->mem_base;
+		if (pa)
+			pmem_take(&pm, pa, o->mem_size);
+		else
+			pa = pmem_alloc(&pm, o->mem_size, 2ULL << 20);
+		if (o == d && (pa || (pmem_free_total(&pm) && o->mem_base == 0 && b->mem[0].base == 0))) {
+			base = (o->control || o->ndevices || o->mem_base) ? pa : b->mem[0].base;
+			placed = true;
+		}
+	}
+	if (!placed)
+		die("--dump-dt: domain %s does not fit in the board's free RAM", d->name);
+	int rc;
+	if (d->control) {
+		struct dom0_dt g = {.dom = d, .plan = plan, .ram_base = base, .ram_size = d->mem_size};
+		rc = dt_dom0_build(buf, size, &g, b, &err);
+	} else {
+		struct guest_dt g = {.name = d->name, .ram_ipa = base, .ram_size = d->mem_size,
+				     .nvcpus = d->ncpus, .bootargs = d->bootargs,
+				     .uart_ipa = b->uart_base, .uart_intid = b->uart_irq ? b->uart_irq : 33,
+				     .conduit = CONDUIT_HVC, .devices = d->devices,
+				     .ndevices = d->ndevices};
+		rc = dt_guest_build(buf, size, &g, b, b->fdt, &err);
+	}
+	if (rc)
+		die("%s", err.msg);
+	FILE *f = fopen(eq + 1, "wb");
+	if (!f || fwrite(buf, 1, fdt_totalsize(buf), f) != fdt_totalsize(buf) || fclose(f))
+		die("cannot write %s", eq + 1);
+	free(buf);
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: bhpack -o OUT --hyp HYP.bin --payload-offset N --config CONFIG.dtb\n"
 		"              [--board BOARD.dtb]\n"
 		"              [--image NAME=PATH]... [-I DIR]... [--set NODE:PROP=STRING]...\n"
-		"              [--set-u32 NODE:PROP=N,N,...]... [--check-only | --no-check]\n");
+		"              [--set-u32 NODE:PROP=N,N,...]... [--check-only | --no-check]\n"
+		"              [--dump-dt LABEL=FILE]...  (write the DT that domain will see)\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	const char *out = NULL, *hyp_path = NULL, *cfg_path = NULL, *board_path = NULL;
-	const char *sets[32];
+	const char *sets[32], *dumps[8];
+	int ndumps = 0;
 	int setu[32], nsets = 0, check_only = 0, no_check = 0;
 	uint64_t payload_off = 0;
 
@@ -141,6 +208,8 @@ int main(int argc, char **argv)
 			hyp_path = v;
 		else if (!strcmp(a, "--config"))
 			cfg_path = v;
+		else if (!strcmp(a, "--dump-dt") && ndumps < 8)
+			dumps[ndumps++] = v;
 		else if (!strcmp(a, "--payload-offset"))
 			payload_off = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--board"))
@@ -189,6 +258,12 @@ int main(int argc, char **argv)
 			die("%s", err.msg);
 		fprintf(stderr, "%s: warning (--no-check): %s\n", prog, err.msg);
 		memset(&plan, 0, sizeof(plan));
+	}
+
+	for (int i = 0; i < ndumps; i++) {
+		if (!bp)
+			die("--dump-dt needs --board");
+		dump_dt(&plan, bp, dumps[i]);
 	}
 
 	/* Every image a domain names must exist, and fit in that domain's memory. */
