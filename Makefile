@@ -50,11 +50,12 @@ all: $(IMG)
 # after `make all` built everything, so parallel tests never rebuild shared files).
 image: $(IMG)
 
+SETUP ?= tools/setup.sh
 deps:
-	@bash tools/setup.sh
+	@bash $(SETUP)
 
 guest-assets: deps
-	@bash tools/setup.sh --guest-assets
+	@bash $(SETUP) --guest-assets
 
 $(HYPB)/%.S.o: %.S | deps
 	@mkdir -p $(dir $@)

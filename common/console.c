@@ -11,6 +11,9 @@
 #include "common/spinlock.h"
 
 static const struct uart_ops *uart;
+static struct domain *open_line;
+static unsigned focus;
+static void close_open_line_locked(void);
 static uint64_t uart_base;
 static struct spinlock console_lock;
 
@@ -63,6 +66,7 @@ void bh_printf(const char *fmt, ...)
 	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	spin_lock(&console_lock);
+	close_open_line_locked();
 	put_locked(buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
 	spin_unlock(&console_lock);
 }
@@ -76,6 +80,7 @@ void bh_vlog(const char *fmt, va_list ap)
 		n = (int)sizeof(buf) - 2;
 	buf[n++] = '\n';
 	spin_lock(&console_lock);
+	close_open_line_locked();
 	put_locked(buf, (size_t)n);
 	spin_unlock(&console_lock);
 }
@@ -88,15 +93,41 @@ void bh_log(const char *fmt, ...)
 	va_end(ap);
 }
 
-static void flush_line_locked(struct domain *d, bool newline)
+/*
+ * Lines on screen never mix: the focused domain's output goes straight out
+ * (an interactive prompt has no newline), every other domain's is collected
+ * per line. `open_line` is the domain whose line is on screen, unfinished;
+ * anyone else printing first ends that line.
+ */
+static void close_open_line_locked(void)
+{
+	if (open_line) {
+		put_locked("\n", 1);
+		open_line = NULL;
+	}
+}
+
+static void prefix_locked(struct domain *d)
 {
 	put_locked("[", 1);
 	put_locked(d->name, strlen(d->name));
 	put_locked("] ", 2);
+}
+
+static void flush_line_locked(struct domain *d, bool newline)
+{
+	if (open_line != d) {
+		close_open_line_locked();
+		prefix_locked(d);
+	}
 	put_locked(d->con_line, d->con_len);
-	if (newline)
-		put_locked("\n", 1);
 	d->con_len = 0;
+	if (newline) {
+		put_locked("\n", 1);
+		open_line = NULL;
+	} else {
+		open_line = d;
+	}
 }
 
 void console_domain_putc(struct domain *d, char c)
@@ -104,12 +135,13 @@ void console_domain_putc(struct domain *d, char c)
 	if (c == '\r')
 		return;
 	spin_lock(&console_lock);
+	bool focused = ndomains && &domains[focus] == d;
 	if (c == '\n') {
 		flush_line_locked(d, true);
 	} else {
 		d->con_line[d->con_len++] = c;
-		if (d->con_len == sizeof(d->con_line))
-			flush_line_locked(d, true);
+		if (focused || d->con_len == sizeof(d->con_line))
+			flush_line_locked(d, !focused);
 	}
 	spin_unlock(&console_lock);
 }
@@ -117,7 +149,7 @@ void console_domain_putc(struct domain *d, char c)
 void console_domain_flush(struct domain *d)
 {
 	spin_lock(&console_lock);
-	if (d->con_len)
+	if (d->con_len || open_line == d)
 		flush_line_locked(d, true);
 	spin_unlock(&console_lock);
 }
@@ -130,7 +162,7 @@ int console_getc(void)
 #define CTRL_A 0x01
 #define SWITCH_PRESSES 3
 
-static unsigned focus, ctrl_a_run;
+static unsigned ctrl_a_run;
 
 void console_enable_input(void)
 {

@@ -160,6 +160,10 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 		return -1;
 	}
 	d->fdt_size = fdt_totalsize(d->fdt);
+	int chosen = fdt_path_offset(d->fdt, "/chosen"), plen;
+	d->restarts_prop = chosen >= 0 ? (uint32_t *)(uintptr_t)fdt_getprop(d->fdt, chosen,
+									      "bulkhead,restarts", &plen)
+				       : NULL;
 	if (d->fdt_size > GUEST_DT_SLOT) {
 		bh_log("domain %s: its DT (%llu KiB) is larger than 2 MiB", d->name,
 		       (unsigned long long)(d->fdt_size >> 10));
@@ -332,6 +336,8 @@ void domain_load(struct domain *d)
 		memcpy(ram + (d->initrd_ipa - d->ram_ipa), d->initrd, d->initrd_size);
 		arch_dcache_clean_range(d->ram_pa + (d->initrd_ipa - d->ram_ipa), d->initrd_size);
 	}
+	if (d->restarts_prop) /* a plain store: no libfdt after boot */
+		*d->restarts_prop = __builtin_bswap32(d->restarts);
 	memcpy(ram + (d->fdt_ipa - d->ram_ipa), d->fdt, d->fdt_size);
 	arch_dcache_clean_range(d->ram_pa + (d->fdt_ipa - d->ram_ipa), d->fdt_size);
 	vuart_reset(d);

@@ -65,6 +65,7 @@ struct domain {
 	uint64_t initrd_size, initrd_ipa;
 	void *fdt;
 	uint64_t fdt_size, fdt_ipa;
+	uint32_t *restarts_prop; /* /chosen/bulkhead,restarts inside fdt, patched at restart */
 
 	unsigned nvmmio;
 	struct vmmio vmmio[BH_MAX_VMMIO];

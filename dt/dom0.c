@@ -221,6 +221,7 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 	if (g->dom->bootargs[0])
 		TRY(fdt_setprop_string(fdt, chosen, "bootargs", g->dom->bootargs), "bootargs");
 	TRY(fdt_setprop_string(fdt, chosen, "stdout-path", b->uart_path), "stdout-path");
+	TRY(fdt_setprop_u32(fdt, chosen, "bulkhead,restarts", 0), "restart count");
 	if (g->initrd_size) {
 		TRY(fdt_setprop_u64(fdt, chosen, "linux,initrd-start", g->initrd_ipa), "initrd");
 		TRY(fdt_setprop_u64(fdt, chosen, "linux,initrd-end", g->initrd_ipa + g->initrd_size),

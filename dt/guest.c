@@ -127,6 +127,7 @@ int dt_guest_build(void *buf, int bufsize, const struct guest_dt *g, const struc
 	if (g->bootargs && g->bootargs[0])
 		TRY(fdt_property_string(fdt, "bootargs", g->bootargs));
 	TRY(fdt_property_string(fdt, "stdout-path", path));
+	TRY(fdt_property_u32(fdt, "bulkhead,restarts", 0));
 	if (g->initrd_size) {
 		TRY(fdt_property_u64(fdt, "linux,initrd-start", g->initrd_ipa));
 		TRY(fdt_property_u64(fdt, "linux,initrd-end", g->initrd_ipa + g->initrd_size));

@@ -98,6 +98,8 @@ void arch_gic_init(const struct board *b)
 		unsigned n = uart_intid;
 		*r32(gicd, GICD_IPRIORITYR + (n & ~3u)) &= ~(0xffu << (8 * (n & 3)));
 		*r32(gicd, GICD_ICFGR + (n / 16) * 4) &= ~(2u << (2 * (n % 16))); /* level */
+		if (version == 3) /* Group 1: the group the CPU interface takes as IRQs */
+			*r32(gicd, GICD_IGROUPR + (n / 32) * 4) |= 1u << (n % 32);
 		if (version == 3)
 			*r64(gicd, GICD_IROUTER + n * 8) = arch_read_mpidr() & 0xff00ffffffULL;
 		else
@@ -266,14 +268,22 @@ void arch_gic_handle_irq(void)
 			vtimer_fire(v, intid);
 			continue;
 		}
-		if (intid == SGI_KICK || intid == maint_intid || intid == vtimer_intid) {
+		if (intid == maint_intid) {
+			/* Level-sensitive: asserted until the list registers are synced
+			 * (an EOI'd level interrupt, or underflow), so sync them now. */
+			stats_count(EXIT_MAINT, v ? v->dom : NULL);
+			if (v && v->state == VCPU_RUNNING)
+				vgic_sync_and_flush(v);
+			else
+				vgic_hcr_write(0);
+			eoi(iar, true);
+			continue;
+		}
+		if (intid == SGI_KICK || intid == vtimer_intid) {
+			/* Kick: the caller re-reads its domain's state. */
 			eoi(iar, true);
 			if (intid == SGI_KICK)
 				stats_count_kicks();
-			else if (intid == maint_intid)
-				stats_count(EXIT_MAINT, v ? v->dom : NULL);
-			/* Kick: the caller re-reads its domain's state. Maintenance: the
-			 * list registers are refilled on the way back to the guest. */
 			continue;
 		}
 		if (intid == uart_intid) {

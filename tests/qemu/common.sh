@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: Apache-2.0
+# Shared by the QEMU integration tests (sourced): build an image for a case,
+# boot it (QEMU -kernel, U-Boot, or an SD-card image), check the console log.
+# Tests run in parallel: every output goes to the test's own $W directory.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BH_CACHE=${BH_CACHE:-$HOME/.cache/bulkhead}
+ASSETS=${BH_ASSETS:-$BH_CACHE/guest-assets}
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+UBOOT=/usr/lib/u-boot/qemu_arm64/u-boot.bin
+FAILS=0
+
+need_assets() {
+	[ -f "$ASSETS/Image-arm64" ] && [ -f "$ASSETS/initramfs-arm64.cpio.gz" ] ||
+		{ echo "guest assets missing in $ASSETS (make guest-assets)"; exit 77; }
+}
+
+# bh_image OUT [make variables...]: pack an image (everything is already built).
+bh_image() {
+	local out=$1; shift
+	make -s -C "$ROOT" image OUT="$out" "$@" >"$W/make.log" 2>&1 ||
+		{ echo "packing $out failed:"; cat "$W/make.log"; exit 1; }
+}
+
+# U-Boot's default environment with bootdelay=0, on the second flash bank.
+uboot_env() {
+	[ -f "$W/env.bin" ] && return
+	tr '\0' '\n' < "$UBOOT" | awk -v RS= '/(^|\n)bootdelay=[0-9]+(\n|$)/' |
+		grep -E '^[A-Za-z0-9_]+=' | sed 's/^bootdelay=.*/bootdelay=0/' > "$W/env.txt"
+	mkenvimage -s 0x40000 -o "$W/env.bin" "$W/env.txt"
+	truncate -s 64M "$W/env.bin"
+}
+
+# bh_boot MODE(kernel|uboot|sdcard) IMAGE LOG TIMEOUT GIC CPU SMP [extra QEMU args...]
+bh_boot() {
+	local mode=$1 img=$2 log=$3 tmo=$4 gic=$5 cpu=$6 smp=$7; shift 7
+	local args=(-M "virt,virtualization=on,gic-version=$gic" -cpu "$cpu" -smp "$smp" -m 1024
+		-nographic -nic none -no-reboot)
+	case $mode in
+	kernel) args+=(-kernel "$img") ;;
+	uboot) uboot_env; args+=(-bios "$UBOOT" -kernel "$img"
+		-drive "if=pflash,format=raw,index=1,file=$W/env.bin") ;;
+	sdcard) uboot_env; args+=(-bios "$UBOOT" -drive "if=virtio,format=raw,file=$img"
+		-drive "if=pflash,format=raw,index=1,file=$W/env.bin") ;;
+	esac
+	timeout "$tmo" qemu-system-aarch64 "${args[@]}" "$@" <"${BH_IN:-/dev/null}" >"$log" 2>&1
+	local rc=$?
+	[ $rc -eq 124 ] && echo "  (QEMU timed out after ${tmo}s)"
+	return $rc
+}
+
+# expect LOG REGEX WHAT / expect_not LOG REGEX WHAT: record a failure, keep going.
+expect() {
+	if grep -qE -- "$2" "$1"; then echo "  ok: $3"; else
+		echo "  FAIL: $3 (no line matching /$2/ in $(basename "$1"))"; FAILS=$((FAILS + 1))
+		tail -15 "$1" | sed 's/^/    | /'
+	fi
+}
+expect_not() {
+	if grep -qE -- "$2" "$1"; then
+		echo "  FAIL: $3: $(grep -m1 -E -- "$2" "$1")"; FAILS=$((FAILS + 1))
+	else echo "  ok: $3"; fi
+}
+finish() {
+	echo "$FAILS failed checks"
+	[ "$FAILS" -eq 0 ]
+}
+
+# linux_initrd OUT [files-dir]: the assets' busybox initramfs with our test
+# /init and /tests/*.sh overlaid (a second cpio archive appended: the kernel
+# unpacks both, the later files win). Extra files (kernel modules) from $2.
+linux_initrd() {
+	local out=$1 extra=${2:-}
+	rm -rf "$W/ov"; mkdir -p "$W/ov"
+	cp -r "$ROOT/tests/qemu/initramfs/." "$W/ov/"
+	chmod 755 "$W/ov/init"
+	[ -n "$extra" ] && cp -r "$extra/." "$W/ov/"
+	cp "$ASSETS/initramfs-arm64.cpio.gz" "$out"
+	(cd "$W/ov" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) | gzip -1 >> "$out"
+}
+
+# bh_boot_interactive MODE IMAGE LOG TIMEOUT GIC CPU SMP WAIT_REGEX INPUT [WAIT_REGEX INPUT]...
+# Boot with the console's input on a FIFO; whenever the log shows WAIT_REGEX,
+# type INPUT (printf format). The machine must power off by itself.
+bh_boot_interactive() {
+	local mode=$1 img=$2 log=$3 tmo=$4 gic=$5 cpu=$6 smp=$7; shift 7
+	mkfifo "$W/in"
+	(BH_IN=$W/in bh_boot "$mode" "$img" "$log" "$tmo" "$gic" "$cpu" "$smp"; echo $? >"$W/rc") &
+	exec 3>"$W/in"
+	: >"$log"
+	while [ $# -ge 2 ]; do
+		local t=0
+		until grep -qE -- "$1" "$log" 2>/dev/null || [ $t -ge $((tmo * 5)) ] || [ -f "$W/rc" ]; do
+			sleep 0.2; t=$((t + 1))
+		done
+		sleep 0.5
+		printf "$2" >&3
+		shift 2
+	done
+	wait
+	exec 3>&-
+	rm -f "$W/in"
+	return "$(cat "$W/rc")"
+}
