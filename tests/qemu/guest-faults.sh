@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# A guest access outside its memory: a decoded report naming the domain and
+# the address. A guest with no exception vectors is stopped (only that domain:
+# the hypervisor keeps running and powers off cleanly); a guest with vectors
+# receives a synchronous external abort with the right fault status, as on
+# hardware, and carries on.
+# timeout: 300
+. "$(dirname "$0")/common.sh"
+for gic in 3 2; do
+	echo "case: oob (no vectors), GICv$gic"
+	bh_image "$W/oob$gic" CONFIG=qemu-virt-single GIC=$gic SMP=2 BOOTARGS="test=oob"
+	log=$W/oob-log$gic
+	bh_boot kernel "$W/oob$gic" "$log" 60 $gic cortex-a57 2
+	expect "$log" "^\[dom0\] TESTGUEST: reading 0x50001000" "the guest reads past its 256 MiB"
+	expect "$log" "^bulkhead: domain dom0 vCPU 0 \(CPU 0\): read at IPA 0x50001000 outside its memory and devices" "decoded report names domain and address"
+	expect "$log" "class 0x24 Data Abort \(lower EL\); ESR 0x[0-9a-f]+ FAR 0x0*50001000" "report decodes the exception class, ESR and FAR"
+	expect "$log" "^bulkhead: domain dom0 stopped: .*\(other domains keep running\)" "only that domain stops"
+	expect "$log" "^bulkhead: no domain left running: powering off" "the hypervisor keeps running and ends cleanly"
+	expect_not "$log" "TESTGUEST: FAIL|hypervisor exception" "no guest-visible success, no hypervisor crash"
+
+	echo "case: oob-catch (vectors installed), GICv$gic"
+	bh_image "$W/catch$gic" CONFIG=qemu-virt-single GIC=$gic SMP=2 BOOTARGS="test=oob-catch"
+	log=$W/catch-log$gic
+	bh_boot kernel "$W/catch$gic" "$log" 60 $gic cortex-a57 2
+	expect "$log" "external abort injected" "the report says the abort was injected"
+	expect "$log" "^\[dom0\] TESTGUEST: caught abort ESR=0x96000010 FAR=0x50001000" "guest sees EC 0x25, DFSC 0x10 (synchronous external abort) at the address"
+	expect "$log" "^\[dom0\] TESTGUEST: PASS oob-catch" "the guest handles it and carries on"
+done
+finish

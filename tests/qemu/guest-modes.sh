@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The bare-metal test guest's own checks under the hypervisor: PSCI CPU_ON /
+# CPU_OFF / AFFINITY_INFO with their error codes (smp), set/way cache
+# maintenance trapped and emulated (setway), 100000 unknown hypercalls and
+# 1000 unknown SMCs all NOT_SUPPORTED and each unknown ID logged once
+# (hvc-flood), PSCI SYSTEM_RESET restarting only that domain (sysreset).
+# timeout: 600
+. "$(dirname "$0")/common.sh"
+for gic in 3 2; do
+	for mode in smp setway hvc-flood sysreset; do
+		smp=4
+		echo "case: test=$mode, GICv$gic, $smp vCPUs"
+		bh_image "$W/$mode$gic" CONFIG=qemu-virt-single GIC=$gic SMP=$smp BOOTARGS="test=$mode"
+		log=$W/log-$mode$gic
+		bh_boot kernel "$W/$mode$gic" "$log" 120 $gic cortex-a57 $smp
+		expect "$log" "^\[dom0\] TESTGUEST: PASS $mode" "guest checks pass"
+		expect_not "$log" "TESTGUEST: FAIL|hypervisor exception" "no failure"
+		case $mode in
+		smp) expect "$log" "^\[dom0\] TESTGUEST: cpu 0x3 up at EL1" "the last vCPU came up at EL1" ;;
+		hvc-flood)
+			n=$(grep -c "unknown SMC/HVC function" "$log")
+			if [ "$n" -ge 1 ] && [ "$n" -le 33 ]; then echo "  ok: $n log lines for 101000 unknown calls"
+			else echo "  FAIL: $n log lines for unknown calls (want 1..33)"; FAILS=$((FAILS + 1)); fi ;;
+		sysreset) expect "$log" "^bulkhead: domain dom0 restarting \(restart 1\)" "SYSTEM_RESET restarts the domain" ;;
+		esac
+	done
+done
+finish
