@@ -185,6 +185,10 @@ void console_rx_interrupt(void)
 			stats_print();
 			continue;
 		}
+		if (ctrl_a_run == 1 && c == 'q') { /* Ctrl-A q: power the machine off */
+			bh_log("powering off at the console's request (Ctrl-A q)");
+			arch_halt_system();
+		}
 		if (c == CTRL_A) {
 			if (++ctrl_a_run == SWITCH_PRESSES) {
 				ctrl_a_run = 0;

@@ -35,8 +35,11 @@ uboot_env() {
 # bh_boot MODE(kernel|uboot|sdcard) IMAGE LOG TIMEOUT GIC CPU SMP [extra QEMU args...]
 bh_boot() {
 	local mode=$1 img=$2 log=$3 tmo=$4 gic=$5 cpu=$6 smp=$7; shift 7
+	# The serial port on plain stdio (no QEMU multiplexer, which would take
+	# Ctrl-A as its own escape key): Bulkhead's console keys reach it.
 	local args=(-M "virt,virtualization=on,gic-version=$gic" -cpu "$cpu" -smp "$smp" -m 1024
-		-nographic -nic none -no-reboot)
+		-display none -monitor none -chardev stdio,id=con,signal=off -serial chardev:con
+		-nic none -no-reboot)
 	case $mode in
 	kernel) args+=(-kernel "$img") ;;
 	uboot) uboot_env; args+=(-bios "$UBOOT" -kernel "$img"
@@ -102,4 +105,21 @@ bh_boot_interactive() {
 	exec 3>&-
 	rm -f "$W/in"
 	return "$(cat "$W/rc")"
+}
+
+# bh_pack OUT CONFIG.dts GIC SMP [bhpack args...]: pack directly with the built
+# hypervisor and bhpack (checked against QEMU's DT for that machine), so a test
+# can override any config property with --set.
+bh_pack() {
+	local out=$1 cfg=$2 gic=$3 smp=$4; shift 4
+	local board=$W/board-$gic-$smp.dtb
+	[ -f "$board" ] || timeout 30 qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic,dumpdtb=$board" \
+		-cpu cortex-a57 -smp "$smp" -m 1024 -nographic -nic none >/dev/null 2>&1
+	dtc -q -I dts -O dtb -o "$W/cfg.dtb" "$cfg" || exit 1
+	local off
+	off=0x$(aarch64-linux-gnu-nm "$ROOT/build/qemu-virt/hyp/bulkhead.elf" | awk '/ __payload_start$/{print $1}')
+	"$ROOT/build/tools/bhpack" -o "$out" --hyp "$ROOT/build/qemu-virt/hyp/bulkhead.bin" \
+		--payload-offset "$off" --config "$W/cfg.dtb" --board "$board" \
+		-I "$ROOT/build/guests/aarch64" -I "$ASSETS" "$@" >"$W/pack.log" 2>&1 ||
+		{ echo "bhpack failed:"; cat "$W/pack.log"; exit 1; }
 }
