@@ -74,7 +74,7 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 		d->ram_pa = d->ram_ipa = cfg->mem_base;
 	} else {
 		d->ram_pa = pmem_alloc(&pmem, cfg->mem_size, SZ_2M);
-		if (!d->ram_pa) {
+		if (d->ram_pa == PMEM_NONE) {
 			bh_log("domain %s: cannot allocate %llu MiB of memory (%llu MiB free)",
 			       d->name, (unsigned long long)(cfg->mem_size >> 20),
 			       (unsigned long long)(pmem_free_total(&pmem) >> 20));

@@ -44,6 +44,12 @@ bool pmem_add(struct pmem *p, uint64_t base, uint64_t size)
 bool pmem_reserve(struct pmem *p, uint64_t base, uint64_t size)
 {
 	uint64_t end = base + size;
+	/* A split needs a free slot: check before changing anything. */
+	for (unsigned i = 0; i < p->n; i++) {
+		uint64_t fb = p->free[i].base, fe = fb + p->free[i].size;
+		if (base > fb && end < fe && p->n == PMEM_MAX_RANGES)
+			return false;
+	}
 	for (unsigned i = 0; i < p->n; i++) {
 		uint64_t fb = p->free[i].base, fe = fb + p->free[i].size;
 		if (end <= fb || base >= fe)
@@ -83,11 +89,11 @@ uint64_t pmem_alloc(struct pmem *p, uint64_t size, uint64_t align)
 		uint64_t a = (fb + align - 1) & ~(align - 1);
 		if (a >= fb && a + size <= fe && a + size > a) {
 			if (!pmem_reserve(p, a, size))
-				return 0;
+				return PMEM_NONE;
 			return a;
 		}
 	}
-	return 0;
+	return PMEM_NONE;
 }
 
 uint64_t pmem_free_total(const struct pmem *p)

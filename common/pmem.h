@@ -23,7 +23,8 @@ void pmem_init(struct pmem *p);
 bool pmem_add(struct pmem *p, uint64_t base, uint64_t size);
 /* Remove [base, base+size) from the free ranges (splitting as needed). */
 bool pmem_reserve(struct pmem *p, uint64_t base, uint64_t size);
-/* Take `size` bytes aligned to `align` (lowest address first); 0 if none. */
+#define PMEM_NONE (~0ULL) /* pmem_alloc's failure value: 0 is a valid address */
+/* Take `size` bytes aligned to `align` (lowest address first); PMEM_NONE if none. */
 uint64_t pmem_alloc(struct pmem *p, uint64_t size, uint64_t align);
 /* Take exactly [base, base+size) if entirely free. */
 bool pmem_take(struct pmem *p, uint64_t base, uint64_t size);

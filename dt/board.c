@@ -157,13 +157,13 @@ static int read_cpus(const void *fdt, struct board *b, struct dt_error *err)
 	return 0;
 }
 
-static int add_range(struct mem_range *arr, unsigned *n, uint64_t base, uint64_t size,
-		     const char *what, struct dt_error *err)
+static int add_range(struct mem_range *arr, unsigned *n, unsigned max, uint64_t base,
+		     uint64_t size, const char *what, struct dt_error *err)
 {
 	if (size == 0)
 		return 0;
-	if (*n == BH_MAX_MEM)
-		ERR("DT: more than %d %s ranges", BH_MAX_MEM, what);
+	if (*n == max)
+		ERR("DT: more than %u %s ranges", max, what);
 	if (base + size < base)
 		ERR("DT: %s range 0x%llx+0x%llx wraps around", what, (unsigned long long)base,
 		    (unsigned long long)size);
@@ -186,7 +186,7 @@ static int read_memory(const void *fdt, struct board *b, struct dt_error *err)
 			continue;
 		struct mem_range r;
 		for (int i = 0; read_reg(fdt, node, i, &r); i++)
-			if (add_range(b->mem, &b->nmem, r.base, r.size, "memory", err))
+			if (add_range(b->mem, &b->nmem, BH_MAX_MEM, r.base, r.size, "memory", err))
 				return -1;
 	}
 	if (b->nmem == 0)
@@ -196,7 +196,7 @@ static int read_memory(const void *fdt, struct board *b, struct dt_error *err)
 	for (int i = 0; i < n; i++) {
 		uint64_t a, s;
 		if (fdt_get_mem_rsv(fdt, i, &a, &s) == 0 &&
-		    add_range(b->resv, &b->nresv, a, s, "reserved", err))
+		    add_range(b->resv, &b->nresv, BH_MAX_RESV, a, s, "reserved", err))
 			return -1;
 	}
 	int rm = fdt_path_offset(fdt, "/reserved-memory");
@@ -205,7 +205,8 @@ static int read_memory(const void *fdt, struct board *b, struct dt_error *err)
 		{
 			struct mem_range r;
 			for (int i = 0; read_reg(fdt, node, i, &r); i++)
-				if (add_range(b->resv, &b->nresv, r.base, r.size, "reserved", err))
+				if (add_range(b->resv, &b->nresv, BH_MAX_RESV, r.base, r.size,
+					      "reserved", err))
 					return -1;
 		}
 	}
@@ -264,6 +265,14 @@ static int read_gic(const void *fdt, struct board *b, struct dt_error *err)
 	return 0;
 }
 
+unsigned dt_gic_cells(const void *fdt, const struct board *b)
+{
+	int len;
+	const uint32_t *p = fdt_getprop(fdt, b->gic_node, "#interrupt-cells", &len);
+	unsigned n = p && len == 4 ? fdt32_to_cpu(*p) : 3;
+	return n < 3 ? 3 : n;
+}
+
 static void read_timer(const void *fdt, struct board *b)
 {
 	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer");
@@ -271,9 +280,10 @@ static void read_timer(const void *fdt, struct board *b)
 		node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv7-timer");
 	int len = 0;
 	const uint32_t *p = node >= 0 ? fdt_getprop(fdt, node, "interrupts", &len) : NULL;
+	unsigned cells = dt_gic_cells(fdt, b); /* 4 on GICs with PPI partitions (RK3399) */
 	b->ntimer_irqs = 0;
-	for (int i = 0; p && i < 4 && (i + 1) * 12 <= len; i++)
-		b->timer_irq[b->ntimer_irqs++] = dt_gic_intid(p + 3 * i);
+	for (unsigned i = 0; p && i < 4 && (i + 1) * cells * 4 <= (unsigned)len; i++)
+		b->timer_irq[b->ntimer_irqs++] = dt_gic_intid(p + cells * i);
 	if (b->ntimer_irqs < 4) {
 		/* Architected defaults (SBSA): PPIs 13, 14, 11, 10. */
 		static const unsigned def[4] = {29, 30, 27, 26};

@@ -105,9 +105,10 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 	}
 
 	const uint32_t *irqs = fdt_getprop(fdt, node, "interrupts", &len);
+	int gcells = (int)dt_gic_cells(fdt, b);
 	if (irqs && interrupt_parent(fdt, node) == b->gic_node) {
-		for (int i = 0; (i + 1) * 12 <= len; i++)
-			add_irq(r, irqs + 3 * i);
+		for (int i = 0; (i + 1) * gcells * 4 <= len; i++)
+			add_irq(r, irqs + gcells * i);
 	}
 	const uint32_t *ext = fdt_getprop(fdt, node, "interrupts-extended", &len);
 	for (int i = 0; ext && i * 4 < len;) {
@@ -115,7 +116,7 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 		int cells = ctl >= 0 ? cells_of(fdt, ctl, "#interrupt-cells", 0) : 0;
 		if (ctl < 0 || cells <= 0 || (i + 1 + cells) * 4 > len)
 			ERR("%s: malformed 'interrupts-extended'", path);
-		if (ctl == b->gic_node && cells == 3)
+		if (ctl == b->gic_node && cells >= 3)
 			add_irq(r, ext + i + 1);
 		i += 1 + cells;
 	}

@@ -15,7 +15,8 @@
 
 /* Static limits, each with its reason. */
 #define BH_MAX_CPUS 8	     /* every board we target has <= 8 cores (RK3399: 6) */
-#define BH_MAX_MEM 16	     /* memory regions/reservations in a board DT */
+#define BH_MAX_MEM 16	     /* memory regions in a board DT */
+#define BH_MAX_RESV 64	     /* reservations: TI J721E alone has 20 carve-outs */
 #define BH_MAX_DOMAINS 8     /* at most one domain per CPU */
 #define BH_MAX_IMAGES 16     /* images in one boot image */
 #define BH_MAX_DEVICES 16    /* passed-through device nodes per domain */
@@ -42,7 +43,7 @@ struct board {
 	unsigned nmem;
 	struct mem_range mem[BH_MAX_MEM];
 	unsigned nresv; /* /memreserve/ entries and /reserved-memory children */
-	struct mem_range resv[BH_MAX_MEM];
+	struct mem_range resv[BH_MAX_RESV];
 
 	unsigned gic_version; /* 2 or 3 */
 	struct mem_range gicd, gicc, gich, gicv, gicr; /* gicc/gich/gicv: v2; gicr: v3 */
@@ -68,7 +69,9 @@ struct dt_error {
 };
 
 int dt_board_read(const void *fdt, struct board *b, struct dt_error *err);
-/* INTID of the first interrupt of a node with a 3-cell GIC specifier; 0 if none. */
+/* Cells per interrupt specifier of the GIC (3, or 4 on GICv3 with PPI partitions). */
+unsigned dt_gic_cells(const void *fdt, const struct board *b);
+/* INTID of a GIC specifier <type num flags ...>. */
 unsigned dt_gic_intid(const uint32_t *cells);
 /* Read a value of `cells` 32-bit big-endian cells. */
 uint64_t dt_read_cells(const uint32_t *p, int cells);

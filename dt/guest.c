@@ -57,7 +57,12 @@ static int copy_device(void *fdt, const struct board *b, const void *host, const
 {
 	int node = fdt_path_offset(host, path);
 	struct dev_res r;
-	if (node < 0 || dt_node_resources(host, b, node, &r, err))
+	if (node < 0) {
+		snprintf(err->msg, sizeof(err->msg), "DT for domain %s: device \"%.100s\" is not in "
+			 "the board DT", g->name, path);
+		return -1;
+	}
+	if (dt_node_resources(host, b, node, &r, err))
 		return -1;
 	TRY(fdt_begin_node(fdt, fdt_get_name(host, node, NULL)));
 	int prop;

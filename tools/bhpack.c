@@ -138,11 +138,11 @@ static void dump_dt(const struct plan *plan, const struct board *b, const char *
 	for (unsigned i = 0; i < plan->ndoms; i++) {
 		const struct dom_cfg *o = &plan->dom[i];
 		uint64_t pa = o->mem_base;
-		if (pa)
-			pmem_take(&pm, pa, o->mem_size);
-		else
+		if (pa && !pmem_take(&pm, pa, o->mem_size))
+			pa = PMEM_NONE;
+		else if (!pa)
 			pa = pmem_alloc(&pm, o->mem_size, 2ULL << 20);
-		if (o == d && (pa || (pmem_free_total(&pm) && o->mem_base == 0 && b->mem[0].base == 0))) {
+		if (o == d && pa != PMEM_NONE) {
 			base = (o->control || o->ndevices || o->mem_base) ? pa : b->mem[0].base;
 			placed = true;
 		}

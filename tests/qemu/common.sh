@@ -92,10 +92,11 @@ bh_boot_interactive() {
 	(BH_IN=$W/in bh_boot "$mode" "$img" "$log" "$tmo" "$gic" "$cpu" "$smp"; echo $? >"$W/rc") &
 	exec 3>"$W/in"
 	: >"$log"
+	rm -f "$W/rc"
+	local deadline=$((SECONDS + tmo))
 	while [ $# -ge 2 ]; do
-		local t=0
-		until grep -qE -- "$1" "$log" 2>/dev/null || [ $t -ge $((tmo * 5)) ] || [ -f "$W/rc" ]; do
-			sleep 0.2; t=$((t + 1))
+		until grep -qE -- "$1" "$log" 2>/dev/null || [ $SECONDS -ge $deadline ] || [ -f "$W/rc" ]; do
+			sleep 0.2
 		done
 		sleep 0.5
 		printf "$2" >&3

@@ -1,0 +1,1613 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Bulkhead's bare-metal AArch64 test guest: reads the DT it is given, runs
+ * the test named by `test=<mode>` in /chosen/bootargs, and reports on the
+ * PL011 with lines starting "TESTGUEST: ". The same binary runs under the
+ * hypervisor and natively on QEMU virt at EL1 (`native` in bootargs), so
+ * the two runs can be compared line by line.
+ */
+#include <libfdt.h>
+
+#include "common/hypercall.h"
+#include "common/lib.h"
+#include "guest.h"
+#include "irq.h"
+
+#define MPIDR_AFF_MASK 0xff00ffffffULL /* Aff3..Aff0, as the DT's cpu reg holds them */
+
+#define PSCI_VERSION		0x84000000u
+#define PSCI_CPU_OFF		0x84000002u
+#define PSCI_SYSTEM_OFF		0x84000008u
+#define PSCI_SYSTEM_RESET	0x84000009u
+#define PSCI_CPU_ON_64		0xC4000003u
+#define PSCI_AFFINITY_INFO_64	0xC4000004u
+#define PSCI_INVALID_PARAMETERS (-2)
+#define PSCI_ALREADY_ON		(-4)
+#define AFFINITY_OFF		1
+
+#define ESR_EC(esr)	 (((esr) >> 26) & 0x3f)
+#define ESR_DFSC(esr)	 ((esr)&0x3f)
+#define EC_DABT_CUR	 0x25
+#define DFSC_SEA	 0x10 /* synchronous external abort, not on a table walk */
+#define VEC_CUR_SPX_SYNC 4
+
+#define MAX_DT_CPUS  64
+#define WAIT_SECONDS 5
+
+static struct {
+	uint64_t mem_base, mem_size;
+	unsigned ncpus;
+	uint64_t cpu_mpidr[MAX_DT_CPUS];
+	bool psci_smc;
+	const char *psci_method;
+	const char *bootargs;
+	int64_t restarts; /* /chosen/bulkhead,restarts, or -1 when absent (native) */
+	char mode[32];
+	bool native;	  /* no hypervisor: never issue Bulkhead hypercalls */
+	uint64_t periods; /* rt: `periods=<n>`, 0 = forever */
+	const void *fdt;
+	char why[160]; /* reason of the FAIL being reported */
+} g = {.psci_method = "hvc (default)", .mode = "boot", .periods = 5000};
+
+/* ---- console: polled PL011, one whole line at a time across CPUs ---- */
+
+#define UART_BASE   0x09000000UL
+#define UARTDR	    0x00
+#define UARTFR	    0x18
+#define UARTFR_TXFF (1u << 5)
+
+static uint32_t print_lock;
+
+static void lock(void)
+{
+	while (__atomic_exchange_n(&print_lock, 1, __ATOMIC_ACQUIRE))
+		;
+}
+
+static void unlock(void)
+{
+	__atomic_store_n(&print_lock, 0, __ATOMIC_RELEASE);
+}
+
+static void uart_putc(char c)
+{
+	volatile uint32_t *uart = (volatile uint32_t *)UART_BASE;
+
+	while (uart[UARTFR / 4] & UARTFR_TXFF)
+		;
+	uart[UARTDR / 4] = (unsigned char)c;
+}
+
+static void uart_puts(const char *s)
+{
+	while (*s)
+		uart_putc(*s++);
+}
+
+__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	lock();
+	uart_puts("TESTGUEST: ");
+	uart_puts(line);
+	uart_putc('\n');
+	unlock();
+}
+
+/* ---- SMCCC: PSCI over the DT's conduit, Bulkhead calls over HVC ---- */
+
+struct smc_res {
+	uint64_t x0, x1, x2, x3, x4;
+};
+
+/* x4 is read back too: BH_HC_SELF returns the physical CPU there. SMCCC 1.0
+ * lets the callee corrupt x4-x17, so all of them are clobbered. */
+static struct smc_res smccc(bool smc, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	register uint64_t x0 __asm__("x0") = fid;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = a3;
+	register uint64_t x4 __asm__("x4") = 0;
+
+	if (smc)
+		__asm__ volatile("smc #0"
+				 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4)
+				 :
+				 : "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14",
+				   "x15", "x16", "x17", "memory");
+	else
+		__asm__ volatile("hvc #0"
+				 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4)
+				 :
+				 : "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14",
+				   "x15", "x16", "x17", "memory");
+	return (struct smc_res){x0, x1, x2, x3, x4};
+}
+
+static int64_t psci(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	return (int64_t)smccc(g.psci_smc, fid, a1, a2, a3).x0;
+}
+
+static struct smc_res hcall(uint32_t fid, uint64_t a1, uint64_t a2)
+{
+	return smccc(false, fid, a1, a2, 0);
+}
+
+static __attribute__((noreturn)) void power_off(void)
+{
+	psci(PSCI_SYSTEM_OFF, 0, 0, 0);
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+/* ---- time ---- */
+
+static uint64_t now(void)
+{
+	isb();
+	return read_sysreg(cntvct_el0);
+}
+
+static uint64_t deadline_in(unsigned seconds)
+{
+	return now() + seconds * read_sysreg(cntfrq_el0);
+}
+
+static uint64_t ticks_to_us(uint64_t ticks)
+{
+	return ticks * 1000000 / read_sysreg(cntfrq_el0);
+}
+
+static uint64_t my_mpidr(void)
+{
+	return read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
+}
+
+static unsigned current_el(void)
+{
+	return (unsigned)(read_sysreg(CurrentEL) >> 2) & 3;
+}
+
+/* ---- results ---- */
+
+enum result { RES_PASS, RES_FAIL, RES_SKIP /* a gic sub-check that does not apply */ };
+
+/* Records why for the FAIL line; returns RES_FAIL so a check reads `return fail(...)`. */
+__attribute__((format(printf, 1, 2))) static enum result fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(g.why, sizeof(g.why), fmt, ap);
+	va_end(ap);
+	return RES_FAIL;
+}
+
+/* libfdt is built with the stack protector: these are its hooks. */
+uintptr_t __stack_chk_guard = 0x2f8e41d3b7a5c960ULL;
+
+__attribute__((noreturn)) void __stack_chk_fail(void);
+__attribute__((noreturn)) void __stack_chk_fail(void)
+{
+	say("FAIL %s: stack protector tripped", g.mode);
+	power_off();
+}
+
+/* ---- exceptions ---- */
+
+static const char *const vector_names[16] = {
+    "current EL SP0 sync", "current EL SP0 IRQ", "current EL SP0 FIQ", "current EL SP0 SError",
+    "current EL SPx sync", "current EL SPx IRQ", "current EL SPx FIQ", "current EL SPx SError",
+    "lower EL A64 sync",   "lower EL A64 IRQ",	 "lower EL A64 FIQ",   "lower EL A64 SError",
+    "lower EL A32 sync",   "lower EL A32 IRQ",	 "lower EL A32 FIQ",   "lower EL A32 SError",
+};
+
+/* oob-catch arms this; the handler records one synchronous exception and
+ * skips the faulting instruction. */
+static struct {
+	bool armed, caught;
+	uint64_t vector, esr, far, elr;
+} expect;
+
+void exception_entry(struct frame *f, uint64_t vector)
+{
+	static uint32_t fatal;
+	uint64_t esr = read_sysreg(esr_el1);
+	uint64_t far = read_sysreg(far_el1);
+
+	if (expect.armed && (vector & 3) == 0) {
+		expect.armed = false;
+		expect.caught = true;
+		expect.vector = vector;
+		expect.esr = esr;
+		expect.far = far;
+		expect.elr = f->elr;
+		f->elr += 4;
+		return;
+	}
+	if (__atomic_exchange_n(&fatal, 1, __ATOMIC_ACQUIRE))
+		power_off(); /* faulted while reporting a fault */
+	unlock();	     /* the fault may have hit while this CPU held it */
+	say("UNEXPECTED exception ESR=0x%lx FAR=0x%lx ELR=0x%lx (%s)", esr, far, f->elr,
+	    vector_names[vector & 15]);
+	say("FAIL %s: unexpected exception", g.mode);
+	power_off();
+}
+
+/* ---- device tree ---- */
+
+static uint64_t dt_cells(const fdt32_t *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v = (v << 32) | fdt32_to_cpu(p[i]);
+	return v;
+}
+
+static bool dt_is(const void *fdt, int node, const char *device_type)
+{
+	const char *t = fdt_getprop(fdt, node, "device_type", NULL);
+	return t && !strcmp(t, device_type);
+}
+
+static enum result dt_read(const void *fdt)
+{
+	int node, len;
+
+	int err = fdt_check_header(fdt);
+	if (err)
+		return fail("no valid DT at 0x%lx: %s", (uint64_t)(uintptr_t)fdt,
+			    fdt_strerror(err));
+	g.fdt = fdt;
+
+	int ac = fdt_address_cells(fdt, 0), sc = fdt_size_cells(fdt, 0);
+	fdt_for_each_subnode(node, fdt, 0)
+	{
+		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+		if (!dt_is(fdt, node, "memory") || !reg || len < (ac + sc) * 4)
+			continue;
+		g.mem_base = dt_cells(reg, ac);
+		g.mem_size = dt_cells(reg + ac, sc);
+		break;
+	}
+	if (!g.mem_size)
+		return fail("no memory node with a reg in the DT");
+
+	int cpus = fdt_path_offset(fdt, "/cpus");
+	if (cpus < 0)
+		return fail("no /cpus node in the DT");
+	int cac = fdt_address_cells(fdt, cpus);
+	fdt_for_each_subnode(node, fdt, cpus)
+	{
+		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+		if (!dt_is(fdt, node, "cpu") || !reg || len < cac * 4)
+			continue;
+		if (g.ncpus == MAX_DT_CPUS)
+			return fail("more than %d cpu nodes in /cpus", MAX_DT_CPUS);
+		g.cpu_mpidr[g.ncpus++] = dt_cells(reg, cac) & MPIDR_AFF_MASK;
+	}
+
+	int psci_node = fdt_path_offset(fdt, "/psci");
+	const char *method = psci_node >= 0 ? fdt_getprop(fdt, psci_node, "method", NULL) : NULL;
+	if (method) {
+		g.psci_method = method;
+		g.psci_smc = !strcmp(method, "smc");
+	}
+
+	int chosen = fdt_path_offset(fdt, "/chosen");
+	g.bootargs = chosen >= 0 ? fdt_getprop(fdt, chosen, "bootargs", NULL) : NULL;
+	const fdt32_t *restarts =
+	    chosen >= 0 ? fdt_getprop(fdt, chosen, "bulkhead,restarts", &len) : NULL;
+	g.restarts = restarts && len == 4 ? (int64_t)fdt32_to_cpu(*restarts) : -1;
+	return RES_PASS;
+}
+
+/* Words of bootargs: `test=<mode>` picks the mode, `native` means no hypervisor,
+ * `periods=<n>` sets the rt mode's length. */
+static void parse_bootargs(const char *s)
+{
+	snprintf(g.mode, sizeof(g.mode), "basic");
+	while (s && *s) {
+		while (*s == ' ')
+			s++;
+		size_t n = 0;
+		while (s[n] && s[n] != ' ')
+			n++;
+		if (n == 6 && !strncmp(s, "native", 6))
+			g.native = true;
+		else if (n > 5 && !strncmp(s, "test=", 5))
+			snprintf(g.mode, MIN(sizeof(g.mode), n - 5 + 1), "%s", s + 5);
+		else if (n > 8 && !strncmp(s, "periods=", 8))
+			g.periods = strtoul(s + 8, NULL, 0);
+		s += n;
+	}
+}
+
+static bool in_dt_cpus(uint64_t mpidr)
+{
+	for (unsigned i = 0; i < g.ncpus; i++)
+		if (g.cpu_mpidr[i] == mpidr)
+			return true;
+	return false;
+}
+
+/* ---- basic ---- */
+
+static const char hc_message[] = "TESTGUEST: console write via hypercall\n";
+
+static enum result mode_basic(void)
+{
+	unsigned el = current_el();
+	say("hello from EL%u", el);
+	say("MPIDR_EL1 0x%lx", read_sysreg(mpidr_el1));
+	say("memory base 0x%lx size 0x%lx", g.mem_base, g.mem_size);
+	say("cpus %u", g.ncpus);
+	int64_t pv = psci(PSCI_VERSION, 0, 0, 0);
+	say("psci method %s, PSCI_VERSION 0x%lx (%ld.%ld)", g.psci_method, (uint64_t)pv,
+	    (pv >> 16) & 0xffff, pv & 0xffff);
+	say("bootargs \"%s\"", g.bootargs ? g.bootargs : "");
+	if (g.restarts >= 0)
+		say("restarts %ld", g.restarts);
+
+	if (el != 1)
+		return fail("running at EL%u, expected EL1", el);
+	if (!in_dt_cpus(my_mpidr()))
+		return fail("MPIDR 0x%lx is not a /cpus reg", my_mpidr());
+	if (pv < 0x10000)
+		return fail("PSCI_VERSION 0x%lx, expected 1.0 or later", (uint64_t)pv);
+	if (g.native)
+		return RES_PASS;
+
+	struct smc_res r = hcall(BH_HC_CALL_UID, 0, 0);
+	say("call UID %08lx %08lx %08lx %08lx", r.x0, r.x1, r.x2, r.x3);
+	if (r.x0 != BH_HC_UID0 || r.x1 != BH_HC_UID1 || r.x2 != BH_HC_UID2 || r.x3 != BH_HC_UID3)
+		return fail("BH_HC_CALL_UID is not Bulkhead's UID");
+
+	r = hcall(BH_HC_VERSION, 0, 0);
+	say("Bulkhead hypercall ABI %lu.%lu", r.x0 >> 16, r.x0 & 0xffff);
+	if (r.x0 >> 16 != BH_VERSION_MAJOR)
+		return fail("BH_HC_VERSION 0x%lx: major version is not %d", r.x0, BH_VERSION_MAJOR);
+
+	r = hcall(BH_HC_SELF, 0, 0);
+	say("domain %lu vcpu %lu/%lu on pcpu %lu", r.x1, r.x2, r.x3, r.x4);
+	if (r.x0 != BH_OK || r.x3 != g.ncpus || r.x2 >= r.x3)
+		return fail("BH_HC_SELF returned %ld, vcpu %lu of %lu (DT has %u cpus)",
+			    (int64_t)r.x0, r.x2, r.x3, g.ncpus);
+
+	/* Our own RAM: the text must appear on the console as one line. */
+	size_t n = sizeof(hc_message) - 1;
+	lock();
+	r = hcall(BH_HC_CONSOLE_WRITE, (uintptr_t)hc_message, n);
+	unlock();
+	if (r.x0 != n)
+		return fail("BH_HC_CONSOLE_WRITE of %zu bytes in own RAM returned %ld", n,
+			    (int64_t)r.x0);
+
+	/* Outside our RAM, and straddling its end: refused, not followed. */
+	uint64_t ram_end = g.mem_base + g.mem_size;
+	r = hcall(BH_HC_CONSOLE_WRITE, ram_end + 0x1000, 16);
+	say("BH_HC_CONSOLE_WRITE at 0x%lx returned %ld", ram_end + 0x1000, (int64_t)r.x0);
+	if ((int64_t)r.x0 != BH_E_INVALID)
+		return fail("BH_HC_CONSOLE_WRITE outside own RAM returned %ld, expected %d",
+			    (int64_t)r.x0, BH_E_INVALID);
+	r = hcall(BH_HC_CONSOLE_WRITE, ram_end - 8, 16);
+	say("BH_HC_CONSOLE_WRITE at 0x%lx (across the end of RAM) returned %ld", ram_end - 8,
+	    (int64_t)r.x0);
+	if ((int64_t)r.x0 != BH_E_INVALID)
+		return fail("BH_HC_CONSOLE_WRITE across the end of RAM returned %ld, expected %d",
+			    (int64_t)r.x0, BH_E_INVALID);
+	return RES_PASS;
+}
+
+/* ---- smp: secondary bring-up, also used by sgi-all ---- */
+
+static uint32_t checked_in;
+static struct {
+	uint64_t mpidr; /* expected, set by the boot CPU */
+	uint64_t seen_mpidr, seen_el;
+} slots[MAX_CPUS];
+/* What a secondary does after it checked in and before CPU_OFF (NULL: nothing).
+ * Set by the mode before it starts the secondaries. */
+static void (*secondary_job)(unsigned slot);
+
+void secondary_main(uint64_t slot)
+{
+	uint64_t mpidr = my_mpidr();
+	unsigned el = current_el();
+
+	say("cpu 0x%lx up at EL%u", mpidr, el);
+	slots[slot].seen_mpidr = mpidr;
+	slots[slot].seen_el = el;
+	__atomic_fetch_add(&checked_in, 1, __ATOMIC_RELEASE);
+	__asm__ volatile("dsb ish\n\tsev" ::: "memory"); /* wake the boot CPU's WFE */
+	if (secondary_job)
+		secondary_job((unsigned)slot);
+	int64_t r = psci(PSCI_CPU_OFF, 0, 0, 0);
+	say("FAIL %s: CPU_OFF on cpu 0x%lx returned %ld", g.mode, mpidr, r);
+	power_off();
+}
+
+/*
+ * CPU_ON every DT CPU but this one (up to MAX_CPUS in all), slot 1.. in DT
+ * order, and wait up to WAIT_SECONDS for each to check in at EL1 with the
+ * MPIDR it was started for. *started = how many were started.
+ */
+static enum result start_secondaries(unsigned *started)
+{
+	uint64_t self = my_mpidr(), entry = (uintptr_t)secondary_entry;
+	unsigned n_started = 0;
+
+	*started = 0;
+	for (unsigned i = 0; i < g.ncpus; i++) {
+		if (g.cpu_mpidr[i] == self)
+			continue;
+		if (n_started + 1 == MAX_CPUS) {
+			say("only %d CPUs have stacks: not starting the rest", MAX_CPUS);
+			break;
+		}
+		unsigned slot = ++n_started;
+		slots[slot].mpidr = g.cpu_mpidr[i];
+		int64_t r = psci(PSCI_CPU_ON_64, g.cpu_mpidr[i], entry, slot);
+		if (r != 0)
+			return fail("CPU_ON 0x%lx returned %ld", g.cpu_mpidr[i], r);
+		*started = n_started;
+	}
+
+	uint64_t deadline = deadline_in(WAIT_SECONDS);
+	while (__atomic_load_n(&checked_in, __ATOMIC_ACQUIRE) < n_started && now() < deadline)
+		__asm__ volatile("wfe");
+	unsigned n = __atomic_load_n(&checked_in, __ATOMIC_ACQUIRE);
+	if (n != n_started)
+		return fail("%u of %u secondary CPUs checked in within %d s", n, n_started,
+			    WAIT_SECONDS);
+	for (unsigned s = 1; s <= n_started; s++)
+		if (slots[s].seen_mpidr != slots[s].mpidr || slots[s].seen_el != 1)
+			return fail("CPU_ON 0x%lx started a CPU with MPIDR 0x%lx at EL%lu",
+				    slots[s].mpidr, slots[s].seen_mpidr, slots[s].seen_el);
+	return RES_PASS;
+}
+
+/* Poll AFFINITY_INFO until each started secondary reports OFF, within WAIT_SECONDS. */
+static enum result wait_secondaries_off(unsigned started)
+{
+	uint64_t deadline = deadline_in(WAIT_SECONDS);
+	int64_t r;
+
+	for (unsigned s = 1; s <= started; s++) {
+		do
+			r = psci(PSCI_AFFINITY_INFO_64, slots[s].mpidr, 0, 0);
+		while (r != AFFINITY_OFF && now() < deadline);
+		if (r != AFFINITY_OFF)
+			return fail(
+			    "AFFINITY_INFO 0x%lx is %ld %d s after CPU_OFF, expected 1 (OFF)",
+			    slots[s].mpidr, r, WAIT_SECONDS);
+	}
+	return RES_PASS;
+}
+
+static enum result mode_smp(void)
+{
+	uint64_t self = my_mpidr(), entry = (uintptr_t)secondary_entry;
+	uint64_t absent = 0;
+
+	for (unsigned i = 0; i < g.ncpus; i++)
+		absent = MAX(absent, g.cpu_mpidr[i] + 1);
+
+	/* Negative checks first; context MAX_CPUS parks a CPU started by mistake. */
+	int64_t r = psci(PSCI_CPU_ON_64, absent, entry, MAX_CPUS);
+	say("CPU_ON 0x%lx (not in the DT) returned %ld", absent, r);
+	if (r != PSCI_INVALID_PARAMETERS)
+		return fail("CPU_ON of absent MPIDR 0x%lx returned %ld, expected %d", absent, r,
+			    PSCI_INVALID_PARAMETERS);
+	r = psci(PSCI_CPU_ON_64, self, entry, MAX_CPUS);
+	say("CPU_ON 0x%lx (this CPU) returned %ld", self, r);
+	if (r != PSCI_ALREADY_ON)
+		return fail("CPU_ON of the running CPU returned %ld, expected %d", r,
+			    PSCI_ALREADY_ON);
+
+	unsigned started;
+	if (start_secondaries(&started) != RES_PASS || wait_secondaries_off(started) != RES_PASS)
+		return RES_FAIL;
+	say("%u secondary CPUs checked in and are off", started);
+	return RES_PASS;
+}
+
+/* ---- oob, oob-catch ---- */
+
+static uint64_t oob_address(void)
+{
+	return g.mem_base + g.mem_size + 0x1000;
+}
+
+static enum result mode_oob(void)
+{
+	uint64_t addr = oob_address();
+	if (addr >= IDMAP_END)
+		return fail("0x%lx is beyond this guest's identity map", addr);
+	/* No vectors: an injected abort cannot be handled, so the hypervisor must
+	 * end the domain (its on-fault action) rather than inject. */
+	write_sysreg(vbar_el1, 0);
+	isb();
+	say("reading 0x%lx", addr);
+	uint64_t v = *(volatile uint64_t *)addr;
+	return fail("read returned 0x%lx", v);
+}
+
+static enum result mode_oob_catch(void)
+{
+	uint64_t addr = oob_address(), v = 0, pc;
+	if (addr >= IDMAP_END)
+		return fail("0x%lx is beyond this guest's identity map", addr);
+	say("reading 0x%lx", addr);
+	expect.armed = true;
+	__asm__ volatile("adr %1, 1f\n"
+			 "1:\tldr %0, [%2]"
+			 : "+r"(v), "=&r"(pc)
+			 : "r"(addr)
+			 : "memory");
+	expect.armed = false;
+	if (!expect.caught)
+		return fail("read returned 0x%lx without an abort", v);
+	say("caught abort ESR=0x%lx FAR=0x%lx", expect.esr, expect.far);
+	if (expect.vector != VEC_CUR_SPX_SYNC)
+		return fail("abort taken at the \"%s\" vector, expected \"%s\"",
+			    vector_names[expect.vector], vector_names[VEC_CUR_SPX_SYNC]);
+	if (ESR_EC(expect.esr) != EC_DABT_CUR || ESR_DFSC(expect.esr) != DFSC_SEA)
+		return fail("ESR 0x%lx: EC 0x%lx DFSC 0x%lx, expected EC 0x%x DFSC 0x%x",
+			    expect.esr, ESR_EC(expect.esr), ESR_DFSC(expect.esr), EC_DABT_CUR,
+			    DFSC_SEA);
+	if (expect.far != addr)
+		return fail("FAR 0x%lx, expected 0x%lx", expect.far, addr);
+	if (expect.elr != pc)
+		return fail("ELR 0x%lx, expected the load at 0x%lx", expect.elr, pc);
+	return RES_PASS;
+}
+
+/* ---- setway ---- */
+
+struct cache_level {
+	unsigned level, sets, ways, line_shift;
+};
+
+static unsigned data_cache_levels(struct cache_level *c)
+{
+	uint64_t clidr = read_sysreg(clidr_el1);
+	bool ccidx = (read_sysreg(id_aa64mmfr2_el1) >> 20) & 0xf; /* 64-bit CCSIDR format */
+	unsigned n = 0;
+
+	for (unsigned level = 0; level < 7; level++) {
+		unsigned ctype = (clidr >> (3 * level)) & 7;
+		if (ctype == 0)
+			break;
+		if (ctype < 2) /* instruction cache only: no DC operations */
+			continue;
+		write_sysreg(csselr_el1, level << 1);
+		isb();
+		uint64_t ccsidr = read_sysreg(ccsidr_el1);
+		c[n].level = level;
+		c[n].line_shift = (ccsidr & 7) + 4;
+		if (ccidx) {
+			c[n].ways = ((ccsidr >> 3) & 0x1fffff) + 1;
+			c[n].sets = ((ccsidr >> 32) & 0xffffff) + 1;
+		} else {
+			c[n].ways = ((ccsidr >> 3) & 0x3ff) + 1;
+			c[n].sets = ((ccsidr >> 13) & 0x7fff) + 1;
+		}
+		n++;
+	}
+	return n;
+}
+
+#define SW_CSW	0
+#define SW_CISW 1
+#define SW_ISW	2
+
+/*
+ * One operation over every set and way of every level. No stores happen
+ * inside (a leaf with everything in registers), so when ISW runs right after
+ * CISW there are no dirty lines for it to discard.
+ */
+static __attribute__((noinline)) uint64_t setway_op(int op, const struct cache_level *c, unsigned n)
+{
+	uint64_t count = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned way_shift = 32 - (c[i].ways > 1 ? 32 - __builtin_clz(c[i].ways - 1) : 0);
+		for (uint64_t way = 0; way < c[i].ways; way++) {
+			for (uint64_t set = 0; set < c[i].sets; set++) {
+				uint64_t sw = (way << way_shift) | (set << c[i].line_shift) |
+					      (c[i].level << 1);
+				if (op == SW_CSW)
+					__asm__ volatile("dc csw, %0" ::"r"(sw));
+				else if (op == SW_CISW)
+					__asm__ volatile("dc cisw, %0" ::"r"(sw));
+				else
+					__asm__ volatile("dc isw, %0" ::"r"(sw));
+				count++;
+			}
+		}
+	}
+	__asm__ volatile("dsb sy" ::: "memory");
+	return count;
+}
+
+static enum result mode_setway(void)
+{
+	struct cache_level c[7];
+	unsigned n = data_cache_levels(c);
+
+	for (unsigned i = 0; i < n; i++)
+		say("L%u data/unified cache: %u sets x %u ways x %u bytes", c[i].level + 1,
+		    c[i].sets, c[i].ways, 1u << c[i].line_shift);
+	uint64_t csw = setway_op(SW_CSW, c, n);
+	uint64_t cisw = setway_op(SW_CISW, c, n);
+	uint64_t isw = setway_op(SW_ISW, c, n);
+	say("dc csw x%lu, dc cisw x%lu, dc isw x%lu done", csw, cisw, isw);
+	return RES_PASS;
+}
+
+/* ---- hvc-flood ---- */
+
+#define FLOOD_HVC 100000
+#define FLOOD_SMC 1000
+
+/* Unknown IDs, alternating SMC64 and SMC32 forms: an SMC32 result is in w0 only. */
+static bool not_supported(uint32_t fid, uint64_t x0)
+{
+	return (fid & 0x40000000) ? (int64_t)x0 == -1 : (int32_t)x0 == -1;
+}
+
+static enum result mode_hvc_flood(void)
+{
+	/* Natively only the PSCI conduit's instruction is answered (QEMU returns
+	 * NOT_SUPPORTED for unknown IDs there); the other one is undefined at EL1. */
+	bool do_hvc = !g.native || !g.psci_smc, do_smc = !g.native || g.psci_smc;
+
+	/* Vendor hypervisor range (entity 6) away from Bulkhead's own IDs and the
+	 * 0xFF00-0xFFFF general queries. */
+	uint64_t t0 = now();
+	for (unsigned i = 0; do_hvc && i < FLOOD_HVC; i++) {
+		uint32_t fid = ((i & 1) ? 0x86001000u : 0xC6001000u) + (i / 2) % 0xE000;
+		uint64_t x0 = hcall(fid, i, 0).x0;
+		if (!not_supported(fid, x0))
+			return fail("HVC 0x%08x returned 0x%lx, expected -1 (NOT_SUPPORTED)", fid,
+				    x0);
+	}
+	uint64_t t1 = now();
+	/* SiP (entity 2) SMC32 and OEM (entity 3) SMC64 calls. */
+	for (unsigned i = 0; do_smc && i < FLOOD_SMC; i++) {
+		uint32_t fid = (i & 1) ? 0xC3000100u + i : 0x82001234u + i;
+		uint64_t x0 = smccc(true, fid, i, 0, 0).x0;
+		if (!not_supported(fid, x0))
+			return fail("SMC 0x%08x returned 0x%lx, expected -1 (NOT_SUPPORTED)", fid,
+				    x0);
+	}
+	uint64_t t2 = now();
+	if (do_hvc)
+		say("%d unknown HVCs returned NOT_SUPPORTED in %lu us", FLOOD_HVC,
+		    ticks_to_us(t1 - t0));
+	else
+		say("unknown HVCs skipped: native, and the PSCI conduit is smc");
+	if (do_smc)
+		say("%d unknown SMCs returned NOT_SUPPORTED in %lu us", FLOOD_SMC,
+		    ticks_to_us(t2 - t1));
+	else
+		say("unknown SMCs skipped: native, and the PSCI conduit is hvc");
+	return RES_PASS;
+}
+
+/* ---- sysreset ---- */
+
+/* Bulkhead reloads the domain on reset but counts restarts in its DT, so the
+ * second boot can tell that the first one's reset worked and stop. */
+static enum result mode_sysreset(void)
+{
+	if (g.restarts > 0) {
+		say("restarted %ld time(s)", g.restarts);
+		return RES_PASS;
+	}
+	say("resetting");
+	int64_t r = psci(PSCI_SYSTEM_RESET, 0, 0, 0);
+	return fail("SYSTEM_RESET returned %ld", r);
+}
+
+/* ---- interrupts: shared by gic, sgi-all, rt and bench ---- */
+
+static uint64_t us_to_ticks(uint64_t us)
+{
+	return us * read_sysreg(cntfrq_el0) / 1000000;
+}
+
+static void delay_us(uint64_t us)
+{
+	uint64_t end = now() + us_to_ticks(us);
+	while (now() < end)
+		;
+}
+
+/* Poll, with IRQs as they are, until *p >= n or `us` microseconds have passed. */
+static bool wait_count(const uint32_t *p, uint32_t n, uint64_t us)
+{
+	uint64_t end = now() + us_to_ticks(us);
+	while (__atomic_load_n(p, __ATOMIC_ACQUIRE) < n)
+		if (now() >= end)
+			return __atomic_load_n(p, __ATOMIC_ACQUIRE) >= n;
+	return true;
+}
+
+/* The GIC from the DT, its distributor, and this CPU's interface. */
+static enum result irq_setup(void)
+{
+	const char *err = gic_probe(g.fdt);
+	if (err)
+		return fail("%s", err);
+	gic_dist_init();
+	err = gic_cpu_init();
+	if (err)
+		return fail("%s", err);
+	if (gic.version == 3)
+		say("GICv3: GICD 0x%lx, GICR 0x%lx (0x%lx bytes), %u INTIDs, virtual timer INTID "
+		    "%u",
+		    gic.gicd, gic.gicr, gic.gicr_size, gic.nr_irqs, gic.timer_irq);
+	else
+		say("GICv2: GICD 0x%lx, GICC 0x%lx, %u INTIDs, virtual timer INTID %u", gic.gicd,
+		    gic.gicc, gic.nr_irqs, gic.timer_irq);
+	return RES_PASS;
+}
+
+/* One word read that may abort (an emulated register the hypervisor refuses):
+ * false if it did, with the abort's ESR in *val. */
+static bool guarded_read32(uint64_t addr, uint32_t *val)
+{
+	uint64_t v = 0;
+
+	expect.caught = false;
+	expect.armed = true;
+	__asm__ volatile("ldr %w0, [%1]" : "+r"(v) : "r"(addr) : "memory");
+	expect.armed = false;
+	if (expect.caught) {
+		*val = (uint32_t)expect.esr;
+		return false;
+	}
+	*val = (uint32_t)v;
+	return true;
+}
+
+/* ---- gic ---- */
+
+#define UARTIMSC    0x38
+#define UART_TXIM   (1u << 5)
+#define UART_INTID  33 /* SPI 1, unless the DT says otherwise */
+#define PRIO_NORMAL 0x80
+#define PRIO_LOW    0xa0
+#define PRIO_HIGH   0x20
+#define SGI_BURST   8 /* SGIs 0-7 at once: more than the hypervisor's list registers */
+#define SGI_LOW	    9
+#define SGI_HIGH    10
+#define SGI_MASKED  11
+
+/* What the gic mode's handlers saw. */
+static struct {
+	uint32_t sgi[16]; /* SGIs taken, by INTID */
+	uint32_t burst_order[SGI_BURST];
+	uint32_t n_burst;
+	char order[8]; /* preemption: '<' SGI 9 entered, 'H' SGI 10, '>' SGI 9 left */
+	uint32_t n_order;
+	uint32_t uart;	      /* PL011 interrupts taken */
+	uint32_t foreign;     /* interrupts of SPIs the domain does not own */
+	uint32_t timer;	      /* virtual timer interrupts */
+	uint64_t timer_at;    /* CNTVCT at the timer handler's entry */
+	uint64_t timer_ctl;   /* CNTV_CTL there (ISTATUS must be set) */
+	uint32_t timer_level; /* timer interrupts completed with the line high */
+} gt;
+
+static void order_log(char c)
+{
+	uint32_t i = __atomic_fetch_add(&gt.n_order, 1, __ATOMIC_RELAXED);
+	if (i < sizeof(gt.order) - 1)
+		gt.order[i] = c;
+}
+
+static void on_sgi(uint32_t iar)
+{
+	unsigned id = gic_iar_intid(iar);
+	if (id < SGI_BURST) {
+		uint32_t i = __atomic_fetch_add(&gt.n_burst, 1, __ATOMIC_RELAXED);
+		if (i < SGI_BURST)
+			gt.burst_order[i] = id;
+	}
+	__atomic_fetch_add(&gt.sgi[id & 15], 1, __ATOMIC_RELEASE);
+}
+
+/* Runs at priority 0xa0 with IRQs unmasked: SGI 10 (0x20) must preempt it. */
+static void on_sgi_low(uint32_t iar)
+{
+	on_sgi(iar);
+	order_log('<');
+	irq_enable();
+	gic_send_sgi_self(SGI_HIGH);
+	wait_count(&gt.sgi[SGI_HIGH], 1, 10000);
+	irq_disable();
+	order_log('>');
+}
+
+static void on_sgi_high(uint32_t iar)
+{
+	on_sgi(iar);
+	order_log('H');
+}
+
+/* The first arrival is completed with the line still high: the level must
+ * bring it back. The second one lowers the line first: no third. */
+static void on_uart(uint32_t iar)
+{
+	(void)iar;
+	if (__atomic_add_fetch(&gt.uart, 1, __ATOMIC_RELEASE) >= 2)
+		mmio_write32(UART_BASE + UARTIMSC, 0);
+}
+
+static void on_foreign(uint32_t iar)
+{
+	(void)iar;
+	__atomic_fetch_add(&gt.foreign, 1, __ATOMIC_RELEASE);
+}
+
+static void on_timer(uint32_t iar)
+{
+	(void)iar;
+	gt.timer_at = now();
+	gt.timer_ctl = read_sysreg(cntv_ctl_el0);
+	vtimer_mask(); /* the line drops before the dispatcher's EOI */
+	__atomic_fetch_add(&gt.timer, 1, __ATOMIC_RELEASE);
+}
+
+/* Like on_uart: the first arrival is completed with the timer condition
+ * still met (CVAL in the past, unmasked), the second masks it. */
+static void on_timer_level(uint32_t iar)
+{
+	(void)iar;
+	if (__atomic_add_fetch(&gt.timer_level, 1, __ATOMIC_RELEASE) >= 2)
+		vtimer_mask();
+}
+
+static enum result gic_sgi_burst(void)
+{
+	irq_disable();
+	for (unsigned i = 0; i < SGI_BURST; i++) {
+		irq_set_handler(i, on_sgi);
+		gic_set_priority(i, PRIO_NORMAL);
+		gic_enable(i, true);
+	}
+	for (unsigned i = 0; i < SGI_BURST; i++)
+		gic_send_sgi_self(i);
+	uint32_t pending = 0;
+	for (unsigned i = 0; i < SGI_BURST; i++)
+		pending |= (uint32_t)gic_pending(i) << i;
+	irq_enable();
+	wait_count(&gt.n_burst, SGI_BURST, 100000);
+	delay_us(2000); /* time for any duplicate to show up */
+	for (unsigned i = 0; i < SGI_BURST; i++)
+		gic_enable(i, false);
+
+	char taken[3 * SGI_BURST + 1] = "";
+	for (unsigned i = 0; i < MIN(gt.n_burst, (uint32_t)SGI_BURST); i++)
+		snprintf(taken + strlen(taken), sizeof(taken) - strlen(taken), " %u",
+			 gt.burst_order[i]);
+	say("gic: sgi-burst: pending while masked 0x%02x, taken in order:%s", pending, taken);
+	for (unsigned i = 0; i < SGI_BURST; i++)
+		if (gt.sgi[i] != 1)
+			return fail("SGI %u taken %u times, expected once (%u of %u taken in all)",
+				    i, gt.sgi[i], gt.n_burst, SGI_BURST);
+	if (pending != (1u << SGI_BURST) - 1)
+		return fail(
+		    "ISPENDR0 showed 0x%02x pending while IRQs were masked, expected 0x%02x",
+		    pending, (1u << SGI_BURST) - 1);
+	return RES_PASS;
+}
+
+static enum result gic_preemption(void)
+{
+	irq_set_handler(SGI_LOW, on_sgi_low);
+	irq_set_handler(SGI_HIGH, on_sgi_high);
+	gic_set_priority(SGI_LOW, PRIO_LOW);
+	gic_set_priority(SGI_HIGH, PRIO_HIGH);
+	gic_enable(SGI_LOW, true);
+	gic_enable(SGI_HIGH, true);
+	irq_enable();
+	gic_send_sgi_self(SGI_LOW);
+	wait_count(&gt.n_order, 3, 100000);
+	gic_enable(SGI_LOW, false);
+	gic_enable(SGI_HIGH, false);
+	say("gic: preemption: order \"%s\" (<: SGI 9 entered, H: SGI 10, >: SGI 9 left)", gt.order);
+	if (strcmp(gt.order, "<H>"))
+		return fail("order \"%s\", expected \"<H>\": SGI 10 (priority 0x%x) did not "
+			    "preempt SGI 9's handler (running priority 0x%x)",
+			    gt.order, PRIO_HIGH, PRIO_LOW);
+	return RES_PASS;
+}
+
+static enum result gic_level(void)
+{
+	unsigned intid = dt_device_irq(g.fdt, "arm,pl011", UART_BASE);
+	if (!intid)
+		intid = UART_INTID;
+	irq_set_handler(intid, on_uart);
+	gic_set_priority(intid, PRIO_NORMAL);
+	gic_route_to_self(intid);
+	gic_enable(intid, true);
+	if (!gic_enabled(intid))
+		return fail("the PL011's INTID %u reads disabled after ISENABLER", intid);
+	irq_enable();
+	mmio_write32(UART_BASE + UARTIMSC, UART_TXIM); /* TXIS is set: the line goes high */
+	bool twice = wait_count(&gt.uart, 2, 100000);
+	uint32_t n = gt.uart;
+	delay_us(2000);
+	uint32_t after = gt.uart;
+	mmio_write32(UART_BASE + UARTIMSC, 0);
+	gic_enable(intid, false);
+	say("gic: level: PL011 INTID %u taken %u time(s) with TXIM set, %u after IMSC=0", intid, n,
+	    after - n);
+	if (n == 0)
+		return fail("no interrupt from the PL011 (INTID %u) with UARTIMSC.TXIM set", intid);
+	if (!twice)
+		return fail("INTID %u completed with its level still high was not taken again",
+			    intid);
+	if (after != 2)
+		return fail("INTID %u taken %u times, expected 2: it did not stop once UARTIMSC "
+			    "was cleared",
+			    intid, after);
+	return RES_PASS;
+}
+
+static enum result gic_ownership(void)
+{
+	static const unsigned spis[] = {40, 100};
+
+	if (g.native) {
+		snprintf(g.why, sizeof(g.why), "native: every SPI is the guest's");
+		return RES_SKIP;
+	}
+	for (unsigned i = 0; i < ARRAY_SIZE(spis); i++) {
+		unsigned intid = spis[i];
+		if (intid >= gic.nr_irqs)
+			continue;
+		irq_set_handler(intid, on_foreign);
+		gic_set_priority(intid, PRIO_NORMAL);
+		gic_route_to_self(intid);
+		gic_enable(intid, true);
+		bool en = gic_enabled(intid);
+		gic_set_pending(intid, true);
+		bool pend = gic_pending(intid);
+		say("gic: ownership: INTID %u after ISENABLER/ISPENDR: enabled %d pending %d",
+		    intid, en, pend);
+		if (en || pend)
+			return fail(
+			    "INTID %u (not the domain's) reads %s%s%s after the guest set it",
+			    intid, en ? "enabled" : "", en && pend ? " and " : "",
+			    pend ? "pending" : "");
+	}
+	irq_enable();
+	delay_us(2000);
+	for (unsigned i = 0; i < ARRAY_SIZE(spis); i++) {
+		gic_set_pending(spis[i], false);
+		gic_enable(spis[i], false);
+	}
+	if (gt.foreign)
+		return fail("%u interrupt(s) of SPIs the domain does not own were delivered",
+			    gt.foreign);
+	return RES_PASS;
+}
+
+static enum result gic_id_regs(void)
+{
+	/* GICv3: 64 KiB frames, PIDR2 at 0xffe8; GICv2: a 4 KiB GICD, PIDR2 at 0xfe8. */
+	uint64_t off = gic.version == 3 ? 0xffe8 : 0xfe8;
+	uint32_t pidr2, iidr = gicd_read(GICD_IIDR), typer = gicd_read(GICD_TYPER);
+
+	if (!guarded_read32(gic.gicd + off, &pidr2))
+		return fail("reading GICD_PIDR2 (GICD + 0x%lx) aborted: ESR 0x%x", off, pidr2);
+	say("gic: id-regs: GICD_PIDR2 0x%x (ArchRev %u), GICD_IIDR 0x%x, GICD_TYPER 0x%x", pidr2,
+	    (pidr2 >> 4) & 0xf, iidr, typer);
+	if (((pidr2 >> 4) & 0xf) != gic.version)
+		return fail("GICD_PIDR2 0x%x: ArchRev %u, expected %u", pidr2, (pidr2 >> 4) & 0xf,
+			    gic.version);
+	if (gic.version == 3) {
+		uint32_t rd_pidr2;
+		if (!guarded_read32(gic.gicr + 0xffe8, &rd_pidr2))
+			return fail("reading GICR_PIDR2 aborted: ESR 0x%x", rd_pidr2);
+		if (((rd_pidr2 >> 4) & 0xf) != 3)
+			return fail("GICR_PIDR2 0x%x: ArchRev %u, expected 3", rd_pidr2,
+				    (rd_pidr2 >> 4) & 0xf);
+	}
+	return RES_PASS;
+}
+
+static enum result gic_masked_pending(void)
+{
+	irq_disable();
+	irq_set_handler(SGI_MASKED, on_sgi);
+	gic_set_priority(SGI_MASKED, PRIO_NORMAL);
+	gic_enable(SGI_MASKED, false);
+	bool enabled = gic_enabled(SGI_MASKED);
+	gic_send_sgi_self(SGI_MASKED);
+	bool pending = gic_pending(SGI_MASKED);
+	uint32_t sources = 0;
+	if (gic.version == 2) {
+		/* SPENDSGIR2 byte 3 = SGI 11: a bit per sending CPU. */
+		sources = (gicd_read(GICD_SPENDSGIR + 8) >> 24) & 0xff;
+		gicd_write(GICD_CPENDSGIR + 8, 0xffu << 24);
+	} else {
+		gic_set_pending(SGI_MASKED, false);
+	}
+	bool cleared = !gic_pending(SGI_MASKED);
+	irq_enable();
+	delay_us(1000);
+	if (gic.version == 2)
+		say("gic: masked-pending: SGI %u disabled: enabled %d, pending %d (SPENDSGIR "
+		    "sources 0x%x), cleared %d",
+		    SGI_MASKED, enabled, pending, sources, cleared);
+	else
+		say("gic: masked-pending: SGI %u disabled: enabled %d, pending %d, cleared %d",
+		    SGI_MASKED, enabled, pending, cleared);
+	if (enabled && !g.native)
+		return fail("SGI %u still reads enabled after ICENABLER", SGI_MASKED);
+	if (enabled)
+		say("gic: masked-pending: note: this GIC keeps SGIs enabled (allowed on GICv2)");
+	if (!pending)
+		return fail("SGI %u sent while disabled does not read pending in ISPENDR",
+			    SGI_MASKED);
+	if (gic.version == 2 && sources != 1u << gic_cpu_id())
+		return fail("SPENDSGIR shows sources 0x%x for SGI %u, expected 0x%x (this CPU)",
+			    sources, SGI_MASKED, 1u << gic_cpu_id());
+	if (!cleared)
+		return fail("SGI %u still pending after ICPENDR/CPENDSGIR", SGI_MASKED);
+	if (gt.sgi[SGI_MASKED])
+		return fail("SGI %u was taken after its pending state was cleared", SGI_MASKED);
+	return RES_PASS;
+}
+
+static enum result gic_timer(void)
+{
+	uint64_t freq = read_sysreg(cntfrq_el0);
+	isb();
+	uint64_t vct = read_sysreg(cntvct_el0);
+	uint64_t pct = read_sysreg(cntpct_el0);
+	say("gic: timer: CNTVCT 0x%lx CNTPCT 0x%lx (virtual %lu us behind), CNTFRQ %lu Hz", vct,
+	    pct, pct > vct ? ticks_to_us(pct - vct) : 0, freq);
+	if (!g.native && vct >= pct)
+		return fail("CNTVCT 0x%lx is not below CNTPCT 0x%lx: no per-domain CNTVOFF", vct,
+			    pct);
+
+	unsigned intid = gic.timer_irq;
+	irq_set_handler(intid, on_timer);
+	gic_set_priority(intid, PRIO_NORMAL);
+	gic_enable(intid, true);
+	uint64_t cval = now() + freq / 1000;
+	irq_disable();
+	vtimer_arm(cval);
+	/* The timer is the wake-up (nothing else is enabled). Once CVAL has
+	 * passed, wait with a limit instead: a lost interrupt must not hang us. */
+	while (!__atomic_load_n(&gt.timer, __ATOMIC_ACQUIRE) && now() < cval)
+		irq_wait();
+	irq_enable();
+	if (!wait_count(&gt.timer, 1, 100000))
+		return fail("no timer interrupt 100 ms after CVAL 0x%lx (CNTV_CTL 0x%lx)", cval,
+			    read_sysreg(cntv_ctl_el0));
+	delay_us(2000); /* masked before EOI: it must not come back */
+	vtimer_stop();
+	gic_enable(intid, false);
+	uint64_t at = gt.timer_at;
+	say("gic: timer: INTID %u at CNTVCT 0x%lx, CVAL 0x%lx: %ld ticks (%lu us) late", intid, at,
+	    cval, (int64_t)(at - cval), at >= cval ? ticks_to_us(at - cval) : 0);
+	if (at < cval)
+		return fail("timer interrupt at CNTVCT 0x%lx, %lu ticks before CVAL 0x%lx", at,
+			    cval - at, cval);
+	if (!(gt.timer_ctl & 4))
+		return fail("CNTV_CTL 0x%lx in the handler: ISTATUS clear", gt.timer_ctl);
+	if (gt.timer != 1)
+		return fail("timer interrupt taken %u times, expected once (masked before EOI)",
+			    gt.timer);
+	return RES_PASS;
+}
+
+/*
+ * The timer's PPI is level-sensitive too. A hypervisor that links the
+ * virtual interrupt to the physical one (the guest's EOI deactivates it)
+ * must still see it again when the guest completes it with the line high,
+ * as a periodic task does when it falls more than a period behind.
+ */
+static enum result gic_timer_level(void)
+{
+	unsigned intid = gic.timer_irq;
+	irq_set_handler(intid, on_timer_level);
+	gic_set_priority(intid, PRIO_NORMAL);
+	gic_enable(intid, true);
+	irq_enable();
+	vtimer_arm(now()); /* condition met at once */
+	bool twice = wait_count(&gt.timer_level, 2, 100000);
+	uint32_t n = gt.timer_level;
+	delay_us(2000);
+	uint32_t after = gt.timer_level;
+	vtimer_stop();
+	gic_enable(intid, false);
+	say("gic: timer-level: INTID %u taken %u time(s) with CVAL in the past, %u after IMASK",
+	    intid, n, after - n);
+	if (n == 0)
+		return fail("no timer interrupt with CVAL in the past");
+	if (!twice)
+		return fail("timer INTID %u completed with its condition still met was not taken "
+			    "again within 100 ms: a periodic task that falls a period behind stops",
+			    intid);
+	if (after != 2)
+		return fail(
+		    "timer INTID %u taken %u times, expected 2: it did not stop once masked", intid,
+		    after);
+	return RES_PASS;
+}
+
+static enum result mode_gic(void)
+{
+	static const struct {
+		const char *name;
+		enum result (*run)(void);
+	} checks[] = {
+	    {"sgi-burst", gic_sgi_burst}, {"preemption", gic_preemption},
+	    {"level", gic_level},	  {"ownership", gic_ownership},
+	    {"id-regs", gic_id_regs},	  {"masked-pending", gic_masked_pending},
+	    {"timer", gic_timer},	  {"timer-level", gic_timer_level},
+	};
+	const char *first_failed = NULL;
+
+	if (irq_setup() != RES_PASS)
+		return RES_FAIL;
+	for (unsigned i = 0; i < ARRAY_SIZE(checks); i++) {
+		g.why[0] = 0;
+		enum result r = checks[i].run();
+		if (r == RES_PASS) {
+			say("gic: %s: ok", checks[i].name);
+		} else if (r == RES_SKIP) {
+			say("gic: %s: skipped (%s)", checks[i].name, g.why);
+		} else {
+			say("gic: %s: FAIL %s", checks[i].name, g.why);
+			if (!first_failed)
+				first_failed = checks[i].name;
+		}
+		irq_disable();
+	}
+	say("gic: %u spurious, %u unexpected interrupt(s)", irq_spurious, irq_stray.count);
+	if (first_failed)
+		return fail("check %s failed (see its line)", first_failed);
+	if (irq_stray.count)
+		return fail("%u unexpected interrupt(s), the last INTID %u", irq_stray.count,
+			    irq_stray.last_intid);
+	return RES_PASS;
+}
+
+/* ---- sgi-all ---- */
+
+#define SGI_ALL_ID 5
+#define SGI_REPLY  6
+
+static struct {
+	uint32_t ready;		 /* secondaries with their GIC CPU interface up */
+	uint32_t done;		 /* the boot CPU is done: take the last SGI and go off */
+	uint32_t got[MAX_CPUS];	 /* SGI 5s taken, by slot */
+	uint32_t from[MAX_CPUS]; /* the last one's sender CPU ID (GICv2 IAR[12:10]) */
+	uint32_t id[MAX_CPUS];	 /* each CPU's own GICv2 CPU interface number */
+	uint32_t replies;	 /* SGI 6s the boot CPU took */
+	uint32_t reply_from;	 /* the last one's sender CPU ID */
+	const char *err[MAX_CPUS];
+} sa;
+
+static void on_sgi_all(uint32_t iar)
+{
+	unsigned slot = cpu_slot();
+	sa.from[slot] = gic_iar_source(iar);
+	__atomic_fetch_add(&sa.got[slot], 1, __ATOMIC_RELEASE);
+	/* Until the broadcast, answer the boot CPU: SGIs the other way, with
+	 * sender IDs other than 0. */
+	if (slot && !__atomic_load_n(&sa.done, __ATOMIC_ACQUIRE))
+		gic_send_sgi(SGI_REPLY, 0);
+	__asm__ volatile("dsb ish\n\tsev" ::: "memory"); /* wake the boot CPU's WFE */
+}
+
+static void on_sgi_reply(uint32_t iar)
+{
+	sa.reply_from = gic_iar_source(iar);
+	__atomic_fetch_add(&sa.replies, 1, __ATOMIC_RELEASE);
+}
+
+static void sgi_all_secondary(unsigned slot)
+{
+	sa.err[slot] = gic_cpu_init();
+	sa.id[slot] = gic_cpu_id();
+	if (!sa.err[slot]) {
+		gic_set_priority(SGI_ALL_ID, PRIO_NORMAL);
+		gic_enable(SGI_ALL_ID, true);
+	}
+	irq_disable();
+	__atomic_fetch_add(&sa.ready, 1, __ATOMIC_RELEASE);
+	__asm__ volatile("dsb ish\n\tsev" ::: "memory");
+	while (!sa.err[slot] && !__atomic_load_n(&sa.done, __ATOMIC_ACQUIRE))
+		irq_wait();
+}
+
+/* Wait (WFE: the handlers SEV) until slot s has taken n SGIs, up to 1 s. */
+static bool wait_got(unsigned s, uint32_t n)
+{
+	uint64_t deadline = deadline_in(1);
+	while (__atomic_load_n(&sa.got[s], __ATOMIC_ACQUIRE) < n && now() < deadline)
+		__asm__ volatile("wfe");
+	return __atomic_load_n(&sa.got[s], __ATOMIC_ACQUIRE) >= n;
+}
+
+static enum result mode_sgi_all(void)
+{
+	unsigned started, self_id;
+
+	if (irq_setup() != RES_PASS)
+		return RES_FAIL;
+	self_id = gic_cpu_id();
+	irq_set_handler(SGI_ALL_ID, on_sgi_all);
+	irq_set_handler(SGI_REPLY, on_sgi_reply);
+	/* Enabled here too: a broadcast to "all but self" must not reach us. */
+	gic_set_priority(SGI_ALL_ID, PRIO_NORMAL);
+	gic_enable(SGI_ALL_ID, true);
+	gic_set_priority(SGI_REPLY, PRIO_NORMAL);
+	gic_enable(SGI_REPLY, true);
+	irq_enable();
+
+	secondary_job = sgi_all_secondary;
+	if (start_secondaries(&started) != RES_PASS)
+		return RES_FAIL;
+	uint64_t deadline = deadline_in(WAIT_SECONDS);
+	while (__atomic_load_n(&sa.ready, __ATOMIC_ACQUIRE) < started && now() < deadline)
+		__asm__ volatile("wfe");
+	if (sa.ready < started)
+		return fail("%u of %u secondaries set up their GIC within %d s", sa.ready, started,
+			    WAIT_SECONDS);
+	for (unsigned s = 1; s <= started; s++)
+		if (sa.err[s])
+			return fail("cpu 0x%lx: %s", slots[s].mpidr, sa.err[s]);
+
+	for (unsigned s = 1; s <= started; s++) {
+		uint32_t before[MAX_CPUS];
+		for (unsigned o = 0; o <= started; o++)
+			before[o] = sa.got[o];
+		gic_send_sgi(SGI_ALL_ID, s);
+		if (!wait_got(s, before[s] + 1))
+			return fail("SGI %u sent to cpu 0x%lx alone was not taken within 1 s",
+				    SGI_ALL_ID, slots[s].mpidr);
+		for (unsigned o = 0; o <= started; o++)
+			if (o != s && sa.got[o] != before[o])
+				return fail("SGI %u sent to cpu 0x%lx alone was also taken by "
+					    "cpu 0x%lx",
+					    SGI_ALL_ID, slots[s].mpidr,
+					    o ? slots[o].mpidr : my_mpidr());
+		uint64_t deadline = deadline_in(1);
+		while (__atomic_load_n(&sa.replies, __ATOMIC_ACQUIRE) < s && now() < deadline)
+			__asm__ volatile("wfe");
+		if (gic.version == 2)
+			say("sgi-all: SGI %u to cpu 0x%lx: taken, sender CPU %u; its reply SGI %u: "
+			    "sender CPU %u",
+			    SGI_ALL_ID, slots[s].mpidr, sa.from[s], SGI_REPLY, sa.reply_from);
+		else
+			say("sgi-all: SGI %u to cpu 0x%lx: taken; its reply SGI %u: taken",
+			    SGI_ALL_ID, slots[s].mpidr, SGI_REPLY);
+		if (gic.version == 2 && sa.from[s] != self_id)
+			return fail("cpu 0x%lx saw SGI %u from CPU %u in GICC_IAR, expected %u "
+				    "(the boot CPU)",
+				    slots[s].mpidr, SGI_ALL_ID, sa.from[s], self_id);
+		if (sa.replies != s)
+			return fail(
+			    "%u reply SGI(s) from cpu 0x%lx taken by the boot CPU, expected 1",
+			    sa.replies - (s - 1), slots[s].mpidr);
+		if (gic.version == 2 && sa.reply_from != sa.id[s])
+			return fail("the boot CPU saw SGI %u from CPU %u in GICC_IAR, expected %u "
+				    "(cpu 0x%lx)",
+				    SGI_REPLY, sa.reply_from, sa.id[s], slots[s].mpidr);
+	}
+
+	/* Last: one broadcast, after which the secondaries go off. */
+	__atomic_store_n(&sa.done, 1, __ATOMIC_RELEASE);
+	gic_send_sgi_others(SGI_ALL_ID);
+	for (unsigned s = 1; s <= started; s++) {
+		if (!wait_got(s, 2))
+			return fail("broadcast SGI %u not taken by cpu 0x%lx within 1 s",
+				    SGI_ALL_ID, slots[s].mpidr);
+		if (gic.version == 2 && sa.from[s] != self_id)
+			return fail("cpu 0x%lx saw broadcast SGI %u from CPU %u, expected %u",
+				    slots[s].mpidr, SGI_ALL_ID, sa.from[s], self_id);
+	}
+	delay_us(2000);
+	say("sgi-all: broadcast SGI %u (all but self): taken by %u CPU(s), %u time(s) by this one",
+	    SGI_ALL_ID, started, sa.got[0]);
+	if (sa.got[0])
+		return fail("the broadcast to all but self reached the sender");
+	for (unsigned s = 1; s <= started; s++)
+		if (sa.got[s] != 2)
+			return fail("cpu 0x%lx took SGI %u %u times, expected 2", slots[s].mpidr,
+				    SGI_ALL_ID, sa.got[s]);
+	if (wait_secondaries_off(started) != RES_PASS)
+		return RES_FAIL;
+	say("sgi-all: %u secondary CPUs took their SGIs and are off", started);
+	return RES_PASS;
+}
+
+/* ---- rt ---- */
+
+#define RT_REPORT_EVERY 1000
+#define RT_LOST_US	100000 /* an interrupt this late after its deadline is lost */
+
+static struct {
+	uint64_t period, deadline;
+	uint64_t worst;	 /* ticks */
+	uint64_t ticks;	 /* periods elapsed */
+	uint64_t target; /* stop after this many; 0 = never */
+	uint64_t early;	 /* interrupts taken before their deadline */
+	uint64_t early_by;
+} rt;
+
+/* Deadlines advance by exactly one period from the previous deadline, never
+ * from "now", so lateness never accumulates into drift. */
+static void on_rt_tick(uint32_t iar)
+{
+	(void)iar;
+	uint64_t t = now(), d = rt.deadline;
+	if (t < d) {
+		rt.early++;
+		rt.early_by = d - t;
+	} else if (t - d > rt.worst) {
+		rt.worst = t - d;
+	}
+	uint64_t n = __atomic_add_fetch(&rt.ticks, 1, __ATOMIC_RELEASE);
+	if (rt.target && n >= rt.target) {
+		vtimer_stop();
+		return;
+	}
+	rt.deadline = d + rt.period;
+	vtimer_set(rt.deadline); /* the line drops before the dispatcher's EOI */
+}
+
+static enum result mode_rt(void)
+{
+	if (irq_setup() != RES_PASS)
+		return RES_FAIL;
+	rt.period = read_sysreg(cntfrq_el0) / 1000;
+	rt.target = g.periods;
+	say("rt: period 1 ms (%lu ticks), %lu periods%s", rt.period, rt.target,
+	    rt.target ? "" : " (forever)");
+	irq_set_handler(gic.timer_irq, on_rt_tick);
+	gic_set_priority(gic.timer_irq, PRIO_NORMAL);
+	gic_enable(gic.timer_irq, true);
+
+	uint64_t next_report = RT_REPORT_EVERY;
+	irq_disable();
+	rt.deadline = now() + rt.period;
+	vtimer_arm(rt.deadline);
+	for (;;) {
+		uint64_t n = __atomic_load_n(&rt.ticks, __ATOMIC_ACQUIRE);
+		if (rt.target && n >= rt.target)
+			break;
+		if (n >= next_report) {
+			irq_enable(); /* ticks go on while the line is printed */
+			say("rt: %lu periods, worst lateness %lu us", next_report,
+			    ticks_to_us(rt.worst));
+			irq_disable();
+			next_report += RT_REPORT_EVERY;
+			continue;
+		}
+		if (now() < __atomic_load_n(&rt.deadline, __ATOMIC_ACQUIRE)) {
+			irq_wait(); /* the next tick is in the future: sleep until it */
+			continue;
+		}
+		/* The deadline has passed, so the interrupt is due now. Wait for it
+		 * with a limit rather than in WFI: a lost tick must not hang us. */
+		uint64_t give_up = now() + us_to_ticks(RT_LOST_US);
+		irq_enable();
+		while (__atomic_load_n(&rt.ticks, __ATOMIC_ACQUIRE) == n && now() < give_up)
+			;
+		irq_disable();
+		if (__atomic_load_n(&rt.ticks, __ATOMIC_ACQUIRE) == n)
+			return fail("period %lu: no timer interrupt %u ms after its deadline "
+				    "(CNTV_CTL 0x%lx, CVAL 0x%lx, CNTVCT 0x%lx): the tick is lost",
+				    n + 1, RT_LOST_US / 1000, read_sysreg(cntv_ctl_el0),
+				    read_sysreg(cntv_cval_el0), now());
+	}
+	irq_enable();
+	gic_enable(gic.timer_irq, false);
+	say("rt: done %lu periods, worst lateness %lu us", rt.ticks, ticks_to_us(rt.worst));
+	say("rt: worst lateness %lu ticks (%lu ns)", rt.worst,
+	    rt.worst * 1000000000 / read_sysreg(cntfrq_el0));
+	if (rt.early)
+		return fail(
+		    "%lu timer interrupt(s) before their deadline (the last %lu ticks early)",
+		    rt.early, rt.early_by);
+	return RES_PASS;
+}
+
+/* ---- bench ---- */
+
+#define BENCH_N		 1000
+#define BENCH_N_TIMER	 200
+#define TIMER_DELTA	 100 /* ticks: far enough that the WFI is always reached */
+#define SGI_BENCH	 1
+#define PMU_INST_RETIRED 0x08
+#define PMEVTYPER_NSH	 (1u << 27) /* also count at EL2 */
+#define PMCR_E		 (1u << 0)
+#define PMCR_P		 (1u << 1) /* reset the event counters */
+
+static uint32_t bench_irqs;
+
+static void on_bench_irq(uint32_t iar)
+{
+	(void)iar;
+	if (gic_iar_intid(iar) == gic.timer_irq)
+		vtimer_stop();
+	__atomic_fetch_add(&bench_irqs, 1, __ATOMIC_RELEASE);
+}
+
+static bool op_empty(void)
+{
+	return true;
+}
+
+static bool op_hvc(void)
+{
+	hcall(BH_HC_VERSION, 0, 0);
+	return true;
+}
+
+static bool op_mmio(void)
+{
+	mmio_read32(UART_BASE + UARTFR);
+	return true;
+}
+
+static bool op_psci(void)
+{
+	return psci(PSCI_VERSION, 0, 0, 0) >= 0x10000;
+}
+
+static bool op_sgi_self(void)
+{
+	uint32_t before = bench_irqs;
+	gic_send_sgi_self(SGI_BENCH);
+	for (unsigned spin = 0; __atomic_load_n(&bench_irqs, __ATOMIC_ACQUIRE) == before; spin++)
+		if (spin == 1000000)
+			return false;
+	return true;
+}
+
+static bool op_timer(void)
+{
+	uint32_t before = bench_irqs;
+	irq_disable();
+	vtimer_arm(read_sysreg(cntvct_el0) + TIMER_DELTA);
+	while (__atomic_load_n(&bench_irqs, __ATOMIC_ACQUIRE) == before)
+		irq_wait();
+	irq_enable();
+	return true;
+}
+
+static bool op_sysreg_trap(void)
+{
+	__asm__ volatile("dc cisw, %0" ::"r"(0ULL) : "memory"); /* L1, set 0, way 0 */
+	return true;
+}
+
+static void pmu_read(uint64_t *c0, uint64_t *c1)
+{
+	isb();
+	*c0 = read_sysreg(pmevcntr0_el0);
+	*c1 = read_sysreg(pmevcntr1_el0);
+}
+
+static enum result mode_bench(void)
+{
+	static const struct {
+		const char *name;
+		bool (*op)(void);
+		unsigned n;
+	} ops[] = {
+	    {"empty", op_empty, BENCH_N},
+	    {"hvc", op_hvc, BENCH_N},
+	    {"mmio", op_mmio, BENCH_N},
+	    {"psci", op_psci, BENCH_N},
+	    {"sgi-self", op_sgi_self, BENCH_N},
+	    {"timer", op_timer, BENCH_N_TIMER},
+	    {"sysreg-trap", op_sysreg_trap, BENCH_N},
+	};
+	uint64_t c0, c1, e0, e1;
+
+	if (irq_setup() != RES_PASS)
+		return RES_FAIL;
+	irq_set_handler(SGI_BENCH, on_bench_irq);
+	irq_set_handler(gic.timer_irq, on_bench_irq);
+	gic_set_priority(SGI_BENCH, PRIO_NORMAL);
+	gic_set_priority(gic.timer_irq, PRIO_NORMAL);
+	gic_enable(SGI_BENCH, true);
+	gic_enable(gic.timer_irq, true);
+	irq_enable();
+
+	uint64_t pmcr = read_sysreg(pmcr_el0);
+	unsigned counters = (pmcr >> 11) & 0x1f;
+	say("bench: PMCR_EL0 0x%lx, %u event counters", pmcr, counters);
+	if (counters < 2) {
+		say("bench: PMU not counting (fewer than 2 event counters)");
+		return RES_PASS;
+	}
+	write_sysreg(pmevtyper0_el0, PMU_INST_RETIRED);
+	write_sysreg(pmevtyper1_el0, PMU_INST_RETIRED | PMEVTYPER_NSH);
+	write_sysreg(pmcntenset_el0, 3);
+	write_sysreg(pmcr_el0, pmcr | PMCR_E | PMCR_P);
+	pmu_read(&c0, &c1);
+	for (volatile int i = 0; i < 100; i++)
+		;
+	pmu_read(&e0, &e1);
+	if (e0 == c0) {
+		say("bench: PMU not counting (run under -icount)");
+		return RES_PASS;
+	}
+
+	bool native_hvc = !g.native || !g.psci_smc; /* natively HVC exists only as conduit */
+	for (unsigned i = 0; i < ARRAY_SIZE(ops); i++) {
+		if (ops[i].op == op_hvc && !native_hvc) {
+			say("bench hvc skipped: native, and the PSCI conduit is smc");
+			continue;
+		}
+		pmu_read(&c0, &c1);
+		for (unsigned k = 0; k < ops[i].n; k++)
+			if (!ops[i].op())
+				return fail("bench %s: iteration %u did not complete", ops[i].name,
+					    k);
+		pmu_read(&e0, &e1);
+		uint64_t el1 = e0 - c0, all = e1 - c1, n = ops[i].n;
+		uint64_t el2 = all > el1 ? all - el1 : 0;
+		say("bench %s el1=%lu el2=%lu", ops[i].name, (el1 + n / 2) / n, (el2 + n / 2) / n);
+	}
+	write_sysreg(pmcntenclr_el0, 3);
+	return RES_PASS;
+}
+
+/* ---- dispatch ---- */
+
+static const struct {
+	const char *name;
+	enum result (*run)(void);
+} modes[] = {
+    {"basic", mode_basic},	 {"smp", mode_smp},
+    {"oob", mode_oob},		 {"oob-catch", mode_oob_catch},
+    {"setway", mode_setway},	 {"hvc-flood", mode_hvc_flood},
+    {"sysreset", mode_sysreset}, {"gic", mode_gic},
+    {"sgi-all", mode_sgi_all},	 {"rt", mode_rt},
+    {"bench", mode_bench},
+};
+
+void guest_main(uint64_t dtb)
+{
+	if (dt_read((const void *)(uintptr_t)dtb) != RES_PASS) {
+		say("FAIL dt: %s", g.why);
+		power_off();
+	}
+	parse_bootargs(g.bootargs);
+	say("mode %s", g.mode);
+
+	enum result r = fail("unknown mode (bootargs \"test=%s\")", g.mode);
+	for (unsigned i = 0; i < ARRAY_SIZE(modes); i++)
+		if (!strcmp(g.mode, modes[i].name))
+			r = modes[i].run();
+	if (r == RES_PASS)
+		say("PASS %s", g.mode);
+	else
+		say("FAIL %s: %s", g.mode, g.why);
+	power_off();
+}

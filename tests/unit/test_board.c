@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests of the board-DT reader (dt/board.c): QEMU's own virt DTs (GICv2
+ * and GICv3), variants of a small board (data/dt/), and malformed board DTs
+ * (data/bad-dt/) that must be refused with a message naming the node, the
+ * property and what is wrong. Expected values are written out here, read off
+ * the .dts sources, never computed by the code under test.
+ * Usage: test_board <directory holding the compiled data/>
+ */
+#include <libfdt.h>
+
+#include "check.h"
+#include "dt/dt.h"
+
+static const char *data_dir;
+
+static void *load_dtb(const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", data_dir, name);
+	return load_file(path, NULL);
+}
+
+/* Read a DTB that must be accepted. */
+static bool read_ok(const char *name, void **fdt, struct board *b)
+{
+	struct dt_error err;
+	*fdt = load_dtb(name);
+	int rc = dt_board_read(*fdt, b, &err);
+	if (!CHECK_EQ(rc, 0)) {
+		fprintf(stderr, "    %s refused: %s\n", name, err.msg);
+		return false;
+	}
+	CHECK_STR(err.msg, "");
+	CHECK(b->fdt == *fdt);
+	return true;
+}
+
+#define CHECK_RANGE(r, b, s)                                                                       \
+	do {                                                                                       \
+		CHECK_EQ((r).base, (b));                                                           \
+		CHECK_EQ((r).size, (s));                                                           \
+	} while (0)
+
+static void check_timer(const struct board *b, unsigned n_in_dt)
+{
+	/* QEMU.md: PPIs 13, 14, 11, 10 = INTIDs 29 (secure phys), 30 (phys), 27 (virt), 26 (EL2) */
+	CHECK_EQ(b->ntimer_irqs, n_in_dt);
+	CHECK_EQ(b->timer_irq[0], 29);
+	CHECK_EQ(b->timer_irq[1], 30);
+	CHECK_EQ(b->timer_irq[2], 27);
+	CHECK_EQ(b->timer_irq[3], 26);
+}
+
+/* What both QEMU virt DTs say outside the GIC (data/qemu-virt-gicv*-el2.dts). */
+static void check_qemu_common(const void *fdt, const struct board *b)
+{
+	CHECK_EQ(b->ncpus, 1); /* -smp 1 */
+	CHECK_EQ(b->mpidr[0], 0);
+	CHECK_EQ(b->cpu_method[0], CPU_METHOD_PSCI);
+	CHECK_EQ(b->cpu_node[0], fdt_path_offset(fdt, "/cpus/cpu@0"));
+	CHECK_EQ(b->nmem, 1); /* -m 256 */
+	CHECK_RANGE(b->mem[0], 0x40000000, 0x10000000);
+	CHECK_EQ(b->nresv, 0);
+	CHECK_EQ(b->gic_node, fdt_path_offset(fdt, "/intc@8000000"));
+	CHECK_EQ(b->maint_irq, 25);
+	check_timer(b, 4);
+	CHECK_EQ(b->psci, CONDUIT_SMC); /* virtualization=on */
+	CHECK_EQ(b->uart, UART_PL011);
+	CHECK_EQ(b->uart_base, 0x09000000);
+	CHECK_EQ(b->uart_size, 0x1000);
+	CHECK_EQ(b->uart_irq, 33);
+	CHECK_STR(b->uart_path, "/pl011@9000000");
+	CHECK_EQ(b->uart_node, fdt_path_offset(fdt, "/pl011@9000000"));
+}
+
+static void test_qemu_gicv2(void)
+{
+	void *fdt;
+	struct board b;
+	if (read_ok("qemu-virt-gicv2-el2.dtb", &fdt, &b)) {
+		check_qemu_common(fdt, &b);
+		CHECK_EQ(b.gic_version, 2);
+		CHECK_RANGE(b.gicd, 0x08000000, 0x10000);
+		CHECK_RANGE(b.gicc, 0x08010000, 0x10000);
+		CHECK_RANGE(b.gich, 0x08030000, 0x10000);
+		CHECK_RANGE(b.gicv, 0x08040000, 0x10000);
+	}
+	free(fdt);
+}
+
+static void test_qemu_gicv3(void)
+{
+	void *fdt;
+	struct board b;
+	if (read_ok("qemu-virt-gicv3-el2.dtb", &fdt, &b)) {
+		check_qemu_common(fdt, &b);
+		CHECK_EQ(b.gic_version, 3);
+		CHECK_RANGE(b.gicd, 0x08000000, 0x10000);
+		CHECK_RANGE(b.gicr, 0x080a0000, 0xf60000);
+	}
+	free(fdt);
+}
+
+static void test_board_4cpu(void)
+{
+	void *fdt;
+	struct board b;
+	if (read_ok("board-4cpu.dtb", &fdt, &b)) {
+		CHECK_EQ(b.ncpus, 4);
+		for (unsigned i = 0; i < 4; i++)
+			CHECK_EQ(b.mpidr[i], i);
+		CHECK_EQ(b.nmem, 1);
+		CHECK_RANGE(b.mem[0], 0x40000000, 0x40000000);
+		CHECK_EQ(b.nresv, 1);
+		CHECK_RANGE(b.resv[0], 0x7f000000, 0x100000);
+	}
+	free(fdt);
+}
+
+/* The small board of data/dt/base.dtsi as it is. */
+static void check_base(const void *fdt, const struct board *b)
+{
+	static const uint64_t mpidr[4] = {0x0, 0x1, 0x100, 0x101};
+	static const char *const cpu_path[4] = {"/cpus/cpu@0", "/cpus/cpu@1", "/cpus/cpu@100",
+						"/cpus/cpu@101"};
+	CHECK_EQ(b->ncpus, 4);
+	for (unsigned i = 0; i < 4; i++) {
+		CHECK_EQ(b->mpidr[i], mpidr[i]);
+		CHECK_EQ(b->cpu_method[i], CPU_METHOD_PSCI);
+		CHECK_EQ(b->cpu_node[i], fdt_path_offset(fdt, cpu_path[i]));
+	}
+	CHECK_EQ(b->nmem, 1);
+	CHECK_RANGE(b->mem[0], 0x40000000, 0x40000000);
+	CHECK_EQ(b->nresv, 2);
+	CHECK_RANGE(b->resv[0], 0x48000000, 0x1000);   /* /memreserve/ */
+	CHECK_RANGE(b->resv[1], 0x7f000000, 0x200000); /* /reserved-memory/firmware@7f000000 */
+	CHECK_EQ(b->gic_version, 2);
+	CHECK_EQ(b->gic_node, fdt_path_offset(fdt, "/interrupt-controller@8000000"));
+	CHECK_RANGE(b->gicd, 0x8000000, 0x1000);
+	CHECK_RANGE(b->gicc, 0x8010000, 0x2000);
+	CHECK_RANGE(b->gich, 0x8030000, 0x2000);
+	CHECK_RANGE(b->gicv, 0x8040000, 0x2000);
+	CHECK_EQ(b->maint_irq, 25);
+	check_timer(b, 4);
+	CHECK_EQ(b->psci, CONDUIT_SMC);
+}
+
+static void check_pl011_console(const void *fdt, const struct board *b)
+{
+	CHECK_EQ(b->uart, UART_PL011);
+	CHECK_STR(b->uart_path, "/pl011@9000000");
+	CHECK_EQ(b->uart_node, fdt_path_offset(fdt, "/pl011@9000000"));
+	CHECK_EQ(b->uart_base, 0x9000000);
+	CHECK_EQ(b->uart_size, 0x1000);
+	CHECK_EQ(b->uart_irq, 33);
+}
+
+static void test_variants(void)
+{
+	void *fdt;
+	struct board b;
+
+	check_test = "test_variants/good-base";
+	if (read_ok("dt/good-base.dtb", &fdt, &b)) {
+		check_base(fdt, &b);
+		check_pl011_console(fdt, &b); /* "serial0:115200n8" through /aliases */
+	}
+	free(fdt);
+
+	check_test = "test_variants/good-alias-bus";
+	if (read_ok("dt/good-alias-bus.dtb", &fdt, &b)) {
+		check_base(fdt, &b);
+		CHECK_EQ(b.uart, UART_NS16550);
+		CHECK_STR(b.uart_path, "/soc/serial@1000");
+		CHECK_EQ(b.uart_node, fdt_path_offset(fdt, "/soc/serial@1000"));
+		CHECK_EQ(b.uart_base, 0xfe001000); /* through /soc's ranges */
+		CHECK_EQ(b.uart_size, 0x100);
+		CHECK_EQ(b.uart_irq, 37);
+	}
+	free(fdt);
+
+	check_test = "test_variants/good-path-options";
+	if (read_ok("dt/good-path-options.dtb", &fdt, &b)) {
+		check_base(fdt, &b);
+		check_pl011_console(fdt, &b);
+	}
+	free(fdt);
+
+	check_test = "test_variants/good-linux-stdout";
+	if (read_ok("dt/good-linux-stdout.dtb", &fdt, &b))
+		check_pl011_console(fdt, &b);
+	free(fdt);
+
+	check_test = "test_variants/good-spin-table";
+	if (read_ok("dt/good-spin-table.dtb", &fdt, &b)) {
+		CHECK_EQ(b.ncpus, 4);
+		CHECK_EQ(b.cpu_method[0], CPU_METHOD_PSCI);
+		CHECK_EQ(b.cpu_method[1], CPU_METHOD_SPIN_TABLE);
+		CHECK_EQ(b.cpu_method[2], CPU_METHOD_SPIN_TABLE);
+		CHECK_EQ(b.cpu_method[3], CPU_METHOD_SPIN_TABLE);
+		CHECK_EQ(b.cpu_release_addr[1], 0xe0);
+		CHECK_EQ(b.cpu_release_addr[2], 0xe8);
+		CHECK_EQ(b.cpu_release_addr[3], 0x1000000f0);
+		CHECK_EQ(b.psci, CONDUIT_NONE);
+	}
+	free(fdt);
+
+	check_test = "test_variants/good-cpu-disabled";
+	if (read_ok("dt/good-cpu-disabled.dtb", &fdt, &b)) {
+		CHECK_EQ(b.ncpus, 3);
+		CHECK_EQ(b.mpidr[0], 0x0);
+		CHECK_EQ(b.mpidr[1], 0x1);
+		CHECK_EQ(b.mpidr[2], 0x101);
+		CHECK_EQ(b.cpu_node[2], fdt_path_offset(fdt, "/cpus/cpu@101"));
+	}
+	free(fdt);
+
+	check_test = "test_variants/good-gicv3";
+	if (read_ok("dt/good-gicv3.dtb", &fdt, &b)) {
+		CHECK_EQ(b.gic_version, 3);
+		CHECK_RANGE(b.gicd, 0x8000000, 0x10000);
+		CHECK_RANGE(b.gicr, 0x80a0000, 0xf60000);
+		CHECK_EQ(b.maint_irq, 25);
+		CHECK_EQ(b.ncpus, 4);
+		CHECK_EQ(b.mpidr[2], 0x100);
+		CHECK_EQ(b.mpidr[3], 0x100000000); /* Aff3 = 1 */
+		CHECK_EQ(b.psci, CONDUIT_HVC);
+	}
+	free(fdt);
+
+	check_test = "test_variants/good-three-timer-irqs";
+	if (read_ok("dt/good-three-timer-irqs.dtb", &fdt, &b))
+		check_timer(&b, 3);
+	free(fdt);
+
+	check_test = "test_variants/good-memory-two";
+	if (read_ok("dt/good-memory-two.dtb", &fdt, &b)) {
+		CHECK_EQ(b.nmem, 3);
+		CHECK_RANGE(b.mem[0], 0x40000000, 0x20000000);
+		CHECK_RANGE(b.mem[1], 0x70000000, 0x10000000);
+		CHECK_RANGE(b.mem[2], 0x880000000, 0x80000000);
+		CHECK_EQ(b.nresv, 2); /* the cma pool has no fixed place */
+	}
+	free(fdt);
+}
+
+static void test_bad(void)
+{
+	static const struct {
+		const char *file, *msg;
+	} bad[] = {
+	    {"no-cpus", "DT: no /cpus node"},
+	    {"cpu-no-reg", "DT: /cpus/cpu@1: missing or short 'reg' property"},
+	    {"cpu-duplicate-mpidr", "DT: /cpus: two CPUs with reg 0x100"},
+	    {"cpus-address-cells", "DT: /cpus: #address-cells is 3, expected 1 or 2"},
+	    {"cpus-all-disabled", "DT: /cpus has no usable cpu node"},
+	    {"cpus-too-many", "DT: /cpus/cpu@204: more than 8 CPUs are not supported"},
+	    {"spin-table-no-release-addr",
+	     "DT: /cpus/cpu@1: spin-table CPU without an 8-byte 'cpu-release-addr'"},
+	    {"spin-table-short-release-addr",
+	     "DT: /cpus/cpu@1: spin-table CPU without an 8-byte 'cpu-release-addr'"},
+	    {"memory-no-reg", "DT: no memory node (device_type = \"memory\") with a 'reg'"},
+	    {"memory-wraps", "DT: memory range 0xffffffffc0000000+0x80000000 wraps around"},
+	    {"no-gic", "DT: no supported interrupt controller (arm,gic-v3 or a GICv2 such as "
+		       "arm,gic-400)"},
+	    {"gicv2-two-regs", "DT: interrupt-controller@8000000: 'reg' has 2 entries, GICv2 "
+			       "needs 4 (GICD, GICC, GICH, GICV: without GICH and GICV the GIC "
+			       "has no virtualization support)"},
+	    {"gicv3-one-reg", "DT: interrupt-controller@8000000: 'reg' has 1 entries, GICv3 "
+			      "needs 2"},
+	    {"no-stdout-path", "DT: /chosen/stdout-path is missing: no console to use"},
+	    {"no-chosen", "DT: /chosen/stdout-path is missing"},
+	    {"stdout-path-no-node", "DT: /chosen/stdout-path: \"/serial@12345678\" names no node"},
+	    {"stdout-path-no-alias", "DT: /chosen/stdout-path: \"serial7\" names no node"},
+	    {"stdout-path-dangling-alias",
+	     "DT: /chosen/stdout-path: \"/serial@deadbeef\" names no node"},
+	    {"uart-unsupported", "DT: /pl011@9000000: console UART of an unsupported kind"},
+	    {"uart-no-reg", "DT: /pl011@9000000: no usable 'reg'"},
+	    {"uart-bus-without-ranges", "DT: /soc/serial@1000: no usable 'reg'"},
+	    {"psci-method-foo", "DT: psci: 'method' is \"foo\", expected \"smc\" or \"hvc\""},
+	    {"psci-no-method", "DT: psci: missing 'method' (\"smc\" or \"hvc\")"},
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char name[128];
+		snprintf(name, sizeof(name), "bad-dt/%s.dtb", bad[i].file);
+		check_test = bad[i].file;
+		void *fdt = load_dtb(name);
+		struct board b;
+		struct dt_error err;
+		memset(&err, 0x55, sizeof(err)); /* no stale message can pass */
+		CHECK_EQ(dt_board_read(fdt, &b, &err), -1);
+		CHECK(memchr(err.msg, 0, sizeof(err.msg)) != NULL);
+		CHECK_CONTAINS(err.msg, bad[i].msg);
+		free(fdt);
+	}
+	check_test = "test_bad";
+
+	/* Not a DT at all. */
+	static uint32_t junk[64] = {0x12345678};
+	struct board b;
+	struct dt_error err;
+	CHECK_EQ(dt_board_read(junk, &b, &err), -1);
+	CHECK_CONTAINS(err.msg, "DT: bad header");
+}
+
+static void test_helpers(void)
+{
+	const uint32_t spi[3] = {cpu_to_fdt32(0), cpu_to_fdt32(1), cpu_to_fdt32(4)};
+	const uint32_t ppi[3] = {cpu_to_fdt32(1), cpu_to_fdt32(14), cpu_to_fdt32(0xf08)};
+	const uint32_t spi_hi[3] = {cpu_to_fdt32(0), cpu_to_fdt32(987), cpu_to_fdt32(4)};
+	CHECK_EQ(dt_gic_intid(spi), 33);
+	CHECK_EQ(dt_gic_intid(ppi), 30);
+	CHECK_EQ(dt_gic_intid(spi_hi), 1019);
+	const uint32_t cells[3] = {cpu_to_fdt32(0x8), cpu_to_fdt32(0x80000000), cpu_to_fdt32(7)};
+	CHECK_EQ(dt_read_cells(cells, 1), 0x8);
+	CHECK_EQ(dt_read_cells(cells, 2), 0x880000000);
+	CHECK_EQ(dt_read_cells(cells + 2, 1), 7);
+	CHECK_EQ(dt_read_cells(cells, 0), 0);
+	CHECK_STR(dt_uart_name(UART_PL011), "PL011");
+	CHECK_STR(dt_uart_name(UART_NS16550), "16550");
+	CHECK_STR(dt_uart_name(UART_NONE), "none");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s <unit test data directory>\n", argv[0]);
+		return 2;
+	}
+	data_dir = argv[1];
+	RUN(test_qemu_gicv2);
+	RUN(test_qemu_gicv3);
+	RUN(test_board_4cpu);
+	RUN(test_variants);
+	RUN(test_bad);
+	RUN(test_helpers);
+	return check_summary("test_board");
+}

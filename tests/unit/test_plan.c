@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests of the partition-config reader (dt/plan.c) against the 4-CPU,
+ * 1 GiB QEMU-virt board of data/board-4cpu.dts: a valid two-domain config
+ * read field by field, and one broken config per rule (data/plan/), each
+ * refused with a message naming the node, the property and what is wrong.
+ * Usage: test_plan <directory holding the compiled data/>
+ */
+#include <libfdt.h>
+
+#include "check.h"
+#include "dt/plan.h"
+
+static const char *data_dir;
+static void *board_fdt;
+static struct board board;
+
+static void *load_dtb(const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", data_dir, name);
+	return load_file(path, NULL);
+}
+
+static void test_good(void)
+{
+	void *cfg = load_dtb("plan/good.dtb");
+	static struct plan p;
+	struct dt_error err;
+	if (!CHECK_EQ(dt_plan_read(cfg, &board, &p, &err), 0)) {
+		fprintf(stderr, "    refused: %s\n", err.msg);
+		free(cfg);
+		return;
+	}
+	CHECK_STR(err.msg, "");
+	CHECK_EQ(p.ndoms, 2);
+
+	const struct dom_cfg *d = &p.dom[0];
+	CHECK_STR(d->name, "dom0");
+	CHECK_EQ(d->id, 0);
+	CHECK(d->control);
+	CHECK_STR(d->label, "dom0_t");
+	CHECK_EQ(d->ncpus, 2);
+	CHECK_EQ(d->cpus[0], 0);
+	CHECK_EQ(d->cpus[1], 1);
+	CHECK_EQ(d->mem_size, 0x10000000);
+	CHECK_EQ(d->mem_base, 0);
+	CHECK_STR(d->kernel, "Image");
+	CHECK_STR(d->initrd, "rootfs.cpio.gz");
+	CHECK_STR(d->bootargs, "console=ttyAMA0 nokaslr");
+	CHECK_EQ(d->on_fault, FAULT_RESTART);
+	CHECK_EQ(d->ndevices, 0);
+	CHECK_EQ(d->node, fdt_path_offset(cfg, "/bulkhead/domain@0"));
+
+	d = &p.dom[1];
+	CHECK_STR(d->name, "rt-1");
+	CHECK_EQ(d->id, 1);
+	CHECK(!d->control);
+	CHECK_STR(d->label, "rt_t");
+	CHECK_EQ(d->ncpus, 2);
+	CHECK_EQ(d->cpus[0], 3); /* vCPU 0 runs on CPU 3: the order is kept */
+	CHECK_EQ(d->cpus[1], 2);
+	CHECK_EQ(d->mem_size, 0x800000);
+	CHECK_EQ(d->mem_base, 0x48000000);
+	CHECK_STR(d->kernel, "rt.bin");
+	CHECK_STR(d->initrd, "");
+	CHECK_STR(d->bootargs, "");
+	CHECK_EQ(d->on_fault, FAULT_HALT);
+	CHECK_EQ(d->ndevices, 1);
+	CHECK_STR(d->devices[0], "/pl061@9030000");
+	/* Its resources, from the board DT: reg <0 0x9030000 0 0x1000>, SPI 7 level-high. */
+	CHECK_EQ(d->dev[0].nreg, 1);
+	CHECK_EQ(d->dev[0].reg[0].base, 0x9030000);
+	CHECK_EQ(d->dev[0].reg[0].size, 0x1000);
+	CHECK_EQ(d->dev[0].nirq, 1);
+	CHECK_EQ(d->dev[0].irq[0], 39);
+	CHECK(!d->dev[0].irq_edge[0]);
+	CHECK_EQ(d->node, fdt_path_offset(cfg, "/bulkhead/domain@1"));
+	free(cfg);
+}
+
+static void test_defaults(void)
+{
+	void *cfg = load_dtb("plan/good-minimal.dtb");
+	static struct plan p;
+	struct dt_error err;
+	if (!CHECK_EQ(dt_plan_read(cfg, &board, &p, &err), 0)) {
+		fprintf(stderr, "    refused: %s\n", err.msg);
+		free(cfg);
+		return;
+	}
+	CHECK_EQ(p.ndoms, 1);
+	CHECK_STR(p.dom[0].name, "solo");
+	CHECK_EQ(p.dom[0].id, 0xa); /* unit addresses are hex */
+	CHECK(!p.dom[0].control);
+	CHECK_STR(p.dom[0].label, "domain_t");
+	CHECK_EQ(p.dom[0].mem_size, 0x200000); /* a one-cell size is fine */
+	CHECK_EQ(p.dom[0].mem_base, 0);
+	CHECK_EQ(p.dom[0].on_fault, FAULT_STOP);
+	CHECK_STR(p.dom[0].initrd, "");
+	free(cfg);
+
+	CHECK_STR(dt_fault_name(FAULT_STOP), "stop");
+	CHECK_STR(dt_fault_name(FAULT_RESTART), "restart");
+	CHECK_STR(dt_fault_name(FAULT_HALT), "halt");
+}
+
+static void test_bad(void)
+{
+	static const struct {
+		const char *file, *msg;
+	} bad[] = {
+	    {"missing-label", "config /bulkhead/domain@1: missing required property 'label'"},
+	    {"bad-label-chars", "config /bulkhead/domain@1: label \"RT one\" may only contain "
+				"a-z, 0-9, '-' and '_'"},
+	    {"label-too-long",
+	     "config /bulkhead/domain@1: property 'label' is longer than 15 characters"},
+	    {"duplicate-label",
+	     "config /bulkhead/domain@1: label \"dom0\" is already used by domain@0"},
+	    {"duplicate-id", "config /bulkhead/domain@01: domain id 1 is used twice"},
+	    {"two-control", "config /bulkhead/domain@1: only one domain may have role "
+			    "\"control\" (domain \"dom0\" has it too)"},
+	    {"bad-role", "config /bulkhead/domain@1: role \"admin\" is not known"},
+	    {"cpu-out-of-range", "config /bulkhead/domain@1: 'cpus' names CPU 4 but the board "
+				 "has 4 CPUs (0-3)"},
+	    {"cpu-twice", "config /bulkhead/domain@1: 'cpus' lists CPU 2 twice"},
+	    {"cpu-shared", "config /bulkhead/domain@1: CPU 1 is also given to domain \"dom0\""},
+	    {"missing-cpus", "config /bulkhead/domain@1: missing required property 'cpus'"},
+	    {"missing-memory-size",
+	     "config /bulkhead/domain@1: missing required property 'memory-size'"},
+	    {"memory-size-unaligned", "config /bulkhead/domain@1: 'memory-size' 0x100000 must "
+				      "be a non-zero multiple of 2 MiB"},
+	    {"memory-size-zero", "config /bulkhead/domain@1: 'memory-size' 0x0 must be a "
+				 "non-zero multiple of 2 MiB"},
+	    {"memory-size-string", "config /bulkhead/domain@1: property 'memory-size' must be "
+				   "one 32-bit or 64-bit value"},
+	    {"memory-base-unaligned",
+	     "config /bulkhead/domain@1: 'memory-base' 0x48100000 must be 2 MiB aligned"},
+	    {"memory-outside-ram", "config /bulkhead/domain@1: memory 0x80000000-0x807fffff "
+				   "is not inside the board's RAM"},
+	    {"memory-straddles-ram-end", "config /bulkhead/domain@1: memory "
+					 "0x7fe00000-0x805fffff is not inside the board's RAM"},
+	    {"memory-overlaps-reserved",
+	     "config /bulkhead/domain@1: memory 0x7ee00000-0x7f1fffff overlaps reserved "
+	     "memory 0x7f000000-0x7f0fffff"},
+	    {"memory-overlaps-domain", "config /bulkhead/domain@1: memory 0x48000000-0x487fffff "
+				       "overlaps domain \"dom0\""},
+	    {"missing-kernel", "config /bulkhead/domain@1: missing required property 'kernel'"},
+	    {"bad-on-fault", "config /bulkhead/domain@1: 'on-fault' is \"explode\"; expected "
+			     "\"stop\", \"restart\" or \"halt\""},
+	    {"device-missing", "config /bulkhead/domain@1: 'devices': device \"/gpio@1234\" "
+			       "does not exist in the board DT"},
+	    {"device-console", "config /bulkhead/domain@1: 'devices': device "
+			       "\"/pl011@9000000\" is the hypervisor's console UART"},
+	    {"device-shared", "config /bulkhead/domain@2: device \"/pl061@9030000\" is also "
+			      "given to domain \"rt-1\""},
+	    {"no-domains", "config /bulkhead: no domain@<id> node: nothing to run"},
+	    {"no-bulkhead", "config: no /bulkhead node"},
+	};
+	static struct plan p;
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char name[128];
+		snprintf(name, sizeof(name), "plan/%s.dtb", bad[i].file);
+		check_test = bad[i].file;
+		void *cfg = load_dtb(name);
+		struct dt_error err;
+		memset(&err, 0x55, sizeof(err)); /* no stale message can pass */
+		CHECK_EQ(dt_plan_read(cfg, &board, &p, &err), -1);
+		CHECK(memchr(err.msg, 0, sizeof(err.msg)) != NULL);
+		CHECK_CONTAINS(err.msg, bad[i].msg);
+		free(cfg);
+	}
+	check_test = "test_bad";
+
+	static uint32_t junk[64] = {0x12345678};
+	struct dt_error err;
+	CHECK_EQ(dt_plan_read(junk, &board, &p, &err), -1);
+	CHECK_CONTAINS(err.msg, "config: not a valid DTB");
+}
+
+/* Without a board (the syntax-only check) the board's limits are not applied. */
+static void test_no_board(void)
+{
+	static const char *const ok_without_board[] = {"cpu-out-of-range", "memory-outside-ram",
+						       "memory-overlaps-reserved"};
+	static struct plan p;
+	for (unsigned i = 0; i < sizeof(ok_without_board) / sizeof(ok_without_board[0]); i++) {
+		char name[128];
+		snprintf(name, sizeof(name), "plan/%s.dtb", ok_without_board[i]);
+		void *cfg = load_dtb(name);
+		struct dt_error err;
+		if (!CHECK_EQ(dt_plan_read(cfg, NULL, &p, &err), 0))
+			fprintf(stderr, "    %s refused without a board: %s\n", ok_without_board[i],
+				err.msg);
+		free(cfg);
+	}
+	/* ... but everything that is wrong in itself still is. */
+	void *cfg = load_dtb("plan/cpu-twice.dtb");
+	struct dt_error err;
+	CHECK_EQ(dt_plan_read(cfg, NULL, &p, &err), -1);
+	CHECK_CONTAINS(err.msg, "'cpus' lists CPU 2 twice");
+	free(cfg);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s <unit test data directory>\n", argv[0]);
+		return 2;
+	}
+	data_dir = argv[1];
+	board_fdt = load_dtb("board-4cpu.dtb");
+	struct dt_error err;
+	if (dt_board_read(board_fdt, &board, &err)) {
+		fprintf(stderr, "board-4cpu.dtb refused: %s\n", err.msg);
+		return 1;
+	}
+	RUN(test_good);
+	RUN(test_defaults);
+	RUN(test_bad);
+	RUN(test_no_board);
+	free(board_fdt);
+	return check_summary("test_plan");
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# run-qemu.sh: boot a Bulkhead image (or any arm64 Image) on QEMU's AArch64
+# 'virt' machine, entered at EL2, the way a board would: directly, through
+# U-Boot, or from an SD-card image.
+#
+# Usage: tools/run-qemu.sh [options] IMAGE [-- extra QEMU args]
+#   -b MODE    kernel: QEMU -kernel IMAGE (QEMU's own boot stub; default)
+#              uboot:  U-Boot (-bios) finds IMAGE on fw_cfg and runs booti
+#              sdcard: IMAGE is a disk image (tools/mk-sdcard.sh) on
+#                      virtio-pci; U-Boot's distro boot runs its boot.scr
+#   -g GIC     2 | 3 | 4 | max (default 3)
+#   -c CPU     CPU model (default cortex-a57)
+#   -s SMP     number of CPUs (default 2)
+#   -m MiB     RAM (default 1024)
+#   -t SECS    timeout (default 120; 0 = none, for interactive use)
+#   -V on|off  virtualization (EL2), default on
+#   -d DISK    extra raw disk image, as virtio-blk on virtio-mmio (the first
+#              one lands on the last transport, /virtio_mmio@a003e00)
+#   -i         deterministic: -icount shift=0,sleep=off, a fixed RTC, and no
+#              random DT nodes (one instruction = 1 ns; exact PMU counts)
+#   -r INITRD  initrd (kernel and uboot modes)
+#   -a ARGS    kernel command line (kernel and uboot modes)
+# Env: QEMU (default qemu-system-aarch64), UBOOT (default
+#      /usr/lib/u-boot/qemu_arm64/u-boot.bin).
+# The console is this terminal (-nographic: Ctrl-A x quits QEMU, Ctrl-A c
+# the monitor); no network. U-Boot boots with bootdelay=0 (its default
+# environment, rewritten, on the second flash bank). Exit status: QEMU's;
+# 124 when the timeout fired.
+set -euo pipefail
+
+QEMU=${QEMU:-qemu-system-aarch64}
+UBOOT=${UBOOT:-/usr/lib/u-boot/qemu_arm64/u-boot.bin}
+MODE=kernel GIC=3 CPU=cortex-a57 SMP=2 MEM=1024 TMO=120 VIRT=on ICOUNT='' INITRD='' APPEND=''
+DISKS=()
+usage() { # [STATUS]: 0 for -h (stdout), else 2 (stderr)
+    if [ "${1:-2}" = 0 ]; then awk 'NR > 2 && !/^#/ { exit } NR > 2' "$0"; else awk 'NR > 2 && !/^#/ { exit } NR > 2' "$0" >&2; fi
+    exit "${1:-2}"
+}
+while getopts "b:g:c:s:m:t:V:d:ir:a:h" o; do
+    case $o in
+        b) MODE=$OPTARG ;; g) GIC=$OPTARG ;; c) CPU=$OPTARG ;; s) SMP=$OPTARG ;;
+        m) MEM=$OPTARG ;; t) TMO=$OPTARG ;; V) VIRT=$OPTARG ;; d) DISKS+=("$OPTARG") ;;
+        i) ICOUNT=1 ;; r) INITRD=$OPTARG ;; a) APPEND=$OPTARG ;;
+        h) usage 0 ;; *) usage ;;
+    esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 1 ] || usage
+IMAGE=$1
+shift
+[ "${1:-}" != -- ] || shift         # the rest goes to QEMU verbatim
+err() { echo "[run-qemu] error: $*" >&2; exit 2; }
+case $MODE in kernel | uboot | sdcard) ;; *) err "-b $MODE: kernel, uboot or sdcard" ;; esac
+case $VIRT in on | off) ;; *) err "-V $VIRT: on or off" ;; esac
+case $TMO in '' | *[!0-9]*) err "-t $TMO: seconds" ;; esac
+[ -f "$IMAGE" ] || err "$IMAGE: no such file"
+[ -z "$INITRD" ] || [ -f "$INITRD" ] || err "$INITRD: no such file"
+for d in "${DISKS[@]}"; do [ -f "$d" ] || err "$d: no such file"; done
+[ "$MODE" = kernel ] || [ -f "$UBOOT" ] || err "$UBOOT missing (make deps installs u-boot-qemu)"
+if [ "$MODE" = sdcard ] && { [ -n "$INITRD" ] || [ -n "$APPEND" ]; }; then
+    err "-r/-a do not apply to -b sdcard (the card's boot.scr decides)"
+fi
+
+MACHINE="virt,virtualization=$VIRT,gic-version=$GIC"
+args=(-cpu "$CPU" -smp "$SMP" -m "$MEM" -nographic -nic none -no-reboot)
+if [ -n "$ICOUNT" ]; then
+    # Random DT nodes (kaslr-seed, rng-seed) would change every run.
+    if "$QEMU" -M virt,help 2>/dev/null | grep -q 'dtb-randomness='; then
+        MACHINE+=",dtb-randomness=off"
+    elif "$QEMU" -M virt,help 2>/dev/null | grep -q 'dtb-kaslr-seed='; then
+        MACHINE+=",dtb-kaslr-seed=off"
+    fi
+    args+=(-icount shift=0,sleep=off -rtc base=2024-01-01T00:00:00,clock=vm)
+fi
+
+TMPD=''
+cleanup() { [ -z "$TMPD" ] || rm -rf "$TMPD"; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+case $MODE in
+    kernel) args+=(-kernel "$IMAGE") ;;
+    uboot) args+=(-bios "$UBOOT" -kernel "$IMAGE") ;;
+    sdcard) args+=(-bios "$UBOOT" -drive "if=virtio,format=raw,file=$IMAGE") ;;
+esac
+if [ "$MODE" != kernel ]; then
+    # U-Boot (qemu_arm64) reads its environment from the start of the second
+    # flash bank (0x04000000, 256 KiB). Put its own default environment there
+    # with bootdelay=0: everything else (distro boot, qfw) stays as shipped.
+    TMPD=$(mktemp -d "${TMPDIR:-/tmp}/run-qemu.XXXXXX")
+    tr '\0' '\n' < "$UBOOT" | awk -v RS= '/(^|\n)bootdelay=[0-9]+(\n|$)/' |
+        grep -E '^[A-Za-z0-9_]+=' | sed 's/^bootdelay=.*/bootdelay=0/' > "$TMPD/env.txt"
+    grep -q '^bootcmd=' "$TMPD/env.txt" || err "cannot find U-Boot's default environment in $UBOOT"
+    mkenvimage -s 0x40000 -o "$TMPD/env.bin" "$TMPD/env.txt"
+    truncate -s 64M "$TMPD/env.bin"
+    args+=(-drive "if=pflash,format=raw,index=1,file=$TMPD/env.bin")
+fi
+[ -z "$INITRD" ] || args+=(-initrd "$INITRD")
+[ -z "$APPEND" ] || args+=(-append "$APPEND")
+n=0
+for d in "${DISKS[@]}"; do
+    args+=(-drive "if=none,id=bhdisk$n,format=raw,file=$d" -device "virtio-blk-device,drive=bhdisk$n")
+    n=$((n + 1))
+done
+args=(-M "$MACHINE" "${args[@]}" "$@")
+
+# The command line, quoted only where a shell needs it (copy-paste ready).
+shq() {
+    local a out=()
+    for a; do
+        if [[ $a =~ ^[A-Za-z0-9_./=:,+@%-]+$ ]]; then out+=("$a"); else out+=("'${a//\'/\'\\\'\'}'"); fi
+    done
+    echo "${out[*]}"
+}
+echo "[run-qemu] $(shq "$QEMU" "${args[@]}")" >&2
+# --foreground: QEMU keeps the terminal (interactive input, Ctrl-A x); a
+# timeout of 0 means none.
+rc=0
+timeout --foreground -k 10 "$TMO" "$QEMU" "${args[@]}" || rc=$?
+[ $rc -ne 124 ] || echo "[run-qemu] timed out after $TMO s" >&2
+exit $rc
