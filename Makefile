@@ -16,7 +16,7 @@ endif
 SMP ?= 2
 MEM ?= 1024
 
-BH_CACHE ?= $(HOME)/.cache/bulkhead
+BH_CACHE ?= $(or $(BULKHEAD_CACHE),$(HOME)/.cache/bulkhead)
 export BH_CACHE
 FDT_ARM64_ROOT ?= $(BH_CACHE)/libfdt-arm64
 ASSETS := $(BH_CACHE)/guest-assets
@@ -115,6 +115,13 @@ ifneq ($(BOOTARGS),)
 PACK_ARGS += --set '/bulkhead/domain@0:bootargs=$(BOOTARGS)'
 endif
 endif
+ifeq ($(CONFIG),qemu-virt-mixed)
+ifneq ($(INTERACTIVE),)
+PACK_ARGS += --set '/bulkhead/domain@0:bootargs=console=ttyAMA0 nokaslr quiet bhtest=shell' \
+	--set '/bulkhead/domain@2:bootargs=console=ttyAMA0 nokaslr quiet bhtest=shell' \
+	--set '/bulkhead/domain@1:bootargs=test=rt periods=0'
+endif
+endif
 PACK_ARGS += -I $(GUESTB) -I $(ASSETS) -I configs
 
 $(IMG): $(HYPB)/bulkhead.bin $(TOOLB)/bhpack $(B)/config.dtb $(BOARD_DTB) guests FORCE
@@ -128,8 +135,16 @@ FORCE:
 check-config: $(TOOLB)/bhpack $(B)/config.dtb $(BOARD_DTB) guests
 	$(TOOLB)/bhpack --check-only --config $(B)/config.dtb --board $(BOARD_DTB) $(PACK_ARGS)
 
-run: guest-assets $(IMG)
-	@bash tools/run-qemu.sh -b uboot -g $(GIC) -c $(CPU) -s $(SMP) -m $(MEM) -t 0 $(IMG)
+# The mixed config's Linux guest owns the first virtio disk: give it one.
+RUN_DISK := $(B)/guest-disk.img
+$(RUN_DISK):
+	@mkdir -p $(dir $@)
+	@head -c 16M /dev/zero > $@
+	@printf 'BULKHEAD-DISK-MARKER: this disk belongs to the guest domain' | dd of=$@ conv=notrunc status=none
+RUN_ARGS := $(if $(filter qemu-virt-mixed,$(CONFIG)),-d $(RUN_DISK))
+
+run: guest-assets $(IMG) $(if $(filter qemu-virt-mixed,$(CONFIG)),$(RUN_DISK))
+	@bash tools/run-qemu.sh -b uboot -g $(GIC) -c $(CPU) -s $(SMP) -m $(MEM) -t 0 $(RUN_ARGS) $(IMG)
 
 debug: guest-assets $(IMG)
 	@echo "gdb: gdb-multiarch $(HYPB)/bulkhead.elf -ex 'target remote :1234'"
@@ -139,7 +154,7 @@ sdcard: $(IMG)
 	bash tools/mk-sdcard.sh -k $(IMG) -o $(B)/sdcard.img
 
 test: guest-assets all tools guests
-	@bash tests/run.sh
+	@bash tests/run.sh $(T)
 
 bench: guest-assets all
 	@bash tests/bench/run.sh

@@ -23,8 +23,9 @@
 #   -a ARGS    kernel command line (kernel and uboot modes)
 # Env: QEMU (default qemu-system-aarch64), UBOOT (default
 #      /usr/lib/u-boot/qemu_arm64/u-boot.bin).
-# The console is this terminal (-nographic: Ctrl-A x quits QEMU, Ctrl-A c
-# the monitor); no network. U-Boot boots with bootdelay=0 (its default
+# The console is this terminal: the serial port on plain stdio, with no QEMU
+# multiplexer, so every key (Ctrl-A included) reaches Bulkhead, whose Ctrl-A q
+# powers the machine off; Ctrl-C is passed on too. No network. U-Boot boots with bootdelay=0 (its default
 # environment, rewritten, on the second flash bank). Exit status: QEMU's;
 # 124 when the timeout fired.
 set -euo pipefail
@@ -63,7 +64,8 @@ if [ "$MODE" = sdcard ] && { [ -n "$INITRD" ] || [ -n "$APPEND" ]; }; then
 fi
 
 MACHINE="virt,virtualization=$VIRT,gic-version=$GIC"
-args=(-cpu "$CPU" -smp "$SMP" -m "$MEM" -nographic -nic none -no-reboot)
+args=(-cpu "$CPU" -smp "$SMP" -m "$MEM" -display none -monitor none
+      -chardev stdio,id=con,signal=off -serial chardev:con -nic none -no-reboot)
 if [ -n "$ICOUNT" ]; then
     # Random DT nodes (kaslr-seed, rng-seed) would change every run.
     if "$QEMU" -M virt,help 2>/dev/null | grep -q 'dtb-randomness='; then

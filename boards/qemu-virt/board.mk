@@ -2,7 +2,7 @@
 # QEMU 'virt' (AArch64): what differs for this board. The hypervisor itself
 # finds everything else (UART, GIC, CPUs, memory) in the DT U-Boot passes.
 BOARD_DESC := QEMU virt, GICv2/GICv3, PL011 at 0x09000000
-BOARD_DEFAULT_CONFIG := qemu-virt-single
+BOARD_DEFAULT_CONFIG := qemu-virt-mixed
 QEMU_SYSTEM := qemu-system-aarch64
 # Ask QEMU itself for the DT of the machine `make run` starts.
 BOARD_DTB_RULE = $(QEMU_SYSTEM) -M virt,virtualization=on,gic-version=$(GIC),dumpdtb=$@ \
