@@ -92,6 +92,8 @@ void arch_gic_init(const struct board *b)
 		gic_host.nr_lrs = VGIC_MAX_LRS;
 	maint_intid = b->maint_irq;
 	vtimer_intid = b->timer_irq[2];
+	gic_host.vtimer_intid = vtimer_intid;
+	gic_host.timer_sw = version == 2;
 	/* The console UART's receive interrupt: to the boot CPU, which owns input. */
 	uart_intid = b->uart_irq;
 	if (uart_intid >= 32) {
@@ -149,6 +151,13 @@ void gic_hw_route(unsigned intid, unsigned cpu)
 static uint64_t ppi_base(void)
 {
 	return version == 3 ? gicr_of[arch_cpu_index()] + GICR_SGI : gicd;
+}
+
+void gic_ppi_enable(unsigned intid, bool enable)
+{
+	uint64_t base = ppi_base();
+	if (base && intid < 32)
+		*r32(base, enable ? GICD_ISENABLER : GICD_ICENABLER) = 1u << intid;
 }
 
 void gic_ppi_deactivate(unsigned intid)
@@ -261,10 +270,18 @@ void arch_gic_handle_irq(void)
 			return; /* spurious: nothing pending */
 		struct vcpu *v = vcpu_of_cpu(arch_cpu_index());
 		if (intid == vtimer_intid && v) {
+			stats_count(EXIT_TIMER, v->dom);
+			if (gic_host.timer_sw) {
+				/* GICv2 (see gic_host.timer_sw): mask it until the guest's
+				 * EOI, deliver as a level sampled from CNTV_CTL. */
+				gic_ppi_enable(intid, false);
+				eoi(iar, true);
+				vgic_set_level_vcpu(v, intid, true);
+				continue;
+			}
 			/* The guest's own timer: hand it over, linked, so the guest's
 			 * deactivation deactivates the physical PPI (no second trap). */
 			eoi(iar, false);
-			stats_count(EXIT_TIMER, v->dom);
 			vtimer_fire(v, intid);
 			continue;
 		}
@@ -309,5 +326,6 @@ void arch_vgic_vcpu_reset(struct vcpu *v)
 	 * physical timer PPI it may have left active is released. */
 	vgic_vcpu_reset(v);
 	gic_ppi_deactivate(vtimer_intid);
+	gic_ppi_enable(vtimer_intid, true);
 	isb();
 }

@@ -64,8 +64,10 @@ void vgic_domain_init(struct domain *d)
 void vgic_own_spi(struct domain *d, unsigned intid, bool edge)
 {
 	struct vgic_dist *g = dist(d);
-	if (intid < 32 || intid - 32 >= g->nr_spis)
+	if (intid < 32 || intid - 32 >= g->nr_spis || g->nowned == VGIC_MAX_OWNED)
 		return;
+	if (!g->spi[intid - 32].owned)
+		g->owned[g->nowned++] = (uint16_t)intid;
 	g->spi[intid - 32].owned = true;
 	g->spi[intid - 32].edge = edge;
 }
@@ -127,6 +129,15 @@ void vgic_set_level(struct domain *d, unsigned intid, bool level)
 	}
 	unlock(d);
 	kick(t);
+}
+
+void vgic_set_level_vcpu(struct vcpu *v, unsigned intid, bool level)
+{
+	lock(v->dom);
+	struct virq *q = vgic_irq(v, intid);
+	if (q)
+		q->level = level;
+	unlock(v->dom);
 }
 
 void vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid)
@@ -194,6 +205,14 @@ static void sync(struct vcpu *v)
 			vgic_lr_write(i, 0);
 			c->lr_used &= ~(1u << i);
 			q->in_lr = false;
+			if (gic_host.timer_sw && c->lr_intid[i] == gic_host.vtimer_intid) {
+				/* Re-sample the timer's condition (this vCPU's own timer). */
+				uint64_t ctl;
+				__asm__ volatile("mrs %0, cntv_ctl_el0" : "=r"(ctl));
+				q->level = (ctl & 5) == 5 && !(ctl & 2); /* ENABLE, ISTATUS, !IMASK */
+				if (!q->level)
+					gic_ppi_enable(gic_host.vtimer_intid, true);
+			}
 			continue;
 		}
 		if (l.state == 1 && !q->edge && !q->hw && !q->level && !q->pending) {
@@ -250,7 +269,8 @@ static unsigned best_candidate(struct vcpu *v, unsigned *count)
 				best = i, bestp = q->prio;
 		}
 	}
-	for (unsigned i = 0; i < g->nr_spis; i++) {
+	for (unsigned k = 0; k < g->nowned; k++) {
+		unsigned i = g->owned[k] - 32u;
 		struct virq *q = &g->spi[i];
 		if (q->enabled && !q->in_lr && q->target == v->index && wants_delivery(q) &&
 		    group_enabled(d, q)) {

@@ -14,6 +14,7 @@
 #define VGIC_MAX_SPIS 960 /* INTIDs 32..991: the largest GIC we target (TI K3) */
 #define VGIC_NR_PRIV 32
 #define VGIC_MAX_LRS 16
+#define VGIC_MAX_OWNED 128 /* SPIs per domain: dom0 on QEMU virt owns ~40 */
 
 struct vcpu;
 struct domain;
@@ -50,12 +51,19 @@ struct vgic_cpu {
 struct vgic_dist {
 	bool enabled_grp0, enabled_grp1;
 	unsigned nr_spis;
+	unsigned nowned;
+	uint16_t owned[VGIC_MAX_OWNED]; /* SPIs the domain owns: all an exit scans */
 	struct virq spi[VGIC_MAX_SPIS];
 };
 
 /* Host GIC facts the virtual GIC needs (filled by gic/gic.c). */
 struct gic_host {
 	unsigned version;
+	unsigned vtimer_intid;
+	/* GICv2: the timer is a software level interrupt re-sampled from CNTV_CTL
+	 * on EOI, not linked to the physical PPI: QEMU's GICv2 model never
+	 * re-signals a linked level interrupt completed while still asserted. */
+	bool timer_sw;
 	unsigned nr_lrs;
 	unsigned pri_bits;
 	unsigned nr_spis;
@@ -72,6 +80,8 @@ void vgic_own_spi(struct domain *d, unsigned intid, bool edge);
  * the domain (SPI). Safe from any CPU: the target's CPU is kicked if needed. */
 void vgic_inject(struct domain *d, struct vcpu *v, unsigned intid);
 void vgic_set_level(struct domain *d, unsigned intid, bool level);
+/* Level of one of v's private interrupts (the GICv2 timer). */
+void vgic_set_level_vcpu(struct vcpu *v, unsigned intid, bool level);
 /* A physical interrupt delivered to this CPU's vCPU, linked to the virtual one
  * so the guest's deactivation deactivates the physical interrupt. */
 void vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid);
@@ -122,6 +132,7 @@ void gic_hw_route(unsigned intid, unsigned cpu);
 void gic_hw_configure(unsigned intid, bool edge, unsigned cpu);
 /* Clear the active state of this CPU's physical PPI (on vCPU reset). */
 void gic_ppi_deactivate(unsigned intid);
+void gic_ppi_enable(unsigned intid, bool enable);
 
 int vgic_v2_register(struct domain *d);
 int vgic_v3_register(struct domain *d);
