@@ -57,7 +57,8 @@ bh_pack "$W/img" "$CFG" 3 4 --image initramfs-arm64.cpio.gz="$W/initrd" \
 log=$W/log-sw
 A='\001\001\001'
 bh_boot_interactive kernel "$W/img" "$log" 300 3 cortex-a57 4 \
-	"\[guest\] BULKHEAD-SHELL-READY" 'echo in-dom0-$((1+1))\n' \
+	"\[guest\] BULKHEAD-SHELL-READY" '' \
+	"^\[dom0\] [^ ]* # " 'echo in-dom0-$((1+1))\n' \
 	"\[dom0\] in-dom0-2" "$A" \
 	"input now goes to domain rt" "$A" \
 	"input now goes to domain guest" 'echo in-guest-$((2+2))\n' \
