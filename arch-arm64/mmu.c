@@ -8,6 +8,7 @@
 #include "arch.h"
 #include "arch-arm64/pt.h"
 #include "arch-arm64/sysreg.h"
+#include "arch-arm64/trap.h"
 #include "common/lib.h"
 #include "common/console.h"
 #include "common/percpu.h"
@@ -23,6 +24,8 @@ struct mmu_cfg {
 static struct pt hyp_pt;
 static unsigned pa_bits_hw;
 
+/* The hypervisor's own translation tables (EL2 stage-1 and every stage-2):
+ * pages from the boot heap, which is identity-mapped (VA = PA). */
 static uint64_t *alloc_table(void *ctx)
 {
 	(void)ctx;
@@ -62,15 +65,21 @@ static void dcache_inval_range(uint64_t start, uint64_t size)
 	dsb(ish);
 }
 
+void arch_pt_identity_env(struct pt *pt)
+{
+	pt->alloc_page = alloc_table;
+	pt->pa_of = pa_identity;
+	pt->va_of = va_identity;
+	pt->ctx = NULL;
+}
+
 static void pt_new(struct pt *pt)
 {
 	memset(pt, 0, sizeof(*pt));
 	pt->in_bits = 48;
 	pt->out_bits = 48;
 	pt->start_level = 0;
-	pt->alloc_page = alloc_table;
-	pt->pa_of = pa_identity;
-	pt->va_of = va_identity;
+	arch_pt_identity_env(pt);
 	pt->root = alloc_table(NULL);
 }
 
@@ -139,7 +148,6 @@ int arch_map_device(uint64_t base, uint64_t size)
 
 void arch_mmu_final(const struct board *b, uint64_t load_base, uint64_t hyp_end)
 {
-	struct pt old = hyp_pt;
 	pt_new(&hyp_pt);
 	for (unsigned i = 0; i < b->nmem; i++) {
 		uint64_t s = ALIGN_UP(b->mem[i].base, SZ_4K);
@@ -149,7 +157,6 @@ void arch_mmu_final(const struct board *b, uint64_t load_base, uint64_t hyp_end)
 	}
 	/* Our image and heap, in case the loader put us outside a memory node. */
 	map_normal_2m(load_base, hyp_end);
-	(void)old;
 	arch_map_device(b->uart_base, b->uart_size ? b->uart_size : SZ_4K);
 	mmu_cfg.ttbr = (uint64_t)(uintptr_t)hyp_pt.root;
 	dsb(ish);

@@ -17,22 +17,6 @@
 static unsigned ipa_bits, start_level, root_pages;
 static struct pt s2[BH_MAX_DOMAINS];
 
-static uint64_t *alloc_table(void *ctx)
-{
-	(void)ctx;
-	return boot_alloc(SZ_4K, SZ_4K);
-}
-static uint64_t pa_identity(void *ctx, const void *va)
-{
-	(void)ctx;
-	return (uint64_t)(uintptr_t)va;
-}
-static void *va_identity(void *ctx, uint64_t pa)
-{
-	(void)ctx;
-	return (void *)(uintptr_t)pa;
-}
-
 static void geometry(void)
 {
 	if (ipa_bits)
@@ -63,9 +47,7 @@ int arch_domain_init(struct domain *d)
 	pt->in_bits = ipa_bits;
 	pt->out_bits = MIN(arch_pa_bits(), 48u);
 	pt->start_level = start_level;
-	pt->alloc_page = alloc_table;
-	pt->pa_of = pa_identity;
-	pt->va_of = va_identity;
+	arch_pt_identity_env(pt);
 	pt->root = boot_alloc(SZ_4K * root_pages, SZ_4K * root_pages);
 	if (!pt->root) {
 		bh_log("domain %s: out of hypervisor memory for stage-2 tables", d->name);

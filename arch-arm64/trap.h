@@ -6,6 +6,9 @@
 #include "arch.h"
 #include "common/domain.h"
 
+struct pt;
+/* Boot-heap pages, VA = PA: the environment of every table the hypervisor builds. */
+void arch_pt_identity_env(struct pt *pt);
 uint64_t arch_vtcr(void);
 unsigned arch_pa_bits(void);
 void arch_gic_cpu_init(unsigned index);

@@ -76,8 +76,7 @@ static bool read_reg(const void *fdt, int node, int idx, struct mem_range *r)
 	return true;
 }
 
-/* Translate a bus address through the parents' `ranges` (empty = identity). */
-static bool translate(const void *fdt, int node, uint64_t *addr)
+bool dt_translate(const void *fdt, int node, uint64_t *addr)
 {
 	for (int parent = fdt_parent_offset(fdt, node); parent > 0;
 	     parent = fdt_parent_offset(fdt, parent)) {
@@ -90,6 +89,8 @@ static bool translate(const void *fdt, int node, uint64_t *addr)
 		int cac = fdt_address_cells(fdt, parent), csz = fdt_size_cells(fdt, parent);
 		int gp = fdt_parent_offset(fdt, parent);
 		int pac = gp >= 0 ? fdt_address_cells(fdt, gp) : 2;
+		if (cac < 1 || csz < 0 || pac < 1)
+			return false;
 		int stride = cac + pac + csz;
 		bool found = false;
 		for (int i = 0; (i + 1) * stride * 4 <= len; i++) {
@@ -255,7 +256,7 @@ static int read_gic(const void *fdt, struct board *b, struct dt_error *err)
 			    b->gic_version == 2 ? " (GICD, GICC, GICH, GICV: without GICH and "
 						  "GICV the GIC has no virtualization support)"
 						: "");
-		if (!translate(fdt, node, &want[i]->base))
+		if (!dt_translate(fdt, node, &want[i]->base))
 			ERR("DT: %s: reg entry %u is not reachable through the parents' 'ranges'",
 			    name, i);
 	}
@@ -361,7 +362,7 @@ static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 		    "ns16550a, snps,dw-apb-uart, ti,am654-uart, cdns,uart-r1p12, fsl,imx21-uart)",
 		    b->uart_path);
 	struct mem_range r;
-	if (!read_reg(fdt, node, 0, &r) || !translate(fdt, node, &r.base))
+	if (!read_reg(fdt, node, 0, &r) || !dt_translate(fdt, node, &r.base))
 		ERR("DT: %s: no usable 'reg'", b->uart_path);
 	b->uart_base = r.base;
 	b->uart_size = r.size;

@@ -18,39 +18,6 @@ static int cells_of(const void *fdt, int node, const char *name, int def)
 	return p && len == 4 ? (int)fdt32_to_cpu(*p) : def;
 }
 
-/* Translate a child bus address of `node` through every parent's `ranges`. */
-static bool translate_up(const void *fdt, int node, uint64_t *addr)
-{
-	for (int parent = fdt_parent_offset(fdt, node); parent > 0;
-	     parent = fdt_parent_offset(fdt, parent)) {
-		int len;
-		const uint32_t *r = fdt_getprop(fdt, parent, "ranges", &len);
-		if (!r)
-			return false;
-		if (len == 0)
-			continue;
-		int cac = cells_of(fdt, parent, "#address-cells", 2);
-		int csz = cells_of(fdt, parent, "#size-cells", 1);
-		int gp = fdt_parent_offset(fdt, parent);
-		int pac = gp >= 0 ? cells_of(fdt, gp, "#address-cells", 2) : 2;
-		int stride = cac + pac + csz;
-		bool found = false;
-		for (int i = 0; (i + 1) * stride * 4 <= len; i++) {
-			const uint32_t *e = r + i * stride;
-			uint64_t child = dt_read_cells(e, cac), par = dt_read_cells(e + cac, pac);
-			uint64_t size = dt_read_cells(e + cac + pac, csz);
-			if (*addr >= child && *addr - child < size) {
-				*addr = *addr - child + par;
-				found = true;
-				break;
-			}
-		}
-		if (!found)
-			return false;
-	}
-	return true;
-}
-
 static int interrupt_parent(const void *fdt, int node)
 {
 	for (int n = node; n >= 0; n = fdt_parent_offset(fdt, n)) {
@@ -93,7 +60,7 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 				ERR("%s: more than %d 'reg' entries", path, DEV_MAX_REGS);
 			uint64_t a = dt_read_cells(reg + i * (ac + sc), ac);
 			uint64_t s = dt_read_cells(reg + i * (ac + sc) + ac, sc);
-			if (!translate_up(fdt, node, &a))
+			if (!dt_translate(fdt, node, &a))
 				ERR("%s: 'reg' entry %d is not memory-mapped (no 'ranges' on a parent)",
 				    path, i);
 			if (s == 0)

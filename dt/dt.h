@@ -73,6 +73,9 @@ int dt_board_read(const void *fdt, struct board *b, struct dt_error *err);
 unsigned dt_gic_cells(const void *fdt, const struct board *b);
 /* INTID of a GIC specifier <type num flags ...>. */
 unsigned dt_gic_intid(const uint32_t *cells);
+/* Translate a node's bus address through its parents' `ranges` (empty = identity);
+ * false if it is not memory-mapped. */
+bool dt_translate(const void *fdt, int node, uint64_t *addr);
 /* Read a value of `cells` 32-bit big-endian cells. */
 uint64_t dt_read_cells(const uint32_t *p, int cells);
 const char *dt_uart_name(enum uart_kind k);
