@@ -6,6 +6,15 @@
 BOARD ?= qemu-virt
 include boards/$(BOARD)/board.mk
 CONFIG ?= $(BOARD_DEFAULT_CONFIG)
+# `make run KERNEL=path [INITRD=path] [BOOTARGS=...]`: one domain running that
+# image on every CPU (the single config); otherwise the config's own images.
+# Decided here, before anything below derives paths or defaults from CONFIG.
+KERNEL ?=
+INITRD ?=
+BOOTARGS ?=
+ifneq ($(KERNEL),)
+CONFIG := qemu-virt-single
+endif
 
 # Emulated machine for run/test (QEMU boards only)
 GIC ?= 3
@@ -97,14 +106,6 @@ $(B)/config.dtb: configs/$(CONFIG).dts | deps
 	@mkdir -p $(dir $@)
 	dtc -q -I dts -O dtb -o $@ $<
 
-# `make run KERNEL=path [INITRD=path] [BOOTARGS=...]`: one domain running that
-# image on every CPU (the single config); otherwise the config's own images.
-KERNEL ?=
-INITRD ?=
-BOOTARGS ?=
-ifneq ($(KERNEL),)
-CONFIG := qemu-virt-single
-endif
 ifeq ($(CONFIG),qemu-virt-single)
 PACK_ARGS += --image kernel=$(or $(KERNEL),$(GUESTB)/testguest.bin) \
 	--set-u32 /bulkhead/domain@0:cpus=$(shell seq -s, 0 $$(($(SMP)-1)))
