@@ -24,11 +24,13 @@
 #
 # The initramfs /init mounts proc, sys and devtmpfs, prints BULKHEAD-GUEST-UP,
 # then looks at the kernel command line:
-#   bhtest=shell   prints BULKHEAD-SHELL-READY and runs an interactive sh on
-#                  the console (job control through setsid+cttyhack); when it
-#                  exits: BULKHEAD-GUEST-DONE, poweroff -f
+#   (nothing) or bhtest=shell
+#                  prints BULKHEAD-SHELL-READY and runs an interactive sh on
+#                  the console (job control through setsid+cttyhack), as any
+#                  initramfs would; when it exits: BULKHEAD-GUEST-DONE,
+#                  poweroff -f
 #   bhtest=NAME    runs /tests/NAME.sh (smp, reboot, poweroff, virtio)
-#   (nothing)      prints uname -a, online CPUs, /proc/interrupts,
+#   bhtest=report  prints uname -a, online CPUs, /proc/interrupts,
 #                  BULKHEAD-GUEST-DONE and powers off (poweroff -f)
 # A plain `poweroff`/`reboot`/`halt` (without -f) signals PID 1, which stops
 # every process, syncs and then does it: the clean path.
@@ -121,7 +123,8 @@ cat > "$S/init" <<'EOF'
 #!/bin/busybox sh
 # SPDX-License-Identifier: Apache-2.0
 # Bulkhead test-guest init (made by tools/fetch-guest-assets.sh). Kernel
-# command line: bhtest=shell | bhtest=NAME (/tests/NAME.sh) | nothing.
+# command line: bhtest=NAME runs /tests/NAME.sh; bhtest=report prints a
+# report (uname, CPUs, interrupts); bhtest=shell or nothing: a shell.
 export PATH=/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -144,15 +147,18 @@ t=''
 for w in $(cat /proc/cmdline); do
 	case $w in bhtest=*) t=${w#bhtest=} ;; esac
 done
-if [ "$t" = shell ]; then
+if [ -z "$t" ] || [ "$t" = shell ]; then
 	echo "BULKHEAD-SHELL-READY"
 	# Own session with the console as controlling tty: Ctrl-C reaches the
 	# shell's job, never PID 1.
-	PS1='bh# ' setsid cttyhack sh
+	# In the background, waited for: a `poweroff` typed in it signals PID 1,
+	# and only `wait` (not a foreground command) lets the trap run at once.
+	PS1='bh# ' setsid cttyhack sh &
+	wait $!
 elif [ -n "$t" ] && [ -f "/tests/$t.sh" ]; then
 	sh "/tests/$t.sh"
 else
-	[ -z "$t" ] || echo "init: no /tests/$t.sh: running the default report"
+	[ "$t" = report ] || echo "init: no /tests/$t.sh: running the report"
 	uname -a
 	echo "cpus online: $(cat /sys/devices/system/cpu/online)"
 	cat /proc/interrupts

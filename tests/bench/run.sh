@@ -17,7 +17,7 @@ gcc -shared -fPIC -O2 -Wall -o "$OUT/insncount.so" "$ROOT/tests/bench/insncount.
 ICOUNT=(-icount shift=0,sleep=off -rtc base=2024-01-01T00:00:00,clock=vm -plugin "$OUT/insncount.so" -d plugin)
 M="virt,gic-version=3,dtb-randomness=off"
 COMMON=(-cpu cortex-a57 -smp 2 -m 1024 -nographic -nic none)
-ARGS="console=ttyAMA0 nokaslr"
+ARGS="console=ttyAMA0 nokaslr bhtest=report"
 
 count() { sed -n 's/^insns: //p' "$1" | tail -1; }
 

@@ -83,29 +83,41 @@ linux_initrd() {
 	(cd "$W/ov" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) | gzip -1 >> "$out"
 }
 
-# bh_boot_interactive MODE IMAGE LOG TIMEOUT GIC CPU SMP WAIT_REGEX INPUT [WAIT_REGEX INPUT]...
-# Boot with the console's input on a FIFO; whenever the log shows WAIT_REGEX,
-# type INPUT (printf format). The machine must power off by itself.
-bh_boot_interactive() {
-	local mode=$1 img=$2 log=$3 tmo=$4 gic=$5 cpu=$6 smp=$7; shift 7
+# chat LOG TIMEOUT WAIT_REGEX INPUT [WAIT_REGEX INPUT]... -- COMMAND [ARGS...]:
+# run COMMAND with its output in LOG and its input on a FIFO; whenever LOG
+# shows WAIT_REGEX, type INPUT (printf format), waiting TIMEOUT seconds at
+# most in all. COMMAND (a function or program) must bound its own run time
+# (QEMU under timeout). Returns COMMAND's exit status.
+chat() {
+	local log=$1 tmo=$2; shift 2
+	local script=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do script+=("$1"); shift; done
+	shift
 	mkfifo "$W/in"
-	(BH_IN=$W/in bh_boot "$mode" "$img" "$log" "$tmo" "$gic" "$cpu" "$smp"; echo $? >"$W/rc") &
-	exec 3>"$W/in"
 	: >"$log"
 	rm -f "$W/rc"
-	local deadline=$((SECONDS + tmo))
-	while [ $# -ge 2 ]; do
-		until grep -qE -- "$1" "$log" 2>/dev/null || [ $SECONDS -ge $deadline ] || [ -f "$W/rc" ]; do
+	("$@" <"$W/in" >"$log" 2>&1; echo $? >"$W/rc") &
+	exec 3>"$W/in"
+	local deadline=$((SECONDS + tmo)) i=0
+	while [ $i -lt ${#script[@]} ]; do
+		until grep -qE -- "${script[i]}" "$log" 2>/dev/null || [ $SECONDS -ge $deadline ] || [ -f "$W/rc" ]; do
 			sleep 0.2
 		done
 		sleep 0.5
-		printf "$2" >&3
-		shift 2
+		printf "${script[i + 1]}" >&3
+		i=$((i + 2))
 	done
 	wait
 	exec 3>&-
 	rm -f "$W/in"
 	return "$(cat "$W/rc")"
+}
+
+# bh_boot_interactive MODE IMAGE LOG TIMEOUT GIC CPU SMP WAIT_REGEX INPUT [WAIT_REGEX INPUT]...
+# bh_boot with chat's typed input.
+bh_boot_interactive() {
+	local mode=$1 img=$2 log=$3 tmo=$4 gic=$5 cpu=$6 smp=$7; shift 7
+	BH_IN=/dev/stdin chat "$log" "$tmo" "$@" -- bh_boot "$mode" "$img" /dev/stdout "$tmo" "$gic" "$cpu" "$smp"
 }
 
 # bh_pack OUT CONFIG.dts GIC SMP [bhpack args...]: pack directly with the built
