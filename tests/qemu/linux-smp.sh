@@ -26,6 +26,8 @@ for cpu in cortex-a57 cortex-a53; do
 		else
 			echo "  FAIL: timer/IPI counts did not both increase: '$t1' -> '$t2'"; FAILS=$((FAILS + 1))
 		fi
+		expect "$log" "^\[dom0\] init: poweroff: stopping all processes" "a plain poweroff takes init's clean path"
+		expect "$log" "^\[dom0\] \[ *[0-9.]+\] reboot: Power down" "Linux powers down"
 		expect "$log" "^bulkhead: domain dom0 powered off" "poweroff ends the domain, the hypervisor says so"
 		expect_not "$log" "\*\*\* hypervisor exception" "no hypervisor exception"
 	done
