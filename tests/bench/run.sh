@@ -47,6 +47,32 @@ size=$(aarch64-linux-gnu-size -A "$ROOT/build/qemu-virt/hyp/bulkhead.elf" |
 ratio=$(awk -v a="$hyp" -v b="$native" 'BEGIN { printf "%.4f", a / b }')
 overhead=$((hyp - native))
 
+# Per-operation costs: the bare-metal test guest's bench mode counts retired
+# instructions with the PMU (counter 0: EL1 only; counter 1: EL1 + EL2), one
+# vCPU, natively and under Bulkhead on each GIC version.
+echo "bench: per-operation costs (test guest, PMU under -icount)..."
+ops() { sed -n 's/\r$//; s/^\(\[dom0\] \)\{0,1\}TESTGUEST: bench \([a-z-]*\) el1=\([0-9]*\) el2=\([0-9]*\)$/\2 \3 \4/p' "$1"; }
+timeout 120 qemu-system-aarch64 -M "$M,virtualization=off" -cpu cortex-a57 -smp 1 -m 1024 -nographic -nic none \
+	"${ICOUNT[@]:0:4}" -kernel "$ROOT/build/guests/aarch64/testguest.bin" -append "test=bench native" \
+	</dev/null >"$OUT/ops-native.log" 2>&1 || true
+grep -q "TESTGUEST: PASS bench" "$OUT/ops-native.log" || { echo "bench: native test guest did not finish"; exit 1; }
+for gic in 3 2; do
+	make -s -C "$ROOT" image CONFIG=qemu-virt-single SMP=1 GIC=$gic BOOTARGS="test=bench" OUT="$OUT/ops$gic.img" >/dev/null
+	timeout 120 qemu-system-aarch64 -M "virt,gic-version=$gic,dtb-randomness=off,virtualization=on" -cpu cortex-a57 \
+		-smp 1 -m 1024 -nographic -nic none "${ICOUNT[@]:0:4}" -kernel "$OUT/ops$gic.img" \
+		</dev/null >"$OUT/ops-gic$gic.log" 2>&1 || true
+	grep -q "TESTGUEST: PASS bench" "$OUT/ops-gic$gic.log" || { echo "bench: test guest under Bulkhead (GICv$gic) did not finish"; exit 1; }
+done
+# One row per operation, in the guest's order: name, native EL1, v3 EL1, v3 EL2, v2 EL1, v2 EL2.
+{ ops "$OUT/ops-native.log" | sed 's/^/n /'; ops "$OUT/ops-gic3.log" | sed 's/^/a /'; ops "$OUT/ops-gic2.log" | sed 's/^/b /'; } |
+	awk '$1 == "n" { order[++n] = $2; ne[$2] = $3 } $1 == "a" { a1[$2] = $3; a2[$2] = $4 } $1 == "b" { b1[$2] = $3; b2[$2] = $4 }
+	END { for (i = 1; i <= n; i++) { k = order[i]; print k, ne[k], a1[k] + 0, a2[k] + 0, b1[k] + 0, b2[k] + 0 } }' >"$OUT/ops"
+opsjson=$(awk '{ printf "%s\n    \"%s\": { \"native_el1\": %s, \"gicv3_el1\": %s, \"gicv3_el2\": %s, \"gicv2_el1\": %s, \"gicv2_el2\": %s }", (NR > 1 ? "," : ""), $1, $2, $3, $4, $5, $6 }' "$OUT/ops")
+
+printf '\n%-14s %12s %12s %12s %12s %12s\n' "per operation" "native EL1" "GICv3 EL1" "GICv3 EL2" "GICv2 EL1" "GICv2 EL2"
+awk '{ printf "%-14s %12s %12s %12s %12s %12s\n", $1, $2, $3, $4, $5, $6 }' "$OUT/ops"
+echo "(instructions per operation, test guest on 1 vCPU; EL2 = Bulkhead's share)"
+
 printf '\n%-46s %15s\n' "measure (QEMU -icount, cortex-a57, 2 CPUs)" "value"
 printf '%-46s %15s\n' "Linux boot to marker, native (instructions)" "$native"
 printf '%-46s %15s\n' "Linux boot to marker, under Bulkhead" "$hyp"
@@ -66,7 +92,9 @@ cat >"$OUT/results.json" <<JSON
   "linux_boot_exits_trap": $traps,
   "linux_boot_exits_timer": $timers,
   "linux_boot_exits_ipi": $ipis,
-  "hypervisor_size_bytes": $size
+  "hypervisor_size_bytes": $size,
+  "per_operation_insns": {$opsjson
+  }
 }
 JSON
 echo; echo "bench: wrote $OUT/results.json"
