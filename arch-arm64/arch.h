@@ -68,6 +68,7 @@ struct arch_domain {
 	uint16_t vmid;
 	uint64_t cntvoff; /* the domain's virtual counter starts near 0 at each (re)start */
 	struct spinlock vgic_lock;
+	uint64_t vgic_gen; /* bumped by every vgic_unlock(): see gic/vgic.c */
 	struct vgic_dist vgic;
 };
 

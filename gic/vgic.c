@@ -21,12 +21,24 @@ static inline struct vgic_dist *dist(struct domain *d)
 	return &d->arch.vgic;
 }
 
-static void lock(struct domain *d)
+/*
+ * Every change to a domain's interrupt model happens under its vgic lock, and
+ * vgic_unlock() bumps the domain's generation: an exit with no list register
+ * in use and an unchanged generation has nothing to sync or flush (the common
+ * case: a hypercall, an MMIO or system-register trap), so it skips both.
+ */
+void vgic_lock(struct domain *d)
 {
 	spin_lock(&d->arch.vgic_lock);
 }
 
-static void unlock(struct domain *d)
+void vgic_unlock(struct domain *d)
+{
+	__atomic_store_n(&d->arch.vgic_gen, d->arch.vgic_gen + 1, __ATOMIC_RELEASE);
+	spin_unlock(&d->arch.vgic_lock);
+}
+
+void vgic_unlock_unchanged(struct domain *d)
 {
 	spin_unlock(&d->arch.vgic_lock);
 }
@@ -84,6 +96,7 @@ void vgic_vcpu_reset(struct vcpu *v)
 {
 	struct vgic_cpu *c = &v->arch.vgic;
 	memset(c, 0, sizeof(*c));
+	c->seen_gen = UINT64_MAX; /* the first entry flushes (and enables the interface) */
 	c->rd_sleep = true;
 	for (unsigned i = 0; i < VGIC_NR_PRIV; i++)
 		virq_reset(&c->priv[i], true, i < 16);
@@ -105,45 +118,53 @@ static void kick(struct vcpu *t)
 		arch_send_ipi(t->pcpu);
 }
 
+void vgic_kick_others(struct domain *d)
+{
+	for (unsigned i = 0; i < d->nvcpus; i++)
+		kick(&d->vcpu[i]);
+}
+
 void vgic_inject(struct domain *d, struct vcpu *v, unsigned intid)
 {
 	struct vcpu *t = NULL;
-	lock(d);
+	vgic_lock(d);
 	struct virq *q = vgic_irq(v ? v : &d->vcpu[0], intid);
 	if (q && q->owned) {
 		q->pending = true;
 		t = target_of(d, v, intid, q);
 	}
-	unlock(d);
+	vgic_unlock(d);
 	kick(t);
 }
 
 void vgic_set_level(struct domain *d, unsigned intid, bool level)
 {
 	struct vcpu *t = NULL;
-	lock(d);
+	vgic_lock(d);
 	struct virq *q = vgic_irq(&d->vcpu[0], intid);
-	if (q && q->owned && q->level != level) {
-		q->level = level;
-		t = target_of(d, NULL, intid, q);
+	if (!q || !q->owned || q->level == level) {
+		vgic_unlock_unchanged(d); /* e.g. the emulated UART's line, often */
+		return;
 	}
-	unlock(d);
+	q->level = level;
+	t = target_of(d, NULL, intid, q);
+	vgic_unlock(d);
 	kick(t);
 }
 
 void vgic_set_level_vcpu(struct vcpu *v, unsigned intid, bool level)
 {
-	lock(v->dom);
+	vgic_lock(v->dom);
 	struct virq *q = vgic_irq(v, intid);
 	if (q)
 		q->level = level;
-	unlock(v->dom);
+	vgic_unlock(v->dom);
 }
 
 void vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid)
 {
 	struct domain *d = v->dom;
-	lock(d);
+	vgic_lock(d);
 	struct virq *q = vgic_irq(v, vintid);
 	if (q) {
 		q->hw = true;
@@ -151,14 +172,14 @@ void vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid)
 		q->hw_intid = (uint16_t)pintid;
 		q->pending = true;
 	}
-	unlock(d);
+	vgic_unlock(d);
 }
 
 void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 {
 	struct domain *d = from->dom;
 	uint32_t kick_mask = 0;
-	lock(d);
+	vgic_lock(d);
 	for (unsigned i = 0; i < d->nvcpus; i++) {
 		if (!(targets & (1u << i)))
 			continue;
@@ -169,7 +190,7 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 			q->pending = true;
 		kick_mask |= 1u << i;
 	}
-	unlock(d);
+	vgic_unlock(d);
 	for (unsigned i = 0; i < d->nvcpus; i++)
 		if (kick_mask & (1u << i))
 			kick(&d->vcpu[i]);
@@ -222,12 +243,31 @@ static void sync(struct vcpu *v)
 			q->in_lr = false;
 			continue;
 		}
-		if (l.state == 2 && q->pending && q->edge) {
+		if (!(l.state & 2))
+			continue;
+		bool v2_sgi = c->lr_intid[i] < 16 && gic_host.version == 2;
+		bool changed = false;
+		if (l.state == 2 && q->pending && q->edge && !v2_sgi) {
 			/* A new edge while the last one is being handled: pending+active. */
 			l.state = 3;
-			vgic_lr_write(i, vgic_lr_encode(&l));
 			q->pending = false;
+			changed = true;
+		} else if (l.state == 2 && v2_sgi && (q->sgi_src & (1u << l.src))) {
+			/* GICv2: the same SGI from the same sender again. */
+			l.state = 3;
+			q->sgi_src &= (uint8_t)~(1u << l.src);
+			changed = true;
 		}
+		if (!l.hw && !l.eoi && wants_delivery(q)) {
+			/* More of it waits (another sender's SGI, or a further edge) but
+			 * cannot be listed while this one is active; the guest may
+			 * deactivate it without an exit (EOImode 1: DIR), so ask for a
+			 * maintenance interrupt when it does. */
+			l.eoi = true;
+			changed = true;
+		}
+		if (changed)
+			vgic_lr_write(i, vgic_lr_encode(&l));
 	}
 }
 
@@ -334,10 +374,17 @@ static void flush(struct vcpu *v)
 void vgic_sync_and_flush(struct vcpu *v)
 {
 	struct domain *d = v->dom;
-	lock(d);
+	struct vgic_cpu *c = &v->arch.vgic;
+	/* Nothing in flight and nothing changed since the last flush: the list
+	 * registers are empty and the model has nothing new for them. A change
+	 * made after this check kicks this CPU (an IPI: another exit). */
+	if (!c->lr_used && __atomic_load_n(&d->arch.vgic_gen, __ATOMIC_ACQUIRE) == c->seen_gen)
+		return;
+	spin_lock(&d->arch.vgic_lock); /* not vgic_lock(): this is no change */
+	c->seen_gen = d->arch.vgic_gen;
 	sync(v);
 	flush(v);
-	unlock(d);
+	spin_unlock(&d->arch.vgic_lock);
 }
 
 /* ---- distributor registers shared by GICD (v2, v3) and GICR_SGI (v3) ---- */
@@ -369,8 +416,15 @@ static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned reg)
 				}
 			}
 			break;
-		case 3: /* ISACTIVER/ICACTIVER */
+		case 3: /* ISACTIVER/ICACTIVER: the guest acknowledges without an exit */
 			bit = q->active;
+			if (q->in_lr) {
+				struct lr_val l;
+				if (v->pcpu == arch_cpu_index()) {
+					vgic_lr_decode(vgic_lr_read(q->lr), &l);
+					bit = l.state & 2;
+				}
+			}
 			break;
 		}
 		r |= (uint32_t)bit << b;
@@ -439,7 +493,7 @@ bool vgic_dist_common(struct vcpu *v, uint64_t off, unsigned size, bool write, u
 	uint32_t kick_mask = 0;
 	bool ok = true;
 
-	lock(d);
+	vgic_lock(d);
 	if (off >= 0x080 && off < 0x400) {
 		/* 0 IGROUPR, 1 ISENABLER, 2 ICENABLER, 3 ISPENDR, 4 ICPENDR, 5 ISACTIVER,
 		 * 6 ICACTIVER: 0x80 bytes each, one bit per interrupt. */
@@ -510,7 +564,10 @@ bool vgic_dist_common(struct vcpu *v, uint64_t off, unsigned size, bool write, u
 	} else if (!write) {
 		*val = 0;
 	}
-	unlock(d);
+	if (write)
+		vgic_unlock(d);
+	else
+		vgic_unlock_unchanged(d);
 	for (unsigned i = 0; i < d->nvcpus; i++)
 		if (kick_mask & (1u << i))
 			kick(&d->vcpu[i]);

@@ -45,6 +45,7 @@ struct vgic_cpu {
 	uint16_t lr_intid[VGIC_MAX_LRS];
 	uint8_t lr_src[VGIC_MAX_LRS];
 	uint32_t lr_used;
+	uint64_t seen_gen; /* the domain's vgic_gen at this vCPU's last flush */
 	bool rd_sleep; /* GICR_WAKER.ProcessorSleep */
 };
 
@@ -90,6 +91,12 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets);
 
 /* Called on the vCPU's own CPU at every guest exit, before returning. */
 void vgic_sync_and_flush(struct vcpu *v);
+/* The domain's interrupt-model lock; unlocking marks the model changed. */
+void vgic_lock(struct domain *d);
+void vgic_unlock(struct domain *d);
+void vgic_unlock_unchanged(struct domain *d); /* only looked */
+/* After a change that may concern any vCPU: IPI those running elsewhere. */
+void vgic_kick_others(struct domain *d);
 
 /* Register-level emulation shared by the GICv2/v3 distributor front-ends. */
 struct virq *vgic_irq(struct vcpu *v, unsigned intid);

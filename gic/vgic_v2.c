@@ -52,7 +52,7 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 		if (size != 1 && size != 4)
 			return false;
 		uint64_t r = 0;
-		spin_lock(&d->arch.vgic_lock);
+		vgic_lock(d);
 		for (unsigned b = 0; b < size; b++) {
 			unsigned intid = first + b;
 			struct virq *q = vgic_irq(v, intid);
@@ -71,7 +71,9 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 			}
 			r |= (uint64_t)q->v2_targets << (8 * b);
 		}
-		spin_unlock(&d->arch.vgic_lock);
+		vgic_unlock(d);
+		if (write)
+			vgic_kick_others(d); /* a pending SPI may have a new target */
 		if (!write)
 			*val = r;
 		return true;
@@ -82,7 +84,7 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 		if (size != 1 && size != 4)
 			return false;
 		uint64_t r = 0;
-		spin_lock(&d->arch.vgic_lock);
+		vgic_lock(d);
 		for (unsigned b = 0; b < size; b++) {
 			struct virq *q = &v->arch.vgic.priv[first + b];
 			uint8_t bits = (uint8_t)(*val >> (8 * b)) & (uint8_t)((1u << d->nvcpus) - 1);
@@ -90,7 +92,8 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 				q->sgi_src = set ? (q->sgi_src | bits) : (q->sgi_src & ~bits);
 			r |= (uint64_t)q->sgi_src << (8 * b);
 		}
-		spin_unlock(&d->arch.vgic_lock);
+		vgic_unlock(d);
+		/* SPENDSGIR/CPENDSGIR name this vCPU's own SGIs: its own exit flushes. */
 		if (!write)
 			*val = r;
 		return true;
@@ -101,10 +104,10 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 	switch (off) {
 	case 0x000: /* CTLR: one enable bit (no Security Extensions) */
 		if (write) {
+			vgic_lock(d);
 			g->enabled_grp0 = g->enabled_grp1 = *val & 1;
-			for (unsigned i = 0; i < d->nvcpus; i++)
-				if (d->vcpu[i].pcpu != v->pcpu && d->vcpu[i].state == VCPU_RUNNING)
-					arch_send_ipi(d->vcpu[i].pcpu);
+			vgic_unlock(d);
+			vgic_kick_others(d);
 		}
 		r = g->enabled_grp0 ? 1 : 0;
 		break;

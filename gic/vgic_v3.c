@@ -71,14 +71,16 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 		}
 		unsigned shift = (off & 4) ? 32 : 0;
 		uint64_t mask = size == 8 ? ~0ULL : 0xffffffffULL << shift;
-		spin_lock(&d->arch.vgic_lock);
+		vgic_lock(d);
 		if (write)
 			route(d, q, (q->irouter & ~mask) | ((*val << shift) & mask));
 		else
 			*val = (q->irouter & mask) >> shift;
-		spin_unlock(&d->arch.vgic_lock);
+		vgic_unlock(d);
 		if (write && q->hw)
 			gic_hw_route(q->hw_intid, q->target < d->nvcpus ? d->vcpu[q->target].pcpu : 0);
+		if (write)
+			vgic_kick_others(d); /* a pending SPI may have a new target */
 		return true;
 	}
 	if (size != 4 || (off & 3))
@@ -87,11 +89,11 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 	switch (off) {
 	case 0x0000: /* CTLR */
 		if (write) {
+			vgic_lock(d);
 			g->enabled_grp0 = *val & 1;
 			g->enabled_grp1 = *val & 2;
-			for (unsigned i = 0; i < d->nvcpus; i++)
-				if (d->vcpu[i].pcpu != v->pcpu && d->vcpu[i].state == VCPU_RUNNING)
-					arch_send_ipi(d->vcpu[i].pcpu);
+			vgic_unlock(d);
+			vgic_kick_others(d);
 		}
 		r = (g->enabled_grp0 ? 1u : 0) | (g->enabled_grp1 ? 2u : 0) | GICD_CTLR_ARE |
 		    GICD_CTLR_DS;
