@@ -34,6 +34,8 @@
 #define GICC_BPR  0x0008
 #define GICC_IAR  0x000c
 #define GICC_EOIR 0x0010
+#define GICC_DIR  0x1000
+#define GICC_CTLR_EOIMODE (1u << 9)
 
 /* GICv3 CPU interface system registers */
 #define ICC_PMR_EL1	S3_0_C4_C6_0
@@ -44,6 +46,8 @@
 #define ICC_SRE_EL1	S3_0_C12_C12_5
 #define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
 #define ICC_SGI1R_EL1	S3_0_C12_C11_5
+#define ICC_DIR_EL1	S3_0_C12_C11_1
+#define ICC_CTLR_EOIMODE (1u << 1)
 #define SGI1R_IRM	(1ULL << 40)
 
 #define SGIR_FILTER_OTHERS (1u << 24)
@@ -396,6 +400,40 @@ void gic_eoi(uint32_t iar)
 	} else {
 		mmio_write32(gic.gicc + GICC_EOIR, iar);
 	}
+}
+
+void gic_set_eoimode(bool split)
+{
+	if (gic.version == 3) {
+		uint64_t c = read_sysreg(ICC_CTLR_EL1);
+		write_sysreg(ICC_CTLR_EL1, split ? c | ICC_CTLR_EOIMODE : c & ~(uint64_t)ICC_CTLR_EOIMODE);
+		isb();
+	} else {
+		uint32_t c = mmio_read32(gic.gicc + GICC_CTLR);
+		mmio_write32(gic.gicc + GICC_CTLR, split ? c | GICC_CTLR_EOIMODE : c & ~GICC_CTLR_EOIMODE);
+	}
+}
+
+bool gic_eoimode_split(void)
+{
+	if (gic.version == 3)
+		return read_sysreg(ICC_CTLR_EL1) & ICC_CTLR_EOIMODE;
+	return mmio_read32(gic.gicc + GICC_CTLR) & GICC_CTLR_EOIMODE;
+}
+
+void gic_deactivate(uint32_t iar)
+{
+	if (gic.version == 3) {
+		write_sysreg(ICC_DIR_EL1, iar);
+		isb();
+	} else {
+		mmio_write32(gic.gicc + GICC_DIR, iar);
+	}
+}
+
+bool gic_active(unsigned intid)
+{
+	return get_bit_reg(intid, GICD_ISACTIVER);
 }
 
 unsigned gic_iar_intid(uint32_t iar)

@@ -24,6 +24,7 @@
 #define GICD_ICENABLER	0x0180
 #define GICD_ISPENDR	0x0200
 #define GICD_ICPENDR	0x0280
+#define GICD_ISACTIVER	0x0300
 #define GICD_IPRIORITYR 0x0400
 #define GICD_ITARGETSR	0x0800 /* GICv2 */
 #define GICD_ICFGR	0x0c00
@@ -77,6 +78,12 @@ unsigned gic_cpu_id(void);
 
 uint32_t gic_ack(void);
 void gic_eoi(uint32_t iar);
+/* EOImode: 0, EOIR drops the priority and deactivates; 1 (split), EOIR only
+ * drops the priority and gic_deactivate (DIR) deactivates. */
+void gic_set_eoimode(bool split);
+bool gic_eoimode_split(void);
+void gic_deactivate(uint32_t iar);
+bool gic_active(unsigned intid);
 unsigned gic_iar_intid(uint32_t iar);
 /* GICv2 SGIs: the sending CPU's interface number. */
 static inline unsigned gic_iar_source(uint32_t iar)

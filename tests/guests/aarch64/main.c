@@ -793,6 +793,7 @@ static bool guarded_read32(uint64_t addr, uint32_t *val)
 #define SGI_LOW	    9
 #define SGI_HIGH    10
 #define SGI_MASKED  11
+#define SGI_SPLIT   12
 
 /* What the gic mode's handlers saw. */
 static struct {
@@ -807,6 +808,8 @@ static struct {
 	uint64_t timer_at;    /* CNTVCT at the timer handler's entry */
 	uint64_t timer_ctl;   /* CNTV_CTL there (ISTATUS must be set) */
 	uint32_t timer_level; /* timer interrupts completed with the line high */
+	uint32_t split;	      /* SGI 12s taken with EOImode 1 */
+	uint32_t split_iar;   /* the last one's IAR, for DIR */
 } gt;
 
 static void order_log(char c)
@@ -876,6 +879,61 @@ static void on_timer_level(uint32_t iar)
 	(void)iar;
 	if (__atomic_add_fetch(&gt.timer_level, 1, __ATOMIC_RELEASE) >= 2)
 		vtimer_mask();
+}
+
+static void on_split(uint32_t iar)
+{
+	gt.split_iar = iar;
+	__atomic_fetch_add(&gt.split, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * EOImode 1 (split priority drop and deactivation, as Linux uses at EL2 and
+ * many RTOSes do): after the dispatcher's EOIR the SGI stays active, so a
+ * second one waits; only DIR deactivates it, and then the second is taken.
+ */
+static enum result gic_eoimode1(void)
+{
+	irq_set_handler(SGI_SPLIT, on_split);
+	gic_set_priority(SGI_SPLIT, PRIO_NORMAL);
+	gic_enable(SGI_SPLIT, true);
+	gic_set_eoimode(true);
+	if (!gic_eoimode_split())
+		return fail("EOImode reads 0 after it was set to 1");
+	irq_enable();
+	gic_send_sgi_self(SGI_SPLIT);
+	if (!wait_count(&gt.split, 1, 100000))
+		return fail("SGI %u not taken", SGI_SPLIT);
+	bool active = gic_active(SGI_SPLIT);
+	gic_send_sgi_self(SGI_SPLIT);
+	delay_us(2000);
+	uint32_t before_dir = gt.split;
+	uint32_t first = gt.split_iar;
+	gic_deactivate(first);
+	bool second = wait_count(&gt.split, 2, 100000);
+	if (second)
+		gic_deactivate(gt.split_iar);
+	delay_us(1000);
+	bool still_active = gic_active(SGI_SPLIT);
+	irq_disable();
+	gic_set_eoimode(false);
+	gic_enable(SGI_SPLIT, false);
+	say("gic: eoimode1: active after EOIR %d, taken %u before DIR, %u after; active at the "
+	    "end %d",
+	    active, before_dir, gt.split, still_active);
+	if (!active)
+		return fail("SGI %u reads inactive after EOIR with EOImode 1 (before DIR)",
+			    SGI_SPLIT);
+	if (before_dir != 1)
+		return fail("SGI %u taken again (%u times) while still active", SGI_SPLIT,
+			    before_dir);
+	if (!second)
+		return fail("the second SGI %u was not taken after DIR deactivated the first",
+			    SGI_SPLIT);
+	if (gt.split != 2 || still_active)
+		return fail("SGI %u: taken %u times (want 2), active at the end %d", SGI_SPLIT,
+			    gt.split, still_active);
+	return RES_PASS;
 }
 
 static enum result gic_sgi_burst(void)
@@ -1163,6 +1221,7 @@ static enum result mode_gic(void)
 	    {"level", gic_level},	  {"ownership", gic_ownership},
 	    {"id-regs", gic_id_regs},	  {"masked-pending", gic_masked_pending},
 	    {"timer", gic_timer},	  {"timer-level", gic_timer_level},
+	    {"eoimode1", gic_eoimode1},
 	};
 	const char *first_failed = NULL;
 
