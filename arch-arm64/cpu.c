@@ -95,7 +95,8 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0)
 	memset(f, 0, sizeof(*f));
 	f->x[0] = arg0;
 	f->elr = entry;
-	f->spsr = PSR_DAIF | (v->arch.aarch32 ? (PSR_AA32 | PSR_AA32_MODE_SVC) : PSR_MODE_EL1h);
+	v->arch.aarch32 = v->dom->guest_32bit; /* every vCPU of a domain: one width */
+	f->spsr = PSR_DAIF | PSR_MODE_EL1h;
 	v->arch.hcr = hcr_for_guest(v->arch.aarch32);
 
 	/* A clean EL1: MMU and caches off, no vectors, no traps of its own. */
@@ -119,6 +120,8 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0)
 	write_sysreg(par_el1, 0);
 	write_sysreg(cntkctl_el1, 0);
 	write_sysreg(mdscr_el1, 0);
+	if (v->arch.aarch32)
+		guest32_vcpu_reset(f, entry, arg0, v->on_boot);
 
 	write_sysreg(vmpidr_el2, (1ULL << 31) | v->index);
 	write_sysreg(vttbr_el2, v->dom->arch.vttbr);

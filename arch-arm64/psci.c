@@ -129,7 +129,7 @@ static int64_t psci_cpu_on(struct vcpu *v, uint64_t target, uint64_t entry, uint
 	} else {
 		t->on_entry = entry;
 		t->on_ctx = ctx;
-		t->arch.aarch32 = v->arch.aarch32;
+		t->on_boot = false;
 		__atomic_store_n(&t->state, VCPU_ON_PENDING, __ATOMIC_RELEASE);
 		r = PSCI_SUCCESS;
 	}
@@ -256,6 +256,11 @@ void smccc_guest_call(struct vcpu *v, uint64_t *x)
 		uint32_t q = (uint32_t)x[1];
 		x[0] = (q == SMCCC_VERSION || q == SMCCC_ARCH_FEATURES) ? 0
 									: (uint64_t)PSCI_NOT_SUPPORTED;
+		return;
+	}
+	if ((fid & 0x40000000u) && v->arch.aarch32) {
+		/* SMC64 from AArch32 does not exist (SMCCC): NOT_SUPPORTED, quietly. */
+		x[0] = (uint64_t)(int64_t)PSCI_NOT_SUPPORTED;
 		return;
 	}
 	if ((fid >> 24 & 0x3f) == 0x04 && psci_guest(v, x)) /* standard service: PSCI */

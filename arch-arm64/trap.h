@@ -23,4 +23,15 @@ const char *esr_class_name(unsigned ec);
 /* Inject a synchronous exception into the guest's EL1 (AArch64 guests). */
 void inject_sync(struct vcpu *v, struct trap_frame *f, uint64_t esr, uint64_t far);
 
+/* AArch32 guests (guest32.c). */
+uint64_t guest32_reg_get(struct trap_frame *f, unsigned n);
+void guest32_reg_set(struct trap_frame *f, unsigned n, uint64_t val);
+bool guest32_cond_passed(const struct trap_frame *f);
+void guest32_advance_pc(struct trap_frame *f);
+bool guest32_can_take(struct vcpu *v, const struct trap_frame *f, bool abort);
+void guest32_inject_undef(struct trap_frame *f);
+void guest32_inject_abort(struct trap_frame *f, uint64_t addr, bool write, bool exec);
+void guest32_cp15(struct vcpu *v, struct trap_frame *f);
+void guest32_vcpu_reset(struct trap_frame *f, uint64_t entry, uint64_t arg0, bool boot);
+
 #endif

@@ -144,8 +144,10 @@ void inject_sync(struct vcpu *v, struct trap_frame *f, uint64_t esr, uint64_t fa
 /* Can the guest take an abort? Only if it has vectors and is not already in them. */
 static bool guest_can_take_abort(struct vcpu *v, const struct trap_frame *f)
 {
+	if (v->arch.aarch32)
+		return guest32_can_take(v, f, true);
 	uint64_t vbar = read_sysreg(vbar_el1);
-	if (v->arch.aarch32 || vbar == 0 || (vbar & 0x7ff))
+	if (vbar == 0 || (vbar & 0x7ff))
 		return false;
 	return !(f->elr >= vbar && f->elr < vbar + 0x800);
 }
@@ -170,6 +172,10 @@ static void bad_access(struct vcpu *v, struct trap_frame *f, uint64_t ipa, bool 
 		domain_fault(d, what);
 		return;
 	}
+	if (v->arch.aarch32) {
+		guest32_inject_abort(f, exec ? f->elr : f->far, write, exec);
+		return;
+	}
 	bool from_el0 = (f->spsr & PSR_MODE_MASK) == PSR_MODE_EL0t;
 	uint64_t ec = exec ? (from_el0 ? EC_IABT_LOW : EC_IABT_CUR)
 			   : (from_el0 ? EC_DABT_LOW : EC_DABT_CUR);
@@ -177,9 +183,55 @@ static void bad_access(struct vcpu *v, struct trap_frame *f, uint64_t ipa, bool 
 	inject_sync(v, f, (ec << 26) | ESR_IL | iss, f->far);
 }
 
+/* A synchronous external data abort at the faulting address, for either width. */
+static void inject_data_abort(struct vcpu *v, struct trap_frame *f, bool write)
+{
+	if (v->arch.aarch32)
+		guest32_inject_abort(f, f->far, write, false);
+	else
+		inject_sync(v, f,
+			    ((uint64_t)EC_DABT_CUR << 26) | ESR_IL | FSC_SEA | (write ? DABT_WNR : 0),
+			    f->far);
+}
+
 static void advance_pc(struct trap_frame *f)
 {
+	if (f->spsr & PSR_AA32) {
+		guest32_advance_pc(f);
+		return;
+	}
 	f->elr += (f->esr & ESR_IL) ? 4 : 2;
+}
+
+/* The register an access names: AArch64 x0-x30 (31: zero), or AArch32 r0-r14
+ * as banked for the guest's mode. */
+static uint64_t reg_get(struct trap_frame *f, unsigned rt)
+{
+	if (f->spsr & PSR_AA32)
+		return guest32_reg_get(f, rt);
+	return rt == 31 ? 0 : f->x[rt];
+}
+
+static void reg_set(struct trap_frame *f, unsigned rt, uint64_t val)
+{
+	if (f->spsr & PSR_AA32)
+		guest32_reg_set(f, rt, val);
+	else if (rt != 31)
+		f->x[rt] = val;
+}
+
+/* A guest exception we cannot emulate: an Undefined Instruction for the
+ * guest if it can take one, else the domain faults. */
+static void inject_undef(struct vcpu *v, struct trap_frame *f, const char *why)
+{
+	if (v->arch.aarch32 ? guest32_can_take(v, f, false) : read_sysreg(vbar_el1) != 0) {
+		if (v->arch.aarch32)
+			guest32_inject_undef(f);
+		else
+			inject_sync(v, f, ((uint64_t)EC_UNKNOWN << 26) | ESR_IL, 0);
+	} else {
+		domain_fault(v->dom, why);
+	}
 }
 
 static void handle_dabt(struct vcpu *v, struct trap_frame *f)
@@ -203,8 +255,7 @@ static void handle_dabt(struct vcpu *v, struct trap_frame *f)
 				     "access to an emulated device with an instruction that "
 				     "cannot be emulated (no syndrome: use plain LDR/STR)");
 			if (guest_can_take_abort(v, f))
-				inject_sync(v, f, ((uint64_t)EC_DABT_CUR << 26) | ESR_IL | FSC_SEA,
-					    f->far);
+				inject_data_abort(v, f, write);
 			else
 				domain_fault(v->dom, "unemulatable device access");
 			return;
@@ -213,7 +264,7 @@ static void handle_dabt(struct vcpu *v, struct trap_frame *f)
 		return;
 	}
 	unsigned size = 1u << DABT_SAS(iss), rt = DABT_SRT(iss);
-	uint64_t val = (write && rt != 31) ? f->x[rt] : 0;
+	uint64_t val = write ? reg_get(f, rt) : 0;
 	if (write && size < 8)
 		val &= (1ULL << (size * 8)) - 1;
 	bool handled;
@@ -225,18 +276,18 @@ static void handle_dabt(struct vcpu *v, struct trap_frame *f)
 	if (!ok) {
 		report_guest(v, f, "invalid access size or alignment for an emulated device");
 		if (guest_can_take_abort(v, f)) {
-			inject_sync(v, f, ((uint64_t)EC_DABT_CUR << 26) | ESR_IL | FSC_SEA, f->far);
+			inject_data_abort(v, f, write);
 			return;
 		}
 		domain_fault(v->dom, "invalid emulated device access");
 		return;
 	}
-	if (!write && rt != 31) {
+	if (!write) {
 		if ((iss & DABT_SSE) && size < 8 && (val & (1ULL << (size * 8 - 1))))
 			val |= ~((1ULL << (size * 8)) - 1);
 		if (!(iss & DABT_SF))
 			val &= 0xffffffffULL;
-		f->x[rt] = val;
+		reg_set(f, rt, val);
 	}
 	advance_pc(f);
 }
@@ -306,7 +357,7 @@ static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 		return;
 	}
 	log_once_sysreg(v, iss, "unhandled system register access: undefined instruction injected");
-	inject_sync(v, f, ((uint64_t)EC_UNKNOWN << 26) | ESR_IL, 0);
+	inject_undef(v, f, "unhandled system register access");
 }
 
 /* Every return to the guest goes through here. */
@@ -333,8 +384,18 @@ void trap_guest_sync(struct trap_frame *f)
 		break;
 	case EC_SMC64:
 	case EC_SMC32:
-		advance_pc(f); /* a trapped SMC returns to the SMC itself */
-		smccc_guest_call(v, f->x);
+		/* A trapped SMC returns to the SMC itself; an AArch32 one may have
+		 * failed its condition, and then it does nothing. */
+	{
+		bool run = !(f->spsr & PSR_AA32) || guest32_cond_passed(f);
+		advance_pc(f);
+		if (run)
+			smccc_guest_call(v, f->x);
+		break;
+	}
+	case EC_CP15_32:
+	case EC_CP15_64:
+		guest32_cp15(v, f);
 		break;
 	case EC_DABT_LOW:
 		handle_dabt(v, f);
@@ -347,11 +408,7 @@ void trap_guest_sync(struct trap_frame *f)
 		break;
 	default:
 		report_guest(v, f, "trap with no emulation");
-		if (!v->arch.aarch32 && read_sysreg(vbar_el1) != 0) {
-			inject_sync(v, f, ((uint64_t)EC_UNKNOWN << 26) | ESR_IL, 0);
-		} else {
-			domain_fault(v->dom, "trap with no emulation");
-		}
+		inject_undef(v, f, "trap with no emulation");
 		break;
 	}
 	leave_if_not_running(v);

@@ -196,11 +196,11 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 			n += snprintf(cpus + n, sizeof(cpus) - (size_t)n, "%s%u", c ? "," : "",
 				      d->vcpu[c].pcpu);
 		bh_log("domain %s (id %u): %u vCPU%s on CPU%s %s, %llu MiB at 0x%llx (IPA 0x%llx), "
-		       "kernel \"%s\"%s%s",
+		       "kernel \"%s\"%s%s%s",
 		       d->name, d->id, d->nvcpus, d->nvcpus == 1 ? "" : "s", d->nvcpus == 1 ? "" : "s",
 		       cpus, (unsigned long long)(d->ram_size >> 20), (unsigned long long)d->ram_pa,
 		       (unsigned long long)d->ram_ipa, d->cfg->kernel, d->initrd ? ", initrd " : "",
-		       d->initrd ? d->cfg->initrd : "");
+		       d->initrd ? d->cfg->initrd : "", d->guest_32bit ? " (32-bit)" : "");
 		domain_load(d);
 	}
 	cpu_run_loop();

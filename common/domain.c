@@ -26,19 +26,6 @@ struct vcpu *vcpu_of_cpu(unsigned cpu)
 	return cpu < BH_MAX_CPUS ? pcpus[cpu].vcpu : NULL;
 }
 
-static bool read_image_header(const uint8_t *img, uint64_t size, uint64_t *text_offset,
-			      uint64_t *image_size)
-{
-	if (size < 64 || memcmp(img + 0x38, "ARM\x64", 4))
-		return false;
-	uint64_t to, is;
-	memcpy(&to, img + 8, 8);
-	memcpy(&is, img + 16, 8);
-	*text_offset = to;
-	*image_size = is ? is : size;
-	return true;
-}
-
 int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct board *b,
 		  const void *fdt)
 {
@@ -87,16 +74,30 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 	if (arch_stage2_map(d, d->ram_ipa, d->ram_pa, d->ram_size, 7 /* RWX */))
 		return -1;
 
-	/* Images: the kernel at its text_offset (Image) or at the RAM base (raw binary). */
+	/* Images: the kernel where its header says (arm64 Image: text_offset; AArch32
+	 * zImage: +0x8000), or at the RAM base (raw binary). */
 	d->kernel = package_find(cfg->kernel, &d->kernel_size);
 	if (!d->kernel) {
 		bh_log("domain %s: image \"%s\" is not in the boot image", d->name, cfg->kernel);
 		return -1;
 	}
 	uint64_t text_offset = 0, span = d->kernel_size;
-	read_image_header(d->kernel, d->kernel_size, &text_offset, &span);
+	arch_image_probe(d->kernel, d->kernel_size, &text_offset, &span, &d->guest_32bit);
 	if (span < d->kernel_size)
 		span = d->kernel_size;
+	if (d->guest_32bit && !arch_guest_32bit_supported()) {
+		bh_log("domain %s: image \"%s\" is a 32-bit (AArch32) kernel, but this CPU "
+		       "cannot run AArch32 at EL1",
+		       d->name, cfg->kernel);
+		return -1;
+	}
+	if (d->guest_32bit && d->ram_ipa + d->ram_size > (1ULL << 32)) {
+		bh_log("domain %s: image \"%s\" is a 32-bit (AArch32) kernel, but its memory "
+		       "(IPA 0x%llx-0x%llx) reaches above 4 GiB",
+		       d->name, cfg->kernel, (unsigned long long)d->ram_ipa,
+		       (unsigned long long)(d->ram_ipa + d->ram_size - 1));
+		return -1;
+	}
 	d->kernel_ipa = d->ram_ipa + text_offset;
 	d->entry_ipa = d->kernel_ipa;
 	d->fdt_ipa = d->ram_ipa + d->ram_size - GUEST_DT_SLOT;
@@ -348,6 +349,7 @@ void domain_load(struct domain *d)
 		d->vcpu[i].state = VCPU_OFF;
 	d->vcpu[0].on_entry = d->entry_ipa;
 	d->vcpu[0].on_ctx = d->fdt_ipa;
+	d->vcpu[0].on_boot = true;
 	__atomic_store_n(&d->vcpu[0].state, VCPU_ON_PENDING, __ATOMIC_RELEASE);
 	__atomic_store_n(&d->state, DOM_RUNNING, __ATOMIC_RELEASE);
 	arch_send_event();

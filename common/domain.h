@@ -43,6 +43,7 @@ struct vcpu {
 	unsigned pcpu;	/* the physical CPU it is pinned to */
 	volatile enum vcpu_state state;
 	uint64_t on_entry, on_ctx; /* PSCI CPU_ON arguments */
+	bool on_boot;		    /* the domain's boot: on_ctx is its DT (boot protocol) */
 	struct trap_frame *frame;   /* the frame of the trap being handled */
 	const struct vmmio *mmio;   /* the emulated region being accessed */
 	struct arch_vcpu arch;
@@ -61,6 +62,7 @@ struct domain {
 	/* What a (re)start loads: images stay in the boot image, the DT is kept. */
 	const void *kernel;
 	uint64_t kernel_size, kernel_ipa, entry_ipa;
+	bool guest_32bit; /* its kernel is a 32-bit image (on arm64: AArch32 EL1) */
 	const void *initrd;
 	uint64_t initrd_size, initrd_ipa;
 	void *fdt;

@@ -23,6 +23,16 @@ bool hypercall_handle(struct vcpu *v, uint64_t *x)
 {
 	uint32_t fid = (uint32_t)x[0];
 
+	if (!(fid & 0x40000000u)) {
+		/* SMC32: the same calls with 32-bit arguments (results fit 32 bits). */
+		if (fid >= BH_HC_32(BH_HC_VERSION) && fid <= BH_HC_32(BH_HC_CONSOLE_WRITE)) {
+			for (unsigned i = 1; i < 7; i++)
+				x[i] &= 0xffffffffULL;
+			fid |= 0x40000000u;
+		}
+	} else if (fid > BH_HC_CONSOLE_WRITE) {
+		return false; /* the SMCCC queries exist only as SMC32 */
+	}
 	switch (fid) {
 	case BH_HC_CALL_COUNT:
 		x[0] = 3;

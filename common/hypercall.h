@@ -14,6 +14,13 @@
 #define BH_HC_CALL_UID 0x8600FF01u
 #define BH_HC_REVISION 0x8600FF03u
 
+/*
+ * The calls below are listed with their SMC64 IDs; each also exists in the
+ * SMC32 convention (bit 30 clear: BH_HC_32(id)), with 32-bit arguments and
+ * results, for AArch32 guests (which may only use that one).
+ */
+#define BH_HC_32(id) ((id) & ~0x40000000u)
+
 /* x0 = (major << 16) | minor */
 #define BH_HC_VERSION 0xC6000000u
 /* x0 = 0, x1 = domain id, x2 = this vCPU's index, x3 = vCPU count, x4 = physical CPU */
