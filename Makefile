@@ -37,6 +37,7 @@ B := $(BUILD)/$(BOARD)/$(CONFIG)
 IMG := $(or $(OUT),$(B)/bulkhead.img)
 BOARD_DTB := $(B)/board-gic$(GIC)-smp$(SMP)-$(CPU)-$(MEM).dtb
 GUESTB := $(BUILD)/guests/aarch64
+GUEST32B := $(BUILD)/guests/aarch32
 TOOLB := $(BUILD)/tools
 
 # ---- hypervisor (freestanding, AArch64, position independent) ----
@@ -95,7 +96,10 @@ tools: $(TOOLB)/bhpack
 $(GUESTB)/testguest.bin: $(wildcard tests/guests/aarch64/*) common/lib.c common/lib.h common/hypercall.h | deps
 	$(MAKE) -s -C tests/guests/aarch64 O=$(abspath $(GUESTB)) FDT_ARM64_ROOT=$(FDT_ARM64_ROOT)
 
-guests: $(GUESTB)/testguest.bin
+$(GUEST32B)/testguest32.bin: $(wildcard tests/guests/aarch32/*) common/hypercall.h | deps
+	$(MAKE) -s -C tests/guests/aarch32 O=$(abspath $(GUEST32B))
+
+guests: $(GUESTB)/testguest.bin $(GUEST32B)/testguest32.bin
 
 # The board DT that configs are checked against at build time.
 $(BOARD_DTB): boards/$(BOARD)/board.mk | deps
@@ -123,7 +127,7 @@ PACK_ARGS += --set '/bulkhead/domain@0:bootargs=console=ttyAMA0 nokaslr quiet bh
 	--set '/bulkhead/domain@1:bootargs=test=rt periods=0'
 endif
 endif
-PACK_ARGS += -I $(GUESTB) -I $(ASSETS) -I configs
+PACK_ARGS += -I $(GUESTB) -I $(GUEST32B) -I $(ASSETS) -I configs
 
 $(IMG): $(HYPB)/bulkhead.bin $(TOOLB)/bhpack $(B)/config.dtb $(BOARD_DTB) guests FORCE
 	@mkdir -p $(dir $@)

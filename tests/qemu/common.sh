@@ -133,6 +133,6 @@ bh_pack() {
 	off=0x$(aarch64-linux-gnu-nm "$ROOT/build/qemu-virt/hyp/bulkhead.elf" | awk '/ __payload_start$/{print $1}')
 	"$ROOT/build/tools/bhpack" -o "$out" --hyp "$ROOT/build/qemu-virt/hyp/bulkhead.bin" \
 		--payload-offset "$off" --config "$W/cfg.dtb" --board "$board" \
-		-I "$ROOT/build/guests/aarch64" -I "$ASSETS" "$@" >"$W/pack.log" 2>&1 ||
+		-I "$ROOT/build/guests/aarch64" -I "$ROOT/build/guests/aarch32" -I "$ASSETS" "$@" >"$W/pack.log" 2>&1 ||
 		{ echo "bhpack failed:"; cat "$W/pack.log"; exit 1; }
 }
