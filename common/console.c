@@ -96,8 +96,11 @@ void bh_log(const char *fmt, ...)
 /*
  * Lines on screen never mix: the focused domain's output goes straight out
  * (an interactive prompt has no newline), every other domain's is collected
- * per line. `open_line` is the domain whose line is on screen, unfinished;
- * anyone else printing first ends that line.
+ * per line. `open_line` is the domain whose line is on screen, unfinished.
+ * A line another domain finishes while the focused one is mid-line is held
+ * (one per domain) until the focused line ends, or that domain finishes a
+ * second line: only then does it cut into the focused line, which is
+ * repeated whole, under a new prefix, when it goes on.
  */
 static void close_open_line_locked(void)
 {
@@ -119,15 +122,37 @@ static void flush_line_locked(struct domain *d, bool newline)
 	if (open_line != d) {
 		close_open_line_locked();
 		prefix_locked(d);
+		put_locked(d->con_open, d->con_open_len); /* what was cut, again */
 	}
 	put_locked(d->con_line, d->con_len);
-	d->con_len = 0;
 	if (newline) {
 		put_locked("\n", 1);
 		open_line = NULL;
+		d->con_open_len = 0;
 	} else {
 		open_line = d;
+		unsigned n = MIN(d->con_len, (unsigned)sizeof(d->con_open) - d->con_open_len);
+		memcpy(d->con_open + d->con_open_len, d->con_line, n);
+		d->con_open_len += n;
 	}
+	d->con_len = 0;
+}
+
+static void flush_held_locked(struct domain *d)
+{
+	if (!d->con_holding)
+		return;
+	close_open_line_locked();
+	prefix_locked(d);
+	put_locked(d->con_held, d->con_held_len);
+	put_locked("\n", 1);
+	d->con_holding = false;
+}
+
+static void flush_all_held_locked(void)
+{
+	for (unsigned i = 0; i < ndomains; i++)
+		flush_held_locked(&domains[i]);
 }
 
 void console_domain_putc(struct domain *d, char c)
@@ -137,7 +162,21 @@ void console_domain_putc(struct domain *d, char c)
 	spin_lock(&console_lock);
 	bool focused = ndomains && &domains[focus] == d;
 	if (c == '\n') {
+		if (!focused && open_line && open_line == &domains[focus]) {
+			/* The focused domain is mid-line: hold this line, if we can. */
+			flush_held_locked(d);
+			if (open_line == &domains[focus]) {
+				memcpy(d->con_held, d->con_line, d->con_len);
+				d->con_held_len = d->con_len;
+				d->con_holding = true;
+				d->con_len = 0;
+				spin_unlock(&console_lock);
+				return;
+			}
+		}
 		flush_line_locked(d, true);
+		if (focused)
+			flush_all_held_locked();
 	} else {
 		d->con_line[d->con_len++] = c;
 		if (focused || d->con_len == sizeof(d->con_line))
@@ -149,8 +188,11 @@ void console_domain_putc(struct domain *d, char c)
 void console_domain_flush(struct domain *d)
 {
 	spin_lock(&console_lock);
+	flush_held_locked(d);
 	if (d->con_len || open_line == d)
 		flush_line_locked(d, true);
+	if (&domains[focus] == d)
+		flush_all_held_locked();
 	spin_unlock(&console_lock);
 }
 
@@ -192,7 +234,10 @@ void console_rx_interrupt(void)
 		if (c == CTRL_A) {
 			if (++ctrl_a_run == SWITCH_PRESSES) {
 				ctrl_a_run = 0;
+				spin_lock(&console_lock);
+				flush_all_held_locked();
 				focus = (focus + 1) % ndomains;
+				spin_unlock(&console_lock);
 				bh_log("console input now goes to domain %s", domains[focus].name);
 			}
 			continue;

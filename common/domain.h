@@ -75,6 +75,11 @@ struct domain {
 
 	char con_line[160];
 	unsigned con_len;
+	char con_open[160]; /* the unfinished line on screen, to repeat if cut */
+	unsigned con_open_len;
+	char con_held[160]; /* a finished line held while the focused domain is mid-line */
+	unsigned con_held_len;
+	bool con_holding;
 	unsigned restarts;
 	unsigned bad_access_reports;
 	struct spinlock lock;
