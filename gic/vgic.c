@@ -60,10 +60,16 @@ static void virq_reset(struct virq *q, bool owned, bool edge)
 	memset(q, 0, sizeof(*q));
 	q->owned = owned || keep_owned;
 	q->edge = edge;
+	q->cfg_edge = edge;
 	q->target = 0;
 	q->v2_targets = 1;
 	q->hw = hw;
 	q->hw_intid = hw_intid;
+}
+
+unsigned vgic_nr_spis(struct domain *d)
+{
+	return dist(d)->nr_spis;
 }
 
 void vgic_domain_init(struct domain *d)
@@ -82,6 +88,7 @@ void vgic_own_spi(struct domain *d, unsigned intid, bool edge)
 		g->owned[g->nowned++] = (uint16_t)intid;
 	g->spi[intid - 32].owned = true;
 	g->spi[intid - 32].edge = edge;
+	g->spi[intid - 32].cfg_edge = edge;
 }
 
 void vgic_domain_reset(struct domain *d)
@@ -89,7 +96,7 @@ void vgic_domain_reset(struct domain *d)
 	struct vgic_dist *g = dist(d);
 	g->enabled_grp0 = g->enabled_grp1 = false;
 	for (unsigned i = 0; i < g->nr_spis; i++)
-		virq_reset(&g->spi[i], false, g->spi[i].edge && g->spi[i].hw);
+		virq_reset(&g->spi[i], false, g->spi[i].cfg_edge);
 }
 
 void vgic_vcpu_reset(struct vcpu *v)

@@ -36,6 +36,7 @@ struct virq {
 	bool hw : 1;	     /* backed by the physical INTID hw_intid (passed through) */
 	bool hw_linked : 1;  /* this instance is active physically: link it in the LR */
 	bool group1 : 1;
+	bool cfg_edge : 1;   /* its trigger at reset (owned SPIs: as the config says) */
 	uint16_t hw_intid;
 	uint64_t irouter;    /* GICv3 IROUTER value as written */
 };
@@ -100,6 +101,8 @@ void vgic_kick_others(struct domain *d);
 
 /* Register-level emulation shared by the GICv2/v3 distributor front-ends. */
 struct virq *vgic_irq(struct vcpu *v, unsigned intid);
+/* SPIs the domain's virtual GIC implements (INTIDs 32 .. 32 + n - 1). */
+unsigned vgic_nr_spis(struct domain *d);
 bool vgic_dist_common(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val,
 		      bool private_only, bool shared_only);
 
