@@ -4,6 +4,7 @@
  * reboot and fault handling. A domain's end never touches another domain:
  * only its own vCPUs are interrupted, with an IPI to their physical CPUs.
  */
+#include "common/channel.h"
 #include "common/console.h"
 #include "common/domain.h"
 #include "common/lib.h"
@@ -130,6 +131,12 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 		return -1;
 	}
 
+	if (channels_attach(d, uart_intid))
+		return -1;
+	static struct chan_view views[BH_MAX_CHANNELS];
+	for (unsigned i = 0; i < d->nchans; i++)
+		views[i] = d->chans[i].view;
+
 	struct guest_dt g = {
 		.name = d->name,
 		.ram_ipa = d->ram_ipa,
@@ -141,12 +148,15 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 		.uart_ipa = b->uart_base,
 		.uart_intid = uart_intid,
 		.conduit = CONDUIT_HVC,
+		.chans = views,
+		.nchans = d->nchans,
 	};
 	int rc;
 	if (cfg->control) {
 		struct dom0_dt g0 = {.dom = cfg, .plan = &plan, .ram_base = d->ram_ipa,
 				     .ram_size = d->ram_size, .initrd_ipa = d->initrd_ipa,
-				     .initrd_size = d->initrd_size};
+				     .initrd_size = d->initrd_size, .chans = views,
+				     .nchans = d->nchans};
 		int size = (int)fdt_totalsize(fdt) + GUEST_DT_MAX;
 		d->fdt = boot_alloc((uint64_t)size, 8);
 		rc = d->fdt ? dt_dom0_build(d->fdt, size, &g0, b, &err) : -1;

@@ -49,6 +49,13 @@ struct vcpu {
 	struct arch_vcpu arch;
 };
 
+/* One of a domain's channels. */
+struct dom_chan {
+	const struct chan_cfg *cfg;
+	unsigned peer;		/* the other end (index into domains[]) */
+	struct chan_view view;	/* what its DT says */
+};
+
 struct domain {
 	unsigned id;
 	char name[BH_NAME_MAX];
@@ -82,6 +89,8 @@ struct domain {
 	bool con_holding;
 	unsigned restarts;
 	unsigned bad_access_reports;
+	unsigned nchans;
+	struct dom_chan chans[BH_MAX_CHANNELS];
 	struct spinlock lock;
 };
 

@@ -4,7 +4,9 @@
  * argument is validated; a call that touches another domain goes through the
  * policy (none does yet).
  */
+#include "common/channel.h"
 #include "common/console.h"
+#include "common/percpu.h"
 #include "common/domain.h"
 #include "common/hypercall.h"
 #include "common/lib.h"
@@ -19,23 +21,61 @@ static uint64_t console_write(struct vcpu *v, uint64_t ipa, uint64_t len)
 	return len;
 }
 
+/* The domain with config id `id`, or NULL. */
+static struct domain *domain_by_id(uint64_t id)
+{
+	for (unsigned i = 0; i < ndomains; i++)
+		if (domains[i].id == id)
+			return &domains[i];
+	return NULL;
+}
+
+/* BH_HC_DOMAIN_QUERY / BH_HC_DOMAIN_RESTART, as the policy allows. */
+static void domain_op(struct vcpu *v, uint64_t *x, bool restart)
+{
+	struct domain *t = domain_by_id(x[1]);
+	if (!t || (restart && t == v->dom)) {
+		x[0] = (uint64_t)BH_E_INVALID;
+		return;
+	}
+	if (t != v->dom && !dt_policy_allows(&plan, v->dom->cfg, t->cfg, CLASS_DOMAIN,
+					     restart ? PERM_RESTART : PERM_QUERY)) {
+		x[0] = (uint64_t)BH_E_DENIED;
+		return;
+	}
+	if (restart) {
+		bh_log("domain %s restarts domain %s (policy: %s %s : domain { restart })",
+		       v->dom->name, t->name, v->dom->cfg->label, t->cfg->label);
+		domain_reboot(t);
+		x[0] = BH_OK;
+		return;
+	}
+	static const uint64_t state[] = {[DOM_RUNNING] = BH_DOM_RUNNING,
+					 [DOM_STOPPED] = BH_DOM_STOPPED,
+					 [DOM_OFF] = BH_DOM_OFF,
+					 [DOM_RESTARTING] = BH_DOM_RESTARTING};
+	x[0] = BH_OK;
+	x[1] = state[__atomic_load_n(&t->state, __ATOMIC_ACQUIRE)];
+	x[2] = t->restarts;
+}
+
 bool hypercall_handle(struct vcpu *v, uint64_t *x)
 {
 	uint32_t fid = (uint32_t)x[0];
 
 	if (!(fid & 0x40000000u)) {
 		/* SMC32: the same calls with 32-bit arguments (results fit 32 bits). */
-		if (fid >= BH_HC_32(BH_HC_VERSION) && fid <= BH_HC_32(BH_HC_CONSOLE_WRITE)) {
+		if (fid >= BH_HC_32(BH_HC_VERSION) && fid <= BH_HC_32(BH_HC_LAST)) {
 			for (unsigned i = 1; i < 7; i++)
 				x[i] &= 0xffffffffULL;
 			fid |= 0x40000000u;
 		}
-	} else if (fid > BH_HC_CONSOLE_WRITE) {
+	} else if (fid > BH_HC_LAST) {
 		return false; /* the SMCCC queries exist only as SMC32 */
 	}
 	switch (fid) {
 	case BH_HC_CALL_COUNT:
-		x[0] = 3;
+		x[0] = 6;
 		return true;
 	case BH_HC_CALL_UID:
 		x[0] = BH_HC_UID0;
@@ -59,6 +99,13 @@ bool hypercall_handle(struct vcpu *v, uint64_t *x)
 		return true;
 	case BH_HC_CONSOLE_WRITE:
 		x[0] = console_write(v, x[1], x[2]);
+		return true;
+	case BH_HC_CHANNEL_NOTIFY:
+		x[0] = (uint64_t)channel_notify(v->dom, x[1]);
+		return true;
+	case BH_HC_DOMAIN_QUERY:
+	case BH_HC_DOMAIN_RESTART:
+		domain_op(v, x, fid == BH_HC_DOMAIN_RESTART);
 		return true;
 	default:
 		return false;

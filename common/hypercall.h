@@ -28,6 +28,24 @@
 /* x1 = guest address (IPA) of bytes, x2 = length (<= BH_HC_CONSOLE_MAX); x0 = bytes written */
 #define BH_HC_CONSOLE_WRITE 0xC6000002u
 #define BH_HC_CONSOLE_MAX 256
+/* x1 = channel id (its DT node's bulkhead,id): ring the other end's doorbell.
+ * x0 = 0, -2 (not one of the caller's channels), -3 (the policy denies
+ * "channel { notify }" from the caller's type to the peer's) */
+#define BH_HC_CHANNEL_NOTIFY 0xC6000003u
+/* x1 = domain id: x0 = 0, x1 = its state (BH_DOM_*), x2 = its restart count;
+ * -2 no such domain, -3 the policy denies "domain { query }" (own: allowed) */
+#define BH_HC_DOMAIN_QUERY 0xC6000004u
+/* x1 = domain id: restart that domain (from whatever state). x0 = 0, -2 no
+ * such domain or the caller itself (use PSCI SYSTEM_RESET), -3 denied
+ * ("domain { restart }") */
+#define BH_HC_DOMAIN_RESTART 0xC6000005u
+#define BH_HC_LAST BH_HC_DOMAIN_RESTART
+
+/* Domain states BH_HC_DOMAIN_QUERY reports. */
+#define BH_DOM_RUNNING 0
+#define BH_DOM_STOPPED 1 /* faulted, on-fault = "stop" */
+#define BH_DOM_OFF 2
+#define BH_DOM_RESTARTING 3
 
 /* UID words returned by BH_HC_CALL_UID in x0..x3 ("Bulkhead-HYP-UID" little endian). */
 #define BH_HC_UID0 0x6b6c7542u

@@ -153,7 +153,7 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 	TRY(set_reg(fdt, mem, root_ac, root_sc, mr, 1), "memory reg");
 
 	/* GIC: the distributor and this domain's redistributors / CPU interface. */
-	char gpath[128];
+	char gpath[128] = "";
 	if (fdt_get_path(host, b->gic_node, gpath, sizeof(gpath)) == 0) {
 		int gic = fdt_path_offset(fdt, gpath);
 		int gp = fdt_parent_offset(fdt, gic);
@@ -170,6 +170,25 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 			TRY(set_reg(fdt, gic, gac, gsc, r, 2), "GIC reg");
 			fdt_delprop(fdt, gic, "interrupts"); /* no virtualization extensions */
 		}
+	}
+
+	/* Channels: shared memory and a doorbell SPI each. */
+	for (unsigned i = 0; i < g->nchans; i++) {
+		const struct chan_view *c = &g->chans[i];
+		snprintf(name, sizeof(name), "bulkhead-channel@%llx", (unsigned long long)c->ipa);
+		int cn = fdt_add_subnode(fdt, 0, name);
+		TRY(cn, "channel node");
+		TRY(fdt_setprop_string(fdt, cn, "compatible", "bulkhead,channel"), "channel");
+		uint64_t cr[2] = {c->ipa, c->size};
+		TRY(set_reg(fdt, cn, root_ac, root_sc, cr, 1), "channel reg");
+		fdt32_t ci[3] = {cpu_to_fdt32(0), cpu_to_fdt32(c->intid - 32), cpu_to_fdt32(1)};
+		TRY(fdt_setprop(fdt, cn, "interrupts", ci, sizeof(ci)), "channel interrupts");
+		int gicn = fdt_path_offset(fdt, gpath);
+		uint32_t gph = gicn >= 0 ? fdt_get_phandle(fdt, gicn) : 0;
+		if (gph)
+			TRY(fdt_setprop_u32(fdt, cn, "interrupt-parent", gph), "channel");
+		TRY(fdt_setprop_u32(fdt, cn, "bulkhead,id", c->id), "channel");
+		TRY(fdt_setprop_string(fdt, cn, "bulkhead,peer", c->peer), "channel");
 	}
 
 	/* PSCI over HVC, emulated by the hypervisor. */

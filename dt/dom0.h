@@ -14,6 +14,8 @@ struct dom0_dt {
 	const struct plan *plan;
 	uint64_t ram_base, ram_size; /* IPA = PA */
 	uint64_t initrd_ipa, initrd_size;
+	const struct chan_view *chans;
+	unsigned nchans;
 };
 
 int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct board *b,

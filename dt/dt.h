@@ -29,6 +29,14 @@ struct mem_range {
 };
 
 enum psci_conduit { CONDUIT_NONE, CONDUIT_SMC, CONDUIT_HVC };
+
+/* A channel as one domain sees it (a "bulkhead,channel" node in its DT). */
+struct chan_view {
+	unsigned id;	      /* channel@<id>: the hypercalls' channel number */
+	uint64_t ipa, size;   /* the shared memory */
+	unsigned intid;	      /* its doorbell: an edge SPI */
+	const char *peer;     /* the other domain's label */
+};
 enum cpu_method { CPU_METHOD_PSCI, CPU_METHOD_SPIN_TABLE };
 enum uart_kind { UART_NONE, UART_PL011, UART_NS16550, UART_CADENCE, UART_IMX };
 

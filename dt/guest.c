@@ -233,6 +233,21 @@ int dt_guest_build(void *buf, int bufsize, const struct guest_dt *g, const struc
 		if (copy_device(fdt, b, host_fdt, g->devices[i], g, err))
 			return -1;
 
+	for (unsigned i = 0; i < g->nchans; i++) {
+		const struct chan_view *c = &g->chans[i];
+		snprintf(path, sizeof(path), "bulkhead-channel@%llx", (unsigned long long)c->ipa);
+		TRY(fdt_begin_node(fdt, path));
+		TRY(fdt_property_string(fdt, "compatible", "bulkhead,channel"));
+		uint64_t creg[2] = {c->ipa, c->size};
+		TRY(prop_reg2(fdt, creg, 1));
+		uint32_t cirq[3];
+		irq_spec(cirq, c->intid, 1 /* edge rising */);
+		TRY(prop_cells(fdt, "interrupts", cirq, 3));
+		TRY(prop_cells(fdt, "bulkhead,id", &c->id, 1));
+		TRY(fdt_property_string(fdt, "bulkhead,peer", c->peer));
+		TRY(fdt_end_node(fdt));
+	}
+
 	TRY(fdt_end_node(fdt));
 	TRY(fdt_finish(fdt));
 	return 0;

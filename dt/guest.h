@@ -16,6 +16,8 @@ struct guest_dt {
 	enum psci_conduit conduit;
 	const char (*devices)[96]; /* board DT paths copied in (passed through) */
 	unsigned ndevices;
+	const struct chan_view *chans;
+	unsigned nchans;
 };
 
 /* Build into buf (bufsize bytes). Returns 0 or -1 with err set. */

@@ -103,6 +103,9 @@ static int read_domain(const void *fdt, int node, const char *path, const struct
 		return -1;
 	if (!d->label[0])
 		snprintf(d->label, sizeof(d->label), "domain_t");
+	else if (!valid_name(d->label))
+		ERR("config %s: type \"%s\" may only contain a-z, 0-9, '-' and '_'", path,
+		    d->label);
 
 	int len;
 	const uint32_t *cpus = fdt_getprop(fdt, node, "cpus", &len);
@@ -190,6 +193,195 @@ static int read_domain(const void *fdt, int node, const char *path, const struct
 	return 0;
 }
 
+/* ---- channels and policy ---- */
+
+static int find_domain_by_phandle(const void *fdt, const struct plan *p, uint32_t ph)
+{
+	for (unsigned i = 0; i < p->ndoms; i++)
+		if (fdt_get_phandle(fdt, p->dom[i].node) == ph)
+			return (int)i;
+	return -1;
+}
+
+static int read_channel(const void *fdt, int node, const char *path, struct plan *p,
+			struct dt_error *err)
+{
+	struct chan_cfg *c = &p->chan[p->nchans];
+	const char *unit = strchr(fdt_get_name(fdt, node, NULL), '@');
+	char *end;
+	if (!unit || !unit[1])
+		ERR("config %s: a channel node must be named channel@<id>", path);
+	c->id = (unsigned)strtoul(unit + 1, &end, 16);
+	if (*end)
+		ERR("config %s: unit address '%s' is not a hexadecimal channel id", path, unit + 1);
+	for (unsigned i = 0; i < p->nchans; i++)
+		if (p->chan[i].id == c->id)
+			ERR("config %s: channel id %x is used twice", path, c->id);
+
+	int len;
+	const char *v = fdt_getprop(fdt, node, "between", &len);
+	if (!v)
+		ERR("config %s: missing required property 'between' (the two domains: <&a &b> "
+		    "or \"a\", \"b\")",
+		    path);
+	if (len > 0 && v[0] && !v[len - 1]) {
+		/* Two labels. */
+		int pos = 0, n = 0;
+		while (pos < len) {
+			const char *s = v + pos;
+			if (n == 2)
+				ERR("config %s: 'between' names more than two domains", path);
+			int k;
+			for (k = 0; k < (int)p->ndoms && strcmp(p->dom[k].name, s); k++)
+				;
+			if (k == (int)p->ndoms)
+				ERR("config %s: 'between' names \"%s\", which is no domain's label",
+				    path, s);
+			c->end[n++] = (unsigned)k;
+			pos += (int)strlen(s) + 1;
+		}
+		if (n != 2)
+			ERR("config %s: 'between' must name exactly two domains", path);
+	} else {
+		if (len != 8)
+			ERR("config %s: 'between' must name exactly two domains (<&a &b>)", path);
+		const uint32_t *ph = (const uint32_t *)v;
+		for (int k = 0; k < 2; k++) {
+			int d = find_domain_by_phandle(fdt, p, fdt32_to_cpu(ph[k]));
+			if (d < 0)
+				ERR("config %s: 'between' entry %d is not a reference to a domain "
+				    "node",
+				    path, k + 1);
+			c->end[k] = (unsigned)d;
+		}
+	}
+	if (c->end[0] == c->end[1])
+		ERR("config %s: 'between' names domain \"%s\" twice: a channel joins two "
+		    "domains",
+		    path, p->dom[c->end[0]].name);
+	if (get_u64(fdt, node, path, "size", &c->size, true, err))
+		return -1;
+	if (c->size == 0 || !IS_ALIGNED(c->size, SZ_4K) || c->size > BH_CHANNEL_MAX_SIZE)
+		ERR("config %s: 'size' 0x%llx must be a non-zero multiple of 4 KiB, at most %u "
+		    "MiB",
+		    path, (unsigned long long)c->size, BH_CHANNEL_MAX_SIZE >> 20);
+	p->nchans++;
+	return 0;
+}
+
+static bool type_exists(const struct plan *p, const char *t)
+{
+	for (unsigned i = 0; i < p->ndoms; i++)
+		if (!strcmp(p->dom[i].label, t))
+			return true;
+	return false;
+}
+
+/* One rule, "SRC TGT : CLASS { PERM ... }". */
+static int parse_rule(const char *text, const char *path, unsigned idx, struct plan *p,
+		      struct dt_error *err)
+{
+	char buf[160], *tok[16];
+	unsigned n = 0, o = 0;
+	if (strlen(text) >= sizeof(buf) / 2)
+		ERR("config %s: 'allow' rule %u is too long", path, idx);
+	for (const char *s = text; *s; s++) { /* space out the punctuation */
+		if (*s == ':' || *s == '{' || *s == '}') {
+			buf[o++] = ' ';
+			buf[o++] = *s;
+			buf[o++] = ' ';
+		} else {
+			buf[o++] = *s == '\t' ? ' ' : *s;
+		}
+	}
+	buf[o] = 0;
+	for (char *s = buf; *s;) {
+		while (*s == ' ')
+			*s++ = 0;
+		if (!*s)
+			break;
+		if (n == ARRAY_SIZE(tok))
+			ERR("config %s: 'allow' rule %u (\"%s\") has too many words", path, idx, text);
+		tok[n++] = s;
+		while (*s && *s != ' ')
+			s++;
+	}
+	if (n < 6 || strcmp(tok[2], ":") || strcmp(tok[4], "{") || strcmp(tok[n - 1], "}"))
+		ERR("config %s: 'allow' rule %u (\"%s\") is not \"SRC_TYPE TGT_TYPE : CLASS { "
+		    "PERM ... }\"",
+		    path, idx, text);
+	if (p->nrules == BH_MAX_RULES)
+		ERR("config %s: more than %d rules", path, BH_MAX_RULES);
+	struct rule *r = &p->rule[p->nrules];
+	memset(r, 0, sizeof(*r));
+	for (int k = 0; k < 2; k++) {
+		if (!valid_name(tok[k]) || strlen(tok[k]) >= sizeof(r->src))
+			ERR("config %s: 'allow' rule %u: \"%s\" is not a type name", path, idx,
+			    tok[k]);
+		if (!type_exists(p, tok[k]))
+			ERR("config %s: 'allow' rule %u: type \"%s\" is no domain's 'type'", path,
+			    idx, tok[k]);
+	}
+	snprintf(r->src, sizeof(r->src), "%s", tok[0]);
+	snprintf(r->tgt, sizeof(r->tgt), "%s", tok[1]);
+	if (!strcmp(tok[3], "domain"))
+		r->cls = CLASS_DOMAIN;
+	else if (!strcmp(tok[3], "channel"))
+		r->cls = CLASS_CHANNEL;
+	else
+		ERR("config %s: 'allow' rule %u: class \"%s\" is not known (domain, channel)",
+		    path, idx, tok[3]);
+	for (unsigned k = 5; k < n - 1; k++) {
+		unsigned perm = 0;
+		if (r->cls == CLASS_DOMAIN && !strcmp(tok[k], "query"))
+			perm = PERM_QUERY;
+		else if (r->cls == CLASS_DOMAIN && !strcmp(tok[k], "restart"))
+			perm = PERM_RESTART;
+		else if (r->cls == CLASS_CHANNEL && !strcmp(tok[k], "notify"))
+			perm = PERM_NOTIFY;
+		else
+			ERR("config %s: 'allow' rule %u: \"%s\" is not a permission of class %s "
+			    "(%s)",
+			    path, idx, tok[k], tok[3],
+			    r->cls == CLASS_DOMAIN ? "query, restart" : "notify");
+		r->perms |= perm;
+	}
+	if (!r->perms)
+		ERR("config %s: 'allow' rule %u (\"%s\") grants no permission", path, idx, text);
+	p->nrules++;
+	return 0;
+}
+
+static int read_policy(const void *fdt, int node, const char *path, struct plan *p,
+		       struct dt_error *err)
+{
+	int len;
+	const char *v = fdt_getprop(fdt, node, "allow", &len);
+	if (!v)
+		return 0; /* an empty policy: nothing between domains is allowed */
+	if (len < 1 || v[len - 1])
+		ERR("config %s: 'allow' must be a list of strings", path);
+	unsigned idx = 1;
+	for (int pos = 0; pos < len; idx++) {
+		if (parse_rule(v + pos, path, idx, p, err))
+			return -1;
+		pos += (int)strlen(v + pos) + 1;
+	}
+	return 0;
+}
+
+bool dt_policy_allows(const struct plan *p, const struct dom_cfg *src, const struct dom_cfg *tgt,
+		      enum policy_class cls, unsigned perm)
+{
+	for (unsigned i = 0; i < p->nrules; i++) {
+		const struct rule *r = &p->rule[i];
+		if (r->cls == cls && (r->perms & perm) && !strcmp(r->src, src->label) &&
+		    !strcmp(r->tgt, tgt->label))
+			return true;
+	}
+	return false;
+}
+
 static bool overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
 {
 	return a < b + bs && b < a + as;
@@ -249,8 +441,12 @@ int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct 
 		const char *nm = fdt_get_name(fdt, node, NULL);
 		char path[96];
 		snprintf(path, sizeof(path), "/bulkhead/%s", nm);
+		if (!strncmp(nm, "channel", 7) || !strcmp(nm, "policy"))
+			continue; /* read once every domain is known */
 		if (strncmp(nm, "domain@", 7) && strcmp(nm, "domain"))
-			continue; /* channels, policy: read by their own modules */
+			ERR("config %s: unknown node (expected domain@<id>, channel@<id> or "
+			    "policy)",
+			    path);
 		if (p->ndoms == BH_MAX_DOMAINS)
 			ERR("config %s: more than %d domains", path, BH_MAX_DOMAINS);
 		struct dom_cfg *d = &p->dom[p->ndoms];
@@ -328,5 +524,23 @@ int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct 
 	}
 	if (p->ndoms == 0)
 		ERR("config /bulkhead: no domain@<id> node: nothing to run");
+	unsigned npolicy = 0;
+	fdt_for_each_subnode(node, fdt, root)
+	{
+		const char *nm = fdt_get_name(fdt, node, NULL);
+		char path[96];
+		snprintf(path, sizeof(path), "/bulkhead/%s", nm);
+		if (!strncmp(nm, "channel", 7)) {
+			if (p->nchans == BH_MAX_CHANNELS)
+				ERR("config %s: more than %d channels", path, BH_MAX_CHANNELS);
+			if (read_channel(fdt, node, path, p, err))
+				return -1;
+		} else if (!strcmp(nm, "policy")) {
+			if (npolicy++)
+				ERR("config %s: only one policy node", path);
+			if (read_policy(fdt, node, path, p, err))
+				return -1;
+		}
+	}
 	return check_control_domain(p, b, err);
 }

@@ -16,7 +16,7 @@ struct dom_cfg {
 	char name[BH_NAME_MAX];
 	unsigned id;
 	bool control;
-	char label[32];
+	char label[32]; /* its security type ("type", default "domain_t") */
 	unsigned ncpus;
 	unsigned cpus[BH_MAX_CPUS]; /* vCPU i runs on physical CPU cpus[i] (board index) */
 	uint64_t mem_size;
@@ -31,10 +31,42 @@ struct dom_cfg {
 	int node; /* offset of its node in the config DT */
 };
 
+#define BH_MAX_CHANNELS 16
+#define BH_MAX_RULES 32
+#define BH_CHANNEL_MAX_SIZE (16u << 20)
+
+/* A channel: memory shared by two domains, and a doorbell each way. */
+struct chan_cfg {
+	unsigned id;	 /* channel@<id> */
+	unsigned end[2]; /* the two domains (indices into plan.dom) */
+	uint64_t size;	 /* bytes, a multiple of 4 KiB */
+};
+
+/* Policy: "SRC TGT : CLASS { PERM ... }" grants domains of type SRC the
+ * permissions on domains (class domain) or channels to domains (class
+ * channel) of type TGT. Nothing is allowed that no rule allows. */
+enum policy_class { CLASS_DOMAIN, CLASS_CHANNEL };
+#define PERM_QUERY 1u
+#define PERM_RESTART 2u
+#define PERM_NOTIFY 4u
+struct rule {
+	char src[32], tgt[32];
+	enum policy_class cls;
+	unsigned perms;
+};
+
 struct plan {
 	unsigned ndoms;
 	struct dom_cfg dom[BH_MAX_DOMAINS];
+	unsigned nchans;
+	struct chan_cfg chan[BH_MAX_CHANNELS];
+	unsigned nrules;
+	struct rule rule[BH_MAX_RULES];
 };
+
+/* May domain src do perm (of class cls) to domain tgt? */
+bool dt_policy_allows(const struct plan *p, const struct dom_cfg *src, const struct dom_cfg *tgt,
+		      enum policy_class cls, unsigned perm);
 
 /* Read and check a config. `b` may be NULL (syntax-only check). */
 int dt_plan_read(const void *cfg, const struct board *b, struct plan *p, struct dt_error *err);

@@ -45,6 +45,7 @@ static struct {
 	char mode[32];
 	bool native;	  /* no hypervisor: never issue Bulkhead hypercalls */
 	uint64_t periods; /* rt: `periods=<n>`, 0 = forever */
+	char role[16];	  /* chan: `role=ping|pong|deny` */
 	const void *fdt;
 	char why[160]; /* reason of the FAIL being reported */
 } g = {.psci_method = "hvc (default)", .mode = "boot", .periods = 5000};
@@ -327,6 +328,8 @@ static void parse_bootargs(const char *s)
 			snprintf(g.mode, MIN(sizeof(g.mode), n - 5 + 1), "%s", s + 5);
 		else if (n > 8 && !strncmp(s, "periods=", 8))
 			g.periods = strtoul(s + 8, NULL, 0);
+		else if (n > 5 && !strncmp(s, "role=", 5))
+			snprintf(g.role, MIN(sizeof(g.role), n - 5 + 1), "%s", s + 5);
 		s += n;
 	}
 }
@@ -1637,6 +1640,184 @@ static enum result mode_bench(void)
 	return RES_PASS;
 }
 
+/* ---- chan: channels between domains and the policy (tests/qemu/channels.sh) ---- */
+
+#define CHAN_ROUNDS 50
+#define CHAN_DONE   0xc0ffeeu
+
+struct chan {
+	volatile uint32_t *shm;
+	uint64_t size;
+	unsigned id, intid;
+	const char *peer;
+};
+
+static uint32_t chan_rings[1024 - 32];
+
+static void on_doorbell(uint32_t iar)
+{
+	__atomic_fetch_add(&chan_rings[gic_iar_intid(iar) - 32], 1, __ATOMIC_RELEASE);
+}
+
+/* The channel to `peer` from this domain's DT, its doorbell enabled. */
+static bool chan_find(const char *peer, struct chan *c)
+{
+	for (int n = fdt_node_offset_by_compatible(g.fdt, -1, "bulkhead,channel"); n >= 0;
+	     n = fdt_node_offset_by_compatible(g.fdt, n, "bulkhead,channel")) {
+		int len;
+		const char *p = fdt_getprop(g.fdt, n, "bulkhead,peer", &len);
+		const fdt32_t *reg = fdt_getprop(g.fdt, n, "reg", &len);
+		const fdt32_t *irq = fdt_getprop(g.fdt, n, "interrupts", NULL);
+		const fdt32_t *id = fdt_getprop(g.fdt, n, "bulkhead,id", NULL);
+		if (!p || strcmp(p, peer) || !reg || len != 16 || !irq || !id)
+			continue;
+		c->shm = (volatile uint32_t *)(uintptr_t)(((uint64_t)fdt32_to_cpu(reg[0]) << 32) |
+							   fdt32_to_cpu(reg[1]));
+		c->size = ((uint64_t)fdt32_to_cpu(reg[2]) << 32) | fdt32_to_cpu(reg[3]);
+		c->intid = 32 + fdt32_to_cpu(irq[1]);
+		c->id = fdt32_to_cpu(id[0]);
+		c->peer = p;
+		irq_set_handler(c->intid, on_doorbell);
+		gic_set_priority(c->intid, PRIO_NORMAL);
+		gic_route_to_self(c->intid);
+		gic_enable(c->intid, true);
+		say("chan: channel %u to %s: 0x%lx bytes at 0x%lx, doorbell INTID %u", c->id, p,
+		    c->size, (uint64_t)(uintptr_t)c->shm, c->intid);
+		return true;
+	}
+	return false;
+}
+
+static int64_t chan_notify(const struct chan *c)
+{
+	__asm__ volatile("dsb ish" ::: "memory"); /* the message before the doorbell */
+	return (int64_t)hcall(BH_HC_CHANNEL_NOTIFY, c->id, 0).x0;
+}
+
+static bool wait_rings(const struct chan *c, uint32_t n)
+{
+	return wait_count(&chan_rings[c->intid - 32], n, WAIT_SECONDS * 1000000ULL);
+}
+
+static int64_t my_domain_id(void)
+{
+	return (int64_t)hcall(BH_HC_SELF, 0, 0).x1;
+}
+
+static enum result chan_ping(void)
+{
+	struct chan p, d;
+	if (!chan_find("pong", &p) || !chan_find("deny", &d))
+		return fail("no channel node to pong and to deny in the DT");
+	/* A doorbell rung before pong has set up its GIC would be lost there. */
+	if (!wait_count((const uint32_t *)(uintptr_t)&p.shm[2], CHAN_DONE,
+			WAIT_SECONDS * 1000000ULL))
+		return fail("pong never said it was ready");
+	for (uint32_t i = 1; i <= CHAN_ROUNDS; i++) {
+		p.shm[0] = i;
+		int64_t r = chan_notify(&p);
+		if (r)
+			return fail("CHANNEL_NOTIFY to pong returned %ld (round %u)", r, i);
+		if (!wait_rings(&p, i))
+			return fail("no doorbell from pong in round %u", i);
+		if (p.shm[1] != i)
+			return fail("pong's echo is %u, expected %u", p.shm[1], i);
+	}
+	say("chan: %u round trips with pong", CHAN_ROUNDS);
+
+	struct smc_res q = hcall(BH_HC_DOMAIN_QUERY, 1, 0);
+	if ((int64_t)q.x0 != 0)
+		return fail("DOMAIN_QUERY of pong (allowed) returned %ld", (int64_t)q.x0);
+	int64_t r = (int64_t)hcall(BH_HC_DOMAIN_RESTART, 1, 0).x0;
+	if (r != BH_E_DENIED)
+		return fail("DOMAIN_RESTART of pong (no rule) returned %ld, expected DENIED", r);
+	r = (int64_t)hcall(BH_HC_CHANNEL_NOTIFY, 99, 0).x0;
+	if (r != BH_E_INVALID)
+		return fail("CHANNEL_NOTIFY of channel 99 returned %ld, expected INVALID", r);
+	r = (int64_t)hcall(BH_HC_DOMAIN_RESTART, (uint64_t)my_domain_id(), 0).x0;
+	if (r != BH_E_INVALID)
+		return fail("DOMAIN_RESTART of itself returned %ld, expected INVALID", r);
+	r = (int64_t)hcall(BH_HC_DOMAIN_QUERY, 77, 0).x0;
+	if (r != BH_E_INVALID)
+		return fail("DOMAIN_QUERY of domain 77 returned %ld, expected INVALID", r);
+
+	/* deny: once it has seen its calls refused, restart it (allowed). */
+	if (!wait_count((const uint32_t *)(uintptr_t)d.shm, CHAN_DONE, WAIT_SECONDS * 1000000ULL))
+		return fail("deny never wrote its done mark");
+	r = (int64_t)hcall(BH_HC_DOMAIN_RESTART, 2, 0).x0;
+	if (r)
+		return fail("DOMAIN_RESTART of deny (allowed) returned %ld", r);
+	uint64_t end = now() + us_to_ticks(WAIT_SECONDS * 1000000ULL);
+	do {
+		q = hcall(BH_HC_DOMAIN_QUERY, 2, 0);
+	} while ((q.x2 < 1 || q.x1 != BH_DOM_RUNNING) && now() < end);
+	if ((int64_t)q.x0 || q.x2 < 1 || q.x1 != BH_DOM_RUNNING)
+		return fail("deny: state %lu, %lu restarts after DOMAIN_RESTART", q.x1, q.x2);
+	say("chan: deny restarted (state %lu, restarts %lu)", q.x1, q.x2);
+	return RES_PASS;
+}
+
+static enum result chan_pong(void)
+{
+	struct chan p;
+	if (!chan_find("ping", &p))
+		return fail("no channel node to ping in the DT");
+	p.shm[2] = CHAN_DONE; /* ready: the doorbell is enabled */
+	__asm__ volatile("dsb ish" ::: "memory");
+	for (uint32_t i = 1; i <= CHAN_ROUNDS; i++) {
+		if (!wait_rings(&p, i))
+			return fail("no doorbell from ping in round %u", i);
+		if (p.shm[0] != i)
+			return fail("ping's message is %u, expected %u", p.shm[0], i);
+		p.shm[1] = i;
+		int64_t r = chan_notify(&p);
+		if (r)
+			return fail("CHANNEL_NOTIFY to ping returned %ld (round %u)", r, i);
+	}
+	say("chan: answered %u rounds", CHAN_ROUNDS);
+	return RES_PASS;
+}
+
+static enum result chan_deny(void)
+{
+	struct chan d;
+	if (!chan_find("ping", &d))
+		return fail("no channel node to ping in the DT");
+	if (g.restarts > 0) {
+		say("chan: restarted by a peer (%ld restart(s))", g.restarts);
+		return RES_PASS;
+	}
+	int64_t r = chan_notify(&d);
+	int64_t q = (int64_t)hcall(BH_HC_DOMAIN_QUERY, 0, 0).x0;
+	int64_t s = (int64_t)hcall(BH_HC_DOMAIN_RESTART, 0, 0).x0;
+	int64_t own = (int64_t)hcall(BH_HC_DOMAIN_QUERY, (uint64_t)my_domain_id(), 0).x0;
+	say("chan: notify %ld, query ping %ld, restart ping %ld, query self %ld", r, q, s, own);
+	if (r != BH_E_DENIED || q != BH_E_DENIED || s != BH_E_DENIED)
+		return fail("calls no rule allows were not all DENIED");
+	if (own)
+		return fail("DOMAIN_QUERY of itself returned %ld", own);
+	d.shm[0] = CHAN_DONE;
+	__asm__ volatile("dsb ish" ::: "memory");
+	delay_us(10 * 1000000ULL);
+	return fail("not restarted by ping within 10 s");
+}
+
+static enum result mode_chan(void)
+{
+	if (g.native)
+		return fail("test=chan needs Bulkhead");
+	if (irq_setup() != RES_PASS)
+		return RES_FAIL;
+	irq_enable();
+	if (!strcmp(g.role, "ping"))
+		return chan_ping();
+	if (!strcmp(g.role, "pong"))
+		return chan_pong();
+	if (!strcmp(g.role, "deny"))
+		return chan_deny();
+	return fail("role=\"%s\": expected ping, pong or deny", g.role);
+}
+
 /* ---- dispatch ---- */
 
 static const struct {
@@ -1648,7 +1829,7 @@ static const struct {
     {"setway", mode_setway},	 {"hvc-flood", mode_hvc_flood},
     {"sysreset", mode_sysreset}, {"gic", mode_gic},
     {"sgi-all", mode_sgi_all},	 {"rt", mode_rt},
-    {"bench", mode_bench},
+    {"bench", mode_bench},	 {"chan", mode_chan},
 };
 
 void guest_main(uint64_t dtb)

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Channels between domains: memory both map, and a doorbell interrupt each
+ * way, rung with a hypercall the policy checks. Each channel's memory is
+ * taken once from free RAM (zeroed, never the hypervisor's or a domain's
+ * own) and placed in each end's IPA space just above its RAM; its doorbell is
+ * an emulated edge SPI, the highest ones of the domain's virtual GIC downwards
+ * (channel k of the config: the k-th from the top).
+ */
+#include "common/channel.h"
+#include "common/console.h"
+#include "common/domain.h"
+#include "common/lib.h"
+#include "common/percpu.h"
+#include "common/pmem.h"
+#include "dt/devices.h"
+#include "dt/dom0.h"
+#include "gic/vgic.h"
+
+#include <libfdt.h>
+
+static uint64_t chan_pa[BH_MAX_CHANNELS]; /* 0: not allocated yet */
+
+static bool inside_board_ram(uint64_t base, uint64_t size)
+{
+	for (unsigned i = 0; i < board.nmem; i++)
+		if (base >= board.mem[i].base &&
+		    base + size <= board.mem[i].base + board.mem[i].size)
+			return true;
+	return false;
+}
+
+/* Is INTID already an interrupt of one of the domain's devices? */
+static bool device_uses(const struct domain *d, unsigned intid)
+{
+	const struct dom_cfg *cfg = d->cfg;
+	for (unsigned k = 0; k < cfg->ndevices; k++)
+		for (unsigned i = 0; i < cfg->dev[k].nirq; i++)
+			if (cfg->dev[k].irq[i] == intid)
+				return true;
+	if (!cfg->control || !board.fdt)
+		return false;
+	int node, depth = 0;
+	for (node = fdt_next_node(board.fdt, -1, &depth); node >= 0;
+	     node = fdt_next_node(board.fdt, node, &depth)) {
+		struct dev_res r;
+		struct dt_error e;
+		if (!dt_dom0_owns(board.fdt, &board, &plan, node) ||
+		    dt_node_resources(board.fdt, &board, node, &r, &e))
+			continue;
+		for (unsigned i = 0; i < r.nirq; i++)
+			if (r.irq[i] == intid)
+				return true;
+	}
+	return false;
+}
+
+int channels_attach(struct domain *d, unsigned uart_intid)
+{
+	uint64_t ipa = ALIGN_UP(d->ram_ipa + d->ram_size, SZ_2M);
+	unsigned top = 32 + vgic_nr_spis(d) - 1;
+	unsigned self = (unsigned)(d->cfg - plan.dom);
+
+	for (unsigned k = 0; k < plan.nchans; k++) {
+		const struct chan_cfg *c = &plan.chan[k];
+		if (c->end[0] != self && c->end[1] != self)
+			continue;
+		if (!chan_pa[k]) {
+			uint64_t pa = pmem_alloc(&pmem, c->size, 0x10000ULL);
+			if (pa == PMEM_NONE) {
+				bh_log("domain %s: no memory for channel@%x (0x%llx bytes)", d->name,
+				       c->id, (unsigned long long)c->size);
+				return -1;
+			}
+			memset((void *)(uintptr_t)pa, 0, c->size);
+			arch_dcache_clean_range(pa, c->size);
+			chan_pa[k] = pa;
+		}
+		ipa = ALIGN_UP(ipa, 0x10000ULL);
+		if (!inside_board_ram(ipa, c->size) ||
+		    (d->guest_32bit && ipa + c->size > (1ULL << 32))) {
+			bh_log("domain %s: no room for channel@%x above its memory (IPA 0x%llx is "
+			       "outside the board's RAM%s)",
+			       d->name, c->id, (unsigned long long)ipa,
+			       d->guest_32bit ? " or above 4 GiB" : "");
+			return -1;
+		}
+		unsigned intid = top - k;
+		if (intid < 32 || intid == uart_intid || device_uses(d, intid)) {
+			bh_log("domain %s: channel@%x's doorbell would be SPI INTID %u, which is "
+			       "already one of its devices' interrupts",
+			       d->name, c->id, intid);
+			return -1;
+		}
+		if (d->nchans == BH_MAX_CHANNELS)
+			return -1;
+		if (arch_stage2_map(d, ipa, chan_pa[k], c->size, 1 | 2 /* RW, not executable */))
+			return -1;
+		vgic_own_spi(d, intid, true);
+		struct dom_chan *dc = &d->chans[d->nchans++];
+		dc->cfg = c;
+		dc->peer = c->end[0] == self ? c->end[1] : c->end[0];
+		dc->view = (struct chan_view){.id = c->id, .ipa = ipa, .size = c->size,
+					      .intid = intid,
+					      .peer = plan.dom[dc->peer].name};
+		ipa += c->size;
+	}
+	return 0;
+}
+
+/* The channel numbered id (its config id) of domain d, or NULL. */
+static const struct dom_chan *find(const struct domain *d, uint64_t id)
+{
+	for (unsigned i = 0; i < d->nchans; i++)
+		if (d->chans[i].view.id == id)
+			return &d->chans[i];
+	return NULL;
+}
+
+int64_t channel_notify(struct domain *d, uint64_t id)
+{
+	const struct dom_chan *c = find(d, id);
+	if (!c)
+		return BH_E_INVALID;
+	struct domain *peer = &domains[c->peer];
+	if (!dt_policy_allows(&plan, d->cfg, peer->cfg, CLASS_CHANNEL, PERM_NOTIFY))
+		return BH_E_DENIED;
+	const struct dom_chan *back = find(peer, id);
+	if (back && __atomic_load_n(&peer->state, __ATOMIC_ACQUIRE) == DOM_RUNNING)
+		vgic_inject(peer, NULL, back->view.intid);
+	return BH_OK;
+}
