@@ -46,6 +46,7 @@ static struct {
 	bool native;	  /* no hypervisor: never issue Bulkhead hypercalls */
 	uint64_t periods; /* rt: `periods=<n>`, 0 = forever */
 	char role[16];	  /* chan: `role=ping|pong|deny` */
+	uint64_t seed;	  /* fuzz: `seed=<n>` */
 	const void *fdt;
 	char why[160]; /* reason of the FAIL being reported */
 } g = {.psci_method = "hvc (default)", .mode = "boot", .periods = 5000};
@@ -328,6 +329,8 @@ static void parse_bootargs(const char *s)
 			snprintf(g.mode, MIN(sizeof(g.mode), n - 5 + 1), "%s", s + 5);
 		else if (n > 8 && !strncmp(s, "periods=", 8))
 			g.periods = strtoul(s + 8, NULL, 0);
+		else if (n > 5 && !strncmp(s, "seed=", 5))
+			g.seed = strtoul(s + 5, NULL, 0);
 		else if (n > 5 && !strncmp(s, "role=", 5))
 			snprintf(g.role, MIN(sizeof(g.role), n - 5 + 1), "%s", s + 5);
 		s += n;
@@ -1818,6 +1821,111 @@ static enum result mode_chan(void)
 	return fail("role=\"%s\": expected ping, pong or deny", g.role);
 }
 
+/* ---- fuzz: a hostile guest (tests/qemu/guest-fuzz.sh) ---- */
+
+#define FUZZ_OPS 20000
+
+static uint64_t fuzz_state;
+
+static uint64_t fuzz_rand(void)
+{
+	/* xorshift64*: reproducible from the seed */
+	fuzz_state ^= fuzz_state >> 12;
+	fuzz_state ^= fuzz_state << 25;
+	fuzz_state ^= fuzz_state >> 27;
+	return fuzz_state * 0x2545f4914f6cdd1dULL;
+}
+
+/* One access of `size` bytes at addr, any fault caught; true if it faulted. */
+static bool fuzz_access(uint64_t addr, unsigned size, bool write, uint64_t val)
+{
+	expect.armed = true;
+	expect.caught = false;
+	switch (size | (write ? 16 : 0)) {
+	case 1: __asm__ volatile("ldrb %w0, [%1]" : "+r"(val) : "r"(addr) : "memory"); break;
+	case 2: __asm__ volatile("ldrh %w0, [%1]" : "+r"(val) : "r"(addr) : "memory"); break;
+	case 4: __asm__ volatile("ldr %w0, [%1]" : "+r"(val) : "r"(addr) : "memory"); break;
+	case 8: __asm__ volatile("ldr %0, [%1]" : "+r"(val) : "r"(addr) : "memory"); break;
+	case 17: __asm__ volatile("strb %w0, [%1]" ::"r"(val), "r"(addr) : "memory"); break;
+	case 18: __asm__ volatile("strh %w0, [%1]" ::"r"(val), "r"(addr) : "memory"); break;
+	case 20: __asm__ volatile("str %w0, [%1]" ::"r"(val), "r"(addr) : "memory"); break;
+	case 24: __asm__ volatile("str %0, [%1]" ::"r"(val), "r"(addr) : "memory"); break;
+	}
+	expect.armed = false;
+	return expect.caught;
+}
+
+/* Random values, with the interesting ones (0, all ones, single bits) often. */
+static uint64_t fuzz_value(void)
+{
+	switch (fuzz_rand() % 4) {
+	case 0: return 0;
+	case 1: return ~0ULL;
+	case 2: return 1ULL << (fuzz_rand() % 64);
+	default: return fuzz_rand();
+	}
+}
+
+/*
+ * Random accesses to the emulated GIC registers (any offset, size, value,
+ * alignment), random SGI register writes, random hypercalls and PSCI calls
+ * with random arguments (not those that end or restart the domain, start a
+ * vCPU at a random address or wait for an interrupt): the hypervisor must
+ * survive all of it, and so must every other domain.
+ */
+static enum result mode_fuzz(void)
+{
+	static const uint32_t calls[] = {
+	    0x84000000, 0x84000004, 0x84000006, 0x8400000a, 0xc4000004, 0x80000000, 0x80000001,
+	    0x8600ff00, 0x8600ff01, 0x8600ff03, 0xc6000000, 0xc6000001, 0xc6000002, 0xc6000003,
+	    0xc6000004, 0xc6000005, 0x86000000, 0x86000003, 0x86000004, 0x86000005, 0xc6000006,
+	    0x86001234, 0xc600ffff, 0x8400001f, 0xc4000005, 0x82000000, 0xf2000000, 0xbf00ff00};
+	if (g.native)
+		return fail("test=fuzz needs Bulkhead");
+	const char *err = gic_probe(g.fdt);
+	if (err)
+		return fail("%s", err);
+	fuzz_state = g.seed ? g.seed : 1;
+	say("fuzz: seed %lu, %u operations", g.seed, FUZZ_OPS);
+	unsigned faults = 0, mmio = 0, hcalls = 0, sgis = 0;
+	for (unsigned i = 0; i < FUZZ_OPS; i++) {
+		unsigned op = (unsigned)(fuzz_rand() % 8);
+		if (op < 5) {
+			/* GICD (v2: 4 KiB; v3: 64 KiB) or, on GICv3, this domain's GICRs. */
+			uint64_t base = gic.gicd, size = gic.version == 3 ? 0x10000 : 0x1000;
+			if (gic.version == 3 && (fuzz_rand() & 1)) {
+				base = gic.gicr;
+				size = gic.gicr_size;
+			}
+			unsigned sz = 1u << (fuzz_rand() % 4);
+			uint64_t off = fuzz_rand() % size;
+			if (fuzz_rand() % 4) /* mostly aligned: those reach the emulation */
+				off &= ~(uint64_t)(sz - 1);
+			if (off + sz > size)
+				off = size - sz;
+			faults += fuzz_access(base + off, sz, fuzz_rand() & 1, fuzz_value());
+			mmio++;
+		} else if (op < 7) {
+			uint32_t fid = calls[fuzz_rand() % ARRAY_SIZE(calls)];
+			if (fid == 0xc6000002 || fid == 0x86000002)
+				continue; /* console write: random bytes would land on the console */
+			smccc(false, fid, fuzz_value(), fuzz_value(), fuzz_value());
+			hcalls++;
+		} else if (gic.version == 3) {
+			write_sysreg(ICC_SGI1R_EL1, fuzz_value());
+			isb();
+			sgis++;
+		}
+	}
+	/* Still a working domain: the hypervisor answers as before. */
+	struct smc_res r = hcall(BH_HC_VERSION, 0, 0);
+	say("fuzz: %u register accesses (%u faulted), %u calls, %u SGI writes; version 0x%lx",
+	    mmio, faults, hcalls, sgis, r.x0);
+	if (r.x0 != ((BH_VERSION_MAJOR << 16) | BH_VERSION_MINOR))
+		return fail("BH_HC_VERSION after fuzzing returned 0x%lx", r.x0);
+	return RES_PASS;
+}
+
 /* ---- dispatch ---- */
 
 static const struct {
@@ -1830,6 +1938,7 @@ static const struct {
     {"sysreset", mode_sysreset}, {"gic", mode_gic},
     {"sgi-all", mode_sgi_all},	 {"rt", mode_rt},
     {"bench", mode_bench},	 {"chan", mode_chan},
+    {"fuzz", mode_fuzz},
 };
 
 void guest_main(uint64_t dtb)
