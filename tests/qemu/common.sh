@@ -103,14 +103,21 @@ chat() {
 		until grep -qE -- "${script[i]}" "$log" 2>/dev/null || [ $SECONDS -ge $deadline ] || [ -f "$W/rc" ]; do
 			sleep 0.2
 		done
+		if ! grep -qE -- "${script[i]}" "$log" 2>/dev/null; then
+			echo "  (the run ended or timed out before /${script[i]}/ appeared; its last lines:)"
+			tail -15 "$log" | sed 's/^/    | /'
+			break
+		fi
 		sleep 0.5
-		printf "${script[i + 1]}" >&3
+		# The command may have ended already: no SIGPIPE for the test itself.
+		(trap '' PIPE; printf "${script[i + 1]}" >&3) 2>/dev/null
 		i=$((i + 2))
 	done
 	wait
 	exec 3>&-
 	rm -f "$W/in"
-	return "$(cat "$W/rc")"
+	local rc; rc=$(cat "$W/rc" 2>/dev/null)
+	return "${rc:-1}"
 }
 
 # bh_boot_interactive MODE IMAGE LOG TIMEOUT GIC CPU SMP WAIT_REGEX INPUT [WAIT_REGEX INPUT]...
