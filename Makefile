@@ -54,7 +54,7 @@ HYP_LDFLAGS := -nostdlib -static-pie -Wl,-z,norelro \
 # ---- host tools ----
 HOST_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -D_DEFAULT_SOURCE -I. -Iarch-arm64
 
-.PHONY: all deps guest-assets hyp guests tools run test bench sdcard debug clean check-config image
+.PHONY: all deps guest-assets hyp guests tools tools-asan run test bench sdcard debug clean check-config image
 all: $(IMG)
 # `make image OUT=path [KERNEL=...] [CONFIG=...]`: pack one image (tests use this
 # after `make all` built everything, so parallel tests never rebuild shared files).
@@ -92,6 +92,13 @@ $(TOOLB)/bhpack: $(BHPACK_SRC) dt/*.h common/package.h common/lib.h | deps
 	gcc $(HOST_CFLAGS) -o $@ $(BHPACK_SRC) -lfdt
 
 tools: $(TOOLB)/bhpack
+
+# The same checker with AddressSanitizer and UBSan, for the config fuzz test.
+$(TOOLB)/bhpack-asan: $(BHPACK_SRC) dt/*.h common/package.h common/lib.h | deps
+	@mkdir -p $(dir $@)
+	gcc $(HOST_CFLAGS) -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer -o $@ $(BHPACK_SRC) -lfdt
+tools-asan: $(TOOLB)/bhpack-asan
 
 $(GUESTB)/testguest.bin: $(wildcard tests/guests/aarch64/*) common/lib.c common/lib.h common/hypercall.h | deps
 	$(MAKE) -s -C tests/guests/aarch64 O=$(abspath $(GUESTB)) FDT_ARM64_ROOT=$(FDT_ARM64_ROOT)

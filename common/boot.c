@@ -148,6 +148,9 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 	const void *cfg = package_find(BH_PKG_CONFIG, &cfg_size);
 	if (!cfg)
 		fatal("the boot image has no %s", BH_PKG_CONFIG);
+	if (cfg_size < 40 || fdt_totalsize(cfg) > cfg_size)
+		fatal("the boot image's %s is cut short (%llu bytes)", BH_PKG_CONFIG,
+		      (unsigned long long)cfg_size);
 	if (dt_plan_read(cfg, &board, &plan, &err))
 		fatal("%s", err.msg);
 

@@ -380,6 +380,9 @@ int dt_board_read(const void *fdt, struct board *b, struct dt_error *err)
 	int e = fdt_check_header(fdt);
 	if (e)
 		ERR("DT: bad header: %s", fdt_strerror(e));
+	e = fdt_check_full(fdt, fdt_totalsize(fdt));
+	if (e)
+		ERR("DT: malformed structure: %s", fdt_strerror(e));
 	if (read_uart(fdt, b, err) || read_cpus(fdt, b, err) || read_memory(fdt, b, err) ||
 	    read_gic(fdt, b, err) || read_psci(fdt, b, err))
 		return -1;

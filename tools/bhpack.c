@@ -34,6 +34,19 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
+/* A whole, well-formed DTB in buf[0..size): else a clear error. */
+static void check_dtb(const void *buf, size_t size, const char *path, const char *hint)
+{
+	if (size < sizeof(struct fdt_header) || fdt_magic(buf) != FDT_MAGIC)
+		die("%s: not a DTB (%s)", path, hint);
+	if (fdt_totalsize(buf) > size)
+		die("%s: truncated DTB: its header says %u bytes, the file has %zu", path,
+		    fdt_totalsize(buf), size);
+	int e = fdt_check_full(buf, fdt_totalsize(buf));
+	if (e)
+		die("%s: malformed DTB: %s", path, fdt_strerror(e));
+}
+
 static void *read_file(const char *path, size_t *size, size_t extra)
 {
 	FILE *f = fopen(path, "rb");
@@ -233,8 +246,7 @@ int main(int argc, char **argv)
 
 	size_t cfg_size;
 	void *cfg_in = read_file(cfg_path, &cfg_size, 0);
-	if (fdt_check_header(cfg_in))
-		die("%s: not a DTB (compile the .dts with dtc)", cfg_path);
+	check_dtb(cfg_in, cfg_size, cfg_path, "compile the .dts with dtc");
 	size_t cap = cfg_size + 65536;
 	void *cfg = calloc(1, cap);
 	if (fdt_open_into(cfg_in, cfg, (int)cap))
@@ -248,6 +260,7 @@ int main(int argc, char **argv)
 	if (board_path) {
 		size_t bsz;
 		void *bdt = read_file(board_path, &bsz, 0);
+		check_dtb(bdt, bsz, board_path, "a board DTB");
 		if (dt_board_read(bdt, &board, &err))
 			die("%s: %s", board_path, err.msg);
 		bp = &board;
