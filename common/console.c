@@ -236,7 +236,17 @@ void console_rx_interrupt(void)
 				ctrl_a_run = 0;
 				spin_lock(&console_lock);
 				flush_all_held_locked();
-				focus = (focus + 1) % ndomains;
+				/* The next domain that still runs (or restarts): typing
+				 * into one that is off or stopped reaches no one. */
+				for (unsigned k = 1; k <= ndomains; k++) {
+					unsigned n = (focus + k) % ndomains;
+					enum dom_state s = __atomic_load_n(&domains[n].state,
+									   __ATOMIC_ACQUIRE);
+					if (s == DOM_RUNNING || s == DOM_RESTARTING) {
+						focus = n;
+						break;
+					}
+				}
 				spin_unlock(&console_lock);
 				bh_log("console input now goes to domain %s", domains[focus].name);
 			}

@@ -52,7 +52,7 @@ expect_not "$log" "^\[guest\] dt-node: (pl031|pl061|fw-cfg|flash)" "and none of 
 echo "case: console focus switching (Ctrl-A three times)"
 bh_pack "$W/img" "$CFG" 3 4 --image initramfs-arm64.cpio.gz="$W/initrd" \
 	--set "/bulkhead/domain@0:bootargs=console=ttyAMA0 nokaslr bhtest=shell" \
-	--set "/bulkhead/domain@1:bootargs=test=rt periods=1500" \
+	--set "/bulkhead/domain@1:bootargs=test=rt periods=0" \
 	--set "/bulkhead/domain@2:bootargs=console=ttyAMA0 nokaslr bhtest=shell"
 log=$W/log-sw
 A='\001\001\001'
@@ -64,10 +64,18 @@ bh_boot_interactive kernel "$W/img" "$log" 300 3 cortex-a57 4 \
 	"input now goes to domain guest" 'echo in-guest-$((2+2))\n' \
 	"\[guest\] in-guest-4" 'poweroff -f\n' \
 	"domain guest powered off" "$A" \
-	"input now goes to domain dom0" 'poweroff -f\n'
+	"input now goes to domain dom0" 'echo back-in-dom0\n' \
+	"\[dom0\] back-in-dom0" "$A" \
+	"\[dom0\] back-in-dom0" "$A" \
+	"\[dom0\] back-in-dom0" 'poweroff -f\n' \
+	"domain dom0 powered off" '\001q'
 expect "$log" "^\[dom0\] in-dom0-2" "typed input reached dom0 first"
 expect "$log" "^bulkhead: console input now goes to domain rt" "Ctrl-A x3 moves focus to rt"
 expect "$log" "^\[guest\] in-guest-4" "then to guest: typed input reached the guest"
 expect_not "$log" "^\[dom0\] in-guest-4|^\[guest\] in-dom0-2" "input went only to the focused domain"
-expect "$log" "^bulkhead: domain dom0 powered off" "back to dom0: it powers off"
+expect "$log" "^bulkhead: domain dom0 powered off" "rt, then past the powered-off guest back to dom0: it powers off"
+n=$(grep -c "input now goes to domain guest" "$log")
+if [ "$n" -eq 1 ]; then echo "  ok: focus skipped the powered-off guest"
+else echo "  FAIL: focus went to guest $n times"; FAILS=$((FAILS + 1)); fi
+expect "$log" "powering off at the console's request" "Ctrl-A q ends the run (rt runs forever)"
 finish
