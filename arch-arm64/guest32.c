@@ -244,29 +244,17 @@ void guest32_inject_abort(struct trap_frame *f, uint64_t addr, bool write, bool 
 
 /* ---- trapped coprocessor accesses ---- */
 
-static void log_once_cp(struct vcpu *v, uint32_t key, const char *what, unsigned cp, unsigned opc1,
+static void log_once_cp(struct vcpu *v, uint32_t key, const char *what, unsigned opc1,
 			unsigned crn, unsigned crm, unsigned opc2, bool is64)
 {
-	static uint32_t seen[32];
-	static unsigned nseen;
-	static struct spinlock lock;
-	spin_lock(&lock);
-	for (unsigned i = 0; i < nseen; i++)
-		if (seen[i] == key) {
-			spin_unlock(&lock);
-			return;
-		}
-	bool log = nseen < ARRAY_SIZE(seen);
-	if (log)
-		seen[nseen++] = key;
-	spin_unlock(&lock);
-	if (!log)
+	/* Bit 30 keeps these keys apart from the AArch64 encodings. */
+	if (!first_sighting(key | 1u << 30))
 		return;
 	if (is64)
-		bh_log("domain %s: %s p%u, %u, c%u (64-bit, logged once)", v->dom->name, what, cp,
-		       opc1, crm);
+		bh_log("domain %s: %s p15, %u, c%u (64-bit, logged once)", v->dom->name, what, opc1,
+		       crm);
 	else
-		bh_log("domain %s: %s p%u, %u, c%u, c%u, %u (logged once)", v->dom->name, what, cp,
+		bh_log("domain %s: %s p15, %u, c%u, c%u, %u (logged once)", v->dom->name, what,
 		       opc1, crn, crm, opc2);
 }
 
@@ -302,11 +290,7 @@ void guest32_cp15(struct vcpu *v, struct trap_frame *f)
 	bool raz_wi = false;
 
 	if (!is64 && crn == 7 && opc1 == 0 && opc2 == 2 && (crm == 6 || crm == 10 || crm == 14)) {
-		/* DCISW / DCCSW / DCCISW: clean+invalidate, as for AArch64 guests. */
-		unsigned level = (val >> 1) & 7;
-		uint64_t clidr = read_sysreg(clidr_el1);
-		if (level < 7 && ((clidr >> (3 * level)) & 7) != 0)
-			__asm__ volatile("dc cisw, %0" ::"r"(val) : "memory");
+		emulate_dc_setway(val); /* DCISW / DCCSW / DCCISW */
 	} else if (is64 && crm == 12 && opc1 <= 2) {
 		/* ICC_SGI1R (opc1 0), ICC_ASGI1R (1), ICC_SGI0R (2): write-only. */
 		if (!read)
@@ -316,17 +300,17 @@ void guest32_cp15(struct vcpu *v, struct trap_frame *f)
 	} else if ((!is64 && crn == 14 && opc1 == 0 && crm == 2) ||
 		   (is64 && crm == 14 && opc1 == 2)) {
 		/* CNTP_TVAL, CNTP_CTL, CNTP_CVAL: the physical timer is not the guest's. */
-		log_once_cp(v, key, "physical timer access ignored (use the virtual timer)", 15,
+		log_once_cp(v, key, "physical timer access ignored (use the virtual timer)",
 			    opc1, crn, crm, opc2, is64);
 		raz_wi = true;
 	} else if ((!is64 && (crn == 9 || crn == 10 || crn == 11 || crn == 15)) ||
 		   (is64 && crm == 15)) {
-		log_once_cp(v, key, "implementation-defined register access ignored", 15, opc1, crn,
+		log_once_cp(v, key, "implementation-defined register access ignored", opc1, crn,
 			    crm, opc2, is64);
 		raz_wi = true;
 	} else {
 		log_once_cp(v, key, "unhandled coprocessor access: undefined instruction injected",
-			    15, opc1, crn, crm, opc2, is64);
+			    opc1, crn, crm, opc2, is64);
 		guest32_inject_undef(f);
 		return;
 	}

@@ -23,6 +23,11 @@ const char *esr_class_name(unsigned ec);
 /* Inject a synchronous exception into the guest's EL1 (AArch64 guests). */
 void inject_sync(struct vcpu *v, struct trap_frame *f, uint64_t esr, uint64_t far);
 
+/* First time this key (an encoding) is seen? At most 32 keys ever are. */
+bool first_sighting(uint32_t key);
+/* DC ISW/CSW/CISW from a guest (value as the instruction takes it). */
+void emulate_dc_setway(uint64_t val);
+
 /* AArch32 guests (guest32.c). */
 uint64_t guest32_reg_get(struct trap_frame *f, unsigned n);
 void guest32_reg_set(struct trap_frame *f, unsigned n, uint64_t val);

@@ -292,24 +292,39 @@ static void handle_dabt(struct vcpu *v, struct trap_frame *f)
 	advance_pc(f);
 }
 
-/* Log an unexpected guest register access once per encoding. */
-static void log_once_sysreg(struct vcpu *v, uint32_t iss, const char *what)
+bool first_sighting(uint32_t key)
 {
 	static uint32_t seen[32];
 	static unsigned nseen;
 	static struct spinlock lock;
-	uint32_t key = iss & 0x3ffc1e; /* op0, op2, op1, CRn, CRm: not Rt or direction */
 	spin_lock(&lock);
 	for (unsigned i = 0; i < nseen; i++)
 		if (seen[i] == key) {
 			spin_unlock(&lock);
-			return;
+			return false;
 		}
-	bool log = nseen < ARRAY_SIZE(seen);
-	if (log)
+	bool first = nseen < ARRAY_SIZE(seen);
+	if (first)
 		seen[nseen++] = key;
 	spin_unlock(&lock);
-	if (log)
+	return first;
+}
+
+void emulate_dc_setway(uint64_t val)
+{
+	/* Performed as clean+invalidate on the same set/way, so lines of other
+	 * domains are written back, never discarded. */
+	unsigned level = (val >> 1) & 7;
+	uint64_t clidr = read_sysreg(clidr_el1);
+	if (level < 7 && ((clidr >> (3 * level)) & 7) != 0)
+		__asm__ volatile("dc cisw, %0" ::"r"(val) : "memory");
+}
+
+/* Log an unexpected guest register access once per encoding. */
+static void log_once_sysreg(struct vcpu *v, uint32_t iss, const char *what)
+{
+	/* op0, op2, op1, CRn, CRm: not Rt or direction */
+	if (first_sighting(iss & 0x3ffc1e))
 		bh_log("domain %s: %s S%u_%u_C%u_C%u_%u (logged once)", v->dom->name, what,
 		       (iss >> 20) & 3, (iss >> 14) & 7, (iss >> 10) & 0xf, (iss >> 1) & 0xf,
 		       (iss >> 17) & 7);
@@ -324,12 +339,7 @@ static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 	uint64_t val = rt == 31 ? 0 : f->x[rt];
 
 	if (op0 == 1 && op1 == 0 && crn == 7 && op2 == 2 && (crm == 6 || crm == 10 || crm == 14)) {
-		/* DC ISW / CSW / CISW: performed as clean+invalidate on the same set/way, so
-		 * lines of other domains are written back, never discarded. */
-		unsigned level = (val >> 1) & 7;
-		uint64_t clidr = read_sysreg(clidr_el1);
-		if (level < 7 && ((clidr >> (3 * level)) & 7) != 0)
-			__asm__ volatile("dc cisw, %0" ::"r"(val) : "memory");
+		emulate_dc_setway(val); /* DC ISW / CSW / CISW */
 		advance_pc(f);
 		return;
 	}
