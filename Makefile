@@ -103,7 +103,7 @@ tools-asan: $(TOOLB)/bhpack-asan
 $(GUESTB)/testguest.bin: $(wildcard tests/guests/aarch64/*) common/lib.c common/lib.h common/hypercall.h | deps
 	$(MAKE) -s -C tests/guests/aarch64 O=$(abspath $(GUESTB)) FDT_ARM64_ROOT=$(FDT_ARM64_ROOT)
 
-$(GUEST32B)/testguest32.bin: $(wildcard tests/guests/aarch32/*) common/hypercall.h | deps
+$(GUEST32B)/testguest32.bin: $(wildcard tests/guests/aarch32/*) common/lib.c common/lib.h common/hypercall.h | deps
 	$(MAKE) -s -C tests/guests/aarch32 O=$(abspath $(GUEST32B))
 
 guests: $(GUESTB)/testguest.bin $(GUEST32B)/testguest32.bin

@@ -210,7 +210,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		}
 		fmt++;
 		bool zero = false, left = false;
-		int width = 0, lng = 0;
+		int width = 0;
+		enum { ARG_INT, ARG_LONG, ARG_LLONG, ARG_SIZE } arg = ARG_INT;
 		for (;; fmt++) {
 			if (*fmt == '0')
 				zero = true;
@@ -225,23 +226,32 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		}
 		while (*fmt >= '0' && *fmt <= '9')
 			width = width * 10 + (*fmt++ - '0');
-		while (*fmt == 'l' || *fmt == 'z') {
-			lng++;
+		/* Sizes as the target's C ABI has them: long is 32 bits on AArch32. */
+		if (*fmt == 'z') {
+			arg = ARG_SIZE;
 			fmt++;
 		}
+		for (; *fmt == 'l'; fmt++)
+			arg = arg == ARG_INT ? ARG_LONG : ARG_LLONG;
 		unsigned long long u;
 		long long s;
 		switch (*fmt) {
 		case 'd':
 		case 'i':
-			s = lng ? va_arg(ap, long long) : va_arg(ap, int);
+			s = arg == ARG_LLONG  ? va_arg(ap, long long)
+			    : arg == ARG_LONG ? va_arg(ap, long)
+			    : arg == ARG_SIZE ? (long long)va_arg(ap, size_t)
+					      : va_arg(ap, int);
 			out_num(&o, s < 0 ? 0ULL - (unsigned long long)s : (unsigned long long)s, 10,
 				s < 0, width, zero, left, false);
 			break;
 		case 'u':
 		case 'x':
 		case 'X':
-			u = lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned int);
+			u = arg == ARG_LLONG  ? va_arg(ap, unsigned long long)
+			    : arg == ARG_LONG ? va_arg(ap, unsigned long)
+			    : arg == ARG_SIZE ? va_arg(ap, size_t)
+					      : va_arg(ap, unsigned int);
 			out_num(&o, u, *fmt == 'u' ? 10 : 16, false, width, zero, left, *fmt == 'X');
 			break;
 		case 'p':

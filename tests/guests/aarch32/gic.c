@@ -5,6 +5,7 @@
  * Security Extensions sees it), GICv3 through the ICC_* CP15 registers
  * (group 1, affinity routing, this CPU's redistributor found by affinity).
  */
+#include "common/lib.h"
 #include "guest32.h"
 
 #define GICD_CTLR	 0x000
@@ -81,7 +82,7 @@ static unsigned init_v3(char *why, size_t why_size)
 {
 	mmio_write32(GICD_BASE + GICD_CTLR, GICD_CTLR_V3_ENABLE);
 	if (!wait_clear(GICD_BASE + GICD_CTLR, GICD_CTLR_RWP)) {
-		fmt(why, why_size, "GICD_CTLR.RWP stays set");
+		snprintf(why, why_size, "GICD_CTLR.RWP stays set");
 		return 0;
 	}
 
@@ -95,14 +96,14 @@ static unsigned init_v3(char *why, size_t why_size)
 			break;
 		}
 		if ((typer_lo & GICR_TYPER_LAST) || i + 1 == GICR_MAX_FRAMES) {
-			fmt(why, why_size, "no redistributor for MPIDR affinity 0x%06lx", me);
+			snprintf(why, why_size, "no redistributor for MPIDR affinity 0x%06lx", me);
 			return 0;
 		}
 	}
 
 	mmio_write32(gicr + GICR_WAKER, mmio_read32(gicr + GICR_WAKER) & ~GICR_WAKER_SLEEP);
 	if (!wait_clear(gicr + GICR_WAKER, GICR_WAKER_CHILDREN_ASLEEP)) {
-		fmt(why, why_size, "GICR_WAKER.ChildrenAsleep stays set");
+		snprintf(why, why_size, "GICR_WAKER.ChildrenAsleep stays set");
 		return 0;
 	}
 	mmio_write32(gicr + GICR_SGI + GICR_IGROUPR0, ~0u);
@@ -110,7 +111,7 @@ static unsigned init_v3(char *why, size_t why_size)
 	write_icc_sre(read_icc_sre() | 1);
 	isb();
 	if (!(read_icc_sre() & 1)) {
-		fmt(why, why_size, "ICC_SRE.SRE stays 0: no system register interface");
+		snprintf(why, why_size, "ICC_SRE.SRE stays 0: no system register interface");
 		return 0;
 	}
 	write_icc_pmr(0xff);
@@ -129,7 +130,7 @@ unsigned gic_init(char *why, size_t why_size)
 	} else if (version == 3) {
 		version = init_v3(why, why_size);
 	} else {
-		fmt(why, why_size, "GICD_PIDR2 gives no GIC architecture 2, 3 or 4");
+		snprintf(why, why_size, "GICD_PIDR2 gives no GIC architecture 2, 3 or 4");
 	}
 	return version;
 }

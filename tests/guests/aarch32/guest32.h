@@ -143,7 +143,6 @@ static inline void mmio_write32(uint32_t addr, uint32_t v)
 /* ---- main.c ---- */
 
 __attribute__((format(printf, 1, 2))) void say(const char *fmt, ...);
-__attribute__((format(printf, 3, 4))) void fmt(char *buf, size_t size, const char *f, ...);
 uint64_t deadline_in_us(uint32_t us);
 bool expired(uint64_t deadline);
 

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 
 #include "common/hypercall.h"
+#include "common/lib.h"
 #include "guest32.h"
 
 #define PSCI_VERSION		0x84000000u
@@ -69,105 +70,6 @@ __attribute__((noreturn)) void exception_unexpected(unsigned vector, uint32_t lr
 
 struct boot_info boot_info;
 
-/* ---- formatting: %s %c %d %u %x, '0' flag, width, l (32-bit) and ll (64-bit) ---- */
-
-struct out {
-	char *buf;
-	size_t size, len;
-};
-
-static void out_c(struct out *o, char c)
-{
-	if (o->len + 1 < o->size)
-		o->buf[o->len] = c;
-	o->len++;
-}
-
-static void out_num(struct out *o, unsigned long long v, unsigned base, bool neg, unsigned width,
-		    char pad)
-{
-	char digits[24];
-	unsigned n = 0;
-
-	do {
-		unsigned d = (unsigned)(v % base);
-		digits[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
-		v /= base;
-	} while (v);
-	if (neg)
-		digits[n++] = '-';
-	while (width > n) {
-		out_c(o, pad);
-		width--;
-	}
-	while (n)
-		out_c(o, digits[--n]);
-}
-
-static void vfmt(char *buf, size_t size, const char *f, va_list ap)
-{
-	struct out o = {buf, size, 0};
-
-	for (; *f; f++) {
-		if (*f != '%') {
-			out_c(&o, *f);
-			continue;
-		}
-		char pad = ' ';
-		unsigned width = 0, longs = 0;
-		if (*++f == '0')
-			pad = *f++;
-		while (*f >= '0' && *f <= '9')
-			width = width * 10 + (unsigned)(*f++ - '0');
-		while (*f == 'l') {
-			longs++;
-			f++;
-		}
-		unsigned long long u;
-		long long s;
-		switch (*f) {
-		case 's':
-			for (const char *p = va_arg(ap, const char *); *p; p++)
-				out_c(&o, *p);
-			break;
-		case 'c':
-			out_c(&o, (char)va_arg(ap, int));
-			break;
-		case 'd':
-			s = longs >= 2 ? va_arg(ap, long long)
-			    : longs    ? va_arg(ap, long)
-				       : va_arg(ap, int);
-			out_num(&o, s < 0 ? -(unsigned long long)s : (unsigned long long)s, 10,
-				s < 0, width, pad);
-			break;
-		case 'u':
-		case 'x':
-			u = longs >= 2 ? va_arg(ap, unsigned long long)
-			    : longs    ? va_arg(ap, unsigned long)
-				       : va_arg(ap, unsigned);
-			out_num(&o, u, *f == 'x' ? 16 : 10, false, width, pad);
-			break;
-		case '\0':
-			f--; /* a lone '%' at the end */
-			break;
-		default:
-			out_c(&o, *f);
-			break;
-		}
-	}
-	if (size)
-		buf[o.len < size ? o.len : size - 1] = '\0';
-}
-
-void fmt(char *buf, size_t size, const char *f, ...)
-{
-	va_list ap;
-
-	va_start(ap, f);
-	vfmt(buf, size, f, ap);
-	va_end(ap);
-}
-
 /* ---- console: polled PL011 ---- */
 
 static void uart_putc(char c)
@@ -190,7 +92,7 @@ void say(const char *f, ...)
 	va_list ap;
 
 	va_start(ap, f);
-	vfmt(line, sizeof(line), f, ap);
+	vsnprintf(line, sizeof(line), f, ap);
 	va_end(ap);
 	uart_puts("TESTGUEST32: ");
 	uart_puts(line);
@@ -202,14 +104,14 @@ __attribute__((format(printf, 1, 2))) static enum result fail(const char *f, ...
 	va_list ap;
 
 	va_start(ap, f);
-	vfmt(g.why, sizeof(g.why), f, ap);
+	vsnprintf(g.why, sizeof(g.why), f, ap);
 	va_end(ap);
 	return RES_FAIL;
 }
 
 static enum result skip(const char *why)
 {
-	fmt(g.why, sizeof(g.why), "%s", why);
+	snprintf(g.why, sizeof(g.why), "%s", why);
 	return RES_SKIP;
 }
 
@@ -420,7 +322,7 @@ static const char *version_str(char *buf, size_t size, uint32_t v)
 {
 	if (v == SMCCC_NOT_SUPPORTED)
 		return "not supported";
-	fmt(buf, size, "%lu.%lu", v >> 16, v & 0xffff);
+	snprintf(buf, size, "%lu.%lu", v >> 16, v & 0xffff);
 	return buf;
 }
 
