@@ -1897,8 +1897,19 @@ static enum result mode_fuzz(void)
 				base = gic.gicr;
 				size = gic.gicr_size;
 			}
+			/* Half near the registers a GIC implements (most of a frame is
+			 * reserved), half anywhere in it. */
+			static const uint32_t regs[] = {
+			    0x0000, 0x0004, 0x0008, 0x000c, 0x0010, 0x0014, 0x0040, 0x0080,
+			    0x0100, 0x0180, 0x0200, 0x0280, 0x0300, 0x0380, 0x0400, 0x07f8,
+			    0x0800, 0x0c00, 0x0cf8, 0x0e00, 0x0f00, 0x0f10, 0x0f20, 0x6000,
+			    0x7fd8, 0xffd0, 0xffe8, 0x10080, 0x10100, 0x10180, 0x10200, 0x10280,
+			    0x10300, 0x10380, 0x10400, 0x10c00, 0x10d00};
 			unsigned sz = 1u << (fuzz_rand() % 4);
 			uint64_t off = fuzz_rand() % size;
+			if (fuzz_rand() & 1)
+				off = (regs[fuzz_rand() % ARRAY_SIZE(regs)] + fuzz_rand() % 0x40) %
+				      size;
 			if (fuzz_rand() % 4) /* mostly aligned: those reach the emulation */
 				off &= ~(uint64_t)(sz - 1);
 			if (off + sz > size)
