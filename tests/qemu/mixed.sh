@@ -56,7 +56,7 @@ bh_pack "$W/img" "$CFG" 3 4 --image initramfs-arm64.cpio.gz="$W/initrd" \
 	--set "/bulkhead/domain@2:bootargs=console=ttyAMA0 nokaslr bhtest=shell"
 log=$W/log-sw
 A='\001\001\001'
-bh_boot_interactive kernel "$W/img" "$log" 300 3 cortex-a57 4 \
+bh_boot_interactive kernel "$W/img" "$log" 120 3 cortex-a57 4 \
 	"\[guest\] BULKHEAD-SHELL-READY" '' \
 	"^\[dom0\] [^ ]* # " 'echo in-dom0-$((1+1))\n' \
 	"\[dom0\] in-dom0-2" "$A" \
