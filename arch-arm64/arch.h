@@ -78,10 +78,6 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0);
 void arch_vcpu_run(struct vcpu *v) __attribute__((noreturn));
 void arch_park_cpu(void) __attribute__((noreturn));
 int arch_domain_init(struct domain *d);
-/* Where a kernel image wants to be loaded (offset from the RAM base), how much
- * room it needs, and whether it is a 32-bit one. False: a raw binary. */
-bool arch_image_probe(const uint8_t *img, uint64_t size, uint64_t *load_offset,
-		      uint64_t *span, bool *guest_32bit);
 bool arch_guest_32bit_supported(void);
 int arch_stage2_map(struct domain *d, uint64_t ipa, uint64_t pa, uint64_t size, unsigned flags);
 bool arch_stage2_lookup(struct domain *d, uint64_t ipa, uint64_t *pa);

@@ -12,8 +12,6 @@
 #include "common/lib.h"
 #include "gic/vgic.h"
 
-#define ZIMAGE_MAGIC	 0x016f2818u
-#define AA32_LOAD_OFFSET 0x8000 /* where Linux's ARM boot protocol puts a zImage */
 
 #define M_USR	  0x10
 #define M_FIQ	  0x11
@@ -34,34 +32,6 @@
 #define SCTLR_EE  (1u << 25)
 #define SCTLR_TE  (1u << 30)
 #define TTBCR_EAE (1u << 31)
-
-bool arch_image_probe(const uint8_t *img, uint64_t size, uint64_t *load_offset, uint64_t *span,
-		      bool *guest_32bit)
-{
-	uint32_t magic;
-	*guest_32bit = false;
-	*load_offset = 0;
-	*span = size;
-	if (size >= 64 && !memcmp(img + 0x38, "ARM\x64", 4)) {
-		/* arm64 Image: text_offset and image_size from its header. */
-		uint64_t to, is;
-		memcpy(&to, img + 8, 8);
-		memcpy(&is, img + 16, 8);
-		*load_offset = to;
-		*span = is > size ? is : size;
-		return true;
-	}
-	if (size >= 0x30) {
-		memcpy(&magic, img + 0x24, 4);
-		if (magic == ZIMAGE_MAGIC) {
-			/* An AArch32 zImage (Linux's, or a bare-metal image with its header). */
-			*guest_32bit = true;
-			*load_offset = AA32_LOAD_OFFSET;
-			return true;
-		}
-	}
-	return false; /* a raw AArch64 binary, run from the start of RAM */
-}
 
 bool arch_guest_32bit_supported(void)
 {

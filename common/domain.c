@@ -7,6 +7,7 @@
 #include "common/channel.h"
 #include "common/console.h"
 #include "common/domain.h"
+#include "common/image.h"
 #include "common/lib.h"
 #include "common/percpu.h"
 #include "dt/dom0.h"
@@ -20,7 +21,6 @@ struct domain domains[BH_MAX_DOMAINS];
 unsigned ndomains;
 
 #define GUEST_DT_MAX 0x10000	/* generated DTs are ~2 KiB; leave room for fragments */
-#define GUEST_DT_SLOT SZ_2M	/* top 2 MiB of a domain's RAM hold its DT */
 
 struct vcpu *vcpu_of_cpu(unsigned cpu)
 {
@@ -75,17 +75,30 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 	if (arch_stage2_map(d, d->ram_ipa, d->ram_pa, d->ram_size, 7 /* RWX */))
 		return -1;
 
-	/* Images: the kernel where its header says (arm64 Image: text_offset; AArch32
-	 * zImage: +0x8000), or at the RAM base (raw binary). */
+	/* Images: where the kernel's header asks (arm64 Image: text_offset; AArch32
+	 * zImage: +0x8000; raw binary: the RAM base), the initrd below the DT slot at
+	 * the top; image_layout() refuses anything outside the domain's RAM. */
 	d->kernel = package_find(cfg->kernel, &d->kernel_size);
 	if (!d->kernel) {
 		bh_log("domain %s: image \"%s\" is not in the boot image", d->name, cfg->kernel);
 		return -1;
 	}
-	uint64_t text_offset = 0, span = d->kernel_size;
-	arch_image_probe(d->kernel, d->kernel_size, &text_offset, &span, &d->guest_32bit);
-	if (span < d->kernel_size)
-		span = d->kernel_size;
+	if (cfg->initrd[0]) {
+		d->initrd = package_find(cfg->initrd, &d->initrd_size);
+		if (!d->initrd) {
+			bh_log("domain %s: image \"%s\" is not in the boot image", d->name,
+			       cfg->initrd);
+			return -1;
+		}
+	}
+	struct image_layout l;
+	char why[200];
+	if (image_layout(d->kernel, d->kernel_size, cfg->kernel, d->initrd_size, cfg->initrd,
+			 d->ram_size, &l, why, sizeof(why))) {
+		bh_log("domain %s: %s", d->name, why);
+		return -1;
+	}
+	d->guest_32bit = l.kernel.kind == IMAGE_ZIMAGE;
 	if (d->guest_32bit && !arch_guest_32bit_supported()) {
 		bh_log("domain %s: image \"%s\" is a 32-bit (AArch32) kernel, but this CPU "
 		       "cannot run AArch32 at EL1",
@@ -99,29 +112,11 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 		       (unsigned long long)(d->ram_ipa + d->ram_size - 1));
 		return -1;
 	}
-	d->kernel_ipa = d->ram_ipa + text_offset;
+	d->kernel_ipa = d->ram_ipa + l.kernel.load_offset;
 	d->entry_ipa = d->kernel_ipa;
-	d->fdt_ipa = d->ram_ipa + d->ram_size - GUEST_DT_SLOT;
-	uint64_t limit = d->fdt_ipa;
-	if (cfg->initrd[0]) {
-		d->initrd = package_find(cfg->initrd, &d->initrd_size);
-		if (!d->initrd) {
-			bh_log("domain %s: image \"%s\" is not in the boot image", d->name,
-			       cfg->initrd);
-			return -1;
-		}
-		d->initrd_ipa = ALIGN_DOWN(d->fdt_ipa - d->initrd_size, SZ_4K);
-		limit = d->initrd_ipa;
-	}
-	if (d->ram_size <= GUEST_DT_SLOT || d->fdt_ipa < d->ram_ipa ||
-	    d->kernel_ipa + span > limit || (d->initrd && d->initrd_ipa < d->ram_ipa)) {
-		bh_log("domain %s: kernel (%llu KiB at +0x%llx)%s%s and its DT (2 MiB) do not fit "
-		       "in memory-size 0x%llx",
-		       d->name, (unsigned long long)(span >> 10), (unsigned long long)text_offset,
-		       d->initrd ? " + initrd " : "", d->initrd ? cfg->initrd : "",
-		       (unsigned long long)d->ram_size);
-		return -1;
-	}
+	d->fdt_ipa = d->ram_ipa + l.fdt_off;
+	if (d->initrd)
+		d->initrd_ipa = d->ram_ipa + l.initrd_off;
 
 	vgic_domain_init(d);
 	uint32_t uart_intid = b->uart_irq ? b->uart_irq : 33;
@@ -175,7 +170,7 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 	d->restarts_prop = chosen >= 0 ? (uint32_t *)(uintptr_t)fdt_getprop(d->fdt, chosen,
 									      "bulkhead,restarts", &plen)
 				       : NULL;
-	if (d->fdt_size > GUEST_DT_SLOT) {
+	if (d->fdt_size > IMAGE_DT_SLOT) {
 		bh_log("domain %s: its DT (%llu KiB) is larger than 2 MiB", d->name,
 		       (unsigned long long)(d->fdt_size >> 10));
 		return -1;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/image.h"
 #include "common/lib.h"
 #include "common/package.h"
 #include "dt/dom0.h"
@@ -61,6 +62,18 @@ static void *read_file(const char *path, size_t *size, size_t extra)
 	fclose(f);
 	*size = (size_t)n;
 	return buf;
+}
+
+/* The first bytes of an image (its header), zeros past its end. */
+static void read_head(const char *path, uint8_t *buf, size_t len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		die("cannot open %s: %s", path, strerror(errno));
+	memset(buf, 0, len);
+	if (fread(buf, 1, len, f) < len && ferror(f))
+		die("cannot read %s", path);
+	fclose(f);
 }
 
 struct image {
@@ -291,7 +304,9 @@ int main(int argc, char **argv)
 		const struct dom_cfg *dc = &plan.dom[d];
 		const char *names[2] = {dc->kernel, dc->initrd};
 		const char *props[2] = {"kernel", "initrd"};
-		uint64_t need = 2ULL << 20; /* the domain's DT slot */
+		uint64_t sizes[2] = {0, 0};
+		uint8_t hdr[IMAGE_PROBE_BYTES] = {0};
+		int found = 0;
 		for (int k = 0; k < 2; k++) {
 			if (!names[k][0])
 				continue;
@@ -306,7 +321,10 @@ int main(int argc, char **argv)
 			struct stat st;
 			if (stat(p, &st))
 				die("%s: %s", p, strerror(errno));
-			need += (uint64_t)st.st_size;
+			sizes[k] = (uint64_t)st.st_size;
+			found |= 1 << k;
+			if (k == 0)
+				read_head(p, hdr, sizeof(hdr));
 			int dup = 0;
 			for (int j = 0; j < n; j++)
 				if (!strcmp(entries[j].name, names[k]))
@@ -319,11 +337,13 @@ int main(int argc, char **argv)
 			entries[n].size = (uint64_t)st.st_size;
 			paths[n++] = strdup(p);
 		}
-		if (need > dc->mem_size && !no_check)
-			die("config /bulkhead/domain@%x (%s): its images (%llu KiB) and DT (2 MiB) do "
-			    "not fit in memory-size 0x%llx",
-			    dc->id, dc->name, (unsigned long long)(need >> 10),
-			    (unsigned long long)dc->mem_size);
+		/* The hypervisor's own placement rules, with its messages. */
+		struct image_layout l;
+		char why[200];
+		if ((found & 1) && !no_check &&
+		    image_layout(hdr, sizes[0], dc->kernel, sizes[1], dc->initrd, dc->mem_size, &l, why,
+				 sizeof(why)))
+			die("config /bulkhead/domain@%x (%s): %s", dc->id, dc->name, why);
 	}
 	if (check_only) {
 		printf("%s: config OK: %u domain%s\n", cfg_path, plan.ndoms, plan.ndoms == 1 ? "" : "s");
