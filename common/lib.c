@@ -159,7 +159,7 @@ unsigned long strtoul(const char *s, char **end, int base)
 	return v;
 }
 
-/* --- vsnprintf: %[-0][width][l|ll|z](d|i|u|x|X|p|s|c|%) --- */
+/* --- vsnprintf: %[-0][width][.precision][l|ll|z](d|i|u|x|X|p|s|c|%); precision: %s only --- */
 
 struct outbuf {
 	char *buf;
@@ -226,6 +226,16 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		}
 		while (*fmt >= '0' && *fmt <= '9')
 			width = width * 10 + (*fmt++ - '0');
+		int prec = -1; /* a string's maximum length (dt/ messages bound paths) */
+		if (*fmt == '.') {
+			prec = 0;
+			if (*++fmt == '*') {
+				prec = va_arg(ap, int);
+				fmt++;
+			}
+			while (*fmt >= '0' && *fmt <= '9')
+				prec = prec * 10 + (*fmt++ - '0');
+		}
 		/* Sizes as the target's C ABI has them: long is 32 bits on AArch32. */
 		if (*fmt == 'z') {
 			arg = ARG_SIZE;
@@ -267,12 +277,12 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			const char *str = va_arg(ap, const char *);
 			if (!str)
 				str = "(null)";
-			int len = (int)strlen(str);
+			int len = prec >= 0 ? (int)strnlen(str, (size_t)prec) : (int)strlen(str);
 			if (!left)
 				for (; width > len; width--)
 					out_c(&o, ' ');
-			while (*str)
-				out_c(&o, *str++);
+			for (int i = 0; i < len; i++)
+				out_c(&o, str[i]);
 			for (; width > len; width--)
 				out_c(&o, ' ');
 			break;
