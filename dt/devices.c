@@ -123,3 +123,91 @@ bool dt_node_is_hypervisor(const void *fdt, const struct board *b, int node)
 	return !fdt_node_check_compatible(fdt, node, "arm,armv8-timer") ||
 	       !fdt_node_check_compatible(fdt, node, "arm,armv7-timer");
 }
+
+/*
+ * DMA masters. Without an IOMMU a device that masters DMA reaches all of
+ * memory, the hypervisor's included, so such a device goes only to a domain
+ * that names it and is marked `dma-trusted` (docs/config.md). A node is
+ * taken to master DMA when its DT says so: a generic node name of a device
+ * class that does (the DT specification's names), a compatible naming one,
+ * or a property only bus masters carry. A bus node ("ranges") is not a
+ * master itself; unknown devices are taken as not mastering DMA.
+ */
+static const char *const dma_names[] = {
+    "dma-controller", "dma", "ethernet", "usb", "mmc", "sdhci", "sata", "ahci", "nvme",
+    "gpu", "display", "display-controller", "video-codec", "vpu", "npu", "pcie", "pci",
+};
+static const char *const dma_compatibles[] = {
+    "virtio,mmio", "fw-cfg", "dma", "xhci", "ehci", "ohci", "dwc2", "dwc3", "musb", "usb",
+    "sdhci", "mshc", "mmc", "ahci", "sata", "gem", "macb", "dwmac", "stmmac",
+    "genet", "fec", "eqos", "ethernet", "gpu", "mali", "v3d", "vop", "lcdif", "pcie",
+};
+static const char *const dma_properties[] = {"dma-coherent", "#dma-cells", "iommus", "msi-parent"};
+
+static bool contains(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+	for (; *s; s++)
+		if (!strncmp(s, word, n))
+			return true;
+	return false;
+}
+
+static bool dma_compatible(const char *c)
+{
+	/* PHYs, transceivers and power sequencers carry a class name but no DMA. */
+	if (contains(c, "phy") || contains(c, "xceiv") || contains(c, "pwrseq"))
+		return false;
+	for (unsigned i = 0; i < ARRAY_SIZE(dma_compatibles); i++)
+		if (contains(c, dma_compatibles[i]))
+			return true;
+	return false;
+}
+
+const char *dt_node_dma_reason(const void *fdt, int node)
+{
+	static char why[80];
+	int len;
+	/* Only a device with registers of its own on a memory-mapped bus can be
+	 * programmed to master DMA: not a bus ("ranges"), not a memory carve-out
+	 * ("shared-dma-pool"), not a PHY, not a child of an I2C/SPI/MDIO bus
+	 * (#size-cells = 0). */
+	int parent = fdt_parent_offset(fdt, node);
+	const fdt32_t *sc = parent >= 0 ? fdt_getprop(fdt, parent, "#size-cells", &len) : NULL;
+	const char *name = fdt_get_name(fdt, node, NULL);
+	const char *at = strchr(name, '@');
+	size_t base = at ? (size_t)(at - name) : strlen(name);
+	if (!fdt_getprop(fdt, node, "reg", NULL) || fdt_getprop(fdt, node, "ranges", NULL) ||
+	    (parent > 0 && !strncmp(fdt_get_name(fdt, parent, NULL), "reserved-memory", 15)) ||
+	    (sc && len == 4 && fdt32_to_cpu(*sc) == 0) || contains(name, "phy"))
+		return NULL;
+	for (unsigned i = 0; i < ARRAY_SIZE(dma_names); i++)
+		if (strlen(dma_names[i]) == base && !strncmp(name, dma_names[i], base)) {
+			snprintf(why, sizeof(why), "node name \"%.40s\"", dma_names[i]);
+			return why;
+		}
+	const char *c = fdt_getprop(fdt, node, "compatible", &len);
+	for (int pos = 0; c && pos < len; pos += (int)strnlen(c + pos, (size_t)(len - pos)) + 1)
+		if (dma_compatible(c + pos)) {
+			snprintf(why, sizeof(why), "compatible \"%.60s\"", c + pos);
+			return why;
+		}
+	for (unsigned i = 0; i < ARRAY_SIZE(dma_properties); i++)
+		if (fdt_getprop(fdt, node, dma_properties[i], NULL)) {
+			snprintf(why, sizeof(why), "property %s", dma_properties[i]);
+			return why;
+		}
+	return NULL;
+}
+
+int dt_subtree_dma(const void *fdt, int node, const char **why)
+{
+	int depth = 0;
+	for (int n = node; n >= 0 && depth >= 0; n = fdt_next_node(fdt, n, &depth)) {
+		if (n != node && depth <= 0)
+			break;
+		if ((*why = dt_node_dma_reason(fdt, n)))
+			return n;
+	}
+	return -1;
+}

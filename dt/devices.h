@@ -28,5 +28,10 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 		      struct dt_error *err);
 /* Is this node something the hypervisor itself owns (GIC, its UART, CPUs, memory...)? */
 bool dt_node_is_hypervisor(const void *fdt, const struct board *b, int node);
+/* Does the node master DMA by itself? Why (e.g. its compatible), or NULL. */
+const char *dt_node_dma_reason(const void *fdt, int node);
+/* The first node of the subtree at `node` (itself included) that masters
+ * DMA, with *why set; -1 if none does. */
+int dt_subtree_dma(const void *fdt, int node, const char **why);
 
 #endif

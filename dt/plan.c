@@ -144,6 +144,7 @@ static int read_domain(const void *fdt, int node, const char *path, const struct
 	    get_string(fdt, node, path, "bootargs", d->bootargs, sizeof(d->bootargs), false, err) ||
 	    get_string(fdt, node, path, "on-fault", buf, sizeof(buf), false, err))
 		return -1;
+	d->dma_trusted = fdt_getprop(fdt, node, "dma-trusted", NULL) != NULL;
 	int dlen;
 	const char *dv = fdt_getprop(fdt, node, "devices", &dlen);
 	if (dv) {
@@ -176,6 +177,12 @@ static int read_domain(const void *fdt, int node, const char *path, const struct
 					memcpy(err->msg, msg, sizeof(msg));
 					return -1;
 				}
+				const char *why;
+				int m = dt_subtree_dma(b->fdt, fdt_path_offset(b->fdt, dv + pos), &why);
+				if (m >= 0 && !d->dma_trusted)
+					ERR("config %.24s: \"%.60s\" masters DMA (%.50s): without an IOMMU "
+					    "it reaches all memory; add dma-trusted to accept that",
+					    path, dv + pos, why);
 			}
 			d->ndevices++;
 			pos += (int)l + 1;

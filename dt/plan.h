@@ -25,6 +25,7 @@ struct dom_cfg {
 	char initrd[BH_IMAGE_NAME_MAX];
 	char bootargs[BH_BOOTARGS_MAX];
 	enum on_fault on_fault;
+	bool dma_trusted; /* "dma-trusted": may own DMA masters (without an IOMMU: all memory) */
 	unsigned ndevices;
 	char devices[BH_MAX_DEVICES][96]; /* board DT paths passed through */
 	struct dev_res dev[BH_MAX_DEVICES]; /* filled when checked against a board */

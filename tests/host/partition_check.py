@@ -5,7 +5,7 @@ of the hypervisor's libfdt-based code under test).
 
 usage: partition_check.py BOARD.dtb DOM0.dtb OTHER.dtb OTHER_CPU DEVICE_PATH
 Checks: dom0 keeps every node it should (all but memory, the other domain's
-CPU and device, PCI hosts, GIC children) with identical interrupts; the other
+CPU and device, PCI hosts, GIC children, DMA masters it does not name) with identical interrupts; the other
 domain's device, CPU and SPIs are absent from dom0; memory is disjoint.
 """
 import struct
@@ -84,6 +84,32 @@ def is_pci(props):
     return props.get("device_type") == b"pci\0" or b"pci-host-ecam-generic" in props.get("compatible", b"")
 
 
+DMA_NAMES = {"dma-controller", "dma", "ethernet", "usb", "mmc", "sdhci", "sata", "ahci", "nvme",
+             "gpu", "display", "display-controller", "video-codec", "vpu", "npu", "pcie", "pci"}
+DMA_COMPAT = ("virtio,mmio", "fw-cfg", "dma", "xhci", "ehci", "ohci", "dwc2", "dwc3", "musb", "usb",
+              "sdhci", "mshc", "mmc", "ahci", "sata", "gem", "macb", "dwmac", "stmmac", "genet",
+              "fec", "eqos", "ethernet", "gpu", "mali", "v3d", "vop", "lcdif", "pcie")
+DMA_PROPS = ("dma-coherent", "#dma-cells", "iommus", "msi-parent")
+
+
+def masters_dma(nodes, p):
+    """docs/config.md's rule: a device with registers on a memory-mapped bus
+    whose generic name, compatible or properties say it masters DMA."""
+    pr, par = nodes[p], parent(p)
+    name = p.rsplit("/", 1)[-1]
+    if "reg" not in pr or "ranges" in pr or "phy" in name \
+            or par.rsplit("/", 1)[-1].startswith("reserved-memory") \
+            or nodes.get(par, {}).get("#size-cells") == b"\0\0\0\0":
+        return False
+    if name.split("@")[0] in DMA_NAMES:
+        return True
+    for c in pr.get("compatible", b"").split(b"\0"):
+        c = c.decode()
+        if c and not any(w in c for w in ("phy", "xceiv", "pwrseq")) and any(w in c for w in DMA_COMPAT):
+            return True
+    return any(k in pr for k in DMA_PROPS)
+
+
 def main():
     host, dom0, other = parse(sys.argv[1]), parse(sys.argv[2]), parse(sys.argv[3])
     other_cpu, device = int(sys.argv[4]), sys.argv[5]
@@ -97,7 +123,7 @@ def main():
         q = p
         while q != "/":  # a removed node takes its descendants with it
             if is_pci(host[q]) or q in (device, cpus[other_cpu]) or parent(q) == gic \
-                    or q.endswith("/cpu-map"):
+                    or q.endswith("/cpu-map") or masters_dma(host, q):
                 gone.add(p)
             q = parent(q)
     # 1. dom0 keeps every node it should, with the same interrupts.
