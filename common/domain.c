@@ -120,7 +120,7 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 
 	vgic_domain_init(d);
 	uint32_t uart_intid = b->uart_irq ? b->uart_irq : 33;
-	vuart_init(d, b->uart_base, uart_intid);
+	vuart_init(d, b->uart_base, b->uart_size, uart_intid);
 	if ((b->gic_version == 3 ? vgic_v3_register(d) : vgic_v2_register(d)) != 0) {
 		bh_log("domain %s: cannot set up its virtual GIC", d->name);
 		return -1;
@@ -184,7 +184,7 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 
 static struct pt_range {
 	uint64_t base, size;
-	struct domain *d;
+	struct domain *d; /* NULL: the hypervisor's own (console UART, GIC) */
 	bool normal; /* a /reserved-memory carve-out: RAM, not registers */
 } pt_ranges[MAX_PT_RANGES];
 static unsigned npt_ranges;
@@ -263,9 +263,32 @@ static bool forward_access(struct vcpu *v, uint64_t off, unsigned size, bool wri
 	return true;
 }
 
+/* What the hypervisor itself drives: no page of it is ever mapped into a
+ * domain, so a device sharing such a page is trapped and forwarded. */
+static int reserve_hypervisor_ranges(const struct board *b)
+{
+	const struct mem_range own[] = {
+	    {b->uart_base, b->uart_size ? b->uart_size : SZ_4K},
+	    b->gicd,
+	    b->gicr,
+	    b->gicc,
+	    b->gich,
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(own); i++) {
+		if (!own[i].size)
+			continue;
+		if (npt_ranges == MAX_PT_RANGES)
+			return -1;
+		pt_ranges[npt_ranges++] = (struct pt_range){own[i].base, own[i].size, NULL, false};
+	}
+	return 0;
+}
+
 int domains_assign_devices(const struct board *b)
 {
 	struct dt_error err;
+	if (reserve_hypervisor_ranges(b))
+		return -1;
 	/* 1. Who gets what: dom0 everything not taken, the others what they list. */
 	for (unsigned i = 0; i < ndomains; i++) {
 		struct domain *d = &domains[i];
@@ -297,6 +320,8 @@ int domains_assign_devices(const struct board *b)
 	/* 2. Map: whole pages directly; pages shared with another domain forwarded. */
 	for (unsigned i = 0; i < npt_ranges; i++) {
 		struct pt_range *p = &pt_ranges[i];
+		if (!p->d)
+			continue;
 		uint64_t s = ALIGN_DOWN(p->base, SZ_4K), e = ALIGN_UP(p->base + p->size, SZ_4K);
 		for (uint64_t pg = s; pg < e; pg += SZ_4K) {
 			if (p->normal) {

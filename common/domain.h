@@ -123,7 +123,7 @@ bool domain_copy_from_guest(struct domain *d, void *dst, uint64_t ipa, uint64_t 
 
 bool vmmio_dispatch(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val,
 		    bool *handled);
-void vuart_init(struct domain *d, uint64_t base, unsigned intid);
+void vuart_init(struct domain *d, uint64_t base, uint64_t size, unsigned intid);
 void vuart_reset(struct domain *d);
 void vuart_input(struct domain *d, char c);
 

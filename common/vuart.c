@@ -173,14 +173,16 @@ void vuart_reset(struct domain *d)
 	d->vuart.ifls = 0x12;
 }
 
-void vuart_init(struct domain *d, uint64_t base, unsigned intid)
+void vuart_init(struct domain *d, uint64_t base, uint64_t size, unsigned intid)
 {
 	d->vuart.intid = intid;
 	vgic_own_spi(d, intid, false);
 	vuart_reset(d);
 	struct vmmio *m = &d->vmmio[d->nvmmio++];
+	/* The board UART's own registers only: a device sharing its page (the
+	 * Raspberry Pi's aux block) is forwarded, see domains_assign_devices(). */
 	m->base = base;
-	m->size = 0x1000;
+	m->size = size ? size : 0x1000;
 	m->access = vuart_access;
 }
 
