@@ -80,14 +80,29 @@ static void fatal(const char *fmt, ...)
 	arch_halt_system();
 }
 
-static const struct bh_pkg_hdr *find_package(uint64_t load_base, uint64_t payload_off)
+/* The payload tools/bhpack appended, checked before anything is read from it:
+ * each entry inside the package (after its table, no wrap-around), the
+ * package inside what the Image header told the loader to reserve. */
+static const struct bh_pkg_hdr *find_package(uint64_t load_base, uint64_t payload_off,
+					     uint64_t room)
 {
 	const struct bh_pkg_hdr *h = (const void *)(uintptr_t)(load_base + payload_off);
-	if (memcmp(h->magic, BH_PKG_MAGIC, 8) || h->count > BH_PKG_MAX_ENTRIES)
-		return NULL;
-	for (uint32_t i = 0; i < h->count; i++)
-		if (h->entry[i].offset + h->entry[i].size > h->total_size)
-			return NULL;
+	if (memcmp(h->magic, BH_PKG_MAGIC, 8))
+		fatal("this image carries no payload (config and guest images): build it with "
+		      "tools/bhpack");
+	if (h->count > BH_PKG_MAX_ENTRIES || h->total_size < sizeof(*h) || h->total_size > room)
+		fatal("the boot image's payload is malformed: %u entries in %llu bytes (at most %u "
+		      "entries, at least a table)",
+		      h->count, (unsigned long long)h->total_size, BH_PKG_MAX_ENTRIES);
+	for (uint32_t i = 0; i < h->count; i++) {
+		const struct bh_pkg_entry *e = &h->entry[i];
+		if (e->offset < sizeof(*h) || e->offset > h->total_size ||
+		    e->size > h->total_size - e->offset || !memchr(e->name, 0, BH_PKG_NAME_MAX))
+			fatal("the boot image's payload is malformed: entry %u (%llu bytes at +0x%llx) "
+			      "lies outside its %llu bytes",
+			      i, (unsigned long long)e->size, (unsigned long long)e->offset,
+			      (unsigned long long)h->total_size);
+	}
 	return h;
 }
 
@@ -109,10 +124,19 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 	if (el != 2)
 		boot_wrong_el(dtb, load_base, (unsigned)el);
 
-	/* Aligned loads only: the MMU (and so Normal memory) is not on yet. */
-	uint64_t payload_off = *(volatile uint64_t *)(uintptr_t)(load_base + BH_HDR_PAYLOAD_OFFSET);
+	/* Aligned loads only: the MMU (and so Normal memory) is not on yet. The
+	 * payload starts where we were linked to end; the package may fill what
+	 * the Image header's image_size reserves, less the heap. A package that
+	 * claims more is refused below, once there is a console (until then the
+	 * heap sits after an empty payload). */
+	extern char __payload_start[];
+	uint64_t payload_off = (uint64_t)(uintptr_t)__payload_start - load_base;
+	uint64_t image_size = *(volatile uint64_t *)(uintptr_t)(load_base + BH_HDR_IMAGE_SIZE);
+	uint64_t room = image_size > payload_off + BH_HEAP_SIZE
+			    ? image_size - payload_off - BH_HEAP_SIZE
+			    : 0;
 	const volatile struct bh_pkg_hdr *ph = (const void *)(uintptr_t)(load_base + payload_off);
-	uint64_t total = memcmp((const void *)ph, BH_PKG_MAGIC, 8) ? 0 : ph->total_size;
+	uint64_t claimed = ph->total_size, total = claimed <= room ? claimed : 0;
 	uint64_t image_end = load_base + payload_off + total;
 	heap_next = ALIGN_UP(image_end, SZ_2M);
 	heap_end = heap_next + BH_HEAP_SIZE;
@@ -140,10 +164,14 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 	if (dt_board_read(host_fdt, &board, &err))
 		fatal("%s", err.msg);
 
-	pkg = find_package(load_base, payload_off);
-	if (!pkg)
-		fatal("this image carries no payload (config and guest images): build it with "
-		      "tools/bhpack");
+	if (*(volatile uint64_t *)(uintptr_t)(load_base + BH_HDR_PAYLOAD_OFFSET) != payload_off)
+		fatal("this image's header does not match its hypervisor (payload offset): build it "
+		      "with tools/bhpack");
+	if (claimed > room)
+		fatal("the boot image's payload claims %llu bytes, more than the %llu its image "
+		      "header reserves: build it with tools/bhpack",
+		      (unsigned long long)claimed, (unsigned long long)room);
+	pkg = find_package(load_base, payload_off, room);
 	uint64_t cfg_size;
 	const void *cfg = package_find(BH_PKG_CONFIG, &cfg_size);
 	if (!cfg)
