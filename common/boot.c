@@ -198,8 +198,16 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 	for (unsigned i = 0; i < board.nmem; i++)
 		pmem_add(&pmem, board.mem[i].base, board.mem[i].size);
 	pmem_reserve(&pmem, ALIGN_DOWN(load_base, SZ_2M), heap_end - ALIGN_DOWN(load_base, SZ_2M));
-	for (unsigned i = 0; i < board.nresv; i++)
-		pmem_reserve(&pmem, board.resv[i].base, board.resv[i].size);
+	for (unsigned i = 0; i < board.nresv; i++) {
+		/* dom0 gets reserved memory mapped: never the hypervisor's own. */
+		const struct mem_range *r = &board.resv[i];
+		if (r->base < heap_end && ALIGN_DOWN(load_base, SZ_2M) < r->base + r->size)
+			fatal("the board DT reserves 0x%llx-0x%llx, where the hypervisor was loaded "
+			      "(0x%llx-0x%llx): load it elsewhere",
+			      (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1),
+			      (unsigned long long)load_base, (unsigned long long)heap_end - 1);
+		pmem_reserve(&pmem, r->base, r->size);
+	}
 
 	arch_gic_init(&board);
 	unsigned me = arch_boot_cpu_index(&board);

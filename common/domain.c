@@ -189,6 +189,7 @@ static struct pt_range {
 } pt_ranges[MAX_PT_RANGES];
 static unsigned npt_ranges;
 static struct domain *spi_owner[1024];
+static unsigned console_intid; /* the hypervisor's own: no domain owns it */
 
 struct domain *irq_owner(unsigned intid)
 {
@@ -208,8 +209,8 @@ static int add_resources(struct domain *d, const struct dev_res *r, const char *
 	}
 	for (unsigned i = 0; i < r->nirq; i++) {
 		unsigned intid = r->irq[i];
-		if (intid >= 1024)
-			continue;
+		if (intid >= 1024 || intid == console_intid)
+			continue; /* shared with the console: the line stays the hypervisor's */
 		if (spi_owner[intid] && spi_owner[intid] != d) {
 			bh_log("domain %s: interrupt %u of %s is already given to domain %s", d->name,
 			       intid, what, spi_owner[intid]->name);
@@ -287,6 +288,7 @@ static int reserve_hypervisor_ranges(const struct board *b)
 int domains_assign_devices(const struct board *b)
 {
 	struct dt_error err;
+	console_intid = b->uart_irq;
 	if (reserve_hypervisor_ranges(b))
 		return -1;
 	/* 1. Who gets what: dom0 everything not taken, the others what they list. */

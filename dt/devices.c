@@ -90,6 +90,29 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 	return 0;
 }
 
+int dt_res_check(const struct board *b, const struct dev_res *r, const char *path,
+		 struct dt_error *err)
+{
+	for (unsigned i = 0; i < r->nreg; i++) {
+		uint64_t a = r->reg[i].base, s = r->reg[i].size;
+		if (a + s < a)
+			ERR("device \"%.60s\": 'reg' 0x%llx+0x%llx wraps around", path,
+			    (unsigned long long)a, (unsigned long long)s);
+		for (unsigned m = 0; m < b->nmem; m++)
+			if (a < b->mem[m].base + b->mem[m].size && b->mem[m].base < a + s)
+				ERR("device \"%.60s\": 'reg' 0x%llx-0x%llx lies in RAM (0x%llx-0x%llx): "
+				    "a domain owning it would reach that memory",
+				    path, (unsigned long long)a, (unsigned long long)(a + s - 1),
+				    (unsigned long long)b->mem[m].base,
+				    (unsigned long long)(b->mem[m].base + b->mem[m].size - 1));
+	}
+	for (unsigned i = 0; i < r->nirq; i++)
+		if (b->uart_irq && r->irq[i] == b->uart_irq)
+			ERR("device \"%.60s\": interrupt %u is the hypervisor console's (%.60s)", path,
+			    r->irq[i], b->uart_path);
+	return 0;
+}
+
 int dt_device_resources(const void *fdt, const struct board *b, const char *path,
 			struct dev_res *r, struct dt_error *err)
 {
@@ -103,7 +126,9 @@ int dt_device_resources(const void *fdt, const struct board *b, const char *path
 	if (dt_node_is_hypervisor(fdt, b, node))
 		ERR("device \"%s\" is used by the hypervisor itself and cannot be given to a domain",
 		    path);
-	return dt_node_resources(fdt, b, node, r, err);
+	if (dt_node_resources(fdt, b, node, r, err))
+		return -1;
+	return dt_res_check(b, r, path, err);
 }
 
 bool dt_node_is_hypervisor(const void *fdt, const struct board *b, int node)

@@ -23,6 +23,10 @@ struct dev_res {
 /* Resources of the node at `path`. Returns 0, or -1 with err naming the node. */
 int dt_device_resources(const void *fdt, const struct board *b, const char *path,
 			struct dev_res *r, struct dt_error *err);
+/* May a domain own these resources? Not when a 'reg' range wraps or lies in
+ * RAM, nor the hypervisor console's interrupt. 0, or -1 with err naming path. */
+int dt_res_check(const struct board *b, const struct dev_res *r, const char *path,
+		 struct dt_error *err);
 /* Resources of a node by offset (no error for nodes without reg/interrupts). */
 int dt_node_resources(const void *fdt, const struct board *b, int node, struct dev_res *r,
 		      struct dt_error *err);

@@ -69,12 +69,23 @@ static bool withheld_dma(const void *fdt, const struct plan *p, int node)
 	return false;
 }
 
+/* status = "disabled" (or anything but "okay"/"ok"): the device is not there. */
+static bool disabled(const void *fdt, int node)
+{
+	const char *st = fdt_getprop(fdt, node, "status", NULL);
+	return st && strcmp(st, "okay") && strcmp(st, "ok");
+}
+
 bool dt_dom0_owns(const void *fdt, const struct board *b, const struct plan *p, int node)
 {
-	if (node == b->uart_node || dt_node_is_hypervisor(fdt, b, node) || is_pci_host(fdt, node))
+	if (node == b->uart_node || dt_node_is_hypervisor(fdt, b, node) || is_pci_host(fdt, node) ||
+	    disabled(fdt, node))
 		return false;
+	/* Nothing under /chosen (a boot framebuffer in RAM, say), a PCI host or a
+	 * disabled node. */
 	for (int a = fdt_parent_offset(fdt, node); a > 0; a = fdt_parent_offset(fdt, a))
-		if (is_pci_host(fdt, a))
+		if (is_pci_host(fdt, a) || disabled(fdt, a) ||
+		    !strcmp(fdt_get_name(fdt, a, NULL), "chosen"))
 			return false;
 	return !owned_by_other(fdt, p, node) && !withheld_dma(fdt, p, node);
 }
@@ -120,6 +131,9 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 		else if (is_pci_host(host, node) || owned_by_other(host, g->plan, node) ||
 			 withheld_dma(host, g->plan, node))
 			drop = true;
+		else if (fdt_parent_offset(host, node) > 0 &&
+			 !strcmp(fdt_get_name(host, fdt_parent_offset(host, node), NULL), "chosen"))
+			drop = true; /* a boot framebuffer etc.: memory that is not dom0's */
 		else if (fdt_parent_offset(host, node) == b->gic_node)
 			drop = true; /* ITS / v2m: no virtual MSI controller */
 		if (drop) {

@@ -414,15 +414,23 @@ static int check_control_domain(const struct plan *p, const struct board *b,
 		struct dt_error e2;
 		if (dt_node_resources(b->fdt, b, node, &r, &e2))
 			continue;
+		char where[96];
+		if (fdt_get_path(b->fdt, node, where, sizeof(where)))
+			where[0] = 0;
+		/* /reserved-memory children are RAM by design (mapped as memory). A
+		 * line shared with the console stays the hypervisor's: not checked
+		 * here, never owned by dom0 (domains_assign_devices). */
+		struct dev_res regs = r;
+		regs.nirq = 0;
+		if (strncmp(where, "/reserved-memory/", 17) && dt_res_check(b, &regs, where, &e2))
+			ERR("board DT, for the control domain: %.200s", e2.msg);
 		for (unsigned i = 0; i < p->ndoms; i++)
 			for (unsigned k = 0; k < p->dom[i].ndevices; k++)
 				for (unsigned x = 0; x < p->dom[i].dev[k].nirq; x++)
 					for (unsigned y = 0; y < r.nirq; y++) {
 						if (p->dom[i].dev[k].irq[x] != r.irq[y])
 							continue;
-						char path[96];
-						if (fdt_get_path(b->fdt, node, path, sizeof(path)))
-							path[0] = 0;
+						const char *path = where;
 						ERR("config /bulkhead/domain@%x: interrupt %u of \"%.60s\" "
 						    "is shared with \"%.60s\" (control domain's): a line "
 						    "cannot be split",
