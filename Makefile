@@ -5,6 +5,7 @@
 
 BOARD ?= qemu-virt
 include boards/$(BOARD)/board.mk
+include tools/quiet.mk
 CONFIG ?= $(BOARD_DEFAULT_CONFIG)
 # `make run KERNEL=path [INITRD=path] [BOOTARGS=...]`: one domain running that
 # image on every CPU (the single config); otherwise the config's own images.
@@ -69,53 +70,53 @@ guest-assets: deps
 
 $(HYPB)/%.S.o: %.S | deps
 	@mkdir -p $(dir $@)
-	$(CROSS)gcc $(HYP_CFLAGS) -c $< -o $@
+	$(Q)$(call say,AS,$<)$(CROSS)gcc $(HYP_CFLAGS) -c $< -o $@
 
 $(HYPB)/%.c.o: %.c | deps
 	@mkdir -p $(dir $@)
-	$(CROSS)gcc $(HYP_CFLAGS) -c $< -o $@
+	$(Q)$(call say,CC,$<)$(CROSS)gcc $(HYP_CFLAGS) -c $< -o $@
 
 $(HYPB)/bulkhead.elf: $(HYP_OBJ) arch-arm64/image.ld
-	$(CROSS)gcc $(HYP_CFLAGS) $(HYP_LDFLAGS) -o $@ $(HYP_OBJ) \
+	$(Q)$(call say,LD,$@)$(CROSS)gcc $(HYP_CFLAGS) $(HYP_LDFLAGS) -o $@ $(HYP_OBJ) \
 		$(FDT_ARM64_ROOT)/usr/lib/aarch64-linux-gnu/libfdt.a -lgcc
 	@if $(CROSS)readelf -rW $@ | grep R_AARCH64 | grep -qv R_AARCH64_RELATIVE; then \
 		echo "error: $@ has relocations other than R_AARCH64_RELATIVE"; exit 1; fi
 
 $(HYPB)/bulkhead.bin: $(HYPB)/bulkhead.elf
-	$(CROSS)objcopy -O binary $< $@
+	$(Q)$(call say,OBJCOPY,$@)$(CROSS)objcopy -O binary $< $@
 
 hyp: $(HYPB)/bulkhead.bin
 
 BHPACK_SRC := tools/bhpack.c common/image.c dt/plan.c dt/board.c dt/devices.c dt/dom0.c dt/guest.c common/pmem.c
 $(TOOLB)/bhpack: $(BHPACK_SRC) dt/*.h common/package.h common/lib.h | deps
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) -o $@ $(BHPACK_SRC) -lfdt
+	$(Q)$(call say,HOSTCC,$@)gcc $(HOST_CFLAGS) -o $@ $(BHPACK_SRC) -lfdt
 
 tools: $(TOOLB)/bhpack
 
 # The same checker with AddressSanitizer and UBSan, for the config fuzz test.
 $(TOOLB)/bhpack-asan: $(BHPACK_SRC) dt/*.h common/package.h common/lib.h | deps
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	$(Q)$(call say,HOSTCC,$@)gcc $(HOST_CFLAGS) -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-fno-omit-frame-pointer -o $@ $(BHPACK_SRC) -lfdt
 tools-asan: $(TOOLB)/bhpack-asan
 
 $(GUESTB)/testguest.bin: $(wildcard tests/guests/aarch64/*) common/lib.c common/lib.h common/hypercall.h | deps
-	$(MAKE) -s -C tests/guests/aarch64 O=$(abspath $(GUESTB)) FDT_ARM64_ROOT=$(FDT_ARM64_ROOT)
+	$(Q)$(MAKE) --no-print-directory -C tests/guests/aarch64 O=$(abspath $(GUESTB)) FDT_ARM64_ROOT=$(FDT_ARM64_ROOT)
 
 $(GUEST32B)/testguest32.bin: $(wildcard tests/guests/aarch32/*) common/lib.c common/lib.h common/hypercall.h | deps
-	$(MAKE) -s -C tests/guests/aarch32 O=$(abspath $(GUEST32B))
+	$(Q)$(MAKE) --no-print-directory -C tests/guests/aarch32 O=$(abspath $(GUEST32B))
 
 guests: $(GUESTB)/testguest.bin $(GUEST32B)/testguest32.bin
 
 # The board DT that configs are checked against at build time.
 $(BOARD_DTB): boards/$(BOARD)/board.mk | deps
 	@mkdir -p $(dir $@)
-	$(BOARD_DTB_RULE)
+	$(Q)$(call say,DTB,$@)$(BOARD_DTB_RULE)
 
 $(B)/config.dtb: configs/$(CONFIG).dts | deps
 	@mkdir -p $(dir $@)
-	dtc -q -I dts -O dtb -o $@ $<
+	$(Q)$(call say,DTC,$<)dtc -q -I dts -O dtb -o $@ $<
 
 ifeq ($(CONFIG),qemu-virt-single)
 PACK_ARGS += --image kernel=$(or $(KERNEL),$(GUESTB)/testguest.bin) \
@@ -138,7 +139,7 @@ PACK_ARGS += -I $(GUESTB) -I $(GUEST32B) -I $(ASSETS) -I configs
 
 $(IMG): $(HYPB)/bulkhead.bin $(TOOLB)/bhpack $(B)/config.dtb $(BOARD_DTB) guests FORCE
 	@mkdir -p $(dir $@)
-	$(TOOLB)/bhpack -o $@ --hyp $(HYPB)/bulkhead.bin --config $(B)/config.dtb \
+	$(Q)$(call say,PACK,$@)$(TOOLB)/bhpack -o $@ --hyp $(HYPB)/bulkhead.bin --config $(B)/config.dtb \
 		--payload-offset 0x$$($(CROSS)nm $(HYPB)/bulkhead.elf | awk '/ __payload_start$$/{print $$1}') \
 		--board $(BOARD_DTB) $(PACK_ARGS)
 
