@@ -61,5 +61,6 @@
 #define BH_E_NOT_SUPPORTED (-1)
 #define BH_E_INVALID (-2)
 #define BH_E_DENIED (-3)
+#define BH_E_BUSY (-4) /* over a limit the config sets (max-notify-rate): retry later */
 
 #endif

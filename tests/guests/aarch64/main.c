@@ -45,7 +45,8 @@ static struct {
 	char mode[32];
 	bool native;	  /* no hypervisor: never issue Bulkhead hypercalls */
 	uint64_t periods; /* rt: `periods=<n>`, 0 = forever */
-	char role[16];	  /* chan: `role=ping|pong|deny` */
+	char role[16];	  /* chan: `role=ping|pong|deny`; chan-flood: `flood|sink` */
+	char phases[8];	  /* chan-flood: `phases=<digits>` */
 	uint64_t seed;	  /* fuzz: `seed=<n>` */
 	const void *fdt;
 	char why[160]; /* reason of the FAIL being reported */
@@ -333,6 +334,8 @@ static void parse_bootargs(const char *s)
 			g.seed = strtoul(s + 5, NULL, 0);
 		else if (n > 5 && !strncmp(s, "role=", 5))
 			snprintf(g.role, MIN(sizeof(g.role), n - 5 + 1), "%s", s + 5);
+		else if (n > 7 && !strncmp(s, "phases=", 7))
+			snprintf(g.phases, MIN(sizeof(g.phases), n - 7 + 1), "%s", s + 7);
 		s += n;
 	}
 }
@@ -1662,8 +1665,9 @@ static void on_doorbell(uint32_t iar)
 	__atomic_fetch_add(&chan_rings[gic_iar_intid(iar) - 32], 1, __ATOMIC_RELEASE);
 }
 
-/* The channel to `peer` from this domain's DT, its doorbell enabled. */
-static bool chan_find(const char *peer, struct chan *c)
+/* The channel to `peer` from this domain's DT, its doorbell routed here and
+ * enabled if `enable`. */
+static bool chan_find_as(const char *peer, struct chan *c, bool enable)
 {
 	for (int n = fdt_node_offset_by_compatible(g.fdt, -1, "bulkhead,channel"); n >= 0;
 	     n = fdt_node_offset_by_compatible(g.fdt, n, "bulkhead,channel")) {
@@ -1683,12 +1687,17 @@ static bool chan_find(const char *peer, struct chan *c)
 		irq_set_handler(c->intid, on_doorbell);
 		gic_set_priority(c->intid, PRIO_NORMAL);
 		gic_route_to_self(c->intid);
-		gic_enable(c->intid, true);
+		gic_enable(c->intid, enable);
 		say("chan: channel %u to %s: 0x%lx bytes at 0x%lx, doorbell INTID %u", c->id, p,
 		    c->size, (uint64_t)(uintptr_t)c->shm, c->intid);
 		return true;
 	}
 	return false;
+}
+
+static bool chan_find(const char *peer, struct chan *c)
+{
+	return chan_find_as(peer, c, true);
 }
 
 static int64_t chan_notify(const struct chan *c)
@@ -1821,6 +1830,108 @@ static enum result mode_chan(void)
 	return fail("role=\"%s\": expected ping, pong or deny", g.role);
 }
 
+/* ---- chan-flood: a doorbell rung in a tight loop (tests/qemu/channel-flood.sh) ---- */
+
+#define FLOOD_NOTIFIES 100000
+/* Words of the channel's memory: the sink's phase (it is ready for the
+ * flooder's phase n) and the flooder's (it has finished phase n). */
+#define FLOOD_SINK  8
+#define FLOOD_FLOOD 9
+
+/* Phases (`phases=<digits>`, e.g. 12 or 3): 1, the sink's doorbell disabled;
+ * 2, enabled but the sink's IRQs masked (it stays pending); 3, enabled and
+ * taken (the rate limit decides how many get through). */
+static bool flood_phase(char n)
+{
+	return strchr(g.phases[0] ? g.phases : "12", n) != NULL;
+}
+
+static enum result flood_flooder(void)
+{
+	struct chan c;
+	if (!chan_find_as("sink", &c, false))
+		return fail("no channel node to sink in the DT");
+	for (uint32_t ph = 1; ph <= 3; ph++) {
+		if (!flood_phase((char)('0' + ph)))
+			continue;
+		if (!wait_count((const uint32_t *)(uintptr_t)&c.shm[FLOOD_SINK], ph,
+				2 * WAIT_SECONDS * 1000000ULL))
+			return fail("the sink never got ready for phase %u", ph);
+		uint32_t ok = 0, busy = 0;
+		uint64_t t0 = now();
+		for (uint32_t i = 0; i < FLOOD_NOTIFIES; i++) {
+			int64_t r = (int64_t)hcall(BH_HC_CHANNEL_NOTIFY, c.id, 0).x0;
+			if (r == BH_OK)
+				ok++;
+			else if (r == BH_E_BUSY)
+				busy++;
+			else
+				return fail("CHANNEL_NOTIFY returned %ld (notify %u)", r, i);
+		}
+		uint64_t ms = (now() - t0) * 1000 / read_sysreg(cntfrq_el0);
+		say("flood: phase %u: %u notifies in %lu ms: %u ok, %u busy", ph, FLOOD_NOTIFIES,
+		    ms, ok, busy);
+		__atomic_store_n(&c.shm[FLOOD_FLOOD], ph, __ATOMIC_RELEASE);
+	}
+	return RES_PASS;
+}
+
+static enum result flood_sink(void)
+{
+	struct chan c;
+	irq_disable();
+	if (!chan_find_as("flood", &c, false))
+		return fail("no channel node to flood in the DT");
+	uint32_t *rings = &chan_rings[c.intid - 32];
+	for (uint32_t ph = 1; ph <= 3; ph++) {
+		if (!flood_phase((char)('0' + ph)))
+			continue;
+		if (ph >= 2)
+			gic_enable(c.intid, true);
+		if (ph == 3)
+			irq_enable();
+		uint32_t before = *rings;
+		__atomic_store_n(&c.shm[FLOOD_SINK], ph, __ATOMIC_RELEASE);
+		if (!wait_count((const uint32_t *)(uintptr_t)&c.shm[FLOOD_FLOOD], ph,
+				60 * 1000000ULL))
+			return fail("the flooder never finished phase %u", ph);
+		if (ph == 1) {
+			if (!gic_pending(c.intid))
+				return fail("phase 1: the disabled doorbell does not read pending");
+			say("sink: phase 1: doorbell pending while disabled, %u taken", *rings);
+			continue;
+		}
+		if (ph == 2) {
+			/* Unmasked now: what was rung must arrive, coalesced. */
+			irq_enable();
+			delay_us(10000);
+			irq_disable();
+		} else {
+			delay_us(10000);
+		}
+		uint32_t got = *rings - before;
+		say("sink: phase %u: %u doorbell(s) taken", ph, got);
+		if (got == 0)
+			return fail("phase %u: the rung doorbell never arrived", ph);
+		if (ph == 2 && got > 2)
+			return fail("phase %u: %u doorbells for one pending edge", ph, got);
+	}
+	return RES_PASS;
+}
+
+static enum result mode_chan_flood(void)
+{
+	if (g.native)
+		return fail("test=chan-flood needs Bulkhead");
+	if (irq_setup() != RES_PASS)
+		return RES_FAIL;
+	if (!strcmp(g.role, "flood"))
+		return flood_flooder();
+	if (!strcmp(g.role, "sink"))
+		return flood_sink();
+	return fail("role=\"%s\": expected flood or sink", g.role);
+}
+
 /* ---- fuzz: a hostile guest (tests/qemu/guest-fuzz.sh) ---- */
 
 #define FUZZ_OPS 20000
@@ -1949,7 +2060,7 @@ static const struct {
     {"sysreset", mode_sysreset}, {"gic", mode_gic},
     {"sgi-all", mode_sgi_all},	 {"rt", mode_rt},
     {"bench", mode_bench},	 {"chan", mode_chan},
-    {"fuzz", mode_fuzz},
+    {"fuzz", mode_fuzz},	 {"chan-flood", mode_chan_flood},
 };
 
 void guest_main(uint64_t dtb)
