@@ -1932,6 +1932,139 @@ static enum result mode_chan_flood(void)
 	return fail("role=\"%s\": expected flood or sink", g.role);
 }
 
+/* ---- shared-page: two domains' devices in one register page (tests/qemu/shared-page.sh) ---- */
+
+/* The test's board DT splits QEMU's PL061 into 4-byte "devices": a owns
+ * GPIODIR, b the GPIOIS right after it; a also owns fw-cfg, and b a range
+ * in fw-cfg's page where QEMU decodes nothing (an access there aborts). */
+#define SP_REG_A    0x09030400UL
+#define SP_REG_B    0x09030404UL
+#define SP_FWCFG    0x09020000UL
+#define SP_HOLE	    0x09020100UL
+#define SP_B_VALUE  0x5a
+#define SP_A_HIGH   0x33
+/* Words of their channel's memory: b's register is set; a is done; b is done. */
+#define SP_B_READY  0
+#define SP_A_DONE   1
+#define SP_B_DONE   2
+
+/* One access of `size` bytes, a fault caught: true if it faulted. */
+static bool probe_access(uint64_t addr, unsigned size, bool write, uint64_t *val)
+{
+	uint64_t v = write ? *val : 0;
+	expect.armed = true;
+	expect.caught = false;
+	switch (size | (write ? 16 : 0)) {
+	case 1: __asm__ volatile("ldrb %w0, [%1]" : "+r"(v) : "r"(addr) : "memory"); break;
+	case 2: __asm__ volatile("ldrh %w0, [%1]" : "+r"(v) : "r"(addr) : "memory"); break;
+	case 4: __asm__ volatile("ldr %w0, [%1]" : "+r"(v) : "r"(addr) : "memory"); break;
+	case 8: __asm__ volatile("ldr %0, [%1]" : "+r"(v) : "r"(addr) : "memory"); break;
+	case 18: __asm__ volatile("strh %w0, [%1]" ::"r"(v), "r"(addr) : "memory"); break;
+	case 20: __asm__ volatile("str %w0, [%1]" ::"r"(v), "r"(addr) : "memory"); break;
+	case 24: __asm__ volatile("str %0, [%1]" ::"r"(v), "r"(addr) : "memory"); break;
+	}
+	expect.armed = false;
+	if (!write)
+		*val = v;
+	return expect.caught;
+}
+
+static enum result shared_a(void)
+{
+	struct chan c;
+	if (!chan_find_as("b", &c, false))
+		return fail("no channel node to b in the DT");
+	if (!wait_count((const uint32_t *)(uintptr_t)&c.shm[SP_B_READY], 1,
+			2 * WAIT_SECONDS * 1000000ULL))
+		return fail("b never set its register");
+	/* Its own forwarded device works: fw-cfg's signature (selector key 0,
+	 * written big-endian; then the data register byte by byte). */
+	uint64_t key = 0, sig = 0;
+	if (probe_access(SP_FWCFG + 8, 2, true, &key))
+		return fail("fw-cfg selector write aborted");
+	for (unsigned i = 0; i < 4; i++) {
+		uint64_t ch;
+		if (probe_access(SP_FWCFG, 1, false, &ch))
+			return fail("fw-cfg data read aborted");
+		sig |= (ch & 0xff) << (8 * i);
+	}
+	char sig_text[5] = {(char)sig, (char)(sig >> 8), (char)(sig >> 16), (char)(sig >> 24), 0};
+	say("a: fw-cfg signature \"%s\"", sig_text);
+	uint64_t v = 0;
+	bool read_aborted = probe_access(SP_REG_A, 8, false, &v);
+	if (read_aborted)
+		say("a: 8-byte read at its 4-byte register: abort");
+	else
+		say("a: 8-byte read at its 4-byte register returned 0x%lx (b's register: 0x%lx)",
+		    v, v >> 32);
+	uint64_t w = ((uint64_t)SP_A_HIGH << 32) | 0x11;
+	bool write_aborted = probe_access(SP_REG_A, 8, true, &w);
+	say("a: 8-byte write at its 4-byte register: %s", write_aborted ? "abort" : "done");
+	uint64_t own = 0x22;
+	bool own_ok = !probe_access(SP_REG_A, 4, true, &own) && !probe_access(SP_REG_A, 4, false, &own);
+	__atomic_store_n(&c.shm[SP_A_DONE], 1, __ATOMIC_RELEASE);
+	if (!wait_count((const uint32_t *)(uintptr_t)&c.shm[SP_B_DONE], 1,
+			2 * WAIT_SECONDS * 1000000ULL))
+		return fail("b never finished");
+	if (sig != 0x554d4551) /* "QEMU" */
+		return fail("fw-cfg signature 0x%lx, expected \"QEMU\"", sig);
+	if (!read_aborted || !write_aborted)
+		return fail("8-byte accesses reaching past its 4-byte register were not refused");
+	if (!own_ok || (own & 0xff) != 0x22)
+		return fail("its own register reads 0x%lx after writing 0x22", own);
+	return RES_PASS;
+}
+
+static enum result shared_b(void)
+{
+	struct chan c;
+	if (!chan_find_as("a", &c, false))
+		return fail("no channel node to a in the DT");
+	uint64_t v = SP_B_VALUE;
+	if (probe_access(SP_REG_B, 4, true, &v) || probe_access(SP_REG_B, 4, false, &v))
+		return fail("its own register aborted");
+	if (v != SP_B_VALUE)
+		return fail("its own register reads 0x%lx after writing 0x%x", v, SP_B_VALUE);
+	__atomic_store_n(&c.shm[SP_B_READY], 1, __ATOMIC_RELEASE);
+	if (!wait_count((const uint32_t *)(uintptr_t)&c.shm[SP_A_DONE], 1,
+			2 * WAIT_SECONDS * 1000000ULL))
+		return fail("a never finished");
+	probe_access(SP_REG_B, 4, false, &v);
+	say("b: its register reads 0x%lx (wrote 0x%x)", v, SP_B_VALUE);
+	bool changed = v != SP_B_VALUE;
+	/* Forwarded to an address that aborts at the device: the hypervisor must
+	 * survive it and give this domain the abort. */
+	say("b: reading 0x%lx, which QEMU does not decode", SP_HOLE);
+	bool aborted = probe_access(SP_HOLE, 4, false, &v);
+	if (aborted)
+		say("b: caught abort ESR=0x%lx FAR=0x%lx", expect.esr, expect.far);
+	else
+		say("b: the read returned 0x%lx without an abort", v);
+	__atomic_store_n(&c.shm[SP_B_DONE], 1, __ATOMIC_RELEASE);
+	if (changed)
+		return fail("a changed b's register");
+	if (!aborted)
+		return fail("the aborting device access was not reported as an abort");
+	if (ESR_EC(expect.esr) != EC_DABT_CUR || ESR_DFSC(expect.esr) != DFSC_SEA ||
+	    expect.far != SP_HOLE)
+		return fail("ESR 0x%lx FAR 0x%lx: expected a synchronous external abort at 0x%lx",
+			    expect.esr, expect.far, SP_HOLE);
+	return RES_PASS;
+}
+
+static enum result mode_shared_page(void)
+{
+	if (g.native)
+		return fail("test=shared-page needs Bulkhead");
+	if (irq_setup() != RES_PASS)
+		return RES_FAIL;
+	if (!strcmp(g.role, "a"))
+		return shared_a();
+	if (!strcmp(g.role, "b"))
+		return shared_b();
+	return fail("role=\"%s\": expected a or b", g.role);
+}
+
 /* ---- fuzz: a hostile guest (tests/qemu/guest-fuzz.sh) ---- */
 
 #define FUZZ_OPS 20000
@@ -2061,6 +2194,7 @@ static const struct {
     {"sgi-all", mode_sgi_all},	 {"rt", mode_rt},
     {"bench", mode_bench},	 {"chan", mode_chan},
     {"fuzz", mode_fuzz},	 {"chan-flood", mode_chan_flood},
+    {"shared-page", mode_shared_page},
 };
 
 void guest_main(uint64_t dtb)
