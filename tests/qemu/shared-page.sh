@@ -45,6 +45,8 @@ expect "$log" '^\[a\] TESTGUEST: a: fw-cfg signature "QEMU"' "a's own forwarded 
 expect "$log" "^\[a\] TESTGUEST: a: 8-byte read at its 4-byte register: abort" "a's 8-byte read past its range is refused"
 expect "$log" "^\[a\] TESTGUEST: a: 8-byte write at its 4-byte register: abort" "a's 8-byte write past its range is refused"
 expect "$log" "^\[b\] TESTGUEST: b: its register reads 0x5a " "b's register kept its value"
+expect "$log" "^bulkhead: domain a: 8-byte read at 0x9030400 .* reaches past the end of its device's registers" "the hypervisor says why a was refused"
+expect "$log" "^bulkhead: domain b: 4-byte read at 0x9020100 .* took an external abort from the device" "and that b's access aborted at the device"
 expect "$log" "^\[b\] TESTGUEST: b: caught abort ESR=0x96000010 FAR=0x9020100" "the device's abort became b's synchronous external abort"
 expect "$log" "^\[b\] TESTGUEST: PASS shared-page" "b passes"
 expect "$log" "^\[a\] TESTGUEST: PASS shared-page" "a passes (b's abort did not touch it)"
