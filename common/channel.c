@@ -100,9 +100,8 @@ int channels_attach(struct domain *d, unsigned uart_intid)
 		struct dom_chan *dc = &d->chans[d->nchans++];
 		dc->cfg = c;
 		dc->notify_tat = 0;
-		dc->notify_period = c->max_notify_rate
-					? MAX(arch_counter_freq() / c->max_notify_rate, 1ULL)
-					: 0;
+		dc->notify_period =
+		    c->max_notify_rate ? MAX(arch_counter_freq() / c->max_notify_rate, 1ULL) : 0;
 		dc->peer = c->end[0] == self ? c->end[1] : c->end[0];
 		dc->view = (struct chan_view){.id = c->id, .ipa = ipa, .size = c->size,
 					      .intid = intid,

@@ -40,9 +40,9 @@ struct dom_cfg {
 
 /* A channel: memory shared by two domains, and a doorbell each way. */
 struct chan_cfg {
-	unsigned id;	 /* channel@<id> */
-	unsigned end[2]; /* the two domains (indices into plan.dom) */
-	uint64_t size;	 /* bytes, a multiple of 4 KiB */
+	unsigned id;		  /* channel@<id> */
+	unsigned end[2];	  /* the two domains (indices into plan.dom) */
+	uint64_t size;		  /* bytes, a multiple of 4 KiB */
 	uint32_t max_notify_rate; /* notifications per second each way; 0: no limit */
 };
 

@@ -1937,16 +1937,16 @@ static enum result mode_chan_flood(void)
 /* The test's board DT splits QEMU's PL061 into 4-byte "devices": a owns
  * GPIODIR, b the GPIOIS right after it; a also owns fw-cfg, and b a range
  * in fw-cfg's page where QEMU decodes nothing (an access there aborts). */
-#define SP_REG_A    0x09030400UL
-#define SP_REG_B    0x09030404UL
-#define SP_FWCFG    0x09020000UL
-#define SP_HOLE	    0x09020100UL
-#define SP_B_VALUE  0x5a
-#define SP_A_HIGH   0x33
+#define SP_REG_A   0x09030400UL
+#define SP_REG_B   0x09030404UL
+#define SP_FWCFG   0x09020000UL
+#define SP_HOLE	   0x09020100UL
+#define SP_B_VALUE 0x5a
+#define SP_A_HIGH  0x33
 /* Words of their channel's memory: b's register is set; a is done; b is done. */
-#define SP_B_READY  0
-#define SP_A_DONE   1
-#define SP_B_DONE   2
+#define SP_B_READY 0
+#define SP_A_DONE  1
+#define SP_B_DONE  2
 
 /* One access of `size` bytes, a fault caught: true if it faulted. */
 static bool probe_access(uint64_t addr, unsigned size, bool write, uint64_t *val)
@@ -1995,13 +1995,14 @@ static enum result shared_a(void)
 	if (read_aborted)
 		say("a: 8-byte read at its 4-byte register: abort");
 	else
-		say("a: 8-byte read at its 4-byte register returned 0x%lx (b's register: 0x%lx)",
-		    v, v >> 32);
+		say("a: 8-byte read at its 4-byte register returned 0x%lx (b's register: 0x%lx)", v,
+		    v >> 32);
 	uint64_t w = ((uint64_t)SP_A_HIGH << 32) | 0x11;
 	bool write_aborted = probe_access(SP_REG_A, 8, true, &w);
 	say("a: 8-byte write at its 4-byte register: %s", write_aborted ? "abort" : "done");
 	uint64_t own = 0x22;
-	bool own_ok = !probe_access(SP_REG_A, 4, true, &own) && !probe_access(SP_REG_A, 4, false, &own);
+	bool own_ok =
+	    !probe_access(SP_REG_A, 4, true, &own) && !probe_access(SP_REG_A, 4, false, &own);
 	__atomic_store_n(&c.shm[SP_A_DONE], 1, __ATOMIC_RELEASE);
 	if (!wait_count((const uint32_t *)(uintptr_t)&c.shm[SP_B_DONE], 1,
 			2 * WAIT_SECONDS * 1000000ULL))
