@@ -42,7 +42,7 @@ GUEST32B := $(BUILD)/guests/aarch32
 TOOLB := $(BUILD)/tools
 
 # ---- hypervisor (freestanding, AArch64, position independent) ----
-HYP_ASM := arch-arm64/head.S arch-arm64/vectors.S
+HYP_ASM := arch-arm64/head.S arch-arm64/vectors.S arch-arm64/mmio.S
 HYP_C := $(wildcard arch-arm64/*.c common/*.c dt/*.c gic/*.c vtimer/*.c)
 HYP_OBJ := $(patsubst %,$(HYPB)/%.o,$(HYP_ASM) $(HYP_C))
 HYP_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -nostdlib \

@@ -89,6 +89,11 @@ struct board;
 void boot_wrong_el(uint64_t dtb, uint64_t load_base, unsigned el) __attribute__((noreturn));
 void arch_early_init(uint64_t load_base, uint64_t hyp_end, uint64_t dtb);
 int arch_map_device(uint64_t base, uint64_t size);
+/* One access of size 1, 2, 4 or 8 (pa aligned to it) to a device mapped with
+ * arch_map_device, for a guest. False: the device answered with an external
+ * abort (recovered, not a hypervisor fault: arch-arm64/mmio.S). */
+bool arch_mmio_read(uint64_t pa, unsigned size, uint64_t *val);
+bool arch_mmio_write(uint64_t pa, unsigned size, uint64_t val);
 void arch_mmu_final(const struct board *b, uint64_t load_base, uint64_t hyp_end);
 unsigned arch_boot_cpu_index(const struct board *b);
 uint64_t arch_read_mpidr(void);

@@ -98,12 +98,22 @@ static void dump_frame(const struct trap_frame *f)
 	}
 }
 
-/* An exception taken from EL2: a hypervisor bug. Report it whole and halt. */
+/* The device accesses of forwarded MMIO (arch-arm64/mmio.S). */
+extern const char mmio_guarded_start[], mmio_guarded_end[], mmio_aborted[];
+
+/* An exception taken from EL2: a hypervisor bug. Report it whole and halt.
+ * Except a data abort on a forwarded device access: the device's answer to
+ * a guest's request, so resume with the access failed (the guest is told). */
 void trap_hyp(struct trap_frame *f, unsigned kind)
 {
 	unsigned cpu = arch_cpu_index();
 	struct vcpu *v = vcpu_of_cpu(cpu);
 	unsigned ec = ESR_EC(f->esr);
+	if (kind == 4 && ec == EC_DABT_CUR && f->elr >= (uintptr_t)mmio_guarded_start &&
+	    f->elr < (uintptr_t)mmio_guarded_end) {
+		f->elr = (uintptr_t)mmio_aborted;
+		return;
+	}
 	bh_printf("\nbulkhead: *** hypervisor exception: %s on CPU %u (domain %s) ***\n",
 		  hyp_kinds[kind & 7], cpu, v ? v->dom->name : "-");
 	bh_printf("  class 0x%02x %s; ESR 0x%08llx FAR 0x%016llx\n", ec, esr_class_name(ec),

@@ -2,7 +2,9 @@
 /*
  * EL2 exception vectors. Every exception saves x0..x30, ELR, SPSR, ESR, FAR,
  * HPFAR and SP_EL1 into a trap frame on the CPU's EL2 stack and calls C:
- *   from EL2 itself        -> trap_hyp(frame, kind)          (never returns)
+ *   from EL2 itself        -> trap_hyp(frame, kind)          (returns only when
+ *                             it resumed a forwarded device access that
+ *                             aborted: the frame is restored and ERETed)
  *   from EL1/EL0 (A64/A32) -> trap_guest_sync/irq/fiq/serror(frame)
  * Guest traps return through guest_exit, which restores the (possibly edited)
  * frame and ERETs. arch_enter_guest(frame) enters a guest the first time.
@@ -44,7 +46,7 @@
 	save_frame
 	mov	x1, #\kind
 	bl	trap_hyp
-	b	.
+	b	guest_exit
 .endm
 
 .macro vec_guest handler
@@ -75,7 +77,8 @@ el2_vectors:
 	vec_guest trap_guest_fiq
 	vec_guest trap_guest_serror
 
-/* Restore the frame at sp and return to the guest. */
+/* Restore the frame at sp and return to the guest (or, after trap_hyp's
+ * fixup, to EL2: the saved SPSR says which). */
 guest_exit:
 	ldp	x0, x1, [sp, #TF_ELR]
 	msr	elr_el2, x0

@@ -99,6 +99,9 @@ int channels_attach(struct domain *d, unsigned uart_intid)
 		vgic_own_spi(d, intid, true);
 		struct dom_chan *dc = &d->chans[d->nchans++];
 		dc->cfg = c;
+		dc->notify_tat = 0;
+		dc->notify_period =
+		    c->max_notify_rate ? MAX(arch_counter_freq() / c->max_notify_rate, 1ULL) : 0;
 		dc->peer = c->end[0] == self ? c->end[1] : c->end[0];
 		dc->view = (struct chan_view){.id = c->id, .ipa = ipa, .size = c->size,
 					      .intid = intid,
@@ -109,7 +112,7 @@ int channels_attach(struct domain *d, unsigned uart_intid)
 }
 
 /* The channel numbered id (its config id) of domain d, or NULL. */
-static const struct dom_chan *find(const struct domain *d, uint64_t id)
+static struct dom_chan *find(struct domain *d, uint64_t id)
 {
 	for (unsigned i = 0; i < d->nchans; i++)
 		if (d->chans[i].view.id == id)
@@ -117,14 +120,42 @@ static const struct dom_chan *find(const struct domain *d, uint64_t id)
 	return NULL;
 }
 
+/*
+ * max-notify-rate, as a generic cell rate algorithm on the counter: each ring
+ * moves the "theoretical arrival time" one period on; a ring is refused while
+ * that lies more than a second (less one period) ahead, so no second holds
+ * more than the rate. One counter read and a compare-and-swap: no lock.
+ */
+static bool within_rate(struct dom_chan *c)
+{
+	uint64_t now = arch_counter(), tau = arch_counter_freq() - c->notify_period;
+	uint64_t tat = __atomic_load_n(&c->notify_tat, __ATOMIC_RELAXED);
+	do {
+		if (tat > now && tat - now > tau)
+			return false;
+	} while (!__atomic_compare_exchange_n(&c->notify_tat, &tat,
+					      MAX(tat, now) + c->notify_period, false,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return true;
+}
+
 int64_t channel_notify(struct domain *d, uint64_t id)
 {
-	const struct dom_chan *c = find(d, id);
+	struct dom_chan *c = find(d, id);
 	if (!c)
 		return BH_E_INVALID;
 	struct domain *peer = &domains[c->peer];
 	if (!dt_policy_allows(&plan, d->cfg, peer->cfg, CLASS_CHANNEL, PERM_NOTIFY))
 		return BH_E_DENIED;
+	if (c->notify_period && !within_rate(c)) {
+		if (!c->busy_logged) {
+			c->busy_logged = true;
+			bh_log("domain %s: channel@%x: rings beyond max-notify-rate (%u a second) "
+			       "refused with BUSY (logged once)",
+			       d->name, c->view.id, c->cfg->max_notify_rate);
+		}
+		return BH_E_BUSY;
+	}
 	const struct dom_chan *back = find(peer, id);
 	if (back && __atomic_load_n(&peer->state, __ATOMIC_ACQUIRE) == DOM_RUNNING)
 		vgic_inject(peer, NULL, back->view.intid);

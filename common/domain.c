@@ -237,31 +237,37 @@ static bool page_shared(uint64_t page, struct domain *d)
 	return false;
 }
 
+#define MAX_FORWARD_REPORTS 4 /* per domain: a guest may retry forever */
+
 /* A register page shared with another domain: every access traps and is
- * forwarded only if it falls inside this domain's own range. */
+ * forwarded only if it lies wholly inside this domain's own range (every
+ * byte: an 8-byte access at a 4-byte register reaches the neighbour's), is
+ * aligned, and the device does not abort it. Refused: the guest gets an
+ * abort (traps.c), as from hardware. */
 static bool forward_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
 {
-	uintptr_t pa = (uintptr_t)(v->mmio->phys + off);
+	static uint8_t reports[BH_MAX_DOMAINS];
+	const struct vmmio *m = v->mmio;
+	uint64_t pa = m->phys + off;
+	const char *why = NULL;
 	if (size != 1 && size != 2 && size != 4 && size != 8)
 		return false;
-	if (off & (size - 1))
-		return false;
-	if (write) {
-		switch (size) {
-		case 1: *(volatile uint8_t *)pa = (uint8_t)*val; break;
-		case 2: *(volatile uint16_t *)pa = (uint16_t)*val; break;
-		case 4: *(volatile uint32_t *)pa = (uint32_t)*val; break;
-		default: *(volatile uint64_t *)pa = *val; break;
-		}
-	} else {
-		switch (size) {
-		case 1: *val = *(volatile uint8_t *)pa; break;
-		case 2: *val = *(volatile uint16_t *)pa; break;
-		case 4: *val = *(volatile uint32_t *)pa; break;
-		default: *val = *(volatile uint64_t *)pa; break;
-		}
+	if (size > m->size || off > m->size - size)
+		why = "reaches past the end of its device's registers";
+	else if (pa & (size - 1))
+		why = "is not aligned to its size";
+	else if (write ? arch_mmio_write(pa, size, *val) : arch_mmio_read(pa, size, val))
+		return true;
+	else
+		why = "took an external abort from the device";
+	unsigned slot = (unsigned)(v->dom - domains);
+	if (slot < BH_MAX_DOMAINS && reports[slot] < MAX_FORWARD_REPORTS) {
+		bh_log("domain %s: %u-byte %s at 0x%llx (device in a shared register page) %s; "
+		       "refused%s",
+		       v->dom->name, size, write ? "write" : "read", (unsigned long long)pa, why,
+		       ++reports[slot] == MAX_FORWARD_REPORTS ? " (further ones not reported)" : "");
 	}
-	return true;
+	return false;
 }
 
 /* What the hypervisor itself drives: no page of it is ever mapped into a

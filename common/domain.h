@@ -54,6 +54,10 @@ struct dom_chan {
 	const struct chan_cfg *cfg;
 	unsigned peer;		/* the other end (index into domains[]) */
 	struct chan_view view;	/* what its DT says */
+	/* max-notify-rate from this end: the counter time at which the budget of
+	 * the last second would be spent (GCRA), and how long one ring costs. */
+	uint64_t notify_tat, notify_period;
+	bool busy_logged;
 };
 
 struct domain {

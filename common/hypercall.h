@@ -30,7 +30,8 @@
 #define BH_HC_CONSOLE_MAX 256
 /* x1 = channel id (its DT node's bulkhead,id): ring the other end's doorbell.
  * x0 = 0, -2 (not one of the caller's channels), -3 (the policy denies
- * "channel { notify }" from the caller's type to the peer's) */
+ * "channel { notify }" from the caller's type to the peer's), -4 (BUSY: the
+ * channel's max-notify-rate is spent for now; nothing rang, try later) */
 #define BH_HC_CHANNEL_NOTIFY 0xC6000003u
 /* x1 = domain id: x0 = 0, x1 = its state (BH_DOM_*), x2 = its restart count;
  * -2 no such domain, -3 the policy denies "domain { query }" (own: allowed) */
@@ -61,5 +62,6 @@
 #define BH_E_NOT_SUPPORTED (-1)
 #define BH_E_INVALID (-2)
 #define BH_E_DENIED (-3)
+#define BH_E_BUSY (-4) /* over a limit the config sets (max-notify-rate): retry later */
 
 #endif

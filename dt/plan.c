@@ -272,6 +272,15 @@ static int read_channel(const void *fdt, int node, const char *path, struct plan
 		ERR("config %s: 'size' 0x%llx must be a non-zero multiple of 4 KiB, at most %u "
 		    "MiB",
 		    path, (unsigned long long)c->size, BH_CHANNEL_MAX_SIZE >> 20);
+	uint64_t rate;
+	if (get_u64(fdt, node, path, "max-notify-rate", &rate, false, err))
+		return -1;
+	if (fdt_getprop(fdt, node, "max-notify-rate", NULL) &&
+	    (rate == 0 || rate > BH_MAX_NOTIFY_RATE))
+		ERR("config %s: 'max-notify-rate' is %llu; expected 1 to %u notifications per "
+		    "second (leave it out for no limit)",
+		    path, (unsigned long long)rate, BH_MAX_NOTIFY_RATE);
+	c->max_notify_rate = (uint32_t)rate;
 	p->nchans++;
 	return 0;
 }

@@ -35,12 +35,16 @@ struct dom_cfg {
 #define BH_MAX_CHANNELS 16
 #define BH_MAX_RULES 32
 #define BH_CHANNEL_MAX_SIZE (16u << 20)
+/* max-notify-rate: at most one notification per microsecond; beyond that a
+ * limit would not bound anything a guest's hypercall rate does not already. */
+#define BH_MAX_NOTIFY_RATE 1000000u
 
 /* A channel: memory shared by two domains, and a doorbell each way. */
 struct chan_cfg {
-	unsigned id;	 /* channel@<id> */
-	unsigned end[2]; /* the two domains (indices into plan.dom) */
-	uint64_t size;	 /* bytes, a multiple of 4 KiB */
+	unsigned id;		  /* channel@<id> */
+	unsigned end[2];	  /* the two domains (indices into plan.dom) */
+	uint64_t size;		  /* bytes, a multiple of 4 KiB */
+	uint32_t max_notify_rate; /* notifications per second each way; 0: no limit */
 };
 
 /* Policy: "SRC TGT : CLASS { PERM ... }" grants domains of type SRC the

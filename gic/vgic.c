@@ -131,15 +131,31 @@ void vgic_kick_others(struct domain *d)
 		kick(&d->vcpu[i]);
 }
 
+static bool group_enabled(struct domain *d, const struct virq *q)
+{
+	return q->group1 ? dist(d)->enabled_grp1 : dist(d)->enabled_grp0;
+}
+
+/*
+ * An edge. Coalesced as a GIC does, and at no cost to the target's CPU (a
+ * doorbell rung in a loop must not flood the other domain): if it is already
+ * pending, whoever made it pending has made sure it will be delivered (an
+ * IPI, a list-register maintenance interrupt, or the enable that makes it
+ * deliverable), so nothing changes; if it is disabled it becomes pending and
+ * the enable kicks, so no IPI now.
+ */
 void vgic_inject(struct domain *d, struct vcpu *v, unsigned intid)
 {
 	struct vcpu *t = NULL;
 	vgic_lock(d);
 	struct virq *q = vgic_irq(v ? v : &d->vcpu[0], intid);
-	if (q && q->owned) {
-		q->pending = true;
-		t = target_of(d, v, intid, q);
+	if (!q || !q->owned || q->pending) {
+		vgic_unlock_unchanged(d);
+		return;
 	}
+	q->pending = true;
+	if (q->enabled && group_enabled(d, q))
+		t = target_of(d, v, intid, q);
 	vgic_unlock(d);
 	kick(t);
 }
@@ -209,11 +225,6 @@ static bool wants_delivery(const struct virq *q)
 	return q->pending || (!q->edge && q->level) || q->sgi_src;
 }
 
-static bool group_enabled(struct domain *d, const struct virq *q)
-{
-	return q->group1 ? dist(d)->enabled_grp1 : dist(d)->enabled_grp0;
-}
-
 /* Read every list register in use back into the model. */
 static void sync(struct vcpu *v)
 {
@@ -250,8 +261,17 @@ static void sync(struct vcpu *v)
 			q->in_lr = false;
 			continue;
 		}
-		if (!(l.state & 2))
+		if (l.state == 1) {
+			/* Listed, not yet taken, and more of it waits in the model
+			 * (an edge since, or another sender's SGI): later edges
+			 * coalesce on that without an IPI (vgic_inject), so have the
+			 * guest's deactivation bring us back to list it. */
+			if (!l.hw && !l.eoi && wants_delivery(q)) {
+				l.eoi = true;
+				vgic_lr_write(i, vgic_lr_encode(&l));
+			}
 			continue;
+		}
 		bool v2_sgi = c->lr_intid[i] < 16 && gic_host.version == 2;
 		bool changed = false;
 		if (l.state == 2 && q->pending && q->edge && !v2_sgi) {

@@ -45,7 +45,8 @@ static struct {
 	char mode[32];
 	bool native;	  /* no hypervisor: never issue Bulkhead hypercalls */
 	uint64_t periods; /* rt: `periods=<n>`, 0 = forever */
-	char role[16];	  /* chan: `role=ping|pong|deny` */
+	char role[16];	  /* chan: `role=ping|pong|deny`; chan-flood: `flood|sink` */
+	char phases[8];	  /* chan-flood: `phases=<digits>` */
 	uint64_t seed;	  /* fuzz: `seed=<n>` */
 	const void *fdt;
 	char why[160]; /* reason of the FAIL being reported */
@@ -333,6 +334,8 @@ static void parse_bootargs(const char *s)
 			g.seed = strtoul(s + 5, NULL, 0);
 		else if (n > 5 && !strncmp(s, "role=", 5))
 			snprintf(g.role, MIN(sizeof(g.role), n - 5 + 1), "%s", s + 5);
+		else if (n > 7 && !strncmp(s, "phases=", 7))
+			snprintf(g.phases, MIN(sizeof(g.phases), n - 7 + 1), "%s", s + 7);
 		s += n;
 	}
 }
@@ -1662,8 +1665,9 @@ static void on_doorbell(uint32_t iar)
 	__atomic_fetch_add(&chan_rings[gic_iar_intid(iar) - 32], 1, __ATOMIC_RELEASE);
 }
 
-/* The channel to `peer` from this domain's DT, its doorbell enabled. */
-static bool chan_find(const char *peer, struct chan *c)
+/* The channel to `peer` from this domain's DT, its doorbell routed here and
+ * enabled if `enable`. */
+static bool chan_find_as(const char *peer, struct chan *c, bool enable)
 {
 	for (int n = fdt_node_offset_by_compatible(g.fdt, -1, "bulkhead,channel"); n >= 0;
 	     n = fdt_node_offset_by_compatible(g.fdt, n, "bulkhead,channel")) {
@@ -1683,12 +1687,17 @@ static bool chan_find(const char *peer, struct chan *c)
 		irq_set_handler(c->intid, on_doorbell);
 		gic_set_priority(c->intid, PRIO_NORMAL);
 		gic_route_to_self(c->intid);
-		gic_enable(c->intid, true);
+		gic_enable(c->intid, enable);
 		say("chan: channel %u to %s: 0x%lx bytes at 0x%lx, doorbell INTID %u", c->id, p,
 		    c->size, (uint64_t)(uintptr_t)c->shm, c->intid);
 		return true;
 	}
 	return false;
+}
+
+static bool chan_find(const char *peer, struct chan *c)
+{
+	return chan_find_as(peer, c, true);
 }
 
 static int64_t chan_notify(const struct chan *c)
@@ -1821,6 +1830,242 @@ static enum result mode_chan(void)
 	return fail("role=\"%s\": expected ping, pong or deny", g.role);
 }
 
+/* ---- chan-flood: a doorbell rung in a tight loop (tests/qemu/channel-flood.sh) ---- */
+
+#define FLOOD_NOTIFIES 100000
+/* Words of the channel's memory: the sink's phase (it is ready for the
+ * flooder's phase n) and the flooder's (it has finished phase n). */
+#define FLOOD_SINK  8
+#define FLOOD_FLOOD 9
+
+/* Phases (`phases=<digits>`, e.g. 12 or 3): 1, the sink's doorbell disabled;
+ * 2, enabled but the sink's IRQs masked (it stays pending); 3, enabled and
+ * taken (the rate limit decides how many get through). */
+static bool flood_phase(char n)
+{
+	return strchr(g.phases[0] ? g.phases : "12", n) != NULL;
+}
+
+static enum result flood_flooder(void)
+{
+	struct chan c;
+	if (!chan_find_as("sink", &c, false))
+		return fail("no channel node to sink in the DT");
+	for (uint32_t ph = 1; ph <= 3; ph++) {
+		if (!flood_phase((char)('0' + ph)))
+			continue;
+		if (!wait_count((const uint32_t *)(uintptr_t)&c.shm[FLOOD_SINK], ph,
+				2 * WAIT_SECONDS * 1000000ULL))
+			return fail("the sink never got ready for phase %u", ph);
+		uint32_t ok = 0, busy = 0;
+		uint64_t t0 = now();
+		for (uint32_t i = 0; i < FLOOD_NOTIFIES; i++) {
+			int64_t r = (int64_t)hcall(BH_HC_CHANNEL_NOTIFY, c.id, 0).x0;
+			if (r == BH_OK)
+				ok++;
+			else if (r == BH_E_BUSY)
+				busy++;
+			else
+				return fail("CHANNEL_NOTIFY returned %ld (notify %u)", r, i);
+		}
+		uint64_t ms = (now() - t0) * 1000 / read_sysreg(cntfrq_el0);
+		say("flood: phase %u: %u notifies in %lu ms: %u ok, %u busy", ph, FLOOD_NOTIFIES,
+		    ms, ok, busy);
+		__atomic_store_n(&c.shm[FLOOD_FLOOD], ph, __ATOMIC_RELEASE);
+	}
+	return RES_PASS;
+}
+
+static enum result flood_sink(void)
+{
+	struct chan c;
+	irq_disable();
+	if (!chan_find_as("flood", &c, false))
+		return fail("no channel node to flood in the DT");
+	uint32_t *rings = &chan_rings[c.intid - 32];
+	for (uint32_t ph = 1; ph <= 3; ph++) {
+		if (!flood_phase((char)('0' + ph)))
+			continue;
+		if (ph >= 2)
+			gic_enable(c.intid, true);
+		if (ph == 3)
+			irq_enable();
+		uint32_t before = *rings;
+		__atomic_store_n(&c.shm[FLOOD_SINK], ph, __ATOMIC_RELEASE);
+		if (!wait_count((const uint32_t *)(uintptr_t)&c.shm[FLOOD_FLOOD], ph,
+				60 * 1000000ULL))
+			return fail("the flooder never finished phase %u", ph);
+		if (ph == 1) {
+			if (!gic_pending(c.intid))
+				return fail("phase 1: the disabled doorbell does not read pending");
+			say("sink: phase 1: doorbell pending while disabled, %u taken", *rings);
+			continue;
+		}
+		if (ph == 2) {
+			/* Unmasked now: what was rung must arrive, coalesced. */
+			irq_enable();
+			delay_us(10000);
+			irq_disable();
+		} else {
+			delay_us(10000);
+		}
+		uint32_t got = *rings - before;
+		say("sink: phase %u: %u doorbell(s) taken", ph, got);
+		if (got == 0)
+			return fail("phase %u: the rung doorbell never arrived", ph);
+		if (ph == 2 && got > 2)
+			return fail("phase %u: %u doorbells for one pending edge", ph, got);
+	}
+	return RES_PASS;
+}
+
+static enum result mode_chan_flood(void)
+{
+	if (g.native)
+		return fail("test=chan-flood needs Bulkhead");
+	if (irq_setup() != RES_PASS)
+		return RES_FAIL;
+	if (!strcmp(g.role, "flood"))
+		return flood_flooder();
+	if (!strcmp(g.role, "sink"))
+		return flood_sink();
+	return fail("role=\"%s\": expected flood or sink", g.role);
+}
+
+/* ---- shared-page: two domains' devices in one register page (tests/qemu/shared-page.sh) ---- */
+
+/* The test's board DT splits QEMU's PL061 into 4-byte "devices": a owns
+ * GPIODIR, b the GPIOIS right after it; a also owns fw-cfg, and b a range
+ * in fw-cfg's page where QEMU decodes nothing (an access there aborts). */
+#define SP_REG_A   0x09030400UL
+#define SP_REG_B   0x09030404UL
+#define SP_FWCFG   0x09020000UL
+#define SP_HOLE	   0x09020100UL
+#define SP_B_VALUE 0x5a
+#define SP_A_HIGH  0x33
+/* Words of their channel's memory: b's register is set; a is done; b is done. */
+#define SP_B_READY 0
+#define SP_A_DONE  1
+#define SP_B_DONE  2
+
+/* One access of `size` bytes, a fault caught: true if it faulted. */
+static bool probe_access(uint64_t addr, unsigned size, bool write, uint64_t *val)
+{
+	uint64_t v = write ? *val : 0;
+	expect.armed = true;
+	expect.caught = false;
+	switch (size | (write ? 16 : 0)) {
+	case 1: __asm__ volatile("ldrb %w0, [%1]" : "+r"(v) : "r"(addr) : "memory"); break;
+	case 2: __asm__ volatile("ldrh %w0, [%1]" : "+r"(v) : "r"(addr) : "memory"); break;
+	case 4: __asm__ volatile("ldr %w0, [%1]" : "+r"(v) : "r"(addr) : "memory"); break;
+	case 8: __asm__ volatile("ldr %0, [%1]" : "+r"(v) : "r"(addr) : "memory"); break;
+	case 18: __asm__ volatile("strh %w0, [%1]" ::"r"(v), "r"(addr) : "memory"); break;
+	case 20: __asm__ volatile("str %w0, [%1]" ::"r"(v), "r"(addr) : "memory"); break;
+	case 24: __asm__ volatile("str %0, [%1]" ::"r"(v), "r"(addr) : "memory"); break;
+	}
+	expect.armed = false;
+	if (!write)
+		*val = v;
+	return expect.caught;
+}
+
+static enum result shared_a(void)
+{
+	struct chan c;
+	if (!chan_find_as("b", &c, false))
+		return fail("no channel node to b in the DT");
+	if (!wait_count((const uint32_t *)(uintptr_t)&c.shm[SP_B_READY], 1,
+			2 * WAIT_SECONDS * 1000000ULL))
+		return fail("b never set its register");
+	/* Its own forwarded device works: fw-cfg's signature (selector key 0,
+	 * written big-endian; then the data register byte by byte). */
+	uint64_t key = 0, sig = 0;
+	if (probe_access(SP_FWCFG + 8, 2, true, &key))
+		return fail("fw-cfg selector write aborted");
+	for (unsigned i = 0; i < 4; i++) {
+		uint64_t ch;
+		if (probe_access(SP_FWCFG, 1, false, &ch))
+			return fail("fw-cfg data read aborted");
+		sig |= (ch & 0xff) << (8 * i);
+	}
+	char sig_text[5] = {(char)sig, (char)(sig >> 8), (char)(sig >> 16), (char)(sig >> 24), 0};
+	say("a: fw-cfg signature \"%s\"", sig_text);
+	uint64_t v = 0;
+	bool read_aborted = probe_access(SP_REG_A, 8, false, &v);
+	if (read_aborted)
+		say("a: 8-byte read at its 4-byte register: abort");
+	else
+		say("a: 8-byte read at its 4-byte register returned 0x%lx (b's register: 0x%lx)", v,
+		    v >> 32);
+	uint64_t w = ((uint64_t)SP_A_HIGH << 32) | 0x11;
+	bool write_aborted = probe_access(SP_REG_A, 8, true, &w);
+	say("a: 8-byte write at its 4-byte register: %s", write_aborted ? "abort" : "done");
+	uint64_t own = 0x22;
+	bool own_ok =
+	    !probe_access(SP_REG_A, 4, true, &own) && !probe_access(SP_REG_A, 4, false, &own);
+	__atomic_store_n(&c.shm[SP_A_DONE], 1, __ATOMIC_RELEASE);
+	if (!wait_count((const uint32_t *)(uintptr_t)&c.shm[SP_B_DONE], 1,
+			2 * WAIT_SECONDS * 1000000ULL))
+		return fail("b never finished");
+	if (sig != 0x554d4551) /* "QEMU" */
+		return fail("fw-cfg signature 0x%lx, expected \"QEMU\"", sig);
+	if (!read_aborted || !write_aborted)
+		return fail("8-byte accesses reaching past its 4-byte register were not refused");
+	if (!own_ok || (own & 0xff) != 0x22)
+		return fail("its own register reads 0x%lx after writing 0x22", own);
+	return RES_PASS;
+}
+
+static enum result shared_b(void)
+{
+	struct chan c;
+	if (!chan_find_as("a", &c, false))
+		return fail("no channel node to a in the DT");
+	uint64_t v = SP_B_VALUE;
+	if (probe_access(SP_REG_B, 4, true, &v) || probe_access(SP_REG_B, 4, false, &v))
+		return fail("its own register aborted");
+	if (v != SP_B_VALUE)
+		return fail("its own register reads 0x%lx after writing 0x%x", v, SP_B_VALUE);
+	__atomic_store_n(&c.shm[SP_B_READY], 1, __ATOMIC_RELEASE);
+	if (!wait_count((const uint32_t *)(uintptr_t)&c.shm[SP_A_DONE], 1,
+			2 * WAIT_SECONDS * 1000000ULL))
+		return fail("a never finished");
+	probe_access(SP_REG_B, 4, false, &v);
+	say("b: its register reads 0x%lx (wrote 0x%x)", v, SP_B_VALUE);
+	bool changed = v != SP_B_VALUE;
+	/* Forwarded to an address that aborts at the device: the hypervisor must
+	 * survive it and give this domain the abort. */
+	say("b: reading 0x%lx, which QEMU does not decode", SP_HOLE);
+	bool aborted = probe_access(SP_HOLE, 4, false, &v);
+	if (aborted)
+		say("b: caught abort ESR=0x%lx FAR=0x%lx", expect.esr, expect.far);
+	else
+		say("b: the read returned 0x%lx without an abort", v);
+	__atomic_store_n(&c.shm[SP_B_DONE], 1, __ATOMIC_RELEASE);
+	if (changed)
+		return fail("a changed b's register");
+	if (!aborted)
+		return fail("the aborting device access was not reported as an abort");
+	if (ESR_EC(expect.esr) != EC_DABT_CUR || ESR_DFSC(expect.esr) != DFSC_SEA ||
+	    expect.far != SP_HOLE)
+		return fail("ESR 0x%lx FAR 0x%lx: expected a synchronous external abort at 0x%lx",
+			    expect.esr, expect.far, SP_HOLE);
+	return RES_PASS;
+}
+
+static enum result mode_shared_page(void)
+{
+	if (g.native)
+		return fail("test=shared-page needs Bulkhead");
+	if (irq_setup() != RES_PASS)
+		return RES_FAIL;
+	if (!strcmp(g.role, "a"))
+		return shared_a();
+	if (!strcmp(g.role, "b"))
+		return shared_b();
+	return fail("role=\"%s\": expected a or b", g.role);
+}
+
 /* ---- fuzz: a hostile guest (tests/qemu/guest-fuzz.sh) ---- */
 
 #define FUZZ_OPS 20000
@@ -1949,7 +2194,8 @@ static const struct {
     {"sysreset", mode_sysreset}, {"gic", mode_gic},
     {"sgi-all", mode_sgi_all},	 {"rt", mode_rt},
     {"bench", mode_bench},	 {"chan", mode_chan},
-    {"fuzz", mode_fuzz},
+    {"fuzz", mode_fuzz},	 {"chan-flood", mode_chan_flood},
+    {"shared-page", mode_shared_page},
 };
 
 void guest_main(uint64_t dtb)
