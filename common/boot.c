@@ -46,16 +46,7 @@ void *boot_alloc(uint64_t size, uint64_t align)
 
 const void *package_find(const char *name, uint64_t *size)
 {
-	if (!pkg)
-		return NULL;
-	for (uint32_t i = 0; i < pkg->count; i++) {
-		const struct bh_pkg_entry *e = &pkg->entry[i];
-		if (!strncmp(e->name, name, BH_PKG_NAME_MAX)) {
-			*size = e->size;
-			return (const uint8_t *)pkg + e->offset;
-		}
-	}
-	return NULL;
+	return pkg ? package_entry(pkg, name, size) : NULL;
 }
 
 void system_check_idle(void)
@@ -80,29 +71,14 @@ static void fatal(const char *fmt, ...)
 	arch_halt_system();
 }
 
-/* The payload tools/bhpack appended, checked before anything is read from it:
- * each entry inside the package (after its table, no wrap-around), the
- * package inside what the Image header told the loader to reserve. */
+/* The payload tools/bhpack appended, checked before anything is read from it. */
 static const struct bh_pkg_hdr *find_package(uint64_t load_base, uint64_t payload_off,
 					     uint64_t room)
 {
 	const struct bh_pkg_hdr *h = (const void *)(uintptr_t)(load_base + payload_off);
-	if (memcmp(h->magic, BH_PKG_MAGIC, 8))
-		fatal("this image carries no payload (config and guest images): build it with "
-		      "tools/bhpack");
-	if (h->count > BH_PKG_MAX_ENTRIES || h->total_size < sizeof(*h) || h->total_size > room)
-		fatal("the boot image's payload is malformed: %u entries in %llu bytes (at most %u "
-		      "entries, at least a table)",
-		      h->count, (unsigned long long)h->total_size, BH_PKG_MAX_ENTRIES);
-	for (uint32_t i = 0; i < h->count; i++) {
-		const struct bh_pkg_entry *e = &h->entry[i];
-		if (e->offset < sizeof(*h) || e->offset > h->total_size ||
-		    e->size > h->total_size - e->offset || !memchr(e->name, 0, BH_PKG_NAME_MAX))
-			fatal("the boot image's payload is malformed: entry %u (%llu bytes at +0x%llx) "
-			      "lies outside its %llu bytes",
-			      i, (unsigned long long)e->size, (unsigned long long)e->offset,
-			      (unsigned long long)h->total_size);
-	}
+	char why[160];
+	if (package_check(h, room, why, sizeof(why)))
+		fatal("%s", why);
 	return h;
 }
 
@@ -136,7 +112,8 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 			    ? image_size - payload_off - BH_HEAP_SIZE
 			    : 0;
 	const volatile struct bh_pkg_hdr *ph = (const void *)(uintptr_t)(load_base + payload_off);
-	uint64_t claimed = ph->total_size, total = claimed <= room ? claimed : 0;
+	uint64_t claimed = memcmp((const void *)ph, BH_PKG_MAGIC, 8) ? 0 : ph->total_size;
+	uint64_t total = claimed <= room ? claimed : 0;
 	uint64_t image_end = load_base + payload_off + total;
 	heap_next = ALIGN_UP(image_end, SZ_2M);
 	heap_end = heap_next + BH_HEAP_SIZE;
@@ -164,9 +141,11 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 	if (dt_board_read(host_fdt, &board, &err))
 		fatal("%s", err.msg);
 
-	if (*(volatile uint64_t *)(uintptr_t)(load_base + BH_HDR_PAYLOAD_OFFSET) != payload_off)
-		fatal("this image's header does not match its hypervisor (payload offset): build it "
-		      "with tools/bhpack");
+	uint64_t hdr_off = *(volatile uint64_t *)(uintptr_t)(load_base + BH_HDR_PAYLOAD_OFFSET);
+	if (hdr_off != payload_off)
+		fatal("%s: build it with tools/bhpack",
+		      hdr_off ? "this image's header does not match its hypervisor (payload offset)"
+			      : "this image carries no payload (config and guest images)");
 	if (claimed > room)
 		fatal("the boot image's payload claims %llu bytes, more than the %llu its image "
 		      "header reserves: build it with tools/bhpack",

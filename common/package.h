@@ -8,6 +8,7 @@
 #ifndef COMMON_PACKAGE_H
 #define COMMON_PACKAGE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define BH_PKG_MAGIC "BHPKG-v1"
@@ -35,5 +36,11 @@ struct bh_pkg_hdr {
 	uint64_t total_size; /* header + table + data */
 	struct bh_pkg_entry entry[BH_PKG_MAX_ENTRIES];
 };
+
+/* 0 if the package at h may be read: every entry after the table and inside
+ * the package, the package inside `room` bytes; else -1 and why[]. */
+int package_check(const struct bh_pkg_hdr *h, uint64_t room, char *why, size_t why_len);
+/* The named entry of a checked package, or NULL. */
+const void *package_entry(const struct bh_pkg_hdr *h, const char *name, uint64_t *size);
 
 #endif

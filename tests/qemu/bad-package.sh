@@ -45,6 +45,10 @@ case_ name-unterminated "img[entry(1):entry(1) + 48] = b'k' * 48" "payload is ma
 case_ too-many-entries "put(h + 8, '<I', 17)" "payload is malformed: 17 entries"
 case_ oversized "put(h + 16, '<Q', 1 << 40)" "payload claims 1099511627776 bytes, more than the [0-9]+ its image header reserves"
 case_ payload-offset "put(0x20, '<Q', h + 0x1000)" "header does not match its hypervisor \(payload offset\)"
+echo "case: the hypervisor alone, no payload"
+bh_boot kernel "$ROOT/build/qemu-virt/hyp/bulkhead.bin" "$W/bare.log" 30 3 cortex-a57 1
+expect "$W/bare.log" "this image carries no payload \(config and guest images\): build it with tools/bhpack" "says what is missing"
+expect "$W/bare.log" "boot stopped: no domain was started" "no domain starts"
 echo "case: the unpatched image boots"
 bh_boot kernel "$W/good.img" "$W/good.log" 30 3 cortex-a57 1
 expect "$W/good.log" "TESTGUEST: PASS basic" "the test guest runs"
