@@ -372,17 +372,28 @@ static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 	return 0;
 }
 
+int dt_check_blob(const void *fdt)
+{
+	int e = fdt_check_header(fdt);
+	if (e)
+		return e;
+	/* Before version 16 names are full paths, and libfdt 1.6.1's
+	 * fdt_check_full() dereferences the NULL name fdt_get_name() gives for
+	 * a malformed one (found by tests/fuzz/fuzz_config). dtc and U-Boot
+	 * write version 17. */
+	if (fdt_version(fdt) < 16)
+		return -FDT_ERR_BADVERSION;
+	return fdt_check_full(fdt, fdt_totalsize(fdt));
+}
+
 int dt_board_read(const void *fdt, struct board *b, struct dt_error *err)
 {
 	memset(b, 0, sizeof(*b));
 	b->fdt = fdt;
 	err->msg[0] = 0;
-	int e = fdt_check_header(fdt);
+	int e = dt_check_blob(fdt);
 	if (e)
-		ERR("DT: bad header: %s", fdt_strerror(e));
-	e = fdt_check_full(fdt, fdt_totalsize(fdt));
-	if (e)
-		ERR("DT: malformed structure: %s", fdt_strerror(e));
+		ERR("DT: not a valid DTB: %s", fdt_strerror(e));
 	if (read_uart(fdt, b, err) || read_cpus(fdt, b, err) || read_memory(fdt, b, err) ||
 	    read_gic(fdt, b, err) || read_psci(fdt, b, err))
 		return -1;

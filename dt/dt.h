@@ -77,6 +77,9 @@ struct dt_error {
 };
 
 int dt_board_read(const void *fdt, struct board *b, struct dt_error *err);
+/* Is this a DTB libfdt can read safely (header, version >= 16, structure)?
+ * 0 or a negative FDT_ERR_ code. The caller has checked its totalsize fits. */
+int dt_check_blob(const void *fdt);
 /* Cells per interrupt specifier of the GIC (3, or 4 on GICv3 with PPI partitions). */
 unsigned dt_gic_cells(const void *fdt, const struct board *b);
 /* INTID of a GIC specifier <type num flags ...>. */

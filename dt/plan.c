@@ -453,9 +453,7 @@ int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct 
 {
 	memset(p, 0, sizeof(*p));
 	err->msg[0] = 0;
-	int e = fdt_check_header(fdt);
-	if (!e)
-		e = fdt_check_full(fdt, fdt_totalsize(fdt));
+	int e = dt_check_blob(fdt);
 	if (e)
 		ERR("config: not a valid DTB: %s", fdt_strerror(e));
 	int root = fdt_path_offset(fdt, "/bulkhead");

@@ -43,7 +43,7 @@ static void check_dtb(const void *buf, size_t size, const char *path, const char
 	if (fdt_totalsize(buf) > size)
 		die("%s: truncated DTB: its header says %u bytes, the file has %zu", path,
 		    fdt_totalsize(buf), size);
-	int e = fdt_check_full(buf, fdt_totalsize(buf));
+	int e = dt_check_blob(buf);
 	if (e)
 		die("%s: malformed DTB: %s", path, fdt_strerror(e));
 }
