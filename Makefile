@@ -55,7 +55,7 @@ HYP_LDFLAGS := -nostdlib -static-pie -Wl,-z,norelro \
 # ---- host tools ----
 HOST_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -D_DEFAULT_SOURCE -I. -Iarch-arm64
 
-.PHONY: all deps guest-assets hyp guests tools tools-asan run test bench sdcard debug clean check-config image
+.PHONY: all deps guest-assets hyp guests tools tools-asan run test bench fuzz sdcard debug clean check-config image
 all: $(IMG)
 # `make image OUT=path [KERNEL=...] [CONFIG=...]`: pack one image (tests use this
 # after `make all` built everything, so parallel tests never rebuild shared files).
@@ -171,6 +171,12 @@ test: guest-assets all tools guests
 
 bench: guest-assets all
 	@bash tests/bench/run.sh
+
+# libFuzzer over the hypervisor's own parsers and checks (tests/fuzz/): each
+# fuzzer runs FUZZ_SECONDS and reports its executions.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@$(MAKE) --no-print-directory -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD)

@@ -48,7 +48,8 @@ PKGS=(
     "dosfstools:mkfs.vfat for make sdcard"
     "cpio:packs the guest initramfs"
     "python3:test helpers"
-    "clang:second compiler (warnings, static analysis)"
+    "clang:second compiler (warnings, static analysis) and the fuzzers (make fuzz)"
+    "libfuzzer-14-dev:libFuzzer for clang: the fuzzers over the hypervisor's parsers (make fuzz)"
     "cppcheck:static analysis"
     "gzip:compressed initramfs"
 )
