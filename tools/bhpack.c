@@ -206,45 +206,47 @@ static void usage(void)
 	exit(2);
 }
 
-int main(int argc, char **argv)
-{
-	const char *out = NULL, *hyp_path = NULL, *cfg_path = NULL, *board_path = NULL;
+struct opts {
+	const char *out, *hyp_path, *cfg_path, *board_path;
 	const char *sets[32], *dumps[8];
-	int ndumps = 0;
-	int setu[32], nsets = 0, check_only = 0, no_check = 0;
-	uint64_t payload_off = 0;
+	int setu[32], nsets, ndumps, check_only, no_check;
+	uint64_t payload_off;
+};
 
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+	memset(o, 0, sizeof(*o));
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--check-only")) {
-			check_only = 1;
+			o->check_only = 1;
 			continue;
 		}
 		if (!strcmp(a, "--no-check")) { /* tests: let the hypervisor's own check see it */
-			no_check = 1;
+			o->no_check = 1;
 			continue;
 		}
 		if (!v)
 			usage();
 		i++;
 		if (!strcmp(a, "-o"))
-			out = v;
+			o->out = v;
 		else if (!strcmp(a, "--hyp"))
-			hyp_path = v;
+			o->hyp_path = v;
 		else if (!strcmp(a, "--config"))
-			cfg_path = v;
-		else if (!strcmp(a, "--dump-dt") && ndumps < 8)
-			dumps[ndumps++] = v;
+			o->cfg_path = v;
+		else if (!strcmp(a, "--dump-dt") && o->ndumps < 8)
+			o->dumps[o->ndumps++] = v;
 		else if (!strcmp(a, "--payload-offset"))
-			payload_off = strtoull(v, NULL, 0);
+			o->payload_off = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--board"))
-			board_path = v;
+			o->board_path = v;
 		else if (!strcmp(a, "-I") && ndirs < 8)
 			dirs[ndirs++] = v;
-		else if ((!strcmp(a, "--set") || !strcmp(a, "--set-u32")) && nsets < 32) {
-			setu[nsets] = !strcmp(a, "--set-u32");
-			sets[nsets++] = v;
+		else if ((!strcmp(a, "--set") || !strcmp(a, "--set-u32")) && o->nsets < 32) {
+			o->setu[o->nsets] = !strcmp(a, "--set-u32");
+			o->sets[o->nsets++] = v;
 		} else if (!strcmp(a, "--image") && nimages < BH_PKG_MAX_ENTRIES) {
 			const char *eq = strchr(v, '=');
 			if (!eq || eq == v || eq - v >= BH_PKG_NAME_MAX)
@@ -254,156 +256,181 @@ int main(int argc, char **argv)
 		} else
 			usage();
 	}
-	if (!cfg_path || (!check_only && (!out || !hyp_path)))
+	if (!o->cfg_path || (!o->check_only && (!o->out || !o->hyp_path)))
 		usage();
+}
 
+/* The config DTB with every --set applied, packed. */
+static void *load_config(const struct opts *o)
+{
 	size_t cfg_size;
-	void *cfg_in = read_file(cfg_path, &cfg_size, 0);
-	check_dtb(cfg_in, cfg_size, cfg_path, "compile the .dts with dtc");
+	void *cfg_in = read_file(o->cfg_path, &cfg_size, 0);
+	check_dtb(cfg_in, cfg_size, o->cfg_path, "compile the .dts with dtc");
 	size_t cap = cfg_size + 65536;
 	void *cfg = calloc(1, cap);
 	if (fdt_open_into(cfg_in, cfg, (int)cap))
-		die("%s: cannot open the DTB", cfg_path);
-	for (int i = 0; i < nsets; i++)
-		set_prop(cfg, sets[i], setu[i]);
+		die("%s: cannot open the DTB", o->cfg_path);
+	for (int i = 0; i < o->nsets; i++)
+		set_prop(cfg, o->sets[i], o->setu[i]);
 	fdt_pack(cfg);
+	return cfg;
+}
 
-	struct board board, *bp = NULL;
-	struct dt_error err;
-	if (board_path) {
-		size_t bsz;
-		void *bdt = read_file(board_path, &bsz, 0);
-		check_dtb(bdt, bsz, board_path, "a board DTB");
-		if (dt_board_read(bdt, &board, &err))
-			die("%s: %s", board_path, err.msg);
-		bp = &board;
-	}
-	struct plan plan;
-	if (dt_plan_read(cfg, bp, &plan, &err)) {
-		if (!no_check)
-			die("%s", err.msg);
-		fprintf(stderr, "%s: warning (--no-check): %s\n", prog, err.msg);
-		memset(&plan, 0, sizeof(plan));
-	}
+/* The package's entries: the config first, then every image once. */
+struct entries {
+	int n;
+	struct bh_pkg_entry e[BH_PKG_MAX_ENTRIES];
+	const char *path[BH_PKG_MAX_ENTRIES]; /* NULL: the config */
+};
 
-	for (int i = 0; i < ndumps; i++) {
-		if (!bp)
-			die("--dump-dt needs --board");
-		dump_dt(&plan, bp, dumps[i]);
-	}
+static void add_entry(struct entries *es, const char *name, const char *path, uint64_t size)
+{
+	for (int j = 0; j < es->n; j++)
+		if (!strcmp(es->e[j].name, name))
+			return;
+	if (es->n == BH_PKG_MAX_ENTRIES)
+		die("more than %d images", BH_PKG_MAX_ENTRIES - 1);
+	snprintf(es->e[es->n].name, BH_PKG_NAME_MAX, "%s", name);
+	es->e[es->n].size = size;
+	es->path[es->n++] = path ? strdup(path) : NULL;
+}
 
-	/* Every image a domain names must exist, and fit in that domain's memory. */
-	struct bh_pkg_entry entries[BH_PKG_MAX_ENTRIES];
-	const char *paths[BH_PKG_MAX_ENTRIES];
-	int n = 0;
-	memset(entries, 0, sizeof(entries));
-	snprintf(entries[n].name, BH_PKG_NAME_MAX, "%s", BH_PKG_CONFIG);
-	entries[n].size = fdt_totalsize(cfg);
-	paths[n++] = NULL;
-	for (unsigned d = 0; d < plan.ndoms; d++) {
-		const struct dom_cfg *dc = &plan.dom[d];
-		const char *names[2] = {dc->kernel, dc->initrd};
-		const char *props[2] = {"kernel", "initrd"};
-		uint64_t sizes[2] = {0, 0};
-		uint8_t hdr[IMAGE_PROBE_BYTES] = {0};
-		int found = 0;
-		for (int k = 0; k < 2; k++) {
-			if (!names[k][0])
-				continue;
-			static char buf[4096];
-			const char *p = resolve(names[k], buf, sizeof(buf));
-			if (!p && no_check)
-				continue;
-			if (!p)
-				die("config /bulkhead/domain@%x (%s): %s = \"%s\": no such image (give "
-				    "--image %s=PATH)",
-				    dc->id, dc->name, props[k], names[k], names[k]);
-			struct stat st;
-			if (stat(p, &st))
-				die("%s: %s", p, strerror(errno));
-			sizes[k] = (uint64_t)st.st_size;
-			found |= 1 << k;
-			if (k == 0)
-				read_head(p, hdr, sizeof(hdr));
-			int dup = 0;
-			for (int j = 0; j < n; j++)
-				if (!strcmp(entries[j].name, names[k]))
-					dup = 1;
-			if (dup)
-				continue;
-			if (n == BH_PKG_MAX_ENTRIES)
-				die("more than %d images", BH_PKG_MAX_ENTRIES - 1);
-			snprintf(entries[n].name, BH_PKG_NAME_MAX, "%s", names[k]);
-			entries[n].size = (uint64_t)st.st_size;
-			paths[n++] = strdup(p);
+/* A domain's images: each must exist and, placed as the hypervisor will
+ * place them (image_layout, with its messages), fit in its memory. */
+static void add_domain_images(const struct dom_cfg *dc, struct entries *es, int no_check)
+{
+	const char *names[2] = {dc->kernel, dc->initrd};
+	const char *props[2] = {"kernel", "initrd"};
+	uint64_t sizes[2] = {0, 0};
+	uint8_t hdr[IMAGE_PROBE_BYTES] = {0};
+	bool have_kernel = false;
+	for (int k = 0; k < 2; k++) {
+		if (!names[k][0])
+			continue;
+		static char buf[4096];
+		const char *p = resolve(names[k], buf, sizeof(buf));
+		if (!p && no_check)
+			continue;
+		if (!p)
+			die("config /bulkhead/domain@%x (%s): %s = \"%s\": no such image (give "
+			    "--image %s=PATH)",
+			    dc->id, dc->name, props[k], names[k], names[k]);
+		struct stat st;
+		if (stat(p, &st))
+			die("%s: %s", p, strerror(errno));
+		sizes[k] = (uint64_t)st.st_size;
+		if (k == 0) {
+			read_head(p, hdr, sizeof(hdr));
+			have_kernel = true;
 		}
-		/* The hypervisor's own placement rules, with its messages. */
-		struct image_layout l;
-		char why[200];
-		if ((found & 1) && !no_check &&
-		    image_layout(hdr, sizes[0], dc->kernel, sizes[1], dc->initrd, dc->mem_size, &l, why,
-				 sizeof(why)))
-			die("config /bulkhead/domain@%x (%s): %s", dc->id, dc->name, why);
+		add_entry(es, names[k], p, sizes[k]);
 	}
-	if (check_only) {
-		printf("%s: config OK: %u domain%s\n", cfg_path, plan.ndoms, plan.ndoms == 1 ? "" : "s");
-		return 0;
-	}
+	struct image_layout l;
+	char why[200];
+	if (have_kernel && !no_check &&
+	    image_layout(hdr, sizes[0], dc->kernel, sizes[1], dc->initrd, dc->mem_size, &l, why,
+			 sizeof(why)))
+		die("config /bulkhead/domain@%x (%s): %s", dc->id, dc->name, why);
+}
 
+static void write_zeros(FILE *f, uint64_t n)
+{
+	static const uint8_t zero[4096];
+	for (; n; n -= MIN(n, sizeof(zero)))
+		fwrite(zero, 1, MIN(n, sizeof(zero)), f);
+}
+
+/* hypervisor + padding to the payload offset + package (header, entries 4 KiB
+ * aligned); the Image header's image_size covers it and the heap. */
+static uint64_t write_image(const struct opts *o, const void *cfg, struct entries *es)
+{
 	size_t hyp_size;
-	uint8_t *hyp = read_file(hyp_path, &hyp_size, 0);
+	uint8_t *hyp = read_file(o->hyp_path, &hyp_size, 0);
 	if (hyp_size < 64 || memcmp(hyp + 0x38, "ARM\x64", 4))
-		die("%s: not a Bulkhead hypervisor binary (no arm64 Image header)", hyp_path);
-	if (payload_off < hyp_size || payload_off & 0xfff)
+		die("%s: not a Bulkhead hypervisor binary (no arm64 Image header)", o->hyp_path);
+	if (o->payload_off < hyp_size || o->payload_off & 0xfff)
 		die("--payload-offset 0x%llx: must be 4 KiB aligned and past the end of %s (%zu "
 		    "bytes)",
-		    (unsigned long long)payload_off, hyp_path, hyp_size);
-	memcpy(hyp + BH_HDR_PAYLOAD_OFFSET, &payload_off, 8);
+		    (unsigned long long)o->payload_off, o->hyp_path, hyp_size);
+	memcpy(hyp + BH_HDR_PAYLOAD_OFFSET, &o->payload_off, 8);
 
 	struct bh_pkg_hdr hdr;
 	memset(&hdr, 0, sizeof(hdr));
 	memcpy(hdr.magic, BH_PKG_MAGIC, 8);
-	hdr.count = (uint32_t)n;
+	hdr.count = (uint32_t)es->n;
 	uint64_t off = ALIGN_UP(sizeof(hdr), 4096);
-	for (int i = 0; i < n; i++) {
-		entries[i].offset = off;
-		off = ALIGN_UP(off + entries[i].size, 4096);
-		hdr.entry[i] = entries[i];
+	for (int i = 0; i < es->n; i++) {
+		es->e[i].offset = off;
+		off = ALIGN_UP(off + es->e[i].size, 4096);
+		hdr.entry[i] = es->e[i];
 	}
 	hdr.total_size = off;
-	uint64_t file_size = payload_off + off;
+	uint64_t file_size = o->payload_off + off;
 	uint64_t image_size = ALIGN_UP(file_size, 2ULL << 20) + BH_HEAP_SIZE;
 	memcpy(hyp + BH_HDR_IMAGE_SIZE, &image_size, 8);
 
-	FILE *f = fopen(out, "wb");
+	FILE *f = fopen(o->out, "wb");
 	if (!f)
-		die("cannot write %s: %s", out, strerror(errno));
+		die("cannot write %s: %s", o->out, strerror(errno));
 	fwrite(hyp, 1, hyp_size, f);
-	static const uint8_t zero[4096];
-	for (uint64_t p = hyp_size; p < payload_off; p += 4096)
-		fwrite(zero, 1, MIN(4096, payload_off - p), f);
+	write_zeros(f, o->payload_off - hyp_size);
 	fwrite(&hdr, 1, sizeof(hdr), f);
 	uint64_t pos = sizeof(hdr);
-	for (int i = 0; i < n; i++) {
-		while (pos < entries[i].offset) {
-			uint64_t k = MIN(4096, entries[i].offset - pos);
-			fwrite(zero, 1, k, f);
-			pos += k;
-		}
+	for (int i = 0; i < es->n; i++) {
+		write_zeros(f, es->e[i].offset - pos);
 		size_t sz;
-		void *data = paths[i] ? read_file(paths[i], &sz, 0) : (sz = fdt_totalsize(cfg), cfg);
+		const void *data = es->path[i] ? read_file(es->path[i], &sz, 0)
+					       : (sz = fdt_totalsize(cfg), cfg);
 		fwrite(data, 1, sz, f);
-		pos += sz;
+		pos = es->e[i].offset + sz;
 	}
-	while (pos < hdr.total_size) {
-		uint64_t k = MIN(4096, hdr.total_size - pos);
-		fwrite(zero, 1, k, f);
-		pos += k;
-	}
+	write_zeros(f, hdr.total_size - pos);
 	if (fclose(f))
-		die("writing %s failed", out);
-	printf("%s: %llu KiB, %u domain%s:", out, (unsigned long long)(file_size >> 10), plan.ndoms,
-	       plan.ndoms == 1 ? "" : "s");
+		die("writing %s failed", o->out);
+	return file_size;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	parse_args(argc, argv, &o);
+	void *cfg = load_config(&o);
+
+	struct board board, *bp = NULL;
+	struct dt_error err;
+	if (o.board_path) {
+		size_t bsz;
+		void *bdt = read_file(o.board_path, &bsz, 0);
+		check_dtb(bdt, bsz, o.board_path, "a board DTB");
+		if (dt_board_read(bdt, &board, &err))
+			die("%s: %s", o.board_path, err.msg);
+		bp = &board;
+	}
+	static struct plan plan;
+	if (dt_plan_read(cfg, bp, &plan, &err)) {
+		if (!o.no_check)
+			die("%s", err.msg);
+		fprintf(stderr, "%s: warning (--no-check): %s\n", prog, err.msg);
+		memset(&plan, 0, sizeof(plan));
+	}
+	for (int i = 0; i < o.ndumps; i++) {
+		if (!bp)
+			die("--dump-dt needs --board");
+		dump_dt(&plan, bp, o.dumps[i]);
+	}
+
+	static struct entries es;
+	add_entry(&es, BH_PKG_CONFIG, NULL, fdt_totalsize(cfg));
+	for (unsigned d = 0; d < plan.ndoms; d++)
+		add_domain_images(&plan.dom[d], &es, o.no_check);
+	if (o.check_only) {
+		printf("%s: config OK: %u domain%s\n", o.cfg_path, plan.ndoms,
+		       plan.ndoms == 1 ? "" : "s");
+		return 0;
+	}
+	uint64_t file_size = write_image(&o, cfg, &es);
+	printf("%s: %llu KiB, %u domain%s:", o.out, (unsigned long long)(file_size >> 10),
+	       plan.ndoms, plan.ndoms == 1 ? "" : "s");
 	for (unsigned d = 0; d < plan.ndoms; d++)
 		printf(" %s", plan.dom[d].name);
 	printf("\n");
