@@ -105,63 +105,66 @@ static int set_reg(void *fdt, int node, int ac, int sc, const uint64_t *pairs, i
 	return fdt_setprop(fdt, node, "reg", c, k * 4);
 }
 
-int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct board *b,
-		  struct dt_error *err)
+/* Does dom0's DT lose this board node? Memory (replaced), other domains' CPUs
+ * and devices, PCI hosts, DMA masters it does not name, /chosen subnodes, the
+ * GIC's children (ITS/v2m: no virtual MSI controller). */
+static bool dom0_drops(const void *host, const struct dom0_dt *g, const struct board *b, int node)
+{
+	const char *type = fdt_getprop(host, node, "device_type", NULL);
+	if (type && !strcmp(type, "memory"))
+		return true;
+	if (type && !strcmp(type, "cpu")) {
+		for (unsigned c = 0; c < g->dom->ncpus; c++)
+			if (g->dom->cpus[c] < b->ncpus && b->cpu_node[g->dom->cpus[c]] == node)
+				return false;
+		return true;
+	}
+	int parent = fdt_parent_offset(host, node);
+	return !strcmp(fdt_get_name(host, node, NULL), "cpu-map") || is_pci_host(host, node) ||
+	       owned_by_other(host, g->plan, node) || withheld_dma(host, g->plan, node) ||
+	       (parent > 0 && !strcmp(fdt_get_name(host, parent, NULL), "chosen")) ||
+	       parent == b->gic_node;
+}
+
+/* Pass 1, on the board DT: the paths to remove (libfdt offsets move with
+ * every deletion), an ancestor's removal standing for its subtree. */
+static int collect_removals(const struct dom0_dt *g, const struct board *b, char (*del)[128],
+			    unsigned *ndel, struct dt_error *err)
 {
 	const void *host = b->fdt;
-	static char del[MAX_DELETE][128];
-	unsigned ndel = 0;
-
-	/* Pass 1, on the board DT: what to remove. */
 	int node, depth = 0;
+	*ndel = 0;
 	for (node = fdt_next_node(host, -1, &depth); node >= 0;
 	     node = fdt_next_node(host, node, &depth)) {
-		bool drop = false;
-		const char *type = fdt_getprop(host, node, "device_type", NULL);
-		if (type && !strcmp(type, "memory"))
-			drop = true;
-		else if (type && !strcmp(type, "cpu")) {
-			drop = true;
-			for (unsigned i = 0; i < b->ncpus; i++)
-				for (unsigned c = 0; c < g->dom->ncpus; c++)
-					if (b->cpu_node[i] == node && g->dom->cpus[c] == i)
-						drop = false;
-		} else if (!strcmp(fdt_get_name(host, node, NULL), "cpu-map"))
-			drop = true;
-		else if (is_pci_host(host, node) || owned_by_other(host, g->plan, node) ||
-			 withheld_dma(host, g->plan, node))
-			drop = true;
-		else if (fdt_parent_offset(host, node) > 0 &&
-			 !strcmp(fdt_get_name(host, fdt_parent_offset(host, node), NULL), "chosen"))
-			drop = true; /* a boot framebuffer etc.: memory that is not dom0's */
-		else if (fdt_parent_offset(host, node) == b->gic_node)
-			drop = true; /* ITS / v2m: no virtual MSI controller */
-		if (drop) {
-			if (ndel == MAX_DELETE - 1) {
-				snprintf(err->msg, sizeof(err->msg),
-					 "dom0 DT: more than %d nodes to remove", MAX_DELETE);
-				return -1;
-			}
-			if (fdt_get_path(host, node, del[ndel], sizeof(del[0])))
-				continue;
-			bool under = false; /* an ancestor's removal takes it already */
-			for (unsigned k = 0; k < ndel && !under; k++) {
-				size_t l = strlen(del[k]);
-				under = !strncmp(del[ndel], del[k], l) && del[ndel][l] == '/';
-			}
-			if (!under)
-				ndel++;
+		if (!dom0_drops(host, g, b, node))
+			continue;
+		if (*ndel == MAX_DELETE - 1) {
+			snprintf(err->msg, sizeof(err->msg), "dom0 DT: more than %d nodes to remove",
+				 MAX_DELETE);
+			return -1;
 		}
+		if (fdt_get_path(host, node, del[*ndel], sizeof(del[0])))
+			continue;
+		bool under = false;
+		for (unsigned k = 0; k < *ndel && !under; k++) {
+			size_t l = strlen(del[k]);
+			under = !strncmp(del[*ndel], del[k], l) && del[*ndel][l] == '/';
+		}
+		if (!under)
+			(*ndel)++;
 	}
+	return 0;
+}
 
-	TRY(fdt_open_into(host, buf, bufsize), "copy of the board DT");
-	void *fdt = buf;
-	/* cpu nodes: renumber to vCPU MPIDRs before deleting the others. */
+/* dom0's CPU nodes renumbered to its vCPU MPIDRs, started with PSCI. */
+static int renumber_cpus(void *fdt, const struct dom0_dt *g, const struct board *b,
+			 struct dt_error *err)
+{
 	int cpus = fdt_path_offset(fdt, "/cpus");
 	int cac = cpus >= 0 ? fdt_address_cells(fdt, cpus) : 1;
 	for (unsigned c = 0; c < g->dom->ncpus; c++) {
 		char path[128];
-		if (fdt_get_path(host, b->cpu_node[g->dom->cpus[c]], path, sizeof(path)))
+		if (fdt_get_path(b->fdt, b->cpu_node[g->dom->cpus[c]], path, sizeof(path)))
 			continue;
 		int n = fdt_path_offset(fdt, path);
 		if (n < 0)
@@ -171,49 +174,52 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 		TRY(fdt_setprop_string(fdt, n, "enable-method", "psci"), "cpu enable-method");
 		fdt_delprop(fdt, n, "cpu-release-addr");
 	}
-	for (unsigned i = 0; i < ndel; i++) {
-		int n = fdt_path_offset(fdt, del[i]);
-		if (n >= 0)
-			TRY(fdt_del_node(fdt, n), del[i]);
-	}
-	while (fdt_num_mem_rsv(fdt) > 0)
-		TRY(fdt_del_mem_rsv(fdt, 0), "/memreserve/");
-	/* /reserved-memory stays: those carve-outs are kept out of every domain's RAM
-	 * and mapped 1:1 into dom0, which owns the devices that use them. */
+	return 0;
+}
 
-	/* Memory: exactly dom0's (IPA = PA). */
-	int root_ac = fdt_address_cells(fdt, 0), root_sc = fdt_size_cells(fdt, 0);
+/* Memory: exactly dom0's (IPA = PA). */
+static int add_memory(void *fdt, const struct dom0_dt *g, struct dt_error *err)
+{
 	char name[48];
 	snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)g->ram_base);
 	int mem = fdt_add_subnode(fdt, 0, name);
 	TRY(mem, "memory node");
 	TRY(fdt_setprop_string(fdt, mem, "device_type", "memory"), "memory node");
 	uint64_t mr[2] = {g->ram_base, g->ram_size};
-	TRY(set_reg(fdt, mem, root_ac, root_sc, mr, 1), "memory reg");
+	TRY(set_reg(fdt, mem, fdt_address_cells(fdt, 0), fdt_size_cells(fdt, 0), mr, 1),
+	    "memory reg");
+	return 0;
+}
 
-	/* GIC: the distributor and this domain's redistributors / CPU interface. */
-	char gpath[128] = "";
-	if (fdt_get_path(host, b->gic_node, gpath, sizeof(gpath)) == 0) {
-		int gic = fdt_path_offset(fdt, gpath);
-		int gp = fdt_parent_offset(fdt, gic);
-		int gac = gp >= 0 ? fdt_address_cells(fdt, gp) : 2;
-		int gsc = gp >= 0 ? fdt_size_cells(fdt, gp) : 2;
-		if (b->gic_version == 3) {
-			uint64_t r[4] = {b->gicd.base, 0x10000, b->gicr.base,
-					 0x20000ULL * g->dom->ncpus};
-			TRY(set_reg(fdt, gic, gac, gsc, r, 2), "GIC reg");
-			fdt_delprop(fdt, gic, "redistributor-stride");
-			fdt_delprop(fdt, gic, "#redistributor-regions");
-		} else {
-			uint64_t r[4] = {b->gicd.base, 0x1000, b->gicc.base, 0x2000};
-			TRY(set_reg(fdt, gic, gac, gsc, r, 2), "GIC reg");
-			fdt_delprop(fdt, gic, "interrupts"); /* no virtualization extensions */
-		}
+/* GIC: the distributor and this domain's redistributors / CPU interface. */
+static int fit_gic(void *fdt, const char *gpath, const struct dom0_dt *g, const struct board *b,
+		   struct dt_error *err)
+{
+	int gic = fdt_path_offset(fdt, gpath);
+	int gp = fdt_parent_offset(fdt, gic);
+	int gac = gp >= 0 ? fdt_address_cells(fdt, gp) : 2;
+	int gsc = gp >= 0 ? fdt_size_cells(fdt, gp) : 2;
+	if (b->gic_version == 3) {
+		uint64_t r[4] = {b->gicd.base, 0x10000, b->gicr.base, 0x20000ULL * g->dom->ncpus};
+		TRY(set_reg(fdt, gic, gac, gsc, r, 2), "GIC reg");
+		fdt_delprop(fdt, gic, "redistributor-stride");
+		fdt_delprop(fdt, gic, "#redistributor-regions");
+	} else {
+		uint64_t r[4] = {b->gicd.base, 0x1000, b->gicc.base, 0x2000};
+		TRY(set_reg(fdt, gic, gac, gsc, r, 2), "GIC reg");
+		fdt_delprop(fdt, gic, "interrupts"); /* no virtualization extensions */
 	}
+	return 0;
+}
 
-	/* Channels: shared memory and a doorbell SPI each. */
+/* Channels: shared memory and a doorbell SPI each. */
+static int add_channels(void *fdt, const char *gpath, const struct dom0_dt *g,
+			struct dt_error *err)
+{
+	int root_ac = fdt_address_cells(fdt, 0), root_sc = fdt_size_cells(fdt, 0);
 	for (unsigned i = 0; i < g->nchans; i++) {
 		const struct chan_view *c = &g->chans[i];
+		char name[48];
 		snprintf(name, sizeof(name), "bulkhead-channel@%llx", (unsigned long long)c->ipa);
 		int cn = fdt_add_subnode(fdt, 0, name);
 		TRY(cn, "channel node");
@@ -229,8 +235,12 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 		TRY(fdt_setprop_u32(fdt, cn, "bulkhead,id", c->id), "channel");
 		TRY(fdt_setprop_string(fdt, cn, "bulkhead,peer", c->peer), "channel");
 	}
+	return 0;
+}
 
-	/* PSCI over HVC, emulated by the hypervisor. */
+/* PSCI over HVC, emulated by the hypervisor. */
+static int set_psci(void *fdt, struct dt_error *err)
+{
 	int psci = fdt_node_offset_by_compatible(fdt, -1, "arm,psci-1.0");
 	if (psci < 0)
 		psci = fdt_node_offset_by_compatible(fdt, -1, "arm,psci-0.2");
@@ -246,28 +256,37 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 	static const char *const old_psci[] = {"cpu_on", "cpu_off", "cpu_suspend", "migrate"};
 	for (unsigned i = 0; i < ARRAY_SIZE(old_psci); i++)
 		fdt_delprop(fdt, psci, old_psci[i]);
+	return 0;
+}
 
-	/* The console: an emulated PL011 at the board UART's address. */
+/* The console: an emulated PL011 at the board UART's address, with a clock. */
+static int emulate_console(void *fdt, const struct board *b, struct dt_error *err)
+{
 	int uart = fdt_path_offset(fdt, b->uart_path);
-	if (uart >= 0 && b->uart != UART_PL011) {
-		static const char pl011[] = "arm,pl011\0arm,primecell";
-		TRY(fdt_setprop(fdt, uart, "compatible", pl011, sizeof(pl011)), "console UART");
-		uint32_t ph = 0;
-		TRY(fdt_find_max_phandle(fdt, &ph), "phandles");
-		int clk = fdt_add_subnode(fdt, 0, "bulkhead-uart-clk");
-		TRY(clk, "UART clock");
-		TRY(fdt_setprop_string(fdt, clk, "compatible", "fixed-clock"), "UART clock");
-		TRY(fdt_setprop_u32(fdt, clk, "#clock-cells", 0), "UART clock");
-		TRY(fdt_setprop_u32(fdt, clk, "clock-frequency", 24000000), "UART clock");
-		TRY(fdt_setprop_u32(fdt, clk, "phandle", ph + 1), "UART clock");
-		uart = fdt_path_offset(fdt, b->uart_path);
-		uint32_t clks[2] = {cpu_to_fdt32(ph + 1), cpu_to_fdt32(ph + 1)};
-		TRY(fdt_setprop(fdt, uart, "clocks", clks, sizeof(clks)), "UART clocks");
-		static const char cn[] = "uartclk\0apb_pclk";
-		TRY(fdt_setprop(fdt, uart, "clock-names", cn, sizeof(cn)), "UART clocks");
-	}
+	if (uart < 0 || b->uart == UART_PL011)
+		return 0;
+	static const char pl011[] = "arm,pl011\0arm,primecell";
+	TRY(fdt_setprop(fdt, uart, "compatible", pl011, sizeof(pl011)), "console UART");
+	uint32_t ph = 0;
+	TRY(fdt_find_max_phandle(fdt, &ph), "phandles");
+	int clk = fdt_add_subnode(fdt, 0, "bulkhead-uart-clk");
+	TRY(clk, "UART clock");
+	TRY(fdt_setprop_string(fdt, clk, "compatible", "fixed-clock"), "UART clock");
+	TRY(fdt_setprop_u32(fdt, clk, "#clock-cells", 0), "UART clock");
+	TRY(fdt_setprop_u32(fdt, clk, "clock-frequency", 24000000), "UART clock");
+	TRY(fdt_setprop_u32(fdt, clk, "phandle", ph + 1), "UART clock");
+	uart = fdt_path_offset(fdt, b->uart_path);
+	uint32_t clks[2] = {cpu_to_fdt32(ph + 1), cpu_to_fdt32(ph + 1)};
+	TRY(fdt_setprop(fdt, uart, "clocks", clks, sizeof(clks)), "UART clocks");
+	static const char cn[] = "uartclk\0apb_pclk";
+	TRY(fdt_setprop(fdt, uart, "clock-names", cn, sizeof(cn)), "UART clocks");
+	return 0;
+}
 
-	/* /chosen: our command line and initrd, nothing of the loader's. */
+/* /chosen: our command line and initrd, nothing of the loader's. */
+static int set_chosen(void *fdt, const struct dom0_dt *g, const struct board *b,
+		      struct dt_error *err)
+{
 	int chosen = fdt_path_offset(fdt, "/chosen");
 	if (chosen < 0) {
 		chosen = fdt_add_subnode(fdt, 0, "chosen");
@@ -285,6 +304,36 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 		TRY(fdt_setprop_u64(fdt, chosen, "linux,initrd-end", g->initrd_ipa + g->initrd_size),
 		    "initrd");
 	}
+	return 0;
+}
+
+int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct board *b,
+		  struct dt_error *err)
+{
+	static char del[MAX_DELETE][128];
+	unsigned ndel;
+	if (collect_removals(g, b, del, &ndel, err))
+		return -1;
+	TRY(fdt_open_into(b->fdt, buf, bufsize), "copy of the board DT");
+	void *fdt = buf;
+	if (renumber_cpus(fdt, g, b, err)) /* before the other CPUs go */
+		return -1;
+	for (unsigned i = 0; i < ndel; i++) {
+		int n = fdt_path_offset(fdt, del[i]);
+		if (n >= 0)
+			TRY(fdt_del_node(fdt, n), del[i]);
+	}
+	while (fdt_num_mem_rsv(fdt) > 0)
+		TRY(fdt_del_mem_rsv(fdt, 0), "/memreserve/");
+	/* /reserved-memory stays: those carve-outs are kept out of every domain's RAM
+	 * and mapped 1:1 into dom0, which owns the devices that use them. */
+	char gpath[128] = "";
+	if (fdt_get_path(b->fdt, b->gic_node, gpath, sizeof(gpath)) == 0 &&
+	    fit_gic(fdt, gpath, g, b, err))
+		return -1;
+	if (add_memory(fdt, g, err) || add_channels(fdt, gpath, g, err) || set_psci(fdt, err) ||
+	    emulate_console(fdt, b, err) || set_chosen(fdt, g, b, err))
+		return -1;
 	TRY(fdt_pack(fdt), "pack");
 	return 0;
 }

@@ -100,31 +100,20 @@ static int copy_device(void *fdt, const struct board *b, const void *host, const
 	return 0;
 }
 
-int dt_guest_build(void *buf, int bufsize, const struct guest_dt *g, const struct board *b,
-		   const void *host_fdt, struct dt_error *err)
+/* The root's own properties, /chosen and /aliases (the console). */
+static int emit_root(void *fdt, const struct guest_dt *g, const void *host_fdt,
+		     struct dt_error *err)
 {
-	void *fdt = buf;
-	char path[64];
-	const char *cpu_compat = NULL;
-	int cpu_compat_len = 0;
-
-	if (b->ncpus)
-		cpu_compat = fdt_getprop(host_fdt, b->cpu_node[0], "compatible", &cpu_compat_len);
-
-	TRY(fdt_create(fdt, bufsize));
-	TRY(fdt_finish_reservemap(fdt));
-	TRY(fdt_begin_node(fdt, ""));
-	uint32_t two = 2;
+	uint32_t two = 2, gic_ph = PH_GIC;
 	TRY(prop_cells(fdt, "#address-cells", &two, 1));
 	TRY(prop_cells(fdt, "#size-cells", &two, 1));
 	int rlen;
 	const char *rcompat = fdt_getprop(host_fdt, 0, "compatible", &rlen);
 	if (rcompat)
 		TRY(fdt_property(fdt, "compatible", rcompat, rlen));
-	char model[64];
+	char model[64], path[64];
 	snprintf(model, sizeof(model), "Bulkhead domain %s", g->name);
 	TRY(fdt_property_string(fdt, "model", model));
-	uint32_t gic_ph = PH_GIC;
 	TRY(prop_cells(fdt, "interrupt-parent", &gic_ph, 1));
 
 	snprintf(path, sizeof(path), "/pl011@%llx", (unsigned long long)g->uart_ipa);
@@ -138,11 +127,17 @@ int dt_guest_build(void *buf, int bufsize, const struct guest_dt *g, const struc
 		TRY(fdt_property_u64(fdt, "linux,initrd-end", g->initrd_ipa + g->initrd_size));
 	}
 	TRY(fdt_end_node(fdt));
-
 	TRY(fdt_begin_node(fdt, "aliases"));
 	TRY(fdt_property_string(fdt, "serial0", path));
 	TRY(fdt_end_node(fdt));
+	return 0;
+}
 
+/* Memory, and one CPU node per vCPU (the board's CPU compatible, PSCI). */
+static int emit_memory_cpus(void *fdt, const struct guest_dt *g, const struct board *b,
+			    const void *host_fdt, struct dt_error *err)
+{
+	char path[64];
 	snprintf(path, sizeof(path), "memory@%llx", (unsigned long long)g->ram_ipa);
 	TRY(fdt_begin_node(fdt, path));
 	TRY(fdt_property_string(fdt, "device_type", "memory"));
@@ -150,6 +145,9 @@ int dt_guest_build(void *buf, int bufsize, const struct guest_dt *g, const struc
 	TRY(prop_reg2(fdt, mem, 1));
 	TRY(fdt_end_node(fdt));
 
+	int cpu_compat_len = 0;
+	const char *cpu_compat =
+	    b->ncpus ? fdt_getprop(host_fdt, b->cpu_node[0], "compatible", &cpu_compat_len) : NULL;
 	TRY(fdt_begin_node(fdt, "cpus"));
 	uint32_t one = 1, zero = 0;
 	TRY(prop_cells(fdt, "#address-cells", &one, 1));
@@ -167,7 +165,13 @@ int dt_guest_build(void *buf, int bufsize, const struct guest_dt *g, const struc
 		TRY(fdt_end_node(fdt));
 	}
 	TRY(fdt_end_node(fdt));
+	return 0;
+}
 
+/* PSCI, the architected timer (all four PPIs) and the GIC sized to the domain. */
+static int emit_psci_timer_gic(void *fdt, const struct guest_dt *g, const struct board *b,
+			       struct dt_error *err)
+{
 	TRY(fdt_begin_node(fdt, "psci"));
 	static const char psci_compat[] = "arm,psci-1.0\0arm,psci-0.2";
 	TRY(fdt_property(fdt, "compatible", psci_compat, sizeof(psci_compat)));
@@ -186,34 +190,39 @@ int dt_guest_build(void *buf, int bufsize, const struct guest_dt *g, const struc
 	TRY(fdt_property(fdt, "always-on", NULL, 0));
 	TRY(fdt_end_node(fdt));
 
+	char path[64];
+	snprintf(path, sizeof(path), "intc@%llx", (unsigned long long)b->gicd.base);
+	TRY(fdt_begin_node(fdt, path));
 	if (b->gic_version == 3) {
-		snprintf(path, sizeof(path), "intc@%llx", (unsigned long long)b->gicd.base);
-		TRY(fdt_begin_node(fdt, path));
 		TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3"));
 		uint64_t reg[4] = {b->gicd.base, 0x10000, b->gicr.base, 0x20000ULL * g->nvcpus};
 		TRY(prop_reg2(fdt, reg, 2));
 	} else {
-		snprintf(path, sizeof(path), "intc@%llx", (unsigned long long)b->gicd.base);
-		TRY(fdt_begin_node(fdt, path));
 		TRY(fdt_property_string(fdt, "compatible", "arm,cortex-a15-gic"));
 		uint64_t reg[4] = {b->gicd.base, 0x1000, b->gicc.base, 0x2000};
 		TRY(prop_reg2(fdt, reg, 2));
 	}
-	uint32_t three = 3;
+	uint32_t three = 3, gic_ph = PH_GIC;
 	TRY(prop_cells(fdt, "#interrupt-cells", &three, 1));
 	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
 	TRY(prop_cells(fdt, "phandle", &gic_ph, 1));
 	TRY(fdt_end_node(fdt));
+	return 0;
+}
 
+/* The emulated PL011 console at the board UART's address, and its clock. */
+static int emit_console(void *fdt, const struct guest_dt *g, struct dt_error *err)
+{
+	uint32_t zero = 0, freq = 24000000, clk_ph = PH_CLK;
 	TRY(fdt_begin_node(fdt, "apb-pclk"));
 	TRY(fdt_property_string(fdt, "compatible", "fixed-clock"));
 	TRY(prop_cells(fdt, "#clock-cells", &zero, 1));
-	uint32_t freq = 24000000, clk_ph = PH_CLK;
 	TRY(prop_cells(fdt, "clock-frequency", &freq, 1));
 	TRY(fdt_property_string(fdt, "clock-output-names", "clk24mhz"));
 	TRY(prop_cells(fdt, "phandle", &clk_ph, 1));
 	TRY(fdt_end_node(fdt));
 
+	char path[64];
 	snprintf(path, sizeof(path), "pl011@%llx", (unsigned long long)g->uart_ipa);
 	TRY(fdt_begin_node(fdt, path));
 	static const char uart_compat[] = "arm,pl011\0arm,primecell";
@@ -228,13 +237,15 @@ int dt_guest_build(void *buf, int bufsize, const struct guest_dt *g, const struc
 	static const char clk_names[] = "uartclk\0apb_pclk";
 	TRY(fdt_property(fdt, "clock-names", clk_names, sizeof(clk_names)));
 	TRY(fdt_end_node(fdt));
+	return 0;
+}
 
-	for (unsigned i = 0; i < g->ndevices; i++)
-		if (copy_device(fdt, b, host_fdt, g->devices[i], g, err))
-			return -1;
-
+/* Channels: shared memory and a doorbell SPI each. */
+static int emit_channels(void *fdt, const struct guest_dt *g, struct dt_error *err)
+{
 	for (unsigned i = 0; i < g->nchans; i++) {
 		const struct chan_view *c = &g->chans[i];
+		char path[64];
 		snprintf(path, sizeof(path), "bulkhead-channel@%llx", (unsigned long long)c->ipa);
 		TRY(fdt_begin_node(fdt, path));
 		TRY(fdt_property_string(fdt, "compatible", "bulkhead,channel"));
@@ -247,7 +258,24 @@ int dt_guest_build(void *buf, int bufsize, const struct guest_dt *g, const struc
 		TRY(fdt_property_string(fdt, "bulkhead,peer", c->peer));
 		TRY(fdt_end_node(fdt));
 	}
+	return 0;
+}
 
+int dt_guest_build(void *buf, int bufsize, const struct guest_dt *g, const struct board *b,
+		   const void *host_fdt, struct dt_error *err)
+{
+	void *fdt = buf;
+	TRY(fdt_create(fdt, bufsize));
+	TRY(fdt_finish_reservemap(fdt));
+	TRY(fdt_begin_node(fdt, ""));
+	if (emit_root(fdt, g, host_fdt, err) || emit_memory_cpus(fdt, g, b, host_fdt, err) ||
+	    emit_psci_timer_gic(fdt, g, b, err) || emit_console(fdt, g, err))
+		return -1;
+	for (unsigned i = 0; i < g->ndevices; i++)
+		if (copy_device(fdt, b, host_fdt, g->devices[i], g, err))
+			return -1;
+	if (emit_channels(fdt, g, err))
+		return -1;
 	TRY(fdt_end_node(fdt));
 	TRY(fdt_finish(fdt));
 	return 0;
