@@ -74,12 +74,11 @@ static int get_u64(const void *fdt, int node, const char *path, const char *prop
 	return 0;
 }
 
-static int read_domain(const void *fdt, int node, const char *path, const struct board *b,
-		       struct dom_cfg *d, struct dt_error *err)
+/* domain@<id>: its id, label, role and security type. */
+static int read_identity(const void *fdt, int node, const char *path, struct dom_cfg *d,
+			 struct dt_error *err)
 {
 	char buf[32];
-
-	d->node = node;
 	const char *unit = strchr(fdt_get_name(fdt, node, NULL), '@');
 	if (!unit || !unit[1])
 		ERR("config %s: a domain node must be named domain@<id>", path);
@@ -106,7 +105,13 @@ static int read_domain(const void *fdt, int node, const char *path, const struct
 	else if (!valid_name(d->label))
 		ERR("config %s: type \"%s\" may only contain a-z, 0-9, '-' and '_'", path,
 		    d->label);
+	return 0;
+}
 
+/* 'cpus', 'memory-size', 'memory-base'. */
+static int read_resources(const void *fdt, int node, const char *path, const struct board *b,
+			  struct dom_cfg *d, struct dt_error *err)
+{
 	int len;
 	const uint32_t *cpus = fdt_getprop(fdt, node, "cpus", &len);
 	if (!cpus)
@@ -138,56 +143,19 @@ static int read_domain(const void *fdt, int node, const char *path, const struct
 	if (!IS_ALIGNED(d->mem_base, SZ_2M))
 		ERR("config %s: 'memory-base' 0x%llx must be 2 MiB aligned", path,
 		    (unsigned long long)d->mem_base);
+	return 0;
+}
 
+/* 'kernel', 'initrd', 'bootargs', 'on-fault'. */
+static int read_images(const void *fdt, int node, const char *path, struct dom_cfg *d,
+		       struct dt_error *err)
+{
+	char buf[32];
 	if (get_string(fdt, node, path, "kernel", d->kernel, sizeof(d->kernel), true, err) ||
 	    get_string(fdt, node, path, "initrd", d->initrd, sizeof(d->initrd), false, err) ||
 	    get_string(fdt, node, path, "bootargs", d->bootargs, sizeof(d->bootargs), false, err) ||
 	    get_string(fdt, node, path, "on-fault", buf, sizeof(buf), false, err))
 		return -1;
-	d->dma_trusted = fdt_getprop(fdt, node, "dma-trusted", NULL) != NULL;
-	int dlen;
-	const char *dv = fdt_getprop(fdt, node, "devices", &dlen);
-	if (dv) {
-		if (dlen < 1 || dv[dlen - 1])
-			ERR("config %s: 'devices' must be a list of strings (DT paths)", path);
-		for (int pos = 0; pos < dlen;) {
-			size_t l = strlen(dv + pos);
-			if (l == 0 || dv[pos] != '/')
-				ERR("config %s: 'devices' entry \"%s\" is not an absolute DT path",
-				    path, dv + pos);
-			if (d->ndevices == BH_MAX_DEVICES)
-				ERR("config %s: more than %d devices", path, BH_MAX_DEVICES);
-			if (l >= sizeof(d->devices[0]))
-				ERR("config %s: device path \"%s\" is too long", path, dv + pos);
-			memcpy(d->devices[d->ndevices], dv + pos, l + 1);
-			for (unsigned j = 0; j < d->ndevices; j++)
-				if (!strcmp(d->devices[j], dv + pos))
-					ERR("config %s: 'devices' lists \"%s\" twice", path, dv + pos);
-			if (b && b->fdt) {
-				char msg[sizeof(err->msg)];
-				if (dt_device_resources(b->fdt, b, dv + pos, &d->dev[d->ndevices],
-							err)) {
-					int n = snprintf(msg, sizeof(msg), "config %s: 'devices': ",
-							 path);
-					if (n > 0 && (size_t)n < sizeof(msg))
-						memcpy(msg + n, err->msg,
-						       MIN(sizeof(msg) - (size_t)n - 1,
-							   strlen(err->msg) + 1));
-					msg[sizeof(msg) - 1] = 0;
-					memcpy(err->msg, msg, sizeof(msg));
-					return -1;
-				}
-				const char *why;
-				int m = dt_subtree_dma(b->fdt, fdt_path_offset(b->fdt, dv + pos), &why);
-				if (m >= 0 && !d->dma_trusted)
-					ERR("config %.24s: \"%.60s\" masters DMA (%.50s): without an IOMMU "
-					    "it reaches all memory; add dma-trusted to accept that",
-					    path, dv + pos, why);
-			}
-			d->ndevices++;
-			pos += (int)l + 1;
-		}
-	}
 	if (!buf[0] || !strcmp(buf, "stop"))
 		d->on_fault = FAULT_STOP;
 	else if (!strcmp(buf, "restart"))
@@ -198,6 +166,68 @@ static int read_domain(const void *fdt, int node, const char *path, const struct
 		ERR("config %s: 'on-fault' is \"%s\"; expected \"stop\", \"restart\" or \"halt\"",
 		    path, buf);
 	return 0;
+}
+
+/* One 'devices' entry, checked against the board: it exists, may be a
+ * domain's, and is no DMA master unless the domain is dma-trusted. */
+static int check_device(const char *path, const char *dev, const struct board *b,
+			struct dom_cfg *d, struct dt_error *err)
+{
+	if (dt_device_resources(b->fdt, b, dev, &d->dev[d->ndevices], err)) {
+		char msg[sizeof(err->msg)];
+		snprintf(msg, sizeof(msg), "config %.60s: 'devices': %.170s", path, err->msg);
+		memcpy(err->msg, msg, sizeof(msg));
+		return -1;
+	}
+	const char *why;
+	if (dt_subtree_dma(b->fdt, fdt_path_offset(b->fdt, dev), &why) >= 0 && !d->dma_trusted)
+		ERR("config %.24s: \"%.60s\" masters DMA (%.50s): without an IOMMU it reaches all "
+		    "memory; add dma-trusted to accept that",
+		    path, dev, why);
+	return 0;
+}
+
+/* 'devices' (absolute board DT paths, each once) and 'dma-trusted'. */
+static int read_devices(const void *fdt, int node, const char *path, const struct board *b,
+			struct dom_cfg *d, struct dt_error *err)
+{
+	d->dma_trusted = fdt_getprop(fdt, node, "dma-trusted", NULL) != NULL;
+	int dlen;
+	const char *dv = fdt_getprop(fdt, node, "devices", &dlen);
+	if (!dv)
+		return 0;
+	if (dlen < 1 || dv[dlen - 1])
+		ERR("config %s: 'devices' must be a list of strings (DT paths)", path);
+	for (int pos = 0; pos < dlen; pos += (int)strlen(dv + pos) + 1) {
+		const char *dev = dv + pos;
+		size_t l = strlen(dev);
+		if (l == 0 || dev[0] != '/')
+			ERR("config %s: 'devices' entry \"%s\" is not an absolute DT path", path, dev);
+		if (d->ndevices == BH_MAX_DEVICES)
+			ERR("config %s: more than %d devices", path, BH_MAX_DEVICES);
+		if (l >= sizeof(d->devices[0]))
+			ERR("config %s: device path \"%s\" is too long", path, dev);
+		for (unsigned j = 0; j < d->ndevices; j++)
+			if (!strcmp(d->devices[j], dev))
+				ERR("config %s: 'devices' lists \"%s\" twice", path, dev);
+		memcpy(d->devices[d->ndevices], dev, l + 1);
+		if (b && b->fdt && check_device(path, dev, b, d, err))
+			return -1;
+		d->ndevices++;
+	}
+	return 0;
+}
+
+static int read_domain(const void *fdt, int node, const char *path, const struct board *b,
+		       struct dom_cfg *d, struct dt_error *err)
+{
+	d->node = node;
+	return read_identity(fdt, node, path, d, err) ||
+		       read_resources(fdt, node, path, b, d, err) ||
+		       read_images(fdt, node, path, d, err) ||
+		       read_devices(fdt, node, path, b, d, err)
+		   ? -1
+		   : 0;
 }
 
 /* ---- channels and policy ---- */
