@@ -479,16 +479,92 @@ static int check_control_domain(const struct plan *p, const struct board *b,
 	return 0;
 }
 
-int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct dt_error *err)
+/* The devices of two domains: none named twice, no shared line or registers. */
+static int check_devices_apart(const char *path, const struct dom_cfg *d,
+			       const struct dom_cfg *o, struct dt_error *err)
 {
-	memset(p, 0, sizeof(*p));
-	err->msg[0] = 0;
-	int e = dt_check_blob(fdt);
-	if (e)
-		ERR("config: not a valid DTB: %s", fdt_strerror(e));
-	int root = fdt_path_offset(fdt, "/bulkhead");
-	if (root < 0)
-		ERR("config: no /bulkhead node");
+	for (unsigned x = 0; x < d->ndevices; x++)
+		for (unsigned y = 0; y < o->ndevices; y++) {
+			if (!strcmp(d->devices[x], o->devices[y]))
+				ERR("config %s: device \"%s\" is also given to domain \"%s\"", path,
+				    d->devices[x], o->name);
+			const struct dev_res *a = &d->dev[x], *c = &o->dev[y];
+			for (unsigned i = 0; i < a->nirq; i++)
+				for (unsigned j = 0; j < c->nirq; j++)
+					if (a->irq[i] == c->irq[j])
+						ERR("config %s: interrupt %u of \"%s\" is also used "
+						    "by \"%s\" of domain \"%s\"",
+						    path, a->irq[i], d->devices[x], o->devices[y],
+						    o->name);
+			for (unsigned i = 0; i < a->nreg; i++)
+				for (unsigned j = 0; j < c->nreg; j++)
+					if (overlaps(a->reg[i].base, a->reg[i].size, c->reg[j].base,
+						     c->reg[j].size))
+						ERR("config %s: registers of \"%s\" overlap \"%s\" of "
+						    "domain \"%s\"",
+						    path, d->devices[x], o->devices[y], o->name);
+		}
+	return 0;
+}
+
+/* A new domain against those read before it: names, ids, the control role,
+ * CPUs, devices and fixed memory each belong to one domain. */
+static int check_apart(const char *path, const struct plan *p, const struct dom_cfg *d,
+		       struct dt_error *err)
+{
+	for (unsigned i = 0; i < p->ndoms; i++) {
+		const struct dom_cfg *o = &p->dom[i];
+		if (!strcmp(o->name, d->name))
+			ERR("config %s: label \"%s\" is already used by domain@%x", path, d->name,
+			    o->id);
+		if (o->id == d->id)
+			ERR("config %s: domain id %x is used twice", path, d->id);
+		if (o->control && d->control)
+			ERR("config %s: only one domain may have role \"control\" (domain \"%s\" "
+			    "has it too)",
+			    path, o->name);
+		for (unsigned c = 0; c < d->ncpus; c++)
+			for (unsigned k = 0; k < o->ncpus; k++)
+				if (d->cpus[c] == o->cpus[k])
+					ERR("config %s: CPU %u is also given to domain \"%s\"", path,
+					    d->cpus[c], o->name);
+		if (check_devices_apart(path, d, o, err))
+			return -1;
+		if (d->mem_base && o->mem_base &&
+		    overlaps(d->mem_base, d->mem_size, o->mem_base, o->mem_size))
+			ERR("config %s: memory 0x%llx-0x%llx overlaps domain \"%s\"", path,
+			    (unsigned long long)d->mem_base,
+			    (unsigned long long)(d->mem_base + d->mem_size - 1), o->name);
+	}
+	return 0;
+}
+
+/* A fixed 'memory-base' lies in the board's RAM, clear of reserved memory. */
+static int check_fixed_memory(const char *path, const struct dom_cfg *d, const struct board *b,
+			      struct dt_error *err)
+{
+	if (!d->mem_base || !b)
+		return 0;
+	unsigned long long lo = d->mem_base, hi = d->mem_base + d->mem_size - 1;
+	bool inside = false;
+	for (unsigned i = 0; i < b->nmem; i++)
+		if (d->mem_base >= b->mem[i].base &&
+		    d->mem_base + d->mem_size <= b->mem[i].base + b->mem[i].size)
+			inside = true;
+	if (!inside)
+		ERR("config %s: memory 0x%llx-0x%llx is not inside the board's RAM", path, lo, hi);
+	for (unsigned i = 0; i < b->nresv; i++)
+		if (overlaps(d->mem_base, d->mem_size, b->resv[i].base, b->resv[i].size))
+			ERR("config %s: memory 0x%llx-0x%llx overlaps reserved memory 0x%llx-0x%llx",
+			    path, lo, hi, (unsigned long long)b->resv[i].base,
+			    (unsigned long long)(b->resv[i].base + b->resv[i].size - 1));
+	return 0;
+}
+
+/* Every domain@<id> (other nodes: channels and the policy, read later). */
+static int read_domains(const void *fdt, int root, const struct board *b, struct plan *p,
+			struct dt_error *err)
+{
 	int node;
 	fdt_for_each_subnode(node, fdt, root)
 	{
@@ -496,7 +572,7 @@ int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct 
 		char path[96];
 		snprintf(path, sizeof(path), "/bulkhead/%s", nm);
 		if (!strncmp(nm, "channel", 7) || !strcmp(nm, "policy"))
-			continue; /* read once every domain is known */
+			continue;
 		if (strncmp(nm, "domain@", 7) && strcmp(nm, "domain"))
 			ERR("config %s: unknown node (expected domain@<id>, channel@<id> or "
 			    "policy)",
@@ -504,81 +580,21 @@ int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct 
 		if (p->ndoms == BH_MAX_DOMAINS)
 			ERR("config %s: more than %d domains", path, BH_MAX_DOMAINS);
 		struct dom_cfg *d = &p->dom[p->ndoms];
-		if (read_domain(fdt, node, path, b, d, err))
+		if (read_domain(fdt, node, path, b, d, err) || check_apart(path, p, d, err) ||
+		    check_fixed_memory(path, d, b, err))
 			return -1;
-		for (unsigned i = 0; i < p->ndoms; i++) {
-			struct dom_cfg *o = &p->dom[i];
-			if (!strcmp(o->name, d->name))
-				ERR("config %s: label \"%s\" is already used by domain@%x", path,
-				    d->name, o->id);
-			if (o->id == d->id)
-				ERR("config %s: domain id %x is used twice", path, d->id);
-			if (o->control && d->control)
-				ERR("config %s: only one domain may have role \"control\" (domain "
-				    "\"%s\" has it too)",
-				    path, o->name);
-			for (unsigned c = 0; c < d->ncpus; c++)
-				for (unsigned k = 0; k < o->ncpus; k++)
-					if (d->cpus[c] == o->cpus[k])
-						ERR("config %s: CPU %u is also given to domain "
-						    "\"%s\"",
-						    path, d->cpus[c], o->name);
-			for (unsigned x = 0; x < d->ndevices; x++)
-				for (unsigned y = 0; y < o->ndevices; y++) {
-					if (!strcmp(d->devices[x], o->devices[y]))
-						ERR("config %s: device \"%s\" is also given to "
-						    "domain \"%s\"",
-						    path, d->devices[x], o->name);
-					const struct dev_res *a = &d->dev[x], *c = &o->dev[y];
-					for (unsigned i = 0; i < a->nirq; i++)
-						for (unsigned j = 0; j < c->nirq; j++)
-							if (a->irq[i] == c->irq[j])
-								ERR("config %s: interrupt %u of "
-								    "\"%s\" is also used by \"%s\" "
-								    "of domain \"%s\"",
-								    path, a->irq[i], d->devices[x],
-								    o->devices[y], o->name);
-					for (unsigned i = 0; i < a->nreg; i++)
-						for (unsigned j = 0; j < c->nreg; j++)
-							if (overlaps(a->reg[i].base, a->reg[i].size,
-								     c->reg[j].base, c->reg[j].size))
-								ERR("config %s: registers of \"%s\" "
-								    "overlap \"%s\" of domain \"%s\"",
-								    path, d->devices[x], o->devices[y],
-								    o->name);
-				}
-			if (d->mem_base && o->mem_base &&
-			    overlaps(d->mem_base, d->mem_size, o->mem_base, o->mem_size))
-				ERR("config %s: memory 0x%llx-0x%llx overlaps domain \"%s\"", path,
-				    (unsigned long long)d->mem_base,
-				    (unsigned long long)(d->mem_base + d->mem_size - 1), o->name);
-		}
-		if (d->mem_base && b) {
-			bool inside = false;
-			for (unsigned i = 0; i < b->nmem; i++)
-				if (d->mem_base >= b->mem[i].base &&
-				    d->mem_base + d->mem_size <= b->mem[i].base + b->mem[i].size)
-					inside = true;
-			if (!inside)
-				ERR("config %s: memory 0x%llx-0x%llx is not inside the board's RAM",
-				    path, (unsigned long long)d->mem_base,
-				    (unsigned long long)(d->mem_base + d->mem_size - 1));
-			for (unsigned i = 0; i < b->nresv; i++)
-				if (overlaps(d->mem_base, d->mem_size, b->resv[i].base,
-					     b->resv[i].size))
-					ERR("config %s: memory 0x%llx-0x%llx overlaps reserved "
-					    "memory 0x%llx-0x%llx",
-					    path, (unsigned long long)d->mem_base,
-					    (unsigned long long)(d->mem_base + d->mem_size - 1),
-					    (unsigned long long)b->resv[i].base,
-					    (unsigned long long)(b->resv[i].base + b->resv[i].size -
-								 1));
-		}
 		p->ndoms++;
 	}
 	if (p->ndoms == 0)
 		ERR("config /bulkhead: no domain@<id> node: nothing to run");
+	return 0;
+}
+
+/* Channels and the policy, once every domain is known. */
+static int read_channels_policy(const void *fdt, int root, struct plan *p, struct dt_error *err)
+{
 	unsigned npolicy = 0;
+	int node;
 	fdt_for_each_subnode(node, fdt, root)
 	{
 		const char *nm = fdt_get_name(fdt, node, NULL);
@@ -596,5 +612,20 @@ int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct 
 				return -1;
 		}
 	}
+	return 0;
+}
+
+int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct dt_error *err)
+{
+	memset(p, 0, sizeof(*p));
+	err->msg[0] = 0;
+	int e = dt_check_blob(fdt);
+	if (e)
+		ERR("config: not a valid DTB: %s", fdt_strerror(e));
+	int root = fdt_path_offset(fdt, "/bulkhead");
+	if (root < 0)
+		ERR("config: no /bulkhead node");
+	if (read_domains(fdt, root, b, p, err) || read_channels_policy(fdt, root, p, err))
+		return -1;
 	return check_control_domain(p, b, err);
 }
