@@ -199,94 +199,118 @@ static void out_num(struct outbuf *o, unsigned long long v, unsigned base, bool 
 			out_c(o, ' ');
 }
 
+enum arg_size { ARG_INT, ARG_LONG, ARG_LLONG, ARG_SIZE };
+
+struct spec {
+	bool zero, left;
+	int width, prec; /* prec: a string's maximum length, -1 if none */
+	enum arg_size arg;
+};
+
+/* Flags, width, precision and size of one conversion; *fmt ends on its letter. */
+static void parse_spec(const char **fmt, va_list *ap, struct spec *sp)
+{
+	const char *f = *fmt;
+	*sp = (struct spec){false, false, 0, -1, ARG_INT};
+	for (;; f++) {
+		if (*f == '0')
+			sp->zero = true;
+		else if (*f == '-')
+			sp->left = true;
+		else
+			break;
+	}
+	if (*f == '*') {
+		sp->width = va_arg(*ap, int);
+		f++;
+	}
+	while (*f >= '0' && *f <= '9')
+		sp->width = sp->width * 10 + (*f++ - '0');
+	if (*f == '.') {
+		sp->prec = 0;
+		if (*++f == '*') {
+			sp->prec = va_arg(*ap, int);
+			f++;
+		}
+		while (*f >= '0' && *f <= '9')
+			sp->prec = sp->prec * 10 + (*f++ - '0');
+	}
+	/* Sizes as the target's C ABI has them: long is 32 bits on AArch32. */
+	if (*f == 'z') {
+		sp->arg = ARG_SIZE;
+		f++;
+	}
+	for (; *f == 'l'; f++)
+		sp->arg = sp->arg == ARG_INT ? ARG_LONG : ARG_LLONG;
+	*fmt = f;
+}
+
+static void out_int(struct outbuf *o, char conv, const struct spec *sp, va_list *ap)
+{
+	if (conv == 'd' || conv == 'i') {
+		long long s = sp->arg == ARG_LLONG  ? va_arg(*ap, long long)
+			      : sp->arg == ARG_LONG ? va_arg(*ap, long)
+			      : sp->arg == ARG_SIZE ? (long long)va_arg(*ap, size_t)
+						    : va_arg(*ap, int);
+		out_num(o, s < 0 ? 0ULL - (unsigned long long)s : (unsigned long long)s, 10, s < 0,
+			sp->width, sp->zero, sp->left, false);
+		return;
+	}
+	unsigned long long u = sp->arg == ARG_LLONG  ? va_arg(*ap, unsigned long long)
+			       : sp->arg == ARG_LONG ? va_arg(*ap, unsigned long)
+			       : sp->arg == ARG_SIZE ? va_arg(*ap, size_t)
+						     : va_arg(*ap, unsigned int);
+	out_num(o, u, conv == 'u' ? 10 : 16, false, sp->width, sp->zero, sp->left, conv == 'X');
+}
+
+static void out_str(struct outbuf *o, const char *str, const struct spec *sp)
+{
+	if (!str)
+		str = "(null)";
+	int len = sp->prec >= 0 ? (int)strnlen(str, (size_t)sp->prec) : (int)strlen(str);
+	int width = sp->width;
+	if (!sp->left)
+		for (; width > len; width--)
+			out_c(o, ' ');
+	for (int i = 0; i < len; i++)
+		out_c(o, str[i]);
+	for (; width > len; width--)
+		out_c(o, ' ');
+}
+
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct outbuf o = {buf, size, 0};
-
+	va_list args; /* a local: its address is a va_list * on every ABI */
+	va_copy(args, ap);
 	for (; *fmt; fmt++) {
 		if (*fmt != '%') {
 			out_c(&o, *fmt);
 			continue;
 		}
 		fmt++;
-		bool zero = false, left = false;
-		int width = 0;
-		enum { ARG_INT, ARG_LONG, ARG_LLONG, ARG_SIZE } arg = ARG_INT;
-		for (;; fmt++) {
-			if (*fmt == '0')
-				zero = true;
-			else if (*fmt == '-')
-				left = true;
-			else
-				break;
-		}
-		if (*fmt == '*') {
-			width = va_arg(ap, int);
-			fmt++;
-		}
-		while (*fmt >= '0' && *fmt <= '9')
-			width = width * 10 + (*fmt++ - '0');
-		int prec = -1; /* a string's maximum length (dt/ messages bound paths) */
-		if (*fmt == '.') {
-			prec = 0;
-			if (*++fmt == '*') {
-				prec = va_arg(ap, int);
-				fmt++;
-			}
-			while (*fmt >= '0' && *fmt <= '9')
-				prec = prec * 10 + (*fmt++ - '0');
-		}
-		/* Sizes as the target's C ABI has them: long is 32 bits on AArch32. */
-		if (*fmt == 'z') {
-			arg = ARG_SIZE;
-			fmt++;
-		}
-		for (; *fmt == 'l'; fmt++)
-			arg = arg == ARG_INT ? ARG_LONG : ARG_LLONG;
-		unsigned long long u;
-		long long s;
+		struct spec sp;
+		parse_spec(&fmt, &args, &sp);
 		switch (*fmt) {
 		case 'd':
 		case 'i':
-			s = arg == ARG_LLONG  ? va_arg(ap, long long)
-			    : arg == ARG_LONG ? va_arg(ap, long)
-			    : arg == ARG_SIZE ? (long long)va_arg(ap, size_t)
-					      : va_arg(ap, int);
-			out_num(&o, s < 0 ? 0ULL - (unsigned long long)s : (unsigned long long)s, 10,
-				s < 0, width, zero, left, false);
-			break;
 		case 'u':
 		case 'x':
 		case 'X':
-			u = arg == ARG_LLONG  ? va_arg(ap, unsigned long long)
-			    : arg == ARG_LONG ? va_arg(ap, unsigned long)
-			    : arg == ARG_SIZE ? va_arg(ap, size_t)
-					      : va_arg(ap, unsigned int);
-			out_num(&o, u, *fmt == 'u' ? 10 : 16, false, width, zero, left, *fmt == 'X');
+			out_int(&o, *fmt, &sp, &args);
 			break;
 		case 'p':
 			out_c(&o, '0');
 			out_c(&o, 'x');
-			out_num(&o, (uintptr_t)va_arg(ap, void *), 16, false, width, zero, left,
-				false);
+			out_num(&o, (uintptr_t)va_arg(args, void *), 16, false, sp.width, sp.zero,
+				sp.left, false);
 			break;
 		case 'c':
-			out_c(&o, (char)va_arg(ap, int));
+			out_c(&o, (char)va_arg(args, int));
 			break;
-		case 's': {
-			const char *str = va_arg(ap, const char *);
-			if (!str)
-				str = "(null)";
-			int len = prec >= 0 ? (int)strnlen(str, (size_t)prec) : (int)strlen(str);
-			if (!left)
-				for (; width > len; width--)
-					out_c(&o, ' ');
-			for (int i = 0; i < len; i++)
-				out_c(&o, str[i]);
-			for (; width > len; width--)
-				out_c(&o, ' ');
+		case 's':
+			out_str(&o, va_arg(args, const char *), &sp);
 			break;
-		}
 		case '%':
 			out_c(&o, '%');
 			break;
@@ -299,6 +323,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		}
 	}
+	va_end(args);
 	if (o.size)
 		o.buf[o.len < o.size ? o.len : o.size - 1] = '\0';
 	return (int)o.len;
