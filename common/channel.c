@@ -30,6 +30,14 @@ static bool inside_board_ram(uint64_t base, uint64_t size)
 	return false;
 }
 
+static int uses_intid(void *ctx, const struct dom0_device *dev)
+{
+	for (unsigned i = 0; i < dev->res.nirq; i++)
+		if (dev->res.irq[i] == *(const unsigned *)ctx)
+			return 1;
+	return 0;
+}
+
 /* Is INTID already an interrupt of one of the domain's devices? */
 static bool device_uses(const struct domain *d, unsigned intid)
 {
@@ -38,21 +46,9 @@ static bool device_uses(const struct domain *d, unsigned intid)
 		for (unsigned i = 0; i < cfg->dev[k].nirq; i++)
 			if (cfg->dev[k].irq[i] == intid)
 				return true;
-	if (!cfg->control || !board.fdt)
-		return false;
-	int node, depth = 0;
-	for (node = fdt_next_node(board.fdt, -1, &depth); node >= 0;
-	     node = fdt_next_node(board.fdt, node, &depth)) {
-		struct dev_res r;
-		struct dt_error e;
-		if (!dt_dom0_owns(board.fdt, &board, &plan, node) ||
-		    dt_node_resources(board.fdt, &board, node, &r, &e))
-			continue;
-		for (unsigned i = 0; i < r.nirq; i++)
-			if (r.irq[i] == intid)
-				return true;
-	}
-	return false;
+	struct dt_error e;
+	return cfg->control && board.fdt &&
+	       dt_dom0_for_each_device(&board, &plan, uses_intid, &intid, &e) == 1;
 }
 
 int channels_attach(struct domain *d, unsigned uart_intid)

@@ -291,9 +291,14 @@ static int reserve_hypervisor_ranges(const struct board *b)
 	return 0;
 }
 
+static int add_dom0_device(void *ctx, const struct dom0_device *dev)
+{
+	return add_resources(ctx, &dev->res, dev->path, dev->reserved_memory);
+}
+
 int domains_assign_devices(const struct board *b)
 {
-	struct dt_error err;
+	struct dt_error err = {.msg = ""};
 	console_intid = b->uart_irq;
 	if (reserve_hypervisor_ranges(b))
 		return -1;
@@ -306,23 +311,10 @@ int domains_assign_devices(const struct board *b)
 	}
 	for (unsigned i = 0; i < ndomains; i++) {
 		struct domain *d = &domains[i];
-		if (!d->cfg->control)
-			continue;
-		int node, depth = 0;
-		for (node = fdt_next_node(b->fdt, -1, &depth); node >= 0;
-		     node = fdt_next_node(b->fdt, node, &depth)) {
-			if (!dt_dom0_owns(b->fdt, b, &plan, node))
-				continue;
-			struct dev_res r;
-			char path[96];
-			if (fdt_get_path(b->fdt, node, path, sizeof(path)))
-				path[0] = 0;
-			if (dt_node_resources(b->fdt, b, node, &r, &err)) {
+		if (d->cfg->control && dt_dom0_for_each_device(b, &plan, add_dom0_device, d, &err)) {
+			if (err.msg[0])
 				bh_log("domain %s: %s", d->name, err.msg);
-				return -1;
-			}
-			if (add_resources(d, &r, path, !strncmp(path, "/reserved-memory/", 17)))
-				return -1;
+			return -1;
 		}
 	}
 	/* 2. Map: whole pages directly; pages shared with another domain forwarded. */

@@ -31,13 +31,17 @@ static int interrupt_parent(const void *fdt, int node)
 	return -1;
 }
 
-static void add_irq(struct dev_res *r, const uint32_t *spec)
+static int add_irq(struct dev_res *r, const uint32_t *spec, const char *path,
+		   struct dt_error *err)
 {
-	if (fdt32_to_cpu(spec[0]) != 0 || r->nirq == DEV_MAX_IRQS)
-		return; /* only SPIs belong to a device; PPIs are per CPU */
+	if (fdt32_to_cpu(spec[0]) != 0)
+		return 0; /* only SPIs belong to a device; PPIs are per CPU */
+	if (r->nirq == DEV_MAX_IRQS)
+		ERR("%s: more than %d interrupts", path, DEV_MAX_IRQS);
 	r->irq[r->nirq] = (uint16_t)(32 + fdt32_to_cpu(spec[1]));
 	r->irq_edge[r->nirq] = (fdt32_to_cpu(spec[2]) & 3) != 0;
 	r->nirq++;
+	return 0;
 }
 
 int dt_node_resources(const void *fdt, const struct board *b, int node, struct dev_res *r,
@@ -60,10 +64,9 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 				ERR("%s: more than %d 'reg' entries", path, DEV_MAX_REGS);
 			uint64_t a = dt_read_cells(reg + i * (ac + sc), ac);
 			uint64_t s = dt_read_cells(reg + i * (ac + sc) + ac, sc);
-			if (!dt_translate(fdt, node, &a))
-				ERR("%s: 'reg' entry %d is not memory-mapped (no 'ranges' on a parent)",
-				    path, i);
-			if (s == 0)
+			/* Not memory-mapped (an nvmem cell, say: an offset in its
+			 * parent's own space), or empty: nothing to map. */
+			if (!dt_translate(fdt, node, &a) || s == 0)
 				continue;
 			r->reg[r->nreg].base = a;
 			r->reg[r->nreg].size = s;
@@ -75,7 +78,8 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 	int gcells = (int)dt_gic_cells(fdt, b);
 	if (irqs && interrupt_parent(fdt, node) == b->gic_node) {
 		for (int i = 0; (i + 1) * gcells * 4 <= len; i++)
-			add_irq(r, irqs + gcells * i);
+			if (add_irq(r, irqs + gcells * i, path, err))
+				return -1;
 	}
 	const uint32_t *ext = fdt_getprop(fdt, node, "interrupts-extended", &len);
 	for (int i = 0; ext && i * 4 < len;) {
@@ -83,8 +87,8 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 		int cells = ctl >= 0 ? cells_of(fdt, ctl, "#interrupt-cells", 0) : 0;
 		if (ctl < 0 || cells <= 0 || (i + 1 + cells) * 4 > len)
 			ERR("%s: malformed 'interrupts-extended'", path);
-		if (ctl == b->gic_node && cells >= 3)
-			add_irq(r, ext + i + 1);
+		if (ctl == b->gic_node && cells >= 3 && add_irq(r, ext + i + 1, path, err))
+			return -1;
 		i += 1 + cells;
 	}
 	return 0;

@@ -90,6 +90,28 @@ bool dt_dom0_owns(const void *fdt, const struct board *b, const struct plan *p, 
 	return !owned_by_other(fdt, p, node) && !withheld_dma(fdt, p, node);
 }
 
+int dt_dom0_for_each_device(const struct board *b, const struct plan *p,
+			    int (*fn)(void *ctx, const struct dom0_device *dev), void *ctx,
+			    struct dt_error *err)
+{
+	int depth = 0;
+	for (int node = fdt_next_node(b->fdt, -1, &depth); node >= 0;
+	     node = fdt_next_node(b->fdt, node, &depth)) {
+		if (!dt_dom0_owns(b->fdt, b, p, node))
+			continue;
+		struct dom0_device dev = {.node = node};
+		if (fdt_get_path(b->fdt, node, dev.path, sizeof(dev.path)))
+			snprintf(dev.path, sizeof(dev.path), "(node at offset %d)", node);
+		dev.reserved_memory = !strncmp(dev.path, "/reserved-memory/", 17);
+		if (dt_node_resources(b->fdt, b, node, &dev.res, err))
+			return -1;
+		int rc = fn(ctx, &dev);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int set_reg(void *fdt, int node, int ac, int sc, const uint64_t *pairs, int n)
 {
 	uint32_t c[16];

@@ -23,4 +23,18 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 /* Should `node` of the board DT go to the control domain `dom`? */
 bool dt_dom0_owns(const void *fdt, const struct board *b, const struct plan *p, int node);
 
+/* A device the control domain takes implicitly: where it is and what it has. */
+struct dom0_device {
+	int node;
+	char path[96];
+	bool reserved_memory; /* a /reserved-memory carve-out: RAM, not registers */
+	struct dev_res res;
+};
+/* Call fn for each board node the control domain takes implicitly (see
+ * dt_dom0_owns), in DT order; stop at the first non-zero return and return it.
+ * A node whose resources cannot be read is an error: -1, err names it. */
+int dt_dom0_for_each_device(const struct board *b, const struct plan *p,
+			    int (*fn)(void *ctx, const struct dom0_device *dev), void *ctx,
+			    struct dt_error *err);
+
 #endif

@@ -433,9 +433,39 @@ static bool overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
 	return a < b + bs && b < a + as;
 }
 
-/* The control domain implicitly gets every device no one else claims: an
- * interrupt line shared between such a device and a passed-through one cannot
- * be split between two domains. */
+/* The control domain implicitly gets every device no one else claims: none
+ * may have registers in RAM, and an interrupt line shared between such a
+ * device and a passed-through one cannot be split between two domains. A
+ * line shared with the console stays the hypervisor's: not checked here,
+ * never owned by dom0 (domains_assign_devices). */
+struct control_check {
+	const struct plan *p;
+	const struct board *b;
+	struct dt_error *err;
+};
+
+static int check_control_device(void *ctx, const struct dom0_device *dev)
+{
+	const struct control_check *c = ctx;
+	const struct plan *p = c->p;
+	struct dt_error *err = c->err, e2;
+	struct dev_res regs = dev->res;
+	regs.nirq = 0;
+	if (!dev->reserved_memory && dt_res_check(c->b, &regs, dev->path, &e2))
+		ERR("board DT, for the control domain: %.200s", e2.msg);
+	for (unsigned i = 0; i < p->ndoms; i++)
+		for (unsigned k = 0; k < p->dom[i].ndevices; k++)
+			for (unsigned x = 0; x < p->dom[i].dev[k].nirq; x++)
+				for (unsigned y = 0; y < dev->res.nirq; y++)
+					if (p->dom[i].dev[k].irq[x] == dev->res.irq[y])
+						ERR("config /bulkhead/domain@%x: interrupt %u of "
+						    "\"%.60s\" is shared with \"%.60s\" (control "
+						    "domain's): a line cannot be split",
+						    p->dom[i].id, dev->res.irq[y], p->dom[i].devices[k],
+						    dev->path);
+	return 0;
+}
+
 static int check_control_domain(const struct plan *p, const struct board *b,
 				struct dt_error *err)
 {
@@ -444,39 +474,8 @@ static int check_control_domain(const struct plan *p, const struct board *b,
 		control |= p->dom[i].control;
 	if (!control || !b || !b->fdt)
 		return 0;
-	int node, depth = 0;
-	for (node = fdt_next_node(b->fdt, -1, &depth); node >= 0;
-	     node = fdt_next_node(b->fdt, node, &depth)) {
-		if (!dt_dom0_owns(b->fdt, b, p, node))
-			continue;
-		struct dev_res r;
-		struct dt_error e2;
-		if (dt_node_resources(b->fdt, b, node, &r, &e2))
-			continue;
-		char where[96];
-		if (fdt_get_path(b->fdt, node, where, sizeof(where)))
-			where[0] = 0;
-		/* /reserved-memory children are RAM by design (mapped as memory). A
-		 * line shared with the console stays the hypervisor's: not checked
-		 * here, never owned by dom0 (domains_assign_devices). */
-		struct dev_res regs = r;
-		regs.nirq = 0;
-		if (strncmp(where, "/reserved-memory/", 17) && dt_res_check(b, &regs, where, &e2))
-			ERR("board DT, for the control domain: %.200s", e2.msg);
-		for (unsigned i = 0; i < p->ndoms; i++)
-			for (unsigned k = 0; k < p->dom[i].ndevices; k++)
-				for (unsigned x = 0; x < p->dom[i].dev[k].nirq; x++)
-					for (unsigned y = 0; y < r.nirq; y++) {
-						if (p->dom[i].dev[k].irq[x] != r.irq[y])
-							continue;
-						const char *path = where;
-						ERR("config /bulkhead/domain@%x: interrupt %u of \"%.60s\" "
-						    "is shared with \"%.60s\" (control domain's): a line "
-						    "cannot be split",
-						    p->dom[i].id, r.irq[y], p->dom[i].devices[k], path);
-					}
-	}
-	return 0;
+	struct control_check c = {p, b, err};
+	return dt_dom0_for_each_device(b, p, check_control_device, &c, err) ? -1 : 0;
 }
 
 /* The devices of two domains: none named twice, no shared line or registers. */
