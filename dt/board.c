@@ -8,12 +8,7 @@
 
 #include "common/lib.h"
 #include "dt/dt.h"
-
-#define ERR(...)                                                                                   \
-	do {                                                                                       \
-		snprintf(err->msg, sizeof(err->msg), __VA_ARGS__);                                 \
-		return -1;                                                                         \
-	} while (0)
+#include "dt/err.h"
 
 uint64_t dt_read_cells(const uint32_t *p, int cells)
 {

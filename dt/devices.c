@@ -4,12 +4,7 @@
 
 #include "common/lib.h"
 #include "dt/devices.h"
-
-#define ERR(...)                                                                                   \
-	do {                                                                                       \
-		snprintf(err->msg, sizeof(err->msg), __VA_ARGS__);                                 \
-		return -1;                                                                         \
-	} while (0)
+#include "dt/err.h"
 
 static int cells_of(const void *fdt, int node, const char *name, int def)
 {

@@ -7,18 +7,11 @@
 
 #include "common/lib.h"
 #include "dt/dom0.h"
+#include "dt/err.h"
 
 #define MAX_DELETE 128 /* QEMU virt alone withholds ~35 DMA masters from dom0 */
 
-#define TRY(x, what)                                                                               \
-	do {                                                                                       \
-		int __e = (x);                                                                     \
-		if (__e < 0) {                                                                     \
-			snprintf(err->msg, sizeof(err->msg), "dom0 DT: %.120s: %.100s", what,              \
-				 fdt_strerror(__e));                                               \
-			return -1;                                                                 \
-		}                                                                                  \
-	} while (0)
+#define TRY(x, what) FDT_TRY(x, "dom0 DT: %.110s", what)
 
 static bool is_pci_host(const void *fdt, int node)
 {

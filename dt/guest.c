@@ -9,20 +9,13 @@
 
 #include "common/lib.h"
 #include "dt/devices.h"
+#include "dt/err.h"
 #include "dt/guest.h"
 
 #define PH_GIC 1
 #define PH_CLK 2
 
-#define TRY(x)                                                                                     \
-	do {                                                                                       \
-		int __e = (x);                                                                     \
-		if (__e < 0) {                                                                     \
-			snprintf(err->msg, sizeof(err->msg), "DT for domain %s: %s at line %d",    \
-				 g->name, fdt_strerror(__e), __LINE__);                            \
-			return -1;                                                                 \
-		}                                                                                  \
-	} while (0)
+#define TRY(x) FDT_TRY(x, "DT for domain %.60s (guest.c:%d)", g->name, __LINE__)
 
 static int prop_cells(void *fdt, const char *name, const uint32_t *cells, int n)
 {

@@ -8,12 +8,7 @@
 #include "common/lib.h"
 #include "dt/dom0.h"
 #include "dt/plan.h"
-
-#define ERR(...)                                                                                   \
-	do {                                                                                       \
-		snprintf(err->msg, sizeof(err->msg), __VA_ARGS__);                                 \
-		return -1;                                                                         \
-	} while (0)
+#include "dt/err.h"
 
 const char *dt_fault_name(enum on_fault f)
 {
