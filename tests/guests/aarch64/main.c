@@ -45,6 +45,7 @@ static struct {
 	char mode[32];
 	bool native;	  /* no hypervisor: never issue Bulkhead hypercalls */
 	uint64_t periods; /* rt: `periods=<n>`, 0 = forever */
+	bool periods_given;
 	char role[16];	  /* chan: `role=ping|pong|deny` */
 	uint64_t seed;	  /* fuzz: `seed=<n>` */
 	const void *fdt;
@@ -328,7 +329,7 @@ static void parse_bootargs(const char *s)
 		else if (n > 5 && !strncmp(s, "test=", 5))
 			snprintf(g.mode, MIN(sizeof(g.mode), n - 5 + 1), "%s", s + 5);
 		else if (n > 8 && !strncmp(s, "periods=", 8))
-			g.periods = strtoul(s + 8, NULL, 0);
+			g.periods = strtoul(s + 8, NULL, 0), g.periods_given = true;
 		else if (n > 5 && !strncmp(s, "seed=", 5))
 			g.seed = strtoul(s + 5, NULL, 0);
 		else if (n > 5 && !strncmp(s, "role=", 5))
@@ -1937,6 +1938,18 @@ static enum result mode_fuzz(void)
 	return RES_PASS;
 }
 
+/* ---- console: flood ---- */
+
+/* Prints numbered lines as fast as it can, forever (or `periods=<n>` lines):
+ * the console's other domains must not notice. */
+static enum result mode_flood(void)
+{
+	uint64_t limit = g.periods_given ? g.periods : 0;
+	for (uint64_t n = 1; !limit || n <= limit; n++)
+		say("flood: line %lu ..................................................", n);
+	return RES_PASS;
+}
+
 /* ---- dispatch ---- */
 
 static const struct {
@@ -1949,7 +1962,7 @@ static const struct {
     {"sysreset", mode_sysreset}, {"gic", mode_gic},
     {"sgi-all", mode_sgi_all},	 {"rt", mode_rt},
     {"bench", mode_bench},	 {"chan", mode_chan},
-    {"fuzz", mode_fuzz},
+    {"fuzz", mode_fuzz},	 {"flood", mode_flood},
 };
 
 void guest_main(uint64_t dtb)
