@@ -14,6 +14,9 @@
  *    from the UART's TX interrupt (drivers that have one).
  * The hypervisor's own messages wait for room, bounded: a UART that takes
  * nothing for STUCK_MS is "stuck" and then nobody waits for it any more.
+ *
+ * A domain's bytes are filtered (filter_locked) so it can never erase, move
+ * over or forge another line; docs/console.md says what passes.
  */
 #include "common/console.h"
 #include "common/domain.h"
@@ -188,20 +191,33 @@ static void prefix_locked(struct domain *d)
 	put_locked("] ", 2);
 }
 
+/* Columns a terminal surely moves right for s: printable ASCII and tabs. */
+static unsigned sure_columns(const char *s, unsigned n)
+{
+	unsigned cols = 0;
+	for (unsigned i = 0; i < n; i++)
+		if ((s[i] >= 0x20 && s[i] < 0x7f) || s[i] == '\t')
+			cols++;
+	return cols;
+}
+
 static void flush_line_locked(struct domain *d, bool newline)
 {
 	if (open_line != d) {
 		close_open_line_locked();
 		prefix_locked(d);
 		put_locked(d->con_open, d->con_open_len); /* what was cut, again */
+		d->con_vis = sure_columns(d->con_open, d->con_open_len);
 	}
 	put_locked(d->con_line, d->con_len);
 	if (newline) {
 		put_locked("\n", 1);
 		open_line = NULL;
 		d->con_open_len = 0;
+		d->con_vis = 0;
 	} else {
 		open_line = d;
+		d->con_vis += sure_columns(d->con_line, d->con_len);
 		unsigned n = MIN(d->con_len, (unsigned)sizeof(d->con_open) - d->con_open_len);
 		memcpy(d->con_open + d->con_open_len, d->con_line, n);
 		d->con_open_len += n;
@@ -257,7 +273,8 @@ static void line_char_locked(struct domain *d, char c)
 	}
 }
 
-/* The end of a domain's output (power-off, restart, fault): its lines end. */
+/* The end of a domain's output (power-off, restart, fault): its lines end,
+ * and a restarted domain starts with a fresh filter. */
 static void flush_domain_locked(struct domain *d)
 {
 	flush_held_locked(d);
@@ -265,15 +282,178 @@ static void flush_domain_locked(struct domain *d)
 		flush_line_locked(d, true);
 	if (focused(d))
 		flush_all_held_locked();
+	d->con_esc = 0;
+	d->con_u8_len = d->con_u8_need = 0;
 	d->con_open_len = 0;
+	d->con_vis = 0;
 }
 
-/* What a domain prints goes on as it came, but for '\r' (Linux ends its
- * lines "\r\n"). */
-static void filter_locked(struct domain *d, char c)
+/* ---- the filter: a domain's bytes never move over another's text ---- */
+
+enum { ESC_NONE, ESC_ESC, ESC_CSI, ESC_STRING, ESC_STRING_ESC };
+
+/* Removes the last character (all bytes of a UTF-8 one) of buf. */
+static void pop_char(char *buf, unsigned *len)
 {
-	if (c != '\r')
-		line_char_locked(d, c);
+	while (*len && ((uint8_t)buf[*len - 1] & 0xc0) == 0x80)
+		(*len)--;
+	if (*len)
+		(*len)--;
+}
+
+/* A cursor control the focused domain may send: only on its own line on
+ * screen, never further left than its own text (`back` columns). */
+static void focused_control_locked(struct domain *d, const char *seq, unsigned len, unsigned back)
+{
+	if (!focused(d) || open_line != d || back > d->con_vis)
+		return;
+	put_locked(seq, len);
+	d->con_vis -= back;
+	for (unsigned i = 0; i < back; i++)
+		pop_char(d->con_open, &d->con_open_len);
+}
+
+static void backspace_locked(struct domain *d)
+{
+	if (focused(d))
+		focused_control_locked(d, "\b", 1, 1);
+	else
+		pop_char(d->con_line, &d->con_len); /* edits the line not yet shown */
+}
+
+/* A complete CSI sequence (ESC [ params final): erase to the right of the
+ * cursor, and cursor left/right within its own text, for the focused domain
+ * (what shells' line editing uses); everything else is dropped. */
+static void csi_locked(struct domain *d, char final)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < d->con_csi_len; i++) {
+		if (d->con_csi[i] < '0' || d->con_csi[i] > '9' || n > 999)
+			return; /* private or several parameters: none we pass */
+		n = n * 10 + (unsigned)(d->con_csi[i] - '0');
+	}
+	char seq[12];
+	switch (final) {
+	case 'K': /* erase in line, J: in display; 0 = from the cursor on */
+	case 'J':
+		if (n == 0) {
+			seq[0] = 0x1b, seq[1] = '[', seq[2] = final;
+			focused_control_locked(d, seq, 3, 0);
+		}
+		break;
+	case 'D': /* cursor left */
+	case 'C': /* cursor right */ {
+		n = n ? n : 1;
+		int len = snprintf(seq, sizeof(seq), "\x1b[%u%c", n, final);
+		focused_control_locked(d, seq, (unsigned)len, final == 'D' ? n : 0);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/* Whether c may follow the UTF-8 sequence in d->con_u8 (no overlong forms,
+ * surrogates, code points past U+10FFFF, or C1 controls U+0080-U+009F). */
+static bool utf8_next_ok(const struct domain *d, uint8_t c)
+{
+	if ((c & 0xc0) != 0x80)
+		return false;
+	if (d->con_u8_len != 1)
+		return true;
+	switch ((uint8_t)d->con_u8[0]) {
+	case 0xc2:
+		return c >= 0xa0;
+	case 0xe0:
+		return c >= 0xa0;
+	case 0xed:
+		return c < 0xa0;
+	case 0xf0:
+		return c >= 0x90;
+	case 0xf4:
+		return c < 0x90;
+	default:
+		return true;
+	}
+}
+
+static void filter_locked(struct domain *d, char ch)
+{
+	uint8_t c = (uint8_t)ch;
+	switch (d->con_esc) {
+	case ESC_ESC:
+		if (c == '[') {
+			d->con_esc = ESC_CSI;
+			d->con_csi_len = 0;
+		} else if (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_') {
+			d->con_esc = ESC_STRING; /* OSC, DCS, SOS, PM, APC: up to BEL or ST */
+		} else if (c < 0x20 || c > 0x2f) {
+			d->con_esc = ESC_NONE; /* ESC + final byte (ESC c, ESC 7...): dropped */
+		}
+		return;
+	case ESC_CSI:
+		if (c >= 0x40 && c <= 0x7e) {
+			d->con_esc = ESC_NONE;
+			if (d->con_csi_len <= sizeof(d->con_csi))
+				csi_locked(d, (char)c);
+			return;
+		}
+		if (c >= 0x20 && c <= 0x3f) {
+			if (d->con_csi_len < sizeof(d->con_csi))
+				d->con_csi[d->con_csi_len] = (char)c;
+			if (d->con_csi_len <= sizeof(d->con_csi))
+				d->con_csi_len++;
+			return;
+		}
+		d->con_esc = ESC_NONE; /* a control byte cancels the sequence */
+		break;
+	case ESC_STRING:
+	case ESC_STRING_ESC:
+		if (c == '\n') { /* a string never swallows more than its line */
+			d->con_esc = ESC_NONE;
+			break;
+		}
+		if (c == 0x07 || (d->con_esc == ESC_STRING_ESC && c == '\\'))
+			d->con_esc = ESC_NONE;
+		else
+			d->con_esc = c == 0x1b ? ESC_STRING_ESC : ESC_STRING;
+		return;
+	default:
+		break;
+	}
+
+	if (d->con_u8_need) {
+		if (utf8_next_ok(d, c)) {
+			d->con_u8[d->con_u8_len++] = (char)c;
+			if (d->con_u8_len == d->con_u8_need + 1) {
+				for (unsigned i = 0; i < d->con_u8_len; i++)
+					line_char_locked(d, d->con_u8[i]);
+				d->con_u8_len = d->con_u8_need = 0;
+			}
+			return;
+		}
+		d->con_u8_len = d->con_u8_need = 0;
+		line_char_locked(d, '?'); /* a broken sequence, then c on its own */
+	}
+	if (c >= 0x80) {
+		unsigned need = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2
+							 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+		if (!need) {
+			line_char_locked(d, '?'); /* C1 control or not UTF-8 */
+			return;
+		}
+		d->con_u8[0] = (char)c;
+		d->con_u8_len = 1;
+		d->con_u8_need = (uint8_t)need;
+		return;
+	}
+	if (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f))
+		line_char_locked(d, (char)c);
+	else if (c == '\b')
+		backspace_locked(d);
+	else if (c == 0x1b)
+		d->con_esc = ESC_ESC;
+	/* '\r' (Linux ends lines "\r\n"), other C0 controls and DEL: dropped. */
 }
 
 /* ---- composing and pumping ---- */

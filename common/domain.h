@@ -93,6 +93,12 @@ struct domain {
 	uint64_t con_lost;	  /* bytes dropped: ring full (atomic) */
 	/* The rest under the console lock. */
 	uint64_t con_lost_reported, con_report_at;
+	uint8_t con_esc;	  /* escape sequence being stripped (console.c) */
+	uint8_t con_csi_len;
+	char con_csi[8];	  /* its parameter bytes */
+	uint8_t con_u8_len, con_u8_need; /* a UTF-8 sequence being checked */
+	char con_u8[4];
+	unsigned con_vis;	  /* columns of its own text left of the cursor, at least */
 	char con_line[160];
 	unsigned con_len;
 	char con_open[160]; /* the unfinished line on screen, to repeat if cut */

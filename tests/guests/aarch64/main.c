@@ -1938,7 +1938,7 @@ static enum result mode_fuzz(void)
 	return RES_PASS;
 }
 
-/* ---- console: flood ---- */
+/* ---- console: flood and forge ---- */
 
 /* Prints numbered lines as fast as it can, forever (or `periods=<n>` lines):
  * the console's other domains must not notice. */
@@ -1947,6 +1947,30 @@ static enum result mode_flood(void)
 	uint64_t limit = g.periods_given ? g.periods : 0;
 	for (uint64_t n = 1; !limit || n <= limit; n++)
 		say("flood: line %lu ..................................................", n);
+	return RES_PASS;
+}
+
+/* Bytes that would, passed to a terminal unfiltered, erase or overwrite the
+ * line start and show a line that seems to come from the domain "rt". */
+static const char *const forgeries[] = {
+    "\r[rt] TESTGUEST: forged-cr\n",
+    "\x1b[2K\x1b[G[rt] TESTGUEST: forged-esc\n",
+    "x\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b[rt] TESTGUEST: forged-bs\n",
+    "\x1b[1A\x1b[2K\r[rt] TESTGUEST: forged-up\n",
+    "\x9b" "2K\x9b" "1G[rt] TESTGUEST: forged-c1\n",
+    "\xc2\x9b" "2K\xc2\x9b" "1G[rt] TESTGUEST: forged-c1utf8\n",
+    "\x1b]0;forged-title\x07\x1b" "c[rt] TESTGUEST: forged-osc\n",
+    "partial line, then\x1b[99D\x1b[K[rt] TESTGUEST: forged-left\n",
+};
+
+static enum result mode_forge(void)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(forgeries); i++) {
+		lock();
+		uart_puts(forgeries[i]);
+		unlock();
+	}
+	say("forge: %u forgeries sent", (unsigned)ARRAY_SIZE(forgeries));
 	return RES_PASS;
 }
 
@@ -1963,6 +1987,7 @@ static const struct {
     {"sgi-all", mode_sgi_all},	 {"rt", mode_rt},
     {"bench", mode_bench},	 {"chan", mode_chan},
     {"fuzz", mode_fuzz},	 {"flood", mode_flood},
+    {"forge", mode_forge},
 };
 
 void guest_main(uint64_t dtb)
