@@ -24,14 +24,14 @@
 #include "common/percpu.h"
 #include "common/spinlock.h"
 
-#define TX_SIZE 8192u	    /* composed bytes for the UART; power of 2 */
-#define TX_BURST 64u	    /* most bytes one domain's exit hands the UART */
-#define COMPOSE_ROOM 1024u  /* TX room one composed byte may need (held + cut lines) */
-#define COMPOSE_BUDGET 512u /* most domain bytes composed per pump */
-#define STUCK_MS 50	    /* the UART took nothing for this long: stuck */
-#define ROOM_WAIT_MS 100    /* most a hypervisor message waits for room */
-#define REPORT_EVERY_MS 1000 /* loss reports per domain at most this often */
-#define PUMP_TRIES 4
+#define TX_SIZE		8192u /* composed bytes for the UART; power of 2 */
+#define TX_BURST	64u   /* most bytes one domain's exit hands the UART */
+#define COMPOSE_ROOM	2048u /* TX room one composed byte may need (every held line + a cut one) */
+#define COMPOSE_BUDGET	256u  /* most domain bytes composed per pump */
+#define STUCK_MS	50    /* the UART took nothing for this long: stuck */
+#define ROOM_WAIT_MS	100   /* most a hypervisor message waits for room */
+#define REPORT_EVERY_MS 1000  /* loss reports per domain at most this often */
+#define PUMP_TRIES	4
 
 static const struct uart_ops *uart;
 static uint64_t uart_base;
@@ -436,8 +436,10 @@ static void filter_locked(struct domain *d, char ch)
 		line_char_locked(d, '?'); /* a broken sequence, then c on its own */
 	}
 	if (c >= 0x80) {
-		unsigned need = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2
-							 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+		unsigned need = c >= 0xc2 && c <= 0xdf	 ? 1
+				: c >= 0xe0 && c <= 0xef ? 2
+				: c >= 0xf0 && c <= 0xf4 ? 3
+							 : 0;
 		if (!need) {
 			line_char_locked(d, '?'); /* C1 control or not UTF-8 */
 			return;
@@ -472,7 +474,8 @@ static unsigned compose_domain_locked(struct domain *d, unsigned budget)
 						    __ATOMIC_RELAXED);
 			continue;
 		}
-		if (n >= budget || d->con_in_tail == __atomic_load_n(&d->con_in_head, __ATOMIC_ACQUIRE))
+		if (n >= budget ||
+		    d->con_in_tail == __atomic_load_n(&d->con_in_head, __ATOMIC_ACQUIRE))
 			break;
 		char c = d->con_in[d->con_in_tail % CON_IN_SIZE];
 		__atomic_store_n(&d->con_in_tail, d->con_in_tail + 1, __ATOMIC_RELEASE);
@@ -492,7 +495,8 @@ static void compose_locked(unsigned budget)
 		more = false;
 		for (unsigned k = 0; k < ndomains && budget; k++) {
 			struct domain *d = &domains[(rr + k) % ndomains];
-			unsigned n = compose_domain_locked(d, MIN(budget, (unsigned)sizeof(d->con_line)));
+			unsigned n =
+			    compose_domain_locked(d, MIN(budget, (unsigned)sizeof(d->con_line)));
 			more |= n != 0;
 			budget -= n;
 		}
@@ -515,17 +519,17 @@ static void report_losses_locked(void)
 		    (d->con_report_at && now - d->con_report_at < ms_to_ticks(REPORT_EVERY_MS)))
 			continue;
 		int n = snprintf(buf, sizeof(buf),
-				 "bulkhead: domain %s: %llu bytes of console output lost\n", d->name,
-				 (unsigned long long)(lost - d->con_lost_reported));
+				 "bulkhead: domain %s: %llu bytes of console output lost\n",
+				 d->name, (unsigned long long)(lost - d->con_lost_reported));
 		hyp_put_locked(buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
 		d->con_lost_reported = lost;
 		d->con_report_at = now;
 	}
 	uint64_t lost = __atomic_load_n(&hyp_lost, __ATOMIC_RELAXED);
 	if (lost != hyp_lost_reported) {
-		int n = snprintf(buf, sizeof(buf),
-				 "bulkhead: %llu bytes of hypervisor messages lost\n",
-				 (unsigned long long)(lost - hyp_lost_reported));
+		int n =
+		    snprintf(buf, sizeof(buf), "bulkhead: %llu bytes of hypervisor messages lost\n",
+			     (unsigned long long)(lost - hyp_lost_reported));
 		hyp_lost_reported = lost;
 		hyp_put_locked(buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
 	}
@@ -534,7 +538,8 @@ static void report_losses_locked(void)
 static bool rings_empty(void)
 {
 	for (unsigned i = 0; i < ndomains; i++)
-		if (domains[i].con_in_tail != __atomic_load_n(&domains[i].con_in_head, __ATOMIC_ACQUIRE) ||
+		if (domains[i].con_in_tail !=
+			__atomic_load_n(&domains[i].con_in_head, __ATOMIC_ACQUIRE) ||
 		    __atomic_load_n(&domains[i].con_flush, __ATOMIC_ACQUIRE))
 			return false;
 	return true;
@@ -692,7 +697,7 @@ int console_getc(void)
 	return uart && uart->getc ? uart->getc(uart_base) : -1;
 }
 
-#define CTRL_A 0x01
+#define CTRL_A	       0x01
 #define SWITCH_PRESSES 3
 
 static unsigned ctrl_a_run;
@@ -753,8 +758,8 @@ void console_interrupt(void)
 					 * into one that is off or stopped reaches no one. */
 					for (unsigned k = 1; k <= ndomains; k++) {
 						unsigned n = (focus + k) % ndomains;
-						enum dom_state s = __atomic_load_n(&domains[n].state,
-										   __ATOMIC_ACQUIRE);
+						enum dom_state s = __atomic_load_n(
+						    &domains[n].state, __ATOMIC_ACQUIRE);
 						if (s == DOM_RUNNING || s == DOM_RESTARTING) {
 							focus = n;
 							break;

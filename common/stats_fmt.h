@@ -15,11 +15,11 @@
 /* The counts of one CPU: counts[k * nslots + s] exits of kind k caused by slot s. */
 struct stats_cpu_view {
 	unsigned cpu;
-	const char *owner;		/* the CPU's domain name, or "idle" */
+	const char *owner; /* the CPU's domain name, or "idle" */
 	unsigned nkinds, nslots;
-	const char *const *kind_names;	/* [nkinds] */
-	const char *const *slot_names;	/* [nslots] */
-	const uint64_t *counts;		/* [nkinds * nslots] */
+	const char *const *kind_names; /* [nkinds] */
+	const char *const *slot_names; /* [nslots] */
+	const uint64_t *counts;	       /* [nkinds * nslots] */
 };
 
 /* Calls emit once per line (no '\n'), each shorter than STATS_LINE_MAX. */

@@ -52,7 +52,8 @@ static void check_all_counts(const struct stats_cpu_view *v, const struct out *o
 			if (!c)
 				continue;
 			char entry[64];
-			snprintf(entry, sizeof(entry), " %s=%llu", v->slot_names[s], (unsigned long long)c);
+			snprintf(entry, sizeof(entry), " %s=%llu", v->slot_names[s],
+				 (unsigned long long)c);
 			CHECK_CONTAINS(at, entry);
 		}
 	}
@@ -74,8 +75,13 @@ static void test_longest(void)
 	slot_names[BH_MAX_DOMAINS] = "hypervisor";
 	for (unsigned i = 0; i < KINDS * SLOTS; i++)
 		counts[i] = UINT64_MAX - i;
-	struct stats_cpu_view v = {.cpu = 7, .owner = names[0], .nkinds = KINDS, .nslots = SLOTS,
-				   .kind_names = kinds, .slot_names = slot_names, .counts = counts};
+	struct stats_cpu_view v = {.cpu = 7,
+				   .owner = names[0],
+				   .nkinds = KINDS,
+				   .nslots = SLOTS,
+				   .kind_names = kinds,
+				   .slot_names = slot_names,
+				   .counts = counts};
 	struct out o = {0};
 	stats_format_cpu(&v, collect, &o);
 	CHECK(o.lines >= 1);
@@ -89,11 +95,16 @@ static void test_short(void)
 {
 	const char *slot_names[SLOTS] = {"dom0", "rt", "?", "?", "?", "?", "?", "?", "hypervisor"};
 	uint64_t counts[KINDS * SLOTS] = {0};
-	counts[0 * SLOTS + 1] = 42;	  /* trap rt */
-	counts[1 * SLOTS + 1] = 1000;	  /* timer rt */
+	counts[0 * SLOTS + 1] = 42;	   /* trap rt */
+	counts[1 * SLOTS + 1] = 1000;	   /* timer rt */
 	counts[5 * SLOTS + SLOTS - 1] = 3; /* console hypervisor */
-	struct stats_cpu_view v = {.cpu = 2, .owner = "rt", .nkinds = KINDS, .nslots = SLOTS,
-				   .kind_names = kinds, .slot_names = slot_names, .counts = counts};
+	struct stats_cpu_view v = {.cpu = 2,
+				   .owner = "rt",
+				   .nkinds = KINDS,
+				   .nslots = SLOTS,
+				   .kind_names = kinds,
+				   .slot_names = slot_names,
+				   .counts = counts};
 	struct out o = {0};
 	stats_format_cpu(&v, collect, &o);
 	CHECK_EQ(o.lines, 1u);
