@@ -30,6 +30,7 @@
 #define COMPOSE_BUDGET	256u  /* most domain bytes composed per pump */
 #define STUCK_MS	50    /* the UART took nothing for this long: stuck */
 #define ROOM_WAIT_MS	100   /* most a hypervisor message waits for room */
+#define SYNC_MAX_MS	1000  /* most console_sync() waits, however busy the console */
 #define REPORT_EVERY_MS 1000  /* loss reports per domain at most this often */
 #define PUMP_TRIES	4
 
@@ -678,9 +679,11 @@ void console_sync(void)
 {
 	if (!lock_bounded())
 		return;
+	uint64_t start = arch_counter();
 	if (!tx_used())
-		tx_progress_at = arch_counter();
-	for (;;) {
+		tx_progress_at = start;
+	/* Bounded even while domains go on printing faster than the UART drains. */
+	while (arch_counter() - start < ms_to_ticks(SYNC_MAX_MS)) {
 		compose_locked(~0u);
 		report_losses_locked();
 		if (!tx_used() || __atomic_load_n(&tx_stuck, __ATOMIC_RELAXED) || !uart)
