@@ -164,6 +164,7 @@ void arch_park_cpu(void)
 
 void arch_halt_system(void)
 {
+	console_sync(); /* what is buffered goes out first (bounded wait) */
 	arch_psci_system_off();
 	for (;;)
 		wfi();

@@ -199,6 +199,7 @@ void boot_wrong_el(uint64_t dtb, uint64_t load_base, unsigned el)
 		console_init(board.uart, board.uart_base);
 		bh_printf("Bulkhead needs to be started at EL2; it was started at EL%u. "
 			  "Stopping.\n", el);
+		console_sync();
 	}
 	if (board.psci != CONDUIT_NONE) {
 		register uint64_t x0 __asm__("x0") = 0x84000008; /* PSCI SYSTEM_OFF */

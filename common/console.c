@@ -1,8 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Console output multiplexer. Hypervisor lines and domain lines never
- * interleave mid-line: each domain's output is collected per line and written
- * whole, under one lock, with its "[name] " prefix.
+ * Console output multiplexer: one physical UART shared by the hypervisor's
+ * messages and every domain's output, each domain line prefixed "[name] ".
+ *
+ * Nothing a domain does waits for the UART or for another domain's output:
+ *  - a domain's bytes go into its own ring (struct domain con_in), under a
+ *    lock only its own vCPUs take; bytes that find the ring full are counted
+ *    and the loss is reported once the UART drains again;
+ *  - whoever gets the console lock (domains only ever try it) composes lines
+ *    from the rings into the TX ring, one line per domain in turn, then gives
+ *    the UART what its FIFO takes right now, at most TX_BURST bytes;
+ *  - what is left goes out on the next console activity of any domain, or
+ *    from the UART's TX interrupt (drivers that have one).
+ * The hypervisor's own messages wait for room, bounded: a UART that takes
+ * nothing for STUCK_MS is "stuck" and then nobody waits for it any more.
+ *
+ * A domain's bytes are filtered (filter_locked) so it can never erase, move
+ * over or forge another line; docs/console.md says what passes.
  */
 #include "common/console.h"
 #include "common/domain.h"
@@ -10,12 +24,36 @@
 #include "common/percpu.h"
 #include "common/spinlock.h"
 
+#define TX_SIZE		8192u /* composed bytes for the UART; power of 2 */
+#define TX_BURST	64u   /* most bytes one domain's exit hands the UART */
+#define COMPOSE_ROOM	2048u /* TX room one composed byte may need (every held line + a cut one) */
+#define COMPOSE_BUDGET	256u  /* most domain bytes composed per pump */
+#define STUCK_MS	50    /* the UART took nothing for this long: stuck */
+#define ROOM_WAIT_MS	100   /* most a hypervisor message waits for room */
+#define SYNC_MAX_MS	1000  /* most console_sync() waits, however busy the console */
+#define REPORT_EVERY_MS 1000  /* loss reports per domain at most this often */
+#define PUMP_TRIES	4
+
 static const struct uart_ops *uart;
+static uint64_t uart_base;
+/* Covers everything below, the composing state of every domain (struct
+ * domain con_in_tail onwards) and the UART's transmit side. Domains only
+ * try it (console_pump); the hypervisor's messages wait for it, bounded. */
+static struct spinlock console_lock;
+static char tx[TX_SIZE];
+static uint32_t tx_head, tx_tail;
+static uint64_t tx_progress_at; /* counter when the UART last took a byte or had none */
+static bool tx_stuck;		/* also read without the lock (vuart FR) */
+static bool tx_irq_on;
+static uint64_t hyp_lost, hyp_lost_reported; /* hyp_lost: atomic */
+static unsigned rr;			     /* the domain composed first next time */
 static struct domain *open_line;
 static unsigned focus;
+static uint32_t pump_pending;
+/* Test hook (Ctrl-A u): the UART behaves as if it stopped draining. */
+static volatile bool uart_stall_sim;
+
 static void close_open_line_locked(void);
-static uint64_t uart_base;
-static struct spinlock console_lock;
 
 void console_init(enum uart_kind kind, uint64_t base)
 {
@@ -40,58 +78,95 @@ void console_init(enum uart_kind kind, uint64_t base)
 	uart->init(base);
 }
 
+static uint64_t ms_to_ticks(unsigned ms)
+{
+	return arch_counter_freq() / 1000 * ms;
+}
+
+static uint32_t tx_used(void)
+{
+	return tx_head - tx_tail;
+}
+
+static uint32_t tx_free(void)
+{
+	return TX_SIZE - tx_used();
+}
+
+/* Into the TX ring only ('\n' as "\r\n"); callers made room. */
 static void put_locked(const char *s, size_t n)
 {
 	if (!uart)
 		return;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && tx_free() >= 2; i++) {
 		if (s[i] == '\n')
-			uart->putc(uart_base, '\r');
-		uart->putc(uart_base, s[i]);
+			tx[tx_head++ % TX_SIZE] = '\r';
+		tx[tx_head++ % TX_SIZE] = s[i];
 	}
 }
 
-void console_write_raw(const char *s)
+/* Hands the UART what it takes now, at most `budget` bytes. Never waits. */
+static void drain_locked(uint32_t budget)
 {
-	spin_lock(&console_lock);
-	put_locked(s, strlen(s));
-	spin_unlock(&console_lock);
+	if (!uart) {
+		tx_tail = tx_head;
+		return;
+	}
+	uint64_t now = arch_counter();
+	bool wrote = false;
+	while (tx_used() && budget) {
+		unsigned room = uart_stall_sim ? 0 : uart->tx_room(uart_base);
+		if (!room)
+			break;
+		for (; room && tx_used() && budget; room--, budget--)
+			uart->tx_put(uart_base, tx[tx_tail++ % TX_SIZE]);
+		wrote = true;
+	}
+	if (wrote || !tx_used()) {
+		tx_progress_at = now;
+		__atomic_store_n(&tx_stuck, false, __ATOMIC_RELAXED);
+	} else if (budget && now - tx_progress_at > ms_to_ticks(STUCK_MS)) {
+		__atomic_store_n(&tx_stuck, true, __ATOMIC_RELAXED);
+	}
 }
 
-void bh_printf(const char *fmt, ...)
+/* Bounded wait for `n` bytes of room; false if the UART is stuck or too slow. */
+static bool make_room_locked(uint32_t n)
 {
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	spin_lock(&console_lock);
+	uint64_t start = arch_counter();
+	while (tx_free() < n) {
+		if (!uart || __atomic_load_n(&tx_stuck, __ATOMIC_RELAXED) ||
+		    arch_counter() - start > ms_to_ticks(ROOM_WAIT_MS))
+			return false;
+		drain_locked(TX_SIZE);
+	}
+	return true;
+}
+
+/* Bounded wait for the console lock (the hypervisor's messages). */
+static bool lock_bounded(void)
+{
+	uint64_t start = 0;
+	while (!spin_trylock(&console_lock)) {
+		if (!start)
+			start = arch_counter();
+		else if (arch_counter() - start > ms_to_ticks(ROOM_WAIT_MS))
+			return false;
+	}
+	return true;
+}
+
+/* A hypervisor line of `n` bytes into the TX ring, or counted as lost. */
+static void hyp_put_locked(const char *s, size_t n)
+{
 	close_open_line_locked();
-	put_locked(buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
-	spin_unlock(&console_lock);
+	if (make_room_locked((uint32_t)(2 * n + 2)))
+		put_locked(s, n);
+	else
+		__atomic_fetch_add(&hyp_lost, n, __ATOMIC_RELAXED);
 }
 
-void bh_vlog(const char *fmt, va_list ap)
-{
-	char buf[512];
-	int n = snprintf(buf, sizeof(buf), "bulkhead: ");
-	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
-	if (n > (int)sizeof(buf) - 2)
-		n = (int)sizeof(buf) - 2;
-	buf[n++] = '\n';
-	spin_lock(&console_lock);
-	close_open_line_locked();
-	put_locked(buf, (size_t)n);
-	spin_unlock(&console_lock);
-}
-
-void bh_log(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	bh_vlog(fmt, ap);
-	va_end(ap);
-}
+/* ---- what a domain prints: lines, held lines, the focused domain ---- */
 
 /*
  * Lines on screen never mix: the focused domain's output goes straight out
@@ -117,20 +192,33 @@ static void prefix_locked(struct domain *d)
 	put_locked("] ", 2);
 }
 
+/* Columns a terminal surely moves right for s: printable ASCII and tabs. */
+static unsigned sure_columns(const char *s, unsigned n)
+{
+	unsigned cols = 0;
+	for (unsigned i = 0; i < n; i++)
+		if ((s[i] >= 0x20 && s[i] < 0x7f) || s[i] == '\t')
+			cols++;
+	return cols;
+}
+
 static void flush_line_locked(struct domain *d, bool newline)
 {
 	if (open_line != d) {
 		close_open_line_locked();
 		prefix_locked(d);
 		put_locked(d->con_open, d->con_open_len); /* what was cut, again */
+		d->con_vis = sure_columns(d->con_open, d->con_open_len);
 	}
 	put_locked(d->con_line, d->con_len);
 	if (newline) {
 		put_locked("\n", 1);
 		open_line = NULL;
 		d->con_open_len = 0;
+		d->con_vis = 0;
 	} else {
 		open_line = d;
+		d->con_vis += sure_columns(d->con_line, d->con_len);
 		unsigned n = MIN(d->con_len, (unsigned)sizeof(d->con_open) - d->con_open_len);
 		memcpy(d->con_open + d->con_open_len, d->con_line, n);
 		d->con_open_len += n;
@@ -155,14 +243,17 @@ static void flush_all_held_locked(void)
 		flush_held_locked(&domains[i]);
 }
 
-void console_domain_putc(struct domain *d, char c)
+static bool focused(const struct domain *d)
 {
-	if (c == '\r')
-		return;
-	spin_lock(&console_lock);
-	bool focused = ndomains && &domains[focus] == d;
+	return ndomains && &domains[focus] == d;
+}
+
+/* One byte that passed the filter: printable text, '\t', '\n', UTF-8. */
+static void line_char_locked(struct domain *d, char c)
+{
+	bool foc = focused(d);
 	if (c == '\n') {
-		if (!focused && open_line && open_line == &domains[focus]) {
+		if (!foc && open_line && open_line == &domains[focus]) {
 			/* The focused domain is mid-line: hold this line, if we can. */
 			flush_held_locked(d);
 			if (open_line == &domains[focus]) {
@@ -170,46 +261,457 @@ void console_domain_putc(struct domain *d, char c)
 				d->con_held_len = d->con_len;
 				d->con_holding = true;
 				d->con_len = 0;
-				spin_unlock(&console_lock);
 				return;
 			}
 		}
 		flush_line_locked(d, true);
-		if (focused)
+		if (foc)
 			flush_all_held_locked();
 	} else {
 		d->con_line[d->con_len++] = c;
-		if (focused || d->con_len == sizeof(d->con_line))
-			flush_line_locked(d, !focused);
+		if (foc || d->con_len == sizeof(d->con_line))
+			flush_line_locked(d, !foc);
 	}
-	spin_unlock(&console_lock);
+}
+
+/* The end of a domain's output (power-off, restart, fault): its lines end,
+ * and a restarted domain starts with a fresh filter. */
+static void flush_domain_locked(struct domain *d)
+{
+	flush_held_locked(d);
+	if (d->con_len || open_line == d)
+		flush_line_locked(d, true);
+	if (focused(d))
+		flush_all_held_locked();
+	d->con_esc = 0;
+	d->con_u8_len = d->con_u8_need = 0;
+	d->con_open_len = 0;
+	d->con_vis = 0;
+}
+
+/* ---- the filter: a domain's bytes never move over another's text ---- */
+
+enum { ESC_NONE, ESC_ESC, ESC_CSI, ESC_STRING, ESC_STRING_ESC };
+
+/* Removes the last character (all bytes of a UTF-8 one) of buf. */
+static void pop_char(char *buf, unsigned *len)
+{
+	while (*len && ((uint8_t)buf[*len - 1] & 0xc0) == 0x80)
+		(*len)--;
+	if (*len)
+		(*len)--;
+}
+
+/* A cursor control the focused domain may send: only on its own line on
+ * screen, never further left than its own text (`back` columns). */
+static void focused_control_locked(struct domain *d, const char *seq, unsigned len, unsigned back)
+{
+	if (!focused(d) || open_line != d || back > d->con_vis)
+		return;
+	put_locked(seq, len);
+	d->con_vis -= back;
+	for (unsigned i = 0; i < back; i++)
+		pop_char(d->con_open, &d->con_open_len);
+}
+
+static void backspace_locked(struct domain *d)
+{
+	if (focused(d))
+		focused_control_locked(d, "\b", 1, 1);
+	else
+		pop_char(d->con_line, &d->con_len); /* edits the line not yet shown */
+}
+
+/* A complete CSI sequence (ESC [ params final): erase to the right of the
+ * cursor, and cursor left/right within its own text, for the focused domain
+ * (what shells' line editing uses); everything else is dropped. */
+static void csi_locked(struct domain *d, char final)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < d->con_csi_len; i++) {
+		if (d->con_csi[i] < '0' || d->con_csi[i] > '9' || n > 999)
+			return; /* private or several parameters: none we pass */
+		n = n * 10 + (unsigned)(d->con_csi[i] - '0');
+	}
+	char seq[12];
+	switch (final) {
+	case 'K': /* erase in line, J: in display; 0 = from the cursor on */
+	case 'J':
+		if (n == 0) {
+			seq[0] = 0x1b, seq[1] = '[', seq[2] = final;
+			focused_control_locked(d, seq, 3, 0);
+		}
+		break;
+	case 'D': /* cursor left */
+	case 'C': /* cursor right */ {
+		n = n ? n : 1;
+		int len = snprintf(seq, sizeof(seq), "\x1b[%u%c", n, final);
+		focused_control_locked(d, seq, (unsigned)len, final == 'D' ? n : 0);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/* Whether c may follow the UTF-8 sequence in d->con_u8 (no overlong forms,
+ * surrogates, code points past U+10FFFF, or C1 controls U+0080-U+009F). */
+static bool utf8_next_ok(const struct domain *d, uint8_t c)
+{
+	if ((c & 0xc0) != 0x80)
+		return false;
+	if (d->con_u8_len != 1)
+		return true;
+	switch ((uint8_t)d->con_u8[0]) {
+	case 0xc2:
+		return c >= 0xa0;
+	case 0xe0:
+		return c >= 0xa0;
+	case 0xed:
+		return c < 0xa0;
+	case 0xf0:
+		return c >= 0x90;
+	case 0xf4:
+		return c < 0x90;
+	default:
+		return true;
+	}
+}
+
+static void filter_locked(struct domain *d, char ch)
+{
+	uint8_t c = (uint8_t)ch;
+	switch (d->con_esc) {
+	case ESC_ESC:
+		if (c == '[') {
+			d->con_esc = ESC_CSI;
+			d->con_csi_len = 0;
+		} else if (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_') {
+			d->con_esc = ESC_STRING; /* OSC, DCS, SOS, PM, APC: up to BEL or ST */
+		} else if (c < 0x20 || c > 0x2f) {
+			d->con_esc = ESC_NONE; /* ESC + final byte (ESC c, ESC 7...): dropped */
+		}
+		return;
+	case ESC_CSI:
+		if (c >= 0x40 && c <= 0x7e) {
+			d->con_esc = ESC_NONE;
+			if (d->con_csi_len <= sizeof(d->con_csi))
+				csi_locked(d, (char)c);
+			return;
+		}
+		if (c >= 0x20 && c <= 0x3f) {
+			if (d->con_csi_len < sizeof(d->con_csi))
+				d->con_csi[d->con_csi_len] = (char)c;
+			if (d->con_csi_len <= sizeof(d->con_csi))
+				d->con_csi_len++;
+			return;
+		}
+		d->con_esc = ESC_NONE; /* a control byte cancels the sequence */
+		break;
+	case ESC_STRING:
+	case ESC_STRING_ESC:
+		if (c == '\n') { /* a string never swallows more than its line */
+			d->con_esc = ESC_NONE;
+			break;
+		}
+		if (c == 0x07 || (d->con_esc == ESC_STRING_ESC && c == '\\'))
+			d->con_esc = ESC_NONE;
+		else
+			d->con_esc = c == 0x1b ? ESC_STRING_ESC : ESC_STRING;
+		return;
+	default:
+		break;
+	}
+
+	if (d->con_u8_need) {
+		if (utf8_next_ok(d, c)) {
+			d->con_u8[d->con_u8_len++] = (char)c;
+			if (d->con_u8_len == d->con_u8_need + 1) {
+				for (unsigned i = 0; i < d->con_u8_len; i++)
+					line_char_locked(d, d->con_u8[i]);
+				d->con_u8_len = d->con_u8_need = 0;
+			}
+			return;
+		}
+		d->con_u8_len = d->con_u8_need = 0;
+		line_char_locked(d, '?'); /* a broken sequence, then c on its own */
+	}
+	if (c >= 0x80) {
+		unsigned need = c >= 0xc2 && c <= 0xdf	 ? 1
+				: c >= 0xe0 && c <= 0xef ? 2
+				: c >= 0xf0 && c <= 0xf4 ? 3
+							 : 0;
+		if (!need) {
+			line_char_locked(d, '?'); /* C1 control or not UTF-8 */
+			return;
+		}
+		d->con_u8[0] = (char)c;
+		d->con_u8_len = 1;
+		d->con_u8_need = (uint8_t)need;
+		return;
+	}
+	if (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f))
+		line_char_locked(d, (char)c);
+	else if (c == '\b')
+		backspace_locked(d);
+	else if (c == 0x1b)
+		d->con_esc = ESC_ESC;
+	/* '\r' (Linux ends lines "\r\n"), other C0 controls and DEL: dropped. */
+}
+
+/* ---- composing and pumping ---- */
+
+/* Composes up to one line of d's ring (and its flush request); bytes used. */
+static unsigned compose_domain_locked(struct domain *d, unsigned budget)
+{
+	unsigned n = 0;
+	for (;;) {
+		if (tx_free() < COMPOSE_ROOM)
+			break;
+		uint64_t fl = __atomic_load_n(&d->con_flush, __ATOMIC_ACQUIRE);
+		if (fl && (uint32_t)fl == d->con_in_tail) {
+			flush_domain_locked(d);
+			__atomic_compare_exchange_n(&d->con_flush, &fl, 0, false, __ATOMIC_RELAXED,
+						    __ATOMIC_RELAXED);
+			continue;
+		}
+		if (n >= budget ||
+		    d->con_in_tail == __atomic_load_n(&d->con_in_head, __ATOMIC_ACQUIRE))
+			break;
+		char c = d->con_in[d->con_in_tail % CON_IN_SIZE];
+		__atomic_store_n(&d->con_in_tail, d->con_in_tail + 1, __ATOMIC_RELEASE);
+		n++;
+		filter_locked(d, c);
+		if (c == '\n')
+			break;
+	}
+	return n;
+}
+
+/* Domains' rings into the TX ring, a line per domain in turn. */
+static void compose_locked(unsigned budget)
+{
+	bool more = ndomains > 0;
+	while (more && budget && tx_free() >= COMPOSE_ROOM) {
+		more = false;
+		for (unsigned k = 0; k < ndomains && budget; k++) {
+			struct domain *d = &domains[(rr + k) % ndomains];
+			unsigned n =
+			    compose_domain_locked(d, MIN(budget, (unsigned)sizeof(d->con_line)));
+			more |= n != 0;
+			budget -= n;
+		}
+		rr = (rr + 1) % ndomains;
+	}
+}
+
+/* Once the UART drains again: what was lost, per domain, at most once per
+ * REPORT_EVERY_MS each. */
+static void report_losses_locked(void)
+{
+	if (__atomic_load_n(&tx_stuck, __ATOMIC_RELAXED) || tx_used() > TX_SIZE / 2)
+		return;
+	char buf[128];
+	uint64_t now = arch_counter();
+	for (unsigned i = 0; i < ndomains; i++) {
+		struct domain *d = &domains[i];
+		uint64_t lost = __atomic_load_n(&d->con_lost, __ATOMIC_RELAXED);
+		if (lost == d->con_lost_reported ||
+		    (d->con_report_at && now - d->con_report_at < ms_to_ticks(REPORT_EVERY_MS)))
+			continue;
+		int n = snprintf(buf, sizeof(buf),
+				 "bulkhead: domain %s: %llu bytes of console output lost\n",
+				 d->name, (unsigned long long)(lost - d->con_lost_reported));
+		hyp_put_locked(buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
+		d->con_lost_reported = lost;
+		d->con_report_at = now;
+	}
+	uint64_t lost = __atomic_load_n(&hyp_lost, __ATOMIC_RELAXED);
+	if (lost != hyp_lost_reported) {
+		int n =
+		    snprintf(buf, sizeof(buf), "bulkhead: %llu bytes of hypervisor messages lost\n",
+			     (unsigned long long)(lost - hyp_lost_reported));
+		hyp_lost_reported = lost;
+		hyp_put_locked(buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
+	}
+}
+
+static bool rings_empty(void)
+{
+	for (unsigned i = 0; i < ndomains; i++)
+		if (domains[i].con_in_tail !=
+			__atomic_load_n(&domains[i].con_in_head, __ATOMIC_ACQUIRE) ||
+		    __atomic_load_n(&domains[i].con_flush, __ATOMIC_ACQUIRE))
+			return false;
+	return true;
+}
+
+/* The TX interrupt is on while there is something to send and it can go. */
+static void tx_irq_update_locked(void)
+{
+	if (!uart || !uart->tx_irq)
+		return;
+	bool want = !uart_stall_sim && !__atomic_load_n(&tx_stuck, __ATOMIC_RELAXED) &&
+		    (tx_used() || !rings_empty());
+	if (want != tx_irq_on) {
+		uart->tx_irq(uart_base, want);
+		tx_irq_on = want;
+	}
+}
+
+static void pump_locked(void)
+{
+	if (!tx_used())
+		tx_progress_at = arch_counter();
+	compose_locked(COMPOSE_BUDGET);
+	report_losses_locked();
+	drain_locked(TX_BURST);
+	tx_irq_update_locked();
+}
+
+void console_pump(void)
+{
+	for (unsigned i = 0; i < PUMP_TRIES; i++) {
+		__atomic_store_n(&pump_pending, 1, __ATOMIC_SEQ_CST);
+		if (!spin_trylock(&console_lock))
+			return; /* its holder sees pump_pending and pumps again */
+		__atomic_store_n(&pump_pending, 0, __ATOMIC_SEQ_CST);
+		pump_locked();
+		spin_unlock(&console_lock);
+		if (!__atomic_load_n(&pump_pending, __ATOMIC_SEQ_CST))
+			return;
+	}
+}
+
+void console_domain_write(struct domain *d, const char *s, size_t n)
+{
+	spin_lock(&d->con_in_lock);
+	uint32_t tail = __atomic_load_n(&d->con_in_tail, __ATOMIC_ACQUIRE);
+	size_t i = 0;
+	for (; i < n && d->con_in_head - tail < CON_IN_SIZE; i++) {
+		d->con_in[d->con_in_head % CON_IN_SIZE] = s[i];
+		__atomic_store_n(&d->con_in_head, d->con_in_head + 1, __ATOMIC_RELEASE);
+	}
+	if (i < n)
+		__atomic_fetch_add(&d->con_lost, n - i, __ATOMIC_RELAXED);
+	spin_unlock(&d->con_in_lock);
+	console_pump();
+}
+
+void console_domain_putc(struct domain *d, char c)
+{
+	console_domain_write(d, &c, 1);
 }
 
 void console_domain_flush(struct domain *d)
 {
-	spin_lock(&console_lock);
-	flush_held_locked(d);
-	if (d->con_len || open_line == d)
-		flush_line_locked(d, true);
-	if (&domains[focus] == d)
-		flush_all_held_locked();
+	spin_lock(&d->con_in_lock);
+	__atomic_store_n(&d->con_flush, (1ULL << 32) | d->con_in_head, __ATOMIC_RELEASE);
+	spin_unlock(&d->con_in_lock);
+	console_pump();
+}
+
+enum con_tx console_domain_tx(struct domain *d)
+{
+	uint32_t used = __atomic_load_n(&d->con_in_head, __ATOMIC_ACQUIRE) -
+			__atomic_load_n(&d->con_in_tail, __ATOMIC_ACQUIRE);
+	if (!used)
+		return CON_TX_EMPTY;
+	console_pump();
+	if (used > CON_IN_SIZE - 32 && !__atomic_load_n(&tx_stuck, __ATOMIC_RELAXED))
+		return CON_TX_FULL;
+	return CON_TX_SOME;
+}
+
+/* ---- the hypervisor's own messages ---- */
+
+static void hyp_write(const char *s, size_t n)
+{
+	if (!lock_bounded()) {
+		__atomic_fetch_add(&hyp_lost, n, __ATOMIC_RELAXED);
+		return;
+	}
+	if (!tx_used())
+		tx_progress_at = arch_counter();
+	compose_locked(COMPOSE_BUDGET); /* what domains printed before, first */
+	drain_locked(TX_SIZE);		/* and whether the UART still takes anything */
+	hyp_put_locked(s, n);
+	drain_locked(TX_SIZE);
+	tx_irq_update_locked();
 	spin_unlock(&console_lock);
 }
+
+void console_write_raw(const char *s)
+{
+	hyp_write(s, strlen(s));
+}
+
+void bh_printf(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	hyp_write(buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
+}
+
+void bh_vlog(const char *fmt, va_list ap)
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof(buf), "bulkhead: ");
+	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	hyp_write(buf, (size_t)n);
+}
+
+void bh_log(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	bh_vlog(fmt, ap);
+	va_end(ap);
+}
+
+void console_sync(void)
+{
+	if (!lock_bounded())
+		return;
+	uint64_t start = arch_counter();
+	if (!tx_used())
+		tx_progress_at = start;
+	/* Bounded even while domains go on printing faster than the UART drains. */
+	while (arch_counter() - start < ms_to_ticks(SYNC_MAX_MS)) {
+		compose_locked(~0u);
+		report_losses_locked();
+		if (!tx_used() || __atomic_load_n(&tx_stuck, __ATOMIC_RELAXED) || !uart)
+			break;
+		drain_locked(TX_SIZE);
+	}
+	spin_unlock(&console_lock);
+}
+
+/* ---- input ---- */
 
 int console_getc(void)
 {
 	return uart && uart->getc ? uart->getc(uart_base) : -1;
 }
 
-#define CTRL_A 0x01
+#define CTRL_A	       0x01
 #define SWITCH_PRESSES 3
 
 static unsigned ctrl_a_run;
 
 void console_enable_input(void)
 {
-	if (uart && uart->enable_rx_irq)
+	if (uart && uart->enable_rx_irq) {
+		spin_lock(&console_lock);
 		uart->enable_rx_irq(uart_base);
+		spin_unlock(&console_lock);
+	}
 	for (unsigned i = 0; i < ndomains; i++)
 		if (domains[i].cfg->control)
 			focus = i;
@@ -218,13 +720,31 @@ void console_enable_input(void)
 		       domains[focus].name);
 }
 
-void console_rx_interrupt(void)
+/* Ctrl-A u: the UART as if it stopped draining (a test hook: see docs/console.md). */
+static void toggle_stall_sim(void)
+{
+	if (!uart_stall_sim) {
+		bh_log("console UART stalled on purpose (Ctrl-A u: test); Ctrl-A u again ends it");
+		console_sync();
+		uart_stall_sim = true;
+	} else {
+		uart_stall_sim = false;
+		bh_log("console UART drains again (Ctrl-A u)");
+	}
+}
+
+void console_interrupt(void)
 {
 	int c;
 	while ((c = console_getc()) >= 0) {
 		if (ctrl_a_run == 1 && c == 's') { /* Ctrl-A s: exit statistics */
 			ctrl_a_run = 0;
 			stats_print();
+			continue;
+		}
+		if (ctrl_a_run == 1 && c == 'u') {
+			ctrl_a_run = 0;
+			toggle_stall_sim();
 			continue;
 		}
 		if (ctrl_a_run == 1 && c == 'q') { /* Ctrl-A q: power the machine off */
@@ -234,20 +754,22 @@ void console_rx_interrupt(void)
 		if (c == CTRL_A) {
 			if (++ctrl_a_run == SWITCH_PRESSES) {
 				ctrl_a_run = 0;
-				spin_lock(&console_lock);
-				flush_all_held_locked();
-				/* The next domain that still runs (or restarts): typing
-				 * into one that is off or stopped reaches no one. */
-				for (unsigned k = 1; k <= ndomains; k++) {
-					unsigned n = (focus + k) % ndomains;
-					enum dom_state s = __atomic_load_n(&domains[n].state,
-									   __ATOMIC_ACQUIRE);
-					if (s == DOM_RUNNING || s == DOM_RESTARTING) {
-						focus = n;
-						break;
+				if (lock_bounded()) {
+					make_room_locked(COMPOSE_ROOM);
+					flush_all_held_locked();
+					/* The next domain that still runs (or restarts): typing
+					 * into one that is off or stopped reaches no one. */
+					for (unsigned k = 1; k <= ndomains; k++) {
+						unsigned n = (focus + k) % ndomains;
+						enum dom_state s = __atomic_load_n(
+						    &domains[n].state, __ATOMIC_ACQUIRE);
+						if (s == DOM_RUNNING || s == DOM_RESTARTING) {
+							focus = n;
+							break;
+						}
 					}
+					spin_unlock(&console_lock);
 				}
-				spin_unlock(&console_lock);
 				bh_log("console input now goes to domain %s", domains[focus].name);
 			}
 			continue;
@@ -258,4 +780,6 @@ void console_rx_interrupt(void)
 		if (ndomains)
 			vuart_input(&domains[focus], (char)c);
 	}
+	/* The same interrupt line says the TX FIFO has room. */
+	console_pump();
 }

@@ -7,18 +7,23 @@
 #define COMMON_CONSOLE_H
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dt/dt.h"
 
 struct domain;
 
-/* A UART driver: one small file per kind (common/uart_*.c). */
+/* A UART driver: one small file per kind (common/uart_*.c). Nothing in it
+ * waits: the console gives the UART only what it takes now. */
 struct uart_ops {
 	void (*init)(uint64_t base);
-	void (*putc)(uint64_t base, char c);
+	unsigned (*tx_room)(uint64_t base); /* bytes the TX FIFO takes now (0: full) */
+	void (*tx_put)(uint64_t base, char c);
 	int (*getc)(uint64_t base); /* -1 if nothing waiting */
 	void (*enable_rx_irq)(uint64_t base); /* NULL: input not supported */
+	void (*tx_irq)(uint64_t base, bool on); /* NULL: no TX interrupt */
 };
 
 extern const struct uart_ops uart_pl011_ops;
@@ -27,18 +32,31 @@ extern const struct uart_ops uart_cadence_ops;
 extern const struct uart_ops uart_imx_ops;
 
 void console_init(enum uart_kind kind, uint64_t base);
-/* Hypervisor messages: "bulkhead: ..." lines. */
+/* Hypervisor messages: "bulkhead: ..." lines. They wait for room in the
+ * console's buffer at most a bounded time, then count as lost. */
 void bh_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bh_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bh_vlog(const char *fmt, va_list ap);
 void console_write_raw(const char *s);
-/* One character of a domain's output; lines are prefixed "[name] ". */
+/* Before the machine stops: everything out, waiting while the UART drains. */
+void console_sync(void);
+/* A domain's output; lines are prefixed "[name] ". Never waits for the UART
+ * or another domain: a full buffer drops (counted, reported later). */
+void console_domain_write(struct domain *d, const char *s, size_t n);
 void console_domain_putc(struct domain *d, char c);
+/* The end of d's output so far (power-off, restart): its lines end. */
 void console_domain_flush(struct domain *d);
+/* Moves buffered output towards the UART if the console is free. */
+void console_pump(void);
+/* d's output not yet composed, as its emulated UART's TX FIFO shows it:
+ * FULL (the guest should wait, at EL1) never while the UART is stuck. */
+enum con_tx { CON_TX_EMPTY, CON_TX_SOME, CON_TX_FULL };
+enum con_tx console_domain_tx(struct domain *d);
 int console_getc(void);
-/* The console UART's receive interrupt: input goes to the focused domain.
- * Ctrl-A three times in a row moves the focus to the next domain. */
-void console_rx_interrupt(void);
+/* The console UART's interrupt: input goes to the focused domain (Ctrl-A
+ * three times in a row moves the focus to the next domain); room in the TX
+ * FIFO is used. */
+void console_interrupt(void);
 void console_enable_input(void);
 
 #endif

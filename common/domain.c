@@ -374,9 +374,8 @@ void domain_load(struct domain *d)
 	vuart_reset(d);
 	vgic_domain_reset(d);
 	vtimer_domain_start(d);
-	d->con_len = 0;
-	d->con_open_len = 0;
-	d->con_holding = false;
+	/* Its console state was reset by the flush its restart requested
+	 * (console_domain_flush), in order with its output. */
 	for (unsigned i = 0; i < d->nvcpus; i++)
 		d->vcpu[i].state = VCPU_OFF;
 	d->vcpu[0].on_entry = d->entry_ipa;

@@ -60,6 +60,9 @@ struct dom_chan {
 	bool busy_logged;
 };
 
+/* A domain's console output not yet on the UART: about 25 full lines. Power of 2. */
+#define CON_IN_SIZE 4096u
+
 struct domain {
 	unsigned id;
 	char name[BH_NAME_MAX];
@@ -84,6 +87,22 @@ struct domain {
 	struct vmmio vmmio[BH_MAX_VMMIO];
 	struct vuart vuart;
 
+	/* Console output (common/console.c). The ring is written by the domain's
+	 * own vCPUs under con_in_lock and read under the console lock; nothing
+	 * else is shared with other domains. */
+	struct spinlock con_in_lock;
+	uint32_t con_in_head;	  /* next byte written (atomic) */
+	uint32_t con_in_tail;	  /* next byte composed (atomic; console lock) */
+	uint64_t con_flush;	  /* (1 << 32) | ring position of a flush request, or 0 */
+	uint64_t con_lost;	  /* bytes dropped: ring full (atomic) */
+	/* The rest under the console lock. */
+	uint64_t con_lost_reported, con_report_at;
+	uint8_t con_esc;	  /* escape sequence being stripped (console.c) */
+	uint8_t con_csi_len;
+	char con_csi[8];	  /* its parameter bytes */
+	uint8_t con_u8_len, con_u8_need; /* a UTF-8 sequence being checked */
+	char con_u8[4];
+	unsigned con_vis;	  /* columns of its own text left of the cursor, at least */
 	char con_line[160];
 	unsigned con_len;
 	char con_open[160]; /* the unfinished line on screen, to repeat if cut */
@@ -96,6 +115,7 @@ struct domain {
 	unsigned nchans;
 	struct dom_chan chans[BH_MAX_CHANNELS];
 	struct spinlock lock;
+	char con_in[CON_IN_SIZE]; /* the console ring (last: keeps the offsets above small) */
 };
 
 extern struct domain domains[BH_MAX_DOMAINS];

@@ -16,8 +16,7 @@ static uint64_t console_write(struct vcpu *v, uint64_t ipa, uint64_t len)
 	char buf[BH_HC_CONSOLE_MAX];
 	if (len > BH_HC_CONSOLE_MAX || !domain_copy_from_guest(v->dom, buf, ipa, len))
 		return (uint64_t)BH_E_INVALID;
-	for (uint64_t i = 0; i < len; i++)
-		console_domain_putc(v->dom, buf[i]);
+	console_domain_write(v->dom, buf, (size_t)len);
 	return len;
 }
 

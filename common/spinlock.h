@@ -4,6 +4,7 @@
 #ifndef COMMON_SPINLOCK_H
 #define COMMON_SPINLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arch.h"
@@ -14,6 +15,15 @@ static inline void spin_lock(struct spinlock *l)
 	uint32_t me = __atomic_fetch_add(&l->next, 1, __ATOMIC_ACQUIRE);
 	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != me)
 		arch_wait_event();
+}
+
+/* Takes the lock only if it is free now: never waits. */
+static inline bool spin_trylock(struct spinlock *l)
+{
+	uint32_t owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+	uint32_t want = owner;
+	return __atomic_compare_exchange_n(&l->next, &want, owner + 1, false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
 }
 
 static inline void spin_unlock(struct spinlock *l)

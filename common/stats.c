@@ -8,6 +8,7 @@
 #include "common/domain.h"
 #include "common/lib.h"
 #include "common/percpu.h"
+#include "common/stats_fmt.h"
 
 static const char *const kind_name[EXIT_KINDS] = {"trap", "timer", "ipi", "maint", "device",
 						   "console"};
@@ -39,30 +40,30 @@ void stats_count_kicks(void)
 			p->exits[EXIT_IPI][s]++;
 }
 
+static void emit_line(const char *line, void *arg)
+{
+	(void)arg;
+	bh_printf("%s\n", line);
+}
+
 void stats_print(void)
 {
-	char line[512];
+	const char *slot_names[BH_MAX_DOMAINS + 1];
+	for (unsigned s = 0; s < BH_MAX_DOMAINS; s++)
+		slot_names[s] = s < ndomains ? domains[s].name : "?";
+	slot_names[CAUSE_HYP] = "hypervisor";
 	bh_log("exits per CPU, by cause and the domain that caused them:");
 	for (unsigned c = 0; c < board.ncpus; c++) {
 		struct pcpu *p = &pcpus[c];
-		int n = snprintf(line, sizeof(line), "  CPU %u [%s]:", c,
-				 p->vcpu ? p->vcpu->dom->name : "idle");
-		for (unsigned k = 0; k < EXIT_KINDS; k++) {
-			n += snprintf(line + n, sizeof(line) - (size_t)n, " %s", kind_name[k]);
-			bool any = false;
-			for (unsigned s = 0; s <= CAUSE_HYP; s++) {
-				if (!p->exits[k][s])
-					continue;
-				any = true;
-				n += snprintf(line + n, sizeof(line) - (size_t)n, " %s=%llu",
-					      s == CAUSE_HYP ? "hypervisor" : domains[s].name,
-					      (unsigned long long)p->exits[k][s]);
-			}
-			if (!any)
-				n += snprintf(line + n, sizeof(line) - (size_t)n, " -");
-			if (n > (int)sizeof(line) - 64)
-				break;
-		}
-		bh_printf("%s\n", line);
+		struct stats_cpu_view v = {
+		    .cpu = c,
+		    .owner = p->vcpu ? p->vcpu->dom->name : "idle",
+		    .nkinds = EXIT_KINDS,
+		    .nslots = CAUSE_HYP + 1,
+		    .kind_names = kind_name,
+		    .slot_names = slot_names,
+		    .counts = &p->exits[0][0],
+		};
+		stats_format_cpu(&v, emit_line, NULL);
 	}
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Cadence UART (Xilinx ZynqMP ttyPS0). Polled. */
+/* Cadence UART (Xilinx ZynqMP ttyPS0). Polled, without waiting. */
 #include "common/console.h"
 
 #define SR 0x2c
@@ -17,10 +17,13 @@ static void cadence_init(uint64_t base)
 	(void)base;
 }
 
-static void cadence_putc(uint64_t base, char c)
+static unsigned cadence_tx_room(uint64_t base)
 {
-	while (*reg(base, SR) & SR_TXFULL)
-		;
+	return (*reg(base, SR) & SR_TXFULL) ? 0 : 1;
+}
+
+static void cadence_tx_put(uint64_t base, char c)
+{
 	*reg(base, FIFO) = (uint8_t)c;
 }
 
@@ -31,4 +34,9 @@ static int cadence_getc(uint64_t base)
 	return (int)(*reg(base, FIFO) & 0xff);
 }
 
-const struct uart_ops uart_cadence_ops = {cadence_init, cadence_putc, cadence_getc, NULL};
+const struct uart_ops uart_cadence_ops = {
+    .init = cadence_init,
+    .tx_room = cadence_tx_room,
+    .tx_put = cadence_tx_put,
+    .getc = cadence_getc,
+};

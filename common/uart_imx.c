@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* NXP i.MX UART (i.MX6/7/8M): the console on i.MX8M EVKs. Polled. */
+/* NXP i.MX UART (i.MX6/7/8M): the console on i.MX8M EVKs. Polled, without waiting. */
 #include "common/console.h"
 
 #define URXD 0x00
@@ -20,10 +20,13 @@ static void imx_init(uint64_t base)
 	(void)base;
 }
 
-static void imx_putc(uint64_t base, char c)
+static unsigned imx_tx_room(uint64_t base)
 {
-	while (*reg(base, UTS) & UTS_TXFULL)
-		;
+	return (*reg(base, UTS) & UTS_TXFULL) ? 0 : 1;
+}
+
+static void imx_tx_put(uint64_t base, char c)
+{
 	*reg(base, UTXD) = (uint8_t)c;
 }
 
@@ -35,4 +38,9 @@ static int imx_getc(uint64_t base)
 	return (v & URXD_CHARRDY) ? (int)(v & 0xff) : -1;
 }
 
-const struct uart_ops uart_imx_ops = {imx_init, imx_putc, imx_getc, NULL};
+const struct uart_ops uart_imx_ops = {
+    .init = imx_init,
+    .tx_room = imx_tx_room,
+    .tx_put = imx_tx_put,
+    .getc = imx_getc,
+};

@@ -19,10 +19,14 @@ static void ns16550_init(uint64_t base)
 	(void)base;
 }
 
-static void ns16550_putc(uint64_t base, char c)
+/* THRE: the transmit FIFO is empty; every 16550A-compatible one holds 16. */
+static unsigned ns16550_tx_room(uint64_t base)
 {
-	while (!(*reg(base, LSR) & LSR_THRE))
-		;
+	return (*reg(base, LSR) & LSR_THRE) ? 16 : 0;
+}
+
+static void ns16550_tx_put(uint64_t base, char c)
+{
 	*reg(base, THR) = (uint8_t)c;
 }
 
@@ -33,4 +37,9 @@ static int ns16550_getc(uint64_t base)
 	return (int)(*reg(base, RBR) & 0xff);
 }
 
-const struct uart_ops uart_ns16550_ops = {ns16550_init, ns16550_putc, ns16550_getc, NULL};
+const struct uart_ops uart_ns16550_ops = {
+    .init = ns16550_init,
+    .tx_room = ns16550_tx_room,
+    .tx_put = ns16550_tx_put,
+    .getc = ns16550_getc,
+};

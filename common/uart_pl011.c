@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Arm PL011 UART (polled): the console on QEMU virt, Raspberry Pi 4, Versal... */
+/* Arm PL011 UART: the console on QEMU virt, Raspberry Pi 4, Versal... Receive
+ * and TX-FIFO-room interrupts (one line). */
 #include "common/console.h"
 
 #define UARTDR 0x00
@@ -8,6 +9,7 @@
 #define UARTICR 0x44
 #define FR_RXFE (1u << 4)
 #define FR_TXFF (1u << 5)
+#define IMSC_TXIM (1u << 5)
 
 static inline volatile uint32_t *reg(uint64_t base, unsigned off)
 {
@@ -25,11 +27,23 @@ static void pl011_enable_rx_irq(uint64_t base)
 	*reg(base, UARTIMSC) |= (1u << 4) | (1u << 6); /* RXIM, RTIM */
 }
 
-static void pl011_putc(uint64_t base, char c)
+static unsigned pl011_tx_room(uint64_t base)
 {
-	while (*reg(base, UARTFR) & FR_TXFF)
-		;
+	return (*reg(base, UARTFR) & FR_TXFF) ? 0 : 1;
+}
+
+static void pl011_tx_put(uint64_t base, char c)
+{
 	*reg(base, UARTDR) = (uint8_t)c;
+}
+
+/* TXIM: asserted while the TX FIFO is at or below its trigger level. */
+static void pl011_tx_irq(uint64_t base, bool on)
+{
+	if (on)
+		*reg(base, UARTIMSC) |= IMSC_TXIM;
+	else
+		*reg(base, UARTIMSC) &= ~IMSC_TXIM;
 }
 
 static int pl011_getc(uint64_t base)
@@ -39,5 +53,11 @@ static int pl011_getc(uint64_t base)
 	return (int)(*reg(base, UARTDR) & 0xff);
 }
 
-const struct uart_ops uart_pl011_ops = {pl011_init, pl011_putc, pl011_getc,
-					 pl011_enable_rx_irq};
+const struct uart_ops uart_pl011_ops = {
+    .init = pl011_init,
+    .tx_room = pl011_tx_room,
+    .tx_put = pl011_tx_put,
+    .getc = pl011_getc,
+    .enable_rx_irq = pl011_enable_rx_irq,
+    .tx_irq = pl011_tx_irq,
+};

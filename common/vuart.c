@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Emulated PL011 UART, placed at the board's own UART address so programs
- * built for the board run unchanged. Transmit is instant (each character goes
- * to the console multiplexer), so the TX FIFO always reads as empty. Enough of
+ * built for the board run unchanged. Each character written goes to the
+ * domain's console buffer; the TX FIFO reads as empty when that buffer is,
+ * full when it is nearly full (the guest waits, in its own time). Enough of
  * the register file and ID registers for Linux's amba-pl011 driver and earlycon.
  */
 #include "common/console.h"
@@ -26,6 +27,7 @@
 #define DMACR 0x48
 
 #define FR_RXFE (1u << 4)
+#define FR_TXFF (1u << 5)
 #define FR_TXFE (1u << 7)
 #define INT_RX (1u << 4)
 #define INT_TX (1u << 5)
@@ -51,6 +53,22 @@ static void update_line(struct domain *d)
 	vgic_set_level(d, u->intid, (u->ris & u->imsc) != 0);
 }
 
+/* FR, the register guests poll: a snapshot, no lock needed. TX is the
+ * domain's console buffer: empty (the common case, checked inline), or
+ * moved on by console_domain_tx(), reading full while it is nearly full
+ * (the guest waits at EL1; never while the UART is stuck). */
+static bool fr_read(struct domain *d, uint64_t *val)
+{
+	uint32_t r = __atomic_load_n(&d->vuart.rx_count, __ATOMIC_RELAXED) ? 0 : FR_RXFE;
+	if (__atomic_load_n(&d->con_in_head, __ATOMIC_RELAXED) ==
+	    __atomic_load_n(&d->con_in_tail, __ATOMIC_RELAXED))
+		r |= FR_TXFE;
+	else if (console_domain_tx(d) == CON_TX_FULL)
+		r |= FR_TXFF;
+	*val = r;
+	return true;
+}
+
 static bool vuart_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
 {
 	struct domain *d = v->dom;
@@ -60,6 +78,8 @@ static bool vuart_access(struct vcpu *v, uint64_t off, unsigned size, bool write
 		return false;
 	if (off & (size - 1))
 		return false;
+	if (!write && off == FR)
+		return fr_read(d, val);
 	spin_lock(&d->lock);
 	if (write) {
 		uint32_t w = (uint32_t)*val;
@@ -107,9 +127,6 @@ static bool vuart_access(struct vcpu *v, uint64_t off, unsigned size, bool write
 				u->rx_count--;
 			}
 			update_ris(u);
-			break;
-		case FR:
-			r = FR_TXFE | (u->rx_count ? 0 : FR_RXFE);
 			break;
 		case IBRD:
 			r = u->ibrd;

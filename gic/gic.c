@@ -306,7 +306,7 @@ void arch_gic_handle_irq(void)
 		if (intid == uart_intid) {
 			eoi(iar, true);
 			stats_count(EXIT_CONSOLE, NULL);
-			console_rx_interrupt();
+			console_interrupt();
 			continue;
 		}
 		struct domain *owner = irq_owner(intid);

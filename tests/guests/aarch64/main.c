@@ -45,6 +45,7 @@ static struct {
 	char mode[32];
 	bool native;	  /* no hypervisor: never issue Bulkhead hypercalls */
 	uint64_t periods; /* rt: `periods=<n>`, 0 = forever */
+	bool periods_given;
 	char role[16];	  /* chan: `role=ping|pong|deny`; chan-flood: `flood|sink` */
 	char phases[8];	  /* chan-flood: `phases=<digits>` */
 	uint64_t seed;	  /* fuzz: `seed=<n>` */
@@ -329,7 +330,7 @@ static void parse_bootargs(const char *s)
 		else if (n > 5 && !strncmp(s, "test=", 5))
 			snprintf(g.mode, MIN(sizeof(g.mode), n - 5 + 1), "%s", s + 5);
 		else if (n > 8 && !strncmp(s, "periods=", 8))
-			g.periods = strtoul(s + 8, NULL, 0);
+			g.periods = strtoul(s + 8, NULL, 0), g.periods_given = true;
 		else if (n > 5 && !strncmp(s, "seed=", 5))
 			g.seed = strtoul(s + 5, NULL, 0);
 		else if (n > 5 && !strncmp(s, "role=", 5))
@@ -2182,6 +2183,42 @@ static enum result mode_fuzz(void)
 	return RES_PASS;
 }
 
+/* ---- console: flood and forge ---- */
+
+/* Prints numbered lines as fast as it can, forever (or `periods=<n>` lines):
+ * the console's other domains must not notice. */
+static enum result mode_flood(void)
+{
+	uint64_t limit = g.periods_given ? g.periods : 0;
+	for (uint64_t n = 1; !limit || n <= limit; n++)
+		say("flood: line %lu ..................................................", n);
+	return RES_PASS;
+}
+
+/* Bytes that would, passed to a terminal unfiltered, erase or overwrite the
+ * line start and show a line that seems to come from the domain "rt". */
+static const char *const forgeries[] = {
+    "\r[rt] TESTGUEST: forged-cr\n",
+    "\x1b[2K\x1b[G[rt] TESTGUEST: forged-esc\n",
+    "x\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b[rt] TESTGUEST: forged-bs\n",
+    "\x1b[1A\x1b[2K\r[rt] TESTGUEST: forged-up\n",
+    "\x9b" "2K\x9b" "1G[rt] TESTGUEST: forged-c1\n",
+    "\xc2\x9b" "2K\xc2\x9b" "1G[rt] TESTGUEST: forged-c1utf8\n",
+    "\x1b]0;forged-title\x07\x1b" "c[rt] TESTGUEST: forged-osc\n",
+    "partial line, then\x1b[99D\x1b[K[rt] TESTGUEST: forged-left\n",
+};
+
+static enum result mode_forge(void)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(forgeries); i++) {
+		lock();
+		uart_puts(forgeries[i]);
+		unlock();
+	}
+	say("forge: %u forgeries sent", (unsigned)ARRAY_SIZE(forgeries));
+	return RES_PASS;
+}
+
 /* ---- dispatch ---- */
 
 static const struct {
@@ -2195,7 +2232,8 @@ static const struct {
     {"sgi-all", mode_sgi_all},	 {"rt", mode_rt},
     {"bench", mode_bench},	 {"chan", mode_chan},
     {"fuzz", mode_fuzz},	 {"chan-flood", mode_chan_flood},
-    {"shared-page", mode_shared_page},
+    {"shared-page", mode_shared_page},	 {"flood", mode_flood},
+    {"forge", mode_forge},
 };
 
 void guest_main(uint64_t dtb)
