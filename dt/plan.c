@@ -69,6 +69,39 @@ static int get_u64(const void *fdt, int node, const char *path, const char *prop
 	return 0;
 }
 
+/* Every property of a config node is one the reader knows: a misspelt
+ * 'memory-base' or 'dma-trusted' is an error, not a silent default. dtc adds
+ * phandles to nodes that are referenced. */
+static int check_props(const void *fdt, int node, const char *path, const char *const *known,
+		       struct dt_error *err)
+{
+	int prop;
+	fdt_for_each_property_offset(prop, fdt, node)
+	{
+		const char *name;
+		if (!fdt_getprop_by_offset(fdt, prop, &name, NULL))
+			continue;
+		bool ok = !strcmp(name, "phandle") || !strcmp(name, "linux,phandle");
+		for (unsigned i = 0; known[i] && !ok; i++)
+			ok = !strcmp(name, known[i]);
+		if (!ok) {
+			char list[121] = "";
+			for (unsigned i = 0, n = 0; known[i] && n < sizeof(list); i++)
+				n += (unsigned)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
+							known[i]);
+			ERR("config %.50s: unknown property '%.30s' (known: %.120s)", path, name, list);
+		}
+	}
+	return 0;
+}
+
+static const char *const domain_props[] = {
+    "label",	"role",	     "type",	 "cpus",	"memory-size", "memory-base", "kernel",
+    "initrd",	"bootargs",  "on-fault", "devices",	"dma-trusted", NULL};
+static const char *const channel_props[] = {"between", "size", "max-notify-rate", NULL};
+static const char *const policy_props[] = {"allow", NULL};
+static const char *const root_props[] = {"compatible", NULL};
+
 /* domain@<id>: its id, label, role and security type. */
 static int read_identity(const void *fdt, int node, const char *path, struct dom_cfg *d,
 			 struct dt_error *err)
@@ -217,7 +250,8 @@ static int read_domain(const void *fdt, int node, const char *path, const struct
 		       struct dom_cfg *d, struct dt_error *err)
 {
 	d->node = node;
-	return read_identity(fdt, node, path, d, err) ||
+	return check_props(fdt, node, path, domain_props, err) ||
+		       read_identity(fdt, node, path, d, err) ||
 		       read_resources(fdt, node, path, b, d, err) ||
 		       read_images(fdt, node, path, d, err) ||
 		       read_devices(fdt, node, path, b, d, err)
@@ -239,6 +273,8 @@ static int read_channel(const void *fdt, int node, const char *path, struct plan
 			struct dt_error *err)
 {
 	struct chan_cfg *c = &p->chan[p->nchans];
+	if (check_props(fdt, node, path, channel_props, err))
+		return -1;
 	const char *unit = strchr(fdt_get_name(fdt, node, NULL), '@');
 	char *end;
 	if (!unit || !unit[1])
@@ -396,6 +432,8 @@ static int parse_rule(const char *text, const char *path, unsigned idx, struct p
 static int read_policy(const void *fdt, int node, const char *path, struct plan *p,
 		       struct dt_error *err)
 {
+	if (check_props(fdt, node, path, policy_props, err))
+		return -1;
 	int len;
 	const char *v = fdt_getprop(fdt, node, "allow", &len);
 	if (!v)
@@ -619,6 +657,8 @@ int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct 
 	int root = fdt_path_offset(fdt, "/bulkhead");
 	if (root < 0)
 		ERR("config: no /bulkhead node");
+	if (check_props(fdt, root, "/bulkhead", root_props, err))
+		return -1;
 	if (read_domains(fdt, root, b, p, err) || read_channels_policy(fdt, root, p, err))
 		return -1;
 	return check_control_domain(p, b, err);
