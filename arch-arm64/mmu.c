@@ -26,10 +26,20 @@ static unsigned pa_bits_hw;
 
 /* The hypervisor's own translation tables (EL2 stage-1 and every stage-2):
  * pages from the boot heap, which is identity-mapped (VA = PA). */
+/* The span of table pages allocated so far (early tables are written with
+ * caches off: only they and our own image need invalidating). */
+static uint64_t tables_lo = ~0ULL, tables_hi;
+
 static uint64_t *alloc_table(void *ctx)
 {
 	(void)ctx;
-	return boot_alloc(SZ_4K, SZ_4K);
+	uint64_t *t = boot_alloc(SZ_4K, SZ_4K);
+	uint64_t a = (uint64_t)(uintptr_t)t;
+	if (t && a < tables_lo)
+		tables_lo = a;
+	if (t && a + SZ_4K > tables_hi)
+		tables_hi = a + SZ_4K;
+	return t;
 }
 static uint64_t pa_identity(void *ctx, const void *va)
 {
@@ -118,8 +128,13 @@ void arch_early_init(uint64_t load_base, uint64_t hyp_end, uint64_t dtb)
 {
 	pa_bits_hw = arch_pa_bits();
 	early_tables(load_base, hyp_end, dtb);
-	/* Tables were written with caches off; drop any stale lines before walking them. */
-	dcache_inval_range(ALIGN_DOWN(load_base, SZ_2M), hyp_end - ALIGN_DOWN(load_base, SZ_2M));
+	/* Our image (relocated, .bss zeroed) and the tables were written with
+	 * caches off: drop any stale lines before the MMU and caches see them.
+	 * The payload behind the image we only read, as the loader left it
+	 * (cleaned to the point of coherency, as the boot protocol requires). */
+	extern char __payload_start[];
+	dcache_inval_range(load_base, (uint64_t)(uintptr_t)__payload_start - load_base);
+	dcache_inval_range(tables_lo, tables_hi - tables_lo);
 	mmu_cfg.ttbr = (uint64_t)(uintptr_t)hyp_pt.root;
 	mmu_cfg.tcr = tcr_value(2);
 	mmu_cfg.mair = MAIR_VALUE;
@@ -135,6 +150,13 @@ void arch_early_init(uint64_t load_base, uint64_t hyp_end, uint64_t dtb)
 int arch_map_device(uint64_t base, uint64_t size)
 {
 	uint64_t b = ALIGN_DOWN(base, SZ_4K), e = ALIGN_UP(base + size, SZ_4K);
+	/* Nothing of it mapped yet (the usual case, a GICv3 redistributor region
+	 * of many MiB among them): one call, in blocks where aligned. */
+	if (!pt_range_mapped(&hyp_pt, b, e - b)) {
+		if (pt_map(&hyp_pt, b, b, e - b, PT_RW | PT_DEVICE))
+			return -1;
+		e = b;
+	}
 	for (uint64_t a = b; a < e; a += SZ_4K) {
 		if (pt_range_mapped(&hyp_pt, a, SZ_4K))
 			continue;

@@ -138,8 +138,7 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 		fatal("board DT of %u bytes does not fit in the hypervisor heap", dt_size);
 	memcpy(dt_copy, (const void *)(uintptr_t)dtb, dt_size);
 	host_fdt = dt_copy;
-	if (dt_board_read(host_fdt, &board, &err))
-		fatal("%s", err.msg);
+	dt_board_move(&board, host_fdt); /* same bytes, same offsets: not read again */
 
 	uint64_t hdr_off = *(volatile uint64_t *)(uintptr_t)(load_base + BH_HDR_PAYLOAD_OFFSET);
 	if (hdr_off != payload_off)

@@ -41,16 +41,69 @@ const char *dt_uart_name(enum uart_kind k)
 	}
 }
 
+/*
+ * Parents of the board DT's nodes, from one pass over it. libfdt's
+ * fdt_parent_offset() rescans the tree from its start on every call: on
+ * QEMU's virt DT that was half of the hypervisor's boot. Built by
+ * dt_board_read() for the DT it reads (which nothing modifies afterwards);
+ * a node past its capacity, or another tree, falls back to libfdt.
+ */
+#define DT_INDEX_MAX 1024 /* nodes; the largest board DT checked here has 540 */
+static struct {
+	const void *fdt;
+	unsigned n;
+	int node[DT_INDEX_MAX], parent[DT_INDEX_MAX];
+} ix;
+
+static void index_build(const void *fdt)
+{
+	int stack[64], depth = -1; /* the root comes back at depth 0 */
+	ix.fdt = fdt;
+	ix.n = 0;
+	for (int node = fdt_next_node(fdt, -1, &depth); node >= 0 && ix.n < DT_INDEX_MAX;
+	     node = fdt_next_node(fdt, node, &depth)) {
+		if (depth < 0 || depth >= 64)
+			break;
+		stack[depth] = node;
+		ix.node[ix.n] = node;
+		ix.parent[ix.n++] = depth ? stack[depth - 1] : -FDT_ERR_NOTFOUND;
+	}
+}
+
+int dt_parent(const void *fdt, int node)
+{
+	if (fdt == ix.fdt && ix.n && node >= 0 && node <= ix.node[ix.n - 1]) {
+		unsigned lo = 0, hi = ix.n;
+		while (lo < hi) { /* offsets grow in traversal order */
+			unsigned mid = (lo + hi) / 2;
+			if (ix.node[mid] < node)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < ix.n && ix.node[lo] == node)
+			return ix.parent[lo];
+	}
+	return fdt_parent_offset(fdt, node);
+}
+
+void dt_board_move(struct board *b, const void *copy)
+{
+	if (ix.fdt == b->fdt)
+		ix.fdt = copy;
+	b->fdt = copy;
+}
+
 static int addr_cells(const void *fdt, int node)
 {
-	int parent = fdt_parent_offset(fdt, node);
+	int parent = dt_parent(fdt, node);
 	int n = parent >= 0 ? fdt_address_cells(fdt, parent) : 2;
 	return n < 0 ? 2 : n;
 }
 
 static int size_cells(const void *fdt, int node)
 {
-	int parent = fdt_parent_offset(fdt, node);
+	int parent = dt_parent(fdt, node);
 	int n = parent >= 0 ? fdt_size_cells(fdt, parent) : 1;
 	return n < 0 ? 1 : n;
 }
@@ -73,8 +126,7 @@ static bool read_reg(const void *fdt, int node, int idx, struct mem_range *r)
 
 bool dt_translate(const void *fdt, int node, uint64_t *addr)
 {
-	for (int parent = fdt_parent_offset(fdt, node); parent > 0;
-	     parent = fdt_parent_offset(fdt, parent)) {
+	for (int parent = dt_parent(fdt, node); parent > 0; parent = dt_parent(fdt, parent)) {
 		int len;
 		const uint32_t *r = fdt_getprop(fdt, parent, "ranges", &len);
 		if (!r)
@@ -82,7 +134,7 @@ bool dt_translate(const void *fdt, int node, uint64_t *addr)
 		if (len == 0)
 			continue;
 		int cac = fdt_address_cells(fdt, parent), csz = fdt_size_cells(fdt, parent);
-		int gp = fdt_parent_offset(fdt, parent);
+		int gp = dt_parent(fdt, parent);
 		int pac = gp >= 0 ? fdt_address_cells(fdt, gp) : 2;
 		if (cac < 1 || csz < 0 || pac < 1)
 			return false;
@@ -389,6 +441,7 @@ int dt_board_read(const void *fdt, struct board *b, struct dt_error *err)
 	int e = dt_check_blob(fdt);
 	if (e)
 		ERR("DT: not a valid DTB: %s", fdt_strerror(e));
+	index_build(fdt);
 	if (read_uart(fdt, b, err) || read_cpus(fdt, b, err) || read_memory(fdt, b, err) ||
 	    read_gic(fdt, b, err) || read_psci(fdt, b, err))
 		return -1;

@@ -15,7 +15,7 @@ static int cells_of(const void *fdt, int node, const char *name, int def)
 
 static int interrupt_parent(const void *fdt, int node)
 {
-	for (int n = node; n >= 0; n = fdt_parent_offset(fdt, n)) {
+	for (int n = node; n >= 0; n = dt_parent(fdt, n)) {
 		int len;
 		const uint32_t *p = fdt_getprop(fdt, n, "interrupt-parent", &len);
 		if (p && len == 4)
@@ -49,7 +49,7 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 
 	int len;
 	const uint32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-	int parent = fdt_parent_offset(fdt, node);
+	int parent = dt_parent(fdt, node);
 	int ac = parent >= 0 ? cells_of(fdt, parent, "#address-cells", 2) : 2;
 	int sc = parent >= 0 ? cells_of(fdt, parent, "#size-cells", 1) : 1;
 	if (reg && ac + sc > 0 && sc > 0) {
@@ -134,7 +134,7 @@ bool dt_node_is_hypervisor(const void *fdt, const struct board *b, int node)
 {
 	if (node == b->gic_node || node == 0)
 		return true;
-	for (int p = fdt_parent_offset(fdt, node); p > 0; p = fdt_parent_offset(fdt, p))
+	for (int p = dt_parent(fdt, node); p > 0; p = dt_parent(fdt, p))
 		if (p == b->gic_node)
 			return true; /* ITS, v2m frames */
 	const char *type = fdt_getprop(fdt, node, "device_type", NULL);
@@ -196,7 +196,7 @@ const char *dt_node_dma_reason(const void *fdt, int node)
 	 * programmed to master DMA: not a bus ("ranges"), not a memory carve-out
 	 * ("shared-dma-pool"), not a PHY, not a child of an I2C/SPI/MDIO bus
 	 * (#size-cells = 0). */
-	int parent = fdt_parent_offset(fdt, node);
+	int parent = dt_parent(fdt, node);
 	const fdt32_t *sc = parent >= 0 ? fdt_getprop(fdt, parent, "#size-cells", &len) : NULL;
 	const char *name = fdt_get_name(fdt, node, NULL);
 	const char *at = strchr(name, '@');

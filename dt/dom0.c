@@ -46,7 +46,7 @@ static bool withheld_dma(const void *fdt, const struct plan *p, int node)
 	for (unsigned i = 0; i < p->ndoms; i++)
 		if (p->dom[i].control)
 			c = &p->dom[i];
-	for (int n = node; n > 0; n = fdt_parent_offset(fdt, n)) {
+	for (int n = node; n > 0; n = dt_parent(fdt, n)) {
 		if (!dt_node_dma_reason(fdt, n))
 			continue;
 		char path[128];
@@ -76,7 +76,7 @@ bool dt_dom0_owns(const void *fdt, const struct board *b, const struct plan *p, 
 		return false;
 	/* Nothing under /chosen (a boot framebuffer in RAM, say), a PCI host or a
 	 * disabled node. */
-	for (int a = fdt_parent_offset(fdt, node); a > 0; a = fdt_parent_offset(fdt, a))
+	for (int a = dt_parent(fdt, node); a > 0; a = dt_parent(fdt, a))
 		if (is_pci_host(fdt, a) || disabled(fdt, a) ||
 		    !strcmp(fdt_get_name(fdt, a, NULL), "chosen"))
 			return false;
@@ -134,7 +134,7 @@ static bool dom0_drops(const void *host, const struct dom0_dt *g, const struct b
 				return false;
 		return true;
 	}
-	int parent = fdt_parent_offset(host, node);
+	int parent = dt_parent(host, node);
 	return !strcmp(fdt_get_name(host, node, NULL), "cpu-map") || is_pci_host(host, node) ||
 	       owned_by_other(host, g->plan, node) || withheld_dma(host, g->plan, node) ||
 	       (parent > 0 && !strcmp(fdt_get_name(host, parent, NULL), "chosen")) ||

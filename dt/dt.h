@@ -77,6 +77,11 @@ struct dt_error {
 };
 
 int dt_board_read(const void *fdt, struct board *b, struct dt_error *err);
+/* The board now lives in `copy`, a byte-for-byte copy of its DT (node
+ * offsets stay valid): nothing is read again. */
+void dt_board_move(struct board *b, const void *copy);
+/* fdt_parent_offset(), fast for the DT dt_board_read() read last. */
+int dt_parent(const void *fdt, int node);
 /* Is this a DTB libfdt can read safely (header, version >= 16, structure)?
  * 0 or a negative FDT_ERR_ code. The caller has checked its totalsize fits. */
 int dt_check_blob(const void *fdt);

@@ -322,6 +322,41 @@ static void test_helpers(void)
 	CHECK_STR(dt_uart_name(UART_NONE), "none");
 }
 
+/* dt_parent (the one-pass index dt_board_read builds) agrees with libfdt's
+ * fdt_parent_offset for every node, the root included; after
+ * dt_board_move to a copy, for the copy; for a tree it did not index too. */
+static void test_parent_index(void)
+{
+	static const char *const names[] = {"qemu-virt-gicv3-el2.dtb", "qemu-virt-gicv2-el2.dtb",
+					    "board-4cpu.dtb"};
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		void *fdt;
+		static struct board b;
+		if (!read_ok(names[i], &fdt, &b))
+			continue;
+		unsigned n = 0, bad = 0;
+		int depth = 0;
+		for (int node = 0; node >= 0; node = fdt_next_node(fdt, node, &depth), n++)
+			bad += dt_parent(fdt, node) != fdt_parent_offset(fdt, node);
+		CHECK(n > 3);
+		CHECK_EQ(bad, 0);
+		CHECK_EQ(dt_parent(fdt, 0), -FDT_ERR_NOTFOUND);
+		size_t size = fdt_totalsize(fdt);
+		void *copy = malloc(size);
+		memcpy(copy, fdt, size);
+		dt_board_move(&b, copy);
+		CHECK(b.fdt == copy);
+		bad = 0;
+		depth = 0;
+		for (int node = 0; node >= 0; node = fdt_next_node(copy, node, &depth))
+			bad += dt_parent(copy, node) != fdt_parent_offset(copy, node) ||
+			       dt_parent(fdt, node) != fdt_parent_offset(fdt, node);
+		CHECK_EQ(bad, 0);
+		free(copy);
+		free(fdt);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -335,5 +370,6 @@ int main(int argc, char **argv)
 	RUN(test_variants);
 	RUN(test_bad);
 	RUN(test_helpers);
+	RUN(test_parent_index);
 	return check_summary("test_board");
 }
