@@ -128,8 +128,9 @@ static inline void irq_wait(void)
 
 /* ---- EL1 virtual timer ---- */
 
-#define CNTV_CTL_ENABLE (1u << 0)
-#define CNTV_CTL_IMASK	(1u << 1)
+#define CNTV_CTL_ENABLE	 (1u << 0)
+#define CNTV_CTL_IMASK	 (1u << 1)
+#define CNTV_CTL_ISTATUS (1u << 2)
 
 static inline uint64_t vcount(void)
 {

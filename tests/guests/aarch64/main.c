@@ -46,6 +46,7 @@ static struct {
 	bool native;	  /* no hypervisor: never issue Bulkhead hypercalls */
 	uint64_t periods; /* rt: `periods=<n>`, 0 = forever */
 	bool periods_given;
+	uint64_t lose;	  /* rt: `lose=<n>`: lose the tick after period n (self-test) */
 	char role[16];	  /* chan: `role=ping|pong|deny`; chan-flood: `flood|sink` */
 	char phases[8];	  /* chan-flood: `phases=<digits>` */
 	uint64_t seed;	  /* fuzz: `seed=<n>` */
@@ -315,7 +316,7 @@ static enum result dt_read(const void *fdt)
 }
 
 /* Words of bootargs: `test=<mode>` picks the mode, `native` means no hypervisor,
- * `periods=<n>` sets the rt mode's length. */
+ * `periods=<n>` sets the rt mode's length, `lose=<n>` makes it lose a tick. */
 static void parse_bootargs(const char *s)
 {
 	snprintf(g.mode, sizeof(g.mode), "basic");
@@ -331,6 +332,8 @@ static void parse_bootargs(const char *s)
 			snprintf(g.mode, MIN(sizeof(g.mode), n - 5 + 1), "%s", s + 5);
 		else if (n > 8 && !strncmp(s, "periods=", 8))
 			g.periods = strtoul(s + 8, NULL, 0), g.periods_given = true;
+		else if (n > 5 && !strncmp(s, "lose=", 5))
+			g.lose = strtoul(s + 5, NULL, 0);
 		else if (n > 5 && !strncmp(s, "seed=", 5))
 			g.seed = strtoul(s + 5, NULL, 0);
 		else if (n > 5 && !strncmp(s, "role=", 5))
@@ -818,6 +821,8 @@ static struct {
 	uint64_t timer_at;    /* CNTVCT at the timer handler's entry */
 	uint64_t timer_ctl;   /* CNTV_CTL there (ISTATUS must be set) */
 	uint32_t timer_level; /* timer interrupts completed with the line high */
+	uint32_t race;	      /* timer-race: expiries taken */
+	uint32_t race_spurious; /* timer-race: taken with ISTATUS clear */
 	uint32_t split;	      /* SGI 12s taken with EOImode 1 */
 	uint32_t split_iar;   /* the last one's IAR, for DIR */
 } gt;
@@ -889,6 +894,28 @@ static void on_timer_level(uint32_t iar)
 	(void)iar;
 	if (__atomic_add_fetch(&gt.timer_level, 1, __ATOMIC_RELEASE) >= 2)
 		vtimer_mask();
+}
+
+#define RACE_N	   1000
+#define RACE_SPAN_US 100
+
+/* Re-arms the timer 0-100 us ahead (a different offset each time), so the
+ * next expiry lands before this handler's EOI, during the hypervisor's work
+ * on it (GICv2: the EOI maintenance interrupt and the re-sample of the
+ * level), or after it. */
+static void on_timer_race(uint32_t iar)
+{
+	(void)iar;
+	if (!(read_sysreg(cntv_ctl_el0) & CNTV_CTL_ISTATUS)) {
+		__atomic_fetch_add(&gt.race_spurious, 1, __ATOMIC_RELEASE);
+		return;
+	}
+	uint32_t k = __atomic_add_fetch(&gt.race, 1, __ATOMIC_RELEASE);
+	if (k >= RACE_N) {
+		vtimer_mask();
+		return;
+	}
+	vtimer_set(now() + (uint64_t)k * 37 % us_to_ticks(RACE_SPAN_US));
 }
 
 static void on_split(uint32_t iar)
@@ -1221,6 +1248,58 @@ static enum result gic_timer_level(void)
 	return RES_PASS;
 }
 
+/*
+ * Every expiry of the timer is delivered, wherever it falls in the path of
+ * the previous one. Lost = the timer asserts (ISTATUS) and 100 ms later its
+ * interrupt has not been taken; the limit runs from ISTATUS because QEMU may
+ * expire the timer late on a loaded host.
+ */
+static enum result gic_timer_race(void)
+{
+	unsigned intid = gic.timer_irq;
+	irq_set_handler(intid, on_timer_race);
+	gic_set_priority(intid, PRIO_NORMAL);
+	gic_enable(intid, true);
+	irq_enable();
+	uint64_t start = now(), asserted = 0;
+	uint32_t seen = 0;
+	enum result r = RES_PASS;
+	vtimer_arm(start);
+	for (;;) {
+		uint64_t ctl = read_sysreg(cntv_ctl_el0), t = now();
+		uint32_t k = __atomic_load_n(&gt.race, __ATOMIC_ACQUIRE);
+		if (k >= RACE_N)
+			break;
+		if (k != seen) {
+			seen = k;
+			start = t;
+			asserted = 0;
+		} else if (!(ctl & CNTV_CTL_ISTATUS)) {
+			if (t - start > 10 * read_sysreg(cntfrq_el0)) {
+				r = fail("expiry %u: the timer has not expired in 10 s (CNTV_CTL 0x%lx)",
+					 k + 1, ctl);
+				break;
+			}
+		} else if (!asserted) {
+			asserted = t;
+		} else if (t - asserted > us_to_ticks(100000)) {
+			r = fail("expiry %u: the timer asserted its interrupt (CNTV_CTL 0x%lx) and it "
+				 "was not taken in 100 ms: lost",
+				 k + 1, ctl);
+			break;
+		}
+	}
+	vtimer_stop();
+	gic_enable(intid, false);
+	say("gic: timer-race: %u of %u expiries taken, 0-%u us after each re-arm; %u with "
+	    "ISTATUS clear",
+	    gt.race, RACE_N, RACE_SPAN_US, gt.race_spurious);
+	if (r == RES_PASS && gt.race_spurious)
+		return fail("%u timer interrupts taken with CNTV_CTL.ISTATUS clear (spurious)",
+			    gt.race_spurious);
+	return r;
+}
+
 static enum result mode_gic(void)
 {
 	static const struct {
@@ -1231,7 +1310,7 @@ static enum result mode_gic(void)
 	    {"level", gic_level},	  {"ownership", gic_ownership},
 	    {"id-regs", gic_id_regs},	  {"masked-pending", gic_masked_pending},
 	    {"timer", gic_timer},	  {"timer-level", gic_timer_level},
-	    {"eoimode1", gic_eoimode1},
+	    {"timer-race", gic_timer_race}, {"eoimode1", gic_eoimode1},
 	};
 	const char *first_failed = NULL;
 
@@ -1414,7 +1493,8 @@ static enum result mode_sgi_all(void)
 /* ---- rt ---- */
 
 #define RT_REPORT_EVERY 1000
-#define RT_LOST_US	100000 /* an interrupt this late after its deadline is lost */
+#define RT_LOST_US	100000 /* asserted this long and not taken: the tick is lost */
+#define RT_EXPIRY_S	10     /* the timer itself not expired this long after its deadline */
 
 static struct {
 	uint64_t period, deadline;
@@ -1423,6 +1503,7 @@ static struct {
 	uint64_t target; /* stop after this many; 0 = never */
 	uint64_t early;	 /* interrupts taken before their deadline */
 	uint64_t early_by;
+	uint64_t lose; /* after this period the next tick is lost on purpose; 0 = never */
 } rt;
 
 /* Deadlines advance by exactly one period from the previous deadline, never
@@ -1442,8 +1523,57 @@ static void on_rt_tick(uint32_t iar)
 		vtimer_stop();
 		return;
 	}
+	if (n == rt.lose) /* self-test: the next tick asserts but is never taken */
+		gic_enable(gic.timer_irq, false);
 	rt.deadline = d + rt.period;
 	vtimer_set(rt.deadline); /* the line drops before the dispatcher's EOI */
+}
+
+/*
+ * The deadline of tick n + 1 has passed by the counter: wait for the tick,
+ * polling rather than in WFI, so that a lost tick fails instead of hanging.
+ * The interrupt is due once the timer asserts it (CNTV_CTL.ISTATUS), and the
+ * limit runs from then, not from the deadline: on hardware the two coincide,
+ * but an emulator's timer expires when the host gets round to it (QEMU without
+ * -icount, on a loaded machine: over 100 ms after CVAL), and until then there
+ * is nothing for the hypervisor to deliver.
+ */
+static enum result rt_wait_tick(uint64_t n)
+{
+	uint64_t start = now(), asserted = 0;
+	enum result r = RES_PASS;
+	irq_enable();
+	for (;;) {
+		uint64_t ctl = read_sysreg(cntv_ctl_el0), t = now();
+		if (__atomic_load_n(&rt.ticks, __ATOMIC_ACQUIRE) != n)
+			break; /* taken (after the read above: ctl is not stale) */
+		if ((ctl & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK)) != CNTV_CTL_ENABLE) {
+			r = fail("period %lu: CNTV_CTL 0x%lx: the timer was disabled or masked "
+				 "behind the task's back",
+				 n + 1, ctl);
+			break;
+		}
+		if (!(ctl & CNTV_CTL_ISTATUS)) {
+			if (t - start > RT_EXPIRY_S * read_sysreg(cntfrq_el0)) {
+				r = fail("period %lu: the timer has not expired %u s after its "
+					 "deadline (CNTV_CTL 0x%lx, CVAL 0x%lx, CNTVCT 0x%lx)",
+					 n + 1, RT_EXPIRY_S, ctl, read_sysreg(cntv_cval_el0), t);
+				break;
+			}
+			continue;
+		}
+		if (!asserted) {
+			asserted = t;
+		} else if (t - asserted > us_to_ticks(RT_LOST_US)) {
+			r = fail(
+			    "period %lu: the timer interrupt, asserted (CNTV_CTL 0x%lx) for "
+			    "%u ms, was not taken: the tick is lost (CVAL 0x%lx, CNTVCT 0x%lx)",
+			    n + 1, ctl, RT_LOST_US / 1000, read_sysreg(cntv_cval_el0), t);
+			break;
+		}
+	}
+	irq_disable();
+	return r;
 }
 
 static enum result mode_rt(void)
@@ -1452,8 +1582,11 @@ static enum result mode_rt(void)
 		return RES_FAIL;
 	rt.period = read_sysreg(cntfrq_el0) / 1000;
 	rt.target = g.periods;
+	rt.lose = g.lose;
 	say("rt: period 1 ms (%lu ticks), %lu periods%s", rt.period, rt.target,
 	    rt.target ? "" : " (forever)");
+	if (rt.lose)
+		say("rt: self-test: the tick after period %lu will be lost", rt.lose);
 	irq_set_handler(gic.timer_irq, on_rt_tick);
 	gic_set_priority(gic.timer_irq, PRIO_NORMAL);
 	gic_enable(gic.timer_irq, true);
@@ -1474,22 +1607,13 @@ static enum result mode_rt(void)
 			next_report += RT_REPORT_EVERY;
 			continue;
 		}
-		if (now() < __atomic_load_n(&rt.deadline, __ATOMIC_ACQUIRE)) {
+		if (now() < __atomic_load_n(&rt.deadline, __ATOMIC_ACQUIRE) &&
+		    !(rt.lose && n >= rt.lose)) {
 			irq_wait(); /* the next tick is in the future: sleep until it */
 			continue;
 		}
-		/* The deadline has passed, so the interrupt is due now. Wait for it
-		 * with a limit rather than in WFI: a lost tick must not hang us. */
-		uint64_t give_up = now() + us_to_ticks(RT_LOST_US);
-		irq_enable();
-		while (__atomic_load_n(&rt.ticks, __ATOMIC_ACQUIRE) == n && now() < give_up)
-			;
-		irq_disable();
-		if (__atomic_load_n(&rt.ticks, __ATOMIC_ACQUIRE) == n)
-			return fail("period %lu: no timer interrupt %u ms after its deadline "
-				    "(CNTV_CTL 0x%lx, CVAL 0x%lx, CNTVCT 0x%lx): the tick is lost",
-				    n + 1, RT_LOST_US / 1000, read_sysreg(cntv_ctl_el0),
-				    read_sysreg(cntv_cval_el0), now());
+		if (rt_wait_tick(n) != RES_PASS)
+			return RES_FAIL;
 	}
 	irq_enable();
 	gic_enable(gic.timer_irq, false);
