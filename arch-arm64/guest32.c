@@ -247,8 +247,7 @@ void guest32_inject_abort(struct trap_frame *f, uint64_t addr, bool write, bool 
 static void log_once_cp(struct vcpu *v, uint32_t key, const char *what, unsigned opc1,
 			unsigned crn, unsigned crm, unsigned opc2, bool is64)
 {
-	/* Bit 30 keeps these keys apart from the AArch64 encodings. */
-	if (!first_sighting(key | 1u << 30))
+	if (!report_once(v->dom, REPORT_CP15, key))
 		return;
 	if (is64)
 		bh_log("domain %s: %s p15, %u, c%u (64-bit, logged once)", v->dom->name, what, opc1,

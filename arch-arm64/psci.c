@@ -3,7 +3,8 @@
  * PSCI and SMCCC: the hypervisor as a PSCI client of the board's firmware
  * (start CPUs, power off), and PSCI 1.1 / SMCCC 1.1 as emulated for guests
  * over HVC or a trapped SMC. Unknown calls return NOT_SUPPORTED and are logged
- * once per function ID, with a bounded log, so probing cannot flood the console.
+ * once per function ID and domain, rate-limited (common/report.h), so probing
+ * cannot flood the console.
  */
 #include "arch.h"
 #include "arch-arm64/sysreg.h"
@@ -12,6 +13,7 @@
 #include "common/hypercall.h"
 #include "common/lib.h"
 #include "common/percpu.h"
+#include "common/report.h"
 
 #define PSCI_VERSION 0x84000000u
 #define PSCI_CPU_SUSPEND 0x84000001u
@@ -222,26 +224,9 @@ static bool psci_guest(struct vcpu *v, uint64_t *x)
 
 static void log_unknown_once(struct vcpu *v, uint32_t fid)
 {
-	static uint32_t seen[32];
-	static unsigned nseen;
-	static struct spinlock lock;
-	bool log = false, full = false;
-
-	spin_lock(&lock);
-	unsigned i;
-	for (i = 0; i < nseen && seen[i] != fid; i++)
-		;
-	if (i == nseen && nseen < ARRAY_SIZE(seen)) {
-		seen[nseen++] = fid;
-		log = true;
-		full = nseen == ARRAY_SIZE(seen);
-	}
-	spin_unlock(&lock);
-	if (log)
+	if (report_once(v->dom, REPORT_SMCCC, fid))
 		bh_log("domain %s: unknown SMC/HVC function 0x%08x: NOT_SUPPORTED (logged once)",
 		       v->dom->name, fid);
-	if (full)
-		bh_log("further unknown SMC/HVC function IDs are not logged");
 }
 
 void smccc_guest_call(struct vcpu *v, uint64_t *x)

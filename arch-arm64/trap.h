@@ -24,7 +24,6 @@ const char *esr_class_name(unsigned ec);
 void inject_sync(struct vcpu *v, struct trap_frame *f, uint64_t esr, uint64_t far);
 
 /* First time this key (an encoding) is seen? At most 32 keys ever are. */
-bool first_sighting(uint32_t key);
 /* DC ISW/CSW/CISW from a guest (value as the instruction takes it). */
 void emulate_dc_setway(uint64_t val);
 

@@ -382,6 +382,7 @@ static void kick_siblings(struct domain *d)
 void domain_poweroff(struct domain *d)
 {
 	console_domain_flush(d);
+	report_flush(d);
 	__atomic_store_n(&d->state, DOM_OFF, __ATOMIC_RELEASE);
 	bh_log("domain %s powered off", d->name);
 	stats_print();
@@ -392,6 +393,7 @@ void domain_poweroff(struct domain *d)
 void domain_reboot(struct domain *d)
 {
 	console_domain_flush(d);
+	report_flush(d);
 	__atomic_store_n(&d->state, DOM_RESTARTING, __ATOMIC_RELEASE);
 	d->restarts++;
 	bh_log("domain %s restarting (restart %u)", d->name, d->restarts);
@@ -401,6 +403,7 @@ void domain_reboot(struct domain *d)
 void domain_fault(struct domain *d, const char *why)
 {
 	console_domain_flush(d);
+	report_flush(d);
 	switch (d->cfg->on_fault) {
 	case FAULT_HALT:
 		bh_log("domain %s: %s; on-fault = \"halt\": halting the system", d->name, why);

@@ -5,7 +5,9 @@
 # random hypercalls and PSCI calls with random arguments, on 2 vCPUs, while
 # a real-time domain keeps a 1 ms period beside it. The hypervisor must not
 # fault, the fuzzing domain must still answer hypercalls afterwards, and the
-# real-time domain must finish its periods. GICv3 and GICv2, two seeds each.
+# real-time domain must finish its periods; the hypervisor's reports about the
+# fuzzing domain are rate-limited (a bounded number of lines, the rest counted
+# as suppressed). GICv3 and GICv2, two seeds each.
 # timeout: 300
 . "$(dirname "$0")/common.sh"
 for gic in 3 2; do
@@ -36,6 +38,16 @@ DTS
 		expect "$log" "^bulkhead: no domain left running" "both powered off"
 		expect_not "$log" "hypervisor exception|TESTGUEST: FAIL" "no hypervisor exception, no guest failure"
 		grep -E "^\[fuzz\] TESTGUEST: fuzz: " "$log" | sed 's/^/  /'
+		# Every refused access is a report: rate-limited, and the rest counted.
+		n=$(grep -c "^bulkhead: domain fuzz[ :]" "$log")
+		s=$(sed -n 's/^bulkhead: domain fuzz: \([0-9]*\) more reports suppressed.*/\1/p' "$log" |
+			awk '{t += $1} END {print t + 0}')
+		if [ "$n" -le 60 ] && [ "$s" -gt 0 ]; then
+			echo "  ok: $n hypervisor lines about the fuzzing domain, $s reports suppressed"
+		else
+			echo "  FAIL: $n hypervisor lines about the fuzzing domain (want at most 60), $s suppressed"
+			FAILS=$((FAILS + 1))
+		fi
 	done
 done
 finish

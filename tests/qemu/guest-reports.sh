@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Reports a guest can trigger are rate-limited per domain and say how many
+# were suppressed: 1000 refused 64-bit reads of an emulated register and 1000
+# reads past RAM give a handful of report lines and one "N more reports
+# suppressed" summary that accounts for every one of the 2000. And the
+# log-once tables are per domain: a domain that floods unknown hypercalls
+# does not silence its neighbour's first unknown call. SME is not offered to
+# guests: an SME register access is an undefined instruction.
+# timeout: 240
+. "$(dirname "$0")/common.sh"
+
+echo "case: test=report-flood, GICv3"
+bh_image "$W/flood" CONFIG=qemu-virt-single GIC=3 SMP=1 BOOTARGS="test=report-flood"
+log=$W/log-flood
+bh_boot kernel "$W/flood" "$log" 120 3 cortex-a57 1
+expect "$log" "^\[dom0\] TESTGUEST: PASS report-flood" "every bad access was refused with an abort"
+n=$(grep -c "^bulkhead: domain dom0 vCPU 0 (CPU 0): " "$log")
+s=$(sed -n 's/^bulkhead: domain dom0: \([0-9]*\) more reports suppressed.*/\1/p' "$log" | awk '{t += $1} END {if (NR) print t}')
+echo "  $n reports printed, ${s:-no} suppressed-count summary"
+if [ "$n" -ge 1 ] && [ "$n" -le 20 ]; then echo "  ok: $n reports for 2000 bad accesses (at most 20)"
+else echo "  FAIL: $n reports for 2000 bad accesses (want 1..20)"; FAILS=$((FAILS + 1)); fi
+if [ -n "$s" ] && [ $((n + s)) -eq 2000 ]; then echo "  ok: printed + suppressed = 2000"
+else echo "  FAIL: printed ($n) + suppressed (${s:-none}) is not 2000"; FAILS=$((FAILS + 1)); fi
+expect_not "$log" "TESTGUEST: FAIL|hypervisor exception" "no failure"
+
+echo "case: a flooding domain beside a quiet one, GICv3"
+cat >"$W/cfg.dts" <<'DTS'
+/dts-v1/;
+/ {
+	bulkhead {
+		compatible = "bulkhead,config-v1";
+		domain@0 {
+			label = "flood"; cpus = <0>; memory-size = <0x0 0x2000000>;
+			kernel = "testguest.bin"; bootargs = "test=hvc-flood";
+		};
+		domain@1 {
+			label = "quiet"; cpus = <1>; memory-size = <0x0 0x2000000>;
+			kernel = "testguest.bin"; bootargs = "test=hvc-one";
+		};
+	};
+};
+DTS
+bh_pack "$W/two" "$W/cfg.dts" 3 2
+log=$W/log-two
+bh_boot kernel "$W/two" "$log" 120 3 cortex-a57 2
+expect "$log" "^\[flood\] TESTGUEST: PASS hvc-flood" "the flooding domain's calls all NOT_SUPPORTED"
+expect "$log" "^\[quiet\] TESTGUEST: PASS hvc-one" "the quiet domain's call NOT_SUPPORTED"
+expect "$log" "^bulkhead: domain quiet: unknown SMC/HVC function 0x8600face" \
+	"the quiet domain's first unknown call is reported, whatever the flood filled"
+n=$(grep -c "^bulkhead: domain flood: unknown SMC/HVC" "$log")
+if [ "$n" -ge 1 ] && [ "$n" -le 33 ]; then echo "  ok: $n report lines for the flood's 101000 calls"
+else echo "  FAIL: $n report lines for the flood (want 1..33)"; FAILS=$((FAILS + 1)); fi
+expect_not "$log" "TESTGUEST: FAIL|hypervisor exception" "no failure"
+
+# SME (QEMU's max CPU has it) is not offered to guests: CPTR_EL2.TSM traps it
+# and the guest gets an undefined instruction, reported once.
+echo "case: test=sme, -cpu max"
+bh_image "$W/sme" CONFIG=qemu-virt-single GIC=3 SMP=1 BOOTARGS="test=sme"
+log=$W/log-sme
+bh_boot kernel "$W/sme" "$log" 120 3 max 1
+expect "$log" "^\[dom0\] TESTGUEST: PASS sme" "reading SVCR is an undefined instruction for the guest"
+expect "$log" "^bulkhead: domain dom0: SME instruction or register: SME is not offered to guests" \
+	"the hypervisor says why, once"
+expect_not "$log" "TESTGUEST: FAIL|hypervisor exception" "no failure"
+finish
