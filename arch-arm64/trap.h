@@ -19,6 +19,8 @@ void arch_psci_system_off(void);
 int arch_psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t ctx);
 /* SMCCC call from a guest (HVC or trapped SMC): results written to x[0..3]. */
 void smccc_guest_call(struct vcpu *v, uint64_t *x);
+/* Ask the firmware which SMCCC CPU workarounds it has on this CPU (at its start). */
+void arch_smccc_probe(unsigned cpu);
 const char *esr_class_name(unsigned ec);
 /* Inject a synchronous exception into the guest's EL1 (AArch64 guests). */
 void inject_sync(struct vcpu *v, struct trap_frame *f, uint64_t esr, uint64_t far);

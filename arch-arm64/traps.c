@@ -339,6 +339,16 @@ static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 		advance_pc(f);
 		return;
 	}
+	if (op0 == 3 && op1 == 0 && crn == 5 && crm >= 3 && crm <= 5) {
+		/* RAS error records (HCR_EL2.TERR): ERRIDR_EL1 reads 0, so the guest
+		 * has no records; the record registers read as zero, writes ignored.
+		 * The CPU's records may hold other domains' or EL2's errors. */
+		log_once_sysreg(v, iss, "RAS error record access: guests have no records (RAZ/WI)");
+		if (read && rt != 31)
+			f->x[rt] = 0;
+		advance_pc(f);
+		return;
+	}
 	if (op0 == 3 && op1 == 3 && crn == 14 && crm == 2) {
 		/* EL1 physical timer: not given to guests (they use the virtual timer);
 		 * reads as zero, writes ignored, so probing it harms nothing. */

@@ -437,6 +437,7 @@ int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct 
 	int root = fdt_path_offset(fdt, "/bulkhead");
 	if (root < 0)
 		ERR("config: no /bulkhead node");
+	p->insecure_pmu_el2 = fdt_getprop(fdt, root, "insecure-pmu-el2", NULL) != NULL;
 	int node;
 	fdt_for_each_subnode(node, fdt, root)
 	{

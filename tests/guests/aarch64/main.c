@@ -2116,6 +2116,38 @@ static enum result mode_sme(void)
 	return RES_PASS;
 }
 
+/* ---- smccc: the CPU-vulnerability workaround queries (tests/qemu/smccc.sh) ---- */
+
+#define PSCI_FEATURES	   0x8400000Au
+#define SMCCC_VERSION_FID  0x80000000u
+#define SMCCC_ARCH_FEATURES 0x80000001u
+
+static enum result mode_smccc(void)
+{
+	static const uint32_t wa[3] = {0x80008000u, 0x80007fffu, 0x80003fffu};
+	unsigned csv2 = (unsigned)(read_sysreg(id_aa64pfr0_el1) >> 56) & 0xf;
+	unsigned ecbhb = (unsigned)(read_sysreg(id_aa64mmfr1_el1) >> 60) & 0xf;
+	say("smccc: ID_AA64PFR0_EL1.CSV2 %u, ID_AA64MMFR1_EL1.ECBHB %u", csv2, ecbhb);
+	/* The firmware (or hypervisor) says first whether SMCCC 1.1 is there: an
+	 * unknown call may be an undefined instruction (QEMU's PSCI natively). */
+	int64_t f = psci(PSCI_FEATURES, SMCCC_VERSION_FID, 0, 0);
+	if (f != 0) {
+		say("smccc: no SMCCC 1.1 (PSCI_FEATURES(SMCCC_VERSION) = %ld)", f);
+		return RES_PASS;
+	}
+	int32_t r[3];
+	for (unsigned i = 0; i < 3; i++)
+		r[i] = (int32_t)smccc(g.psci_smc, SMCCC_ARCH_FEATURES, wa[i], 0, 0).x0;
+	say("smccc: ARCH_FEATURES WORKAROUND_1 %d, WORKAROUND_2 %d, WORKAROUND_3 %d", r[0], r[1],
+	    r[2]);
+	/* A workaround offered (0: needed, 1: not needed but safe) must be callable. */
+	for (unsigned i = 0; i < 3; i += 2)
+		if (r[i] == 0 || r[i] == 1)
+			smccc(g.psci_smc, wa[i], 0, 0, 0);
+	say("smccc: offered workarounds called and returned");
+	return RES_PASS;
+}
+
 /* ---- dispatch ---- */
 
 static const struct {
@@ -2131,6 +2163,7 @@ static const struct {
     {"fuzz", mode_fuzz},	 {"report-flood", mode_report_flood},
     {"hvc-one", mode_hvc_one},	 {"spi-route", mode_spi_route},
     {"pmu-el2", mode_pmu_el2},	 {"sme", mode_sme},
+    {"smccc", mode_smccc},
 };
 
 void guest_main(uint64_t dtb)
