@@ -78,8 +78,8 @@ static uint64_t hcr_for_guest(bool aarch32)
  * cycle counter too: HCCD): the hypervisor's work, on this guest's behalf or
  * not, is no business of the guest's. Only the measurement-only config
  * property insecure-pmu-el2 (make bench) leaves EL2 counting open. HPMD
- * exists from PMUv3p1 (Armv8.1): on PMUv3 cores (Cortex-A53/A57/A72) no
- * control short of trapping every PMU access stops EL2 counting (docs/SUPPORT.md).
+ * exists from PMUv3p1 (Armv8.1): on PMUv3 cores (Cortex-A53/A57/A72) every
+ * guest PMU access traps instead (TPM) and vpmu.c clears the filters' NSH.
  * SPE, if present, traps (TPMS; E2PB = 0: its buffer belongs to EL2). Debug
  * registers are not trapped: a pinned vCPU owns its CPU's. */
 static uint64_t mdcr_for_guest(void)
@@ -90,6 +90,8 @@ static uint64_t mdcr_for_guest(void)
 	bool hide = !plan.insecure_pmu_el2 && pmuver != 0xf; /* 0xf: IMPLEMENTATION DEFINED PMU */
 	if (hide && pmuver >= 4)
 		mdcr |= MDCR_HPMD;
+	else if (hide && pmuver >= 1)
+		mdcr |= MDCR_TPM;
 	if (hide && pmuver >= 6)
 		mdcr |= MDCR_HCCD;
 	if (pmsver)

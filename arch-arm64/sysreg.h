@@ -143,6 +143,7 @@
 
 /* MDCR_EL2 */
 #define MDCR_HPMN_MASK 0x1fULL
+#define MDCR_TPM (1ULL << 6)
 #define MDCR_TPMS (1ULL << 14) /* FEAT_SPE */
 #define MDCR_HPMD (1ULL << 17) /* FEAT_PMUv3p1 */
 #define MDCR_HCCD (1ULL << 23) /* FEAT_PMUv3p5 */

@@ -21,6 +21,10 @@ int arch_psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t ctx);
 void smccc_guest_call(struct vcpu *v, uint64_t *x);
 /* Ask the firmware which SMCCC CPU workarounds it has on this CPU (at its start). */
 void arch_smccc_probe(unsigned cpu);
+/* A trapped PMU register access (MDCR_EL2.TPM, PMUv3 CPUs), named by its
+ * AArch32 CRn, CRm, opc2 (the AArch64 encodings share them): done on the real
+ * PMU without EL2 counting; false if it does not exist for the guest. */
+bool vpmu_access(unsigned crn, unsigned crm, unsigned op2, bool write, uint64_t *val);
 const char *esr_class_name(unsigned ec);
 /* Inject a synchronous exception into the guest's EL1 (AArch64 guests). */
 void inject_sync(struct vcpu *v, struct trap_frame *f, uint64_t esr, uint64_t far);

@@ -339,6 +339,18 @@ static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 		advance_pc(f);
 		return;
 	}
+	if (op0 == 3 && ((op1 == 3 && ((crn == 9 && crm >= 12) || (crn == 14 && crm >= 8))) ||
+			 (op1 == 0 && crn == 9 && crm == 14 && (op2 == 1 || op2 == 2)))) {
+		/* The PMU, trapped on PMUv3 CPUs only (cpu.c: MDCR_EL2.TPM). */
+		if (!vpmu_access(crn, crm, op2, !read, &val)) {
+			inject_undef(v, f, "PMU register access");
+			return;
+		}
+		if (read && rt != 31)
+			f->x[rt] = val;
+		advance_pc(f);
+		return;
+	}
 	if (op0 == 3 && op1 == 0 && crn == 5 && crm >= 3 && crm <= 5) {
 		/* RAS error records (HCR_EL2.TERR): ERRIDR_EL1 reads 0, so the guest
 		 * has no records; the record registers read as zero, writes ignored.
