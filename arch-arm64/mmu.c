@@ -122,7 +122,7 @@ static void early_tables(uint64_t load_base, uint64_t hyp_end, uint64_t dtb)
  * CPU's trace unit could trace EL2. Activity monitors trap (TAM, only with
  * FEAT_AMUv1, else RES0): their counters run at every EL, the hypervisor's
  * work included, as the PMU's EL2 counting does (cpu.c). A trapped trace or
- * AMU access is an undefined instruction for the guest, logged once. */
+ * AMU register reads as zero for the guest, writes are ignored (traps.c). */
 static uint64_t cptr_value(void)
 {
 	uint64_t v = CPTR_EL2_RES1 | CPTR_TTA;

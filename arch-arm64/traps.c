@@ -351,6 +351,17 @@ static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 		advance_pc(f);
 		return;
 	}
+	if ((op0 == 2 && op1 == 1) || (op0 == 3 && op1 == 3 && crn == 13 && crm >= 2)) {
+		/* Trace unit (CPTR_EL2.TTA) and activity monitors (CPTR_EL2.TAM):
+		 * not given to guests, they would see EL2. Read as zero (no trace
+		 * unit features, no counter enabled), so a driver finds nothing
+		 * rather than crashing on an undefined instruction. */
+		log_once_sysreg(v, iss, "trace or activity monitor access: not given to guests (RAZ/WI)");
+		if (read && rt != 31)
+			f->x[rt] = 0;
+		advance_pc(f);
+		return;
+	}
 	if (op0 == 3 && op1 == 0 && crn == 5 && crm >= 3 && crm <= 5) {
 		/* RAS error records (HCR_EL2.TERR): ERRIDR_EL1 reads 0, so the guest
 		 * has no records; the record registers read as zero, writes ignored.

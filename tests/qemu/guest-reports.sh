@@ -6,7 +6,8 @@
 # suppressed" summary that accounts for every one of the 2000. And the
 # log-once tables are per domain: a domain that floods unknown hypercalls
 # does not silence its neighbour's first unknown call. SME is not offered to
-# guests: an SME register access is an undefined instruction.
+# guests: an SME register access is an undefined instruction; RAS error
+# records trap and the guest has none.
 # timeout: 240
 . "$(dirname "$0")/common.sh"
 
@@ -63,4 +64,14 @@ expect "$log" "^\[dom0\] TESTGUEST: PASS sme" "reading SVCR is an undefined inst
 expect "$log" "^bulkhead: domain dom0: SME instruction or register: SME is not offered to guests" \
 	"the hypervisor says why, once"
 expect_not "$log" "TESTGUEST: FAIL|hypervisor exception" "no failure"
+
+# RAS error records (HCR_EL2.TERR, set where the CPU has RAS) are not the
+# guest's: trapped, no records, read as zero.
+echo "case: test=ras, -cpu max"
+bh_image "$W/ras" CONFIG=qemu-virt-single GIC=3 SMP=1 BOOTARGS="test=ras"
+log=$W/log-ras
+bh_boot kernel "$W/ras" "$log" 120 3 max 1
+expect "$log" "^\[dom0\] TESTGUEST: PASS ras" "no error records for the guest"
+expect "$log" "^bulkhead: domain dom0: RAS error record access: guests have no records" \
+	"the accesses trapped (HCR_EL2.TERR)"
 finish

@@ -2116,6 +2116,20 @@ static enum result mode_sme(void)
 	return RES_PASS;
 }
 
+/* ---- ras: RAS error records are not the guest's (tests/qemu/guest-reports.sh) ---- */
+
+static enum result mode_ras(void)
+{
+	if (!((read_sysreg(id_aa64pfr0_el1) >> 28) & 0xf))
+		return fail("this CPU has no RAS extension: use -cpu max");
+	/* Only ERRIDR_EL1: QEMU implements no record registers (UNDEFINED). */
+	uint64_t idr = read_sysreg(S3_0_C5_C3_0);
+	say("ras: ERRIDR_EL1 0x%lx", idr);
+	if (idr & 0xffff)
+		return fail("ERRIDR_EL1 says %lu error records", idr & 0xffff);
+	return RES_PASS;
+}
+
 /* ---- smccc: the CPU-vulnerability workaround queries (tests/qemu/smccc.sh) ---- */
 
 #define PSCI_FEATURES	   0x8400000Au
@@ -2163,7 +2177,7 @@ static const struct {
     {"fuzz", mode_fuzz},	 {"report-flood", mode_report_flood},
     {"hvc-one", mode_hvc_one},	 {"spi-route", mode_spi_route},
     {"pmu-el2", mode_pmu_el2},	 {"sme", mode_sme},
-    {"smccc", mode_smccc},
+    {"smccc", mode_smccc},	 {"ras", mode_ras},
 };
 
 void guest_main(uint64_t dtb)
