@@ -356,7 +356,8 @@ static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 		 * not given to guests, they would see EL2. Read as zero (no trace
 		 * unit features, no counter enabled), so a driver finds nothing
 		 * rather than crashing on an undefined instruction. */
-		log_once_sysreg(v, iss, "trace or activity monitor access: not given to guests (RAZ/WI)");
+		log_once_sysreg(v, iss,
+				"trace or activity monitor access: not given to guests (RAZ/WI)");
 		if (read && rt != 31)
 			f->x[rt] = 0;
 		advance_pc(f);

@@ -43,7 +43,7 @@ static void domain_op(struct vcpu *v, uint64_t *x, bool restart)
 			return;
 		}
 	} else if (!t || !dt_policy_allows(&plan, v->dom->cfg, t->cfg, CLASS_DOMAIN,
-					  restart ? PERM_RESTART : PERM_QUERY)) {
+					   restart ? PERM_RESTART : PERM_QUERY)) {
 		x[0] = (uint64_t)BH_E_DENIED;
 		return;
 	}

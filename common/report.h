@@ -16,7 +16,7 @@
 #include "common/ratelimit.h"
 #include "common/spinlock_types.h"
 
-#define REPORT_BURST 8
+#define REPORT_BURST	  8
 #define REPORT_PER_SECOND 2
 
 /* Kinds of log-once keys (each with its own 32-bit key space). */

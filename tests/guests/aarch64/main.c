@@ -2088,7 +2088,8 @@ static enum result mode_pmu_el2(void)
 	if (el1 == 0)
 		return fail("the PMU does not count (run under -icount)");
 	if (all != el1)
-		return fail("the NSH counter saw %ld instructions outside EL1", (int64_t)(all - el1));
+		return fail("the NSH counter saw %ld instructions outside EL1",
+			    (int64_t)(all - el1));
 	return RES_PASS;
 }
 
@@ -2132,8 +2133,8 @@ static enum result mode_ras(void)
 
 /* ---- smccc: the CPU-vulnerability workaround queries (tests/qemu/smccc.sh) ---- */
 
-#define PSCI_FEATURES	   0x8400000Au
-#define SMCCC_VERSION_FID  0x80000000u
+#define PSCI_FEATURES	    0x8400000Au
+#define SMCCC_VERSION_FID   0x80000000u
 #define SMCCC_ARCH_FEATURES 0x80000001u
 
 static enum result mode_smccc(void)
