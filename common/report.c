@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Guest-triggered reports, rate-limited per domain (see report.h). */
-#include <stdarg.h>
-
 #include "arch.h"
 #include "common/console.h"
 #include "common/domain.h"
@@ -66,18 +64,6 @@ bool report_once(struct domain *d, enum report_kind kind, uint32_t key)
 	spin_unlock(&r->lock);
 	say_suppressed(d, n);
 	return ok;
-}
-
-void guest_report(struct domain *d, const char *fmt, ...)
-{
-	char msg[160];
-	va_list ap;
-	if (!report_allowed(d))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	bh_log("domain %s: %s", d->name, msg);
 }
 
 void report_flush(struct domain *d)

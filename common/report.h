@@ -5,7 +5,9 @@
  * no guest can flood the console or slow other domains with it. A burst of
  * REPORT_BURST, then REPORT_PER_SECOND; what is suppressed is counted and
  * printed as "domain X: N more reports suppressed" before the domain's next
- * report and when it stops, restarts or powers off.
+ * report and when it stops, restarts or powers off. The state outlives a
+ * domain restart (it is the hypervisor's, not the guest's): a guest that
+ * restarts itself in a loop gets no fresh burst.
  */
 #ifndef COMMON_REPORT_H
 #define COMMON_REPORT_H
@@ -38,8 +40,6 @@ bool report_allowed(struct domain *d);
 /* Once per (domain, kind, key): true the first time, if the rate allows; a
  * key refused by the rate is not recorded, so a later sighting is reported. */
 bool report_once(struct domain *d, enum report_kind kind, uint32_t key);
-/* One line "bulkhead: domain <name>: <message>", if allowed. */
-void guest_report(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print the count of suppressed reports, if any (lifecycle events). */
 void report_flush(struct domain *d);
 
