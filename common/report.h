@@ -5,9 +5,9 @@
  * no guest can flood the console or slow other domains with it. A burst of
  * REPORT_BURST, then REPORT_PER_SECOND; what is suppressed is counted and
  * printed as "domain X: N more reports suppressed" before the domain's next
- * report and when it stops, restarts or powers off. The state outlives a
- * domain restart (it is the hypervisor's, not the guest's): a guest that
- * restarts itself in a loop gets no fresh burst.
+ * report and when it stops or powers off. Its restarts (by itself, a fault
+ * or a peer) are reports too, and the state outlives them (it is the
+ * hypervisor's, not the guest's): a restart loop gets no fresh burst.
  */
 #ifndef COMMON_REPORT_H
 #define COMMON_REPORT_H

@@ -3,7 +3,8 @@
 # Reports a guest can trigger are rate-limited per domain and say how many
 # were suppressed: 1000 refused 64-bit reads of an emulated register and 1000
 # reads past RAM give a handful of report lines and one "N more reports
-# suppressed" summary that accounts for every one of the 2000. And the
+# suppressed" summary that accounts for every one of the 2000; a domain
+# restarting itself 150 times gets the same treatment. And the
 # log-once tables are per domain: a domain that floods unknown hypercalls
 # does not silence its neighbour's first unknown call. SME is not offered to
 # guests: an SME register access is an undefined instruction; RAS error
@@ -24,6 +25,20 @@ else echo "  FAIL: $n reports for 2000 bad accesses (want 1..20)"; FAILS=$((FAIL
 if [ -n "$s" ] && [ $((n + s)) -eq 2000 ]; then echo "  ok: printed + suppressed = 2000"
 else echo "  FAIL: printed ($n) + suppressed (${s:-none}) is not 2000"; FAILS=$((FAILS + 1)); fi
 expect_not "$log" "TESTGUEST: FAIL|hypervisor exception" "no failure"
+
+echo "case: test=reset-loop count=150, GICv3"
+bh_image "$W/loop" CONFIG=qemu-virt-single GIC=3 SMP=1 BOOTARGS="test=reset-loop count=150"
+log=$W/log-loop
+bh_boot kernel "$W/loop" "$log" 120 3 cortex-a57 1
+expect "$log" "^\[dom0\] TESTGUEST: reset-loop: restarted 150 times" "the domain restarted itself 150 times"
+n=$(grep -c "^bulkhead: domain dom0 restarting" "$log")
+s=$(sed -n 's/^bulkhead: domain dom0: \([0-9]*\) more reports suppressed.*/\1/p' "$log" | awk '{t += $1} END {if (NR) print t}')
+if [ "$n" -le 30 ] && [ $((n + ${s:-0})) -eq 150 ]; then
+	echo "  ok: $n restart lines, ${s:-0} suppressed: every restart accounted for"
+else
+	echo "  FAIL: $n restart lines and ${s:-no} suppressed for 150 restarts (want at most 30, summing to 150)"
+	FAILS=$((FAILS + 1))
+fi
 
 echo "case: a flooding domain beside a quiet one, GICv3"
 cat >"$W/cfg.dts" <<'DTS'

@@ -47,6 +47,7 @@ static struct {
 	uint64_t periods; /* rt: `periods=<n>`, 0 = forever */
 	char role[16];	  /* chan: `role=ping|pong|deny` */
 	uint64_t seed;	  /* fuzz: `seed=<n>` */
+	uint64_t count;	  /* reset-loop: `count=<n>` restarts */
 	const void *fdt;
 	char why[160]; /* reason of the FAIL being reported */
 } g = {.psci_method = "hvc (default)", .mode = "boot", .periods = 5000};
@@ -331,6 +332,8 @@ static void parse_bootargs(const char *s)
 			g.periods = strtoul(s + 8, NULL, 0);
 		else if (n > 5 && !strncmp(s, "seed=", 5))
 			g.seed = strtoul(s + 5, NULL, 0);
+		else if (n > 6 && !strncmp(s, "count=", 6))
+			g.count = strtoul(s + 6, NULL, 0);
 		else if (n > 5 && !strncmp(s, "role=", 5))
 			snprintf(g.role, MIN(sizeof(g.role), n - 5 + 1), "%s", s + 5);
 		s += n;
@@ -1950,6 +1953,20 @@ static enum result mode_fuzz(void)
 	return RES_PASS;
 }
 
+/* ---- reset-loop: a domain restarting itself over and over (guest-reports.sh) ---- */
+
+static enum result mode_reset_loop(void)
+{
+	if (g.restarts < 0)
+		return fail("test=reset-loop needs Bulkhead (bulkhead,restarts in /chosen)");
+	if ((uint64_t)g.restarts >= g.count) {
+		say("reset-loop: restarted %ld times", g.restarts);
+		return RES_PASS;
+	}
+	psci(PSCI_SYSTEM_RESET, 0, 0, 0);
+	return fail("SYSTEM_RESET returned");
+}
+
 /* ---- report-flood, hvc-one: guest-triggered reports (tests/qemu/guest-reports.sh) ---- */
 
 #define FLOOD_BAD   1000
@@ -2179,6 +2196,7 @@ static const struct {
     {"hvc-one", mode_hvc_one},	 {"spi-route", mode_spi_route},
     {"pmu-el2", mode_pmu_el2},	 {"sme", mode_sme},
     {"smccc", mode_smccc},	 {"ras", mode_ras},
+    {"reset-loop", mode_reset_loop},
 };
 
 void guest_main(uint64_t dtb)
