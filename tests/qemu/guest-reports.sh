@@ -15,13 +15,17 @@
 echo "case: test=report-flood, GICv3"
 bh_image "$W/flood" CONFIG=qemu-virt-single GIC=3 SMP=1 BOOTARGS="test=report-flood"
 log=$W/log-flood
+t0=$SECONDS
 bh_boot kernel "$W/flood" "$log" 120 3 cortex-a57 1
+# The limit: a burst of 8, then 2 a second; the run's wall time bounds the
+# guest's time (its counter follows the host clock), so a slow host passes.
+max=$((8 + 2 * (SECONDS - t0 + 1)))
 expect "$log" "^\[dom0\] TESTGUEST: PASS report-flood" "every bad access was refused with an abort"
 n=$(grep -c "^bulkhead: domain dom0 vCPU 0 (CPU 0): " "$log")
 s=$(sed -n 's/^bulkhead: domain dom0: \([0-9]*\) more reports suppressed.*/\1/p' "$log" | awk '{t += $1} END {if (NR) print t}')
 echo "  $n reports printed, ${s:-no} suppressed-count summary"
-if [ "$n" -ge 1 ] && [ "$n" -le 20 ]; then echo "  ok: $n reports for 2000 bad accesses (at most 20)"
-else echo "  FAIL: $n reports for 2000 bad accesses (want 1..20)"; FAILS=$((FAILS + 1)); fi
+if [ "$n" -ge 1 ] && [ "$n" -le $max ]; then echo "  ok: $n reports for 2000 bad accesses (at most $max)"
+else echo "  FAIL: $n reports for 2000 bad accesses (want 1..$max)"; FAILS=$((FAILS + 1)); fi
 if [ -n "$s" ] && [ $((n + s)) -eq 2000 ]; then echo "  ok: printed + suppressed = 2000"
 else echo "  FAIL: printed ($n) + suppressed (${s:-none}) is not 2000"; FAILS=$((FAILS + 1)); fi
 expect_not "$log" "TESTGUEST: FAIL|hypervisor exception" "no failure"
@@ -29,14 +33,16 @@ expect_not "$log" "TESTGUEST: FAIL|hypervisor exception" "no failure"
 echo "case: test=reset-loop count=150, GICv3"
 bh_image "$W/loop" CONFIG=qemu-virt-single GIC=3 SMP=1 BOOTARGS="test=reset-loop count=150"
 log=$W/log-loop
+t0=$SECONDS
 bh_boot kernel "$W/loop" "$log" 120 3 cortex-a57 1
+max=$((8 + 2 * (SECONDS - t0 + 1)))
 expect "$log" "^\[dom0\] TESTGUEST: reset-loop: restarted 150 times" "the domain restarted itself 150 times"
 n=$(grep -c "^bulkhead: domain dom0 restarting" "$log")
 s=$(sed -n 's/^bulkhead: domain dom0: \([0-9]*\) more reports suppressed.*/\1/p' "$log" | awk '{t += $1} END {if (NR) print t}')
-if [ "$n" -le 30 ] && [ $((n + ${s:-0})) -eq 150 ]; then
-	echo "  ok: $n restart lines, ${s:-0} suppressed: every restart accounted for"
+if [ "$n" -le $max ] && [ $((n + ${s:-0})) -eq 150 ]; then
+	echo "  ok: $n restart lines (at most $max), ${s:-0} suppressed: every restart accounted for"
 else
-	echo "  FAIL: $n restart lines and ${s:-no} suppressed for 150 restarts (want at most 30, summing to 150)"
+	echo "  FAIL: $n restart lines and ${s:-no} suppressed for 150 restarts (want at most $max, summing to 150)"
 	FAILS=$((FAILS + 1))
 fi
 
