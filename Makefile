@@ -128,6 +128,11 @@ ifneq ($(BOOTARGS),)
 PACK_ARGS += --set '/bulkhead/domain@0:bootargs=$(BOOTARGS)'
 endif
 endif
+# PMU_EL2=1: guests' PMUs may count EL2 (make bench's per-operation counts;
+# insecure, measurement images only).
+ifneq ($(PMU_EL2),)
+PACK_ARGS += --set '/bulkhead:insecure-pmu-el2=measurement only'
+endif
 ifeq ($(CONFIG),qemu-virt-mixed)
 ifneq ($(INTERACTIVE),)
 PACK_ARGS += --set '/bulkhead/domain@0:bootargs=console=ttyAMA0 nokaslr quiet bhtest=shell' \

@@ -57,6 +57,11 @@ static uint64_t hcr_for_guest(bool aarch32)
 		       | HCR_TSC  /* SMC traps: guests never reach the board's firmware */
 		       | HCR_TIDCP /* implementation-defined registers trap (emulated RAZ/WI) */
 		       | HCR_TSW; /* set/way cache maintenance traps (it cannot be virtualized) */
+	/* RAS error records (ERRIDR_EL1, ERX*_EL1) may be shared by CPUs and hold
+	 * other domains' or the hypervisor's errors: they trap, and a guest sees
+	 * no records (handle_sysreg). Only with FEAT_RAS, else the bit is RES0. */
+	if ((read_sysreg(id_aa64pfr0_el1) >> 28) & 0xf)
+		hcr |= HCR_TERR;
 	/* Not set: TWI/TWE. vCPUs are pinned, one per physical CPU, so a guest's WFI may
 	 * idle its own CPU directly: lowest wake-up latency, no trap per idle. */
 	if (!aarch32)
@@ -68,6 +73,32 @@ static uint64_t hcr_for_guest(bool aarch32)
 	return hcr;
 }
 
+/* MDCR_EL2 for guests. The PMU's counters are the guest's (HPMN = PMCR_EL0.N)
+ * so guests measure themselves for real, but they never count EL2 (HPMD; the
+ * cycle counter too: HCCD): the hypervisor's work, on this guest's behalf or
+ * not, is no business of the guest's. Only the measurement-only config
+ * property insecure-pmu-el2 (make bench) leaves EL2 counting open. HPMD
+ * exists from PMUv3p1 (Armv8.1): on PMUv3 cores (Cortex-A53/A57/A72) every
+ * guest PMU access traps instead (TPM) and vpmu.c clears the filters' NSH.
+ * SPE, if present, traps (TPMS; E2PB = 0: its buffer belongs to EL2). Debug
+ * registers are not trapped: a pinned vCPU owns its CPU's. */
+static uint64_t mdcr_for_guest(void)
+{
+	uint64_t dfr0 = read_sysreg(id_aa64dfr0_el1);
+	unsigned pmuver = (unsigned)(dfr0 >> 8) & 0xf, pmsver = (unsigned)(dfr0 >> 32) & 0xf;
+	uint64_t mdcr = (read_sysreg(pmcr_el0) >> 11) & MDCR_HPMN_MASK;
+	bool hide = !plan.insecure_pmu_el2 && pmuver != 0xf; /* 0xf: IMPLEMENTATION DEFINED PMU */
+	if (hide && pmuver >= 4)
+		mdcr |= MDCR_HPMD;
+	else if (hide && pmuver >= 1)
+		mdcr |= MDCR_TPM;
+	if (hide && pmuver >= 6)
+		mdcr |= MDCR_HCCD;
+	if (pmsver)
+		mdcr |= MDCR_TPMS;
+	return mdcr;
+}
+
 void arch_secondary_init(unsigned index)
 {
 	write_sysreg(tpidr_el2, index);
@@ -75,10 +106,7 @@ void arch_secondary_init(unsigned index)
 	pcpus[index].mpidr = arch_read_mpidr();
 	/* Guests see the real MIDR; MPIDR is set per vCPU at entry. */
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
-	/* PMU: all counters belong to EL1 (HPMN = PMCR_EL0.N) so guests measure for real,
-	 * debug registers are not trapped: a pinned vCPU owns its CPU's. */
-	uint64_t n = (read_sysreg(pmcr_el0) >> 11) & 0x1f;
-	write_sysreg(mdcr_el2, n & MDCR_HPMN_MASK);
+	write_sysreg(mdcr_el2, mdcr_for_guest());
 	/* Timers: EL1 may read the physical counter; the EL1 physical timer traps
 	 * (guests use the virtual timer; CNTVOFF_EL2 is per domain). */
 	write_sysreg(cnthctl_el2, 1ULL << 0 /* EL1PCTEN */);
@@ -87,6 +115,7 @@ void arch_secondary_init(unsigned index)
 	write_sysreg(hcr_el2, hcr_for_guest(false) & ~HCR_VM);
 	isb();
 	arch_gic_cpu_init(index);
+	arch_smccc_probe(index);
 }
 
 void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0)
@@ -123,6 +152,7 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0)
 	if (v->arch.aarch32)
 		guest32_vcpu_reset(f, entry, arg0, v->on_boot);
 
+	write_sysreg(mdcr_el2, mdcr_for_guest()); /* the config is read by now */
 	write_sysreg(vmpidr_el2, (1ULL << 31) | v->index);
 	write_sysreg(vttbr_el2, v->dom->arch.vttbr);
 	write_sysreg(hcr_el2, v->arch.hcr);

@@ -217,8 +217,7 @@ void guest32_inject_abort(struct trap_frame *f, uint64_t addr, bool write, bool 
 static void log_once_cp(struct vcpu *v, uint32_t key, const char *what, unsigned opc1,
 			unsigned crn, unsigned crm, unsigned opc2, bool is64)
 {
-	/* Bit 30 keeps these keys apart from the AArch64 encodings. */
-	if (!first_sighting(key | 1u << 30))
+	if (!report_once(v->dom, REPORT_CP15, key))
 		return;
 	if (is64)
 		bh_log("domain %s: %s p15, %u, c%u (64-bit, logged once)", v->dom->name, what, opc1,
@@ -232,7 +231,8 @@ static void log_once_cp(struct vcpu *v, uint32_t key, const char *what, unsigned
  * MCR/MRC (EC 0x03) and MCRR/MRRC (EC 0x04) to CP15 that trap: set/way cache
  * maintenance (HCR_EL2.TSW), GICv3 SGI generation (HCR_EL2.IMO), the EL1
  * physical timer (CNTHCTL_EL2.EL1PCEN = 0), implementation-defined registers
- * (HCR_EL2.TIDCP). Anything else: an Undefined Instruction for the guest.
+ * (HCR_EL2.TIDCP), the PMU (MDCR_EL2.TPM, PMUv3 CPUs only). Anything else:
+ * an Undefined Instruction for the guest.
  */
 void guest32_cp15(struct vcpu *v, struct trap_frame *f)
 {
@@ -273,6 +273,22 @@ void guest32_cp15(struct vcpu *v, struct trap_frame *f)
 		log_once_cp(v, key, "physical timer access ignored (use the virtual timer)",
 			    opc1, crn, crm, opc2, is64);
 		raz_wi = true;
+	} else if ((!is64 && opc1 == 0 && ((crn == 9 && crm >= 12) || (crn == 14 && crm >= 8))) ||
+		   (is64 && opc1 == 0 && crm == 9)) {
+		/* The PMU: trapped on PMUv3 CPUs only (cpu.c: MDCR_EL2.TPM); MRRC/MCRR
+		 * c9 is the 64-bit PMCCNTR, MCR to PMCCNTR sets its low half. */
+		bool ccnt = is64 || (crn == 9 && crm == 13 && opc2 == 0);
+		if (ccnt && !is64 && !read)
+			val = (read_sysreg(pmccntr_el0) & ~0xffffffffULL) | (val & 0xffffffffULL);
+		if (!vpmu_access(is64 ? 9 : crn, is64 ? 13 : crm, is64 ? 0 : opc2, !read, &val)) {
+			guest32_inject_undef(f);
+			return;
+		}
+		if (read) {
+			guest32_reg_set(f, rt, val & 0xffffffffULL);
+			if (is64)
+				guest32_reg_set(f, rt2, val >> 32);
+		}
 	} else if ((!is64 && (crn == 9 || crn == 10 || crn == 11 || crn == 15)) ||
 		   (is64 && crm == 15)) {
 		log_once_cp(v, key, "implementation-defined register access ignored", opc1, crn,

@@ -124,6 +124,23 @@ static void early_tables(uint64_t load_base, uint64_t hyp_end, uint64_t dtb)
 	map_normal_2m(dtb, dtb + size);
 }
 
+/* CPTR_EL2 (E2H = 0: it applies to EL2 too), one value for the hypervisor and
+ * its guests. FP/SIMD and SVE are not trapped (TFP = TZ = 0): libfdt uses
+ * FP/SIMD at boot, and guests use both natively on their pinned CPUs. SME
+ * traps (TSM, among the RES1 bits below when SME exists): not offered to
+ * guests (traps.c). Trace registers trap (TTA): a guest programming the
+ * CPU's trace unit could trace EL2. Activity monitors trap (TAM, only with
+ * FEAT_AMUv1, else RES0): their counters run at every EL, the hypervisor's
+ * work included, as the PMU's EL2 counting does (cpu.c). A trapped trace or
+ * AMU register reads as zero for the guest, writes are ignored (traps.c). */
+static uint64_t cptr_value(void)
+{
+	uint64_t v = CPTR_EL2_RES1 | CPTR_TTA;
+	if ((read_sysreg(id_aa64pfr0_el1) >> 44) & 0xf) /* AMU */
+		v |= CPTR_TAM;
+	return v;
+}
+
 void arch_early_init(uint64_t load_base, uint64_t hyp_end, uint64_t dtb)
 {
 	pa_bits_hw = arch_pa_bits();
@@ -142,8 +159,7 @@ void arch_early_init(uint64_t load_base, uint64_t hyp_end, uint64_t dtb)
 	arch_mmu_load_el2(mmu_cfg.ttbr, mmu_cfg.tcr, mmu_cfg.mair, mmu_cfg.sctlr);
 	extern char el2_vectors[];
 	write_sysreg(vbar_el2, (uint64_t)(uintptr_t)el2_vectors);
-	/* FP/SIMD on at EL2 for libfdt during boot (CPTR_EL2.TFP = 0). */
-	write_sysreg(cptr_el2, CPTR_EL2_RES1);
+	write_sysreg(cptr_el2, cptr_value());
 	isb();
 }
 
@@ -194,7 +210,7 @@ void mmu_enable_secondary(void)
 	arch_mmu_load_el2(mmu_cfg.ttbr, mmu_cfg.tcr, mmu_cfg.mair, mmu_cfg.sctlr);
 	extern char el2_vectors[];
 	write_sysreg(vbar_el2, (uint64_t)(uintptr_t)el2_vectors);
-	write_sysreg(cptr_el2, CPTR_EL2_RES1);
+	write_sysreg(cptr_el2, cptr_value());
 	isb();
 }
 

@@ -3,7 +3,8 @@
  * PSCI and SMCCC: the hypervisor as a PSCI client of the board's firmware
  * (start CPUs, power off), and PSCI 1.1 / SMCCC 1.1 as emulated for guests
  * over HVC or a trapped SMC. Unknown calls return NOT_SUPPORTED and are logged
- * once per function ID, with a bounded log, so probing cannot flood the console.
+ * once per function ID and domain, rate-limited (common/report.h), so probing
+ * cannot flood the console.
  */
 #include "arch.h"
 #include "arch-arm64/sysreg.h"
@@ -12,6 +13,7 @@
 #include "common/hypercall.h"
 #include "common/lib.h"
 #include "common/percpu.h"
+#include "common/report.h"
 
 #define PSCI_VERSION 0x84000000u
 #define PSCI_CPU_SUSPEND 0x84000001u
@@ -26,6 +28,10 @@
 #define PSCI_64 0x40000000u /* SMC64 variant bit */
 #define SMCCC_VERSION 0x80000000u
 #define SMCCC_ARCH_FEATURES 0x80000001u
+#define SMCCC_ARCH_WORKAROUND_1 0x80008000u /* CVE-2017-5715, Spectre v2 */
+#define SMCCC_ARCH_WORKAROUND_2 0x80007fffu /* CVE-2018-3639, speculative store bypass */
+#define SMCCC_ARCH_WORKAROUND_3 0x80003fffu /* CVE-2017-5715 and CVE-2022-23960 (BHB) */
+#define SMCCC_NOT_REQUIRED (-2)
 
 #define PSCI_SUCCESS 0
 #define PSCI_NOT_SUPPORTED (-1)
@@ -95,6 +101,60 @@ void arch_start_secondaries(const struct board *b, unsigned boot_cpu)
 		wfe();
 	} while (arch_counter() < deadline);
 	bh_log("%u of %u CPUs online", online, b->ncpus);
+}
+
+/*
+ * The SMCCC CPU-vulnerability workarounds, as the board's firmware offers them
+ * on each CPU (asked once at boot; -1 = NOT_SUPPORTED). Guests get the
+ * firmware's own answers, so a guest sees what it would see on the bare board,
+ * and their WORKAROUND_1/3 calls go to the firmware, which does the work (a
+ * branch-predictor flush needs EL3 on the affected cores). WORKAROUND_2
+ * (dynamic SSBD) would hand the guest the CPU's store-bypass setting, which the
+ * hypervisor runs under too: only the firmware's "not required" (mitigated
+ * for good) is passed on; otherwise NOT_SUPPORTED. Where the firmware has no
+ * answer but the CPU's ID registers say it is not affected (CSV2 >= 1: no
+ * Spectre v2; CSV2 = 3 or ECBHB: no branch-history injection either), the
+ * answer is 1, "safe to call, not required on this PE", and the call does
+ * nothing. QEMU's built-in PSCI has no SMCCC 1.1 (PSCI_FEATURES(SMCCC_VERSION)
+ * = NOT_SUPPORTED): on its cortex-a53/a57/a72 (CSV2 = 0) every answer is
+ * NOT_SUPPORTED, as for a guest on the bare machine, and the guest (Linux)
+ * judges its CPU itself.
+ */
+static int32_t fw_workaround[BH_MAX_CPUS][3];
+static bool fw_no_call[BH_MAX_CPUS][3] = {[0 ... BH_MAX_CPUS - 1] = {true, true, true}};
+
+void arch_smccc_probe(unsigned cpu)
+{
+	static const uint32_t wa[3] = {SMCCC_ARCH_WORKAROUND_1, SMCCC_ARCH_WORKAROUND_2,
+				       SMCCC_ARCH_WORKAROUND_3};
+	unsigned csv2 = (unsigned)(read_sysreg(id_aa64pfr0_el1) >> 56) & 0xf;
+	unsigned ecbhb = (unsigned)(read_sysreg(id_aa64mmfr1_el1) >> 60) & 0xf;
+	fw_workaround[cpu][0] = csv2 >= 1 ? 1 : PSCI_NOT_SUPPORTED;
+	fw_workaround[cpu][1] = PSCI_NOT_SUPPORTED;
+	fw_workaround[cpu][2] = csv2 >= 3 || ecbhb ? 1 : PSCI_NOT_SUPPORTED;
+	/* Only a firmware that says it has SMCCC 1.1 is asked: an SMC it does not
+	 * know may be undefined (QEMU without EL3). */
+	if (board.psci == CONDUIT_NONE || (int32_t)firmware_call(PSCI_VERSION, 0, 0, 0) < 0x10000 ||
+	    (int32_t)firmware_call(PSCI_FEATURES, SMCCC_VERSION, 0, 0) != PSCI_SUCCESS ||
+	    (int32_t)firmware_call(SMCCC_VERSION, 0, 0, 0) < 0x10001)
+		return;
+	for (unsigned i = 0; i < 3; i++) {
+		int32_t r = (int32_t)firmware_call(SMCCC_ARCH_FEATURES, wa[i], 0, 0);
+		fw_no_call[cpu][i] = false;
+		if (r != PSCI_NOT_SUPPORTED || fw_workaround[cpu][i] < 0)
+			fw_workaround[cpu][i] = r;
+		else
+			fw_no_call[cpu][i] = true; /* our own "not required": nothing to call */
+	}
+}
+
+/* SMCCC_ARCH_FEATURES for a workaround, on the calling vCPU's CPU. */
+static int32_t workaround_feature(const struct vcpu *v, unsigned i)
+{
+	int32_t fw = fw_workaround[v->pcpu][i];
+	if (i == 1)
+		return fw == SMCCC_NOT_REQUIRED ? fw : PSCI_NOT_SUPPORTED;
+	return fw == 0 || fw == 1 ? fw : PSCI_NOT_SUPPORTED;
 }
 
 /* ---- guests ---- */
@@ -222,26 +282,9 @@ static bool psci_guest(struct vcpu *v, uint64_t *x)
 
 static void log_unknown_once(struct vcpu *v, uint32_t fid)
 {
-	static uint32_t seen[32];
-	static unsigned nseen;
-	static struct spinlock lock;
-	bool log = false, full = false;
-
-	spin_lock(&lock);
-	unsigned i;
-	for (i = 0; i < nseen && seen[i] != fid; i++)
-		;
-	if (i == nseen && nseen < ARRAY_SIZE(seen)) {
-		seen[nseen++] = fid;
-		log = true;
-		full = nseen == ARRAY_SIZE(seen);
-	}
-	spin_unlock(&lock);
-	if (log)
+	if (report_once(v->dom, REPORT_SMCCC, fid))
 		bh_log("domain %s: unknown SMC/HVC function 0x%08x: NOT_SUPPORTED (logged once)",
 		       v->dom->name, fid);
-	if (full)
-		bh_log("further unknown SMC/HVC function IDs are not logged");
 }
 
 void smccc_guest_call(struct vcpu *v, uint64_t *x)
@@ -254,8 +297,16 @@ void smccc_guest_call(struct vcpu *v, uint64_t *x)
 	}
 	if (fid == SMCCC_ARCH_FEATURES) {
 		uint32_t q = (uint32_t)x[1];
-		x[0] = (q == SMCCC_VERSION || q == SMCCC_ARCH_FEATURES) ? 0
-									: (uint64_t)PSCI_NOT_SUPPORTED;
+		int32_t r = PSCI_NOT_SUPPORTED;
+		if (q == SMCCC_VERSION || q == SMCCC_ARCH_FEATURES)
+			r = 0;
+		else if (q == SMCCC_ARCH_WORKAROUND_1)
+			r = workaround_feature(v, 0);
+		else if (q == SMCCC_ARCH_WORKAROUND_2)
+			r = workaround_feature(v, 1);
+		else if (q == SMCCC_ARCH_WORKAROUND_3)
+			r = workaround_feature(v, 2);
+		x[0] = (uint64_t)(int64_t)r;
 		return;
 	}
 	if ((fid & 0x40000000u) && v->arch.aarch32) {
@@ -267,6 +318,13 @@ void smccc_guest_call(struct vcpu *v, uint64_t *x)
 		return;
 	if ((fid >> 24 & 0x3f) == 0x06 && hypercall_handle(v, x)) /* vendor hypervisor */
 		return;
+	if ((fid == SMCCC_ARCH_WORKAROUND_1 && workaround_feature(v, 0) >= 0) ||
+	    (fid == SMCCC_ARCH_WORKAROUND_3 && workaround_feature(v, 2) >= 0)) {
+		/* Offered: the firmware does it, or nothing needs doing. */
+		if (!fw_no_call[v->pcpu][fid == SMCCC_ARCH_WORKAROUND_1 ? 0 : 2])
+			firmware_call(fid, 0, 0, 0);
+		return; /* no result (SMCCC): x0 left as it was */
+	}
 	log_unknown_once(v, fid);
 	x[0] = (uint64_t)(int64_t)PSCI_NOT_SUPPORTED;
 }

@@ -43,6 +43,7 @@
 #define HCR_TSC (1ULL << 19)
 #define HCR_TIDCP (1ULL << 20)
 #define HCR_TSW (1ULL << 22)
+#define HCR_TERR (1ULL << 36)
 #define HCR_RW (1ULL << 31)
 #define HCR_APK (1ULL << 40)
 #define HCR_API (1ULL << 41)
@@ -70,6 +71,7 @@
 #define EC_SMC64 0x17
 #define EC_SYS64 0x18
 #define EC_SVE 0x19
+#define EC_SME 0x1d
 #define EC_IABT_LOW 0x20
 #define EC_IABT_CUR 0x21
 #define EC_PC_ALIGN 0x22
@@ -136,8 +138,14 @@
 #define CPTR_EL2_RES1 0x32ffULL
 #define CPTR_TZ (1ULL << 8)
 #define CPTR_TFP (1ULL << 10)
+#define CPTR_TTA (1ULL << 20)
+#define CPTR_TAM (1ULL << 30) /* FEAT_AMUv1, else RES0 */
 
 /* MDCR_EL2 */
 #define MDCR_HPMN_MASK 0x1fULL
+#define MDCR_TPM (1ULL << 6)
+#define MDCR_TPMS (1ULL << 14) /* FEAT_SPE */
+#define MDCR_HPMD (1ULL << 17) /* FEAT_PMUv3p1 */
+#define MDCR_HCCD (1ULL << 23) /* FEAT_PMUv3p5 */
 
 #endif

@@ -19,12 +19,17 @@ void arch_psci_system_off(void);
 int arch_psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t ctx);
 /* SMCCC call from a guest (HVC or trapped SMC): results written to x[0..3]. */
 void smccc_guest_call(struct vcpu *v, uint64_t *x);
+/* Ask the firmware which SMCCC CPU workarounds it has on this CPU (at its start). */
+void arch_smccc_probe(unsigned cpu);
+/* A trapped PMU register access (MDCR_EL2.TPM, PMUv3 CPUs), named by its
+ * AArch32 CRn, CRm, opc2 (the AArch64 encodings share them): done on the real
+ * PMU without EL2 counting; false if it does not exist for the guest. */
+bool vpmu_access(unsigned crn, unsigned crm, unsigned op2, bool write, uint64_t *val);
 const char *esr_class_name(unsigned ec);
 /* Inject a synchronous exception into the guest's EL1 (AArch64 guests). */
 void inject_sync(struct vcpu *v, struct trap_frame *f, uint64_t esr, uint64_t far);
 
 /* First time this key (an encoding) is seen? At most 32 keys ever are. */
-bool first_sighting(uint32_t key);
 /* DC ISW/CSW/CISW from a guest (value as the instruction takes it). */
 void emulate_dc_setway(uint64_t val);
 

@@ -10,9 +10,8 @@
 #include "common/console.h"
 #include "common/lib.h"
 #include "common/percpu.h"
+#include "common/report.h"
 #include "gic/vgic.h"
-
-#define MAX_BAD_ACCESS_REPORTS 8
 
 const char *esr_class_name(unsigned ec)
 {
@@ -49,6 +48,8 @@ const char *esr_class_name(unsigned ec)
 		return "System register access";
 	case EC_SVE:
 		return "SVE access";
+	case EC_SME:
+		return "SME access";
 	case EC_IABT_LOW:
 		return "Instruction Abort (lower EL)";
 	case EC_IABT_CUR:
@@ -125,10 +126,13 @@ void trap_hyp(struct trap_frame *f, unsigned kind)
 	arch_halt_system();
 }
 
-/* Report a guest trap with no emulation, naming domain, vCPU and state. */
+/* Report a guest trap with no emulation, naming domain, vCPU and state
+ * (rate-limited per domain: common/report.h). */
 static void report_guest(struct vcpu *v, const struct trap_frame *f, const char *what)
 {
 	unsigned ec = ESR_EC(f->esr);
+	if (!report_allowed(v->dom))
+		return;
 	bh_log("domain %s vCPU %u (CPU %u): %s", v->dom->name, v->index, v->pcpu, what);
 	bh_printf("  class 0x%02x %s; ESR 0x%08llx FAR 0x%016llx IPA 0x%llx\n", ec,
 		  esr_class_name(ec), (unsigned long long)f->esr, (unsigned long long)f->far,
@@ -173,11 +177,7 @@ static void bad_access(struct vcpu *v, struct trap_frame *f, uint64_t ipa, bool 
 	snprintf(what, sizeof(what), "%s at IPA 0x%llx outside its memory and devices%s",
 		 exec ? "instruction fetch" : write ? "write" : "read", (unsigned long long)ipa,
 		 inject ? ": external abort injected" : "");
-	if (d->bad_access_reports < MAX_BAD_ACCESS_REPORTS) {
-		report_guest(v, f, what);
-		if (++d->bad_access_reports == MAX_BAD_ACCESS_REPORTS)
-			bh_log("domain %s: further bad accesses are not reported", d->name);
-	}
+	report_guest(v, f, what);
 	if (!inject) {
 		domain_fault(d, what);
 		return;
@@ -302,24 +302,6 @@ static void handle_dabt(struct vcpu *v, struct trap_frame *f)
 	advance_pc(f);
 }
 
-bool first_sighting(uint32_t key)
-{
-	static uint32_t seen[32];
-	static unsigned nseen;
-	static struct spinlock lock;
-	spin_lock(&lock);
-	for (unsigned i = 0; i < nseen; i++)
-		if (seen[i] == key) {
-			spin_unlock(&lock);
-			return false;
-		}
-	bool first = nseen < ARRAY_SIZE(seen);
-	if (first)
-		seen[nseen++] = key;
-	spin_unlock(&lock);
-	return first;
-}
-
 void emulate_dc_setway(uint64_t val)
 {
 	/* Performed as clean+invalidate on the same set/way, so lines of other
@@ -334,7 +316,7 @@ void emulate_dc_setway(uint64_t val)
 static void log_once_sysreg(struct vcpu *v, uint32_t iss, const char *what)
 {
 	/* op0, op2, op1, CRn, CRm: not Rt or direction */
-	if (first_sighting(iss & 0x3ffc1e))
+	if (report_once(v->dom, REPORT_SYSREG, iss & 0x3ffc1e))
 		bh_log("domain %s: %s S%u_%u_C%u_C%u_%u (logged once)", v->dom->name, what,
 		       (iss >> 20) & 3, (iss >> 14) & 7, (iss >> 10) & 0xf, (iss >> 1) & 0xf,
 		       (iss >> 17) & 7);
@@ -362,6 +344,40 @@ static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 	if (op0 == 3 && (crn == 11 || crn == 15)) {
 		/* Implementation-defined registers: read as zero, writes ignored. */
 		log_once_sysreg(v, iss, "implementation-defined register access ignored");
+		if (read && rt != 31)
+			f->x[rt] = 0;
+		advance_pc(f);
+		return;
+	}
+	if (op0 == 3 && ((op1 == 3 && ((crn == 9 && crm >= 12) || (crn == 14 && crm >= 8))) ||
+			 (op1 == 0 && crn == 9 && crm == 14 && (op2 == 1 || op2 == 2)))) {
+		/* The PMU, trapped on PMUv3 CPUs only (cpu.c: MDCR_EL2.TPM). */
+		if (!vpmu_access(crn, crm, op2, !read, &val)) {
+			inject_undef(v, f, "PMU register access");
+			return;
+		}
+		if (read && rt != 31)
+			f->x[rt] = val;
+		advance_pc(f);
+		return;
+	}
+	if ((op0 == 2 && op1 == 1) || (op0 == 3 && op1 == 3 && crn == 13 && crm >= 2)) {
+		/* Trace unit (CPTR_EL2.TTA) and activity monitors (CPTR_EL2.TAM):
+		 * not given to guests, they would see EL2. Read as zero (no trace
+		 * unit features, no counter enabled), so a driver finds nothing
+		 * rather than crashing on an undefined instruction. */
+		log_once_sysreg(v, iss,
+				"trace or activity monitor access: not given to guests (RAZ/WI)");
+		if (read && rt != 31)
+			f->x[rt] = 0;
+		advance_pc(f);
+		return;
+	}
+	if (op0 == 3 && op1 == 0 && crn == 5 && crm >= 3 && crm <= 5) {
+		/* RAS error records (HCR_EL2.TERR): ERRIDR_EL1 reads 0, so the guest
+		 * has no records; the record registers read as zero, writes ignored.
+		 * The CPU's records may hold other domains' or EL2's errors. */
+		log_once_sysreg(v, iss, "RAS error record access: guests have no records (RAZ/WI)");
 		if (read && rt != 31)
 			f->x[rt] = 0;
 		advance_pc(f);
@@ -425,6 +441,16 @@ void trap_guest_sync(struct trap_frame *f)
 		break;
 	case EC_SYS64:
 		handle_sysreg(v, f);
+		break;
+	case EC_SME:
+		/* CPTR_EL2.TSM stays set: SME is not offered to guests (nothing here
+		 * gives them a vector length, nor clears ZA and streaming mode when a
+		 * domain restarts). Undefined, as on a CPU without SME. */
+		if (report_once(v->dom, REPORT_TRAP, EC_SME))
+			bh_log("domain %s: SME instruction or register: SME is not offered to "
+			       "guests: undefined instruction injected (logged once)",
+			       v->dom->name);
+		inject_undef(v, f, "SME access");
 		break;
 	default:
 		report_guest(v, f, "trap with no emulation");

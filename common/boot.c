@@ -159,6 +159,9 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 		      (unsigned long long)cfg_size);
 	if (dt_plan_read(cfg, &board, &plan, &err))
 		fatal("%s", err.msg);
+	if (plan.insecure_pmu_el2)
+		bh_log("config: insecure-pmu-el2: every domain's PMU can count the hypervisor's "
+		       "(EL2) events; for measurement only, never in a product");
 
 	uint64_t ram = 0;
 	for (unsigned i = 0; i < board.nmem; i++)

@@ -401,6 +401,7 @@ static void kick_siblings(struct domain *d)
 void domain_poweroff(struct domain *d)
 {
 	console_domain_flush(d);
+	report_flush(d);
 	__atomic_store_n(&d->state, DOM_OFF, __ATOMIC_RELEASE);
 	bh_log("domain %s powered off", d->name);
 	stats_print();
@@ -413,7 +414,9 @@ void domain_reboot(struct domain *d)
 	console_domain_flush(d);
 	__atomic_store_n(&d->state, DOM_RESTARTING, __ATOMIC_RELEASE);
 	d->restarts++;
-	bh_log("domain %s restarting (restart %u)", d->name, d->restarts);
+	/* A guest can restart itself in a loop: this line is one of its reports. */
+	if (report_allowed(d))
+		bh_log("domain %s restarting (restart %u)", d->name, d->restarts);
 	kick_siblings(d);
 }
 
@@ -422,15 +425,19 @@ void domain_fault(struct domain *d, const char *why)
 	console_domain_flush(d);
 	switch (d->cfg->on_fault) {
 	case FAULT_HALT:
+		report_flush(d);
 		bh_log("domain %s: %s; on-fault = \"halt\": halting the system", d->name, why);
 		arch_halt_system();
 	case FAULT_RESTART:
-		bh_log("domain %s: %s; on-fault = \"restart\"", d->name, why);
+		/* Faulting again after each restart: rate-limited like its reports. */
+		if (report_allowed(d))
+			bh_log("domain %s: %s; on-fault = \"restart\"", d->name, why);
 		domain_reboot(d);
 		return;
 	case FAULT_STOP:
 		break;
 	}
+	report_flush(d);
 	__atomic_store_n(&d->state, DOM_STOPPED, __ATOMIC_RELEASE);
 	bh_log("domain %s stopped: %s (other domains keep running)", d->name, why);
 	kick_siblings(d);

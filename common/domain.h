@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "common/report.h"
 #include "common/spinlock.h"
 #include "dt/plan.h"
 
@@ -111,7 +112,7 @@ struct domain {
 	unsigned con_held_len;
 	bool con_holding;
 	unsigned restarts;
-	unsigned bad_access_reports;
+	struct domain_reports reports; /* guest-triggered reports: rate and log-once */
 	unsigned nchans;
 	struct dom_chan chans[BH_MAX_CHANNELS];
 	struct spinlock lock;

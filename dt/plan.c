@@ -100,7 +100,7 @@ static const char *const domain_props[] = {
     "initrd",	"bootargs",  "on-fault", "devices",	"dma-trusted", NULL};
 static const char *const channel_props[] = {"between", "size", "max-notify-rate", NULL};
 static const char *const policy_props[] = {"allow", NULL};
-static const char *const root_props[] = {"compatible", NULL};
+static const char *const root_props[] = {"compatible", "insecure-pmu-el2", NULL};
 
 /* domain@<id>: its id, label, role and security type. */
 static int read_identity(const void *fdt, int node, const char *path, struct dom_cfg *d,
@@ -659,6 +659,7 @@ int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct 
 		ERR("config: no /bulkhead node");
 	if (check_props(fdt, root, "/bulkhead", root_props, err))
 		return -1;
+	p->insecure_pmu_el2 = fdt_getprop(fdt, root, "insecure-pmu-el2", NULL) != NULL;
 	if (read_domains(fdt, root, b, p, err) || read_channels_policy(fdt, root, p, err))
 		return -1;
 	return check_control_domain(p, b, err);

@@ -67,6 +67,9 @@ struct plan {
 	struct chan_cfg chan[BH_MAX_CHANNELS];
 	unsigned nrules;
 	struct rule rule[BH_MAX_RULES];
+	/* /bulkhead/insecure-pmu-el2: guests' PMUs may count EL2 (measurement
+	 * configs only, e.g. make bench; never in a product). */
+	bool insecure_pmu_el2;
 };
 
 /* May domain src do perm (of class cls) to domain tgt? */

@@ -52,6 +52,11 @@ struct virq *vgic_irq(struct vcpu *v, unsigned intid)
 	return NULL;
 }
 
+unsigned vgic_hw_route_cpu(const struct domain *d, const struct virq *q)
+{
+	return d->vcpu[q->target < d->nvcpus ? q->target : 0].pcpu;
+}
+
 static void virq_reset(struct virq *q, bool owned, bool edge)
 {
 	bool hw = q->hw;

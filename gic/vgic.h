@@ -138,6 +138,10 @@ uint32_t vgic_v2_hcr_read(void);
 void vgic_v2_hw_vcpu_reset(void);
 /* Route a physical SPI to a physical CPU (passed-through interrupts). */
 void gic_hw_route(unsigned intid, unsigned cpu);
+/* The physical CPU a passed-through SPI goes to: its target vCPU's, or, when
+ * the guest's routing names no vCPU of the domain, vCPU 0's. Never a CPU the
+ * domain does not own, whatever the guest wrote. */
+unsigned vgic_hw_route_cpu(const struct domain *d, const struct virq *q);
 /* Prepare a passed-through SPI: trigger mode, priority, route; left disabled. */
 void gic_hw_configure(unsigned intid, bool edge, unsigned cpu);
 /* Clear the active state of this CPU's physical PPI (on vCPU reset). */

@@ -65,9 +65,7 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 			if (write) {
 				retarget(d, q, (uint8_t)(*val >> (8 * b)));
 				if (q->hw)
-					gic_hw_route(q->hw_intid, q->target < d->nvcpus
-									  ? d->vcpu[q->target].pcpu
-									  : 0);
+					gic_hw_route(q->hw_intid, vgic_hw_route_cpu(d, q));
 			}
 			r |= (uint64_t)q->v2_targets << (8 * b);
 		}

@@ -78,7 +78,7 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 			*val = (q->irouter & mask) >> shift;
 		vgic_unlock(d);
 		if (write && q->hw)
-			gic_hw_route(q->hw_intid, q->target < d->nvcpus ? d->vcpu[q->target].pcpu : 0);
+			gic_hw_route(q->hw_intid, vgic_hw_route_cpu(d, q));
 		if (write)
 			vgic_kick_others(d); /* a pending SPI may have a new target */
 		return true;

@@ -49,7 +49,9 @@ overhead=$((hyp - native))
 
 # Per-operation costs: the bare-metal test guest's bench mode counts retired
 # instructions with the PMU (counter 0: EL1 only; counter 1: EL1 + EL2), one
-# vCPU, natively and under Bulkhead on each GIC version.
+# vCPU, natively and under Bulkhead on each GIC version. Those images set the
+# config property insecure-pmu-el2 (PMU_EL2=1): normally a guest's PMU never
+# counts EL2 (MDCR_EL2.HPMD where the CPU has PMUv3p1).
 echo "bench: per-operation costs (test guest, PMU under -icount)..."
 ops() { sed -n 's/\r$//; s/^\(\[dom0\] \)\{0,1\}TESTGUEST: bench \([a-z-]*\) el1=\([0-9]*\) el2=\([0-9]*\)$/\2 \3 \4/p' "$1"; }
 timeout 120 qemu-system-aarch64 -M "$M,virtualization=off" -cpu cortex-a57 -smp 1 -m 1024 -nographic -nic none \
@@ -57,7 +59,8 @@ timeout 120 qemu-system-aarch64 -M "$M,virtualization=off" -cpu cortex-a57 -smp 
 	</dev/null >"$OUT/ops-native.log" 2>&1 || true
 grep -q "TESTGUEST: PASS bench" "$OUT/ops-native.log" || { echo "bench: native test guest did not finish"; exit 1; }
 for gic in 3 2; do
-	make -s -C "$ROOT" image CONFIG=qemu-virt-single SMP=1 GIC=$gic BOOTARGS="test=bench" OUT="$OUT/ops$gic.img" >/dev/null
+	make -s -C "$ROOT" image CONFIG=qemu-virt-single SMP=1 GIC=$gic BOOTARGS="test=bench" PMU_EL2=1 \
+		OUT="$OUT/ops$gic.img" >/dev/null
 	timeout 120 qemu-system-aarch64 -M "virt,gic-version=$gic,dtb-randomness=off,virtualization=on" -cpu cortex-a57 \
 		-smp 1 -m 1024 -nographic -nic none "${ICOUNT[@]:0:4}" -kernel "$OUT/ops$gic.img" \
 		</dev/null >"$OUT/ops-gic$gic.log" 2>&1 || true

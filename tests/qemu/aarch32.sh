@@ -5,7 +5,8 @@
 # boot protocol (SVC, r0/r1/r2), PSCI and SMC32 hypercalls, CPU_ON of an
 # AArch32 secondary, the virtual timer and a trapped ICC_SGI1R (MCRR), set/way
 # and physical-timer CP15 traps, an access outside its RAM injected as an
-# AArch32 data abort. Then an AArch64 and an AArch32 domain side by side.
+# AArch32 data abort, the PMU's event filters through the CP15 trap (NSH,
+# count at EL2, never sticks). Then an AArch64 and an AArch32 domain side by side.
 # timeout: 300
 . "$(dirname "$0")/common.sh"
 G32=$ROOT/build/guests/aarch32/testguest32.bin
@@ -22,6 +23,7 @@ for gic in 2 3; do
 		expect "$log" "^\[dom0\] TESTGUEST32: smp: ok" "CPU_ON started an AArch32 secondary"
 		expect "$log" "^\[dom0\] TESTGUEST32: sgi: ok" "an SGI through the trapped ICC_SGI1R/GICD_SGIR"
 		expect "$log" "^\[dom0\] TESTGUEST32: abort: ok" "an access outside its RAM came back as a data abort"
+		expect "$log" "^\[dom0\] TESTGUEST32: pmu: ok" "PMU through CP15 (trapped on PMUv3): the NSH filter never sticks"
 		expect "$log" "^\[dom0\] TESTGUEST32: PASS" "every check of the guest passed"
 		expect_not "$log" "TESTGUEST32: FAIL|hypervisor exception" "no failure"
 		expect "$log" "^bulkhead: domain dom0 powered off" "SYSTEM_OFF ended the domain"

@@ -5,7 +5,8 @@
 # doorbell with BH_HC_CHANNEL_NOTIFY (the policy allows it both ways); ping
 # may query pong but not restart it, and may query and restart deny; deny's
 # every call on others is DENIED (no rule names its type), and ping restarts
-# it. Bad ids are INVALID. GICv2 and GICv3.
+# it. Ids that name no domain are DENIED like hidden ones (deny tries ids
+# 0-7: existing and missing ids must answer alike). GICv2 and GICv3.
 # timeout: 300
 . "$(dirname "$0")/common.sh"
 cat >"$W/cfg.dts" <<'DTS'
@@ -42,6 +43,7 @@ for gic in 3 2; do
 	expect "$log" "^\[ping\] TESTGUEST: chan: 50 round trips with pong" "50 messages each way through shared memory and doorbells"
 	expect "$log" "^\[pong\] TESTGUEST: PASS chan" "pong answered every round"
 	expect "$log" "^\[deny\] TESTGUEST: chan: notify -3, query ping -3, restart ping -3, query self 0" "deny's calls on others DENIED, its own query allowed"
+	expect "$log" "^\[deny\] TESTGUEST: chan: ids 0-7 but its own: query and restart all DENIED" "existing and missing ids answer alike: no listing of ids"
 	expect "$log" "^bulkhead: domain ping restarts domain deny \(policy: a_t c_t : domain \{ restart \}\)" "the hypervisor says who restarted whom, under which rule"
 	expect "$log" "^\[deny\] TESTGUEST: chan: restarted by a peer \(1 restart" "deny came back after the restart"
 	expect "$log" "^\[ping\] TESTGUEST: PASS chan" "ping's checks (INVALID ids, DENIED restart of pong) pass"

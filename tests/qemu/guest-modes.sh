@@ -3,7 +3,7 @@
 # The bare-metal test guest's own checks under the hypervisor: PSCI CPU_ON /
 # CPU_OFF / AFFINITY_INFO with their error codes (smp), set/way cache
 # maintenance trapped and emulated (setway), 100000 unknown hypercalls and
-# 1000 unknown SMCs all NOT_SUPPORTED and each unknown ID logged once
+# 1000 unknown SMCs all NOT_SUPPORTED and each unknown ID logged at most once
 # (hvc-flood), PSCI SYSTEM_RESET restarting only that domain (sysreset), and
 # the virtual GIC cases hypervisors get wrong (gic: more pending than list
 # registers, priority preemption, level re-assertion, ownership, ID

@@ -591,6 +591,38 @@ static enum result check_ptimer(void)
 	return RES_OK;
 }
 
+/* The PMU on PMUv3 (Armv8.0) CPUs: Bulkhead traps every access and clears
+ * the filters' NSH bit (count at EL2), so it must read back clear. */
+#define PMEVTYPER_NSH (1u << 27)
+static enum result check_pmu(void)
+{
+	if (g.native)
+		return skip("native");
+	unsigned perfmon = (read_id_dfr0() >> 24) & 0xf;
+	if (perfmon != 3)
+		return skip("not a PMUv3 CPU: EL2 is hidden by MDCR_EL2.HPMD there");
+	uint32_t pmcr = read_pmcr();
+	if (((pmcr >> 11) & 0x1f) < 2)
+		return skip("fewer than 2 event counters");
+	write_pmselr(1);
+	isb();
+	write_pmxevtyper(0x08 | PMEVTYPER_NSH); /* INST_RETIRED, at EL2 too */
+	isb();
+	uint32_t typer = read_pmxevtyper();
+	write_pmccfiltr(PMEVTYPER_NSH);
+	isb();
+	uint32_t ccfilt = read_pmccfiltr();
+	write_pmxevtyper(0);
+	write_pmccfiltr(0);
+	say("pmu: PMCR 0x%08lx; PMEVTYPER1 0x%08lx and PMCCFILTR 0x%08lx after writing NSH", pmcr,
+	    typer, ccfilt);
+	if ((typer & 0xffff) != 0x08)
+		return fail("PMEVTYPER1 reads 0x%08lx: the event written was 0x08", typer);
+	if ((typer | ccfilt) & PMEVTYPER_NSH)
+		return fail("NSH reads back set: the counters would count EL2");
+	return RES_OK;
+}
+
 static bool is_sea(uint32_t dfsr)
 {
 	return (dfsr & DFSR_LPAE) ? DFSR_STATUS(dfsr) == STATUS_SEA : DFSR_FS(dfsr) == FS_SEA;
@@ -646,7 +678,7 @@ static const struct {
     {"boot", check_boot},     {"psci", check_psci},	{"hypercall", check_hypercall},
     {"smp", check_smp},	      {"timer", check_timer},	{"sgi", check_sgi},
     {"setway", check_setway}, {"ptimer", check_ptimer}, {"abort", check_abort},
-    {"undef", check_undef},
+    {"undef", check_undef},   {"pmu", check_pmu},
 };
 
 void guest_main(void)

@@ -50,6 +50,7 @@ static struct {
 	char role[16];	  /* chan: `role=ping|pong|deny`; chan-flood: `flood|sink` */
 	char phases[8];	  /* chan-flood: `phases=<digits>` */
 	uint64_t seed;	  /* fuzz: `seed=<n>` */
+	uint64_t count;	  /* reset-loop: `count=<n>` restarts */
 	const void *fdt;
 	char why[160]; /* reason of the FAIL being reported */
 } g = {.psci_method = "hvc (default)", .mode = "boot", .periods = 5000};
@@ -336,6 +337,8 @@ static void parse_bootargs(const char *s)
 			g.lose = strtoul(s + 5, NULL, 0);
 		else if (n > 5 && !strncmp(s, "seed=", 5))
 			g.seed = strtoul(s + 5, NULL, 0);
+		else if (n > 6 && !strncmp(s, "count=", 6))
+			g.count = strtoul(s + 6, NULL, 0);
 		else if (n > 5 && !strncmp(s, "role=", 5))
 			snprintf(g.role, MIN(sizeof(g.role), n - 5 + 1), "%s", s + 5);
 		else if (n > 7 && !strncmp(s, "phases=", 7))
@@ -1875,8 +1878,8 @@ static enum result chan_ping(void)
 	if (r != BH_E_INVALID)
 		return fail("DOMAIN_RESTART of itself returned %ld, expected INVALID", r);
 	r = (int64_t)hcall(BH_HC_DOMAIN_QUERY, 77, 0).x0;
-	if (r != BH_E_INVALID)
-		return fail("DOMAIN_QUERY of domain 77 returned %ld, expected INVALID", r);
+	if (r != BH_E_DENIED)
+		return fail("DOMAIN_QUERY of domain 77 (none) returned %ld, expected DENIED", r);
 
 	/* deny: once it has seen its calls refused, restart it (allowed). */
 	if (!wait_count((const uint32_t *)(uintptr_t)d.shm, CHAN_DONE, WAIT_SECONDS * 1000000ULL))
@@ -1931,6 +1934,19 @@ static enum result chan_deny(void)
 	say("chan: notify %ld, query ping %ld, restart ping %ld, query self %ld", r, q, s, own);
 	if (r != BH_E_DENIED || q != BH_E_DENIED || s != BH_E_DENIED)
 		return fail("calls no rule allows were not all DENIED");
+	/* Ids that exist (0-2) and ids that do not must answer alike: else any
+	 * domain could list the others. */
+	for (uint64_t id = 0; id < 8; id++) {
+		if (id == (uint64_t)my_domain_id())
+			continue;
+		int64_t qi = (int64_t)hcall(BH_HC_DOMAIN_QUERY, id, 0).x0;
+		int64_t ri = (int64_t)hcall(BH_HC_DOMAIN_RESTART, id, 0).x0;
+		if (qi != BH_E_DENIED || ri != BH_E_DENIED)
+			return fail("domain id %lu: query %ld, restart %ld: an answer other than "
+				    "DENIED tells whether the id exists",
+				    id, qi, ri);
+	}
+	say("chan: ids 0-7 but its own: query and restart all DENIED");
 	if (own)
 		return fail("DOMAIN_QUERY of itself returned %ld", own);
 	d.shm[0] = CHAN_DONE;
@@ -2343,6 +2359,233 @@ static enum result mode_forge(void)
 	return RES_PASS;
 }
 
+/* ---- reset-loop: a domain restarting itself over and over (guest-reports.sh) ---- */
+
+static enum result mode_reset_loop(void)
+{
+	if (g.restarts < 0)
+		return fail("test=reset-loop needs Bulkhead (bulkhead,restarts in /chosen)");
+	if ((uint64_t)g.restarts >= g.count) {
+		say("reset-loop: restarted %ld times", g.restarts);
+		return RES_PASS;
+	}
+	psci(PSCI_SYSTEM_RESET, 0, 0, 0);
+	return fail("SYSTEM_RESET returned");
+}
+
+/* ---- report-flood, hvc-one: guest-triggered reports (tests/qemu/guest-reports.sh) ---- */
+
+#define FLOOD_BAD   1000
+#define HVC_ONE_FID 0x8600FACEu /* outside hvc-flood's IDs */
+
+/* A 64-bit load that must abort: false if it returned instead. */
+static bool aborting_read64(uint64_t addr)
+{
+	uint64_t v = 0;
+	expect.caught = false;
+	expect.armed = true;
+	__asm__ volatile("ldr %0, [%1]" : "+r"(v) : "r"(addr) : "memory");
+	expect.armed = false;
+	return expect.caught;
+}
+
+/* Each iteration: a 64-bit read of the (emulated) UART's 32-bit FR register
+ * and a read past RAM, both refused with an abort the hypervisor reports. */
+static enum result mode_report_flood(void)
+{
+	uint64_t oob = oob_address();
+	if (g.native)
+		return fail("test=report-flood needs Bulkhead");
+	if (oob >= IDMAP_END)
+		return fail("0x%lx is beyond this guest's identity map", oob);
+	for (unsigned i = 0; i < FLOOD_BAD; i++) {
+		if (!aborting_read64(UART_BASE + UARTFR))
+			return fail("64-bit read of UARTFR returned (iteration %u)", i);
+		if (!aborting_read64(oob))
+			return fail("read of 0x%lx returned (iteration %u)", oob, i);
+	}
+	say("report-flood: %u bad device accesses and %u reads outside RAM, each aborted",
+	    FLOOD_BAD, FLOOD_BAD);
+	return RES_PASS;
+}
+
+/* One unknown HVC, 2 s after boot: by then a flooding neighbour has used up
+ * any table or budget the two domains might share. */
+static enum result mode_hvc_one(void)
+{
+	delay_us(2000000);
+	uint64_t x0 = hcall(HVC_ONE_FID, 0, 0).x0;
+	if (!not_supported(HVC_ONE_FID, x0))
+		return fail("HVC 0x%08x returned 0x%lx, expected NOT_SUPPORTED", HVC_ONE_FID, x0);
+	say("hvc-one: HVC 0x%08x returned NOT_SUPPORTED", HVC_ONE_FID);
+	return RES_PASS;
+}
+
+/* ---- spi-route: the guest re-routes its own passed-through SPI (the QEMU
+ * virt PL061's) to vCPUs that do not exist (tests/qemu/spi-route.sh) ---- */
+
+#define PL061_BASE   0x09030000UL
+#define GPIODATA_ALL 0x3fc
+#define GPIOIS	     0x404
+#define GPIOIEV	     0x40c
+#define GPIOIE	     0x410
+#define GPIOIC	     0x41c
+#define ROUTE_ROUNDS 20
+
+static uint32_t gpio_irqs;
+
+static void on_gpio(uint32_t iar)
+{
+	(void)iar;
+	mmio_write32(PL061_BASE + GPIOIE, 0); /* the level source: mask it at the device */
+	mmio_write32(PL061_BASE + GPIOIC, 0xff);
+	__atomic_fetch_add(&gpio_irqs, 1, __ATOMIC_RELEASE);
+}
+
+/* A bogus route for round r: an affinity no vCPU has, or IRM = 1 (GICv3);
+ * no target, or only CPUs the domain does not have (GICv2). */
+static void route_bogus(unsigned intid, unsigned r)
+{
+	static const uint64_t v3[] = {0x7f, 0xff00000000ULL | 1, 1ULL << 31, 0x0100};
+	static const uint8_t v2[] = {0x00, 0xfe, 0x80, 0x40};
+	if (gic.version == 3)
+		mmio_write64(gic.gicd + GICD_IROUTER + 8 * intid, v3[r % 4]);
+	else
+		mmio_write32(gic.gicd + GICD_ITARGETSR + (intid & ~3u),
+			     (mmio_read32(gic.gicd + GICD_ITARGETSR + (intid & ~3u)) &
+			      ~(0xffu << 8 * (intid & 3))) |
+				 (uint32_t)v2[r % 4] << 8 * (intid & 3));
+}
+
+static enum result mode_spi_route(void)
+{
+	unsigned intid = dt_device_irq(g.fdt, "arm,pl061", PL061_BASE);
+	if (!intid)
+		return fail("no arm,pl061 at 0x%lx with an interrupt in the DT", PL061_BASE);
+	if (irq_setup() != RES_PASS)
+		return RES_FAIL;
+	irq_set_handler(intid, on_gpio);
+	gic_set_priority(intid, PRIO_NORMAL);
+	gic_route_to_self(intid);
+	gic_enable(intid, true);
+	irq_enable();
+	for (unsigned r = 0; r < ROUTE_ROUNDS; r++) {
+		route_bogus(intid, r);
+		/* Raise the PL061's line: GPIO 0 level-sensitive, active at its level now. */
+		uint32_t data = mmio_read32(PL061_BASE + GPIODATA_ALL) & 1;
+		mmio_write32(PL061_BASE + GPIOIS, 1);
+		mmio_write32(PL061_BASE + GPIOIEV, data);
+		mmio_write32(PL061_BASE + GPIOIE, 1);
+		delay_us(2000);
+		gic_route_to_self(intid); /* now it may come here */
+		if (!wait_count(&gpio_irqs, r + 1, 1000000))
+			return fail("round %u: the PL061's INTID %u never came once routed back", r,
+				    intid);
+	}
+	gic_enable(intid, false);
+	say("spi-route: INTID %u taken %u times, each after a bogus route", intid, gpio_irqs);
+	return RES_PASS;
+}
+
+/* ---- pmu-el2: the guest's PMU must not see the hypervisor (EL2) ---- */
+
+#define PMU_EL2_N 200
+
+static enum result mode_pmu_el2(void)
+{
+	uint64_t pmcr = read_sysreg(pmcr_el0), c0, c1, e0, e1;
+	if ((pmcr >> 11 & 0x1f) < 2)
+		return fail("PMCR_EL0 0x%lx: fewer than 2 event counters", pmcr);
+	write_sysreg(pmevtyper0_el0, PMU_INST_RETIRED);
+	write_sysreg(pmevtyper1_el0, PMU_INST_RETIRED | PMEVTYPER_NSH);
+	write_sysreg(pmcntenset_el0, 3);
+	write_sysreg(pmcr_el0, pmcr | PMCR_E | PMCR_P);
+	pmu_read(&c0, &c1);
+	for (unsigned i = 0; i < PMU_EL2_N; i++)
+		hcall(BH_HC_VERSION, 0, 0);
+	pmu_read(&e0, &e1);
+	write_sysreg(pmcntenclr_el0, 3);
+	uint64_t el1 = e0 - c0, all = e1 - c1;
+	say("pmu-el2: %u hypercalls: EL1 counter %lu, EL1+EL2 (NSH) counter %lu", PMU_EL2_N, el1,
+	    all);
+	if (el1 == 0)
+		return fail("the PMU does not count (run under -icount)");
+	if (all != el1)
+		return fail("the NSH counter saw %ld instructions outside EL1",
+			    (int64_t)(all - el1));
+	return RES_PASS;
+}
+
+/* ---- sme: SME is not offered to guests (tests/qemu/guest-reports.sh) ---- */
+
+static enum result mode_sme(void)
+{
+	unsigned sme = (unsigned)(read_sysreg(id_aa64pfr1_el1) >> 24) & 0xf;
+	if (!sme)
+		return fail("this CPU has no SME (ID_AA64PFR1_EL1.SME = 0): use -cpu max");
+	/* Not trapped at EL1 (CPACR_EL1.SMEN = 0b11): the access reaches EL2's trap. */
+	write_sysreg(cpacr_el1, read_sysreg(cpacr_el1) | 3ULL << 24);
+	__asm__ volatile("isb");
+	uint64_t v = 0;
+	expect.caught = false;
+	expect.armed = true;
+	__asm__ volatile("mrs %0, S3_3_C4_C2_2" : "+r"(v)::"memory"); /* SVCR */
+	expect.armed = false;
+	if (!expect.caught)
+		return fail("reading SVCR returned 0x%lx", v);
+	say("sme: reading SVCR: exception, ESR 0x%lx", expect.esr);
+	if (ESR_EC(expect.esr) != 0)
+		return fail("ESR 0x%lx: EC 0x%lx, expected 0 (undefined instruction)", expect.esr,
+			    ESR_EC(expect.esr));
+	return RES_PASS;
+}
+
+/* ---- ras: RAS error records are not the guest's (tests/qemu/guest-reports.sh) ---- */
+
+static enum result mode_ras(void)
+{
+	if (!((read_sysreg(id_aa64pfr0_el1) >> 28) & 0xf))
+		return fail("this CPU has no RAS extension: use -cpu max");
+	/* Only ERRIDR_EL1: QEMU implements no record registers (UNDEFINED). */
+	uint64_t idr = read_sysreg(S3_0_C5_C3_0);
+	say("ras: ERRIDR_EL1 0x%lx", idr);
+	if (idr & 0xffff)
+		return fail("ERRIDR_EL1 says %lu error records", idr & 0xffff);
+	return RES_PASS;
+}
+
+/* ---- smccc: the CPU-vulnerability workaround queries (tests/qemu/smccc.sh) ---- */
+
+#define PSCI_FEATURES	    0x8400000Au
+#define SMCCC_VERSION_FID   0x80000000u
+#define SMCCC_ARCH_FEATURES 0x80000001u
+
+static enum result mode_smccc(void)
+{
+	static const uint32_t wa[3] = {0x80008000u, 0x80007fffu, 0x80003fffu};
+	unsigned csv2 = (unsigned)(read_sysreg(id_aa64pfr0_el1) >> 56) & 0xf;
+	unsigned ecbhb = (unsigned)(read_sysreg(id_aa64mmfr1_el1) >> 60) & 0xf;
+	say("smccc: ID_AA64PFR0_EL1.CSV2 %u, ID_AA64MMFR1_EL1.ECBHB %u", csv2, ecbhb);
+	/* The firmware (or hypervisor) says first whether SMCCC 1.1 is there: an
+	 * unknown call may be an undefined instruction (QEMU's PSCI natively). */
+	int64_t f = psci(PSCI_FEATURES, SMCCC_VERSION_FID, 0, 0);
+	if (f != 0) {
+		say("smccc: no SMCCC 1.1 (PSCI_FEATURES(SMCCC_VERSION) = %ld)", f);
+		return RES_PASS;
+	}
+	int32_t r[3];
+	for (unsigned i = 0; i < 3; i++)
+		r[i] = (int32_t)smccc(g.psci_smc, SMCCC_ARCH_FEATURES, wa[i], 0, 0).x0;
+	say("smccc: ARCH_FEATURES WORKAROUND_1 %d, WORKAROUND_2 %d, WORKAROUND_3 %d", r[0], r[1],
+	    r[2]);
+	/* A workaround offered (0: needed, 1: not needed but safe) must be callable. */
+	for (unsigned i = 0; i < 3; i += 2)
+		if (r[i] == 0 || r[i] == 1)
+			smccc(g.psci_smc, wa[i], 0, 0, 0);
+	say("smccc: offered workarounds called and returned");
+	return RES_PASS;
+}
+
 /* ---- dispatch ---- */
 
 static const struct {
@@ -2358,6 +2601,11 @@ static const struct {
     {"fuzz", mode_fuzz},	 {"chan-flood", mode_chan_flood},
     {"shared-page", mode_shared_page},	 {"flood", mode_flood},
     {"forge", mode_forge},
+    {"report-flood", mode_report_flood},
+    {"hvc-one", mode_hvc_one},	 {"spi-route", mode_spi_route},
+    {"pmu-el2", mode_pmu_el2},	 {"sme", mode_sme},
+    {"smccc", mode_smccc},	 {"ras", mode_ras},
+    {"reset-loop", mode_reset_loop},
 };
 
 void guest_main(uint64_t dtb)
