@@ -337,10 +337,50 @@ int domains_assign_devices(const struct board *b)
 	return 0;
 }
 
+/*
+ * Zero every byte of d's RAM that the load does not overwrite: what an earlier
+ * life of the domain, the boot loader (the boot image holds every domain's
+ * images; U-Boot leaves its DT and itself in RAM) or anyone else left there.
+ * Runs on the CPU of the domain's vCPU 0, so the time it takes is the
+ * domain's own start-up time, never another domain's.
+ */
+static void domain_scrub(struct domain *d)
+{
+	struct {
+		uint64_t start, end; /* offsets in the domain's RAM */
+	} keep[3], t;
+	unsigned n = 0;
+
+	keep[n].start = d->kernel_ipa - d->ram_ipa;
+	keep[n].end = keep[n].start + d->kernel_size;
+	n++;
+	if (d->initrd) {
+		keep[n].start = d->initrd_ipa - d->ram_ipa;
+		keep[n].end = keep[n].start + d->initrd_size;
+		n++;
+	}
+	keep[n].start = d->fdt_ipa - d->ram_ipa;
+	keep[n].end = keep[n].start + d->fdt_size;
+	n++;
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && keep[j].start < keep[j - 1].start; j--)
+			t = keep[j], keep[j] = keep[j - 1], keep[j - 1] = t;
+	uint64_t pos = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (keep[i].start > pos)
+			arch_scrub(d->ram_pa + pos, keep[i].start - pos);
+		pos = MAX(pos, keep[i].end);
+	}
+	if (pos < d->ram_size)
+		arch_scrub(d->ram_pa + pos, d->ram_size - pos);
+}
+
+/* Runs on vCPU 0's CPU once every vCPU of d is OFF (cpu_run_loop). */
 void domain_load(struct domain *d)
 {
 	uint8_t *ram = (uint8_t *)(uintptr_t)d->ram_pa;
 
+	domain_scrub(d);
 	memcpy(ram + (d->kernel_ipa - d->ram_ipa), d->kernel, d->kernel_size);
 	arch_dcache_clean_range(d->ram_pa + (d->kernel_ipa - d->ram_ipa), d->kernel_size);
 	if (d->initrd) {
@@ -364,6 +404,13 @@ void domain_load(struct domain *d)
 	d->vcpu[0].on_boot = true;
 	__atomic_store_n(&d->vcpu[0].state, VCPU_ON_PENDING, __ATOMIC_RELEASE);
 	__atomic_store_n(&d->state, DOM_RUNNING, __ATOMIC_RELEASE);
+	arch_send_event();
+}
+
+void domain_start(struct domain *d)
+{
+	/* RESTARTING: "to be loaded", which vCPU 0's CPU does (cpu_run_loop). */
+	__atomic_store_n(&d->state, DOM_RESTARTING, __ATOMIC_RELEASE);
 	arch_send_event();
 }
 

@@ -106,8 +106,11 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 int domains_assign_devices(const struct board *b);
 /* Physical SPI -> the domain it was given to (NULL: none). */
 struct domain *irq_owner(unsigned intid);
-/* (Re)load images and DT into the domain's RAM and make vCPU 0 runnable. */
+/* (Re)load images and DT into the domain's RAM (all of the rest zeroed) and
+ * make vCPU 0 runnable; on the CPU of vCPU 0, when the domain is RESTARTING. */
 void domain_load(struct domain *d);
+/* First boot: have vCPU 0's CPU load the domain (boot CPU, after boot). */
+void domain_start(struct domain *d);
 /* Lifecycle events (called on the CPU that observed them). */
 void domain_poweroff(struct domain *d);
 void domain_reboot(struct domain *d);
