@@ -397,14 +397,15 @@ void domain_load(struct domain *d)
 	d->con_len = 0;
 	d->con_open_len = 0;
 	d->con_holding = false;
+	spin_lock(&d->lock);
 	for (unsigned i = 0; i < d->nvcpus; i++)
-		d->vcpu[i].state = VCPU_OFF;
+		__atomic_store_n(&d->vcpu[i].state, VCPU_OFF, __ATOMIC_RELEASE);
 	d->vcpu[0].on_entry = d->entry_ipa;
 	d->vcpu[0].on_ctx = d->fdt_ipa;
 	d->vcpu[0].on_boot = true;
 	__atomic_store_n(&d->vcpu[0].state, VCPU_ON_PENDING, __ATOMIC_RELEASE);
 	__atomic_store_n(&d->state, DOM_RUNNING, __ATOMIC_RELEASE);
-	arch_send_event();
+	spin_unlock(&d->lock); /* and an event: vCPU 0's CPU is this one, others may idle */
 }
 
 void domain_start(struct domain *d)
@@ -414,15 +415,83 @@ void domain_start(struct domain *d)
 	arch_send_event();
 }
 
-/* Make every other vCPU of d leave its guest (they see the new domain state). */
+/*
+ * The vCPU and domain state machine. Every transition that depends on the
+ * other object's state happens under d->lock:
+ *
+ *   domain RUNNING -> RESTARTING | OFF | STOPPED: domain_reboot, _poweroff,
+ *     _fault, on any CPU (a restart may come from a peer's hypercall); the
+ *     state is stored first, then kick_siblings() runs.
+ *   domain OFF | STOPPED -> RESTARTING: a peer's restart (its vCPUs are OFF).
+ *   domain RESTARTING -> RUNNING: domain_load, on vCPU 0's CPU, once every
+ *     vCPU is OFF; it makes vCPU 0 ON_PENDING, under d->lock.
+ *   vCPU OFF -> ON_PENDING: PSCI CPU_ON (vcpu_request_on), under d->lock,
+ *     only while the domain is RUNNING.
+ *   vCPU ON_PENDING -> RUNNING: its own CPU (vcpu_claim), under d->lock, only
+ *     while the domain is RUNNING.
+ *   vCPU ON_PENDING -> OFF: kick_siblings(), under d->lock, once the domain
+ *     has left RUNNING.
+ *   vCPU RUNNING -> OFF: its own CPU (vcpu_leave), whenever it leaves.
+ *
+ * So a vCPU that starts does so either before kick_siblings() looks at it
+ * (then it is RUNNING there and gets an IPI, which stays pending while EL2
+ * runs with interrupts masked and makes it leave as soon as it enters the
+ * guest) or after (then it sees the domain is not RUNNING and stays off): no
+ * vCPU runs through a restart, and no ON_PENDING vCPU is left for
+ * all_vcpus_off() to wait on forever.
+ */
+
+/* PSCI CPU_ON of t: make it ON_PENDING, if the domain is running and t is off. */
+enum vcpu_on_result vcpu_request_on(struct vcpu *t, uint64_t entry, uint64_t ctx)
+{
+	struct domain *d = t->dom;
+	enum vcpu_on_result r;
+	spin_lock(&d->lock);
+	if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOM_RUNNING) {
+		r = VCPU_ON_DOMAIN_DOWN;
+	} else if (t->state == VCPU_RUNNING) {
+		r = VCPU_ON_ALREADY_ON;
+	} else if (t->state == VCPU_ON_PENDING) {
+		r = VCPU_ON_ALREADY_PENDING;
+	} else {
+		t->on_entry = entry;
+		t->on_ctx = ctx;
+		t->on_boot = false;
+		__atomic_store_n(&t->state, VCPU_ON_PENDING, __ATOMIC_RELEASE);
+		r = VCPU_ON_OK;
+	}
+	spin_unlock(&d->lock); /* its event wakes t's CPU */
+	return r;
+}
+
+/* On v's own CPU: ON_PENDING -> RUNNING, unless its domain stopped running. */
+static bool vcpu_claim(struct vcpu *v)
+{
+	struct domain *d = v->dom;
+	bool ok;
+	spin_lock(&d->lock);
+	ok = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOM_RUNNING &&
+	     v->state == VCPU_ON_PENDING;
+	if (ok)
+		__atomic_store_n(&v->state, VCPU_RUNNING, __ATOMIC_RELEASE);
+	spin_unlock(&d->lock);
+	return ok;
+}
+
+/* After d left RUNNING: cancel every CPU_ON not yet taken, and make every other
+ * running vCPU of d leave its guest (they see the new domain state). */
 static void kick_siblings(struct domain *d)
 {
 	unsigned me = arch_cpu_index();
+	spin_lock(&d->lock);
 	for (unsigned i = 0; i < d->nvcpus; i++) {
 		struct vcpu *v = &d->vcpu[i];
-		if (v->pcpu != me && v->state == VCPU_RUNNING)
+		if (v->state == VCPU_ON_PENDING)
+			__atomic_store_n(&v->state, VCPU_OFF, __ATOMIC_RELEASE);
+		else if (v->pcpu != me && v->state == VCPU_RUNNING)
 			arch_send_ipi(v->pcpu);
 	}
+	spin_unlock(&d->lock);
 	arch_send_event();
 }
 
@@ -494,8 +563,8 @@ void cpu_run_loop(void)
 				continue;
 			}
 			if (ds == DOM_RUNNING &&
-			    __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_ON_PENDING) {
-				v->state = VCPU_RUNNING;
+			    __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_ON_PENDING &&
+			    vcpu_claim(v)) {
 				arch_vcpu_reset(v, v->on_entry, v->on_ctx);
 				arch_vcpu_run(v);
 			}

@@ -91,7 +91,8 @@ struct domain {
 	unsigned bad_access_reports;
 	unsigned nchans;
 	struct dom_chan chans[BH_MAX_CHANNELS];
-	struct spinlock lock;
+	struct spinlock lock; /* vCPU state changes that depend on the domain state
+			       * (see the state machine in common/domain.c) */
 };
 
 extern struct domain domains[BH_MAX_DOMAINS];
@@ -111,6 +112,14 @@ struct domain *irq_owner(unsigned intid);
 void domain_load(struct domain *d);
 /* First boot: have vCPU 0's CPU load the domain (boot CPU, after boot). */
 void domain_start(struct domain *d);
+/* PSCI CPU_ON: the vCPU becomes ON_PENDING if its domain runs and it is off. */
+enum vcpu_on_result {
+	VCPU_ON_OK,
+	VCPU_ON_ALREADY_ON,
+	VCPU_ON_ALREADY_PENDING,
+	VCPU_ON_DOMAIN_DOWN, /* the domain is being stopped or restarted */
+};
+enum vcpu_on_result vcpu_request_on(struct vcpu *t, uint64_t entry, uint64_t ctx);
 /* Lifecycle events (called on the CPU that observed them). */
 void domain_poweroff(struct domain *d);
 void domain_reboot(struct domain *d);

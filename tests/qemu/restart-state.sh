@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # A restarted domain is indistinguishable from its first boot, and no domain
-# sees what the loader or an earlier life left in its RAM. Two bare-metal
+# sees what the loader or an earlier life left in its RAM. Three bare-metal
 # domains, booted through U-Boot (which leaves its DT at the start of RAM):
 # - a (4 MiB at 0x40000000, the PL031 RTC passed through) and b (64 MiB)
 #   run test=restart-state: each boot checks its RAM is zero outside its
@@ -10,6 +10,8 @@
 #   PMU, debug, timer, pointer-auth and other EL1 registers, leaves the RTC's
 #   SPI and an SGI active (never completed) and another SGI pending, and
 #   resets. The registers each boot prints must equal the first boot's.
+# - c (2 vCPUs) runs test=cpuon-reset: 100 times PSCI CPU_ON of vCPU 1 and
+#   SYSTEM_RESET at once; every restart must come.
 # GICv3 and GICv2.
 # timeout: 240
 . "$(dirname "$0")/common.sh"
@@ -27,11 +29,15 @@ cat >"$W/cfg.dts" <<'DTS'
 			label = "b"; cpus = <1>; memory-size = <0x0 0x4000000>;
 			kernel = "testguest.bin"; bootargs = "test=restart-state rounds=3";
 		};
+		domain@2 {
+			label = "c"; cpus = <2 3>; memory-size = <0x0 0x800000>;
+			kernel = "testguest.bin"; bootargs = "test=cpuon-reset rounds=100";
+		};
 	};
 };
 DTS
 for gic in 3 2; do
-	echo "case: GICv$gic, 2 domains restarting"
+	echo "case: GICv$gic, 3 domains restarting"
 	bh_pack "$W/img$gic" "$W/cfg.dts" $gic 4
 	log=$W/log$gic
 	t0=$SECONDS
@@ -59,6 +65,7 @@ for gic in 3 2; do
 	n=$(grep -c "^\[a\] TESTGUEST: restart-state: passed-through RTC interrupt" "$log")
 	[ "$n" -eq 4 ] && echo "  ok: a: the RTC's interrupt, left active, comes at each of 4 boots" ||
 		{ echo "  FAIL: a: the RTC's interrupt came at $n of 4 boots"; FAILS=$((FAILS + 1)); }
+	expect "$log" "^\[c\] TESTGUEST: cpuon-reset: 100 restarts" "c: 100 CPU_ON + SYSTEM_RESET, every restart came"
 	expect_not "$log" "TESTGUEST: FAIL|hypervisor exception" "no failure"
 done
 finish

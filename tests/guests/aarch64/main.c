@@ -47,7 +47,7 @@ static struct {
 	uint64_t periods; /* rt: `periods=<n>`, 0 = forever */
 	char role[16];	  /* chan: `role=ping|pong|deny` */
 	uint64_t seed;	  /* fuzz: `seed=<n>` */
-	uint64_t rounds;  /* restart-state: `rounds=<n>` restarts */
+	uint64_t rounds;  /* restart-state, cpuon-reset: `rounds=<n>` restarts */
 	const void *fdt;
 	char why[160]; /* reason of the FAIL being reported */
 } g = {.psci_method = "hvc (default)", .mode = "boot", .periods = 5000, .rounds = 3};
@@ -2316,6 +2316,34 @@ static enum result mode_restart_state(void)
 	reset_with_marks();
 }
 
+/* ---- cpuon-reset: CPU_ON immediately followed by SYSTEM_RESET ---- */
+
+/* Until `rounds` restarts were seen: start vCPU 1 and reset at once, so the
+ * reset meets it pending or just entered. Each restart must come. */
+static enum result mode_cpuon_reset(void)
+{
+	if (g.restarts < 0)
+		return fail("no /chosen/bulkhead,restarts: this mode needs the hypervisor");
+	if (g.ncpus < 2)
+		return fail("needs 2 CPUs");
+	if ((uint64_t)g.restarts >= g.rounds) {
+		say("cpuon-reset: %ld restarts", g.restarts);
+		return RES_PASS;
+	}
+	if (g.restarts % 10 == 0)
+		say("cpuon-reset: boot %ld", g.restarts + 1);
+	uint64_t other = g.cpu_mpidr[0] == my_mpidr() ? g.cpu_mpidr[1] : g.cpu_mpidr[0];
+	slots[1].mpidr = other;
+	int64_t r = psci(PSCI_CPU_ON_64, other, (uintptr_t)secondary_entry, 1);
+	if (r != 0)
+		return fail("CPU_ON 0x%lx returned %ld", other, r);
+	/* Alternate: at once, or after a few microseconds (the other vCPU entering). */
+	if (g.restarts & 1)
+		delay_us((uint64_t)(g.restarts % 7) * 3);
+	r = psci(PSCI_SYSTEM_RESET, 0, 0, 0);
+	return fail("SYSTEM_RESET returned %ld", r);
+}
+
 /* ---- dispatch ---- */
 
 static const struct {
@@ -2329,6 +2357,7 @@ static const struct {
     {"sgi-all", mode_sgi_all},	 {"rt", mode_rt},
     {"bench", mode_bench},	 {"chan", mode_chan},
     {"fuzz", mode_fuzz},	 {"restart-state", mode_restart_state},
+    {"cpuon-reset", mode_cpuon_reset},
 };
 
 void guest_main(uint64_t dtb)
