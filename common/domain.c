@@ -430,7 +430,8 @@ void domain_start(struct domain *d)
  *   vCPU ON_PENDING -> RUNNING: its own CPU (vcpu_claim), under d->lock, only
  *     while the domain is RUNNING.
  *   vCPU ON_PENDING -> OFF: kick_siblings(), under d->lock, once the domain
- *     has left RUNNING.
+ *     has left RUNNING (not if a load made it RUNNING again meanwhile: a
+ *     peer's restart of a domain being loaded merges into that load).
  *   vCPU RUNNING -> OFF: its own CPU (vcpu_leave), whenever it leaves.
  *
  * So a vCPU that starts does so either before kick_siblings() looks at it
@@ -484,9 +485,14 @@ static void kick_siblings(struct domain *d)
 {
 	unsigned me = arch_cpu_index();
 	spin_lock(&d->lock);
+	/* RUNNING again already: a peer's restart came while the domain was being
+	 * loaded (only a peer can act on a domain with no vCPU running), and that
+	 * load finished after it: the two restarts are one, and vCPU 0's pending
+	 * start is the new life's, not to be cancelled. */
+	bool down = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOM_RUNNING;
 	for (unsigned i = 0; i < d->nvcpus; i++) {
 		struct vcpu *v = &d->vcpu[i];
-		if (v->state == VCPU_ON_PENDING)
+		if (down && v->state == VCPU_ON_PENDING)
 			__atomic_store_n(&v->state, VCPU_OFF, __ATOMIC_RELEASE);
 		else if (v->pcpu != me && v->state == VCPU_RUNNING)
 			arch_send_ipi(v->pcpu);
