@@ -12,7 +12,7 @@
 #   resets. The registers each boot prints must equal the first boot's.
 # - c (2 vCPUs) runs test=cpuon-reset: 100 times PSCI CPU_ON of vCPU 1 and
 #   SYSTEM_RESET at once; every restart must come.
-# GICv3 and GICv2.
+# GICv3 and GICv2 on cortex-a57; GICv3 on max (pointer authentication, SVE).
 # timeout: 240
 . "$(dirname "$0")/common.sh"
 cat >"$W/cfg.dts" <<'DTS'
@@ -36,12 +36,13 @@ cat >"$W/cfg.dts" <<'DTS'
 	};
 };
 DTS
-for gic in 3 2; do
-	echo "case: GICv$gic, 3 domains restarting"
+for c in 3:cortex-a57 2:cortex-a57 3:max; do
+	gic=${c%%:*} cpu=${c#*:}
+	echo "case: GICv$gic, $cpu, 3 domains restarting"
 	bh_pack "$W/img$gic" "$W/cfg.dts" $gic 4
-	log=$W/log$gic
+	log=$W/log$gic-$cpu
 	t0=$SECONDS
-	bh_boot uboot "$W/img$gic" "$log" 90 $gic cortex-a57 4
+	bh_boot uboot "$W/img$gic" "$log" 90 $gic $cpu 4
 	echo "  (run took $((SECONDS - t0)) s)"
 	for d in a b; do
 		expect "$log" "^\[$d\] TESTGUEST: restart-state: reached restart 3" \
