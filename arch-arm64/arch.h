@@ -83,6 +83,8 @@ int arch_stage2_map(struct domain *d, uint64_t ipa, uint64_t pa, uint64_t size, 
 bool arch_stage2_lookup(struct domain *d, uint64_t ipa, uint64_t *pa);
 void arch_send_ipi(unsigned cpu);
 void arch_dcache_clean_range(uint64_t start, uint64_t size);
+/* Zero memory (identity-mapped RAM) and write it back past every cache. */
+void arch_scrub(uint64_t start, uint64_t size);
 
 /* Boot (arch-arm64/mmu.c, cpu.c, psci.c, gic/) */
 struct board;

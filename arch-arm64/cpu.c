@@ -118,6 +118,113 @@ void arch_secondary_init(unsigned index)
 	arch_smccc_probe(index);
 }
 
+void arch_fp_reset(void);
+void arch_sve_reset(void);
+
+#define DBG_BP(n)                                                                                  \
+	do {                                                                                       \
+		write_sysreg(dbgbcr##n##_el1, 0);                                                  \
+		write_sysreg(dbgbvr##n##_el1, 0);                                                  \
+	} while (0)
+#define DBG_WP(n)                                                                                  \
+	do {                                                                                       \
+		write_sysreg(dbgwcr##n##_el1, 0);                                                  \
+		write_sysreg(dbgwvr##n##_el1, 0);                                                  \
+	} while (0)
+
+/*
+ * What a vCPU's EL1/EL0 sees of the debug, PMU, pointer-authentication and
+ * FP/SIMD/SVE state: none of it is trapped (a pinned vCPU owns its CPU's), so
+ * each (re)start sets all of it to cold-reset values, the same at the first
+ * boot and after any restart: breakpoints and watchpoints cleared, the OS
+ * lock locked (as after a cold reset), PMU counters stopped and zeroed,
+ * pointer-authentication keys zero.
+ */
+static void el1_state_reset(void)
+{
+	uint64_t dfr0 = read_sysreg(id_aa64dfr0_el1);
+	unsigned brps = (unsigned)((dfr0 >> 12) & 0xf), wrps = (unsigned)((dfr0 >> 20) & 0xf);
+	/* clang-format off */
+	switch (brps) { /* BRPs = number of breakpoints - 1 */
+	case 15: DBG_BP(15); /* fall through */
+	case 14: DBG_BP(14); /* fall through */
+	case 13: DBG_BP(13); /* fall through */
+	case 12: DBG_BP(12); /* fall through */
+	case 11: DBG_BP(11); /* fall through */
+	case 10: DBG_BP(10); /* fall through */
+	case 9: DBG_BP(9); /* fall through */
+	case 8: DBG_BP(8); /* fall through */
+	case 7: DBG_BP(7); /* fall through */
+	case 6: DBG_BP(6); /* fall through */
+	case 5: DBG_BP(5); /* fall through */
+	case 4: DBG_BP(4); /* fall through */
+	case 3: DBG_BP(3); /* fall through */
+	case 2: DBG_BP(2); /* fall through */
+	case 1: DBG_BP(1); /* fall through */
+	default: DBG_BP(0);
+	}
+	switch (wrps) {
+	case 15: DBG_WP(15); /* fall through */
+	case 14: DBG_WP(14); /* fall through */
+	case 13: DBG_WP(13); /* fall through */
+	case 12: DBG_WP(12); /* fall through */
+	case 11: DBG_WP(11); /* fall through */
+	case 10: DBG_WP(10); /* fall through */
+	case 9: DBG_WP(9); /* fall through */
+	case 8: DBG_WP(8); /* fall through */
+	case 7: DBG_WP(7); /* fall through */
+	case 6: DBG_WP(6); /* fall through */
+	case 5: DBG_WP(5); /* fall through */
+	case 4: DBG_WP(4); /* fall through */
+	case 3: DBG_WP(3); /* fall through */
+	case 2: DBG_WP(2); /* fall through */
+	case 1: DBG_WP(1); /* fall through */
+	default: DBG_WP(0);
+	}
+	/* clang-format on */
+	write_sysreg(mdscr_el1, 0);
+	write_sysreg(mdccint_el1, 0);
+	write_sysreg(osdlr_el1, 0);
+	write_sysreg(oslar_el1, 1);
+
+	unsigned pmuver = (unsigned)((dfr0 >> 8) & 0xf);
+	if (pmuver && pmuver != 0xf) {
+		unsigned n = (unsigned)((read_sysreg(pmcr_el0) >> 11) & 0x1f);
+		write_sysreg(pmcntenclr_el0, ~0ULL);
+		write_sysreg(pmintenclr_el1, ~0ULL);
+		write_sysreg(pmovsclr_el0, ~0ULL);
+		for (unsigned i = 0; i < n; i++) {
+			write_sysreg(pmselr_el0, i);
+			isb();
+			write_sysreg(pmxevtyper_el0, 0);
+		}
+		write_sysreg(pmselr_el0, 0);
+		write_sysreg(pmccfiltr_el0, 0);
+		write_sysreg(pmuserenr_el0, 0);
+		write_sysreg(pmcr_el0, (1u << 2) | (1u << 1)); /* C, P: zero every counter; E = 0 */
+	}
+
+	uint64_t isar1 = read_sysreg(id_aa64isar1_el1), isar2 = read_sysreg(id_aa64isar2_el1);
+	if ((isar1 & ((0xffULL << 4) | (0xffULL << 24))) || (isar2 & (0xffULL << 8))) {
+		write_sysreg(S3_0_C2_C1_0, 0); /* APIAKeyLo_EL1 */
+		write_sysreg(S3_0_C2_C1_1, 0); /* APIAKeyHi_EL1 */
+		write_sysreg(S3_0_C2_C1_2, 0); /* APIBKeyLo_EL1 */
+		write_sysreg(S3_0_C2_C1_3, 0); /* APIBKeyHi_EL1 */
+		write_sysreg(S3_0_C2_C2_0, 0); /* APDAKeyLo_EL1 */
+		write_sysreg(S3_0_C2_C2_1, 0); /* APDAKeyHi_EL1 */
+		write_sysreg(S3_0_C2_C2_2, 0); /* APDBKeyLo_EL1 */
+		write_sysreg(S3_0_C2_C2_3, 0); /* APDBKeyHi_EL1 */
+		write_sysreg(S3_0_C2_C3_0, 0); /* APGAKeyLo_EL1 */
+		write_sysreg(S3_0_C2_C3_1, 0); /* APGAKeyHi_EL1 */
+	}
+
+	arch_fp_reset();
+	if ((read_sysreg(id_aa64pfr0_el1) >> 32) & 0xf) { /* SVE */
+		write_sysreg(S3_0_C1_C2_0, 0); /* ZCR_EL1 */
+		arch_sve_reset();
+	}
+}
+
 void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0)
 {
 	struct trap_frame *f = &v->arch.entry_frame;
@@ -148,7 +255,10 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0)
 	write_sysreg(afsr1_el1, 0);
 	write_sysreg(par_el1, 0);
 	write_sysreg(cntkctl_el1, 0);
-	write_sysreg(mdscr_el1, 0);
+	write_sysreg(elr_el1, 0);
+	write_sysreg(spsr_el1, 0);
+	write_sysreg(csselr_el1, 0);
+	el1_state_reset();
 	if (v->arch.aarch32)
 		guest32_vcpu_reset(f, entry, arg0, v->on_boot);
 

@@ -321,6 +321,7 @@ void guest32_vcpu_reset(struct trap_frame *f, uint64_t entry, uint64_t arg0, boo
 	write_sysreg(dacr32_el2, 0);
 	write_sysreg(ifsr32_el2, 0);
 	write_sysreg(fpexc32_el2, 0);
+	write_sysreg(dbgvcr32_el2, 0);
 	f->spsr = PSR_AA32 | M_SVC | PSR_A | PSR_I | PSR_F;
 	if (entry & 1) /* a Thumb entry point (PSCI CPU_ON) */
 		f->spsr |= PSR_T;

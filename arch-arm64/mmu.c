@@ -67,6 +67,47 @@ void arch_dcache_clean_range(uint64_t start, uint64_t size)
 	dsb(ish);
 }
 
+/*
+ * Zero [start, start + size) and leave none of it in the data cache: a guest
+ * that starts with its MMU off reads memory non-cacheable, and one that later
+ * turns it on must not hit a stale line. RAM is Normal write-back at EL2, so
+ * DC ZVA (a whole block per instruction, without reading memory) is allowed
+ * where DCZID_EL0 permits it; otherwise 64-bit stores. Done a chunk at a time
+ * (zero, then clean+invalidate) so the lines are still in the cache when
+ * they are written back.
+ */
+#define SCRUB_CHUNK 0x10000ULL /* 64 KiB: fits any L1 data cache */
+
+void arch_scrub(uint64_t start, uint64_t size)
+{
+	uint64_t line = 4ULL << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+	uint64_t dczid = read_sysreg(dczid_el0);
+	uint64_t zva = (dczid & (1u << 4)) ? 0 : 4ULL << (dczid & 0xf); /* DZP, BS */
+	uint64_t end = start + size;
+
+	for (uint64_t c = start; c < end;) {
+		uint64_t ce = MIN(end, ALIGN_DOWN(c, SCRUB_CHUNK) + SCRUB_CHUNK), a = c;
+		while (a < ce && (a & 7))
+			*(volatile uint8_t *)(uintptr_t)a++ = 0;
+		if (zva) {
+			while (a + 8 <= ce && (a & (zva - 1))) {
+				*(volatile uint64_t *)(uintptr_t)a = 0;
+				a += 8;
+			}
+			for (; a + zva <= ce; a += zva)
+				__asm__ volatile("dc zva, %0" ::"r"(a) : "memory");
+		}
+		for (; a + 8 <= ce; a += 8)
+			*(volatile uint64_t *)(uintptr_t)a = 0;
+		while (a < ce)
+			*(volatile uint8_t *)(uintptr_t)a++ = 0;
+		for (a = ALIGN_DOWN(c, line); a < ce; a += line)
+			__asm__ volatile("dc civac, %0" ::"r"(a) : "memory");
+		c = ce;
+	}
+	dsb(sy);
+}
+
 static void dcache_inval_range(uint64_t start, uint64_t size)
 {
 	uint64_t line = 4ULL << ((read_sysreg(ctr_el0) >> 16) & 0xf);

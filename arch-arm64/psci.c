@@ -36,6 +36,7 @@
 #define PSCI_SUCCESS 0
 #define PSCI_NOT_SUPPORTED (-1)
 #define PSCI_INVALID_PARAMETERS (-2)
+#define PSCI_DENIED (-3)
 #define PSCI_ALREADY_ON (-4)
 #define PSCI_ON_PENDING (-5)
 #define PSCI_INVALID_ADDRESS (-9)
@@ -180,22 +181,17 @@ static int64_t psci_cpu_on(struct vcpu *v, uint64_t target, uint64_t entry, uint
 	}
 	if (entry < d->ram_ipa || entry >= d->ram_ipa + d->ram_size)
 		return PSCI_INVALID_ADDRESS;
-	int64_t r;
-	spin_lock(&d->lock);
-	if (t->state == VCPU_RUNNING) {
-		r = PSCI_ALREADY_ON;
-	} else if (t->state == VCPU_ON_PENDING) {
-		r = PSCI_ON_PENDING;
-	} else {
-		t->on_entry = entry;
-		t->on_ctx = ctx;
-		t->on_boot = false;
-		__atomic_store_n(&t->state, VCPU_ON_PENDING, __ATOMIC_RELEASE);
-		r = PSCI_SUCCESS;
+	switch (vcpu_request_on(t, entry, ctx)) {
+	case VCPU_ON_OK:
+		return PSCI_SUCCESS;
+	case VCPU_ON_ALREADY_ON:
+		return PSCI_ALREADY_ON;
+	case VCPU_ON_ALREADY_PENDING:
+		return PSCI_ON_PENDING;
+	case VCPU_ON_DOMAIN_DOWN:
+		break; /* a sibling reset or stopped the domain: the caller leaves too */
 	}
-	spin_unlock(&d->lock);
-	arch_send_event();
-	return r;
+	return PSCI_DENIED;
 }
 
 static int64_t psci_affinity_info(struct vcpu *v, uint64_t target, uint64_t level)

@@ -120,3 +120,76 @@ arch_enter_guest:
 	subs	x3, x3, #16
 	b.ne	1b
 	b	guest_exit
+
+/*
+ * arch_fp_reset(): a vCPU's FP/SIMD registers as at a cold reset: V0-V31
+ * (an Advanced SIMD write also zeroes the upper bits of an SVE Z register),
+ * FPSR and FPCR zero. Whatever an earlier life of the domain, or the boot
+ * code's libfdt (docs/design/fp-state.md), left there is gone.
+ */
+	.arch_extension fp
+	.arch_extension simd
+	.globl arch_fp_reset
+arch_fp_reset:
+	movi	v0.2d, #0
+	movi	v1.2d, #0
+	movi	v2.2d, #0
+	movi	v3.2d, #0
+	movi	v4.2d, #0
+	movi	v5.2d, #0
+	movi	v6.2d, #0
+	movi	v7.2d, #0
+	movi	v8.2d, #0
+	movi	v9.2d, #0
+	movi	v10.2d, #0
+	movi	v11.2d, #0
+	movi	v12.2d, #0
+	movi	v13.2d, #0
+	movi	v14.2d, #0
+	movi	v15.2d, #0
+	movi	v16.2d, #0
+	movi	v17.2d, #0
+	movi	v18.2d, #0
+	movi	v19.2d, #0
+	movi	v20.2d, #0
+	movi	v21.2d, #0
+	movi	v22.2d, #0
+	movi	v23.2d, #0
+	movi	v24.2d, #0
+	movi	v25.2d, #0
+	movi	v26.2d, #0
+	movi	v27.2d, #0
+	movi	v28.2d, #0
+	movi	v29.2d, #0
+	movi	v30.2d, #0
+	movi	v31.2d, #0
+	msr	fpsr, xzr
+	msr	fpcr, xzr
+	ret
+
+/*
+ * arch_sve_reset(): on a CPU with SVE (guests may use it: CPTR_EL2.TZ = 0),
+ * the predicate registers and FFR zero too (the Z registers are zeroed by
+ * arch_fp_reset). Run at EL2's vector length, the longest EL1 can have.
+ */
+	.arch_extension sve
+	.globl arch_sve_reset
+arch_sve_reset:
+	pfalse	p0.b
+	pfalse	p1.b
+	pfalse	p2.b
+	pfalse	p3.b
+	pfalse	p4.b
+	pfalse	p5.b
+	pfalse	p6.b
+	pfalse	p7.b
+	pfalse	p8.b
+	pfalse	p9.b
+	pfalse	p10.b
+	pfalse	p11.b
+	pfalse	p12.b
+	pfalse	p13.b
+	pfalse	p14.b
+	pfalse	p15.b
+	wrffr	p0.b
+	ret

@@ -221,7 +221,7 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 		       cpus, (unsigned long long)(d->ram_size >> 20), (unsigned long long)d->ram_pa,
 		       (unsigned long long)d->ram_ipa, d->cfg->kernel, d->initrd ? ", initrd " : "",
 		       d->initrd ? d->cfg->initrd : "", d->guest_32bit ? " (32-bit)" : "");
-		domain_load(d);
+		domain_start(d); /* loaded (and its RAM zeroed) by its own CPU */
 	}
 	cpu_run_loop();
 }

@@ -357,10 +357,50 @@ int domains_assign_devices(const struct board *b)
 	return 0;
 }
 
+/*
+ * Zero every byte of d's RAM that the load does not overwrite: what an earlier
+ * life of the domain, the boot loader (the boot image holds every domain's
+ * images; U-Boot leaves its DT and itself in RAM) or anyone else left there.
+ * Runs on the CPU of the domain's vCPU 0, so the time it takes is the
+ * domain's own start-up time, never another domain's.
+ */
+static void domain_scrub(struct domain *d)
+{
+	struct {
+		uint64_t start, end; /* offsets in the domain's RAM */
+	} keep[3], t;
+	unsigned n = 0;
+
+	keep[n].start = d->kernel_ipa - d->ram_ipa;
+	keep[n].end = keep[n].start + d->kernel_size;
+	n++;
+	if (d->initrd) {
+		keep[n].start = d->initrd_ipa - d->ram_ipa;
+		keep[n].end = keep[n].start + d->initrd_size;
+		n++;
+	}
+	keep[n].start = d->fdt_ipa - d->ram_ipa;
+	keep[n].end = keep[n].start + d->fdt_size;
+	n++;
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && keep[j].start < keep[j - 1].start; j--)
+			t = keep[j], keep[j] = keep[j - 1], keep[j - 1] = t;
+	uint64_t pos = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (keep[i].start > pos)
+			arch_scrub(d->ram_pa + pos, keep[i].start - pos);
+		pos = MAX(pos, keep[i].end);
+	}
+	if (pos < d->ram_size)
+		arch_scrub(d->ram_pa + pos, d->ram_size - pos);
+}
+
+/* Runs on vCPU 0's CPU once every vCPU of d is OFF (cpu_run_loop). */
 void domain_load(struct domain *d)
 {
 	uint8_t *ram = (uint8_t *)(uintptr_t)d->ram_pa;
 
+	domain_scrub(d);
 	memcpy(ram + (d->kernel_ipa - d->ram_ipa), d->kernel, d->kernel_size);
 	arch_dcache_clean_range(d->ram_pa + (d->kernel_ipa - d->ram_ipa), d->kernel_size);
 	if (d->initrd) {
@@ -376,25 +416,107 @@ void domain_load(struct domain *d)
 	vtimer_domain_start(d);
 	/* Its console state was reset by the flush its restart requested
 	 * (console_domain_flush), in order with its output. */
+	spin_lock(&d->lock);
 	for (unsigned i = 0; i < d->nvcpus; i++)
-		d->vcpu[i].state = VCPU_OFF;
+		__atomic_store_n(&d->vcpu[i].state, VCPU_OFF, __ATOMIC_RELEASE);
 	d->vcpu[0].on_entry = d->entry_ipa;
 	d->vcpu[0].on_ctx = d->fdt_ipa;
 	d->vcpu[0].on_boot = true;
 	__atomic_store_n(&d->vcpu[0].state, VCPU_ON_PENDING, __ATOMIC_RELEASE);
 	__atomic_store_n(&d->state, DOM_RUNNING, __ATOMIC_RELEASE);
+	spin_unlock(&d->lock); /* and an event: vCPU 0's CPU is this one, others may idle */
+}
+
+void domain_start(struct domain *d)
+{
+	/* RESTARTING: "to be loaded", which vCPU 0's CPU does (cpu_run_loop). */
+	__atomic_store_n(&d->state, DOM_RESTARTING, __ATOMIC_RELEASE);
 	arch_send_event();
 }
 
-/* Make every other vCPU of d leave its guest (they see the new domain state). */
+/*
+ * The vCPU and domain state machine. Every transition that depends on the
+ * other object's state happens under d->lock:
+ *
+ *   domain RUNNING -> RESTARTING | OFF | STOPPED: domain_reboot, _poweroff,
+ *     _fault, on any CPU (a restart may come from a peer's hypercall); the
+ *     state is stored first, then kick_siblings() runs.
+ *   domain OFF | STOPPED -> RESTARTING: a peer's restart (its vCPUs are OFF).
+ *   domain RESTARTING -> RUNNING: domain_load, on vCPU 0's CPU, once every
+ *     vCPU is OFF; it makes vCPU 0 ON_PENDING, under d->lock.
+ *   vCPU OFF -> ON_PENDING: PSCI CPU_ON (vcpu_request_on), under d->lock,
+ *     only while the domain is RUNNING.
+ *   vCPU ON_PENDING -> RUNNING: its own CPU (vcpu_claim), under d->lock, only
+ *     while the domain is RUNNING.
+ *   vCPU ON_PENDING -> OFF: kick_siblings(), under d->lock, once the domain
+ *     has left RUNNING (not if a load made it RUNNING again meanwhile: a
+ *     peer's restart of a domain being loaded merges into that load).
+ *   vCPU RUNNING -> OFF: its own CPU (vcpu_leave), whenever it leaves.
+ *
+ * So a vCPU that starts does so either before kick_siblings() looks at it
+ * (then it is RUNNING there and gets an IPI, which stays pending while EL2
+ * runs with interrupts masked and makes it leave as soon as it enters the
+ * guest) or after (then it sees the domain is not RUNNING and stays off): no
+ * vCPU runs through a restart, and no ON_PENDING vCPU is left for
+ * all_vcpus_off() to wait on forever.
+ */
+
+/* PSCI CPU_ON of t: make it ON_PENDING, if the domain is running and t is off. */
+enum vcpu_on_result vcpu_request_on(struct vcpu *t, uint64_t entry, uint64_t ctx)
+{
+	struct domain *d = t->dom;
+	enum vcpu_on_result r;
+	spin_lock(&d->lock);
+	if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOM_RUNNING) {
+		r = VCPU_ON_DOMAIN_DOWN;
+	} else if (t->state == VCPU_RUNNING) {
+		r = VCPU_ON_ALREADY_ON;
+	} else if (t->state == VCPU_ON_PENDING) {
+		r = VCPU_ON_ALREADY_PENDING;
+	} else {
+		t->on_entry = entry;
+		t->on_ctx = ctx;
+		t->on_boot = false;
+		__atomic_store_n(&t->state, VCPU_ON_PENDING, __ATOMIC_RELEASE);
+		r = VCPU_ON_OK;
+	}
+	spin_unlock(&d->lock); /* its event wakes t's CPU */
+	return r;
+}
+
+/* On v's own CPU: ON_PENDING -> RUNNING, unless its domain stopped running. */
+static bool vcpu_claim(struct vcpu *v)
+{
+	struct domain *d = v->dom;
+	bool ok;
+	spin_lock(&d->lock);
+	ok = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOM_RUNNING &&
+	     v->state == VCPU_ON_PENDING;
+	if (ok)
+		__atomic_store_n(&v->state, VCPU_RUNNING, __ATOMIC_RELEASE);
+	spin_unlock(&d->lock);
+	return ok;
+}
+
+/* After d left RUNNING: cancel every CPU_ON not yet taken, and make every other
+ * running vCPU of d leave its guest (they see the new domain state). */
 static void kick_siblings(struct domain *d)
 {
 	unsigned me = arch_cpu_index();
+	spin_lock(&d->lock);
+	/* RUNNING again already: a peer's restart came while the domain was being
+	 * loaded (only a peer can act on a domain with no vCPU running), and that
+	 * load finished after it: the two restarts are one, and vCPU 0's pending
+	 * start is the new life's, not to be cancelled. */
+	bool down = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOM_RUNNING;
 	for (unsigned i = 0; i < d->nvcpus; i++) {
 		struct vcpu *v = &d->vcpu[i];
-		if (v->pcpu != me && v->state == VCPU_RUNNING)
+		if (down && v->state == VCPU_ON_PENDING)
+			__atomic_store_n(&v->state, VCPU_OFF, __ATOMIC_RELEASE);
+		else if (v->pcpu != me && v->state == VCPU_RUNNING)
 			arch_send_ipi(v->pcpu);
 	}
+	spin_unlock(&d->lock);
 	arch_send_event();
 }
 
@@ -473,8 +595,8 @@ void cpu_run_loop(void)
 				continue;
 			}
 			if (ds == DOM_RUNNING &&
-			    __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_ON_PENDING) {
-				v->state = VCPU_RUNNING;
+			    __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_ON_PENDING &&
+			    vcpu_claim(v)) {
 				arch_vcpu_reset(v, v->on_entry, v->on_ctx);
 				arch_vcpu_run(v);
 			}

@@ -115,7 +115,8 @@ struct domain {
 	struct domain_reports reports; /* guest-triggered reports: rate and log-once */
 	unsigned nchans;
 	struct dom_chan chans[BH_MAX_CHANNELS];
-	struct spinlock lock;
+	struct spinlock lock; /* vCPU state changes that depend on the domain state
+			       * (see the state machine in common/domain.c) */
 	char con_in[CON_IN_SIZE]; /* the console ring (last: keeps the offsets above small) */
 };
 
@@ -131,8 +132,19 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 int domains_assign_devices(const struct board *b);
 /* Physical SPI -> the domain it was given to (NULL: none). */
 struct domain *irq_owner(unsigned intid);
-/* (Re)load images and DT into the domain's RAM and make vCPU 0 runnable. */
+/* (Re)load images and DT into the domain's RAM (all of the rest zeroed) and
+ * make vCPU 0 runnable; on the CPU of vCPU 0, when the domain is RESTARTING. */
 void domain_load(struct domain *d);
+/* First boot: have vCPU 0's CPU load the domain (boot CPU, after boot). */
+void domain_start(struct domain *d);
+/* PSCI CPU_ON: the vCPU becomes ON_PENDING if its domain runs and it is off. */
+enum vcpu_on_result {
+	VCPU_ON_OK,
+	VCPU_ON_ALREADY_ON,
+	VCPU_ON_ALREADY_PENDING,
+	VCPU_ON_DOMAIN_DOWN, /* the domain is being stopped or restarted */
+};
+enum vcpu_on_result vcpu_request_on(struct vcpu *t, uint64_t entry, uint64_t ctx);
 /* Lifecycle events (called on the CPU that observed them). */
 void domain_poweroff(struct domain *d);
 void domain_reboot(struct domain *d);

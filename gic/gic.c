@@ -22,6 +22,7 @@
 #define GICD_IGROUPR 0x0080
 #define GICD_ISENABLER 0x0100
 #define GICD_ICENABLER 0x0180
+#define GICD_ICPENDR 0x0280
 #define GICD_ISACTIVER 0x0300
 #define GICD_ICACTIVER 0x0380
 #define GICD_IPRIORITYR 0x0400
@@ -118,6 +119,18 @@ void gic_hw_enable(unsigned intid, bool enable)
 	if (intid < 32)
 		return;
 	*r32(gicd, (enable ? GICD_ISENABLER : GICD_ICENABLER) + (intid / 32) * 4) = 1u << (intid % 32);
+}
+
+void gic_hw_reset(unsigned intid)
+{
+	if (intid < 32 || intid >= 1020)
+		return;
+	uint32_t bit = 1u << (intid % 32);
+	unsigned word = (intid / 32) * 4;
+	*r32(gicd, GICD_ICENABLER + word) = bit;
+	*r32(gicd, GICD_ICPENDR + word) = bit; /* a level still asserted pends again */
+	*r32(gicd, GICD_ICACTIVER + word) = bit;
+	dsb(sy);
 }
 
 void gic_hw_configure(unsigned intid, bool edge, unsigned cpu)

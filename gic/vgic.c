@@ -99,9 +99,19 @@ void vgic_own_spi(struct domain *d, unsigned intid, bool edge)
 void vgic_domain_reset(struct domain *d)
 {
 	struct vgic_dist *g = dist(d);
+	vgic_lock(d);
 	g->enabled_grp0 = g->enabled_grp1 = false;
 	for (unsigned i = 0; i < g->nr_spis; i++)
 		virq_reset(&g->spi[i], false, g->spi[i].cfg_edge);
+	/* A passed-through SPI the last life took and never completed stays active
+	 * in the physical GIC (its list register is gone): the device would never
+	 * interrupt again. Disabled (the guest enables it), not pending, inactive. */
+	for (unsigned k = 0; k < g->nowned; k++) {
+		struct virq *q = &g->spi[g->owned[k] - 32u];
+		if (q->hw)
+			gic_hw_reset(q->hw_intid);
+	}
+	vgic_unlock(d);
 }
 
 void vgic_vcpu_reset(struct vcpu *v)

@@ -114,6 +114,8 @@ uint32_t vgic_hcr_read(void);
 void vgic_hw_vcpu_reset(void);
 /* Enable or disable a physical SPI passed through to a guest. */
 void gic_hw_enable(unsigned intid, bool enable);
+/* A passed-through SPI back to its state at boot: disabled, not pending, inactive. */
+void gic_hw_reset(unsigned intid);
 
 /* Portable LR image, converted by the version-specific code. */
 struct lr_val {

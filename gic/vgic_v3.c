@@ -302,6 +302,18 @@ void vgic_hw_vcpu_reset(void)
 	write_sysreg(S3_4_C12_C11_7, 0); /* ICH_VMCR_EL2 */
 	write_sysreg(S3_4_C12_C8_0, 0);	 /* ICH_AP0R0_EL2 */
 	write_sysreg(S3_4_C12_C9_0, 0);	 /* ICH_AP1R0_EL2 */
+	/* APxR1 exist with 6 or 7 preemption bits, APxR2-3 with 7 (ICH_VTR_EL2.PREbits). */
+	unsigned prebits = (unsigned)((read_sysreg(S3_4_C12_C11_1) >> 26) & 7) + 1;
+	if (prebits >= 6) {
+		write_sysreg(S3_4_C12_C8_1, 0); /* ICH_AP0R1_EL2 */
+		write_sysreg(S3_4_C12_C9_1, 0); /* ICH_AP1R1_EL2 */
+	}
+	if (prebits == 7) {
+		write_sysreg(S3_4_C12_C8_2, 0); /* ICH_AP0R2_EL2 */
+		write_sysreg(S3_4_C12_C8_3, 0); /* ICH_AP0R3_EL2 */
+		write_sysreg(S3_4_C12_C9_2, 0); /* ICH_AP1R2_EL2 */
+		write_sysreg(S3_4_C12_C9_3, 0); /* ICH_AP1R3_EL2 */
+	}
 	for (unsigned i = 0; i < gic_host.nr_lrs; i++)
 		vgic_lr_write(i, 0);
 	isb();

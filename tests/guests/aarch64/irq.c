@@ -274,7 +274,7 @@ void gic_dist_init(void)
 }
 
 /* The redistributor whose TYPER affinity is this CPU's MPIDR. */
-static uint64_t find_redist(void)
+uint64_t gic_find_redist(void)
 {
 	uint64_t mpidr = read_sysreg(mpidr_el1);
 	uint64_t aff = (mpidr & 0xffffff) | ((mpidr >> 8) & 0xff000000);
@@ -296,7 +296,7 @@ const char *gic_cpu_init(void)
 
 	cpus[slot].mpidr = read_sysreg(mpidr_el1) & 0xff00ffffffULL;
 	if (gic.version == 3) {
-		uint64_t rd = find_redist();
+		uint64_t rd = gic_find_redist();
 		if (!rd)
 			return "no redistributor with this CPU's affinity";
 		cpus[slot].rd = rd;

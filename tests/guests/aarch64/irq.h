@@ -95,6 +95,8 @@ uint32_t gicd_read(uint64_t off);
 void gicd_write(uint64_t off, uint32_t val);
 /* Redistributor (RD frame) register of this CPU; GICv3 only. */
 uint32_t gicr_read(uint64_t off);
+/* GICv3: this CPU's redistributor, found by affinity (0: none). */
+uint64_t gic_find_redist(void);
 
 void irq_set_handler(unsigned intid, irq_handler_t h);
 /* Interrupts taken with no handler: counted, then disabled so a level source

@@ -51,9 +51,10 @@ static struct {
 	char phases[8];	  /* chan-flood: `phases=<digits>` */
 	uint64_t seed;	  /* fuzz: `seed=<n>` */
 	uint64_t count;	  /* reset-loop: `count=<n>` restarts */
+	uint64_t rounds;  /* restart-state, cpuon-reset: `rounds=<n>` restarts */
 	const void *fdt;
 	char why[160]; /* reason of the FAIL being reported */
-} g = {.psci_method = "hvc (default)", .mode = "boot", .periods = 5000};
+} g = {.psci_method = "hvc (default)", .mode = "boot", .periods = 5000, .rounds = 3};
 
 /* ---- console: polled PL011, one whole line at a time across CPUs ---- */
 
@@ -339,6 +340,8 @@ static void parse_bootargs(const char *s)
 			g.seed = strtoul(s + 5, NULL, 0);
 		else if (n > 6 && !strncmp(s, "count=", 6))
 			g.count = strtoul(s + 6, NULL, 0);
+		else if (n > 7 && !strncmp(s, "rounds=", 7))
+			g.rounds = strtoul(s + 7, NULL, 0);
 		else if (n > 5 && !strncmp(s, "role=", 5))
 			snprintf(g.role, MIN(sizeof(g.role), n - 5 + 1), "%s", s + 5);
 		else if (n > 7 && !strncmp(s, "phases=", 7))
@@ -2586,6 +2589,410 @@ static enum result mode_smccc(void)
 	return RES_PASS;
 }
 
+/* ---- restart-state: nothing of an earlier life survives a restart ---- */
+
+/* What the boot CPU held at entry, saved by start.S before any C ran. */
+extern struct {
+	uint64_t q[64]; /* q0-q31 */
+	uint64_t fpsr, fpcr, elr_el1, spsr_el1, tpidr_el1, sp_el0;
+} entry_state;
+extern char _text[], _end[];
+
+#define MARK	       0x6d61726b65720000ULL /* "marker": what this life leaves */
+#define RTC_BASE       0x09010000UL	     /* QEMU virt's PL031 */
+#define RTC_DR	       0x00
+#define RTC_MR	       0x04
+#define RTC_IMSC       0x10
+#define RTC_RIS	       0x14
+#define RTC_ICR	       0x1c
+#define SGI_LEFT       3 /* acknowledged and left active across the reset */
+#define SGI_LEFT_PEND  4 /* left pending */
+/* By encoding (the assembler knows their names only for ARMv8.3+ / GICv3):
+ * S3_0_C2_C1_0 APIAKeyLo_EL1, S3_0_C2_C2_3 APDBKeyHi_EL1, S3_0_C2_C3_0
+ * APGAKeyLo_EL1, S3_0_C12_C12_5 ICC_SRE_EL1, S3_0_C12_C11_3 ICC_RPR_EL1. */
+
+/* The words of a RAM page this mode samples: its first line and one more that
+ * moves from page to page (16 words of 512: fast even for 1 GiB). */
+static uint64_t sample_addr(uint64_t page, unsigned i)
+{
+	uint64_t line = i < 8 ? 0 : (((page >> 12) * 37) % 63 + 1) * 64;
+	return page + line + (i & 7) * 8;
+}
+
+/* Pages this guest's own image (with .bss and stacks) or its DT occupy. */
+static bool page_is_mine(uint64_t page)
+{
+	uint64_t img0 = (uintptr_t)_text, img1 = (uintptr_t)_end;
+	uint64_t dt0 = (uintptr_t)g.fdt, dt1 = dt0 + fdt_totalsize(g.fdt);
+	return (page < img1 && page + 4096 > img0) || (page < dt1 && page + 4096 > dt0);
+}
+
+/* Sampled words of RAM outside the image and DT that are not zero. */
+static uint64_t ram_dirty(void)
+{
+	uint64_t n = 0;
+	for (uint64_t p = g.mem_base; p < g.mem_base + g.mem_size && p < IDMAP_END; p += 4096) {
+		if (page_is_mine(p))
+			continue;
+		for (unsigned i = 0; i < 16; i++) {
+			uint64_t v = *(volatile uint64_t *)(uintptr_t)sample_addr(p, i);
+			if (v && n++ < 4)
+				say("restart-state: RAM 0x%lx = 0x%lx (%s)", sample_addr(p, i), v,
+				    v == (MARK ^ sample_addr(p, i)) ? "this domain's earlier life"
+								   : "not ours: the loader's?");
+		}
+	}
+	return n;
+}
+
+static void ram_mark(void)
+{
+	for (uint64_t p = g.mem_base; p < g.mem_base + g.mem_size && p < IDMAP_END; p += 4096)
+		if (!page_is_mine(p))
+			for (unsigned i = 0; i < 16; i++)
+				*(volatile uint64_t *)(uintptr_t)sample_addr(p, i) =
+				    MARK ^ sample_addr(p, i);
+	__asm__ volatile("dsb sy" ::: "memory");
+}
+
+static bool has_pmu(void)
+{
+	unsigned v = (read_sysreg(id_aa64dfr0_el1) >> 8) & 0xf;
+	return v && v != 0xf;
+}
+
+static bool has_pauth(void)
+{
+	return read_sysreg(id_aa64isar1_el1) & (0xffULL << 4); /* APA, API */
+}
+
+/* EL1/EL0 registers no code of this guest touches before this mode runs:
+ * printed in the same order at every boot, compared by the harness. */
+static void sysregs_read(uint64_t *r)
+{
+	unsigned n = 0;
+	r[n++] = read_sysreg(tpidr_el0);
+	r[n++] = read_sysreg(tpidrro_el0);
+	r[n++] = read_sysreg(contextidr_el1);
+	r[n++] = read_sysreg(par_el1);
+	r[n++] = read_sysreg(afsr0_el1);
+	r[n++] = read_sysreg(amair_el1);
+	r[n++] = read_sysreg(csselr_el1);
+	r[n++] = read_sysreg(mdscr_el1);
+	r[n++] = read_sysreg(dbgbvr0_el1);
+	r[n++] = read_sysreg(dbgbcr0_el1);
+	r[n++] = read_sysreg(dbgwvr0_el1);
+	r[n++] = read_sysreg(dbgwcr0_el1);
+	r[n++] = read_sysreg(oslsr_el1);
+	r[n++] = read_sysreg(cntv_cval_el0);
+	r[n++] = read_sysreg(cntv_ctl_el0);
+	if (has_pmu()) {
+		r[n++] = read_sysreg(pmcr_el0);
+		r[n++] = read_sysreg(pmcntenset_el0);
+		r[n++] = read_sysreg(pmintenset_el1);
+		r[n++] = read_sysreg(pmovsset_el0);
+		r[n++] = read_sysreg(pmuserenr_el0);
+		r[n++] = read_sysreg(pmselr_el0);
+		r[n++] = read_sysreg(pmccfiltr_el0);
+		r[n++] = read_sysreg(pmevtyper0_el0);
+		r[n++] = read_sysreg(pmevcntr0_el0);
+		r[n++] = read_sysreg(pmccntr_el0);
+	}
+	if (has_pauth()) {
+		r[n++] = read_sysreg(S3_0_C2_C1_0);
+		r[n++] = read_sysreg(S3_0_C2_C2_3);
+		r[n++] = read_sysreg(S3_0_C2_C3_0);
+	}
+	while (n < 28)
+		r[n++] = 0;
+}
+
+static const char *const sysreg_names[28] = {
+    "TPIDR_EL0",      "TPIDRRO_EL0",   "CONTEXTIDR_EL1", "PAR_EL1",	  "AFSR0_EL1",
+    "AMAIR_EL1",      "CSSELR_EL1",    "MDSCR_EL1",	 "DBGBVR0_EL1",	  "DBGBCR0_EL1",
+    "DBGWVR0_EL1",    "DBGWCR0_EL1",   "OSLSR_EL1",	 "CNTV_CVAL_EL0", "CNTV_CTL_EL0",
+    "PMCR_EL0",	      "PMCNTENSET",    "PMINTENSET",	 "PMOVSSET",	  "PMUSERENR",
+    "PMSELR",	      "PMCCFILTR",     "PMEVTYPER0",	 "PMEVCNTR0",	  "PMCCNTR",
+    "APIAKeyLo_EL1", "APDBKeyHi_EL1", "APGAKeyLo_EL1"};
+
+/* Leave a mark in every register sysregs_read reads. */
+static void sysregs_mark(void)
+{
+	write_sysreg(tpidr_el0, MARK | 1);
+	write_sysreg(tpidrro_el0, MARK | 2);
+	write_sysreg(contextidr_el1, 0x55);
+	write_sysreg(par_el1, 0x40aaa000);
+	write_sysreg(afsr0_el1, 0x5);
+	write_sysreg(amair_el1, MARK | 3);
+	write_sysreg(csselr_el1, 1); /* L1 instruction cache */
+	write_sysreg(mdscr_el1, 1u << 12); /* TDCC; MDE stays 0: no debug exceptions */
+	write_sysreg(dbgbvr0_el1, 0x40123450);
+	write_sysreg(dbgbcr0_el1, 0x1e6); /* BAS, PMC; E = 0 */
+	write_sysreg(dbgwvr0_el1, 0x40123458);
+	write_sysreg(dbgwcr0_el1, 0x1fe6); /* BAS, LSC, PAC; E = 0 */
+	write_sysreg(oslar_el1, read_sysreg(oslsr_el1) & 2 ? 0 : 1); /* flip the OS lock */
+	write_sysreg(cntv_cval_el0, MARK);
+	write_sysreg(cntv_ctl_el0, 2); /* IMASK, not enabled */
+	if (has_pmu()) {
+		write_sysreg(pmcr_el0, (1u << 6) | (1u << 3)); /* LC, D; not enabled */
+		write_sysreg(pmevtyper0_el0, 0x08);
+		write_sysreg(pmevcntr0_el0, 0x12345678);
+		write_sysreg(pmccntr_el0, 0x123456789ULL);
+		write_sysreg(pmccfiltr_el0, 1u << 31);
+		write_sysreg(pmcntenset_el0, 1);
+		write_sysreg(pmintenset_el1, 1);
+		write_sysreg(pmovsset_el0, 2);
+		write_sysreg(pmuserenr_el0, 0xf);
+		write_sysreg(pmselr_el0, 5);
+	}
+	if (has_pauth()) {
+		write_sysreg(S3_0_C2_C1_0, MARK | 4);
+		write_sysreg(S3_0_C2_C2_3, MARK | 5);
+		write_sysreg(S3_0_C2_C3_0, MARK | 6);
+	}
+	isb();
+}
+
+/* Print the registers, 5 to a line: the harness compares every boot's lines. */
+static void sysregs_print(const char *what)
+{
+	uint64_t r[28];
+	sysregs_read(r);
+	for (unsigned i = 0; i < 28; i += 5) {
+		char line[200];
+		int n = 0;
+		for (unsigned k = i; k < i + 5 && k < 28; k++)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " %s=0x%lx",
+				      sysreg_names[k], r[k]);
+		say("restart-state: %s%s end", what, line); /* "end": the line is whole */
+	}
+}
+
+/* What start.S saved: FP/SIMD and the exception registers must be fresh. */
+static enum result entry_state_check(void)
+{
+	unsigned dirty = 0;
+	for (unsigned i = 0; i < 64; i++)
+		if (entry_state.q[i] && dirty++ < 2)
+			say("restart-state: q%u %s half = 0x%lx at entry", i / 2,
+			    i & 1 ? "high" : "low", entry_state.q[i]);
+	say("restart-state: entry FPSR=0x%lx FPCR=0x%lx ELR_EL1=0x%lx SPSR_EL1=0x%lx "
+	    "TPIDR_EL1=0x%lx SP_EL0=0x%lx",
+	    entry_state.fpsr, entry_state.fpcr, entry_state.elr_el1, entry_state.spsr_el1,
+	    entry_state.tpidr_el1, entry_state.sp_el0);
+	if (dirty)
+		return fail("%u FP/SIMD register halves not zero at entry", dirty);
+	if (entry_state.fpsr || entry_state.fpcr || entry_state.elr_el1 || entry_state.spsr_el1 ||
+	    entry_state.tpidr_el1 || entry_state.sp_el0)
+		return fail("FPSR, FPCR, ELR_EL1, SPSR_EL1, TPIDR_EL1 or SP_EL0 not zero at entry");
+	return RES_PASS;
+}
+
+/* Before this boot touches its GIC: nothing active or pending, idle priority. */
+static enum result gic_fresh_check(void)
+{
+	const char *err = gic_probe(g.fdt);
+	if (err)
+		return fail("%s", err);
+	uint32_t ctlr = gicd_read(0), act_spi = gicd_read(0x300 + 4), act_priv, pend_priv, rpr;
+	if (gic.version == 3) {
+		uint64_t rd = gic_find_redist();
+		if (!rd)
+			return fail("no redistributor with this CPU's affinity");
+		act_priv = mmio_read32(rd + 0x10000 + 0x300);
+		pend_priv = mmio_read32(rd + 0x10000 + 0x200);
+		write_sysreg(S3_0_C12_C12_5, read_sysreg(S3_0_C12_C12_5) | 1);
+		isb();
+		rpr = (uint32_t)read_sysreg(S3_0_C12_C11_3);
+	} else {
+		act_priv = gicd_read(0x300);
+		pend_priv = gicd_read(0x200) & 0xffff0000u; /* SGIs: see SPENDSGIR */
+		rpr = mmio_read32(gic.gicc + 0x14);
+	}
+	say("restart-state: GIC at entry: GICD_CTLR 0x%x, active 0x%x/0x%x, pending PPIs 0x%x, "
+	    "running priority 0x%x",
+	    ctlr, act_priv, act_spi, pend_priv, rpr);
+	if (ctlr & 3)
+		return fail("GICD_CTLR 0x%x: groups enabled at entry", ctlr);
+	if (act_priv || act_spi)
+		return fail("interrupts active at entry (0x%x, SPIs 32-63 0x%x)", act_priv, act_spi);
+	if ((rpr & 0xff) != 0xff)
+		return fail("running priority 0x%x at entry: an earlier life's interrupt is active",
+			    rpr);
+	return RES_PASS;
+}
+
+static uint32_t rtc_irqs;
+
+static void on_rtc(uint32_t iar)
+{
+	(void)iar;
+	mmio_write32(RTC_BASE + RTC_ICR, 1);
+	rtc_irqs++;
+}
+
+/* Raise the PL031's interrupt now: a match register equal to the counter. */
+static bool rtc_fire(void)
+{
+	mmio_write32(RTC_BASE + RTC_IMSC, 1);
+	for (unsigned i = 0; i < 3; i++) {
+		mmio_write32(RTC_BASE + RTC_MR, mmio_read32(RTC_BASE + RTC_DR));
+		if (mmio_read32(RTC_BASE + RTC_RIS) & 1)
+			return true;
+	}
+	return false;
+}
+
+/* The passed-through RTC's SPI must come at every boot, even though the last
+ * life left it active. On boots that will reset, leave it (and an SGI)
+ * acknowledged but never completed, and another SGI pending. */
+static enum result rtc_check(unsigned intid, bool leave_dirty)
+{
+	irq_set_handler(intid, on_rtc);
+	gic_set_priority(intid, PRIO_LOW);
+	gic_route_to_self(intid);
+	mmio_write32(RTC_BASE + RTC_ICR, 1);
+	gic_enable(intid, true);
+	irq_enable();
+	if (!rtc_fire())
+		return fail("the RTC's interrupt status did not rise");
+	bool got = wait_count(&rtc_irqs, 1, 200000);
+	irq_disable();
+	if (!got)
+		return fail("the passed-through RTC's interrupt %u never came", intid);
+	say("restart-state: passed-through RTC interrupt %u taken", intid);
+	if (!leave_dirty)
+		return RES_PASS;
+	gic_set_priority(SGI_LEFT, PRIO_HIGH);
+	gic_enable(SGI_LEFT, true);
+	gic_enable(SGI_LEFT_PEND, true);
+	if (!rtc_fire())
+		return fail("the RTC's interrupt status did not rise");
+	uint32_t iar = 1023;
+	for (uint64_t end = now() + us_to_ticks(200000); now() < end;)
+		if (gic_iar_intid(iar = gic_ack()) == intid)
+			break;
+	if (gic_iar_intid(iar) != intid)
+		return fail("the RTC's interrupt %u did not come a second time", intid);
+	gic_send_sgi_self(SGI_LEFT);
+	delay_us(1000);
+	iar = gic_ack();
+	if (gic_iar_intid(iar) != SGI_LEFT)
+		return fail("SGI %u not taken (IAR 0x%x)", SGI_LEFT, iar);
+	gic_send_sgi_self(SGI_LEFT_PEND);
+	say("restart-state: leaving RTC interrupt %u and SGI %u active, SGI %u pending", intid,
+	    SGI_LEFT, SGI_LEFT_PEND);
+	return RES_PASS;
+}
+
+/* Marks in every FP/SIMD register and in ELR/SPSR_EL1, TPIDR_EL1, SP_EL0,
+ * then PSCI SYSTEM_RESET in the same asm: no compiled code in between. */
+static __attribute__((noreturn)) void reset_with_marks(void)
+{
+	register uint64_t x0 __asm__("x0") = PSCI_SYSTEM_RESET;
+	register uint64_t m __asm__("x9") = MARK;
+	__asm__ volatile("dup v0.2d, x9\n"
+			 "mov v1.16b, v0.16b\n mov v2.16b, v0.16b\n mov v3.16b, v0.16b\n"
+			 "mov v4.16b, v0.16b\n mov v5.16b, v0.16b\n mov v6.16b, v0.16b\n"
+			 "mov v7.16b, v0.16b\n mov v8.16b, v0.16b\n mov v9.16b, v0.16b\n"
+			 "mov v10.16b, v0.16b\n mov v11.16b, v0.16b\n mov v12.16b, v0.16b\n"
+			 "mov v13.16b, v0.16b\n mov v14.16b, v0.16b\n mov v15.16b, v0.16b\n"
+			 "mov v16.16b, v0.16b\n mov v17.16b, v0.16b\n mov v18.16b, v0.16b\n"
+			 "mov v19.16b, v0.16b\n mov v20.16b, v0.16b\n mov v21.16b, v0.16b\n"
+			 "mov v22.16b, v0.16b\n mov v23.16b, v0.16b\n mov v24.16b, v0.16b\n"
+			 "mov v25.16b, v0.16b\n mov v26.16b, v0.16b\n mov v27.16b, v0.16b\n"
+			 "mov v28.16b, v0.16b\n mov v29.16b, v0.16b\n mov v30.16b, v0.16b\n"
+			 "mov v31.16b, v0.16b\n"
+			 "mov x10, #0x9f\n orr x10, x10, #0x08000000\n msr fpsr, x10\n"
+			 "mov x10, #0x03000000\n msr fpcr, x10\n"
+			 "msr elr_el1, x9\n mov x10, #0x3c5\n msr spsr_el1, x10\n"
+			 "msr tpidr_el1, x9\n msr sp_el0, x9\n isb\n"
+			 "cbnz %1, 1f\n hvc #0\n b 2f\n1: smc #0\n2:"
+			 : "+r"(x0)
+			 : "r"((uint64_t)g.psci_smc), "r"(m)
+			 : "x10", "memory");
+	say("FAIL %s: SYSTEM_RESET returned %ld", g.mode, (int64_t)x0);
+	power_off();
+}
+
+/*
+ * Each boot: its RAM (outside its image and DT) reads zero, FP/SIMD and the
+ * exception registers are zero at entry, the GIC has nothing active, and the
+ * passed-through RTC (if the DT gives one) interrupts. Then, until `rounds`
+ * restarts were seen, it marks RAM and registers, leaves interrupts active
+ * and pending, and resets, whatever the checks found (each failed check
+ * prints a FAIL line). The harness compares the registers printed at every
+ * boot with the first boot's.
+ */
+static unsigned problems;
+
+/* A failed check: reported at once, and the restarts go on, so one run shows
+ * every kind of leftover at every boot. */
+static void check(enum result r)
+{
+	if (r != RES_PASS) {
+		problems++;
+		say("FAIL %s: %s (boot %ld)", g.mode, g.why, g.restarts + 1);
+	}
+}
+
+static enum result mode_restart_state(void)
+{
+	if (g.restarts < 0)
+		return fail("no /chosen/bulkhead,restarts: this mode needs the hypervisor");
+	say("restart-state: boot %ld of %lu", g.restarts + 1, g.rounds + 1);
+	check(entry_state_check());
+	uint64_t dirty = ram_dirty();
+	say("restart-state: %lu sampled RAM words not zero", dirty);
+	if (dirty)
+		check(fail("%lu sampled words of RAM outside the image and DT are not zero", dirty));
+	sysregs_print("regs");
+	check(gic_fresh_check());
+	enum result r = irq_setup();
+	if (r != RES_PASS)
+		return r;
+	bool last = (uint64_t)g.restarts >= g.rounds;
+	unsigned rtc = dt_device_irq(g.fdt, "arm,pl031", RTC_BASE);
+	if (rtc)
+		check(rtc_check(rtc, !last));
+	if (last) {
+		say("restart-state: reached restart %ld", g.restarts);
+		return problems ? fail("%u checks failed at this boot", problems) : RES_PASS;
+	}
+	ram_mark();
+	sysregs_mark();
+	sysregs_print("marked");
+	reset_with_marks();
+}
+
+/* ---- cpuon-reset: CPU_ON immediately followed by SYSTEM_RESET ---- */
+
+/* Until `rounds` restarts were seen: start vCPU 1 and reset at once, so the
+ * reset meets it pending or just entered. Each restart must come. */
+static enum result mode_cpuon_reset(void)
+{
+	if (g.restarts < 0)
+		return fail("no /chosen/bulkhead,restarts: this mode needs the hypervisor");
+	if (g.ncpus < 2)
+		return fail("needs 2 CPUs");
+	if ((uint64_t)g.restarts >= g.rounds) {
+		say("cpuon-reset: %ld restarts", g.restarts);
+		return RES_PASS;
+	}
+	if (g.restarts % 10 == 0)
+		say("cpuon-reset: boot %ld", g.restarts + 1);
+	uint64_t other = g.cpu_mpidr[0] == my_mpidr() ? g.cpu_mpidr[1] : g.cpu_mpidr[0];
+	slots[1].mpidr = other;
+	int64_t r = psci(PSCI_CPU_ON_64, other, (uintptr_t)secondary_entry, 1);
+	if (r != 0)
+		return fail("CPU_ON 0x%lx returned %ld", other, r);
+	/* Alternate: at once, or after a few microseconds (the other vCPU entering). */
+	if (g.restarts & 1)
+		delay_us((uint64_t)(g.restarts % 7) * 3);
+	r = psci(PSCI_SYSTEM_RESET, 0, 0, 0);
+	return fail("SYSTEM_RESET returned %ld", r);
+}
+
 /* ---- dispatch ---- */
 
 static const struct {
@@ -2606,6 +3013,8 @@ static const struct {
     {"pmu-el2", mode_pmu_el2},	 {"sme", mode_sme},
     {"smccc", mode_smccc},	 {"ras", mode_ras},
     {"reset-loop", mode_reset_loop},
+    {"restart-state", mode_restart_state},
+    {"cpuon-reset", mode_cpuon_reset},
 };
 
 void guest_main(uint64_t dtb)

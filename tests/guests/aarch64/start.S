@@ -62,6 +62,7 @@ primary_entry:
 	b.ne	wrong_place
 
 	bl	cpu_setup
+	bl	save_entry_state
 
 	/* Zero .bss only now: with the MMU on the stores are cacheable, so no stale
 	 * cache line left by the loader can later overwrite them. */
@@ -105,6 +106,50 @@ secondary_entry:
 park:
 	wfi
 	b	park
+
+/*
+ * What the boot CPU held when it entered, before any C code (compiled code
+ * and libfdt use the FP/SIMD registers): the restart-state mode checks that
+ * nothing of an earlier life of the domain is left. Runs after cpu_setup
+ * (FP/SIMD enabled, MMU on: plain cacheable stores into .data). Uses x0-x2.
+ */
+save_entry_state:
+	adrp	x0, entry_state
+	add	x0, x0, :lo12:entry_state
+	stp	q0, q1, [x0, #32 * 0]
+	stp	q2, q3, [x0, #32 * 1]
+	stp	q4, q5, [x0, #32 * 2]
+	stp	q6, q7, [x0, #32 * 3]
+	stp	q8, q9, [x0, #32 * 4]
+	stp	q10, q11, [x0, #32 * 5]
+	stp	q12, q13, [x0, #32 * 6]
+	stp	q14, q15, [x0, #32 * 7]
+	stp	q16, q17, [x0, #32 * 8]
+	stp	q18, q19, [x0, #32 * 9]
+	stp	q20, q21, [x0, #32 * 10]
+	stp	q22, q23, [x0, #32 * 11]
+	stp	q24, q25, [x0, #32 * 12]
+	stp	q26, q27, [x0, #32 * 13]
+	stp	q28, q29, [x0, #32 * 14]
+	stp	q30, q31, [x0, #32 * 15]
+	add	x0, x0, #512
+	mrs	x1, fpsr
+	mrs	x2, fpcr
+	stp	x1, x2, [x0], #16
+	mrs	x1, elr_el1
+	mrs	x2, spsr_el1
+	stp	x1, x2, [x0], #16
+	mrs	x1, tpidr_el1
+	mrs	x2, sp_el0
+	stp	x1, x2, [x0], #16
+	ret
+
+	.section .data.entry_state, "aw"
+	.balign 16
+	.globl entry_state
+entry_state:
+	.skip	512 + 6 * 8
+	.text
 
 /*
  * Per-CPU setup before any C code: FP/SIMD on (compiled code and libfdt use
