@@ -79,6 +79,13 @@ void arch_vcpu_run(struct vcpu *v) __attribute__((noreturn));
 void arch_park_cpu(void) __attribute__((noreturn));
 int arch_domain_init(struct domain *d);
 bool arch_guest_32bit_supported(void);
+/* Stage-2 permissions and memory type (arch_stage2_map's flags). */
+#define S2_READ	  (1u << 0)
+#define S2_WRITE  (1u << 1)
+#define S2_EXEC	  (1u << 2)
+#define S2_DEVICE (1u << 3) /* Device-nGnRE; otherwise Normal write-back */
+#define S2_RW	  (S2_READ | S2_WRITE)
+#define S2_RWX	  (S2_RW | S2_EXEC)
 int arch_stage2_map(struct domain *d, uint64_t ipa, uint64_t pa, uint64_t size, unsigned flags);
 bool arch_stage2_lookup(struct domain *d, uint64_t ipa, uint64_t *pa);
 void arch_send_ipi(unsigned cpu);

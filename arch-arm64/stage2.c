@@ -63,13 +63,13 @@ int arch_stage2_map(struct domain *d, uint64_t ipa, uint64_t pa, uint64_t size, 
 {
 	struct pt *pt = &s2[d - domains];
 	unsigned f = 0;
-	if (flags & 1)
+	if (flags & S2_READ)
 		f |= PT_READ;
-	if (flags & 2)
+	if (flags & S2_WRITE)
 		f |= PT_WRITE;
-	if (flags & 4)
+	if (flags & S2_EXEC)
 		f |= PT_EXEC;
-	if (flags & 8)
+	if (flags & S2_DEVICE)
 		f |= PT_DEVICE;
 	enum pt_err e = pt_map(pt, ipa, pa, size, f);
 	if (e) {

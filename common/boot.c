@@ -93,34 +93,36 @@ static const char *gic_name(void)
 	return board.gic_version == 3 ? "GICv3" : "GICv2";
 }
 
-void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
+/* Where the payload tools/bhpack appended lies, read with the MMU off
+ * (aligned loads only). It starts where we were linked to end; the package
+ * may fill what the Image header's image_size reserves, less the heap. */
+struct payload {
+	uint64_t off;	  /* from the load address */
+	uint64_t room;	  /* what the header reserves for it */
+	uint64_t claimed; /* what the package header says it takes (0: none) */
+};
+
+static void payload_locate(uint64_t load_base, struct payload *pl)
+{
+	extern char __payload_start[];
+	pl->off = (uint64_t)(uintptr_t)__payload_start - load_base;
+	uint64_t image_size = *(volatile uint64_t *)(uintptr_t)(load_base + BH_HDR_IMAGE_SIZE);
+	pl->room = image_size > pl->off + BH_HEAP_SIZE ? image_size - pl->off - BH_HEAP_SIZE : 0;
+	const volatile struct bh_pkg_hdr *ph = (const void *)(uintptr_t)(load_base + pl->off);
+	pl->claimed = memcmp((const void *)ph, BH_PKG_MAGIC, 8) ? 0 : ph->total_size;
+}
+
+/* Early MMU (ourselves, the payload, the heap after it, the DT), the board
+ * DT read, the final MMU and the console; then our own copy of the DT (the
+ * loader's sits in RAM we give away). A package claiming more than its room
+ * gets an empty one here: heap right after the image, refused later. */
+static void boot_mmu_board(uint64_t dtb, uint64_t load_base, const struct payload *pl)
 {
 	struct dt_error err;
-
-	if (el != 2)
-		boot_wrong_el(dtb, load_base, (unsigned)el);
-
-	/* Aligned loads only: the MMU (and so Normal memory) is not on yet. The
-	 * payload starts where we were linked to end; the package may fill what
-	 * the Image header's image_size reserves, less the heap. A package that
-	 * claims more is refused below, once there is a console (until then the
-	 * heap sits after an empty payload). */
-	extern char __payload_start[];
-	uint64_t payload_off = (uint64_t)(uintptr_t)__payload_start - load_base;
-	uint64_t image_size = *(volatile uint64_t *)(uintptr_t)(load_base + BH_HDR_IMAGE_SIZE);
-	uint64_t room = image_size > payload_off + BH_HEAP_SIZE
-			    ? image_size - payload_off - BH_HEAP_SIZE
-			    : 0;
-	const volatile struct bh_pkg_hdr *ph = (const void *)(uintptr_t)(load_base + payload_off);
-	uint64_t claimed = memcmp((const void *)ph, BH_PKG_MAGIC, 8) ? 0 : ph->total_size;
-	uint64_t total = claimed <= room ? claimed : 0;
-	uint64_t image_end = load_base + payload_off + total;
-	heap_next = ALIGN_UP(image_end, SZ_2M);
+	uint64_t total = pl->claimed <= pl->room ? pl->claimed : 0;
+	heap_next = ALIGN_UP(load_base + pl->off + total, SZ_2M);
 	heap_end = heap_next + BH_HEAP_SIZE;
-
-	/* Early MMU: map ourselves (image, payload, heap) and the DT, nothing else. */
 	arch_early_init(load_base, heap_end, dtb);
-
 	if (dt_board_read((const void *)(uintptr_t)dtb, &board, &err)) {
 		if (board.uart && arch_map_device(board.uart_base, SZ_4K) == 0) {
 			console_init(board.uart, board.uart_base);
@@ -130,8 +132,6 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 	}
 	arch_mmu_final(&board, load_base, heap_end);
 	console_init(board.uart, board.uart_base);
-
-	/* Keep our own copy of the board DT: the loader's copy sits in RAM we give away. */
 	uint32_t dt_size = fdt_totalsize((const void *)(uintptr_t)dtb);
 	void *dt_copy = boot_alloc(dt_size, 8);
 	if (!dt_copy)
@@ -139,17 +139,22 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 	memcpy(dt_copy, (const void *)(uintptr_t)dtb, dt_size);
 	host_fdt = dt_copy;
 	dt_board_move(&board, host_fdt); /* same bytes, same offsets: not read again */
+}
 
+/* The payload checked, its config read and checked against the board. */
+static void boot_config(uint64_t load_base, const struct payload *pl)
+{
+	struct dt_error err;
 	uint64_t hdr_off = *(volatile uint64_t *)(uintptr_t)(load_base + BH_HDR_PAYLOAD_OFFSET);
-	if (hdr_off != payload_off)
+	if (hdr_off != pl->off)
 		fatal("%s: build it with tools/bhpack",
 		      hdr_off ? "this image's header does not match its hypervisor (payload offset)"
 			      : "this image carries no payload (config and guest images)");
-	if (claimed > room)
+	if (pl->claimed > pl->room)
 		fatal("the boot image's payload claims %llu bytes, more than the %llu its image "
 		      "header reserves: build it with tools/bhpack",
-		      (unsigned long long)claimed, (unsigned long long)room);
-	pkg = find_package(load_base, payload_off, room);
+		      (unsigned long long)pl->claimed, (unsigned long long)pl->room);
+	pkg = find_package(load_base, pl->off, pl->room);
 	uint64_t cfg_size;
 	const void *cfg = package_find(BH_PKG_CONFIG, &cfg_size);
 	if (!cfg)
@@ -162,7 +167,30 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 	if (plan.insecure_pmu_el2)
 		bh_log("config: insecure-pmu-el2: every domain's PMU can count the hypervisor's "
 		       "(EL2) events; for measurement only, never in a product");
+}
 
+/* Free memory: RAM less the hypervisor and the DT's reservations (none of
+ * which may hold the hypervisor: dom0 gets reserved memory mapped). */
+static void boot_memory(uint64_t load_base)
+{
+	uint64_t lo = ALIGN_DOWN(load_base, SZ_2M);
+	pmem_init(&pmem);
+	for (unsigned i = 0; i < board.nmem; i++)
+		pmem_add(&pmem, board.mem[i].base, board.mem[i].size);
+	pmem_reserve(&pmem, lo, heap_end - lo);
+	for (unsigned i = 0; i < board.nresv; i++) {
+		const struct mem_range *r = &board.resv[i];
+		if (r->base < heap_end && lo < r->base + r->size)
+			fatal("the board DT reserves 0x%llx-0x%llx, where the hypervisor was loaded "
+			      "(0x%llx-0x%llx): load it elsewhere",
+			      (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1),
+			      (unsigned long long)load_base, (unsigned long long)heap_end - 1);
+		pmem_reserve(&pmem, r->base, r->size);
+	}
+}
+
+static void banner(uint64_t load_base)
+{
 	uint64_t ram = 0;
 	for (unsigned i = 0; i < board.nmem; i++)
 		ram += board.mem[i].size;
@@ -173,56 +201,53 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 	       (unsigned long long)heap_end - 1, dt_uart_name(board.uart),
 	       (unsigned long long)board.uart_base,
 	       board.psci == CONDUIT_SMC ? "smc" : board.psci == CONDUIT_HVC ? "hvc" : "none");
+}
 
-	/* Free memory = RAM - hypervisor - DT reservations. */
-	pmem_init(&pmem);
-	for (unsigned i = 0; i < board.nmem; i++)
-		pmem_add(&pmem, board.mem[i].base, board.mem[i].size);
-	pmem_reserve(&pmem, ALIGN_DOWN(load_base, SZ_2M), heap_end - ALIGN_DOWN(load_base, SZ_2M));
-	for (unsigned i = 0; i < board.nresv; i++) {
-		/* dom0 gets reserved memory mapped: never the hypervisor's own. */
-		const struct mem_range *r = &board.resv[i];
-		if (r->base < heap_end && ALIGN_DOWN(load_base, SZ_2M) < r->base + r->size)
-			fatal("the board DT reserves 0x%llx-0x%llx, where the hypervisor was loaded "
-			      "(0x%llx-0x%llx): load it elsewhere",
-			      (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1),
-			      (unsigned long long)load_base, (unsigned long long)heap_end - 1);
-		pmem_reserve(&pmem, r->base, r->size);
-	}
+/* One line per domain, and its start: loaded (RAM zeroed) by its own CPU. */
+static void domain_announce_start(struct domain *d)
+{
+	char cpus[48];
+	int n = 0;
+	for (unsigned c = 0; c < d->nvcpus; c++)
+		n += snprintf(cpus + n, sizeof(cpus) - (size_t)n, "%s%u", c ? "," : "",
+			      d->vcpu[c].pcpu);
+	bh_log("domain %s (id %u): %u vCPU%s on CPU%s %s, %llu MiB at 0x%llx (IPA 0x%llx), "
+	       "kernel \"%s\"%s%s%s",
+	       d->name, d->id, d->nvcpus, d->nvcpus == 1 ? "" : "s", d->nvcpus == 1 ? "" : "s", cpus,
+	       (unsigned long long)(d->ram_size >> 20), (unsigned long long)d->ram_pa,
+	       (unsigned long long)d->ram_ipa, d->cfg->kernel, d->initrd ? ", initrd " : "",
+	       d->initrd ? d->cfg->initrd : "", d->guest_32bit ? " (32-bit)" : "");
+	domain_start(d);
+}
+
+void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
+{
+	if (el != 2)
+		boot_wrong_el(dtb, load_base, (unsigned)el);
+	struct payload pl;
+	payload_locate(load_base, &pl);
+	boot_mmu_board(dtb, load_base, &pl);
+	boot_config(load_base, &pl);
+	banner(load_base);
+	boot_memory(load_base);
 
 	arch_gic_init(&board);
 	unsigned me = arch_boot_cpu_index(&board);
 	if (me >= board.ncpus)
 		fatal("the boot CPU (MPIDR 0x%llx) is not in the DT's /cpus",
 		      (unsigned long long)arch_read_mpidr());
-
 	for (unsigned i = 0; i < plan.ndoms; i++) {
 		if (domain_create(&domains[i], &plan.dom[i], &board, host_fdt))
 			fatal("domain %s could not be built", plan.dom[i].name);
 		ndomains++;
 	}
-
 	console_enable_input();
 	if (domains_assign_devices(&board))
 		fatal("devices could not be assigned");
 	arch_start_secondaries(&board, me);
 	boot_done = true; /* from here on: no libfdt, no boot_alloc */
-
-	for (unsigned i = 0; i < ndomains; i++) {
-		struct domain *d = &domains[i];
-		char cpus[48];
-		int n = 0;
-		for (unsigned c = 0; c < d->nvcpus; c++)
-			n += snprintf(cpus + n, sizeof(cpus) - (size_t)n, "%s%u", c ? "," : "",
-				      d->vcpu[c].pcpu);
-		bh_log("domain %s (id %u): %u vCPU%s on CPU%s %s, %llu MiB at 0x%llx (IPA 0x%llx), "
-		       "kernel \"%s\"%s%s%s",
-		       d->name, d->id, d->nvcpus, d->nvcpus == 1 ? "" : "s", d->nvcpus == 1 ? "" : "s",
-		       cpus, (unsigned long long)(d->ram_size >> 20), (unsigned long long)d->ram_pa,
-		       (unsigned long long)d->ram_ipa, d->cfg->kernel, d->initrd ? ", initrd " : "",
-		       d->initrd ? d->cfg->initrd : "", d->guest_32bit ? " (32-bit)" : "");
-		domain_start(d); /* loaded (and its RAM zeroed) by its own CPU */
-	}
+	for (unsigned i = 0; i < ndomains; i++)
+		domain_announce_start(&domains[i]);
 	cpu_run_loop();
 }
 

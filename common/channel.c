@@ -90,7 +90,7 @@ int channels_attach(struct domain *d, unsigned uart_intid)
 		}
 		if (d->nchans == BH_MAX_CHANNELS)
 			return -1;
-		if (arch_stage2_map(d, ipa, chan_pa[k], c->size, 1 | 2 /* RW, not executable */))
+		if (arch_stage2_map(d, ipa, chan_pa[k], c->size, S2_RW /* data only, never code */))
 			return -1;
 		vgic_own_spi(d, intid, true);
 		struct dom_chan *dc = &d->chans[d->nchans++];

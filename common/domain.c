@@ -27,11 +27,9 @@ struct vcpu *vcpu_of_cpu(unsigned cpu)
 	return cpu < BH_MAX_CPUS ? pcpus[cpu].vcpu : NULL;
 }
 
-int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct board *b,
-		  const void *fdt)
+/* Identity and vCPUs, each pinned to its physical CPU. */
+static void domain_init_vcpus(struct domain *d, const struct dom_cfg *cfg)
 {
-	struct dt_error err;
-
 	memset(d, 0, sizeof(*d));
 	d->id = cfg->id;
 	memcpy(d->name, cfg->name, sizeof(d->name));
@@ -46,10 +44,14 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 		v->state = VCPU_OFF;
 		pcpus[v->pcpu].vcpu = v;
 	}
+}
 
+/* Its RAM (fixed or allocated) and the stage-2 tables that map it. Domains
+ * with devices (and dom0) see their RAM at its physical address: without an
+ * IOMMU, devices use physical addresses. */
+static int domain_alloc_ram(struct domain *d, const struct dom_cfg *cfg, const struct board *b)
+{
 	d->ram_size = cfg->mem_size;
-	/* Domains with DMA-capable devices (and dom0) see their RAM at its physical
-	 * address: without an IOMMU, devices use physical addresses. */
 	bool one_to_one = cfg->control || cfg->ndevices;
 	if (cfg->mem_base) {
 		if (!pmem_take(&pmem, cfg->mem_base, cfg->mem_size)) {
@@ -72,12 +74,14 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 	}
 	if (arch_domain_init(d))
 		return -1;
-	if (arch_stage2_map(d, d->ram_ipa, d->ram_pa, d->ram_size, 7 /* RWX */))
-		return -1;
+	return arch_stage2_map(d, d->ram_ipa, d->ram_pa, d->ram_size, S2_RWX);
+}
 
-	/* Images: where the kernel's header asks (arm64 Image: text_offset; AArch32
-	 * zImage: +0x8000; raw binary: the RAM base), the initrd below the DT slot at
-	 * the top; image_layout() refuses anything outside the domain's RAM. */
+/* Images: where the kernel's header asks (arm64 Image: text_offset; AArch32
+ * zImage: +0x8000; raw binary: the RAM base), the initrd below the DT slot at
+ * the top; image_layout() refuses anything outside the domain's RAM. */
+static int domain_place_images(struct domain *d, const struct dom_cfg *cfg)
+{
 	d->kernel = package_find(cfg->kernel, &d->kernel_size);
 	if (!d->kernel) {
 		bh_log("domain %s: image \"%s\" is not in the boot image", d->name, cfg->kernel);
@@ -117,7 +121,12 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 	d->fdt_ipa = d->ram_ipa + l.fdt_off;
 	if (d->initrd)
 		d->initrd_ipa = d->ram_ipa + l.initrd_off;
+	return 0;
+}
 
+/* Its virtual GIC, emulated UART and channels. */
+static int domain_virt_devices(struct domain *d, const struct board *b)
+{
 	vgic_domain_init(d);
 	uint32_t uart_intid = b->uart_irq ? b->uart_irq : 33;
 	vuart_init(d, b->uart_base, b->uart_size, uart_intid);
@@ -125,27 +134,18 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 		bh_log("domain %s: cannot set up its virtual GIC", d->name);
 		return -1;
 	}
+	return channels_attach(d, uart_intid);
+}
 
-	if (channels_attach(d, uart_intid))
-		return -1;
+/* Its DT, built once (a restart only rewrites /chosen/bulkhead,restarts):
+ * dom0's from the board DT, any other from scratch. */
+static int domain_build_dt(struct domain *d, const struct dom_cfg *cfg, const struct board *b,
+			   const void *fdt)
+{
 	static struct chan_view views[BH_MAX_CHANNELS];
 	for (unsigned i = 0; i < d->nchans; i++)
 		views[i] = d->chans[i].view;
-
-	struct guest_dt g = {
-		.name = d->name,
-		.ram_ipa = d->ram_ipa,
-		.ram_size = d->ram_size,
-		.nvcpus = d->nvcpus,
-		.bootargs = cfg->bootargs,
-		.initrd_ipa = d->initrd_ipa,
-		.initrd_size = d->initrd_size,
-		.uart_ipa = b->uart_base,
-		.uart_intid = uart_intid,
-		.conduit = CONDUIT_HVC,
-		.chans = views,
-		.nchans = d->nchans,
-	};
+	struct dt_error err;
 	int rc;
 	if (cfg->control) {
 		struct dom0_dt g0 = {.dom = cfg, .plan = &plan, .ram_base = d->ram_ipa,
@@ -156,8 +156,22 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 		d->fdt = boot_alloc((uint64_t)size, 8);
 		rc = d->fdt ? dt_dom0_build(d->fdt, size, &g0, b, &err) : -1;
 	} else {
-		g.devices = cfg->devices;
-		g.ndevices = cfg->ndevices;
+		struct guest_dt g = {
+		    .name = d->name,
+		    .ram_ipa = d->ram_ipa,
+		    .ram_size = d->ram_size,
+		    .nvcpus = d->nvcpus,
+		    .bootargs = cfg->bootargs,
+		    .initrd_ipa = d->initrd_ipa,
+		    .initrd_size = d->initrd_size,
+		    .uart_ipa = b->uart_base,
+		    .uart_intid = b->uart_irq ? b->uart_irq : 33,
+		    .conduit = CONDUIT_HVC,
+		    .chans = views,
+		    .nchans = d->nchans,
+		    .devices = cfg->devices,
+		    .ndevices = cfg->ndevices,
+		};
 		d->fdt = boot_alloc(GUEST_DT_MAX, 8);
 		rc = d->fdt ? dt_guest_build(d->fdt, GUEST_DT_MAX, &g, b, fdt, &err) : -1;
 	}
@@ -176,6 +190,16 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 		return -1;
 	}
 	return 0;
+}
+
+int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct board *b,
+		  const void *fdt)
+{
+	domain_init_vcpus(d, cfg);
+	return domain_alloc_ram(d, cfg, b) || domain_place_images(d, cfg) ||
+		       domain_virt_devices(d, b) || domain_build_dt(d, cfg, b, fdt)
+		   ? -1
+		   : 0;
 }
 
 /* ---- passed-through devices ---- */
@@ -326,7 +350,7 @@ int domains_assign_devices(const struct board *b)
 		for (uint64_t pg = s; pg < e; pg += SZ_4K) {
 			if (p->normal) {
 				if (!arch_stage2_lookup(p->d, pg, &(uint64_t){0}) &&
-				    arch_stage2_map(p->d, pg, pg, SZ_4K, 1 | 2 | 4))
+				    arch_stage2_map(p->d, pg, pg, SZ_4K, S2_RWX))
 					return -1;
 				continue;
 			}
@@ -350,7 +374,7 @@ int domains_assign_devices(const struct board *b)
 			uint64_t pa;
 			if (arch_stage2_lookup(p->d, pg, &pa))
 				continue; /* another node in the same page, already mapped */
-			if (arch_stage2_map(p->d, pg, pg, SZ_4K, 1 | 2 | 8))
+			if (arch_stage2_map(p->d, pg, pg, SZ_4K, S2_RW | S2_DEVICE))
 				return -1;
 		}
 	}

@@ -148,7 +148,7 @@ int vgic_v2_register(struct domain *d)
 	m->size = 0x1000;
 	m->access = gicd_access;
 	/* The guest's CPU interface is the hardware's virtual one (GICV). */
-	return arch_stage2_map(d, board.gicc.base, board.gicv.base, 0x2000, 1 | 2 | 8);
+	return arch_stage2_map(d, board.gicc.base, board.gicv.base, 0x2000, S2_RW | S2_DEVICE);
 }
 
 uint64_t vgic_v2_lr_read(unsigned i)
