@@ -140,9 +140,10 @@ void arch_sve_reset(void);
  * lock locked (as after a cold reset), PMU counters stopped and zeroed,
  * pointer-authentication keys zero.
  */
-static void el1_state_reset(void)
+/* Every implemented breakpoint and watchpoint, the debug control registers,
+ * and the OS lock locked as at a cold reset. */
+static void debug_reset(uint64_t dfr0)
 {
-	uint64_t dfr0 = read_sysreg(id_aa64dfr0_el1);
 	unsigned brps = (unsigned)((dfr0 >> 12) & 0xf), wrps = (unsigned)((dfr0 >> 20) & 0xf);
 	/* clang-format off */
 	switch (brps) { /* BRPs = number of breakpoints - 1 */
@@ -186,7 +187,12 @@ static void el1_state_reset(void)
 	write_sysreg(mdccint_el1, 0);
 	write_sysreg(osdlr_el1, 0);
 	write_sysreg(oslar_el1, 1);
+}
 
+/* The PMU: counters stopped and zeroed, event types, enables, overflow,
+ * user access and filters cleared. */
+static void pmu_reset(uint64_t dfr0)
+{
 	unsigned pmuver = (unsigned)((dfr0 >> 8) & 0xf);
 	if (pmuver && pmuver != 0xf) {
 		unsigned n = (unsigned)((read_sysreg(pmcr_el0) >> 11) & 0x1f);
@@ -203,7 +209,11 @@ static void el1_state_reset(void)
 		write_sysreg(pmuserenr_el0, 0);
 		write_sysreg(pmcr_el0, (1u << 2) | (1u << 1)); /* C, P: zero every counter; E = 0 */
 	}
+}
 
+/* Pointer-authentication keys, where the CPU has them. */
+static void ptrauth_reset(void)
+{
 	uint64_t isar1 = read_sysreg(id_aa64isar1_el1), isar2 = read_sysreg(id_aa64isar2_el1);
 	if ((isar1 & ((0xffULL << 4) | (0xffULL << 24))) || (isar2 & (0xffULL << 8))) {
 		write_sysreg(S3_0_C2_C1_0, 0); /* APIAKeyLo_EL1 */
@@ -217,7 +227,14 @@ static void el1_state_reset(void)
 		write_sysreg(S3_0_C2_C3_0, 0); /* APGAKeyLo_EL1 */
 		write_sysreg(S3_0_C2_C3_1, 0); /* APGAKeyHi_EL1 */
 	}
+}
 
+static void el1_state_reset(void)
+{
+	uint64_t dfr0 = read_sysreg(id_aa64dfr0_el1);
+	debug_reset(dfr0);
+	pmu_reset(dfr0);
+	ptrauth_reset();
 	arch_fp_reset();
 	if ((read_sysreg(id_aa64pfr0_el1) >> 32) & 0xf) { /* SVE */
 		write_sysreg(S3_0_C1_C2_0, 0); /* ZCR_EL1 */

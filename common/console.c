@@ -378,9 +378,11 @@ static bool utf8_next_ok(const struct domain *d, uint8_t c)
 	}
 }
 
-static void filter_locked(struct domain *d, char ch)
+/* Inside an escape sequence or string: true if c was taken by it. A
+ * sequence is dropped whole (a CSI the focused domain may use is applied by
+ * csi_locked); a control byte cancels it and is filtered as any other. */
+static bool escape_locked(struct domain *d, uint8_t c)
 {
-	uint8_t c = (uint8_t)ch;
 	switch (d->con_esc) {
 	case ESC_ESC:
 		if (c == '[') {
@@ -391,38 +393,43 @@ static void filter_locked(struct domain *d, char ch)
 		} else if (c < 0x20 || c > 0x2f) {
 			d->con_esc = ESC_NONE; /* ESC + final byte (ESC c, ESC 7...): dropped */
 		}
-		return;
+		return true;
 	case ESC_CSI:
 		if (c >= 0x40 && c <= 0x7e) {
 			d->con_esc = ESC_NONE;
 			if (d->con_csi_len <= sizeof(d->con_csi))
 				csi_locked(d, (char)c);
-			return;
+			return true;
 		}
 		if (c >= 0x20 && c <= 0x3f) {
 			if (d->con_csi_len < sizeof(d->con_csi))
 				d->con_csi[d->con_csi_len] = (char)c;
 			if (d->con_csi_len <= sizeof(d->con_csi))
 				d->con_csi_len++;
-			return;
+			return true;
 		}
 		d->con_esc = ESC_NONE; /* a control byte cancels the sequence */
-		break;
+		return false;
 	case ESC_STRING:
 	case ESC_STRING_ESC:
 		if (c == '\n') { /* a string never swallows more than its line */
 			d->con_esc = ESC_NONE;
-			break;
+			return false;
 		}
 		if (c == 0x07 || (d->con_esc == ESC_STRING_ESC && c == '\\'))
 			d->con_esc = ESC_NONE;
 		else
 			d->con_esc = c == 0x1b ? ESC_STRING_ESC : ESC_STRING;
-		return;
+		return true;
 	default:
-		break;
+		return false;
 	}
+}
 
+/* UTF-8: true if c was taken (a lead byte, a continuation, or shown as '?').
+ * Only well-formed sequences pass; C1 controls and broken ones become '?'. */
+static bool utf8_locked(struct domain *d, uint8_t c)
+{
 	if (d->con_u8_need) {
 		if (utf8_next_ok(d, c)) {
 			d->con_u8[d->con_u8_len++] = (char)c;
@@ -431,25 +438,32 @@ static void filter_locked(struct domain *d, char ch)
 					line_char_locked(d, d->con_u8[i]);
 				d->con_u8_len = d->con_u8_need = 0;
 			}
-			return;
+			return true;
 		}
 		d->con_u8_len = d->con_u8_need = 0;
 		line_char_locked(d, '?'); /* a broken sequence, then c on its own */
 	}
-	if (c >= 0x80) {
-		unsigned need = c >= 0xc2 && c <= 0xdf	 ? 1
-				: c >= 0xe0 && c <= 0xef ? 2
-				: c >= 0xf0 && c <= 0xf4 ? 3
-							 : 0;
-		if (!need) {
-			line_char_locked(d, '?'); /* C1 control or not UTF-8 */
-			return;
-		}
-		d->con_u8[0] = (char)c;
-		d->con_u8_len = 1;
-		d->con_u8_need = (uint8_t)need;
-		return;
+	if (c < 0x80)
+		return false;
+	unsigned need = c >= 0xc2 && c <= 0xdf	 ? 1
+			: c >= 0xe0 && c <= 0xef ? 2
+			: c >= 0xf0 && c <= 0xf4 ? 3
+						 : 0;
+	if (!need) {
+		line_char_locked(d, '?'); /* C1 control or not UTF-8 */
+		return true;
 	}
+	d->con_u8[0] = (char)c;
+	d->con_u8_len = 1;
+	d->con_u8_need = (uint8_t)need;
+	return true;
+}
+
+static void filter_locked(struct domain *d, char ch)
+{
+	uint8_t c = (uint8_t)ch;
+	if (escape_locked(d, c) || utf8_locked(d, c))
+		return;
 	if (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f))
 		line_char_locked(d, (char)c);
 	else if (c == '\b')

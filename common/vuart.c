@@ -69,6 +69,50 @@ static bool fr_read(struct domain *d, uint64_t *val)
 	return true;
 }
 
+/* A write to a PL011 register other than DR (d->lock held). */
+static void reg_write(struct vuart *u, uint64_t off, uint32_t w)
+{
+	switch (off) {
+	case IBRD: u->ibrd = w & 0xffff; break;
+	case FBRD: u->fbrd = w & 0x3f; break;
+	case LCRH: u->lcrh = w & 0xff; break;
+	case CR: u->cr = w & 0xffff; break;
+	case IFLS: u->ifls = w & 0x3f; break;
+	case IMSC: u->imsc = w & 0x7ff; break;
+	case ICR: u->ris &= ~w; break;
+	case DMACR: u->dmacr = w & 7; break;
+	default: break; /* RSR/ECR clears errors (we have none); others are read-only */
+	}
+	update_ris(u);
+}
+
+/* A read of a PL011 register other than FR (d->lock held). */
+static uint32_t reg_read(struct vuart *u, uint64_t off)
+{
+	switch (off) {
+	case DR: {
+		uint32_t r = 0;
+		if (u->rx_count) {
+			r = u->rx[u->rx_head];
+			u->rx_head = (u->rx_head + 1) % sizeof(u->rx);
+			u->rx_count--;
+		}
+		update_ris(u);
+		return r;
+	}
+	case IBRD: return u->ibrd;
+	case FBRD: return u->fbrd;
+	case LCRH: return u->lcrh;
+	case CR: return u->cr;
+	case IFLS: return u->ifls;
+	case IMSC: return u->imsc;
+	case RIS: update_ris(u); return u->ris;
+	case MIS: update_ris(u); return u->ris & u->imsc;
+	case DMACR: return u->dmacr;
+	default: return off >= 0xfe0 && off < 0x1000 ? id_regs[(off - 0xfe0) / 4] : 0;
+	}
+}
+
 static bool vuart_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
 {
 	struct domain *d = v->dom;
@@ -80,90 +124,16 @@ static bool vuart_access(struct vcpu *v, uint64_t off, unsigned size, bool write
 		return false;
 	if (!write && off == FR)
 		return fr_read(d, val);
-	spin_lock(&d->lock);
-	if (write) {
-		uint32_t w = (uint32_t)*val;
-		switch (off) {
-		case DR:
-			spin_unlock(&d->lock);
-			console_domain_putc(d, (char)(w & 0xff));
-			update_line(d);
-			return true;
-		case IBRD:
-			u->ibrd = w & 0xffff;
-			break;
-		case FBRD:
-			u->fbrd = w & 0x3f;
-			break;
-		case LCRH:
-			u->lcrh = w & 0xff;
-			break;
-		case CR:
-			u->cr = w & 0xffff;
-			break;
-		case IFLS:
-			u->ifls = w & 0x3f;
-			break;
-		case IMSC:
-			u->imsc = w & 0x7ff;
-			break;
-		case ICR:
-			u->ris &= ~w;
-			break;
-		case DMACR:
-			u->dmacr = w & 7;
-			break;
-		default:
-			break; /* RSR/ECR clears errors (we have none); others are read-only */
-		}
-		update_ris(u);
-	} else {
-		uint32_t r = 0;
-		switch (off) {
-		case DR:
-			if (u->rx_count) {
-				r = u->rx[u->rx_head];
-				u->rx_head = (u->rx_head + 1) % sizeof(u->rx);
-				u->rx_count--;
-			}
-			update_ris(u);
-			break;
-		case IBRD:
-			r = u->ibrd;
-			break;
-		case FBRD:
-			r = u->fbrd;
-			break;
-		case LCRH:
-			r = u->lcrh;
-			break;
-		case CR:
-			r = u->cr;
-			break;
-		case IFLS:
-			r = u->ifls;
-			break;
-		case IMSC:
-			r = u->imsc;
-			break;
-		case RIS:
-			update_ris(u);
-			r = u->ris;
-			break;
-		case MIS:
-			update_ris(u);
-			r = u->ris & u->imsc;
-			break;
-		case DMACR:
-			r = u->dmacr;
-			break;
-		default:
-			if (off >= 0xfe0 && off < 0x1000)
-				r = id_regs[(off - 0xfe0) / 4];
-			break;
-		}
-		*val = r;
+	if (write && off == DR) { /* output: the domain's console buffer, no lock here */
+		console_domain_putc(d, (char)(*val & 0xff));
+		update_line(d);
+		return true;
 	}
+	spin_lock(&d->lock);
+	if (write)
+		reg_write(u, off, (uint32_t)*val);
+	else
+		*val = reg_read(u, off);
 	spin_unlock(&d->lock);
 	update_line(d);
 	return true;

@@ -528,84 +528,104 @@ static void write_bits(struct vcpu *v, unsigned first, unsigned reg, bool set, u
  * private_only: only INTIDs 0-31 exist here (GICR_SGI); shared_only: INTIDs
  * 0-31 are RAZ/WI here (GICv3 GICD with affinity routing).
  */
+/* One bit per interrupt (0x080-0x3ff): 0 IGROUPR, 1 ISENABLER, 2 ICENABLER,
+ * 3 ISPENDR, 4 ICPENDR, 5 ISACTIVER, 6 ICACTIVER, 0x80 bytes each. */
+static bool dist_bits(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val,
+		      enum dist_part part, uint32_t *kick_mask)
+{
+	struct domain *d = v->dom;
+	unsigned reg = (unsigned)((off - 0x080) >> 7);
+	unsigned first = (unsigned)((off & 0x7f) / 4) * 32;
+	static const unsigned kind[7] = {0, 1, 1, 2, 2, 3, 3};
+	bool set = reg == 0 || (reg & 1);
+	if (size != 4)
+		return false;
+	if ((part == DIST_PRIVATE && first) || (part == DIST_SHARED && first == 0) ||
+	    first >= 32 + dist(d)->nr_spis) {
+		if (!write)
+			*val = 0;
+	} else if (write && reg == 0) {
+		uint32_t cur = read_bits(v, first, 0);
+		write_bits(v, first, 0, true, (uint32_t)*val & ~cur, kick_mask);
+		write_bits(v, first, 0, false, ~(uint32_t)*val & cur, kick_mask);
+	} else if (write) {
+		write_bits(v, first, kind[reg], set, (uint32_t)*val, kick_mask);
+	} else {
+		*val = read_bits(v, first, kind[reg]);
+	}
+	return true;
+}
+
+/* IPRIORITYR (0x400-0x7ff): a byte per interrupt, 5 priority bits. */
+static bool dist_prio(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val,
+		      enum dist_part part)
+{
+	unsigned first = (unsigned)(off - 0x400);
+	if (size != 1 && size != 4)
+		return false;
+	if ((part == DIST_PRIVATE && first >= 32) || (part == DIST_SHARED && first < 32)) {
+		if (!write)
+			*val = 0;
+		return true;
+	}
+	uint64_t r = 0;
+	for (unsigned b = 0; b < size; b++) {
+		struct virq *q = vgic_irq(v, first + b);
+		if (!q || (!q->owned && first + b >= 32))
+			continue;
+		if (write)
+			q->prio = (uint8_t)((*val >> (8 * b)) & 0xf8); /* 5 bits */
+		else
+			r |= (uint64_t)q->prio << (8 * b);
+	}
+	if (!write)
+		*val = r;
+	return true;
+}
+
+/* ICFGR (0xc00-0xcff): two bits per interrupt, edge in the upper one. */
+static bool dist_cfg(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val,
+		     enum dist_part part)
+{
+	unsigned first = (unsigned)(off - 0xc00) * 4;
+	if (size != 4)
+		return false;
+	if ((part == DIST_PRIVATE && first >= 32) || (part == DIST_SHARED && first < 32)) {
+		if (!write)
+			*val = 0;
+		return true;
+	}
+	uint32_t r = 0;
+	for (unsigned b = 0; b < 16; b++) {
+		unsigned intid = first + b;
+		struct virq *q = vgic_irq(v, intid);
+		if (!q || (!q->owned && intid >= 32))
+			continue;
+		if (write && intid >= 16)
+			q->edge = (*val >> (2 * b + 1)) & 1;
+		r |= (uint32_t)q->edge << (2 * b + 1);
+	}
+	if (!write)
+		*val = r;
+	return true;
+}
+
 bool vgic_dist_common(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val,
-		      bool private_only, bool shared_only)
+		      enum dist_part part)
 {
 	struct domain *d = v->dom;
 	uint32_t kick_mask = 0;
 	bool ok = true;
 
 	vgic_lock(d);
-	if (off >= 0x080 && off < 0x400) {
-		/* 0 IGROUPR, 1 ISENABLER, 2 ICENABLER, 3 ISPENDR, 4 ICPENDR, 5 ISACTIVER,
-		 * 6 ICACTIVER: 0x80 bytes each, one bit per interrupt. */
-		unsigned reg = (unsigned)((off - 0x080) >> 7);
-		unsigned first = (unsigned)((off & 0x7f) / 4) * 32;
-		static const unsigned kind[7] = {0, 1, 1, 2, 2, 3, 3};
-		bool set = reg == 0 || (reg & 1);
-		if (size != 4 || (private_only && first) || (shared_only && first == 0) ||
-		    first >= 32 + dist(d)->nr_spis) {
-			if (size != 4)
-				ok = false;
-			else if (!write)
-				*val = 0;
-		} else if (write) {
-			if (reg == 0) {
-				uint32_t cur = read_bits(v, first, 0);
-				write_bits(v, first, 0, true, (uint32_t)*val & ~cur, &kick_mask);
-				write_bits(v, first, 0, false, ~(uint32_t)*val & cur, &kick_mask);
-			} else {
-				write_bits(v, first, kind[reg], set, (uint32_t)*val, &kick_mask);
-			}
-		} else {
-			*val = read_bits(v, first, kind[reg]);
-		}
-	} else if (off >= 0x400 && off < 0x800) {
-		unsigned first = (unsigned)(off - 0x400);
-		if ((size != 1 && size != 4) || (private_only && first >= 32) ||
-		    (shared_only && first < 32)) {
-			if (size != 1 && size != 4)
-				ok = false;
-			else if (!write)
-				*val = 0;
-		} else {
-			uint64_t r = 0;
-			for (unsigned b = 0; b < size; b++) {
-				struct virq *q = vgic_irq(v, first + b);
-				if (!q || (!q->owned && first + b >= 32))
-					continue;
-				if (write)
-					q->prio = (uint8_t)((*val >> (8 * b)) & 0xf8); /* 5 bits */
-				else
-					r |= (uint64_t)q->prio << (8 * b);
-			}
-			if (!write)
-				*val = r;
-		}
-	} else if (off >= 0xc00 && off < 0xd00) {
-		unsigned first = (unsigned)(off - 0xc00) * 4;
-		if (size != 4) {
-			ok = false;
-		} else if ((private_only && first >= 32) || (shared_only && first < 32)) {
-			if (!write)
-				*val = 0;
-		} else {
-			uint32_t r = 0;
-			for (unsigned b = 0; b < 16; b++) {
-				unsigned intid = first + b;
-				struct virq *q = vgic_irq(v, intid);
-				if (!q || (!q->owned && intid >= 32))
-					continue;
-				if (write && intid >= 16)
-					q->edge = (*val >> (2 * b + 1)) & 1;
-				r |= (uint32_t)q->edge << (2 * b + 1);
-			}
-			if (!write)
-				*val = r;
-		}
-	} else if (!write) {
+	if (off >= 0x080 && off < 0x400)
+		ok = dist_bits(v, off, size, write, val, part, &kick_mask);
+	else if (off >= 0x400 && off < 0x800)
+		ok = dist_prio(v, off, size, write, val, part);
+	else if (off >= 0xc00 && off < 0xd00)
+		ok = dist_cfg(v, off, size, write, val, part);
+	else if (!write)
 		*val = 0;
-	}
 	if (write)
 		vgic_unlock(d);
 	else

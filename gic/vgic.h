@@ -103,8 +103,11 @@ void vgic_kick_others(struct domain *d);
 struct virq *vgic_irq(struct vcpu *v, unsigned intid);
 /* SPIs the domain's virtual GIC implements (INTIDs 32 .. 32 + n - 1). */
 unsigned vgic_nr_spis(struct domain *d);
+/* Which interrupts a register frame covers: the GICv2 distributor all of
+ * them, the GICv3 distributor the SPIs, a GICv3 redistributor its SGIs/PPIs. */
+enum dist_part { DIST_ALL, DIST_SHARED, DIST_PRIVATE };
 bool vgic_dist_common(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val,
-		      bool private_only, bool shared_only);
+		      enum dist_part part);
 
 /* Version-specific list-register access (gic/vgic_v2.c, gic/vgic_v3.c). */
 uint64_t vgic_lr_read(unsigned i);

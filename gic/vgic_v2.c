@@ -38,64 +38,93 @@ static void retarget(struct domain *d, struct virq *q, uint8_t targets)
 	q->target = q->v2_targets ? (uint8_t)__builtin_ctz(q->v2_targets) : 0xff;
 }
 
+/* ITARGETSR: a byte per interrupt; SGIs and PPIs read as this CPU. */
+static bool itargetsr_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
+			     uint64_t *val)
+{
+	struct domain *d = v->dom;
+	unsigned first = (unsigned)(off - 0x800);
+	if (size != 1 && size != 4)
+		return false;
+	uint64_t r = 0;
+	vgic_lock(d);
+	for (unsigned b = 0; b < size; b++) {
+		unsigned intid = first + b;
+		struct virq *q = vgic_irq(v, intid);
+		if (intid < 32) {
+			r |= (uint64_t)(1u << v->index) << (8 * b); /* read-only: this CPU */
+			continue;
+		}
+		if (!q || !q->owned)
+			continue;
+		if (write) {
+			retarget(d, q, (uint8_t)(*val >> (8 * b)));
+			if (q->hw)
+				gic_hw_route(q->hw_intid, vgic_hw_route_cpu(d, q));
+		}
+		r |= (uint64_t)q->v2_targets << (8 * b);
+	}
+	vgic_unlock(d);
+	if (write)
+		vgic_kick_others(d); /* a pending SPI may have a new target */
+	else
+		*val = r;
+	return true;
+}
+
+/* CPENDSGIR / SPENDSGIR: a byte per SGI, a bit per source CPU. */
+static bool pendsgir_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
+			    uint64_t *val)
+{
+	struct domain *d = v->dom;
+	unsigned first = (unsigned)(off & 0xf);
+	bool set = off >= 0xf20;
+	if (size != 1 && size != 4)
+		return false;
+	uint64_t r = 0;
+	vgic_lock(d);
+	for (unsigned b = 0; b < size; b++) {
+		struct virq *q = &v->arch.vgic.priv[first + b];
+		uint8_t bits = (uint8_t)(*val >> (8 * b)) & (uint8_t)((1u << d->nvcpus) - 1);
+		if (write)
+			q->sgi_src = set ? (q->sgi_src | bits) : (q->sgi_src & ~bits);
+		r |= (uint64_t)q->sgi_src << (8 * b);
+	}
+	vgic_unlock(d);
+	/* SPENDSGIR/CPENDSGIR name this vCPU's own SGIs: its own exit flushes. */
+	if (!write)
+		*val = r;
+	return true;
+}
+
+/* GICD_SGIR: the target list filter (list, all others, self), this domain's
+ * vCPUs only. */
+static void sgir_write(struct vcpu *v, uint64_t w)
+{
+	unsigned filter = (w >> 24) & 3;
+	uint32_t all = (1u << v->dom->nvcpus) - 1, targets;
+	if (filter == 0)
+		targets = (uint32_t)(w >> 16) & 0xff & all;
+	else if (filter == 1)
+		targets = all & ~(1u << v->index);
+	else if (filter == 2)
+		targets = 1u << v->index;
+	else
+		targets = 0;
+	vgic_send_sgi(v, w & 0xf, targets);
+}
+
 static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
 {
 	struct domain *d = v->dom;
 	struct vgic_dist *g = &d->arch.vgic;
 
-	if (off >= 0x080 && off < 0x800)
-		return vgic_dist_common(v, off, size, write, val, false, false);
-	if (off >= 0xc00 && off < 0xd00)
-		return vgic_dist_common(v, off, size, write, val, false, false);
-	if (off >= 0x800 && off < 0xc00) { /* ITARGETSR: byte per interrupt */
-		unsigned first = (unsigned)(off - 0x800);
-		if (size != 1 && size != 4)
-			return false;
-		uint64_t r = 0;
-		vgic_lock(d);
-		for (unsigned b = 0; b < size; b++) {
-			unsigned intid = first + b;
-			struct virq *q = vgic_irq(v, intid);
-			if (intid < 32) {
-				r |= (uint64_t)(1u << v->index) << (8 * b); /* read-only: this CPU */
-				continue;
-			}
-			if (!q || !q->owned)
-				continue;
-			if (write) {
-				retarget(d, q, (uint8_t)(*val >> (8 * b)));
-				if (q->hw)
-					gic_hw_route(q->hw_intid, vgic_hw_route_cpu(d, q));
-			}
-			r |= (uint64_t)q->v2_targets << (8 * b);
-		}
-		vgic_unlock(d);
-		if (write)
-			vgic_kick_others(d); /* a pending SPI may have a new target */
-		if (!write)
-			*val = r;
-		return true;
-	}
-	if (off >= 0xf10 && off < 0xf30) { /* CPENDSGIR / SPENDSGIR: byte per SGI, bit per source */
-		unsigned first = (unsigned)(off & 0xf);
-		bool set = off >= 0xf20;
-		if (size != 1 && size != 4)
-			return false;
-		uint64_t r = 0;
-		vgic_lock(d);
-		for (unsigned b = 0; b < size; b++) {
-			struct virq *q = &v->arch.vgic.priv[first + b];
-			uint8_t bits = (uint8_t)(*val >> (8 * b)) & (uint8_t)((1u << d->nvcpus) - 1);
-			if (write)
-				q->sgi_src = set ? (q->sgi_src | bits) : (q->sgi_src & ~bits);
-			r |= (uint64_t)q->sgi_src << (8 * b);
-		}
-		vgic_unlock(d);
-		/* SPENDSGIR/CPENDSGIR name this vCPU's own SGIs: its own exit flushes. */
-		if (!write)
-			*val = r;
-		return true;
-	}
+	if ((off >= 0x080 && off < 0x800) || (off >= 0xc00 && off < 0xd00))
+		return vgic_dist_common(v, off, size, write, val, DIST_ALL);
+	if (off >= 0x800 && off < 0xc00)
+		return itargetsr_access(v, off, size, write, val);
+	if (off >= 0xf10 && off < 0xf30)
+		return pendsgir_access(v, off, size, write, val);
 	if (size != 4 || (off & 3))
 		return false;
 	uint32_t r = 0;
@@ -116,19 +145,8 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 		r = IIDR_BULKHEAD;
 		break;
 	case 0xf00: /* SGIR */
-		if (write) {
-			unsigned filter = (*val >> 24) & 3;
-			uint32_t all = (1u << d->nvcpus) - 1, targets;
-			if (filter == 0)
-				targets = (uint32_t)(*val >> 16) & 0xff & all;
-			else if (filter == 1)
-				targets = all & ~(1u << v->index);
-			else if (filter == 2)
-				targets = 1u << v->index;
-			else
-				targets = 0;
-			vgic_send_sgi(v, *val & 0xf, targets);
-		}
+		if (write)
+			sgir_write(v, *val);
 		break;
 	default:
 		r = id_reg(off);

@@ -58,7 +58,7 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 	struct vgic_dist *g = &d->arch.vgic;
 
 	if (off >= 0x080 && off < 0xd00)
-		return vgic_dist_common(v, off, size, write, val, false, true);
+		return vgic_dist_common(v, off, size, write, val, DIST_SHARED);
 	if (off >= 0x6000 && off < 0x8000) { /* IROUTER<n>, 64-bit, also as 32-bit halves */
 		unsigned intid = (unsigned)(off - 0x6000) / 8;
 		if ((size != 8 && size != 4) || (off & (size - 1)))
@@ -125,7 +125,7 @@ static bool gicr_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 	if (o >= 0x10000) {
 		o -= 0x10000;
 		if (o >= 0x080 && o < 0xd00)
-			return vgic_dist_common(t, o, size, write, val, true, false);
+			return vgic_dist_common(t, o, size, write, val, DIST_PRIVATE);
 		if (!write)
 			*val = 0; /* IGRPMODR0, NSACR: one security state */
 		return size == 4 || size == 1;

@@ -63,7 +63,8 @@ for c in 3:cortex-a57 2:cortex-a57 3:max; do
 		fi
 	done
 	expect "$log" "^\[a\] TESTGUEST: restart-state: passed-through RTC interrupt [0-9]+ taken" "a: the RTC's interrupt comes"
-	n=$(grep -c "^\[a\] TESTGUEST: restart-state: passed-through RTC interrupt" "$log")
+	# Distinct boots: the console may show a cut line twice (docs/console.md).
+	n=$(grep -o "^\[a\] TESTGUEST: restart-state: passed-through RTC interrupt [0-9]* taken at boot [0-9]*" "$log" | sort -u | wc -l)
 	[ "$n" -eq 4 ] && echo "  ok: a: the RTC's interrupt, left active, comes at each of 4 boots" ||
 		{ echo "  FAIL: a: the RTC's interrupt came at $n of 4 boots"; FAILS=$((FAILS + 1)); }
 	expect "$log" "^\[c\] TESTGUEST: cpuon-reset: 100 restarts" "c: 100 CPU_ON + SYSTEM_RESET, every restart came"

@@ -2860,7 +2860,7 @@ static enum result rtc_check(unsigned intid, bool leave_dirty)
 	irq_disable();
 	if (!got)
 		return fail("the passed-through RTC's interrupt %u never came", intid);
-	say("restart-state: passed-through RTC interrupt %u taken", intid);
+	say("restart-state: passed-through RTC interrupt %u taken at boot %ld", intid, g.restarts + 1);
 	if (!leave_dirty)
 		return RES_PASS;
 	gic_set_priority(SGI_LEFT, PRIO_HIGH);
