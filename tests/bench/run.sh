@@ -16,13 +16,18 @@ INITRD=$ASSETS/initramfs-arm64.cpio.gz
 gcc -shared -fPIC -O2 -Wall -o "$OUT/insncount.so" "$ROOT/tests/bench/insncount.c"
 ICOUNT=(-icount shift=0,sleep=off -rtc base=2024-01-01T00:00:00,clock=vm -plugin "$OUT/insncount.so" -d plugin)
 M="virt,gic-version=3,dtb-randomness=off"
-COMMON=(-cpu cortex-a57 -smp 2 -m 1024 -nographic -nic none)
+# Like with like: the native run gets exactly the RAM the domain gets (the
+# single config's memory-size), the same CPU count and command line. (The
+# machine under Bulkhead has 1024 MiB; its domain sees only its own.)
+GUEST_MIB=$(( $(sed -n 's/.*memory-size = <0x0 \(0x[0-9a-fA-F]*\)>.*/\1/p' "$ROOT/configs/qemu-virt-single.dts") >> 20 ))
+[ "$GUEST_MIB" -gt 0 ] || { echo "bench: cannot read the single config's memory-size"; exit 1; }
+COMMON=(-cpu cortex-a57 -smp 2 -nographic -nic none)
 ARGS="console=ttyAMA0 nokaslr bhtest=report"
 
 count() { sed -n 's/^insns: //p' "$1" | tail -1; }
 
-echo "bench: Linux boot to its userspace marker, natively (EL1, no hypervisor)..."
-timeout 600 qemu-system-aarch64 -M "$M,virtualization=off" "${COMMON[@]}" "${ICOUNT[@]}" \
+echo "bench: Linux boot to its userspace marker, natively (EL1, no hypervisor, ${GUEST_MIB} MiB)..."
+timeout 600 qemu-system-aarch64 -M "$M,virtualization=off" "${COMMON[@]}" -m "$GUEST_MIB" "${ICOUNT[@]}" \
 	-kernel "$KERNEL" -initrd "$INITRD" -append "$ARGS" </dev/null >"$OUT/native.log" 2>&1 || true
 grep -q "GUEST-DONE" "$OUT/native.log" || { echo "bench: native boot did not finish"; exit 1; }
 native=$(count "$OUT/native.log")
@@ -30,7 +35,7 @@ native=$(count "$OUT/native.log")
 echo "bench: the same boot as a 2-vCPU domain under Bulkhead..."
 make -s -C "$ROOT" KERNEL="$KERNEL" INITRD="$INITRD" BOOTARGS="$ARGS" SMP=2 all >/dev/null
 IMG=$ROOT/build/qemu-virt/qemu-virt-single/bulkhead.img
-timeout 600 qemu-system-aarch64 -M "$M,virtualization=on" "${COMMON[@]}" "${ICOUNT[@]}" \
+timeout 600 qemu-system-aarch64 -M "$M,virtualization=on" "${COMMON[@]}" -m 1024 "${ICOUNT[@]}" \
 	-kernel "$IMG" </dev/null >"$OUT/bulkhead.log" 2>&1 || true
 grep -q "GUEST-DONE" "$OUT/bulkhead.log" || { echo "bench: boot under Bulkhead did not finish"; exit 1; }
 hyp=$(count "$OUT/bulkhead.log")
