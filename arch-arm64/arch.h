@@ -106,7 +106,7 @@ bool arch_mmio_write(uint64_t pa, unsigned size, uint64_t val);
 void arch_mmu_final(const struct board *b, uint64_t load_base, uint64_t hyp_end);
 unsigned arch_boot_cpu_index(const struct board *b);
 uint64_t arch_read_mpidr(void);
-void arch_gic_init(const struct board *b);
+void arch_irq_init(const struct board *b); /* the interrupt controller */
 void arch_start_secondaries(const struct board *b, unsigned boot_cpu);
 void arch_secondary_init(unsigned index);
 

@@ -10,6 +10,7 @@
 #include "common/console.h"
 #include "common/lib.h"
 #include "common/percpu.h"
+#include "gic/gic.h"
 #include "gic/vgic.h"
 #include "vtimer/vtimer.h"
 
@@ -114,7 +115,7 @@ void arch_secondary_init(unsigned index)
 	write_sysreg(vtcr_el2, arch_vtcr());
 	write_sysreg(hcr_el2, hcr_for_guest(false) & ~HCR_VM);
 	isb();
-	arch_gic_cpu_init(index);
+	gic_cpu_init(index);
 	arch_smccc_probe(index);
 }
 
@@ -286,7 +287,7 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0)
 	isb();
 	/* Nothing cached from an earlier life of this domain survives. */
 	__asm__ volatile("tlbi vmalls12e1\n dsb nsh\n ic iallu\n dsb nsh\n isb" ::: "memory");
-	arch_vgic_vcpu_reset(v);
+	gic_vcpu_reset(v);
 	vtimer_vcpu_reset(v);
 }
 
@@ -301,7 +302,7 @@ void arch_vcpu_run(struct vcpu *v)
 void trap_hyp_irq(struct trap_frame *f)
 {
 	(void)f;
-	arch_gic_handle_irq();
+	gic_handle_irq();
 }
 
 static void park(uint64_t unused)
@@ -325,4 +326,15 @@ void arch_halt_system(void)
 	arch_psci_system_off();
 	for (;;)
 		wfi();
+}
+
+/* The architecture interface's interrupt-controller hooks: on arm64, the GIC. */
+void arch_irq_init(const struct board *b)
+{
+	gic_init(b);
+}
+
+void arch_send_ipi(unsigned cpu)
+{
+	gic_send_ipi(cpu);
 }

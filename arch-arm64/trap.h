@@ -11,10 +11,7 @@ struct pt;
 void arch_pt_identity_env(struct pt *pt);
 uint64_t arch_vtcr(void);
 unsigned arch_pa_bits(void);
-void arch_gic_cpu_init(unsigned index);
-void arch_vgic_vcpu_reset(struct vcpu *v);
 /* Acknowledge and handle pending physical interrupts (hypervisor IPIs...). */
-void arch_gic_handle_irq(void);
 void arch_psci_system_off(void);
 int arch_psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t ctx);
 /* SMCCC call from a guest (HVC or trapped SMC): results written to x[0..3]. */

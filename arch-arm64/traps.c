@@ -11,6 +11,7 @@
 #include "common/lib.h"
 #include "common/percpu.h"
 #include "common/report.h"
+#include "gic/gic.h"
 #include "gic/vgic.h"
 
 const char *esr_class_name(unsigned ec)
@@ -465,7 +466,7 @@ void trap_guest_irq(struct trap_frame *f)
 	unsigned cpu = arch_cpu_index();
 	struct vcpu *v = vcpu_of_cpu(cpu);
 	v->frame = f;
-	arch_gic_handle_irq();
+	gic_handle_irq();
 	leave_if_not_running(v);
 }
 

@@ -231,7 +231,7 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 	banner(load_base);
 	boot_memory(load_base);
 
-	arch_gic_init(&board);
+	arch_irq_init(&board);
 	unsigned me = arch_boot_cpu_index(&board);
 	if (me >= board.ncpus)
 		fatal("the boot CPU (MPIDR 0x%llx) is not in the DT's /cpus",

@@ -11,6 +11,7 @@
 #include "common/console.h"
 #include "common/lib.h"
 #include "common/percpu.h"
+#include "gic/gic.h"
 #include "gic/vgic.h"
 #include "vtimer/vtimer.h"
 
@@ -60,7 +61,7 @@ static inline volatile uint64_t *r64(uint64_t base, unsigned off)
 	return (volatile uint64_t *)(uintptr_t)(base + off);
 }
 
-void arch_gic_init(const struct board *b)
+void gic_init(const struct board *b)
 {
 	version = b->gic_version;
 	gicd = b->gicd.base;
@@ -193,7 +194,7 @@ static uint64_t find_redist(uint64_t mpidr)
 	return 0;
 }
 
-void arch_gic_cpu_init(unsigned index)
+void gic_cpu_init(unsigned index)
 {
 	if (version == 3) {
 		uint64_t rd = find_redist(arch_read_mpidr());
@@ -227,7 +228,7 @@ void arch_gic_cpu_init(unsigned index)
 	dsb(sy);
 }
 
-void arch_send_ipi(unsigned cpu)
+void gic_send_ipi(unsigned cpu)
 {
 	stats_kick(cpu);
 	dsb(ish);
@@ -273,7 +274,7 @@ static void passthrough_irq(struct domain *d, struct vcpu *cur, uint32_t iar, un
 	gic_hw_route(intid, t->pcpu);
 }
 
-void arch_gic_handle_irq(void)
+void gic_handle_irq(void)
 {
 	for (;;) {
 		uint32_t iar = version == 3 ? (uint32_t)read_sysreg(S3_0_C12_C12_0) /* IAR1 */
@@ -333,7 +334,7 @@ void arch_gic_handle_irq(void)
 	}
 }
 
-void arch_vgic_vcpu_reset(struct vcpu *v)
+void gic_vcpu_reset(struct vcpu *v)
 {
 	/* No virtual interrupt state survives into a (re)started vCPU, and the
 	 * physical timer PPI it may have left active is released. */

@@ -12,6 +12,7 @@
 #include "common/lib.h"
 #include "common/percpu.h"
 #include "common/spinlock.h"
+#include "gic/gic.h"
 #include "gic/vgic.h"
 
 struct gic_host gic_host;
@@ -137,7 +138,7 @@ static void kick(struct vcpu *t)
 {
 	if (t && t->pcpu != arch_cpu_index() &&
 	    __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == VCPU_RUNNING)
-		arch_send_ipi(t->pcpu);
+		gic_send_ipi(t->pcpu);
 }
 
 void vgic_kick_others(struct domain *d)

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The physical GIC (gic/gic.c), as the architecture code drives it: set-up,
+ * per-CPU set-up, IPIs, the interrupt taken at EL2, a vCPU's CPU interface.
+ * The core reaches these through arch_irq_init() and arch_send_ipi().
+ */
+#ifndef GIC_GIC_H
+#define GIC_GIC_H
+
+struct board;
+struct vcpu;
+
+void gic_init(const struct board *b);
+void gic_cpu_init(unsigned index);
+void gic_send_ipi(unsigned cpu);
+/* Acknowledge and handle every interrupt pending at EL2 on this CPU. */
+void gic_handle_irq(void);
+/* This CPU's virtual CPU interface, fresh for v (before it first runs). */
+void gic_vcpu_reset(struct vcpu *v);
+
+#endif
