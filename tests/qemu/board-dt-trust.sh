@@ -15,17 +15,7 @@
 . "$(dirname "$0")/common.sh"
 HYP=$ROOT/build/qemu-virt/hyp/bulkhead.bin
 OFF=0x$(aarch64-linux-gnu-nm "$ROOT/build/qemu-virt/hyp/bulkhead.elf" | awk '/ __payload_start$/{print $1}')
-aarch64-linux-gnu-gcc -nostdlib -static -Wl,-Ttext=0 -Wl,--build-id=none -o "$W/p.elf" \
-	"$ROOT/tests/attacks/poke.S" && aarch64-linux-gnu-objcopy -O binary "$W/p.elf" "$W/poke.bin" || exit 1
-python3 - "$HYP" "$W/poke.bin" <<'PY' || exit 1
-import struct, sys
-hyp, atk = open(sys.argv[1], 'rb').read(), bytearray(open(sys.argv[2], 'rb').read())
-off = hyp.find(b'domain %s powered off')
-assert off > 0 and atk.count(b'TARGET!!') == 1
-i = atk.index(b'TARGET!!')
-atk[i:i + 8] = struct.pack('<Q', 0x40200000 + off)  # QEMU -kernel loads the hypervisor at 0x40200000
-open(sys.argv[2], 'wb').write(atk)
-PY
+bh_attack poke "$W/poke.bin" "domain %s powered off"
 printf '/dts-v1/;\n/ { bulkhead { domain@0 { label = "dom0"; role = "control"; cpus = <0>; memory-size = <0x0 0x800000>; kernel = "poke.bin"; }; }; };\n' >"$W/dom0.dts"
 dtc -q -I dts -O dtb -o "$W/dom0.dtb" "$W/dom0.dts"
 

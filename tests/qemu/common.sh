@@ -143,3 +143,25 @@ bh_pack() {
 		-I "$ROOT/build/guests/aarch64" -I "$ROOT/build/guests/aarch32" -I "$ASSETS" "$@" >"$W/pack.log" 2>&1 ||
 		{ echo "bhpack failed:"; cat "$W/pack.log"; exit 1; }
 }
+
+# bh_attack NAME OUT [STRING]: tests/attacks/NAME.S assembled into the raw
+# binary OUT (position independent, linked at 0). With STRING, its 8-byte
+# slot "TARGET!!" becomes the physical address of STRING in the hypervisor
+# (QEMU -kernel loads it at 0x40200000): where the attack aims.
+bh_attack() {
+	local name=$1 out=$2 str=${3:-}
+	aarch64-linux-gnu-gcc -nostdlib -static -Wl,-Ttext=0 -Wl,--build-id=none -o "$W/$name.elf" \
+		"$ROOT/tests/attacks/$name.S" && aarch64-linux-gnu-objcopy -O binary "$W/$name.elf" "$out" ||
+		{ echo "cannot build tests/attacks/$name.S"; exit 1; }
+	[ -n "$str" ] || return 0
+	python3 - "$ROOT/build/qemu-virt/hyp/bulkhead.bin" "$out" "$str" <<'PY' || exit 1
+import struct, sys
+hyp, atk = open(sys.argv[1], 'rb').read(), bytearray(open(sys.argv[2], 'rb').read())
+off = hyp.find(sys.argv[3].encode())
+assert off > 0, 'string not in the hypervisor: ' + sys.argv[3]
+assert atk.count(b'TARGET!!') == 1, 'no TARGET!! slot in the attack'
+i = atk.index(b'TARGET!!')
+atk[i:i + 8] = struct.pack('<Q', 0x40200000 + off)
+open(sys.argv[2], 'wb').write(atk)
+PY
+}

@@ -11,8 +11,7 @@
 # registers are forwarded, nothing else.
 # timeout: 120
 . "$(dirname "$0")/common.sh"
-aarch64-linux-gnu-gcc -nostdlib -static -Wl,-Ttext=0 -Wl,--build-id=none -o "$W/a.elf" \
-	"$ROOT/tests/attacks/uart-page.S" && aarch64-linux-gnu-objcopy -O binary "$W/a.elf" "$W/uart-page.bin" || exit 1
+bh_attack uart-page "$W/uart-page.bin"
 for gic in 3 2; do
 	echo "case: GICv$gic"
 	timeout 30 qemu-system-aarch64 -M virt,virtualization=on,gic-version=$gic,dumpdtb="$W/b.dtb" \

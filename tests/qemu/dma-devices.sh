@@ -12,20 +12,9 @@
 #   at build time and at boot; naming one with dma-trusted works, for dom0 too.
 # timeout: 300
 . "$(dirname "$0")/common.sh"
-HYP=$ROOT/build/qemu-virt/hyp/bulkhead.bin
 
 echo "case: attack: fw-cfg DMA from a control domain onto the hypervisor"
-aarch64-linux-gnu-gcc -nostdlib -static -Wl,-Ttext=0 -Wl,--build-id=none -o "$W/fw.elf" \
-	"$ROOT/tests/attacks/fwcfg-dma.S" && aarch64-linux-gnu-objcopy -O binary "$W/fw.elf" "$W/fwcfg-dma.bin" || exit 1
-python3 - "$HYP" "$W/fwcfg-dma.bin" <<'EOF' || exit 1
-import struct, sys
-hyp, atk = open(sys.argv[1], 'rb').read(), bytearray(open(sys.argv[2], 'rb').read())
-off = hyp.find(b'domain %s powered off')
-assert off > 0 and atk.count(b'TARGET!!') == 1
-i = atk.index(b'TARGET!!')
-atk[i:i + 8] = struct.pack('<Q', 0x40200000 + off)  # QEMU -kernel loads the hypervisor at 0x40200000
-open(sys.argv[2], 'wb').write(atk)
-EOF
+bh_attack fwcfg-dma "$W/fwcfg-dma.bin" "domain %s powered off"
 cat >"$W/attack.dts" <<'EOF'
 /dts-v1/;
 / { bulkhead { domain@0 { label = "dom0"; role = "control"; cpus = <0>; memory-size = <0x0 0x800000>;
