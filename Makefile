@@ -87,7 +87,7 @@ $(HYPB)/bulkhead.bin: $(HYPB)/bulkhead.elf
 
 hyp: $(HYPB)/bulkhead.bin
 
-BHPACK_SRC := tools/bhpack.c common/image.c dt/plan.c dt/board.c dt/devices.c dt/dom0.c dt/guest.c common/pmem.c
+BHPACK_SRC := tools/bhpack.c common/image.c dt/plan.c dt/policy.c dt/board.c dt/devices.c dt/dom0.c dt/guest.c common/pmem.c
 $(TOOLB)/bhpack: $(BHPACK_SRC) dt/*.h common/package.h common/lib.h | deps
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,HOSTCC,$@)gcc $(HOST_CFLAGS) -o $@ $(BHPACK_SRC) -lfdt

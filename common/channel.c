@@ -15,6 +15,7 @@
 #include "common/pmem.h"
 #include "dt/devices.h"
 #include "dt/dom0.h"
+#include "dt/policy.h"
 #include "gic/vgic.h"
 
 #include <libfdt.h>

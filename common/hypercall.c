@@ -10,6 +10,7 @@
 #include "common/domain.h"
 #include "common/hypercall.h"
 #include "common/lib.h"
+#include "dt/policy.h"
 
 static uint64_t console_write(struct vcpu *v, uint64_t ipa, uint64_t len)
 {

@@ -8,6 +8,7 @@
 #include "common/lib.h"
 #include "dt/dom0.h"
 #include "dt/plan.h"
+#include "dt/policy.h"
 #include "dt/err.h"
 
 const char *dt_fault_name(enum on_fault f)
@@ -15,16 +16,6 @@ const char *dt_fault_name(enum on_fault f)
 	return f == FAULT_RESTART ? "restart" : f == FAULT_HALT ? "halt" : "stop";
 }
 
-static bool valid_name(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
-		      *s == '_'))
-			return false;
-	return true;
-}
 
 /* A string property: absent -> "" (if optional); not a NUL-terminated string -> error. */
 static int get_string(const void *fdt, int node, const char *path, const char *prop, char *out,
@@ -117,7 +108,7 @@ static int read_identity(const void *fdt, int node, const char *path, struct dom
 
 	if (get_string(fdt, node, path, "label", d->name, sizeof(d->name), true, err))
 		return -1;
-	if (!valid_name(d->name))
+	if (!dt_valid_name(d->name))
 		ERR("config %s: label \"%s\" may only contain a-z, 0-9, '-' and '_'", path,
 		    d->name);
 	if (get_string(fdt, node, path, "role", buf, sizeof(buf), false, err))
@@ -130,7 +121,7 @@ static int read_identity(const void *fdt, int node, const char *path, struct dom
 		return -1;
 	if (!d->label[0])
 		snprintf(d->label, sizeof(d->label), "domain_t");
-	else if (!valid_name(d->label))
+	else if (!dt_valid_name(d->label))
 		ERR("config %s: type \"%s\" may only contain a-z, 0-9, '-' and '_'", path,
 		    d->label);
 	return 0;
@@ -346,89 +337,6 @@ static int read_channel(const void *fdt, int node, const char *path, struct plan
 	return 0;
 }
 
-static bool type_exists(const struct plan *p, const char *t)
-{
-	for (unsigned i = 0; i < p->ndoms; i++)
-		if (!strcmp(p->dom[i].label, t))
-			return true;
-	return false;
-}
-
-/* One rule, "SRC TGT : CLASS { PERM ... }". */
-static int parse_rule(const char *text, const char *path, unsigned idx, struct plan *p,
-		      struct dt_error *err)
-{
-	char buf[160], *tok[16];
-	unsigned n = 0, o = 0;
-	if (strlen(text) >= sizeof(buf) / 2)
-		ERR("config %s: 'allow' rule %u is too long", path, idx);
-	for (const char *s = text; *s; s++) { /* space out the punctuation */
-		if (*s == ':' || *s == '{' || *s == '}') {
-			buf[o++] = ' ';
-			buf[o++] = *s;
-			buf[o++] = ' ';
-		} else {
-			buf[o++] = *s == '\t' ? ' ' : *s;
-		}
-	}
-	buf[o] = 0;
-	for (char *s = buf; *s;) {
-		while (*s == ' ')
-			*s++ = 0;
-		if (!*s)
-			break;
-		if (n == ARRAY_SIZE(tok))
-			ERR("config %s: 'allow' rule %u (\"%s\") has too many words", path, idx, text);
-		tok[n++] = s;
-		while (*s && *s != ' ')
-			s++;
-	}
-	if (n < 6 || strcmp(tok[2], ":") || strcmp(tok[4], "{") || strcmp(tok[n - 1], "}"))
-		ERR("config %s: 'allow' rule %u (\"%s\") is not \"SRC_TYPE TGT_TYPE : CLASS { "
-		    "PERM ... }\"",
-		    path, idx, text);
-	if (p->nrules == BH_MAX_RULES)
-		ERR("config %s: more than %d rules", path, BH_MAX_RULES);
-	struct rule *r = &p->rule[p->nrules];
-	memset(r, 0, sizeof(*r));
-	for (int k = 0; k < 2; k++) {
-		if (!valid_name(tok[k]) || strlen(tok[k]) >= sizeof(r->src))
-			ERR("config %s: 'allow' rule %u: \"%s\" is not a type name", path, idx,
-			    tok[k]);
-		if (!type_exists(p, tok[k]))
-			ERR("config %s: 'allow' rule %u: type \"%s\" is no domain's 'type'", path,
-			    idx, tok[k]);
-	}
-	snprintf(r->src, sizeof(r->src), "%s", tok[0]);
-	snprintf(r->tgt, sizeof(r->tgt), "%s", tok[1]);
-	if (!strcmp(tok[3], "domain"))
-		r->cls = CLASS_DOMAIN;
-	else if (!strcmp(tok[3], "channel"))
-		r->cls = CLASS_CHANNEL;
-	else
-		ERR("config %s: 'allow' rule %u: class \"%s\" is not known (domain, channel)",
-		    path, idx, tok[3]);
-	for (unsigned k = 5; k < n - 1; k++) {
-		unsigned perm = 0;
-		if (r->cls == CLASS_DOMAIN && !strcmp(tok[k], "query"))
-			perm = PERM_QUERY;
-		else if (r->cls == CLASS_DOMAIN && !strcmp(tok[k], "restart"))
-			perm = PERM_RESTART;
-		else if (r->cls == CLASS_CHANNEL && !strcmp(tok[k], "notify"))
-			perm = PERM_NOTIFY;
-		else
-			ERR("config %s: 'allow' rule %u: \"%s\" is not a permission of class %s "
-			    "(%s)",
-			    path, idx, tok[k], tok[3],
-			    r->cls == CLASS_DOMAIN ? "query, restart" : "notify");
-		r->perms |= perm;
-	}
-	if (!r->perms)
-		ERR("config %s: 'allow' rule %u (\"%s\") grants no permission", path, idx, text);
-	p->nrules++;
-	return 0;
-}
-
 static int read_policy(const void *fdt, int node, const char *path, struct plan *p,
 		       struct dt_error *err)
 {
@@ -442,24 +350,13 @@ static int read_policy(const void *fdt, int node, const char *path, struct plan 
 		ERR("config %s: 'allow' must be a list of strings", path);
 	unsigned idx = 1;
 	for (int pos = 0; pos < len; idx++) {
-		if (parse_rule(v + pos, path, idx, p, err))
+		if (dt_policy_parse_rule(v + pos, path, idx, p, err))
 			return -1;
 		pos += (int)strlen(v + pos) + 1;
 	}
 	return 0;
 }
 
-bool dt_policy_allows(const struct plan *p, const struct dom_cfg *src, const struct dom_cfg *tgt,
-		      enum policy_class cls, unsigned perm)
-{
-	for (unsigned i = 0; i < p->nrules; i++) {
-		const struct rule *r = &p->rule[i];
-		if (r->cls == cls && (r->perms & perm) && !strcmp(r->src, src->label) &&
-		    !strcmp(r->tgt, tgt->label))
-			return true;
-	}
-	return false;
-}
 
 static bool overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
 {

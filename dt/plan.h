@@ -72,9 +72,6 @@ struct plan {
 	bool insecure_pmu_el2;
 };
 
-/* May domain src do perm (of class cls) to domain tgt? */
-bool dt_policy_allows(const struct plan *p, const struct dom_cfg *src, const struct dom_cfg *tgt,
-		      enum policy_class cls, unsigned perm);
 
 /* Read and check a config. `b` may be NULL (syntax-only check). */
 int dt_plan_read(const void *cfg, const struct board *b, struct plan *p, struct dt_error *err);

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The security policy (dt/policy.c): rules between domain types, and the
+ * check every cross-domain hypercall makes.
+ */
+#ifndef DT_POLICY_H
+#define DT_POLICY_H
+
+#include "dt/plan.h"
+
+/* May domain src do perm (of class cls) to domain tgt? Default: no. */
+bool dt_policy_allows(const struct plan *p, const struct dom_cfg *src, const struct dom_cfg *tgt,
+		      enum policy_class cls, unsigned perm);
+/* Add rule number idx ("SRC TGT : CLASS { PERM ... }") of the config node at
+ * path to p; its types must be domains' types already read. */
+int dt_policy_parse_rule(const char *text, const char *path, unsigned idx, struct plan *p,
+			 struct dt_error *err);
+/* A label or type: a-z, 0-9, '-' and '_', not empty. */
+bool dt_valid_name(const char *s);
+
+#endif
