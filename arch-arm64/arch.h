@@ -88,6 +88,8 @@ bool arch_guest_32bit_supported(void);
 #define S2_RWX	  (S2_RW | S2_EXEC)
 int arch_stage2_map(struct domain *d, uint64_t ipa, uint64_t pa, uint64_t size, unsigned flags);
 bool arch_stage2_lookup(struct domain *d, uint64_t ipa, uint64_t *pa);
+/* Is any of [ipa, ipa + size) mapped for d? */
+bool arch_stage2_mapped(struct domain *d, uint64_t ipa, uint64_t size);
 void arch_send_ipi(unsigned cpu);
 void arch_dcache_clean_range(uint64_t start, uint64_t size);
 /* Zero memory (identity-mapped RAM) and write it back past every cache. */

@@ -82,6 +82,11 @@ int arch_stage2_map(struct domain *d, uint64_t ipa, uint64_t pa, uint64_t size, 
 	return 0;
 }
 
+bool arch_stage2_mapped(struct domain *d, uint64_t ipa, uint64_t size)
+{
+	return pt_range_mapped(&s2[d - domains], ipa, size);
+}
+
 bool arch_stage2_lookup(struct domain *d, uint64_t ipa, uint64_t *pa)
 {
 	return pt_lookup(&s2[d - domains], ipa, pa, NULL, NULL);

@@ -252,15 +252,6 @@ static int add_resources(struct domain *d, const struct dev_res *r, const char *
 	return 0;
 }
 
-static bool page_shared(uint64_t page, struct domain *d)
-{
-	for (unsigned i = 0; i < npt_ranges; i++)
-		if (pt_ranges[i].d != d && pt_ranges[i].base < page + SZ_4K &&
-		    page < pt_ranges[i].base + pt_ranges[i].size)
-			return true;
-	return false;
-}
-
 #define MAX_FORWARD_REPORTS 4 /* per domain: a guest may retry forever */
 
 /* A register page shared with another domain: every access traps and is
@@ -315,6 +306,75 @@ static int reserve_hypervisor_ranges(const struct board *b)
 	return 0;
 }
 
+/* The first page in [pg, end) that another domain's range (or the
+ * hypervisor's) touches, or end. */
+static uint64_t next_shared(uint64_t pg, uint64_t end, const struct domain *d)
+{
+	uint64_t first = end;
+	for (unsigned i = 0; i < npt_ranges; i++) {
+		const struct pt_range *q = &pt_ranges[i];
+		uint64_t lo = ALIGN_DOWN(q->base, SZ_4K), hi = ALIGN_UP(q->base + q->size, SZ_4K);
+		if (q->d != d && lo < end && pg < hi)
+			first = MIN(first, MAX(lo, pg));
+	}
+	return first;
+}
+
+/* Map [lo, hi) 1:1 into d in one call (blocks where aligned), or page by
+ * page, skipping what another node of d already mapped in a shared page. */
+static int map_run(struct domain *d, uint64_t lo, uint64_t hi, unsigned flags)
+{
+	if (!arch_stage2_mapped(d, lo, hi - lo))
+		return arch_stage2_map(d, lo, lo, hi - lo, flags);
+	for (uint64_t pg = lo; pg < hi; pg += SZ_4K)
+		if (!arch_stage2_lookup(d, pg, &(uint64_t){0}) &&
+		    arch_stage2_map(d, pg, pg, SZ_4K, flags))
+			return -1;
+	return 0;
+}
+
+/* A page of p's range that another domain or the hypervisor also uses:
+ * trapped, and forwarded only within p's own bytes. */
+static int forward_page(const struct pt_range *p, uint64_t pg)
+{
+	struct domain *d = p->d;
+	if (d->nvmmio == BH_MAX_VMMIO) {
+		bh_log("domain %s: too many devices sharing register pages with other domains",
+		       d->name);
+		return -1;
+	}
+	uint64_t lo = MAX(pg, p->base), hi = MIN(pg + SZ_4K, p->base + p->size);
+	struct vmmio *m = &d->vmmio[d->nvmmio++];
+	m->base = lo;
+	m->size = hi - lo;
+	m->phys = lo;
+	m->access = forward_access;
+	arch_map_device(pg, SZ_4K);
+	return 0;
+}
+
+/* One range: reserved memory mapped as RAM; registers mapped as Device in
+ * runs up to the next shared page, each shared page forwarded. */
+static int map_range(const struct pt_range *p)
+{
+	uint64_t s = ALIGN_DOWN(p->base, SZ_4K), e = ALIGN_UP(p->base + p->size, SZ_4K);
+	if (p->normal)
+		return map_run(p->d, s, e, S2_RWX);
+	for (uint64_t pg = s; pg < e;) {
+		uint64_t shared = next_shared(pg, e, p->d);
+		if (shared > pg) {
+			if (map_run(p->d, pg, shared, S2_RW | S2_DEVICE))
+				return -1;
+			pg = shared;
+		} else {
+			if (forward_page(p, pg))
+				return -1;
+			pg += SZ_4K;
+		}
+	}
+	return 0;
+}
+
 static int add_dom0_device(void *ctx, const struct dom0_device *dev)
 {
 	return add_resources(ctx, &dev->res, dev->path, dev->reserved_memory);
@@ -342,42 +402,9 @@ int domains_assign_devices(const struct board *b)
 		}
 	}
 	/* 2. Map: whole pages directly; pages shared with another domain forwarded. */
-	for (unsigned i = 0; i < npt_ranges; i++) {
-		struct pt_range *p = &pt_ranges[i];
-		if (!p->d)
-			continue;
-		uint64_t s = ALIGN_DOWN(p->base, SZ_4K), e = ALIGN_UP(p->base + p->size, SZ_4K);
-		for (uint64_t pg = s; pg < e; pg += SZ_4K) {
-			if (p->normal) {
-				if (!arch_stage2_lookup(p->d, pg, &(uint64_t){0}) &&
-				    arch_stage2_map(p->d, pg, pg, SZ_4K, S2_RWX))
-					return -1;
-				continue;
-			}
-			if (page_shared(pg, p->d)) {
-				struct domain *d = p->d;
-				if (d->nvmmio == BH_MAX_VMMIO) {
-					bh_log("domain %s: too many devices sharing register pages "
-					       "with other domains",
-					       d->name);
-					return -1;
-				}
-				uint64_t lo = MAX(pg, p->base), hi = MIN(pg + SZ_4K, p->base + p->size);
-				struct vmmio *m = &d->vmmio[d->nvmmio++];
-				m->base = lo;
-				m->size = hi - lo;
-				m->phys = lo;
-				m->access = forward_access;
-				arch_map_device(pg, SZ_4K);
-				continue;
-			}
-			uint64_t pa;
-			if (arch_stage2_lookup(p->d, pg, &pa))
-				continue; /* another node in the same page, already mapped */
-			if (arch_stage2_map(p->d, pg, pg, SZ_4K, S2_RW | S2_DEVICE))
-				return -1;
-		}
-	}
+	for (unsigned i = 0; i < npt_ranges; i++)
+		if (pt_ranges[i].d && map_range(&pt_ranges[i]))
+			return -1;
 	return 0;
 }
 

@@ -87,6 +87,35 @@ int dt_parent(const void *fdt, int node)
 	return fdt_parent_offset(fdt, node);
 }
 
+int dt_node_path(const void *fdt, int node, char *buf, size_t len)
+{
+	int chain[64], n = 0, x = node;
+	if (node < 0)
+		return -FDT_ERR_BADOFFSET;
+	for (; x > 0 && n < 64; x = dt_parent(fdt, x))
+		chain[n++] = x;
+	if (x > 0)
+		return -FDT_ERR_BADSTRUCTURE; /* deeper than any real DT */
+	if (len < 2)
+		return -FDT_ERR_NOSPACE;
+	size_t o = 0;
+	buf[0] = '/';
+	buf[1] = 0;
+	while (n--) {
+		int l;
+		const char *name = fdt_get_name(fdt, chain[n], &l);
+		if (!name || l < 0)
+			return -FDT_ERR_BADSTRUCTURE;
+		if (o + 1 + (size_t)l + 1 > len)
+			return -FDT_ERR_NOSPACE;
+		buf[o++] = '/';
+		memcpy(buf + o, name, (size_t)l);
+		o += (size_t)l;
+		buf[o] = 0;
+	}
+	return 0;
+}
+
 void dt_board_move(struct board *b, const void *copy)
 {
 	if (ix.fdt == b->fdt)

@@ -44,7 +44,7 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 {
 	char path[128];
 	memset(r, 0, sizeof(*r));
-	if (fdt_get_path(fdt, node, path, sizeof(path)))
+	if (dt_node_path(fdt, node, path, sizeof(path)))
 		snprintf(path, sizeof(path), "(node at offset %d)", node);
 
 	int len;

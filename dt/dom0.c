@@ -21,20 +21,31 @@ static bool is_pci_host(const void *fdt, int node)
 }
 
 /* Is `node` (or an ancestor) passed through to a domain other than dom0? */
+/* Is node device k of domain dc, or inside it? By node offset (recorded when
+ * the config was checked against this board; a walk up the parent index),
+ * else by path. */
+static bool in_device(const void *fdt, int node, const struct dom_cfg *dc, unsigned k)
+{
+	if (dc->dev_node[k] >= 0) {
+		for (int n = node; n > 0; n = dt_parent(fdt, n))
+			if (n == dc->dev_node[k])
+				return true;
+		return false;
+	}
+	char path[128];
+	if (dt_node_path(fdt, node, path, sizeof(path)))
+		return false;
+	size_t l = strlen(dc->devices[k]);
+	return !strncmp(path, dc->devices[k], l) && (path[l] == 0 || path[l] == '/');
+}
+
+/* Is `node` (or an ancestor) passed through to a domain other than dom0? */
 static bool owned_by_other(const void *fdt, const struct plan *p, int node)
 {
-	char path[128];
-	if (fdt_get_path(fdt, node, path, sizeof(path)))
-		return false;
-	for (unsigned i = 0; i < p->ndoms; i++) {
-		if (p->dom[i].control)
-			continue;
-		for (unsigned k = 0; k < p->dom[i].ndevices; k++) {
-			size_t l = strlen(p->dom[i].devices[k]);
-			if (!strncmp(path, p->dom[i].devices[k], l) && (path[l] == 0 || path[l] == '/'))
+	for (unsigned i = 0; i < p->ndoms; i++)
+		for (unsigned k = 0; !p->dom[i].control && k < p->dom[i].ndevices; k++)
+			if (in_device(fdt, node, &p->dom[i], k))
 				return true;
-		}
-	}
 	return false;
 }
 
@@ -49,14 +60,9 @@ static bool withheld_dma(const void *fdt, const struct plan *p, int node)
 	for (int n = node; n > 0; n = dt_parent(fdt, n)) {
 		if (!dt_node_dma_reason(fdt, n))
 			continue;
-		char path[128];
-		if (fdt_get_path(fdt, n, path, sizeof(path)))
-			return true;
-		for (unsigned k = 0; c && k < c->ndevices; k++) {
-			size_t l = strlen(c->devices[k]);
-			if (!strncmp(path, c->devices[k], l) && (path[l] == 0 || path[l] == '/'))
+		for (unsigned k = 0; c && k < c->ndevices; k++)
+			if (in_device(fdt, n, c, k))
 				return false;
-		}
 		return true;
 	}
 	return false;
@@ -93,7 +99,7 @@ int dt_dom0_for_each_device(const struct board *b, const struct plan *p,
 		if (!dt_dom0_owns(b->fdt, b, p, node))
 			continue;
 		struct dom0_device dev = {.node = node};
-		if (fdt_get_path(b->fdt, node, dev.path, sizeof(dev.path)))
+		if (dt_node_path(b->fdt, node, dev.path, sizeof(dev.path)))
 			snprintf(dev.path, sizeof(dev.path), "(node at offset %d)", node);
 		dev.reserved_memory = !strncmp(dev.path, "/reserved-memory/", 17);
 		if (dt_node_resources(b->fdt, b, node, &dev.res, err))
@@ -158,7 +164,7 @@ static int collect_removals(const struct dom0_dt *g, const struct board *b, char
 				 MAX_DELETE);
 			return -1;
 		}
-		if (fdt_get_path(host, node, del[*ndel], sizeof(del[0])))
+		if (dt_node_path(host, node, del[*ndel], sizeof(del[0])))
 			continue;
 		bool under = false;
 		for (unsigned k = 0; k < *ndel && !under; k++) {
@@ -179,7 +185,7 @@ static int renumber_cpus(void *fdt, const struct dom0_dt *g, const struct board 
 	int cac = cpus >= 0 ? fdt_address_cells(fdt, cpus) : 1;
 	for (unsigned c = 0; c < g->dom->ncpus; c++) {
 		char path[128];
-		if (fdt_get_path(b->fdt, b->cpu_node[g->dom->cpus[c]], path, sizeof(path)))
+		if (dt_node_path(b->fdt, b->cpu_node[g->dom->cpus[c]], path, sizeof(path)))
 			continue;
 		int n = fdt_path_offset(fdt, path);
 		if (n < 0)
@@ -343,7 +349,7 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 	/* /reserved-memory stays: those carve-outs are kept out of every domain's RAM
 	 * and mapped 1:1 into dom0, which owns the devices that use them. */
 	char gpath[128] = "";
-	if (fdt_get_path(b->fdt, b->gic_node, gpath, sizeof(gpath)) == 0 &&
+	if (dt_node_path(b->fdt, b->gic_node, gpath, sizeof(gpath)) == 0 &&
 	    fit_gic(fdt, gpath, g, b, err))
 		return -1;
 	if (add_memory(fdt, g, err) || add_channels(fdt, gpath, g, err) || set_psci(fdt, err) ||

@@ -82,6 +82,8 @@ int dt_board_read(const void *fdt, struct board *b, struct dt_error *err);
 void dt_board_move(struct board *b, const void *copy);
 /* fdt_parent_offset(), fast for the DT dt_board_read() read last. */
 int dt_parent(const void *fdt, int node);
+/* fdt_get_path(), the same way: a walk up, not a scan from the root. */
+int dt_node_path(const void *fdt, int node, char *buf, size_t len);
 /* Is this a DTB libfdt can read safely (header, version >= 16, structure)?
  * 0 or a negative FDT_ERR_ code. The caller has checked its totalsize fits. */
 int dt_check_blob(const void *fdt);

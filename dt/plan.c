@@ -230,6 +230,7 @@ static int read_devices(const void *fdt, int node, const char *path, const struc
 			if (!strcmp(d->devices[j], dev))
 				ERR("config %s: 'devices' lists \"%s\" twice", path, dev);
 		memcpy(d->devices[d->ndevices], dev, l + 1);
+		d->dev_node[d->ndevices] = b && b->fdt ? fdt_path_offset(b->fdt, dev) : -1;
 		if (b && b->fdt && check_device(path, dev, b, d, err))
 			return -1;
 		d->ndevices++;

@@ -29,6 +29,7 @@ struct dom_cfg {
 	unsigned ndevices;
 	char devices[BH_MAX_DEVICES][96]; /* board DT paths passed through */
 	struct dev_res dev[BH_MAX_DEVICES]; /* filled when checked against a board */
+	int dev_node[BH_MAX_DEVICES];	     /* their board DT offsets then, else -1 */
 	int node; /* offset of its node in the config DT */
 };
 

@@ -336,11 +336,22 @@ static void test_parent_index(void)
 			continue;
 		unsigned n = 0, bad = 0;
 		int depth = 0;
-		for (int node = 0; node >= 0; node = fdt_next_node(fdt, node, &depth), n++)
+		for (int node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth), n++)
 			bad += dt_parent(fdt, node) != fdt_parent_offset(fdt, node);
 		CHECK(n > 3);
 		CHECK_EQ(bad, 0);
 		CHECK_EQ(dt_parent(fdt, 0), -FDT_ERR_NOTFOUND);
+		/* dt_node_path agrees with fdt_get_path for every node too. */
+		bad = 0;
+		depth = 0;
+		for (int node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
+			char a[256], b2[256];
+			bad += fdt_get_path(fdt, node, a, sizeof(a)) != 0 ||
+			       dt_node_path(fdt, node, b2, sizeof(b2)) != 0 || strcmp(a, b2);
+		}
+		CHECK_EQ(bad, 0);
+		char tiny[4];
+		CHECK(dt_node_path(fdt, fdt_path_offset(fdt, "/cpus"), tiny, sizeof(tiny)) < 0);
 		size_t size = fdt_totalsize(fdt);
 		void *copy = malloc(size);
 		memcpy(copy, fdt, size);
@@ -348,7 +359,7 @@ static void test_parent_index(void)
 		CHECK(b.fdt == copy);
 		bad = 0;
 		depth = 0;
-		for (int node = 0; node >= 0; node = fdt_next_node(copy, node, &depth))
+		for (int node = 0; node >= 0 && depth >= 0; node = fdt_next_node(copy, node, &depth))
 			bad += dt_parent(copy, node) != fdt_parent_offset(copy, node) ||
 			       dt_parent(fdt, node) != fdt_parent_offset(fdt, node);
 		CHECK_EQ(bad, 0);
