@@ -86,8 +86,9 @@ linux_initrd() {
 # chat LOG TIMEOUT WAIT_REGEX INPUT [WAIT_REGEX INPUT]... -- COMMAND [ARGS...]:
 # run COMMAND with its output in LOG and its input on a FIFO; whenever LOG
 # shows WAIT_REGEX, type INPUT (printf format), waiting TIMEOUT seconds at
-# most in all. COMMAND (a function or program) must bound its own run time
-# (QEMU under timeout). Returns COMMAND's exit status.
+# most in all. A WAIT_REGEX of the form @N waits N seconds instead (e.g. while
+# the console is stalled and nothing appears). COMMAND (a function or program)
+# must bound its own run time (QEMU under timeout). Returns COMMAND's exit status.
 chat() {
 	local log=$1 tmo=$2; shift 2
 	local script=()
@@ -100,6 +101,12 @@ chat() {
 	exec 3>"$W/in"
 	local deadline=$((SECONDS + tmo)) i=0
 	while [ $i -lt ${#script[@]} ]; do
+		if [[ ${script[i]} =~ ^@[0-9]+$ ]]; then
+			sleep "${script[i]#@}"
+			(trap '' PIPE; printf "${script[i + 1]}" >&3) 2>/dev/null
+			i=$((i + 2))
+			continue
+		fi
 		until grep -qE -- "${script[i]}" "$log" 2>/dev/null || [ $SECONDS -ge $deadline ] || [ -f "$W/rc" ]; do
 			sleep 0.2
 		done

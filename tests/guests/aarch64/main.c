@@ -684,22 +684,28 @@ static bool not_supported(uint32_t fid, uint64_t x0)
 	return (fid & 0x40000000) ? (int64_t)x0 == -1 : (int32_t)x0 == -1;
 }
 
+/* Unknown call i of a sequence in the vendor hypervisor range (entity 6),
+ * away from Bulkhead's own IDs and the 0xFF00-0xFFFF general queries,
+ * alternating SMC64 and SMC32 forms: it must return NOT_SUPPORTED. */
+static enum result unknown_hvc(unsigned i)
+{
+	uint32_t fid = ((i & 1) ? 0x86001000u : 0xC6001000u) + (i / 2) % 0xE000;
+	uint64_t x0 = hcall(fid, i, 0).x0;
+	if (!not_supported(fid, x0))
+		return fail("HVC 0x%08x returned 0x%lx, expected -1 (NOT_SUPPORTED)", fid, x0);
+	return RES_PASS;
+}
+
 static enum result mode_hvc_flood(void)
 {
 	/* Natively only the PSCI conduit's instruction is answered (QEMU returns
 	 * NOT_SUPPORTED for unknown IDs there); the other one is undefined at EL1. */
 	bool do_hvc = !g.native || !g.psci_smc, do_smc = !g.native || g.psci_smc;
 
-	/* Vendor hypervisor range (entity 6) away from Bulkhead's own IDs and the
-	 * 0xFF00-0xFFFF general queries. */
 	uint64_t t0 = now();
-	for (unsigned i = 0; do_hvc && i < FLOOD_HVC; i++) {
-		uint32_t fid = ((i & 1) ? 0x86001000u : 0xC6001000u) + (i / 2) % 0xE000;
-		uint64_t x0 = hcall(fid, i, 0).x0;
-		if (!not_supported(fid, x0))
-			return fail("HVC 0x%08x returned 0x%lx, expected -1 (NOT_SUPPORTED)", fid,
-				    x0);
-	}
+	for (unsigned i = 0; do_hvc && i < FLOOD_HVC; i++)
+		if (unknown_hvc(i) != RES_PASS)
+			return RES_FAIL;
 	uint64_t t1 = now();
 	/* SiP (entity 2) SMC32 and OEM (entity 3) SMC64 calls. */
 	for (unsigned i = 0; do_smc && i < FLOOD_SMC; i++) {
@@ -1992,6 +1998,20 @@ static bool flood_phase(char n)
 	return strchr(g.phases[0] ? g.phases : "12", n) != NULL;
 }
 
+/* One ring of c's doorbell, i-th of a flood: counted as accepted or refused
+ * (BUSY: max-notify-rate); any other answer fails. */
+static enum result notify_counted(const struct chan *c, uint32_t i, uint32_t *ok, uint32_t *busy)
+{
+	int64_t r = (int64_t)hcall(BH_HC_CHANNEL_NOTIFY, c->id, 0).x0;
+	if (r == BH_OK)
+		(*ok)++;
+	else if (r == BH_E_BUSY)
+		(*busy)++;
+	else
+		return fail("CHANNEL_NOTIFY returned %ld (notify %u)", r, i);
+	return RES_PASS;
+}
+
 static enum result flood_flooder(void)
 {
 	struct chan c;
@@ -2005,15 +2025,9 @@ static enum result flood_flooder(void)
 			return fail("the sink never got ready for phase %u", ph);
 		uint32_t ok = 0, busy = 0;
 		uint64_t t0 = now();
-		for (uint32_t i = 0; i < FLOOD_NOTIFIES; i++) {
-			int64_t r = (int64_t)hcall(BH_HC_CHANNEL_NOTIFY, c.id, 0).x0;
-			if (r == BH_OK)
-				ok++;
-			else if (r == BH_E_BUSY)
-				busy++;
-			else
-				return fail("CHANNEL_NOTIFY returned %ld (notify %u)", r, i);
-		}
+		for (uint32_t i = 0; i < FLOOD_NOTIFIES; i++)
+			if (notify_counted(&c, i, &ok, &busy) != RES_PASS)
+				return RES_FAIL;
 		uint64_t ms = (now() - t0) * 1000 / read_sysreg(cntfrq_el0);
 		say("flood: phase %u: %u notifies in %lu ms: %u ok, %u busy", ph, FLOOD_NOTIFIES,
 		    ms, ok, busy);
@@ -2332,11 +2346,16 @@ static enum result mode_fuzz(void)
 
 /* Prints numbered lines as fast as it can, forever (or `periods=<n>` lines):
  * the console's other domains must not notice. */
+static void flood_line(uint64_t n)
+{
+	say("flood: line %lu ..................................................", n);
+}
+
 static enum result mode_flood(void)
 {
 	uint64_t limit = g.periods_given ? g.periods : 0;
 	for (uint64_t n = 1; !limit || n <= limit; n++)
-		say("flood: line %lu ..................................................", n);
+		flood_line(n);
 	return RES_PASS;
 }
 
@@ -2394,21 +2413,36 @@ static bool aborting_read64(uint64_t addr)
 	return expect.caught;
 }
 
-/* Each iteration: a 64-bit read of the (emulated) UART's 32-bit FR register
- * and a read past RAM, both refused with an abort the hypervisor reports. */
+/* Iteration i: a 64-bit read of the (emulated) UART's 32-bit FR register and
+ * a read past RAM (at oob), both refused with an abort the hypervisor reports. */
+static enum result bad_accesses(uint64_t oob, uint64_t i)
+{
+	if (!aborting_read64(UART_BASE + UARTFR))
+		return fail("64-bit read of UARTFR returned (iteration %lu)", i);
+	if (!aborting_read64(oob))
+		return fail("read of 0x%lx returned (iteration %lu)", oob, i);
+	return RES_PASS;
+}
+
+/* Where bad_accesses reads past RAM, if this guest's map reaches it. */
+static enum result oob_mapped(uint64_t *oob)
+{
+	*oob = oob_address();
+	if (*oob >= IDMAP_END)
+		return fail("0x%lx is beyond this guest's identity map", *oob);
+	return RES_PASS;
+}
+
 static enum result mode_report_flood(void)
 {
-	uint64_t oob = oob_address();
+	uint64_t oob;
 	if (g.native)
 		return fail("test=report-flood needs Bulkhead");
-	if (oob >= IDMAP_END)
-		return fail("0x%lx is beyond this guest's identity map", oob);
-	for (unsigned i = 0; i < FLOOD_BAD; i++) {
-		if (!aborting_read64(UART_BASE + UARTFR))
-			return fail("64-bit read of UARTFR returned (iteration %u)", i);
-		if (!aborting_read64(oob))
-			return fail("read of 0x%lx returned (iteration %u)", oob, i);
-	}
+	if (oob_mapped(&oob) != RES_PASS)
+		return RES_FAIL;
+	for (unsigned i = 0; i < FLOOD_BAD; i++)
+		if (bad_accesses(oob, i) != RES_PASS)
+			return RES_FAIL;
 	say("report-flood: %u bad device accesses and %u reads outside RAM, each aborted",
 	    FLOOD_BAD, FLOOD_BAD);
 	return RES_PASS;
@@ -2462,33 +2496,99 @@ static void route_bogus(unsigned intid, unsigned r)
 				 (uint32_t)v2[r % 4] << 8 * (intid & 3));
 }
 
-static enum result mode_spi_route(void)
+/* The GIC, and the PL061's SPI (in *intid) routed here and enabled, IRQs on. */
+static enum result spi_route_setup(unsigned *intid)
 {
-	unsigned intid = dt_device_irq(g.fdt, "arm,pl061", PL061_BASE);
-	if (!intid)
+	*intid = dt_device_irq(g.fdt, "arm,pl061", PL061_BASE);
+	if (!*intid)
 		return fail("no arm,pl061 at 0x%lx with an interrupt in the DT", PL061_BASE);
 	if (irq_setup() != RES_PASS)
 		return RES_FAIL;
-	irq_set_handler(intid, on_gpio);
-	gic_set_priority(intid, PRIO_NORMAL);
-	gic_route_to_self(intid);
-	gic_enable(intid, true);
+	irq_set_handler(*intid, on_gpio);
+	gic_set_priority(*intid, PRIO_NORMAL);
+	gic_route_to_self(*intid);
+	gic_enable(*intid, true);
 	irq_enable();
-	for (unsigned r = 0; r < ROUTE_ROUNDS; r++) {
-		route_bogus(intid, r);
-		/* Raise the PL061's line: GPIO 0 level-sensitive, active at its level now. */
-		uint32_t data = mmio_read32(PL061_BASE + GPIODATA_ALL) & 1;
-		mmio_write32(PL061_BASE + GPIOIS, 1);
-		mmio_write32(PL061_BASE + GPIOIEV, data);
-		mmio_write32(PL061_BASE + GPIOIE, 1);
-		delay_us(2000);
-		gic_route_to_self(intid); /* now it may come here */
-		if (!wait_count(&gpio_irqs, r + 1, 1000000))
-			return fail("round %u: the PL061's INTID %u never came once routed back", r,
-				    intid);
-	}
+	return RES_PASS;
+}
+
+/* Round r (counted from 0 by the caller): route the SPI nowhere, raise the
+ * PL061's line, wait 2 ms, route it back here and take it. */
+static enum result spi_route_round(unsigned intid, uint64_t r)
+{
+	route_bogus(intid, (unsigned)r);
+	/* Raise the PL061's line: GPIO 0 level-sensitive, active at its level now. */
+	uint32_t data = mmio_read32(PL061_BASE + GPIODATA_ALL) & 1;
+	mmio_write32(PL061_BASE + GPIOIS, 1);
+	mmio_write32(PL061_BASE + GPIOIEV, data);
+	mmio_write32(PL061_BASE + GPIOIE, 1);
+	delay_us(2000);
+	gic_route_to_self(intid); /* now it may come here */
+	if (!wait_count(&gpio_irqs, (uint32_t)r + 1, 1000000))
+		return fail("round %lu: the PL061's INTID %u never came once routed back", r,
+			    intid);
+	return RES_PASS;
+}
+
+static enum result mode_spi_route(void)
+{
+	unsigned intid;
+	if (spi_route_setup(&intid) != RES_PASS)
+		return RES_FAIL;
+	for (unsigned r = 0; r < ROUTE_ROUNDS; r++)
+		if (spi_route_round(intid, r) != RES_PASS)
+			return RES_FAIL;
 	gic_enable(intid, false);
 	say("spi-route: INTID %u taken %u times, each after a bogus route", intid, gpio_irqs);
+	return RES_PASS;
+}
+
+/* ---- starve: every attack at once on a real-time neighbour (tests/qemu/starvation.sh) ---- */
+
+/* Per round, in rotation: bad device accesses and reads past RAM (each pair
+ * two aborts the hypervisor reports), unknown hypercalls, rings of the
+ * doorbell of the channel to the domain labelled "rt", console lines, and
+ * one spi-route round (its SPI routed nowhere and raised, then taken). */
+#define STARVE_BAD    16
+#define STARVE_HVC    64
+#define STARVE_NOTIFY 64
+#define STARVE_LINES  8
+
+static enum result mode_starve(void)
+{
+	unsigned intid;
+	uint64_t oob;
+	struct chan c;
+	if (g.native)
+		return fail("test=starve needs Bulkhead");
+	if (oob_mapped(&oob) != RES_PASS || spi_route_setup(&intid) != RES_PASS)
+		return RES_FAIL;
+	if (!chan_find_as("rt", &c, false))
+		return fail("no channel node to rt in the DT");
+	uint64_t rounds = 0, t0 = now(), end = t0 + us_to_ticks(g.periods * 1000);
+	uint32_t ok = 0, busy = 0;
+	say("starve: attacking for %lu ms", g.periods);
+	for (; now() < end; rounds++) {
+		for (unsigned i = 0; i < STARVE_BAD; i++)
+			if (bad_accesses(oob, rounds * STARVE_BAD + i) != RES_PASS)
+				return RES_FAIL;
+		for (unsigned i = 0; i < STARVE_HVC; i++)
+			if (unknown_hvc((unsigned)(rounds * STARVE_HVC + i)) != RES_PASS)
+				return RES_FAIL;
+		for (unsigned i = 0; i < STARVE_NOTIFY; i++)
+			if (notify_counted(&c, (uint32_t)(rounds * STARVE_NOTIFY + i), &ok,
+					   &busy) != RES_PASS)
+				return RES_FAIL;
+		for (unsigned i = 0; i < STARVE_LINES; i++)
+			flood_line(rounds * STARVE_LINES + i + 1);
+		if (spi_route_round(intid, rounds) != RES_PASS)
+			return RES_FAIL;
+	}
+	gic_enable(intid, false);
+	say("starve: %lu rounds in %lu ms: %lu bad accesses, %lu reads past RAM, %lu unknown "
+	    "HVCs, %u notifies (%u busy), %lu console lines, %lu SPI re-routes",
+	    rounds, ticks_to_us(now() - t0) / 1000, rounds * STARVE_BAD, rounds * STARVE_BAD,
+	    rounds * STARVE_HVC, ok + busy, busy, rounds * STARVE_LINES, rounds);
 	return RES_PASS;
 }
 
@@ -3017,6 +3117,7 @@ static const struct {
     {"reset-loop", mode_reset_loop},
     {"restart-state", mode_restart_state},
     {"cpuon-reset", mode_cpuon_reset},
+    {"starve", mode_starve},
 };
 
 void guest_main(uint64_t dtb)
