@@ -23,7 +23,7 @@ struct plan plan;
 struct pmem pmem;
 const void *host_fdt;
 
-static uint64_t heap_next, heap_end;
+static uint64_t heap_start, heap_next, heap_end;
 static const struct bh_pkg_hdr *pkg;
 static volatile bool boot_done;
 
@@ -84,8 +84,21 @@ static const struct bh_pkg_hdr *find_package(uint64_t load_base, uint64_t payloa
 
 void boot_heap_setup(uint64_t start, uint64_t end)
 {
-	heap_next = start;
+	heap_start = heap_next = start;
 	heap_end = end;
+}
+
+/* Nothing is allocated after boot (boot_alloc refuses, pmem is only read):
+ * these two figures must stay what they were at boot however often domains
+ * restart. Printed at boot and with the exit statistics (each power-off,
+ * Ctrl-A s), never on a guest's request: tests/qemu/restart-hygiene.sh
+ * compares them. */
+void boot_memory_report(void)
+{
+	bh_log("memory: %llu bytes free, boot heap %llu of %llu bytes used",
+	       (unsigned long long)pmem_free_total(&pmem),
+	       (unsigned long long)(heap_next - heap_start),
+	       (unsigned long long)(heap_end - heap_start));
 }
 
 static const char *gic_name(void)
@@ -120,7 +133,7 @@ static void boot_mmu_board(uint64_t dtb, uint64_t load_base, const struct payloa
 {
 	struct dt_error err;
 	uint64_t total = pl->claimed <= pl->room ? pl->claimed : 0;
-	heap_next = ALIGN_UP(load_base + pl->off + total, SZ_2M);
+	heap_start = heap_next = ALIGN_UP(load_base + pl->off + total, SZ_2M);
 	heap_end = heap_next + BH_HEAP_SIZE;
 	arch_early_init(load_base, heap_end, dtb);
 	if (dt_board_read((const void *)(uintptr_t)dtb, &board, &err)) {
@@ -246,6 +259,7 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 		fatal("devices could not be assigned");
 	arch_start_secondaries(&board, me);
 	boot_done = true; /* from here on: no libfdt, no boot_alloc */
+	boot_memory_report();
 	for (unsigned i = 0; i < ndomains; i++)
 		domain_announce_start(&domains[i]);
 	cpu_run_loop();

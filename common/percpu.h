@@ -44,6 +44,8 @@ extern const void *host_fdt;
 
 /* Boot-time allocation from the hypervisor's own memory (never a guest's). */
 void *boot_alloc(uint64_t size, uint64_t align);
+/* The free RAM and boot-heap use, on the console (unchanged after boot). */
+void boot_memory_report(void);
 /* Find an image in the boot image's payload; NULL if absent. */
 const void *package_find(const char *name, uint64_t *size);
 /* Every domain off or stopped: power the machine off. */

@@ -66,4 +66,5 @@ void stats_print(void)
 		};
 		stats_format_cpu(&v, emit_line, NULL);
 	}
+	boot_memory_report();
 }

@@ -51,7 +51,10 @@ static struct {
 	char phases[8];	  /* chan-flood: `phases=<digits>` */
 	uint64_t seed;	  /* fuzz: `seed=<n>` */
 	uint64_t count;	  /* reset-loop: `count=<n>` restarts */
-	uint64_t rounds;  /* restart-state, cpuon-reset: `rounds=<n>` restarts */
+	uint64_t rounds;  /* restart-state, cpuon-reset, hygiene: `rounds=<n>` restarts */
+	char peer[16];	  /* hygiene: `peer=<label>`, the other end of its channel */
+	uint64_t target;  /* hygiene role=restarter: `target=<id>`, the domain it restarts */
+	char until[16];	  /* rt: `until=<label>`: stop once that peer says so (channel) */
 	const void *fdt;
 	char why[160]; /* reason of the FAIL being reported */
 } g = {.psci_method = "hvc (default)", .mode = "boot", .periods = 5000, .rounds = 3};
@@ -342,6 +345,12 @@ static void parse_bootargs(const char *s)
 			g.count = strtoul(s + 6, NULL, 0);
 		else if (n > 7 && !strncmp(s, "rounds=", 7))
 			g.rounds = strtoul(s + 7, NULL, 0);
+		else if (n > 5 && !strncmp(s, "peer=", 5))
+			snprintf(g.peer, MIN(sizeof(g.peer), n - 5 + 1), "%s", s + 5);
+		else if (n > 6 && !strncmp(s, "until=", 6))
+			snprintf(g.until, MIN(sizeof(g.until), n - 6 + 1), "%s", s + 6);
+		else if (n > 7 && !strncmp(s, "target=", 7))
+			g.target = strtoul(s + 7, NULL, 0);
 		else if (n > 5 && !strncmp(s, "role=", 5))
 			snprintf(g.role, MIN(sizeof(g.role), n - 5 + 1), "%s", s + 5);
 		else if (n > 7 && !strncmp(s, "phases=", 7))
@@ -1588,10 +1597,16 @@ static enum result rt_wait_tick(uint64_t n)
 	return r;
 }
 
+/* rt `until=<peer>`: the channel to that peer (below, with the channels). */
+static bool until_setup(void);
+static bool until_said_stop(void);
+
 static enum result mode_rt(void)
 {
 	if (irq_setup() != RES_PASS)
 		return RES_FAIL;
+	if (g.until[0] && !until_setup())
+		return fail("until=%s: no channel to %s in the DT", g.until, g.until);
 	rt.period = read_sysreg(cntfrq_el0) / 1000;
 	rt.target = g.periods;
 	rt.lose = g.lose;
@@ -1609,7 +1624,7 @@ static enum result mode_rt(void)
 	vtimer_arm(rt.deadline);
 	for (;;) {
 		uint64_t n = __atomic_load_n(&rt.ticks, __ATOMIC_ACQUIRE);
-		if (rt.target && n >= rt.target)
+		if ((rt.target && n >= rt.target) || (g.until[0] && until_said_stop()))
 			break;
 		if (n >= next_report) {
 			irq_enable(); /* ticks go on while the line is printed */
@@ -1627,8 +1642,11 @@ static enum result mode_rt(void)
 		if (rt_wait_tick(n) != RES_PASS)
 			return RES_FAIL;
 	}
+	vtimer_stop();
 	irq_enable();
 	gic_enable(gic.timer_irq, false);
+	if (g.until[0])
+		say("rt: %s said stop", g.until);
 	say("rt: done %lu periods, worst lateness %lu us", rt.ticks, ticks_to_us(rt.worst));
 	say("rt: worst lateness %lu ticks (%lu ns)", rt.worst,
 	    rt.worst * 1000000000 / read_sysreg(cntfrq_el0));
@@ -1846,6 +1864,21 @@ static int64_t chan_notify(const struct chan *c)
 static bool wait_rings(const struct chan *c, uint32_t n)
 {
 	return wait_count(&chan_rings[c->intid - 32], n, WAIT_SECONDS * 1000000ULL);
+}
+
+/* rt `until=<peer>`: the peer writes CHAN_DONE in word UNTIL_WORD of their
+ * channel when the task is to stop (the doorbell is not used). */
+#define UNTIL_WORD 1
+static struct chan until_chan;
+
+static bool until_setup(void)
+{
+	return chan_find_as(g.until, &until_chan, false);
+}
+
+static bool until_said_stop(void)
+{
+	return until_chan.shm[UNTIL_WORD] == CHAN_DONE;
 }
 
 static int64_t my_domain_id(void)
@@ -3095,6 +3128,302 @@ static enum result mode_cpuon_reset(void)
 	return fail("SYSTEM_RESET returned %ld", r);
 }
 
+/* ---- hygiene: 100 restarts of each kind, every boot as fresh as the first ---- */
+
+/*
+ * tests/qemu/restart-hygiene.sh. role=reboot (PSCI SYSTEM_RESET), role=fault
+ * (an access outside its RAM with no vectors: on-fault = "restart") and
+ * role=victim (restarted by its peer) each check at every boot, before
+ * touching anything: RAM sampled zero outside image and DT, FP/SIMD and the
+ * exception registers zero at entry, the virtual GIC (distributor, this
+ * CPU's private interrupts, its CPU interface), the virtual timer and the
+ * emulated PL011 at reset values, the counter near 0; and print one digest
+ * of all those registers, which the harness requires equal at every boot.
+ * Then, until `rounds` restarts, they dirty all of it and restart their way.
+ * role=restarter restarts its `peer=` (domain `target=`) each time that one
+ * says it is ready (word 0 of their channel: its boot number), waits for
+ * every other domain it may query to be off, then tells its `until=` peer
+ * (the rt task) to stop.
+ */
+
+#define HYG_READY	 0 /* channel word: the victim's boot number, once it is dirty */
+#define HYG_WAIT_S	 10
+#define HYG_PRIO	 0xa0
+#define HYG_SGI_ACTIVE	 3
+#define HYG_SGI_PENDING	 4
+#define UART_IBRD	 0x24
+#define UART_FBRD	 0x28
+#define UART_LCRH	 0x2c
+#define UART_CR		 0x30
+#define UART_IFLS	 0x34
+#define UART_IMSC	 0x38
+#define UART_RIS	 0x3c
+#define UART_MIS	 0x40
+#define UART_DMACR	 0x48
+#define GICC_CTLR_OFF	 0x00
+#define GICC_PMR_OFF	 0x04
+#define GICC_BPR_OFF	 0x08
+#define GICC_RPR_OFF	 0x14
+#define GICC_HPPIR_OFF	 0x18
+#define GICC_APR0_OFF	 0xd0
+
+static uint64_t hyg_hash = 0xcbf29ce484222325ULL; /* FNV-1a over every register read */
+
+static uint32_t hyg(uint32_t v)
+{
+	for (unsigned i = 0; i < 4; i++)
+		hyg_hash = (hyg_hash ^ ((v >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
+	return v;
+}
+
+/* A register that must read `want` at entry: hashed, and a FAIL if not. */
+static void hyg_expect(const char *what, unsigned idx, uint32_t v, uint32_t want)
+{
+	hyg(v);
+	if (v != want)
+		check(fail("%s[%u] = 0x%x at entry, reset value 0x%x", what, idx, v, want));
+}
+
+/* The virtual GIC, before this boot writes any of it. */
+static void hyg_gic_check(void)
+{
+	const char *err = gic_probe(g.fdt);
+	if (err) {
+		check(fail("%s", err));
+		return;
+	}
+	hyg(gicd_read(GICD_CTLR));
+	if (gicd_read(GICD_CTLR) & 3)
+		check(fail("GICD_CTLR 0x%x: groups enabled at entry", gicd_read(GICD_CTLR)));
+	uint64_t priv = gic.gicd; /* where SGIs/PPIs live: GICD (v2, banked) or the SGI frame */
+	if (gic.version == 3) {
+		uint64_t rd = gic_find_redist();
+		if (!rd) {
+			check(fail("no redistributor with this CPU's affinity"));
+			return;
+		}
+		priv = rd + 0x10000;
+		hyg(mmio_read32(rd + 0x14)); /* GICR_WAKER: asleep again */
+	}
+	/* Private interrupts (word 0) from their bank, SPIs from the distributor. */
+	for (unsigned w = 0; w < gic.nr_irqs / 32; w++) {
+		uint64_t b = w ? gic.gicd : priv;
+		hyg(mmio_read32(b + GICD_IGROUPR + 4 * w));
+		hyg_expect("ISENABLER", w, mmio_read32(b + GICD_ISENABLER + 4 * w), 0);
+		hyg_expect("ISPENDR", w, mmio_read32(b + GICD_ISPENDR + 4 * w), 0);
+		hyg_expect("ISACTIVER", w, mmio_read32(b + GICD_ISACTIVER + 4 * w), 0);
+		for (unsigned k = 0; k < 8; k++)
+			hyg_expect("IPRIORITYR", 8 * w + k,
+				   mmio_read32(b + GICD_IPRIORITYR + 32 * w + 4 * k), 0);
+		hyg(mmio_read32(b + GICD_ICFGR + 8 * w));
+		hyg(mmio_read32(b + GICD_ICFGR + 8 * w + 4));
+	}
+	if (gic.version == 3) {
+		for (unsigned i = 32; i < gic.nr_irqs; i++) {
+			uint64_t r = mmio_read64(gic.gicd + GICD_IROUTER + 8 * i);
+			hyg((uint32_t)r);
+			hyg((uint32_t)(r >> 32));
+		}
+		write_sysreg(S3_0_C12_C12_5, read_sysreg(S3_0_C12_C12_5) | 1); /* ICC_SRE_EL1.SRE */
+		isb();
+		hyg((uint32_t)read_sysreg(S3_0_C4_C6_0));	 /* ICC_PMR_EL1 */
+		hyg((uint32_t)read_sysreg(S3_0_C12_C12_3));	 /* ICC_BPR1_EL1 */
+		hyg((uint32_t)read_sysreg(S3_0_C12_C12_4));	 /* ICC_CTLR_EL1 */
+		hyg_expect("ICC_IGRPEN1_EL1", 0, (uint32_t)read_sysreg(S3_0_C12_C12_7), 0);
+		hyg_expect("ICC_AP1R0_EL1", 0, (uint32_t)read_sysreg(S3_0_C12_C9_0), 0);
+		hyg_expect("ICC_RPR_EL1", 0, (uint32_t)read_sysreg(S3_0_C12_C11_3) & 0xff, 0xff);
+		hyg_expect("ICC_HPPIR1_EL1", 0, (uint32_t)read_sysreg(S3_0_C12_C12_2) & 0xffffff,
+			   1023);
+	} else {
+		for (unsigned i = 32; i < gic.nr_irqs; i += 4)
+			hyg(gicd_read(GICD_ITARGETSR + i));
+		for (unsigned k = 0; k < 4; k++)
+			hyg_expect("SPENDSGIR", k, gicd_read(GICD_SPENDSGIR + 4 * k), 0);
+		hyg_expect("GICC_CTLR", 0, mmio_read32(gic.gicc + GICC_CTLR_OFF), 0);
+		hyg(mmio_read32(gic.gicc + GICC_PMR_OFF));
+		hyg(mmio_read32(gic.gicc + GICC_BPR_OFF));
+		hyg_expect("GICC_APR0", 0, mmio_read32(gic.gicc + GICC_APR0_OFF), 0);
+		hyg_expect("GICC_RPR", 0, mmio_read32(gic.gicc + GICC_RPR_OFF) & 0xff, 0xff);
+		hyg_expect("GICC_HPPIR", 0, mmio_read32(gic.gicc + GICC_HPPIR_OFF) & 0x3ff, 1023);
+	}
+}
+
+/* The virtual timer and the emulated PL011; the counter started near 0. */
+static void hyg_timer_uart_check(uint64_t entry_count)
+{
+	hyg_expect("CNTV_CTL_EL0", 0, (uint32_t)read_sysreg(cntv_ctl_el0), 0);
+	uint64_t cval = read_sysreg(cntv_cval_el0);
+	hyg((uint32_t)cval);
+	hyg((uint32_t)(cval >> 32));
+	/* CNTVOFF is set at every start: a counter that went on from the last
+	 * life would be seconds ahead. 2 s of slack for a loaded host. */
+	if (entry_count > 2 * read_sysreg(cntfrq_el0))
+		check(fail("CNTVCT 0x%lx at entry: the counter did not restart near 0", entry_count));
+	static const struct {
+		const char *name;
+		unsigned off;
+		uint32_t want;
+	} uart[] = {{"UARTIBRD", UART_IBRD, 0},	  {"UARTFBRD", UART_FBRD, 0},
+		    {"UARTLCR_H", UART_LCRH, 0},  {"UARTCR", UART_CR, 0x300},
+		    {"UARTIFLS", UART_IFLS, 0x12}, {"UARTIMSC", UART_IMSC, 0},
+		    {"UARTMIS", UART_MIS, 0},	  {"UARTDMACR", UART_DMACR, 0}};
+	for (unsigned i = 0; i < ARRAY_SIZE(uart); i++)
+		hyg_expect(uart[i].name, 0, mmio_read32(UART_BASE + uart[i].off), uart[i].want);
+	hyg(mmio_read32(UART_BASE + UART_RIS));
+}
+
+/* Leave everything checked above in another state than reset's. */
+static void hyg_dirty(void)
+{
+	ram_mark();
+	sysregs_mark();
+	if (irq_setup() != RES_PASS) {
+		check(RES_FAIL);
+		return;
+	}
+	uint64_t priv = gic.version == 3 ? gic_find_redist() + 0x10000 : gic.gicd;
+	for (unsigned w = 0; w < gic.nr_irqs / 32; w++) {
+		uint64_t b = w ? gic.gicd : priv;
+		for (unsigned k = 0; k < 8; k++)
+			mmio_write32(b + GICD_IPRIORITYR + 32 * w + 4 * k, HYG_PRIO * 0x01010101u);
+		mmio_write32(b + GICD_ICFGR + 8 * w + 4, ~0u);
+		mmio_write32(b + GICD_ISENABLER + 4 * w, ~0u);
+		mmio_write32(b + GICD_ISPENDR + 4 * w, w ? ~0u : 0xffff0000u);
+	}
+	for (unsigned i = 32; i < gic.nr_irqs; i++)
+		gic_route_to_self(i);
+	/* An SGI taken and never completed, another pending. */
+	gic_send_sgi_self(HYG_SGI_ACTIVE);
+	delay_us(1000);
+	uint32_t iar = 1023;
+	for (unsigned i = 0; i < 64 && gic_iar_intid(iar) != HYG_SGI_ACTIVE; i++)
+		iar = gic_ack(); /* the SGI, or a higher one from the PPIs made pending */
+	gic_send_sgi_self(HYG_SGI_PENDING);
+	if (gic.version == 3) {
+		write_sysreg(S3_0_C4_C6_0, 0xe0);
+		write_sysreg(S3_0_C12_C12_3, 3);
+		write_sysreg(S3_0_C12_C12_4, 2); /* EOImode 1 */
+	} else {
+		mmio_write32(gic.gicc + GICC_PMR_OFF, 0xe0);
+		mmio_write32(gic.gicc + GICC_BPR_OFF, 3);
+	}
+	/* The timer expired and asserting, at another compare value. */
+	write_sysreg(cntv_cval_el0, now() - 1);
+	write_sysreg(cntv_ctl_el0, CNTV_CTL_ENABLE);
+	isb();
+	/* Every writable PL011 register, the TX and RX interrupts unmasked. */
+	mmio_write32(UART_BASE + UART_IBRD, 0x1a);
+	mmio_write32(UART_BASE + UART_FBRD, 0x3);
+	mmio_write32(UART_BASE + UART_LCRH, 0x70);
+	mmio_write32(UART_BASE + UART_IFLS, 0x24);
+	mmio_write32(UART_BASE + UART_IMSC, 0x7f0);
+	mmio_write32(UART_BASE + UART_DMACR, 7);
+	mmio_write32(UART_BASE + UART_CR, 0x381);
+	__asm__ volatile("dsb sy" ::: "memory");
+}
+
+static enum result hyg_restarter(void)
+{
+	struct chan c;
+	if (irq_setup() != RES_PASS)
+		return RES_FAIL;
+	if (!chan_find_as(g.peer, &c, false))
+		return fail("peer=%s: no channel to it in the DT", g.peer);
+	for (uint64_t i = 1; i <= g.rounds + 1; i++) {
+		uint64_t end = now() + us_to_ticks(HYG_WAIT_S * 1000000ULL);
+		while (c.shm[HYG_READY] != i && now() < end)
+			__asm__ volatile("wfe");
+		if (c.shm[HYG_READY] != i)
+			return fail("%s not ready for restart %lu within %u s (word 0x%x)", g.peer,
+				    i, HYG_WAIT_S, c.shm[HYG_READY]);
+		if (i > g.rounds)
+			break; /* its last boot: it checks and powers off */
+		int64_t r = (int64_t)hcall(BH_HC_DOMAIN_RESTART, g.target, 0).x0;
+		if (r)
+			return fail("DOMAIN_RESTART of %s returned %ld (restart %lu)", g.peer, r, i);
+	}
+	say("hygiene: restarted %s %lu times", g.peer, g.rounds);
+	/* Every domain it may query (the other restarting ones), and the victim:
+	 * off, with the restarts they were to make. */
+	uint64_t end = now() + us_to_ticks(6 * HYG_WAIT_S * 1000000ULL);
+	for (uint64_t id = 0; id < 16; id++) {
+		if (id == (uint64_t)my_domain_id())
+			continue;
+		struct smc_res q;
+		do {
+			q = hcall(BH_HC_DOMAIN_QUERY, id, 0);
+		} while ((int64_t)q.x0 == 0 && q.x1 != BH_DOM_OFF && now() < end &&
+			 (delay_us(1000), true));
+		if ((int64_t)q.x0)
+			continue; /* not ours to query: the rt task */
+		say("hygiene: domain %lu: state %lu, %lu restarts", id, q.x1, q.x2);
+		if (q.x1 != BH_DOM_OFF)
+			return fail("domain %lu did not power off", id);
+		if (q.x2 != g.rounds)
+			return fail("domain %lu made %lu restarts, not %lu", id, q.x2, g.rounds);
+	}
+	if (g.until[0]) {
+		struct chan u;
+		if (!chan_find_as(g.until, &u, false))
+			return fail("until=%s: no channel to it in the DT", g.until);
+		u.shm[UNTIL_WORD] = CHAN_DONE;
+		__asm__ volatile("dsb sy\n sev" ::: "memory");
+		say("hygiene: told %s to stop", g.until);
+	}
+	return RES_PASS;
+}
+
+static enum result mode_hygiene(void)
+{
+	uint64_t entry_count = read_sysreg(cntvct_el0);
+	if (g.restarts < 0)
+		return fail("no /chosen/bulkhead,restarts: this mode needs the hypervisor");
+	if (!strcmp(g.role, "restarter"))
+		return hyg_restarter();
+	bool victim = !strcmp(g.role, "victim");
+	if (strcmp(g.role, "reboot") && strcmp(g.role, "fault") && !victim)
+		return fail("role=\"%s\": expected reboot, fault, victim or restarter", g.role);
+	check(entry_state_check());
+	uint64_t dirty = ram_dirty();
+	if (dirty)
+		check(fail("%lu sampled words of RAM outside the image and DT are not zero", dirty));
+	hyg_gic_check();
+	hyg_timer_uart_check(entry_count);
+	uint64_t rest[28];
+	sysregs_read(rest);
+	for (unsigned i = 0; i < 28; i++)
+		hyg((uint32_t)rest[i]), hyg((uint32_t)(rest[i] >> 32));
+	/* One line per boot: the harness wants the same state digest at each. */
+	say("hygiene: %s boot %ld: counter %lu us, state 0x%016lx, %u problems", g.role,
+	    g.restarts + 1, ticks_to_us(entry_count), hyg_hash, problems);
+	struct chan c;
+	if (victim && !chan_find_as(g.peer, &c, false))
+		return fail("peer=%s: no channel to it in the DT", g.peer);
+	if ((uint64_t)g.restarts >= g.rounds) {
+		if (victim) {
+			c.shm[HYG_READY] = (uint32_t)g.restarts + 1;
+			__asm__ volatile("dsb sy\n sev" ::: "memory");
+		}
+		say("hygiene: %s: %ld restarts, %s", g.role, g.restarts,
+		    problems ? "FAIL" : "every boot fresh");
+		return problems ? fail("%u checks failed at this boot", problems) : RES_PASS;
+	}
+	hyg_dirty();
+	if (victim) {
+		c.shm[HYG_READY] = (uint32_t)g.restarts + 1; /* restart me */
+		__asm__ volatile("dsb sy\n sev" ::: "memory");
+		delay_us(HYG_WAIT_S * 1000000ULL);
+		return fail("not restarted by %s within %u s", g.peer, HYG_WAIT_S);
+	}
+	if (!strcmp(g.role, "fault")) {
+		write_sysreg(vbar_el1, 0); /* no vectors: the hypervisor must act */
+		isb();
+		uint64_t v = *(volatile uint64_t *)oob_address();
+		return fail("read outside RAM returned 0x%lx", v);
+	}
+	reset_with_marks();
+}
+
 /* ---- dispatch ---- */
 
 static const struct {
@@ -3118,6 +3447,7 @@ static const struct {
     {"restart-state", mode_restart_state},
     {"cpuon-reset", mode_cpuon_reset},
     {"starve", mode_starve},
+    {"hygiene", mode_hygiene},
 };
 
 void guest_main(uint64_t dtb)
