@@ -8,6 +8,7 @@
  */
 #include <libfdt.h>
 
+#include "attacks.h"
 #include "common/hypercall.h"
 #include "common/lib.h"
 #include "guest.h"
@@ -225,6 +226,8 @@ void exception_entry(struct frame *f, uint64_t vector)
 	uint64_t esr = read_sysreg(esr_el1);
 	uint64_t far = read_sysreg(far_el1);
 
+	if (attack_exception(f, vector))
+		return;
 	if (expect.armed && (vector & 3) == 0) {
 		expect.armed = false;
 		expect.caught = true;
@@ -2182,6 +2185,35 @@ static enum result mode_fuzz(void)
 	return RES_PASS;
 }
 
+/* ---- attack, victim: the attack suite (attacks.c, tests/qemu/attacks.sh) ---- */
+
+static enum result run_attacks(const char *(*run)(const struct attack_env *))
+{
+	if (g.native)
+		return fail("test=%s needs Bulkhead", g.mode);
+	struct attack_env e = {.fdt = g.fdt,
+			       .bootargs = g.bootargs,
+			       .mem_base = g.mem_base,
+			       .mem_size = g.mem_size,
+			       .ncpus = g.ncpus,
+			       .psci_smc = g.psci_smc,
+			       .restarts = g.restarts,
+			       .say = say,
+			       .secondary_job = &secondary_job};
+	const char *why = run(&e);
+	return why ? fail("%s", why) : RES_PASS;
+}
+
+static enum result mode_attack(void)
+{
+	return run_attacks(attack_run);
+}
+
+static enum result mode_victim(void)
+{
+	return run_attacks(victim_run);
+}
+
 /* ---- dispatch ---- */
 
 static const struct {
@@ -2196,6 +2228,8 @@ static const struct {
     {"bench", mode_bench},	 {"chan", mode_chan},
     {"fuzz", mode_fuzz},	 {"chan-flood", mode_chan_flood},
     {"shared-page", mode_shared_page},
+    {"attack", mode_attack},
+    {"victim", mode_victim},
 };
 
 void guest_main(uint64_t dtb)
