@@ -308,6 +308,8 @@ static struct {
 
 static char why[200];
 
+#define CONSOLE_INTID 33 /* the console UART's SPI; the attacker's own vUART's */
+
 /* Record the first deviation from what the attack must get. */
 __attribute__((format(printf, 1, 2))) static void bad(const char *fmt, ...)
 {
@@ -855,6 +857,18 @@ static void a_subpage_ldp(void)
 {
 	sea(LDP, A.own_reg);
 }
+static void a_vuart_ldxr(void)
+{
+	sea(LDXR, 0x09000018);
+}
+static void a_subpage_ldxr(void)
+{
+	sea(LDXR, A.own_reg);
+}
+static void a_gicr_ldxr(void)
+{
+	sea(LDXR, gic.gicr + 0x10000 + GICD_ISENABLER);
+}
 
 /* ===================================================================== */
 /* attacks: vGIC index and size edges                                    */
@@ -941,6 +955,23 @@ static void a_ipriorityr_unaligned(void)
 		if (i == A.own_db && p != 0xa8 && p != 0)
 			bad("its own doorbell's priority reads 0x%x", p);
 	}
+}
+
+/* A word at ISENABLER + 6 straddles ISENABLER1 and ISENABLER2: whatever
+ * the emulation makes of it, only its own SPIs (its UART's 33) may end up
+ * enabled, and nothing in the next register. */
+static void a_isenabler_unaligned(void)
+{
+	uint64_t a = alias(gic.gicd + GICD_ISENABLER + 6);
+	do_op(ST4, a, ~0u);
+	want_none();
+	uint32_t e1 = gicd_read(GICD_ISENABLER + 4), e2 = gicd_read(GICD_ISENABLER + 8);
+	gicd_write(GICD_ICENABLER + 4, ~0u);
+	gicd_write(GICD_ICENABLER + 8, ~0u);
+	if (e1 & ~(1u << (CONSOLE_INTID - 32)))
+		bad("ISENABLER1 reads 0x%x: SPIs that are not its own enabled", e1);
+	if (e2)
+		bad("ISENABLER2 reads 0x%x", e2);
 }
 
 static void a_icfgr_byte(void)
@@ -1133,7 +1164,6 @@ FOREIGN(free, FREE_INTID)
 /* The console's SPI is the physical UART's, which stays the hypervisor's;
  * the attacker's INTID 33 is its own emulated UART's line: changes act on
  * that virtual line only (and this line still gets printed). */
-#define CONSOLE_INTID 33
 static void a_console_spi_enable(void)
 {
 	fwrite_op(CONSOLE_INTID, F_ENABLE);
@@ -1478,6 +1508,15 @@ static void a_hc_console_channel(void)
 static void a_hc_console_device(void)
 {
 	want_ret("CONSOLE_WRITE(UART, 16)", hc(BH_HC_CONSOLE_WRITE, 0x09000000, 16), BH_E_INVALID);
+}
+static char hc_256[256];
+static void a_hc_console_len_256(void)
+{
+	/* The largest write: 256 bytes ending in a newline, accepted whole. */
+	for (unsigned i = 0; i < sizeof(hc_256); i++)
+		hc_256[i] = (char)('a' + i % 26);
+	hc_256[sizeof(hc_256) - 1] = '\n';
+	want_ret("CONSOLE_WRITE(RAM, 256)", hc(BH_HC_CONSOLE_WRITE, (uintptr_t)hc_256, 256), 256);
 }
 static void a_hc_console_smc32(void)
 {
@@ -1894,6 +1933,9 @@ static const struct attack {
     {"isv0-console-uart-ldp", a_vuart_ldp, 0},
     {"isv0-console-uart-stp", a_vuart_stp, 0},
     {"isv0-subpage-ldp", a_subpage_ldp, 0},
+    {"isv0-console-uart-ldxr", a_vuart_ldxr, 0},
+    {"isv0-subpage-ldxr", a_subpage_ldxr, 0},
+    {"isv0-gicr-ldxr", a_gicr_ldxr, 3},
     /* vGIC edges */
     {"vgic-ipriorityr-beyond-nr", a_ipriorityr_beyond, 0},
     {"vgic-icfgr-beyond-nr", a_icfgr_beyond, 0},
@@ -1903,6 +1945,7 @@ static const struct attack {
     {"vgic-ispendr-beyond-nr", a_ispendr_beyond, 0},
     {"vgic-isactiver-beyond-nr", a_isactiver_beyond, 0},
     {"vgic-ipriorityr-unaligned-word", a_ipriorityr_unaligned, 0},
+    {"vgic-isenabler-unaligned-word", a_isenabler_unaligned, 0},
     {"vgic-icfgr-byte", a_icfgr_byte, 0},
     {"vgic-isenabler-halfword", a_isenabler_half, 0},
     {"vgic-itargetsr-halfword", a_itargetsr_half, 2},
@@ -1966,6 +2009,7 @@ static const struct attack {
     /* hypercalls */
     {"hc-console-write-wrap", a_hc_console_wrap, 0},
     {"hc-console-write-length-wrap", a_hc_console_len_wrap, 0},
+    {"hc-console-write-length-256", a_hc_console_len_256, 0},
     {"hc-console-write-length-257", a_hc_console_len_257, 0},
     {"hc-console-write-ram-end-straddle", a_hc_console_straddle, 0},
     {"hc-console-write-hyp-image", a_hc_console_hyp, 0},
