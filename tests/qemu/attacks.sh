@@ -145,6 +145,8 @@ DTS
 	expect "$log" '^\[victim\] TESTGUEST: PASS victim' "the victim ended cleanly"
 	expect "$log" '^\[bystander\] TESTGUEST: PASS basic' "the bystander ran undisturbed"
 	expect "$log" '^\[attacker32\] TESTGUEST32: attacks: ok' "the AArch32 attacker's attacks all contained"
+	expect_not "$log" '^bulkhead: FORGED' "no forged hypervisor line on the console"
+	expect "$log" '^\[attacker\] bulkhead: FORGED through the UART' "the attacker's forged lines carry its prefix"
 	expect_not "$log" 'hypervisor exception|halting the system' "the hypervisor survived"
 	expect_not "$log" '^\[(victim|bystander)\] TESTGUEST: (FAIL|UNEXPECTED)' "no failure in the other domains"
 done

@@ -1204,6 +1204,30 @@ static void a_console_spi_route(void)
 	}
 }
 
+static void want_ret(const char *what, int64_t got, int64_t exp);
+static int64_t hc(uint64_t fid, uint64_t a1, uint64_t a2);
+
+/* A line that would pass for the hypervisor's, through its UART and
+ * through the console hypercall: it must come out with its "[attacker] "
+ * prefix (attacks.sh checks the log). */
+static void a_console_forge_uart(void)
+{
+	static const char line[] = "\nbulkhead: FORGED through the UART\n";
+	arm();
+	for (const char *p = line; *p; p++)
+		mmio_write32(0x09000000, (uint8_t)*p); /* UARTDR */
+	disarm();
+	want_none();
+}
+
+static void a_console_forge_hc(void)
+{
+	static const char line[] = "\nbulkhead: FORGED through BH_HC_CONSOLE_WRITE\n";
+	want_ret("CONSOLE_WRITE(forged line)",
+		 hc(BH_HC_CONSOLE_WRITE, (uintptr_t)line, sizeof(line) - 1),
+		 (int64_t)sizeof(line) - 1);
+}
+
 /* ===================================================================== */
 /* attacks: SGIs                                                         */
 /* ===================================================================== */
@@ -1930,6 +1954,8 @@ static const struct attack {
     {"isv0-gicd-dc-zva", a_gicd_dc_zva, 0},
     {"isv0-gicr-ldp", a_gicr_ldp, 3},
     {"isv0-gicr-stp", a_gicr_stp, 3},
+    {"console-forge-uart", a_console_forge_uart, 0},
+    {"console-forge-hypercall", a_console_forge_hc, 0},
     {"isv0-console-uart-ldp", a_vuart_ldp, 0},
     {"isv0-console-uart-stp", a_vuart_stp, 0},
     {"isv0-subpage-ldp", a_subpage_ldp, 0},
