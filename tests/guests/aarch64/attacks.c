@@ -2093,6 +2093,111 @@ static const struct attack {
 
 #define RACE_ROUNDS 4
 
+/* ---- a restart must look like the first boot (DESIGN: memory zeroed,
+ * interrupt and timer state fresh, no register carried over) ---- */
+
+#define SH_FIRST 64 /* words of the channel: first-boot register values */
+enum {
+	R_DBGBVR0,
+	R_DBGBCR0,
+	R_DBGWVR0,
+	R_DBGWCR0,
+	R_PMEVTYPER0,
+	R_PMCNTEN,
+	R_PMUSERENR,
+	R_PMSELR,
+	R_CNTV_CTL,
+	R_N
+};
+static const char *const r_names[R_N] = {"DBGBVR0",   "DBGBCR0",    "DBGWVR0",
+					 "DBGWCR0",   "PMEVTYPER0", "PMCNTENSET",
+					 "PMUSERENR", "PMSELR",	    "CNTV_CTL"};
+
+static void regs_read(uint64_t *r)
+{
+	r[R_DBGBVR0] = read_sysreg(dbgbvr0_el1);
+	r[R_DBGBCR0] = read_sysreg(dbgbcr0_el1);
+	r[R_DBGWVR0] = read_sysreg(dbgwvr0_el1);
+	r[R_DBGWCR0] = read_sysreg(dbgwcr0_el1);
+	r[R_PMEVTYPER0] = read_sysreg(pmevtyper0_el0);
+	r[R_PMCNTEN] = read_sysreg(pmcntenset_el0);
+	r[R_PMUSERENR] = read_sysreg(pmuserenr_el0);
+	r[R_PMSELR] = read_sysreg(pmselr_el0);
+	r[R_CNTV_CTL] = read_sysreg(cntv_ctl_el0) & 3; /* ISTATUS follows the counter */
+}
+
+/* RAM the loader does not write again: not the image, not its DT. */
+static uint64_t marker_addr(void)
+{
+	uint64_t a = A.ram + 0x1800000, dt = (uintptr_t)env->fdt;
+	if (dt + 0x200000 > a && dt < a + 0x1000)
+		a = A.ram + 0x1000000;
+	return a;
+}
+#define MARKER 0x5ca1ab1edeadbeefULL
+
+/* First boot: remember what it found. */
+static void fresh_record(void)
+{
+	uint64_t r[R_N];
+	regs_read(r);
+	for (unsigned i = 0; i < R_N; i++) {
+		A.c.shm[SH_FIRST + 2 * i] = (uint32_t)r[i];
+		A.c.shm[SH_FIRST + 2 * i + 1] = (uint32_t)(r[i] >> 32);
+	}
+}
+
+/* Before the reset: leave traces everywhere a restart must wipe. */
+static void fresh_dirty(void)
+{
+	write_sysreg(dbgbvr0_el1, 0x12340000);
+	write_sysreg(dbgbcr0_el1, 0xf << 5); /* BAS, not enabled */
+	write_sysreg(dbgwvr0_el1, 0x56780000);
+	write_sysreg(dbgwcr0_el1, 0xff << 5);
+	write_sysreg(pmevtyper0_el0, 0x11);
+	write_sysreg(pmcntenset_el0, 1);
+	write_sysreg(pmuserenr_el0, 0xf);
+	write_sysreg(pmselr_el0, 5);
+	/* an hour ahead: CVAL near 2^64 hangs QEMU 7.2 itself (its next-tick
+	 * sum cval + CNTVOFF wraps and its timer fires in a loop) */
+	write_sysreg(cntv_cval_el0, ticks() + 3600 * read_sysreg(cntfrq_el0));
+	write_sysreg(cntv_ctl_el0, 1);
+	isb();
+	gic_set_priority(A.own_db, 0xa8);
+	gic_enable(A.own_db, true);
+	gic_set_pending(A.own_db, true);
+	*(volatile uint64_t *)(uintptr_t)marker_addr() = MARKER;
+	__asm__ volatile("dc civac, %0\n\tdsb sy" ::"r"(marker_addr()) : "memory");
+}
+
+/* After the restart, before this boot touches anything. */
+static void fresh_check(void)
+{
+	char list[160] = "";
+	size_t n = 0;
+	uint64_t r[R_N];
+	regs_read(r);
+	for (unsigned i = 0; i < R_N; i++) {
+		uint64_t first = A.c.shm[SH_FIRST + 2 * i] | (uint64_t)A.c.shm[SH_FIRST + 2 * i + 1]
+								 << 32;
+		if (r[i] != first && n < sizeof(list))
+			n += (size_t)snprintf(list + n, sizeof(list) - n, " %s=0x%lx", r_names[i],
+					      r[i]);
+	}
+	uint64_t m = *(volatile uint64_t *)(uintptr_t)marker_addr();
+	if (m && n < sizeof(list))
+		n += (size_t)snprintf(list + n, sizeof(list) - n, " RAM[0x%lx]=0x%lx",
+				      marker_addr(), m);
+	bool en = gicd_read(GICD_ISENABLER + A.own_db / 32 * 4) >> (A.own_db % 32) & 1;
+	bool pend = gicd_read(GICD_ISPENDR + A.own_db / 32 * 4) >> (A.own_db % 32) & 1;
+	if ((en || pend || prio_of(A.own_db)) && n < sizeof(list))
+		n += (size_t)snprintf(list + n, sizeof(list) - n,
+				      " doorbell enabled=%d pending=%d priority=0x%x", en, pend,
+				      prio_of(A.own_db));
+	if (list[0])
+		bad("carried over the restart:%s", list);
+}
+
 /* CPU_ON entry of the racing vCPU 2: straight back off, no stack, no print. */
 __asm__(".pushsection .text\n"
 	".balign 4\n"
@@ -2167,13 +2272,20 @@ const char *attack_run(const struct attack_env *e)
 	const char *err = gic_probe(e->fdt);
 	if (err)
 		return err;
+	if (!find_chan("victim", &A.c))
+		return "no channel to victim in the DT";
+	A.own_db = A.c.intid;
+	if (e->restarts == 0)
+		fresh_record();
+	else if (e->restarts == 1)
+		fresh_check(); /* judged below, once the victim is pinged */
+	static char fresh_why[sizeof(why)];
+	memcpy(fresh_why, why, sizeof(why));
+	why[0] = 0;
 	gic_dist_init();
 	if ((err = gic_cpu_init()))
 		return err;
-	if (!find_chan("victim", &A.c))
-		return "no channel to victim in the DT";
 	A.nr_irqs = gic.nr_irqs;
-	A.own_db = A.c.intid;
 	A.other_db = A.c.intid - 1; /* channel 1 of the config: the next SPI down */
 	for (unsigned i = 0; i < 16; i++) {
 		irq_set_handler(i, on_sgi);
@@ -2213,6 +2325,7 @@ const char *attack_run(const struct attack_env *e)
 			verdict(attacks[i].name);
 		}
 		stop_sinks();
+		fresh_dirty();
 		/* A vendor-specific SYSTEM_RESET2 type restarts this domain only. */
 		say("attacker: SYSTEM_RESET2 vendor type 0x80000001");
 		psci(PSCI_SYSTEM_RESET2, 0x80000001, 0xdead, 0);
@@ -2221,6 +2334,8 @@ const char *attack_run(const struct attack_env *e)
 	} else if (e->restarts == 1) {
 		check_fresh_boot();
 		verdict("psci-system-reset2-vendor");
+		memcpy(why, fresh_why, sizeof(why));
+		verdict("restart-state-fresh");
 	} else {
 		/* Memory is zeroed by a restart: a round that went wrong is
 		 * reported at once, the verdict comes after the last round. */
