@@ -59,10 +59,11 @@ DTS
 
 # Boot; once the victim has ended (it ends 20 s after the attacker's last
 # ping, e.g. when a restart never completes) and everything that will end
-# has, stop QEMU rather than wait for the timeout. The log loses its CRs.
+# has, stop QEMU rather than wait for the timeout (KILL 10 s after TERM: a
+# QEMU 7.2 stuck in its own timer loop ignores TERM). The log loses its CRs.
 run_bounded() { # IMAGE LOG GIC BOARD
 	local img=$1 log=$2 gic=$3 board=$4 raw=$W/raw
-	( timeout 240 qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic" -cpu cortex-a57 \
+	( timeout -k 10 240 qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic" -cpu cortex-a57 \
 		-smp $SMP -m 1024 -display none -monitor none -chardev stdio,id=con,signal=off \
 		-serial chardev:con -nic none -no-reboot -kernel "$img" -dtb "$board" \
 		</dev/null >"$raw" 2>&1 & echo $! >"$W/qpid"; wait ) &
