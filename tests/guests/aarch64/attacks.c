@@ -2350,12 +2350,14 @@ const char *attack_run(const struct attack_env *e)
 	}
 	if (e->restarts >= 1 && e->restarts <= RACE_ROUNDS) {
 		/* vCPU 1 starts vCPU 2 in a loop (which goes straight back off)
-		 * while this vCPU resets the domain at a different moment each round. */
+		 * while this vCPU resets the domain at a different moment each round:
+		 * at once, then 0.7, 1.4 and 2.1 ms later. */
 		*env->secondary_job = race_job;
 		int64_t r = psci(PSCI_CPU_ON, 1, entry(), 1);
 		if (r)
 			say("attacker: CPU_ON of vCPU 1 for the race returned %ld", r);
-		delay_us(200 + 350 * (uint64_t)e->restarts);
+		/* round 1 resets while vCPU 1 may still be starting */
+		delay_us(700 * (uint64_t)(e->restarts - 1));
 		say("attacker: race round %ld: SYSTEM_RESET", e->restarts);
 		psci(PSCI_SYSTEM_RESET, 0, 0, 0);
 		bad("SYSTEM_RESET returned");
