@@ -1051,6 +1051,8 @@ static void on_any(uint32_t iar)
 }
 
 enum fop { F_ENABLE, F_PEND, F_ACTIVATE, F_CONFIG, F_PRIORITY, F_ROUTE };
+static const char *const fop_names[] = {"enable", "pending",  "active",
+					"config", "priority", "route"};
 
 static uint32_t field(unsigned intid, enum fop op)
 {
@@ -1094,9 +1096,9 @@ static void fwrite_op(unsigned intid, enum fop op)
 		break;
 	case F_ROUTE:
 		if (gic.version == 3)
-			mmio_write64(gic.gicd + GICD_IROUTER + 8ULL * intid, 0); /* to vCPU 0 */
+			mmio_write64(gic.gicd + GICD_IROUTER + 8ULL * intid, 1); /* to vCPU 1 */
 		else
-			gicd_write(GICD_ITARGETSR + (intid & ~3u), 0x01010101u);
+			gicd_write(GICD_ITARGETSR + (intid & ~3u), 0x02020202u); /* CPU 1 */
 		break;
 	}
 }
@@ -1121,8 +1123,8 @@ static void foreign(unsigned intid, enum fop op)
 	for (enum fop f = F_ENABLE; f <= F_ROUTE; f++) {
 		uint32_t v = field(intid, f);
 		if (v)
-			bad("INTID %u (not its own): field %d reads 0x%x, expected RAZ/WI", intid,
-			    (int)f, v);
+			bad("INTID %u (not its own): %s reads 0x%x, expected RAZ/WI", intid,
+			    fop_names[f], v);
 	}
 	if (taken[intid])
 		bad("INTID %u (not its own) was delivered %u time(s)", intid, taken[intid]);
