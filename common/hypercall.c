@@ -67,8 +67,9 @@ static void domain_op(struct vcpu *v, uint64_t *x, bool restart)
 bool hypercall_handle(struct vcpu *v, uint64_t *x)
 {
 	uint32_t fid = (uint32_t)x[0];
+	bool smc32 = !(fid & 0x40000000u);
 
-	if (!(fid & 0x40000000u)) {
+	if (smc32) {
 		/* SMC32: the same calls with 32-bit arguments (results fit 32 bits). */
 		if (fid >= BH_HC_32(BH_HC_VERSION) && fid <= BH_HC_32(BH_HC_LAST)) {
 			for (unsigned i = 1; i < 7; i++)
@@ -100,7 +101,10 @@ bool hypercall_handle(struct vcpu *v, uint64_t *x)
 		x[1] = v->dom->id;
 		x[2] = v->index;
 		x[3] = v->dom->nvcpus;
-		x[4] = v->pcpu;
+		/* SMC32 results are r0-r3 only: r4 stays the caller's (an AArch32
+		 * compiler keeps values there across the call). */
+		if (!smc32)
+			x[4] = v->pcpu;
 		return true;
 	case BH_HC_CONSOLE_WRITE:
 		x[0] = console_write(v, x[1], x[2]);

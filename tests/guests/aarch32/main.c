@@ -671,6 +671,219 @@ static enum result check_undef(void)
 	return RES_OK;
 }
 
+/* ---- attacks: the AArch32 paths of the attack suite (tests/attacks/README.md) ---- */
+
+static unsigned a32_contained, a32_escaped;
+static char a32_why[120];
+
+__attribute__((format(printf, 1, 2))) static void a32_bad(const char *f, ...)
+{
+	if (a32_why[0])
+		return;
+	va_list ap;
+	va_start(ap, f);
+	vsnprintf(a32_why, sizeof(a32_why), f, ap);
+	va_end(ap);
+}
+
+static void a32_verdict(const char *name)
+{
+	if (a32_why[0]) {
+		say("attack: %s ... ESCAPED (%s)", name, a32_why);
+		a32_escaped++;
+	} else {
+		say("attack: %s ... contained", name);
+		a32_contained++;
+	}
+	a32_why[0] = '\0';
+}
+
+/* One SGI 3 through the trapped MCRR ICC_SGI1R that must reach nobody here
+ * (GICv3), or be an undefined instruction (GICv2: no such register). */
+static void a32_sgi1r(uint64_t val)
+{
+	gic_enable_private(SGI_INTID);
+	irq_reset();
+	arm_expect(&und);
+	write_icc_sgi1r(val | ((uint64_t)SGI_INTID << 24));
+	isb();
+	und.armed = false;
+	wait_irq_polled(deadline_in_us(20000));
+	if (g.gic == 3 && und.count)
+		a32_bad("MCRR ICC_SGI1R raised an undefined instruction on GICv3");
+	if (g.gic == 2 && und.count != 1)
+		a32_bad("MCRR ICC_SGI1R on GICv2: %u undefined instruction exceptions, expected 1",
+			und.count);
+	if (irq.count)
+		a32_bad("SGI %u reached this vCPU (INTID %u, %u times)", SGI_INTID, irq.intid,
+			irq.count);
+}
+
+static void a32_expect(const char *what, uint32_t got, uint32_t want)
+{
+	if (got != want)
+		a32_bad("%s returned %ld, expected %ld", what, (int32_t)got, (int32_t)want);
+}
+
+/* A load/store without a syndrome (LDRD, LDM, STRD) at the distributor: a
+ * synchronous external abort at that address. */
+static void a32_isv0(int kind)
+{
+	uint32_t a = GICD_BASE + 0x100;
+	arm_expect(&abt);
+	register uint32_t base __asm__("r0") = a;
+	/* Only caller-saved registers: see tests/attacks/README.md (AArch32) */
+	if (kind == 0)
+		__asm__ volatile("ldrd r2, r3, [%0]" ::"r"(base) : "r2", "r3", "memory");
+	else if (kind == 1)
+		__asm__ volatile("ldm %0, {r2, r3}" ::"r"(base) : "r2", "r3", "memory");
+	else
+		__asm__ volatile("mov r2, #0\n\tmov r3, #0\n\tstrd r2, r3, [%0]" ::"r"(base)
+				 : "r2", "r3", "memory");
+	abt.armed = false;
+	if (abt.count != 1)
+		a32_bad("%u data aborts, expected 1", abt.count);
+	else if (abt.far != a || !is_sea(abt.fsr))
+		a32_bad("DFAR 0x%08lx DFSR 0x%08lx, expected a synchronous external abort at "
+			"0x%08lx",
+			abt.far, abt.fsr, a);
+}
+
+/* An SMC32 call returns in r0-r3 only (docs/hypercalls.md): r4-r7 and the
+ * rest keep the caller's values. */
+static uint32_t a32_call_keeps(uint32_t fid, uint32_t a1)
+{
+	register uint32_t r0 __asm__("r0") = fid;
+	register uint32_t r1 __asm__("r1") = a1;
+	uint32_t k[4];
+	register uint32_t *kp __asm__("r8") = k;
+	__asm__ volatile(
+	    "push {r4-r7}\n\t"
+	    "movw r4, #0x4444\n\tmovw r5, #0x5555\n\t"
+	    "movw r6, #0x6666\n\tmovw r7, #0x7777\n\t"
+	    ".arch_extension virt\n\thvc #0\n\t"
+	    "str r4, [%2]\n\tstr r5, [%2, #4]\n\tstr r6, [%2, #8]\n\tstr r7, [%2, #12]\n\t"
+	    "pop {r4-r7}"
+	    : "+r"(r0), "+r"(r1)
+	    : "r"(kp)
+	    : "r2", "r3", "r12", "memory");
+	if (k[0] != 0x4444 || k[1] != 0x5555 || k[2] != 0x6666 || k[3] != 0x7777)
+		a32_bad("call 0x%08lx changed r4-r7 to 0x%lx 0x%lx 0x%lx 0x%lx", fid, k[0], k[1],
+			k[2], k[3]);
+	return r0;
+}
+
+static enum result check_attacks(void)
+{
+	if (g.native)
+		return skip("native");
+	if (need_gic() != RES_OK)
+		return RES_FAIL;
+	a32_sgi1r(1ull << 16 | 1); /* Aff1 = 1, target 0 */
+	a32_verdict("a32-sgi1r-mcrr-aff1");
+	a32_sgi1r(1ull << 48 | 1); /* Aff3 = 1 */
+	a32_verdict("a32-sgi1r-mcrr-aff3");
+	a32_sgi1r(1ull << 44 | 1); /* RS = 1: vCPU 16 */
+	a32_verdict("a32-sgi1r-mcrr-range-selector");
+	a32_sgi1r(1ull << 40 | 1); /* IRM: everyone but itself */
+	a32_verdict("a32-sgi1r-mcrr-irm-not-self");
+
+	/* The physical timer: MCRR CNTP_CVAL and MCR CNTP_CTL are RAZ/WI. */
+	uint64_t cval = 0;
+	arm_expect(&und);
+	__asm__ volatile("mcrr p15, 2, %Q0, %R0, c14" ::"r"(1ull) : "memory");
+	__asm__ volatile("mrrc p15, 2, %Q0, %R0, c14" : "=r"(cval)::"memory");
+	und.armed = false;
+	if (und.count || cval)
+		a32_bad("CNTP_CVAL (MCRR) reads 0x%llx after writing 1 (%u undefs)", cval,
+			und.count);
+	a32_verdict("a32-cntp-cval-mcrr");
+	arm_expect(&und);
+	write_cntp_ctl(1);
+	isb();
+	uint32_t ctl = read_cntp_ctl();
+	und.armed = false;
+	if (und.count || ctl)
+		a32_bad("CNTP_CTL reads 0x%lx after writing 1 (%u undefs)", ctl, und.count);
+	a32_verdict("a32-cntp-ctl-mcr");
+
+	/* Set/way with a level beyond CLIDR and every set/way bit: done as
+	 * clean+invalidate or ignored, never an exception. */
+	arm_expect(&und);
+	write_dccisw(0xfffffffe);
+	write_dccisw(0xfffffff0 | (7u << 1));
+	__asm__ volatile("mcr p15, 0, %0, c7, c6, 2" ::"r"(0xffffffffu) : "memory"); /* DCISW */
+	dsb();
+	und.armed = false;
+	if (und.count)
+		a32_bad("set/way operations raised %u undefined instructions", und.count);
+	a32_verdict("a32-setway-beyond");
+
+	/* L2CTLR (p15, 1, c9, c0, 2): trapped (TIDCP) and RAZ/WI, or on QEMU
+	 * 7.2, which has no TIDCP, the CPU's constant: a write must not stick. */
+	uint32_t before = 0, after = 0;
+	arm_expect(&und);
+	__asm__ volatile("mrc p15, 1, %0, c9, c0, 2" : "=r"(before)::"memory");
+	__asm__ volatile("mcr p15, 1, %0, c9, c0, 2" ::"r"(~0u) : "memory");
+	__asm__ volatile("mrc p15, 1, %0, c9, c0, 2" : "=r"(after)::"memory");
+	und.armed = false;
+	if (und.count || after != before)
+		a32_bad("L2CTLR reads 0x%08lx after writing all ones (0x%08lx before, %u undefs)",
+			after, before, und.count);
+	a32_verdict("a32-l2ctlr");
+
+	/* Hypercalls in the SMC32 convention with 32-bit wrapping ranges. */
+	a32_expect("CONSOLE_WRITE(0xfffffff0, 32)",
+		   hvc(BH_HC_32(BH_HC_CONSOLE_WRITE), 0xfffffff0u, 32, 0).r0,
+		   (uint32_t)BH_E_INVALID);
+	a32_verdict("a32-hc-console-write-wrap");
+	a32_expect("CONSOLE_WRITE(text, 0xffffffff)",
+		   hvc(BH_HC_32(BH_HC_CONSOLE_WRITE), (uint32_t)hc_message, 0xffffffffu, 0).r0,
+		   (uint32_t)BH_E_INVALID);
+	a32_verdict("a32-hc-console-write-length-wrap");
+	a32_expect("CHANNEL_NOTIFY(0xffffffff)",
+		   hvc(BH_HC_32(BH_HC_CHANNEL_NOTIFY), 0xffffffffu, 0, 0).r0,
+		   (uint32_t)BH_E_INVALID);
+	a32_verdict("a32-hc-notify-bad-id");
+	a32_expect(
+	    "DOMAIN_RESTART(self)",
+	    hvc(BH_HC_32(BH_HC_DOMAIN_RESTART), hvc(BH_HC_32(BH_HC_SELF), 0, 0, 0).r1, 0, 0).r0,
+	    (uint32_t)BH_E_INVALID);
+	a32_verdict("a32-hc-restart-self");
+	a32_expect("BH_HC_VERSION (SMC64 ID)", hvc(BH_HC_VERSION, 0, 0, 0).r0, SMCCC_NOT_SUPPORTED);
+	a32_verdict("a32-hc-smc64-id");
+	static const uint32_t keep[] = {BH_HC_32(BH_HC_VERSION),
+					BH_HC_32(BH_HC_SELF),
+					BH_HC_32(BH_HC_CHANNEL_NOTIFY),
+					BH_HC_32(BH_HC_DOMAIN_QUERY),
+					BH_HC_CALL_UID,
+					PSCI_VERSION,
+					PSCI_AFFINITY_INFO};
+	for (unsigned i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		a32_call_keeps(keep[i], 0);
+	a32_verdict("a32-hc-preserves-r4-r7");
+
+	/* PSCI CPU_ON: a foreign MPIDR; entry points outside its RAM. */
+	a32_expect("CPU_ON(0x100)", psci(PSCI_CPU_ON, 0x100, (uint32_t)secondary_entry, 0),
+		   PSCI_INVALID_PARAMETERS);
+	a32_verdict("a32-psci-cpu-on-aff1");
+	a32_expect("CPU_ON(0, entry 0x8000000)", psci(PSCI_CPU_ON, 0, GICD_BASE, 0),
+		   0xfffffff7u /* INVALID_ADDRESS */);
+	a32_verdict("a32-psci-cpu-on-entry-mmio");
+	a32_expect("CPU_ON(0, entry 0xfffffffc)", psci(PSCI_CPU_ON, 0, 0xfffffffcu, 0),
+		   0xfffffff7u);
+	a32_verdict("a32-psci-cpu-on-entry-top");
+
+	a32_isv0(0);
+	a32_verdict("a32-isv0-gicd-ldrd");
+	a32_isv0(1);
+	a32_verdict("a32-isv0-gicd-ldm");
+	a32_isv0(2);
+	a32_verdict("a32-isv0-gicd-strd");
+	say("attack: a32 summary %u contained, %u escaped", a32_contained, a32_escaped);
+	return a32_escaped ? fail("%u attacks escaped", a32_escaped) : RES_OK;
+}
+
 static const struct {
 	const char *name;
 	enum result (*run)(void);
@@ -679,6 +892,7 @@ static const struct {
     {"smp", check_smp},	      {"timer", check_timer},	{"sgi", check_sgi},
     {"setway", check_setway}, {"ptimer", check_ptimer}, {"abort", check_abort},
     {"undef", check_undef},   {"pmu", check_pmu},
+    {"attacks", check_attacks},
 };
 
 void guest_main(void)

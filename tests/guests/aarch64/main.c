@@ -8,6 +8,7 @@
  */
 #include <libfdt.h>
 
+#include "attacks.h"
 #include "common/hypercall.h"
 #include "common/lib.h"
 #include "guest.h"
@@ -232,6 +233,8 @@ void exception_entry(struct frame *f, uint64_t vector)
 	uint64_t esr = read_sysreg(esr_el1);
 	uint64_t far = read_sysreg(far_el1);
 
+	if (attack_exception(f, vector))
+		return;
 	if (expect.armed && (vector & 3) == 0) {
 		expect.armed = false;
 		expect.caught = true;
@@ -3424,6 +3427,35 @@ static enum result mode_hygiene(void)
 	reset_with_marks();
 }
 
+/* ---- attack, victim: the attack suite (attacks.c, tests/qemu/attacks.sh) ---- */
+
+static enum result run_attacks(const char *(*run)(const struct attack_env *))
+{
+	if (g.native)
+		return fail("test=%s needs Bulkhead", g.mode);
+	struct attack_env e = {.fdt = g.fdt,
+			       .bootargs = g.bootargs,
+			       .mem_base = g.mem_base,
+			       .mem_size = g.mem_size,
+			       .ncpus = g.ncpus,
+			       .psci_smc = g.psci_smc,
+			       .restarts = g.restarts,
+			       .say = say,
+			       .secondary_job = &secondary_job};
+	const char *why = run(&e);
+	return why ? fail("%s", why) : RES_PASS;
+}
+
+static enum result mode_attack(void)
+{
+	return run_attacks(attack_run);
+}
+
+static enum result mode_victim(void)
+{
+	return run_attacks(victim_run);
+}
+
 /* ---- dispatch ---- */
 
 static const struct {
@@ -3448,6 +3480,8 @@ static const struct {
     {"cpuon-reset", mode_cpuon_reset},
     {"starve", mode_starve},
     {"hygiene", mode_hygiene},
+    {"attack", mode_attack},
+    {"victim", mode_victim},
 };
 
 void guest_main(uint64_t dtb)
