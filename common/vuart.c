@@ -172,19 +172,3 @@ void vuart_init(struct domain *d, uint64_t base, uint64_t size, unsigned intid)
 	m->size = size ? size : 0x1000;
 	m->access = vuart_access;
 }
-
-bool vmmio_dispatch(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val,
-		    bool *handled)
-{
-	struct domain *d = v->dom;
-	for (unsigned i = 0; i < d->nvmmio; i++) {
-		struct vmmio *m = &d->vmmio[i];
-		if (ipa >= m->base && ipa - m->base < m->size) {
-			*handled = true;
-			v->mmio = m;
-			return m->access(v, ipa - m->base, size, write, val);
-		}
-	}
-	*handled = false;
-	return false;
-}
