@@ -70,9 +70,11 @@ bool hypercall_handle(struct vcpu *v, uint64_t *x)
 	bool smc32 = !(fid & 0x40000000u);
 
 	if (smc32) {
-		/* SMC32: the same calls with 32-bit arguments (results fit 32 bits). */
+		/* SMC32: the same calls with 32-bit arguments (results fit 32 bits).
+		 * Arguments and results are x1-x3; x4 and up are the caller's, to be
+		 * preserved whole (an AArch64 caller keeps 64-bit values there). */
 		if (fid >= BH_HC_32(BH_HC_VERSION) && fid <= BH_HC_32(BH_HC_LAST)) {
-			for (unsigned i = 1; i < 7; i++)
+			for (unsigned i = 1; i < 4; i++)
 				x[i] &= 0xffffffffULL;
 			fid |= 0x40000000u;
 		}
