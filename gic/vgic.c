@@ -7,6 +7,7 @@
  * maintenance interrupt brings us back to refill. Reset state is the
  * hardware's: priorities 0, everything disabled, SPIs level, SGIs edge.
  */
+#include "arch-arm64/sysreg.h"
 #include "common/console.h"
 #include "common/domain.h"
 #include "common/lib.h"
@@ -263,7 +264,7 @@ static void sync(struct vcpu *v)
 			if (gic_host.timer_sw && c->lr_intid[i] == gic_host.vtimer_intid) {
 				/* Re-sample the timer's condition (this vCPU's own timer). */
 				uint64_t ctl;
-				__asm__ volatile("mrs %0, cntv_ctl_el0" : "=r"(ctl));
+				ctl = read_sysreg(cntv_ctl_el0);
 				q->level = (ctl & 5) == 5 && !(ctl & 2); /* ENABLE, ISTATUS, !IMASK */
 				if (!q->level)
 					gic_ppi_enable(gic_host.vtimer_intid, true);

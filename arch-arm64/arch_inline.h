@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The inline part of the architecture interface (arch.h): waiting for and
+ * sending events, idling, the counter. A host build of the core provides
+ * its own (tests/fake/arch_inline.h).
+ */
+#ifndef ARCH_INLINE_H
+#define ARCH_INLINE_H
+
+#include <stdint.h>
+
+static inline void arch_wait_event(void)
+{
+	__asm__ volatile("wfe" ::: "memory");
+}
+/* Idle: wait for an event or an interrupt, taking interrupts meanwhile. */
+static inline void arch_idle(void)
+{
+	__asm__ volatile("msr daifclr, #2\n wfe\n msr daifset, #2" ::: "memory");
+}
+static inline void arch_send_event(void)
+{
+	__asm__ volatile("dsb ish\n sev" ::: "memory");
+}
+static inline void arch_wait_interrupt(void)
+{
+	__asm__ volatile("dsb sy\n wfi" ::: "memory");
+}
+static inline uint64_t arch_counter(void)
+{
+	uint64_t v;
+	__asm__ volatile("isb\n mrs %0, cntpct_el0" : "=r"(v));
+	return v;
+}
+static inline uint64_t arch_counter_freq(void)
+{
+	uint64_t v;
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
+	return v;
+}
+
+#endif
