@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The fake architecture's inline hooks (see arch-arm64/arch_inline.h): the
+ * core built on the host for fuzzing runs one vCPU at a time on one thread,
+ * so waits and events are no-ops and the counter is a variable.
+ */
+#ifndef ARCH_INLINE_H
+#define ARCH_INLINE_H
+
+#include <stdint.h>
+
+extern uint64_t fake_counter;
+
+static inline void arch_wait_event(void) {}
+static inline void arch_idle(void) {}
+static inline void arch_send_event(void) {}
+static inline void arch_wait_interrupt(void) {}
+static inline uint64_t arch_counter(void)
+{
+	return fake_counter += 1000;
+}
+static inline uint64_t arch_counter_freq(void)
+{
+	return 62500000;
+}
+
+#endif

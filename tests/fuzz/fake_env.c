@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The fake architecture and board for the emulation fuzzers: see fake_env.h. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/channel.h"
+#include "common/console.h"
+#include "common/percpu.h"
+#include "common/report.h"
+#include "dt/plan.h"
+#include "gic/gic.h"
+#include "gic/vgic.h"
+#include "tests/fuzz/fake_env.h"
+
+uint64_t fake_counter;
+unsigned fake_hw_route_cpu[1024];
+unsigned fake_ipis[BH_MAX_CPUS];
+static unsigned fake_cpu;
+
+/* ---- system registers: a table per physical CPU, as the hardware banks them ---- */
+
+static struct {
+	char name[32];
+	uint64_t v;
+} sysregs[BH_MAX_CPUS][128];
+
+static uint64_t *sysreg(const char *name)
+{
+	for (unsigned i = 0; i < 128; i++) {
+		if (!sysregs[fake_cpu][i].name[0])
+			snprintf(sysregs[fake_cpu][i].name, sizeof(sysregs[0][i].name), "%s", name);
+		if (!strcmp(sysregs[fake_cpu][i].name, name))
+			return &sysregs[fake_cpu][i].v;
+	}
+	abort(); /* more registers than the table: grow it */
+}
+
+uint64_t fake_sysreg_read(const char *name)
+{
+	if (!strcmp(name, "S3_4_C12_C11_0")) /* ICH_VTR_EL2: 4 LRs, 5 priority bits */
+		return 3 | (4ULL << 29);
+	return *sysreg(name);
+}
+
+void fake_sysreg_write(const char *name, uint64_t v)
+{
+	*sysreg(name) = v;
+}
+
+/* ---- what the hypervisor's other modules would do ---- */
+
+unsigned arch_cpu_index(void)
+{
+	return fake_cpu;
+}
+
+int arch_stage2_map(struct domain *d, uint64_t ipa, uint64_t pa, uint64_t size, unsigned flags)
+{
+	(void)d, (void)ipa, (void)pa, (void)size, (void)flags;
+	return 0;
+}
+
+void bh_log(const char *fmt, ...)
+{
+	char line[512]; /* formatted, so UBSan sees every argument, then dropped */
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+}
+
+void console_domain_putc(struct domain *d, char c)
+{
+	(void)d, (void)c;
+}
+
+enum con_tx console_domain_tx(struct domain *d)
+{
+	(void)d;
+	return CON_TX_EMPTY;
+}
+
+void console_domain_write(struct domain *d, const char *s, size_t n)
+{
+	(void)d;
+	for (size_t i = 0; i < n; i++)
+		(void)*(volatile const char *)(s + i);
+}
+
+int64_t channel_notify(struct domain *d, uint64_t id)
+{
+	(void)d, (void)id;
+	return 0;
+}
+
+void domain_reboot(struct domain *d)
+{
+	d->restarts++;
+}
+
+bool domain_copy_from_guest(struct domain *d, void *dst, uint64_t ipa, uint64_t size)
+{
+	if (ipa < d->ram_ipa || size > d->ram_size || ipa - d->ram_ipa > d->ram_size - size)
+		return false;
+	memcpy(dst, (const void *)(uintptr_t)(d->ram_pa + (ipa - d->ram_ipa)), size);
+	return true;
+}
+
+void gic_hw_enable(unsigned intid, bool enable)
+{
+	(void)intid, (void)enable;
+}
+void gic_hw_reset(unsigned intid)
+{
+	(void)intid;
+}
+void gic_hw_route(unsigned intid, unsigned cpu)
+{
+	if (intid < 1024)
+		fake_hw_route_cpu[intid] = cpu;
+}
+void gic_ppi_enable(unsigned intid, bool enable)
+{
+	(void)intid, (void)enable;
+}
+void gic_send_ipi(unsigned cpu)
+{
+	if (cpu < BH_MAX_CPUS)
+		fake_ipis[cpu]++;
+}
+
+/* ---- the board and its two domains ---- */
+
+struct board board;
+struct plan plan;
+struct domain domains[BH_MAX_DOMAINS];
+unsigned ndomains;
+struct pcpu pcpus[BH_MAX_CPUS];
+/* The GICv2 virtual interface control frame is banked per CPU: the one at
+ * board.gich holds the current CPU's, swapped on fake_enter(). */
+static uint8_t gich_frame[0x1000] __attribute__((aligned(16)));
+static uint8_t gich_bank[BH_MAX_CPUS][0x1000];
+static uint8_t ram[2][FAKE_RAM_SIZE] __attribute__((aligned(16)));
+
+void fake_setup(unsigned gic_version)
+{
+	memset(&board, 0, sizeof(board));
+	memset(&plan, 0, sizeof(plan));
+	memset(domains, 0, sizeof(domains));
+	memset(pcpus, 0, sizeof(pcpus));
+	memset(sysregs, 0, sizeof(sysregs));
+	memset(gich_frame, 0, sizeof(gich_frame));
+	memset(gich_bank, 0, sizeof(gich_bank));
+	fake_cpu = 0;
+	memset(fake_hw_route_cpu, 0xff, sizeof(fake_hw_route_cpu));
+	memset(fake_ipis, 0, sizeof(fake_ipis));
+	board.gic_version = gic_version;
+	board.ncpus = 4;
+	board.gicd = (struct mem_range){0x08000000, 0x10000};
+	board.gicr = (struct mem_range){0x080a0000, 0x20000 * 4};
+	board.gicc = (struct mem_range){0x08010000, 0x2000};
+	board.gicv = (struct mem_range){0x08040000, 0x2000};
+	board.gich = (struct mem_range){(uint64_t)(uintptr_t)gich_frame, 0x1000};
+	board.uart_base = 0x09000000;
+	board.uart_size = 0x1000;
+	board.uart_irq = 33;
+	gic_host = (struct gic_host){.version = gic_version, .vtimer_intid = 27,
+				     .timer_sw = gic_version == 2, .nr_lrs = 4, .pri_bits = 5,
+				     .nr_spis = 96};
+	plan.ndoms = ndomains = 2;
+	for (unsigned i = 0; i < 2; i++) {
+		struct dom_cfg *c = &plan.dom[i];
+		struct domain *d = &domains[i];
+		snprintf(c->name, sizeof(c->name), "d%u", i);
+		snprintf(c->label, sizeof(c->label), "d%u_t", i);
+		c->id = i;
+		c->ncpus = 2;
+		c->cpus[0] = 2 * i;
+		c->cpus[1] = 2 * i + 1;
+		d->id = i;
+		memcpy(d->name, c->name, sizeof(d->name));
+		d->cfg = c;
+		d->state = DOM_RUNNING;
+		d->nvcpus = 2;
+		d->ram_pa = (uint64_t)(uintptr_t)ram[i];
+		d->ram_ipa = 0x40000000;
+		d->ram_size = FAKE_RAM_SIZE;
+		for (unsigned k = 0; k < 2; k++) {
+			struct vcpu *v = &d->vcpu[k];
+			v->dom = d;
+			v->index = k;
+			v->pcpu = c->cpus[k];
+			v->state = VCPU_RUNNING;
+			pcpus[v->pcpu].vcpu = v;
+			pcpus[v->pcpu].index = v->pcpu;
+		}
+		vgic_domain_init(d);
+		vuart_init(d, board.uart_base, board.uart_size, board.uart_irq);
+		if ((gic_version == 3 ? vgic_v3_register(d) : vgic_v2_register(d)) != 0)
+			abort();
+	}
+	for (unsigned s = 0; s < 4; s++) {
+		vgic_own_spi(&domains[0], 40 + s, s & 1);
+		vgic_own_spi(&domains[1], 48 + s, s & 1);
+	}
+	for (unsigned s = 48; s < 50; s++) { /* linked to the physical GIC, as passthrough does */
+		struct virq *q = vgic_irq(&domains[1].vcpu[0], s);
+		q->hw = true;
+		q->hw_intid = (uint16_t)s;
+	}
+	for (unsigned d = 0; d < 2; d++)
+		for (unsigned k = 0; k < 2; k++) {
+			fake_enter(&domains[d].vcpu[k]);
+			vgic_vcpu_reset(&domains[d].vcpu[k]);
+		}
+}
+
+void fake_enter(struct vcpu *v)
+{
+	memcpy(gich_bank[fake_cpu], gich_frame, sizeof(gich_frame));
+	fake_cpu = v->pcpu;
+	memcpy(gich_frame, gich_bank[fake_cpu], sizeof(gich_frame));
+}
+
+void fake_snapshot(const struct domain *d, struct domain *copy)
+{
+	memcpy(copy, d, sizeof(*d));
+}
+
+void fake_check_unchanged(const struct domain *d, const struct domain *copy, const char *op)
+{
+	const uint8_t *a = (const void *)d, *b = (const void *)copy;
+	if (!memcmp(a, b, sizeof(*d)))
+		return;
+	for (size_t i = 0; i < sizeof(*d); i++)
+		if (a[i] != b[i]) {
+			fprintf(stderr, "%s by domain %u changed domain %u at byte %zu of its state\n",
+				op, 1 - d->id, d->id, i);
+			abort();
+		}
+}
