@@ -336,7 +336,12 @@ static int read_gic(const void *fdt, struct board *b, struct dt_error *err)
 			ERR("DT: %s: reg entry %u is not reachable through the parents' 'ranges'",
 			    name, i);
 	}
+	/* The GIC binding has 3 cells, or 4 with PPI partitions; anything else
+	 * would make every 'interrupts' walk step by a wrong (or huge) stride. */
 	int len;
+	const uint32_t *ic = fdt_getprop(fdt, node, "#interrupt-cells", &len);
+	if (ic && (len != 4 || fdt32_to_cpu(*ic) < 3 || fdt32_to_cpu(*ic) > 4))
+		ERR("DT: %s: '#interrupt-cells' must be one cell holding 3 or 4", name);
 	const uint32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
 	b->maint_irq = (irq && len >= 12) ? dt_gic_intid(irq) : 25;
 	return 0;
@@ -347,7 +352,7 @@ unsigned dt_gic_cells(const void *fdt, const struct board *b)
 	int len;
 	const uint32_t *p = fdt_getprop(fdt, b->gic_node, "#interrupt-cells", &len);
 	unsigned n = p && len == 4 ? fdt32_to_cpu(*p) : 3;
-	return n < 3 ? 3 : n;
+	return n == 4 ? 4 : 3; /* read_gic() rejected anything but 3 or 4 */
 }
 
 static void read_timer(const void *fdt, struct board *b)

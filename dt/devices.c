@@ -6,6 +6,8 @@
 #include "dt/devices.h"
 #include "dt/err.h"
 
+#define DT_MAX_INTERRUPT_CELLS 8 /* GIC: 3 or 4; GPIO and others: 1 or 2 */
+
 static int cells_of(const void *fdt, int node, const char *name, int def)
 {
 	int len;
@@ -50,9 +52,15 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 	int len;
 	const uint32_t *reg = fdt_getprop(fdt, node, "reg", &len);
 	int parent = dt_parent(fdt, node);
-	int ac = parent >= 0 ? cells_of(fdt, parent, "#address-cells", 2) : 2;
-	int sc = parent >= 0 ? cells_of(fdt, parent, "#size-cells", 1) : 1;
-	if (reg && ac + sc > 0 && sc > 0) {
+	/* libfdt's readers bound the counts (1..4 and 0..4) where ours did not:
+	 * a huge #address-cells stepped 'reg' out of the blob. */
+	int ac = parent >= 0 ? fdt_address_cells(fdt, parent) : 2;
+	int sc = parent >= 0 ? fdt_size_cells(fdt, parent) : 1;
+	if (reg && (ac < 0 || sc < 0))
+		ERR("%s: has 'reg' but its parent's #address-cells is not 1..4 or its "
+		    "#size-cells not 0..4",
+		    path);
+	if (reg && sc > 0) {
 		int n = len / ((ac + sc) * 4);
 		for (int i = 0; i < n; i++) {
 			if (r->nreg == DEV_MAX_REGS)
@@ -80,7 +88,9 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 	for (int i = 0; ext && i * 4 < len;) {
 		int ctl = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(ext[i]));
 		int cells = ctl >= 0 ? cells_of(fdt, ctl, "#interrupt-cells", 0) : 0;
-		if (ctl < 0 || cells <= 0 || (i + 1 + cells) * 4 > len)
+		/* Bounded before the arithmetic: a huge count wrapped the length check. */
+		if (ctl < 0 || cells <= 0 || cells > DT_MAX_INTERRUPT_CELLS ||
+		    (i + 1 + cells) * 4 > len)
 			ERR("%s: malformed 'interrupts-extended'", path);
 		if (ctl == b->gic_node && cells >= 3 && add_irq(r, ext + i + 1, path, err))
 			return -1;

@@ -269,6 +269,10 @@ static void test_bad(void)
 			       "has no virtualization support)"},
 	    {"gicv3-one-reg", "DT: interrupt-controller@8000000: 'reg' has 1 entries, GICv3 "
 			      "needs 2"},
+	    {"gic-interrupt-cells-huge", "DT: interrupt-controller@8000000: '#interrupt-cells' "
+					 "must be one cell holding 3 or 4"},
+	    {"gic-interrupt-cells-two", "DT: interrupt-controller@8000000: '#interrupt-cells' "
+					"must be one cell holding 3 or 4"},
 	    {"no-stdout-path", "DT: /chosen/stdout-path is missing: no console to use"},
 	    {"no-chosen", "DT: /chosen/stdout-path is missing"},
 	    {"stdout-path-no-node", "DT: /chosen/stdout-path: \"/serial@12345678\" names no node"},
