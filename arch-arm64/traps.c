@@ -323,6 +323,14 @@ static void log_once_sysreg(struct vcpu *v, uint32_t iss, const char *what)
 		       (iss >> 17) & 7);
 }
 
+/* Complete an emulated MSR/MRS: a read returns val in Rt (XZR discards it). */
+static void sysreg_done(struct trap_frame *f, bool read, unsigned rt, uint64_t val)
+{
+	if (read && rt != 31)
+		f->x[rt] = val;
+	advance_pc(f);
+}
+
 static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 {
 	uint32_t iss = (uint32_t)ESR_ISS(f->esr);
@@ -345,9 +353,7 @@ static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 	if (op0 == 3 && (crn == 11 || crn == 15)) {
 		/* Implementation-defined registers: read as zero, writes ignored. */
 		log_once_sysreg(v, iss, "implementation-defined register access ignored");
-		if (read && rt != 31)
-			f->x[rt] = 0;
-		advance_pc(f);
+		sysreg_done(f, read, rt, 0);
 		return;
 	}
 	if (op0 == 3 && ((op1 == 3 && ((crn == 9 && crm >= 12) || (crn == 14 && crm >= 8))) ||
@@ -357,9 +363,7 @@ static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 			inject_undef(v, f, "PMU register access");
 			return;
 		}
-		if (read && rt != 31)
-			f->x[rt] = val;
-		advance_pc(f);
+		sysreg_done(f, read, rt, val);
 		return;
 	}
 	if ((op0 == 2 && op1 == 1) || (op0 == 3 && op1 == 3 && crn == 13 && crm >= 2)) {
@@ -369,9 +373,7 @@ static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 		 * rather than crashing on an undefined instruction. */
 		log_once_sysreg(v, iss,
 				"trace or activity monitor access: not given to guests (RAZ/WI)");
-		if (read && rt != 31)
-			f->x[rt] = 0;
-		advance_pc(f);
+		sysreg_done(f, read, rt, 0);
 		return;
 	}
 	if (op0 == 3 && op1 == 0 && crn == 5 && crm >= 3 && crm <= 5) {
@@ -379,18 +381,14 @@ static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 		 * has no records; the record registers read as zero, writes ignored.
 		 * The CPU's records may hold other domains' or EL2's errors. */
 		log_once_sysreg(v, iss, "RAS error record access: guests have no records (RAZ/WI)");
-		if (read && rt != 31)
-			f->x[rt] = 0;
-		advance_pc(f);
+		sysreg_done(f, read, rt, 0);
 		return;
 	}
 	if (op0 == 3 && op1 == 3 && crn == 14 && crm == 2) {
 		/* EL1 physical timer: not given to guests (they use the virtual timer);
 		 * reads as zero, writes ignored, so probing it harms nothing. */
 		log_once_sysreg(v, iss, "physical timer access ignored (use the virtual timer)");
-		if (read && rt != 31)
-			f->x[rt] = 0;
-		advance_pc(f);
+		sysreg_done(f, read, rt, 0);
 		return;
 	}
 	log_once_sysreg(v, iss, "unhandled system register access: undefined instruction injected");
