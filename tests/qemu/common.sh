@@ -7,7 +7,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BH_CACHE=${BH_CACHE:-$HOME/.cache/bulkhead}
 ASSETS=${BH_ASSETS:-$BH_CACHE/guest-assets}
 W=$(mktemp -d)
-trap 'rm -rf "$W"' EXIT
+# BH_KEEP=DIR keeps this test's work files (images, logs) in DIR for a look.
+trap '[ -n "${BH_KEEP:-}" ] && mkdir -p "$BH_KEEP" && cp -r "$W"/. "$BH_KEEP"/; rm -rf "$W"' EXIT
 UBOOT=/usr/lib/u-boot/qemu_arm64/u-boot.bin
 FAILS=0
 
