@@ -10,8 +10,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "common/spinlock_types.h"
-#include "gic/vgic.h"
 
 struct vcpu;
 struct domain;
@@ -33,7 +31,6 @@ struct arch_vcpu {
 	struct trap_frame entry_frame; /* registers for the next (re)start */
 	uint64_t hcr;
 	bool aarch32;
-	struct vgic_cpu vgic;
 };
 
 /* Per-domain stage-2 state. */
@@ -42,9 +39,6 @@ struct arch_domain {
 	uint64_t vttbr;
 	uint16_t vmid;
 	uint64_t cntvoff; /* the domain's virtual counter starts near 0 at each (re)start */
-	struct spinlock vgic_lock;
-	uint64_t vgic_gen; /* bumped by every vgic_unlock(): see gic/vgic.c */
-	struct vgic_dist vgic;
 };
 
 unsigned arch_cpu_index(void);

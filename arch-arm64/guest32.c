@@ -9,7 +9,9 @@
 #include "arch-arm64/sysreg.h"
 #include "arch-arm64/trap.h"
 #include "common/console.h"
+#include "common/domain.h"
 #include "common/lib.h"
+#include "common/report.h"
 #include "gic/vgic.h"
 
 

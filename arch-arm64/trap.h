@@ -3,10 +3,13 @@
 #ifndef ARCH_ARM64_TRAP_H
 #define ARCH_ARM64_TRAP_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "arch.h"
-#include "common/domain.h"
 
 struct pt;
+struct vcpu;
 /* Boot-heap pages, VA = PA: the environment of every table the hypervisor builds. */
 void arch_pt_identity_env(struct pt *pt);
 uint64_t arch_vtcr(void);

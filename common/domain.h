@@ -14,6 +14,7 @@
 #include "common/report.h"
 #include "common/spinlock.h"
 #include "dt/plan.h"
+#include "gic/vgic.h"
 
 struct vcpu;
 
@@ -48,6 +49,7 @@ struct vcpu {
 	struct trap_frame *frame;   /* the frame of the trap being handled */
 	const struct vmmio *mmio;   /* the emulated region being accessed */
 	struct arch_vcpu arch;
+	struct vgic_cpu vgic; /* its SGIs, PPIs and list registers (gic/vgic.c) */
 };
 
 /* One of a domain's channels. */
@@ -73,6 +75,11 @@ struct domain {
 	unsigned nvcpus;
 	struct vcpu vcpu[BH_MAX_CPUS];
 	struct arch_domain arch;
+	/* The virtual GIC (gic/vgic.c). vgic_lock covers vgic and every vCPU's
+	 * vgic; vgic_gen is bumped by every vgic_unlock(). */
+	struct spinlock vgic_lock;
+	uint64_t vgic_gen;
+	struct vgic_dist vgic;
 
 	/* What a (re)start loads: images stay in the boot image, the DT is kept. */
 	const void *kernel;

@@ -7,7 +7,6 @@
  */
 #include "arch.h"
 #include "arch-arm64/sysreg.h"
-#include "arch-arm64/trap.h"
 #include "common/console.h"
 #include "common/lib.h"
 #include "common/percpu.h"

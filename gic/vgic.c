@@ -20,7 +20,7 @@ struct gic_host gic_host;
 
 static inline struct vgic_dist *dist(struct domain *d)
 {
-	return &d->arch.vgic;
+	return &d->vgic;
 }
 
 /*
@@ -31,24 +31,24 @@ static inline struct vgic_dist *dist(struct domain *d)
  */
 void vgic_lock(struct domain *d)
 {
-	spin_lock(&d->arch.vgic_lock);
+	spin_lock(&d->vgic_lock);
 }
 
 void vgic_unlock(struct domain *d)
 {
-	__atomic_store_n(&d->arch.vgic_gen, d->arch.vgic_gen + 1, __ATOMIC_RELEASE);
-	spin_unlock(&d->arch.vgic_lock);
+	__atomic_store_n(&d->vgic_gen, d->vgic_gen + 1, __ATOMIC_RELEASE);
+	spin_unlock(&d->vgic_lock);
 }
 
 void vgic_unlock_unchanged(struct domain *d)
 {
-	spin_unlock(&d->arch.vgic_lock);
+	spin_unlock(&d->vgic_lock);
 }
 
 struct virq *vgic_irq(struct vcpu *v, unsigned intid)
 {
 	if (intid < VGIC_NR_PRIV)
-		return &v->arch.vgic.priv[intid];
+		return &v->vgic.priv[intid];
 	if (intid - VGIC_NR_PRIV < dist(v->dom)->nr_spis)
 		return &dist(v->dom)->spi[intid - VGIC_NR_PRIV];
 	return NULL;
@@ -118,7 +118,7 @@ void vgic_domain_reset(struct domain *d)
 
 void vgic_vcpu_reset(struct vcpu *v)
 {
-	struct vgic_cpu *c = &v->arch.vgic;
+	struct vgic_cpu *c = &v->vgic;
 	memset(c, 0, sizeof(*c));
 	c->seen_gen = UINT64_MAX; /* the first entry flushes (and enables the interface) */
 	c->rd_sleep = true;
@@ -223,7 +223,7 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 	for (unsigned i = 0; i < d->nvcpus; i++) {
 		if (!(targets & (1u << i)))
 			continue;
-		struct virq *q = &d->vcpu[i].arch.vgic.priv[intid & 15];
+		struct virq *q = &d->vcpu[i].vgic.priv[intid & 15];
 		if (gic_host.version == 2)
 			q->sgi_src |= (uint8_t)(1u << from->index);
 		else
@@ -245,7 +245,7 @@ static bool wants_delivery(const struct virq *q)
 /* Read every list register in use back into the model. */
 static void sync(struct vcpu *v)
 {
-	struct vgic_cpu *c = &v->arch.vgic;
+	struct vgic_cpu *c = &v->vgic;
 	uint32_t used = c->lr_used;
 	while (used) {
 		unsigned i = (unsigned)__builtin_ctz(used);
@@ -317,7 +317,7 @@ static void sync(struct vcpu *v)
 
 static void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct virq *q)
 {
-	struct vgic_cpu *c = &v->arch.vgic;
+	struct vgic_cpu *c = &v->vgic;
 	struct lr_val l = {.state = 1, .prio = q->prio, .vintid = (uint16_t)intid,
 			   .grp1 = q->group1};
 	if (q->hw_linked) { /* the link moves into this LR instance */
@@ -346,7 +346,7 @@ static unsigned best_candidate(struct vcpu *v, unsigned *count)
 	struct vgic_dist *g = dist(d);
 	unsigned best = 1023, bestp = 0x100, n = 0;
 	for (unsigned i = 0; i < VGIC_NR_PRIV; i++) {
-		struct virq *q = &v->arch.vgic.priv[i];
+		struct virq *q = &v->vgic.priv[i];
 		if (q->enabled && !q->in_lr && wants_delivery(q) && group_enabled(d, q)) {
 			n++;
 			if (q->prio < bestp)
@@ -369,7 +369,7 @@ static unsigned best_candidate(struct vcpu *v, unsigned *count)
 
 static void flush(struct vcpu *v)
 {
-	struct vgic_cpu *c = &v->arch.vgic;
+	struct vgic_cpu *c = &v->vgic;
 	unsigned count;
 	bool more = false;
 
@@ -418,17 +418,17 @@ static void flush(struct vcpu *v)
 void vgic_sync_and_flush(struct vcpu *v)
 {
 	struct domain *d = v->dom;
-	struct vgic_cpu *c = &v->arch.vgic;
+	struct vgic_cpu *c = &v->vgic;
 	/* Nothing in flight and nothing changed since the last flush: the list
 	 * registers are empty and the model has nothing new for them. A change
 	 * made after this check kicks this CPU (an IPI: another exit). */
-	if (!c->lr_used && __atomic_load_n(&d->arch.vgic_gen, __ATOMIC_ACQUIRE) == c->seen_gen)
+	if (!c->lr_used && __atomic_load_n(&d->vgic_gen, __ATOMIC_ACQUIRE) == c->seen_gen)
 		return;
-	spin_lock(&d->arch.vgic_lock); /* not vgic_lock(): this is no change */
-	c->seen_gen = d->arch.vgic_gen;
+	spin_lock(&d->vgic_lock); /* not vgic_lock(): this is no change */
+	c->seen_gen = d->vgic_gen;
 	sync(v);
 	flush(v);
-	spin_unlock(&d->arch.vgic_lock);
+	spin_unlock(&d->vgic_lock);
 }
 
 /* ---- distributor registers shared by GICD (v2, v3) and GICR_SGI (v3) ---- */
