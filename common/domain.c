@@ -130,7 +130,7 @@ static int domain_virt_devices(struct domain *d, const struct board *b)
 	vgic_domain_init(d);
 	uint32_t uart_intid = b->uart_irq ? b->uart_irq : 33;
 	vuart_init(d, b->uart_base, b->uart_size, uart_intid);
-	if ((b->gic_version == 3 ? vgic_v3_register(d) : vgic_v2_register(d)) != 0) {
+	if (vgic_register(d) != 0) {
 		bh_log("domain %s: cannot set up its virtual GIC", d->name);
 		return -1;
 	}

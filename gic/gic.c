@@ -45,7 +45,6 @@
 #define GICR_SGI 0x10000
 #define GICR_STRIDE 0x20000
 
-static unsigned version;
 static uint64_t gicd, gicc, gich, gicr_base, gicr_size;
 static uint64_t gicr_of[BH_MAX_CPUS];
 static uint8_t v2_cpu_mask[BH_MAX_CPUS];
@@ -60,55 +59,74 @@ static inline volatile uint64_t *r64(uint64_t base, unsigned off)
 	return (volatile uint64_t *)(uintptr_t)(base + off);
 }
 
+/*
+ * What differs between the physical GIC versions, chosen once in gic_init():
+ * GICv2 is reached through its memory-mapped CPU interface and GICH frame,
+ * GICv3 through system registers and a redistributor per CPU.
+ */
+struct gic_hw_ops {
+	void (*init)(const struct board *b);
+	void (*cpu_init)(unsigned index);
+	/* Acknowledge: the IAR value for eoi(), its INTID (1020-1023: none) */
+	uint32_t (*ack)(uint32_t *intid);
+	void (*eoi)(uint32_t iar, bool deactivate);
+	void (*send_ipi)(unsigned cpu);
+	void (*route)(unsigned intid, unsigned cpu);
+	void (*route_here)(unsigned intid); /* to this CPU, before its gic_cpu_init() */
+	uint64_t (*ppi_base)(void); /* this CPU's banked SGI/PPI registers */
+	void (*spi_group1)(unsigned intid); /* make it an IRQ at EL2 */
+};
+static const struct gic_hw_ops *hw;
+
+static void v3_init(const struct board *b)
+{
+	gicr_base = b->gicr.base;
+	gicr_size = b->gicr.size;
+	arch_map_device(gicr_base, gicr_size);
+	/* Affinity routing on, Group 1 enabled (security disabled or NS view). */
+	*r32(gicd, GICD_CTLR) = (1u << 4) | (1u << 1) | (1u << 0);
+	uint64_t vtr = read_sysreg(S3_4_C12_C11_1); /* ICH_VTR_EL2 */
+	gic_host.nr_lrs = (unsigned)(vtr & 0x1f) + 1;
+	gic_host.pri_bits = (unsigned)((vtr >> 29) & 7) + 1;
+}
+
+static void v2_init(const struct board *b)
+{
+	gicc = b->gicc.base;
+	gich = b->gich.base;
+	arch_map_device(gicc, 0x2000);
+	arch_map_device(gich, 0x1000);
+	*r32(gicd, GICD_CTLR) = 1;
+	uint32_t vtr = *r32(gich, GICH_VTR);
+	gic_host.nr_lrs = (vtr & 0x3f) + 1;
+	gic_host.pri_bits = ((vtr >> 29) & 7) + 1;
+}
+
+static const struct gic_hw_ops v2_ops, v3_ops;
+
 void gic_init(const struct board *b)
 {
-	version = b->gic_version;
+	hw = b->gic_version == 3 ? &v3_ops : &v2_ops;
 	gicd = b->gicd.base;
 	arch_map_device(gicd, 0x10000);
-	if (version == 3) {
-		gicr_base = b->gicr.base;
-		gicr_size = b->gicr.size;
-		arch_map_device(gicr_base, gicr_size);
-		/* Affinity routing on, Group 1 enabled (security disabled or NS view). */
-		*r32(gicd, GICD_CTLR) = (1u << 4) | (1u << 1) | (1u << 0);
-	} else {
-		gicc = b->gicc.base;
-		gich = b->gich.base;
-		arch_map_device(gicc, 0x2000);
-		arch_map_device(gich, 0x1000);
-		*r32(gicd, GICD_CTLR) = 1;
-	}
-	gic_host.version = version;
+	gic_host.version = b->gic_version;
+	vgic_select(b->gic_version);
 	gic_host.nr_spis = MIN(((*r32(gicd, GICD_TYPER) & 0x1f) + 1) * 32 - 32, 988u);
-	if (version == 3) {
-		uint64_t vtr = read_sysreg(S3_4_C12_C11_1); /* ICH_VTR_EL2 */
-		gic_host.nr_lrs = (unsigned)(vtr & 0x1f) + 1;
-		gic_host.pri_bits = (unsigned)((vtr >> 29) & 7) + 1;
-	} else {
-		uint32_t vtr = *r32(gich, GICH_VTR);
-		gic_host.nr_lrs = (vtr & 0x3f) + 1;
-		gic_host.pri_bits = ((vtr >> 29) & 7) + 1;
-	}
+	hw->init(b);
 	if (gic_host.nr_lrs > VGIC_MAX_LRS)
 		gic_host.nr_lrs = VGIC_MAX_LRS;
 	maint_intid = b->maint_irq;
 	vtimer_intid = b->timer_irq[2];
 	gic_host.vtimer_intid = vtimer_intid;
-	gic_host.timer_sw = version == 2;
+	gic_host.timer_sw = b->gic_version == 2;
 	/* The console UART's receive interrupt: to the boot CPU, which owns input. */
 	uart_intid = b->uart_irq;
 	if (uart_intid >= 32) {
 		unsigned n = uart_intid;
 		*r32(gicd, GICD_IPRIORITYR + (n & ~3u)) &= ~(0xffu << (8 * (n & 3)));
 		*r32(gicd, GICD_ICFGR + (n / 16) * 4) &= ~(2u << (2 * (n % 16))); /* level */
-		if (version == 3) /* Group 1: the group the CPU interface takes as IRQs */
-			*r32(gicd, GICD_IGROUPR + (n / 32) * 4) |= 1u << (n % 32);
-		if (version == 3)
-			*r64(gicd, GICD_IROUTER + n * 8) = arch_read_mpidr() & 0xff00ffffffULL;
-		else
-			*r32(gicd, GICD_ITARGETSR + (n & ~3u)) =
-				(*r32(gicd, GICD_ITARGETSR + (n & ~3u)) & ~(0xffu << (8 * (n & 3)))) |
-				((*r32(gicd, GICD_ITARGETSR) & 0xff) << (8 * (n & 3)));
+		hw->spi_group1(n);
+		hw->route_here(n);
 		*r32(gicd, GICD_ISENABLER + (n / 32) * 4) = 1u << (n % 32);
 	}
 	dsb(sy);
@@ -143,27 +161,66 @@ void gic_hw_configure(unsigned intid, bool edge, unsigned cpu)
 	volatile uint32_t *cfg = r32(gicd, GICD_ICFGR + (intid / 16) * 4);
 	uint32_t bit = 2u << (2 * (intid % 16));
 	*cfg = edge ? (*cfg | bit) : (*cfg & ~bit);
-	if (version == 3)
-		*r32(gicd, GICD_IGROUPR + (intid / 32) * 4) |= 1u << (intid % 32);
+	hw->spi_group1(intid);
 	gic_hw_route(intid, cpu);
+}
+
+/* GICv3: Group 1, the group the CPU interface takes as IRQs. GICv2 (no
+ * Security Extensions here): every interrupt is an IRQ already. */
+static void v3_spi_group1(unsigned intid)
+{
+	*r32(gicd, GICD_IGROUPR + (intid / 32) * 4) |= 1u << (intid % 32);
+}
+
+static void v2_spi_group1(unsigned intid)
+{
+	(void)intid;
 }
 
 void gic_hw_route(unsigned intid, unsigned cpu)
 {
 	if (intid < 32 || cpu >= BH_MAX_CPUS)
 		return;
-	if (version == 3) {
-		*r64(gicd, GICD_IROUTER + intid * 8) = pcpus[cpu].mpidr & 0xff00ffffffULL;
-	} else {
-		volatile uint8_t *t = (volatile uint8_t *)(uintptr_t)(gicd + GICD_ITARGETSR + intid);
-		*t = v2_cpu_mask[cpu];
-	}
+	hw->route(intid, cpu);
+}
+
+static void v3_route(unsigned intid, unsigned cpu)
+{
+	*r64(gicd, GICD_IROUTER + intid * 8) = pcpus[cpu].mpidr & 0xff00ffffffULL;
+}
+
+static void v2_route(unsigned intid, unsigned cpu)
+{
+	volatile uint8_t *t = (volatile uint8_t *)(uintptr_t)(gicd + GICD_ITARGETSR + intid);
+	*t = v2_cpu_mask[cpu];
+}
+
+static void v3_route_here(unsigned intid)
+{
+	*r64(gicd, GICD_IROUTER + intid * 8) = arch_read_mpidr() & 0xff00ffffffULL;
+}
+
+/* GICD_ITARGETSR0-7 read as this CPU's own mask. */
+static void v2_route_here(unsigned intid)
+{
+	volatile uint8_t *t = (volatile uint8_t *)(uintptr_t)(gicd + GICD_ITARGETSR + intid);
+	*t = (uint8_t)(*r32(gicd, GICD_ITARGETSR) & 0xff);
 }
 
 /* Banked PPI registers: GICR_SGI frame (v3) or the GICD's banked copy (v2). */
+static uint64_t v3_ppi_base(void)
+{
+	return gicr_of[arch_cpu_index()] + GICR_SGI;
+}
+
+static uint64_t v2_ppi_base(void)
+{
+	return gicd;
+}
+
 static uint64_t ppi_base(void)
 {
-	return version == 3 ? gicr_of[arch_cpu_index()] + GICR_SGI : gicd;
+	return hw->ppi_base();
 }
 
 void gic_ppi_enable(unsigned intid, bool enable)
@@ -193,37 +250,43 @@ static uint64_t find_redist(uint64_t mpidr)
 	return 0;
 }
 
+static void v3_cpu_init(unsigned index)
+{
+	uint64_t rd = find_redist(arch_read_mpidr());
+	gicr_of[index] = rd;
+	if (rd) {
+		*r32(rd, GICR_WAKER) &= ~(1u << 1); /* ProcessorSleep = 0 */
+		for (int i = 0; i < 100000 && (*r32(rd, GICR_WAKER) & (1u << 2)); i++)
+			;
+		*r32(rd + GICR_SGI, GICD_IGROUPR) = 0xffffffff;
+		*r32(rd + GICR_SGI, GICD_IPRIORITYR) = 0; /* SGIs 0-3 highest */
+		*r32(rd + GICR_SGI, GICD_ISENABLER) =
+			(1u << SGI_KICK) | (1u << maint_intid) | (1u << vtimer_intid);
+	}
+	/* System-register interface for EL2, and allowed for EL1 (Enable). */
+	write_sysreg(S3_4_C12_C9_5, 0xf); /* ICC_SRE_EL2: SRE | DFB | DIB | Enable */
+	isb();
+	write_sysreg(S3_0_C4_C6_0, 0xff);  /* ICC_PMR_EL1 */
+	write_sysreg(S3_0_C12_C12_3, 0);   /* ICC_BPR1_EL1 */
+	write_sysreg(S3_0_C12_C12_4, 1ULL << 1); /* ICC_CTLR_EL1: EOImode = 1 */
+	write_sysreg(S3_0_C12_C12_7, 1);   /* ICC_IGRPEN1_EL1 */
+	isb();
+}
+
+static void v2_cpu_init(unsigned index)
+{
+	v2_cpu_mask[index] = (uint8_t)(*r32(gicd, GICD_ITARGETSR) & 0xff);
+	*r32(gicd, GICD_ISENABLER) =
+		(1u << SGI_KICK) | (1u << maint_intid) | (1u << vtimer_intid);
+	*r32(gicd, GICD_IPRIORITYR) = 0;
+	*r32(gicc, GICC_PMR) = 0xff;
+	*r32(gicc, GICC_BPR) = 0;
+	*r32(gicc, GICC_CTLR) = 1u | (1u << 9); /* enable, EOImode */
+}
+
 void gic_cpu_init(unsigned index)
 {
-	if (version == 3) {
-		uint64_t rd = find_redist(arch_read_mpidr());
-		gicr_of[index] = rd;
-		if (rd) {
-			*r32(rd, GICR_WAKER) &= ~(1u << 1); /* ProcessorSleep = 0 */
-			for (int i = 0; i < 100000 && (*r32(rd, GICR_WAKER) & (1u << 2)); i++)
-				;
-			*r32(rd + GICR_SGI, GICD_IGROUPR) = 0xffffffff;
-			*r32(rd + GICR_SGI, GICD_IPRIORITYR) = 0; /* SGIs 0-3 highest */
-			*r32(rd + GICR_SGI, GICD_ISENABLER) =
-				(1u << SGI_KICK) | (1u << maint_intid) | (1u << vtimer_intid);
-		}
-		/* System-register interface for EL2, and allowed for EL1 (Enable). */
-		write_sysreg(S3_4_C12_C9_5, 0xf); /* ICC_SRE_EL2: SRE | DFB | DIB | Enable */
-		isb();
-		write_sysreg(S3_0_C4_C6_0, 0xff);  /* ICC_PMR_EL1 */
-		write_sysreg(S3_0_C12_C12_3, 0);   /* ICC_BPR1_EL1 */
-		write_sysreg(S3_0_C12_C12_4, 1ULL << 1); /* ICC_CTLR_EL1: EOImode = 1 */
-		write_sysreg(S3_0_C12_C12_7, 1);   /* ICC_IGRPEN1_EL1 */
-		isb();
-	} else {
-		v2_cpu_mask[index] = (uint8_t)(*r32(gicd, GICD_ITARGETSR) & 0xff);
-		*r32(gicd, GICD_ISENABLER) =
-			(1u << SGI_KICK) | (1u << maint_intid) | (1u << vtimer_intid);
-		*r32(gicd, GICD_IPRIORITYR) = 0;
-		*r32(gicc, GICC_PMR) = 0xff;
-		*r32(gicc, GICC_BPR) = 0;
-		*r32(gicc, GICC_CTLR) = 1u | (1u << 9); /* enable, EOImode */
-	}
+	hw->cpu_init(index);
 	dsb(sy);
 }
 
@@ -231,29 +294,78 @@ void gic_send_ipi(unsigned cpu)
 {
 	stats_kick(cpu);
 	dsb(ish);
-	if (version == 3) {
-		uint64_t m = pcpus[cpu].mpidr;
-		uint64_t v = ((m >> 32 & 0xff) << 48) | ((m >> 16 & 0xff) << 32) |
-			     ((uint64_t)SGI_KICK << 24) | ((m >> 8 & 0xff) << 16) |
-			     (1ULL << (m & 0xf));
-		write_sysreg(S3_0_C12_C11_5, v); /* ICC_SGI1R_EL1 */
-		isb();
-	} else {
-		*r32(gicd, GICD_SGIR) = ((uint32_t)v2_cpu_mask[cpu] << 16) | SGI_KICK;
-	}
+	hw->send_ipi(cpu);
 }
+
+static void v3_send_ipi(unsigned cpu)
+{
+	uint64_t m = pcpus[cpu].mpidr;
+	uint64_t v = ((m >> 32 & 0xff) << 48) | ((m >> 16 & 0xff) << 32) |
+		     ((uint64_t)SGI_KICK << 24) | ((m >> 8 & 0xff) << 16) | (1ULL << (m & 0xf));
+	write_sysreg(S3_0_C12_C11_5, v); /* ICC_SGI1R_EL1 */
+	isb();
+}
+
+static void v2_send_ipi(unsigned cpu)
+{
+	*r32(gicd, GICD_SGIR) = ((uint32_t)v2_cpu_mask[cpu] << 16) | SGI_KICK;
+}
+
+static uint32_t v3_ack(uint32_t *intid)
+{
+	uint32_t iar = (uint32_t)read_sysreg(S3_0_C12_C12_0); /* IAR1 */
+	*intid = iar & 0xffffff;
+	return iar;
+}
+
+static uint32_t v2_ack(uint32_t *intid)
+{
+	uint32_t iar = *r32(gicc, GICC_IAR); /* an SGI's source CPU in [12:10] */
+	*intid = iar & 0x3ff;
+	return iar;
+}
+
+static void v3_eoi(uint32_t iar, bool deactivate)
+{
+	write_sysreg(S3_0_C12_C12_1, iar); /* EOIR1: priority drop */
+	if (deactivate)
+		write_sysreg(S3_0_C12_C11_1, iar); /* DIR */
+}
+
+static void v2_eoi(uint32_t iar, bool deactivate)
+{
+	*r32(gicc, GICC_EOIR) = iar;
+	if (deactivate)
+		*r32(gicc, GICC_DIR) = iar;
+}
+
+static const struct gic_hw_ops v3_ops = {
+    .init = v3_init,
+    .cpu_init = v3_cpu_init,
+    .ack = v3_ack,
+    .eoi = v3_eoi,
+    .send_ipi = v3_send_ipi,
+    .route = v3_route,
+    .route_here = v3_route_here,
+    .ppi_base = v3_ppi_base,
+    .spi_group1 = v3_spi_group1,
+};
+
+static const struct gic_hw_ops v2_ops = {
+    .init = v2_init,
+    .cpu_init = v2_cpu_init,
+    .ack = v2_ack,
+    .eoi = v2_eoi,
+    .send_ipi = v2_send_ipi,
+    .route = v2_route,
+    .route_here = v2_route_here,
+    .ppi_base = v2_ppi_base,
+    .spi_group1 = v2_spi_group1,
+};
 
 static void eoi(uint32_t iar, bool deactivate)
 {
-	if (version == 3) {
-		write_sysreg(S3_0_C12_C12_1, iar); /* EOIR1: priority drop */
-		if (deactivate)
-			write_sysreg(S3_0_C12_C11_1, iar); /* DIR */
-	} else {
-		*r32(gicc, GICC_EOIR) = iar;
-		if (deactivate)
-			*r32(gicc, GICC_DIR) = iar;
-	}
+	hw->eoi(iar, deactivate);
 }
 
 /* A passed-through SPI. On the CPU of its target vCPU it is linked to the
@@ -276,9 +388,8 @@ static void passthrough_irq(struct domain *d, struct vcpu *cur, uint32_t iar, un
 void gic_handle_irq(void)
 {
 	for (;;) {
-		uint32_t iar = version == 3 ? (uint32_t)read_sysreg(S3_0_C12_C12_0) /* IAR1 */
-					    : *r32(gicc, GICC_IAR);
-		uint32_t intid = iar & (version == 3 ? 0xffffff : 0x3ff);
+		uint32_t intid;
+		uint32_t iar = hw->ack(&intid);
 		if (intid >= 1020 && intid < 1024)
 			return; /* spurious: nothing pending */
 		struct vcpu *v = vcpu_of_cpu(arch_cpu_index());

@@ -17,6 +17,12 @@
 #include "gic/vgic.h"
 
 struct gic_host gic_host;
+const struct vgic_ops *vgic_ops;
+
+void vgic_select(unsigned version)
+{
+	vgic_ops = version == 3 ? &vgic_v3_ops : &vgic_v2_ops;
+}
 
 static inline struct vgic_dist *dist(struct domain *d)
 {
@@ -224,7 +230,7 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 		if (!(targets & (1u << i)))
 			continue;
 		struct virq *q = &d->vcpu[i].vgic.priv[intid & 15];
-		if (gic_host.version == 2)
+		if (vgic_ops->sgi_source)
 			q->sgi_src |= (uint8_t)(1u << from->index);
 		else
 			q->pending = true;
@@ -289,7 +295,7 @@ static void sync(struct vcpu *v)
 			}
 			continue;
 		}
-		bool v2_sgi = c->lr_intid[i] < 16 && gic_host.version == 2;
+		bool v2_sgi = c->lr_intid[i] < 16 && vgic_ops->sgi_source;
 		bool changed = false;
 		if (l.state == 2 && q->pending && q->edge && !v2_sgi) {
 			/* A new edge while the last one is being handled: pending+active. */
@@ -399,7 +405,7 @@ static void flush(struct vcpu *v)
 			struct virq *o = vgic_irq(v, c->lr_intid[victim]);
 			struct lr_val l;
 			vgic_lr_decode(vgic_lr_read(victim), &l);
-			if (c->lr_intid[victim] < 16 && gic_host.version == 2)
+			if (c->lr_intid[victim] < 16 && vgic_ops->sgi_source)
 				o->sgi_src |= (uint8_t)(1u << l.src);
 			else
 				o->pending = true;
@@ -500,7 +506,7 @@ static void write_bits(struct vcpu *v, unsigned first, unsigned reg, bool set, u
 				gic_hw_enable(q->hw_intid, set);
 			break;
 		case 2:
-			if (intid < 16 && gic_host.version == 2)
+			if (intid < 16 && vgic_ops->sgi_source)
 				break; /* GICv2 SGIs: pended through SPENDSGIR */
 			q->pending = set;
 			if (set && t)

@@ -109,12 +109,6 @@ enum dist_part { DIST_ALL, DIST_SHARED, DIST_PRIVATE };
 bool vgic_dist_common(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val,
 		      enum dist_part part);
 
-/* Version-specific list-register access (gic/vgic_v2.c, gic/vgic_v3.c). */
-uint64_t vgic_lr_read(unsigned i);
-void vgic_lr_write(unsigned i, uint64_t lr);
-void vgic_hcr_write(uint32_t hcr);
-uint32_t vgic_hcr_read(void);
-void vgic_hw_vcpu_reset(void);
 /* Enable or disable a physical SPI passed through to a guest. */
 void gic_hw_enable(unsigned intid, bool enable);
 /* A passed-through SPI back to its state at boot: disabled, not pending, inactive. */
@@ -128,11 +122,67 @@ struct lr_val {
 	uint16_t vintid, pintid;
 	uint8_t src; /* GICv2 SGI source CPU */
 };
-uint64_t vgic_lr_encode(const struct lr_val *l);
-void vgic_lr_decode(uint64_t raw, struct lr_val *l);
 
 #define VGIC_HCR_EN (1u << 0)
 #define VGIC_HCR_UIE (1u << 1)
+
+/*
+ * What differs between the GIC versions' virtual interfaces: their list
+ * registers and control register (GICv2: the GICH frame; GICv3: ICH_*_EL2
+ * system registers), the guest-visible frames a domain gets, and whether an
+ * SGI carries its sender. Chosen once (vgic_select, from gic_init), so no
+ * path asks the version again; the list-register helpers below are one
+ * indirect call each.
+ */
+struct vgic_ops {
+	uint64_t (*lr_read)(unsigned i);
+	void (*lr_write)(unsigned i, uint64_t lr);
+	uint64_t (*lr_encode)(const struct lr_val *l);
+	void (*lr_decode)(uint64_t raw, struct lr_val *l);
+	uint32_t (*hcr_read)(void);
+	void (*hcr_write)(uint32_t hcr);
+	void (*hw_vcpu_reset)(void); /* this CPU's interface: no LR, no active priority */
+	int (*domain_register)(struct domain *d); /* the domain's emulated GIC frames */
+	bool sgi_source; /* GICv2: each pending SGI remembers its source vCPUs */
+};
+extern const struct vgic_ops vgic_v2_ops, vgic_v3_ops;
+extern const struct vgic_ops *vgic_ops;
+/* The virtual interface of the host's GIC version (2 or 3). */
+void vgic_select(unsigned version);
+
+static inline uint64_t vgic_lr_read(unsigned i)
+{
+	return vgic_ops->lr_read(i);
+}
+static inline void vgic_lr_write(unsigned i, uint64_t lr)
+{
+	vgic_ops->lr_write(i, lr);
+}
+static inline uint64_t vgic_lr_encode(const struct lr_val *l)
+{
+	return vgic_ops->lr_encode(l);
+}
+static inline void vgic_lr_decode(uint64_t raw, struct lr_val *l)
+{
+	vgic_ops->lr_decode(raw, l);
+}
+static inline uint32_t vgic_hcr_read(void)
+{
+	return vgic_ops->hcr_read();
+}
+static inline void vgic_hcr_write(uint32_t hcr)
+{
+	vgic_ops->hcr_write(hcr);
+}
+static inline void vgic_hw_vcpu_reset(void)
+{
+	vgic_ops->hw_vcpu_reset();
+}
+/* The domain's emulated distributor (and redistributors), for its GIC version. */
+static inline int vgic_register(struct domain *d)
+{
+	return vgic_ops->domain_register(d);
+}
 
 uint64_t vgic_v2_lr_read(unsigned i);
 void vgic_v2_lr_write(unsigned i, uint64_t v);
@@ -141,6 +191,17 @@ void vgic_v2_lr_decode(uint64_t raw, struct lr_val *l);
 void vgic_v2_hcr_write(uint32_t hcr);
 uint32_t vgic_v2_hcr_read(void);
 void vgic_v2_hw_vcpu_reset(void);
+uint64_t vgic_v3_lr_read(unsigned i);
+void vgic_v3_lr_write(unsigned i, uint64_t v);
+uint64_t vgic_v3_lr_encode(const struct lr_val *l);
+void vgic_v3_lr_decode(uint64_t raw, struct lr_val *l);
+void vgic_v3_hcr_write(uint32_t hcr);
+uint32_t vgic_v3_hcr_read(void);
+void vgic_v3_hw_vcpu_reset(void);
+/* Enable or disable a physical SPI passed through to a guest. */
+void gic_hw_enable(unsigned intid, bool enable);
+/* A passed-through SPI back to its state at boot: disabled, not pending, inactive. */
+void gic_hw_reset(unsigned intid);
 /* Route a physical SPI to a physical CPU (passed-through interrupts). */
 void gic_hw_route(unsigned intid, unsigned cpu);
 /* The physical CPU a passed-through SPI goes to: its target vCPU's, or, when

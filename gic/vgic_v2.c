@@ -223,3 +223,15 @@ void vgic_v2_hw_vcpu_reset(void)
 	for (unsigned i = 0; i < gic_host.nr_lrs; i++)
 		*gich(GICH_LR0 + 4 * i) = 0;
 }
+
+const struct vgic_ops vgic_v2_ops = {
+    .lr_read = vgic_v2_lr_read,
+    .lr_write = vgic_v2_lr_write,
+    .lr_encode = vgic_v2_lr_encode,
+    .lr_decode = vgic_v2_lr_decode,
+    .hcr_read = vgic_v2_hcr_read,
+    .hcr_write = vgic_v2_hcr_write,
+    .hw_vcpu_reset = vgic_v2_hw_vcpu_reset,
+    .domain_register = vgic_v2_register,
+    .sgi_source = true,
+};

@@ -197,10 +197,8 @@ bool vgic_v3_sgi_sysreg(struct vcpu *v, uint64_t val)
 
 /* ---- ICH list registers ---- */
 
-uint64_t vgic_lr_read(unsigned i)
+uint64_t vgic_v3_lr_read(unsigned i)
 {
-	if (gic_host.version != 3)
-		return vgic_v2_lr_read(i);
 	switch (i) {
 	case 0: return read_sysreg(S3_4_C12_C12_0);
 	case 1: return read_sysreg(S3_4_C12_C12_1);
@@ -221,12 +219,8 @@ uint64_t vgic_lr_read(unsigned i)
 	}
 }
 
-void vgic_lr_write(unsigned i, uint64_t v)
+void vgic_v3_lr_write(unsigned i, uint64_t v)
 {
-	if (gic_host.version != 3) {
-		vgic_v2_lr_write(i, v);
-		return;
-	}
 	switch (i) {
 	case 0: write_sysreg(S3_4_C12_C12_0, v); break;
 	case 1: write_sysreg(S3_4_C12_C12_1, v); break;
@@ -247,10 +241,8 @@ void vgic_lr_write(unsigned i, uint64_t v)
 	}
 }
 
-uint64_t vgic_lr_encode(const struct lr_val *l)
+uint64_t vgic_v3_lr_encode(const struct lr_val *l)
 {
-	if (gic_host.version != 3)
-		return vgic_v2_lr_encode(l);
 	uint64_t r = ((uint64_t)l->state << 62) | ((uint64_t)l->grp1 << 60) |
 		     ((uint64_t)l->prio << 48) | l->vintid;
 	if (l->hw)
@@ -260,12 +252,8 @@ uint64_t vgic_lr_encode(const struct lr_val *l)
 	return r;
 }
 
-void vgic_lr_decode(uint64_t raw, struct lr_val *l)
+void vgic_v3_lr_decode(uint64_t raw, struct lr_val *l)
 {
-	if (gic_host.version != 3) {
-		vgic_v2_lr_decode(raw, l);
-		return;
-	}
 	l->state = (unsigned)(raw >> 62) & 3;
 	l->hw = (raw >> 61) & 1;
 	l->grp1 = (raw >> 60) & 1;
@@ -276,28 +264,18 @@ void vgic_lr_decode(uint64_t raw, struct lr_val *l)
 	l->src = 0;
 }
 
-void vgic_hcr_write(uint32_t hcr)
+void vgic_v3_hcr_write(uint32_t hcr)
 {
-	if (gic_host.version != 3) {
-		vgic_v2_hcr_write(hcr);
-		return;
-	}
 	write_sysreg(S3_4_C12_C11_0, hcr); /* ICH_HCR_EL2: En = bit 0, UIE = bit 1 */
 }
 
-uint32_t vgic_hcr_read(void)
+uint32_t vgic_v3_hcr_read(void)
 {
-	if (gic_host.version != 3)
-		return vgic_v2_hcr_read();
 	return (uint32_t)read_sysreg(S3_4_C12_C11_0);
 }
 
-void vgic_hw_vcpu_reset(void)
+void vgic_v3_hw_vcpu_reset(void)
 {
-	if (gic_host.version != 3) {
-		vgic_v2_hw_vcpu_reset();
-		return;
-	}
 	write_sysreg(S3_4_C12_C11_0, 0); /* ICH_HCR_EL2 */
 	write_sysreg(S3_4_C12_C11_7, 0); /* ICH_VMCR_EL2 */
 	write_sysreg(S3_4_C12_C8_0, 0);	 /* ICH_AP0R0_EL2 */
@@ -315,6 +293,18 @@ void vgic_hw_vcpu_reset(void)
 		write_sysreg(S3_4_C12_C9_3, 0); /* ICH_AP1R3_EL2 */
 	}
 	for (unsigned i = 0; i < gic_host.nr_lrs; i++)
-		vgic_lr_write(i, 0);
+		vgic_v3_lr_write(i, 0);
 	isb();
 }
+
+const struct vgic_ops vgic_v3_ops = {
+    .lr_read = vgic_v3_lr_read,
+    .lr_write = vgic_v3_lr_write,
+    .lr_encode = vgic_v3_lr_encode,
+    .lr_decode = vgic_v3_lr_decode,
+    .hcr_read = vgic_v3_hcr_read,
+    .hcr_write = vgic_v3_hcr_write,
+    .hw_vcpu_reset = vgic_v3_hw_vcpu_reset,
+    .domain_register = vgic_v3_register,
+    .sgi_source = false,
+};

@@ -169,6 +169,7 @@ void fake_setup(unsigned gic_version)
 	gic_host = (struct gic_host){.version = gic_version, .vtimer_intid = 27,
 				     .timer_sw = gic_version == 2, .nr_lrs = 4, .pri_bits = 5,
 				     .nr_spis = 96};
+	vgic_select(gic_version);
 	plan.ndoms = ndomains = 2;
 	for (unsigned i = 0; i < 2; i++) {
 		struct dom_cfg *c = &plan.dom[i];
@@ -198,7 +199,7 @@ void fake_setup(unsigned gic_version)
 		}
 		vgic_domain_init(d);
 		vuart_init(d, board.uart_base, board.uart_size, board.uart_irq);
-		if ((gic_version == 3 ? vgic_v3_register(d) : vgic_v2_register(d)) != 0)
+		if (vgic_register(d) != 0)
 			abort();
 	}
 	for (unsigned s = 0; s < 4; s++) {
