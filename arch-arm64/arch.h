@@ -41,11 +41,21 @@ struct arch_domain {
 	uint64_t cntvoff; /* the domain's virtual counter starts near 0 at each (re)start */
 };
 
+/* What handling a trap asks of the vCPU's exit path (common/vcpu.c:
+ * vcpu_trap_done): back into the guest (if its domain still runs), or leave
+ * it (PSCI CPU_OFF, the domain's own power-off or reset). */
+enum trap_result { TRAP_CONTINUE, TRAP_LEAVE };
+
 unsigned arch_cpu_index(void);
 void arch_halt_system(void) __attribute__((noreturn));
 void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0);
+/* Enter the guest (prepared by the core). Never returns: each exit ends in
+ * vcpu_trap_done(), which resumes the guest or sends this CPU back to
+ * cpu_run_loop() on an empty stack. */
 void arch_vcpu_run(struct vcpu *v) __attribute__((noreturn));
-void arch_park_cpu(void) __attribute__((noreturn));
+/* v left its guest (on its own CPU): nothing of it keeps running here (no
+ * stage-2, no virtual interrupt interface, its timer off). */
+void arch_vcpu_stop(struct vcpu *v);
 int arch_domain_init(struct domain *d);
 bool arch_guest_32bit_supported(void);
 /* Stage-2 permissions and memory type (arch_stage2_map's flags). */

@@ -16,8 +16,6 @@
 
 extern char cpu_stacks[];
 void arch_enter_guest(const struct trap_frame *f, uint64_t stack_top) __attribute__((noreturn));
-void arch_call_on_stack(uint64_t sp, void (*fn)(uint64_t), uint64_t arg)
-	__attribute__((noreturn));
 
 char cpu_stacks[BH_MAX_CPUS * CPU_STACK_SIZE] __attribute__((aligned(16)));
 
@@ -293,7 +291,6 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0)
 
 void arch_vcpu_run(struct vcpu *v)
 {
-	vgic_sync_and_flush(v);
 	v->frame = (struct trap_frame *)(uintptr_t)(stack_top(v->pcpu) - TF_SIZE);
 	arch_enter_guest(&v->arch.entry_frame, stack_top(v->pcpu));
 }
@@ -305,19 +302,13 @@ void trap_hyp_irq(struct trap_frame *f)
 	gic_handle_irq();
 }
 
-static void park(uint64_t unused)
+void arch_vcpu_stop(struct vcpu *v)
 {
-	(void)unused;
+	(void)v;
 	write_sysreg(hcr_el2, read_sysreg(hcr_el2) & ~HCR_VM);
 	vgic_hcr_write(0); /* no maintenance interrupts for a vCPU that left */
 	write_sysreg(cntv_ctl_el0, 0);
 	isb();
-	cpu_run_loop();
-}
-
-void arch_park_cpu(void)
-{
-	arch_call_on_stack(stack_top(arch_cpu_index()), park, 0);
 }
 
 void arch_halt_system(void)

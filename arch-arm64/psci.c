@@ -229,8 +229,9 @@ static bool psci_supported(uint32_t fid)
 	return fid == SMCCC_VERSION;
 }
 
-/* Returns false if fid is not a PSCI call we know. */
-static bool psci_guest(struct vcpu *v, uint64_t *x)
+/* Returns false if fid is not a PSCI call we know; *leave: the caller's
+ * vCPU leaves its guest (CPU_OFF, SYSTEM_OFF, SYSTEM_RESET). */
+static bool psci_guest(struct vcpu *v, uint64_t *x, bool *leave)
 {
 	uint32_t fid = (uint32_t)x[0];
 	bool is64 = fid & PSCI_64;
@@ -249,7 +250,8 @@ static bool psci_guest(struct vcpu *v, uint64_t *x)
 		r = PSCI_SUCCESS;
 		break;
 	case PSCI_CPU_OFF:
-		vcpu_leave(v);
+		*leave = true;
+		return true;
 	case PSCI_CPU_ON:
 		r = psci_cpu_on(v, x[1], x[2], x[3], is64);
 		break;
@@ -261,11 +263,13 @@ static bool psci_guest(struct vcpu *v, uint64_t *x)
 		break;
 	case PSCI_SYSTEM_OFF:
 		domain_poweroff(v->dom);
-		vcpu_leave(v);
+		*leave = true;
+		return true;
 	case PSCI_SYSTEM_RESET:
 	case PSCI_SYSTEM_RESET2:
 		domain_reboot(v->dom);
-		vcpu_leave(v);
+		*leave = true;
+		return true;
 	case PSCI_FEATURES:
 		r = psci_supported((uint32_t)x[1]) ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED;
 		break;
@@ -283,13 +287,14 @@ static void log_unknown_once(struct vcpu *v, uint32_t fid)
 		       v->dom->name, fid);
 }
 
-void smccc_guest_call(struct vcpu *v, uint64_t *x)
+enum trap_result smccc_guest_call(struct vcpu *v, uint64_t *x)
 {
 	uint32_t fid = (uint32_t)x[0];
+	bool leave = false;
 
 	if (fid == SMCCC_VERSION) {
 		x[0] = 0x10001; /* SMCCC 1.1 */
-		return;
+		return TRAP_CONTINUE;
 	}
 	if (fid == SMCCC_ARCH_FEATURES) {
 		uint32_t q = (uint32_t)x[1];
@@ -303,24 +308,25 @@ void smccc_guest_call(struct vcpu *v, uint64_t *x)
 		else if (q == SMCCC_ARCH_WORKAROUND_3)
 			r = workaround_feature(v, 2);
 		x[0] = (uint64_t)(int64_t)r;
-		return;
+		return TRAP_CONTINUE;
 	}
 	if ((fid & 0x40000000u) && v->arch.aarch32) {
 		/* SMC64 from AArch32 does not exist (SMCCC): NOT_SUPPORTED, quietly. */
 		x[0] = (uint64_t)(int64_t)PSCI_NOT_SUPPORTED;
-		return;
+		return TRAP_CONTINUE;
 	}
-	if ((fid >> 24 & 0x3f) == 0x04 && psci_guest(v, x)) /* standard service: PSCI */
-		return;
+	if ((fid >> 24 & 0x3f) == 0x04 && psci_guest(v, x, &leave)) /* standard service: PSCI */
+		return leave ? TRAP_LEAVE : TRAP_CONTINUE;
 	if ((fid >> 24 & 0x3f) == 0x06 && hypercall_handle(v, x)) /* vendor hypervisor */
-		return;
+		return TRAP_CONTINUE;
 	if ((fid == SMCCC_ARCH_WORKAROUND_1 && workaround_feature(v, 0) >= 0) ||
 	    (fid == SMCCC_ARCH_WORKAROUND_3 && workaround_feature(v, 2) >= 0)) {
 		/* Offered: the firmware does it, or nothing needs doing. */
 		if (!fw_no_call[v->pcpu][fid == SMCCC_ARCH_WORKAROUND_1 ? 0 : 2])
 			firmware_call(fid, 0, 0, 0);
-		return; /* no result (SMCCC): x0 left as it was */
+		return TRAP_CONTINUE; /* no result (SMCCC): x0 left as it was */
 	}
 	log_unknown_once(v, fid);
 	x[0] = (uint64_t)(int64_t)PSCI_NOT_SUPPORTED;
+	return TRAP_CONTINUE;
 }

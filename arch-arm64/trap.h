@@ -18,7 +18,14 @@ unsigned arch_pa_bits(void);
 void arch_psci_system_off(void);
 int arch_psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t ctx);
 /* SMCCC call from a guest (HVC or trapped SMC): results written to x[0..3]. */
-void smccc_guest_call(struct vcpu *v, uint64_t *x);
+enum trap_result smccc_guest_call(struct vcpu *v, uint64_t *x);
+
+/* The guest exception vectors' kinds (vectors.S), and their one C entry. */
+#define TRAP_GUEST_SYNC 0
+#define TRAP_GUEST_IRQ 1
+#define TRAP_GUEST_FIQ 2
+#define TRAP_GUEST_SERROR 3
+bool trap_guest(struct trap_frame *f, unsigned kind);
 /* Ask the firmware which SMCCC CPU workarounds it has on this CPU (at its start). */
 void arch_smccc_probe(unsigned cpu);
 /* A trapped PMU register access (MDCR_EL2.TPM, PMUv3 CPUs), named by its

@@ -395,89 +395,109 @@ static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 	inject_undef(v, f, "unhandled system register access");
 }
 
-/* Every return to the guest goes through here. */
-static void leave_if_not_running(struct vcpu *v)
+/* ---- the one entry from a guest: decode, dispatch by exception class ---- */
+
+typedef enum trap_result (*trap_handler)(struct vcpu *v, struct trap_frame *f);
+
+static enum trap_result trap_hvc(struct vcpu *v, struct trap_frame *f)
 {
-	if (__atomic_load_n(&v->dom->state, __ATOMIC_ACQUIRE) != DOM_RUNNING ||
-	    __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_RUNNING)
-		vcpu_leave(v);
-	vgic_sync_and_flush(v);
+	return smccc_guest_call(v, f->x);
 }
 
-void trap_guest_sync(struct trap_frame *f)
+/* A trapped SMC returns to the SMC itself; an AArch32 one may have failed
+ * its condition, and then it does nothing. */
+static enum trap_result trap_smc(struct vcpu *v, struct trap_frame *f)
 {
-	unsigned cpu = arch_cpu_index();
-	struct vcpu *v = vcpu_of_cpu(cpu);
-	unsigned ec = ESR_EC(f->esr);
+	bool run = !(f->spsr & PSR_AA32) || guest32_cond_passed(f);
+	advance_pc(f);
+	return run ? smccc_guest_call(v, f->x) : TRAP_CONTINUE;
+}
 
+static enum trap_result trap_cp15(struct vcpu *v, struct trap_frame *f)
+{
+	guest32_cp15(v, f);
+	return TRAP_CONTINUE;
+}
+
+static enum trap_result trap_dabt(struct vcpu *v, struct trap_frame *f)
+{
+	handle_dabt(v, f);
+	return TRAP_CONTINUE;
+}
+
+static enum trap_result trap_iabt(struct vcpu *v, struct trap_frame *f)
+{
+	bad_access(v, f, ((f->hpfar >> 4) << 12) | (f->far & 0xfff), false, true);
+	return TRAP_CONTINUE;
+}
+
+static enum trap_result trap_sysreg(struct vcpu *v, struct trap_frame *f)
+{
+	handle_sysreg(v, f);
+	return TRAP_CONTINUE;
+}
+
+/* CPTR_EL2.TSM stays set: SME is not offered to guests (nothing here gives
+ * them a vector length, nor clears ZA and streaming mode when a domain
+ * restarts). Undefined, as on a CPU without SME. */
+static enum trap_result trap_sme(struct vcpu *v, struct trap_frame *f)
+{
+	if (report_once(v->dom, REPORT_TRAP, EC_SME))
+		bh_log("domain %s: SME instruction or register: SME is not offered to "
+		       "guests: undefined instruction injected (logged once)",
+		       v->dom->name);
+	inject_undef(v, f, "SME access");
+	return TRAP_CONTINUE;
+}
+
+static enum trap_result trap_no_emulation(struct vcpu *v, struct trap_frame *f)
+{
+	report_guest(v, f, "trap with no emulation");
+	inject_undef(v, f, "trap with no emulation");
+	return TRAP_CONTINUE;
+}
+
+/* ESR_EL2.EC -> its handler; a class not listed has no emulation. */
+static const trap_handler ec_handlers[64] = {
+    [EC_HVC64] = trap_hvc,	[EC_HVC32] = trap_hvc,	   [EC_SMC64] = trap_smc,
+    [EC_SMC32] = trap_smc,	[EC_CP15_32] = trap_cp15,  [EC_CP15_64] = trap_cp15,
+    [EC_DABT_LOW] = trap_dabt,	[EC_IABT_LOW] = trap_iabt, [EC_SYS64] = trap_sysreg,
+    [EC_SME] = trap_sme,
+};
+
+static enum trap_result trap_sync(struct vcpu *v, struct trap_frame *f)
+{
+	trap_handler h = ec_handlers[ESR_EC(f->esr) & 0x3f];
 	stats_count(EXIT_TRAP, v->dom);
-	v->frame = f;
-	switch (ec) {
-	case EC_HVC64:
-	case EC_HVC32:
-		smccc_guest_call(v, f->x);
-		break;
-	case EC_SMC64:
-	case EC_SMC32:
-		/* A trapped SMC returns to the SMC itself; an AArch32 one may have
-		 * failed its condition, and then it does nothing. */
-	{
-		bool run = !(f->spsr & PSR_AA32) || guest32_cond_passed(f);
-		advance_pc(f);
-		if (run)
-			smccc_guest_call(v, f->x);
-		break;
-	}
-	case EC_CP15_32:
-	case EC_CP15_64:
-		guest32_cp15(v, f);
-		break;
-	case EC_DABT_LOW:
-		handle_dabt(v, f);
-		break;
-	case EC_IABT_LOW:
-		bad_access(v, f, ((f->hpfar >> 4) << 12) | (f->far & 0xfff), false, true);
-		break;
-	case EC_SYS64:
-		handle_sysreg(v, f);
-		break;
-	case EC_SME:
-		/* CPTR_EL2.TSM stays set: SME is not offered to guests (nothing here
-		 * gives them a vector length, nor clears ZA and streaming mode when a
-		 * domain restarts). Undefined, as on a CPU without SME. */
-		if (report_once(v->dom, REPORT_TRAP, EC_SME))
-			bh_log("domain %s: SME instruction or register: SME is not offered to "
-			       "guests: undefined instruction injected (logged once)",
-			       v->dom->name);
-		inject_undef(v, f, "SME access");
-		break;
-	default:
-		report_guest(v, f, "trap with no emulation");
-		inject_undef(v, f, "trap with no emulation");
-		break;
-	}
-	leave_if_not_running(v);
+	return (h ? h : trap_no_emulation)(v, f);
 }
 
-void trap_guest_irq(struct trap_frame *f)
+static enum trap_result trap_serror(struct vcpu *v, struct trap_frame *f)
 {
-	unsigned cpu = arch_cpu_index();
-	struct vcpu *v = vcpu_of_cpu(cpu);
-	v->frame = f;
-	gic_handle_irq();
-	leave_if_not_running(v);
-}
-
-void trap_guest_fiq(struct trap_frame *f)
-{
-	trap_guest_irq(f);
-}
-
-void trap_guest_serror(struct trap_frame *f)
-{
-	struct vcpu *v = vcpu_of_cpu(arch_cpu_index());
-	v->frame = f;
 	report_guest(v, f, "SError (asynchronous abort)");
 	domain_fault(v->dom, "SError");
-	leave_if_not_running(v);
+	return TRAP_CONTINUE; /* the domain is no longer running: the vCPU leaves */
+}
+
+/*
+ * Every exception from a guest (vectors.S: `kind` says which) comes here, is
+ * handled, and ends in vcpu_trap_done() (common/vcpu.c), which decides
+ * whether the guest resumes: true, the vectors restore the frame and ERET;
+ * false, the vCPU left, and this CPU returns to its run loop.
+ */
+bool trap_guest(struct trap_frame *f, unsigned kind)
+{
+	struct vcpu *v = vcpu_of_cpu(arch_cpu_index());
+	enum trap_result r;
+
+	v->frame = f;
+	if (kind == TRAP_GUEST_SYNC) {
+		r = trap_sync(v, f);
+	} else if (kind == TRAP_GUEST_SERROR) {
+		r = trap_serror(v, f);
+	} else { /* IRQ, FIQ */
+		gic_handle_irq();
+		r = TRAP_CONTINUE;
+	}
+	return vcpu_trap_done(v, r);
 }

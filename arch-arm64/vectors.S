@@ -5,9 +5,13 @@
  *   from EL2 itself        -> trap_hyp(frame, kind)          (returns only when
  *                             it resumed a forwarded device access that
  *                             aborted: the frame is restored and ERETed)
- *   from EL1/EL0 (A64/A32) -> trap_guest_sync/irq/fiq/serror(frame)
- * Guest traps return through guest_exit, which restores the (possibly edited)
- * frame and ERETs. arch_enter_guest(frame) enters a guest the first time.
+ *   an IRQ while idle      -> trap_hyp_irq(frame)            (back to the idle loop)
+ *   from EL1/EL0 (A64/A32) -> trap_guest(frame, kind)        (the one guest entry)
+ * trap_guest returns true to resume the guest: guest_exit restores the
+ * (possibly edited) frame and ERETs. False: the vCPU left its guest, and this
+ * CPU goes to cpu_run_loop on its empty stack (a guest always runs with the
+ * CPU's stack empty, so its trap frame is the only thing on it).
+ * arch_enter_guest(frame) enters a guest the first time.
  */
 #include "arch-arm64/asm.h"
 
@@ -49,11 +53,19 @@
 	b	guest_exit
 .endm
 
-.macro vec_guest handler
+.macro vec_idle_irq
 	.align 7
 	save_frame
-	bl	\handler
+	bl	trap_hyp_irq
 	b	guest_exit
+.endm
+
+/* kind: 0 sync, 1 IRQ, 2 FIQ, 3 SError (TRAP_GUEST_* in arch-arm64/trap.h) */
+.macro vec_guest kind
+	.align 7
+	save_frame
+	mov	x1, #\kind
+	b	guest_trap
 .endm
 
 	.text
@@ -65,17 +77,23 @@ el2_vectors:
 	vec_hyp 2			/* fiq */
 	vec_hyp 3			/* serror */
 	vec_hyp 4			/* current EL, SP_ELx: sync */
-	vec_guest trap_hyp_irq		/* irq: taken only while idle */
+	vec_idle_irq			/* irq: taken only while idle */
 	vec_hyp 6			/* fiq */
 	vec_hyp 7			/* serror */
-	vec_guest trap_guest_sync	/* lower EL, AArch64 */
-	vec_guest trap_guest_irq
-	vec_guest trap_guest_fiq
-	vec_guest trap_guest_serror
-	vec_guest trap_guest_sync	/* lower EL, AArch32 */
-	vec_guest trap_guest_irq
-	vec_guest trap_guest_fiq
-	vec_guest trap_guest_serror
+	vec_guest 0			/* lower EL, AArch64: sync */
+	vec_guest 1			/* irq */
+	vec_guest 2			/* fiq */
+	vec_guest 3			/* serror */
+	vec_guest 0			/* lower EL, AArch32 */
+	vec_guest 1
+	vec_guest 2
+	vec_guest 3
+
+guest_trap:
+	bl	trap_guest
+	cbnz	w0, guest_exit
+	add	sp, sp, #TF_SIZE	/* the stack is empty again */
+	b	cpu_run_loop
 
 /* Restore the frame at sp and return to the guest (or, after trap_hyp's
  * fixup, to EL2: the saved SPSR says which). */

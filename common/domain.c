@@ -289,14 +289,15 @@ void domain_start(struct domain *d)
  *   domain OFF | STOPPED -> RESTARTING: a peer's restart (its vCPUs are OFF).
  *   domain RESTARTING -> RUNNING: domain_load, on vCPU 0's CPU, once every
  *     vCPU is OFF; it makes vCPU 0 ON_PENDING, under d->lock.
- *   vCPU OFF -> ON_PENDING: PSCI CPU_ON (vcpu_request_on), under d->lock,
+ *   vCPU OFF -> ON_PENDING: PSCI CPU_ON (vcpu.c: vcpu_request_on), under d->lock,
  *     only while the domain is RUNNING.
- *   vCPU ON_PENDING -> RUNNING: its own CPU (vcpu_claim), under d->lock, only
+ *   vCPU ON_PENDING -> RUNNING: its own CPU (vcpu.c: vcpu_claim), under d->lock, only
  *     while the domain is RUNNING.
  *   vCPU ON_PENDING -> OFF: kick_siblings(), under d->lock, once the domain
  *     has left RUNNING (not if a load made it RUNNING again meanwhile: a
  *     peer's restart of a domain being loaded merges into that load).
- *   vCPU RUNNING -> OFF: its own CPU (vcpu_leave), whenever it leaves.
+ *   vCPU RUNNING -> OFF: its own CPU (common/vcpu.c: vcpu_stop), whenever it
+ *     leaves the guest.
  *
  * So a vCPU that starts does so either before kick_siblings() looks at it
  * (then it is RUNNING there and gets an IPI, which stays pending while EL2
@@ -305,43 +306,6 @@ void domain_start(struct domain *d)
  * vCPU runs through a restart, and no ON_PENDING vCPU is left for
  * all_vcpus_off() to wait on forever.
  */
-
-/* PSCI CPU_ON of t: make it ON_PENDING, if the domain is running and t is off. */
-enum vcpu_on_result vcpu_request_on(struct vcpu *t, uint64_t entry, uint64_t ctx)
-{
-	struct domain *d = t->dom;
-	enum vcpu_on_result r;
-	spin_lock(&d->lock);
-	if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOM_RUNNING) {
-		r = VCPU_ON_DOMAIN_DOWN;
-	} else if (t->state == VCPU_RUNNING) {
-		r = VCPU_ON_ALREADY_ON;
-	} else if (t->state == VCPU_ON_PENDING) {
-		r = VCPU_ON_ALREADY_PENDING;
-	} else {
-		t->on_entry = entry;
-		t->on_ctx = ctx;
-		t->on_boot = false;
-		__atomic_store_n(&t->state, VCPU_ON_PENDING, __ATOMIC_RELEASE);
-		r = VCPU_ON_OK;
-	}
-	spin_unlock(&d->lock); /* its event wakes t's CPU */
-	return r;
-}
-
-/* On v's own CPU: ON_PENDING -> RUNNING, unless its domain stopped running. */
-static bool vcpu_claim(struct vcpu *v)
-{
-	struct domain *d = v->dom;
-	bool ok;
-	spin_lock(&d->lock);
-	ok = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOM_RUNNING &&
-	     v->state == VCPU_ON_PENDING;
-	if (ok)
-		__atomic_store_n(&v->state, VCPU_RUNNING, __ATOMIC_RELEASE);
-	spin_unlock(&d->lock);
-	return ok;
-}
 
 /* After d left RUNNING: cancel every CPU_ON not yet taken, and make every other
  * running vCPU of d leave its guest (they see the new domain state). */
@@ -409,45 +373,6 @@ void domain_fault(struct domain *d, const char *why)
 	bh_log("domain %s stopped: %s (other domains keep running)", d->name, why);
 	kick_siblings(d);
 	system_check_idle();
-}
-
-void vcpu_leave(struct vcpu *v)
-{
-	__atomic_store_n(&v->state, VCPU_OFF, __ATOMIC_RELEASE);
-	arch_send_event();
-	arch_park_cpu();
-}
-
-static bool all_vcpus_off(struct domain *d)
-{
-	for (unsigned i = 0; i < d->nvcpus; i++)
-		if (__atomic_load_n(&d->vcpu[i].state, __ATOMIC_ACQUIRE) != VCPU_OFF)
-			return false;
-	return true;
-}
-
-void cpu_run_loop(void)
-{
-	struct vcpu *v = vcpu_of_cpu(arch_cpu_index());
-
-	for (;;) {
-		if (v) {
-			struct domain *d = v->dom;
-			enum dom_state ds = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE);
-			/* vCPU 0's CPU reloads a restarting domain once all its vCPUs left. */
-			if (ds == DOM_RESTARTING && v->index == 0 && all_vcpus_off(d)) {
-				domain_load(d);
-				continue;
-			}
-			if (ds == DOM_RUNNING &&
-			    __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_ON_PENDING &&
-			    vcpu_claim(v)) {
-				arch_vcpu_reset(v, v->on_entry, v->on_ctx);
-				arch_vcpu_run(v);
-			}
-		}
-		arch_idle();
-	}
 }
 
 bool domain_copy_from_guest(struct domain *d, void *dst, uint64_t ipa, uint64_t size)

@@ -156,10 +156,13 @@ enum vcpu_on_result vcpu_request_on(struct vcpu *t, uint64_t entry, uint64_t ctx
 void domain_poweroff(struct domain *d);
 void domain_reboot(struct domain *d);
 void domain_fault(struct domain *d, const char *why);
-/* The idle/run loop of a physical CPU: runs its vCPU whenever it is runnable. */
+/* The idle/run loop of a physical CPU (common/vcpu.c): runs its vCPU whenever
+ * it is runnable. Also where a CPU goes when its vCPU leaves the guest. */
 void cpu_run_loop(void) __attribute__((noreturn));
-/* Called when a vCPU must leave the guest (stop, off, reset): never returns. */
-void vcpu_leave(struct vcpu *v) __attribute__((noreturn));
+/* The end of every exit from the guest, once the architecture handled the
+ * trap (r: what the handler asks). True: enter the guest again, prepared;
+ * false: the vCPU left it (now OFF), and its CPU returns to cpu_run_loop. */
+bool vcpu_trap_done(struct vcpu *v, enum trap_result r);
 
 /* Guest memory access for emulation and hypercalls: copies only within the
  * domain's RAM; false if any byte is outside it. */
