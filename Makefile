@@ -48,7 +48,7 @@ HYP_OBJ := $(patsubst %,$(HYPB)/%.o,$(HYP_ASM) $(HYP_C))
 HYP_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -nostdlib \
 	-mgeneral-regs-only -mstrict-align -mno-outline-atomics -fpie -fvisibility=hidden -fno-plt \
 	-fno-tree-loop-distribute-patterns -fno-common -fstack-protector-strong \
-	-I. -Iarch-arm64 -I$(FDT_ARM64_ROOT)/usr/include -MMD -MP
+	-I. -Iarch-arm64 -I$(FDT_ARM64_ROOT)/usr/include -include arch-arm64/hidden.h -MMD -MP
 HYP_LDFLAGS := -nostdlib -static-pie -Wl,-z,norelro \
 	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T arch-arm64/image.ld
 
