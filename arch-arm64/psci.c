@@ -229,9 +229,12 @@ static bool psci_supported(uint32_t fid)
 	return fid == SMCCC_VERSION;
 }
 
-/* Returns false if fid is not a PSCI call we know; *leave: the caller's
- * vCPU leaves its guest (CPU_OFF, SYSTEM_OFF, SYSTEM_RESET). */
-static bool psci_guest(struct vcpu *v, uint64_t *x, bool *leave)
+/* What psci_guest did: nothing (not a PSCI call we know), answered, or
+ * answered and the caller's vCPU leaves its guest (CPU_OFF, SYSTEM_OFF,
+ * SYSTEM_RESET). */
+enum psci_done { PSCI_UNKNOWN, PSCI_ANSWERED, PSCI_LEAVE };
+
+static enum psci_done psci_guest(struct vcpu *v, uint64_t *x)
 {
 	uint32_t fid = (uint32_t)x[0];
 	bool is64 = fid & PSCI_64;
@@ -239,7 +242,7 @@ static bool psci_guest(struct vcpu *v, uint64_t *x, bool *leave)
 	int64_t r;
 
 	if (is64 && v->arch.aarch32)
-		return false;
+		return PSCI_UNKNOWN;
 	switch (base) {
 	case PSCI_VERSION:
 		r = 0x10001; /* 1.1 */
@@ -250,8 +253,7 @@ static bool psci_guest(struct vcpu *v, uint64_t *x, bool *leave)
 		r = PSCI_SUCCESS;
 		break;
 	case PSCI_CPU_OFF:
-		*leave = true;
-		return true;
+		return PSCI_LEAVE;
 	case PSCI_CPU_ON:
 		r = psci_cpu_on(v, x[1], x[2], x[3], is64);
 		break;
@@ -263,21 +265,19 @@ static bool psci_guest(struct vcpu *v, uint64_t *x, bool *leave)
 		break;
 	case PSCI_SYSTEM_OFF:
 		domain_poweroff(v->dom);
-		*leave = true;
-		return true;
+		return PSCI_LEAVE;
 	case PSCI_SYSTEM_RESET:
 	case PSCI_SYSTEM_RESET2:
 		domain_reboot(v->dom);
-		*leave = true;
-		return true;
+		return PSCI_LEAVE;
 	case PSCI_FEATURES:
 		r = psci_supported((uint32_t)x[1]) ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED;
 		break;
 	default:
-		return false;
+		return PSCI_UNKNOWN;
 	}
 	x[0] = (uint64_t)r;
-	return true;
+	return PSCI_ANSWERED;
 }
 
 static void log_unknown_once(struct vcpu *v, uint32_t fid)
@@ -290,8 +290,12 @@ static void log_unknown_once(struct vcpu *v, uint32_t fid)
 enum trap_result smccc_guest_call(struct vcpu *v, uint64_t *x)
 {
 	uint32_t fid = (uint32_t)x[0];
-	bool leave = false;
 
+	/* Bulkhead's own calls first (vendor hypervisor service): the hot ones.
+	 * SMC64 from AArch32 does not exist (SMCCC): answered below. */
+	if ((fid >> 24 & 0x3f) == 0x06 && !((fid & 0x40000000u) && v->arch.aarch32) &&
+	    hypercall_handle(v, x))
+		return TRAP_CONTINUE;
 	if (fid == SMCCC_VERSION) {
 		x[0] = 0x10001; /* SMCCC 1.1 */
 		return TRAP_CONTINUE;
@@ -315,10 +319,11 @@ enum trap_result smccc_guest_call(struct vcpu *v, uint64_t *x)
 		x[0] = (uint64_t)(int64_t)PSCI_NOT_SUPPORTED;
 		return TRAP_CONTINUE;
 	}
-	if ((fid >> 24 & 0x3f) == 0x04 && psci_guest(v, x, &leave)) /* standard service: PSCI */
-		return leave ? TRAP_LEAVE : TRAP_CONTINUE;
-	if ((fid >> 24 & 0x3f) == 0x06 && hypercall_handle(v, x)) /* vendor hypervisor */
-		return TRAP_CONTINUE;
+	if ((fid >> 24 & 0x3f) == 0x04) { /* standard service: PSCI */
+		enum psci_done p = psci_guest(v, x);
+		if (p != PSCI_UNKNOWN)
+			return p == PSCI_LEAVE ? TRAP_LEAVE : TRAP_CONTINUE;
+	}
 	if ((fid == SMCCC_ARCH_WORKAROUND_1 && workaround_feature(v, 0) >= 0) ||
 	    (fid == SMCCC_ARCH_WORKAROUND_3 && workaround_feature(v, 2) >= 0)) {
 		/* Offered: the firmware does it, or nothing needs doing. */

@@ -468,7 +468,7 @@ static const trap_handler ec_handlers[64] = {
 static enum trap_result trap_sync(struct vcpu *v, struct trap_frame *f)
 {
 	trap_handler h = ec_handlers[ESR_EC(f->esr) & 0x3f];
-	stats_count(EXIT_TRAP, v->dom);
+	stats_count_vcpu(EXIT_TRAP, v);
 	return (h ? h : trap_no_emulation)(v, f);
 }
 
@@ -487,7 +487,8 @@ static enum trap_result trap_serror(struct vcpu *v, struct trap_frame *f)
  */
 bool trap_guest(struct trap_frame *f, unsigned kind)
 {
-	struct vcpu *v = vcpu_of_cpu(arch_cpu_index());
+	/* This CPU's vCPU, as vcpu_of_cpu() finds it, without the calls. */
+	struct vcpu *v = pcpus[read_sysreg(tpidr_el2)].vcpu;
 	enum trap_result r;
 
 	v->frame = f;

@@ -32,6 +32,7 @@ static void domain_init_vcpus(struct domain *d, const struct dom_cfg *cfg)
 {
 	memset(d, 0, sizeof(*d));
 	d->id = cfg->id;
+	d->slot = (unsigned)(d - domains);
 	memcpy(d->name, cfg->name, sizeof(d->name));
 	d->cfg = cfg;
 	d->state = DOM_OFF;

@@ -68,6 +68,7 @@ struct dom_chan {
 
 struct domain {
 	unsigned id;
+	unsigned slot; /* its index in domains[] (exit accounting) */
 	char name[BH_NAME_MAX];
 	const struct dom_cfg *cfg;
 	volatile enum dom_state state;

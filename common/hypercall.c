@@ -64,24 +64,80 @@ static void domain_op(struct vcpu *v, uint64_t *x, bool restart)
 	x[2] = t->restarts;
 }
 
+/* ---- one function per call, dispatched by table (x: x0-x7 in, x0-x3 out) ---- */
+
+static void hc_version(struct vcpu *v, uint64_t *x, bool smc32)
+{
+	(void)v, (void)smc32;
+	x[0] = (BH_VERSION_MAJOR << 16) | BH_VERSION_MINOR;
+}
+
+static void hc_self(struct vcpu *v, uint64_t *x, bool smc32)
+{
+	x[0] = BH_OK;
+	x[1] = v->dom->id;
+	x[2] = v->index;
+	x[3] = v->dom->nvcpus;
+	/* SMC32 results are r0-r3 only: r4 stays the caller's (an AArch32
+	 * compiler keeps values there across the call). */
+	if (!smc32)
+		x[4] = v->pcpu;
+}
+
+static void hc_console_write(struct vcpu *v, uint64_t *x, bool smc32)
+{
+	(void)smc32;
+	x[0] = console_write(v, x[1], x[2]);
+}
+
+static void hc_channel_notify(struct vcpu *v, uint64_t *x, bool smc32)
+{
+	(void)smc32;
+	x[0] = (uint64_t)channel_notify(v->dom, x[1]);
+}
+
+static void hc_domain_query(struct vcpu *v, uint64_t *x, bool smc32)
+{
+	(void)smc32;
+	domain_op(v, x, false);
+}
+
+static void hc_domain_restart(struct vcpu *v, uint64_t *x, bool smc32)
+{
+	(void)smc32;
+	domain_op(v, x, true);
+}
+
+/* Indexed by the function number (fid - BH_HC_VERSION, the SMC64 form). */
+static void (*const hc_calls[])(struct vcpu *v, uint64_t *x, bool smc32) = {
+    [BH_HC_VERSION - BH_HC_VERSION] = hc_version,
+    [BH_HC_SELF - BH_HC_VERSION] = hc_self,
+    [BH_HC_CONSOLE_WRITE - BH_HC_VERSION] = hc_console_write,
+    [BH_HC_CHANNEL_NOTIFY - BH_HC_VERSION] = hc_channel_notify,
+    [BH_HC_DOMAIN_QUERY - BH_HC_VERSION] = hc_domain_query,
+    [BH_HC_DOMAIN_RESTART - BH_HC_VERSION] = hc_domain_restart,
+};
+_Static_assert(sizeof(hc_calls) / sizeof(hc_calls[0]) == BH_HC_LAST - BH_HC_VERSION + 1,
+	       "a hypercall without its function");
+
 bool hypercall_handle(struct vcpu *v, uint64_t *x)
 {
 	uint32_t fid = (uint32_t)x[0];
 	bool smc32 = !(fid & 0x40000000u);
+	/* Each call exists as SMC64 and as SMC32 (BH_HC_32): the same number. */
+	uint32_t n = (fid | 0x40000000u) - BH_HC_VERSION;
 
-	if (smc32) {
+	if (n <= BH_HC_LAST - BH_HC_VERSION) {
 		/* SMC32: the same calls with 32-bit arguments (results fit 32 bits).
 		 * Arguments and results are x1-x3; x4 and up are the caller's, to be
 		 * preserved whole (an AArch64 caller keeps 64-bit values there). */
-		if (fid >= BH_HC_32(BH_HC_VERSION) && fid <= BH_HC_32(BH_HC_LAST)) {
+		if (smc32)
 			for (unsigned i = 1; i < 4; i++)
 				x[i] &= 0xffffffffULL;
-			fid |= 0x40000000u;
-		}
-	} else if (fid > BH_HC_LAST) {
-		return false; /* the SMCCC queries exist only as SMC32 */
+		hc_calls[n](v, x, smc32);
+		return true;
 	}
-	switch (fid) {
+	switch (fid) { /* the SMCCC queries exist only as SMC32 */
 	case BH_HC_CALL_COUNT:
 		x[0] = 6;
 		return true;
@@ -94,29 +150,6 @@ bool hypercall_handle(struct vcpu *v, uint64_t *x)
 	case BH_HC_REVISION:
 		x[0] = BH_VERSION_MAJOR;
 		x[1] = BH_VERSION_MINOR;
-		return true;
-	case BH_HC_VERSION:
-		x[0] = (BH_VERSION_MAJOR << 16) | BH_VERSION_MINOR;
-		return true;
-	case BH_HC_SELF:
-		x[0] = BH_OK;
-		x[1] = v->dom->id;
-		x[2] = v->index;
-		x[3] = v->dom->nvcpus;
-		/* SMC32 results are r0-r3 only: r4 stays the caller's (an AArch32
-		 * compiler keeps values there across the call). */
-		if (!smc32)
-			x[4] = v->pcpu;
-		return true;
-	case BH_HC_CONSOLE_WRITE:
-		x[0] = console_write(v, x[1], x[2]);
-		return true;
-	case BH_HC_CHANNEL_NOTIFY:
-		x[0] = (uint64_t)channel_notify(v->dom, x[1]);
-		return true;
-	case BH_HC_DOMAIN_QUERY:
-	case BH_HC_DOMAIN_RESTART:
-		domain_op(v, x, fid == BH_HC_DOMAIN_RESTART);
 		return true;
 	default:
 		return false;

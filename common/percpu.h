@@ -37,6 +37,13 @@ void stats_count_kicks(void);
 void stats_print(void);
 
 extern struct pcpu pcpus[BH_MAX_CPUS];
+
+/* stats_count() for an exit caused by v's own domain, on v's CPU (the one
+ * running this): inline, with no CPU or domain lookup, for every trap. */
+static inline void stats_count_vcpu(enum exit_kind k, const struct vcpu *v)
+{
+	pcpus[v->pcpu].exits[k][v->dom->slot]++;
+}
 extern struct board board;
 extern struct plan plan;
 extern struct pmem pmem;

@@ -65,10 +65,12 @@ static void vcpu_stop(struct vcpu *v)
  */
 static inline bool vcpu_prepare_entry(struct vcpu *v)
 {
-	if (__atomic_load_n(&v->dom->state, __ATOMIC_ACQUIRE) != DOM_RUNNING ||
+	struct domain *d = v->dom;
+	if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOM_RUNNING ||
 	    __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_RUNNING)
 		return false;
-	vgic_sync_and_flush(v);
+	if (vgic_needs_flush(&v->vgic, __atomic_load_n(&d->vgic_gen, __ATOMIC_ACQUIRE)))
+		vgic_sync_and_flush(v);
 	return true;
 }
 

@@ -394,7 +394,7 @@ void gic_handle_irq(void)
 			return; /* spurious: nothing pending */
 		struct vcpu *v = vcpu_of_cpu(arch_cpu_index());
 		if (intid == vtimer_intid && v) {
-			stats_count(EXIT_TIMER, v->dom);
+			stats_count_vcpu(EXIT_TIMER, v);
 			if (gic_host.timer_sw) {
 				/* GICv2 (see gic_host.timer_sw): mask it until the guest's
 				 * EOI, deliver as a level sampled from CNTV_CTL. */

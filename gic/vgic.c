@@ -425,10 +425,7 @@ void vgic_sync_and_flush(struct vcpu *v)
 {
 	struct domain *d = v->dom;
 	struct vgic_cpu *c = &v->vgic;
-	/* Nothing in flight and nothing changed since the last flush: the list
-	 * registers are empty and the model has nothing new for them. A change
-	 * made after this check kicks this CPU (an IPI: another exit). */
-	if (!c->lr_used && __atomic_load_n(&d->vgic_gen, __ATOMIC_ACQUIRE) == c->seen_gen)
+	if (!vgic_needs_flush(c, __atomic_load_n(&d->vgic_gen, __ATOMIC_ACQUIRE)))
 		return;
 	spin_lock(&d->vgic_lock); /* not vgic_lock(): this is no change */
 	c->seen_gen = d->vgic_gen;

@@ -90,8 +90,18 @@ void vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid);
 /* Send SGI intid from vCPU `from` to the vCPUs in `targets` (bitmask). */
 void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets);
 
-/* Called on the vCPU's own CPU at every guest exit, before returning. */
+/* Called on the vCPU's own CPU before every entry into its guest, when
+ * vgic_needs_flush() says so. */
 void vgic_sync_and_flush(struct vcpu *v);
+/* Anything for vgic_sync_and_flush to do? Not when no list register is in
+ * use and the domain's vGIC (generation gen, its vgic_gen) has not changed
+ * since this vCPU's last flush: the common exit (a hypercall, an MMIO or
+ * system-register trap) skips it. A change made after this check kicks the
+ * vCPU's CPU (an IPI: another exit). */
+static inline bool vgic_needs_flush(const struct vgic_cpu *c, uint64_t gen)
+{
+	return c->lr_used || gen != c->seen_gen;
+}
 /* The domain's interrupt-model lock; unlocking marks the model changed. */
 void vgic_lock(struct domain *d);
 void vgic_unlock(struct domain *d);
