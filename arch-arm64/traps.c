@@ -331,6 +331,23 @@ static void sysreg_done(struct trap_frame *f, bool read, unsigned rt, uint64_t v
 	advance_pc(f);
 }
 
+/* The PMU, trapped on PMUv3 CPUs only (cpu.c: MDCR_EL2.TPM). Out of line:
+ * its by-reference value would give every system-register trap a stack
+ * canary. */
+static __attribute__((noinline)) void pmu_sysreg(struct vcpu *v, struct trap_frame *f,
+						 uint32_t iss)
+{
+	unsigned op2 = (iss >> 17) & 7, crn = (iss >> 10) & 0xf, rt = (iss >> 5) & 0x1f;
+	unsigned crm = (iss >> 1) & 0xf;
+	bool read = iss & 1;
+	uint64_t val = rt == 31 ? 0 : f->x[rt];
+	if (!vpmu_access(crn, crm, op2, !read, &val)) {
+		inject_undef(v, f, "PMU register access");
+		return;
+	}
+	sysreg_done(f, read, rt, val);
+}
+
 static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 {
 	uint32_t iss = (uint32_t)ESR_ISS(f->esr);
@@ -358,12 +375,7 @@ static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 	}
 	if (op0 == 3 && ((op1 == 3 && ((crn == 9 && crm >= 12) || (crn == 14 && crm >= 8))) ||
 			 (op1 == 0 && crn == 9 && crm == 14 && (op2 == 1 || op2 == 2)))) {
-		/* The PMU, trapped on PMUv3 CPUs only (cpu.c: MDCR_EL2.TPM). */
-		if (!vpmu_access(crn, crm, op2, !read, &val)) {
-			inject_undef(v, f, "PMU register access");
-			return;
-		}
-		sysreg_done(f, read, rt, val);
+		pmu_sysreg(v, f, iss);
 		return;
 	}
 	if ((op0 == 2 && op1 == 1) || (op0 == 3 && op1 == 3 && crn == 13 && crm >= 2)) {

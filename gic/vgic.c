@@ -413,8 +413,11 @@ static void flush(struct vcpu *v)
 			vgic_lr_write(victim, 0);
 			c->lr_used &= ~(1u << victim);
 			free = 1u << victim;
+			count++; /* the evicted one waits again */
 		}
 		put_in_lr(v, (unsigned)__builtin_ctz(free), intid, q);
+		if (count == 1)
+			break; /* it was the only one waiting: no need to look again */
 	}
 	uint32_t hcr = VGIC_HCR_EN | (more ? VGIC_HCR_UIE : 0);
 	if (vgic_hcr_read() != hcr)

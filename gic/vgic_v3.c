@@ -186,10 +186,11 @@ bool vgic_v3_sgi_sysreg(struct vcpu *v, uint64_t val)
 	if (val & (1ULL << 40)) {
 		targets = ((1u << v->dom->nvcpus) - 1) & ~(1u << v->index);
 	} else if ((val & 0x00ff00ff00ff0000ULL) == 0) { /* Aff3.Aff2.Aff1 = 0.0.0 */
-		unsigned rs = (val >> 44) & 0xf;
-		for (unsigned b = 0; b < 16; b++)
-			if ((val & (1u << b)) && rs * 16 + b < v->dom->nvcpus)
-				targets |= 1u << (rs * 16 + b);
+		/* TargetList bit b names Aff0 = RS * 16 + b: our vCPU of that index. */
+		unsigned base = (unsigned)((val >> 44) & 0xf) * 16;
+		if (base < 32)
+			targets = (uint32_t)((val & 0xffff) << base) &
+				  (uint32_t)((1ULL << v->dom->nvcpus) - 1);
 	}
 	vgic_send_sgi(v, intid, targets);
 	return true;
