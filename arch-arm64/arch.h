@@ -20,10 +20,14 @@ struct trap_frame;
  * (tests/fake/: the core's code built and fuzzed on the host). */
 #include <arch_inline.h>
 
-/* Register state of a stopped guest exception (layout: arch-arm64/asm.h). */
+/* Register state of a stopped guest exception (layout: arch-arm64/asm.h).
+ * owner: the vCPU whose guest this frame holds. The vectors never write it:
+ * a guest's frame is always at the same place (the top of its CPU's stack),
+ * so it is set once, at entry, and every trap finds its vCPU in it. */
 struct trap_frame {
 	uint64_t x[31];
-	uint64_t elr, spsr, esr, far, hpfar, sp_el1, pad;
+	uint64_t elr, spsr, esr, far, hpfar, sp_el1;
+	struct vcpu *owner;
 };
 
 /* Per-vCPU architectural state kept across a domain restart decision. */

@@ -12,6 +12,7 @@
 #define TF_FAR (34 * 8)
 #define TF_HPFAR (35 * 8)
 #define TF_SP_EL1 (36 * 8)
+#define TF_OWNER (37 * 8) /* written at entry only (arch_vcpu_run), never by the vectors */
 #define TF_SIZE (38 * 8) /* keeps sp 16-byte aligned */
 
 #endif

@@ -19,6 +19,11 @@ void arch_enter_guest(const struct trap_frame *f, uint64_t stack_top) __attribut
 
 char cpu_stacks[BH_MAX_CPUS * CPU_STACK_SIZE] __attribute__((aligned(16)));
 
+_Static_assert(sizeof(struct trap_frame) == TF_SIZE &&
+		       offsetof(struct trap_frame, sp_el1) == TF_SP_EL1 &&
+		       offsetof(struct trap_frame, owner) == TF_OWNER,
+	       "struct trap_frame and arch-arm64/asm.h disagree");
+
 static uint64_t stack_top(unsigned cpu)
 {
 	return (uint64_t)(uintptr_t)cpu_stacks + (uint64_t)(cpu + 1) * CPU_STACK_SIZE;
@@ -291,6 +296,7 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0)
 
 void arch_vcpu_run(struct vcpu *v)
 {
+	v->arch.entry_frame.owner = v; /* copied to where every trap's frame will be */
 	v->frame = (struct trap_frame *)(uintptr_t)(stack_top(v->pcpu) - TF_SIZE);
 	arch_enter_guest(&v->arch.entry_frame, stack_top(v->pcpu));
 }

@@ -499,8 +499,7 @@ static enum trap_result trap_serror(struct vcpu *v, struct trap_frame *f)
  */
 bool trap_guest(struct trap_frame *f, unsigned kind)
 {
-	/* This CPU's vCPU, as vcpu_of_cpu() finds it, without the calls. */
-	struct vcpu *v = pcpus[read_sysreg(tpidr_el2)].vcpu;
+	struct vcpu *v = f->owner; /* this CPU's vCPU (set at its entry: arch_vcpu_run) */
 	enum trap_result r;
 
 	v->frame = f;

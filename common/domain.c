@@ -44,6 +44,7 @@ static void domain_init_vcpus(struct domain *d, const struct dom_cfg *cfg)
 		v->pcpu = cfg->cpus[i];
 		v->state = VCPU_OFF;
 		pcpus[v->pcpu].vcpu = v;
+		v->exits = stats_exits_of(v);
 	}
 }
 

@@ -48,6 +48,7 @@ struct vcpu {
 	bool on_boot;		    /* the domain's boot: on_ctx is its DT (boot protocol) */
 	struct trap_frame *frame;   /* the frame of the trap being handled */
 	const struct vmmio *mmio;   /* the emulated region being accessed */
+	uint64_t *exits;	    /* its exit counts (common/percpu.h: stats_exits_of) */
 	struct arch_vcpu arch;
 	struct vgic_cpu vgic; /* its SGIs, PPIs and list registers (gic/vgic.c) */
 };

@@ -38,11 +38,17 @@ void stats_print(void);
 
 extern struct pcpu pcpus[BH_MAX_CPUS];
 
+/* Where v's exits are counted: its domain's column of its CPU's counts
+ * (kept in v->exits from its creation: domain.c). */
+static inline uint64_t *stats_exits_of(const struct vcpu *v)
+{
+	return &pcpus[v->pcpu].exits[0][v->dom->slot];
+}
 /* stats_count() for an exit caused by v's own domain, on v's CPU (the one
  * running this): inline, with no CPU or domain lookup, for every trap. */
 static inline void stats_count_vcpu(enum exit_kind k, const struct vcpu *v)
 {
-	pcpus[v->pcpu].exits[k][v->dom->slot]++;
+	v->exits[k * (BH_MAX_DOMAINS + 1)]++;
 }
 extern struct board board;
 extern struct plan plan;

@@ -351,12 +351,16 @@ static unsigned best_candidate(struct vcpu *v, unsigned *count)
 	struct domain *d = v->dom;
 	struct vgic_dist *g = dist(d);
 	unsigned best = 1023, bestp = 0x100, n = 0;
-	for (unsigned i = 0; i < VGIC_NR_PRIV; i++) {
-		struct virq *q = &v->vgic.priv[i];
-		if (q->enabled && !q->in_lr && wants_delivery(q) && group_enabled(d, q)) {
+	const struct virq *priv = v->vgic.priv;
+	/* By pointer, the index only for a winner: most are disabled, and each
+	 * of those costs a load and a branch. */
+	for (const struct virq *q = priv; q < priv + VGIC_NR_PRIV; q++) {
+		if (!q->enabled || q->in_lr)
+			continue;
+		if (wants_delivery(q) && group_enabled(d, q)) {
 			n++;
 			if (q->prio < bestp)
-				best = i, bestp = q->prio;
+				best = (unsigned)(q - priv), bestp = q->prio;
 		}
 	}
 	for (unsigned k = 0; k < g->nowned; k++) {
