@@ -270,6 +270,7 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0)
 	write_sysreg(tpidr_el0, 0);
 	write_sysreg(tpidrro_el0, 0);
 	write_sysreg(sp_el0, 0);
+	write_sysreg(sp_el1, 0); /* the vectors never restore it: zeroed here */
 	write_sysreg(esr_el1, 0);
 	write_sysreg(far_el1, 0);
 	write_sysreg(afsr0_el1, 0);

@@ -348,19 +348,26 @@ static __attribute__((noinline)) void pmu_sysreg(struct vcpu *v, struct trap_fra
 	sysreg_done(f, read, rt, val);
 }
 
+/* ISS of a trapped DC ISW/CSW/CISW (op0 1, op1 0, CRn 7, op2 2; CRm 6, 10,
+ * 14), Rt and CRm left out: the trap guests take most (HCR_EL2.TSW). */
+#define ISS_DC_SW ((1u << 20) | (2u << 17) | (0u << 14) | (7u << 10))
+#define ISS_SYS_NO_RT_CRM 0x3ffc00u
+
 static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 {
 	uint32_t iss = (uint32_t)ESR_ISS(f->esr);
+	unsigned crm4 = (iss >> 1) & 0xf;
+	if ((iss & ISS_SYS_NO_RT_CRM) == ISS_DC_SW && (crm4 == 6 || crm4 == 10 || crm4 == 14)) {
+		unsigned t = (iss >> 5) & 0x1f;
+		emulate_dc_setway(t == 31 ? 0 : f->x[t]);
+		advance_pc(f);
+		return;
+	}
 	unsigned op0 = (iss >> 20) & 3, op2 = (iss >> 17) & 7, op1 = (iss >> 14) & 7;
 	unsigned crn = (iss >> 10) & 0xf, rt = (iss >> 5) & 0x1f, crm = (iss >> 1) & 0xf;
 	bool read = iss & 1;
 	uint64_t val = rt == 31 ? 0 : f->x[rt];
 
-	if (op0 == 1 && op1 == 0 && crn == 7 && op2 == 2 && (crm == 6 || crm == 10 || crm == 14)) {
-		emulate_dc_setway(val); /* DC ISW / CSW / CISW */
-		advance_pc(f);
-		return;
-	}
 	if (op0 == 3 && crn == 12 && crm == 11 && (op2 == 5 || op2 == 6 || op2 == 7) && !read) {
 		/* ICC_SGI1R_EL1 / ICC_ASGI1R_EL1 / ICC_SGI0R_EL1: virtual SGIs. */
 		vgic_v3_sgi_sysreg(v, val);
@@ -499,10 +506,11 @@ static enum trap_result trap_serror(struct vcpu *v, struct trap_frame *f)
  */
 bool trap_guest(struct trap_frame *f, unsigned kind)
 {
-	struct vcpu *v = f->owner; /* this CPU's vCPU (set at its entry: arch_vcpu_run) */
+	/* This CPU's vCPU, set at its entry (arch_vcpu_run, which also set
+	 * v->frame: this frame's place). */
+	struct vcpu *v = f->owner;
 	enum trap_result r;
 
-	v->frame = f;
 	if (kind == TRAP_GUEST_SYNC) {
 		r = trap_sync(v, f);
 	} else if (kind == TRAP_GUEST_SERROR) {

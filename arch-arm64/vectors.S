@@ -96,13 +96,13 @@ guest_trap:
 	b	cpu_run_loop
 
 /* Restore the frame at sp and return to the guest (or, after trap_hyp's
- * fixup, to EL2: the saved SPSR says which). */
+ * fixup, to EL2: the saved SPSR says which). SP_EL1 is saved for reports
+ * only: EL2 never changes it, so it is not restored (arch_vcpu_reset zeroes
+ * it for a fresh vCPU). */
 guest_exit:
 	ldp	x0, x1, [sp, #TF_ELR]
 	msr	elr_el2, x0
 	msr	spsr_el2, x1
-	ldr	x0, [sp, #TF_SP_EL1]
-	msr	sp_el1, x0
 	ldp	x2, x3, [sp, #16 * 1]
 	ldp	x4, x5, [sp, #16 * 2]
 	ldp	x6, x7, [sp, #16 * 3]
