@@ -351,16 +351,14 @@ static unsigned best_candidate(struct vcpu *v, unsigned *count)
 	struct domain *d = v->dom;
 	struct vgic_dist *g = dist(d);
 	unsigned best = 1023, bestp = 0x100, n = 0;
-	const struct virq *priv = v->vgic.priv;
-	/* By pointer, the index only for a winner: most are disabled, and each
-	 * of those costs a load and a branch. */
-	for (const struct virq *q = priv; q < priv + VGIC_NR_PRIV; q++) {
-		if (!q->enabled || q->in_lr)
-			continue;
-		if (wants_delivery(q) && group_enabled(d, q)) {
+	/* Only the enabled ones (most are not): a bit each in priv_enabled. */
+	for (uint32_t m = v->vgic.priv_enabled; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m);
+		const struct virq *q = &v->vgic.priv[i];
+		if (!q->in_lr && wants_delivery(q) && group_enabled(d, q)) {
 			n++;
 			if (q->prio < bestp)
-				best = (unsigned)(q - priv), bestp = q->prio;
+				best = i, bestp = q->prio;
 		}
 	}
 	for (unsigned k = 0; k < g->nowned; k++) {
@@ -504,6 +502,10 @@ static void write_bits(struct vcpu *v, unsigned first, unsigned reg, bool set, u
 			break;
 		case 1:
 			q->enabled = set;
+			if (intid < VGIC_NR_PRIV && set)
+				v->vgic.priv_enabled |= 1u << intid;
+			else if (intid < VGIC_NR_PRIV)
+				v->vgic.priv_enabled &= ~(1u << intid);
 			if (set && t)
 				*kick_mask |= 1u << t->index;
 			if (q->hw && intid >= 32)

@@ -46,6 +46,11 @@ struct vgic_cpu {
 	uint16_t lr_intid[VGIC_MAX_LRS];
 	uint8_t lr_src[VGIC_MAX_LRS];
 	uint32_t lr_used;
+	/* Which of priv[] are enabled (bit = INTID): what a flush looks at, so
+	 * it never walks the disabled ones. Kept with priv[i].enabled, which
+	 * only write_bits() (ISENABLER/ICENABLER) changes: set one through the
+	 * distributor registers, not directly. */
+	uint32_t priv_enabled;
 	uint64_t seen_gen; /* the domain's vgic_gen at this vCPU's last flush */
 	bool rd_sleep; /* GICR_WAKER.ProcessorSleep */
 };
