@@ -494,8 +494,8 @@ static enum trap_result trap_sync(struct vcpu *v, struct trap_frame *f)
 static enum trap_result trap_serror(struct vcpu *v, struct trap_frame *f)
 {
 	report_guest(v, f, "SError (asynchronous abort)");
-	domain_fault(v->dom, "SError");
-	return TRAP_CONTINUE; /* the domain is no longer running: the vCPU leaves */
+	domain_fault(v->dom, "SError"); /* stopped or restarting (or the system halted) */
+	return TRAP_LEAVE;
 }
 
 /*
