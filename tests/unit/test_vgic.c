@@ -15,7 +15,7 @@
 
 /* ---- the guest's view ---- */
 
-static uint64_t access(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t val)
+static uint64_t guest_access(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t val)
 {
 	bool handled = false;
 	fake_enter(v);
@@ -26,34 +26,34 @@ static uint64_t access(struct vcpu *v, uint64_t ipa, unsigned size, bool write, 
 
 static uint32_t gicd_r(struct vcpu *v, uint64_t off)
 {
-	return (uint32_t)access(v, board.gicd.base + off, 4, false, 0);
+	return (uint32_t)guest_access(v, board.gicd.base + off, 4, false, 0);
 }
 
 static void gicd_w(struct vcpu *v, uint64_t off, uint32_t val)
 {
-	access(v, board.gicd.base + off, 4, true, val);
+	guest_access(v, board.gicd.base + off, 4, true, val);
 }
 
 static void gicd_wb(struct vcpu *v, uint64_t off, uint8_t val)
 {
-	access(v, board.gicd.base + off, 1, true, val);
+	guest_access(v, board.gicd.base + off, 1, true, val);
 }
 
 /* GICv3: the SGI frame of vCPU v's own redistributor (SGIs and PPIs). */
 static uint32_t sgi_r(struct vcpu *v, uint64_t off)
 {
-	return (uint32_t)access(v, board.gicr.base + v->index * 0x20000ull + 0x10000 + off, 4,
-				false, 0);
+	return (uint32_t)guest_access(v, board.gicr.base + v->index * 0x20000ull + 0x10000 + off, 4,
+				      false, 0);
 }
 
 static void sgi_w(struct vcpu *v, uint64_t off, uint32_t val)
 {
-	access(v, board.gicr.base + v->index * 0x20000ull + 0x10000 + off, 4, true, val);
+	guest_access(v, board.gicr.base + v->index * 0x20000ull + 0x10000 + off, 4, true, val);
 }
 
 static void sgi_wb(struct vcpu *v, uint64_t off, uint8_t val)
 {
-	access(v, board.gicr.base + v->index * 0x20000ull + 0x10000 + off, 1, true, val);
+	guest_access(v, board.gicr.base + v->index * 0x20000ull + 0x10000 + off, 1, true, val);
 }
 
 /* A guest exit of v on its own CPU. */
@@ -161,13 +161,13 @@ static void test_v3_reset_state(void)
 	gicd_wb(v, 0x400 + 41, 0xff);
 	CHECK_EQ(gicd_r(v, 0x400 + 40), 0xf8u << 8);
 	/* The redistributors: TYPER's affinity is the vCPU index, Last on the last one. */
-	CHECK_EQ(access(v, board.gicr.base + 0x0008, 8, false, 0), 0);
-	CHECK_EQ(access(v, board.gicr.base + 0x20000 + 0x0008, 8, false, 0),
+	CHECK_EQ(guest_access(v, board.gicr.base + 0x0008, 8, false, 0), 0);
+	CHECK_EQ(guest_access(v, board.gicr.base + 0x20000 + 0x0008, 8, false, 0),
 		 (1ull << 32) | (1u << 8) | (1u << 4));
 	/* GICR_WAKER: asleep at reset, awake once the guest says so. */
-	CHECK_EQ(access(v, board.gicr.base + 0x14, 4, false, 0), 6);
-	access(v, board.gicr.base + 0x14, 4, true, 0);
-	CHECK_EQ(access(v, board.gicr.base + 0x14, 4, false, 0), 0);
+	CHECK_EQ(guest_access(v, board.gicr.base + 0x14, 4, false, 0), 6);
+	guest_access(v, board.gicr.base + 0x14, 4, true, 0);
+	CHECK_EQ(guest_access(v, board.gicr.base + 0x14, 4, false, 0), 0);
 }
 
 /* A domain sees, and changes, only what it owns. */
@@ -397,8 +397,8 @@ static void test_v3_enable_and_groups(void)
 	CHECK_EQ(lr(v, 0), 0);
 	CHECK_EQ(gicd_r(v, 0x204), 1u << 11); /* pending though disabled */
 	/* Routed to vCPU 1 (IROUTER43 Aff0 = 1), then enabled from vCPU 0. */
-	access(v, board.gicd.base + 0x6000 + 8 * 43, 8, true, 1);
-	CHECK_EQ(access(v, board.gicd.base + 0x6000 + 8 * 43, 8, false, 0), 1);
+	guest_access(v, board.gicd.base + 0x6000 + 8 * 43, 8, true, 1);
+	CHECK_EQ(guest_access(v, board.gicd.base + 0x6000 + 8 * 43, 8, false, 0), 1);
 	unsigned ipis = fake_ipis[w->pcpu];
 	gicd_w(v, 0x104, 1u << 11);
 	CHECK_EQ(fake_ipis[w->pcpu], ipis + 1);
@@ -424,7 +424,7 @@ static void test_v3_enable_and_groups(void)
 	/* An IROUTER naming no vCPU of the domain: delivered to nobody. */
 	guest_sets_lr_state(w, 0, LR_INVALID);
 	exit_of(w);
-	access(v, board.gicd.base + 0x6000 + 8 * 43, 8, true, 7);
+	guest_access(v, board.gicd.base + 0x6000 + 8 * 43, 8, true, 7);
 	gicd_w(v, 0x104, 1u << 11);
 	vgic_inject(d, NULL, 43);
 	exit_of(v);
@@ -448,12 +448,12 @@ static void test_v3_hw_linked(void)
 	gicd_w(v, 0x184, 1u << 16);
 	CHECK_EQ(fake_hw_enabled[48], 0);
 	gicd_w(v, 0x104, 1u << 16);
-	access(v, board.gicd.base + 0x6000 + 8 * 48, 8, true, 1);
+	guest_access(v, board.gicd.base + 0x6000 + 8 * 48, 8, true, 1);
 	CHECK_EQ(fake_hw_route_cpu[48], w->pcpu);
-	access(v, board.gicd.base + 0x6000 + 8 * 48, 8, true,
-	       0x0100000000ull);		  /* Aff3 1: no such PE */
+	guest_access(v, board.gicd.base + 0x6000 + 8 * 48, 8, true,
+		     0x0100000000ull);		  /* Aff3 1: no such PE */
 	CHECK_EQ(fake_hw_route_cpu[48], v->pcpu); /* its vCPU 0's CPU, never another domain's */
-	access(v, board.gicd.base + 0x6000 + 8 * 48, 8, true, 0);
+	guest_access(v, board.gicd.base + 0x6000 + 8 * 48, 8, true, 0);
 	vgic_inject_hw(v, 48, 48);
 	exit_of(v);
 	CHECK_EQ(lr(v, 0), V3_PENDING | V3_HW | V3_GRP1 | V3_PRIO(0x70) | V3_PINTID(48) | 48);
