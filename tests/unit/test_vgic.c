@@ -278,9 +278,8 @@ static void test_v3_eviction(void)
 	vgic_v3_sgi_sysreg(&d->vcpu[1], (6ull << 24) | 1);
 	exit_of(v);
 	CHECK_EQ(lr(v, 3), V3_PENDING | V3_GRP1 | V3_PRIO(0x10) | 2);
-	/* Room again: 43 comes back before 6 (equal priority: the lower INTID
-	 * is scanned first... 6 is private, scanned first: the GIC leaves ties
-	 * to the implementation; both must be listed once there is room). */
+	/* Room again: both waiting ones are listed (equal priority: which goes
+	 * first is the implementation's choice, as on a GIC). */
 	guest_sets_lr_state(v, 3, LR_INVALID);
 	guest_sets_lr_state(v, 1, LR_INVALID);
 	exit_of(v);
