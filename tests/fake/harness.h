@@ -41,7 +41,34 @@ static inline bool h_virq_owned(struct vcpu *v, unsigned intid)
 	return q && q->owned;
 }
 
-/* ---- domains ---- */
+/* ---- domains and vCPUs ---- */
+
+static inline struct vcpu *h_vcpu(struct domain *d, unsigned i)
+{
+	return &d->vcpu[i];
+}
+
+static inline unsigned h_vcpu_index(const struct vcpu *v)
+{
+	return v->index;
+}
+
+/* The physical CPU the vCPU is pinned to. */
+static inline unsigned h_vcpu_cpu(const struct vcpu *v)
+{
+	return v->pcpu;
+}
+
+static inline const char *h_name(const struct domain *d)
+{
+	return d->name;
+}
+
+/* The domain's RAM as the host sees it (the fake's RAM is a host buffer). */
+static inline uint8_t *h_ram(const struct domain *d)
+{
+	return (uint8_t *)(uintptr_t)d->ram_pa;
+}
 
 static inline unsigned h_restarts(const struct domain *d)
 {
@@ -53,15 +80,29 @@ static inline void h_set_state(struct domain *d, enum dom_state s)
 	d->state = s;
 }
 
-/* The emulated regions of d (vGIC frames, vUART, forwarded device pages). */
+/* The emulated regions of d (vGIC frames, vUART, forwarded device pages):
+ * how many, and region i's guest address, size and physical address. */
 static inline unsigned h_nvmmio(const struct domain *d)
 {
 	return d->nvmmio;
 }
 
-static inline const struct vmmio *h_vmmio(const struct domain *d, unsigned i)
+static inline void h_vmmio(const struct domain *d, unsigned i, uint64_t *base, uint64_t *size,
+			   uint64_t *phys)
 {
-	return &d->vmmio[i];
+	*base = d->vmmio[i].base;
+	*size = d->vmmio[i].size;
+	*phys = d->vmmio[i].phys;
+}
+
+/* ---- the plan ---- */
+
+/* Interrupt k of device `dev` of domain `dom` in the plan, as if the config
+ * said so (what the config check would refuse, to reach passthrough). */
+static inline void h_set_device_irq(struct plan *p, unsigned dom, unsigned dev, unsigned k,
+				    unsigned intid)
+{
+	p->dom[dom].dev[dev].irq[k] = (uint16_t)intid;
 }
 
 /* A console-only domain for test_console: a name, a config (for the

@@ -47,7 +47,7 @@ static void allow(const char *rule)
 static void test_queries(void)
 {
 	fake_setup(3);
-	struct vcpu *v = &domains[1].vcpu[1];
+	struct vcpu *v = h_vcpu(&domains[1], 1);
 	uint64_t x[8];
 	CHECK(call(v, x, BH_HC_CALL_COUNT, 7, 8, 9));
 	CHECK_EQ(x[0],
@@ -73,7 +73,7 @@ static void test_queries(void)
 static void test_self(void)
 {
 	fake_setup(3);
-	struct vcpu *v = &domains[1].vcpu[1];
+	struct vcpu *v = h_vcpu(&domains[1], 1);
 	uint64_t x[8];
 	CHECK(call(v, x, 0xC6000001u, ~0ull, ~0ull, ~0ull));
 	CHECK_EQ(x[0], 0);
@@ -94,9 +94,9 @@ static void test_console_write(void)
 {
 	fake_setup(3);
 	struct domain *d = &domains[0];
-	struct vcpu *v = &d->vcpu[0];
+	struct vcpu *v = h_vcpu(d, 0);
 	uint64_t x[8];
-	uint8_t *ram = (uint8_t *)(uintptr_t)d->ram_pa;
+	uint8_t *ram = h_ram(d);
 	memcpy(ram + 0x100, "hello\n", 6);
 	memcpy(ram + FAKE_RAM_SIZE - 3, "end", 3);
 	CHECK(call(v, x, 0xC6000002u, FAKE_RAM_IPA + 0x100, 6, 0));
@@ -140,7 +140,7 @@ static void test_console_write(void)
 	CHECK(!memcmp(fake_con[0] + 9, "hello", 5));
 	check_kept(x, 4);
 	/* Another domain's call writes to its own console only. */
-	CHECK(call(&domains[1].vcpu[0], x, 0xC6000002u, FAKE_RAM_IPA + 0x100, 6, 0));
+	CHECK(call(h_vcpu(&domains[1], 0), x, 0xC6000002u, FAKE_RAM_IPA + 0x100, 6, 0));
 	CHECK_EQ(x[0], 6);
 	CHECK_EQ(fake_con_len[1], 6);
 	CHECK_EQ(fake_con_len[0], 14);
@@ -149,7 +149,7 @@ static void test_console_write(void)
 static void test_channel_notify(void)
 {
 	fake_setup(3);
-	struct vcpu *v = &domains[1].vcpu[0];
+	struct vcpu *v = h_vcpu(&domains[1], 0);
 	uint64_t x[8];
 	fake_notify_ret = BH_E_BUSY;
 	CHECK(call(v, x, 0xC6000003u, 0x100000007ull, 0, 0));
@@ -174,7 +174,7 @@ static void test_domain_query(void)
 	uint64_t x[8];
 	h_set_state(d1, DOM_STOPPED);
 	/* Itself: always. */
-	CHECK(call(&d1->vcpu[0], x, 0xC6000004u, 1, 0, 0));
+	CHECK(call(h_vcpu(d1, 0), x, 0xC6000004u, 1, 0, 0));
 	CHECK_EQ(x[0], 0);
 	CHECK_EQ(x[1], BH_DOM_STOPPED);
 	CHECK_EQ(x[2], 0);
@@ -183,26 +183,26 @@ static void test_domain_query(void)
 	 * name domain 1 (SMC64: all 64 count). */
 	static const uint64_t ids[] = {1, 2, 99, ~0ull, (1ull << 32) | 1};
 	for (unsigned i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
-		CHECK(call(&d0->vcpu[0], x, 0xC6000004u, ids[i], 0, 0));
+		CHECK(call(h_vcpu(d0, 0), x, 0xC6000004u, ids[i], 0, 0));
 		if (!CHECK_EQ(x[0], (uint64_t)BH_E_DENIED))
 			fprintf(stderr, "    id 0x%llx\n", (unsigned long long)ids[i]);
 		CHECK_EQ(x[1], ids[i]); /* nothing told */
 		check_kept(x, 4);
 	}
 	allow("d0_t d1_t : domain { query }");
-	CHECK(call(&d0->vcpu[1], x, 0xC6000004u, 1, 0, 0));
+	CHECK(call(h_vcpu(d0, 1), x, 0xC6000004u, 1, 0, 0));
 	CHECK_EQ(x[0], 0);
 	CHECK_EQ(x[1], BH_DOM_STOPPED);
 	h_set_state(d1, DOM_RESTARTING);
-	CHECK(call(&d0->vcpu[1], x, 0x86000004u, (5ull << 32) | 1, 0, 0)); /* SMC32: id 1 */
+	CHECK(call(h_vcpu(d0, 1), x, 0x86000004u, (5ull << 32) | 1, 0, 0)); /* SMC32: id 1 */
 	CHECK_EQ(x[0], 0);
 	CHECK_EQ(x[1], BH_DOM_RESTARTING);
 	check_kept(x, 4);
 	/* One direction only. */
-	CHECK(call(&d1->vcpu[0], x, 0xC6000004u, 0, 0, 0));
+	CHECK(call(h_vcpu(d1, 0), x, 0xC6000004u, 0, 0, 0));
 	CHECK_EQ(x[0], (uint64_t)BH_E_DENIED);
 	/* Still no such domain. */
-	CHECK(call(&d0->vcpu[0], x, 0xC6000004u, 2, 0, 0));
+	CHECK(call(h_vcpu(d0, 0), x, 0xC6000004u, 2, 0, 0));
 	CHECK_EQ(x[0], (uint64_t)BH_E_DENIED);
 }
 
@@ -212,19 +212,19 @@ static void test_domain_restart(void)
 	struct domain *d0 = &domains[0], *d1 = &domains[1];
 	uint64_t x[8];
 	/* Itself: -2 (PSCI SYSTEM_RESET's job). */
-	CHECK(call(&d0->vcpu[0], x, 0xC6000005u, 0, 0, 0));
+	CHECK(call(h_vcpu(d0, 0), x, 0xC6000005u, 0, 0, 0));
 	CHECK_EQ(x[0], (uint64_t)BH_E_INVALID);
 	CHECK_EQ(h_restarts(d0), 0);
 	/* Query does not grant restart. */
 	allow("d0_t d1_t : domain { query }");
-	CHECK(call(&d0->vcpu[0], x, 0xC6000005u, 1, 0, 0));
+	CHECK(call(h_vcpu(d0, 0), x, 0xC6000005u, 1, 0, 0));
 	CHECK_EQ(x[0], (uint64_t)BH_E_DENIED);
-	CHECK(call(&d0->vcpu[0], x, 0xC6000005u, 7, 0, 0));
+	CHECK(call(h_vcpu(d0, 0), x, 0xC6000005u, 7, 0, 0));
 	CHECK_EQ(x[0], (uint64_t)BH_E_DENIED);
 	CHECK_EQ(h_restarts(d1), 0);
 	CHECK_EQ(fake_nlog, 0);
 	allow("d0_t d1_t : domain { restart }");
-	CHECK(call(&d0->vcpu[0], x, 0x86000005u, (1ull << 32) | 1, 0, 0));
+	CHECK(call(h_vcpu(d0, 0), x, 0x86000005u, (1ull << 32) | 1, 0, 0));
 	CHECK_EQ(x[0], 0);
 	CHECK_EQ(h_restarts(d1), 1);
 	CHECK_EQ(h_restarts(d0), 0);
@@ -232,7 +232,7 @@ static void test_domain_restart(void)
 		       "domain d0 restarts domain d1 (policy: d0_t d1_t : domain { restart })");
 	check_kept(x, 4);
 	/* And not the other way round. */
-	CHECK(call(&d1->vcpu[0], x, 0xC6000005u, 0, 0, 0));
+	CHECK(call(h_vcpu(d1, 0), x, 0xC6000005u, 0, 0, 0));
 	CHECK_EQ(x[0], (uint64_t)BH_E_DENIED);
 	CHECK_EQ(h_restarts(d0), 0);
 }
@@ -242,7 +242,7 @@ static void test_domain_restart(void)
 static void test_unknown(void)
 {
 	fake_setup(3);
-	struct vcpu *v = &domains[0].vcpu[0];
+	struct vcpu *v = h_vcpu(&domains[0], 0);
 	static const uint32_t fids[] = {
 	    0xC6000006u, 0x86000006u, /* one past the last call */
 	    0xC600FF00u,	      /* the SMCCC queries are SMC32 only */

@@ -74,7 +74,7 @@ static void check_mapped(const struct domain *d, uint64_t ipa, uint64_t size, un
 	}
 	if (!CHECK_EQ(n, 1))
 		fprintf(stderr, "    mappings of 0x%llx for domain %s\n", (unsigned long long)ipa,
-			d->name);
+			h_name(d));
 }
 
 /* No stage-2 mapping of any domain touches [lo, hi). */
@@ -84,8 +84,9 @@ static void check_unmapped(const struct domain *d, uint64_t lo, uint64_t hi, con
 		const struct fake_s2_map *m = &fake_s2[i];
 		if ((!d || m->d == d) && m->ipa < hi && lo < m->ipa + m->size)
 			CHECK_FAIL("%s [0x%llx, 0x%llx) mapped into domain %s by [0x%llx, +0x%llx)",
-				   what, (unsigned long long)lo, (unsigned long long)hi, m->d->name,
-				   (unsigned long long)m->ipa, (unsigned long long)m->size);
+				   what, (unsigned long long)lo, (unsigned long long)hi,
+				   h_name(m->d), (unsigned long long)m->ipa,
+				   (unsigned long long)m->size);
 	}
 }
 
@@ -94,16 +95,17 @@ static void check_forwarded(const struct domain *d, uint64_t base, uint64_t size
 {
 	unsigned n = 0;
 	for (unsigned i = 0; i < h_nvmmio(d); i++) {
-		const struct vmmio *m = h_vmmio(d, i);
-		if (m->base == base) {
+		uint64_t b, sz, phys;
+		h_vmmio(d, i, &b, &sz, &phys);
+		if (b == base) {
 			n++;
-			CHECK_EQ(m->size, size);
-			CHECK_EQ(m->phys, base);
+			CHECK_EQ(sz, size);
+			CHECK_EQ(phys, base);
 		}
 	}
 	if (!CHECK_EQ(n, 1))
 		fprintf(stderr, "    forwarded 0x%llx for domain %s\n", (unsigned long long)base,
-			d->name);
+			h_name(d));
 	bool hyp = false; /* the page is mapped for the hypervisor, to forward to */
 	for (unsigned i = 0; i < fake_nhyp_dev; i++)
 		hyp |= fake_hyp_dev[i][0] == (base & ~0xfffull) && fake_hyp_dev[i][1] == 0x1000;
@@ -152,7 +154,7 @@ static void test_plan_and_map(void)
 			const struct fake_s2_map *b = &fake_s2[k];
 			if (a->d != b->d && a->ipa < b->ipa + b->size && b->ipa < a->ipa + a->size)
 				CHECK_FAIL("0x%llx mapped into %s and %s",
-					   (unsigned long long)a->ipa, a->d->name, b->d->name);
+					   (unsigned long long)a->ipa, h_name(a->d), h_name(b->d));
 		}
 	}
 
@@ -176,17 +178,17 @@ static void test_plan_and_map(void)
 		unsigned hw = 0;
 		if (!CHECK(irq_owner(spi[i].intid) == d))
 			fprintf(stderr, "    SPI %u\n", spi[i].intid);
-		CHECK(h_virq_owned(&d->vcpu[0], spi[i].intid));
-		CHECK(h_virq_hw(&d->vcpu[0], spi[i].intid, &hw));
+		CHECK(h_virq_owned(h_vcpu(d, 0), spi[i].intid));
+		CHECK(h_virq_hw(h_vcpu(d, 0), spi[i].intid, &hw));
 		CHECK_EQ(hw, spi[i].intid);
-		CHECK(!h_virq_owned(&other->vcpu[0], spi[i].intid));
+		CHECK(!h_virq_owned(h_vcpu(other, 0), spi[i].intid));
 		CHECK_EQ(fake_hw_cfg_edge[spi[i].intid], spi[i].edge);
-		CHECK_EQ(fake_hw_cfg_cpu[spi[i].intid], d->vcpu[0].pcpu);
+		CHECK_EQ(fake_hw_cfg_cpu[spi[i].intid], h_vcpu_cpu(h_vcpu(d, 0)));
 	}
 	CHECK_EQ(fake_hw_cfg_cpu[39], 3); /* rt's vCPU 0 runs on CPU 3 (cpus = <3 2>) */
 	/* The console's line stays the hypervisor's, though dev-e names it. */
 	CHECK(irq_owner(33) == NULL);
-	CHECK(!h_virq_owned(&dom0->vcpu[0], 33));
+	CHECK(!h_virq_owned(h_vcpu(dom0, 0), 33));
 	CHECK_EQ(fake_hw_cfg_edge[33], -1);
 	done();
 }
@@ -202,7 +204,7 @@ static void test_forwarding(void)
 {
 	if (!boot(NULL) || !CHECK_EQ(domains_assign_devices(&board), 0))
 		return;
-	struct vcpu *v = &rt->vcpu[1], *w = &dom0->vcpu[0];
+	struct vcpu *v = h_vcpu(rt, 1), *w = h_vcpu(dom0, 0);
 	uint64_t val = 0xabcd;
 	bool handled = false;
 	CHECK(dispatch(v, 0x9040010, 4, true, &val, &handled));
@@ -272,7 +274,7 @@ static void test_forwarding(void)
  * refuses it too, naming both. */
 static void pl061_on_dev_e_line(struct plan *p)
 {
-	p->dom[1].dev[0].irq[0] = 95;
+	h_set_device_irq(p, 1, 0, 0, 95);
 }
 
 static void test_spi_given_twice(void)

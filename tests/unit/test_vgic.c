@@ -42,18 +42,20 @@ static void gicd_wb(struct vcpu *v, uint64_t off, uint8_t val)
 /* GICv3: the SGI frame of vCPU v's own redistributor (SGIs and PPIs). */
 static uint32_t sgi_r(struct vcpu *v, uint64_t off)
 {
-	return (uint32_t)guest_access(v, board.gicr.base + v->index * 0x20000ull + 0x10000 + off, 4,
-				      false, 0);
+	return (uint32_t)guest_access(
+	    v, board.gicr.base + h_vcpu_index(v) * 0x20000ull + 0x10000 + off, 4, false, 0);
 }
 
 static void sgi_w(struct vcpu *v, uint64_t off, uint32_t val)
 {
-	guest_access(v, board.gicr.base + v->index * 0x20000ull + 0x10000 + off, 4, true, val);
+	guest_access(v, board.gicr.base + h_vcpu_index(v) * 0x20000ull + 0x10000 + off, 4, true,
+		     val);
 }
 
 static void sgi_wb(struct vcpu *v, uint64_t off, uint8_t val)
 {
-	guest_access(v, board.gicr.base + v->index * 0x20000ull + 0x10000 + off, 1, true, val);
+	guest_access(v, board.gicr.base + h_vcpu_index(v) * 0x20000ull + 0x10000 + off, 1, true,
+		     val);
 }
 
 /* A guest exit of v on its own CPU. */
@@ -115,7 +117,7 @@ static void raise_spi(struct domain *d, unsigned intid)
 	if (intid % 2 == 0)
 		vgic_set_level(d, intid, true);
 	else
-		gicd_w(&d->vcpu[0], 0x200 + 4 * (intid / 32), 1u << (intid % 32));
+		gicd_w(h_vcpu(d, 0), 0x200 + 4 * (intid / 32), 1u << (intid % 32));
 }
 
 /* Domain 0 (SPIs 40-43: 40, 42 level, 41, 43 edge) with its distributor
@@ -123,11 +125,11 @@ static void raise_spi(struct domain *d, unsigned intid)
 static void setup_v3(void)
 {
 	fake_setup(3);
-	struct vcpu *v = &domains[0].vcpu[0];
+	struct vcpu *v = h_vcpu(&domains[0], 0);
 	gicd_w(v, 0x000, 3);   /* GICD_CTLR: EnableGrp0 | EnableGrp1 */
 	gicd_w(v, 0x084, ~0u); /* IGROUPR1: INTIDs 32-63 group 1 */
-	sgi_w(&domains[0].vcpu[0], 0x080, ~0u);
-	sgi_w(&domains[0].vcpu[1], 0x080, ~0u);
+	sgi_w(h_vcpu(&domains[0], 0), 0x080, ~0u);
+	sgi_w(h_vcpu(&domains[0], 1), 0x080, ~0u);
 }
 
 /* ---- reset state and the registers' shape ---- */
@@ -135,7 +137,7 @@ static void setup_v3(void)
 static void test_v3_reset_state(void)
 {
 	fake_setup(3);
-	struct vcpu *v = &domains[0].vcpu[0];
+	struct vcpu *v = h_vcpu(&domains[0], 0);
 	/* TYPER: ITLinesNumber (96 SPIs: 128 INTIDs, 4 x 32 - 1), CPUNumber
 	 * (2 vCPUs - 1), IDbits 10 - 1. */
 	CHECK_EQ(gicd_r(v, 0x004), 3u | (1u << 5) | (9u << 19));
@@ -174,7 +176,7 @@ static void test_v3_reset_state(void)
 static void test_v3_other_domains_spis(void)
 {
 	setup_v3();
-	struct vcpu *v = &domains[0].vcpu[0], *w = &domains[1].vcpu[0];
+	struct vcpu *v = h_vcpu(&domains[0], 0), *w = h_vcpu(&domains[1], 0);
 	gicd_w(v, 0x104, 1u << (48 - 32)); /* domain 1's SPI 48 */
 	gicd_w(v, 0x204, 1u << (48 - 32));
 	gicd_wb(v, 0x400 + 48, 0x80);
@@ -196,7 +198,7 @@ static void test_v3_flush_priority_and_underflow(void)
 {
 	setup_v3();
 	struct domain *d = &domains[0];
-	struct vcpu *v = &d->vcpu[0];
+	struct vcpu *v = h_vcpu(d, 0);
 	/* Six interrupts for four list registers. */
 	static const struct {
 		unsigned intid;
@@ -211,7 +213,7 @@ static void test_v3_flush_priority_and_underflow(void)
 			sgi_wb(v, 0x400 + irq[i].intid, irq[i].prio);
 			sgi_w(v, 0x100, 1u << irq[i].intid);
 			/* ICC_SGI1R_EL1 from vCPU 1: INTID, TargetList = vCPU 0. */
-			vgic_v3_sgi_sysreg(&d->vcpu[1], ((uint64_t)irq[i].intid << 24) | 1);
+			vgic_v3_sgi_sysreg(h_vcpu(d, 1), ((uint64_t)irq[i].intid << 24) | 1);
 		}
 	}
 	CHECK_EQ(sgi_r(v, 0x200), (1u << 3) | (1u << 5)); /* pending, not yet listed */
@@ -239,9 +241,9 @@ static void test_v3_flush_priority_and_underflow(void)
 	CHECK_EQ(hcr(v), VGIC_HCR_EN);
 	CHECK_EQ(gicd_r(v, 0x204), (1u << 8) | (1u << 10)); /* 41, 43 taken: no longer pending */
 	/* vCPU 1 saw nothing of it. */
-	exit_of(&d->vcpu[1]);
-	CHECK_EQ(lr(&d->vcpu[1], 0), 0);
-	CHECK_EQ(hcr(&d->vcpu[1]), VGIC_HCR_EN);
+	exit_of(h_vcpu(d, 1));
+	CHECK_EQ(lr(h_vcpu(d, 1), 0), 0);
+	CHECK_EQ(hcr(h_vcpu(d, 1)), VGIC_HCR_EN);
 }
 
 /* More urgent than everything listed: the least urgent pending LR makes
@@ -250,7 +252,7 @@ static void test_v3_eviction(void)
 {
 	setup_v3();
 	struct domain *d = &domains[0];
-	struct vcpu *v = &d->vcpu[0];
+	struct vcpu *v = h_vcpu(d, 0);
 	for (unsigned s = 40; s < 44; s++) {
 		gicd_wb(v, 0x400 + s, (uint8_t)(0x80 + 0x10 * (s - 40)));
 		gicd_w(v, 0x104, 1u << (s - 32));
@@ -264,7 +266,7 @@ static void test_v3_eviction(void)
 	/* SGI 2, priority 0x10, from vCPU 1: 43 (0xb0) gives way, not 40. */
 	sgi_wb(v, 0x400 + 2, 0x10);
 	sgi_w(v, 0x100, 1u << 2);
-	vgic_v3_sgi_sysreg(&d->vcpu[1], (2ull << 24) | 1);
+	vgic_v3_sgi_sysreg(h_vcpu(d, 1), (2ull << 24) | 1);
 	exit_of(v);
 	CHECK_EQ(lr(v, 0), V3_ACTIVE | V3_GRP1 | V3_PRIO(0x80) | 40 | V3_EOI);
 	CHECK_EQ(lr(v, 1), V3_PENDING | V3_GRP1 | V3_PRIO(0x90) | 41);
@@ -275,7 +277,7 @@ static void test_v3_eviction(void)
 	/* Another of priority 0xb0 beats nobody: it waits. */
 	sgi_wb(v, 0x400 + 6, 0xb0);
 	sgi_w(v, 0x100, 1u << 6);
-	vgic_v3_sgi_sysreg(&d->vcpu[1], (6ull << 24) | 1);
+	vgic_v3_sgi_sysreg(h_vcpu(d, 1), (6ull << 24) | 1);
 	exit_of(v);
 	CHECK_EQ(lr(v, 3), V3_PENDING | V3_GRP1 | V3_PRIO(0x10) | 2);
 	/* Room again: both waiting ones are listed (equal priority: which goes
@@ -294,7 +296,7 @@ static void test_v3_edge_active_pending(void)
 {
 	setup_v3();
 	struct domain *d = &domains[0];
-	struct vcpu *v = &d->vcpu[0];
+	struct vcpu *v = h_vcpu(d, 0);
 	gicd_wb(v, 0x400 + 41, 0x50);
 	gicd_w(v, 0x104, 1u << 9);
 	vgic_inject(d, NULL, 41);
@@ -331,7 +333,7 @@ static void test_v3_level(void)
 {
 	setup_v3();
 	struct domain *d = &domains[0];
-	struct vcpu *v = &d->vcpu[0];
+	struct vcpu *v = h_vcpu(d, 0);
 	gicd_wb(v, 0x400 + 40, 0x30);
 	gicd_w(v, 0x104, 1u << 8);
 	vgic_set_level(d, 40, true);
@@ -370,7 +372,7 @@ static void test_v3_level_soft_pending(void)
 {
 	setup_v3();
 	struct domain *d = &domains[0];
-	struct vcpu *v = &d->vcpu[0];
+	struct vcpu *v = h_vcpu(d, 0);
 	gicd_w(v, 0x104, 1u << 8);
 	gicd_w(v, 0x204, 1u << 8); /* ISPENDR: level SPI 40, line low */
 	exit_of(v);
@@ -390,7 +392,7 @@ static void test_v3_enable_and_groups(void)
 {
 	setup_v3();
 	struct domain *d = &domains[0];
-	struct vcpu *v = &d->vcpu[0], *w = &d->vcpu[1];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
 	vgic_inject(d, NULL, 43);
 	exit_of(v);
 	CHECK_EQ(lr(v, 0), 0);
@@ -398,9 +400,9 @@ static void test_v3_enable_and_groups(void)
 	/* Routed to vCPU 1 (IROUTER43 Aff0 = 1), then enabled from vCPU 0. */
 	guest_access(v, board.gicd.base + 0x6000 + 8 * 43, 8, true, 1);
 	CHECK_EQ(guest_access(v, board.gicd.base + 0x6000 + 8 * 43, 8, false, 0), 1);
-	unsigned ipis = fake_ipis[w->pcpu];
+	unsigned ipis = fake_ipis[h_vcpu_cpu(w)];
 	gicd_w(v, 0x104, 1u << 11);
-	CHECK_EQ(fake_ipis[w->pcpu], ipis + 1);
+	CHECK_EQ(fake_ipis[h_vcpu_cpu(w)], ipis + 1);
 	exit_of(v);
 	CHECK_EQ(lr(v, 0), 0);
 	exit_of(w);
@@ -438,7 +440,7 @@ static void test_v3_hw_linked(void)
 {
 	setup_v3();
 	struct domain *d = &domains[1];
-	struct vcpu *v = &d->vcpu[0], *w = &d->vcpu[1];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
 	gicd_w(v, 0x000, 3);
 	gicd_w(v, 0x084, ~0u);
 	gicd_wb(v, 0x400 + 48, 0x70);
@@ -448,10 +450,11 @@ static void test_v3_hw_linked(void)
 	CHECK_EQ(fake_hw_enabled[48], 0);
 	gicd_w(v, 0x104, 1u << 16);
 	guest_access(v, board.gicd.base + 0x6000 + 8 * 48, 8, true, 1);
-	CHECK_EQ(fake_hw_route_cpu[48], w->pcpu);
+	CHECK_EQ(fake_hw_route_cpu[48], h_vcpu_cpu(w));
 	guest_access(v, board.gicd.base + 0x6000 + 8 * 48, 8, true,
-		     0x0100000000ull);		  /* Aff3 1: no such PE */
-	CHECK_EQ(fake_hw_route_cpu[48], v->pcpu); /* its vCPU 0's CPU, never another domain's */
+		     0x0100000000ull); /* Aff3 1: no such PE */
+	CHECK_EQ(fake_hw_route_cpu[48],
+		 h_vcpu_cpu(v)); /* its vCPU 0's CPU, never another domain's */
 	guest_access(v, board.gicd.base + 0x6000 + 8 * 48, 8, true, 0);
 	vgic_inject_hw(v, 48, 48);
 	exit_of(v);
@@ -476,13 +479,13 @@ static void test_v3_hw_linked(void)
 static void setup_v2(void)
 {
 	fake_setup(2);
-	gicd_w(&domains[0].vcpu[0], 0x000, 1); /* GICD_CTLR.Enable */
+	gicd_w(h_vcpu(&domains[0], 0), 0x000, 1); /* GICD_CTLR.Enable */
 }
 
 static void test_v2_registers(void)
 {
 	setup_v2();
-	struct vcpu *v = &domains[0].vcpu[0], *w = &domains[0].vcpu[1];
+	struct vcpu *v = h_vcpu(&domains[0], 0), *w = h_vcpu(&domains[0], 1);
 	CHECK_EQ(gicd_r(v, 0x004), 3u | (1u << 5));
 	CHECK_EQ(gicd_r(v, 0x000), 1);
 	CHECK_EQ(gicd_r(v, 0xfe8), 0x2b); /* ICPIDR2: GICv2 */
@@ -510,13 +513,13 @@ static void test_v2_sgi_sources(void)
 {
 	setup_v2();
 	struct domain *d = &domains[0];
-	struct vcpu *v = &d->vcpu[0], *w = &d->vcpu[1];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
 	gicd_wb(v, 0x400 + 3, 0x48);
 	gicd_w(v, 0x100, 1u << 3);
 	/* GICD_SGIR: SGI 3, TargetListFilter 0, CPUTargetList = CPU 0; from both. */
 	gicd_w(w, 0xf00, (1u << 16) | 3);
-	gicd_w(v, 0xf00, (2u << 24) | 3); /* filter 2: to itself */
-	CHECK_EQ(fake_ipis[v->pcpu], 1);  /* vCPU 1 kicked vCPU 0's CPU; itself not */
+	gicd_w(v, 0xf00, (2u << 24) | 3);      /* filter 2: to itself */
+	CHECK_EQ(fake_ipis[h_vcpu_cpu(v)], 1); /* vCPU 1 kicked vCPU 0's CPU; itself not */
 	/* SPENDSGIR0 (SGIs 0-3), byte 3: sources 0 and 1. */
 	CHECK_EQ(gicd_r(v, 0xf20), 0x03u << 24);
 	CHECK_EQ(gicd_r(v, 0x200), 1u << 3);
@@ -556,7 +559,7 @@ static void test_v2_eviction_keeps_source(void)
 {
 	setup_v2();
 	struct domain *d = &domains[0];
-	struct vcpu *v = &d->vcpu[0], *w = &d->vcpu[1];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
 	gicd_wb(v, 0x400 + 1, 0xf0);
 	gicd_w(v, 0x100, 1u << 1);
 	gicd_w(w, 0xf00, (1u << 16) | 1); /* SGI 1 from CPU 1, the least urgent */
