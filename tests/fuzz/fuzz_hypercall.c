@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "common/hypercall.h"
-#include "tests/fuzz/fake_env.h"
+#include "tests/fake/fake_env.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/fuzz/fake_env.h"
+#include "tests/fake/fake_env.h"
 
 struct op {
 	uint8_t kind, sel;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/fuzz/fake_env.h"
+#include "tests/fake/fake_env.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static unsigned check_count, check_failures, check_bug_failures;
 static const char *check_test = "?"; /* the test function running */
@@ -100,6 +102,60 @@ static inline bool check_str(const char *actual, const char *expected, bool subs
 			fprintf(stderr, "-- %s\n", #fn);                                           \
 		fn();                                                                              \
 	} while (0)
+
+/*
+ * RUN_ISOLATED(fn): fn in a child process, for code under test whose
+ * static state has no reset (the console multiplexer, passthrough's
+ * tables): each test starts from the state of a fresh boot. The child's
+ * counts are added to the parent's; a child that dies (a sanitizer report,
+ * an abort) is a failure.
+ */
+static inline void check_run_isolated(void (*fn)(void), const char *name)
+{
+	int fd[2];
+	fflush(stdout);
+	fflush(stderr);
+	if (pipe(fd)) {
+		perror("pipe");
+		exit(2);
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(2);
+	}
+	if (pid == 0) {
+		close(fd[0]);
+		check_count = check_failures = check_bug_failures = 0;
+		check_test = name;
+		if (getenv("BH_UNIT_VERBOSE"))
+			fprintf(stderr, "-- %s\n", name);
+		fn();
+		unsigned counts[3] = {check_count, check_failures, check_bug_failures};
+		fflush(stdout);
+		fflush(stderr);
+		_exit(write(fd[1], counts, sizeof(counts)) == sizeof(counts) ? 0 : 3);
+	}
+	close(fd[1]);
+	unsigned counts[3];
+	bool got = read(fd[0], counts, sizeof(counts)) == sizeof(counts);
+	close(fd[0]);
+	int status;
+	waitpid(pid, &status, 0);
+	check_test = name;
+	if (!got || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		check_count++;
+		check_report(__FILE__, __LINE__);
+		fprintf(stderr, "    %s did not finish (%s %d)\n", name,
+			WIFSIGNALED(status) ? "signal" : "exit status",
+			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		return;
+	}
+	check_count += counts[0];
+	check_failures += counts[1];
+	check_bug_failures += counts[2];
+}
+#define RUN_ISOLATED(fn) check_run_isolated(fn, #fn)
 
 /* The one summary line (tests/host/unit.sh shows it) and the exit status. */
 static inline int check_summary(const char *name)

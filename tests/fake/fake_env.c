@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The fake architecture and board for the emulation fuzzers: see fake_env.h. */
+/* The fake architecture and board for the fuzzers and unit tests: see fake_env.h. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +12,30 @@
 #include "dt/plan.h"
 #include "gic/gic.h"
 #include "gic/vgic.h"
-#include "tests/fuzz/fake_env.h"
+#include "tests/fake/fake_env.h"
 
 uint64_t fake_counter;
 unsigned fake_hw_route_cpu[1024];
+int fake_hw_enabled[1024];
+int fake_hw_cfg_edge[1024];
+unsigned fake_hw_cfg_cpu[1024];
+unsigned fake_hw_resets[1024];
 unsigned fake_ipis[BH_MAX_CPUS];
+struct fake_s2_map fake_s2[FAKE_MAX_S2];
+unsigned fake_ns2;
+uint64_t fake_hyp_dev[FAKE_MAX_S2][2];
+unsigned fake_nhyp_dev;
+struct fake_mmio fake_mmio_last;
+uint64_t fake_mmio_read_val;
+bool fake_mmio_abort;
+char fake_con[BH_MAX_DOMAINS][FAKE_CON_MAX];
+size_t fake_con_len[BH_MAX_DOMAINS];
+char fake_log[512];
+unsigned fake_nlog;
+const struct domain *fake_notify_dom;
+uint64_t fake_notify_id;
+unsigned fake_nnotify;
+int64_t fake_notify_ret;
 static unsigned fake_cpu;
 
 /* ---- system registers: a table per physical CPU, as the hardware banks them ---- */
@@ -39,8 +58,10 @@ static uint64_t *sysreg(const char *name)
 
 uint64_t fake_sysreg_read(const char *name)
 {
-	if (!strcmp(name, "S3_4_C12_C11_0")) /* ICH_VTR_EL2: 4 LRs, 5 priority bits */
-		return 3 | (4ULL << 29);
+	/* ICH_VTR_EL2 (S3_4_C12_C11_1; _0 is ICH_HCR_EL2, read back as written):
+	 * 4 LRs, 5 preemption and 5 priority bits. */
+	if (!strcmp(name, "S3_4_C12_C11_1"))
+		return 3 | (4ULL << 26) | (4ULL << 29);
 	return *sysreg(name);
 }
 
@@ -58,22 +79,71 @@ unsigned arch_cpu_index(void)
 
 int arch_stage2_map(struct domain *d, uint64_t ipa, uint64_t pa, uint64_t size, unsigned flags)
 {
-	(void)d, (void)ipa, (void)pa, (void)size, (void)flags;
+	if (fake_ns2 == FAKE_MAX_S2)
+		abort(); /* more mappings than the record: grow it */
+	fake_s2[fake_ns2++] = (struct fake_s2_map){d, ipa, pa, size, flags};
 	return 0;
+}
+
+bool arch_stage2_lookup(struct domain *d, uint64_t ipa, uint64_t *pa)
+{
+	for (unsigned i = 0; i < fake_ns2; i++)
+		if (fake_s2[i].d == d && ipa - fake_s2[i].ipa < fake_s2[i].size) {
+			*pa = fake_s2[i].pa + (ipa - fake_s2[i].ipa);
+			return true;
+		}
+	return false;
+}
+
+bool arch_stage2_mapped(struct domain *d, uint64_t ipa, uint64_t size)
+{
+	for (unsigned i = 0; i < fake_ns2; i++)
+		if (fake_s2[i].d == d && ipa < fake_s2[i].ipa + fake_s2[i].size &&
+		    fake_s2[i].ipa < ipa + size)
+			return true;
+	return false;
+}
+
+int arch_map_device(uint64_t base, uint64_t size)
+{
+	if (fake_nhyp_dev == FAKE_MAX_S2)
+		abort();
+	fake_hyp_dev[fake_nhyp_dev][0] = base;
+	fake_hyp_dev[fake_nhyp_dev++][1] = size;
+	return 0;
+}
+
+static bool fake_mmio(uint64_t pa, unsigned size, bool write, uint64_t val)
+{
+	fake_mmio_last = (struct fake_mmio){pa, val, size, fake_mmio_last.count + 1, write};
+	return !fake_mmio_abort;
+}
+
+bool arch_mmio_read(uint64_t pa, unsigned size, uint64_t *val)
+{
+	if (!fake_mmio(pa, size, false, 0))
+		return false;
+	*val = fake_mmio_read_val;
+	return true;
+}
+
+bool arch_mmio_write(uint64_t pa, unsigned size, uint64_t val)
+{
+	return fake_mmio(pa, size, true, val);
 }
 
 void bh_log(const char *fmt, ...)
 {
-	char line[512]; /* formatted, so UBSan sees every argument, then dropped */
-	va_list ap;
+	va_list ap; /* formatted, so UBSan sees every argument, and kept */
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vsnprintf(fake_log, sizeof(fake_log), fmt, ap);
 	va_end(ap);
+	fake_nlog++;
 }
 
 void console_domain_putc(struct domain *d, char c)
 {
-	(void)d, (void)c;
+	console_domain_write(d, &c, 1);
 }
 
 enum con_tx console_domain_tx(struct domain *d)
@@ -84,15 +154,18 @@ enum con_tx console_domain_tx(struct domain *d)
 
 void console_domain_write(struct domain *d, const char *s, size_t n)
 {
-	(void)d;
-	for (size_t i = 0; i < n; i++)
-		(void)*(volatile const char *)(s + i);
+	unsigned slot = (unsigned)(d - domains);
+	for (size_t i = 0; i < n; i++) /* every byte read: ASan checks the source */
+		if (slot < BH_MAX_DOMAINS && fake_con_len[slot] < FAKE_CON_MAX)
+			fake_con[slot][fake_con_len[slot]++] = *(volatile const char *)(s + i);
 }
 
 int64_t channel_notify(struct domain *d, uint64_t id)
 {
-	(void)d, (void)id;
-	return 0;
+	fake_notify_dom = d;
+	fake_notify_id = id;
+	fake_nnotify++;
+	return fake_notify_ret;
 }
 
 void domain_reboot(struct domain *d)
@@ -110,11 +183,20 @@ bool domain_copy_from_guest(struct domain *d, void *dst, uint64_t ipa, uint64_t 
 
 void gic_hw_enable(unsigned intid, bool enable)
 {
-	(void)intid, (void)enable;
+	if (intid < 1024)
+		fake_hw_enabled[intid] = enable;
 }
 void gic_hw_reset(unsigned intid)
 {
-	(void)intid;
+	if (intid < 1024)
+		fake_hw_resets[intid]++;
+}
+void gic_hw_configure(unsigned intid, bool edge, unsigned cpu)
+{
+	if (intid < 1024) {
+		fake_hw_cfg_edge[intid] = edge;
+		fake_hw_cfg_cpu[intid] = cpu;
+	}
 }
 void gic_hw_route(unsigned intid, unsigned cpu)
 {
@@ -144,7 +226,8 @@ static uint8_t gich_frame[0x1000] __attribute__((aligned(16)));
 static uint8_t gich_bank[BH_MAX_CPUS][0x1000];
 static uint8_t ram[2][FAKE_RAM_SIZE] __attribute__((aligned(16)));
 
-void fake_setup(unsigned gic_version)
+/* Everything recorded, and every domain and CPU, as before boot. */
+static void fake_reset(void)
 {
 	memset(&board, 0, sizeof(board));
 	memset(&plan, 0, sizeof(plan));
@@ -153,9 +236,72 @@ void fake_setup(unsigned gic_version)
 	memset(sysregs, 0, sizeof(sysregs));
 	memset(gich_frame, 0, sizeof(gich_frame));
 	memset(gich_bank, 0, sizeof(gich_bank));
+	memset(ram, 0, sizeof(ram));
 	fake_cpu = 0;
 	memset(fake_hw_route_cpu, 0xff, sizeof(fake_hw_route_cpu));
+	memset(fake_hw_enabled, 0xff, sizeof(fake_hw_enabled));
+	memset(fake_hw_cfg_edge, 0xff, sizeof(fake_hw_cfg_edge));
+	memset(fake_hw_cfg_cpu, 0xff, sizeof(fake_hw_cfg_cpu));
+	memset(fake_hw_resets, 0, sizeof(fake_hw_resets));
 	memset(fake_ipis, 0, sizeof(fake_ipis));
+	fake_ns2 = fake_nhyp_dev = 0;
+	memset(&fake_mmio_last, 0, sizeof(fake_mmio_last));
+	fake_mmio_read_val = 0;
+	fake_mmio_abort = false;
+	memset(fake_con_len, 0, sizeof(fake_con_len));
+	fake_log[0] = 0;
+	fake_nlog = 0;
+	fake_notify_dom = NULL;
+	fake_notify_id = 0;
+	fake_nnotify = 0;
+	fake_notify_ret = 0;
+}
+
+/* Domain i as its config says: vCPUs pinned to its CPUs, RAM a host buffer. */
+static void fake_domain(unsigned i, const struct dom_cfg *c)
+{
+	struct domain *d = &domains[i];
+	d->id = c->id;
+	memcpy(d->name, c->name, sizeof(d->name));
+	d->cfg = c;
+	d->state = DOM_RUNNING;
+	d->nvcpus = c->ncpus;
+	d->ram_pa = (uint64_t)(uintptr_t)ram[i];
+	d->ram_ipa = FAKE_RAM_IPA;
+	d->ram_size = FAKE_RAM_SIZE;
+	for (unsigned k = 0; k < c->ncpus; k++) {
+		struct vcpu *v = &d->vcpu[k];
+		v->dom = d;
+		v->index = k;
+		v->pcpu = c->cpus[k];
+		v->state = VCPU_RUNNING;
+		pcpus[v->pcpu].vcpu = v;
+		pcpus[v->pcpu].index = v->pcpu;
+	}
+	vgic_domain_init(d);
+}
+
+void fake_setup_plan(const struct board *b, const struct plan *p)
+{
+	fake_reset();
+	if (p->ndoms > 2)
+		abort(); /* RAM for two: grow ram[] */
+	board = *b;
+	plan = *p;
+	gic_host = (struct gic_host){.version = b->gic_version,
+				     .vtimer_intid = 27,
+				     .timer_sw = b->gic_version == 2,
+				     .nr_lrs = 4,
+				     .pri_bits = 5,
+				     .nr_spis = 256};
+	ndomains = plan.ndoms;
+	for (unsigned i = 0; i < ndomains; i++)
+		fake_domain(i, &plan.dom[i]);
+}
+
+void fake_setup(unsigned gic_version)
+{
+	fake_reset();
 	board.gic_version = gic_version;
 	board.ncpus = 4;
 	board.gicd = (struct mem_range){0x08000000, 0x10000};
@@ -166,8 +312,11 @@ void fake_setup(unsigned gic_version)
 	board.uart_base = 0x09000000;
 	board.uart_size = 0x1000;
 	board.uart_irq = 33;
-	gic_host = (struct gic_host){.version = gic_version, .vtimer_intid = 27,
-				     .timer_sw = gic_version == 2, .nr_lrs = 4, .pri_bits = 5,
+	gic_host = (struct gic_host){.version = gic_version,
+				     .vtimer_intid = 27,
+				     .timer_sw = gic_version == 2,
+				     .nr_lrs = 4,
+				     .pri_bits = 5,
 				     .nr_spis = 96};
 	vgic_select(gic_version);
 	plan.ndoms = ndomains = 2;
@@ -180,24 +329,7 @@ void fake_setup(unsigned gic_version)
 		c->ncpus = 2;
 		c->cpus[0] = 2 * i;
 		c->cpus[1] = 2 * i + 1;
-		d->id = i;
-		memcpy(d->name, c->name, sizeof(d->name));
-		d->cfg = c;
-		d->state = DOM_RUNNING;
-		d->nvcpus = 2;
-		d->ram_pa = (uint64_t)(uintptr_t)ram[i];
-		d->ram_ipa = 0x40000000;
-		d->ram_size = FAKE_RAM_SIZE;
-		for (unsigned k = 0; k < 2; k++) {
-			struct vcpu *v = &d->vcpu[k];
-			v->dom = d;
-			v->index = k;
-			v->pcpu = c->cpus[k];
-			v->state = VCPU_RUNNING;
-			pcpus[v->pcpu].vcpu = v;
-			pcpus[v->pcpu].index = v->pcpu;
-		}
-		vgic_domain_init(d);
+		fake_domain(i, c);
 		vuart_init(d, board.uart_base, board.uart_size, board.uart_irq);
 		if (vgic_register(d) != 0)
 			abort();
@@ -237,8 +369,9 @@ void fake_check_unchanged(const struct domain *d, const struct domain *copy, con
 		return;
 	for (size_t i = 0; i < sizeof(*d); i++)
 		if (a[i] != b[i]) {
-			fprintf(stderr, "%s by domain %u changed domain %u at byte %zu of its state\n",
-				op, 1 - d->id, d->id, i);
+			fprintf(stderr,
+				"%s by domain %u changed domain %u at byte %zu of its state\n", op,
+				1 - d->id, d->id, i);
 			abort();
 		}
 }

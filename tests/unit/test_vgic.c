@@ -1,0 +1,600 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The virtual GIC's state machine (gic/vgic.c, vgic_v2.c, vgic_v3.c) on the
+ * fake architecture (tests/fake/): two domains of two vCPUs, driven as a
+ * guest drives them (distributor and redistributor registers through the
+ * MMIO dispatch, SGIs, the guest's list-register state changes) and by the
+ * hypervisor (injection, levels, the exit path's sync and flush). Checked
+ * against the architecture's encodings, written out here: the list
+ * registers as the fake system registers (GICv3 ICH_LR<n>_EL2) or the GICH
+ * frame (GICv2) hold them, ICH_HCR/GICH_HCR, and register reads.
+ */
+#include "check.h"
+#include "tests/fake/fake_env.h"
+#include "tests/fake/harness.h"
+
+/* ---- the guest's view ---- */
+
+static uint64_t guest_access(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t val)
+{
+	bool handled = false;
+	fake_enter(v);
+	if (!vmmio_dispatch(v, ipa, size, write, &val, &handled) || !handled)
+		CHECK_FAIL("access of %u bytes at 0x%llx refused", size, (unsigned long long)ipa);
+	return val;
+}
+
+static uint32_t gicd_r(struct vcpu *v, uint64_t off)
+{
+	return (uint32_t)guest_access(v, board.gicd.base + off, 4, false, 0);
+}
+
+static void gicd_w(struct vcpu *v, uint64_t off, uint32_t val)
+{
+	guest_access(v, board.gicd.base + off, 4, true, val);
+}
+
+static void gicd_wb(struct vcpu *v, uint64_t off, uint8_t val)
+{
+	guest_access(v, board.gicd.base + off, 1, true, val);
+}
+
+/* GICv3: the SGI frame of vCPU v's own redistributor (SGIs and PPIs). */
+static uint32_t sgi_r(struct vcpu *v, uint64_t off)
+{
+	return (uint32_t)guest_access(
+	    v, board.gicr.base + h_vcpu_index(v) * 0x20000ull + 0x10000 + off, 4, false, 0);
+}
+
+static void sgi_w(struct vcpu *v, uint64_t off, uint32_t val)
+{
+	guest_access(v, board.gicr.base + h_vcpu_index(v) * 0x20000ull + 0x10000 + off, 4, true,
+		     val);
+}
+
+static void sgi_wb(struct vcpu *v, uint64_t off, uint8_t val)
+{
+	guest_access(v, board.gicr.base + h_vcpu_index(v) * 0x20000ull + 0x10000 + off, 1, true,
+		     val);
+}
+
+/* A guest exit of v on its own CPU. */
+static void exit_of(struct vcpu *v)
+{
+	fake_enter(v);
+	vgic_sync_and_flush(v);
+}
+
+/* What the guest's CPU interface does to LR i: acknowledge (pending ->
+ * active), complete (-> invalid), ...: its state field only. */
+enum { LR_INVALID, LR_PENDING, LR_ACTIVE, LR_PENDING_ACTIVE };
+static void guest_sets_lr_state(struct vcpu *v, unsigned i, unsigned state)
+{
+	fake_enter(v);
+	uint64_t lr = vgic_lr_read(i);
+	if (gic_host.version == 3)
+		lr = (lr & ~(3ull << 62)) | (uint64_t)state << 62;
+	else
+		lr = (lr & ~(3ull << 28)) | (uint64_t)state << 28;
+	vgic_lr_write(i, lr);
+}
+
+static uint64_t lr(struct vcpu *v, unsigned i)
+{
+	fake_enter(v);
+	return vgic_lr_read(i);
+}
+
+static uint32_t hcr(struct vcpu *v)
+{
+	fake_enter(v);
+	return vgic_hcr_read();
+}
+
+/* ICH_LR<n>_EL2 (GICv3, IHI 0069 12.4.6): State[63:62] HW[61] Group[60]
+ * Priority[55:48] pINTID[41:32] (HW), else EOI = bit 41; vINTID[31:0]. */
+#define V3_PENDING   (1ull << 62)
+#define V3_ACTIVE    (2ull << 62)
+#define V3_HW	     (1ull << 61)
+#define V3_GRP1	     (1ull << 60)
+#define V3_EOI	     (1ull << 41)
+#define V3_PRIO(p)   ((uint64_t)(p) << 48)
+#define V3_PINTID(n) ((uint64_t)(n) << 32)
+
+/* GICH_LR<n> (GICv2, IHI 0048 5.3.11): HW[31] Grp1[30] State[29:28]
+ * Priority[27:23] (top 5 bits) PhysicalID[19:10] or EOI[19] + CPUID[12:10],
+ * VirtualID[9:0]. */
+#define V2_PENDING  (1u << 28)
+#define V2_ACTIVE   (2u << 28)
+#define V2_EOI	    (1u << 19)
+#define V2_CPUID(c) ((uint32_t)(c) << 10)
+#define V2_PRIO(p)  ((uint32_t)((p) >> 3) << 23)
+
+/* Domain 0's SPIs asserted as their devices do: the level ones (40, 42) by
+ * their line, the edges (41, 43) by the guest's ISPENDR write. */
+static void raise_spi(struct domain *d, unsigned intid)
+{
+	if (intid % 2 == 0)
+		vgic_set_level(d, intid, true);
+	else
+		gicd_w(h_vcpu(d, 0), 0x200 + 4 * (intid / 32), 1u << (intid % 32));
+}
+
+/* Domain 0 (SPIs 40-43: 40, 42 level, 41, 43 edge) with its distributor
+ * enabled for both groups, and every SPI and private interrupt in group 1. */
+static void setup_v3(void)
+{
+	fake_setup(3);
+	struct vcpu *v = h_vcpu(&domains[0], 0);
+	gicd_w(v, 0x000, 3);   /* GICD_CTLR: EnableGrp0 | EnableGrp1 */
+	gicd_w(v, 0x084, ~0u); /* IGROUPR1: INTIDs 32-63 group 1 */
+	sgi_w(h_vcpu(&domains[0], 0), 0x080, ~0u);
+	sgi_w(h_vcpu(&domains[0], 1), 0x080, ~0u);
+}
+
+/* ---- reset state and the registers' shape ---- */
+
+static void test_v3_reset_state(void)
+{
+	fake_setup(3);
+	struct vcpu *v = h_vcpu(&domains[0], 0);
+	/* TYPER: ITLinesNumber (96 SPIs: 128 INTIDs, 4 x 32 - 1), CPUNumber
+	 * (2 vCPUs - 1), IDbits 10 - 1. */
+	CHECK_EQ(gicd_r(v, 0x004), 3u | (1u << 5) | (9u << 19));
+	CHECK_EQ(gicd_r(v, 0x000), (1u << 4) | (1u << 6)); /* ARE, DS; both groups off */
+	CHECK_EQ(gicd_r(v, 0xffe8), 0x3b);		   /* PIDR2: GICv3, JEDEC */
+	/* Every priority 0 (the hardware's reset value: a guest that never
+	 * programs its timer's priority still gets it). */
+	CHECK_EQ(sgi_r(v, 0x400 + 24), 0);
+	CHECK_EQ(sgi_r(v, 0x400 + 28), 0);
+	CHECK_EQ(gicd_r(v, 0x400 + 40), 0);
+	/* ICFGR0: SGIs edge (0b10 each); ICFGR1: PPIs level. */
+	CHECK_EQ(sgi_r(v, 0xc00), 0xaaaaaaaau);
+	CHECK_EQ(sgi_r(v, 0xc04), 0);
+	/* ICFGR2 (INTIDs 32-47): its SPIs 41 and 43 edge, as the config says;
+	 * 40, 42 level; the rest not its own: zero. */
+	CHECK_EQ(gicd_r(v, 0xc08), (2u << (2 * 9)) | (2u << (2 * 11)));
+	/* Nothing enabled, pending or active. */
+	CHECK_EQ(sgi_r(v, 0x100), 0);
+	CHECK_EQ(gicd_r(v, 0x104), 0);
+	CHECK_EQ(gicd_r(v, 0x204), 0);
+	CHECK_EQ(gicd_r(v, 0x304), 0);
+	/* Priorities keep their top 5 bits (ICH_VTR_EL2.PRIbits = 4: 5 bits). */
+	gicd_wb(v, 0x400 + 41, 0xff);
+	CHECK_EQ(gicd_r(v, 0x400 + 40), 0xf8u << 8);
+	/* The redistributors: TYPER's affinity is the vCPU index, Last on the last one. */
+	CHECK_EQ(guest_access(v, board.gicr.base + 0x0008, 8, false, 0), 0);
+	CHECK_EQ(guest_access(v, board.gicr.base + 0x20000 + 0x0008, 8, false, 0),
+		 (1ull << 32) | (1u << 8) | (1u << 4));
+	/* GICR_WAKER: asleep at reset, awake once the guest says so. */
+	CHECK_EQ(guest_access(v, board.gicr.base + 0x14, 4, false, 0), 6);
+	guest_access(v, board.gicr.base + 0x14, 4, true, 0);
+	CHECK_EQ(guest_access(v, board.gicr.base + 0x14, 4, false, 0), 0);
+}
+
+/* A domain sees, and changes, only what it owns. */
+static void test_v3_other_domains_spis(void)
+{
+	setup_v3();
+	struct vcpu *v = h_vcpu(&domains[0], 0), *w = h_vcpu(&domains[1], 0);
+	gicd_w(v, 0x104, 1u << (48 - 32)); /* domain 1's SPI 48 */
+	gicd_w(v, 0x204, 1u << (48 - 32));
+	gicd_wb(v, 0x400 + 48, 0x80);
+	CHECK_EQ(gicd_r(v, 0x104), 0);
+	CHECK_EQ(gicd_r(w, 0x104), 0);
+	CHECK_EQ(gicd_r(w, 0x204), 0);
+	CHECK_EQ(gicd_r(w, 0x400 + 48), 0);
+	CHECK_EQ(fake_hw_enabled[48], -1); /* the physical SPI untouched */
+	/* Its own SPI 41: enabled and pending as written. */
+	gicd_w(v, 0x104, 1u << (41 - 32));
+	gicd_w(v, 0x204, 1u << (41 - 32));
+	CHECK_EQ(gicd_r(v, 0x104), 1u << 9);
+	CHECK_EQ(gicd_r(v, 0x204), 1u << 9);
+}
+
+/* ---- flush: by priority, into the LRs; underflow when they are too few ---- */
+
+static void test_v3_flush_priority_and_underflow(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0);
+	/* Six interrupts for four list registers. */
+	static const struct {
+		unsigned intid;
+		uint8_t prio;
+	} irq[] = {{40, 0x80}, {41, 0x40}, {42, 0xc0}, {43, 0x20}, {3, 0x60}, {5, 0xa0}};
+	for (unsigned i = 0; i < 6; i++) {
+		if (irq[i].intid >= 32) {
+			gicd_wb(v, 0x400 + irq[i].intid, irq[i].prio);
+			gicd_w(v, 0x100 + 4, 1u << (irq[i].intid - 32)); /* ISENABLER1 */
+			raise_spi(d, irq[i].intid);
+		} else {
+			sgi_wb(v, 0x400 + irq[i].intid, irq[i].prio);
+			sgi_w(v, 0x100, 1u << irq[i].intid);
+			/* ICC_SGI1R_EL1 from vCPU 1: INTID, TargetList = vCPU 0. */
+			vgic_v3_sgi_sysreg(h_vcpu(d, 1), ((uint64_t)irq[i].intid << 24) | 1);
+		}
+	}
+	CHECK_EQ(sgi_r(v, 0x200), (1u << 3) | (1u << 5)); /* pending, not yet listed */
+	exit_of(v);
+	/* The four best by priority, best first, each pending in group 1. */
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0x20) | 43);
+	CHECK_EQ(lr(v, 1), V3_PENDING | V3_GRP1 | V3_PRIO(0x40) | 41);
+	CHECK_EQ(lr(v, 2), V3_PENDING | V3_GRP1 | V3_PRIO(0x60) | 3);
+	CHECK_EQ(lr(v, 3), V3_PENDING | V3_GRP1 | V3_PRIO(0x80) | 40 | V3_EOI); /* level */
+	CHECK_EQ(h_lr_used(v), 0xf);
+	/* Two left over: the underflow maintenance interrupt is asked for. */
+	CHECK_EQ(hcr(v), VGIC_HCR_EN | VGIC_HCR_UIE);
+	/* Pending as the guest reads it, listed or not. */
+	CHECK_EQ(gicd_r(v, 0x204), 0xfu << 8);
+	CHECK_EQ(sgi_r(v, 0x200), (1u << 3) | (1u << 5));
+
+	/* The guest takes and completes 43 and 41 (edges): the maintenance
+	 * interrupt's exit lists the other two, and no more underflow. */
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	guest_sets_lr_state(v, 1, LR_INVALID);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0xa0) | 5);
+	CHECK_EQ(lr(v, 1), V3_PENDING | V3_GRP1 | V3_PRIO(0xc0) | 42 | V3_EOI);
+	CHECK_EQ(lr(v, 2), V3_PENDING | V3_GRP1 | V3_PRIO(0x60) | 3);
+	CHECK_EQ(hcr(v), VGIC_HCR_EN);
+	CHECK_EQ(gicd_r(v, 0x204), (1u << 8) | (1u << 10)); /* 41, 43 taken: no longer pending */
+	/* vCPU 1 saw nothing of it. */
+	exit_of(h_vcpu(d, 1));
+	CHECK_EQ(lr(h_vcpu(d, 1), 0), 0);
+	CHECK_EQ(hcr(h_vcpu(d, 1)), VGIC_HCR_EN);
+}
+
+/* More urgent than everything listed: the least urgent pending LR makes
+ * room (back to pending in the model); an active one never does. */
+static void test_v3_eviction(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0);
+	for (unsigned s = 40; s < 44; s++) {
+		gicd_wb(v, 0x400 + s, (uint8_t)(0x80 + 0x10 * (s - 40)));
+		gicd_w(v, 0x104, 1u << (s - 32));
+		raise_spi(d, s);
+	}
+	exit_of(v);
+	CHECK_EQ(lr(v, 3), V3_PENDING | V3_GRP1 | V3_PRIO(0xb0) | 43);
+	CHECK_EQ(hcr(v), VGIC_HCR_EN);
+	/* The guest takes 40 (LR0, the most urgent) and keeps it active. */
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	/* SGI 2, priority 0x10, from vCPU 1: 43 (0xb0) gives way, not 40. */
+	sgi_wb(v, 0x400 + 2, 0x10);
+	sgi_w(v, 0x100, 1u << 2);
+	vgic_v3_sgi_sysreg(h_vcpu(d, 1), (2ull << 24) | 1);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_ACTIVE | V3_GRP1 | V3_PRIO(0x80) | 40 | V3_EOI);
+	CHECK_EQ(lr(v, 1), V3_PENDING | V3_GRP1 | V3_PRIO(0x90) | 41);
+	CHECK_EQ(lr(v, 2), V3_PENDING | V3_GRP1 | V3_PRIO(0xa0) | 42 | V3_EOI);
+	CHECK_EQ(lr(v, 3), V3_PENDING | V3_GRP1 | V3_PRIO(0x10) | 2);
+	CHECK_EQ(gicd_r(v, 0x204) & (1u << 11), 1u << 11); /* 43 still pending */
+	CHECK_EQ(hcr(v), VGIC_HCR_EN | VGIC_HCR_UIE);	   /* and waiting for room */
+	/* Another of priority 0xb0 beats nobody: it waits. */
+	sgi_wb(v, 0x400 + 6, 0xb0);
+	sgi_w(v, 0x100, 1u << 6);
+	vgic_v3_sgi_sysreg(h_vcpu(d, 1), (6ull << 24) | 1);
+	exit_of(v);
+	CHECK_EQ(lr(v, 3), V3_PENDING | V3_GRP1 | V3_PRIO(0x10) | 2);
+	/* Room again: both waiting ones are listed (equal priority: which goes
+	 * first is the implementation's choice, as on a GIC). */
+	guest_sets_lr_state(v, 3, LR_INVALID);
+	guest_sets_lr_state(v, 1, LR_INVALID);
+	exit_of(v);
+	uint64_t a = lr(v, 1) & 0xffff, b = lr(v, 3) & 0xffff;
+	CHECK((a == 43 && b == 6) || (a == 6 && b == 43));
+	CHECK_EQ(hcr(v), VGIC_HCR_EN);
+}
+
+/* Edge: a new edge while the last is active makes the LR pending+active;
+ * the model's copy is then spent. */
+static void test_v3_edge_active_pending(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0);
+	gicd_wb(v, 0x400 + 41, 0x50);
+	gicd_w(v, 0x104, 1u << 9);
+	vgic_inject(d, NULL, 41);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0x50) | 41);
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	CHECK_EQ(gicd_r(v, 0x304), 1u << 9); /* ISACTIVER1: read from the LR */
+	CHECK_EQ(gicd_r(v, 0x204), 0);
+	vgic_inject(d, NULL, 41);
+	CHECK_EQ(gicd_r(v, 0x204), 1u << 9);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_ACTIVE | V3_GRP1 | V3_PRIO(0x50) | 41);
+	CHECK_EQ(lr(v, 1), 0); /* never twice in the LRs */
+	/* A third edge while pending+active: it waits in the model, and the
+	 * deactivation must bring the hypervisor back (EOI maintenance). */
+	vgic_inject(d, NULL, 41);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_ACTIVE | V3_GRP1 | V3_PRIO(0x50) | 41 | V3_EOI);
+	/* EOImode 1: the guest dropped priority, deactivates later (DIR): the
+	 * LR goes active -> invalid; the waiting edge is listed at the exit. */
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0x50) | 41);
+	CHECK_EQ(gicd_r(v, 0x304), 0);
+	/* The guest clears the pending state itself (ICPENDR): the LR follows. */
+	gicd_w(v, 0x284, 1u << 9);
+	CHECK_EQ(lr(v, 0), V3_GRP1 | V3_PRIO(0x50) | 41);
+	CHECK_EQ(gicd_r(v, 0x204), 0);
+}
+
+/* Level: listed with an EOI maintenance request (re-sampled on
+ * deactivation), withdrawn if the line drops before the guest takes it. */
+static void test_v3_level(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0);
+	gicd_wb(v, 0x400 + 40, 0x30);
+	gicd_w(v, 0x104, 1u << 8);
+	vgic_set_level(d, 40, true);
+	CHECK_EQ(gicd_r(v, 0x204), 1u << 8);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0x30) | 40 | V3_EOI);
+	vgic_set_level(d, 40, false);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	CHECK_EQ(h_lr_used(v), 0);
+	CHECK_EQ(gicd_r(v, 0x204), 0);
+	/* High again; the guest handles it while the line stays high: listed again. */
+	vgic_set_level(d, 40, true);
+	exit_of(v);
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_ACTIVE | V3_GRP1 | V3_PRIO(0x30) | 40 | V3_EOI);
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0x30) | 40 | V3_EOI);
+	/* Handled once the line is low: nothing more. */
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	vgic_set_level(d, 40, false);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	CHECK_EQ(hcr(v), VGIC_HCR_EN);
+}
+
+/* A level interrupt the guest pends itself (ISPENDR) is pending until the
+ * guest acknowledges it or clears it, whatever its line does (IHI 0069
+ * 4.1.1 / IHI 0048 3.2.4: the pending latch is separate from the level). */
+#define SOFT_PENDING_BUG                                                                           \
+	"gic/vgic.c:274 sync() withdraws a listed level interrupt whose line is low, "             \
+	"though its pending state came from ISPENDR (put_in_lr() cleared the latch): lost"
+static void test_v3_level_soft_pending(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0);
+	gicd_w(v, 0x104, 1u << 8);
+	gicd_w(v, 0x204, 1u << 8); /* ISPENDR: level SPI 40, line low */
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | 40 | V3_EOI);
+	exit_of(v); /* any exit before the guest takes it */
+	KNOWN_BUG(SOFT_PENDING_BUG)
+	{
+		CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | 40 | V3_EOI);
+		CHECK_EQ(gicd_r(v, 0x204), 1u << 8);
+	}
+}
+
+/* Masked (disabled, or its group off) it stays pending and says so, and is
+ * listed once enabled; the enable of an interrupt for a vCPU elsewhere kicks
+ * that vCPU's CPU. */
+static void test_v3_enable_and_groups(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	vgic_inject(d, NULL, 43);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	CHECK_EQ(gicd_r(v, 0x204), 1u << 11); /* pending though disabled */
+	/* Routed to vCPU 1 (IROUTER43 Aff0 = 1), then enabled from vCPU 0. */
+	guest_access(v, board.gicd.base + 0x6000 + 8 * 43, 8, true, 1);
+	CHECK_EQ(guest_access(v, board.gicd.base + 0x6000 + 8 * 43, 8, false, 0), 1);
+	unsigned ipis = fake_ipis[h_vcpu_cpu(w)];
+	gicd_w(v, 0x104, 1u << 11);
+	CHECK_EQ(fake_ipis[h_vcpu_cpu(w)], ipis + 1);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	exit_of(w);
+	CHECK_EQ(lr(w, 0), V3_PENDING | V3_GRP1 | 43);
+	guest_sets_lr_state(w, 0, LR_INVALID);
+	exit_of(w);
+	/* Group 1 off at the distributor: pending, not listed. */
+	gicd_w(v, 0x000, 1);
+	vgic_inject(d, NULL, 43);
+	exit_of(w);
+	CHECK_EQ(lr(w, 0), 0);
+	CHECK_EQ(gicd_r(v, 0x204), 1u << 11);
+	gicd_w(v, 0x000, 3);
+	exit_of(w);
+	CHECK_EQ(lr(w, 0), V3_PENDING | V3_GRP1 | 43);
+	/* Disabled while listed: the guest may still take what is listed
+	 * (as on hardware); ICENABLER reads it disabled. */
+	gicd_w(v, 0x184, 1u << 11);
+	CHECK_EQ(gicd_r(v, 0x104), 0);
+	/* An IROUTER naming no vCPU of the domain: delivered to nobody. */
+	guest_sets_lr_state(w, 0, LR_INVALID);
+	exit_of(w);
+	guest_access(v, board.gicd.base + 0x6000 + 8 * 43, 8, true, 7);
+	gicd_w(v, 0x104, 1u << 11);
+	vgic_inject(d, NULL, 43);
+	exit_of(v);
+	exit_of(w);
+	CHECK_EQ(lr(v, 0), 0);
+	CHECK_EQ(lr(w, 0), 0);
+}
+
+/* Passed-through SPIs: the physical line follows the guest's enable and
+ * routing (only to the domain's own CPUs); the LR links the physical INTID. */
+static void test_v3_hw_linked(void)
+{
+	setup_v3();
+	struct domain *d = &domains[1];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	gicd_w(v, 0x000, 3);
+	gicd_w(v, 0x084, ~0u);
+	gicd_wb(v, 0x400 + 48, 0x70);
+	gicd_w(v, 0x104, 1u << 16);
+	CHECK_EQ(fake_hw_enabled[48], 1);
+	gicd_w(v, 0x184, 1u << 16);
+	CHECK_EQ(fake_hw_enabled[48], 0);
+	gicd_w(v, 0x104, 1u << 16);
+	guest_access(v, board.gicd.base + 0x6000 + 8 * 48, 8, true, 1);
+	CHECK_EQ(fake_hw_route_cpu[48], h_vcpu_cpu(w));
+	guest_access(v, board.gicd.base + 0x6000 + 8 * 48, 8, true,
+		     0x0100000000ull); /* Aff3 1: no such PE */
+	CHECK_EQ(fake_hw_route_cpu[48],
+		 h_vcpu_cpu(v)); /* its vCPU 0's CPU, never another domain's */
+	guest_access(v, board.gicd.base + 0x6000 + 8 * 48, 8, true, 0);
+	vgic_inject_hw(v, 48, 48);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_HW | V3_GRP1 | V3_PRIO(0x70) | V3_PINTID(48) | 48);
+	/* The guest's deactivation deactivates the physical one: no EOI
+	 * maintenance, and a pending-only hw LR is never evicted. */
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_ACTIVE | V3_HW | V3_GRP1 | V3_PRIO(0x70) | V3_PINTID(48) | 48);
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	/* A domain restart leaves the physical line reset, not active. */
+	vgic_domain_reset(d);
+	CHECK_EQ(fake_hw_resets[48], 1);
+	CHECK_EQ(fake_hw_resets[49], 1);
+	CHECK_EQ(fake_hw_resets[50], 0); /* owned, but not passed through */
+}
+
+/* ---- GICv2 ---- */
+
+static void setup_v2(void)
+{
+	fake_setup(2);
+	gicd_w(h_vcpu(&domains[0], 0), 0x000, 1); /* GICD_CTLR.Enable */
+}
+
+static void test_v2_registers(void)
+{
+	setup_v2();
+	struct vcpu *v = h_vcpu(&domains[0], 0), *w = h_vcpu(&domains[0], 1);
+	CHECK_EQ(gicd_r(v, 0x004), 3u | (1u << 5));
+	CHECK_EQ(gicd_r(v, 0x000), 1);
+	CHECK_EQ(gicd_r(v, 0xfe8), 0x2b); /* ICPIDR2: GICv2 */
+	/* ITARGETSR0-7 read as the reading CPU; SPIs as written, in its CPUs. */
+	CHECK_EQ(gicd_r(v, 0x800), 0x01010101u);
+	CHECK_EQ(gicd_r(w, 0x81c), 0x02020202u);
+	gicd_w(v, 0x828, 0xff02ff02u); /* ITARGETSR10: INTIDs 40-43 */
+	CHECK_EQ(gicd_r(v, 0x828), 0x03020302u);
+	/* The guest's CPU interface is the hardware's GICV, mapped at GICC. */
+	bool found = false;
+	for (unsigned i = 0; i < fake_ns2; i++)
+		if (fake_s2[i].d == &domains[0] && fake_s2[i].ipa == board.gicc.base)
+			found = fake_s2[i].pa == board.gicv.base && fake_s2[i].size == 0x2000 &&
+				fake_s2[i].flags == (S2_RW | S2_DEVICE);
+	CHECK(found);
+	/* GICv2 SGIs are pended by source (SPENDSGIR), not by ISPENDR. */
+	gicd_w(v, 0x200, 1u << 4);
+	CHECK_EQ(gicd_r(v, 0x200), 0);
+	CHECK_EQ(gicd_r(v, 0xf14), 0);
+}
+
+/* SGIs keep their sender: one pending bit per source CPU, the source in the
+ * LR's CPUID, each sender's SGI delivered once. */
+static void test_v2_sgi_sources(void)
+{
+	setup_v2();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	gicd_wb(v, 0x400 + 3, 0x48);
+	gicd_w(v, 0x100, 1u << 3);
+	/* GICD_SGIR: SGI 3, TargetListFilter 0, CPUTargetList = CPU 0; from both. */
+	gicd_w(w, 0xf00, (1u << 16) | 3);
+	gicd_w(v, 0xf00, (2u << 24) | 3);      /* filter 2: to itself */
+	CHECK_EQ(fake_ipis[h_vcpu_cpu(v)], 1); /* vCPU 1 kicked vCPU 0's CPU; itself not */
+	/* SPENDSGIR0 (SGIs 0-3), byte 3: sources 0 and 1. */
+	CHECK_EQ(gicd_r(v, 0xf20), 0x03u << 24);
+	CHECK_EQ(gicd_r(v, 0x200), 1u << 3);
+	exit_of(v);
+	/* Lowest source first; the other stays pending, so the deactivation is
+	 * to come back (EOI) once the hypervisor sees it (next exit). */
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_PRIO(0x48) | V2_CPUID(0) | 3);
+	CHECK_EQ(lr(v, 1), 0);
+	CHECK_EQ(gicd_r(v, 0xf20), 0x02u << 24);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | V2_PRIO(0x48) | V2_CPUID(0) | 3);
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_PRIO(0x48) | V2_CPUID(1) | 3);
+	CHECK_EQ(gicd_r(v, 0xf20), 0);
+	/* CPU 0 sends it again while CPU 1's is active: pending+active, same
+	 * source only. */
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	gicd_w(v, 0xf00, (2u << 24) | 3);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V2_ACTIVE | V2_EOI | V2_PRIO(0x48) | V2_CPUID(1) | 3);
+	gicd_w(w, 0xf00, (1u << 16) | 3);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_ACTIVE | V2_EOI | V2_PRIO(0x48) | V2_CPUID(1) | 3);
+	CHECK_EQ(gicd_r(v, 0xf20), 0x01u << 24); /* CPU 0's still waits */
+	/* CPENDSGIR clears a source. */
+	gicd_w(v, 0xf10, 0x01u << 24);
+	CHECK_EQ(gicd_r(v, 0xf20), 0);
+	/* Filter 1 (all but self) from vCPU 0: vCPU 1 only. */
+	gicd_w(v, 0xf00, (1u << 24) | 5);
+	CHECK_EQ(gicd_r(w, 0xf24), 0x01u << 8); /* SPENDSGIR1, SGI 5: from CPU 0 */
+	CHECK_EQ(gicd_r(v, 0xf24), 0);
+}
+
+/* Eviction on GICv2 puts an SGI back under its own source. */
+static void test_v2_eviction_keeps_source(void)
+{
+	setup_v2();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	gicd_wb(v, 0x400 + 1, 0xf0);
+	gicd_w(v, 0x100, 1u << 1);
+	gicd_w(w, 0xf00, (1u << 16) | 1); /* SGI 1 from CPU 1, the least urgent */
+	for (unsigned s = 40; s < 43; s++) {
+		gicd_wb(v, 0x400 + s, 0x80);
+		gicd_w(v, 0x104, 1u << (s - 32));
+		raise_spi(d, s);
+	}
+	exit_of(v);
+	CHECK_EQ(lr(v, 3), V2_PENDING | V2_PRIO(0xf0) | V2_CPUID(1) | 1); /* listed last */
+	gicd_wb(v, 0x400 + 43, 0x10);
+	gicd_w(v, 0x104, 1u << 11);
+	gicd_w(v, 0x204, 1u << 11);
+	exit_of(v);
+	CHECK_EQ(lr(v, 3), V2_PENDING | V2_PRIO(0x10) | 43);
+	CHECK_EQ(gicd_r(v, 0xf20), 0x02u << 8); /* SGI 1 pending again, from CPU 1 */
+	CHECK_EQ(hcr(v), VGIC_HCR_EN | VGIC_HCR_UIE);
+}
+
+int main(void)
+{
+	RUN(test_v3_reset_state);
+	RUN(test_v3_other_domains_spis);
+	RUN(test_v3_flush_priority_and_underflow);
+	RUN(test_v3_eviction);
+	RUN(test_v3_edge_active_pending);
+	RUN(test_v3_level);
+	/* A known bug that fails until fixed: run on request only, so that
+	 * `make test` stays a regression signal (tests/unit/README.md). */
+	if (getenv("BH_UNIT_KNOWN_BUGS"))
+		RUN(test_v3_level_soft_pending);
+	RUN(test_v3_enable_and_groups);
+	RUN(test_v3_hw_linked);
+	RUN(test_v2_registers);
+	RUN(test_v2_sgi_sources);
+	RUN(test_v2_eviction_keeps_source);
+	return check_summary("test_vgic");
+}
