@@ -306,7 +306,11 @@ static void pop_char(char *buf, unsigned *len)
  * screen, never further left than its own text (`back` columns). */
 static void focused_control_locked(struct domain *d, const char *seq, unsigned len, unsigned back)
 {
-	if (!focused(d) || open_line != d || back > d->con_vis)
+	if (!focused(d))
+		return;
+	if (open_line != d && d->con_open_len)
+		flush_line_locked(d, false); /* cut by other lines: show it again first */
+	if (open_line != d || back > d->con_vis)
 		return;
 	put_locked(seq, len);
 	d->con_vis -= back;
@@ -316,7 +320,9 @@ static void focused_control_locked(struct domain *d, const char *seq, unsigned l
 
 static void backspace_locked(struct domain *d)
 {
-	if (focused(d))
+	if (focused(d) && open_line != d && d->con_open_len)
+		pop_char(d->con_open, &d->con_open_len); /* cut: edit what is shown again */
+	else if (focused(d))
 		focused_control_locked(d, "\b", 1, 1);
 	else
 		pop_char(d->con_line, &d->con_len); /* edits the line not yet shown */

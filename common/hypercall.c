@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Bulkhead hypercalls (ABI: common/hypercall.h, docs/hypercalls.md). Every
- * argument is validated; a call that touches another domain goes through the
- * policy (none does yet).
+ * argument is validated; a call that touches another domain (channel notify,
+ * domain query and restart) goes through the policy (dt/policy.c).
  */
 #include "common/channel.h"
 #include "common/console.h"

@@ -34,11 +34,12 @@
  * channel's max-notify-rate is spent for now; nothing rang, try later) */
 #define BH_HC_CHANNEL_NOTIFY 0xC6000003u
 /* x1 = domain id: x0 = 0, x1 = its state (BH_DOM_*), x2 = its restart count;
- * -2 no such domain, -3 the policy denies "domain { query }" (own: allowed) */
+ * -3 the policy denies "domain { query }" (own: allowed), also for an id
+ * that names no domain (answers never tell which ids exist) */
 #define BH_HC_DOMAIN_QUERY 0xC6000004u
-/* x1 = domain id: restart that domain (from whatever state). x0 = 0, -2 no
- * such domain or the caller itself (use PSCI SYSTEM_RESET), -3 denied
- * ("domain { restart }") */
+/* x1 = domain id: restart that domain (from whatever state). x0 = 0, -2 the
+ * caller itself (use PSCI SYSTEM_RESET), -3 denied ("domain { restart }"),
+ * also for an id that names no domain */
 #define BH_HC_DOMAIN_RESTART 0xC6000005u
 #define BH_HC_LAST BH_HC_DOMAIN_RESTART
 

@@ -262,6 +262,8 @@ static void sync(struct vcpu *v)
 		if (!q)
 			continue;
 		q->active = l.state & 2;
+		if (!(l.state & 1))
+			q->lr_latched = false; /* acknowledged: the latch is spent */
 		if (l.state == 0) {
 			/* Consumed: pending taken and the interrupt deactivated. */
 			vgic_lr_write(i, 0);
@@ -277,8 +279,10 @@ static void sync(struct vcpu *v)
 			}
 			continue;
 		}
-		if (l.state == 1 && !q->edge && !q->hw && !q->level && !q->pending) {
-			/* A level source that dropped before the guest took it: withdraw. */
+		if (l.state == 1 && !q->edge && !q->hw && !q->level && !q->pending && !q->lr_latched) {
+			/* A level source that dropped before the guest took it: withdraw
+			 * (not one the guest pended itself: that stays pending until
+			 * acknowledged or cleared, whatever the line does). */
 			vgic_lr_write(i, 0);
 			c->lr_used &= ~(1u << i);
 			q->in_lr = false;
@@ -337,6 +341,7 @@ static void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct virq *q
 		l.src = (uint8_t)__builtin_ctz(q->sgi_src);
 		q->sgi_src &= (uint8_t)~(1u << l.src);
 	}
+	q->lr_latched = q->pending && !q->edge;
 	q->pending = false;
 	q->in_lr = true;
 	q->lr = (uint8_t)i;
@@ -410,7 +415,8 @@ static void flush(struct vcpu *v)
 			if (c->lr_intid[victim] < 16 && vgic_ops->sgi_source)
 				o->sgi_src |= (uint8_t)(1u << l.src);
 			else
-				o->pending = true;
+				o->pending = o->edge || o->lr_latched; /* a level one waits on its line */
+			o->lr_latched = false;
 			o->in_lr = false;
 			vgic_lr_write(victim, 0);
 			c->lr_used &= ~(1u << victim);
@@ -517,6 +523,8 @@ static void write_bits(struct vcpu *v, unsigned first, unsigned reg, bool set, u
 			q->pending = set;
 			if (set && t)
 				*kick_mask |= 1u << t->index;
+			if (!set)
+				q->lr_latched = false;
 			if (!set && q->in_lr && v->pcpu == arch_cpu_index()) {
 				struct lr_val l;
 				vgic_lr_decode(vgic_lr_read(q->lr), &l);

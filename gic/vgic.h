@@ -33,6 +33,7 @@ struct virq {
 	bool edge : 1;
 	bool level : 1;	     /* current line level (level-triggered sources) */
 	bool in_lr : 1;
+	bool lr_latched : 1; /* level, in an LR: its pending there came from the latch */
 	bool hw : 1;	     /* backed by the physical INTID hw_intid (passed through) */
 	bool hw_linked : 1;  /* this instance is active physically: link it in the LR */
 	bool group1 : 1;

@@ -338,10 +338,7 @@ static void test_rk3399_device_irqs(void)
 	    {"/video-codec@ff650000", 2, {32 + 114, 32 + 113}},
 	    {"/dma-controller@ff6d0000", 2, {32 + 5, 32 + 6}},
 	};
-	KNOWN_BUG(
-	    "dt/devices.c:109 dt_node_resources() steps through 'interrupts' 3 cells at a "
-	    "time; with RK3399's 4-cell specifiers the interrupts after the first are misread "
-	    "(the second of two becomes INTID 32 = SPI 0, another device's line)")
+	/* was a known bug (now fixed): */
 	{
 		for (unsigned i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
 			struct dev_res r;

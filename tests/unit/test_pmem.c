@@ -181,10 +181,6 @@ static void test_alloc_at_zero(void)
 
 /* A refused split must not change anything; pmem_reserve() shrinks the range
  * before it finds there is no slot for the upper part. */
-#define SPLIT_BUG                                                                                  \
-	"common/pmem.c:60 pmem_reserve(): a refused middle split has already shrunk the range, "   \
-	"losing the free memory above the reservation"
-
 static void test_full(void)
 {
 	struct pmem p;
@@ -207,7 +203,7 @@ static void test_full(void)
 	CHECK(!pmem_reserve(&p, 0x41100000, SZ_1M));
 	/* Whatever happens, the reserved megabyte must not be handed out. */
 	CHECK(!pmem_take(&p, 0x41100000, SZ_1M));
-	KNOWN_BUG(SPLIT_BUG)
+	/* was a known bug (now fixed): */
 	{
 		CHECK(pmem_free_total(&p) >= total - SZ_1M);
 		CHECK(pmem_take(&p, 0x41200000, SZ_2M));
@@ -218,7 +214,7 @@ static void test_full(void)
 		CHECK(pmem_add(&p, 0x40100000 + i * 0x800000ULL, 0x400000));
 	total = pmem_free_total(&p);
 	CHECK_EQ(pmem_alloc(&p, SZ_1M, SZ_2M), PMEM_NONE); /* would split 0x40100000+4M at 0x40200000 */
-	KNOWN_BUG(SPLIT_BUG)
+	/* was a known bug (now fixed): */
 	{
 		CHECK_EQ(pmem_free_total(&p), total);
 	}

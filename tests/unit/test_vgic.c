@@ -365,9 +365,6 @@ static void test_v3_level(void)
 /* A level interrupt the guest pends itself (ISPENDR) is pending until the
  * guest acknowledges it or clears it, whatever its line does (IHI 0069
  * 4.1.1 / IHI 0048 3.2.4: the pending latch is separate from the level). */
-#define SOFT_PENDING_BUG                                                                           \
-	"gic/vgic.c:274 sync() withdraws a listed level interrupt whose line is low, "             \
-	"though its pending state came from ISPENDR (put_in_lr() cleared the latch): lost"
 static void test_v3_level_soft_pending(void)
 {
 	setup_v3();
@@ -378,11 +375,17 @@ static void test_v3_level_soft_pending(void)
 	exit_of(v);
 	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | 40 | V3_EOI);
 	exit_of(v); /* any exit before the guest takes it */
-	KNOWN_BUG(SOFT_PENDING_BUG)
-	{
-		CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | 40 | V3_EOI);
-		CHECK_EQ(gicd_r(v, 0x204), 1u << 8);
-	}
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | 40 | V3_EOI);
+	CHECK_EQ(gicd_r(v, 0x204), 1u << 8);
+	/* Acknowledged (active, the latch spent), then deactivated: gone, as
+	 * the line is low. */
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	exit_of(v);
+	CHECK_EQ(gicd_r(v, 0x204), 0);
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	CHECK_EQ(gicd_r(v, 0x204), 0);
 }
 
 /* Masked (disabled, or its group off) it stays pending and says so, and is
@@ -587,10 +590,7 @@ int main(void)
 	RUN(test_v3_eviction);
 	RUN(test_v3_edge_active_pending);
 	RUN(test_v3_level);
-	/* A known bug that fails until fixed: run on request only, so that
-	 * `make test` stays a regression signal (tests/unit/README.md). */
-	if (getenv("BH_UNIT_KNOWN_BUGS"))
-		RUN(test_v3_level_soft_pending);
+	RUN(test_v3_level_soft_pending);
 	RUN(test_v3_enable_and_groups);
 	RUN(test_v3_hw_linked);
 	RUN(test_v2_registers);
