@@ -68,15 +68,23 @@ deps:
 guest-assets: deps
 	@bash $(SETUP) --guest-assets
 
-$(HYPB)/%.S.o: %.S | deps
+# Objects depend on the flags they were built with: a changed flag rebuilds
+# them (the file's date moves only when its content changes).
+HYP_FLAGS_FILE := $(HYPB)/flags
+.PHONY: FORCE
+$(HYP_FLAGS_FILE): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(HYP_CFLAGS) $(HYP_LDFLAGS)' | cmp -s - $@ || echo '$(HYP_CFLAGS) $(HYP_LDFLAGS)' >$@
+
+$(HYPB)/%.S.o: %.S $(HYP_FLAGS_FILE) | deps
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,AS,$<)$(CROSS)gcc $(HYP_CFLAGS) -c $< -o $@
 
-$(HYPB)/%.c.o: %.c | deps
+$(HYPB)/%.c.o: %.c $(HYP_FLAGS_FILE) | deps
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,CC,$<)$(CROSS)gcc $(HYP_CFLAGS) -c $< -o $@
 
-$(HYPB)/bulkhead.elf: $(HYP_OBJ) arch-arm64/image.ld
+$(HYPB)/bulkhead.elf: $(HYP_OBJ) arch-arm64/image.ld $(HYP_FLAGS_FILE)
 	$(Q)$(call say,LD,$@)$(CROSS)gcc $(HYP_CFLAGS) $(HYP_LDFLAGS) -o $@ $(HYP_OBJ) \
 		$(FDT_ARM64_ROOT)/usr/lib/aarch64-linux-gnu/libfdt.a -lgcc
 	@if $(CROSS)readelf -rW $@ | grep R_AARCH64 | grep -qv R_AARCH64_RELATIVE; then \
