@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Host unit tests (tests/unit/): page tables, physical memory, board DT,
-# partition plan, guest DT and the guest-report rate limit, built with the host's gcc and libfdt under
+# partition plan, guest DT, the guest-report rate limit and the virtio-net data
+# path, built with the host's gcc and libfdt under
 # AddressSanitizer/UBSan. Prints each test binary's summary line (and every
 # failed check); fails if any check fails. Skips only when the host
 # toolchain itself is missing.
