@@ -10,7 +10,12 @@
 #include "common/virtio_mmio.h"
 #include "common/virtqueue.h"
 #include "common/vswitch.h"
+#include "dt/plan.h"
 #include "check.h"
+
+/* The config's limits are the switch's (dt/ does not include common/vswitch.h). */
+_Static_assert(BH_NET_MAX_PORTS == VSWITCH_PORTS_MAX, "ports per network");
+_Static_assert(BH_VLAN_ID_MAX == VLAN_ID_MAX, "VLAN ids");
 #include "virtio_drv.h"
 
 #define NPORTS	 4
