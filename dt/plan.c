@@ -91,6 +91,9 @@ static const char *const domain_props[] = {
     "initrd",	"bootargs",  "on-fault", "devices",	"dma-trusted", NULL};
 static const char *const channel_props[] = {"between", "size", "max-notify-rate", NULL};
 static const char *const policy_props[] = {"allow", NULL};
+static const char *const network_props[] = {NULL};
+static const char *const port_props[] = {"domain", "mac-address", "vlan", "vlans", "native-vlan",
+					 NULL};
 static const char *const root_props[] = {"compatible", "insecure-pmu-el2", NULL};
 
 /* domain@<id>: its id, label, role and security type. */
@@ -358,6 +361,194 @@ static int read_policy(const void *fdt, int node, const char *path, struct plan 
 	return 0;
 }
 
+/* ---- networks ---- */
+
+/* The unit address of node@<hex>: its value, or -1 with the message. */
+static int unit_id(const void *fdt, int node, const char *path, const char *kind, unsigned *out,
+		   struct dt_error *err)
+{
+	const char *unit = strchr(fdt_get_name(fdt, node, NULL), '@');
+	char *end;
+	if (!unit || !unit[1])
+		ERR("config %s: a %s node must be named %s@<id>", path, kind, kind);
+	unsigned long v = strtoul(unit + 1, &end, 16);
+	if (*end || v > 0xffff)
+		ERR("config %s: unit address '%s' is not a hexadecimal %s id (0-ffff)", path,
+		    unit + 1, kind);
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* A domain named by prop: a reference (<&label>) or its label ("label"). */
+static int domain_ref(const void *fdt, int node, const char *path, const char *prop,
+		      const struct plan *p, unsigned *out, struct dt_error *err)
+{
+	int len;
+	const char *v = fdt_getprop(fdt, node, prop, &len);
+	if (!v)
+		ERR("config %s: missing required property '%s' (the member: <&label> or "
+		    "\"label\")",
+		    path, prop);
+	if (len > 1 && v[0] && !v[len - 1] && strnlen(v, (size_t)len) == (size_t)len - 1) {
+		for (unsigned k = 0; k < p->ndoms; k++)
+			if (!strcmp(p->dom[k].name, v)) {
+				*out = k;
+				return 0;
+			}
+		ERR("config %s: '%s' names \"%.40s\", which is no domain's label", path, prop, v);
+	}
+	if (len != 4)
+		ERR("config %s: '%s' must name one domain (<&label> or \"label\")", path, prop);
+	int d = find_domain_by_phandle(fdt, p, fdt32_to_cpu(*(const uint32_t *)v));
+	if (d < 0)
+		ERR("config %s: '%s' is not a reference to a domain node", path, prop);
+	*out = (unsigned)d;
+	return 0;
+}
+
+/* prop as a list of 32-bit VLAN ids (1-4094), at most max of them: how many, or -1. */
+static int vlan_list(const void *fdt, int node, const char *path, const char *prop,
+		     uint16_t *out, unsigned max, struct dt_error *err)
+{
+	int len;
+	const uint32_t *v = fdt_getprop(fdt, node, prop, &len);
+	if (len <= 0 || len % 4 || (unsigned)len / 4 > max)
+		ERR("config %s: '%s' must be %s 32-bit VLAN id%s (<10%s>)", path, prop,
+		    max == 1 ? "one" : "a list of at most 16", max == 1 ? "" : "s",
+		    max == 1 ? "" : " 20");
+	unsigned n = (unsigned)len / 4;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t id = fdt32_to_cpu(v[i]);
+		if (id < 1 || id > BH_VLAN_ID_MAX)
+			ERR("config %s: '%s': %u is not a VLAN id (1-%u)", path, prop, id,
+			    BH_VLAN_ID_MAX);
+		for (unsigned j = 0; j < i; j++)
+			if (out[j] == id)
+				ERR("config %s: '%s' lists VLAN %u twice", path, prop, id);
+		out[i] = (uint16_t)id;
+	}
+	return (int)n;
+}
+
+/* 'vlan' (an access port, default 1) or 'vlans' and 'native-vlan' (a trunk). */
+static int read_port_vlans(const void *fdt, int node, const char *path, struct net_port_cfg *pt,
+			   struct dt_error *err)
+{
+	bool access = fdt_getprop(fdt, node, "vlan", NULL) != NULL;
+	bool trunk = fdt_getprop(fdt, node, "vlans", NULL) != NULL;
+	bool native = fdt_getprop(fdt, node, "native-vlan", NULL) != NULL;
+	if (access && trunk)
+		ERR("config %s: 'vlan' (an access port) and 'vlans' (a trunk port) exclude each "
+		    "other",
+		    path);
+	if (native && !trunk)
+		ERR("config %s: 'native-vlan' is for trunk ports: it needs 'vlans'", path);
+	pt->trunk = trunk;
+	pt->pvid = 1;
+	if (access && vlan_list(fdt, node, path, "vlan", &pt->pvid, 1, err) < 0)
+		return -1;
+	if (!trunk)
+		return 0;
+	int n = vlan_list(fdt, node, path, "vlans", pt->vlans, BH_NET_MAX_VLANS, err);
+	if (n < 0)
+		return -1;
+	pt->nvlans = (unsigned)n;
+	pt->pvid = 0;
+	if (native && vlan_list(fdt, node, path, "native-vlan", &pt->pvid, 1, err) < 0)
+		return -1;
+	for (unsigned i = 0; native && i < pt->nvlans; i++)
+		if (pt->vlans[i] == pt->pvid)
+			ERR("config %s: VLAN %u is both 'native-vlan' (untagged) and in 'vlans' "
+			    "(tagged)",
+			    path, pt->pvid);
+	return 0;
+}
+
+static int read_port(const void *fdt, int node, const char *path, const struct plan *p,
+		     struct net_cfg *net, struct dt_error *err)
+{
+	struct net_port_cfg *pt = &net->port[net->nports];
+	memset(pt, 0, sizeof(*pt));
+	if (check_props(fdt, node, path, port_props, err) ||
+	    unit_id(fdt, node, path, "port", &pt->id, err) ||
+	    domain_ref(fdt, node, path, "domain", p, &pt->dom, err))
+		return -1;
+	const struct dom_cfg *d = &p->dom[pt->dom];
+	for (unsigned i = 0; i < net->nports; i++) {
+		if (net->port[i].id == pt->id)
+			ERR("config %s: port id %x is used twice in this network", path, pt->id);
+		if (net->port[i].dom == pt->dom)
+			ERR("config %s: domain \"%s\" is already port@%x of this network", path,
+			    d->name, net->port[i].id);
+	}
+	int len;
+	const uint8_t *mac = fdt_getprop(fdt, node, "mac-address", &len);
+	if (mac) {
+		if (len != 6)
+			ERR("config %s: 'mac-address' must be 6 bytes ([02 00 00 00 00 01]), it has "
+			    "%d",
+			    path, len);
+		if (mac[0] & 1)
+			ERR("config %s: 'mac-address' %02x:%02x:%02x:%02x:%02x:%02x is a group "
+			    "(multicast) address",
+			    path, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+		if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+			ERR("config %s: 'mac-address' is all zeros", path);
+		memcpy(pt->mac, mac, 6);
+	} else {
+		/* Locally administered, from the network's and the domain's ids. */
+		const uint8_t derived[6] = {0x02,
+					    0x62,
+					    0x68,
+					    (uint8_t)net->id,
+					    (uint8_t)(d->id >> 8),
+					    (uint8_t)d->id};
+		memcpy(pt->mac, derived, 6);
+	}
+	for (unsigned i = 0; i < net->nports; i++)
+		if (!memcmp(net->port[i].mac, pt->mac, 6))
+			ERR("config %s: MAC address %02x:%02x:%02x:%02x:%02x:%02x is also port@%x's",
+			    path, pt->mac[0], pt->mac[1], pt->mac[2], pt->mac[3], pt->mac[4],
+			    pt->mac[5], net->port[i].id);
+	if (read_port_vlans(fdt, node, path, pt, err))
+		return -1;
+	net->nports++;
+	return 0;
+}
+
+/* network@<id>: two or more port@<id> nodes, each a member domain. */
+static int read_network(const void *fdt, int node, const char *path, struct plan *p,
+			struct dt_error *err)
+{
+	struct net_cfg *net = &p->net[p->nnets];
+	memset(net, 0, sizeof(*net));
+	if (check_props(fdt, node, path, network_props, err) ||
+	    unit_id(fdt, node, path, "network", &net->id, err))
+		return -1;
+	if (net->id > 0xff)
+		ERR("config %s: network id %x is above ff", path, net->id);
+	for (unsigned i = 0; i < p->nnets; i++)
+		if (p->net[i].id == net->id)
+			ERR("config %s: network id %x is used twice", path, net->id);
+	int child;
+	fdt_for_each_subnode(child, fdt, node)
+	{
+		const char *nm = fdt_get_name(fdt, child, NULL);
+		char cpath[128];
+		snprintf(cpath, sizeof(cpath), "%.60s/%.40s", path, nm);
+		if (strncmp(nm, "port@", 5) && strcmp(nm, "port"))
+			ERR("config %s: unknown node (expected port@<id>)", cpath);
+		if (net->nports == BH_NET_MAX_PORTS)
+			ERR("config %s: more than %d ports", path, BH_NET_MAX_PORTS);
+		if (read_port(fdt, child, cpath, p, net, err))
+			return -1;
+	}
+	if (net->nports < 2)
+		ERR("config %s: a network needs at least two port@<id> nodes (it has %u)", path,
+		    net->nports);
+	p->nnets++;
+	return 0;
+}
 
 static bool overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
 {
@@ -501,11 +692,12 @@ static int read_domains(const void *fdt, int root, const struct board *b, struct
 		const char *nm = fdt_get_name(fdt, node, NULL);
 		char path[96];
 		snprintf(path, sizeof(path), "/bulkhead/%s", nm);
-		if (!strncmp(nm, "channel", 7) || !strcmp(nm, "policy"))
+		if (!strncmp(nm, "channel", 7) || !strcmp(nm, "policy") ||
+		    !strncmp(nm, "network", 7))
 			continue;
 		if (strncmp(nm, "domain@", 7) && strcmp(nm, "domain"))
-			ERR("config %s: unknown node (expected domain@<id>, channel@<id> or "
-			    "policy)",
+			ERR("config %s: unknown node (expected domain@<id>, channel@<id>, "
+			    "network@<id> or policy)",
 			    path);
 		if (p->ndoms == BH_MAX_DOMAINS)
 			ERR("config %s: more than %d domains", path, BH_MAX_DOMAINS);
@@ -520,7 +712,7 @@ static int read_domains(const void *fdt, int root, const struct board *b, struct
 	return 0;
 }
 
-/* Channels and the policy, once every domain is known. */
+/* Channels, networks and the policy, once every domain is known. */
 static int read_channels_policy(const void *fdt, int root, struct plan *p, struct dt_error *err)
 {
 	unsigned npolicy = 0;
@@ -534,6 +726,11 @@ static int read_channels_policy(const void *fdt, int root, struct plan *p, struc
 			if (p->nchans == BH_MAX_CHANNELS)
 				ERR("config %s: more than %d channels", path, BH_MAX_CHANNELS);
 			if (read_channel(fdt, node, path, p, err))
+				return -1;
+		} else if (!strncmp(nm, "network", 7)) {
+			if (p->nnets == BH_MAX_NETWORKS)
+				ERR("config %s: more than %d networks", path, BH_MAX_NETWORKS);
+			if (read_network(fdt, node, path, p, err))
 				return -1;
 		} else if (!strcmp(nm, "policy")) {
 			if (npolicy++)

@@ -61,6 +61,32 @@ struct rule {
 	unsigned perms;
 };
 
+/*
+ * Virtual networks (docs/networking.md): each member domain gets one port of
+ * the network's switch (common/vswitch.c), an emulated virtio-net device.
+ * BH_NET_MAX_PORTS is VSWITCH_PORTS_MAX: one port per domain of the board.
+ */
+#define BH_MAX_NETWORKS	  4
+#define BH_NET_MAX_PORTS  8
+#define BH_NET_MAX_VLANS  16 /* VLANs a trunk port may carry */
+#define BH_VLAN_ID_MAX	  4094
+
+struct net_port_cfg {
+	unsigned id;	       /* port@<id> */
+	unsigned dom;	       /* the member (index into plan.dom) */
+	uint8_t mac[6];	       /* 'mac-address', or derived (docs/config.md) */
+	bool trunk;	       /* 'vlans' given: tagged frames of those VLANs */
+	uint16_t pvid;	       /* access: 'vlan' (default 1); trunk: 'native-vlan' or 0 */
+	unsigned nvlans;
+	uint16_t vlans[BH_NET_MAX_VLANS];
+};
+
+struct net_cfg {
+	unsigned id; /* network@<id> */
+	unsigned nports;
+	struct net_port_cfg port[BH_NET_MAX_PORTS];
+};
+
 struct plan {
 	unsigned ndoms;
 	struct dom_cfg dom[BH_MAX_DOMAINS];
@@ -68,6 +94,8 @@ struct plan {
 	struct chan_cfg chan[BH_MAX_CHANNELS];
 	unsigned nrules;
 	struct rule rule[BH_MAX_RULES];
+	unsigned nnets;
+	struct net_cfg net[BH_MAX_NETWORKS];
 	/* /bulkhead/insecure-pmu-el2: guests' PMUs may count EL2 (measurement
 	 * configs only, e.g. make bench; never in a product). */
 	bool insecure_pmu_el2;

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Host unit tests (tests/unit/): page tables, physical memory, board DT,
-# partition plan, guest DT, the guest-report rate limit, the policy, and on
-# the fake architecture (tests/fake/) the vGIC, the console, passthrough and
-# hypercalls, built with the host's gcc and libfdt under AddressSanitizer/UBSan. Prints each test binary's summary line (and every
+# partition plan, guest DT, the guest-report rate limit, the policy, the
+# virtio-net data path, and on the fake architecture (tests/fake/) the vGIC,
+# the console, passthrough and hypercalls, built with the host's gcc and
+# libfdt under AddressSanitizer/UBSan. Prints each test binary's summary line (and every
 # failed check); fails if any check fails. Skips only when the host
 # toolchain itself is missing.
 # timeout: 300

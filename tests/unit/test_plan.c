@@ -105,6 +105,53 @@ static void test_defaults(void)
 	CHECK_STR(dt_fault_name(FAULT_HALT), "halt");
 }
 
+/* Networks: ports, members by reference and by label, MACs given and derived, VLANs. */
+static void test_networks(void)
+{
+	void *cfg = load_dtb("plan/network.dtb");
+	static struct plan p;
+	struct dt_error err;
+	if (!CHECK_EQ(dt_plan_read(cfg, &board, &p, &err), 0)) {
+		fprintf(stderr, "    refused: %s\n", err.msg);
+		free(cfg);
+		return;
+	}
+	CHECK_EQ(p.nnets, 2);
+	const struct net_cfg *n = &p.net[0];
+	CHECK_EQ(n->id, 0);
+	CHECK_EQ(n->nports, 2);
+	const struct net_port_cfg *pt = &n->port[0];
+	CHECK_EQ(pt->id, 0);
+	CHECK_EQ(pt->dom, 0);
+	CHECK(pt->trunk);
+	CHECK_EQ(pt->pvid, 1);
+	CHECK_EQ(pt->nvlans, 2);
+	CHECK_EQ(pt->vlans[0], 10);
+	CHECK_EQ(pt->vlans[1], 20);
+	static const uint8_t mac00[6] = {0x02, 0x62, 0x68, 0x00, 0x00, 0x00};
+	CHECK(!memcmp(pt->mac, mac00, 6));
+	pt = &n->port[1];
+	CHECK_EQ(pt->id, 1);
+	CHECK_EQ(pt->dom, 1);
+	CHECK(!pt->trunk);
+	CHECK_EQ(pt->pvid, 10);
+	CHECK_EQ(pt->nvlans, 0);
+	static const uint8_t mac_given[6] = {0x02, 0, 0, 0, 0, 0x0a};
+	CHECK(!memcmp(pt->mac, mac_given, 6));
+
+	n = &p.net[1];
+	CHECK_EQ(n->id, 0x1a);
+	CHECK_EQ(n->nports, 2);
+	CHECK_EQ(n->port[0].id, 3);
+	CHECK_EQ(n->port[0].dom, 1);
+	CHECK(!n->port[0].trunk);
+	CHECK_EQ(n->port[0].pvid, 1);
+	static const uint8_t mac_1a_1[6] = {0x02, 0x62, 0x68, 0x1a, 0x00, 0x01};
+	CHECK(!memcmp(n->port[0].mac, mac_1a_1, 6));
+	CHECK_EQ(n->port[1].dom, 0);
+	free(cfg);
+}
+
 static void test_bad(void)
 {
 	static const struct {
@@ -217,6 +264,7 @@ int main(int argc, char **argv)
 	}
 	RUN(test_good);
 	RUN(test_defaults);
+	RUN(test_networks);
 	RUN(test_bad);
 	RUN(test_no_board);
 	free(board_fdt);
