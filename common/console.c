@@ -320,12 +320,12 @@ static void focused_control_locked(struct domain *d, const char *seq, unsigned l
 
 static void backspace_locked(struct domain *d)
 {
-	if (focused(d) && open_line != d && d->con_open_len)
+	if (d->con_len)
+		pop_char(d->con_line, &d->con_len); /* edits the text not yet shown */
+	else if (focused(d) && open_line != d)
 		pop_char(d->con_open, &d->con_open_len); /* cut: edit what is shown again */
 	else if (focused(d))
 		focused_control_locked(d, "\b", 1, 1);
-	else
-		pop_char(d->con_line, &d->con_len); /* edits the line not yet shown */
 }
 
 /* A complete CSI sequence (ESC [ params final): erase to the right of the

@@ -111,6 +111,15 @@ void vgic_domain_reset(struct domain *d)
 	g->enabled_grp0 = g->enabled_grp1 = false;
 	for (unsigned i = 0; i < g->nr_spis; i++)
 		virq_reset(&g->spi[i], false, g->spi[i].cfg_edge);
+	/* Every vCPU's SGIs and PPIs too, not only at that vCPU's own start:
+	 * until then another vCPU can read them (GICv3: its redistributor). */
+	for (unsigned n = 0; n < d->nvcpus; n++) {
+		struct vgic_cpu *c = &d->vcpu[n].vgic;
+		for (unsigned i = 0; i < VGIC_NR_PRIV; i++)
+			virq_reset(&c->priv[i], true, i < 16);
+		c->priv_enabled = 0;
+		c->rd_sleep = true;
+	}
 	/* A passed-through SPI the last life took and never completed stays active
 	 * in the physical GIC (its list register is gone): the device would never
 	 * interrupt again. Disabled (the guest enables it), not pending, inactive. */
@@ -248,8 +257,17 @@ static bool wants_delivery(const struct virq *q)
 	return q->pending || (!q->edge && q->level) || q->sgi_src;
 }
 
+/* An SPI v gives back to the model (consumed with its line still high, or
+ * evicted) that is now routed to another vCPU: that vCPU must look again. */
+static void hand_back(struct vcpu *v, unsigned intid, const struct virq *q, struct vcpu **other)
+{
+	if (intid >= VGIC_NR_PRIV && q->target != v->index && q->target < v->dom->nvcpus &&
+	    wants_delivery(q))
+		*other = &v->dom->vcpu[q->target];
+}
+
 /* Read every list register in use back into the model. */
-static void sync(struct vcpu *v)
+static void sync(struct vcpu *v, struct vcpu **other)
 {
 	struct vgic_cpu *c = &v->vgic;
 	uint32_t used = c->lr_used;
@@ -277,6 +295,7 @@ static void sync(struct vcpu *v)
 				if (!q->level)
 					gic_ppi_enable(gic_host.vtimer_intid, true);
 			}
+			hand_back(v, c->lr_intid[i], q, other);
 			continue;
 		}
 		if (l.state == 1 && !q->edge && !q->hw && !q->level && !q->pending && !q->lr_latched) {
@@ -380,7 +399,7 @@ static unsigned best_candidate(struct vcpu *v, unsigned *count)
 	return best;
 }
 
-static void flush(struct vcpu *v)
+static void flush(struct vcpu *v, struct vcpu **other)
 {
 	struct vgic_cpu *c = &v->vgic;
 	unsigned count;
@@ -415,9 +434,13 @@ static void flush(struct vcpu *v)
 			if (c->lr_intid[victim] < 16 && vgic_ops->sgi_source)
 				o->sgi_src |= (uint8_t)(1u << l.src);
 			else
-				o->pending = o->edge || o->lr_latched; /* a level one waits on its line */
+				/* Pending again as it was listed: an edge, a latch, or
+				 * an ISPENDR since; a level one otherwise waits on its
+				 * line. */
+				o->pending = o->pending || o->edge || o->lr_latched;
 			o->lr_latched = false;
 			o->in_lr = false;
+			hand_back(v, c->lr_intid[victim], o, other);
 			vgic_lr_write(victim, 0);
 			c->lr_used &= ~(1u << victim);
 			free = 1u << victim;
@@ -438,11 +461,17 @@ void vgic_sync_and_flush(struct vcpu *v)
 	struct vgic_cpu *c = &v->vgic;
 	if (!vgic_needs_flush(c, __atomic_load_n(&d->vgic_gen, __ATOMIC_ACQUIRE)))
 		return;
-	spin_lock(&d->vgic_lock); /* not vgic_lock(): this is no change */
+	struct vcpu *other = NULL;
+	spin_lock(&d->vgic_lock); /* not vgic_lock(): no change, mostly */
 	c->seen_gen = d->vgic_gen;
-	sync(v);
-	flush(v);
-	spin_unlock(&d->vgic_lock);
+	sync(v, &other);
+	flush(v, &other);
+	if (!other) {
+		spin_unlock(&d->vgic_lock);
+		return;
+	}
+	vgic_unlock(d); /* a change for another vCPU: its next exit looks */
+	kick(other);
 }
 
 /* ---- distributor registers shared by GICD (v2, v3) and GICR_SGI (v3) ---- */
@@ -503,8 +532,10 @@ static void write_bits(struct vcpu *v, unsigned first, unsigned reg, bool set, u
 			continue; /* not this domain's: stays as it is */
 		struct vcpu *t = target_of(d, v, intid, q);
 		switch (reg) {
-		case 0:
+		case 0: /* may make it deliverable (or not): the target looks again */
 			q->group1 = set;
+			if (t)
+				*kick_mask |= 1u << t->index;
 			break;
 		case 1:
 			q->enabled = set;

@@ -45,7 +45,6 @@ struct virq {
 struct vgic_cpu {
 	struct virq priv[VGIC_NR_PRIV];
 	uint16_t lr_intid[VGIC_MAX_LRS];
-	uint8_t lr_src[VGIC_MAX_LRS];
 	uint32_t lr_used;
 	/* Which of priv[] are enabled (bit = INTID): what a flush looks at, so
 	 * it never walks the disabled ones. Kept with priv[i].enabled, which
@@ -214,10 +213,6 @@ void vgic_v3_lr_decode(uint64_t raw, struct lr_val *l);
 void vgic_v3_hcr_write(uint32_t hcr);
 uint32_t vgic_v3_hcr_read(void);
 void vgic_v3_hw_vcpu_reset(void);
-/* Enable or disable a physical SPI passed through to a guest. */
-void gic_hw_enable(unsigned intid, bool enable);
-/* A passed-through SPI back to its state at boot: disabled, not pending, inactive. */
-void gic_hw_reset(unsigned intid);
 /* Route a physical SPI to a physical CPU (passed-through interrupts). */
 void gic_hw_route(unsigned intid, unsigned cpu);
 /* The physical CPU a passed-through SPI goes to: its target vCPU's, or, when

@@ -232,6 +232,26 @@ static void test_erase_while_cut(void)
 	CHECK_STR(shown(), "[dom0] $ ab\x1b[1D");
 }
 
+/* Text a domain printed while it had not the focus is not shown yet; the
+ * backspace that comes once it has the focus again erases that, not what is
+ * on screen. */
+static void test_erase_after_focus_round(void)
+{
+	boot();
+	put(dom0, "$ ab");
+	put(rt, "1\n");
+	put(rt, "2\n");
+	shown();
+	fake_uart_type("\x01\x01\x01", 3); /* focus -> rt */
+	console_interrupt();
+	put(dom0, "xy"); /* without the focus: not shown yet */
+	fake_uart_type("\x01\x01\x01\x01\x01\x01", 6); /* -> lin -> dom0 */
+	console_interrupt();
+	shown();
+	put(dom0, "\bZ\n"); /* the guest's line is "$ abxZ" */
+	CHECK_STR(shown(), "[dom0] $ abxZ\r\n");
+}
+
 /* The focused domain's line editing: backspace and cursor moves only over
  * its own text, erase from the cursor on. */
 static void test_focused_editing(void)
@@ -406,5 +426,6 @@ int main(void)
 	RUN_ISOLATED(test_loss);
 	RUN_ISOLATED(test_tx_irq);
 	RUN_ISOLATED(test_erase_while_cut);
+	RUN_ISOLATED(test_erase_after_focus_round);
 	return check_summary("test_console");
 }

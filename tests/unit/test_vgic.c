@@ -388,6 +388,109 @@ static void test_v3_level_soft_pending(void)
 	CHECK_EQ(gicd_r(v, 0x204), 0);
 }
 
+/* Every list register taken by an SGI of priority 0x80 from vCPU 1. */
+static void fill_lrs_with_sgis(struct domain *d, struct vcpu *v)
+{
+	for (unsigned s = 0; s < gic_host.nr_lrs; s++) {
+		sgi_wb(v, 0x400 + s, 0x80);
+		sgi_w(v, 0x100, 1u << s);
+		vgic_v3_sgi_sysreg(h_vcpu(d, 1), ((uint64_t)s << 24) | 1);
+	}
+}
+
+/* A level interrupt pended by ISPENDR while it is listed (by its line),
+ * then evicted after its line dropped: still pending, as the guest asked. */
+static void test_v3_eviction_keeps_soft_pending(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0);
+	gicd_wb(v, 0x400 + 40, 0xc0);
+	gicd_w(v, 0x104, 1u << 8);
+	vgic_set_level(d, 40, true);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0xc0) | 40 | V3_EOI);
+	gicd_w(v, 0x204, 1u << 8); /* ISPENDR while listed */
+	vgic_set_level(d, 40, false);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0xc0) | 40 | V3_EOI);
+	fill_lrs_with_sgis(d, v);
+	exit_of(v); /* 40 (0xc0) gives way to an SGI (0x80) */
+	CHECK_EQ(gicd_r(v, 0x204), 1u << 8);
+	for (unsigned i = 0; i < gic_host.nr_lrs; i++)
+		guest_sets_lr_state(v, i, LR_INVALID);
+	exit_of(v);
+	bool listed = false;
+	for (unsigned i = 0; i < gic_host.nr_lrs; i++)
+		listed = listed || (lr(v, i) & 0xffff) == 40;
+	CHECK(listed);
+}
+
+/* A pending, enabled SPI for vCPU 1 that a group change makes deliverable:
+ * vCPU 1's CPU is told (its guest may be waiting in WFI). */
+static void test_v3_group_change_kicks(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	gicd_w(v, 0x000, 2);			 /* Group 1 only, as Linux */
+	gicd_w(v, 0x084, ~0u & ~(1u << 11)); /* 43 in group 0 */
+	guest_access(v, board.gicd.base + 0x6000 + 8 * 43, 8, true, 1);
+	gicd_w(v, 0x104, 1u << 11);
+	exit_of(w);
+	unsigned ipis = fake_ipis[h_vcpu_cpu(w)];
+	vgic_inject(d, NULL, 43); /* its group is off: no kick */
+	CHECK_EQ(fake_ipis[h_vcpu_cpu(w)], ipis);
+	gicd_w(v, 0x084, ~0u); /* 43 to group 1: deliverable now */
+	CHECK_EQ(fake_ipis[h_vcpu_cpu(w)], ipis + 1);
+	exit_of(w);
+	CHECK_EQ(lr(w, 0), V3_PENDING | V3_GRP1 | 43);
+}
+
+/* An SPI listed on vCPU 0, routed to vCPU 1 meanwhile, then evicted on
+ * vCPU 0: vCPU 1 is told and lists it at its next exit. */
+static void test_v3_evicted_retargeted_spi(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	gicd_wb(v, 0x400 + 43, 0xc0);
+	gicd_w(v, 0x104, 1u << 11);
+	vgic_inject(d, NULL, 43);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0xc0) | 43);
+	guest_access(v, board.gicd.base + 0x6000 + 8 * 43, 8, true, 1);
+	fill_lrs_with_sgis(d, v);
+	exit_of(w); /* nothing for vCPU 1 yet: it has seen this generation */
+	CHECK_EQ(lr(w, 0), 0);
+	unsigned ipis = fake_ipis[h_vcpu_cpu(w)];
+	exit_of(v); /* 43 evicted */
+	CHECK_EQ(fake_ipis[h_vcpu_cpu(w)], ipis + 1);
+	CHECK(vgic_needs_flush(&w->vgic, d->vgic_gen));
+	exit_of(w);
+	CHECK_EQ(lr(w, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0xc0) | 43);
+}
+
+/* A domain reset forgets every vCPU's SGIs and PPIs, not only those of the
+ * vCPUs that start again: vCPU 0 reads vCPU 1's as at first boot. */
+static void test_v3_domain_reset_private(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	uint64_t w_sgi = board.gicr.base + 1 * 0x20000ull + 0x10000;
+	CHECK_EQ(guest_access(v, w_sgi + 0x100, 4, false, 0), 0);
+	sgi_w(w, 0x100, 0xffff0000u);
+	sgi_w(w, 0x200, 1u << 20);
+	CHECK_EQ(guest_access(v, w_sgi + 0x100, 4, false, 0), 0xffff0000u);
+	vgic_domain_reset(d);
+	fake_enter(v);
+	vgic_vcpu_reset(v); /* vCPU 0 starts again; vCPU 1 stays off */
+	CHECK_EQ(guest_access(v, w_sgi + 0x100, 4, false, 0), 0);
+	CHECK_EQ(guest_access(v, w_sgi + 0x200, 4, false, 0), 0);
+	CHECK_EQ(guest_access(v, w_sgi + 0x080, 4, false, 0), 0);
+}
+
 /* Masked (disabled, or its group off) it stays pending and says so, and is
  * listed once enabled; the enable of an interrupt for a vCPU elsewhere kicks
  * that vCPU's CPU. */
@@ -592,6 +695,10 @@ int main(void)
 	RUN(test_v3_level);
 	RUN(test_v3_level_soft_pending);
 	RUN(test_v3_enable_and_groups);
+	RUN(test_v3_eviction_keeps_soft_pending);
+	RUN(test_v3_group_change_kicks);
+	RUN(test_v3_evicted_retargeted_spi);
+	RUN(test_v3_domain_reset_private);
 	RUN(test_v3_hw_linked);
 	RUN(test_v2_registers);
 	RUN(test_v2_sgi_sources);
