@@ -29,6 +29,7 @@ bool trap_guest(struct trap_frame *f, unsigned kind);
 /* The lean entry of an AArch64 guest's synchronous exception: a TRAP_GUEST_*
  * of arch-arm64/asm.h. */
 unsigned trap_guest_sync64(struct trap_frame *f);
+unsigned trap_guest_irq64(struct trap_frame *f);
 /* Ask the firmware which SMCCC CPU workarounds it has on this CPU (at its start). */
 void arch_smccc_probe(unsigned cpu);
 /* A trapped PMU register access (MDCR_EL2.TPM, PMUv3 CPUs), named by its

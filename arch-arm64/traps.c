@@ -550,3 +550,11 @@ unsigned trap_guest_sync64(struct trap_frame *f)
 		return TRAP_GUEST_FULL; /* nothing done yet: trap_guest does it all */
 	return vcpu_trap_done(v, trap_sync(v, f)) ? TRAP_GUEST_DONE : TRAP_GUEST_LEFT;
 }
+
+/* The lean entry of an IRQ from an AArch64 guest (vectors.S): a TRAP_GUEST_*
+ * of arch-arm64/asm.h. Interrupt handling touches no guest register. */
+unsigned trap_guest_irq64(struct trap_frame *f)
+{
+	gic_handle_irq();
+	return vcpu_trap_done(f->owner, TRAP_CONTINUE) ? TRAP_GUEST_DONE : TRAP_GUEST_LEFT;
+}

@@ -95,6 +95,31 @@
 	b	guest_sync64
 .endm
 
+/* An IRQ from an AArch64 guest: its handling never reads or writes the
+ * guest's registers, so only what C may clobber and ELR, SPSR are saved. */
+.macro vec_guest_irq64
+	.align 7
+	sub	sp, sp, #TF_SIZE
+	stp	x0, x1, [sp, #16 * 0]
+	stp	x2, x3, [sp, #16 * 1]
+	stp	x4, x5, [sp, #16 * 2]
+	stp	x6, x7, [sp, #16 * 3]
+	stp	x8, x9, [sp, #16 * 4]
+	stp	x10, x11, [sp, #16 * 5]
+	stp	x12, x13, [sp, #16 * 6]
+	stp	x14, x15, [sp, #16 * 7]
+	stp	x16, x17, [sp, #16 * 8]
+	str	x18, [sp, #16 * 9]
+	mrs	x0, elr_el2
+	stp	x30, x0, [sp, #16 * 15]
+	mrs	x0, spsr_el2
+	str	x0, [sp, #TF_SPSR]
+	mov	x0, sp
+	bl	trap_guest_irq64
+	cbz	w0, guest_left
+	b	guest_exit_lean
+.endm
+
 /* kind: 0 sync, 1 IRQ, 2 FIQ, 3 SError (TRAP_GUEST_* in arch-arm64/trap.h) */
 .macro vec_guest kind
 	.align 7
@@ -116,7 +141,7 @@ el2_vectors:
 	vec_hyp 6			/* fiq */
 	vec_hyp 7			/* serror */
 	vec_guest_sync64		/* lower EL, AArch64: sync */
-	vec_guest 1			/* irq */
+	vec_guest_irq64			/* irq */
 	vec_guest 2			/* fiq */
 	vec_guest 3			/* serror */
 	vec_guest 0			/* lower EL, AArch32 */
@@ -136,7 +161,7 @@ guest_sync64:
 	cmp	w0, #TRAP_GUEST_FULL
 	b.eq	1f
 	cbz	w0, guest_left
-	/* TRAP_GUEST_DONE: back to the guest, restoring only what was saved. */
+guest_exit_lean: /* TRAP_GUEST_DONE: back to the guest, restoring only what was saved */
 	ldp	x0, x1, [sp, #TF_ELR]
 	msr	elr_el2, x0
 	msr	spsr_el2, x1
