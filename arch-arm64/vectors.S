@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * EL2 exception vectors. Every exception saves x0..x30, ELR, SPSR, ESR, FAR,
- * HPFAR and SP_EL1 into a trap frame on the CPU's EL2 stack and calls C:
+ * HPFAR and SP_EL1 into a trap frame on the CPU's EL2 stack and calls C
+ * (but an AArch64 guest's synchronous exception and IRQ, which save only
+ * what C may clobber first: vec_guest_sync64, vec_guest_irq64 below):
  *   from EL2 itself        -> trap_hyp(frame, kind)          (returns only when
  *                             it resumed a forwarded device access that
  *                             aborted: the frame is restored and ERETed)

@@ -3,7 +3,8 @@
  * The life of a vCPU on the physical CPU it is pinned to: started (PSCI
  * CPU_ON or its domain's load), entered, and the end of each of its exits —
  * back into the guest, or out of it to this CPU's run loop. One path in
- * (vcpu_prepare_entry), one path out (vcpu_trap_done); the architecture
+ * (vcpu_prepare_entry), one path out (vcpu_trap_done), both inline in
+ * common/domain.h since every exit runs them; the architecture
  * decodes and handles the trap in between (arch-arm64/traps.c).
  */
 #include "common/domain.h"
