@@ -15,4 +15,9 @@
 #define TF_OWNER (37 * 8) /* written at entry only (arch_vcpu_run), never by the vectors */
 #define TF_SIZE (38 * 8) /* keeps sp 16-byte aligned */
 
+/* What trap_guest_sync64 (traps.c) tells the lean entry (vectors.S). */
+#define TRAP_GUEST_LEFT 0 /* the vCPU left its guest: to cpu_run_loop */
+#define TRAP_GUEST_DONE 1 /* handled: back into the guest */
+#define TRAP_GUEST_FULL 2 /* nothing done: save the whole frame, call trap_guest */
+
 #endif

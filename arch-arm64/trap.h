@@ -26,6 +26,10 @@ enum trap_result smccc_guest_call(struct vcpu *v, uint64_t *x);
 #define TRAP_GUEST_FIQ 2
 #define TRAP_GUEST_SERROR 3
 bool trap_guest(struct trap_frame *f, unsigned kind);
+/* The lean entry of an AArch64 guest's synchronous exception: a TRAP_GUEST_*
+ * of arch-arm64/asm.h. */
+unsigned trap_guest_sync64(struct trap_frame *f);
+unsigned trap_guest_irq64(struct trap_frame *f);
 /* Ask the firmware which SMCCC CPU workarounds it has on this CPU (at its start). */
 void arch_smccc_probe(unsigned cpu);
 /* A trapped PMU register access (MDCR_EL2.TPM, PMUv3 CPUs), named by its

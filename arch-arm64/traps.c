@@ -5,6 +5,7 @@
  * EL2 itself: a decoded report and a halt, since the hypervisor has a bug.
  */
 #include "arch.h"
+#include "arch-arm64/asm.h"
 #include "arch-arm64/sysreg.h"
 #include "arch-arm64/trap.h"
 #include "common/console.h"
@@ -128,7 +129,9 @@ void trap_hyp(struct trap_frame *f, unsigned kind)
 }
 
 /* Report a guest trap with no emulation, naming domain, vCPU and state
- * (rate-limited per domain: common/report.h). */
+ * (rate-limited per domain: common/report.h). SP_EL1 is read live: the
+ * vCPU's EL1 state is loaded while its trap is handled, and the lean entry
+ * (vectors.S) does not save it. */
 static void report_guest(struct vcpu *v, const struct trap_frame *f, const char *what)
 {
 	unsigned ec = ESR_EC(f->esr);
@@ -139,7 +142,7 @@ static void report_guest(struct vcpu *v, const struct trap_frame *f, const char 
 		  esr_class_name(ec), (unsigned long long)f->esr, (unsigned long long)f->far,
 		  (unsigned long long)(((f->hpfar >> 4) << 12) | (f->far & 0xfff)));
 	bh_printf("  ELR 0x%016llx SPSR 0x%08llx SP_EL1 0x%016llx\n", (unsigned long long)f->elr,
-		  (unsigned long long)f->spsr, (unsigned long long)f->sp_el1);
+		  (unsigned long long)f->spsr, (unsigned long long)read_sysreg(sp_el1));
 }
 
 void inject_sync(struct vcpu *v, struct trap_frame *f, uint64_t esr, uint64_t far)
@@ -520,4 +523,38 @@ bool trap_guest(struct trap_frame *f, unsigned kind)
 		r = TRAP_CONTINUE;
 	}
 	return vcpu_trap_done(v, r);
+}
+
+/* Does this AArch64 synchronous trap's handler read and write no more of the
+ * frame than the lean entry saved (x0-x18, x30, ELR, SPSR, ESR, FAR, HPFAR)?
+ * SMCCC calls use x0-x17; a system register or syndrome-carrying data abort
+ * names its one register (31: XZR). Everything else takes the full frame. */
+static inline bool lean_frame_enough(uint64_t esr)
+{
+	unsigned ec = ESR_EC(esr), iss = (unsigned)ESR_ISS(esr), rt;
+	if (ec == EC_HVC64 || ec == EC_SMC64)
+		return true;
+	if (ec == EC_SYS64)
+		rt = (iss >> 5) & 0x1f;
+	else if (ec == EC_DABT_LOW && (iss & DABT_ISV))
+		rt = DABT_SRT(iss);
+	else
+		return false;
+	return rt <= 18 || rt >= 30;
+}
+
+unsigned trap_guest_sync64(struct trap_frame *f)
+{
+	struct vcpu *v = f->owner;
+	if (!lean_frame_enough(f->esr))
+		return TRAP_GUEST_FULL; /* nothing done yet: trap_guest does it all */
+	return vcpu_trap_done(v, trap_sync(v, f)) ? TRAP_GUEST_DONE : TRAP_GUEST_LEFT;
+}
+
+/* The lean entry of an IRQ from an AArch64 guest (vectors.S): a TRAP_GUEST_*
+ * of arch-arm64/asm.h. Interrupt handling touches no guest register. */
+unsigned trap_guest_irq64(struct trap_frame *f)
+{
+	gic_handle_irq();
+	return vcpu_trap_done(f->owner, TRAP_CONTINUE) ? TRAP_GUEST_DONE : TRAP_GUEST_LEFT;
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * EL2 exception vectors. Every exception saves x0..x30, ELR, SPSR, ESR, FAR,
- * HPFAR and SP_EL1 into a trap frame on the CPU's EL2 stack and calls C:
+ * HPFAR and SP_EL1 into a trap frame on the CPU's EL2 stack and calls C
+ * (but an AArch64 guest's synchronous exception and IRQ, which save only
+ * what C may clobber first: vec_guest_sync64, vec_guest_irq64 below):
  *   from EL2 itself        -> trap_hyp(frame, kind)          (returns only when
  *                             it resumed a forwarded device access that
  *                             aborted: the frame is restored and ERETed)
@@ -60,6 +62,66 @@
 	b	guest_exit
 .endm
 
+/*
+ * A synchronous exception from an AArch64 guest: the lean entry. Only what C
+ * may clobber (x0-x18, x30) and ELR, SPSR, ESR, FAR, HPFAR are saved; x19-x29
+ * stay live in the registers (C preserves them) and SP_EL1 is never touched
+ * by EL2. trap_guest_sync64 (traps.c) handles a trap whose handler reads and
+ * writes only those (an SMCCC call, a register access naming x0-x18 or x30)
+ * and says TRAP_GUEST_DONE or _LEFT; for anything else it does nothing and
+ * says TRAP_GUEST_FULL: the frame is completed here and the trap goes the
+ * one common way (trap_guest). ~13 instructions fewer each way.
+ */
+.macro vec_guest_sync64
+	.align 7
+	sub	sp, sp, #TF_SIZE
+	stp	x0, x1, [sp, #16 * 0]
+	stp	x2, x3, [sp, #16 * 1]
+	stp	x4, x5, [sp, #16 * 2]
+	stp	x6, x7, [sp, #16 * 3]
+	stp	x8, x9, [sp, #16 * 4]
+	stp	x10, x11, [sp, #16 * 5]
+	stp	x12, x13, [sp, #16 * 6]
+	stp	x14, x15, [sp, #16 * 7]
+	stp	x16, x17, [sp, #16 * 8]
+	str	x18, [sp, #16 * 9]
+	mrs	x0, elr_el2
+	stp	x30, x0, [sp, #16 * 15]
+	mrs	x0, spsr_el2
+	mrs	x1, esr_el2
+	stp	x0, x1, [sp, #TF_SPSR]
+	mrs	x0, far_el2
+	mrs	x1, hpfar_el2
+	stp	x0, x1, [sp, #TF_FAR]
+	mov	x0, sp
+	b	guest_sync64
+.endm
+
+/* An IRQ from an AArch64 guest: its handling never reads or writes the
+ * guest's registers, so only what C may clobber and ELR, SPSR are saved. */
+.macro vec_guest_irq64
+	.align 7
+	sub	sp, sp, #TF_SIZE
+	stp	x0, x1, [sp, #16 * 0]
+	stp	x2, x3, [sp, #16 * 1]
+	stp	x4, x5, [sp, #16 * 2]
+	stp	x6, x7, [sp, #16 * 3]
+	stp	x8, x9, [sp, #16 * 4]
+	stp	x10, x11, [sp, #16 * 5]
+	stp	x12, x13, [sp, #16 * 6]
+	stp	x14, x15, [sp, #16 * 7]
+	stp	x16, x17, [sp, #16 * 8]
+	str	x18, [sp, #16 * 9]
+	mrs	x0, elr_el2
+	stp	x30, x0, [sp, #16 * 15]
+	mrs	x0, spsr_el2
+	str	x0, [sp, #TF_SPSR]
+	mov	x0, sp
+	bl	trap_guest_irq64
+	cbz	w0, guest_left
+	b	guest_exit_lean
+.endm
+
 /* kind: 0 sync, 1 IRQ, 2 FIQ, 3 SError (TRAP_GUEST_* in arch-arm64/trap.h) */
 .macro vec_guest kind
 	.align 7
@@ -80,8 +142,8 @@ el2_vectors:
 	vec_idle_irq			/* irq: taken only while idle */
 	vec_hyp 6			/* fiq */
 	vec_hyp 7			/* serror */
-	vec_guest 0			/* lower EL, AArch64: sync */
-	vec_guest 1			/* irq */
+	vec_guest_sync64		/* lower EL, AArch64: sync */
+	vec_guest_irq64			/* irq */
 	vec_guest 2			/* fiq */
 	vec_guest 3			/* serror */
 	vec_guest 0			/* lower EL, AArch32 */
@@ -92,8 +154,46 @@ el2_vectors:
 guest_trap:
 	bl	trap_guest
 	cbnz	w0, guest_exit
+guest_left:
 	add	sp, sp, #TF_SIZE	/* the stack is empty again */
 	b	cpu_run_loop
+
+guest_sync64:
+	bl	trap_guest_sync64
+	cmp	w0, #TRAP_GUEST_FULL
+	b.eq	1f
+	cbz	w0, guest_left
+guest_exit_lean: /* TRAP_GUEST_DONE: back to the guest, restoring only what was saved */
+	ldp	x0, x1, [sp, #TF_ELR]
+	msr	elr_el2, x0
+	msr	spsr_el2, x1
+	ldp	x2, x3, [sp, #16 * 1]
+	ldp	x4, x5, [sp, #16 * 2]
+	ldp	x6, x7, [sp, #16 * 3]
+	ldp	x8, x9, [sp, #16 * 4]
+	ldp	x10, x11, [sp, #16 * 5]
+	ldp	x12, x13, [sp, #16 * 6]
+	ldp	x14, x15, [sp, #16 * 7]
+	ldp	x16, x17, [sp, #16 * 8]
+	ldr	x18, [sp, #16 * 9]
+	ldr	x30, [sp, #16 * 15]
+	ldp	x0, x1, [sp, #16 * 0]
+	add	sp, sp, #TF_SIZE
+	eret
+	dsb	nsh
+	isb
+1:	/* TRAP_GUEST_FULL: x19-x29 still hold the guest's values */
+	str	x19, [sp, #16 * 9 + 8]
+	stp	x20, x21, [sp, #16 * 10]
+	stp	x22, x23, [sp, #16 * 11]
+	stp	x24, x25, [sp, #16 * 12]
+	stp	x26, x27, [sp, #16 * 13]
+	stp	x28, x29, [sp, #16 * 14]
+	mrs	x0, sp_el1
+	str	x0, [sp, #TF_SP_EL1]
+	mov	x0, sp
+	mov	x1, #0			/* TRAP_GUEST_SYNC */
+	b	guest_trap
 
 /* Restore the frame at sp and return to the guest (or, after trap_hyp's
  * fixup, to EL2: the saved SPSR says which). SP_EL1 is saved for reports

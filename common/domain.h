@@ -161,10 +161,37 @@ void domain_fault(struct domain *d, const char *why);
 /* The idle/run loop of a physical CPU (common/vcpu.c): runs its vCPU whenever
  * it is runnable. Also where a CPU goes when its vCPU leaves the guest. */
 void cpu_run_loop(void) __attribute__((noreturn));
+/* RUNNING -> OFF, on v's own CPU: it left the guest (common/vcpu.c). */
+void vcpu_stop(struct vcpu *v);
+/*
+ * The one place an entry into the guest is prepared, the first and every
+ * later one: the domain and the vCPU must still be running (a stop, restart
+ * or power-off seen here makes the vCPU leave), and the vGIC's list
+ * registers are brought up to date (nothing to do, in a few instructions,
+ * when nothing changed: gic/vgic.c). Inline: every exit runs it. A stop or a
+ * vGIC change made by another CPU after this test kicks v's CPU (an IPI:
+ * another exit, and this test again).
+ */
+static inline bool vcpu_prepare_entry(struct vcpu *v)
+{
+	struct domain *d = v->dom;
+	if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOM_RUNNING ||
+	    __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_RUNNING)
+		return false;
+	if (vgic_needs_flush(&v->vgic, __atomic_load_n(&d->vgic_gen, __ATOMIC_ACQUIRE)))
+		vgic_sync_and_flush(v);
+	return true;
+}
 /* The end of every exit from the guest, once the architecture handled the
  * trap (r: what the handler asks). True: enter the guest again, prepared;
  * false: the vCPU left it (now OFF), and its CPU returns to cpu_run_loop. */
-bool vcpu_trap_done(struct vcpu *v, enum trap_result r);
+static inline bool vcpu_trap_done(struct vcpu *v, enum trap_result r)
+{
+	if (r == TRAP_CONTINUE && vcpu_prepare_entry(v))
+		return true;
+	vcpu_stop(v);
+	return false;
+}
 
 /* Guest memory access for emulation and hypercalls: copies only within the
  * domain's RAM; false if any byte is outside it. */

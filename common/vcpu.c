@@ -3,7 +3,8 @@
  * The life of a vCPU on the physical CPU it is pinned to: started (PSCI
  * CPU_ON or its domain's load), entered, and the end of each of its exits —
  * back into the guest, or out of it to this CPU's run loop. One path in
- * (vcpu_prepare_entry), one path out (vcpu_trap_done); the architecture
+ * (vcpu_prepare_entry), one path out (vcpu_trap_done), both inline in
+ * common/domain.h since every exit runs them; the architecture
  * decodes and handles the trap in between (arch-arm64/traps.c).
  */
 #include "common/domain.h"
@@ -49,37 +50,11 @@ static bool vcpu_claim(struct vcpu *v)
 /* RUNNING -> OFF, on v's own CPU: it left the guest (CPU_OFF, or its domain
  * stopped, powered off or restarts). Whoever waits for its domain's vCPUs to
  * be off (the reload on vCPU 0's CPU) is woken. */
-static void vcpu_stop(struct vcpu *v)
+void vcpu_stop(struct vcpu *v)
 {
 	__atomic_store_n(&v->state, VCPU_OFF, __ATOMIC_RELEASE);
 	arch_send_event();
 	arch_vcpu_stop(v);
-}
-
-/*
- * The one place an entry into the guest is prepared, the first and every
- * later one: the domain and the vCPU must still be running (a stop, restart
- * or power-off seen here makes the vCPU leave), and the vGIC's list
- * registers are brought up to date (nothing to do, in a few instructions,
- * when nothing changed: gic/vgic.c).
- */
-static inline bool vcpu_prepare_entry(struct vcpu *v)
-{
-	struct domain *d = v->dom;
-	if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOM_RUNNING ||
-	    __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_RUNNING)
-		return false;
-	if (vgic_needs_flush(&v->vgic, __atomic_load_n(&d->vgic_gen, __ATOMIC_ACQUIRE)))
-		vgic_sync_and_flush(v);
-	return true;
-}
-
-bool vcpu_trap_done(struct vcpu *v, enum trap_result r)
-{
-	if (r == TRAP_CONTINUE && vcpu_prepare_entry(v))
-		return true;
-	vcpu_stop(v);
-	return false;
 }
 
 static bool all_vcpus_off(struct domain *d)

@@ -230,6 +230,44 @@ void vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid)
 	vgic_unlock(d);
 }
 
+static inline void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct virq *q)
+	__attribute__((always_inline));
+
+bool vgic_list_hw_now(struct vcpu *v, unsigned vintid, unsigned pintid)
+{
+	struct domain *d = v->dom;
+	struct vgic_cpu *c = &v->vgic;
+	struct virq *q = vintid < VGIC_NR_PRIV ? &c->priv[vintid] : NULL;
+	bool done = false;
+	spin_lock(&d->vgic_lock); /* another vCPU may be writing our redistributor */
+	if (q && c->seen_gen == d->vgic_gen && !c->waiting && q->enabled && !q->pending &&
+	    group_enabled(d, q)) {
+		unsigned i = VGIC_MAX_LRS;
+		if (q->in_lr) { /* its last instance: reuse that register once done */
+			struct lr_val l;
+			vgic_lr_decode(vgic_lr_read(q->lr), &l);
+			if (l.state == 0)
+				i = q->lr;
+		} else if (!q->active) {
+			uint32_t free = ~(c->lr_used | c->lr_quiet) & ((1u << gic_host.nr_lrs) - 1);
+			if (free)
+				i = (unsigned)__builtin_ctz(free);
+		}
+		if (i != VGIC_MAX_LRS) {
+			q->hw = true;
+			q->hw_linked = true;
+			q->hw_intid = (uint16_t)pintid;
+			q->active = false;
+			put_in_lr(v, i, vintid, q);
+			c->lr_used &= ~(1u << i);
+			c->lr_quiet |= 1u << i;
+			done = true;
+		}
+	}
+	spin_unlock(&d->vgic_lock); /* no model change another vCPU must see */
+	return done;
+}
+
 void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 {
 	struct domain *d = from->dom;
@@ -270,7 +308,7 @@ static void hand_back(struct vcpu *v, unsigned intid, const struct virq *q, stru
 static void sync(struct vcpu *v, struct vcpu **other)
 {
 	struct vgic_cpu *c = &v->vgic;
-	uint32_t used = c->lr_used;
+	uint32_t used = c->lr_used | c->lr_quiet;
 	while (used) {
 		unsigned i = (unsigned)__builtin_ctz(used);
 		used &= used - 1;
@@ -286,6 +324,7 @@ static void sync(struct vcpu *v, struct vcpu **other)
 			/* Consumed: pending taken and the interrupt deactivated. */
 			vgic_lr_write(i, 0);
 			c->lr_used &= ~(1u << i);
+			c->lr_quiet &= ~(1u << i);
 			q->in_lr = false;
 			if (gic_host.timer_sw && c->lr_intid[i] == gic_host.vtimer_intid) {
 				/* Re-sample the timer's condition (this vCPU's own timer). */
@@ -344,7 +383,7 @@ static void sync(struct vcpu *v, struct vcpu **other)
 	}
 }
 
-static void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct virq *q)
+static inline void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct virq *q)
 {
 	struct vgic_cpu *c = &v->vgic;
 	struct lr_val l = {.state = 1, .prio = q->prio, .vintid = (uint16_t)intid,
@@ -365,7 +404,7 @@ static void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct virq *q
 	q->in_lr = true;
 	q->lr = (uint8_t)i;
 	c->lr_intid[i] = (uint16_t)intid;
-	c->lr_used |= 1u << i;
+	c->lr_used |= 1u << i; /* i was free: not quiet either */
 	vgic_lr_write(i, vgic_lr_encode(&l));
 }
 
@@ -410,7 +449,7 @@ static void flush(struct vcpu *v, struct vcpu **other)
 		if (intid == 1023)
 			break;
 		struct virq *q = vgic_irq(v, intid);
-		uint32_t free = ~c->lr_used & ((1u << gic_host.nr_lrs) - 1);
+		uint32_t free = ~(c->lr_used | c->lr_quiet) & ((1u << gic_host.nr_lrs) - 1);
 		if (!free) {
 			/* Evict the lowest-priority LR that is only pending, if q beats it. */
 			unsigned victim = VGIC_MAX_LRS, vprio = 0;
@@ -450,6 +489,7 @@ static void flush(struct vcpu *v, struct vcpu **other)
 		if (count == 1)
 			break; /* it was the only one waiting: no need to look again */
 	}
+	c->waiting = more;
 	uint32_t hcr = VGIC_HCR_EN | (more ? VGIC_HCR_UIE : 0);
 	if (vgic_hcr_read() != hcr)
 		vgic_hcr_write(hcr);

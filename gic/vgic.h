@@ -46,6 +46,12 @@ struct vgic_cpu {
 	struct virq priv[VGIC_NR_PRIV];
 	uint16_t lr_intid[VGIC_MAX_LRS];
 	uint32_t lr_used;
+	/* Not in lr_used, yet taken: HW-linked private interrupts listed by
+	 * vgic_list_hw_now, whose deactivation completes the physical one:
+	 * nothing there the model must learn at each exit. A sync (after any
+	 * change) reads them with the others. */
+	uint32_t lr_quiet;
+	bool waiting; /* the last flush left deliverable interrupts unlisted */
 	/* Which of priv[] are enabled (bit = INTID): what a flush looks at, so
 	 * it never walks the disabled ones. Kept with priv[i].enabled, which
 	 * only write_bits() (ISENABLER/ICENABLER) changes: set one through the
@@ -92,6 +98,12 @@ void vgic_set_level_vcpu(struct vcpu *v, unsigned intid, bool level);
 /* A physical interrupt delivered to this CPU's vCPU, linked to the virtual one
  * so the guest's deactivation deactivates the physical interrupt. */
 void vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid);
+/* The same, on v's own CPU, for a private interrupt, straight into a list
+ * register when that is all a flush would do: the model unchanged since the
+ * last flush (which listed everything deliverable), the interrupt enabled,
+ * not pending, and its last instance done. False: nothing done, use
+ * vgic_inject_hw. No generation change, so the exit needs no flush. */
+bool vgic_list_hw_now(struct vcpu *v, unsigned vintid, unsigned pintid);
 /* Send SGI intid from vCPU `from` to the vCPUs in `targets` (bitmask). */
 void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets);
 
@@ -99,10 +111,12 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets);
  * vgic_needs_flush() says so. */
 void vgic_sync_and_flush(struct vcpu *v);
 /* Anything for vgic_sync_and_flush to do? Not when no list register is in
- * use and the domain's vGIC (generation gen, its vgic_gen) has not changed
- * since this vCPU's last flush: the common exit (a hypercall, an MMIO or
- * system-register trap) skips it. A change made after this check kicks the
- * vCPU's CPU (an IPI: another exit). */
+ * use (quiet ones aside) and the domain's vGIC (generation gen, its
+ * vgic_gen) has not changed since this vCPU's last flush: the common exit
+ * (a hypercall, an MMIO or system-register trap, a timer tick listed by
+ * vgic_list_hw_now) skips it. While interrupts wait unlisted, every list
+ * register is in use, so it never skips a flush they need. A change made
+ * after this check kicks the vCPU's CPU (an IPI: another exit). */
 static inline bool vgic_needs_flush(const struct vgic_cpu *c, uint64_t gen)
 {
 	return c->lr_used || gen != c->seen_gen;

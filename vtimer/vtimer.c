@@ -18,7 +18,11 @@ void vtimer_vcpu_reset(struct vcpu *v)
 	isb();
 }
 
+/* Each tick straight into a list register when the vGIC allows (nothing
+ * else changed or waits, the last tick done): no model change, so no sync
+ * and flush on the way back in. Else through the model. */
 void vtimer_fire(struct vcpu *v, unsigned intid)
 {
-	vgic_inject_hw(v, intid, intid);
+	if (!vgic_list_hw_now(v, intid, intid))
+		vgic_inject_hw(v, intid, intid);
 }

@@ -80,6 +80,7 @@ opsjson=$(awk '{ printf "%s\n    \"%s\": { \"native_el1\": %s, \"gicv3_el1\": %s
 printf '\n%-14s %12s %12s %12s %12s %12s\n' "per operation" "native EL1" "GICv3 EL1" "GICv3 EL2" "GICv2 EL1" "GICv2 EL2"
 awk '{ printf "%-14s %12s %12s %12s %12s %12s\n", $1, $2, $3, $4, $5, $6 }' "$OUT/ops"
 echo "(instructions per operation, test guest on 1 vCPU; EL2 = Bulkhead's share)"
+LAT_ONLY=1 bash "$ROOT/tests/bench/ops.sh" # latency rows: timer, IPI (build/bench/latency.json)
 
 printf '\n%-46s %15s\n' "measure (QEMU -icount, cortex-a57, 2 CPUs)" "value"
 printf '%-46s %15s\n' "Linux boot to marker, native (instructions)" "$native"

@@ -107,7 +107,17 @@ static void run_op(const struct op *o)
 		return;
 	}
 	case 5: guest_touches_lrs((uint8_t)val); /* fall through: then the exit path */
-	case 6: vgic_sync_and_flush(v); return;
+	case 6:
+		if (o->kind % 8 == 6 && board.gic_version == 3 && (val & 0x100)) {
+			/* A timer tick as vtimer_fire takes it (GICv3: HW-linked),
+			 * after an exit's flush, when the direct listing can apply. */
+			vgic_sync_and_flush(v);
+			if (!vgic_list_hw_now(v, 27, 27))
+				vgic_inject_hw(v, 27, 27);
+			return;
+		}
+		vgic_sync_and_flush(v);
+		return;
 	case 7: vuart_input(d, (char)val); return;
 	}
 	if (!write && size < 8)
@@ -129,6 +139,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fake_snapshot(victim, &other);
 		run_op(&o);
 		fake_check_unchanged(victim, &other, "a vGIC/vUART operation");
+		/* A list register is in use through the model or quiet, never both. */
+		for (unsigned i = 0; i < 2; i++)
+			for (unsigned c = 0; c < domains[i].nvcpus; c++)
+				if (domains[i].vcpu[c].vgic.lr_used & domains[i].vcpu[c].vgic.lr_quiet) {
+					fprintf(stderr, "list register both used and quiet\n");
+					abort();
+				}
 		/* Physical routes of domain 1's linked SPIs: only its own CPUs (2, 3). */
 		for (unsigned s = 48; s < 50; s++)
 			if (fake_hw_route_cpu[s] != ~0u && fake_hw_route_cpu[s] != 2 &&

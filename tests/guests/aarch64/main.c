@@ -1671,14 +1671,76 @@ static enum result mode_rt(void)
 #define PMCR_E		 (1u << 0)
 #define PMCR_P		 (1u << 1) /* reset the event counters */
 
+#define LAT_TICKS	 10000 /* timer deadlines measured */
+#define LAT_DELTA	 100   /* ticks from arming to the deadline, as TIMER_DELTA */
+#define IPI_ROUNDS	 1000
+#define SGI_IPI		 2 /* boot CPU -> the other vCPU */
+#define SGI_IPI_BACK	 3 /* and back */
+
 static uint32_t bench_irqs;
+/* CNTVCT at the IRQ vector's first instructions (start.S) and at the bench
+ * handler's entry: where a latency ends. */
+volatile uint64_t irq_vector_vct;
+static volatile uint64_t bench_handler_vct;
 
 static void on_bench_irq(uint32_t iar)
 {
-	(void)iar;
+	bench_handler_vct = read_sysreg(cntvct_el0);
 	if (gic_iar_intid(iar) == gic.timer_irq)
 		vtimer_stop();
 	__atomic_fetch_add(&bench_irqs, 1, __ATOMIC_RELEASE);
+}
+
+/* Latencies, in counter ticks, then sorted for the median and the maximum. */
+static uint32_t lat_a[LAT_TICKS], lat_b[LAT_TICKS];
+
+static void sort_u32(uint32_t *a, unsigned n)
+{
+	for (unsigned gap = n / 2; gap; gap /= 2) /* Shell sort: n is 10,000 */
+		for (unsigned i = gap; i < n; i++) {
+			uint32_t x = a[i];
+			unsigned j = i;
+			for (; j >= gap && a[j - gap] > x; j -= gap)
+				a[j] = a[j - gap];
+			a[j] = x;
+		}
+}
+
+/* "bench-lat NAME ns median=M max=X": virtual time, which under -icount
+ * shift=0 is instructions retired on all CPUs (1 ns each), at the counter's
+ * resolution (16 ns at QEMU virt's 62.5 MHz). */
+static void say_lat(const char *name, uint32_t *a, unsigned n)
+{
+	uint64_t f = read_sysreg(cntfrq_el0);
+	sort_u32(a, n);
+	say("bench-lat %s ns median=%lu max=%lu", name, (uint64_t)a[n / 2] * 1000000000 / f,
+	    (uint64_t)a[n - 1] * 1000000000 / f);
+}
+
+/* The virtual timer's deadline to the guest: to its IRQ vector (the
+ * physical timer interrupt, however the hypervisor forwards it) and to the
+ * handler (after the acknowledge and dispatch), each tick a fresh deadline
+ * LAT_DELTA ticks ahead, this vCPU waiting in WFI as a real-time loop does. */
+static bool bench_timer_latency(void)
+{
+	for (unsigned k = 0; k < LAT_TICKS; k++) {
+		uint32_t before = bench_irqs;
+		irq_disable();
+		uint64_t deadline = read_sysreg(cntvct_el0) + LAT_DELTA;
+		vtimer_arm(deadline);
+		for (unsigned spin = 0; __atomic_load_n(&bench_irqs, __ATOMIC_ACQUIRE) == before;
+		     spin++) {
+			if (spin == 1000000)
+				return false;
+			irq_wait();
+		}
+		irq_enable();
+		lat_a[k] = (uint32_t)(irq_vector_vct - deadline);
+		lat_b[k] = (uint32_t)(bench_handler_vct - deadline);
+	}
+	say_lat("timer-to-vector", lat_a, LAT_TICKS);
+	say_lat("timer-to-handler", lat_b, LAT_TICKS);
+	return true;
 }
 
 static bool op_empty(void)
@@ -1801,6 +1863,101 @@ static enum result mode_bench(void)
 		say("bench %s el1=%lu el2=%lu", ops[i].name, (el1 + n / 2) / n, (el2 + n / 2) / n);
 	}
 	write_sysreg(pmcntenclr_el0, 3);
+	if (!bench_timer_latency())
+		return fail("bench timer latency: a tick did not come");
+	return RES_PASS;
+}
+
+/* ---- bench-ipi: an SGI to another vCPU and its answer (2 vCPUs) ---- */
+
+static struct {
+	uint32_t ready, done, left, got, back;
+	volatile uint64_t t_handler, t_back; /* CNTVCT at each handler's entry */
+	const char *err;
+} bi;
+
+static void on_ipi(uint32_t iar)
+{
+	(void)iar;
+	bi.t_handler = read_sysreg(cntvct_el0);
+	__atomic_fetch_add(&bi.got, 1, __ATOMIC_RELEASE);
+	gic_send_sgi(SGI_IPI_BACK, 0);
+}
+
+static void on_ipi_back(uint32_t iar)
+{
+	(void)iar;
+	bi.t_back = read_sysreg(cntvct_el0);
+	__atomic_fetch_add(&bi.back, 1, __ATOMIC_RELEASE);
+}
+
+static void ipi_secondary(unsigned slot)
+{
+	(void)slot;
+	bi.err = gic_cpu_init();
+	if (!bi.err) {
+		gic_set_priority(SGI_IPI, PRIO_NORMAL);
+		gic_enable(SGI_IPI, true);
+	}
+	irq_disable();
+	__atomic_fetch_add(&bi.ready, 1, __ATOMIC_RELEASE);
+	__asm__ volatile("dsb ish\n\tsev" ::: "memory");
+	while (!bi.err && !__atomic_load_n(&bi.done, __ATOMIC_ACQUIRE))
+		irq_wait();
+	__atomic_store_n(&bi.left, 1, __ATOMIC_RELEASE);
+	__asm__ volatile("dsb ish\n\tsev" ::: "memory");
+}
+
+/* Both vCPUs wait in WFI (as an idle OS does): the send is the sender's
+ * SGI register write, the handler's entry its first instruction on the
+ * other vCPU; the round ends at the sender's handler of the answer. */
+static enum result mode_bench_ipi(void)
+{
+	unsigned started;
+
+	if (irq_setup() != RES_PASS)
+		return RES_FAIL;
+	irq_set_handler(SGI_IPI, on_ipi);
+	irq_set_handler(SGI_IPI_BACK, on_ipi_back);
+	gic_set_priority(SGI_IPI_BACK, PRIO_NORMAL);
+	gic_enable(SGI_IPI_BACK, true);
+	irq_enable();
+	secondary_job = ipi_secondary;
+	if (start_secondaries(&started) != RES_PASS)
+		return RES_FAIL;
+	if (started < 1)
+		return fail("bench-ipi needs 2 CPUs");
+	uint64_t deadline = deadline_in(WAIT_SECONDS);
+	while (__atomic_load_n(&bi.ready, __ATOMIC_ACQUIRE) < 1 && now() < deadline)
+		__asm__ volatile("wfe");
+	if (!bi.ready || bi.err)
+		return fail("the other vCPU did not set up its GIC: %s", bi.err ? bi.err : "timeout");
+	for (unsigned r = 0; r < IPI_ROUNDS; r++) {
+		uint32_t before = bi.back;
+		irq_disable();
+		uint64_t t0 = read_sysreg(cntvct_el0);
+		gic_send_sgi(SGI_IPI, 1);
+		for (unsigned spin = 0; __atomic_load_n(&bi.back, __ATOMIC_ACQUIRE) == before;
+		     spin++) {
+			if (spin == 1000000)
+				return fail("bench-ipi: round %u did not complete", r);
+			irq_wait();
+		}
+		irq_enable();
+		lat_a[r] = (uint32_t)(bi.t_handler - t0);
+		lat_b[r] = (uint32_t)(bi.t_back - t0);
+	}
+	__atomic_store_n(&bi.done, 1, __ATOMIC_RELEASE);
+	gic_send_sgi(SGI_IPI, 1); /* wake it: it sees done and goes off */
+	/* WFE, not AFFINITY_INFO polls: under -icount a busy CPU never lets
+	 * the other run (QEMU switches CPUs when one waits). */
+	deadline = deadline_in(WAIT_SECONDS);
+	while (!__atomic_load_n(&bi.left, __ATOMIC_ACQUIRE) && now() < deadline)
+		__asm__ volatile("wfe");
+	if (!bi.left)
+		return fail("bench-ipi: the other vCPU did not finish");
+	say_lat("ipi-to-handler", lat_a, IPI_ROUNDS);
+	say_lat("ipi-round", lat_b, IPI_ROUNDS);
 	return RES_PASS;
 }
 
@@ -3467,7 +3624,7 @@ static const struct {
     {"setway", mode_setway},	 {"hvc-flood", mode_hvc_flood},
     {"sysreset", mode_sysreset}, {"gic", mode_gic},
     {"sgi-all", mode_sgi_all},	 {"rt", mode_rt},
-    {"bench", mode_bench},	 {"chan", mode_chan},
+    {"bench", mode_bench},	 {"bench-ipi", mode_bench_ipi},	 {"chan", mode_chan},
     {"fuzz", mode_fuzz},	 {"chan-flood", mode_chan_flood},
     {"shared-page", mode_shared_page},	 {"flood", mode_flood},
     {"forge", mode_forge},

@@ -251,7 +251,16 @@ vectors:
 	ventry	2
 	ventry	3
 	ventry	4
-	ventry	5, irq_common, IRQ_FRAME_SIZE
+	/* IRQ, current EL with SPx: stamps CNTVCT first (bench: interrupt
+	 * taken to guest vector), then as the others. */
+	.balign	0x80
+	sub	sp, sp, #IRQ_FRAME_SIZE
+	stp	x0, x1, [sp]
+	mrs	x1, cntvct_el0
+	adrp	x0, irq_vector_vct
+	str	x1, [x0, :lo12:irq_vector_vct]
+	mov	x0, #5
+	b	irq_common
 	ventry	6
 	ventry	7
 	ventry	8
