@@ -23,7 +23,7 @@ struct plan plan;
 struct pmem pmem;
 const void *host_fdt;
 
-static uint64_t heap_start, heap_next, heap_end;
+static uint64_t heap_start, heap_next, heap_end, heap_last; /* heap_last: the last allocation */
 static const struct bh_pkg_hdr *pkg;
 static volatile bool boot_done;
 
@@ -34,14 +34,29 @@ void __stack_chk_fail(void)
 	arch_halt_system();
 }
 
-void *boot_alloc(uint64_t size, uint64_t align)
+void *boot_alloc_nozero(uint64_t size, uint64_t align)
 {
 	uint64_t a = ALIGN_UP(heap_next, align);
 	if (boot_done || a + size > heap_end || a + size < a)
 		return NULL;
 	heap_next = a + size;
-	memset((void *)(uintptr_t)a, 0, size);
+	heap_last = a;
 	return (void *)(uintptr_t)a;
+}
+
+void boot_alloc_shrink(void *p, uint64_t size)
+{
+	uint64_t a = (uint64_t)(uintptr_t)p;
+	if (!boot_done && a == heap_last && a + size >= a && a + size <= heap_next)
+		heap_next = a + size;
+}
+
+void *boot_alloc(uint64_t size, uint64_t align)
+{
+	void *p = boot_alloc_nozero(size, align);
+	if (p)
+		memset(p, 0, size);
+	return p;
 }
 
 const void *package_find(const char *name, uint64_t *size)
@@ -145,11 +160,14 @@ static void boot_mmu_board(uint64_t dtb, uint64_t load_base, const struct payloa
 	}
 	arch_mmu_final(&board, load_base, heap_end);
 	console_init(board.uart, board.uart_base);
-	uint32_t dt_size = fdt_totalsize((const void *)(uintptr_t)dtb);
-	void *dt_copy = boot_alloc(dt_size, 8);
+	/* Only the bytes it uses: QEMU's DT claims 1 MiB for ~8 KiB of content.
+	 * Same offsets, a smaller totalsize (what dom0's DT is built from too). */
+	uint32_t dt_size = dt_used_size((const void *)(uintptr_t)dtb);
+	void *dt_copy = boot_alloc_nozero(dt_size, 8);
 	if (!dt_copy)
 		fatal("board DT of %u bytes does not fit in the hypervisor heap", dt_size);
 	memcpy(dt_copy, (const void *)(uintptr_t)dtb, dt_size);
+	fdt_set_totalsize(dt_copy, dt_size);
 	host_fdt = dt_copy;
 	dt_board_move(&board, host_fdt); /* same bytes, same offsets: not read again */
 }

@@ -153,7 +153,7 @@ static int domain_build_dt(struct domain *d, const struct dom_cfg *cfg, const st
 				     .initrd_size = d->initrd_size, .chans = views,
 				     .nchans = d->nchans};
 		int size = (int)fdt_totalsize(fdt) + GUEST_DT_MAX;
-		d->fdt = boot_alloc((uint64_t)size, 8);
+		d->fdt = boot_alloc_nozero((uint64_t)size, 8);
 		rc = d->fdt ? dt_dom0_build(d->fdt, size, &g0, b, &err) : -1;
 	} else {
 		struct guest_dt g = {
@@ -172,7 +172,7 @@ static int domain_build_dt(struct domain *d, const struct dom_cfg *cfg, const st
 		    .devices = cfg->devices,
 		    .ndevices = cfg->ndevices,
 		};
-		d->fdt = boot_alloc(GUEST_DT_MAX, 8);
+		d->fdt = boot_alloc_nozero(GUEST_DT_MAX, 8);
 		rc = d->fdt ? dt_guest_build(d->fdt, GUEST_DT_MAX, &g, b, fdt, &err) : -1;
 	}
 	if (rc) {
@@ -180,6 +180,7 @@ static int domain_build_dt(struct domain *d, const struct dom_cfg *cfg, const st
 		return -1;
 	}
 	d->fdt_size = fdt_totalsize(d->fdt);
+	boot_alloc_shrink(d->fdt, d->fdt_size); /* the last allocation: built once, kept */
 	int chosen = fdt_path_offset(d->fdt, "/chosen"), plen;
 	d->restarts_prop = chosen >= 0 ? (uint32_t *)(uintptr_t)fdt_getprop(d->fdt, chosen,
 									      "bulkhead,restarts", &plen)

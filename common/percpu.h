@@ -44,6 +44,11 @@ extern const void *host_fdt;
 
 /* Boot-time allocation from the hypervisor's own memory (never a guest's). */
 void *boot_alloc(uint64_t size, uint64_t align);
+/* The same, not zeroed: for what the caller overwrites whole. */
+void *boot_alloc_nozero(uint64_t size, uint64_t align);
+/* The last allocation, p, keeps only its first `size` bytes (the rest goes
+ * back to the heap): for buffers whose final size is known after filling. */
+void boot_alloc_shrink(void *p, uint64_t size);
 /* The free RAM and boot-heap use, on the console (unchanged after boot). */
 void boot_memory_report(void);
 /* Find an image in the boot image's payload; NULL if absent. */

@@ -453,6 +453,16 @@ static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 	return 0;
 }
 
+uint32_t dt_used_size(const void *fdt)
+{
+	uint32_t end = fdt_off_dt_struct(fdt) + fdt_size_dt_struct(fdt);
+	uint32_t str = fdt_off_dt_strings(fdt) + fdt_size_dt_strings(fdt);
+	int nrsv = fdt_num_mem_rsv(fdt);
+	uint32_t rsv = fdt_off_mem_rsvmap(fdt) + (uint32_t)(nrsv < 0 ? 0 : nrsv + 1) * 16;
+	end = MAX(end, MAX(str, rsv));
+	return MIN(ALIGN_UP(end, 8), fdt_totalsize(fdt));
+}
+
 int dt_check_blob(const void *fdt)
 {
 	int e = fdt_check_header(fdt);

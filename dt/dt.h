@@ -87,6 +87,9 @@ int dt_node_path(const void *fdt, int node, char *buf, size_t len);
 /* Is this a DTB libfdt can read safely (header, version >= 16, structure)?
  * 0 or a negative FDT_ERR_ code. The caller has checked its totalsize fits. */
 int dt_check_blob(const void *fdt);
+/* The bytes a checked DTB really uses (header, reservations, structure,
+ * strings), 8-aligned: QEMU pads its DT to 1 MiB of totalsize. */
+uint32_t dt_used_size(const void *fdt);
 /* Cells per interrupt specifier of the GIC (3, or 4 on GICv3 with PPI partitions). */
 unsigned dt_gic_cells(const void *fdt, const struct board *b);
 /* INTID of a GIC specifier <type num flags ...>. */
