@@ -14,12 +14,15 @@
 #include "gic/vgic.h"
 #include "vtimer/vtimer.h"
 
-extern char cpu_stacks[];
 void arch_enter_guest(const struct trap_frame *f, uint64_t stack_top) __attribute__((noreturn));
 void arch_call_on_stack(uint64_t sp, void (*fn)(uint64_t), uint64_t arg)
 	__attribute__((noreturn));
 
-char cpu_stacks[BH_MAX_CPUS * CPU_STACK_SIZE] __attribute__((aligned(16)));
+/* The boot CPU's stack until it first enters a guest (then its own below). */
+char boot_stack[CPU_STACK_SIZE] __attribute__((aligned(16), section(".noinit")));
+/* One stack per CPU of the board, from the boot heap (secondary_entry reads
+ * this with its MMU off). */
+char *cpu_stacks;
 
 static uint64_t stack_top(unsigned cpu)
 {
@@ -39,6 +42,16 @@ uint64_t arch_read_mpidr(void)
 unsigned arch_boot_cpu_index(const struct board *b)
 {
 	uint64_t me = arch_read_mpidr();
+	cpu_stacks = boot_alloc_nozero((uint64_t)b->ncpus * CPU_STACK_SIZE, 64);
+	if (!cpu_stacks)
+		return b->ncpus;
+	arch_dcache_clean_range((uint64_t)(uintptr_t)&cpu_stacks, sizeof(cpu_stacks));
+	/* A secondary's first frames are written with its MMU off (non-cacheable):
+	 * no line of them may be in the cache when it turns the MMU on. */
+	for (unsigned i = 0; i < b->ncpus; i++)
+		for (uint64_t a = stack_top(i) - 256; a < stack_top(i); a += 64)
+			__asm__ volatile("dc civac, %0" ::"r"(a) : "memory");
+	dsb(ish);
 	for (unsigned i = 0; i < b->ncpus; i++)
 		if (b->mpidr[i] == me) {
 			arch_secondary_init(i);

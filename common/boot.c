@@ -19,7 +19,7 @@
 
 struct pcpu pcpus[BH_MAX_CPUS];
 struct board board;
-struct plan plan;
+struct plan plan __attribute__((section(".noinit"))); /* dt_plan_read() zeroes it */
 struct pmem pmem;
 const void *host_fdt;
 
@@ -265,8 +265,12 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 	arch_irq_init(&board);
 	unsigned me = arch_boot_cpu_index(&board);
 	if (me >= board.ncpus)
-		fatal("the boot CPU (MPIDR 0x%llx) is not in the DT's /cpus",
-		      (unsigned long long)arch_read_mpidr());
+		fatal("the boot CPU (MPIDR 0x%llx) is not in the DT's /cpus, or no room for "
+		      "%u CPU stacks", (unsigned long long)arch_read_mpidr(), board.ncpus);
+	/* Each domain_create() zeroes its own: no need to here. */
+	domains = boot_alloc_nozero((uint64_t)plan.ndoms * sizeof(*domains), 64);
+	if (!domains)
+		fatal("no room for %u domains in the hypervisor heap", plan.ndoms);
 	for (unsigned i = 0; i < plan.ndoms; i++) {
 		if (domain_create(&domains[i], &plan.dom[i], &board, host_fdt))
 			fatal("domain %s could not be built", plan.dom[i].name);

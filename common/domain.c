@@ -17,7 +17,7 @@
 
 #include <libfdt.h>
 
-struct domain domains[BH_MAX_DOMAINS];
+struct domain *domains;
 unsigned ndomains;
 
 #define GUEST_DT_MAX 0x10000	/* generated DTs are ~2 KiB; leave room for fragments */

@@ -120,7 +120,7 @@ struct domain {
 	char con_in[CON_IN_SIZE]; /* the console ring (last: keeps the offsets above small) */
 };
 
-extern struct domain domains[BH_MAX_DOMAINS];
+extern struct domain *domains; /* ndomains of them, from the boot heap */
 extern unsigned ndomains;
 
 /* Physical CPU -> its vCPU (NULL when the CPU belongs to no domain). */

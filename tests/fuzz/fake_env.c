@@ -135,7 +135,8 @@ void gic_send_ipi(unsigned cpu)
 
 struct board board;
 struct plan plan;
-struct domain domains[BH_MAX_DOMAINS];
+static struct domain fake_domains[BH_MAX_DOMAINS];
+struct domain *domains = fake_domains;
 unsigned ndomains;
 struct pcpu pcpus[BH_MAX_CPUS];
 /* The GICv2 virtual interface control frame is banked per CPU: the one at
@@ -148,7 +149,7 @@ void fake_setup(unsigned gic_version)
 {
 	memset(&board, 0, sizeof(board));
 	memset(&plan, 0, sizeof(plan));
-	memset(domains, 0, sizeof(domains));
+	memset(fake_domains, 0, sizeof(fake_domains));
 	memset(pcpus, 0, sizeof(pcpus));
 	memset(sysregs, 0, sizeof(sysregs));
 	memset(gich_frame, 0, sizeof(gich_frame));
