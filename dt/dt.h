@@ -80,8 +80,21 @@ int dt_board_read(const void *fdt, struct board *b, struct dt_error *err);
 /* The board now lives in `copy`, a byte-for-byte copy of its DT (node
  * offsets stay valid): nothing is read again. */
 void dt_board_move(struct board *b, const void *copy);
-/* fdt_parent_offset(), fast for the DT dt_board_read() read last. */
+/* fdt_parent_offset(), fast for the DT dt_board_read() read last; and the
+ * same for these libfdt lookups (same answers; libfdt's for any other DT). */
 int dt_parent(const void *fdt, int node);
+const void *dt_getprop(const void *fdt, int node, const char *name, int *lenp);
+const char *dt_get_name(const void *fdt, int node, int *lenp);
+int dt_path_offset(const void *fdt, const char *path);       /* fdt_path_offset */
+int dt_find_compatible(const void *fdt, const char *compat); /* ..._by_compatible(fdt, -1, c) */
+bool dt_is_compatible(const void *fdt, int node, const char *compat); /* !fdt_node_check_compatible */
+int dt_address_cells(const void *fdt, int node);
+int dt_size_cells(const void *fdt, int node);
+/* The first child of parent (prev < 0) or the next after child prev; < 0 when none. */
+int dt_next_child(const void *fdt, int parent, int prev);
+#define dt_for_each_child(node, fdt, parent)                                                      \
+	for ((node) = dt_next_child((fdt), (parent), -1); (node) >= 0;                             \
+	     (node) = dt_next_child((fdt), (parent), (node)))
 /* fdt_get_path(), the same way: a walk up, not a scan from the root. */
 int dt_node_path(const void *fdt, int node, char *buf, size_t len);
 /* Is this a DTB libfdt can read safely (header, version >= 16, structure)?
