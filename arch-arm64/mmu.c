@@ -204,20 +204,49 @@ void arch_early_init(uint64_t load_base, uint64_t hyp_end, uint64_t dtb)
 	isb();
 }
 
+/* Identity-map what of [b, e) (4 KiB-aligned) is not mapped yet. */
+static int map_missing(uint64_t b, uint64_t e, unsigned flags)
+{
+	/* Nothing of it mapped yet (the usual case, a GICv3 redistributor region
+	 * of many MiB or a domain's RAM): one call, in blocks where aligned. */
+	if (!pt_range_mapped(&hyp_pt, b, e - b))
+		return pt_map(&hyp_pt, b, b, e - b, flags) ? -1 : 0;
+	for (uint64_t a = b; a < e;) {
+		uint64_t n = MIN(e, ALIGN_DOWN(a, SZ_2M) + SZ_2M); /* a 2 MiB step, else pages */
+		if (!pt_range_mapped(&hyp_pt, a, n - a)) {
+			if (pt_map(&hyp_pt, a, a, n - a, flags))
+				return -1;
+		} else {
+			for (; a < n; a += SZ_4K)
+				if (!pt_range_mapped(&hyp_pt, a, SZ_4K) &&
+				    pt_map(&hyp_pt, a, a, SZ_4K, flags))
+					return -1;
+		}
+		a = n;
+	}
+	return 0;
+}
+
 int arch_map_device(uint64_t base, uint64_t size)
 {
+	if (map_missing(ALIGN_DOWN(base, SZ_4K), ALIGN_UP(base + size, SZ_4K), PT_RW | PT_DEVICE))
+		return -1;
+	dsb(ishst);
+	isb();
+	return 0;
+}
+
+/* The board's RAM ranges (arch_mmu_final): arch_map_ram maps nothing else. */
+static const struct board *ram_board;
+
+int arch_map_ram(uint64_t base, uint64_t size)
+{
 	uint64_t b = ALIGN_DOWN(base, SZ_4K), e = ALIGN_UP(base + size, SZ_4K);
-	/* Nothing of it mapped yet (the usual case, a GICv3 redistributor region
-	 * of many MiB among them): one call, in blocks where aligned. */
-	if (!pt_range_mapped(&hyp_pt, b, e - b)) {
-		if (pt_map(&hyp_pt, b, b, e - b, PT_RW | PT_DEVICE))
-			return -1;
-		e = b;
-	}
-	for (uint64_t a = b; a < e; a += SZ_4K) {
-		if (pt_range_mapped(&hyp_pt, a, SZ_4K))
-			continue;
-		if (pt_map(&hyp_pt, a, a, SZ_4K, PT_RW | PT_DEVICE))
+	for (unsigned i = 0; ram_board && i < ram_board->nmem; i++) {
+		const struct mem_range *m = &ram_board->mem[i];
+		uint64_t s = MAX(b, ALIGN_UP(m->base, SZ_4K));
+		uint64_t t = MIN(e, ALIGN_DOWN(m->base + m->size, SZ_4K));
+		if (t > s && ((t - 1) >> 48) == 0 && map_missing(s, t, PT_RW))
 			return -1;
 	}
 	dsb(ishst);
@@ -227,14 +256,11 @@ int arch_map_device(uint64_t base, uint64_t size)
 
 void arch_mmu_final(const struct board *b, uint64_t load_base, uint64_t hyp_end)
 {
+	/* Not the whole of RAM: mapping 16 TiB in 1 GiB blocks alone took 478K
+	 * instructions. RAM the hypervisor touches is mapped when it is handed
+	 * out (arch_map_ram: a domain's RAM, a channel, a spin-table word). */
 	pt_new(&hyp_pt);
-	for (unsigned i = 0; i < b->nmem; i++) {
-		uint64_t s = ALIGN_UP(b->mem[i].base, SZ_4K);
-		uint64_t e = ALIGN_DOWN(b->mem[i].base + b->mem[i].size, SZ_4K);
-		if (e > s && (e - 1) >> 48 == 0)
-			pt_map(&hyp_pt, s, s, e - s, PT_RWX);
-	}
-	/* Our image and heap, in case the loader put us outside a memory node. */
+	ram_board = b;
 	map_normal_2m(load_base, hyp_end);
 	arch_map_device(b->uart_base, b->uart_size ? b->uart_size : SZ_4K);
 	mmu_cfg.ttbr = (uint64_t)(uintptr_t)hyp_pt.root;

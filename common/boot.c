@@ -158,16 +158,19 @@ static void boot_mmu_board(uint64_t dtb, uint64_t load_base, const struct payloa
 		}
 		arch_halt_system();
 	}
-	arch_mmu_final(&board, load_base, heap_end);
-	console_init(board.uart, board.uart_base);
-	/* Only the bytes it uses: QEMU's DT claims 1 MiB for ~8 KiB of content.
-	 * Same offsets, a smaller totalsize (what dom0's DT is built from too). */
+	/* Copied while the early tables map it (the final ones map only RAM the
+	 * hypervisor uses); only the bytes it uses: QEMU's DT claims 1 MiB for
+	 * ~8 KiB. Same offsets, a smaller totalsize (dom0's DT is built from it). */
 	uint32_t dt_size = dt_used_size((const void *)(uintptr_t)dtb);
 	void *dt_copy = boot_alloc_nozero(dt_size, 8);
+	if (dt_copy) {
+		memcpy(dt_copy, (const void *)(uintptr_t)dtb, dt_size);
+		fdt_set_totalsize(dt_copy, dt_size);
+	}
+	arch_mmu_final(&board, load_base, heap_end);
+	console_init(board.uart, board.uart_base);
 	if (!dt_copy)
 		fatal("board DT of %u bytes does not fit in the hypervisor heap", dt_size);
-	memcpy(dt_copy, (const void *)(uintptr_t)dtb, dt_size);
-	fdt_set_totalsize(dt_copy, dt_size);
 	host_fdt = dt_copy;
 	dt_board_move(&board, host_fdt); /* same bytes, same offsets: not read again */
 }

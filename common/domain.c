@@ -72,7 +72,7 @@ static int domain_alloc_ram(struct domain *d, const struct dom_cfg *cfg, const s
 		}
 		d->ram_ipa = one_to_one ? d->ram_pa : b->mem[0].base;
 	}
-	if (arch_domain_init(d))
+	if (arch_domain_init(d) || arch_map_ram(d->ram_pa, d->ram_size)) /* we scrub and load it */
 		return -1;
 	return arch_stage2_map(d, d->ram_ipa, d->ram_pa, d->ram_size, S2_RWX);
 }
