@@ -140,7 +140,8 @@ PACK_ARGS += --set '/bulkhead/domain@0:bootargs=console=ttyAMA0 nokaslr quiet bh
 	--set '/bulkhead/domain@1:bootargs=test=rt periods=0'
 endif
 endif
-PACK_ARGS += -I $(GUESTB) -I $(GUEST32B) -I $(ASSETS) -I configs
+# PACK_EXTRA: more bhpack arguments (make bench: other memory sizes, roles).
+PACK_ARGS += $(PACK_EXTRA) -I $(GUESTB) -I $(GUEST32B) -I $(ASSETS) -I configs
 
 $(IMG): $(HYPB)/bulkhead.bin $(TOOLB)/bhpack $(B)/config.dtb $(BOARD_DTB) guests FORCE
 	@mkdir -p $(dir $@)

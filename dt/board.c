@@ -61,6 +61,7 @@ static struct {
 	unsigned hint; /* the slot found last: child walks ask for it again */
 	int node[DT_INDEX_MAX], parent[DT_INDEX_MAX];
 	uint32_t props[DT_INDEX_MAX]; /* structure offset of the tag after its name */
+	uint8_t depth[DT_INDEX_MAX];  /* the root's is 0 */
 } ix;
 
 static uint32_t rd32(const char *p)
@@ -125,6 +126,7 @@ static int walk(const void *fdt, bool build)
 				stack[depth] = (int)here;
 				ix.node[ix.n] = (int)here;
 				ix.parent[ix.n] = depth ? stack[depth - 1] : -FDT_ERR_NOTFOUND;
+				ix.depth[ix.n] = (uint8_t)depth;
 				ix.props[ix.n++] = off;
 			}
 			depth++;
@@ -289,6 +291,48 @@ int dt_next_child(const void *fdt, int parent, int prev)
 		}
 		if (ix.parent[k] < parent)
 			break; /* left parent's subtree */
+	}
+	return -FDT_ERR_NOTFOUND;
+}
+
+int dt_next_node(const void *fdt, int node, int *depth)
+{
+	int i = node < 0 ? -1 : ix_slot(fdt, node);
+	if (fdt != ix.fdt || !ix.whole || (node >= 0 && i < 0))
+		return fdt_next_node(fdt, node, depth);
+	unsigned k = (unsigned)(i + 1);
+	/* libfdt steps over the END_NODE tags between the two nodes, and stops
+	 * at the first that takes the depth below 0 (out of the subtree the walk
+	 * started in): depth -1 and an offset that is no node, which loops do
+	 * not use. Past the last node it answers NOTFOUND. */
+	int d0 = depth ? *depth : 0, cur = i < 0 ? -1 : (int)ix.depth[i];
+	int ends = cur + 1 - (k < ix.n ? (int)ix.depth[k] : 0);
+	if (depth && ends > 0 && d0 - ends < 0) {
+		*depth = -1;
+		return node;
+	}
+	if (k >= ix.n) {
+		if (depth)
+			*depth = d0 - ends;
+		return -FDT_ERR_NOTFOUND;
+	}
+	if (depth)
+		*depth = d0 - ends + 1;
+	ix.hint = k;
+	return ix.node[k];
+}
+
+int dt_node_by_phandle(const void *fdt, uint32_t phandle)
+{
+	if (fdt != ix.fdt || !ix.whole || phandle == 0 || phandle == ~0u)
+		return fdt_node_offset_by_phandle(fdt, phandle);
+	for (unsigned i = 0; i < ix.n; i++) {
+		int len;
+		const fdt32_t *p = slot_getprop(fdt, (int)i, "phandle", &len);
+		if (!p || len != 4)
+			p = slot_getprop(fdt, (int)i, "linux,phandle", &len);
+		if (p && len == 4 && fdt32_ld(p) == phandle)
+			return ix.node[i];
 	}
 	return -FDT_ERR_NOTFOUND;
 }

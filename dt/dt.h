@@ -90,6 +90,8 @@ int dt_find_compatible(const void *fdt, const char *compat); /* ..._by_compatibl
 bool dt_is_compatible(const void *fdt, int node, const char *compat); /* !fdt_node_check_compatible */
 int dt_address_cells(const void *fdt, int node);
 int dt_size_cells(const void *fdt, int node);
+int dt_next_node(const void *fdt, int node, int *depth); /* fdt_next_node */
+int dt_node_by_phandle(const void *fdt, uint32_t phandle); /* fdt_node_offset_by_phandle */
 /* The first child of parent (prev < 0) or the next after child prev; < 0 when none. */
 int dt_next_child(const void *fdt, int parent, int prev);
 #define dt_for_each_child(node, fdt, parent)                                                      \

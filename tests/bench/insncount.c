@@ -12,6 +12,7 @@
  *     hypervisor's own entry is the first execution at its load address, a
  *     guest linked there the second (hit=2).
  *   stop: exit QEMU right there (nothing after it is measured).
+ *   lo, hi alone: at exit, "in range: M" after "insns: N".
  * Build: gcc -shared -fPIC -O2 -o insncount.so insncount.c
  */
 #include <inttypes.h>
@@ -82,9 +83,13 @@ static void at_exit(qemu_plugin_id_t id, void *p)
 {
 	(void)id;
 	(void)p;
-	char buf[64];
+	char buf[80];
 	snprintf(buf, sizeof(buf), "insns: %" PRIu64 "\n", count);
 	qemu_plugin_outs(buf);
+	if (hi > lo) {
+		snprintf(buf, sizeof(buf), "in range: %" PRIu64 "\n", in_range);
+		qemu_plugin_outs(buf);
+	}
 }
 
 __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t id,

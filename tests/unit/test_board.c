@@ -373,7 +373,7 @@ static void test_parent_index(void)
 }
 
 /* The index's lookups (dt_getprop, dt_get_name, dt_*_cells, dt_next_child,
- * dt_path_offset, dt_find_compatible) give libfdt's answers for every node
+ * dt_next_node, dt_node_by_phandle, dt_path_offset, dt_find_compatible) give libfdt's answers for every node
  * of each DT dt_board_read() indexed. */
 static void test_index_lookups(void)
 {
@@ -421,6 +421,16 @@ static void test_index_lookups(void)
 				bad += !dt_is_compatible(fdt, node, cp + o);
 			}
 		}
+		/* Whole-tree and subtree walks, with their depths. */
+		for (int start = -1, k = 0; k < 2; k++, start = fdt_path_offset(fdt, "/cpus")) {
+			int d1 = 0, d2 = 0, x = fdt_next_node(fdt, start, &d1), y = dt_next_node(fdt, start, &d2);
+			for (; x >= 0 && d1 >= 0; x = fdt_next_node(fdt, x, &d1), y = dt_next_node(fdt, y, &d2))
+				bad += x != y || d1 != d2;
+			bad += (d1 < 0) != (d2 < 0) || (x < 0) != (y < 0);
+		}
+		for (uint32_t ph = 0; ph < 0x8010; ph += ph < 16 ? 1 : 0x1000)
+			bad += dt_node_by_phandle(fdt, ph) != fdt_node_offset_by_phandle(fdt, ph);
+		bad += dt_node_by_phandle(fdt, ~0u) != fdt_node_offset_by_phandle(fdt, ~0u);
 		bad += dt_path_offset(fdt, "/no/such/node") != fdt_path_offset(fdt, "/no/such/node");
 		bad += dt_find_compatible(fdt, "no,such") != -FDT_ERR_NOTFOUND;
 		CHECK(nodes > 3 && compats > 3);
