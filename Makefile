@@ -45,12 +45,23 @@ TOOLB := $(BUILD)/tools
 HYP_ASM := arch-arm64/head.S arch-arm64/vectors.S arch-arm64/mmio.S
 HYP_C := $(wildcard arch-arm64/*.c common/*.c dt/*.c gic/*.c vtimer/*.c)
 HYP_OBJ := $(patsubst %,$(HYPB)/%.o,$(HYP_ASM) $(HYP_C))
-HYP_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -nostdlib \
+# Code that runs at boot or off the hot paths (the DT readers and builders,
+# the boot sequence, image and payload parsing, domain and channel set-up,
+# passthrough planning, page-table building, the console's composition) is
+# optimised for size: the image must stay within 128 KiB. Traps, the vGIC,
+# timers, PSCI, memcpy and the RAM scrub stay -O2.
+HYP_OPT = -O2
+HYP_BOOT_ONLY := $(patsubst %,$(HYPB)/%.o,$(wildcard dt/*.c) common/boot.c common/image.c common/package.c common/passthrough.c \
+	common/channel.c common/domain.c common/pmem.c common/console.c arch-arm64/mmu.c arch-arm64/pt.c \
+	arch-arm64/stage2.c)
+$(HYP_BOOT_ONLY): HYP_OPT = -Os
+HYP_CFLAGS = -std=c11 $(HYP_OPT) -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -nostdlib \
 	-mgeneral-regs-only -mstrict-align -mno-outline-atomics -fpie -fvisibility=hidden -fno-plt \
 	-fno-tree-loop-distribute-patterns -fno-common -fstack-protector-strong \
-	-I. -Iarch-arm64 -I$(FDT_ARM64_ROOT)/usr/include -MMD -MP
+	-include common/hidden.h -I. -Iarch-arm64 -I$(FDT_ARM64_ROOT)/usr/include -MMD -MP
 HYP_LDFLAGS := -nostdlib -static-pie -Wl,-z,norelro \
-	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T arch-arm64/image.ld
+	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
+	-T arch-arm64/image.ld
 
 # ---- host tools ----
 HOST_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -D_DEFAULT_SOURCE -I. -Iarch-arm64

@@ -62,7 +62,12 @@ unsigned arch_pa_bits(void)
 void arch_dcache_clean_range(uint64_t start, uint64_t size)
 {
 	uint64_t line = 4ULL << ((read_sysreg(ctr_el0) >> 16) & 0xf);
-	for (uint64_t a = ALIGN_DOWN(start, line); a < start + size; a += line)
+	uint64_t a = ALIGN_DOWN(start, line);
+	for (; a + 4 * line <= start + size; a += 4 * line) /* images: four lines a step */
+		__asm__ volatile("dc cvac, %0\n dc cvac, %1\n dc cvac, %2\n dc cvac, %3" ::"r"(a),
+				 "r"(a + line), "r"(a + 2 * line), "r"(a + 3 * line)
+				 : "memory");
+	for (; a < start + size; a += line)
 		__asm__ volatile("dc cvac, %0" ::"r"(a) : "memory");
 	dsb(ish);
 }
@@ -94,6 +99,12 @@ void arch_scrub(uint64_t start, uint64_t size)
 				*(volatile uint64_t *)(uintptr_t)a = 0;
 				a += 8;
 			}
+			/* Four blocks a step: the loop, not the zeroing, was most
+			 * of a domain's start-up (10 instructions per 64 bytes). */
+			for (; a + 4 * zva <= ce; a += 4 * zva)
+				__asm__ volatile("dc zva, %0\n dc zva, %1\n dc zva, %2\n dc zva, %3" ::"r"(a),
+						 "r"(a + zva), "r"(a + 2 * zva), "r"(a + 3 * zva)
+						 : "memory");
 			for (; a + zva <= ce; a += zva)
 				__asm__ volatile("dc zva, %0" ::"r"(a) : "memory");
 		}
@@ -101,7 +112,11 @@ void arch_scrub(uint64_t start, uint64_t size)
 			*(volatile uint64_t *)(uintptr_t)a = 0;
 		while (a < ce)
 			*(volatile uint8_t *)(uintptr_t)a++ = 0;
-		for (a = ALIGN_DOWN(c, line); a < ce; a += line)
+		for (a = ALIGN_DOWN(c, line); a + 4 * line <= ce; a += 4 * line)
+			__asm__ volatile("dc civac, %0\n dc civac, %1\n dc civac, %2\n dc civac, %3" ::"r"(a),
+					 "r"(a + line), "r"(a + 2 * line), "r"(a + 3 * line)
+					 : "memory");
+		for (; a < ce; a += line)
 			__asm__ volatile("dc civac, %0" ::"r"(a) : "memory");
 		c = ce;
 	}
