@@ -59,7 +59,9 @@ HYP_CFLAGS = -std=c11 $(HYP_OPT) -g -Wall -Wextra -Werror -ffreestanding -fno-bu
 	-mgeneral-regs-only -mstrict-align -mno-outline-atomics -fpie -fvisibility=hidden -fno-plt \
 	-fno-tree-loop-distribute-patterns -fno-common -fstack-protector-strong \
 	-include common/hidden.h -I. -Iarch-arm64 -I$(FDT_ARM64_ROOT)/usr/include -MMD -MP
-HYP_LDFLAGS := -nostdlib -static-pie -Wl,-z,norelro \
+# Cortex-A53 erratum 843419: ADRPs at risky offsets become ADRs (the image is
+# far smaller than ADR's 1 MiB reach), not veneers in a 4 KiB-aligned stub.
+HYP_LDFLAGS := -nostdlib -static-pie -Wl,-z,norelro -Wl,--fix-cortex-a53-843419=adr \
 	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
 	-T arch-arm64/image.ld
 

@@ -63,7 +63,11 @@ static int domain_alloc_ram(struct domain *d, const struct dom_cfg *cfg, const s
 		}
 		d->ram_pa = d->ram_ipa = cfg->mem_base;
 	} else {
-		d->ram_pa = pmem_alloc(&pmem, cfg->mem_size, SZ_2M);
+		/* 1 GiB-aligned when it is that large and there is room: stage 2 and
+		 * our own tables then map it in 1 GiB blocks, not 512 per GiB. */
+		d->ram_pa = cfg->mem_size >= SZ_1G ? pmem_alloc(&pmem, cfg->mem_size, SZ_1G) : PMEM_NONE;
+		if (d->ram_pa == PMEM_NONE)
+			d->ram_pa = pmem_alloc(&pmem, cfg->mem_size, SZ_2M);
 		if (d->ram_pa == PMEM_NONE) {
 			bh_log("domain %s: cannot allocate %llu MiB of memory (%llu MiB free)",
 			       d->name, (unsigned long long)(cfg->mem_size >> 20),
