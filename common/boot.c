@@ -17,7 +17,7 @@
 
 #define BH_VERSION_STRING "0.1.0"
 
-struct pcpu pcpus[BH_MAX_CPUS];
+struct pcpu *pcpus;
 struct board board;
 struct plan plan __attribute__((section(".noinit"))); /* dt_plan_read() zeroes it */
 struct pmem pmem;
@@ -34,10 +34,28 @@ void __stack_chk_fail(void)
 	arch_halt_system();
 }
 
+#define HEAP_PER_CPU (20u << 10)	  /* a 16 KiB stack and per-CPU state */
+#define HEAP_PER_DOMAIN (40u << 10) /* stage-2 tables (~16 KiB), its DT, exit counters */
+
+/* Once free memory is known (boot_memory), the heap grows into the RAM right
+ * after it, 2 MiB at a time, when a board or config needs more than its
+ * first BH_HEAP_SIZE (64 CPUs and 64 domains do): small ones never pay. */
+static bool heap_can_grow;
+
+static bool heap_grow(uint64_t need)
+{
+	uint64_t n = ALIGN_UP(need, SZ_2M);
+	if (!heap_can_grow || heap_end + n < heap_end || !pmem_take(&pmem, heap_end, n) ||
+	    arch_map_ram(heap_end, n))
+		return false;
+	heap_end += n;
+	return true;
+}
+
 void *boot_alloc_nozero(uint64_t size, uint64_t align)
 {
 	uint64_t a = ALIGN_UP(heap_next, align);
-	if (boot_done || a + size > heap_end || a + size < a)
+	if (boot_done || a + size < a || (a + size > heap_end && !heap_grow(a + size - heap_end)))
 		return NULL;
 	heap_next = a + size;
 	heap_last = a;
@@ -221,6 +239,17 @@ static void boot_memory(uint64_t load_base)
 			      (unsigned long long)load_base, (unsigned long long)heap_end - 1);
 		pmem_reserve(&pmem, r->base, r->size);
 	}
+	heap_can_grow = true;
+	/* What the boards and configs the heap's first size was made for never
+	 * need: then the heap grows now, before domains take the RAM after it.
+	 * Per CPU its stack and state; per domain its state, vCPUs, stage-2
+	 * tables and DT (what boot_alloc gives them, rounded up). */
+	uint64_t need = (uint64_t)board.ncpus * HEAP_PER_CPU;
+	for (unsigned i = 0; i < plan.ndoms; i++)
+		need += sizeof(struct domain) + plan.dom[i].ncpus * sizeof(struct vcpu) + HEAP_PER_DOMAIN;
+	if (heap_next + need > heap_end && !heap_grow(heap_next + need - heap_end))
+		fatal("no room for the hypervisor's memory (%llu KiB) after it",
+		      (unsigned long long)(need >> 10));
 }
 
 static void banner(uint64_t load_base)
@@ -265,6 +294,14 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 	banner(load_base);
 	boot_memory(load_base);
 
+	/* Per-CPU state for the board's CPUs, exit counters for the config's
+	 * domains: what this board and config need, no more. */
+	pcpus = boot_alloc((uint64_t)board.ncpus * sizeof(*pcpus), 64);
+	uint64_t *exits = boot_alloc((uint64_t)board.ncpus * EXIT_KINDS * (plan.ndoms + 1) * 8, 64);
+	if (!pcpus || !exits)
+		fatal("no room for the state of %u CPUs in the hypervisor heap", board.ncpus);
+	for (unsigned i = 0; i < board.ncpus; i++)
+		pcpus[i].exits = exits + (uint64_t)i * EXIT_KINDS * (plan.ndoms + 1);
 	arch_irq_init(&board);
 	unsigned me = arch_boot_cpu_index(&board);
 	if (me >= board.ncpus)

@@ -24,11 +24,11 @@ unsigned ndomains;
 
 struct vcpu *vcpu_of_cpu(unsigned cpu)
 {
-	return cpu < BH_MAX_CPUS ? pcpus[cpu].vcpu : NULL;
+	return cpu < board.ncpus ? pcpus[cpu].vcpu : NULL;
 }
 
 /* Identity and vCPUs, each pinned to its physical CPU. */
-static void domain_init_vcpus(struct domain *d, const struct dom_cfg *cfg)
+static int domain_init_vcpus(struct domain *d, const struct dom_cfg *cfg)
 {
 	memset(d, 0, sizeof(*d));
 	d->id = cfg->id;
@@ -36,6 +36,11 @@ static void domain_init_vcpus(struct domain *d, const struct dom_cfg *cfg)
 	d->cfg = cfg;
 	d->state = DOM_OFF;
 	d->nvcpus = cfg->ncpus;
+	d->vcpu = boot_alloc((uint64_t)cfg->ncpus * sizeof(*d->vcpu), 64);
+	if (!d->vcpu) {
+		bh_log("domain %s: out of hypervisor memory for its vCPUs", d->name);
+		return -1;
+	}
 	for (unsigned i = 0; i < d->nvcpus; i++) {
 		struct vcpu *v = &d->vcpu[i];
 		v->dom = d;
@@ -44,6 +49,7 @@ static void domain_init_vcpus(struct domain *d, const struct dom_cfg *cfg)
 		v->state = VCPU_OFF;
 		pcpus[v->pcpu].vcpu = v;
 	}
+	return 0;
 }
 
 /* Its RAM (fixed or allocated) and the stage-2 tables that map it. Domains
@@ -200,8 +206,7 @@ static int domain_build_dt(struct domain *d, const struct dom_cfg *cfg, const st
 int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct board *b,
 		  const void *fdt)
 {
-	domain_init_vcpus(d, cfg);
-	return domain_alloc_ram(d, cfg, b) || domain_place_images(d, cfg) ||
+	return domain_init_vcpus(d, cfg) || domain_alloc_ram(d, cfg, b) || domain_place_images(d, cfg) ||
 		       domain_virt_devices(d, b) || domain_build_dt(d, cfg, b, fdt)
 		   ? -1
 		   : 0;

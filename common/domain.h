@@ -71,7 +71,7 @@ struct domain {
 	volatile enum dom_state state;
 	uint64_t ram_ipa, ram_pa, ram_size;
 	unsigned nvcpus;
-	struct vcpu vcpu[BH_MAX_CPUS];
+	struct vcpu *vcpu; /* nvcpus of them, from the boot heap */
 	struct arch_domain arch;
 
 	/* What a (re)start loads: images stay in the boot image, the DT is kept. */

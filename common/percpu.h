@@ -18,16 +18,21 @@ enum exit_kind {
 	EXIT_CONSOLE, /* the console UART (the hypervisor's) */
 	EXIT_KINDS
 };
-#define CAUSE_HYP BH_MAX_DOMAINS /* the hypervisor itself, no domain */
+/* Exits are charged to a slot: a domain's index in domains[], or the
+ * hypervisor's, after the last domain's (stats_slots() of them in all). */
+#define KICK_WORDS ((BH_MAX_DOMAINS + 1 + 63) / 64)
 
 struct pcpu {
 	unsigned index;
 	uint64_t mpidr;
 	volatile bool online;
-	struct vcpu *vcpu;  /* pinned vCPU, or NULL */
-	uint32_t kick_from; /* bit per domain slot (and CAUSE_HYP) that sent a kick */
-	uint64_t exits[EXIT_KINDS][BH_MAX_DOMAINS + 1];
+	struct vcpu *vcpu;		/* pinned vCPU, or NULL */
+	uint64_t kick_from[KICK_WORDS]; /* bit per slot that sent a kick */
+	uint64_t *exits;		/* [EXIT_KINDS][stats_slots()], from the boot heap */
 };
+
+/* Domains and the hypervisor: the slots exits are charged to. */
+unsigned stats_slots(void);
 
 /* Charge one exit on this CPU; `d` NULL means the hypervisor. */
 void stats_count(enum exit_kind k, const struct domain *d);
@@ -36,7 +41,7 @@ void stats_kick(unsigned cpu);
 void stats_count_kicks(void);
 void stats_print(void);
 
-extern struct pcpu pcpus[BH_MAX_CPUS];
+extern struct pcpu *pcpus; /* board.ncpus of them, from the boot heap */
 extern struct board board;
 extern struct plan plan;
 extern struct pmem pmem;

@@ -798,6 +798,8 @@ int dt_board_read(const void *fdt, struct board *b, struct dt_error *err)
 	if (read_uart(fdt, b, err) || read_cpus(fdt, b, err) || read_memory(fdt, b, err) ||
 	    read_gic(fdt, b, err) || read_psci(fdt, b, err))
 		return -1;
+	if (b->gic_version == 2 && b->ncpus > 8)
+		ERR("DT: %u CPUs with a GICv2, which serves at most 8", b->ncpus);
 	read_timer(fdt, b);
 	return 0;
 }

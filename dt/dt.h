@@ -14,10 +14,14 @@
 #include <stdint.h>
 
 /* Static limits, each with its reason. */
-#define BH_MAX_CPUS 8	     /* every board we target has <= 8 cores (RK3399: 6) */
+#define BH_MAX_CPUS 64	     /* boards we target have <= 8 cores (RK3399: 6); servers more.
+			      * Per-CPU and per-domain state is sized at boot from the
+			      * board and the config: a small board pays for its own. */
 #define BH_MAX_MEM 16	     /* memory regions in a board DT */
 #define BH_MAX_RESV 64	     /* reservations: TI J721E alone has 20 carve-outs */
-#define BH_MAX_DOMAINS 8     /* at most one domain per CPU */
+#define BH_MAX_DOMAINS 64    /* at most one domain per CPU */
+#define BH_MAX_VCPUS 8	     /* per domain: its virtual GIC keeps SGI sources and
+			      * targets a byte per vCPU (the GICv2 architecture's 8) */
 #define BH_MAX_IMAGES 16     /* images in one boot image */
 #define BH_MAX_DEVICES 16    /* passed-through device nodes per domain */
 #define BH_NAME_MAX 16	     /* domain names: short, they prefix every console line */

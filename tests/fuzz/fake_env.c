@@ -138,7 +138,10 @@ struct plan plan;
 static struct domain fake_domains[BH_MAX_DOMAINS];
 struct domain *domains = fake_domains;
 unsigned ndomains;
-struct pcpu pcpus[BH_MAX_CPUS];
+static struct pcpu fake_pcpus[BH_MAX_CPUS];
+struct pcpu *pcpus = fake_pcpus;
+static struct vcpu fake_vcpus[2][2];
+static uint64_t fake_exits[BH_MAX_CPUS][EXIT_KINDS * (BH_MAX_DOMAINS + 1)];
 /* The GICv2 virtual interface control frame is banked per CPU: the one at
  * board.gich holds the current CPU's, swapped on fake_enter(). */
 static uint8_t gich_frame[0x1000] __attribute__((aligned(16)));
@@ -150,7 +153,11 @@ void fake_setup(unsigned gic_version)
 	memset(&board, 0, sizeof(board));
 	memset(&plan, 0, sizeof(plan));
 	memset(fake_domains, 0, sizeof(fake_domains));
-	memset(pcpus, 0, sizeof(pcpus));
+	memset(fake_pcpus, 0, sizeof(fake_pcpus));
+	memset(fake_vcpus, 0, sizeof(fake_vcpus));
+	memset(fake_exits, 0, sizeof(fake_exits));
+	for (unsigned c = 0; c < BH_MAX_CPUS; c++)
+		fake_pcpus[c].exits = fake_exits[c];
 	memset(sysregs, 0, sizeof(sysregs));
 	memset(gich_frame, 0, sizeof(gich_frame));
 	memset(gich_bank, 0, sizeof(gich_bank));
@@ -185,6 +192,7 @@ void fake_setup(unsigned gic_version)
 		d->cfg = c;
 		d->state = DOM_RUNNING;
 		d->nvcpus = 2;
+		d->vcpu = fake_vcpus[i];
 		d->ram_pa = (uint64_t)(uintptr_t)ram[i];
 		d->ram_ipa = 0x40000000;
 		d->ram_size = FAKE_RAM_SIZE;

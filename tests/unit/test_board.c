@@ -255,7 +255,7 @@ static void test_bad(void)
 	    {"cpu-duplicate-mpidr", "DT: /cpus: two CPUs with reg 0x100"},
 	    {"cpus-address-cells", "DT: /cpus: #address-cells is 3, expected 1 or 2"},
 	    {"cpus-all-disabled", "DT: /cpus has no usable cpu node"},
-	    {"cpus-too-many", "DT: /cpus/cpu@204: more than 8 CPUs are not supported"},
+	    {"cpus-too-many", "DT: /cpus/cpu@23c: more than 64 CPUs are not supported"},
 	    {"spin-table-no-release-addr",
 	     "DT: /cpus/cpu@1: spin-table CPU without an 8-byte 'cpu-release-addr'"},
 	    {"spin-table-short-release-addr",
