@@ -6,6 +6,7 @@
  * Domains' stage-2 tables (arch-arm64/stage2.c) use the same builder.
  */
 #include "arch.h"
+#include "arch-arm64/asm.h"
 #include "arch-arm64/pt.h"
 #include "arch-arm64/sysreg.h"
 #include "arch-arm64/trap.h"
@@ -205,8 +206,11 @@ void arch_early_init(uint64_t load_base, uint64_t hyp_end, uint64_t dtb)
 	 * caches off: drop any stale lines before the MMU and caches see them.
 	 * The payload behind the image we only read, as the loader left it
 	 * (cleaned to the point of coherency, as the boot protocol requires). */
-	extern char __payload_start[];
-	dcache_inval_range(load_base, (uint64_t)(uintptr_t)__payload_start - load_base);
+	/* Of .noinit only the boot stack was written so far (the plan, 540 KiB
+	 * with 64 domain slots, is written with caches on). */
+	extern char __noinit_start[], boot_stack[];
+	dcache_inval_range(load_base, (uint64_t)(uintptr_t)__noinit_start - load_base);
+	dcache_inval_range((uint64_t)(uintptr_t)boot_stack, CPU_STACK_SIZE);
 	dcache_inval_range(tables_lo, tables_hi - tables_lo);
 	mmu_cfg.ttbr = (uint64_t)(uintptr_t)hyp_pt.root;
 	mmu_cfg.tcr = tcr_value(2);
