@@ -20,13 +20,12 @@ void arch_call_on_stack(uint64_t sp, void (*fn)(uint64_t), uint64_t arg)
 
 /* The boot CPU's stack until it first enters a guest (then its own below). */
 char boot_stack[CPU_STACK_SIZE] __attribute__((aligned(16), section(".noinit")));
-/* One stack per CPU of the board, from the boot heap (secondary_entry reads
- * this with its MMU off). */
-char *cpu_stacks;
+_Static_assert(sizeof(struct pcpu) == PCPU_SIZE && offsetof(struct pcpu, stack_top) == PCPU_STACK_TOP,
+	       "arch-arm64/asm.h: PCPU_SIZE and PCPU_STACK_TOP must match struct pcpu");
 
 static uint64_t stack_top(unsigned cpu)
 {
-	return (uint64_t)(uintptr_t)cpu_stacks + (uint64_t)(cpu + 1) * CPU_STACK_SIZE;
+	return pcpus[cpu].stack_top;
 }
 
 unsigned arch_cpu_index(void)
@@ -42,10 +41,15 @@ uint64_t arch_read_mpidr(void)
 unsigned arch_boot_cpu_index(const struct board *b)
 {
 	uint64_t me = arch_read_mpidr();
-	cpu_stacks = boot_alloc_nozero((uint64_t)b->ncpus * CPU_STACK_SIZE, 64);
-	if (!cpu_stacks)
+	/* One stack per CPU of the board, from the boot heap; secondary_entry
+	 * finds its own in pcpus[] with its MMU off. */
+	char *stacks = boot_alloc_nozero((uint64_t)b->ncpus * CPU_STACK_SIZE, 64);
+	if (!stacks)
 		return b->ncpus;
-	arch_dcache_clean_range((uint64_t)(uintptr_t)&cpu_stacks, sizeof(cpu_stacks));
+	for (unsigned i = 0; i < b->ncpus; i++)
+		pcpus[i].stack_top = (uint64_t)(uintptr_t)stacks + (uint64_t)(i + 1) * CPU_STACK_SIZE;
+	arch_dcache_clean_range((uint64_t)(uintptr_t)&pcpus, sizeof(pcpus));
+	arch_dcache_clean_range((uint64_t)(uintptr_t)pcpus, b->ncpus * sizeof(*pcpus));
 	/* A secondary's first frames are written with its MMU off (non-cacheable):
 	 * no line of them may be in the cache when it turns the MMU on. */
 	for (unsigned i = 0; i < b->ncpus; i++)

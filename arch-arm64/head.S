@@ -71,11 +71,11 @@ primary_entry:
 	.globl secondary_entry
 secondary_entry:
 	mov	x19, x0
-	adrp	x1, cpu_stacks		/* a pointer, written and cleaned to PoC by the boot CPU */
-	ldr	x1, [x1, :lo12:cpu_stacks]
-	mov	x2, #CPU_STACK_SIZE
-	madd	x1, x19, x2, x1		/* base + index * size */
-	add	x1, x1, x2		/* its top */
+	adrp	x1, pcpus		/* a pointer; it and the array cleaned to PoC by the boot CPU */
+	ldr	x1, [x1, :lo12:pcpus]
+	mov	x2, #PCPU_SIZE
+	madd	x1, x19, x2, x1		/* &pcpus[index] */
+	ldr	x1, [x1, #PCPU_STACK_TOP]
 	mov	sp, x1
 	bl	mmu_enable_secondary
 	mov	x0, x19

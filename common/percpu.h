@@ -22,13 +22,17 @@ enum exit_kind {
  * hypervisor's, after the last domain's (stats_slots() of them in all). */
 #define KICK_WORDS ((BH_MAX_DOMAINS + 1 + 63) / 64)
 
+/* Everything that is per physical CPU, reached one way: pcpus[index]. */
 struct pcpu {
-	unsigned index;
+	uint64_t stack_top; /* first: secondary_entry reads it, MMU off (PCPU_STACK_TOP) */
 	uint64_t mpidr;
-	volatile bool online;
 	struct vcpu *vcpu;		/* pinned vCPU, or NULL */
-	uint64_t kick_from[KICK_WORDS]; /* bit per slot that sent a kick */
 	uint64_t *exits;		/* [EXIT_KINDS][stats_slots()], from the boot heap */
+	uint64_t kick_from[KICK_WORDS]; /* bit per slot that sent a kick */
+	uint64_t gicr;			/* GICv3: its redistributor (gic/gic.c) */
+	unsigned index;
+	volatile bool online;
+	uint8_t gicv2_mask; /* GICv2: its CPU interface's bit in ITARGETSR (gic/gic.c) */
 };
 
 /* Domains and the hypervisor: the slots exits are charged to. */

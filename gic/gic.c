@@ -48,8 +48,6 @@
 
 static unsigned version;
 static uint64_t gicd, gicc, gich, gicr_base, gicr_size;
-static uint64_t gicr_of[BH_MAX_CPUS];
-static uint8_t v2_cpu_mask[BH_MAX_CPUS];
 static unsigned maint_intid, vtimer_intid, uart_intid;
 
 static inline volatile uint32_t *r32(uint64_t base, unsigned off)
@@ -151,20 +149,20 @@ void gic_hw_configure(unsigned intid, bool edge, unsigned cpu)
 
 void gic_hw_route(unsigned intid, unsigned cpu)
 {
-	if (intid < 32 || cpu >= BH_MAX_CPUS)
+	if (intid < 32 || cpu >= board.ncpus)
 		return;
 	if (version == 3) {
 		*r64(gicd, GICD_IROUTER + intid * 8) = pcpus[cpu].mpidr & 0xff00ffffffULL;
 	} else {
 		volatile uint8_t *t = (volatile uint8_t *)(uintptr_t)(gicd + GICD_ITARGETSR + intid);
-		*t = v2_cpu_mask[cpu];
+		*t = pcpus[cpu].gicv2_mask;
 	}
 }
 
 /* Banked PPI registers: GICR_SGI frame (v3) or the GICD's banked copy (v2). */
 static uint64_t ppi_base(void)
 {
-	return version == 3 ? gicr_of[arch_cpu_index()] + GICR_SGI : gicd;
+	return version == 3 ? pcpus[arch_cpu_index()].gicr + GICR_SGI : gicd;
 }
 
 void gic_ppi_enable(unsigned intid, bool enable)
@@ -198,7 +196,7 @@ void gic_cpu_init(unsigned index)
 {
 	if (version == 3) {
 		uint64_t rd = find_redist(arch_read_mpidr());
-		gicr_of[index] = rd;
+		pcpus[index].gicr = rd;
 		if (rd) {
 			*r32(rd, GICR_WAKER) &= ~(1u << 1); /* ProcessorSleep = 0 */
 			for (int i = 0; i < 100000 && (*r32(rd, GICR_WAKER) & (1u << 2)); i++)
@@ -217,7 +215,7 @@ void gic_cpu_init(unsigned index)
 		write_sysreg(S3_0_C12_C12_7, 1);   /* ICC_IGRPEN1_EL1 */
 		isb();
 	} else {
-		v2_cpu_mask[index] = (uint8_t)(*r32(gicd, GICD_ITARGETSR) & 0xff);
+		pcpus[index].gicv2_mask = (uint8_t)(*r32(gicd, GICD_ITARGETSR) & 0xff);
 		*r32(gicd, GICD_ISENABLER) =
 			(1u << SGI_KICK) | (1u << maint_intid) | (1u << vtimer_intid);
 		*r32(gicd, GICD_IPRIORITYR) = 0;
@@ -240,7 +238,7 @@ void gic_send_ipi(unsigned cpu)
 		write_sysreg(S3_0_C12_C11_5, v); /* ICC_SGI1R_EL1 */
 		isb();
 	} else {
-		*r32(gicd, GICD_SGIR) = ((uint32_t)v2_cpu_mask[cpu] << 16) | SGI_KICK;
+		*r32(gicd, GICD_SGIR) = ((uint32_t)pcpus[cpu].gicv2_mask << 16) | SGI_KICK;
 	}
 }
 
