@@ -227,9 +227,11 @@ void arch_early_init(uint64_t load_base, uint64_t hyp_end, uint64_t dtb)
 static int map_missing(uint64_t b, uint64_t e, unsigned flags)
 {
 	/* Nothing of it mapped yet (the usual case, a GICv3 redistributor region
-	 * of many MiB or a domain's RAM): one call, in blocks where aligned. */
-	if (!pt_range_mapped(&hyp_pt, b, e - b))
-		return pt_map(&hyp_pt, b, b, e - b, flags) ? -1 : 0;
+	 * of many MiB or a domain's RAM): one call, in blocks where aligned
+	 * (pt_map checks that nothing of it is mapped, and maps nothing if so). */
+	enum pt_err r = pt_map(&hyp_pt, b, b, e - b, flags);
+	if (r != PT_E_OVERLAP)
+		return r ? -1 : 0;
 	for (uint64_t a = b; a < e;) {
 		uint64_t n = MIN(e, ALIGN_DOWN(a, SZ_2M) + SZ_2M); /* a 2 MiB step, else pages */
 		if (!pt_range_mapped(&hyp_pt, a, n - a)) {

@@ -64,15 +64,18 @@ static struct {
 	uint8_t depth[DT_INDEX_MAX];  /* the root's is 0 */
 } ix;
 
-static uint32_t rd32(const char *p)
+/* A big-endian word at any alignment. (libfdt's fdt32_ld does the same, but
+ * is not inlined at -Os: 16K instructions of the board read in calls.) */
+static inline uint32_t rd32(const char *p)
 {
-	return fdt32_ld((const fdt32_t *)(const void *)p);
+	const unsigned char *b = (const unsigned char *)p;
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
 /* The same, 4-byte aligned (the index is only used for an aligned block). */
-static uint32_t rd32a(const char *p)
+static inline uint32_t rd32a(const char *p)
 {
-	return fdt32_to_cpu(*(const fdt32_t *)(const void *)p);
+	return __builtin_bswap32(*(const uint32_t *)(const void *)p);
 }
 
 /*
@@ -331,7 +334,7 @@ int dt_node_by_phandle(const void *fdt, uint32_t phandle)
 		const fdt32_t *p = slot_getprop(fdt, (int)i, "phandle", &len);
 		if (!p || len != 4)
 			p = slot_getprop(fdt, (int)i, "linux,phandle", &len);
-		if (p && len == 4 && fdt32_ld(p) == phandle)
+		if (p && len == 4 && rd32((const char *)p) == phandle)
 			return ix.node[i];
 	}
 	return -FDT_ERR_NOTFOUND;
@@ -378,7 +381,7 @@ static int dt_cells(const void *fdt, int node, const char *name, int absent, boo
 	const fdt32_t *c = dt_getprop(fdt, node, name, &len);
 	if (!c)
 		return len == -FDT_ERR_NOTFOUND ? absent : len;
-	uint32_t v = len == 4 ? fdt32_ld(c) : FDT_MAX_NCELLS + 1;
+	uint32_t v = len == 4 ? rd32((const char *)c) : FDT_MAX_NCELLS + 1;
 	return v > FDT_MAX_NCELLS || (!v && !zero_ok) ? -FDT_ERR_BADNCELLS : (int)v;
 }
 
