@@ -83,6 +83,8 @@ struct board;
 void boot_wrong_el(uint64_t dtb, uint64_t load_base, unsigned el) __attribute__((noreturn));
 void arch_early_init(uint64_t load_base, uint64_t hyp_end, uint64_t dtb);
 int arch_map_device(uint64_t base, uint64_t size);
+/* Map RAM the hypervisor will touch (only what lies in the board's RAM). */
+int arch_map_ram(uint64_t base, uint64_t size);
 /* One access of size 1, 2, 4 or 8 (pa aligned to it) to a device mapped with
  * arch_map_device, for a guest. False: the device answered with an external
  * abort (recovered, not a hypervisor fault: arch-arm64/mmio.S). */

@@ -5,6 +5,10 @@
 
 #define CPU_STACK_SIZE 0x4000 /* 16 KiB: deepest path is boot-time libfdt + printf */
 
+/* struct pcpu (common/percpu.h), for secondary_entry: checked in cpu.c */
+#define PCPU_SIZE 64
+#define PCPU_STACK_TOP 0
+
 /* struct trap_frame: x0..x30, then these (byte offsets) */
 #define TF_ELR (31 * 8)
 #define TF_SPSR (32 * 8)

@@ -14,10 +14,12 @@
 #include "gic/vgic.h"
 #include "vtimer/vtimer.h"
 
-extern char cpu_stacks[];
 void arch_enter_guest(const struct trap_frame *f, uint64_t stack_top) __attribute__((noreturn));
 
-char cpu_stacks[BH_MAX_CPUS * CPU_STACK_SIZE] __attribute__((aligned(16)));
+/* The boot CPU's stack until it first enters a guest (then its own below). */
+char boot_stack[CPU_STACK_SIZE] __attribute__((aligned(16), section(".noinit")));
+_Static_assert(sizeof(struct pcpu) == PCPU_SIZE && offsetof(struct pcpu, stack_top) == PCPU_STACK_TOP,
+	       "arch-arm64/asm.h: PCPU_SIZE and PCPU_STACK_TOP must match struct pcpu");
 
 _Static_assert(sizeof(struct trap_frame) == TF_SIZE &&
 		       offsetof(struct trap_frame, sp_el1) == TF_SP_EL1 &&
@@ -26,7 +28,7 @@ _Static_assert(sizeof(struct trap_frame) == TF_SIZE &&
 
 static uint64_t stack_top(unsigned cpu)
 {
-	return (uint64_t)(uintptr_t)cpu_stacks + (uint64_t)(cpu + 1) * CPU_STACK_SIZE;
+	return pcpus[cpu].stack_top;
 }
 
 unsigned arch_cpu_index(void)
@@ -42,6 +44,21 @@ uint64_t arch_read_mpidr(void)
 unsigned arch_boot_cpu_index(const struct board *b)
 {
 	uint64_t me = arch_read_mpidr();
+	/* One stack per CPU of the board, from the boot heap; secondary_entry
+	 * finds its own in pcpus[] with its MMU off. */
+	char *stacks = boot_alloc_nozero((uint64_t)b->ncpus * CPU_STACK_SIZE, 64);
+	if (!stacks)
+		return b->ncpus;
+	for (unsigned i = 0; i < b->ncpus; i++)
+		pcpus[i].stack_top = (uint64_t)(uintptr_t)stacks + (uint64_t)(i + 1) * CPU_STACK_SIZE;
+	arch_dcache_clean_range((uint64_t)(uintptr_t)&pcpus, sizeof(pcpus));
+	arch_dcache_clean_range((uint64_t)(uintptr_t)pcpus, b->ncpus * sizeof(*pcpus));
+	/* A secondary's first frames are written with its MMU off (non-cacheable):
+	 * no line of them may be in the cache when it turns the MMU on. */
+	for (unsigned i = 0; i < b->ncpus; i++)
+		for (uint64_t a = stack_top(i) - 256; a < stack_top(i); a += 64)
+			__asm__ volatile("dc civac, %0" ::"r"(a) : "memory");
+	dsb(ish);
 	for (unsigned i = 0; i < b->ncpus; i++)
 		if (b->mpidr[i] == me) {
 			arch_secondary_init(i);

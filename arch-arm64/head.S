@@ -40,19 +40,20 @@ primary_entry:
 	str	x5, [x20, x3]
 	b	1b
 2:
-	/* Zero .bss (the packer pads it with zeros too; do not rely on the loader). */
+	/* Zero .bss (the packer pads it with zeros too; do not rely on the
+	 * loader). 16-byte aligned at both ends (image.ld). */
 	adrp	x1, __bss_start
 	add	x1, x1, :lo12:__bss_start
 	adrp	x2, __bss_end
 	add	x2, x2, :lo12:__bss_end
 3:	cmp	x1, x2
 	b.hs	4f
-	str	xzr, [x1], #8
+	stp	xzr, xzr, [x1], #16
 	b	3b
 4:
-	/* Boot stack: CPU slot 0's stack until the boot CPU knows its index. */
-	adrp	x1, cpu_stacks
-	add	x1, x1, :lo12:cpu_stacks
+	/* The boot stack, until the boot CPU enters its first guest on its own. */
+	adrp	x1, boot_stack
+	add	x1, x1, :lo12:boot_stack
 	add	x1, x1, #CPU_STACK_SIZE
 	mov	sp, x1
 	mrs	x2, CurrentEL
@@ -70,11 +71,11 @@ primary_entry:
 	.globl secondary_entry
 secondary_entry:
 	mov	x19, x0
-	adrp	x1, cpu_stacks
-	add	x1, x1, :lo12:cpu_stacks
-	mov	x2, #CPU_STACK_SIZE
-	madd	x1, x19, x2, x1		/* base + index * size */
-	add	x1, x1, x2		/* its top */
+	adrp	x1, pcpus		/* a pointer; it and the array cleaned to PoC by the boot CPU */
+	ldr	x1, [x1, :lo12:pcpus]
+	mov	x2, #PCPU_SIZE
+	madd	x1, x19, x2, x1		/* &pcpus[index] */
+	ldr	x1, [x1, #PCPU_STACK_TOP]
 	mov	sp, x1
 	bl	mmu_enable_secondary
 	mov	x0, x19

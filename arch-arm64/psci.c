@@ -78,6 +78,7 @@ void arch_start_secondaries(const struct board *b, unsigned boot_cpu)
 		int r;
 		if (b->cpu_method[i] == CPU_METHOD_SPIN_TABLE) {
 			volatile uint64_t *rel = (void *)(uintptr_t)b->cpu_release_addr[i];
+			arch_map_ram(b->cpu_release_addr[i], 8);
 			/* Spin-table CPUs jump with x0 = 0: they find their index by MPIDR. */
 			*rel = entry;
 			arch_dcache_clean_range((uint64_t)(uintptr_t)rel, 8);

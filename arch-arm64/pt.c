@@ -120,10 +120,17 @@ static enum pt_err map_level(struct pt *pt, uint64_t *table, unsigned level, uin
 		uint64_t *slot = &table[index_at(pt, va, level)];
 		bool can_block = level >= 1 && !(flags & PT_PAGES && level < 3);
 		if (can_block && ((va | pa) & (span - 1)) == 0 && size >= span) {
-			*slot = (pa & DESC_ADDR_MASK) | attrs | (level == 3 ? 3ULL : DESC_BLOCK);
-			va += span;
-			pa += span;
-			size -= span;
+			/* As many blocks as fit in this table, in one tight loop: a
+			 * domain's RAM is hundreds of them. */
+			uint64_t idx = index_at(pt, va, level);
+			uint64_t room = (level == pt->start_level ? root_entries(pt) : 512) - idx;
+			uint64_t n = size / span < room ? size / span : room;
+			uint64_t d = (pa & DESC_ADDR_MASK) | attrs | (level == 3 ? 3ULL : DESC_BLOCK);
+			for (uint64_t k = 0; k < n; k++, d += span)
+				slot[k] = d;
+			va += n * span;
+			pa += n * span;
+			size -= n * span;
 			continue;
 		}
 		if (level == 3)

@@ -17,13 +17,13 @@
 
 #define BH_VERSION_STRING "0.1.0"
 
-struct pcpu pcpus[BH_MAX_CPUS];
+struct pcpu *pcpus;
 struct board board;
-struct plan plan;
+struct plan plan __attribute__((section(".noinit"))); /* dt_plan_read() zeroes it */
 struct pmem pmem;
 const void *host_fdt;
 
-static uint64_t heap_start, heap_next, heap_end;
+static uint64_t heap_start, heap_next, heap_end, heap_last; /* heap_last: the last allocation */
 static const struct bh_pkg_hdr *pkg;
 static volatile bool boot_done;
 
@@ -34,14 +34,47 @@ void __stack_chk_fail(void)
 	arch_halt_system();
 }
 
-void *boot_alloc(uint64_t size, uint64_t align)
+#define HEAP_PER_CPU (20u << 10)	  /* a 16 KiB stack and per-CPU state */
+#define HEAP_PER_DOMAIN (40u << 10) /* stage-2 tables (~16 KiB), its DT, exit counters */
+
+/* Once free memory is known (boot_memory), the heap grows into the RAM right
+ * after it, 2 MiB at a time, when a board or config needs more than its
+ * first BH_HEAP_SIZE (64 CPUs and 64 domains do): small ones never pay. */
+static bool heap_can_grow;
+
+static bool heap_grow(uint64_t need)
+{
+	uint64_t n = ALIGN_UP(need, SZ_2M);
+	if (!heap_can_grow || heap_end + n < heap_end || !pmem_take(&pmem, heap_end, n) ||
+	    arch_map_ram(heap_end, n))
+		return false;
+	heap_end += n;
+	return true;
+}
+
+void *boot_alloc_nozero(uint64_t size, uint64_t align)
 {
 	uint64_t a = ALIGN_UP(heap_next, align);
-	if (boot_done || a + size > heap_end || a + size < a)
+	if (boot_done || a + size < a || (a + size > heap_end && !heap_grow(a + size - heap_end)))
 		return NULL;
 	heap_next = a + size;
-	memset((void *)(uintptr_t)a, 0, size);
+	heap_last = a;
 	return (void *)(uintptr_t)a;
+}
+
+void boot_alloc_shrink(void *p, uint64_t size)
+{
+	uint64_t a = (uint64_t)(uintptr_t)p;
+	if (!boot_done && a == heap_last && a + size >= a && a + size <= heap_next)
+		heap_next = a + size;
+}
+
+void *boot_alloc(uint64_t size, uint64_t align)
+{
+	void *p = boot_alloc_nozero(size, align);
+	if (p)
+		memset(p, 0, size);
+	return p;
 }
 
 const void *package_find(const char *name, uint64_t *size)
@@ -143,13 +176,19 @@ static void boot_mmu_board(uint64_t dtb, uint64_t load_base, const struct payloa
 		}
 		arch_halt_system();
 	}
+	/* Copied while the early tables map it (the final ones map only RAM the
+	 * hypervisor uses); only the bytes it uses: QEMU's DT claims 1 MiB for
+	 * ~8 KiB. Same offsets, a smaller totalsize (dom0's DT is built from it). */
+	uint32_t dt_size = dt_used_size((const void *)(uintptr_t)dtb);
+	void *dt_copy = boot_alloc_nozero(dt_size, 8);
+	if (dt_copy) {
+		memcpy(dt_copy, (const void *)(uintptr_t)dtb, dt_size);
+		fdt_set_totalsize(dt_copy, dt_size);
+	}
 	arch_mmu_final(&board, load_base, heap_end);
 	console_init(board.uart, board.uart_base);
-	uint32_t dt_size = fdt_totalsize((const void *)(uintptr_t)dtb);
-	void *dt_copy = boot_alloc(dt_size, 8);
 	if (!dt_copy)
 		fatal("board DT of %u bytes does not fit in the hypervisor heap", dt_size);
-	memcpy(dt_copy, (const void *)(uintptr_t)dtb, dt_size);
 	host_fdt = dt_copy;
 	dt_board_move(&board, host_fdt); /* same bytes, same offsets: not read again */
 }
@@ -204,6 +243,17 @@ static void boot_memory(uint64_t load_base)
 			      (unsigned long long)load_base, (unsigned long long)heap_end - 1);
 		pmem_reserve(&pmem, r->base, r->size);
 	}
+	heap_can_grow = true;
+	/* What the boards and configs the heap's first size was made for never
+	 * need: then the heap grows now, before domains take the RAM after it.
+	 * Per CPU its stack and state; per domain its state, vCPUs, stage-2
+	 * tables and DT (what boot_alloc gives them, rounded up). */
+	uint64_t need = (uint64_t)board.ncpus * HEAP_PER_CPU;
+	for (unsigned i = 0; i < plan.ndoms; i++)
+		need += sizeof(struct domain) + plan.dom[i].ncpus * sizeof(struct vcpu) + HEAP_PER_DOMAIN;
+	if (heap_next + need > heap_end && !heap_grow(heap_next + need - heap_end))
+		fatal("no room for the hypervisor's memory (%llu KiB) after it",
+		      (unsigned long long)(need >> 10));
 }
 
 static void banner(uint64_t load_base)
@@ -248,11 +298,23 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 	banner(load_base);
 	boot_memory(load_base);
 
+	/* Per-CPU state for the board's CPUs, exit counters for the config's
+	 * domains: what this board and config need, no more. */
+	pcpus = boot_alloc((uint64_t)board.ncpus * sizeof(*pcpus), 64);
+	uint64_t *exits = boot_alloc((uint64_t)board.ncpus * EXIT_KINDS * (plan.ndoms + 1) * 8, 64);
+	if (!pcpus || !exits)
+		fatal("no room for the state of %u CPUs in the hypervisor heap", board.ncpus);
+	for (unsigned i = 0; i < board.ncpus; i++)
+		pcpus[i].exits = exits + (uint64_t)i * EXIT_KINDS * (plan.ndoms + 1);
 	arch_irq_init(&board);
 	unsigned me = arch_boot_cpu_index(&board);
 	if (me >= board.ncpus)
-		fatal("the boot CPU (MPIDR 0x%llx) is not in the DT's /cpus",
-		      (unsigned long long)arch_read_mpidr());
+		fatal("the boot CPU (MPIDR 0x%llx) is not in the DT's /cpus, or no room for "
+		      "%u CPU stacks", (unsigned long long)arch_read_mpidr(), board.ncpus);
+	/* Each domain_create() zeroes its own: no need to here. */
+	domains = boot_alloc_nozero((uint64_t)plan.ndoms * sizeof(*domains), 64);
+	if (!domains)
+		fatal("no room for %u domains in the hypervisor heap", plan.ndoms);
 	for (unsigned i = 0; i < plan.ndoms; i++) {
 		if (domain_create(&domains[i], &plan.dom[i], &board, host_fdt))
 			fatal("domain %s could not be built", plan.dom[i].name);

@@ -69,6 +69,8 @@ int channels_attach(struct domain *d, unsigned uart_intid)
 				       c->id, (unsigned long long)c->size);
 				return -1;
 			}
+			if (arch_map_ram(pa, c->size))
+				return -1;
 			memset((void *)(uintptr_t)pa, 0, c->size);
 			arch_dcache_clean_range(pa, c->size);
 			chan_pa[k] = pa;

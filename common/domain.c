@@ -17,18 +17,18 @@
 
 #include <libfdt.h>
 
-struct domain domains[BH_MAX_DOMAINS];
+struct domain *domains;
 unsigned ndomains;
 
 #define GUEST_DT_MAX 0x10000	/* generated DTs are ~2 KiB; leave room for fragments */
 
 struct vcpu *vcpu_of_cpu(unsigned cpu)
 {
-	return cpu < BH_MAX_CPUS ? pcpus[cpu].vcpu : NULL;
+	return cpu < board.ncpus ? pcpus[cpu].vcpu : NULL;
 }
 
 /* Identity and vCPUs, each pinned to its physical CPU. */
-static void domain_init_vcpus(struct domain *d, const struct dom_cfg *cfg)
+static int domain_init_vcpus(struct domain *d, const struct dom_cfg *cfg)
 {
 	memset(d, 0, sizeof(*d));
 	d->id = cfg->id;
@@ -37,6 +37,11 @@ static void domain_init_vcpus(struct domain *d, const struct dom_cfg *cfg)
 	d->cfg = cfg;
 	d->state = DOM_OFF;
 	d->nvcpus = cfg->ncpus;
+	d->vcpu = boot_alloc((uint64_t)cfg->ncpus * sizeof(*d->vcpu), 64);
+	if (!d->vcpu) {
+		bh_log("domain %s: out of hypervisor memory for its vCPUs", d->name);
+		return -1;
+	}
 	for (unsigned i = 0; i < d->nvcpus; i++) {
 		struct vcpu *v = &d->vcpu[i];
 		v->dom = d;
@@ -46,6 +51,7 @@ static void domain_init_vcpus(struct domain *d, const struct dom_cfg *cfg)
 		pcpus[v->pcpu].vcpu = v;
 		v->exits = stats_exits_of(v);
 	}
+	return 0;
 }
 
 /* Its RAM (fixed or allocated) and the stage-2 tables that map it. Domains
@@ -65,7 +71,11 @@ static int domain_alloc_ram(struct domain *d, const struct dom_cfg *cfg, const s
 		}
 		d->ram_pa = d->ram_ipa = cfg->mem_base;
 	} else {
-		d->ram_pa = pmem_alloc(&pmem, cfg->mem_size, SZ_2M);
+		/* 1 GiB-aligned when it is that large and there is room: stage 2 and
+		 * our own tables then map it in 1 GiB blocks, not 512 per GiB. */
+		d->ram_pa = cfg->mem_size >= SZ_1G ? pmem_alloc(&pmem, cfg->mem_size, SZ_1G) : PMEM_NONE;
+		if (d->ram_pa == PMEM_NONE)
+			d->ram_pa = pmem_alloc(&pmem, cfg->mem_size, SZ_2M);
 		if (d->ram_pa == PMEM_NONE) {
 			bh_log("domain %s: cannot allocate %llu MiB of memory (%llu MiB free)",
 			       d->name, (unsigned long long)(cfg->mem_size >> 20),
@@ -74,7 +84,7 @@ static int domain_alloc_ram(struct domain *d, const struct dom_cfg *cfg, const s
 		}
 		d->ram_ipa = one_to_one ? d->ram_pa : b->mem[0].base;
 	}
-	if (arch_domain_init(d))
+	if (arch_domain_init(d) || arch_map_ram(d->ram_pa, d->ram_size)) /* we scrub and load it */
 		return -1;
 	return arch_stage2_map(d, d->ram_ipa, d->ram_pa, d->ram_size, S2_RWX);
 }
@@ -155,7 +165,7 @@ static int domain_build_dt(struct domain *d, const struct dom_cfg *cfg, const st
 				     .initrd_size = d->initrd_size, .chans = views,
 				     .nchans = d->nchans};
 		int size = (int)fdt_totalsize(fdt) + GUEST_DT_MAX;
-		d->fdt = boot_alloc((uint64_t)size, 8);
+		d->fdt = boot_alloc_nozero((uint64_t)size, 8);
 		rc = d->fdt ? dt_dom0_build(d->fdt, size, &g0, b, &err) : -1;
 	} else {
 		struct guest_dt g = {
@@ -174,7 +184,7 @@ static int domain_build_dt(struct domain *d, const struct dom_cfg *cfg, const st
 		    .devices = cfg->devices,
 		    .ndevices = cfg->ndevices,
 		};
-		d->fdt = boot_alloc(GUEST_DT_MAX, 8);
+		d->fdt = boot_alloc_nozero(GUEST_DT_MAX, 8);
 		rc = d->fdt ? dt_guest_build(d->fdt, GUEST_DT_MAX, &g, b, fdt, &err) : -1;
 	}
 	if (rc) {
@@ -182,6 +192,7 @@ static int domain_build_dt(struct domain *d, const struct dom_cfg *cfg, const st
 		return -1;
 	}
 	d->fdt_size = fdt_totalsize(d->fdt);
+	boot_alloc_shrink(d->fdt, d->fdt_size); /* the last allocation: built once, kept */
 	int chosen = fdt_path_offset(d->fdt, "/chosen"), plen;
 	d->restarts_prop = chosen >= 0 ? (uint32_t *)(uintptr_t)fdt_getprop(d->fdt, chosen,
 									      "bulkhead,restarts", &plen)
@@ -197,8 +208,7 @@ static int domain_build_dt(struct domain *d, const struct dom_cfg *cfg, const st
 int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct board *b,
 		  const void *fdt)
 {
-	domain_init_vcpus(d, cfg);
-	return domain_alloc_ram(d, cfg, b) || domain_place_images(d, cfg) ||
+	return domain_init_vcpus(d, cfg) || domain_alloc_ram(d, cfg, b) || domain_place_images(d, cfg) ||
 		       domain_virt_devices(d, b) || domain_build_dt(d, cfg, b, fdt)
 		   ? -1
 		   : 0;

@@ -75,7 +75,7 @@ struct domain {
 	volatile enum dom_state state;
 	uint64_t ram_ipa, ram_pa, ram_size;
 	unsigned nvcpus;
-	struct vcpu vcpu[BH_MAX_CPUS];
+	struct vcpu *vcpu; /* nvcpus of them, from the boot heap */
 	struct arch_domain arch;
 	/* The virtual GIC (gic/vgic.c). vgic_lock covers vgic and every vCPU's
 	 * vgic; vgic_gen is bumped by every vgic_unlock(). */
@@ -129,7 +129,7 @@ struct domain {
 	char con_in[CON_IN_SIZE]; /* the console ring (last: keeps the offsets above small) */
 };
 
-extern struct domain domains[BH_MAX_DOMAINS];
+extern struct domain *domains; /* ndomains of them, from the boot heap */
 extern unsigned ndomains;
 
 /* Physical CPU -> its vCPU (NULL when the CPU belongs to no domain). */

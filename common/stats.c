@@ -13,31 +13,38 @@
 static const char *const kind_name[EXIT_KINDS] = {"trap", "timer", "ipi", "maint", "device",
 						   "console"};
 
+unsigned stats_slots(void)
+{
+	return plan.ndoms + 1;
+}
+
 static unsigned slot_of(const struct domain *d)
 {
-	return d ? (unsigned)(d - domains) : CAUSE_HYP;
+	return d ? (unsigned)(d - domains) : plan.ndoms; /* the last: the hypervisor's */
 }
 
 void stats_count(enum exit_kind k, const struct domain *d)
 {
-	pcpus[arch_cpu_index()].exits[k][slot_of(d)]++;
+	pcpus[arch_cpu_index()].exits[(unsigned)k * stats_slots() + slot_of(d)]++;
 }
 
 void stats_kick(unsigned cpu)
 {
 	struct vcpu *me = vcpu_of_cpu(arch_cpu_index());
 	bool running = me && __atomic_load_n(&me->state, __ATOMIC_ACQUIRE) == VCPU_RUNNING;
-	unsigned slot = running ? slot_of(me->dom) : CAUSE_HYP;
-	__atomic_fetch_or(&pcpus[cpu].kick_from, 1u << slot, __ATOMIC_RELEASE);
+	unsigned slot = running ? slot_of(me->dom) : plan.ndoms;
+	__atomic_fetch_or(&pcpus[cpu].kick_from[slot / 64], 1ULL << (slot % 64), __ATOMIC_RELEASE);
 }
 
 void stats_count_kicks(void)
 {
 	struct pcpu *p = &pcpus[arch_cpu_index()];
-	uint32_t from = __atomic_exchange_n(&p->kick_from, 0, __ATOMIC_ACQ_REL);
-	for (unsigned s = 0; s <= CAUSE_HYP; s++)
-		if (from & (1u << s))
-			p->exits[EXIT_IPI][s]++;
+	for (unsigned w = 0; w < KICK_WORDS; w++) {
+		uint64_t from = __atomic_exchange_n(&p->kick_from[w], 0, __ATOMIC_ACQ_REL);
+		for (unsigned b = 0; from; b++, from >>= 1)
+			if (from & 1)
+				p->exits[EXIT_IPI * stats_slots() + w * 64 + b]++;
+	}
 }
 
 static void emit_line(const char *line, void *arg)
@@ -49,9 +56,9 @@ static void emit_line(const char *line, void *arg)
 void stats_print(void)
 {
 	const char *slot_names[BH_MAX_DOMAINS + 1];
-	for (unsigned s = 0; s < BH_MAX_DOMAINS; s++)
+	for (unsigned s = 0; s < plan.ndoms; s++)
 		slot_names[s] = s < ndomains ? domains[s].name : "?";
-	slot_names[CAUSE_HYP] = "hypervisor";
+	slot_names[plan.ndoms] = "hypervisor";
 	bh_log("exits per CPU, by cause and the domain that caused them:");
 	for (unsigned c = 0; c < board.ncpus; c++) {
 		struct pcpu *p = &pcpus[c];
@@ -59,10 +66,10 @@ void stats_print(void)
 		    .cpu = c,
 		    .owner = p->vcpu ? p->vcpu->dom->name : "idle",
 		    .nkinds = EXIT_KINDS,
-		    .nslots = CAUSE_HYP + 1,
+		    .nslots = stats_slots(),
 		    .kind_names = kind_name,
 		    .slot_names = slot_names,
-		    .counts = &p->exits[0][0],
+		    .counts = p->exits,
 		};
 		stats_format_cpu(&v, emit_line, NULL);
 	}

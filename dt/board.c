@@ -42,49 +42,357 @@ const char *dt_uart_name(enum uart_kind k)
 }
 
 /*
- * Parents of the board DT's nodes, from one pass over it. libfdt's
- * fdt_parent_offset() rescans the tree from its start on every call: on
- * QEMU's virt DT that was half of the hypervisor's boot. Built by
- * dt_board_read() for the DT it reads (which nothing modifies afterwards);
- * a node past its capacity, or another tree, falls back to libfdt.
+ * An index of the board DT, from one pass over its structure block: each
+ * node's offset, parent and first property. libfdt's walkers scan node names
+ * a byte at a time through fdt_offset_ptr(), and fdt_parent_offset() and
+ * fdt_node_offset_by_compatible() rescan the tree from its start: on QEMU's
+ * virt DT (56 nodes) reading the board that way cost 1.8M instructions. The
+ * dt_* lookups below answer from the index for the DT dt_board_read() read
+ * (which nothing modifies afterwards) exactly as their libfdt namesakes do,
+ * and fall back to libfdt for any other tree or a tree the index could not
+ * hold whole. The pass checks every bound itself; the tree has also passed
+ * fdt_check_full() (dt_check_blob) before.
  */
 #define DT_INDEX_MAX 1024 /* nodes; the largest board DT checked here has 540 */
 static struct {
 	const void *fdt;
 	unsigned n;
+	bool whole; /* every node of fdt is in the index */
+	unsigned hint; /* the slot found last: child walks ask for it again */
 	int node[DT_INDEX_MAX], parent[DT_INDEX_MAX];
+	uint32_t props[DT_INDEX_MAX]; /* structure offset of the tag after its name */
+	uint8_t depth[DT_INDEX_MAX];  /* the root's is 0 */
 } ix;
 
-static void index_build(const void *fdt)
+/* A big-endian word at any alignment. (libfdt's fdt32_ld does the same, but
+ * is not inlined at -Os: 16K instructions of the board read in calls.) */
+static inline uint32_t rd32(const char *p)
 {
-	int stack[64], depth = -1; /* the root comes back at depth 0 */
-	ix.fdt = fdt;
-	ix.n = 0;
-	for (int node = fdt_next_node(fdt, -1, &depth); node >= 0 && ix.n < DT_INDEX_MAX;
-	     node = fdt_next_node(fdt, node, &depth)) {
-		if (depth < 0 || depth >= 64)
-			break;
-		stack[depth] = node;
-		ix.node[ix.n] = node;
-		ix.parent[ix.n++] = depth ? stack[depth - 1] : -FDT_ERR_NOTFOUND;
+	const unsigned char *b = (const unsigned char *)p;
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* The same, 4-byte aligned (the index is only used for an aligned block). */
+static inline uint32_t rd32a(const char *p)
+{
+	return __builtin_bswap32(*(const uint32_t *)(const void *)p);
+}
+
+/*
+ * One pass over the structure block with the checks of libfdt 1.6.1's
+ * fdt_check_full() (every tag, name and property inside the block, property
+ * names inside the strings block, an unnamed root, nodes balanced, nothing
+ * but FDT_END after the root), at a fraction of its cost (it, too, reads
+ * names a byte at a time through fdt_offset_ptr()); with `build`, the index
+ * as well. tests/unit/test_board.c holds it to fdt_check_full() on mutated
+ * DTs. The header was checked before.
+ */
+static int walk(const void *fdt, bool build)
+{
+	const char *s = (const char *)fdt + fdt_off_dt_struct(fdt);
+	const char *strs = (const char *)fdt + fdt_off_dt_strings(fdt);
+	uint32_t ssize = MIN(fdt_size_dt_strings(fdt), fdt_totalsize(fdt) - fdt_off_dt_strings(fdt));
+	uint32_t off = 0;
+	/* Version 16 has no structure size: up to the end of the blob. */
+	uint32_t size = fdt_version(fdt) >= 17 ? fdt_size_dt_struct(fdt)
+					       : fdt_totalsize(fdt) - fdt_off_dt_struct(fdt);
+	/* A property name is inside the block iff some NUL follows its start there. */
+	uint32_t last_nul = ssize;
+	while (last_nul > 0 && strs[last_nul - 1])
+		last_nul--;
+	int stack[64];
+	unsigned depth = 0;
+	bool root_done = false, full = !build;
+	if (build) {
+		ix.fdt = fdt;
+		ix.n = 0;
+		ix.whole = false;
 	}
+	for (;;) {
+		if (size < 4 || off > size - 4)
+			return -FDT_ERR_TRUNCATED;
+		uint32_t here = off, tag = rd32(s + off);
+		off += 4;
+		if (root_done && tag != FDT_END)
+			return -FDT_ERR_BADSTRUCTURE; /* a second root */
+		switch (tag) {
+		case FDT_BEGIN_NODE: {
+			const char *z = memchr(s + off, 0, size - off);
+			if (!z)
+				return -FDT_ERR_TRUNCATED;
+			if (depth == 0 && z != s + off)
+				return -FDT_ERR_BADSTRUCTURE; /* the root has no name */
+			off = ALIGN_UP((uint32_t)(z - s) + 1, 4);
+			if (!full && (depth >= 64 || ix.n == DT_INDEX_MAX))
+				full = true; /* the rest from libfdt */
+			if (!full) {
+				stack[depth] = (int)here;
+				ix.node[ix.n] = (int)here;
+				ix.parent[ix.n] = depth ? stack[depth - 1] : -FDT_ERR_NOTFOUND;
+				ix.depth[ix.n] = (uint8_t)depth;
+				ix.props[ix.n++] = off;
+			}
+			depth++;
+			break;
+		}
+		case FDT_END_NODE:
+			if (depth == 0)
+				return -FDT_ERR_BADSTRUCTURE;
+			root_done = --depth == 0;
+			break;
+		case FDT_PROP: {
+			if (size - off < 8 || rd32(s + off) > size - off - 8)
+				return -FDT_ERR_TRUNCATED;
+			uint32_t nameoff = rd32(s + off + 4);
+			if (nameoff >= last_nul)
+				return -FDT_ERR_BADOFFSET;
+			off = ALIGN_UP(off + 8 + rd32(s + off), 4);
+			break;
+		}
+		case FDT_NOP:
+			break;
+		case FDT_END:
+			if (depth)
+				return -FDT_ERR_BADSTRUCTURE;
+			if (build)
+				ix.whole = !full && ix.n && !((uintptr_t)s & 3);
+			return 0;
+		default:
+			return -FDT_ERR_BADSTRUCTURE;
+		}
+	}
+}
+
+/* The index slot of `node` in `fdt`, or -1. */
+static int ix_slot(const void *fdt, int node)
+{
+	if (fdt != ix.fdt || !ix.n || node < 0 || node > ix.node[ix.n - 1])
+		return -1;
+	if (ix.hint < ix.n && ix.node[ix.hint] == node)
+		return (int)ix.hint;
+	unsigned lo = 0, hi = ix.n;
+	while (lo < hi) { /* offsets grow in traversal order */
+		unsigned mid = (lo + hi) / 2;
+		if (ix.node[mid] < node)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix.n && ix.node[lo] == node ? (int)lo : -1;
 }
 
 int dt_parent(const void *fdt, int node)
 {
-	if (fdt == ix.fdt && ix.n && node >= 0 && node <= ix.node[ix.n - 1]) {
-		unsigned lo = 0, hi = ix.n;
-		while (lo < hi) { /* offsets grow in traversal order */
-			unsigned mid = (lo + hi) / 2;
-			if (ix.node[mid] < node)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < ix.n && ix.node[lo] == node)
-			return ix.parent[lo];
+	int i = ix_slot(fdt, node);
+	return i >= 0 ? ix.parent[i] : fdt_parent_offset(fdt, node);
+}
+
+const char *dt_get_name(const void *fdt, int node, int *lenp)
+{
+	int i = ix.whole ? ix_slot(fdt, node) : -1;
+	if (i < 0)
+		return fdt_get_name(fdt, node, lenp);
+	const char *n = (const char *)fdt + fdt_off_dt_struct(fdt) + node + 4;
+	if (lenp)
+		*lenp = (int)strlen(n); /* walk() found its NUL */
+	return n;
+}
+
+/* Is the string at strs + off (a block of ssize bytes) exactly `name`? */
+static bool str_is(const char *strs, uint32_t ssize, uint32_t off, const char *name)
+{
+	for (; off < ssize; off++, name++) {
+		if (strs[off] != *name)
+			return false;
+		if (!*name)
+			return true;
 	}
-	return fdt_parent_offset(fdt, node);
+	return false;
+}
+
+/* dt_getprop() of the node in index slot i. */
+static const void *slot_getprop(const void *fdt, int i, const char *name, int *lenp)
+{
+	const char *s = (const char *)fdt + fdt_off_dt_struct(fdt);
+	const char *strs = (const char *)fdt + fdt_off_dt_strings(fdt);
+	uint32_t ssize = fdt_size_dt_strings(fdt);
+	for (uint32_t off = ix.props[i];;) { /* walk() checked these bounds */
+		uint32_t tag = rd32a(s + off);
+		if (tag == FDT_NOP) {
+			off += 4;
+			continue;
+		}
+		if (tag != FDT_PROP)
+			break;
+		uint32_t len = rd32a(s + off + 4), nameoff = rd32a(s + off + 8);
+		if (strs[nameoff] == name[0] && str_is(strs, ssize, nameoff, name)) {
+			if (lenp)
+				*lenp = (int)len;
+			return s + off + 12;
+		}
+		off = ALIGN_UP(off + 12 + len, 4);
+	}
+	if (lenp)
+		*lenp = -FDT_ERR_NOTFOUND;
+	return NULL;
+}
+
+const void *dt_getprop(const void *fdt, int node, const char *name, int *lenp)
+{
+	int i = ix.whole ? ix_slot(fdt, node) : -1;
+	return i < 0 ? fdt_getprop(fdt, node, name, lenp) : slot_getprop(fdt, i, name, lenp);
+}
+
+/* Does a "compatible" value (a string list of len bytes) hold compat? */
+static bool compat_has(const char *p, int len, const char *compat)
+{
+	size_t want = strlen(compat) + 1;
+	while (p && len > 0) {
+		const char *z = memchr(p, 0, (size_t)len);
+		if (!z)
+			return false;
+		size_t l = (size_t)(z - p) + 1;
+		if (l == want && !memcmp(p, compat, l))
+			return true;
+		p += l;
+		len -= (int)l;
+	}
+	return false;
+}
+
+bool dt_is_compatible(const void *fdt, int node, const char *compat)
+{
+	int len;
+	const char *p = dt_getprop(fdt, node, "compatible", &len);
+	return compat_has(p, len, compat);
+}
+
+int dt_find_compatible(const void *fdt, const char *compat)
+{
+	if (fdt != ix.fdt || !ix.whole)
+		return fdt_node_offset_by_compatible(fdt, -1, compat);
+	for (unsigned i = 0; i < ix.n; i++) {
+		int len;
+		const char *p = slot_getprop(fdt, (int)i, "compatible", &len);
+		if (compat_has(p, len, compat))
+			return ix.node[i];
+	}
+	return -FDT_ERR_NOTFOUND;
+}
+
+int dt_next_child(const void *fdt, int parent, int prev)
+{
+	if (fdt != ix.fdt || !ix.whole)
+		return prev < 0 ? fdt_first_subnode(fdt, parent) : fdt_next_subnode(fdt, prev);
+	int i = prev < 0 ? ix_slot(fdt, parent) : ix_slot(fdt, prev);
+	if (i < 0)
+		return -FDT_ERR_BADOFFSET;
+	for (unsigned k = (unsigned)i + 1; k < ix.n && ix.node[k] > parent; k++) {
+		if (ix.parent[k] == parent) {
+			ix.hint = k;
+			return ix.node[k];
+		}
+		if (ix.parent[k] < parent)
+			break; /* left parent's subtree */
+	}
+	return -FDT_ERR_NOTFOUND;
+}
+
+int dt_next_node(const void *fdt, int node, int *depth)
+{
+	int i = node < 0 ? -1 : ix_slot(fdt, node);
+	if (fdt != ix.fdt || !ix.whole || (node >= 0 && i < 0))
+		return fdt_next_node(fdt, node, depth);
+	unsigned k = (unsigned)(i + 1);
+	/* libfdt steps over the END_NODE tags between the two nodes, and stops
+	 * at the first that takes the depth below 0 (out of the subtree the walk
+	 * started in): depth -1 and an offset that is no node, which loops do
+	 * not use. Past the last node it answers NOTFOUND. */
+	int d0 = depth ? *depth : 0, cur = i < 0 ? -1 : (int)ix.depth[i];
+	int ends = cur + 1 - (k < ix.n ? (int)ix.depth[k] : 0);
+	if (depth && ends > 0 && d0 - ends < 0) {
+		*depth = -1;
+		return node;
+	}
+	if (k >= ix.n) {
+		if (depth)
+			*depth = d0 - ends;
+		return -FDT_ERR_NOTFOUND;
+	}
+	if (depth)
+		*depth = d0 - ends + 1;
+	ix.hint = k;
+	return ix.node[k];
+}
+
+int dt_node_by_phandle(const void *fdt, uint32_t phandle)
+{
+	if (fdt != ix.fdt || !ix.whole || phandle == 0 || phandle == ~0u)
+		return fdt_node_offset_by_phandle(fdt, phandle);
+	for (unsigned i = 0; i < ix.n; i++) {
+		int len;
+		const fdt32_t *p = slot_getprop(fdt, (int)i, "phandle", &len);
+		if (!p || len != 4)
+			p = slot_getprop(fdt, (int)i, "linux,phandle", &len);
+		if (p && len == 4 && rd32((const char *)p) == phandle)
+			return ix.node[i];
+	}
+	return -FDT_ERR_NOTFOUND;
+}
+
+/* libfdt's rule for a path component: the whole name, or the name before
+ * its unit address when the component has none. */
+static bool name_matches(const char *name, const char *c, size_t l)
+{
+	if (strncmp(name, c, l))
+		return false;
+	return !name[l] || (name[l] == '@' && !memchr(c, '@', l));
+}
+
+int dt_path_offset(const void *fdt, const char *path)
+{
+	if (fdt != ix.fdt || !ix.whole || path[0] != '/')
+		return fdt_path_offset(fdt, path);
+	const char *s = (const char *)fdt + fdt_off_dt_struct(fdt);
+	int node = 0;
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		const char *e = strchr(p, '/');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		int c;
+		for (c = dt_next_child(fdt, node, -1); c >= 0; c = dt_next_child(fdt, node, c))
+			if (name_matches(s + c + 4, p, l))
+				break;
+		if (c < 0)
+			return -FDT_ERR_NOTFOUND;
+		node = c;
+		p += l;
+	}
+	return node;
+}
+
+/* fdt_address_cells()/fdt_size_cells(), from the index. */
+static int dt_cells(const void *fdt, int node, const char *name, int absent, bool zero_ok)
+{
+	int len;
+	const fdt32_t *c = dt_getprop(fdt, node, name, &len);
+	if (!c)
+		return len == -FDT_ERR_NOTFOUND ? absent : len;
+	uint32_t v = len == 4 ? rd32((const char *)c) : FDT_MAX_NCELLS + 1;
+	return v > FDT_MAX_NCELLS || (!v && !zero_ok) ? -FDT_ERR_BADNCELLS : (int)v;
+}
+
+int dt_address_cells(const void *fdt, int node)
+{
+	return dt_cells(fdt, node, "#address-cells", 2, false);
+}
+
+int dt_size_cells(const void *fdt, int node)
+{
+	return dt_cells(fdt, node, "#size-cells", 1, true);
 }
 
 int dt_node_path(const void *fdt, int node, char *buf, size_t len)
@@ -103,7 +411,7 @@ int dt_node_path(const void *fdt, int node, char *buf, size_t len)
 	buf[1] = 0;
 	while (n--) {
 		int l;
-		const char *name = fdt_get_name(fdt, chain[n], &l);
+		const char *name = dt_get_name(fdt, chain[n], &l);
 		if (!name || l < 0)
 			return -FDT_ERR_BADSTRUCTURE;
 		if (o + 1 + (size_t)l + 1 > len)
@@ -126,14 +434,14 @@ void dt_board_move(struct board *b, const void *copy)
 static int addr_cells(const void *fdt, int node)
 {
 	int parent = dt_parent(fdt, node);
-	int n = parent >= 0 ? fdt_address_cells(fdt, parent) : 2;
+	int n = parent >= 0 ? dt_address_cells(fdt, parent) : 2;
 	return n < 0 ? 2 : n;
 }
 
 static int size_cells(const void *fdt, int node)
 {
 	int parent = dt_parent(fdt, node);
-	int n = parent >= 0 ? fdt_size_cells(fdt, parent) : 1;
+	int n = parent >= 0 ? dt_size_cells(fdt, parent) : 1;
 	return n < 0 ? 1 : n;
 }
 
@@ -142,7 +450,7 @@ static int size_cells(const void *fdt, int node)
 static bool read_reg(const void *fdt, int node, int idx, struct mem_range *r)
 {
 	int len, ac = addr_cells(fdt, node), sc = size_cells(fdt, node);
-	const uint32_t *p = fdt_getprop(fdt, node, "reg", &len);
+	const uint32_t *p = dt_getprop(fdt, node, "reg", &len);
 	int stride = (ac + sc) * 4;
 
 	if (!p || stride == 0 || len < stride * (idx + 1))
@@ -157,14 +465,14 @@ bool dt_translate(const void *fdt, int node, uint64_t *addr)
 {
 	for (int parent = dt_parent(fdt, node); parent > 0; parent = dt_parent(fdt, parent)) {
 		int len;
-		const uint32_t *r = fdt_getprop(fdt, parent, "ranges", &len);
+		const uint32_t *r = dt_getprop(fdt, parent, "ranges", &len);
 		if (!r)
 			return false; /* no ranges: not memory-mapped */
 		if (len == 0)
 			continue;
-		int cac = fdt_address_cells(fdt, parent), csz = fdt_size_cells(fdt, parent);
+		int cac = dt_address_cells(fdt, parent), csz = dt_size_cells(fdt, parent);
 		int gp = dt_parent(fdt, parent);
-		int pac = gp >= 0 ? fdt_address_cells(fdt, gp) : 2;
+		int pac = gp >= 0 ? dt_address_cells(fdt, gp) : 2;
 		if (cac < 1 || csz < 0 || pac < 1)
 			return false;
 		int stride = cac + pac + csz;
@@ -187,34 +495,34 @@ bool dt_translate(const void *fdt, int node, uint64_t *addr)
 
 static int read_cpus(const void *fdt, struct board *b, struct dt_error *err)
 {
-	int cpus = fdt_path_offset(fdt, "/cpus");
+	int cpus = dt_path_offset(fdt, "/cpus");
 	if (cpus < 0)
 		ERR("DT: no /cpus node");
-	int ac = fdt_address_cells(fdt, cpus);
+	int ac = dt_address_cells(fdt, cpus);
 	if (ac < 1 || ac > 2)
 		ERR("DT: /cpus: #address-cells is %d, expected 1 or 2", ac);
 	int node;
-	fdt_for_each_subnode(node, fdt, cpus)
+	dt_for_each_child(node, fdt, cpus)
 	{
-		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+		const char *type = dt_getprop(fdt, node, "device_type", NULL);
 		if (!type || strcmp(type, "cpu"))
 			continue;
-		const char *st = fdt_getprop(fdt, node, "status", NULL);
+		const char *st = dt_getprop(fdt, node, "status", NULL);
 		if (st && strcmp(st, "okay") && strcmp(st, "ok"))
 			continue;
-		const char *name = fdt_get_name(fdt, node, NULL);
+		const char *name = dt_get_name(fdt, node, NULL);
 		if (b->ncpus == BH_MAX_CPUS)
 			ERR("DT: /cpus/%s: more than %d CPUs are not supported", name, BH_MAX_CPUS);
 		int len;
-		const uint32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+		const uint32_t *reg = dt_getprop(fdt, node, "reg", &len);
 		if (!reg || len < ac * 4)
 			ERR("DT: /cpus/%s: missing or short 'reg' property", name);
 		unsigned i = b->ncpus++;
 		b->mpidr[i] = dt_read_cells(reg, ac);
 		b->cpu_node[i] = node;
-		const char *method = fdt_getprop(fdt, node, "enable-method", NULL);
+		const char *method = dt_getprop(fdt, node, "enable-method", NULL);
 		if (method && !strcmp(method, "spin-table")) {
-			const uint32_t *rel = fdt_getprop(fdt, node, "cpu-release-addr", &len);
+			const uint32_t *rel = dt_getprop(fdt, node, "cpu-release-addr", &len);
 			if (!rel || len != 8)
 				ERR("DT: /cpus/%s: spin-table CPU without an 8-byte 'cpu-release-addr'",
 				    name);
@@ -253,12 +561,12 @@ static int add_range(struct mem_range *arr, unsigned *n, unsigned max, uint64_t 
 static int read_memory(const void *fdt, struct board *b, struct dt_error *err)
 {
 	int node;
-	fdt_for_each_subnode(node, fdt, 0)
+	dt_for_each_child(node, fdt, 0)
 	{
-		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+		const char *type = dt_getprop(fdt, node, "device_type", NULL);
 		if (!type || strcmp(type, "memory"))
 			continue;
-		const char *st = fdt_getprop(fdt, node, "status", NULL);
+		const char *st = dt_getprop(fdt, node, "status", NULL);
 		if (st && strcmp(st, "okay") && strcmp(st, "ok"))
 			continue;
 		struct mem_range r;
@@ -276,9 +584,9 @@ static int read_memory(const void *fdt, struct board *b, struct dt_error *err)
 		    add_range(b->resv, &b->nresv, BH_MAX_RESV, a, s, "reserved", err))
 			return -1;
 	}
-	int rm = fdt_path_offset(fdt, "/reserved-memory");
+	int rm = dt_path_offset(fdt, "/reserved-memory");
 	if (rm >= 0) {
-		fdt_for_each_subnode(node, fdt, rm)
+		dt_for_each_child(node, fdt, rm)
 		{
 			struct mem_range r;
 			for (int i = 0; read_reg(fdt, node, i, &r); i++)
@@ -298,12 +606,12 @@ static int read_gic(const void *fdt, struct board *b, struct dt_error *err)
 	int node = -1;
 
 	for (unsigned i = 0; i < ARRAY_SIZE(v3) && node < 0; i++) {
-		node = fdt_node_offset_by_compatible(fdt, -1, v3[i]);
+		node = dt_find_compatible(fdt, v3[i]);
 		if (node >= 0)
 			b->gic_version = 3;
 	}
 	for (unsigned i = 0; i < ARRAY_SIZE(v2) && node < 0; i++) {
-		node = fdt_node_offset_by_compatible(fdt, -1, v2[i]);
+		node = dt_find_compatible(fdt, v2[i]);
 		if (node >= 0)
 			b->gic_version = 2;
 	}
@@ -311,7 +619,7 @@ static int read_gic(const void *fdt, struct board *b, struct dt_error *err)
 		ERR("DT: no supported interrupt controller (arm,gic-v3 or a GICv2 such as "
 		    "arm,gic-400)");
 	b->gic_node = node;
-	const char *name = fdt_get_name(fdt, node, NULL);
+	const char *name = dt_get_name(fdt, node, NULL);
 	struct mem_range *want[4];
 	unsigned nwant;
 	if (b->gic_version == 3) {
@@ -339,10 +647,10 @@ static int read_gic(const void *fdt, struct board *b, struct dt_error *err)
 	/* The GIC binding has 3 cells, or 4 with PPI partitions; anything else
 	 * would make every 'interrupts' walk step by a wrong (or huge) stride. */
 	int len;
-	const uint32_t *ic = fdt_getprop(fdt, node, "#interrupt-cells", &len);
+	const uint32_t *ic = dt_getprop(fdt, node, "#interrupt-cells", &len);
 	if (ic && (len != 4 || fdt32_to_cpu(*ic) < 3 || fdt32_to_cpu(*ic) > 4))
 		ERR("DT: %s: '#interrupt-cells' must be one cell holding 3 or 4", name);
-	const uint32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
+	const uint32_t *irq = dt_getprop(fdt, node, "interrupts", &len);
 	b->maint_irq = (irq && len >= 12) ? dt_gic_intid(irq) : 25;
 	return 0;
 }
@@ -350,18 +658,18 @@ static int read_gic(const void *fdt, struct board *b, struct dt_error *err)
 unsigned dt_gic_cells(const void *fdt, const struct board *b)
 {
 	int len;
-	const uint32_t *p = fdt_getprop(fdt, b->gic_node, "#interrupt-cells", &len);
+	const uint32_t *p = dt_getprop(fdt, b->gic_node, "#interrupt-cells", &len);
 	unsigned n = p && len == 4 ? fdt32_to_cpu(*p) : 3;
 	return n == 4 ? 4 : 3; /* read_gic() rejected anything but 3 or 4 */
 }
 
 static void read_timer(const void *fdt, struct board *b)
 {
-	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer");
+	int node = dt_find_compatible(fdt, "arm,armv8-timer");
 	if (node < 0)
-		node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv7-timer");
+		node = dt_find_compatible(fdt, "arm,armv7-timer");
 	int len = 0;
-	const uint32_t *p = node >= 0 ? fdt_getprop(fdt, node, "interrupts", &len) : NULL;
+	const uint32_t *p = node >= 0 ? dt_getprop(fdt, node, "interrupts", &len) : NULL;
 	unsigned cells = dt_gic_cells(fdt, b); /* 4 on GICs with PPI partitions (RK3399) */
 	b->ntimer_irqs = 0;
 	for (unsigned i = 0; p && i < 4 && (i + 1) * cells * 4 <= (unsigned)len; i++)
@@ -380,29 +688,29 @@ static int read_psci(const void *fdt, struct board *b, struct dt_error *err)
 	int node = -1;
 
 	for (unsigned i = 0; i < ARRAY_SIZE(compat) && node < 0; i++)
-		node = fdt_node_offset_by_compatible(fdt, -1, compat[i]);
+		node = dt_find_compatible(fdt, compat[i]);
 	b->psci = CONDUIT_NONE;
 	if (node < 0)
 		return 0;
-	const char *m = fdt_getprop(fdt, node, "method", NULL);
+	const char *m = dt_getprop(fdt, node, "method", NULL);
 	if (!m)
-		ERR("DT: %s: missing 'method' (\"smc\" or \"hvc\")", fdt_get_name(fdt, node, NULL));
+		ERR("DT: %s: missing 'method' (\"smc\" or \"hvc\")", dt_get_name(fdt, node, NULL));
 	if (!strcmp(m, "smc"))
 		b->psci = CONDUIT_SMC;
 	else if (!strcmp(m, "hvc"))
 		b->psci = CONDUIT_HVC;
 	else
 		ERR("DT: %s: 'method' is \"%s\", expected \"smc\" or \"hvc\"",
-		    fdt_get_name(fdt, node, NULL), m);
+		    dt_get_name(fdt, node, NULL), m);
 	return 0;
 }
 
 static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 {
-	int chosen = fdt_path_offset(fdt, "/chosen");
-	const char *path = chosen >= 0 ? fdt_getprop(fdt, chosen, "stdout-path", NULL) : NULL;
+	int chosen = dt_path_offset(fdt, "/chosen");
+	const char *path = chosen >= 0 ? dt_getprop(fdt, chosen, "stdout-path", NULL) : NULL;
 	if (!path)
-		path = chosen >= 0 ? fdt_getprop(fdt, chosen, "linux,stdout-path", NULL) : NULL;
+		path = chosen >= 0 ? dt_getprop(fdt, chosen, "linux,stdout-path", NULL) : NULL;
 	if (!path)
 		ERR("DT: /chosen/stdout-path is missing: no console to use");
 	size_t plen = strlen(path);
@@ -413,30 +721,30 @@ static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 		ERR("DT: /chosen/stdout-path is too long");
 	memcpy(b->uart_path, path, plen);
 	b->uart_path[plen] = 0;
-	int node = path[0] == '/' ? fdt_path_offset(fdt, b->uart_path) : -1;
+	int node = path[0] == '/' ? dt_path_offset(fdt, b->uart_path) : -1;
 	if (node < 0 && path[0] != '/') { /* an alias */
 		const char *real = fdt_get_alias_namelen(fdt, b->uart_path, (int)plen);
 		if (real) {
 			snprintf(b->uart_path, sizeof(b->uart_path), "%s", real);
-			node = fdt_path_offset(fdt, real);
+			node = dt_path_offset(fdt, real);
 		}
 	}
 	if (node < 0)
 		ERR("DT: /chosen/stdout-path: \"%s\" names no node", b->uart_path);
 	b->uart_node = node;
-	if (!fdt_node_check_compatible(fdt, node, "arm,pl011"))
+	if (dt_is_compatible(fdt, node, "arm,pl011"))
 		b->uart = UART_PL011;
-	else if (!fdt_node_check_compatible(fdt, node, "ns16550a") ||
-		 !fdt_node_check_compatible(fdt, node, "snps,dw-apb-uart") ||
-		 !fdt_node_check_compatible(fdt, node, "brcm,bcm2835-aux-uart") ||
-		 !fdt_node_check_compatible(fdt, node, "ti,am654-uart") ||
-		 !fdt_node_check_compatible(fdt, node, "ns16550"))
+	else if (dt_is_compatible(fdt, node, "ns16550a") ||
+		 dt_is_compatible(fdt, node, "snps,dw-apb-uart") ||
+		 dt_is_compatible(fdt, node, "brcm,bcm2835-aux-uart") ||
+		 dt_is_compatible(fdt, node, "ti,am654-uart") ||
+		 dt_is_compatible(fdt, node, "ns16550"))
 		b->uart = UART_NS16550;
-	else if (!fdt_node_check_compatible(fdt, node, "fsl,imx21-uart") ||
-		 !fdt_node_check_compatible(fdt, node, "fsl,imx6q-uart"))
+	else if (dt_is_compatible(fdt, node, "fsl,imx21-uart") ||
+		 dt_is_compatible(fdt, node, "fsl,imx6q-uart"))
 		b->uart = UART_IMX;
-	else if (!fdt_node_check_compatible(fdt, node, "cdns,uart-r1p12") ||
-		 !fdt_node_check_compatible(fdt, node, "xlnx,xuartps"))
+	else if (dt_is_compatible(fdt, node, "cdns,uart-r1p12") ||
+		 dt_is_compatible(fdt, node, "xlnx,xuartps"))
 		b->uart = UART_CADENCE;
 	else
 		ERR("DT: %.90s: console UART of an unsupported kind (supported: arm,pl011, "
@@ -448,23 +756,38 @@ static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 	b->uart_base = r.base;
 	b->uart_size = r.size;
 	int len;
-	const uint32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
+	const uint32_t *irq = dt_getprop(fdt, node, "interrupts", &len);
 	b->uart_irq = (irq && len >= 12) ? dt_gic_intid(irq) : 0;
 	return 0;
 }
 
-int dt_check_blob(const void *fdt)
+uint32_t dt_used_size(const void *fdt)
+{
+	uint32_t end = fdt_off_dt_struct(fdt) + fdt_size_dt_struct(fdt);
+	uint32_t str = fdt_off_dt_strings(fdt) + fdt_size_dt_strings(fdt);
+	int nrsv = fdt_num_mem_rsv(fdt);
+	uint32_t rsv = fdt_off_mem_rsvmap(fdt) + (uint32_t)(nrsv < 0 ? 0 : nrsv + 1) * 16;
+	end = MAX(end, MAX(str, rsv));
+	return MIN(ALIGN_UP(end, 8), fdt_totalsize(fdt));
+}
+
+static int check_blob(const void *fdt, bool build)
 {
 	int e = fdt_check_header(fdt);
 	if (e)
 		return e;
-	/* Before version 16 names are full paths, and libfdt 1.6.1's
-	 * fdt_check_full() dereferences the NULL name fdt_get_name() gives for
-	 * a malformed one (found by tests/fuzz/fuzz_config). dtc and U-Boot
-	 * write version 17. */
+	/* Before version 16 names are full paths (libfdt 1.6.1's fdt_check_full()
+	 * even dereferences the NULL name fdt_get_name() gives for a malformed
+	 * one: found by tests/fuzz/fuzz_config). dtc and U-Boot write version 17. */
 	if (fdt_version(fdt) < 16)
 		return -FDT_ERR_BADVERSION;
-	return fdt_check_full(fdt, fdt_totalsize(fdt));
+	e = fdt_num_mem_rsv(fdt);
+	return e < 0 ? e : walk(fdt, build);
+}
+
+int dt_check_blob(const void *fdt)
+{
+	return check_blob(fdt, false);
 }
 
 int dt_board_read(const void *fdt, struct board *b, struct dt_error *err)
@@ -472,13 +795,14 @@ int dt_board_read(const void *fdt, struct board *b, struct dt_error *err)
 	memset(b, 0, sizeof(*b));
 	b->fdt = fdt;
 	err->msg[0] = 0;
-	int e = dt_check_blob(fdt);
+	int e = check_blob(fdt, true); /* and the index */
 	if (e)
 		ERR("DT: not a valid DTB: %s", fdt_strerror(e));
-	index_build(fdt);
 	if (read_uart(fdt, b, err) || read_cpus(fdt, b, err) || read_memory(fdt, b, err) ||
 	    read_gic(fdt, b, err) || read_psci(fdt, b, err))
 		return -1;
+	if (b->gic_version == 2 && b->ncpus > 8)
+		ERR("DT: %u CPUs with a GICv2, which serves at most 8", b->ncpus);
 	read_timer(fdt, b);
 	return 0;
 }

@@ -11,7 +11,7 @@
 static int cells_of(const void *fdt, int node, const char *name, int def)
 {
 	int len;
-	const uint32_t *p = fdt_getprop(fdt, node, name, &len);
+	const uint32_t *p = dt_getprop(fdt, node, name, &len);
 	return p && len == 4 ? (int)fdt32_to_cpu(*p) : def;
 }
 
@@ -19,9 +19,9 @@ static int interrupt_parent(const void *fdt, int node)
 {
 	for (int n = node; n >= 0; n = dt_parent(fdt, n)) {
 		int len;
-		const uint32_t *p = fdt_getprop(fdt, n, "interrupt-parent", &len);
+		const uint32_t *p = dt_getprop(fdt, n, "interrupt-parent", &len);
 		if (p && len == 4)
-			return fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*p));
+			return dt_node_by_phandle(fdt, fdt32_to_cpu(*p));
 		if (n == 0)
 			break;
 	}
@@ -50,12 +50,12 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 		snprintf(path, sizeof(path), "(node at offset %d)", node);
 
 	int len;
-	const uint32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	const uint32_t *reg = dt_getprop(fdt, node, "reg", &len);
 	int parent = dt_parent(fdt, node);
 	/* libfdt's readers bound the counts (1..4 and 0..4) where ours did not:
 	 * a huge #address-cells stepped 'reg' out of the blob. */
-	int ac = parent >= 0 ? fdt_address_cells(fdt, parent) : 2;
-	int sc = parent >= 0 ? fdt_size_cells(fdt, parent) : 1;
+	int ac = parent >= 0 ? dt_address_cells(fdt, parent) : 2;
+	int sc = parent >= 0 ? dt_size_cells(fdt, parent) : 1;
 	if (reg && (ac < 0 || sc < 0))
 		ERR("%s: has 'reg' but its parent's #address-cells is not 1..4 or its "
 		    "#size-cells not 0..4",
@@ -77,16 +77,16 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 		}
 	}
 
-	const uint32_t *irqs = fdt_getprop(fdt, node, "interrupts", &len);
+	const uint32_t *irqs = dt_getprop(fdt, node, "interrupts", &len);
 	int gcells = (int)dt_gic_cells(fdt, b);
 	if (irqs && interrupt_parent(fdt, node) == b->gic_node) {
 		for (int i = 0; (i + 1) * gcells * 4 <= len; i++)
 			if (add_irq(r, irqs + gcells * i, path, err))
 				return -1;
 	}
-	const uint32_t *ext = fdt_getprop(fdt, node, "interrupts-extended", &len);
+	const uint32_t *ext = dt_getprop(fdt, node, "interrupts-extended", &len);
 	for (int i = 0; ext && i * 4 < len;) {
-		int ctl = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(ext[i]));
+		int ctl = dt_node_by_phandle(fdt, fdt32_to_cpu(ext[i]));
 		int cells = ctl >= 0 ? cells_of(fdt, ctl, "#interrupt-cells", 0) : 0;
 		/* Bounded before the arithmetic: a huge count wrapped the length check. */
 		if (ctl < 0 || cells <= 0 || cells > DT_MAX_INTERRUPT_CELLS ||
@@ -125,7 +125,7 @@ int dt_res_check(const struct board *b, const struct dev_res *r, const char *pat
 int dt_device_resources(const void *fdt, const struct board *b, const char *path,
 			struct dev_res *r, struct dt_error *err)
 {
-	int node = fdt_path_offset(fdt, path);
+	int node = dt_path_offset(fdt, path);
 	if (node < 0)
 		ERR("device \"%s\" does not exist in the board DT", path);
 	if (node == b->uart_node)
@@ -147,15 +147,15 @@ bool dt_node_is_hypervisor(const void *fdt, const struct board *b, int node)
 	for (int p = dt_parent(fdt, node); p > 0; p = dt_parent(fdt, p))
 		if (p == b->gic_node)
 			return true; /* ITS, v2m frames */
-	const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+	const char *type = dt_getprop(fdt, node, "device_type", NULL);
 	if (type && (!strcmp(type, "memory") || !strcmp(type, "cpu")))
 		return true;
-	const char *name = fdt_get_name(fdt, node, NULL);
+	const char *name = dt_get_name(fdt, node, NULL);
 	if (!strcmp(name, "cpus") || !strcmp(name, "chosen") || !strcmp(name, "aliases") ||
 	    !strcmp(name, "psci") || !strncmp(name, "reserved-memory", 15))
 		return true;
-	return !fdt_node_check_compatible(fdt, node, "arm,armv8-timer") ||
-	       !fdt_node_check_compatible(fdt, node, "arm,armv7-timer");
+	return dt_is_compatible(fdt, node, "arm,armv8-timer") ||
+	       dt_is_compatible(fdt, node, "arm,armv7-timer");
 }
 
 /*
@@ -207,12 +207,12 @@ const char *dt_node_dma_reason(const void *fdt, int node)
 	 * ("shared-dma-pool"), not a PHY, not a child of an I2C/SPI/MDIO bus
 	 * (#size-cells = 0). */
 	int parent = dt_parent(fdt, node);
-	const fdt32_t *sc = parent >= 0 ? fdt_getprop(fdt, parent, "#size-cells", &len) : NULL;
-	const char *name = fdt_get_name(fdt, node, NULL);
+	const fdt32_t *sc = parent >= 0 ? dt_getprop(fdt, parent, "#size-cells", &len) : NULL;
+	const char *name = dt_get_name(fdt, node, NULL);
 	const char *at = strchr(name, '@');
 	size_t base = at ? (size_t)(at - name) : strlen(name);
-	if (!fdt_getprop(fdt, node, "reg", NULL) || fdt_getprop(fdt, node, "ranges", NULL) ||
-	    (parent > 0 && !strncmp(fdt_get_name(fdt, parent, NULL), "reserved-memory", 15)) ||
+	if (!dt_getprop(fdt, node, "reg", NULL) || dt_getprop(fdt, node, "ranges", NULL) ||
+	    (parent > 0 && !strncmp(dt_get_name(fdt, parent, NULL), "reserved-memory", 15)) ||
 	    (sc && len == 4 && fdt32_to_cpu(*sc) == 0) || contains(name, "phy"))
 		return NULL;
 	for (unsigned i = 0; i < ARRAY_SIZE(dma_names); i++)
@@ -220,14 +220,14 @@ const char *dt_node_dma_reason(const void *fdt, int node)
 			snprintf(why, sizeof(why), "node name \"%.40s\"", dma_names[i]);
 			return why;
 		}
-	const char *c = fdt_getprop(fdt, node, "compatible", &len);
+	const char *c = dt_getprop(fdt, node, "compatible", &len);
 	for (int pos = 0; c && pos < len; pos += (int)strnlen(c + pos, (size_t)(len - pos)) + 1)
 		if (dma_compatible(c + pos)) {
 			snprintf(why, sizeof(why), "compatible \"%.60s\"", c + pos);
 			return why;
 		}
 	for (unsigned i = 0; i < ARRAY_SIZE(dma_properties); i++)
-		if (fdt_getprop(fdt, node, dma_properties[i], NULL)) {
+		if (dt_getprop(fdt, node, dma_properties[i], NULL)) {
 			snprintf(why, sizeof(why), "property %s", dma_properties[i]);
 			return why;
 		}
@@ -237,7 +237,7 @@ const char *dt_node_dma_reason(const void *fdt, int node)
 int dt_subtree_dma(const void *fdt, int node, const char **why)
 {
 	int depth = 0;
-	for (int n = node; n >= 0 && depth >= 0; n = fdt_next_node(fdt, n, &depth)) {
+	for (int n = node; n >= 0 && depth >= 0; n = dt_next_node(fdt, n, &depth)) {
 		if (n != node && depth <= 0)
 			break;
 		if ((*why = dt_node_dma_reason(fdt, n)))

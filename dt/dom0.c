@@ -15,9 +15,9 @@
 
 static bool is_pci_host(const void *fdt, int node)
 {
-	const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+	const char *type = dt_getprop(fdt, node, "device_type", NULL);
 	return (type && !strcmp(type, "pci")) ||
-	       !fdt_node_check_compatible(fdt, node, "pci-host-ecam-generic");
+	       dt_is_compatible(fdt, node, "pci-host-ecam-generic");
 }
 
 /* Is `node` (or an ancestor) passed through to a domain other than dom0? */
@@ -71,7 +71,7 @@ static bool withheld_dma(const void *fdt, const struct plan *p, int node)
 /* status = "disabled" (or anything but "okay"/"ok"): the device is not there. */
 static bool disabled(const void *fdt, int node)
 {
-	const char *st = fdt_getprop(fdt, node, "status", NULL);
+	const char *st = dt_getprop(fdt, node, "status", NULL);
 	return st && strcmp(st, "okay") && strcmp(st, "ok");
 }
 
@@ -84,7 +84,7 @@ bool dt_dom0_owns(const void *fdt, const struct board *b, const struct plan *p, 
 	 * disabled node. */
 	for (int a = dt_parent(fdt, node); a > 0; a = dt_parent(fdt, a))
 		if (is_pci_host(fdt, a) || disabled(fdt, a) ||
-		    !strcmp(fdt_get_name(fdt, a, NULL), "chosen"))
+		    !strcmp(dt_get_name(fdt, a, NULL), "chosen"))
 			return false;
 	return !owned_by_other(fdt, p, node) && !withheld_dma(fdt, p, node);
 }
@@ -94,8 +94,8 @@ int dt_dom0_for_each_device(const struct board *b, const struct plan *p,
 			    struct dt_error *err)
 {
 	int depth = 0;
-	for (int node = fdt_next_node(b->fdt, -1, &depth); node >= 0;
-	     node = fdt_next_node(b->fdt, node, &depth)) {
+	for (int node = dt_next_node(b->fdt, -1, &depth); node >= 0;
+	     node = dt_next_node(b->fdt, node, &depth)) {
 		if (!dt_dom0_owns(b->fdt, b, p, node))
 			continue;
 		struct dom0_device dev = {.node = node};
@@ -131,7 +131,7 @@ static int set_reg(void *fdt, int node, int ac, int sc, const uint64_t *pairs, i
  * GIC's children (ITS/v2m: no virtual MSI controller). */
 static bool dom0_drops(const void *host, const struct dom0_dt *g, const struct board *b, int node)
 {
-	const char *type = fdt_getprop(host, node, "device_type", NULL);
+	const char *type = dt_getprop(host, node, "device_type", NULL);
 	if (type && !strcmp(type, "memory"))
 		return true;
 	if (type && !strcmp(type, "cpu")) {
@@ -141,9 +141,9 @@ static bool dom0_drops(const void *host, const struct dom0_dt *g, const struct b
 		return true;
 	}
 	int parent = dt_parent(host, node);
-	return !strcmp(fdt_get_name(host, node, NULL), "cpu-map") || is_pci_host(host, node) ||
+	return !strcmp(dt_get_name(host, node, NULL), "cpu-map") || is_pci_host(host, node) ||
 	       owned_by_other(host, g->plan, node) || withheld_dma(host, g->plan, node) ||
-	       (parent > 0 && !strcmp(fdt_get_name(host, parent, NULL), "chosen")) ||
+	       (parent > 0 && !strcmp(dt_get_name(host, parent, NULL), "chosen")) ||
 	       parent == b->gic_node;
 }
 
@@ -155,8 +155,8 @@ static int collect_removals(const struct dom0_dt *g, const struct board *b, char
 	const void *host = b->fdt;
 	int node, depth = 0;
 	*ndel = 0;
-	for (node = fdt_next_node(host, -1, &depth); node >= 0;
-	     node = fdt_next_node(host, node, &depth)) {
+	for (node = dt_next_node(host, -1, &depth); node >= 0;
+	     node = dt_next_node(host, node, &depth)) {
 		if (!dom0_drops(host, g, b, node))
 			continue;
 		if (*ndel == MAX_DELETE - 1) {
@@ -181,13 +181,13 @@ static int collect_removals(const struct dom0_dt *g, const struct board *b, char
 static int renumber_cpus(void *fdt, const struct dom0_dt *g, const struct board *b,
 			 struct dt_error *err)
 {
-	int cpus = fdt_path_offset(fdt, "/cpus");
-	int cac = cpus >= 0 ? fdt_address_cells(fdt, cpus) : 1;
+	int cpus = dt_path_offset(fdt, "/cpus");
+	int cac = cpus >= 0 ? dt_address_cells(fdt, cpus) : 1;
 	for (unsigned c = 0; c < g->dom->ncpus; c++) {
 		char path[128];
 		if (dt_node_path(b->fdt, b->cpu_node[g->dom->cpus[c]], path, sizeof(path)))
 			continue;
-		int n = fdt_path_offset(fdt, path);
+		int n = dt_path_offset(fdt, path);
 		if (n < 0)
 			continue;
 		uint32_t reg[2] = {0, cpu_to_fdt32(c)};
@@ -207,7 +207,7 @@ static int add_memory(void *fdt, const struct dom0_dt *g, struct dt_error *err)
 	TRY(mem, "memory node");
 	TRY(fdt_setprop_string(fdt, mem, "device_type", "memory"), "memory node");
 	uint64_t mr[2] = {g->ram_base, g->ram_size};
-	TRY(set_reg(fdt, mem, fdt_address_cells(fdt, 0), fdt_size_cells(fdt, 0), mr, 1),
+	TRY(set_reg(fdt, mem, dt_address_cells(fdt, 0), dt_size_cells(fdt, 0), mr, 1),
 	    "memory reg");
 	return 0;
 }
@@ -216,10 +216,10 @@ static int add_memory(void *fdt, const struct dom0_dt *g, struct dt_error *err)
 static int fit_gic(void *fdt, const char *gpath, const struct dom0_dt *g, const struct board *b,
 		   struct dt_error *err)
 {
-	int gic = fdt_path_offset(fdt, gpath);
+	int gic = dt_path_offset(fdt, gpath);
 	int gp = fdt_parent_offset(fdt, gic);
-	int gac = gp >= 0 ? fdt_address_cells(fdt, gp) : 2;
-	int gsc = gp >= 0 ? fdt_size_cells(fdt, gp) : 2;
+	int gac = gp >= 0 ? dt_address_cells(fdt, gp) : 2;
+	int gsc = gp >= 0 ? dt_size_cells(fdt, gp) : 2;
 	if (b->gic_version == 3) {
 		uint64_t r[4] = {b->gicd.base, 0x10000, b->gicr.base, 0x20000ULL * g->dom->ncpus};
 		TRY(set_reg(fdt, gic, gac, gsc, r, 2), "GIC reg");
@@ -237,7 +237,7 @@ static int fit_gic(void *fdt, const char *gpath, const struct dom0_dt *g, const 
 static int add_channels(void *fdt, const char *gpath, const struct dom0_dt *g,
 			struct dt_error *err)
 {
-	int root_ac = fdt_address_cells(fdt, 0), root_sc = fdt_size_cells(fdt, 0);
+	int root_ac = dt_address_cells(fdt, 0), root_sc = dt_size_cells(fdt, 0);
 	for (unsigned i = 0; i < g->nchans; i++) {
 		const struct chan_view *c = &g->chans[i];
 		char name[48];
@@ -249,7 +249,7 @@ static int add_channels(void *fdt, const char *gpath, const struct dom0_dt *g,
 		TRY(set_reg(fdt, cn, root_ac, root_sc, cr, 1), "channel reg");
 		fdt32_t ci[3] = {cpu_to_fdt32(0), cpu_to_fdt32(c->intid - 32), cpu_to_fdt32(1)};
 		TRY(fdt_setprop(fdt, cn, "interrupts", ci, sizeof(ci)), "channel interrupts");
-		int gicn = fdt_path_offset(fdt, gpath);
+		int gicn = dt_path_offset(fdt, gpath);
 		uint32_t gph = gicn >= 0 ? fdt_get_phandle(fdt, gicn) : 0;
 		if (gph)
 			TRY(fdt_setprop_u32(fdt, cn, "interrupt-parent", gph), "channel");
@@ -262,11 +262,11 @@ static int add_channels(void *fdt, const char *gpath, const struct dom0_dt *g,
 /* PSCI over HVC, emulated by the hypervisor. */
 static int set_psci(void *fdt, struct dt_error *err)
 {
-	int psci = fdt_node_offset_by_compatible(fdt, -1, "arm,psci-1.0");
+	int psci = dt_find_compatible(fdt, "arm,psci-1.0");
 	if (psci < 0)
-		psci = fdt_node_offset_by_compatible(fdt, -1, "arm,psci-0.2");
+		psci = dt_find_compatible(fdt, "arm,psci-0.2");
 	if (psci < 0)
-		psci = fdt_node_offset_by_compatible(fdt, -1, "arm,psci");
+		psci = dt_find_compatible(fdt, "arm,psci");
 	if (psci < 0) {
 		psci = fdt_add_subnode(fdt, 0, "psci");
 		TRY(psci, "psci node");
@@ -283,7 +283,7 @@ static int set_psci(void *fdt, struct dt_error *err)
 /* The console: an emulated PL011 at the board UART's address, with a clock. */
 static int emulate_console(void *fdt, const struct board *b, struct dt_error *err)
 {
-	int uart = fdt_path_offset(fdt, b->uart_path);
+	int uart = dt_path_offset(fdt, b->uart_path);
 	if (uart < 0 || b->uart == UART_PL011)
 		return 0;
 	static const char pl011[] = "arm,pl011\0arm,primecell";
@@ -296,7 +296,7 @@ static int emulate_console(void *fdt, const struct board *b, struct dt_error *er
 	TRY(fdt_setprop_u32(fdt, clk, "#clock-cells", 0), "UART clock");
 	TRY(fdt_setprop_u32(fdt, clk, "clock-frequency", 24000000), "UART clock");
 	TRY(fdt_setprop_u32(fdt, clk, "phandle", ph + 1), "UART clock");
-	uart = fdt_path_offset(fdt, b->uart_path);
+	uart = dt_path_offset(fdt, b->uart_path);
 	uint32_t clks[2] = {cpu_to_fdt32(ph + 1), cpu_to_fdt32(ph + 1)};
 	TRY(fdt_setprop(fdt, uart, "clocks", clks, sizeof(clks)), "UART clocks");
 	static const char cn[] = "uartclk\0apb_pclk";
@@ -308,7 +308,7 @@ static int emulate_console(void *fdt, const struct board *b, struct dt_error *er
 static int set_chosen(void *fdt, const struct dom0_dt *g, const struct board *b,
 		      struct dt_error *err)
 {
-	int chosen = fdt_path_offset(fdt, "/chosen");
+	int chosen = dt_path_offset(fdt, "/chosen");
 	if (chosen < 0) {
 		chosen = fdt_add_subnode(fdt, 0, "chosen");
 		TRY(chosen, "chosen");
@@ -340,7 +340,7 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 	if (renumber_cpus(fdt, g, b, err)) /* before the other CPUs go */
 		return -1;
 	for (unsigned i = 0; i < ndel; i++) {
-		int n = fdt_path_offset(fdt, del[i]);
+		int n = dt_path_offset(fdt, del[i]);
 		if (n >= 0)
 			TRY(fdt_del_node(fdt, n), del[i]);
 	}

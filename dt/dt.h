@@ -14,10 +14,14 @@
 #include <stdint.h>
 
 /* Static limits, each with its reason. */
-#define BH_MAX_CPUS 8	     /* every board we target has <= 8 cores (RK3399: 6) */
+#define BH_MAX_CPUS 64	     /* boards we target have <= 8 cores (RK3399: 6); servers more.
+			      * Per-CPU and per-domain state is sized at boot from the
+			      * board and the config: a small board pays for its own. */
 #define BH_MAX_MEM 16	     /* memory regions in a board DT */
 #define BH_MAX_RESV 64	     /* reservations: TI J721E alone has 20 carve-outs */
-#define BH_MAX_DOMAINS 8     /* at most one domain per CPU */
+#define BH_MAX_DOMAINS 64    /* at most one domain per CPU */
+#define BH_MAX_VCPUS 8	     /* per domain: its virtual GIC keeps SGI sources and
+			      * targets a byte per vCPU (the GICv2 architecture's 8) */
 #define BH_MAX_IMAGES 16     /* images in one boot image */
 #define BH_MAX_DEVICES 16    /* passed-through device nodes per domain */
 #define BH_NAME_MAX 16	     /* domain names: short, they prefix every console line */
@@ -80,13 +84,31 @@ int dt_board_read(const void *fdt, struct board *b, struct dt_error *err);
 /* The board now lives in `copy`, a byte-for-byte copy of its DT (node
  * offsets stay valid): nothing is read again. */
 void dt_board_move(struct board *b, const void *copy);
-/* fdt_parent_offset(), fast for the DT dt_board_read() read last. */
+/* fdt_parent_offset(), fast for the DT dt_board_read() read last; and the
+ * same for these libfdt lookups (same answers; libfdt's for any other DT). */
 int dt_parent(const void *fdt, int node);
+const void *dt_getprop(const void *fdt, int node, const char *name, int *lenp);
+const char *dt_get_name(const void *fdt, int node, int *lenp);
+int dt_path_offset(const void *fdt, const char *path);       /* fdt_path_offset */
+int dt_find_compatible(const void *fdt, const char *compat); /* ..._by_compatible(fdt, -1, c) */
+bool dt_is_compatible(const void *fdt, int node, const char *compat); /* !fdt_node_check_compatible */
+int dt_address_cells(const void *fdt, int node);
+int dt_size_cells(const void *fdt, int node);
+int dt_next_node(const void *fdt, int node, int *depth); /* fdt_next_node */
+int dt_node_by_phandle(const void *fdt, uint32_t phandle); /* fdt_node_offset_by_phandle */
+/* The first child of parent (prev < 0) or the next after child prev; < 0 when none. */
+int dt_next_child(const void *fdt, int parent, int prev);
+#define dt_for_each_child(node, fdt, parent)                                                      \
+	for ((node) = dt_next_child((fdt), (parent), -1); (node) >= 0;                             \
+	     (node) = dt_next_child((fdt), (parent), (node)))
 /* fdt_get_path(), the same way: a walk up, not a scan from the root. */
 int dt_node_path(const void *fdt, int node, char *buf, size_t len);
 /* Is this a DTB libfdt can read safely (header, version >= 16, structure)?
  * 0 or a negative FDT_ERR_ code. The caller has checked its totalsize fits. */
 int dt_check_blob(const void *fdt);
+/* The bytes a checked DTB really uses (header, reservations, structure,
+ * strings), 8-aligned: QEMU pads its DT to 1 MiB of totalsize. */
+uint32_t dt_used_size(const void *fdt);
 /* Cells per interrupt specifier of the GIC (3, or 4 on GICv3 with PPI partitions). */
 unsigned dt_gic_cells(const void *fdt, const struct board *b);
 /* INTID of a GIC specifier <type num flags ...>. */

@@ -258,7 +258,9 @@ int dt_guest_build(void *buf, int bufsize, const struct guest_dt *g, const struc
 		   const void *host_fdt, struct dt_error *err)
 {
 	void *fdt = buf;
-	TRY(fdt_create(fdt, bufsize));
+	/* No search of the strings block for each property name (quadratic: 70K
+	 * instructions of a domain's build): a few repeated names cost less. */
+	TRY(fdt_create_with_flags(fdt, bufsize, FDT_CREATE_FLAG_NO_NAME_DEDUP));
 	TRY(fdt_finish_reservemap(fdt));
 	TRY(fdt_begin_node(fdt, ""));
 	if (emit_root(fdt, g, host_fdt, err) || emit_memory_cpus(fdt, g, b, host_fdt, err) ||

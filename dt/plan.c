@@ -143,9 +143,9 @@ static int read_resources(const void *fdt, int node, const char *path, const str
 	if (len == 0 || len % 4)
 		ERR("config %s: property 'cpus' must be a list of 32-bit CPU numbers", path);
 	d->ncpus = (unsigned)len / 4;
-	if (d->ncpus > BH_MAX_CPUS)
+	if (d->ncpus > BH_MAX_VCPUS)
 		ERR("config %s: 'cpus' lists %u CPUs, at most %d are supported", path, d->ncpus,
-		    BH_MAX_CPUS);
+		    BH_MAX_VCPUS);
 	for (unsigned i = 0; i < d->ncpus; i++) {
 		d->cpus[i] = fdt32_to_cpu(cpus[i]);
 		if (b && d->cpus[i] >= b->ncpus)
@@ -702,6 +702,7 @@ static int read_domains(const void *fdt, int root, const struct board *b, struct
 		if (p->ndoms == BH_MAX_DOMAINS)
 			ERR("config %s: more than %d domains", path, BH_MAX_DOMAINS);
 		struct dom_cfg *d = &p->dom[p->ndoms];
+		memset(d, 0, sizeof(*d)); /* only the domains there are: 64 slots are 540 KiB */
 		if (read_domain(fdt, node, path, b, d, err) || check_apart(path, p, d, err) ||
 		    check_fixed_memory(path, d, b, err))
 			return -1;
@@ -744,7 +745,9 @@ static int read_channels_policy(const void *fdt, int root, struct plan *p, struc
 
 int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct dt_error *err)
 {
-	memset(p, 0, sizeof(*p));
+	/* All but the domain slots, which read_domains() clears as it fills them. */
+	p->ndoms = 0;
+	memset(&p->nchans, 0, sizeof(*p) - offsetof(struct plan, nchans));
 	err->msg[0] = 0;
 	int e = dt_check_blob(fdt);
 	if (e)

@@ -46,8 +46,6 @@
 #define GICR_STRIDE 0x20000
 
 static uint64_t gicd, gicc, gich, gicr_base, gicr_size;
-static uint64_t gicr_of[BH_MAX_CPUS];
-static uint8_t v2_cpu_mask[BH_MAX_CPUS];
 static unsigned maint_intid, vtimer_intid, uart_intid;
 
 static inline volatile uint32_t *r32(uint64_t base, unsigned off)
@@ -179,7 +177,7 @@ static void v2_spi_group1(unsigned intid)
 
 void gic_hw_route(unsigned intid, unsigned cpu)
 {
-	if (intid < 32 || cpu >= BH_MAX_CPUS)
+	if (intid < 32 || cpu >= board.ncpus)
 		return;
 	hw->route(intid, cpu);
 }
@@ -192,7 +190,7 @@ static void v3_route(unsigned intid, unsigned cpu)
 static void v2_route(unsigned intid, unsigned cpu)
 {
 	volatile uint8_t *t = (volatile uint8_t *)(uintptr_t)(gicd + GICD_ITARGETSR + intid);
-	*t = v2_cpu_mask[cpu];
+	*t = pcpus[cpu].gicv2_mask;
 }
 
 static void v3_route_here(unsigned intid)
@@ -210,7 +208,7 @@ static void v2_route_here(unsigned intid)
 /* Banked PPI registers: GICR_SGI frame (v3) or the GICD's banked copy (v2). */
 static uint64_t v3_ppi_base(void)
 {
-	return gicr_of[arch_cpu_index()] + GICR_SGI;
+	return pcpus[arch_cpu_index()].gicr + GICR_SGI;
 }
 
 static uint64_t v2_ppi_base(void)
@@ -253,7 +251,7 @@ static uint64_t find_redist(uint64_t mpidr)
 static void v3_cpu_init(unsigned index)
 {
 	uint64_t rd = find_redist(arch_read_mpidr());
-	gicr_of[index] = rd;
+	pcpus[index].gicr = rd;
 	if (rd) {
 		*r32(rd, GICR_WAKER) &= ~(1u << 1); /* ProcessorSleep = 0 */
 		for (int i = 0; i < 100000 && (*r32(rd, GICR_WAKER) & (1u << 2)); i++)
@@ -275,7 +273,7 @@ static void v3_cpu_init(unsigned index)
 
 static void v2_cpu_init(unsigned index)
 {
-	v2_cpu_mask[index] = (uint8_t)(*r32(gicd, GICD_ITARGETSR) & 0xff);
+	pcpus[index].gicv2_mask = (uint8_t)(*r32(gicd, GICD_ITARGETSR) & 0xff);
 	*r32(gicd, GICD_ISENABLER) =
 		(1u << SGI_KICK) | (1u << maint_intid) | (1u << vtimer_intid);
 	*r32(gicd, GICD_IPRIORITYR) = 0;
@@ -308,7 +306,7 @@ static void v3_send_ipi(unsigned cpu)
 
 static void v2_send_ipi(unsigned cpu)
 {
-	*r32(gicd, GICD_SGIR) = ((uint32_t)v2_cpu_mask[cpu] << 16) | SGI_KICK;
+	*r32(gicd, GICD_SGIR) = ((uint32_t)pcpus[cpu].gicv2_mask << 16) | SGI_KICK;
 }
 
 static uint32_t v3_ack(uint32_t *intid)

@@ -15,10 +15,14 @@ def main():
     prof, elf, base = sys.argv[1], sys.argv[2], int(sys.argv[3], 0)
     top = int(sys.argv[4]) if len(sys.argv) > 4 else 25
     syms = []
-    for line in subprocess.run(["aarch64-linux-gnu-nm", "-n", "--defined-only", elf],
+    end = 0
+    for line in subprocess.run(["aarch64-linux-gnu-nm", "-n", "-S", "--defined-only", elf],
                                capture_output=True, text=True, check=True).stdout.splitlines():
         parts = line.split()
-        if len(parts) == 3 and parts[1] in "tTwW":
+        if len(parts) == 4 and parts[2] in "tTwW":
+            syms.append((int(parts[0], 16), parts[3]))
+            end = max(end, int(parts[0], 16) + int(parts[1], 16))
+        elif len(parts) == 3 and parts[1] in "tTwW":
             syms.append((int(parts[0], 16), parts[2]))
     addrs = [a for a, _ in syms]
     per, total, outside = {}, 0, 0
@@ -28,7 +32,7 @@ def main():
         total += n
         off = va - base
         i = bisect.bisect_right(addrs, off) - 1
-        if off < 0 or i < 0:
+        if off < 0 or i < 0 or off >= end:  # past our text: a guest's code
             outside += n
             continue
         per[syms[i][1]] = per.get(syms[i][1], 0) + n

@@ -217,9 +217,13 @@ void gic_send_ipi(unsigned cpu)
 
 struct board board;
 struct plan plan;
-struct domain domains[BH_MAX_DOMAINS];
+static struct domain fake_domains[BH_MAX_DOMAINS];
+struct domain *domains = fake_domains;
 unsigned ndomains;
-struct pcpu pcpus[BH_MAX_CPUS];
+static struct pcpu fake_pcpus[BH_MAX_CPUS];
+struct pcpu *pcpus = fake_pcpus;
+static struct vcpu fake_vcpus[2][2];
+static uint64_t fake_exits[BH_MAX_CPUS][EXIT_KINDS * (BH_MAX_DOMAINS + 1)];
 /* The GICv2 virtual interface control frame is banked per CPU: the one at
  * board.gich holds the current CPU's, swapped on fake_enter(). */
 static uint8_t gich_frame[0x1000] __attribute__((aligned(16)));
@@ -231,8 +235,12 @@ static void fake_reset(void)
 {
 	memset(&board, 0, sizeof(board));
 	memset(&plan, 0, sizeof(plan));
-	memset(domains, 0, sizeof(domains));
-	memset(pcpus, 0, sizeof(pcpus));
+	memset(fake_domains, 0, sizeof(fake_domains));
+	memset(fake_pcpus, 0, sizeof(fake_pcpus));
+	memset(fake_vcpus, 0, sizeof(fake_vcpus));
+	memset(fake_exits, 0, sizeof(fake_exits));
+	for (unsigned c = 0; c < BH_MAX_CPUS; c++)
+		fake_pcpus[c].exits = fake_exits[c];
 	memset(sysregs, 0, sizeof(sysregs));
 	memset(gich_frame, 0, sizeof(gich_frame));
 	memset(gich_bank, 0, sizeof(gich_bank));
@@ -266,6 +274,9 @@ static void fake_domain(unsigned i, const struct dom_cfg *c)
 	d->cfg = c;
 	d->state = DOM_RUNNING;
 	d->nvcpus = c->ncpus;
+	if (c->ncpus > 2)
+		abort(); /* vCPUs for two: grow fake_vcpus[] */
+	d->vcpu = fake_vcpus[i];
 	d->ram_pa = (uint64_t)(uintptr_t)ram[i];
 	d->ram_ipa = FAKE_RAM_IPA;
 	d->ram_size = FAKE_RAM_SIZE;

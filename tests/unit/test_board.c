@@ -255,7 +255,7 @@ static void test_bad(void)
 	    {"cpu-duplicate-mpidr", "DT: /cpus: two CPUs with reg 0x100"},
 	    {"cpus-address-cells", "DT: /cpus: #address-cells is 3, expected 1 or 2"},
 	    {"cpus-all-disabled", "DT: /cpus has no usable cpu node"},
-	    {"cpus-too-many", "DT: /cpus/cpu@204: more than 8 CPUs are not supported"},
+	    {"cpus-too-many", "DT: /cpus/cpu@23c: more than 64 CPUs are not supported"},
 	    {"spin-table-no-release-addr",
 	     "DT: /cpus/cpu@1: spin-table CPU without an 8-byte 'cpu-release-addr'"},
 	    {"spin-table-short-release-addr",
@@ -372,6 +372,113 @@ static void test_parent_index(void)
 	}
 }
 
+/* The index's lookups (dt_getprop, dt_get_name, dt_*_cells, dt_next_child,
+ * dt_next_node, dt_node_by_phandle, dt_path_offset, dt_find_compatible) give libfdt's answers for every node
+ * of each DT dt_board_read() indexed. */
+static void test_index_lookups(void)
+{
+	static const char *const names[] = {"qemu-virt-gicv3-el2.dtb", "qemu-virt-gicv2-el2.dtb",
+					    "board-4cpu.dtb"};
+	static const char *const props[] = {"compatible", "reg",    "#address-cells", "#size-cells",
+					    "status",	  "interrupts", "device_type",  "ranges",
+					    "no-such-property", "stdout-path", "enable-method"};
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		void *fdt;
+		static struct board b;
+		if (!read_ok(names[i], &fdt, &b))
+			continue;
+		unsigned bad = 0, nodes = 0, compats = 0;
+		int depth = 0;
+		for (int node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
+			nodes++;
+			for (unsigned k = 0; k < sizeof(props) / sizeof(props[0]); k++) {
+				int l1 = 7, l2 = 9;
+				const void *a = fdt_getprop(fdt, node, props[k], &l1);
+				const void *c = dt_getprop(fdt, node, props[k], &l2);
+				bad += a != c || l1 != l2;
+			}
+			int l1, l2;
+			bad += fdt_get_name(fdt, node, &l1) != dt_get_name(fdt, node, &l2) || l1 != l2;
+			bad += fdt_address_cells(fdt, node) != dt_address_cells(fdt, node);
+			bad += fdt_size_cells(fdt, node) != dt_size_cells(fdt, node);
+			int x = fdt_first_subnode(fdt, node), y = dt_next_child(fdt, node, -1);
+			for (; x >= 0 && y >= 0; x = fdt_next_subnode(fdt, x), y = dt_next_child(fdt, node, y))
+				bad += x != y;
+			bad += (x >= 0) != (y >= 0);
+			char path[256];
+			if (fdt_get_path(fdt, node, path, sizeof(path)) == 0)
+				bad += dt_path_offset(fdt, path) != fdt_path_offset(fdt, path);
+			char *at = strchr(path, '@'); /* the short form, without the unit address */
+			if (at && !strchr(at, '/')) {
+				*at = 0;
+				bad += dt_path_offset(fdt, path) != fdt_path_offset(fdt, path);
+			}
+			int len;
+			const char *cp = fdt_getprop(fdt, node, "compatible", &len);
+			for (int o = 0; cp && o < len; o += (int)strlen(cp + o) + 1, compats++) {
+				bad += dt_find_compatible(fdt, cp + o) !=
+				       fdt_node_offset_by_compatible(fdt, -1, cp + o);
+				bad += !dt_is_compatible(fdt, node, cp + o);
+			}
+		}
+		/* Whole-tree and subtree walks, with their depths. */
+		for (int start = -1, k = 0; k < 2; k++, start = fdt_path_offset(fdt, "/cpus")) {
+			int d1 = 0, d2 = 0, x = fdt_next_node(fdt, start, &d1), y = dt_next_node(fdt, start, &d2);
+			for (; x >= 0 && d1 >= 0; x = fdt_next_node(fdt, x, &d1), y = dt_next_node(fdt, y, &d2))
+				bad += x != y || d1 != d2;
+			bad += (d1 < 0) != (d2 < 0) || (x < 0) != (y < 0);
+		}
+		for (uint32_t ph = 0; ph < 0x8010; ph += ph < 16 ? 1 : 0x1000)
+			bad += dt_node_by_phandle(fdt, ph) != fdt_node_offset_by_phandle(fdt, ph);
+		bad += dt_node_by_phandle(fdt, ~0u) != fdt_node_offset_by_phandle(fdt, ~0u);
+		bad += dt_path_offset(fdt, "/no/such/node") != fdt_path_offset(fdt, "/no/such/node");
+		bad += dt_find_compatible(fdt, "no,such") != -FDT_ERR_NOTFOUND;
+		CHECK(nodes > 3 && compats > 3);
+		CHECK_EQ(bad, 0);
+		free(fdt);
+	}
+}
+
+/* dt_check_blob() (one pass, no libfdt walk) accepts exactly what libfdt's
+ * fdt_check_full() accepts, on thousands of corrupted copies of a real DT:
+ * random bytes and random structure tags written past the header. */
+static void test_check_blob(void)
+{
+	void *orig = load_dtb("qemu-virt-gicv3-el2.dtb");
+	size_t size = fdt_totalsize(orig);
+	void *m = malloc(size);
+	uint64_t rng = 0x2545f4914f6cdd1dULL;
+	unsigned disagree = 0, accepted = 0;
+	static const uint32_t tags[] = {FDT_BEGIN_NODE, FDT_END_NODE, FDT_PROP, FDT_NOP, FDT_END, 0,
+					0x100000, 7};
+	for (unsigned iter = 0; iter < 20000; iter++) {
+		memcpy(m, orig, size);
+		unsigned n = 1 + iter % 3;
+		for (unsigned k = 0; k < n; k++) {
+			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+			size_t at = 40 + (size_t)(rng >> 8) % (size - 40);
+			if (rng & 1) {
+				((uint8_t *)m)[at] = (uint8_t)(rng >> 40);
+			} else {
+				at &= ~(size_t)3;
+				if (at + 4 <= size) {
+					fdt32_t t = cpu_to_fdt32(tags[(rng >> 3) % 8]);
+					memcpy((char *)m + at, &t, 4);
+				}
+			}
+		}
+		bool mine = dt_check_blob(m) == 0, theirs = fdt_check_full(m, size) == 0;
+		accepted += mine;
+		if (mine != theirs && disagree++ < 3)
+			fprintf(stderr, "    mutation %u: dt_check_blob %s, fdt_check_full %s\n", iter,
+				mine ? "accepts" : "refuses", theirs ? "accepts" : "refuses");
+	}
+	CHECK_EQ(disagree, 0);
+	CHECK(accepted > 100); /* some mutations (in property values) stay valid */
+	free(m);
+	free(orig);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -386,5 +493,7 @@ int main(int argc, char **argv)
 	RUN(test_bad);
 	RUN(test_helpers);
 	RUN(test_parent_index);
+	RUN(test_index_lookups);
+	RUN(test_check_blob);
 	return check_summary("test_board");
 }

@@ -20,7 +20,8 @@
 
 /* What console.c needs of the rest of the hypervisor. */
 uint64_t fake_counter; /* tests/fake/arch_inline.h: arch_counter() */
-struct domain domains[BH_MAX_DOMAINS];
+static struct domain the_domains[BH_MAX_DOMAINS];
+struct domain *domains = the_domains;
 unsigned ndomains;
 static struct dom_cfg cfgs[BH_MAX_DOMAINS];
 
@@ -47,7 +48,8 @@ void arch_halt_system(void)
 	exit(4); /* no test powers the machine off */
 }
 
-static struct domain *const dom0 = &domains[0], *const rt = &domains[1], *const lin = &domains[2];
+static struct domain *const dom0 = &the_domains[0], *const rt = &the_domains[1],
+			    *const lin = &the_domains[2];
 
 /* Three running domains; dom0 has the focus; the greeting taken. */
 static void boot(void)

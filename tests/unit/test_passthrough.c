@@ -22,7 +22,8 @@
 
 static const char *data_dir;
 static void *board_fdt, *config;
-static struct domain *const dom0 = &domains[0], *const rt = &domains[1];
+#define dom0 (&domains[0])
+#define rt (&domains[1])
 
 static void *load_dtb(const char *name)
 {

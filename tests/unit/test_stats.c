@@ -59,7 +59,7 @@ static void check_all_counts(const struct stats_cpu_view *v, const struct out *o
 	}
 }
 
-/* Eight domains with names of the longest length a config allows, every one
+/* The most domains (BH_MAX_DOMAINS) with names of the longest length a config allows, every one
  * of them kicking this CPU (channel doorbells, restarts), and counts as large
  * as 64 bits go: the line cannot hold it all. */
 static void test_longest(void)
@@ -68,7 +68,7 @@ static void test_longest(void)
 	const char *slot_names[SLOTS];
 	uint64_t counts[KINDS * SLOTS];
 	for (unsigned s = 0; s < BH_MAX_DOMAINS; s++) {
-		memset(names[s], 'a' + s, BH_NAME_MAX - 1);
+		memset(names[s], 'a' + s % 26, BH_NAME_MAX - 1);
 		names[s][BH_NAME_MAX - 1] = '\0';
 		slot_names[s] = names[s];
 	}
@@ -93,15 +93,16 @@ static void test_longest(void)
 /* The common case stays one line, as before. */
 static void test_short(void)
 {
-	const char *slot_names[SLOTS] = {"dom0", "rt", "?", "?", "?", "?", "?", "?", "hypervisor"};
-	uint64_t counts[KINDS * SLOTS] = {0};
-	counts[0 * SLOTS + 1] = 42;	   /* trap rt */
-	counts[1 * SLOTS + 1] = 1000;	   /* timer rt */
-	counts[5 * SLOTS + SLOTS - 1] = 3; /* console hypervisor */
+	enum { N = 9 }; /* eight domains and the hypervisor */
+	const char *slot_names[N] = {"dom0", "rt", "?", "?", "?", "?", "?", "?", "hypervisor"};
+	uint64_t counts[KINDS * N] = {0};
+	counts[0 * N + 1] = 42;	   /* trap rt */
+	counts[1 * N + 1] = 1000;  /* timer rt */
+	counts[5 * N + N - 1] = 3; /* console hypervisor */
 	struct stats_cpu_view v = {.cpu = 2,
 				   .owner = "rt",
 				   .nkinds = KINDS,
-				   .nslots = SLOTS,
+				   .nslots = N,
 				   .kind_names = kinds,
 				   .slot_names = slot_names,
 				   .counts = counts};
