@@ -92,7 +92,9 @@ void arch_start_secondaries(const struct board *b, unsigned boot_cpu)
 			       (unsigned long long)b->mpidr[i], r);
 	}
 	/* Wait (sleeping in WFE: a busy loop would stall a deterministic QEMU run). */
-	uint64_t deadline = arch_counter() + arch_counter_freq() * 5;
+	/* 30 s: generous for a loaded emulator (64 CPUs under TCG on 2 host
+	 * cores took over 5), and ends as soon as every CPU is up. */
+	uint64_t deadline = arch_counter() + arch_counter_freq() * 30;
 	unsigned online;
 	do {
 		online = 0;
