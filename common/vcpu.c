@@ -7,6 +7,7 @@
  * decodes and handles the trap in between (arch-arm64/traps.c).
  */
 #include "common/domain.h"
+#include "common/vnet.h"
 #include "common/percpu.h"
 
 /* PSCI CPU_ON of t: make it ON_PENDING, if the domain is running and t is off. */
@@ -76,6 +77,10 @@ static inline bool vcpu_prepare_entry(struct vcpu *v)
 
 bool vcpu_trap_done(struct vcpu *v, enum trap_result r)
 {
+	/* A transmit queue left after its budget: the next budget, on this exit
+	 * of the sender (docs/networking.md, "Bounded work"). */
+	if (__builtin_expect(__atomic_load_n(&v->dom->vnet_pending, __ATOMIC_RELAXED), 0))
+		vnet_run_pending(v);
 	if (r == TRAP_CONTINUE && vcpu_prepare_entry(v))
 		return true;
 	vcpu_stop(v);
