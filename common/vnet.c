@@ -219,3 +219,24 @@ int vnet_attach(struct domain *d, unsigned uart_intid)
 	}
 	return 0;
 }
+
+void vnet_print_stats(void)
+{
+	for (unsigned k = 0; k < plan.nnets; k++) {
+		struct vnet *n = &nets[k];
+		if (!n->ready)
+			continue;
+		spin_lock(&n->lock);
+		for (unsigned i = 0; i < n->sw.nports; i++) {
+			const struct vswitch_counters *c = &n->sw.port[i].c;
+			bh_log("network@%x port %u (%s): tx %llu frames %llu bytes, rx %llu frames %llu "
+			       "bytes; dropped: no buffer %llu, policy %llu, vlan %llu, bad %llu",
+			       plan.net[k].id, i, n->dom[i]->name, (unsigned long long)c->tx_frames,
+			       (unsigned long long)c->tx_bytes, (unsigned long long)c->rx_frames,
+			       (unsigned long long)c->rx_bytes, (unsigned long long)c->rx_drop_no_buf,
+			       (unsigned long long)c->tx_drop_policy,
+			       (unsigned long long)c->tx_drop_vlan, (unsigned long long)c->tx_drop_bad);
+		}
+		spin_unlock(&n->lock);
+	}
+}

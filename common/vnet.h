@@ -19,4 +19,7 @@ void vnet_domain_reset(struct domain *d);
 /* A sender that spent its budget: forward what waits, on its next exit. */
 void vnet_run_pending(struct vcpu *v);
 
+/* Each port's counters, one line per port (with the exit statistics). */
+void vnet_print_stats(void);
+
 #endif

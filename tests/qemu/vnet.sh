@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The virtual network of the default config (configs/qemu-virt-mixed.dts),
+# used as a user would from dom0's shell: stock virtio_mmio + virtio_net come
+# up in dom0 (10.0.0.1) and guest (10.0.0.2) with their addresses set at
+# boot; `ping -c 3 10.0.0.2` gets every reply; a file sent dom0 -> guest with
+# busybox nc over TCP arrives with the same SHA-256. Ctrl-A three times moves
+# console input between the two shells (rt has finished and powered off).
+# Typed lines stay short (under 60 characters): the emulated UART's receive
+# FIFO holds 64 and a busy Linux may drain it late. The listener runs in the
+# background and ends with an empty line: the console holds a line of a
+# domain without the focus while the focused one (dom0's prompt) is mid-line,
+# until that domain prints a second one (docs/console.md).
+# BH_VNET_MIB sets the transfer's size (default 8; 16 MiB take about 45 s
+# under TCG on a loaded 2-core host, so the issue's 64 MiB stays a manual run).
+# timeout: 400
+. "$(dirname "$0")/common.sh"
+need_assets
+MIB=${BH_VNET_MIB:-8}
+CFG=$ROOT/configs/qemu-virt-mixed.dts
+bh_pack "$W/img" "$CFG" 3 4 \
+	--set "/bulkhead/domain@0:bootargs=console=ttyAMA0 nokaslr quiet bhtest=shell bhnet=10.0.0.1/24" \
+	--set "/bulkhead/domain@1:bootargs=test=rt periods=200" \
+	--set "/bulkhead/domain@2:bootargs=console=ttyAMA0 nokaslr quiet bhtest=shell bhnet=10.0.0.2/24"
+log=$W/log
+SW='\001\001\001' # Ctrl-A three times: input to the next running domain
+start=$SECONDS
+bh_boot_interactive kernel "$W/img" "$log" 300 3 cortex-a57 4 \
+	"^\[dom0\] BULKHEAD-SHELL-READY" '' \
+	"^\[guest\] BULKHEAD-SHELL-READY" '' \
+	"^bulkhead: domain rt powered off" 'ping -c 3 10.0.0.2\n' \
+	"packets transmitted" "$SW" \
+	@2 'cd /tmp\n' \
+	@1 '(nc -l -p 5000 >r; echo RECV $(sha256sum <r); echo)&\n' \
+	@3 "$SW" \
+	@2 'cd /tmp\n' \
+	@1 "dd if=/dev/urandom of=f bs=1M count=$MIB\n" \
+	"records out" 'echo SENT $(sha256sum <f) $(wc -c <f)\n' \
+	"^\[dom0\] SENT " 'nc 10.0.0.2 5000 <f; echo NC-DONE\n' \
+	"^\[guest\] RECV " 'poweroff -f\n' \
+	"^bulkhead: domain dom0 powered off" "$SW" \
+	@1 'poweroff -f\n'
+echo "  (ran $((SECONDS - start)) s)"
+expect "$log" "^bulkhead: domain dom0: network@0 port 0: virtio-net at 0x[0-9a-f]+, SPI" "dom0 got its port"
+expect "$log" "^bulkhead: domain guest: network@0 port 1: virtio-net at 0x[0-9a-f]+, SPI" "guest got its port"
+expect "$log" "^\[dom0\] BULKHEAD-NET-UP eth0 10.0.0.1/24 02:62:68:00:00:00" "dom0: stock virtio_net up, 10.0.0.1"
+expect "$log" "^\[guest\] BULKHEAD-NET-UP eth0 10.0.0.2/24 02:62:68:00:00:02" "guest: stock virtio_net up, 10.0.0.2"
+expect "$log" "^\[dom0\] 3 packets transmitted, 3 packets received, 0% packet loss" "ping: every reply received"
+# "SENT <sha256> - <bytes>", "RECV <sha256> -" (sha256sum of stdin names it "-")
+sent=$(grep -m1 -oE '^\[dom0\] SENT [0-9a-f]{64} +- +[0-9]+' "$log" | cut -d' ' -f3)
+recv=$(grep -m1 -oE '^\[guest\] RECV [0-9a-f]{64}' "$log" | cut -d' ' -f3)
+bytes=$(grep -m1 -oE '^\[dom0\] SENT [0-9a-f]{64} +- +[0-9]+' "$log" | awk '{ print $NF }')
+if [ -n "$sent" ] && [ "$sent" = "$recv" ]; then
+	echo "  ok: $MIB MiB ($bytes bytes) over TCP, dom0 -> guest: same SHA-256 ($sent)"
+else
+	echo "  FAIL: TCP transfer: sent '${sent:-nothing}', received '${recv:-nothing}'"; FAILS=$((FAILS + 1))
+fi
+expect "$log" "^bulkhead: no domain left running: powering off" "both shells powered off"
+expect_not "$log" "hypervisor exception|virtio-net device .* broke|bad (read|write) of" "no crash, no broken device"
+finish
