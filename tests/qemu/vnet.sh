@@ -6,6 +6,8 @@
 # boot; `ping -c 3 10.0.0.2` gets every reply; a file sent dom0 -> guest with
 # busybox nc over TCP arrives with the same SHA-256. Ctrl-A three times moves
 # console input between the two shells (rt has finished and powered off).
+# Then the guest restarts (reboot -f): its device is reset with the rest of
+# it, dom0 pings until it answers again, and ping -c 3 gets every reply.
 # Typed lines stay short (under 60 characters): the emulated UART's receive
 # FIFO holds 64 and a busy Linux may drain it late. The listener runs in the
 # background and ends with an empty line: the console holds a line of a
@@ -37,7 +39,12 @@ bh_boot_interactive kernel "$W/img" "$log" 300 3 cortex-a57 4 \
 	@1 "dd if=/dev/urandom of=f bs=1M count=$MIB\n" \
 	"records out" 'echo SENT $(sha256sum <f) $(wc -c <f)\n' \
 	"^\[dom0\] SENT " 'nc 10.0.0.2 5000 <f; echo NC-DONE\n' \
-	"^\[guest\] RECV " 'poweroff -f\n' \
+	"^\[guest\] RECV " "$SW" \
+	@2 'reboot -f\n' \
+	"^bulkhead: domain guest restarting" "$SW" \
+	@1 'until ping -c1 -W1 10.0.0.2>/dev/null;do :;done;echo BACK\n' \
+	"^\[dom0\] BACK" 'ping -c 3 10.0.0.2\n' \
+	@10 'poweroff -f\n' \
 	"^bulkhead: domain dom0 powered off" "$SW" \
 	@1 'poweroff -f\n'
 echo "  (ran $((SECONDS - start)) s)"
@@ -45,7 +52,9 @@ expect "$log" "^bulkhead: domain dom0: network@0 port 0: virtio-net at 0x[0-9a-f
 expect "$log" "^bulkhead: domain guest: network@0 port 1: virtio-net at 0x[0-9a-f]+, SPI" "guest got its port"
 expect "$log" "^\[dom0\] BULKHEAD-NET-UP eth0 10.0.0.1/24 02:62:68:00:00:00" "dom0: stock virtio_net up, 10.0.0.1"
 expect "$log" "^\[guest\] BULKHEAD-NET-UP eth0 10.0.0.2/24 02:62:68:00:00:02" "guest: stock virtio_net up, 10.0.0.2"
-expect "$log" "^\[dom0\] 3 packets transmitted, 3 packets received, 0% packet loss" "ping: every reply received"
+n=$(grep -c "^\[dom0\] 3 packets transmitted, 3 packets received, 0% packet loss" "$log")
+[ "$n" -eq 2 ] && echo "  ok: ping -c 3: every reply, before and after the guest's restart" ||
+	{ echo "  FAIL: ping -c 3 got every reply $n times (expected 2: before and after the restart)"; FAILS=$((FAILS + 1)); }
 # "SENT <sha256> - <bytes>", "RECV <sha256> -" (sha256sum of stdin names it "-")
 sent=$(grep -m1 -oE '^\[dom0\] SENT [0-9a-f]{64} +- +[0-9]+' "$log" | cut -d' ' -f3)
 recv=$(grep -m1 -oE '^\[guest\] RECV [0-9a-f]{64}' "$log" | cut -d' ' -f3)
@@ -55,6 +64,9 @@ if [ -n "$sent" ] && [ "$sent" = "$recv" ]; then
 else
 	echo "  FAIL: TCP transfer: sent '${sent:-nothing}', received '${recv:-nothing}'"; FAILS=$((FAILS + 1))
 fi
+n=$(grep -c "^\[guest\] BULKHEAD-NET-UP eth0 10.0.0.2/24" "$log")
+[ "$n" -eq 2 ] && echo "  ok: the restarted guest set its device up again" ||
+	{ echo "  FAIL: guest's network came up $n times (expected 2)"; FAILS=$((FAILS + 1)); }
 expect "$log" "^bulkhead: no domain left running: powering off" "both shells powered off"
 expect_not "$log" "hypervisor exception|virtio-net device .* broke|bad (read|write) of" "no crash, no broken device"
 finish
