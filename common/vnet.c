@@ -18,8 +18,8 @@
 #include "gic/vgic.h"
 
 struct vnet {
-	struct spinlock lock; /* sw, and every port's device */
-	bool ready;	      /* vswitch_init done */
+	struct spinlock lock;		       /* sw, and every port's device */
+	bool ready;			       /* vswitch_init done */
 	struct domain *dom[VSWITCH_PORTS_MAX]; /* port -> its member */
 	unsigned intid[VSWITCH_PORTS_MAX];     /* port -> its SPI in the member's view */
 	struct vswitch sw;
@@ -193,10 +193,13 @@ int vnet_attach(struct domain *d, unsigned uart_intid)
 			return -1;
 		}
 		if (d->nvmmio == BH_MAX_VMMIO) {
-			bh_log("domain %s: too many emulated regions for network@%x", d->name, c->id);
+			bh_log("domain %s: too many emulated regions for network@%x", d->name,
+			       c->id);
 			return -1;
 		}
-		struct vq_mem mem = {.base = d->ram_ipa, .size = d->ram_size, .host = (uint8_t *)(uintptr_t)d->ram_pa};
+		struct vq_mem mem = {.base = d->ram_ipa,
+				     .size = d->ram_size,
+				     .host = (uint8_t *)(uintptr_t)d->ram_pa};
 		int port = vswitch_add_port(&n->sw, d->id, &mem, pc->mac, pc->trunk, pc->pvid,
 					    pc->vlans, pc->nvlans);
 		if (port < 0) {
@@ -229,13 +232,16 @@ void vnet_print_stats(void)
 		spin_lock(&n->lock);
 		for (unsigned i = 0; i < n->sw.nports; i++) {
 			const struct vswitch_counters *c = &n->sw.port[i].c;
-			bh_log("network@%x port %u (%s): tx %llu frames %llu bytes, rx %llu frames %llu "
+			bh_log("network@%x port %u (%s): tx %llu frames %llu bytes, rx %llu frames "
+			       "%llu "
 			       "bytes; dropped: no buffer %llu, policy %llu, vlan %llu, bad %llu",
 			       plan.net[k].id, i, n->dom[i]->name, (unsigned long long)c->tx_frames,
 			       (unsigned long long)c->tx_bytes, (unsigned long long)c->rx_frames,
-			       (unsigned long long)c->rx_bytes, (unsigned long long)c->rx_drop_no_buf,
+			       (unsigned long long)c->rx_bytes,
+			       (unsigned long long)c->rx_drop_no_buf,
 			       (unsigned long long)c->tx_drop_policy,
-			       (unsigned long long)c->tx_drop_vlan, (unsigned long long)c->tx_drop_bad);
+			       (unsigned long long)c->tx_drop_vlan,
+			       (unsigned long long)c->tx_drop_bad);
 		}
 		spin_unlock(&n->lock);
 	}
