@@ -162,8 +162,8 @@ PACK_ARGS += --set '/bulkhead:insecure-pmu-el2=measurement only'
 endif
 ifeq ($(CONFIG),qemu-virt-mixed)
 ifneq ($(INTERACTIVE),)
-PACK_ARGS += --set '/bulkhead/domain@0:bootargs=console=ttyAMA0 nokaslr quiet bhtest=shell' \
-	--set '/bulkhead/domain@2:bootargs=console=ttyAMA0 nokaslr quiet bhtest=shell' \
+PACK_ARGS += --set '/bulkhead/domain@0:bootargs=console=ttyAMA0 nokaslr quiet bhtest=shell bhnet=10.0.0.1/24' \
+	--set '/bulkhead/domain@2:bootargs=console=ttyAMA0 nokaslr quiet bhtest=shell bhnet=10.0.0.2/24' \
 	--set '/bulkhead/domain@1:bootargs=test=rt periods=0'
 endif
 endif

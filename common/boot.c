@@ -216,10 +216,6 @@ static void boot_config(uint64_t load_base, const struct payload *pl)
 		      (unsigned long long)cfg_size);
 	if (dt_plan_read(cfg, &board, &plan, &err))
 		fatal("%s", err.msg);
-	if (plan.nnets)
-		bh_log("config: %u network%s checked, not yet given to domains (virtual networks "
-		       "are a first increment: docs/networking.md)",
-		       plan.nnets, plan.nnets == 1 ? "" : "s");
 	if (plan.insecure_pmu_el2)
 		bh_log("config: insecure-pmu-el2: every domain's PMU can count the hypervisor's "
 		       "(EL2) events; for measurement only, never in a product");

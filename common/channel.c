@@ -40,7 +40,7 @@ static int uses_intid(void *ctx, const struct dom0_device *dev)
 }
 
 /* Is INTID already an interrupt of one of the domain's devices? */
-static bool device_uses(const struct domain *d, unsigned intid)
+bool domain_devices_use_intid(const struct domain *d, unsigned intid)
 {
 	const struct dom_cfg *cfg = d->cfg;
 	for (unsigned k = 0; k < cfg->ndevices; k++)
@@ -85,7 +85,7 @@ int channels_attach(struct domain *d, unsigned uart_intid)
 			return -1;
 		}
 		unsigned intid = top - k;
-		if (intid < 32 || intid == uart_intid || device_uses(d, intid)) {
+		if (intid < 32 || intid == uart_intid || domain_devices_use_intid(d, intid)) {
 			bh_log("domain %s: channel@%x's doorbell would be SPI INTID %u, which is "
 			       "already one of its devices' interrupts",
 			       d->name, c->id, intid);

@@ -10,6 +10,7 @@
 #include "common/image.h"
 #include "common/lib.h"
 #include "common/percpu.h"
+#include "common/vnet.h"
 #include "dt/dom0.h"
 #include "dt/guest.h"
 #include "gic/vgic.h"
@@ -136,7 +137,7 @@ static int domain_place_images(struct domain *d, const struct dom_cfg *cfg)
 	return 0;
 }
 
-/* Its virtual GIC, emulated UART and channels. */
+/* Its virtual GIC, emulated UART, channels and virtio-net devices. */
 static int domain_virt_devices(struct domain *d, const struct board *b)
 {
 	vgic_domain_init(d);
@@ -146,7 +147,7 @@ static int domain_virt_devices(struct domain *d, const struct board *b)
 		bh_log("domain %s: cannot set up its virtual GIC", d->name);
 		return -1;
 	}
-	return channels_attach(d, uart_intid);
+	return channels_attach(d, uart_intid) || vnet_attach(d, uart_intid) ? -1 : 0;
 }
 
 /* Its DT, built once (a restart only rewrites /chosen/bulkhead,restarts):
@@ -155,15 +156,18 @@ static int domain_build_dt(struct domain *d, const struct dom_cfg *cfg, const st
 			   const void *fdt)
 {
 	static struct chan_view views[BH_MAX_CHANNELS];
+	static struct vnet_view nviews[BH_MAX_NETWORKS];
 	for (unsigned i = 0; i < d->nchans; i++)
 		views[i] = d->chans[i].view;
+	for (unsigned i = 0; i < d->nnets; i++)
+		nviews[i] = d->nets[i].view;
 	struct dt_error err;
 	int rc;
 	if (cfg->control) {
 		struct dom0_dt g0 = {.dom = cfg, .plan = &plan, .ram_base = d->ram_ipa,
 				     .ram_size = d->ram_size, .initrd_ipa = d->initrd_ipa,
 				     .initrd_size = d->initrd_size, .chans = views,
-				     .nchans = d->nchans};
+				     .nchans = d->nchans, .nets = nviews, .nnets = d->nnets};
 		int size = (int)fdt_totalsize(fdt) + GUEST_DT_MAX;
 		d->fdt = boot_alloc_nozero((uint64_t)size, 8);
 		rc = d->fdt ? dt_dom0_build(d->fdt, size, &g0, b, &err) : -1;
@@ -181,6 +185,8 @@ static int domain_build_dt(struct domain *d, const struct dom_cfg *cfg, const st
 		    .conduit = CONDUIT_HVC,
 		    .chans = views,
 		    .nchans = d->nchans,
+		    .nets = nviews,
+		    .nnets = d->nnets,
 		    .devices = cfg->devices,
 		    .ndevices = cfg->ndevices,
 		};
@@ -257,6 +263,7 @@ void domain_load(struct domain *d)
 {
 	uint8_t *ram = (uint8_t *)(uintptr_t)d->ram_pa;
 
+	vnet_domain_reset(d); /* before the scrub: no frame is written into it after */
 	domain_scrub(d);
 	memcpy(ram + (d->kernel_ipa - d->ram_ipa), d->kernel, d->kernel_size);
 	arch_dcache_clean_range(d->ram_pa + (d->kernel_ipa - d->ram_ipa), d->kernel_size);
@@ -346,6 +353,7 @@ void domain_poweroff(struct domain *d)
 	console_domain_flush(d);
 	report_flush(d);
 	__atomic_store_n(&d->state, DOM_OFF, __ATOMIC_RELEASE);
+	vnet_domain_reset(d); /* frames to it are dropped (and counted) from now on */
 	bh_log("domain %s powered off", d->name);
 	stats_print();
 	kick_siblings(d);
@@ -356,6 +364,7 @@ void domain_reboot(struct domain *d)
 {
 	console_domain_flush(d);
 	__atomic_store_n(&d->state, DOM_RESTARTING, __ATOMIC_RELEASE);
+	vnet_domain_reset(d);
 	d->restarts++;
 	/* A guest can restart itself in a loop: this line is one of its reports. */
 	if (report_allowed(d))
@@ -382,6 +391,7 @@ void domain_fault(struct domain *d, const char *why)
 	}
 	report_flush(d);
 	__atomic_store_n(&d->state, DOM_STOPPED, __ATOMIC_RELEASE);
+	vnet_domain_reset(d);
 	bh_log("domain %s stopped: %s (other domains keep running)", d->name, why);
 	kick_siblings(d);
 	system_check_idle();

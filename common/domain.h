@@ -26,7 +26,7 @@ struct vmmio {
 	bool (*access)(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val);
 	uint64_t phys; /* forwarded regions: the physical address of base */
 };
-#define BH_MAX_VMMIO 24 /* vUART, vGIC (2), and sub-page passed-through devices */
+#define BH_MAX_VMMIO 24 /* vUART, vGIC (2), sub-page passed-through devices, virtio-net */
 
 /* Emulated PL011 (common/vuart.c). */
 struct vuart {
@@ -62,6 +62,13 @@ struct dom_chan {
 	 * the last second would be spent (GCRA), and how long one ring costs. */
 	uint64_t notify_tat, notify_period;
 	bool busy_logged;
+};
+
+/* One of a domain's virtio-net devices: its port on a network's switch. */
+struct dom_net {
+	unsigned net;	       /* index into plan.net[] (and the switches) */
+	unsigned port;	       /* its port of that switch */
+	struct vnet_view view; /* its window and SPI (what its DT says) */
 };
 
 /* A domain's console output not yet on the UART: about 25 full lines. Power of 2. */
@@ -124,6 +131,9 @@ struct domain {
 	struct domain_reports reports; /* guest-triggered reports: rate and log-once */
 	unsigned nchans;
 	struct dom_chan chans[BH_MAX_CHANNELS];
+	unsigned nnets;
+	struct dom_net nets[BH_MAX_NETWORKS];
+	bool vnet_pending; /* a transmit queue waits after its budget (common/vnet.c) */
 	struct spinlock lock; /* vCPU state changes that depend on the domain state
 			       * (see the state machine in common/domain.c) */
 	char con_in[CON_IN_SIZE]; /* the console ring (last: keeps the offsets above small) */
@@ -185,8 +195,13 @@ static inline bool vcpu_prepare_entry(struct vcpu *v)
 /* The end of every exit from the guest, once the architecture handled the
  * trap (r: what the handler asks). True: enter the guest again, prepared;
  * false: the vCPU left it (now OFF), and its CPU returns to cpu_run_loop. */
+void vnet_run_pending(struct vcpu *v); /* common/vnet.c */
 static inline bool vcpu_trap_done(struct vcpu *v, enum trap_result r)
 {
+	/* A transmit queue left after its budget: the next budget, on this exit
+	 * of the sender (docs/networking.md, "Bounded work"). */
+	if (__builtin_expect(__atomic_load_n(&v->dom->vnet_pending, __ATOMIC_RELAXED), 0))
+		vnet_run_pending(v);
 	if (r == TRAP_CONTINUE && vcpu_prepare_entry(v))
 		return true;
 	vcpu_stop(v);

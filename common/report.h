@@ -22,7 +22,7 @@
 #define REPORT_PER_SECOND 2
 
 /* Kinds of log-once keys (each with its own 32-bit key space). */
-enum report_kind { REPORT_SYSREG = 1, REPORT_CP15, REPORT_SMCCC, REPORT_TRAP };
+enum report_kind { REPORT_SYSREG = 1, REPORT_CP15, REPORT_SMCCC, REPORT_TRAP, REPORT_VNET };
 
 /* Per-domain state (in struct domain); zeroed = a full bucket, nothing seen. */
 struct domain_reports {

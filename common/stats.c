@@ -8,6 +8,7 @@
 #include "common/domain.h"
 #include "common/lib.h"
 #include "common/percpu.h"
+#include "common/vnet.h"
 #include "common/stats_fmt.h"
 
 static const char *const kind_name[EXIT_KINDS] = {"trap", "timer", "ipi", "maint", "device",
@@ -73,5 +74,6 @@ void stats_print(void)
 		};
 		stats_format_cpu(&v, emit_line, NULL);
 	}
+	vnet_print_stats();
 	boot_memory_report();
 }

@@ -8,6 +8,7 @@
  * decodes and handles the trap in between (arch-arm64/traps.c).
  */
 #include "common/domain.h"
+#include "common/vnet.h"
 #include "common/percpu.h"
 
 /* PSCI CPU_ON of t: make it ON_PENDING, if the domain is running and t is off. */

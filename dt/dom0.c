@@ -259,6 +259,30 @@ static int add_channels(void *fdt, const char *gpath, const struct dom0_dt *g,
 	return 0;
 }
 
+/* Virtio-net devices: a virtio-mmio window and a level SPI each. */
+static int add_nets(void *fdt, const char *gpath, const struct dom0_dt *g, struct dt_error *err)
+{
+	int root_ac = fdt_address_cells(fdt, 0), root_sc = fdt_size_cells(fdt, 0);
+	for (unsigned i = 0; i < g->nnets; i++) {
+		const struct vnet_view *n = &g->nets[i];
+		char name[48];
+		snprintf(name, sizeof(name), "virtio_mmio@%llx", (unsigned long long)n->ipa);
+		int nn = fdt_add_subnode(fdt, 0, name);
+		TRY(nn, "virtio-net node");
+		TRY(fdt_setprop_string(fdt, nn, "compatible", "virtio,mmio"), "virtio-net");
+		uint64_t r[2] = {n->ipa, VNET_WINDOW_SIZE};
+		TRY(set_reg(fdt, nn, root_ac, root_sc, r, 1), "virtio-net reg");
+		fdt32_t ni[3] = {cpu_to_fdt32(0), cpu_to_fdt32(n->intid - 32), cpu_to_fdt32(4)};
+		TRY(fdt_setprop(fdt, nn, "interrupts", ni, sizeof(ni)), "virtio-net interrupts");
+		int gicn = fdt_path_offset(fdt, gpath);
+		uint32_t gph = gicn >= 0 ? fdt_get_phandle(fdt, gicn) : 0;
+		if (gph)
+			TRY(fdt_setprop_u32(fdt, nn, "interrupt-parent", gph), "virtio-net");
+		TRY(fdt_setprop(fdt, nn, "dma-coherent", NULL, 0), "virtio-net");
+	}
+	return 0;
+}
+
 /* PSCI over HVC, emulated by the hypervisor. */
 static int set_psci(void *fdt, struct dt_error *err)
 {
@@ -352,7 +376,8 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 	if (dt_node_path(b->fdt, b->gic_node, gpath, sizeof(gpath)) == 0 &&
 	    fit_gic(fdt, gpath, g, b, err))
 		return -1;
-	if (add_memory(fdt, g, err) || add_channels(fdt, gpath, g, err) || set_psci(fdt, err) ||
+	if (add_memory(fdt, g, err) || add_channels(fdt, gpath, g, err) ||
+	    add_nets(fdt, gpath, g, err) || set_psci(fdt, err) ||
 	    emulate_console(fdt, b, err) || set_chosen(fdt, g, b, err))
 		return -1;
 	TRY(fdt_pack(fdt), "pack");

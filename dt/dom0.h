@@ -16,6 +16,8 @@ struct dom0_dt {
 	uint64_t initrd_ipa, initrd_size;
 	const struct chan_view *chans;
 	unsigned nchans;
+	const struct vnet_view *nets; /* its virtio-net devices */
+	unsigned nnets;
 };
 
 int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct board *b,

@@ -41,6 +41,13 @@ struct chan_view {
 	unsigned intid;	      /* its doorbell: an edge SPI */
 	const char *peer;     /* the other domain's label */
 };
+/* A member's virtio-net device (common/vnet.c): a virtio-mmio window and its
+ * level-triggered SPI. */
+struct vnet_view {
+	uint64_t ipa;	/* the window, VIRTIO_MMIO_SIZE (0x200) bytes */
+	unsigned intid; /* its interrupt: a level SPI */
+};
+#define VNET_WINDOW_SIZE 0x200u
 enum cpu_method { CPU_METHOD_PSCI, CPU_METHOD_SPIN_TABLE };
 enum uart_kind { UART_NONE, UART_PL011, UART_NS16550, UART_CADENCE, UART_IMX };
 

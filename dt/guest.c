@@ -254,6 +254,27 @@ static int emit_channels(void *fdt, const struct guest_dt *g, struct dt_error *e
 	return 0;
 }
 
+/* Virtio-net devices: a virtio-mmio window and a level SPI each; the
+ * hypervisor copies frames into its RAM coherently. */
+static int emit_nets(void *fdt, const struct guest_dt *g, struct dt_error *err)
+{
+	for (unsigned i = 0; i < g->nnets; i++) {
+		const struct vnet_view *n = &g->nets[i];
+		char path[64];
+		snprintf(path, sizeof(path), "virtio_mmio@%llx", (unsigned long long)n->ipa);
+		TRY(fdt_begin_node(fdt, path));
+		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+		uint64_t reg[2] = {n->ipa, VNET_WINDOW_SIZE};
+		TRY(prop_reg2(fdt, reg, 1));
+		uint32_t irq[3];
+		irq_spec(irq, n->intid, 4 /* level high */);
+		TRY(prop_cells(fdt, "interrupts", irq, 3));
+		TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
+		TRY(fdt_end_node(fdt));
+	}
+	return 0;
+}
+
 int dt_guest_build(void *buf, int bufsize, const struct guest_dt *g, const struct board *b,
 		   const void *host_fdt, struct dt_error *err)
 {
@@ -269,7 +290,7 @@ int dt_guest_build(void *buf, int bufsize, const struct guest_dt *g, const struc
 	for (unsigned i = 0; i < g->ndevices; i++)
 		if (copy_device(fdt, b, host_fdt, g->devices[i], g, err))
 			return -1;
-	if (emit_channels(fdt, g, err))
+	if (emit_channels(fdt, g, err) || emit_nets(fdt, g, err))
 		return -1;
 	TRY(fdt_end_node(fdt));
 	TRY(fdt_finish(fdt));

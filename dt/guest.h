@@ -18,6 +18,8 @@ struct guest_dt {
 	unsigned ndevices;
 	const struct chan_view *chans;
 	unsigned nchans;
+	const struct vnet_view *nets; /* its virtio-net devices */
+	unsigned nnets;
 };
 
 /* Build into buf (bufsize bytes). Returns 0 or -1 with err set. */

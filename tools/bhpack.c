@@ -413,11 +413,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: warning (--no-check): %s\n", prog, err.msg);
 		memset(&plan, 0, sizeof(plan));
 	}
-	if (plan.nnets)
-		fprintf(stderr,
-			"%s: warning: %u network%s checked, not yet given to domains (virtual "
-			"networks are a first increment: docs/networking.md)\n",
-			prog, plan.nnets, plan.nnets == 1 ? "" : "s");
 	for (int i = 0; i < o.ndumps; i++) {
 		if (!bp)
 			die("--dump-dt needs --board");

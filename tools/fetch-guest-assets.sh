@@ -14,7 +14,7 @@
 #   Image-arm64              the kernel, uncompressed arm64 Image (QEMU -kernel, booti)
 #   config-arm64             its build configuration
 #   dtbs-arm64/VENDOR/*.dtb  every board DTB shipped with that kernel
-#   modules-arm64/           virtio_mmio.ko, virtio_pci.ko, virtio_blk.ko and the
+#   modules-arm64/           virtio_mmio.ko, virtio_pci.ko, virtio_blk.ko, virtio_net.ko and the
 #                            modules they depend on, plus load-order (insmod in
 #                            that order) and kernel-release
 #   initramfs-arm64.cpio.gz  static busybox + /init (below) + /tests/*.sh +
@@ -32,6 +32,9 @@
 #   bhtest=NAME    runs /tests/NAME.sh (smp, reboot, poweroff, virtio)
 #   bhtest=report  prints uname -a, online CPUs, /proc/interrupts,
 #                  BULKHEAD-GUEST-DONE and powers off (poweroff -f)
+# and, before any of these, bhnet=ADDR/PREFIX (e.g. 10.0.0.1/24): load the
+# virtio modules and give the first network interface that address (a
+# Bulkhead virtual network's virtio-net device); prints BULKHEAD-NET-UP.
 # A plain `poweroff`/`reboot`/`halt` (without -f) signals PID 1, which stops
 # every process, syncs and then does it: the clean path.
 #
@@ -108,7 +111,7 @@ else
         printf '%s\n%s\n' "$SIG" "$KPKG" > "$OUT/.kernel-pin.$$" && mv "$OUT/.kernel-pin.$$" "$OUT/.kernel-pin"
     fi
 fi
-MODULES="virtio_mmio virtio_pci virtio_blk"
+MODULES="virtio_mmio virtio_pci virtio_blk virtio_net"
 KSTAMP="$KPKG modules: $MODULES"
 have_kernel() {
     [ -n "$KPKG" ] && [ "$(cat "$OUT/kernel.stamp" 2>/dev/null)" = "$KSTAMP" ] &&
@@ -143,10 +146,29 @@ trap 'shut poweroff' USR2
 trap 'shut reboot' TERM
 trap 'shut halt' USR1
 echo "BULKHEAD-GUEST-UP"
-t=''
+t='' net=''
 for w in $(cat /proc/cmdline); do
-	case $w in bhtest=*) t=${w#bhtest=} ;; esac
+	case $w in bhtest=*) t=${w#bhtest=} ;; bhnet=*) net=${w#bhnet=} ;; esac
 done
+# bhnet=ADDR/PREFIX: stock virtio_mmio + virtio_net, then the address.
+if [ -n "$net" ]; then
+	for m in $(cat /lib/modules/*/load-order); do
+		[ -d "/sys/module/$m" ] || insmod /lib/modules/*/"$m.ko" 2>&1
+	done
+	ip link set lo up
+	i=0 dev=''
+	while [ -z "$dev" ] && [ $i -lt 10 ]; do
+		for n in /sys/class/net/*; do
+			[ "${n##*/}" = lo ] || { dev=${n##*/}; break; }
+		done
+		[ -n "$dev" ] || { sleep 1; i=$((i + 1)); }
+	done
+	if [ -n "$dev" ] && ip addr add "$net" dev "$dev" && ip link set "$dev" up; then
+		echo "BULKHEAD-NET-UP $dev $net $(cat /sys/class/net/$dev/address)"
+	else
+		echo "BULKHEAD-NET-FAILED: no network interface for $net"
+	fi
+fi
 if [ -z "$t" ] || [ "$t" = shell ]; then
 	echo "BULKHEAD-SHELL-READY"
 	# Own session with the console as controlling tty: Ctrl-C reaches the
@@ -222,7 +244,7 @@ cat > "$S/tests/virtio.sh" <<'EOF'
 # (modules from the same kernel package), list the virtio devices and read the
 # start of the first disk.
 for m in $(cat /lib/modules/*/load-order); do
-	insmod /lib/modules/*/"$m.ko" 2>&1
+	[ -d "/sys/module/$m" ] || insmod /lib/modules/*/"$m.ko" 2>&1
 done
 sleep 1
 ls /sys/bus/virtio/devices/ 2>/dev/null | sed 's/^/virtio-device: /'
@@ -243,7 +265,8 @@ APPLETS="sh ash mount umount uname cat grep egrep head tail echo printf poweroff
 sleep ls dmesg insmod rmmod lsmod setsid cttyhack mdev sed awk wc od tr dd sync kill ps
 mkdir rm cp mv ln chmod touch find xargs sort uniq cut tee test [ true false expr seq
 date free df hexdump stty env id hostname nproc timeout basename dirname readlink
-mknod devmem less more vi watch top pidof killall"
+mknod devmem less more vi watch top pidof killall ip ifconfig route ping nc md5sum
+sha256sum"
 
 # Content hash of the initramfs: text files, busybox, applets, modules.
 initramfs_hash() {
