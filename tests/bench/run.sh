@@ -194,20 +194,6 @@ target_of() {
 	while read -r k a b c d e; do echo "$k $a $b $c $d $e $(target_of "$k")"; done >"$OUT/ops"
 opsjson=$(awk '{ printf "%s\n    \"%s\": { \"native_el1\": %s, \"gicv3_el1\": %s, \"gicv3_el2\": %s, \"gicv2_el1\": %s, \"gicv2_el2\": %s, \"target_el2\": \"%s\" }", (NR > 1 ? "," : ""), $1, $2, $3, $4, $5, $6, $7 }' "$OUT/ops")
 
-printf '\n%-14s %12s %12s %12s %12s %12s\n' "per operation" "native EL1" "GICv3 EL1" "GICv3 EL2" "GICv2 EL1" "GICv2 EL2"
-awk '{ printf "%-14s %12s %12s %12s %12s %12s\n", $1, $2, $3, $4, $5, $6 }' "$OUT/ops"
-echo "(instructions per operation, test guest on 1 vCPU; EL2 = Bulkhead's share)"
-LAT_ONLY=1 bash "$ROOT/tests/bench/ops.sh" # latency rows: timer, IPI (build/bench/latency.json)
-
-printf '\n%-46s %15s\n' "measure (QEMU -icount, cortex-a57, 2 CPUs)" "value"
-printf '%-46s %15s\n' "Linux boot to marker, native (instructions)" "$native"
-printf '%-46s %15s\n' "Linux boot to marker, under Bulkhead" "$hyp"
-printf '%-46s %15s\n' "ratio Bulkhead / native" "$ratio"
-printf '%-46s %15s\n' "extra instructions (hypervisor + its boot)" "$overhead"
-printf '%-46s %15s\n' "exits during that boot: traps" "$traps"
-printf '%-46s %15s\n' "exits during that boot: timer interrupts" "$timers"
-printf '%-46s %15s\n' "exits during that boot: IPIs" "$ipis"
-printf '%-46s %15s\n' "hypervisor size (text+data bytes)" "$size"
 # ---- The table ----
 mark() { # mark VALUE TARGET: "met" or "MISSED"
 	[ "$1" -le "$2" ] && echo met || echo MISSED
@@ -239,6 +225,7 @@ row "  all but the scrub, vs native" "$pct" "<= +0.50 %" "$(awk -v r="$ratio" 'B
 row "  exits during that boot: traps / timer / IPIs" "$traps/$timers/$ipis" ""
 row "hypervisor size (text+rodata+data+relocs, bytes)" "$size" "<= 131072" "$(mark "$size" 131072)"
 row "hypervisor binary (bulkhead.bin, bytes)" "$binsize" "<= 131072" "$(mark "$binsize" 131072)"
+LAT_ONLY=1 bash "$ROOT/tests/bench/ops.sh" # latency rows: timer, IPI (build/bench/latency.json)
 cat >"$OUT/results.json" <<JSON
 {
   "machine": "qemu virt, cortex-a57, GICv3, -icount shift=0",
