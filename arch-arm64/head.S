@@ -110,12 +110,3 @@ arch_mmu_load_el1:
 	msr	sctlr_el1, x3
 	isb
 	ret
-
-/* arch_call_on_stack(stack_top, fn, arg): abandon the current stack, run fn(arg). */
-	.globl arch_call_on_stack
-arch_call_on_stack:
-	mov	sp, x0
-	mov	x0, x2
-	blr	x1
-7:	wfe
-	b	7b

@@ -47,6 +47,24 @@
 	mov	x0, sp
 .endm
 
+/* What C may clobber (x0-x18, x30) and ELR, into a new frame: all a lean
+ * entry saves (guest_exit_lean restores it). */
+.macro save_caller_regs
+	sub	sp, sp, #TF_SIZE
+	stp	x0, x1, [sp, #16 * 0]
+	stp	x2, x3, [sp, #16 * 1]
+	stp	x4, x5, [sp, #16 * 2]
+	stp	x6, x7, [sp, #16 * 3]
+	stp	x8, x9, [sp, #16 * 4]
+	stp	x10, x11, [sp, #16 * 5]
+	stp	x12, x13, [sp, #16 * 6]
+	stp	x14, x15, [sp, #16 * 7]
+	stp	x16, x17, [sp, #16 * 8]
+	str	x18, [sp, #16 * 9]
+	mrs	x0, elr_el2
+	stp	x30, x0, [sp, #16 * 15]
+.endm
+
 .macro vec_hyp kind
 	.align 7
 	save_frame
@@ -74,19 +92,7 @@
  */
 .macro vec_guest_sync64
 	.align 7
-	sub	sp, sp, #TF_SIZE
-	stp	x0, x1, [sp, #16 * 0]
-	stp	x2, x3, [sp, #16 * 1]
-	stp	x4, x5, [sp, #16 * 2]
-	stp	x6, x7, [sp, #16 * 3]
-	stp	x8, x9, [sp, #16 * 4]
-	stp	x10, x11, [sp, #16 * 5]
-	stp	x12, x13, [sp, #16 * 6]
-	stp	x14, x15, [sp, #16 * 7]
-	stp	x16, x17, [sp, #16 * 8]
-	str	x18, [sp, #16 * 9]
-	mrs	x0, elr_el2
-	stp	x30, x0, [sp, #16 * 15]
+	save_caller_regs
 	mrs	x0, spsr_el2
 	mrs	x1, esr_el2
 	stp	x0, x1, [sp, #TF_SPSR]
@@ -101,19 +107,7 @@
  * guest's registers, so only what C may clobber and ELR, SPSR are saved. */
 .macro vec_guest_irq64
 	.align 7
-	sub	sp, sp, #TF_SIZE
-	stp	x0, x1, [sp, #16 * 0]
-	stp	x2, x3, [sp, #16 * 1]
-	stp	x4, x5, [sp, #16 * 2]
-	stp	x6, x7, [sp, #16 * 3]
-	stp	x8, x9, [sp, #16 * 4]
-	stp	x10, x11, [sp, #16 * 5]
-	stp	x12, x13, [sp, #16 * 6]
-	stp	x14, x15, [sp, #16 * 7]
-	stp	x16, x17, [sp, #16 * 8]
-	str	x18, [sp, #16 * 9]
-	mrs	x0, elr_el2
-	stp	x30, x0, [sp, #16 * 15]
+	save_caller_regs
 	mrs	x0, spsr_el2
 	str	x0, [sp, #TF_SPSR]
 	mov	x0, sp
@@ -162,26 +156,8 @@ guest_sync64:
 	bl	trap_guest_sync64
 	cmp	w0, #TRAP_GUEST_FULL
 	b.eq	1f
-	cbz	w0, guest_left
-guest_exit_lean: /* TRAP_GUEST_DONE: back to the guest, restoring only what was saved */
-	ldp	x0, x1, [sp, #TF_ELR]
-	msr	elr_el2, x0
-	msr	spsr_el2, x1
-	ldp	x2, x3, [sp, #16 * 1]
-	ldp	x4, x5, [sp, #16 * 2]
-	ldp	x6, x7, [sp, #16 * 3]
-	ldp	x8, x9, [sp, #16 * 4]
-	ldp	x10, x11, [sp, #16 * 5]
-	ldp	x12, x13, [sp, #16 * 6]
-	ldp	x14, x15, [sp, #16 * 7]
-	ldp	x16, x17, [sp, #16 * 8]
-	ldr	x18, [sp, #16 * 9]
-	ldr	x30, [sp, #16 * 15]
-	ldp	x0, x1, [sp, #16 * 0]
-	add	sp, sp, #TF_SIZE
-	eret
-	dsb	nsh
-	isb
+	cbnz	w0, guest_exit_lean	/* TRAP_GUEST_DONE */
+	b	guest_left
 1:	/* TRAP_GUEST_FULL: x19-x29 still hold the guest's values */
 	str	x19, [sp, #16 * 9 + 8]
 	stp	x20, x21, [sp, #16 * 10]
@@ -200,6 +176,14 @@ guest_exit_lean: /* TRAP_GUEST_DONE: back to the guest, restoring only what was 
  * only: EL2 never changes it, so it is not restored (arch_vcpu_reset zeroes
  * it for a fresh vCPU). */
 guest_exit:
+	ldr	x19, [sp, #16 * 9 + 8]
+	ldp	x20, x21, [sp, #16 * 10]
+	ldp	x22, x23, [sp, #16 * 11]
+	ldp	x24, x25, [sp, #16 * 12]
+	ldp	x26, x27, [sp, #16 * 13]
+	ldp	x28, x29, [sp, #16 * 14]
+	/* falls through: the rest is what a lean entry saved */
+guest_exit_lean: /* TRAP_GUEST_DONE: back to the guest, restoring only what was saved */
 	ldp	x0, x1, [sp, #TF_ELR]
 	msr	elr_el2, x0
 	msr	spsr_el2, x1
@@ -211,12 +195,7 @@ guest_exit:
 	ldp	x12, x13, [sp, #16 * 6]
 	ldp	x14, x15, [sp, #16 * 7]
 	ldp	x16, x17, [sp, #16 * 8]
-	ldp	x18, x19, [sp, #16 * 9]
-	ldp	x20, x21, [sp, #16 * 10]
-	ldp	x22, x23, [sp, #16 * 11]
-	ldp	x24, x25, [sp, #16 * 12]
-	ldp	x26, x27, [sp, #16 * 13]
-	ldp	x28, x29, [sp, #16 * 14]
+	ldr	x18, [sp, #16 * 9]
 	ldr	x30, [sp, #16 * 15]
 	ldp	x0, x1, [sp, #16 * 0]
 	add	sp, sp, #TF_SIZE

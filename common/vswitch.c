@@ -148,8 +148,10 @@ static void seek(const struct vq_chain *c, uint64_t pos, unsigned *seg, uint32_t
 	*off = (uint32_t)pos;
 }
 
-/* len bytes of chain c from pos to buf (pos + len <= c->len). */
-static void chain_read(const struct vq_chain *c, uint64_t pos, uint8_t *buf, uint64_t len)
+/* len bytes between chain c from pos and buf (pos + len <= c->len): into
+ * the chain if to_chain, else out of it. */
+static void chain_xfer(const struct vq_chain *c, uint64_t pos, uint8_t *buf, uint64_t len,
+		       bool to_chain)
 {
 	unsigned i;
 	uint32_t o;
@@ -158,7 +160,10 @@ static void chain_read(const struct vq_chain *c, uint64_t pos, uint8_t *buf, uin
 	seek(c, pos, &i, &o);
 	while (len) {
 		uint64_t n = MIN(len, (uint64_t)(c->seg[i].len - o));
-		memcpy(buf, c->seg[i].p + o, n);
+		if (to_chain)
+			memcpy(c->seg[i].p + o, buf, n);
+		else
+			memcpy(buf, c->seg[i].p + o, n);
 		buf += n;
 		len -= n;
 		i++;
@@ -166,22 +171,14 @@ static void chain_read(const struct vq_chain *c, uint64_t pos, uint8_t *buf, uin
 	}
 }
 
-/* len bytes of buf to chain c from pos (pos + len <= c->len). */
+static void chain_read(const struct vq_chain *c, uint64_t pos, uint8_t *buf, uint64_t len)
+{
+	chain_xfer(c, pos, buf, len, false);
+}
+
 static void chain_write(const struct vq_chain *c, uint64_t pos, const uint8_t *buf, uint64_t len)
 {
-	unsigned i;
-	uint32_t o;
-	if (!len)
-		return;
-	seek(c, pos, &i, &o);
-	while (len) {
-		uint64_t n = MIN(len, (uint64_t)(c->seg[i].len - o));
-		memcpy(c->seg[i].p + o, buf, n);
-		buf += n;
-		len -= n;
-		i++;
-		o = 0;
-	}
+	chain_xfer(c, pos, (uint8_t *)buf, len, true); /* only read */
 }
 
 /* len bytes from chain src at spos to chain dst at dpos, segment to segment. */

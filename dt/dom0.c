@@ -233,26 +233,39 @@ static int fit_gic(void *fdt, const char *gpath, const struct dom0_dt *g, const 
 	return 0;
 }
 
+/* A root node <prefix>@<ipa> with compatible, reg (ipa, size) and one SPI
+ * (trigger 1: edge rising, 4: level high) from the GIC at gpath, what
+ * channels and virtio-net devices share: its offset, or -1. */
+static int add_spi_node(void *fdt, const char *gpath, const char *prefix, const char *compat,
+			uint64_t ipa, uint64_t size, unsigned intid, uint32_t trigger,
+			struct dt_error *err)
+{
+	char name[48];
+	snprintf(name, sizeof(name), "%s@%llx", prefix, (unsigned long long)ipa);
+	int node = fdt_add_subnode(fdt, 0, name);
+	TRY(node, name);
+	TRY(fdt_setprop_string(fdt, node, "compatible", compat), name);
+	uint64_t r[2] = {ipa, size};
+	TRY(set_reg(fdt, node, dt_address_cells(fdt, 0), dt_size_cells(fdt, 0), r, 1), name);
+	fdt32_t irq[3] = {cpu_to_fdt32(0), cpu_to_fdt32(intid - 32), cpu_to_fdt32(trigger)};
+	TRY(fdt_setprop(fdt, node, "interrupts", irq, sizeof(irq)), name);
+	int gicn = dt_path_offset(fdt, gpath);
+	uint32_t gph = gicn >= 0 ? fdt_get_phandle(fdt, gicn) : 0;
+	if (gph)
+		TRY(fdt_setprop_u32(fdt, node, "interrupt-parent", gph), name);
+	return node;
+}
+
 /* Channels: shared memory and a doorbell SPI each. */
 static int add_channels(void *fdt, const char *gpath, const struct dom0_dt *g,
 			struct dt_error *err)
 {
-	int root_ac = dt_address_cells(fdt, 0), root_sc = dt_size_cells(fdt, 0);
 	for (unsigned i = 0; i < g->nchans; i++) {
 		const struct chan_view *c = &g->chans[i];
-		char name[48];
-		snprintf(name, sizeof(name), "bulkhead-channel@%llx", (unsigned long long)c->ipa);
-		int cn = fdt_add_subnode(fdt, 0, name);
-		TRY(cn, "channel node");
-		TRY(fdt_setprop_string(fdt, cn, "compatible", "bulkhead,channel"), "channel");
-		uint64_t cr[2] = {c->ipa, c->size};
-		TRY(set_reg(fdt, cn, root_ac, root_sc, cr, 1), "channel reg");
-		fdt32_t ci[3] = {cpu_to_fdt32(0), cpu_to_fdt32(c->intid - 32), cpu_to_fdt32(1)};
-		TRY(fdt_setprop(fdt, cn, "interrupts", ci, sizeof(ci)), "channel interrupts");
-		int gicn = dt_path_offset(fdt, gpath);
-		uint32_t gph = gicn >= 0 ? fdt_get_phandle(fdt, gicn) : 0;
-		if (gph)
-			TRY(fdt_setprop_u32(fdt, cn, "interrupt-parent", gph), "channel");
+		int cn = add_spi_node(fdt, gpath, "bulkhead-channel", "bulkhead,channel", c->ipa,
+				      c->size, c->intid, 1, err);
+		if (cn < 0)
+			return -1;
 		TRY(fdt_setprop_u32(fdt, cn, "bulkhead,id", c->id), "channel");
 		TRY(fdt_setprop_string(fdt, cn, "bulkhead,peer", c->peer), "channel");
 	}
@@ -262,22 +275,12 @@ static int add_channels(void *fdt, const char *gpath, const struct dom0_dt *g,
 /* Virtio-net devices: a virtio-mmio window and a level SPI each. */
 static int add_nets(void *fdt, const char *gpath, const struct dom0_dt *g, struct dt_error *err)
 {
-	int root_ac = fdt_address_cells(fdt, 0), root_sc = fdt_size_cells(fdt, 0);
 	for (unsigned i = 0; i < g->nnets; i++) {
 		const struct vnet_view *n = &g->nets[i];
-		char name[48];
-		snprintf(name, sizeof(name), "virtio_mmio@%llx", (unsigned long long)n->ipa);
-		int nn = fdt_add_subnode(fdt, 0, name);
-		TRY(nn, "virtio-net node");
-		TRY(fdt_setprop_string(fdt, nn, "compatible", "virtio,mmio"), "virtio-net");
-		uint64_t r[2] = {n->ipa, VNET_WINDOW_SIZE};
-		TRY(set_reg(fdt, nn, root_ac, root_sc, r, 1), "virtio-net reg");
-		fdt32_t ni[3] = {cpu_to_fdt32(0), cpu_to_fdt32(n->intid - 32), cpu_to_fdt32(4)};
-		TRY(fdt_setprop(fdt, nn, "interrupts", ni, sizeof(ni)), "virtio-net interrupts");
-		int gicn = fdt_path_offset(fdt, gpath);
-		uint32_t gph = gicn >= 0 ? fdt_get_phandle(fdt, gicn) : 0;
-		if (gph)
-			TRY(fdt_setprop_u32(fdt, nn, "interrupt-parent", gph), "virtio-net");
+		int nn = add_spi_node(fdt, gpath, "virtio_mmio", "virtio,mmio", n->ipa,
+				      VNET_WINDOW_SIZE, n->intid, 4, err);
+		if (nn < 0)
+			return -1;
 		TRY(fdt_setprop(fdt, nn, "dma-coherent", NULL, 0), "virtio-net");
 	}
 	return 0;

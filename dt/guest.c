@@ -233,20 +233,33 @@ static int emit_console(void *fdt, const struct guest_dt *g, struct dt_error *er
 	return 0;
 }
 
+/* Opens node <prefix>@<ipa> with compatible, reg (ipa, size) and one SPI
+ * (trigger 1: edge rising, 4: level high), what channels and virtio-net
+ * devices share; the caller adds the rest and ends it. */
+static int begin_spi_node(void *fdt, const struct guest_dt *g, const char *prefix,
+			  const char *compat, uint64_t ipa, uint64_t size, unsigned intid,
+			  uint32_t trigger, struct dt_error *err)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "%s@%llx", prefix, (unsigned long long)ipa);
+	TRY(fdt_begin_node(fdt, path));
+	TRY(fdt_property_string(fdt, "compatible", compat));
+	uint64_t reg[2] = {ipa, size};
+	TRY(prop_reg2(fdt, reg, 1));
+	uint32_t irq[3];
+	irq_spec(irq, intid, trigger);
+	TRY(prop_cells(fdt, "interrupts", irq, 3));
+	return 0;
+}
+
 /* Channels: shared memory and a doorbell SPI each. */
 static int emit_channels(void *fdt, const struct guest_dt *g, struct dt_error *err)
 {
 	for (unsigned i = 0; i < g->nchans; i++) {
 		const struct chan_view *c = &g->chans[i];
-		char path[64];
-		snprintf(path, sizeof(path), "bulkhead-channel@%llx", (unsigned long long)c->ipa);
-		TRY(fdt_begin_node(fdt, path));
-		TRY(fdt_property_string(fdt, "compatible", "bulkhead,channel"));
-		uint64_t creg[2] = {c->ipa, c->size};
-		TRY(prop_reg2(fdt, creg, 1));
-		uint32_t cirq[3];
-		irq_spec(cirq, c->intid, 1 /* edge rising */);
-		TRY(prop_cells(fdt, "interrupts", cirq, 3));
+		if (begin_spi_node(fdt, g, "bulkhead-channel", "bulkhead,channel", c->ipa, c->size,
+				   c->intid, 1, err))
+			return -1;
 		TRY(prop_cells(fdt, "bulkhead,id", &c->id, 1));
 		TRY(fdt_property_string(fdt, "bulkhead,peer", c->peer));
 		TRY(fdt_end_node(fdt));
@@ -260,15 +273,9 @@ static int emit_nets(void *fdt, const struct guest_dt *g, struct dt_error *err)
 {
 	for (unsigned i = 0; i < g->nnets; i++) {
 		const struct vnet_view *n = &g->nets[i];
-		char path[64];
-		snprintf(path, sizeof(path), "virtio_mmio@%llx", (unsigned long long)n->ipa);
-		TRY(fdt_begin_node(fdt, path));
-		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
-		uint64_t reg[2] = {n->ipa, VNET_WINDOW_SIZE};
-		TRY(prop_reg2(fdt, reg, 1));
-		uint32_t irq[3];
-		irq_spec(irq, n->intid, 4 /* level high */);
-		TRY(prop_cells(fdt, "interrupts", irq, 3));
+		if (begin_spi_node(fdt, g, "virtio_mmio", "virtio,mmio", n->ipa, VNET_WINDOW_SIZE,
+				   n->intid, 4, err))
+			return -1;
 		TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
 		TRY(fdt_end_node(fdt));
 	}

@@ -213,20 +213,6 @@ static inline int vgic_register(struct domain *d)
 	return vgic_ops->domain_register(d);
 }
 
-uint64_t vgic_v2_lr_read(unsigned i);
-void vgic_v2_lr_write(unsigned i, uint64_t v);
-uint64_t vgic_v2_lr_encode(const struct lr_val *l);
-void vgic_v2_lr_decode(uint64_t raw, struct lr_val *l);
-void vgic_v2_hcr_write(uint32_t hcr);
-uint32_t vgic_v2_hcr_read(void);
-void vgic_v2_hw_vcpu_reset(void);
-uint64_t vgic_v3_lr_read(unsigned i);
-void vgic_v3_lr_write(unsigned i, uint64_t v);
-uint64_t vgic_v3_lr_encode(const struct lr_val *l);
-void vgic_v3_lr_decode(uint64_t raw, struct lr_val *l);
-void vgic_v3_hcr_write(uint32_t hcr);
-uint32_t vgic_v3_hcr_read(void);
-void vgic_v3_hw_vcpu_reset(void);
 /* Route a physical SPI to a physical CPU (passed-through interrupts). */
 void gic_hw_route(unsigned intid, unsigned cpu);
 /* The physical CPU a passed-through SPI goes to: its target vCPU's, or, when

@@ -169,19 +169,19 @@ int vgic_v2_register(struct domain *d)
 	return arch_stage2_map(d, board.gicc.base, board.gicv.base, 0x2000, S2_RW | S2_DEVICE);
 }
 
-uint64_t vgic_v2_lr_read(unsigned i)
+static uint64_t vgic_v2_lr_read(unsigned i)
 {
 	return *gich(GICH_LR0 + 4 * i);
 }
 
-void vgic_v2_lr_write(unsigned i, uint64_t v)
+static void vgic_v2_lr_write(unsigned i, uint64_t v)
 {
 	*gich(GICH_LR0 + 4 * i) = (uint32_t)v;
 }
 
 /* GICH_LR: HW[31] Grp1[30] State[29:28] Priority[27:23] (5 bits)
  * PhysicalID[19:10] (HW) or EOI[19] + CPUID[12:10], VirtualID[9:0]. */
-uint64_t vgic_v2_lr_encode(const struct lr_val *l)
+static uint64_t vgic_v2_lr_encode(const struct lr_val *l)
 {
 	uint32_t r = ((uint32_t)l->grp1 << 30) | ((uint32_t)l->state << 28) |
 		     ((uint32_t)(l->prio >> 3) << 23) | (l->vintid & 0x3ff);
@@ -192,7 +192,7 @@ uint64_t vgic_v2_lr_encode(const struct lr_val *l)
 	return r;
 }
 
-void vgic_v2_lr_decode(uint64_t raw, struct lr_val *l)
+static void vgic_v2_lr_decode(uint64_t raw, struct lr_val *l)
 {
 	uint32_t r = (uint32_t)raw;
 	l->hw = r >> 31;
@@ -205,17 +205,17 @@ void vgic_v2_lr_decode(uint64_t raw, struct lr_val *l)
 	l->src = l->hw ? 0 : (r >> 10) & 7;
 }
 
-void vgic_v2_hcr_write(uint32_t hcr)
+static void vgic_v2_hcr_write(uint32_t hcr)
 {
 	*gich(GICH_HCR) = hcr; /* En = bit 0, UIE = bit 1: same as ICH_HCR_EL2 */
 }
 
-uint32_t vgic_v2_hcr_read(void)
+static uint32_t vgic_v2_hcr_read(void)
 {
 	return *gich(GICH_HCR);
 }
 
-void vgic_v2_hw_vcpu_reset(void)
+static void vgic_v2_hw_vcpu_reset(void)
 {
 	*gich(GICH_HCR) = 0;
 	*gich(GICH_VMCR) = 0;

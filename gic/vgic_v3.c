@@ -198,7 +198,7 @@ bool vgic_v3_sgi_sysreg(struct vcpu *v, uint64_t val)
 
 /* ---- ICH list registers ---- */
 
-uint64_t vgic_v3_lr_read(unsigned i)
+static uint64_t vgic_v3_lr_read(unsigned i)
 {
 	switch (i) {
 	case 0: return read_sysreg(S3_4_C12_C12_0);
@@ -220,7 +220,7 @@ uint64_t vgic_v3_lr_read(unsigned i)
 	}
 }
 
-void vgic_v3_lr_write(unsigned i, uint64_t v)
+static void vgic_v3_lr_write(unsigned i, uint64_t v)
 {
 	switch (i) {
 	case 0: write_sysreg(S3_4_C12_C12_0, v); break;
@@ -242,7 +242,7 @@ void vgic_v3_lr_write(unsigned i, uint64_t v)
 	}
 }
 
-uint64_t vgic_v3_lr_encode(const struct lr_val *l)
+static uint64_t vgic_v3_lr_encode(const struct lr_val *l)
 {
 	uint64_t r = ((uint64_t)l->state << 62) | ((uint64_t)l->grp1 << 60) |
 		     ((uint64_t)l->prio << 48) | l->vintid;
@@ -253,7 +253,7 @@ uint64_t vgic_v3_lr_encode(const struct lr_val *l)
 	return r;
 }
 
-void vgic_v3_lr_decode(uint64_t raw, struct lr_val *l)
+static void vgic_v3_lr_decode(uint64_t raw, struct lr_val *l)
 {
 	l->state = (unsigned)(raw >> 62) & 3;
 	l->hw = (raw >> 61) & 1;
@@ -265,17 +265,17 @@ void vgic_v3_lr_decode(uint64_t raw, struct lr_val *l)
 	l->src = 0;
 }
 
-void vgic_v3_hcr_write(uint32_t hcr)
+static void vgic_v3_hcr_write(uint32_t hcr)
 {
 	write_sysreg(S3_4_C12_C11_0, hcr); /* ICH_HCR_EL2: En = bit 0, UIE = bit 1 */
 }
 
-uint32_t vgic_v3_hcr_read(void)
+static uint32_t vgic_v3_hcr_read(void)
 {
 	return (uint32_t)read_sysreg(S3_4_C12_C11_0);
 }
 
-void vgic_v3_hw_vcpu_reset(void)
+static void vgic_v3_hw_vcpu_reset(void)
 {
 	write_sysreg(S3_4_C12_C11_0, 0); /* ICH_HCR_EL2 */
 	write_sysreg(S3_4_C12_C11_7, 0); /* ICH_VMCR_EL2 */
