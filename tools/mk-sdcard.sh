@@ -2,17 +2,22 @@
 # SPDX-License-Identifier: Apache-2.0
 # mk-sdcard.sh: an SD-card image that U-Boot's distro boot starts Bulkhead
 # from: MBR, one bootable FAT32 partition (at 1 MiB) holding bulkhead.img and
-# a boot.scr that loads it and runs booti with the board's DT. The image
-# carries its guests, so there is no initrd. Made without root or mounting
+# a boot.scr that loads it and runs booti with the board's DT, and whatever
+# else the board's boot ROM or firmware reads there (-x: U-Boot, config.txt).
+# The image carries its guests, so there is no initrd. Made without root or mounting
 # (truncate + mkfs.vfat + mtools). Write it to a card with dd, or boot it on
 # QEMU: tools/run-qemu.sh -b sdcard OUT.img
 #
-# Usage: tools/mk-sdcard.sh -k bulkhead.img -o OUT.img [-d board.dtb] [-a ARGS] [-s MiB]
+# Usage: tools/mk-sdcard.sh -k bulkhead.img -o OUT.img [-d board.dtb] [-l ADDR]
+#                           [-x FILE]... [-a ARGS] [-s MiB]
 #   -k  the Bulkhead image (any arm64 Image boots the same way)
 #   -o  the card image to write
-#   -d  a DT to load and pass instead of U-Boot's own (${fdtcontroladdr})
+#   -d  a DT to copy (under its own name) and pass instead of U-Boot's own
+#       (${fdtcontroladdr}); loaded at ${fdt_addr_r}
+#   -l  where to load the image (default: U-Boot's ${kernel_addr_r})
+#   -x  a file to copy into the partition as it is, under its own name
 #   -a  command line to set (/chosen/bootargs) before booti
-#   -s  size in MiB (default: room for the image plus 16 MiB, at least 64)
+#   -s  size in MiB (default: room for the files plus 16 MiB, at least 64)
 # Needs: u-boot-tools (mkimage), dosfstools (mkfs.vfat), mtools (mcopy).
 set -euo pipefail
 
@@ -20,11 +25,11 @@ usage() { # [STATUS]: 0 for -h (stdout), else 2 (stderr)
     if [ "${1:-2}" = 0 ]; then awk 'NR > 2 && !/^#/ { exit } NR > 2' "$0"; else awk 'NR > 2 && !/^#/ { exit } NR > 2' "$0" >&2; fi
     exit "${1:-2}"
 }
-KERNEL='' OUT='' DTB='' BOOTARGS='' SIZE=''
-while getopts "k:o:d:a:s:h" o; do
+KERNEL='' OUT='' DTB='' BOOTARGS='' SIZE='' LOADADDR='${kernel_addr_r}' EXTRA=()
+while getopts "k:o:d:l:x:a:s:h" o; do
     case $o in
-        k) KERNEL=$OPTARG ;; o) OUT=$OPTARG ;; d) DTB=$OPTARG ;;
-        a) BOOTARGS=$OPTARG ;; s) SIZE=$OPTARG ;; h) usage 0 ;; *) usage ;;
+        k) KERNEL=$OPTARG ;; o) OUT=$OPTARG ;; d) DTB=$OPTARG ;; l) LOADADDR=$OPTARG ;;
+        x) EXTRA+=("$OPTARG") ;; a) BOOTARGS=$OPTARG ;; s) SIZE=$OPTARG ;; h) usage 0 ;; *) usage ;;
     esac
 done
 shift $((OPTIND - 1))
@@ -32,6 +37,13 @@ shift $((OPTIND - 1))
 err() { echo "[mk-sdcard] error: $*" >&2; exit 1; }
 [ -f "$KERNEL" ] || err "$KERNEL: no such file"
 [ -z "$DTB" ] || [ -f "$DTB" ] || err "$DTB: no such file"
+[[ $LOADADDR =~ ^(0x[0-9a-fA-F]+|\$\{kernel_addr_r\})$ ]] || err "-l $LOADADDR: not a hexadecimal address (0x...)"
+names=" bulkhead.img boot.scr boot.cmd ${DTB:+$(basename "$DTB") }"
+for f in ${EXTRA[@]+"${EXTRA[@]}"}; do
+    [ -f "$f" ] || err "-x $f: no such file"
+    case $names in *" $(basename "$f") "*) err "-x $f: a second file named $(basename "$f") on the card" ;; esac
+    names+="$(basename "$f") "
+done
 case $BOOTARGS in *'"'*) err "-a: double quotes cannot be passed through boot.scr" ;; esac
 for t in mkimage mkfs.vfat mcopy; do
     command -v $t >/dev/null || err "$t missing (make deps installs u-boot-tools, dosfstools, mtools)"
@@ -40,6 +52,7 @@ done
 MIB=$((1024 * 1024))
 bytes=$(stat -c %s "$KERNEL")
 [ -z "$DTB" ] || bytes=$((bytes + $(stat -c %s "$DTB")))
+for f in ${EXTRA[@]+"${EXTRA[@]}"}; do bytes=$((bytes + $(stat -c %s "$f"))); done
 need=$(((bytes + MIB - 1) / MIB))
 if [ -z "$SIZE" ]; then
     SIZE=$((need + 16 + need / 8))
@@ -59,12 +72,12 @@ trap 'rm -rf "$W" "$CARD"' EXIT
 {
     echo 'echo "BULKHEAD: boot.scr from ${devtype} ${devnum}:${distro_bootpart}"'
     [ -z "$BOOTARGS" ] || echo "setenv bootargs \"$BOOTARGS\""
-    echo 'load ${devtype} ${devnum}:${distro_bootpart} ${kernel_addr_r} bulkhead.img'
+    echo "load \${devtype} \${devnum}:\${distro_bootpart} $LOADADDR bulkhead.img"
     if [ -n "$DTB" ]; then
-        echo 'load ${devtype} ${devnum}:${distro_bootpart} ${fdt_addr_r} board.dtb'
-        echo 'booti ${kernel_addr_r} - ${fdt_addr_r}'
+        echo "load \${devtype} \${devnum}:\${distro_bootpart} \${fdt_addr_r} $(basename "$DTB")"
+        echo "booti $LOADADDR - \${fdt_addr_r}"
     else
-        echo 'booti ${kernel_addr_r} - ${fdtcontroladdr}'
+        echo "booti $LOADADDR - \${fdtcontroladdr}"
     fi
     echo 'echo "BULKHEAD: booti failed"'
 } > "$W/boot.cmd"
@@ -88,7 +101,8 @@ M="$CARD@@$((START * 512))"
 export MTOOLS_SKIP_CHECK=1
 mcopy -i "$M" "$W/boot.cmd" "$W/boot.scr" ::/
 mcopy -i "$M" "$KERNEL" ::/bulkhead.img
-[ -z "$DTB" ] || mcopy -i "$M" "$DTB" ::/board.dtb
+[ -z "$DTB" ] || mcopy -i "$M" "$DTB" "::/$(basename "$DTB")"
+for f in ${EXTRA[@]+"${EXTRA[@]}"}; do mcopy -i "$M" "$f" "::/$(basename "$f")"; done
 mv "$CARD" "$OUT"
 echo "[mk-sdcard] $OUT ($SIZE MiB, FAT32 partition 1):"
 mdir -i "$OUT@@$((START * 512))" -b ::/ | sed 's|^::/|  |'

@@ -13,10 +13,11 @@ BOARD_UART := /soc/serial@7e215040
 BOARD_CPUS := 4
 include boards/debian-dtb.mk
 
-# make sdcard: the firmware starts Debian's U-Boot, whose distro boot runs
-# boot.scr. The image goes at 128 MiB, clear of U-Boot's own default load
-# addresses and of the DT the firmware leaves for it (${fdt_addr}), which
-# boot.scr passes on (it has the RAM and /memreserve/ the firmware set).
+# make sdcard: the firmware (start4.elf, which the user adds) reads
+# config.txt and starts Debian's U-Boot, whose distro boot runs boot.scr:
+# bulkhead.img loaded at 128 MiB (clear of U-Boot's default addresses, the
+# DT at ${fdt_addr_r} and the firmware's own DT), the board DTB (the one the
+# firmware also reads; U-Boot fills in its RAM), booti.
 SDCARD_UBOOT := /usr/lib/u-boot/rpi_arm64/u-boot.bin
-SDCARD_ARGS = -d $(ASSETS)/dtbs-arm64/$(BOARD_DEBIAN_DTB) -f fdt_addr -l 0x08000000 \
+SDCARD_ARGS = -d $(ASSETS)/dtbs-arm64/$(BOARD_DEBIAN_DTB) -l 0x08000000 \
 	-x boards/rpi4/config.txt -x $(SDCARD_UBOOT)
