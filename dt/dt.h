@@ -49,7 +49,7 @@ struct vnet_view {
 };
 #define VNET_WINDOW_SIZE 0x200u
 enum cpu_method { CPU_METHOD_PSCI, CPU_METHOD_SPIN_TABLE };
-enum uart_kind { UART_NONE, UART_PL011, UART_NS16550, UART_CADENCE, UART_IMX };
+enum uart_kind { UART_NONE, UART_PL011, UART_NS16550, UART_CADENCE, UART_IMX, UART_BCM2835AUX };
 
 struct board {
 	const void *fdt; /* the DT this was read from */
