@@ -11,3 +11,4 @@ BOARD_UART := /soc@0/bus@30800000/serial@30890000
 BOARD_CPUS := 4
 include boards/debian-dtb.mk
 SDCARD_ARGS = -d $(ASSETS)/dtbs-arm64/$(BOARD_DEBIAN_DTB)
+SDCARD_ARGS += -p 8

@@ -12,3 +12,4 @@ BOARD_UART := /serial@ff1a0000
 BOARD_CPUS := 6
 include boards/debian-dtb.mk
 SDCARD_ARGS = -d $(ASSETS)/dtbs-arm64/$(BOARD_DEBIAN_DTB)
+SDCARD_ARGS += -p 16

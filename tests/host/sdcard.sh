@@ -76,5 +76,20 @@ if mcopy -n -i "$M" ::/boot.scr "$W/boot.scr" && mcopy -n -i "$M" ::/boot.cmd "$
 else
 	bad "cannot read boot.scr or boot.cmd back"
 fi
+# -p (boards whose boot ROM reads U-Boot from fixed sectors: RK3399 at 8 MiB,
+# i.MX at 32 KiB): the partition starts there, the files are all in it.
+if out=$(bash "$ROOT/tools/mk-sdcard.sh" -k "$B/bulkhead.img" -o "$W/p16.img" -d "$DTB" -p 16 2>&1); then
+	start=$(od -An -tu4 --endian=little -j454 -N4 "$W/p16.img" | tr -d ' ')
+	names=$(mdir -i "$W/p16.img@@$((16 << 20))" -b ::/ 2>&1 | sed 's|^::/||' | sort | tr '\n' ' ')
+	mcopy -n -i "$W/p16.img@@$((16 << 20))" ::/bulkhead.img "$W/p16-bulkhead.img" 2>/dev/null
+	if [ "$start" = 32768 ] && [ "$names" = "bcm2711-rpi-4-b.dtb boot.cmd boot.scr bulkhead.img " ] &&
+		cmp -s "$W/p16-bulkhead.img" "$B/bulkhead.img"; then
+		echo "ok   -p 16: partition 1 at sector 32768 (16 MiB) with the image, DTB and boot.scr"
+	else
+		bad "-p 16: partition 1 at sector $start (expected 32768), holding '$names', image the same: $(cmp "$W/p16-bulkhead.img" "$B/bulkhead.img" 2>&1 || true)"
+	fi
+else
+	bad "mk-sdcard.sh -p 16 failed: $out"
+fi
 echo "$fail checks failed"
 [ $fail -eq 0 ]
