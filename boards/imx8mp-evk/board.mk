@@ -10,5 +10,6 @@ BOARD_RAM := 0x0 0x40000000 0x0 0xc0000000 0x1 0x0 0x0 0xc0000000
 BOARD_UART := /soc@0/bus@30800000/serial@30890000
 BOARD_CPUS := 4
 include boards/debian-dtb.mk
-SDCARD_ARGS = -d $(ASSETS)/dtbs-arm64/$(BOARD_DEBIAN_DTB)
-SDCARD_ARGS += -p 8
+# make sdcard: the FAT partition from 8 MiB, after NXP's flash.bin (at 32 KiB),
+# which the user writes there (docs/boards/imx8mp-evk.md).
+SDCARD_ARGS = -d $(ASSETS)/dtbs-arm64/$(BOARD_DEBIAN_DTB) -p 8

@@ -11,5 +11,6 @@ BOARD_RAM := 0x0 0x200000 0x0 0x7fe00000
 BOARD_UART := /serial@ff1a0000
 BOARD_CPUS := 6
 include boards/debian-dtb.mk
-SDCARD_ARGS = -d $(ASSETS)/dtbs-arm64/$(BOARD_DEBIAN_DTB)
-SDCARD_ARGS += -p 16
+# make sdcard: the FAT partition from 16 MiB, after idbloader.img (32 KiB)
+# and u-boot.itb (8 MiB), which the user writes there (docs/boards/rk3399.md).
+SDCARD_ARGS = -d $(ASSETS)/dtbs-arm64/$(BOARD_DEBIAN_DTB) -p 16

@@ -11,4 +11,5 @@ BOARD_RAM := 0x0 0x0 0x0 0x80000000 0x8 0x0 0x0 0x80000000
 BOARD_UART := /axi/serial@ff000000
 BOARD_CPUS := 4
 include boards/debian-dtb.mk
+# make sdcard: the user adds BOOT.BIN to the FAT partition (docs/boards/zcu102.md).
 SDCARD_ARGS = -d $(ASSETS)/dtbs-arm64/$(BOARD_DEBIAN_DTB)
