@@ -56,6 +56,18 @@ check_board() { # BOARD: 0 if every check passed
 	if ! r=$(python3 "$ROOT/tests/host/partition_check.py" "$W/b.dtb" "$W/dom0.dtb" "$W/rt.dtb" "$last" "$rtdev"); then
 		bad "the partition is wrong:"; echo "$r"; return 1
 	fi
+	# The console in dom0's and rt's DTs: the emulated PL011, its ID given
+	# (Linux's AMBA bus would read it from the last 32 bytes of 'reg', the
+	# board UART's size: no PL011 ID there, and no console).
+	local pl
+	pl=$(fdtget "$W/rt.dtb" /chosen stdout-path)
+	for x in "dom0.dtb $uart" "rt.dtb ${pl%%:*}"; do
+		set -- $x
+		[ "$(fdtget "$W/$1" "$2" compatible 2>&1 | cut -d' ' -f1)" = arm,pl011 ] &&
+			[ "$(fdtget -t x "$W/$1" "$2" arm,primecell-periphid 2>&1)" = 341011 ] &&
+			! fdtget "$W/$1" "$2" dmas >/dev/null 2>&1 ||
+			{ bad "${1%.dtb}'s console $2 is not an emulated PL011 with arm,primecell-periphid 0x341011 and no DMA: $(fdtget -p "$W/$1" "$2" 2>&1 | tr '\n' ' ')"; return 1; }
+	done
 	# dom0's own devices (DMA masters it names): there, with their interrupts.
 	local d n=0
 	while IFS= read -r d; do
