@@ -5,3 +5,7 @@
 # node's cells), then includes this file.
 QEMU_SYSTEM :=
 BOARD_DTB_RULE = bash boards/board-dtb.sh $(ASSETS)/dtbs-arm64 $(BOARD_DEBIAN_DTB) '$(BOARD_RAM)' $@
+# Nothing emulates these boards here: say so rather than boot QEMU virt.
+ifneq ($(filter run debug bench,$(MAKECMDGOALS)),)
+$(error BOARD=$(BOARD) is a board to flash, not emulated: make BOARD=$(BOARD), make sdcard BOARD=$(BOARD) or make check-config BOARD=$(BOARD) (docs/boards/$(BOARD).md))
+endif

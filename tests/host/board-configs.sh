@@ -6,7 +6,8 @@
 # the hypervisor runs at boot (bhpack --check-only), and the partition by an
 # independent reading (partition_check.py): dom0 keeps every node it should,
 # nothing of rt's in dom0, memory apart. Also what board.mk says of the board
-# (CPUs, console UART), the rt domain on the last CPU, and every device dom0
+# (CPUs, console UART), the rt domain on the last CPU, the console in dom0's
+# and rt's DTs an emulated PL011 Linux can identify, and every device dom0
 # names present in its DT with the board's interrupts.
 # timeout: 300
 set -u
