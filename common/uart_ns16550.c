@@ -63,16 +63,20 @@ static void ns16550_tx_put(uint64_t base, char c)
 	wr(base, THR, (uint8_t)c);
 }
 
+static int aux_getc(uint64_t base)
+{
+	return (rd(base, LSR) & LSR_DR) ? (int)(rd(base, RBR) & 0xff) : -1;
+}
+
 static int ns16550_getc(uint64_t base)
 {
-	if (rd(base, LSR) & LSR_DR)
-		return (int)(rd(base, RBR) & 0xff);
+	int c = aux_getc(base);
 	/* A DesignWare UART's busy-detect interrupt (an LCR write while it
 	 * was busy) holds the line until USR is read; no other 16550 has
 	 * this IIR value. */
-	if ((rd(base, IIR) & 0xf) == IIR_BUSY)
+	if (c < 0 && (rd(base, IIR) & 0xf) == IIR_BUSY)
 		(void)rd(base, USR);
-	return -1;
+	return c;
 }
 
 const struct uart_ops uart_ns16550_ops = {
@@ -108,7 +112,7 @@ const struct uart_ops uart_bcm2835aux_ops = {
     .init = ns16550_init,
     .tx_room = aux_tx_room,
     .tx_put = ns16550_tx_put,
-    .getc = ns16550_getc,
+    .getc = aux_getc,
     .enable_rx_irq = aux_enable_rx_irq,
     .tx_irq = aux_tx_irq,
 };

@@ -16,7 +16,8 @@
  * three times moves the focus, fewer reach the domain, Ctrl-A s is taken;
  * a burst larger than the FIFO goes out whole, through the TX interrupt,
  * never overrunning the FIFO, in about one interrupt per FIFO-full; the TX
- * interrupt is off and the line low once all is sent.
+ * interrupt is off and the line low once all is sent. A DesignWare
+ * busy-detect interrupt is ended (USR read), not taken forever.
  */
 #include "check.h"
 #include "common/console.h"
@@ -69,6 +70,7 @@ static struct model {
 	unsigned overruns, bad_reg, usr_reads;
 	unsigned long activity; /* bytes moved, enable bits changed */
 	uint32_t ier, ucr1, ucr4;
+	bool busy; /* DesignWare busy-detect interrupt pending (until USR is read) */
 } m;
 
 static void tx_push(uint32_t v)
@@ -96,7 +98,7 @@ static bool ns_line(void)
 	/* The mini UART interrupts only with IER bits 3:2 set (BCM2835 errata). */
 	if (m.kind == M_AUX && (m.ier & 0xc) != 0xc)
 		return false;
-	return ((m.ier & 1) && m.rx_len) || ((m.ier & 2) && !m.tx_len);
+	return ((m.ier & 1) && m.rx_len) || ((m.ier & 2) && !m.tx_len) || m.busy;
 }
 
 static uint32_t ns_read(unsigned off)
@@ -108,7 +110,9 @@ static uint32_t ns_read(unsigned off)
 	}
 	case 0x04:
 		return m.ier;
-	case 0x08: /* IIR: FIFOs on; RX data first, then THR empty */
+	case 0x08: /* IIR: FIFOs on; busy detect, RX data, THR empty */
+		if (m.busy)
+			return 0xc7;
 		if ((m.ier & 1) && m.rx_len)
 			return 0xc4;
 		return (m.ier & 2) && !m.tx_len ? 0xc2 : 0xc1;
@@ -123,8 +127,10 @@ static uint32_t ns_read(unsigned off)
 			return (uint32_t)m.tx_len << 24 | (uint32_t)m.rx_len << 16;
 		break;
 	case 0x7c:
-		if (m.kind == M_16550) { /* DesignWare USR */
+		if (m.kind == M_16550) { /* DesignWare USR: ends busy detect */
 			m.usr_reads++;
+			m.activity += m.busy;
+			m.busy = false;
 			return 0;
 		}
 		break;
@@ -368,6 +374,22 @@ static void test_ns16550(void)
 	CHECK_EQ(m.usr_reads, 0);
 }
 
+/* A DesignWare busy-detect interrupt (the loader wrote LCR while the UART
+ * was busy) is ended, not taken forever, and input still flows. */
+static void test_dw_busy_detect(void)
+{
+	boot(M_16550, UART_NS16550, 0xff1a0000, 16);
+	m.busy = true;
+	CHECK(line());
+	settle();
+	CHECK(!m.busy);
+	CHECK(!line());
+	CHECK_EQ(m.usr_reads, 1);
+	type("q", 1);
+	settle();
+	CHECK_STR(typed[0], "q");
+}
+
 static void test_bcm2835aux(void)
 {
 	run(M_AUX, UART_BCM2835AUX, 0xfe215040, 8);
@@ -381,6 +403,7 @@ static void test_imx(void)
 int main(void)
 {
 	RUN_ISOLATED(test_ns16550);
+	RUN_ISOLATED(test_dw_busy_detect);
 	RUN_ISOLATED(test_bcm2835aux);
 	RUN_ISOLATED(test_imx);
 	return check_summary("test_uart");
