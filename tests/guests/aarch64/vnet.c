@@ -93,6 +93,7 @@ static struct {
 	uint64_t base;
 	unsigned intid;
 	uint32_t ip;
+	uint32_t probe_ip; /* vnet_arp_probe's target: its replies are counted */
 	uint8_t mac[6];
 	bool broken;
 	volatile bool config_irq; /* set by vnet_irq_ack, read by vnet_poll */
@@ -172,6 +173,10 @@ static const char *setup_queue(unsigned n)
 /* §3.1.1: reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK, queues, DRIVER_OK. */
 static const char *device_init(void)
 {
+	/* A set-up again (after NEEDS_RESET) starts from empty rings too. */
+	memset(net.q, 0, sizeof(net.q));
+	net.broken = false;
+	net.config_irq = false;
 	wr(MMIO_STATUS, 0);
 	if (rd(MMIO_STATUS))
 		return "the device did not reset (Status not 0)";
@@ -316,8 +321,13 @@ static void on_arp(const uint8_t *f, unsigned len)
 		net.st.bad++;
 		return;
 	}
+	if (be16(a + 6) == 2 && net.probe_ip && be32(a + 14) == net.probe_ip) {
+		net.st.arp_replies++; /* an answer to vnet_arp_probe */
+		return;
+	}
 	if (be16(a + 6) != 1 || be32(a + 24) != net.ip) {
 		net.st.ignored++;
+		net.st.arp_others += be16(a + 6) == 1; /* someone else's question */
 		return;
 	}
 	uint16_t id;
@@ -421,6 +431,33 @@ bool vnet_poll(unsigned budget)
 		notify(RXQ);
 	tx_reclaim();
 	return q->last_used != __atomic_load_n(&q->used.idx, __ATOMIC_ACQUIRE);
+}
+
+bool vnet_arp_probe(uint32_t ip)
+{
+	uint16_t id;
+	uint8_t *r = net.base && !net.broken ? tx_get(&id) : NULL;
+	if (!r)
+		return false;
+	net.probe_ip = ip;
+	memset(r, 0, 60);
+	memset(r, 0xff, 6); /* broadcast */
+	memcpy(r + 6, net.mac, 6);
+	put_be16(r + 12, 0x0806);
+	static const uint8_t arp_req[8] = {0, 1, 8, 0, 6, 4, 0, 1}; /* Ethernet, IPv4, request */
+	memcpy(r + 14, arp_req, 8);
+	memcpy(r + 22, net.mac, 6);
+	for (unsigned i = 0; i < 4; i++) {
+		r[28 + i] = (uint8_t)(net.ip >> (24 - 8 * i));
+		r[38 + i] = (uint8_t)(ip >> (24 - 8 * i));
+	}
+	tx_send(id, 42);
+	return true;
+}
+
+uint64_t vnet_base(void)
+{
+	return net.base;
 }
 
 const struct vnet_stats *vnet_stats(void)

@@ -20,6 +20,8 @@ struct vnet_stats {
 	uint32_t bad;	    /* malformed frames (short, bad lengths) */
 	uint32_t tx_full;   /* replies dropped: no free transmit buffer */
 	uint32_t notifies;  /* QueueNotify writes (each one exit to the hypervisor) */
+	uint32_t arp_replies; /* ARP replies from the address vnet_arp_probe asked for */
+	uint32_t arp_others;  /* ARP requests seen for other addresses (broadcast) */
 };
 
 /*
@@ -48,6 +50,13 @@ bool vnet_poll(unsigned budget);
 
 /* True once the device reported DEVICE_NEEDS_RESET (it then moves nothing). */
 bool vnet_broken(void);
+
+/* Sends an ARP request (who has ip?); its replies count in arp_replies.
+ * False if it could not be sent (no device, broken, no transmit buffer). */
+bool vnet_arp_probe(uint32_t ip);
+
+/* The device's window (0 before vnet_init found one). */
+uint64_t vnet_base(void);
 
 const struct vnet_stats *vnet_stats(void);
 /* The MAC in use (from the device's config space, or the default). */
