@@ -40,7 +40,8 @@ chat "$log" 330 \
 	@2 'cd /tmp\n' \
 	@1 "dd if=/dev/urandom of=f bs=1M count=$MIB\n" \
 	"records out" 'echo SENT $(sha256sum <f) $(wc -c <f)\n' \
-	"^\[dom0\] SENT " 'nc 10.0.0.2 5000 <f; echo NC-DONE\n' \
+	"^\[dom0\] SENT " 'T=$(date +%%s);nc 10.0.0.2 5000 <f;echo NC-DONE $T\n' \
+	"^\[dom0\] NC-DONE [0-9]" 'echo T1 $(date +%%s)\n' \
 	"^\[guest\] (bh# )?RECV " "$SW" \
 	@1 "$SW" \
 	@1 'reboot -f\n' \
@@ -73,6 +74,12 @@ if [ -n "$sent" ] && [ "$sent" = "$recv" ]; then
 else
 	echo "  FAIL: TCP transfer: sent '${sent:-nothing}', received '${recv:-nothing}'"; FAILS=$((FAILS + 1))
 fi
+# The transfer's time by dom0's clock (whole seconds): started before nc,
+# NC-DONE once nc has sent everything and the guest closed.
+t0=$(grep -m1 -oE '^\[dom0\] NC-DONE [0-9]+' "$log" | awk '{ print $NF }')
+t1=$(grep -m1 -oE '^\[dom0\] T1 [0-9]+' "$log" | awk '{ print $NF }')
+[ -n "$t0" ] && [ -n "$t1" ] && [ "$t1" -gt "$t0" ] &&
+	echo "  transfer: $MIB MiB in $((t1 - t0)) s, about $((MIB * 1024 / (t1 - t0))) KiB/s (TCG, not asserted)"
 n=$(grep -c "^\[guest\] BULKHEAD-NET-UP eth0 10.0.0.2/24" "$log")
 [ "$n" -eq 2 ] && echo "  ok: the restarted guest set its device up again" ||
 	{ echo "  FAIL: guest's network came up $n times (expected 2)"; FAILS=$((FAILS + 1)); }

@@ -3737,6 +3737,11 @@ static enum result mode_net_probe(void)
 	return run_attacks(netprobe_run);
 }
 
+static enum result mode_net_bench(void)
+{
+	return run_attacks(netbench_run);
+}
+
 /* ---- dispatch ---- */
 
 static const struct {
@@ -3765,6 +3770,7 @@ static const struct {
     {"victim", mode_victim},
     {"net-attack", mode_net_attack},
     {"net-probe", mode_net_probe},
+    {"net-bench", mode_net_bench},
 };
 
 void guest_main(uint64_t dtb)

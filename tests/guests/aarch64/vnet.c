@@ -94,6 +94,7 @@ static struct {
 	unsigned intid;
 	uint32_t ip;
 	uint32_t probe_ip; /* vnet_arp_probe's target: its replies are counted */
+	uint8_t probe_mac[6]; /* and the MAC its last reply gave */
 	uint8_t mac[6];
 	bool broken;
 	volatile bool config_irq; /* set by vnet_irq_ack, read by vnet_poll */
@@ -323,8 +324,11 @@ static void on_arp(const uint8_t *f, unsigned len)
 	}
 	if (be16(a + 6) == 2 && net.probe_ip && be32(a + 14) == net.probe_ip) {
 		net.st.arp_replies++; /* an answer to vnet_arp_probe */
+		memcpy(net.probe_mac, a + 8, 6);
 		return;
 	}
+	if (be16(a + 6) == 1 && net.probe_ip && be32(a + 14) == net.probe_ip)
+		memcpy(net.probe_mac, a + 8, 6), net.st.arp_asked++; /* and answered below */
 	if (be16(a + 6) != 1 || be32(a + 24) != net.ip) {
 		net.st.ignored++;
 		net.st.arp_others += be16(a + 6) == 1; /* someone else's question */
@@ -352,6 +356,10 @@ static void on_ipv4(const uint8_t *f, unsigned len)
 	unsigned hl = (ip[0] & 15) * 4u, tot = len >= 34 ? be16(ip + 2) : 0;
 	if (len < 34 || ip[0] >> 4 != 4 || hl < 20 || tot < hl + 8 || tot > len - 14) {
 		net.st.bad++;
+		return;
+	}
+	if (be32(ip + 16) == net.ip && ip[9] == 1 && ip[hl] == 0) {
+		net.st.echo_replies++; /* an answer to vnet_ping */
 		return;
 	}
 	if (be32(ip + 16) != net.ip || ip[9] != 1 || (be16(ip + 6) & 0x3fff) ||
@@ -452,6 +460,37 @@ bool vnet_arp_probe(uint32_t ip)
 		r[38 + i] = (uint8_t)(ip >> (24 - 8 * i));
 	}
 	tx_send(id, 42);
+	return true;
+}
+
+bool vnet_ping(uint32_t ip, unsigned payload, uint16_t seq)
+{
+	uint16_t id;
+	uint8_t *r = net.base && !net.broken && payload <= 1472 ? tx_get(&id) : NULL;
+	if (!r)
+		return false;
+	unsigned tot = 20 + 8 + payload;
+	memset(r, 0, 14 + tot < 60 ? 60 : 14 + tot);
+	memcpy(r, net.probe_mac, 6);
+	memcpy(r + 6, net.mac, 6);
+	put_be16(r + 12, 0x0800);
+	uint8_t *h = r + 14;
+	h[0] = 0x45; /* IPv4, 20-byte header */
+	put_be16(h + 2, (uint16_t)tot);
+	h[8] = 64; /* TTL */
+	h[9] = 1;  /* ICMP */
+	for (unsigned i = 0; i < 4; i++) {
+		h[12 + i] = (uint8_t)(net.ip >> (24 - 8 * i));
+		h[16 + i] = (uint8_t)(ip >> (24 - 8 * i));
+	}
+	put_be16(h + 10, csum(h, 20));
+	uint8_t *m = h + 20;
+	m[0] = 8; /* echo request */
+	put_be16(m + 6, seq);
+	for (unsigned i = 0; i < payload; i++)
+		m[8 + i] = (uint8_t)i;
+	put_be16(m + 2, csum(m, 8 + payload));
+	tx_send(id, 14 + tot);
 	return true;
 }
 

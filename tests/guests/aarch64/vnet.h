@@ -22,6 +22,8 @@ struct vnet_stats {
 	uint32_t notifies;  /* QueueNotify writes (each one exit to the hypervisor) */
 	uint32_t arp_replies; /* ARP replies from the address vnet_arp_probe asked for */
 	uint32_t arp_others;  /* ARP requests seen for other addresses (broadcast) */
+	uint32_t echo_replies; /* ICMP echo replies to us (answers to vnet_ping) */
+	uint32_t arp_asked;   /* ARP requests from the probed address (its MAC learnt too) */
 };
 
 /*
@@ -54,6 +56,11 @@ bool vnet_broken(void);
 /* Sends an ARP request (who has ip?); its replies count in arp_replies.
  * False if it could not be sent (no device, broken, no transmit buffer). */
 bool vnet_arp_probe(uint32_t ip);
+
+/* Sends an ICMP echo request with `payload` bytes (at most 1472) and
+ * sequence number seq to ip, at the MAC the last vnet_arp_probe reply gave;
+ * its reply counts in echo_replies. False if it could not be sent. */
+bool vnet_ping(uint32_t ip, unsigned payload, uint16_t seq);
 
 /* The device's window (0 before vnet_init found one). */
 uint64_t vnet_base(void);
