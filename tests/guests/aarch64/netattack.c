@@ -245,8 +245,8 @@ static void harmless_attacks(void)
 	verdict("vnet-notify-flood-100000", ok, "the device broke or stopped after the flood");
 
 	uint64_t v64 = mmio_read64(base + R_MAGIC);
-	wr(R_MAGIC, 0);		    /* read-only */
-	wr(0x028, 0x1000);	    /* legacy GuestPageSize: not in version 2 */
+	wr(R_MAGIC, 0);			  /* read-only */
+	wr(0x028, 0x1000);		  /* legacy GuestPageSize: not in version 2 */
 	mmio_write64(base + R_STATUS, 0); /* a reset, but 8 bytes wide: BAD, ignored */
 	ok = v64 == 0 && rd(R_MAGIC) == 0x74726976u && (rd(R_STATUS) & 4) && peer_answers(2000);
 	verdict("vnet-bad-register-access", ok, "a bad access read non-zero or changed the device");

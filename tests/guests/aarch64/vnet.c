@@ -18,27 +18,27 @@
 #include "vnet.h"
 
 /* ---- virtio-mmio registers (§4.2.2) ---- */
-#define MMIO_MAGIC	      0x000
-#define MMIO_VERSION	      0x004
-#define MMIO_DEVICE_ID	      0x008
-#define MMIO_DEVICE_FEAT      0x010
-#define MMIO_DEVICE_FEAT_SEL  0x014
-#define MMIO_DRIVER_FEAT      0x020
-#define MMIO_DRIVER_FEAT_SEL  0x024
-#define MMIO_QUEUE_SEL	      0x030
-#define MMIO_QUEUE_NUM_MAX    0x034
-#define MMIO_QUEUE_NUM	      0x038
-#define MMIO_QUEUE_READY      0x044
-#define MMIO_QUEUE_NOTIFY     0x050
-#define MMIO_INT_STATUS	      0x060
-#define MMIO_INT_ACK	      0x064
-#define MMIO_STATUS	      0x070
-#define MMIO_QUEUE_DESC	      0x080 /* low word; high word at +4 */
-#define MMIO_QUEUE_DRIVER     0x090
-#define MMIO_QUEUE_DEVICE     0x0a0
-#define MMIO_CONFIG	      0x100 /* virtio-net: the MAC, 6 bytes */
-#define MMIO_MAGIC_VALUE      0x74726976u /* "virt" */
-#define MMIO_INT_CONFIG	      2u	  /* configuration change (e.g. NEEDS_RESET) */
+#define MMIO_MAGIC	     0x000
+#define MMIO_VERSION	     0x004
+#define MMIO_DEVICE_ID	     0x008
+#define MMIO_DEVICE_FEAT     0x010
+#define MMIO_DEVICE_FEAT_SEL 0x014
+#define MMIO_DRIVER_FEAT     0x020
+#define MMIO_DRIVER_FEAT_SEL 0x024
+#define MMIO_QUEUE_SEL	     0x030
+#define MMIO_QUEUE_NUM_MAX   0x034
+#define MMIO_QUEUE_NUM	     0x038
+#define MMIO_QUEUE_READY     0x044
+#define MMIO_QUEUE_NOTIFY    0x050
+#define MMIO_INT_STATUS	     0x060
+#define MMIO_INT_ACK	     0x064
+#define MMIO_STATUS	     0x070
+#define MMIO_QUEUE_DESC	     0x080 /* low word; high word at +4 */
+#define MMIO_QUEUE_DRIVER    0x090
+#define MMIO_QUEUE_DEVICE    0x0a0
+#define MMIO_CONFIG	     0x100	 /* virtio-net: the MAC, 6 bytes */
+#define MMIO_MAGIC_VALUE     0x74726976u /* "virt" */
+#define MMIO_INT_CONFIG	     2u		 /* configuration change (e.g. NEEDS_RESET) */
 
 #define ST_ACKNOWLEDGE 1u
 #define ST_DRIVER      2u
@@ -47,15 +47,15 @@
 #define ST_NEEDS_RESET 64u
 
 #define DEVICE_ID_NET	 1
-#define FEAT_NET_MAC	 (1u << 5)  /* word 0 */
-#define FEAT_VERSION_1_W 1	    /* bit 32: word 1, bit 0 */
+#define FEAT_NET_MAC	 (1u << 5) /* word 0 */
+#define FEAT_VERSION_1_W 1	   /* bit 32: word 1, bit 0 */
 
 /* ---- split virtqueues (§2.7) ---- */
-#define QSIZE	  16 /* per queue: enough for pings and ARP, small in RAM */
-#define RXQ	  0
-#define TXQ	  1
-#define F_WRITE	  2u /* descriptor: device writes this buffer */
-#define F_NO_NOTIFY 1u /* used ring flags: the device asks for no notifications */
+#define QSIZE	       16 /* per queue: enough for pings and ARP, small in RAM */
+#define RXQ	       0
+#define TXQ	       1
+#define F_WRITE	       2u /* descriptor: device writes this buffer */
+#define F_NO_NOTIFY    1u /* used ring flags: the device asks for no notifications */
 #define F_NO_INTERRUPT 1u /* avail ring flags: we ask for no interrupts */
 
 /* Each buffer holds the 12-byte virtio-net header (§5.1.6, VERSION_1) and one
@@ -93,7 +93,7 @@ static struct {
 	uint64_t base;
 	unsigned intid;
 	uint32_t ip;
-	uint32_t probe_ip; /* vnet_arp_probe's target: its replies are counted */
+	uint32_t probe_ip;    /* vnet_arp_probe's target: its replies are counted */
 	uint8_t probe_mac[6]; /* and the MAC its last reply gave */
 	uint8_t mac[6];
 	bool broken;
@@ -362,8 +362,8 @@ static void on_ipv4(const uint8_t *f, unsigned len)
 		net.st.echo_replies++; /* an answer to vnet_ping */
 		return;
 	}
-	if (be32(ip + 16) != net.ip || ip[9] != 1 || (be16(ip + 6) & 0x3fff) ||
-	    ip[hl] != 8 || ip[hl + 1] != 0) {
+	if (be32(ip + 16) != net.ip || ip[9] != 1 || (be16(ip + 6) & 0x3fff) || ip[hl] != 8 ||
+	    ip[hl + 1] != 0) {
 		net.st.ignored++; /* not ours, not ICMP, a fragment, or not an echo request */
 		return;
 	}

@@ -13,17 +13,17 @@
 #include <stdint.h>
 
 struct vnet_stats {
-	uint32_t rx;	    /* frames received */
-	uint32_t arp;	    /* ARP requests answered */
-	uint32_t icmp;	    /* ICMP echo requests answered */
-	uint32_t ignored;   /* frames not for us, or not ARP/ICMP echo */
-	uint32_t bad;	    /* malformed frames (short, bad lengths) */
-	uint32_t tx_full;   /* replies dropped: no free transmit buffer */
-	uint32_t notifies;  /* QueueNotify writes (each one exit to the hypervisor) */
-	uint32_t arp_replies; /* ARP replies from the address vnet_arp_probe asked for */
-	uint32_t arp_others;  /* ARP requests seen for other addresses (broadcast) */
+	uint32_t rx;	       /* frames received */
+	uint32_t arp;	       /* ARP requests answered */
+	uint32_t icmp;	       /* ICMP echo requests answered */
+	uint32_t ignored;      /* frames not for us, or not ARP/ICMP echo */
+	uint32_t bad;	       /* malformed frames (short, bad lengths) */
+	uint32_t tx_full;      /* replies dropped: no free transmit buffer */
+	uint32_t notifies;     /* QueueNotify writes (each one exit to the hypervisor) */
+	uint32_t arp_replies;  /* ARP replies from the address vnet_arp_probe asked for */
+	uint32_t arp_others;   /* ARP requests seen for other addresses (broadcast) */
 	uint32_t echo_replies; /* ICMP echo replies to us (answers to vnet_ping) */
-	uint32_t arp_asked;   /* ARP requests from the probed address (its MAC learnt too) */
+	uint32_t arp_asked;    /* ARP requests from the probed address (its MAC learnt too) */
 };
 
 /*
