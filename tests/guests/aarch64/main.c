@@ -58,6 +58,7 @@ static struct {
 	uint64_t target;  /* hygiene role=restarter: `target=<id>`, the domain it restarts */
 	char until[16];	  /* rt: `until=<label>`: stop once that peer says so (channel) */
 	uint32_t ip;	  /* rt: `ip=a.b.c.d`: answer ARP and ping there (vnet.c) */
+	bool ip_given;	  /* ip= was there (g.ip 0: not an address) */
 	char while_up[16]; /* rt: `while-up=<id>,<id>`: run while one of them runs */
 	const void *fdt;
 	char why[160]; /* reason of the FAIL being reported */
@@ -372,7 +373,7 @@ static void parse_bootargs(const char *s)
 		else if (n > 6 && !strncmp(s, "until=", 6))
 			snprintf(g.until, MIN(sizeof(g.until), n - 6 + 1), "%s", s + 6);
 		else if (n > 3 && !strncmp(s, "ip=", 3))
-			g.ip = parse_ipv4(s + 3, n - 3);
+			g.ip = parse_ipv4(s + 3, n - 3), g.ip_given = true;
 		else if (n > 9 && !strncmp(s, "while-up=", 9))
 			snprintf(g.while_up, MIN(sizeof(g.while_up), n - 9 + 1), "%s", s + 9);
 		else if (n > 7 && !strncmp(s, "target=", 7))
@@ -1687,8 +1688,12 @@ static int rt_peers_up(void)
 	for (const char *s = g.while_up; *s;) {
 		char *e;
 		uint64_t id = strtoul(s, &e, 0);
+		if (e == s || (*e && *e != ',')) {
+			fail("while-up=%s: not a list of domain ids", g.while_up);
+			return -1;
+		}
 		struct smc_res r = hcall(BH_HC_DOMAIN_QUERY, id, 0);
-		if (e == s || (int64_t)r.x0) {
+		if ((int64_t)r.x0) {
 			fail("while-up=%s: domain %lu cannot be queried (%ld): the policy must allow "
 			     "this domain's type domain { query } on it",
 			     g.while_up, id, (int64_t)r.x0);
@@ -1706,6 +1711,10 @@ static enum result mode_rt(void)
 		return RES_FAIL;
 	if (g.until[0] && !until_setup())
 		return fail("until=%s: no channel to %s in the DT", g.until, g.until);
+	if (g.ip_given && !g.ip)
+		return fail("ip= is not an IPv4 address (a.b.c.d)");
+	if (g.while_up[0] && g.native)
+		return fail("while-up= needs Bulkhead (BH_HC_DOMAIN_QUERY)");
 	if ((g.ip && rt_net_setup() != RES_PASS) || (g.while_up[0] && rt_peers_up() < 0))
 		return RES_FAIL;
 	bool peers_down = false;
