@@ -164,7 +164,7 @@ ifeq ($(CONFIG),qemu-virt-mixed)
 ifneq ($(INTERACTIVE),)
 PACK_ARGS += --set '/bulkhead/domain@0:bootargs=console=ttyAMA0 nokaslr quiet bhtest=shell bhnet=10.0.0.1/24' \
 	--set '/bulkhead/domain@2:bootargs=console=ttyAMA0 nokaslr quiet bhtest=shell bhnet=10.0.0.2/24' \
-	--set '/bulkhead/domain@1:bootargs=test=rt periods=0'
+	--set '/bulkhead/domain@1:bootargs=test=rt periods=0 ip=10.0.0.3 while-up=0,2'
 endif
 endif
 # PACK_EXTRA: more bhpack arguments (make bench: other memory sizes, roles).

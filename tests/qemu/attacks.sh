@@ -154,5 +154,53 @@ DTS
 	expect_not "$log" 'hypervisor exception|halting the system' "the hypervisor survived"
 	expect_not "$log" '^\[(victim|bystander)\] TESTGUEST: (FAIL|UNEXPECTED)' "no failure in the other domains"
 done
+
+# The virtual network (tests/attacks/README.md, "Virtual network"): a hostile
+# virtio-net driver ("netattacker", 1:1 at 0x50000000 so the hypervisor's
+# image is an address it can name) on network@0 with rt (10.0.0.3, its 1 ms
+# task running) and "prober", which asks rt for its MAC every 10 ms
+# while the attacker runs. After each attack the attacker resets its device, sets it up
+# properly and must get rt's answer; prober must never wait 3 s for one.
+echo "case: virtual network, GICv3"
+cat >"$W/net.dts" <<'DTS'
+/dts-v1/;
+/ { bulkhead {
+	netatt: domain@0 { label = "netattacker"; type = "att_t"; cpus = <0>;
+		memory-base = <0x0 0x50000000>; memory-size = <0x0 0x2000000>;
+		kernel = "testguest-at-50080000.bin"; bootargs = "test=net-attack ip=10.0.0.9 peer=10.0.0.3"; };
+	rt: domain@1 { label = "rt"; type = "rt_t"; cpus = <1>; memory-size = <0x0 0x800000>;
+		kernel = "testguest.bin"; bootargs = "test=rt periods=0 ip=10.0.0.3 while-up=0,2"; };
+	prober: domain@2 { label = "prober"; type = "probe_t"; cpus = <2>; memory-size = <0x0 0x2000000>;
+		kernel = "testguest.bin"; bootargs = "test=net-probe ip=10.0.0.4 peer=10.0.0.3 while-up=0"; };
+	network@0 { port@0 { domain = <&netatt>; }; port@1 { domain = <&rt>; }; port@2 { domain = <&prober>; }; };
+	policy { allow = "rt_t att_t : domain { query }", "rt_t probe_t : domain { query }",
+		"probe_t att_t : domain { query }"; };
+}; };
+DTS
+bh_pack "$W/net.img" "$W/net.dts" 3 3
+log=$W/log-net
+bh_boot kernel "$W/net.img" "$log" 200 3 cortex-a57 3
+n=$(grep -c "^\[netattacker\] TESTGUEST: attack: vnet-.* \.\.\. contained" "$log")
+grep "^\[netattacker\] TESTGUEST: attack: .*ESCAPED" "$log" | sed 's/^/  FAIL: /'
+if [ "$n" -ge 24 ]; then echo "  ok: $n network attacks contained"
+else echo "  FAIL: only $n network attacks contained (expected at least 24)"; FAILS=$((FAILS + 1)); fi
+expect "$log" "^\[netattacker\] TESTGUEST: PASS net-attack" "the hostile driver's run completed"
+expect "$log" "^bulkhead: domain netattacker: its virtio-net device \(network@0\) broke: " "the hypervisor reported the broken device"
+expect "$log" "^\[prober\] TESTGUEST: PASS net-probe" "prober and rt exchanged frames, never 3 s without"
+# prober probes while netattacker runs: the attacker saw its probes before
+# the first attack, and it ended after the last.
+first=$(grep -n "^\[netattacker\] TESTGUEST: attack: " "$log" | head -1 | cut -d: -f1)
+last=$(grep -n -E "^\[netattacker\] TESTGUEST: net-attack: [0-9]+ attacks" "$log" | cut -d: -f1)
+pstart=$(grep -n "^\[netattacker\] TESTGUEST: net-attack: another member is probing" "$log" | cut -d: -f1)
+pend=$(grep -n "^\[prober\] TESTGUEST: net-probe: " "$log" | cut -d: -f1)
+if [ -n "$first" ] && [ -n "$last" ] && [ -n "$pstart" ] && [ -n "$pend" ] &&
+	[ "$pstart" -lt "$first" ] && [ "$pend" -gt "$last" ]; then
+	echo "  ok: prober was exchanging frames with rt during every attack"
+else
+	echo "  FAIL: prober's run (log lines ${pstart:-?}-${pend:-?}) did not span the attacks (${first:-?}-${last:-?})"
+	FAILS=$((FAILS + 1))
+fi
+expect "$log" "^\[rt\] TESTGUEST: PASS rt" "rt's periodic task ran on, answering"
+expect_not "$log" "hypervisor exception|TESTGUEST: FAIL" "no crash, no other domain failed"
 echo "summary: contained on GICv3: ${total[3]:-none}; on GICv2: ${total[2]:-none}; known open: $KNOWN_OPEN"
 finish

@@ -28,6 +28,10 @@ struct attack_env {
 /* NULL when the mode passed, else why it failed. */
 const char *attack_run(const struct attack_env *e);
 const char *victim_run(const struct attack_env *e);
+/* netattack.c: the hostile virtio-net driver, and a peer probing rt. */
+const char *netattack_run(const struct attack_env *e);
+const char *netprobe_run(const struct attack_env *e);
+const char *netbench_run(const struct attack_env *e);
 
 /* Called first by exception_entry: true if an attack expected this
  * exception (it is recorded and the attacker resumes). */

@@ -471,3 +471,9 @@ void irq_entry(struct frame *f, uint64_t vector)
 	}
 	gic_eoi(iar);
 }
+
+bool dt_node_reg_irq(const void *fdt, int node, uint64_t *addr, unsigned *intid)
+{
+	*intid = dt_intid(fdt, node, 0);
+	return dt_reg(fdt, node, 0, addr, NULL) && *intid;
+}

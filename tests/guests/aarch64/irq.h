@@ -54,6 +54,8 @@ const char *gic_probe(const void *fdt);
 /* The INTID of the first interrupt of the DT node with this compatible and
  * this first reg address, or 0. */
 unsigned dt_device_irq(const void *fdt, const char *compatible, uint64_t base);
+/* A node's first reg address and first interrupt's INTID; false if either is missing. */
+bool dt_node_reg_irq(const void *fdt, int node, uint64_t *addr, unsigned *intid);
 /* Distributor enable, every SPI disabled, not pending, group 1 (GICv3).
  * Once, on the boot CPU. */
 void gic_dist_init(void);

@@ -13,6 +13,7 @@
 #include "common/lib.h"
 #include "guest.h"
 #include "irq.h"
+#include "vnet.h"
 
 #define MPIDR_AFF_MASK 0xff00ffffffULL /* Aff3..Aff0, as the DT's cpu reg holds them */
 
@@ -56,6 +57,9 @@ static struct {
 	char peer[16];	  /* hygiene: `peer=<label>`, the other end of its channel */
 	uint64_t target;  /* hygiene role=restarter: `target=<id>`, the domain it restarts */
 	char until[16];	  /* rt: `until=<label>`: stop once that peer says so (channel) */
+	uint32_t ip;	  /* rt: `ip=a.b.c.d`: answer ARP and ping there (vnet.c) */
+	bool ip_given;	  /* ip= was there (g.ip 0: not an address) */
+	char while_up[16]; /* rt: `while-up=<id>,<id>`: run while one of them runs */
 	const void *fdt;
 	char why[160]; /* reason of the FAIL being reported */
 } g = {.psci_method = "hvc (default)", .mode = "boot", .periods = 5000, .rounds = 3};
@@ -323,6 +327,22 @@ static enum result dt_read(const void *fdt)
 	return RES_PASS;
 }
 
+/* "a.b.c.d" (len characters) in host order, or 0 if it is not one. */
+static uint32_t parse_ipv4(const char *s, size_t len)
+{
+	uint32_t ip = 0;
+	const char *end = s + len;
+	for (unsigned i = 0; i < 4; i++) {
+		char *e;
+		unsigned long b = strtoul(s, &e, 10);
+		if (e == s || b > 255 || e > end || (i < 3 ? *e != '.' : e != end))
+			return 0;
+		ip = ip << 8 | (uint32_t)b;
+		s = e + 1;
+	}
+	return ip;
+}
+
 /* Words of bootargs: `test=<mode>` picks the mode, `native` means no hypervisor,
  * `periods=<n>` sets the rt mode's length, `lose=<n>` makes it lose a tick. */
 static void parse_bootargs(const char *s)
@@ -352,6 +372,10 @@ static void parse_bootargs(const char *s)
 			snprintf(g.peer, MIN(sizeof(g.peer), n - 5 + 1), "%s", s + 5);
 		else if (n > 6 && !strncmp(s, "until=", 6))
 			snprintf(g.until, MIN(sizeof(g.until), n - 6 + 1), "%s", s + 6);
+		else if (n > 3 && !strncmp(s, "ip=", 3))
+			g.ip = parse_ipv4(s + 3, n - 3), g.ip_given = true;
+		else if (n > 9 && !strncmp(s, "while-up=", 9))
+			snprintf(g.while_up, MIN(sizeof(g.while_up), n - 9 + 1), "%s", s + 9);
 		else if (n > 7 && !strncmp(s, "target=", 7))
 			g.target = strtoul(s + 7, NULL, 0);
 		else if (n > 5 && !strncmp(s, "role=", 5))
@@ -1604,12 +1628,96 @@ static enum result rt_wait_tick(uint64_t n)
 static bool until_setup(void);
 static bool until_said_stop(void);
 
+/*
+ * rt `ip=`: the task on a virtual network (vnet.c). The device's interrupt
+ * only wakes the task from its WFI; the frames are handled in the task's loop
+ * with IRQs enabled and a budget per call, so a tick always preempts them
+ * and the deadlines do not depend on the traffic.
+ */
+#define RT_NET_BUDGET 8
+
+static void on_net_irq(uint32_t iar)
+{
+	(void)iar;
+	vnet_irq_ack();
+}
+
+static enum result rt_net_setup(void)
+{
+	const char *why = vnet_init(g.fdt, g.ip);
+	if (why)
+		return fail("ip=: %s", why);
+	unsigned intid = vnet_intid();
+	irq_set_handler(intid, on_net_irq);
+	gic_set_priority(intid, PRIO_LOW); /* below the tick */
+	gic_route_to_self(intid);
+	gic_enable(intid, true);
+	const uint8_t *m = vnet_mac();
+	say("rt: net: virtio-net, INTID %u, MAC %02x:%02x:%02x:%02x:%02x:%02x, answering ARP and "
+	    "ping at %u.%u.%u.%u",
+	    intid, m[0], m[1], m[2], m[3], m[4], m[5], g.ip >> 24, g.ip >> 16 & 255,
+	    g.ip >> 8 & 255, g.ip & 255);
+	return RES_PASS;
+}
+
+/* Once per report: the frames answered, when that changed (frames merely
+ * ignored, such as other hosts' multicast, print nothing), and a broken device. */
+static void rt_net_report(void)
+{
+	static struct vnet_stats last;
+	static bool said_broken;
+	const struct vnet_stats *st = vnet_stats();
+	if (st->arp != last.arp || st->icmp != last.icmp || st->bad != last.bad ||
+	    st->tx_full != last.tx_full) {
+		say("rt: net: %u frames in, %u ARP and %u echo replies, %u ignored, %u bad, %u "
+		    "replies dropped",
+		    st->rx, st->arp, st->icmp, st->ignored, st->bad, st->tx_full);
+		last = *st;
+	}
+	if (vnet_broken() && !said_broken) {
+		say("rt: net: the device went to DEVICE_NEEDS_RESET: no more frames");
+		said_broken = true;
+	}
+}
+
+/* rt `while-up=<id>,...`: 1 while one of those domains runs (or restarts), 0
+ * once all are off or stopped, -1 (with g.why) if a query is refused. */
+static int rt_peers_up(void)
+{
+	int up = 0;
+	for (const char *s = g.while_up; *s;) {
+		char *e;
+		uint64_t id = strtoul(s, &e, 0);
+		if (e == s || (*e && *e != ',')) {
+			fail("while-up=%s: not a list of domain ids", g.while_up);
+			return -1;
+		}
+		struct smc_res r = hcall(BH_HC_DOMAIN_QUERY, id, 0);
+		if ((int64_t)r.x0) {
+			fail("while-up=%s: domain %lu cannot be queried (%ld): the policy must allow "
+			     "this domain's type domain { query } on it",
+			     g.while_up, id, (int64_t)r.x0);
+			return -1;
+		}
+		up |= r.x1 == BH_DOM_RUNNING || r.x1 == BH_DOM_RESTARTING;
+		s = *e == ',' ? e + 1 : e + strlen(e);
+	}
+	return up;
+}
+
 static enum result mode_rt(void)
 {
 	if (irq_setup() != RES_PASS)
 		return RES_FAIL;
 	if (g.until[0] && !until_setup())
 		return fail("until=%s: no channel to %s in the DT", g.until, g.until);
+	if (g.ip_given && !g.ip)
+		return fail("ip= is not an IPv4 address (a.b.c.d)");
+	if (g.while_up[0] && g.native)
+		return fail("while-up= needs Bulkhead (BH_HC_DOMAIN_QUERY)");
+	if ((g.ip && rt_net_setup() != RES_PASS) || (g.while_up[0] && rt_peers_up() < 0))
+		return RES_FAIL;
+	bool peers_down = false;
 	rt.period = read_sysreg(cntfrq_el0) / 1000;
 	rt.target = g.periods;
 	rt.lose = g.lose;
@@ -1627,15 +1735,26 @@ static enum result mode_rt(void)
 	vtimer_arm(rt.deadline);
 	for (;;) {
 		uint64_t n = __atomic_load_n(&rt.ticks, __ATOMIC_ACQUIRE);
-		if ((rt.target && n >= rt.target) || (g.until[0] && until_said_stop()))
+		if ((rt.target && n >= rt.target) || (g.until[0] && until_said_stop()) ||
+		    peers_down)
 			break;
 		if (n >= next_report) {
 			irq_enable(); /* ticks go on while the line is printed */
 			say("rt: %lu periods, worst lateness %lu us", next_report,
 			    ticks_to_us(rt.worst));
+			if (g.ip)
+				rt_net_report();
+			peers_down = g.while_up[0] && rt_peers_up() == 0;
 			irq_disable();
 			next_report += RT_REPORT_EVERY;
 			continue;
+		}
+		if (g.ip) {
+			irq_enable();
+			bool more = vnet_poll(RT_NET_BUDGET);
+			irq_disable();
+			if (more)
+				continue;
 		}
 		if (now() < __atomic_load_n(&rt.deadline, __ATOMIC_ACQUIRE) &&
 		    !(rt.lose && n >= rt.lose)) {
@@ -1650,6 +1769,10 @@ static enum result mode_rt(void)
 	gic_enable(gic.timer_irq, false);
 	if (g.until[0])
 		say("rt: %s said stop", g.until);
+	if (peers_down)
+		say("rt: domains %s are down", g.while_up);
+	if (g.ip)
+		rt_net_report();
 	say("rt: done %lu periods, worst lateness %lu us", rt.ticks, ticks_to_us(rt.worst));
 	say("rt: worst lateness %lu ticks (%lu ns)", rt.worst,
 	    rt.worst * 1000000000 / read_sysreg(cntfrq_el0));
@@ -3613,6 +3736,21 @@ static enum result mode_victim(void)
 	return run_attacks(victim_run);
 }
 
+static enum result mode_net_attack(void)
+{
+	return run_attacks(netattack_run);
+}
+
+static enum result mode_net_probe(void)
+{
+	return run_attacks(netprobe_run);
+}
+
+static enum result mode_net_bench(void)
+{
+	return run_attacks(netbench_run);
+}
+
 /* ---- dispatch ---- */
 
 static const struct {
@@ -3639,6 +3777,9 @@ static const struct {
     {"hygiene", mode_hygiene},
     {"attack", mode_attack},
     {"victim", mode_victim},
+    {"net-attack", mode_net_attack},
+    {"net-probe", mode_net_probe},
+    {"net-bench", mode_net_bench},
 };
 
 void guest_main(uint64_t dtb)
