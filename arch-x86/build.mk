@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: Apache-2.0
+# The x86 (AMD SVM) port's build, included by the Makefile when the board's
+# BOARD_ARCH is x86: the host's gcc, freestanding, no FP/SSE registers, no
+# red zone (exceptions land on the same stack), linked at its load address.
+HYPB := $(BUILD)/$(BOARD)/hyp
+X86_ASM := $(wildcard arch-x86/*.S)
+X86_C := $(wildcard arch-x86/*.c) common/lib.c
+X86_OBJ := $(patsubst %,$(HYPB)/%.o,$(X86_ASM) $(X86_C))
+X86_CFLAGS := -std=c11 -Os -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -nostdlib -m64 \
+	-mgeneral-regs-only -mno-red-zone -fno-pic -fno-pie -mcmodel=small -fno-stack-protector \
+	-fno-common -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+	-I. -Iarch-x86 -MMD -MP
+X86_LDFLAGS := -nostdlib -static -no-pie -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noexecstack \
+	-Wl,--no-warn-rwx-segments -T arch-x86/image.ld
+
+.PHONY: all hyp image
+all: $(HYPB)/bulkhead.bin
+hyp: $(HYPB)/bulkhead.bin
+image: $(HYPB)/bulkhead.bin
+
+$(HYPB)/%.S.o: %.S arch-x86/build.mk
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,AS,$<)gcc $(X86_CFLAGS) -c $< -o $@
+
+$(HYPB)/%.c.o: %.c arch-x86/build.mk
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,CC,$<)gcc $(X86_CFLAGS) -c $< -o $@
+
+$(HYPB)/bulkhead.elf: $(X86_OBJ) arch-x86/image.ld
+	$(Q)$(call say,LD,$@)gcc $(X86_CFLAGS) $(X86_LDFLAGS) -o $@ $(X86_OBJ) -lgcc
+
+# The Multiboot image QEMU's -kernel and GRUB load (head.S: flat, at 1 MiB).
+$(HYPB)/bulkhead.bin: $(HYPB)/bulkhead.elf
+	$(Q)$(call say,OBJCOPY,$@)objcopy -O binary $< $@
+
+# `make run BOARD=qemu-x86`: the image on QEMU's console; QEMU ends when it powers off.
+run: $(HYPB)/bulkhead.bin
+	@timeout $(or $(RUN_TIMEOUT),600) $(QEMU_SYSTEM) $(QEMU_X86_ARGS) -kernel $< ; \
+		rc=$$?; [ $$rc -eq 1 ] && exit 0 || exit $$rc
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(X86_OBJ:.o=.d)

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The x86 port boots: Multiboot entry (QEMU -kernel) into long mode, the
+# banner on the 16550, power-off ending QEMU by itself. A fault in the
+# hypervisor (bhtest=pf: a read of an unmapped address) gives a decoded
+# report (vector name, error code in words, CR2, registers) and a failure
+# power-off, never a hang.
+# timeout: 120
+. "$(dirname "$0")/x86-common.sh"
+
+echo "case: plain boot"
+x86_boot "$W/boot.log" 30; rc=$?
+expect_rc $rc 1 "the hypervisor powered off cleanly"
+expect "$W/boot.log" "^Bulkhead [0-9]+\.[0-9]+ \(x86-64\): [0-9]+ MiB RAM, console 16550 at 0x3f8" "banner"
+expect "$W/boot.log" "^bulkhead: power off \(done\)" "power-off message"
+expect_not "$W/boot.log" "\*\*\*" "no exception"
+
+echo "case: a page fault in the hypervisor"
+x86_boot "$W/pf.log" 30 -append "bhtest=pf"; rc=$?
+expect_rc $rc 3 "failure power-off"
+expect "$W/pf.log" "^\*\*\* hypervisor exception: vector 14 #PF page fault, error code 0x0 \[not present, read, supervisor\]" "decoded #PF"
+expect "$W/pf.log" "CR2 0x0000040000000000 " "CR2 names the address"
+expect "$W/pf.log" "RIP 0x0000000000100[0-9a-f]{3} " "RIP inside the image"
+expect "$W/pf.log" "RAX 0x[0-9a-f]{16} +RBX" "registers"
+finish
