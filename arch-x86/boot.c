@@ -6,6 +6,7 @@
  */
 #include "x86.h"
 #include "multiboot.h"
+#include "svm.h"
 #include "common/hypercall.h"
 #include "common/lib.h"
 
@@ -56,5 +57,12 @@ void x86_main(uint32_t magic, uint32_t mbi)
 	x86_printf("Bulkhead %u.%u (x86-64): %llu MiB RAM, console 16550 at 0x%x\n", BH_VERSION_MAJOR,
 		   BH_VERSION_MINOR, (unsigned long long)(ram >> 20), COM1_PORT);
 	boot_self_test(mb);
+	x86_mem_init(mb, mbi);
+	/* The legacy PICs masked: no device interrupt reaches a guest or the
+	 * hypervisor until interrupts are virtualised. */
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+	svm_init();
+	x86_guests_run(mb);
 	x86_power_off(X86_EXIT_OK);
 }

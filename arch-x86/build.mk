@@ -13,8 +13,8 @@ X86_CFLAGS := -std=c11 -Os -g -Wall -Wextra -Werror -ffreestanding -fno-builtin 
 X86_LDFLAGS := -nostdlib -static -no-pie -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noexecstack \
 	-Wl,--no-warn-rwx-segments -T arch-x86/image.ld
 
-.PHONY: all hyp image
-all: $(HYPB)/bulkhead.bin
+.PHONY: all hyp image guests
+all: $(HYPB)/bulkhead.bin guests
 hyp: $(HYPB)/bulkhead.bin
 image: $(HYPB)/bulkhead.bin
 
@@ -33,12 +33,35 @@ $(HYPB)/bulkhead.elf: $(X86_OBJ) arch-x86/image.ld
 $(HYPB)/bulkhead.bin: $(HYPB)/bulkhead.elf
 	$(Q)$(call say,OBJCOPY,$@)objcopy -O binary $< $@
 
+# The bare-metal x86 test guest (tests/guests/x86/), a flat image run at 1 MiB.
+X86_GUESTB := $(BUILD)/guests/x86
+X86_GUEST_SRC := $(wildcard tests/guests/x86/*.S tests/guests/x86/*.c) common/lib.c
+X86_GUEST_OBJ := $(patsubst %,$(X86_GUESTB)/%.o,$(X86_GUEST_SRC))
+guests: $(X86_GUESTB)/testguest-x86.bin
+
+$(X86_GUESTB)/%.S.o: %.S arch-x86/build.mk
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,AS,$<)gcc $(X86_CFLAGS) -c $< -o $@
+
+$(X86_GUESTB)/%.c.o: %.c arch-x86/build.mk
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,CC,$<)gcc $(X86_CFLAGS) -c $< -o $@
+
+$(X86_GUESTB)/testguest-x86.elf: $(X86_GUEST_OBJ) tests/guests/x86/guest.ld
+	$(Q)$(call say,LD,$@)gcc $(X86_CFLAGS) $(filter-out -T arch-x86/image.ld,$(X86_LDFLAGS)) \
+		-T tests/guests/x86/guest.ld -o $@ $(X86_GUEST_OBJ) -lgcc
+
+$(X86_GUESTB)/testguest-x86.bin: $(X86_GUESTB)/testguest-x86.elf
+	$(Q)$(call say,OBJCOPY,$@)objcopy -O binary $< $@
+
 # `make run BOARD=qemu-x86`: the image on QEMU's console; QEMU ends when it powers off.
-run: $(HYPB)/bulkhead.bin
-	@timeout $(or $(RUN_TIMEOUT),600) $(QEMU_SYSTEM) $(QEMU_X86_ARGS) -kernel $< ; \
+# Two domains of the test guest, the second one reaching outside its partition.
+X86_RUN_GUESTS ?= $(X86_GUESTB)/testguest-x86.bin name=g0,$(X86_GUESTB)/testguest-x86.bin name=g1 test=npf
+run: $(HYPB)/bulkhead.bin guests
+	@timeout $(or $(RUN_TIMEOUT),600) $(QEMU_SYSTEM) $(QEMU_X86_ARGS) -kernel $< -initrd '$(X86_RUN_GUESTS)'; \
 		rc=$$?; [ $$rc -eq 1 ] && exit 0 || exit $$rc
 
 clean:
 	rm -rf $(BUILD)
 
--include $(X86_OBJ:.o=.d)
+-include $(X86_OBJ:.o=.d) $(X86_GUEST_OBJ:.o=.d)

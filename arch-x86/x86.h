@@ -84,6 +84,13 @@ void x86_serial_init(void);
 void x86_puts(const char *s);
 void x86_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* mem.c: the RAM the hypervisor hands out, from the Multiboot map */
+struct mb_info;
+void x86_mem_init(const struct mb_info *mb, uint32_t mbi);
+
+/* guests.c: the domains, one per Multiboot module */
+void x86_guests_run(const struct mb_info *mb);
+
 /* traps.c: the IDT and its decoded reports; power.c: the machine's end */
 void x86_traps_init(void);
 /* Codes for x86_power_off; QEMU's isa-debug-exit ends with status 2 * code + 1. */
