@@ -54,8 +54,10 @@ void x86_main(uint32_t magic, uint32_t mbi)
 		x86_puts("bulkhead: the Multiboot loader gave no memory map. Stopping.\n");
 		x86_power_off(X86_EXIT_FAIL);
 	}
-	x86_printf("Bulkhead %u.%u (x86-64): %llu MiB RAM, console 16550 at 0x%x\n", BH_VERSION_MAJOR,
-		   BH_VERSION_MINOR, (unsigned long long)(ram >> 20), COM1_PORT);
+	static uint32_t apic_ids[X86_MAX_CPUS];
+	unsigned ncpus = x86_acpi_cpus(apic_ids, X86_MAX_CPUS);
+	x86_printf("Bulkhead %u.%u (x86-64): %u CPU%s, %llu MiB RAM, console 16550 at 0x%x\n", BH_VERSION_MAJOR,
+		   BH_VERSION_MINOR, ncpus, ncpus == 1 ? "" : "s", (unsigned long long)(ram >> 20), COM1_PORT);
 	boot_self_test(mb);
 	x86_mem_init(mb, mbi);
 	/* The legacy PICs masked: no device interrupt reaches a guest or the

@@ -88,6 +88,10 @@ void x86_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct mb_info;
 void x86_mem_init(const struct mb_info *mb, uint32_t mbi);
 
+/* acpi.c: the board's CPUs from the MADT */
+#define X86_MAX_CPUS 64 /* as on arm64 (BH_MAX_CPUS) */
+unsigned x86_acpi_cpus(uint32_t *apic_ids, unsigned max);
+
 /* guests.c: the domains, one per Multiboot module */
 void x86_guests_run(const struct mb_info *mb);
 

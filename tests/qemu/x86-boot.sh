@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The x86 port boots: Multiboot entry (QEMU -kernel) into long mode, the
-# banner on the 16550, power-off ending QEMU by itself. A fault in the
-# hypervisor (bhtest=pf: a read of an unmapped address) gives a decoded
+# banner on the 16550 (its CPU count from the ACPI MADT), power-off ending
+# QEMU by itself. A fault in the hypervisor (bhtest=pf: a read of an unmapped address) gives a decoded
 # report (vector name, error code in words, CR2, registers) and a failure
 # power-off, never a hang.
 # timeout: 120
@@ -11,9 +11,19 @@
 echo "case: plain boot"
 x86_boot "$W/boot.log" 30; rc=$?
 expect_rc $rc 1 "the hypervisor powered off cleanly"
-expect "$W/boot.log" "^Bulkhead [0-9]+\.[0-9]+ \(x86-64\): [0-9]+ MiB RAM, console 16550 at 0x3f8" "banner"
+expect "$W/boot.log" "^Bulkhead [0-9]+\.[0-9]+ \(x86-64\): 1 CPU, [0-9]+ MiB RAM, console 16550 at 0x3f8" "banner"
 expect "$W/boot.log" "^bulkhead: power off \(done\)" "power-off message"
 expect_not "$W/boot.log" "\*\*\*" "no exception"
+
+# The CPUs come from the ACPI MADT: enabled entries only (QEMU lists the
+# CPUs it could hot-plug as disabled).
+for m in "pc:3:3:3" "q35:4:4:4" "pc:2,maxcpus=4:2:2 of 4 possible"; do
+	IFS=: read -r machine smp want what <<<"$m"
+	echo "case: $machine, -smp $smp"
+	x86_boot "$W/smp.log" 30 -M "$machine" -smp "$smp"; rc=$?
+	expect_rc $rc 1 "clean power-off"
+	expect "$W/smp.log" "^Bulkhead [0-9.]+ \(x86-64\): $want CPUs," "$what CPUs found in the MADT"
+done
 
 echo "case: a page fault in the hypervisor"
 x86_boot "$W/pf.log" 30 -append "bhtest=pf"; rc=$?
