@@ -7,6 +7,7 @@
 #include "x86.h"
 #include "multiboot.h"
 #include "svm.h"
+#include "x86_config.h"
 #include "common/hypercall.h"
 #include "common/lib.h"
 
@@ -64,7 +65,13 @@ void x86_main(uint32_t magic, uint32_t mbi)
 	 * hypervisor until interrupts are virtualised. */
 	outb(0x21, 0xff);
 	outb(0xa1, 0xff);
+	/* SSE usable (libfdt, built for user space, may use it at boot); the
+	 * state is reset before any guest runs (guests.c). */
+	__asm__ volatile("mov %0, %%cr4" : : "r"(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT));
+	static struct board board;
+	static struct plan plan;
+	x86_config_read(mb, apic_ids, ncpus, &board, &plan);
 	svm_init();
-	x86_guests_run(mb);
+	x86_guests_run(mb, &plan);
 	x86_power_off(X86_EXIT_OK);
 }

@@ -4,7 +4,7 @@
 # red zone (exceptions land on the same stack), linked at its load address.
 HYPB := $(BUILD)/$(BOARD)/hyp
 X86_ASM := $(wildcard arch-x86/*.S)
-X86_C := $(wildcard arch-x86/*.c) common/lib.c
+X86_C := $(wildcard arch-x86/*.c) common/lib.c $(wildcard dt/*.c)
 X86_OBJ := $(patsubst %,$(HYPB)/%.o,$(X86_ASM) $(X86_C))
 X86_CFLAGS := -std=c11 -Os -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -nostdlib -m64 \
 	-mgeneral-regs-only -mno-red-zone -fno-pic -fno-pie -mcmodel=small -fno-stack-protector \
@@ -27,7 +27,7 @@ $(HYPB)/%.c.o: %.c arch-x86/build.mk
 	$(Q)$(call say,CC,$<)gcc $(X86_CFLAGS) -c $< -o $@
 
 $(HYPB)/bulkhead.elf: $(X86_OBJ) arch-x86/image.ld
-	$(Q)$(call say,LD,$@)gcc $(X86_CFLAGS) $(X86_LDFLAGS) -o $@ $(X86_OBJ) -lgcc
+	$(Q)$(call say,LD,$@)gcc $(X86_CFLAGS) $(X86_LDFLAGS) -o $@ $(X86_OBJ) /usr/lib/x86_64-linux-gnu/libfdt.a -lgcc
 
 # The Multiboot image QEMU's -kernel and GRUB load (head.S: flat, at 1 MiB).
 $(HYPB)/bulkhead.bin: $(HYPB)/bulkhead.elf
@@ -55,10 +55,16 @@ $(X86_GUESTB)/testguest-x86.bin: $(X86_GUESTB)/testguest-x86.elf
 	$(Q)$(call say,OBJCOPY,$@)objcopy -O binary $< $@
 
 # `make run BOARD=qemu-x86`: the image on QEMU's console; QEMU ends when it powers off.
-# Two domains of the test guest, the second one reaching outside its partition.
-X86_RUN_GUESTS ?= $(X86_GUESTB)/testguest-x86.bin name=g0,$(X86_GUESTB)/testguest-x86.bin name=g1 test=npf
-run: $(HYPB)/bulkhead.bin guests
-	@timeout $(or $(RUN_TIMEOUT),600) $(QEMU_SYSTEM) $(QEMU_X86_ARGS) -kernel $< -initrd '$(X86_RUN_GUESTS)'; \
+# The config (dtc) and the images it names, as Multiboot modules.
+X86_CONFIG ?= boards/$(BOARD)/$(BOARD).dts
+X86_CONFIG_DTB := $(BUILD)/$(BOARD)/config.dtb
+$(X86_CONFIG_DTB): $(X86_CONFIG)
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,DTC,$<)dtc -q -I dts -O dtb -o $@ $<
+all: $(X86_CONFIG_DTB)
+run: $(HYPB)/bulkhead.bin guests $(X86_CONFIG_DTB)
+	@timeout $(or $(RUN_TIMEOUT),600) $(QEMU_SYSTEM) $(QEMU_X86_ARGS) -kernel $< \
+		-initrd '$(X86_CONFIG_DTB),$(X86_GUESTB)/testguest-x86.bin'; \
 		rc=$$?; [ $$rc -eq 1 ] && exit 0 || exit $$rc
 
 clean:

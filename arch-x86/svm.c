@@ -248,7 +248,7 @@ static const exit_handler exit_handlers[SVM_EXIT_XSETBV - EXIT_FIRST + 1] = {
 };
 
 /* Run the domain's vCPU until it stops or powers off. */
-void svm_run(struct x86_dom *d)
+enum exit_action svm_run(struct x86_dom *d)
 {
 	for (;;) {
 		svm_vmrun(&d->gprs, (uint64_t)(uintptr_t)d->vmcb);
@@ -272,7 +272,7 @@ void svm_run(struct x86_dom *d)
 		}
 		if (a != EXIT_CONTINUE) {
 			vuart_flush(d);
-			return;
+			return a;
 		}
 	}
 }

@@ -84,7 +84,9 @@ enum exit_action { EXIT_CONTINUE, EXIT_STOP, EXIT_OFF };
 /* A domain of the step-2 port: one vCPU on the boot CPU, RAM at guest
  * physical 0, its emulated 16550 on COM1. */
 #define VUART_LINE 160
+struct dom_cfg;
 struct x86_dom {
+	const struct dom_cfg *cfg;
 	char name[16];
 	unsigned id;
 	uint64_t ram_pa, ram_size;
@@ -100,7 +102,7 @@ struct x86_dom {
 /* svm.c */
 void svm_init(void);
 void svm_vcpu_init(struct x86_dom *d, uint64_t entry, uint64_t ebx);
-void svm_run(struct x86_dom *d);
+enum exit_action svm_run(struct x86_dom *d);
 /* npt.c */
 uint64_t *npt_create(void);
 void npt_map(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size);

@@ -17,6 +17,9 @@
 #define EFER_LMA (1 << 10)
 #define EFER_SVME (1 << 12)
 #define MSR_VM_HSAVE_PA 0xc0010117
+#define MSR_FS_BASE 0xc0000100
+#define CR4_OSFXSR (1 << 9)
+#define CR4_OSXMMEXCPT (1 << 10)
 
 #define PTE_P 0x1
 #define PTE_W 0x2
@@ -92,8 +95,9 @@ void x86_mem_init(const struct mb_info *mb, uint32_t mbi);
 #define X86_MAX_CPUS 64 /* as on arm64 (BH_MAX_CPUS) */
 unsigned x86_acpi_cpus(uint32_t *apic_ids, unsigned max);
 
-/* guests.c: the domains, one per Multiboot module */
-void x86_guests_run(const struct mb_info *mb);
+/* guests.c: the config's domains */
+struct plan;
+void x86_guests_run(const struct mb_info *mb, const struct plan *p);
 
 /* traps.c: the IDT and its decoded reports; power.c: the machine's end */
 void x86_traps_init(void);

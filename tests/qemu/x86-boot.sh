@@ -8,8 +8,10 @@
 # timeout: 120
 . "$(dirname "$0")/x86-common.sh"
 
+x86_config one "$(x86_domain 0 solo 0)"
+MODS=(-initrd "$W/one.dtb,$X86_GUEST")
 echo "case: plain boot"
-x86_boot "$W/boot.log" 30; rc=$?
+x86_boot "$W/boot.log" 30 "${MODS[@]}"; rc=$?
 expect_rc $rc 1 "the hypervisor powered off cleanly"
 expect "$W/boot.log" "^Bulkhead [0-9]+\.[0-9]+ \(x86-64\): 1 CPU, [0-9]+ MiB RAM, console 16550 at 0x3f8" "banner"
 expect "$W/boot.log" "^bulkhead: power off \(done\)" "power-off message"
@@ -20,10 +22,15 @@ expect_not "$W/boot.log" "\*\*\*" "no exception"
 for m in "pc:3:3:3" "q35:4:4:4" "pc:2,maxcpus=4:2:2 of 4 possible"; do
 	IFS=: read -r machine smp want what <<<"$m"
 	echo "case: $machine, -smp $smp"
-	x86_boot "$W/smp.log" 30 -M "$machine" -smp "$smp"; rc=$?
+	x86_boot "$W/smp.log" 30 -M "$machine" -smp "$smp" "${MODS[@]}"; rc=$?
 	expect_rc $rc 1 "clean power-off"
 	expect "$W/smp.log" "^Bulkhead [0-9.]+ \(x86-64\): $want CPUs," "$what CPUs found in the MADT"
 done
+
+echo "case: no config"
+x86_boot "$W/nocfg.log" 30 -initrd "$X86_GUEST"; rc=$?
+expect_rc $rc 3 "failure power-off"
+expect "$W/nocfg.log" "^bulkhead: config: none: no Multiboot module is a config DTB" "clear error"
 
 echo "case: a page fault in the hypervisor"
 x86_boot "$W/pf.log" 30 -append "bhtest=pf"; rc=$?

@@ -22,6 +22,19 @@ x86_boot() {
 	return $rc
 }
 
+X86_GUEST=$ROOT/build/guests/x86/testguest-x86.bin
+# x86_config NAME DOMAINS: $W/NAME.dtb, a config of the given domain nodes
+# (DTS text inside /bulkhead), compiled by dtc as every config is.
+x86_config() {
+	printf '/dts-v1/;\n/ {\n bulkhead {\n  compatible = "bulkhead,config-v1";\n%s\n };\n};\n' "$2" >"$W/$1.dts"
+	dtc -q -I dts -O dtb -o "$W/$1.dtb" "$W/$1.dts" || { echo "dtc failed on $1.dts"; exit 1; }
+}
+# x86_domain ID LABEL CPU [PROPS]: domain@ID running the test guest (4 MiB).
+x86_domain() {
+	printf '  domain@%s { label = "%s"; cpus = <%s>; memory-size = <0x0 0x400000>; kernel = "testguest-x86.bin"; %s };\n' \
+		"$1" "$2" "$3" "${4:-}"
+}
+
 # expect_rc GOT WANT WHAT
 expect_rc() {
 	if [ "$1" -eq "$2" ]; then echo "  ok: $3 (QEMU exit status $1)"; else
