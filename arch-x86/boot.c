@@ -71,7 +71,10 @@ void x86_main(uint32_t magic, uint32_t mbi)
 	static struct board board;
 	static struct plan plan;
 	x86_config_read(mb, apic_ids, ncpus, &board, &plan);
-	svm_init();
-	x86_guests_run(mb, &plan);
+	unsigned boot_cpu = 0;
+	while (boot_cpu < ncpus - 1 && apic_ids[boot_cpu] != cpuid(1, 0).ebx >> 24)
+		boot_cpu++;
+	svm_init(ncpus, boot_cpu);
+	x86_guests_run(mb, &plan, apic_ids, boot_cpu);
 	x86_power_off(X86_EXIT_OK);
 }

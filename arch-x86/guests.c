@@ -2,7 +2,8 @@
 /*
  * The x86 domains, as the config's plan (dt/plan.c) gives them: each its
  * RAM at guest physical 0, nested page tables and one vCPU, its kernel the
- * Multiboot module of that name; run one after another on the boot CPU. A
+ * Multiboot module of that name; each CPU running the domains
+ * pinned to it (the plan gives each one vCPU). A
  * stand-in until the common domain code builds for x86 (docs/x86.md, next
  * steps): it decides nothing beyond placing the image.
  */
@@ -24,6 +25,16 @@ static size_t strcspn_space(const char *s)
 #define GUEST_LOAD 0x100000ull     /* where a Multiboot image runs */
 #define GUEST_CMDLINE 0x1000ull    /* its command line, EBX at entry */
 #define GUEST_CMDLINE_MAX 256
+#define AP_STACK 16384
+
+static uint64_t cpus_started; /* bit per CPU index (< 64) */
+
+static bool cpu_started(unsigned cpu)
+{
+	bool was = cpus_started & (1ull << cpu);
+	cpus_started |= 1ull << cpu;
+	return was;
+}
 
 /* x87 and SSE as after reset (FCW 0x37f, MXCSR 0x1f80, registers zero):
  * loaded before a domain's first entry, so no domain sees what an earlier
@@ -83,19 +94,47 @@ static void dom_create(struct x86_dom *d, const struct dom_cfg *cfg, const struc
 		   (unsigned long long)size, (unsigned long long)GUEST_LOAD);
 }
 
-void x86_guests_run(const struct mb_info *mb, const struct plan *p)
+static struct x86_dom *doms;
+static unsigned ndoms, doms_ended;
+
+/* Run the domains pinned to this CPU, one after another. */
+void x86_cpu_run(unsigned cpu)
 {
-	unsigned n = p->ndoms;
-	struct x86_dom *doms = x86_alloc(n * sizeof(*doms), 64);
-	for (unsigned i = 0; i < n; i++)
-		dom_create(&doms[i], &p->dom[i], mb);
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < ndoms; i++) {
+		if (doms[i].cfg->cpus[0] != cpu)
+			continue;
 		fp_reset();
 		if (svm_run(&doms[i]) == EXIT_STOP && doms[i].cfg->on_fault == FAULT_HALT) {
 			x86_printf("bulkhead: domain %s faulted and its on-fault is \"halt\": the system halts\n",
 				   doms[i].name);
 			x86_power_off(X86_EXIT_FAIL);
 		}
+		__atomic_add_fetch(&doms_ended, 1, __ATOMIC_RELEASE);
 	}
-	x86_printf("bulkhead: all %u domain%s ended\n", n, n == 1 ? " has" : "s have");
+}
+
+/* Every domain made, the CPUs they are pinned to started, the boot CPU's
+ * own run; back when every domain has ended. */
+void x86_guests_run(const struct mb_info *mb, const struct plan *p, const uint32_t *apic_ids, unsigned boot_cpu)
+{
+	ndoms = p->ndoms;
+	doms = x86_alloc(ndoms * sizeof(*doms), 64);
+	for (unsigned i = 0; i < ndoms; i++)
+		dom_create(&doms[i], &p->dom[i], mb);
+	x86_smp_init();
+	for (unsigned i = 0; i < ndoms; i++) {
+		unsigned cpu = p->dom[i].cpus[0];
+		if (cpu == boot_cpu || cpu_started(cpu))
+			continue;
+		if (!x86_start_cpu(cpu, apic_ids[cpu], (char *)x86_alloc(AP_STACK, 16) + AP_STACK)) {
+			x86_printf("bulkhead: CPU %u (APIC ID %u) did not start: domain %s cannot run\n"
+				   "bulkhead: boot stopped\n", cpu, apic_ids[cpu], p->dom[i].name);
+			x86_power_off(X86_EXIT_FAIL);
+		}
+		x86_printf("bulkhead: CPU %u (APIC ID %u) started\n", cpu, apic_ids[cpu]);
+	}
+	x86_cpu_run(boot_cpu);
+	while (__atomic_load_n(&doms_ended, __ATOMIC_ACQUIRE) != ndoms)
+		__asm__ volatile("pause");
+	x86_printf("bulkhead: all %u domain%s ended\n", ndoms, ndoms == 1 ? " has" : "s have");
 }

@@ -28,13 +28,19 @@ static void serial_putc(char c)
 	outb(COM1_PORT + UART_THR, (uint8_t)c);
 }
 
+/* Whole strings at a time: CPUs' lines never mix. */
+static volatile bool serial_lock;
+
 void x86_puts(const char *s)
 {
+	while (__atomic_exchange_n(&serial_lock, true, __ATOMIC_ACQUIRE))
+		__asm__ volatile("pause");
 	for (; *s; s++) {
 		if (*s == '\n')
 			serial_putc('\r');
 		serial_putc(*s);
 	}
+	__atomic_store_n(&serial_lock, false, __ATOMIC_RELEASE);
 }
 
 void x86_printf(const char *fmt, ...)

@@ -24,6 +24,7 @@
 #define VEC_GP 13
 
 static uint64_t iopm_pa, msrpm_pa;
+static uint8_t (*hsave)[4096]; /* each CPU's host save area */
 
 static __attribute__((noreturn)) void svm_missing(const char *what)
 {
@@ -32,7 +33,15 @@ static __attribute__((noreturn)) void svm_missing(const char *what)
 	x86_power_off(X86_EXIT_FAIL);
 }
 
-void svm_init(void)
+/* SVM on for this CPU (svm_init checked that every CPU has it: they are
+ * alike on the boards the port targets). */
+void svm_cpu_enable(unsigned cpu)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, (uint64_t)(uintptr_t)hsave[cpu]);
+}
+
+void svm_init(unsigned ncpus, unsigned boot_cpu)
 {
 	if (cpuid(0x80000000, 0).eax < 0x8000000a || !(cpuid(0x80000001, 0).ecx & CPUID_SVM_ECX))
 		svm_missing("SVM");
@@ -41,8 +50,8 @@ void svm_init(void)
 	struct cpuid f = cpuid(0x8000000a, 0);
 	if (!(f.edx & CPUID_NPT_EDX))
 		svm_missing("nested paging (NPT)");
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
-	wrmsr(MSR_VM_HSAVE_PA, (uint64_t)(uintptr_t)x86_alloc(4096, 4096));
+	hsave = x86_alloc((uint64_t)ncpus * 4096, 4096);
+	svm_cpu_enable(boot_cpu);
 	/* Every I/O port and every MSR intercepted: a guest reaches only what
 	 * its domain emulates (vuart.c, msr_access). */
 	void *iopm = x86_alloc(IOPM_SIZE, 4096), *msrpm = x86_alloc(MSRPM_SIZE, 4096);

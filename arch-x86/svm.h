@@ -100,7 +100,8 @@ struct x86_dom {
 };
 
 /* svm.c */
-void svm_init(void);
+void svm_init(unsigned ncpus, unsigned boot_cpu);
+void svm_cpu_enable(unsigned cpu);
 void svm_vcpu_init(struct x86_dom *d, uint64_t entry, uint64_t ebx);
 enum exit_action svm_run(struct x86_dom *d);
 /* npt.c */

@@ -34,6 +34,11 @@ void x86_traps_init(void)
 		idt[v] = (struct idt_gate){ .off_lo = (uint16_t)a, .sel = GDT_CODE, .type = IDT_INTERRUPT_GATE,
 					    .off_mid = (uint16_t)(a >> 16), .off_hi = (uint32_t)(a >> 32) };
 	}
+	x86_traps_load();
+}
+
+void x86_traps_load(void)
+{
 	struct __attribute__((packed)) {
 		uint16_t limit;
 		uint64_t base;

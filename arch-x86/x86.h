@@ -30,8 +30,10 @@
 #define GDT_DATA 0x10
 #define COM1_PORT 0x3f8
 #define BOOT_STACK_SIZE 16384
+#define TRAMPOLINE 0x8000 /* a secondary CPU's first instruction (smp.c) */
 
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stdint.h>
 
 static inline void outb(uint16_t port, uint8_t v)
@@ -97,10 +99,16 @@ unsigned x86_acpi_cpus(uint32_t *apic_ids, unsigned max);
 
 /* guests.c: the config's domains */
 struct plan;
-void x86_guests_run(const struct mb_info *mb, const struct plan *p);
+void x86_guests_run(const struct mb_info *mb, const struct plan *p, const uint32_t *apic_ids, unsigned boot_cpu);
 
 /* traps.c: the IDT and its decoded reports; power.c: the machine's end */
 void x86_traps_init(void);
+void x86_traps_load(void); /* on a secondary CPU */
+
+/* smp.c: secondary CPUs; guests.c: what each CPU runs */
+void x86_smp_init(void);
+bool x86_start_cpu(unsigned index, uint32_t apic_id, void *stack_top);
+void x86_cpu_run(unsigned index);
 /* Codes for x86_power_off; QEMU's isa-debug-exit ends with status 2 * code + 1. */
 #define X86_EXIT_OK 0
 #define X86_EXIT_FAIL 1

@@ -7,7 +7,9 @@
 # a VMMCALL hypercall (BH_HC_VERSION). The first reads outside its
 # partition: the nested page fault is reported with the domain and the
 # address and only that domain stops; the second still runs to its
-# power-off. A CPU without SVM or without nested paging is refused by name.
+# power-off. The domains run at once, each on the CPU the config pins it to
+# (the others started with INIT-SIPI-SIPI). A CPU without SVM or without
+# nested paging is refused by name.
 # timeout: 120
 . "$(dirname "$0")/x86-common.sh"
 
@@ -22,12 +24,24 @@ for d in bad good; do
 	expect "$W/svm.log" "^\[$d\] TESTGUEST x86: hypercall BH_HC_VERSION = 0x1[[:space:]]*$" "$d: VMMCALL hypercall answered"
 done
 expect "$W/svm.log" "^\[bad\] TESTGUEST x86: hello from long mode, command line \"test=npf\"" "bootargs from the config"
+expect "$W/svm.log" "^bulkhead: CPU 1 \(APIC ID 1\) started" "the second CPU started (INIT-SIPI-SIPI)"
+expect "$W/svm.log" "^\[bad\] TESTGUEST x86: .*, APIC ID 0[[:space:]]*$" "bad runs on CPU 0, as pinned"
+expect "$W/svm.log" "^\[good\] TESTGUEST x86: .*, APIC ID 1[[:space:]]*$" "good runs on CPU 1, as pinned"
 expect "$W/svm.log" "^bulkhead: domain bad: read at guest physical 0x30000000 outside its partition: stopped" \
 	"the access outside the partition is caught, with domain and address"
 expect_not "$W/svm.log" "NOT CAUGHT|\[bad\] TESTGUEST x86: done" "the faulting domain ran no further"
 expect "$W/svm.log" "^\[good\] TESTGUEST x86: done" "the other domain ran on"
 expect "$W/svm.log" "^bulkhead: domain good powered off" "the other domain powered off"
 expect_not "$W/svm.log" "\*\*\*" "no hypervisor exception"
+
+echo "case: three domains on CPUs 2, 0, 1 of three"
+x86_config three "$(x86_domain 0 c2 2)$(x86_domain 1 c0 0)$(x86_domain 2 c1 1)"
+x86_boot "$W/three.log" 60 -smp 3 -initrd "$W/three.dtb,$X86_GUEST"; rc=$?
+expect_rc $rc 1 "clean power-off after all three"
+for c in 0 1 2; do
+	expect "$W/three.log" "^\[c$c\] TESTGUEST x86: .*, APIC ID $c[[:space:]]*$" "c$c runs on CPU $c"
+	expect "$W/three.log" "^bulkhead: domain c$c powered off" "c$c powered off"
+done
 
 x86_config one "$(x86_domain 0 solo 0)"
 for c in "svm:-svm:SVM" "npt:+svm,-npt:nested paging \\(NPT\\)"; do

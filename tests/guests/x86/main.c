@@ -54,12 +54,13 @@ void guest_main(const char *cmdline)
 	say("TESTGUEST x86: hello from long mode, command line \"%s\"\n", cmdline);
 	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
 	bool hv = c & (1u << 31);
+	unsigned apic_id = b >> 24; /* the CPU this vCPU runs on */
 	char sig[13] = "";
 	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x40000000), "c"(0));
 	memcpy(sig, &b, 4);
 	memcpy(sig + 4, &c, 4);
 	memcpy(sig + 8, &d, 4);
-	say("TESTGUEST x86: hypervisor bit %u, signature \"%s\"\n", hv, sig);
+	say("TESTGUEST x86: hypervisor bit %u, signature \"%s\", APIC ID %u\n", hv, sig, apic_id);
 	uint64_t ret = BH_HC_VERSION;
 	__asm__ volatile("vmmcall" : "+a"(ret) : : "memory");
 	say("TESTGUEST x86: hypercall BH_HC_VERSION = 0x%llx\n", (unsigned long long)ret);
