@@ -10,6 +10,7 @@
 #include "x86_config.h"
 #include "common/hypercall.h"
 #include "common/lib.h"
+#include "common/package.h"
 
 /* RAM above 1 MiB in the loader's memory map (the legacy area below is the
  * BIOS's), in bytes; 0 if the loader gave no map. */
@@ -49,6 +50,7 @@ void x86_main(uint32_t magic, uint32_t mbi)
 			   MB_BOOT_MAGIC);
 		x86_power_off(X86_EXIT_FAIL);
 	}
+	const struct bh_pkg_hdr *pkg = x86_payload();
 	const struct mb_info *mb = (const void *)(uintptr_t)mbi;
 	uint64_t ram = mb_ram(mb);
 	if (!ram) {
@@ -60,7 +62,7 @@ void x86_main(uint32_t magic, uint32_t mbi)
 	x86_printf("Bulkhead %u.%u (x86-64): %u CPU%s, %llu MiB RAM, console 16550 at 0x%x\n", BH_VERSION_MAJOR,
 		   BH_VERSION_MINOR, ncpus, ncpus == 1 ? "" : "s", (unsigned long long)(ram >> 20), COM1_PORT);
 	boot_self_test(mb);
-	x86_mem_init(mb, mbi);
+	x86_mem_init(mb, mbi, (uintptr_t)pkg + pkg->total_size);
 	/* The legacy PICs masked: no device interrupt reaches a guest or the
 	 * hypervisor until interrupts are virtualised. */
 	outb(0x21, 0xff);
@@ -70,11 +72,11 @@ void x86_main(uint32_t magic, uint32_t mbi)
 	__asm__ volatile("mov %0, %%cr4" : : "r"(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT));
 	static struct board board;
 	static struct plan plan;
-	x86_config_read(mb, apic_ids, ncpus, &board, &plan);
+	x86_config_read(mb, pkg, apic_ids, ncpus, &board, &plan);
 	unsigned boot_cpu = 0;
 	while (boot_cpu < ncpus - 1 && apic_ids[boot_cpu] != cpuid(1, 0).ebx >> 24)
 		boot_cpu++;
 	svm_init(ncpus, boot_cpu);
-	x86_guests_run(mb, &plan, apic_ids, boot_cpu);
+	x86_guests_run(pkg, &plan, apic_ids, boot_cpu);
 	x86_power_off(X86_EXIT_OK);
 }

@@ -4,7 +4,7 @@
 # red zone (exceptions land on the same stack), linked at its load address.
 HYPB := $(BUILD)/$(BOARD)/hyp
 X86_ASM := $(wildcard arch-x86/*.S)
-X86_C := $(wildcard arch-x86/*.c) common/lib.c $(wildcard dt/*.c)
+X86_C := $(wildcard arch-x86/*.c) common/lib.c common/package.c $(wildcard dt/*.c)
 X86_OBJ := $(patsubst %,$(HYPB)/%.o,$(X86_ASM) $(X86_C))
 X86_CFLAGS := -std=c11 -Os -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -nostdlib -m64 \
 	-mgeneral-regs-only -mno-red-zone -fno-pic -fno-pie -mcmodel=small -fno-stack-protector \
@@ -14,9 +14,10 @@ X86_LDFLAGS := -nostdlib -static -no-pie -Wl,--gc-sections -Wl,--build-id=none -
 	-Wl,--no-warn-rwx-segments -T arch-x86/image.ld
 
 .PHONY: all hyp image guests
-all: $(HYPB)/bulkhead.bin guests
+X86_IMG := $(or $(OUT),$(BUILD)/$(BOARD)/bulkhead.img)
+all: $(X86_IMG)
 hyp: $(HYPB)/bulkhead.bin
-image: $(HYPB)/bulkhead.bin
+image: $(X86_IMG)
 
 $(HYPB)/%.S.o: %.S arch-x86/build.mk
 	@mkdir -p $(dir $@)
@@ -61,10 +62,22 @@ X86_CONFIG_DTB := $(BUILD)/$(BOARD)/config.dtb
 $(X86_CONFIG_DTB): $(X86_CONFIG)
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,DTC,$<)dtc -q -I dts -O dtb -o $@ $<
-all: $(X86_CONFIG_DTB)
-run: $(HYPB)/bulkhead.bin guests $(X86_CONFIG_DTB)
-	@timeout $(or $(RUN_TIMEOUT),600) $(QEMU_SYSTEM) $(QEMU_X86_ARGS) -kernel $< \
-		-initrd '$(X86_CONFIG_DTB),$(X86_GUESTB)/testguest-x86.bin'; \
+
+# The one boot file: the hypervisor and bhpack's payload (the config, every
+# image it names) at __payload_start. bhpack is the arm64 build's host tool.
+BHPACK := $(BUILD)/tools/bhpack
+$(BHPACK): FORCE
+	@$(MAKE) --no-print-directory BOARD=qemu-virt tools
+$(X86_IMG): $(HYPB)/bulkhead.bin $(X86_CONFIG_DTB) guests $(BHPACK)
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,PACK,$@)$(BHPACK) -o $@ --hyp $(HYPB)/bulkhead.bin --config $(X86_CONFIG_DTB) \
+		--payload-offset $$(($$(nm $(HYPB)/bulkhead.elf | awk '/ __payload_start$$/{print "0x" $$1}') - 0x100000)) \
+		-I $(X86_GUESTB)
+.PHONY: FORCE
+FORCE:
+
+run: $(X86_IMG)
+	@timeout $(or $(RUN_TIMEOUT),600) $(QEMU_SYSTEM) $(QEMU_X86_ARGS) -kernel $<; \
 		rc=$$?; [ $$rc -eq 1 ] && exit 0 || exit $$rc
 
 clean:

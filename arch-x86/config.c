@@ -9,6 +9,7 @@
 #include "x86.h"
 #include "x86_config.h"
 #include "common/lib.h"
+#include "common/package.h"
 #include "dt/plan.h"
 
 #include <libfdt.h>
@@ -45,15 +46,21 @@ static void board_from_firmware(struct board *b, const struct mb_info *mb, const
 	b->uart_base = COM1_PORT;
 }
 
-/* The config: the one module that is a DTB. */
-static const void *config_find(const struct mb_info *mb)
+extern const struct bh_pkg_hdr __payload_start;
+#define MAPPED 0x100000000ull /* head.S maps the first 4 GiB */
+
+/* bhpack's payload, right after .bss: checked before anything is read from
+ * it (common/package.c), and before the Multiboot information is, which a
+ * loader may have put in .bss when the image has no payload. */
+const struct bh_pkg_hdr *x86_payload(void)
 {
-	const struct mb_module *m = (const void *)(uintptr_t)mb->mods_addr;
-	for (uint32_t i = 0; mb->flags & MB_INFO_MODS && i < mb->mods_count; i++)
-		if (m[i].end - m[i].start >= sizeof(struct fdt_header) &&
-		    fdt_magic((const void *)(uintptr_t)m[i].start) == FDT_MAGIC)
-			return (const void *)(uintptr_t)m[i].start;
-	return NULL;
+	const struct bh_pkg_hdr *h = &__payload_start;
+	char why[160];
+	if (package_check(h, MAPPED - (uintptr_t)h, why, sizeof(why))) {
+		x86_printf("bulkhead: %s\nbulkhead: boot stopped: no domain was started\n", why);
+		x86_power_off(X86_EXIT_FAIL);
+	}
+	return h;
 }
 
 /* As on arm64 (common/boot.c): the reason, then that nothing was started. */
@@ -89,15 +96,16 @@ static void x86_limits(const struct plan *p)
 	}
 }
 
-void x86_config_read(const struct mb_info *mb, const uint32_t *apic_ids, unsigned ncpus, struct board *b,
-		     struct plan *p)
+void x86_config_read(const struct mb_info *mb, const struct bh_pkg_hdr *pkg, const uint32_t *apic_ids,
+		     unsigned ncpus, struct board *b, struct plan *p)
 {
 	fs_block[5] = 0x5ca1ab1e0ddba11ull ^ __builtin_ia32_rdtsc();
 	wrmsr(MSR_FS_BASE, (uint64_t)(uintptr_t)fs_block);
 	board_from_firmware(b, mb, apic_ids, ncpus);
-	const void *cfg = config_find(mb);
-	if (!cfg)
-		refuse("none", "no Multiboot module is a config DTB (configs are compiled by dtc)");
+	uint64_t size;
+	const void *cfg = package_entry(pkg, BH_PKG_CONFIG, &size);
+	if (!cfg || size < sizeof(struct fdt_header) || fdt_totalsize(cfg) > size)
+		refuse(BH_PKG_CONFIG, "missing from the payload or cut short");
 	struct dt_error err;
 	if (dt_plan_read(cfg, b, p, &err))
 		refuse(NULL, err.msg); /* it names the node and the property */

@@ -2,25 +2,16 @@
 /*
  * The x86 domains, as the config's plan (dt/plan.c) gives them: each its
  * RAM at guest physical 0, nested page tables and one vCPU, its kernel the
- * Multiboot module of that name; each CPU running the domains
+ * payload's image of that name; each CPU running the domains
  * pinned to it (the plan gives each one vCPU). A
  * stand-in until the common domain code builds for x86 (docs/x86.md, next
  * steps): it decides nothing beyond placing the image.
  */
-#include "multiboot.h"
 #include "svm.h"
 #include "x86.h"
 #include "common/lib.h"
+#include "common/package.h"
 #include "dt/plan.h"
-
-/* The length of s up to its first space. */
-static size_t strcspn_space(const char *s)
-{
-	size_t n = 0;
-	while (s[n] && s[n] != ' ')
-		n++;
-	return n;
-}
 
 #define GUEST_LOAD 0x100000ull     /* where a Multiboot image runs */
 #define GUEST_CMDLINE 0x1000ull    /* its command line, EBX at entry */
@@ -51,31 +42,14 @@ static void fp_reset(void)
 	__asm__ volatile("fxrstor64 %0" : : "m"(fp_clean));
 }
 
-/* The module whose path's last component is `image`, or NULL. */
-static const struct mb_module *module_named(const struct mb_info *mb, const char *image)
+static void dom_create(struct x86_dom *d, const struct dom_cfg *cfg, const struct bh_pkg_hdr *pkg)
 {
-	const struct mb_module *m = (const void *)(uintptr_t)mb->mods_addr;
-	for (uint32_t i = 0; mb->flags & MB_INFO_MODS && i < mb->mods_count; i++) {
-		const char *s = m[i].string ? (const char *)(uintptr_t)m[i].string : "";
-		size_t len = strcspn_space(s);
-		const char *base = s;
-		for (size_t k = 0; k < len; k++)
-			if (s[k] == '/')
-				base = s + k + 1;
-		if ((size_t)(s + len - base) == strlen(image) && !strncmp(base, image, strlen(image)))
-			return &m[i];
-	}
-	return NULL;
-}
-
-static void dom_create(struct x86_dom *d, const struct dom_cfg *cfg, const struct mb_info *mb)
-{
-	const struct mb_module *m = module_named(mb, cfg->kernel);
-	uint64_t size = m ? m->end - m->start : 0;
-	if (!m || m->end < m->start || size > cfg->mem_size || GUEST_LOAD > cfg->mem_size - size) {
+	uint64_t size = 0;
+	const void *image = package_entry(pkg, cfg->kernel, &size);
+	if (!image || size > cfg->mem_size || GUEST_LOAD > cfg->mem_size - size) {
 		x86_printf("bulkhead: domain %s: %s \"%s\"%s\nbulkhead: boot stopped: no domain was started\n",
-			   cfg->name, m ? "image" : "no Multiboot module is its kernel", cfg->kernel,
-			   m ? " does not fit its memory-size above 1 MiB" : "");
+			   cfg->name, image ? "image" : "the payload has no kernel", cfg->kernel,
+			   image ? " does not fit its memory-size above 1 MiB" : "");
 		x86_power_off(X86_EXIT_FAIL);
 	}
 	d->cfg = cfg;
@@ -85,7 +59,7 @@ static void dom_create(struct x86_dom *d, const struct dom_cfg *cfg, const struc
 	d->ram_pa = (uint64_t)(uintptr_t)x86_alloc(d->ram_size, SZ_2M);
 	d->npt = npt_create();
 	npt_map(d->npt, 0, d->ram_pa, d->ram_size);
-	memcpy((void *)(uintptr_t)(d->ram_pa + GUEST_LOAD), (const void *)(uintptr_t)m->start, size);
+	memcpy((void *)(uintptr_t)(d->ram_pa + GUEST_LOAD), image, size);
 	snprintf((char *)(uintptr_t)(d->ram_pa + GUEST_CMDLINE), GUEST_CMDLINE_MAX, "%s", cfg->bootargs);
 	svm_vcpu_init(d, GUEST_LOAD, GUEST_CMDLINE);
 	x86_printf("bulkhead: domain %s (id %u): 1 vCPU for CPU %u, %llu MiB at 0x%llx, kernel \"%s\" "
@@ -115,12 +89,12 @@ void x86_cpu_run(unsigned cpu)
 
 /* Every domain made, the CPUs they are pinned to started, the boot CPU's
  * own run; back when every domain has ended. */
-void x86_guests_run(const struct mb_info *mb, const struct plan *p, const uint32_t *apic_ids, unsigned boot_cpu)
+void x86_guests_run(const struct bh_pkg_hdr *pkg, const struct plan *p, const uint32_t *apic_ids, unsigned boot_cpu)
 {
 	ndoms = p->ndoms;
 	doms = x86_alloc(ndoms * sizeof(*doms), 64);
 	for (unsigned i = 0; i < ndoms; i++)
-		dom_create(&doms[i], &p->dom[i], mb);
+		dom_create(&doms[i], &p->dom[i], pkg);
 	x86_smp_init();
 	for (unsigned i = 0; i < ndoms; i++) {
 		unsigned cpu = p->dom[i].cpus[0];

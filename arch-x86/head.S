@@ -6,6 +6,8 @@
  * The image is a flat binary linked at its load address (image.ld): the
  * header's "address" fields (flag 16) tell the loader where it goes, so no
  * ELF64 parsing (which QEMU's Multiboot loader refuses) and no relocation.
+ * The whole file is loaded: tools/bhpack appends the payload (config and
+ * guest images) at __payload_start, past .bss (image.ld).
  */
 #include "x86.h"
 
@@ -27,8 +29,8 @@ mb_header:
 	.long -(MB_MAGIC + MB_FLAGS)
 	.long mb_header       /* header_addr */
 	.long __image_start   /* load_addr */
-	.long __data_end      /* load_end_addr: the file's bytes */
-	.long __bss_end       /* bss_end_addr: the loader zeroes the rest */
+	.long 0               /* load_end_addr: the whole file, with bhpack's payload */
+	.long 0               /* bss_end_addr: none (the payload lies past .bss), zeroed below */
 	.long start32         /* entry_addr */
 
 start32:
@@ -37,7 +39,7 @@ start32:
 	movl %eax, %ebp /* Multiboot magic, checked in C */
 	movl %ebx, %esi /* its information structure (cpuid clobbers ebx) */
 	movl $boot_stack_top, %esp
-	/* .bss zeroed here too: another loader may not honour bss_end_addr. */
+	/* .bss zeroed: the loader does not (the payload follows it in the file). */
 	movl $__bss_start, %edi
 	movl $__bss_end, %ecx
 	subl %edi, %ecx

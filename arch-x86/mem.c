@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The x86 port's memory: one region of RAM from the Multiboot memory map,
- * after the hypervisor, the loader's information and the modules, handed
+ * after the hypervisor and its payload, the loader's information and modules, handed
  * out by a bump allocator at boot (page tables, VMCBs, domains' RAM).
  * Nothing is freed: what is allocated is sized at boot.
  */
@@ -10,15 +10,14 @@
 #include "x86.h"
 #include "common/lib.h"
 
-extern char __bss_end[];
 static uint64_t mem_next, mem_end;
 
 #define IDENTITY_MAPPED 0x100000000ull /* head.S maps the first 4 GiB */
 
 /* The highest address the loader's handover occupies. */
-static uint64_t handover_end(const struct mb_info *mb, uint32_t mbi)
+static uint64_t handover_end(const struct mb_info *mb, uint32_t mbi, uint64_t payload_end)
 {
-	uint64_t end = MAX((uint64_t)(uintptr_t)__bss_end, (uint64_t)mbi + sizeof(*mb));
+	uint64_t end = MAX(payload_end, (uint64_t)mbi + sizeof(*mb));
 	if (mb->flags & MB_INFO_MMAP)
 		end = MAX(end, (uint64_t)mb->mmap_addr + mb->mmap_length);
 	if (mb->flags & MB_INFO_MODS) {
@@ -35,9 +34,9 @@ static uint64_t handover_end(const struct mb_info *mb, uint32_t mbi)
 
 /* The RAM region of the map holding the hypervisor: from the end of the
  * handover to the region's end (below 4 GiB: what is mapped). */
-void x86_mem_init(const struct mb_info *mb, uint32_t mbi)
+void x86_mem_init(const struct mb_info *mb, uint32_t mbi, uint64_t payload_end)
 {
-	uint64_t start = ALIGN_UP(handover_end(mb, mbi), 4096);
+	uint64_t start = ALIGN_UP(handover_end(mb, mbi, payload_end), 4096);
 	for (uint64_t off = 0; off + sizeof(struct mb_mmap_entry) <= mb->mmap_length;) {
 		const struct mb_mmap_entry *e = (const void *)(uintptr_t)(mb->mmap_addr + off);
 		off += e->size + 4;

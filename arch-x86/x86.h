@@ -91,7 +91,7 @@ void x86_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* mem.c: the RAM the hypervisor hands out, from the Multiboot map */
 struct mb_info;
-void x86_mem_init(const struct mb_info *mb, uint32_t mbi);
+void x86_mem_init(const struct mb_info *mb, uint32_t mbi, uint64_t payload_end);
 
 /* acpi.c: the board's CPUs from the MADT */
 #define X86_MAX_CPUS 64 /* as on arm64 (BH_MAX_CPUS) */
@@ -99,7 +99,9 @@ unsigned x86_acpi_cpus(uint32_t *apic_ids, unsigned max);
 
 /* guests.c: the config's domains */
 struct plan;
-void x86_guests_run(const struct mb_info *mb, const struct plan *p, const uint32_t *apic_ids, unsigned boot_cpu);
+struct bh_pkg_hdr;
+void x86_guests_run(const struct bh_pkg_hdr *pkg, const struct plan *p, const uint32_t *apic_ids,
+		    unsigned boot_cpu);
 
 /* traps.c: the IDT and its decoded reports; power.c: the machine's end */
 void x86_traps_init(void);

@@ -9,9 +9,8 @@
 . "$(dirname "$0")/x86-common.sh"
 
 x86_config one "$(x86_domain 0 solo 0)"
-MODS=(-initrd "$W/one.dtb,$X86_GUEST")
 echo "case: plain boot"
-x86_boot "$W/boot.log" 30 "${MODS[@]}"; rc=$?
+x86_boot "$W/boot.log" 30 "$W/one.img"; rc=$?
 expect_rc $rc 1 "the hypervisor powered off cleanly"
 expect "$W/boot.log" "^Bulkhead [0-9]+\.[0-9]+ \(x86-64\): 1 CPU, [0-9]+ MiB RAM, console 16550 at 0x3f8" "banner"
 expect "$W/boot.log" "^bulkhead: power off \(done\)" "power-off message"
@@ -22,18 +21,19 @@ expect_not "$W/boot.log" "\*\*\*" "no exception"
 for m in "pc:3:3:3" "q35:4:4:4" "pc:2,maxcpus=4:2:2 of 4 possible"; do
 	IFS=: read -r machine smp want what <<<"$m"
 	echo "case: $machine, -smp $smp"
-	x86_boot "$W/smp.log" 30 -M "$machine" -smp "$smp" "${MODS[@]}"; rc=$?
+	x86_boot "$W/smp.log" 30 "$W/one.img" -M "$machine" -smp "$smp"; rc=$?
 	expect_rc $rc 1 "clean power-off"
 	expect "$W/smp.log" "^Bulkhead [0-9.]+ \(x86-64\): $want CPUs," "$what CPUs found in the MADT"
 done
 
-echo "case: no config"
-x86_boot "$W/nocfg.log" 30 -initrd "$X86_GUEST"; rc=$?
+echo "case: the hypervisor alone, without bhpack's payload"
+x86_boot "$W/nopayload.log" 30 "$X86_HYP/bulkhead.bin"; rc=$?
 expect_rc $rc 3 "failure power-off"
-expect "$W/nocfg.log" "^bulkhead: config: none: no Multiboot module is a config DTB" "clear error"
+expect "$W/nopayload.log" "^bulkhead: this image carries no payload \(config and guest images\): build it with tools/bhpack" \
+	"the shared message (common/package.c)"
 
 echo "case: a page fault in the hypervisor"
-x86_boot "$W/pf.log" 30 -append "bhtest=pf"; rc=$?
+x86_boot "$W/pf.log" 30 "$W/one.img" -append "bhtest=pf"; rc=$?
 expect_rc $rc 3 "failure power-off"
 expect "$W/pf.log" "^\*\*\* hypervisor exception: vector 14 #PF page fault, error code 0x0 \[not present, read, supervisor\]" "decoded #PF"
 expect "$W/pf.log" "CR2 0x0000040000000000 " "CR2 names the address"

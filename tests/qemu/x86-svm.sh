@@ -15,7 +15,7 @@
 
 echo "case: two domains, the first reaching outside its partition"
 x86_config two "$(x86_domain 0 bad 0 'bootargs = "test=npf";')$(x86_domain 1 good 1)"
-x86_boot "$W/svm.log" 60 -smp 2 -initrd "$W/two.dtb,$X86_GUEST"; rc=$?
+x86_boot "$W/svm.log" 60 "$W/two.img" -smp 2; rc=$?
 expect_rc $rc 1 "the hypervisor powered off cleanly after both domains"
 expect "$W/svm.log" "^bulkhead: AMD SVM revision [0-9]+, [0-9]+ ASIDs, nested paging" "SVM and NPT found"
 for d in bad good; do
@@ -36,7 +36,7 @@ expect_not "$W/svm.log" "\*\*\*" "no hypervisor exception"
 
 echo "case: three domains on CPUs 2, 0, 1 of three"
 x86_config three "$(x86_domain 0 c2 2)$(x86_domain 1 c0 0)$(x86_domain 2 c1 1)"
-x86_boot "$W/three.log" 60 -smp 3 -initrd "$W/three.dtb,$X86_GUEST"; rc=$?
+x86_boot "$W/three.log" 60 "$W/three.img" -smp 3; rc=$?
 expect_rc $rc 1 "clean power-off after all three"
 for c in 0 1 2; do
 	expect "$W/three.log" "^\[c$c\] TESTGUEST x86: .*, APIC ID $c[[:space:]]*$" "c$c runs on CPU $c"
@@ -47,7 +47,7 @@ x86_config one "$(x86_domain 0 solo 0)"
 for c in "svm:-svm:SVM" "npt:+svm,-npt:nested paging \\(NPT\\)"; do
 	IFS=: read -r name flags what <<<"$c"
 	echo "case: a CPU without $name (qemu64,$flags)"
-	x86_boot "$W/no$name.log" 30 -cpu "qemu64,$flags" -initrd "$W/one.dtb,$X86_GUEST"; rc=$?
+	x86_boot "$W/no$name.log" 30 "$W/one.img" -cpu "qemu64,$flags"; rc=$?
 	expect_rc $rc 3 "failure power-off"
 	expect "$W/no$name.log" "^bulkhead: this CPU has no $what: the x86 port needs AMD SVM with nested paging" "clear error"
 	expect_not "$W/no$name.log" "TESTGUEST" "no guest ran"
