@@ -105,15 +105,20 @@ no_long_mode:
 
 	.code64
 start64:
-	movl $GDT_DATA, %eax
-	movl %eax, %ds
-	movl %eax, %es
-	movl %eax, %ss
-	xorl %eax, %eax
-	movl %eax, %fs
-	movl %eax, %gs
 	movl %ebp, %edi
-	call x86_main
+	leaq x86_main(%rip), %rax
+	/* Every CPU's first 64-bit steps (secondary CPUs: trampoline.S): the
+	 * data segments of the boot GDT, then the C entry in RAX; no return. */
+	.globl enter_c64
+enter_c64:
+	movl $GDT_DATA, %ecx
+	movl %ecx, %ds
+	movl %ecx, %es
+	movl %ecx, %ss
+	xorl %ecx, %ecx
+	movl %ecx, %fs
+	movl %ecx, %gs
+	call *%rax
 6:	cli
 	hlt
 	jmp 6b

@@ -57,15 +57,6 @@ ap_trampoline_end:
 
 	.code64
 ap64:
-	movl $GDT_DATA, %eax
-	movl %eax, %ds
-	movl %eax, %es
-	movl %eax, %ss
-	xorl %eax, %eax
-	movl %eax, %fs
-	movl %eax, %gs
 	movq ap_stack(%rip), %rsp
-	call x86_ap_main
-1:	cli
-	hlt
-	jmp 1b
+	leaq x86_ap_main(%rip), %rax
+	jmp enter_c64

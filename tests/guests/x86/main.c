@@ -8,22 +8,11 @@
  */
 #include "common/hypercall.h"
 #include "common/lib.h"
+#include "arch-x86/x86.h" /* inb, outb, cpuid: instructions only */
 #include <stdint.h>
 
 #define COM1 0x3f8
 #define OUTSIDE 0x30000000ull /* 768 MiB: mapped by the guest, not by the hypervisor */
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 static void say(const char *fmt, ...)
 {
@@ -50,16 +39,15 @@ static bool has_arg(const char *cmdline, const char *arg)
 
 void guest_main(const char *cmdline)
 {
-	uint32_t a, b, c, d;
 	say("TESTGUEST x86: hello from long mode, command line \"%s\"\n", cmdline);
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-	bool hv = c & (1u << 31);
-	unsigned apic_id = b >> 24; /* the CPU this vCPU runs on */
+	struct cpuid f = cpuid(1, 0);
+	bool hv = f.ecx & (1u << 31);
+	unsigned apic_id = f.ebx >> 24; /* the CPU this vCPU runs on */
+	struct cpuid h = cpuid(0x40000000, 0);
 	char sig[13] = "";
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x40000000), "c"(0));
-	memcpy(sig, &b, 4);
-	memcpy(sig + 4, &c, 4);
-	memcpy(sig + 8, &d, 4);
+	memcpy(sig, &h.ebx, 4);
+	memcpy(sig + 4, &h.ecx, 4);
+	memcpy(sig + 8, &h.edx, 4);
 	say("TESTGUEST x86: hypervisor bit %u, signature \"%s\", APIC ID %u\n", hv, sig, apic_id);
 	uint64_t ret = BH_HC_VERSION;
 	__asm__ volatile("vmmcall" : "+a"(ret) : : "memory");
