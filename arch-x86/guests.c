@@ -11,6 +11,7 @@
 #include "x86.h"
 #include "common/lib.h"
 #include "common/package.h"
+#include "common/stats_fmt.h"
 #include "dt/plan.h"
 
 #define GUEST_LOAD 0x100000ull     /* where a Multiboot image runs */
@@ -87,6 +88,27 @@ void x86_cpu_run(unsigned cpu)
 	}
 }
 
+static void emit_line(const char *line, void *arg)
+{
+	(void)arg;
+	x86_printf("%s\n", line);
+}
+
+/* Each domain's exits by kind, in the format of arm64's exit statistics
+ * (common/stats_fmt.c): a CPU per line, its domain the one slot. */
+static void print_exits(void)
+{
+	static const char *const kinds[XK_KINDS] = { "cpuid", "io", "msr", "vmmcall", "hlt", "npf", "intr", "other" };
+	x86_puts("bulkhead: exits per CPU:\n");
+	for (unsigned i = 0; i < ndoms; i++) {
+		const char *name = doms[i].name;
+		struct stats_cpu_view v = { .cpu = doms[i].cfg->cpus[0], .owner = name, .nkinds = XK_KINDS,
+					    .nslots = 1, .kind_names = kinds, .slot_names = &name,
+					    .counts = doms[i].exits };
+		stats_format_cpu(&v, emit_line, NULL);
+	}
+}
+
 /* Every domain made, the CPUs they are pinned to started, the boot CPU's
  * own run; back when every domain has ended. */
 void x86_guests_run(const struct bh_pkg_hdr *pkg, const struct plan *p, const uint32_t *apic_ids, unsigned boot_cpu)
@@ -111,4 +133,5 @@ void x86_guests_run(const struct bh_pkg_hdr *pkg, const struct plan *p, const ui
 	while (__atomic_load_n(&doms_ended, __ATOMIC_ACQUIRE) != ndoms)
 		__asm__ volatile("pause");
 	x86_printf("bulkhead: all %u domain%s ended\n", ndoms, ndoms == 1 ? " has" : "s have");
+	print_exits();
 }

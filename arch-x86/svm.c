@@ -256,6 +256,20 @@ static const exit_handler exit_handlers[SVM_EXIT_XSETBV - EXIT_FIRST + 1] = {
 	[SVM_EXIT_XSETBV - EXIT_FIRST] = exit_undefined,
 };
 
+static enum x86_exit_kind exit_kind(uint64_t code)
+{
+	switch (code) {
+	case SVM_EXIT_CPUID: return XK_CPUID;
+	case SVM_EXIT_IOIO: return XK_IO;
+	case SVM_EXIT_MSR: return XK_MSR;
+	case SVM_EXIT_VMMCALL: return XK_VMMCALL;
+	case SVM_EXIT_HLT: return XK_HLT;
+	case SVM_EXIT_NPF: return XK_NPF;
+	case SVM_EXIT_INTR: case SVM_EXIT_NMI: return XK_INTR;
+	default: return XK_OTHER;
+	}
+}
+
 /* Run the domain's vCPU until it stops or powers off. */
 enum exit_action svm_run(struct x86_dom *d)
 {
@@ -265,6 +279,7 @@ enum exit_action svm_run(struct x86_dom *d)
 		v->tlb_control = 0;
 		v->eventinj = 0;
 		uint64_t code = v->exitcode;
+		d->exits[exit_kind(code)]++;
 		exit_handler h = code == SVM_EXIT_NPF ? exit_npf
 				 : code >= EXIT_FIRST && code - EXIT_FIRST < sizeof(exit_handlers) / sizeof(exit_handlers[0])
 				     ? exit_handlers[code - EXIT_FIRST]

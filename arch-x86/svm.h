@@ -81,6 +81,9 @@ void svm_vmrun(struct svm_gprs *g, uint64_t vmcb_pa);
 /* What an exit handler asks of the run loop. */
 enum exit_action { EXIT_CONTINUE, EXIT_STOP, EXIT_OFF };
 
+/* Exit accounting (printed through common/stats_fmt.c): kinds of exits. */
+enum x86_exit_kind { XK_CPUID, XK_IO, XK_MSR, XK_VMMCALL, XK_HLT, XK_NPF, XK_INTR, XK_OTHER, XK_KINDS };
+
 /* A domain of the step-2 port: one vCPU on the boot CPU, RAM at guest
  * physical 0, its emulated 16550 on COM1. */
 #define VUART_LINE 160
@@ -97,6 +100,7 @@ struct x86_dom {
 	char line[VUART_LINE];
 	unsigned line_len;
 	bool ioport_reported, msr_reported;
+	uint64_t exits[XK_KINDS]; /* counted by its CPU only */
 };
 
 /* svm.c */

@@ -8,8 +8,8 @@
 # partition: the nested page fault is reported with the domain and the
 # address and only that domain stops; the second still runs to its
 # power-off. The domains run at once, each on the CPU the config pins it to
-# (the others started with INIT-SIPI-SIPI). A CPU without SVM or without
-# nested paging is refused by name.
+# (the others started with INIT-SIPI-SIPI); each one's exits are counted.
+# A CPU without SVM or without nested paging is refused by name.
 # timeout: 120
 . "$(dirname "$0")/x86-common.sh"
 
@@ -33,6 +33,12 @@ expect_not "$W/svm.log" "NOT CAUGHT|\[bad\] TESTGUEST x86: done" "the faulting d
 expect "$W/svm.log" "^\[good\] TESTGUEST x86: done" "the other domain ran on"
 expect "$W/svm.log" "^bulkhead: domain good powered off" "the other domain powered off"
 expect_not "$W/svm.log" "\*\*\*" "no hypervisor exception"
+# Exit accounting (common/stats_fmt.c's format): what each guest did, counted
+# on its own CPU: 2 CPUIDs, EFER read and written, 1 hypercall, its UART.
+expect "$W/svm.log" "^  CPU 0 \[bad\]: cpuid bad=2 io bad=[0-9]+ msr bad=2 vmmcall bad=1 hlt - npf bad=1 intr - other -" \
+	"bad's exits counted"
+expect "$W/svm.log" "^  CPU 1 \[good\]: cpuid good=2 io good=[0-9]+ msr good=2 vmmcall good=1 hlt - npf - intr - other -" \
+	"good's exits counted"
 
 echo "case: three domains on CPUs 2, 0, 1 of three"
 x86_config three "$(x86_domain 0 c2 2)$(x86_domain 1 c0 0)$(x86_domain 2 c1 1)"
