@@ -59,7 +59,7 @@ static void dom_create(struct x86_dom *d, const struct dom_cfg *cfg, const struc
 	d->ram_size = ALIGN_UP(cfg->mem_size, SZ_4K);
 	d->ram_pa = (uint64_t)(uintptr_t)x86_alloc(d->ram_size, SZ_2M);
 	d->npt = npt_create();
-	npt_map(d->npt, 0, d->ram_pa, d->ram_size);
+	npt_map(d->npt, 0, d->ram_pa, d->ram_size, npt_has_1g());
 	memcpy((void *)(uintptr_t)(d->ram_pa + GUEST_LOAD), image, size);
 	snprintf((char *)(uintptr_t)(d->ram_pa + GUEST_CMDLINE), GUEST_CMDLINE_MAX, "%s", cfg->bootargs);
 	svm_vcpu_init(d, GUEST_LOAD, GUEST_CMDLINE);

@@ -3,7 +3,8 @@
  * Nested page tables (AMD64 APM vol. 2, 15.25): a domain's guest physical
  * -> host physical map, in the long-mode page table format, with the
  * largest pages that fit (1 GiB where the CPU has them, 2 MiB, 4 KiB).
- * Nested walks are user accesses: every entry has U set.
+ * Nested walks are user accesses: every entry has U set. Built on the host
+ * too: tests/host/x86-npt.sh walks what it builds.
  */
 #include "svm.h"
 #include "x86.h"
@@ -30,9 +31,13 @@ static bool fits(uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t page)
 	return !((gpa | hpa) & (page - 1)) && size >= page;
 }
 
-void npt_map(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size)
+bool npt_has_1g(void)
 {
-	bool gb_pages = cpuid(0x80000001, 0).edx & (1u << 26); /* Page1GB */
+	return cpuid(0x80000001, 0).edx & (1u << 26); /* Page1GB */
+}
+
+void npt_map(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size, bool gb_pages)
+{
 	while (size) {
 		uint64_t *pdpt = npt_next(&root[(gpa >> 39) & 511]);
 		uint64_t page = gb_pages && fits(gpa, hpa, size, SZ_1G) ? SZ_1G

@@ -110,7 +110,9 @@ void svm_vcpu_init(struct x86_dom *d, uint64_t entry, uint64_t ebx);
 enum exit_action svm_run(struct x86_dom *d);
 /* npt.c */
 uint64_t *npt_create(void);
-void npt_map(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size);
+/* gpa, hpa and size 4 KiB aligned; 1 GiB pages only if gb_pages (npt_has_1g). */
+void npt_map(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size, bool gb_pages);
+bool npt_has_1g(void);
 /* vuart.c: the domain's emulated 16550 */
 enum exit_action vuart_io(struct x86_dom *d, uint16_t port, bool in, uint64_t *val);
 void vuart_flush(struct x86_dom *d);
