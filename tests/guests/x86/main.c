@@ -4,7 +4,9 @@
  * COM1, checks it runs under Bulkhead (CPUID), makes a VMMCALL hypercall
  * (BH_HC_VERSION, the ARM number), and with "test=npf" on its command line
  * reads an address outside its partition, which the hypervisor must catch.
- * It ends by writing QEMU's debug-exit port (its power-off).
+ * Other test= modes try what the hypervisor intercepts: an absent MSR, an
+ * SVM instruction, an absent I/O port, string I/O, HLT. It ends by writing
+ * QEMU's debug-exit port (its power-off).
  */
 #include "common/hypercall.h"
 #include "common/lib.h"
@@ -37,8 +39,76 @@ static bool has_arg(const char *cmdline, const char *arg)
 	return false;
 }
 
+static void power_off(void)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(0), "Nd"(0xf4));
+	for (;;)
+		__asm__ volatile("hlt");
+}
+
+void guest_exception(unsigned vec)
+{
+	say("TESTGUEST x86: caught vector %u\n", vec);
+	power_off();
+}
+
+/* An IDT for the two exceptions the hypervisor injects. */
+static void idt_init(void)
+{
+	extern char guest_vec_ud[], guest_vec_gp[];
+	static struct __attribute__((packed)) {
+		uint16_t off_lo, sel;
+		uint8_t ist, type;
+		uint16_t off_mid;
+		uint32_t off_hi, zero;
+	} idt[14];
+	const uintptr_t h[2] = { (uintptr_t)guest_vec_ud, (uintptr_t)guest_vec_gp };
+	for (int i = 0; i < 2; i++) {
+		unsigned v = i ? 13 : 6;
+		idt[v].off_lo = (uint16_t)h[i];
+		idt[v].sel = 0x08;
+		idt[v].type = 0x8e;
+		idt[v].off_mid = (uint16_t)(h[i] >> 16);
+		idt[v].off_hi = (uint32_t)(h[i] >> 32);
+	}
+	struct __attribute__((packed)) {
+		uint16_t limit;
+		uint64_t base;
+	} ptr = { sizeof(idt) - 1, (uintptr_t)idt };
+	__asm__ volatile("lidt %0" : : "m"(ptr));
+}
+
+/* The intercepted instructions, one per test= mode. */
+static void try_intercepts(const char *cmdline)
+{
+	if (has_arg(cmdline, "test=msr")) {
+		uint32_t lo, hi;
+		say("TESTGUEST x86: reading MSR 0x1b\n");
+		__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x1b));
+		say("TESTGUEST x86: NOT CAUGHT: MSR 0x1b = 0x%x\n", lo);
+	}
+	if (has_arg(cmdline, "test=vmrun")) {
+		say("TESTGUEST x86: VMRUN\n");
+		__asm__ volatile("vmrun %%rax" : : "a"(0x200000ull) : "memory");
+		say("TESTGUEST x86: NOT CAUGHT: VMRUN returned\n");
+	}
+	if (has_arg(cmdline, "test=port"))
+		say("TESTGUEST x86: port 0x60 reads 0x%x\n", inb(0x60));
+	if (has_arg(cmdline, "test=outs")) {
+		say("TESTGUEST x86: OUTSB\n");
+		__asm__ volatile("outsb" : : "S"("x"), "d"(COM1) : "memory");
+		say("TESTGUEST x86: NOT CAUGHT: OUTSB went on\n");
+	}
+	if (has_arg(cmdline, "test=hlt")) {
+		say("TESTGUEST x86: HLT\n");
+		__asm__ volatile("cli; hlt");
+		say("TESTGUEST x86: NOT CAUGHT: woke from HLT\n");
+	}
+}
+
 void guest_main(const char *cmdline)
 {
+	idt_init();
 	say("TESTGUEST x86: hello from long mode, command line \"%s\"\n", cmdline);
 	struct cpuid f = cpuid(1, 0);
 	bool hv = f.ecx & (1u << 31);
@@ -57,8 +127,7 @@ void guest_main(const char *cmdline)
 		uint64_t v = *(volatile uint64_t *)OUTSIDE;
 		say("TESTGUEST x86: NOT CAUGHT: read 0x%llx\n", (unsigned long long)v);
 	}
+	try_intercepts(cmdline);
 	say("TESTGUEST x86: done\n");
-	__asm__ volatile("outl %0, %1" : : "a"(0), "Nd"(0xf4));
-	for (;;)
-		__asm__ volatile("hlt");
+	power_off();
 }

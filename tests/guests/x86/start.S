@@ -54,6 +54,18 @@ start64:
 2:	hlt
 	jmp 2b
 
+/* #UD and #GP (the exceptions the hypervisor injects): report and end. */
+	.globl guest_vec_ud, guest_vec_gp
+guest_vec_ud:
+	movl $6, %edi
+	jmp 3f
+guest_vec_gp:
+	movl $13, %edi
+3:	andq $-16, %rsp
+	call guest_exception
+4:	hlt
+	jmp 4b
+
 	.section .rodata
 	.balign 8
 gdt:

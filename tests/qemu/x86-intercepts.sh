@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# What the x86 port intercepts, each as docs/x86.md says, one domain per
+# behaviour on its own CPU: an absent MSR gets #GP (reported once), an SVM
+# instruction #UD (the guest's own handlers see them), an absent I/O port
+# reads all-ones (reported once), string I/O stops the domain, HLT with
+# nothing to wake the vCPU turns it off. The others run on; the machine
+# powers off cleanly when all have ended.
+# timeout: 120
+. "$(dirname "$0")/x86-common.sh"
+
+echo "case: five domains, one intercept each"
+doms=""
+i=0
+for t in msr vmrun port outs hlt; do
+	doms+=$(x86_domain $i "$t" $i "bootargs = \"test=$t\";")
+	i=$((i + 1))
+done
+x86_config five "$doms"
+x86_boot "$W/five.log" 60 "$W/five.img" -smp 5; rc=$?
+expect_rc $rc 1 "clean power-off after all five"
+expect "$W/five.log" "^bulkhead: domain msr: read of MSR 0x1b refused: #GP injected \(reported once\)" "MSR read reported"
+expect "$W/five.log" "^\[msr\] TESTGUEST x86: caught vector 13" "the guest got #GP"
+expect "$W/five.log" "^\[vmrun\] TESTGUEST x86: caught vector 6" "VMRUN: the guest got #UD"
+expect "$W/five.log" "^bulkhead: domain port: read of I/O port 0x60: nothing there \(reported once\)" "absent port reported"
+expect "$W/five.log" "^\[port\] TESTGUEST x86: port 0x60 reads 0xff" "absent port reads all-ones"
+expect "$W/five.log" "^\[port\] TESTGUEST x86: done" "and the domain goes on"
+expect "$W/five.log" "^bulkhead: domain outs: string I/O \(INS/OUTS\) is not emulated: stopped" "string I/O stops the domain"
+expect "$W/five.log" "^bulkhead: domain hlt: halted \(HLT\) with nothing to wake it: off" "HLT turns the vCPU off"
+expect_not "$W/five.log" "NOT CAUGHT|\*\*\*" "nothing got through, nothing crashed"
+for t in msr vmrun port; do
+	expect "$W/five.log" "^bulkhead: domain $t powered off" "$t powered off"
+done
+expect "$W/five.log" "^bulkhead: all 5 domains have ended" "all ended"
+finish
