@@ -4,7 +4,7 @@
 # red zone (exceptions land on the same stack), linked at its load address.
 HYPB := $(BUILD)/$(BOARD)/hyp
 X86_ASM := $(wildcard arch-x86/*.S)
-X86_C := $(wildcard arch-x86/*.c) common/lib.c common/package.c common/stats_fmt.c $(wildcard dt/*.c)
+X86_C := $(wildcard arch-x86/*.c) common/lib.c common/package.c common/stats_fmt.c common/ratelimit.c $(wildcard dt/*.c)
 X86_OBJ := $(patsubst %,$(HYPB)/%.o,$(X86_ASM) $(X86_C))
 X86_CFLAGS := -std=c11 -Os -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -nostdlib -m64 \
 	-mgeneral-regs-only -mno-red-zone -fno-pic -fno-pie -mcmodel=small -fno-stack-protector \

@@ -106,6 +106,14 @@ static void inject(struct vmcb *v, unsigned vec, bool has_error, uint32_t error)
 		      (uint64_t)error << 32;
 }
 
+/* Once per (domain, kind, key), in arm64's bounded table (common/ratelimit.c):
+ * a guest probing ports or MSRs gets at most ONCE_TABLE_SIZE lines. */
+bool svm_report_once(struct x86_dom *d, enum x86_report kind, uint32_t key)
+{
+	uint64_t k = (uint64_t)kind << 32 | key;
+	return !once_seen(&d->reported, k) && once_add(&d->reported, k);
+}
+
 static void report(struct x86_dom *d, const char *what)
 {
 	vuart_flush(d);
@@ -179,12 +187,11 @@ static enum exit_action exit_msr(struct x86_dom *d)
 	uint64_t val = (d->gprs.rdx << 32) | (uint32_t)v->rax;
 	uint64_t *reg = msr == MSR_EFER ? &v->efer : msr == MSR_PAT ? &v->g_pat : NULL;
 	if (!reg || (write && msr == MSR_EFER && (val & ~(uint64_t)(EFER_LME | 1 /* SCE */ | (1u << 11) /* NXE */)))) {
-		if (!d->msr_reported) {
+		if (svm_report_once(d, write ? XR_MSR_WRITE : XR_MSR_READ, msr)) {
 			char what[96];
 			snprintf(what, sizeof(what), "%s of MSR 0x%x refused: #GP injected (reported once)",
 				 write ? "write" : "read", msr);
 			report(d, what);
-			d->msr_reported = true;
 		}
 		inject(v, VEC_GP, true, 0);
 		return EXIT_CONTINUE;

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/ratelimit.h"
+
 struct vmcb_seg {
 	uint16_t sel, attr;
 	uint32_t limit;
@@ -99,11 +101,14 @@ struct x86_dom {
 	uint8_t uart_lcr, uart_ier, uart_mcr, uart_scr, uart_dll, uart_dlm;
 	char line[VUART_LINE];
 	unsigned line_len;
-	bool ioport_reported, msr_reported;
+	struct once_table reported; /* guest-triggered reports made (svm_report_once) */
 	uint64_t exits[XK_KINDS]; /* counted by its CPU only */
 };
 
 /* svm.c */
+/* Kinds of guest-triggered reports, each keyed (a port, an MSR). */
+enum x86_report { XR_PORT_READ = 1, XR_PORT_WRITE, XR_MSR_READ, XR_MSR_WRITE };
+bool svm_report_once(struct x86_dom *d, enum x86_report kind, uint32_t key);
 void svm_init(unsigned ncpus, unsigned boot_cpu);
 void svm_cpu_enable(unsigned cpu);
 void svm_vcpu_init(struct x86_dom *d, uint64_t entry, uint64_t ebx);

@@ -4,7 +4,7 @@
  * shown a line at a time prefixed by the domain's name, and QEMU's debug
  * exit port (0xf4), which powers the domain off as it would the machine.
  * Other ports read as all-ones (nothing there) and ignore writes, reported
- * once per domain.
+ * once per domain, port and direction.
  */
 #include "svm.h"
 #include "x86.h"
@@ -62,11 +62,10 @@ enum exit_action vuart_io(struct x86_dom *d, uint16_t port, bool in, uint64_t *v
 	}
 	if (in)
 		*val = ~0ull;
-	if (!d->ioport_reported) {
+	if (svm_report_once(d, in ? XR_PORT_READ : XR_PORT_WRITE, port)) {
 		vuart_flush(d);
 		x86_printf("bulkhead: domain %s: %s of I/O port 0x%x: nothing there (reported once)\n", d->name,
 			   in ? "read" : "write", port);
-		d->ioport_reported = true;
 	}
 	return EXIT_CONTINUE;
 }

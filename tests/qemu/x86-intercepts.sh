@@ -3,7 +3,7 @@
 # What the x86 port intercepts, each as docs/x86.md says, one domain per
 # behaviour on its own CPU: an absent MSR gets #GP (reported once), an SVM
 # instruction #UD (the guest's own handlers see them), an absent I/O port
-# reads all-ones (reported once), string I/O stops the domain, HLT with
+# reads all-ones (reported once per port), string I/O stops the domain, HLT with
 # nothing to wake the vCPU turns it off. The others run on; the machine
 # powers off cleanly when all have ended.
 # timeout: 120
@@ -23,7 +23,10 @@ expect "$W/five.log" "^bulkhead: domain msr: read of MSR 0x1b refused: #GP injec
 expect "$W/five.log" "^\[msr\] TESTGUEST x86: caught vector 13" "the guest got #GP"
 expect "$W/five.log" "^\[vmrun\] TESTGUEST x86: caught vector 6" "VMRUN: the guest got #UD"
 expect "$W/five.log" "^bulkhead: domain port: read of I/O port 0x60: nothing there \(reported once\)" "absent port reported"
-expect "$W/five.log" "^\[port\] TESTGUEST x86: port 0x60 reads 0xff" "absent port reads all-ones"
+expect "$W/five.log" "^\[port\] TESTGUEST x86: port 0x60 reads 0xff, again 0xff, port 0x61 0xff" "absent ports read all-ones"
+expect "$W/five.log" "^bulkhead: domain port: read of I/O port 0x61: nothing there \(reported once\)" "another port reported too"
+n=$(grep -c "^bulkhead: domain port: read of I/O port 0x60" "$W/five.log")
+[ "$n" -eq 1 ] && echo "  ok: port 0x60 reported once" || { echo "  FAIL: port 0x60 reported $n times"; FAILS=$((FAILS + 1)); }
 expect "$W/five.log" "^\[port\] TESTGUEST x86: done" "and the domain goes on"
 expect "$W/five.log" "^bulkhead: domain outs: string I/O \(INS/OUTS\) is not emulated: stopped" "string I/O stops the domain"
 expect "$W/five.log" "^bulkhead: domain hlt: halted \(HLT\) with nothing to wake it: off" "HLT turns the vCPU off"
