@@ -41,6 +41,11 @@ static inline void outb(uint16_t port, uint8_t v)
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
 static inline uint8_t inb(uint16_t port)
 {
 	uint8_t v;
@@ -96,6 +101,7 @@ void x86_mem_init(const struct mb_info *mb, uint32_t mbi, uint64_t payload_end);
 /* acpi.c: the board's CPUs from the MADT */
 #define X86_MAX_CPUS 64 /* as on arm64 (BH_MAX_CPUS) */
 unsigned x86_acpi_cpus(uint32_t *apic_ids, unsigned max);
+void x86_acpi_power_off(void); /* returns if ACPI gives no way */
 
 /* guests.c: the config's domains */
 struct plan;

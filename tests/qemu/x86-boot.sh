@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # The x86 port boots: Multiboot entry (QEMU -kernel) into long mode, the
 # banner on the 16550 (its CPU count from the ACPI MADT), power-off ending
-# QEMU by itself. A fault in the hypervisor (bhtest=pf: a read of an unmapped address) gives a decoded
+# QEMU by itself (isa-debug-exit, else ACPI S5). A fault in the hypervisor (bhtest=pf: a read of an unmapped address) gives a decoded
 # report (vector name, error code in words, CR2, registers) and a failure
 # power-off, never a hang.
 # timeout: 120
@@ -24,6 +24,16 @@ for m in "pc:3:3:3" "q35:4:4:4" "pc:2,maxcpus=4:2:2 of 4 possible"; do
 	x86_boot "$W/smp.log" 30 "$W/one.img" -M "$machine" -smp "$smp"; rc=$?
 	expect_rc $rc 1 "clean power-off"
 	expect "$W/smp.log" "^Bulkhead [0-9.]+ \(x86-64\): $want CPUs," "$what CPUs found in the MADT"
+done
+
+# Without QEMU's debug-exit device, as on hardware: ACPI S5 (the FADT's PM1
+# control ports, the DSDT's \_S5 types) powers the machine off.
+for machine in pc q35; do
+	echo "case: $machine without isa-debug-exit"
+	X86_NO_DEBUG_EXIT=1 x86_boot "$W/s5.log" 30 "$W/one.img" -M "$machine"; rc=$?
+	expect_rc $rc 0 "QEMU ended by ACPI S5"
+	expect "$W/s5.log" "^bulkhead: power off \(done\)" "clean power-off"
+	expect_not "$W/s5.log" "halted" "no halt instead"
 done
 
 echo "case: the hypervisor alone, without bhpack's payload"
