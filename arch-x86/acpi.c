@@ -28,12 +28,12 @@ struct __attribute__((packed)) sdt {
 	uint32_t oem_rev, creator, creator_rev;
 };
 
-#define MADT_LAPIC 0
-#define MADT_X2APIC 9
-#define MADT_ENABLED 1
+#define MADT_LAPIC	    0
+#define MADT_X2APIC	    9
+#define MADT_ENABLED	    1
 #define MADT_ONLINE_CAPABLE 2
-#define MAPPED 0x100000000ull /* head.S maps the first 4 GiB */
-#define PM1_SLP_EN (1u << 13)
+#define MAPPED		    0x100000000ull /* head.S maps the first 4 GiB */
+#define PM1_SLP_EN	    (1u << 13)
 
 static uint8_t sum(const void *p, uint32_t n)
 {
@@ -53,10 +53,10 @@ static __attribute__((noreturn)) void acpi_bad(const char *what, uint64_t at)
  * 16-byte boundary, with a valid checksum. */
 static const struct rsdp *rsdp_find(void)
 {
-	uintptr_t bda_ebda = 0x40e; /* the BIOS data area's EBDA segment */
+	uintptr_t bda_ebda = 0x40e;   /* the BIOS data area's EBDA segment */
 	__asm__("" : "+r"(bda_ebda)); /* an address, not a null pointer plus 0x40e */
-	uint64_t ebda = (uint64_t)*(const volatile uint16_t *)bda_ebda << 4;
-	uint64_t ranges[2][2] = { { ebda, ebda + 1024 }, { 0xe0000, 0x100000 } };
+	uint64_t ebda = (uint64_t) * (const volatile uint16_t *)bda_ebda << 4;
+	uint64_t ranges[2][2] = {{ebda, ebda + 1024}, {0xe0000, 0x100000}};
 	for (unsigned r = ebda ? 0 : 1; r < 2; r++)
 		for (uint64_t a = ranges[r][0]; a + 20 <= ranges[r][1]; a += 16) {
 			const struct rsdp *p = (const void *)(uintptr_t)a;
@@ -179,7 +179,8 @@ unsigned x86_acpi_cpus(uint32_t *apic_ids, unsigned max)
 		return 1;
 	}
 	unsigned n = 0;
-	const uint8_t *p = (const uint8_t *)madt + sizeof(struct sdt) + 8, *end = (const uint8_t *)madt + madt->length;
+	const uint8_t *p = (const uint8_t *)madt + sizeof(struct sdt) + 8,
+		      *end = (const uint8_t *)madt + madt->length;
 	for (; p + 2 <= end; p += p[1]) {
 		if (p[1] < 2 || p + p[1] > end)
 			acpi_bad("a MADT entry's length is impossible", (uintptr_t)p);
@@ -196,7 +197,8 @@ unsigned x86_acpi_cpus(uint32_t *apic_ids, unsigned max)
 		if (!(flags & (MADT_ENABLED | MADT_ONLINE_CAPABLE)))
 			continue;
 		if (n == max)
-			acpi_bad("the MADT lists more CPUs than the hypervisor supports (64)", (uintptr_t)madt);
+			acpi_bad("the MADT lists more CPUs than the hypervisor supports (64)",
+				 (uintptr_t)madt);
 		apic_ids[n++] = id;
 	}
 	if (!n)

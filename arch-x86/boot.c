@@ -46,8 +46,9 @@ void x86_main(uint32_t magic, uint32_t mbi)
 	x86_serial_init();
 	x86_traps_init();
 	if (magic != MB_BOOT_MAGIC) {
-		x86_printf("bulkhead: not started by a Multiboot loader (eax 0x%x, expected 0x%x). Stopping.\n", magic,
-			   MB_BOOT_MAGIC);
+		x86_printf("bulkhead: not started by a Multiboot loader (eax 0x%x, expected 0x%x). "
+			   "Stopping.\n",
+			   magic, MB_BOOT_MAGIC);
 		x86_power_off(X86_EXIT_FAIL);
 	}
 	const struct bh_pkg_hdr *pkg = x86_payload();
@@ -59,8 +60,9 @@ void x86_main(uint32_t magic, uint32_t mbi)
 	}
 	static uint32_t apic_ids[X86_MAX_CPUS];
 	unsigned ncpus = x86_acpi_cpus(apic_ids, X86_MAX_CPUS);
-	x86_printf("Bulkhead %u.%u (x86-64): %u CPU%s, %llu MiB RAM, console 16550 at 0x%x\n", BH_VERSION_MAJOR,
-		   BH_VERSION_MINOR, ncpus, ncpus == 1 ? "" : "s", (unsigned long long)(ram >> 20), COM1_PORT);
+	x86_printf("Bulkhead %u.%u (x86-64): %u CPU%s, %llu MiB RAM, console 16550 at 0x%x\n",
+		   BH_VERSION_MAJOR, BH_VERSION_MINOR, ncpus, ncpus == 1 ? "" : "s",
+		   (unsigned long long)(ram >> 20), COM1_PORT);
 	boot_self_test(mb);
 	x86_mem_init(mb, mbi, (uintptr_t)pkg + pkg->total_size);
 	/* The legacy PICs masked: no device interrupt reaches a guest or the

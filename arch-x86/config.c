@@ -37,11 +37,11 @@ static void board_from_firmware(struct board *b, const struct mb_info *mb, const
 		const struct mb_mmap_entry *e = (const void *)(uintptr_t)(mb->mmap_addr + off);
 		off += e->size + 4;
 		if (e->type == MB_MMAP_RAM && b->nmem < BH_MAX_MEM)
-			b->mem[b->nmem++] = (struct mem_range){ e->base, e->len };
+			b->mem[b->nmem++] = (struct mem_range){e->base, e->len};
 	}
-	b->resv[b->nresv++] = (struct mem_range){ 0, 0x100000 }; /* the BIOS's first MiB */
-	b->resv[b->nresv++] = (struct mem_range){ (uintptr_t)__image_start,
-						  (uintptr_t)__bss_end - (uintptr_t)__image_start };
+	b->resv[b->nresv++] = (struct mem_range){0, 0x100000}; /* the BIOS's first MiB */
+	b->resv[b->nresv++] = (struct mem_range){(uintptr_t)__image_start,
+						 (uintptr_t)__bss_end - (uintptr_t)__image_start};
 	b->uart = UART_NS16550;
 	b->uart_base = COM1_PORT;
 }
@@ -96,8 +96,8 @@ static void x86_limits(const struct plan *p)
 	}
 }
 
-void x86_config_read(const struct mb_info *mb, const struct bh_pkg_hdr *pkg, const uint32_t *apic_ids,
-		     unsigned ncpus, struct board *b, struct plan *p)
+void x86_config_read(const struct mb_info *mb, const struct bh_pkg_hdr *pkg,
+		     const uint32_t *apic_ids, unsigned ncpus, struct board *b, struct plan *p)
 {
 	fs_block[5] = 0x5ca1ab1e0ddba11ull ^ __builtin_ia32_rdtsc();
 	wrmsr(MSR_FS_BASE, (uint64_t)(uintptr_t)fs_block);

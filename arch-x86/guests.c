@@ -14,10 +14,10 @@
 #include "common/stats_fmt.h"
 #include "dt/plan.h"
 
-#define GUEST_LOAD 0x100000ull     /* where a Multiboot image runs */
-#define GUEST_CMDLINE 0x1000ull    /* its command line, EBX at entry */
+#define GUEST_LOAD	  0x100000ull /* where a Multiboot image runs */
+#define GUEST_CMDLINE	  0x1000ull   /* its command line, EBX at entry */
 #define GUEST_CMDLINE_MAX 256
-#define AP_STACK 16384
+#define AP_STACK	  16384
 
 static uint64_t cpus_started; /* bit per CPU index (< 64) */
 
@@ -36,7 +36,7 @@ static const struct __attribute__((aligned(16))) {
 	uint8_t rest0[22];
 	uint32_t mxcsr;
 	uint8_t rest1[484];
-} fp_clean = { .fcw = 0x37f, .mxcsr = 0x1f80 };
+} fp_clean = {.fcw = 0x37f, .mxcsr = 0x1f80};
 
 static void fp_reset(void)
 {
@@ -48,7 +48,8 @@ static void dom_create(struct x86_dom *d, const struct dom_cfg *cfg, const struc
 	uint64_t size = 0;
 	const void *image = package_entry(pkg, cfg->kernel, &size);
 	if (!image || size > cfg->mem_size || GUEST_LOAD > cfg->mem_size - size) {
-		x86_printf("bulkhead: domain %s: %s \"%s\"%s\nbulkhead: boot stopped: no domain was started\n",
+		x86_printf("bulkhead: domain %s: %s \"%s\"%s\nbulkhead: boot stopped: no domain "
+			   "was started\n",
 			   cfg->name, image ? "image" : "the payload has no kernel", cfg->kernel,
 			   image ? " does not fit its memory-size above 1 MiB" : "");
 		x86_power_off(X86_EXIT_FAIL);
@@ -61,12 +62,15 @@ static void dom_create(struct x86_dom *d, const struct dom_cfg *cfg, const struc
 	d->npt = npt_create();
 	npt_map(d->npt, 0, d->ram_pa, d->ram_size, npt_has_1g());
 	memcpy((void *)(uintptr_t)(d->ram_pa + GUEST_LOAD), image, size);
-	snprintf((char *)(uintptr_t)(d->ram_pa + GUEST_CMDLINE), GUEST_CMDLINE_MAX, "%s", cfg->bootargs);
+	snprintf((char *)(uintptr_t)(d->ram_pa + GUEST_CMDLINE), GUEST_CMDLINE_MAX, "%s",
+		 cfg->bootargs);
 	svm_vcpu_init(d, GUEST_LOAD, GUEST_CMDLINE);
-	x86_printf("bulkhead: domain %s (id %u): 1 vCPU for CPU %u, %llu MiB at 0x%llx, kernel \"%s\" "
-		   "(%llu bytes at guest physical 0x%llx)\n", d->name, d->id, cfg->cpus[0],
-		   (unsigned long long)(d->ram_size >> 20), (unsigned long long)d->ram_pa, cfg->kernel,
-		   (unsigned long long)size, (unsigned long long)GUEST_LOAD);
+	x86_printf(
+	    "bulkhead: domain %s (id %u): 1 vCPU for CPU %u, %llu MiB at 0x%llx, kernel \"%s\" "
+	    "(%llu bytes at guest physical 0x%llx)\n",
+	    d->name, d->id, cfg->cpus[0], (unsigned long long)(d->ram_size >> 20),
+	    (unsigned long long)d->ram_pa, cfg->kernel, (unsigned long long)size,
+	    (unsigned long long)GUEST_LOAD);
 }
 
 static struct x86_dom *doms;
@@ -80,7 +84,8 @@ void x86_cpu_run(unsigned cpu)
 			continue;
 		fp_reset();
 		if (svm_run(&doms[i]) == EXIT_STOP && doms[i].cfg->on_fault == FAULT_HALT) {
-			x86_printf("bulkhead: domain %s faulted and its on-fault is \"halt\": the system halts\n",
+			x86_printf("bulkhead: domain %s faulted and its on-fault is \"halt\": the "
+				   "system halts\n",
 				   doms[i].name);
 			x86_power_off(X86_EXIT_FAIL);
 		}
@@ -98,20 +103,26 @@ static void emit_line(const char *line, void *arg)
  * (common/stats_fmt.c): a CPU per line, its domain the one slot. */
 static void print_exits(void)
 {
-	static const char *const kinds[XK_KINDS] = { "cpuid", "io", "msr", "vmmcall", "hlt", "npf", "intr", "other" };
+	static const char *const kinds[XK_KINDS] = {"cpuid", "io",  "msr",  "vmmcall",
+						    "hlt",   "npf", "intr", "other"};
 	x86_puts("bulkhead: exits per CPU:\n");
 	for (unsigned i = 0; i < ndoms; i++) {
 		const char *name = doms[i].name;
-		struct stats_cpu_view v = { .cpu = doms[i].cfg->cpus[0], .owner = name, .nkinds = XK_KINDS,
-					    .nslots = 1, .kind_names = kinds, .slot_names = &name,
-					    .counts = doms[i].exits };
+		struct stats_cpu_view v = {.cpu = doms[i].cfg->cpus[0],
+					   .owner = name,
+					   .nkinds = XK_KINDS,
+					   .nslots = 1,
+					   .kind_names = kinds,
+					   .slot_names = &name,
+					   .counts = doms[i].exits};
 		stats_format_cpu(&v, emit_line, NULL);
 	}
 }
 
 /* Every domain made, the CPUs they are pinned to started, the boot CPU's
  * own run; back when every domain has ended. */
-void x86_guests_run(const struct bh_pkg_hdr *pkg, const struct plan *p, const uint32_t *apic_ids, unsigned boot_cpu)
+void x86_guests_run(const struct bh_pkg_hdr *pkg, const struct plan *p, const uint32_t *apic_ids,
+		    unsigned boot_cpu)
 {
 	ndoms = p->ndoms;
 	doms = x86_alloc(ndoms * sizeof(*doms), 64);
@@ -122,9 +133,12 @@ void x86_guests_run(const struct bh_pkg_hdr *pkg, const struct plan *p, const ui
 		unsigned cpu = p->dom[i].cpus[0];
 		if (cpu == boot_cpu || cpu_started(cpu))
 			continue;
-		if (!x86_start_cpu(cpu, apic_ids[cpu], (char *)x86_alloc(AP_STACK, 16) + AP_STACK)) {
-			x86_printf("bulkhead: CPU %u (APIC ID %u) did not start: domain %s cannot run\n"
-				   "bulkhead: boot stopped\n", cpu, apic_ids[cpu], p->dom[i].name);
+		if (!x86_start_cpu(cpu, apic_ids[cpu],
+				   (char *)x86_alloc(AP_STACK, 16) + AP_STACK)) {
+			x86_printf(
+			    "bulkhead: CPU %u (APIC ID %u) did not start: domain %s cannot run\n"
+			    "bulkhead: boot stopped\n",
+			    cpu, apic_ids[cpu], p->dom[i].name);
 			x86_power_off(X86_EXIT_FAIL);
 		}
 		x86_printf("bulkhead: CPU %u (APIC ID %u) started\n", cpu, apic_ids[cpu]);

@@ -26,7 +26,9 @@ static uint64_t handover_end(const struct mb_info *mb, uint32_t mbi, uint64_t pa
 		for (uint32_t i = 0; i < mb->mods_count; i++) {
 			end = MAX(end, (uint64_t)m[i].end);
 			if (m[i].string)
-				end = MAX(end, (uint64_t)m[i].string + strlen((const char *)(uintptr_t)m[i].string) + 1);
+				end =
+				    MAX(end, (uint64_t)m[i].string +
+						 strlen((const char *)(uintptr_t)m[i].string) + 1);
 		}
 	}
 	return end;
@@ -55,9 +57,10 @@ void *x86_alloc(uint64_t size, uint64_t align)
 {
 	uint64_t p = ALIGN_UP(mem_next, align);
 	if (p + size > mem_end || p + size < p) {
-		x86_printf("bulkhead: out of memory: %llu KiB wanted, %llu KiB left. Stopping.\n",
-			   (unsigned long long)(size >> 10),
-			   (unsigned long long)(mem_end > mem_next ? (mem_end - mem_next) >> 10 : 0));
+		x86_printf(
+		    "bulkhead: out of memory: %llu KiB wanted, %llu KiB left. Stopping.\n",
+		    (unsigned long long)(size >> 10),
+		    (unsigned long long)(mem_end > mem_next ? (mem_end - mem_next) >> 10 : 0));
 		x86_power_off(X86_EXIT_FAIL);
 	}
 	mem_next = p + size;

@@ -5,11 +5,11 @@
 #define ARCH_X86_MULTIBOOT_H
 #include <stdint.h>
 
-#define MB_BOOT_MAGIC 0x2badb002 /* eax at entry */
+#define MB_BOOT_MAGIC	0x2badb002 /* eax at entry */
 #define MB_INFO_CMDLINE (1 << 2)
-#define MB_INFO_MODS (1 << 3)
-#define MB_INFO_MMAP (1 << 6)
-#define MB_MMAP_RAM 1
+#define MB_INFO_MODS	(1 << 3)
+#define MB_INFO_MMAP	(1 << 6)
+#define MB_MMAP_RAM	1
 
 struct mb_info {
 	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline, mods_count, mods_addr;

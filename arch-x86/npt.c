@@ -10,7 +10,7 @@
 #include "x86.h"
 #include "common/lib.h"
 
-#define NPT_RWX (PTE_P | PTE_W | PTE_U)
+#define NPT_RWX	 (PTE_P | PTE_W | PTE_U)
 #define PTE_ADDR 0x000ffffffffff000ull
 
 uint64_t *npt_create(void)
@@ -41,8 +41,8 @@ void npt_map(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size, bool gb_
 	while (size) {
 		uint64_t *pdpt = npt_next(&root[(gpa >> 39) & 511]);
 		uint64_t page = gb_pages && fits(gpa, hpa, size, SZ_1G) ? SZ_1G
-				: fits(gpa, hpa, size, SZ_2M)	    ? SZ_2M
-									    : SZ_4K;
+				: fits(gpa, hpa, size, SZ_2M)		? SZ_2M
+									: SZ_4K;
 		if (page == SZ_1G) {
 			pdpt[(gpa >> 30) & 511] = hpa | NPT_RWX | PTE_PS;
 		} else {

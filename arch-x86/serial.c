@@ -4,10 +4,18 @@
 #include "x86.h"
 #include "common/lib.h"
 
-enum { UART_THR = 0, UART_DLL = 0, UART_IER = 1, UART_DLM = 1, UART_FCR = 2, UART_LCR = 3, UART_MCR = 4,
-       UART_LSR = 5 };
+enum {
+	UART_THR = 0,
+	UART_DLL = 0,
+	UART_IER = 1,
+	UART_DLM = 1,
+	UART_FCR = 2,
+	UART_LCR = 3,
+	UART_MCR = 4,
+	UART_LSR = 5
+};
 #define LCR_DLAB 0x80
-#define LCR_8N1 0x03
+#define LCR_8N1	 0x03
 #define LSR_THRE 0x20
 
 void x86_serial_init(void)

@@ -9,14 +9,14 @@
 #include "x86.h"
 #include "common/lib.h"
 
-#define MSR_APIC_BASE 0x1b
+#define MSR_APIC_BASE	 0x1b
 #define APIC_BASE_ENABLE (1u << 11)
-#define LAPIC_SVR 0xf0
-#define LAPIC_ICR_LO 0x300
-#define LAPIC_ICR_HI 0x310
-#define ICR_INIT 0x4500	   /* INIT, level assert */
-#define ICR_STARTUP 0x4600 /* start-up IPI; the vector is the page number */
-#define ICR_PENDING (1u << 12)
+#define LAPIC_SVR	 0xf0
+#define LAPIC_ICR_LO	 0x300
+#define LAPIC_ICR_HI	 0x310
+#define ICR_INIT	 0x4500 /* INIT, level assert */
+#define ICR_STARTUP	 0x4600 /* start-up IPI; the vector is the page number */
+#define ICR_PENDING	 (1u << 12)
 
 extern const char ap_trampoline[], ap_trampoline_end[];
 uint64_t ap_stack; /* read by trampoline.S */

@@ -10,18 +10,18 @@
 #include "common/hypercall.h"
 #include "common/lib.h"
 
-#define CPUID_SVM_ECX (1u << 2)  /* 0x80000001 ECX: SVM */
-#define CPUID_NPT_EDX (1u << 0)  /* 0x8000000A EDX: nested paging */
-#define VM_CR_MSR 0xc0010114
-#define VM_CR_SVMDIS (1u << 4)
-#define IOPM_SIZE (3 * 4096)
-#define MSRPM_SIZE (2 * 4096)
-#define MSR_PAT 0x277
-#define EVENT_EXCEPTION (3u << 8)
+#define CPUID_SVM_ECX	  (1u << 2) /* 0x80000001 ECX: SVM */
+#define CPUID_NPT_EDX	  (1u << 0) /* 0x8000000A EDX: nested paging */
+#define VM_CR_MSR	  0xc0010114
+#define VM_CR_SVMDIS	  (1u << 4)
+#define IOPM_SIZE	  (3 * 4096)
+#define MSRPM_SIZE	  (2 * 4096)
+#define MSR_PAT		  0x277
+#define EVENT_EXCEPTION	  (3u << 8)
 #define EVENT_ERROR_VALID (1u << 11)
-#define EVENT_VALID (1u << 31)
-#define VEC_UD 6
-#define VEC_GP 13
+#define EVENT_VALID	  (1u << 31)
+#define VEC_UD		  6
+#define VEC_GP		  13
 
 static uint64_t iopm_pa, msrpm_pa;
 static uint8_t (*hsave)[4096]; /* each CPU's host save area */
@@ -29,7 +29,8 @@ static uint8_t (*hsave)[4096]; /* each CPU's host save area */
 static __attribute__((noreturn)) void svm_missing(const char *what)
 {
 	x86_printf("bulkhead: this CPU has no %s: the x86 port needs AMD SVM with nested paging "
-		   "(QEMU: -cpu EPYC or qemu64,+svm,+npt). Stopping.\n", what);
+		   "(QEMU: -cpu EPYC or qemu64,+svm,+npt). Stopping.\n",
+		   what);
 	x86_power_off(X86_EXIT_FAIL);
 }
 
@@ -64,7 +65,7 @@ void svm_init(unsigned ncpus, unsigned boot_cpu)
 
 static void seg(struct vmcb_seg *s, uint16_t sel, uint16_t attr, uint32_t limit)
 {
-	*s = (struct vmcb_seg){ .sel = sel, .attr = attr, .limit = limit };
+	*s = (struct vmcb_seg){.sel = sel, .attr = attr, .limit = limit};
 }
 
 /* The vCPU as a Multiboot loader leaves a CPU: 32-bit protected mode, flat
@@ -73,13 +74,13 @@ static void seg(struct vmcb_seg *s, uint16_t sel, uint16_t attr, uint32_t limit)
 void svm_vcpu_init(struct x86_dom *d, uint64_t entry, uint64_t ebx)
 {
 	struct vmcb *v = d->vmcb = x86_alloc(sizeof(struct vmcb), 4096);
-	v->intercept1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_CPUID | INTERCEPT_HLT | INTERCEPT_IOIO |
-			INTERCEPT_MSR | INTERCEPT_SHUTDOWN;
+	v->intercept1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_CPUID | INTERCEPT_HLT |
+			INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_SHUTDOWN;
 	v->intercept2 = INTERCEPT_SVM_INSNS | INTERCEPT_XSETBV;
 	v->iopm_pa = iopm_pa;
 	v->msrpm_pa = msrpm_pa;
-	v->asid = d->id + 1; /* 0 is the host's */
-	v->tlb_control = 1;  /* flush this ASID at the first entry */
+	v->asid = d->id + 1;   /* 0 is the host's */
+	v->tlb_control = 1;    /* flush this ASID at the first entry */
 	v->vintr = 1ull << 24; /* V_INTR_MASKING: the guest's IF masks only virtual interrupts */
 	v->np_enable = 1;
 	v->n_cr3 = (uint64_t)(uintptr_t)d->npt;
@@ -117,7 +118,8 @@ bool svm_report_once(struct x86_dom *d, enum x86_report kind, uint32_t key)
 static void report(struct x86_dom *d, const char *what)
 {
 	vuart_flush(d);
-	x86_printf("bulkhead: domain %s: %s (RIP 0x%llx)\n", d->name, what, (unsigned long long)d->vmcb->rip);
+	x86_printf("bulkhead: domain %s: %s (RIP 0x%llx)\n", d->name, what,
+		   (unsigned long long)d->vmcb->rip);
 }
 
 /* CPUID: the host's answer, less what the domain does not get (SVM, VMX,
@@ -132,9 +134,9 @@ static enum exit_action exit_cpuid(struct x86_dom *d)
 	else if (leaf == 0x80000001)
 		r.ecx &= ~CPUID_SVM_ECX;
 	else if (leaf == 0x8000000a || leaf == 0xd)
-		r = (struct cpuid){ 0 };
+		r = (struct cpuid){0};
 	else if (leaf == 0x40000000) /* "Bulkhead-HYP" */
-		r = (struct cpuid){ 0x40000000, 0x6b6c7542, 0x64616568, 0x5059482d };
+		r = (struct cpuid){0x40000000, 0x6b6c7542, 0x64616568, 0x5059482d};
 	v->rax = r.eax;
 	d->gprs.rbx = r.ebx;
 	d->gprs.rcx = r.ecx;
@@ -186,10 +188,12 @@ static enum exit_action exit_msr(struct x86_dom *d)
 	bool write = v->exitinfo1 & 1;
 	uint64_t val = (d->gprs.rdx << 32) | (uint32_t)v->rax;
 	uint64_t *reg = msr == MSR_EFER ? &v->efer : msr == MSR_PAT ? &v->g_pat : NULL;
-	if (!reg || (write && msr == MSR_EFER && (val & ~(uint64_t)(EFER_LME | 1 /* SCE */ | (1u << 11) /* NXE */)))) {
+	if (!reg || (write && msr == MSR_EFER &&
+		     (val & ~(uint64_t)(EFER_LME | 1 /* SCE */ | (1u << 11) /* NXE */)))) {
 		if (svm_report_once(d, write ? XR_MSR_WRITE : XR_MSR_READ, msr)) {
 			char what[96];
-			snprintf(what, sizeof(what), "%s of MSR 0x%x refused: #GP injected (reported once)",
+			snprintf(what, sizeof(what),
+				 "%s of MSR 0x%x refused: #GP injected (reported once)",
 				 write ? "write" : "read", msr);
 			report(d, what);
 		}
@@ -244,7 +248,9 @@ static enum exit_action exit_npf(struct x86_dom *d)
 	struct vmcb *v = d->vmcb;
 	char what[128];
 	snprintf(what, sizeof(what), "%s at guest physical 0x%llx outside its partition: stopped",
-		 v->exitinfo1 & (1u << 4) ? "instruction fetch" : v->exitinfo1 & 2 ? "write" : "read",
+		 v->exitinfo1 & (1u << 4) ? "instruction fetch"
+		 : v->exitinfo1 & 2	  ? "write"
+					  : "read",
 		 (unsigned long long)v->exitinfo2);
 	report(d, what);
 	return EXIT_STOP;
@@ -253,27 +259,43 @@ static enum exit_action exit_npf(struct x86_dom *d)
 typedef enum exit_action (*exit_handler)(struct x86_dom *d);
 #define EXIT_FIRST SVM_EXIT_INTR
 static const exit_handler exit_handlers[SVM_EXIT_XSETBV - EXIT_FIRST + 1] = {
-	[SVM_EXIT_INTR - EXIT_FIRST] = exit_nothing,	  [SVM_EXIT_NMI - EXIT_FIRST] = exit_nothing,
-	[SVM_EXIT_CPUID - EXIT_FIRST] = exit_cpuid,	  [SVM_EXIT_HLT - EXIT_FIRST] = exit_hlt,
-	[SVM_EXIT_IOIO - EXIT_FIRST] = exit_ioio,	  [SVM_EXIT_MSR - EXIT_FIRST] = exit_msr,
-	[SVM_EXIT_SHUTDOWN - EXIT_FIRST] = exit_shutdown, [SVM_EXIT_VMRUN - EXIT_FIRST] = exit_undefined,
-	[SVM_EXIT_VMMCALL - EXIT_FIRST] = exit_vmmcall,	  [SVM_EXIT_VMMCALL - EXIT_FIRST + 1] = exit_undefined,
-	[SVM_EXIT_VMMCALL - EXIT_FIRST + 2] = exit_undefined, [SVM_EXIT_VMMCALL - EXIT_FIRST + 3] = exit_undefined,
-	[SVM_EXIT_VMMCALL - EXIT_FIRST + 4] = exit_undefined, [SVM_EXIT_SKINIT - EXIT_FIRST] = exit_undefined,
-	[SVM_EXIT_XSETBV - EXIT_FIRST] = exit_undefined,
+    [SVM_EXIT_INTR - EXIT_FIRST] = exit_nothing,
+    [SVM_EXIT_NMI - EXIT_FIRST] = exit_nothing,
+    [SVM_EXIT_CPUID - EXIT_FIRST] = exit_cpuid,
+    [SVM_EXIT_HLT - EXIT_FIRST] = exit_hlt,
+    [SVM_EXIT_IOIO - EXIT_FIRST] = exit_ioio,
+    [SVM_EXIT_MSR - EXIT_FIRST] = exit_msr,
+    [SVM_EXIT_SHUTDOWN - EXIT_FIRST] = exit_shutdown,
+    [SVM_EXIT_VMRUN - EXIT_FIRST] = exit_undefined,
+    [SVM_EXIT_VMMCALL - EXIT_FIRST] = exit_vmmcall,
+    [SVM_EXIT_VMMCALL - EXIT_FIRST + 1] = exit_undefined,
+    [SVM_EXIT_VMMCALL - EXIT_FIRST + 2] = exit_undefined,
+    [SVM_EXIT_VMMCALL - EXIT_FIRST + 3] = exit_undefined,
+    [SVM_EXIT_VMMCALL - EXIT_FIRST + 4] = exit_undefined,
+    [SVM_EXIT_SKINIT - EXIT_FIRST] = exit_undefined,
+    [SVM_EXIT_XSETBV - EXIT_FIRST] = exit_undefined,
 };
 
 static enum x86_exit_kind exit_kind(uint64_t code)
 {
 	switch (code) {
-	case SVM_EXIT_CPUID: return XK_CPUID;
-	case SVM_EXIT_IOIO: return XK_IO;
-	case SVM_EXIT_MSR: return XK_MSR;
-	case SVM_EXIT_VMMCALL: return XK_VMMCALL;
-	case SVM_EXIT_HLT: return XK_HLT;
-	case SVM_EXIT_NPF: return XK_NPF;
-	case SVM_EXIT_INTR: case SVM_EXIT_NMI: return XK_INTR;
-	default: return XK_OTHER;
+	case SVM_EXIT_CPUID:
+		return XK_CPUID;
+	case SVM_EXIT_IOIO:
+		return XK_IO;
+	case SVM_EXIT_MSR:
+		return XK_MSR;
+	case SVM_EXIT_VMMCALL:
+		return XK_VMMCALL;
+	case SVM_EXIT_HLT:
+		return XK_HLT;
+	case SVM_EXIT_NPF:
+		return XK_NPF;
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+		return XK_INTR;
+	default:
+		return XK_OTHER;
 	}
 }
 
@@ -287,16 +309,19 @@ enum exit_action svm_run(struct x86_dom *d)
 		v->eventinj = 0;
 		uint64_t code = v->exitcode;
 		d->exits[exit_kind(code)]++;
-		exit_handler h = code == SVM_EXIT_NPF ? exit_npf
-				 : code >= EXIT_FIRST && code - EXIT_FIRST < sizeof(exit_handlers) / sizeof(exit_handlers[0])
-				     ? exit_handlers[code - EXIT_FIRST]
-				     : NULL;
+		exit_handler h =
+		    code == SVM_EXIT_NPF ? exit_npf
+		    : code >= EXIT_FIRST &&
+			    code - EXIT_FIRST < sizeof(exit_handlers) / sizeof(exit_handlers[0])
+			? exit_handlers[code - EXIT_FIRST]
+			: NULL;
 		enum exit_action a = EXIT_STOP;
 		if (h) {
 			a = h(d);
 		} else {
 			char what[96];
-			snprintf(what, sizeof(what), "unexpected exit 0x%llx (info 0x%llx 0x%llx): stopped",
+			snprintf(what, sizeof(what),
+				 "unexpected exit 0x%llx (info 0x%llx 0x%llx): stopped",
 				 (unsigned long long)code, (unsigned long long)v->exitinfo1,
 				 (unsigned long long)v->exitinfo2);
 			report(d, what);

@@ -40,7 +40,8 @@ struct vmcb {
 	uint8_t rsvd7[0x5d8 - 0x580];
 	uint64_t rsp;
 	uint8_t rsvd8[0x5f8 - 0x5e0];
-	uint64_t rax, star, lstar, cstar, sfmask, kernel_gs_base, sysenter_cs, sysenter_esp, sysenter_eip, cr2;
+	uint64_t rax, star, lstar, cstar, sfmask, kernel_gs_base, sysenter_cs, sysenter_esp,
+	    sysenter_eip, cr2;
 	uint8_t rsvd9[0x668 - 0x648];
 	uint64_t g_pat;
 	uint8_t rsvd10[0x1000 - 0x670];
@@ -54,23 +55,32 @@ _Static_assert(offsetof(struct vmcb, g_pat) == 0x668, "VMCB save area");
 _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 
 /* Intercept word 1 (offset 0x0c): bit n intercepts exit code 0x60 + n. */
-#define INTERCEPT_INTR (1u << 0)
-#define INTERCEPT_NMI (1u << 1)
-#define INTERCEPT_CPUID (1u << 18)
-#define INTERCEPT_HLT (1u << 24)
-#define INTERCEPT_IOIO (1u << 27)
-#define INTERCEPT_MSR (1u << 28)
+#define INTERCEPT_INTR	   (1u << 0)
+#define INTERCEPT_NMI	   (1u << 1)
+#define INTERCEPT_CPUID	   (1u << 18)
+#define INTERCEPT_HLT	   (1u << 24)
+#define INTERCEPT_IOIO	   (1u << 27)
+#define INTERCEPT_MSR	   (1u << 28)
 #define INTERCEPT_SHUTDOWN (1u << 31)
 /* Intercept word 2 (offset 0x10): bit n intercepts exit code 0x80 + n. */
-#define INTERCEPT_VMRUN (1u << 0) /* VMRUN fails without it */
-#define INTERCEPT_VMMCALL (1u << 1)
+#define INTERCEPT_VMRUN	    (1u << 0) /* VMRUN fails without it */
+#define INTERCEPT_VMMCALL   (1u << 1)
 #define INTERCEPT_SVM_INSNS (0x7fu << 0) /* VMRUN, VMMCALL, VMLOAD, VMSAVE, STGI, CLGI, SKINIT */
-#define INTERCEPT_XSETBV (1u << 13)
+#define INTERCEPT_XSETBV    (1u << 13)
 
 enum svm_exit {
-	SVM_EXIT_INTR = 0x60, SVM_EXIT_NMI = 0x61, SVM_EXIT_CPUID = 0x72, SVM_EXIT_HLT = 0x78,
-	SVM_EXIT_IOIO = 0x7b, SVM_EXIT_MSR = 0x7c, SVM_EXIT_SHUTDOWN = 0x7f, SVM_EXIT_VMRUN = 0x80,
-	SVM_EXIT_VMMCALL = 0x81, SVM_EXIT_SKINIT = 0x86, SVM_EXIT_XSETBV = 0x8d, SVM_EXIT_NPF = 0x400,
+	SVM_EXIT_INTR = 0x60,
+	SVM_EXIT_NMI = 0x61,
+	SVM_EXIT_CPUID = 0x72,
+	SVM_EXIT_HLT = 0x78,
+	SVM_EXIT_IOIO = 0x7b,
+	SVM_EXIT_MSR = 0x7c,
+	SVM_EXIT_SHUTDOWN = 0x7f,
+	SVM_EXIT_VMRUN = 0x80,
+	SVM_EXIT_VMMCALL = 0x81,
+	SVM_EXIT_SKINIT = 0x86,
+	SVM_EXIT_XSETBV = 0x8d,
+	SVM_EXIT_NPF = 0x400,
 	SVM_EXIT_INVALID = -1,
 };
 
@@ -84,7 +94,17 @@ void svm_vmrun(struct svm_gprs *g, uint64_t vmcb_pa);
 enum exit_action { EXIT_CONTINUE, EXIT_STOP, EXIT_OFF };
 
 /* Exit accounting (printed through common/stats_fmt.c): kinds of exits. */
-enum x86_exit_kind { XK_CPUID, XK_IO, XK_MSR, XK_VMMCALL, XK_HLT, XK_NPF, XK_INTR, XK_OTHER, XK_KINDS };
+enum x86_exit_kind {
+	XK_CPUID,
+	XK_IO,
+	XK_MSR,
+	XK_VMMCALL,
+	XK_HLT,
+	XK_NPF,
+	XK_INTR,
+	XK_OTHER,
+	XK_KINDS
+};
 
 /* A domain of the step-2 port: one vCPU on the boot CPU, RAM at guest
  * physical 0, its emulated 16550 on COM1. */
@@ -102,7 +122,7 @@ struct x86_dom {
 	char line[VUART_LINE];
 	unsigned line_len;
 	struct once_table reported; /* guest-triggered reports made (svm_report_once) */
-	uint64_t exits[XK_KINDS]; /* counted by its CPU only */
+	uint64_t exits[XK_KINDS];   /* counted by its CPU only */
 };
 
 /* svm.c */

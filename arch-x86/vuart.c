@@ -11,8 +11,8 @@
 #include "common/lib.h"
 
 #define DEBUG_EXIT_PORT 0xf4
-#define LCR_DLAB 0x80
-#define LSR_THRE_TEMT 0x60 /* the transmitter is always ready */
+#define LCR_DLAB	0x80
+#define LSR_THRE_TEMT	0x60 /* the transmitter is always ready */
 
 void vuart_flush(struct x86_dom *d)
 {
@@ -37,8 +37,12 @@ static void vuart_putc(struct x86_dom *d, char c)
 static void uart_reg(struct x86_dom *d, unsigned reg, bool in, uint64_t *val)
 {
 	bool dlab = d->uart_lcr & LCR_DLAB;
-	uint8_t *r = reg == 0 ? (dlab ? &d->uart_dll : NULL) : reg == 1 ? (dlab ? &d->uart_dlm : &d->uart_ier)
-		     : reg == 3 ? &d->uart_lcr : reg == 4 ? &d->uart_mcr : reg == 7 ? &d->uart_scr : NULL;
+	uint8_t *r = reg == 0	? (dlab ? &d->uart_dll : NULL)
+		     : reg == 1 ? (dlab ? &d->uart_dlm : &d->uart_ier)
+		     : reg == 3 ? &d->uart_lcr
+		     : reg == 4 ? &d->uart_mcr
+		     : reg == 7 ? &d->uart_scr
+				: NULL;
 	if (!in) {
 		if (r)
 			*r = (uint8_t)*val;
@@ -57,15 +61,17 @@ enum exit_action vuart_io(struct x86_dom *d, uint16_t port, bool in, uint64_t *v
 	}
 	if (port == DEBUG_EXIT_PORT && !in) {
 		vuart_flush(d);
-		x86_printf("bulkhead: domain %s powered off (exit code %llu)\n", d->name, (unsigned long long)*val);
+		x86_printf("bulkhead: domain %s powered off (exit code %llu)\n", d->name,
+			   (unsigned long long)*val);
 		return EXIT_OFF;
 	}
 	if (in)
 		*val = ~0ull;
 	if (svm_report_once(d, in ? XR_PORT_READ : XR_PORT_WRITE, port)) {
 		vuart_flush(d);
-		x86_printf("bulkhead: domain %s: %s of I/O port 0x%x: nothing there (reported once)\n", d->name,
-			   in ? "read" : "write", port);
+		x86_printf(
+		    "bulkhead: domain %s: %s of I/O port 0x%x: nothing there (reported once)\n",
+		    d->name, in ? "read" : "write", port);
 	}
 	return EXIT_CONTINUE;
 }

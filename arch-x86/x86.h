@@ -7,30 +7,30 @@
 #ifndef ARCH_X86_X86_H
 #define ARCH_X86_X86_H
 
-#define CR0_PE (1 << 0)
-#define CR0_ET (1 << 4)
-#define CR0_NE (1 << 5)
-#define CR0_PG (1 << 31)
-#define CR4_PAE (1 << 5)
-#define MSR_EFER 0xc0000080
-#define EFER_LME (1 << 8)
-#define EFER_LMA (1 << 10)
-#define EFER_SVME (1 << 12)
+#define CR0_PE		(1 << 0)
+#define CR0_ET		(1 << 4)
+#define CR0_NE		(1 << 5)
+#define CR0_PG		(1 << 31)
+#define CR4_PAE		(1 << 5)
+#define MSR_EFER	0xc0000080
+#define EFER_LME	(1 << 8)
+#define EFER_LMA	(1 << 10)
+#define EFER_SVME	(1 << 12)
 #define MSR_VM_HSAVE_PA 0xc0010117
-#define MSR_FS_BASE 0xc0000100
-#define CR4_OSFXSR (1 << 9)
-#define CR4_OSXMMEXCPT (1 << 10)
+#define MSR_FS_BASE	0xc0000100
+#define CR4_OSFXSR	(1 << 9)
+#define CR4_OSXMMEXCPT	(1 << 10)
 
-#define PTE_P 0x1
-#define PTE_W 0x2
-#define PTE_U 0x4
+#define PTE_P  0x1
+#define PTE_W  0x2
+#define PTE_U  0x4
 #define PTE_PS 0x80
 
-#define GDT_CODE 0x08
-#define GDT_DATA 0x10
-#define COM1_PORT 0x3f8
+#define GDT_CODE	0x08
+#define GDT_DATA	0x10
+#define COM1_PORT	0x3f8
 #define BOOT_STACK_SIZE 16384
-#define TRAMPOLINE 0x8000 /* a secondary CPU's first instruction (smp.c) */
+#define TRAMPOLINE	0x8000 /* a secondary CPU's first instruction (smp.c) */
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
@@ -72,16 +72,18 @@ struct cpuid {
 static inline struct cpuid cpuid(uint32_t leaf, uint32_t sub)
 {
 	struct cpuid r;
-	__asm__ volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(sub));
+	__asm__ volatile("cpuid"
+			 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+			 : "a"(leaf), "c"(sub));
 	return r;
 }
 
-#define READ_CR(n)                                                                 \
-	static inline uint64_t read_cr##n(void)                                    \
-	{                                                                          \
-		uint64_t v;                                                        \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                  \
-		return v;                                                          \
+#define READ_CR(n)                                                                                 \
+	static inline uint64_t read_cr##n(void)                                                    \
+	{                                                                                          \
+		uint64_t v;                                                                        \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                  \
+		return v;                                                                          \
 	}
 READ_CR(0)
 READ_CR(2)
@@ -118,7 +120,7 @@ void x86_smp_init(void);
 bool x86_start_cpu(unsigned index, uint32_t apic_id, void *stack_top);
 void x86_cpu_run(unsigned index);
 /* Codes for x86_power_off; QEMU's isa-debug-exit ends with status 2 * code + 1. */
-#define X86_EXIT_OK 0
+#define X86_EXIT_OK   0
 #define X86_EXIT_FAIL 1
 __attribute__((noreturn)) void x86_power_off(unsigned code);
 

@@ -9,7 +9,7 @@
 struct mb_info;
 struct bh_pkg_hdr;
 const struct bh_pkg_hdr *x86_payload(void);
-void x86_config_read(const struct mb_info *mb, const struct bh_pkg_hdr *pkg, const uint32_t *apic_ids,
-		     unsigned ncpus, struct board *b, struct plan *p);
+void x86_config_read(const struct mb_info *mb, const struct bh_pkg_hdr *pkg,
+		     const uint32_t *apic_ids, unsigned ncpus, struct board *b, struct plan *p);
 
 #endif

@@ -13,7 +13,7 @@
 #include "arch-x86/x86.h" /* inb, outb, cpuid: instructions only */
 #include <stdint.h>
 
-#define COM1 0x3f8
+#define COM1	0x3f8
 #define OUTSIDE 0x30000000ull /* 768 MiB: mapped by the guest, not by the hypervisor */
 
 static void say(const char *fmt, ...)
@@ -62,7 +62,7 @@ static void idt_init(void)
 		uint16_t off_mid;
 		uint32_t off_hi, zero;
 	} idt[14];
-	const uintptr_t h[2] = { (uintptr_t)guest_vec_ud, (uintptr_t)guest_vec_gp };
+	const uintptr_t h[2] = {(uintptr_t)guest_vec_ud, (uintptr_t)guest_vec_gp};
 	for (int i = 0; i < 2; i++) {
 		unsigned v = i ? 13 : 6;
 		idt[v].off_lo = (uint16_t)h[i];
@@ -74,7 +74,7 @@ static void idt_init(void)
 	struct __attribute__((packed)) {
 		uint16_t limit;
 		uint64_t base;
-	} ptr = { sizeof(idt) - 1, (uintptr_t)idt };
+	} ptr = {sizeof(idt) - 1, (uintptr_t)idt};
 	__asm__ volatile("lidt %0" : : "m"(ptr));
 }
 
