@@ -23,9 +23,13 @@ void vuart_flush(struct x86_dom *d)
 	d->line_len = 0;
 }
 
+/* A guest's byte: printable ASCII and tabs are shown; control bytes (an
+ * escape sequence could move the cursor or clear the screen over other
+ * domains' lines) and bytes >= 0x7f are not, as on arm64 (docs/console.md). */
 static void vuart_putc(struct x86_dom *d, char c)
 {
-	if (c == '\r')
+	uint8_t b = (uint8_t)c;
+	if (b != '\n' && b != '\t' && (b < 0x20 || b >= 0x7f))
 		return;
 	if (c != '\n')
 		d->line[d->line_len++] = c;

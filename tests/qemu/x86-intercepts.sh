@@ -3,22 +3,23 @@
 # What the x86 port intercepts, each as docs/x86.md says, one domain per
 # behaviour on its own CPU: an absent MSR gets #GP (reported once), an SVM
 # instruction #UD (the guest's own handlers see them), an absent I/O port
-# reads all-ones (reported once per port), string I/O stops the domain, HLT with
-# nothing to wake the vCPU turns it off. The others run on; the machine
-# powers off cleanly when all have ended.
+# reads all-ones (reported once per port), string I/O stops the domain, HLT
+# with nothing to wake the vCPU turns it off, the UART's control bytes never
+# reach the console (no escape sequence over other domains' lines). The
+# others run on; the machine powers off cleanly when all have ended.
 # timeout: 120
 . "$(dirname "$0")/x86-common.sh"
 
-echo "case: five domains, one intercept each"
+echo "case: six domains, one intercept each"
 doms=""
 i=0
-for t in msr vmrun port outs hlt; do
+for t in msr vmrun port outs hlt esc; do
 	doms+=$(x86_domain $i "$t" $i "bootargs = \"test=$t\";")
 	i=$((i + 1))
 done
 x86_config five "$doms"
-x86_boot "$W/five.log" 60 "$W/five.img" -smp 5; rc=$?
-expect_rc $rc 1 "clean power-off after all five"
+x86_boot "$W/five.log" 60 "$W/five.img" -smp 6; rc=$?
+expect_rc $rc 1 "clean power-off after all six"
 expect "$W/five.log" "^bulkhead: domain msr: read of MSR 0x1b refused: #GP injected \(reported once\)" "MSR read reported"
 expect "$W/five.log" "^\[msr\] TESTGUEST x86: caught vector 13" "the guest got #GP"
 expect "$W/five.log" "^\[vmrun\] TESTGUEST x86: caught vector 6" "VMRUN: the guest got #UD"
@@ -34,5 +35,8 @@ expect_not "$W/five.log" "NOT CAUGHT|\*\*\*" "nothing got through, nothing crash
 for t in msr vmrun port; do
 	expect "$W/five.log" "^bulkhead: domain $t powered off" "$t powered off"
 done
-expect "$W/five.log" "^bulkhead: all 5 domains have ended" "all ended"
+expect "$W/five.log" "^\[esc\] TESTGUEST x86: \[2Jcleared\?\]0;title end[[:space:]]*$" "control bytes and non-ASCII dropped"
+if grep -q $'\033\|\a' "$W/five.log"; then echo "  FAIL: an escape or bell byte reached the console"; FAILS=$((FAILS + 1)); else
+	echo "  ok: no escape or bell byte on the console"; fi
+expect "$W/five.log" "^bulkhead: all 6 domains have ended" "all ended"
 finish

@@ -92,6 +92,9 @@ static void try_intercepts(const char *cmdline)
 		__asm__ volatile("vmrun %%rax" : : "a"(0x200000ull) : "memory");
 		say("TESTGUEST x86: NOT CAUGHT: VMRUN returned\n");
 	}
+	if (has_arg(cmdline, "test=esc"))
+		say("TESTGUEST x86: \033[2Jcleared?\a\033]0;title\007 \x7f\xc3\xa9"
+		    "end\n");
 	if (has_arg(cmdline, "test=port")) {
 		uint8_t a = inb(0x60), b = inb(0x60), c = inb(0x61);
 		say("TESTGUEST x86: port 0x60 reads 0x%x, again 0x%x, port 0x61 0x%x\n", a, b, c);
