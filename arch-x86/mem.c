@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The x86 port's memory: one region of RAM from the Multiboot memory map,
- * after the hypervisor and its payload, the loader's information and modules, handed
- * out by a bump allocator at boot (page tables, VMCBs, domains' RAM).
+ * after the hypervisor and its payload, the loader's information and any
+ * modules, handed out by a bump allocator at boot (page tables, VMCBs,
+ * domains' RAM).
  * Nothing is freed: what is allocated is sized at boot.
  */
 #include "multiboot.h"

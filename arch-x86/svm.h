@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * AMD SVM: the VMCB (AMD64 APM vol. 2, appendix B), the intercept bits and
- * exit codes the port uses, and the x86 step-2 domain (a guest from a
- * Multiboot module, until the common domain code is built for x86).
+ * exit codes the port uses, and the x86 domain (arch-x86/guests.c's
+ * stand-in, until the common domain code is built for x86).
  */
 #ifndef ARCH_X86_SVM_H
 #define ARCH_X86_SVM_H
@@ -106,7 +106,7 @@ enum x86_exit_kind {
 	XK_KINDS
 };
 
-/* A domain of the step-2 port: one vCPU on the boot CPU, RAM at guest
+/* An x86 domain: one vCPU on the CPU its config pins it to, RAM at guest
  * physical 0, its emulated 16550 on COM1. */
 #define VUART_LINE 160
 struct dom_cfg;
