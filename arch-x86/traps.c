@@ -99,8 +99,10 @@ void x86_exception(const struct x86_frame *f)
 			 : f->error & 4 ? "LDT"
 					: "GDT",
 			 (unsigned long long)(f->error >> 3), f->error & 1 ? ", external" : "");
-	x86_printf("*** hypervisor exception: vector %llu %s, error code 0x%llx%s\n",
-		   (unsigned long long)f->vector, name, (unsigned long long)f->error, what);
+	x86_printf("*** hypervisor exception on the CPU of APIC ID %u: vector %llu %s, error code "
+		   "0x%llx%s\n",
+		   cpuid(1, 0).ebx >> 24, (unsigned long long)f->vector, name,
+		   (unsigned long long)f->error, what);
 	x86_printf("    RIP 0x%016llx CS 0x%llx RFLAGS 0x%llx RSP 0x%016llx\n",
 		   (unsigned long long)f->rip, (unsigned long long)f->cs,
 		   (unsigned long long)f->rflags, (unsigned long long)f->rsp);

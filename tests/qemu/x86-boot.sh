@@ -45,7 +45,7 @@ expect "$W/nopayload.log" "^bulkhead: this image carries no payload \(config and
 echo "case: a page fault in the hypervisor"
 x86_boot "$W/pf.log" 30 "$W/one.img" -append "bhtest=pf"; rc=$?
 expect_rc $rc 3 "failure power-off"
-expect "$W/pf.log" "^\*\*\* hypervisor exception: vector 14 #PF page fault, error code 0x0 \[not present, read, supervisor\]" "decoded #PF"
+expect "$W/pf.log" "^\*\*\* hypervisor exception on the CPU of APIC ID 0: vector 14 #PF page fault, error code 0x0 \[not present, read, supervisor\]" "decoded #PF"
 expect "$W/pf.log" "CR2 0x0000040000000000 " "CR2 names the address"
 expect "$W/pf.log" "RIP 0x0000000000100[0-9a-f]{3} " "RIP inside the image"
 expect "$W/pf.log" "RAX 0x[0-9a-f]{16} +RBX" "registers"
