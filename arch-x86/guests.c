@@ -133,6 +133,13 @@ void x86_guests_run(const struct bh_pkg_hdr *pkg, const struct plan *p, const ui
 		unsigned cpu = p->dom[i].cpus[0];
 		if (cpu == boot_cpu || cpu_started(cpu))
 			continue;
+		if (apic_ids[cpu] > 0xff) { /* the xAPIC ICR names 8-bit IDs */
+			x86_printf(
+			    "bulkhead: CPU %u has x2APIC ID %u: starting it needs x2APIC mode, not "
+			    "supported yet: domain %s cannot run\nbulkhead: boot stopped\n",
+			    cpu, apic_ids[cpu], p->dom[i].name);
+			x86_power_off(X86_EXIT_FAIL);
+		}
 		if (!x86_start_cpu(cpu, apic_ids[cpu],
 				   (char *)x86_alloc(AP_STACK, 16) + AP_STACK)) {
 			x86_printf(
