@@ -49,6 +49,12 @@ for c in 0 1 2; do
 	expect "$W/three.log" "^bulkhead: domain c$c powered off" "c$c powered off"
 done
 
+echo "case: the same two domains on -cpu EPYC (1 GiB pages, the other CPU model the port targets)"
+x86_boot "$W/epyc.log" 60 "$W/two.img" -smp 2 -cpu EPYC; rc=$?
+expect_rc $rc 1 "clean power-off"
+expect "$W/epyc.log" "^bulkhead: domain bad: read at guest physical 0x30000000 outside its partition: stopped" "NPF caught"
+expect "$W/epyc.log" "^\[good\] TESTGUEST x86: done" "the other domain ran on"
+
 x86_config one "$(x86_domain 0 solo 0)"
 for c in "svm:-svm:SVM" "npt:+svm,-npt:nested paging \\(NPT\\)"; do
 	IFS=: read -r name flags what <<<"$c"
