@@ -173,8 +173,8 @@ static enum exit_action exit_ioio(struct x86_dom *d)
 	uint64_t mask = bytes == 4 ? 0xffffffffull : (1ull << (8 * bytes)) - 1;
 	uint64_t val = v->rax & mask;
 	enum exit_action a = vuart_io(d, (uint16_t)(info >> 16), in, &val);
-	if (in)
-		v->rax = (v->rax & ~mask) | (val & mask);
+	if (in) /* IN AL/AX keep the rest of RAX; IN EAX zero-extends, as any 32-bit write */
+		v->rax = bytes == 4 ? (val & mask) : (v->rax & ~mask) | (val & mask);
 	v->rip = v->exitinfo2;
 	return a;
 }
