@@ -28,6 +28,8 @@ expect "$W/five.log" "^\[port\] TESTGUEST x86: port 0x60 reads 0xff, again 0xff,
 expect "$W/five.log" "^bulkhead: domain port: read of I/O port 0x61: nothing there \(reported once\)" "another port reported too"
 n=$(grep -c "^bulkhead: domain port: read of I/O port 0x60" "$W/five.log")
 [ "$n" -eq 1 ] && echo "  ok: port 0x60 reported once" || { echo "  FAIL: port 0x60 reported $n times"; FAILS=$((FAILS + 1)); }
+expect "$W/five.log" "^\[port\] TESTGUEST x86: 32-bit IN from port 0x64 leaves RAX 0xffffffff[[:space:]]*$" \
+	"a 32-bit IN zero-extends into RAX"
 expect "$W/five.log" "^\[port\] TESTGUEST x86: done" "and the domain goes on"
 expect "$W/five.log" "^bulkhead: domain outs: string I/O \(INS/OUTS\) is not emulated: stopped" "string I/O stops the domain"
 expect "$W/five.log" "^bulkhead: domain hlt: halted \(HLT\) with nothing to wake it: off" "HLT turns the vCPU off"

@@ -98,6 +98,10 @@ static void try_intercepts(const char *cmdline)
 	if (has_arg(cmdline, "test=port")) {
 		uint8_t a = inb(0x60), b = inb(0x60), c = inb(0x61);
 		say("TESTGUEST x86: port 0x60 reads 0x%x, again 0x%x, port 0x61 0x%x\n", a, b, c);
+		uint64_t r = 0xdead000000000000ull; /* IN EAX must clear bits 63:32 */
+		__asm__ volatile("inl %1, %k0" : "+a"(r) : "Nd"((uint16_t)0x64));
+		say("TESTGUEST x86: 32-bit IN from port 0x64 leaves RAX 0x%llx\n",
+		    (unsigned long long)r);
 	}
 	if (has_arg(cmdline, "test=outs")) {
 		say("TESTGUEST x86: OUTSB\n");
