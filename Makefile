@@ -6,6 +6,12 @@
 BOARD ?= qemu-virt
 include boards/$(BOARD)/board.mk
 include tools/quiet.mk
+# A board of another architecture has its own build: the x86 port's is
+# arch-x86/build.mk (BOARD=qemu-x86); everything below is arm64's.
+ifeq ($(BOARD_ARCH),x86)
+BUILD := build
+include arch-x86/build.mk
+else
 CONFIG ?= $(BOARD_DEFAULT_CONFIG)
 # `make run KERNEL=path [INITRD=path] [BOOTARGS=...]`: one domain running that
 # image on every CPU (the single config); otherwise the config's own images.
@@ -218,3 +224,4 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(HYP_OBJ:.o=.d)
+endif

@@ -340,19 +340,35 @@ static void write_zeros(FILE *f, uint64_t n)
 		fwrite(zero, 1, MIN(n, sizeof(zero)), f);
 }
 
+/* The x86 image (arch-x86/head.S): a Multiboot v1 header in its first 8 KiB.
+ * Its link script places the payload: nothing is written into it. */
+static bool multiboot_image(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i + 12 <= n && i < 8192; i += 4) {
+		uint32_t w[3];
+		memcpy(w, p + i, 12);
+		if (w[0] == 0x1badb002 && w[0] + w[1] + w[2] == 0)
+			return true;
+	}
+	return false;
+}
+
 /* hypervisor + padding to the payload offset + package (header, entries 4 KiB
  * aligned); the Image header's image_size covers it and the heap. */
 static uint64_t write_image(const struct opts *o, const void *cfg, struct entries *es)
 {
 	size_t hyp_size;
 	uint8_t *hyp = read_file(o->hyp_path, &hyp_size, 0);
-	if (hyp_size < 64 || memcmp(hyp + 0x38, "ARM\x64", 4))
-		die("%s: not a Bulkhead hypervisor binary (no arm64 Image header)", o->hyp_path);
+	bool arm = hyp_size >= 64 && !memcmp(hyp + 0x38, "ARM\x64", 4);
+	if (!arm && !multiboot_image(hyp, hyp_size))
+		die("%s: not a Bulkhead hypervisor binary (no arm64 Image header, no Multiboot header)",
+		    o->hyp_path);
 	if (o->payload_off < hyp_size || o->payload_off & 0xfff)
 		die("--payload-offset 0x%llx: must be 4 KiB aligned and past the end of %s (%zu "
 		    "bytes)",
 		    (unsigned long long)o->payload_off, o->hyp_path, hyp_size);
-	memcpy(hyp + BH_HDR_PAYLOAD_OFFSET, &o->payload_off, 8);
+	if (arm)
+		memcpy(hyp + BH_HDR_PAYLOAD_OFFSET, &o->payload_off, 8);
 
 	struct bh_pkg_hdr hdr;
 	memset(&hdr, 0, sizeof(hdr));
@@ -367,7 +383,8 @@ static uint64_t write_image(const struct opts *o, const void *cfg, struct entrie
 	hdr.total_size = off;
 	uint64_t file_size = o->payload_off + off;
 	uint64_t image_size = ALIGN_UP(file_size, 2ULL << 20) + BH_HEAP_SIZE;
-	memcpy(hyp + BH_HDR_IMAGE_SIZE, &image_size, 8);
+	if (arm)
+		memcpy(hyp + BH_HDR_IMAGE_SIZE, &image_size, 8);
 
 	FILE *f = fopen(o->out, "wb");
 	if (!f)

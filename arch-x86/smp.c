@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Secondary CPUs: started one at a time with INIT-SIPI-SIPI through the
+ * boot CPU's local APIC (Intel SDM vol. 3, 8.4.4; AMD APM vol. 2, 16.5),
+ * each through the real-mode trampoline (trampoline.S) into long mode, then
+ * x86_ap_main on the stack and CPU index the boot CPU gave it.
+ */
+#include "svm.h"
+#include "x86.h"
+#include "common/lib.h"
+
+#define MSR_APIC_BASE	 0x1b
+#define APIC_BASE_ENABLE (1u << 11)
+#define LAPIC_SVR	 0xf0
+#define LAPIC_ICR_LO	 0x300
+#define LAPIC_ICR_HI	 0x310
+#define ICR_INIT	 0x4500 /* INIT, level assert */
+#define ICR_STARTUP	 0x4600 /* start-up IPI; the vector is the page number */
+#define ICR_PENDING	 (1u << 12)
+#define AP_WAIT_US	 5000000 /* TCG on a loaded host: far more than hardware */
+
+extern const char ap_trampoline[], ap_trampoline_end[];
+uint64_t ap_stack; /* read by trampoline.S */
+static volatile unsigned ap_index;
+static volatile bool ap_up;
+
+static volatile uint32_t *lapic(void)
+{
+	return (volatile uint32_t *)(uintptr_t)(rdmsr(MSR_APIC_BASE) & ~0xfffull);
+}
+
+/* TSC ticks per microsecond, measured once against the PIT's channel 2
+ * (1.193182 MHz: 11932 ticks = 10 ms). A port read takes about a microsecond
+ * on a PC but far less under emulation: waits are timed, not counted. */
+static uint64_t tsc_per_us;
+
+static void tsc_calibrate(void)
+{
+	outb(0x61, (uint8_t)((inb(0x61) & ~0x02) | 0x01)); /* gate 2 on, speaker off */
+	outb(0x43, 0xb0);				   /* channel 2, both bytes, mode 0 */
+	outb(0x42, 11932 & 0xff);
+	outb(0x42, 11932 >> 8);
+	uint64_t t0 = __builtin_ia32_rdtsc();
+	for (unsigned i = 0; i < 100000000 && !(inb(0x61) & 0x20); i++) /* OUT2: terminal count */
+		;
+	tsc_per_us = (__builtin_ia32_rdtsc() - t0) / 10000;
+	if (!tsc_per_us) /* no PIT answered: assume a fast CPU, waits only get longer */
+		tsc_per_us = 4000;
+}
+
+static void delay_us(uint64_t us)
+{
+	uint64_t end = __builtin_ia32_rdtsc() + us * tsc_per_us;
+	while (__builtin_ia32_rdtsc() < end)
+		__asm__ volatile("pause");
+}
+
+/* Until ap_up, at most `us` microseconds. */
+static bool wait_up(uint64_t us)
+{
+	uint64_t end = __builtin_ia32_rdtsc() + us * tsc_per_us;
+	while (!__atomic_load_n(&ap_up, __ATOMIC_ACQUIRE))
+		if (__builtin_ia32_rdtsc() >= end)
+			return false;
+	return true;
+}
+
+static void send_ipi(uint32_t apic_id, uint32_t icr)
+{
+	volatile uint32_t *l = lapic();
+	l[LAPIC_ICR_HI / 4] = apic_id << 24;
+	l[LAPIC_ICR_LO / 4] = icr;
+	for (unsigned i = 0; i < 1000 && (l[LAPIC_ICR_LO / 4] & ICR_PENDING); i++)
+		delay_us(1);
+}
+
+void x86_smp_init(void)
+{
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE);
+	volatile uint32_t *l = lapic();
+	l[LAPIC_SVR / 4] |= 0x1ff; /* software enabled, spurious vector 0xff */
+	memcpy((void *)TRAMPOLINE, ap_trampoline, (size_t)(ap_trampoline_end - ap_trampoline));
+	tsc_calibrate();
+}
+
+/* Start CPU `index` (APIC ID apic_id) on `stack`; false if it never said so. */
+bool x86_start_cpu(unsigned index, uint32_t apic_id, void *stack_top)
+{
+	ap_stack = (uint64_t)(uintptr_t)stack_top;
+	ap_index = index;
+	__atomic_store_n(&ap_up, false, __ATOMIC_SEQ_CST);
+	send_ipi(apic_id, ICR_INIT);
+	delay_us(10000);
+	for (int i = 0; i < 2; i++) {
+		send_ipi(apic_id, ICR_STARTUP | TRAMPOLINE >> 12);
+		if (wait_up(200))
+			return true;
+	}
+	/* Slow to answer (an emulator on a loaded host): give it AP_WAIT_US. */
+	return wait_up(AP_WAIT_US);
+}
+
+void x86_ap_main(void)
+{
+	unsigned index = ap_index;
+	x86_traps_load();
+	__asm__ volatile("mov %0, %%cr4" : : "r"(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT));
+	svm_cpu_enable(index);
+	__atomic_store_n(&ap_up, true, __ATOMIC_RELEASE);
+	x86_cpu_run(index);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}

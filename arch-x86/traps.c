@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The hypervisor's own exceptions on x86: the IDT (vectors 0-31, vectors.S)
+ * and the report of an unexpected one: its name, error code decoded, RIP,
+ * CR2, the registers. The machine then powers off (failure status).
+ */
+#include "x86.h"
+#include "common/lib.h"
+
+/* What vectors.S pushed, lowest address first. */
+struct x86_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
+};
+
+struct idt_gate {
+	uint16_t off_lo, sel;
+	uint8_t ist, type;
+	uint16_t off_mid;
+	uint32_t off_hi, zero;
+};
+
+#define IDT_INTERRUPT_GATE 0x8e /* present, DPL 0, 64-bit interrupt gate */
+#define NVECTORS	   32
+
+extern const uint64_t x86_vector_stubs[NVECTORS];
+static struct idt_gate idt[NVECTORS];
+
+void x86_traps_init(void)
+{
+	for (unsigned v = 0; v < NVECTORS; v++) {
+		uint64_t a = x86_vector_stubs[v];
+		idt[v] = (struct idt_gate){.off_lo = (uint16_t)a,
+					   .sel = GDT_CODE,
+					   .type = IDT_INTERRUPT_GATE,
+					   .off_mid = (uint16_t)(a >> 16),
+					   .off_hi = (uint32_t)(a >> 32)};
+	}
+	x86_traps_load();
+}
+
+void x86_traps_load(void)
+{
+	struct __attribute__((packed)) {
+		uint16_t limit;
+		uint64_t base;
+	} ptr = {sizeof(idt) - 1, (uint64_t)idt};
+	__asm__ volatile("lidt %0" : : "m"(ptr));
+}
+
+/* AMD64 APM vol. 2, 8.2 (vectors) */
+static const char *const vec_names[NVECTORS] = {
+    "#DE divide error",
+    "#DB debug",
+    "NMI",
+    "#BP breakpoint",
+    "#OF overflow",
+    "#BR bound range",
+    "#UD invalid opcode",
+    "#NM device not available",
+    "#DF double fault",
+    "coprocessor overrun",
+    "#TS invalid TSS",
+    "#NP segment not present",
+    "#SS stack fault",
+    "#GP general protection",
+    "#PF page fault",
+    "reserved 15",
+    "#MF x87 floating point",
+    "#AC alignment check",
+    "#MC machine check",
+    "#XF SIMD floating point",
+    "#VE virtualization",
+    "#CP control protection",
+    [28] = "#HV hypervisor injection",
+    [29] = "#VC VMM communication",
+    [30] = "#SX security",
+};
+
+/* A #PF error code in words (APM vol. 2, 8.4.2). */
+static void pf_decode(uint64_t e, char *buf, size_t n)
+{
+	snprintf(buf, n, " [%s, %s, %s%s%s]", e & 1 ? "protection" : "not present",
+		 e & 2 ? "write" : "read", e & 4 ? "user" : "supervisor",
+		 e & 8 ? ", reserved bit" : "", e & 16 ? ", instruction fetch" : "");
+}
+
+void x86_exception(const struct x86_frame *f)
+{
+	char what[96] = "";
+	const char *name =
+	    f->vector < NVECTORS && vec_names[f->vector] ? vec_names[f->vector] : "reserved";
+	if (f->vector == 14)
+		pf_decode(f->error, what, sizeof(what));
+	else if (f->error)
+		snprintf(what, sizeof(what), " [%s selector index 0x%llx%s]",
+			 f->error & 2	? "IDT"
+			 : f->error & 4 ? "LDT"
+					: "GDT",
+			 (unsigned long long)(f->error >> 3), f->error & 1 ? ", external" : "");
+	x86_printf("*** hypervisor exception on the CPU of APIC ID %u: vector %llu %s, error code "
+		   "0x%llx%s\n",
+		   cpuid(1, 0).ebx >> 24, (unsigned long long)f->vector, name,
+		   (unsigned long long)f->error, what);
+	x86_printf("    RIP 0x%016llx CS 0x%llx RFLAGS 0x%llx RSP 0x%016llx\n",
+		   (unsigned long long)f->rip, (unsigned long long)f->cs,
+		   (unsigned long long)f->rflags, (unsigned long long)f->rsp);
+	x86_printf("    CR0 0x%llx CR2 0x%016llx CR3 0x%llx CR4 0x%llx\n",
+		   (unsigned long long)read_cr0(), (unsigned long long)read_cr2(),
+		   (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
+	static const char names[15][4] = {"R15", "R14", "R13", "R12", "R11", "R10", "R9", "R8",
+					  "RBP", "RDI", "RSI", "RDX", "RCX", "RBX", "RAX"};
+	const uint64_t *r = &f->r15;
+	for (int i = 14; i >= 0; i--)
+		x86_printf("    %-3s 0x%016llx%s", names[i], (unsigned long long)r[i],
+			   i % 3 == 0 ? "\n" : "");
+	x86_power_off(X86_EXIT_FAIL);
+}

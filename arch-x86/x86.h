@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * x86-64 architectural names the port uses (control registers, MSRs, page
+ * table bits, the boot GDT's selectors) and the instructions that reach them.
+ * Shared by assembly (the constants) and C.
+ */
+#ifndef ARCH_X86_X86_H
+#define ARCH_X86_X86_H
+
+#define CR0_PE		(1 << 0)
+#define CR0_ET		(1 << 4)
+#define CR0_NE		(1 << 5)
+#define CR0_PG		(1 << 31)
+#define CR4_PAE		(1 << 5)
+#define MSR_EFER	0xc0000080
+#define EFER_LME	(1 << 8)
+#define EFER_LMA	(1 << 10)
+#define EFER_SVME	(1 << 12)
+#define MSR_VM_HSAVE_PA 0xc0010117
+#define MSR_FS_BASE	0xc0000100
+#define CR4_OSFXSR	(1 << 9)
+#define CR4_OSXMMEXCPT	(1 << 10)
+
+#define PTE_P  0x1
+#define PTE_W  0x2
+#define PTE_U  0x4
+#define PTE_PS 0x80
+
+#define GDT_CODE	0x08
+#define GDT_DATA	0x10
+#define COM1_PORT	0x3f8
+#define BOOT_STACK_SIZE 16384
+#define TRAMPOLINE	0x8000 /* a secondary CPU's first instruction (smp.c) */
+
+#ifndef __ASSEMBLER__
+#include <stdbool.h>
+#include <stdint.h>
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+struct cpuid {
+	uint32_t eax, ebx, ecx, edx;
+};
+
+static inline struct cpuid cpuid(uint32_t leaf, uint32_t sub)
+{
+	struct cpuid r;
+	__asm__ volatile("cpuid"
+			 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+			 : "a"(leaf), "c"(sub));
+	return r;
+}
+
+#define READ_CR(n)                                                                                 \
+	static inline uint64_t read_cr##n(void)                                                    \
+	{                                                                                          \
+		uint64_t v;                                                                        \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                  \
+		return v;                                                                          \
+	}
+READ_CR(0)
+READ_CR(2)
+READ_CR(3)
+READ_CR(4)
+#undef READ_CR
+
+/* serial.c: the 16550 console on COM1 */
+void x86_serial_init(void);
+void x86_puts(const char *s);
+void x86_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* mem.c: the RAM the hypervisor hands out, from the Multiboot map */
+struct mb_info;
+void x86_mem_init(const struct mb_info *mb, uint32_t mbi, uint64_t payload_end);
+
+/* acpi.c: the board's CPUs from the MADT */
+#define X86_MAX_CPUS 64 /* as on arm64 (BH_MAX_CPUS) */
+unsigned x86_acpi_cpus(uint32_t *apic_ids, unsigned max);
+void x86_acpi_power_off(void); /* returns if ACPI gives no way */
+
+/* guests.c: the config's domains */
+struct plan;
+struct bh_pkg_hdr;
+void x86_guests_run(const struct bh_pkg_hdr *pkg, const struct plan *p, const uint32_t *apic_ids,
+		    unsigned boot_cpu);
+
+/* traps.c: the IDT and its decoded reports; power.c: the machine's end */
+void x86_traps_init(void);
+void x86_traps_load(void); /* on a secondary CPU */
+
+/* smp.c: secondary CPUs; guests.c: what each CPU runs */
+void x86_smp_init(void);
+bool x86_start_cpu(unsigned index, uint32_t apic_id, void *stack_top);
+void x86_cpu_run(unsigned index);
+/* Codes for x86_power_off; QEMU's isa-debug-exit ends with status 2 * code + 1. */
+#define X86_EXIT_OK   0
+#define X86_EXIT_FAIL 1
+__attribute__((noreturn)) void x86_power_off(unsigned code);
+
+#endif
+#endif

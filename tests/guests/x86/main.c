@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The x86 test guest (bare metal, 64-bit): says hello on the 16550 at
+ * COM1, checks it runs under Bulkhead (CPUID), makes a VMMCALL hypercall
+ * (BH_HC_VERSION, the ARM number), and with "test=npf" on its command line
+ * reads an address outside its partition, which the hypervisor must catch.
+ * Other test= modes try what the hypervisor intercepts: an absent MSR, an
+ * SVM instruction, an absent I/O port, string I/O, HLT. It ends by writing
+ * QEMU's debug-exit port (its power-off).
+ */
+#include "common/hypercall.h"
+#include "common/lib.h"
+#include "arch-x86/x86.h" /* inb, outb, cpuid: instructions only */
+#include <stdint.h>
+
+#define COM1	0x3f8
+#define OUTSIDE 0x30000000ull /* 768 MiB: mapped by the guest, not by the hypervisor */
+
+static void say(const char *fmt, ...)
+{
+	char buf[160];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	for (const char *c = buf; *c; c++) {
+		while (!(inb(COM1 + 5) & 0x20))
+			;
+		outb(COM1, (uint8_t)*c);
+	}
+}
+
+static bool has_arg(const char *cmdline, const char *arg)
+{
+	size_t n = strlen(arg);
+	for (const char *c = cmdline; *c; c++)
+		if ((c == cmdline || c[-1] == ' ') && !strncmp(c, arg, n) && (c[n] == ' ' || !c[n]))
+			return true;
+	return false;
+}
+
+static void power_off(void)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(0), "Nd"(0xf4));
+	for (;;)
+		__asm__ volatile("hlt");
+}
+
+void guest_exception(unsigned vec)
+{
+	say("TESTGUEST x86: caught vector %u\n", vec);
+	power_off();
+}
+
+/* An IDT for the two exceptions the hypervisor injects. */
+static void idt_init(void)
+{
+	extern char guest_vec_ud[], guest_vec_gp[];
+	static struct __attribute__((packed)) {
+		uint16_t off_lo, sel;
+		uint8_t ist, type;
+		uint16_t off_mid;
+		uint32_t off_hi, zero;
+	} idt[14];
+	const uintptr_t h[2] = {(uintptr_t)guest_vec_ud, (uintptr_t)guest_vec_gp};
+	for (int i = 0; i < 2; i++) {
+		unsigned v = i ? 13 : 6;
+		idt[v].off_lo = (uint16_t)h[i];
+		idt[v].sel = 0x08;
+		idt[v].type = 0x8e;
+		idt[v].off_mid = (uint16_t)(h[i] >> 16);
+		idt[v].off_hi = (uint32_t)(h[i] >> 32);
+	}
+	struct __attribute__((packed)) {
+		uint16_t limit;
+		uint64_t base;
+	} ptr = {sizeof(idt) - 1, (uintptr_t)idt};
+	__asm__ volatile("lidt %0" : : "m"(ptr));
+}
+
+/* The intercepted instructions, one per test= mode. */
+static void try_intercepts(const char *cmdline)
+{
+	if (has_arg(cmdline, "test=msr")) {
+		uint32_t lo, hi;
+		say("TESTGUEST x86: reading MSR 0x1b\n");
+		__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x1b));
+		say("TESTGUEST x86: NOT CAUGHT: MSR 0x1b = 0x%x\n", lo);
+	}
+	if (has_arg(cmdline, "test=vmrun")) {
+		say("TESTGUEST x86: VMRUN\n");
+		__asm__ volatile("vmrun %%rax" : : "a"(0x200000ull) : "memory");
+		say("TESTGUEST x86: NOT CAUGHT: VMRUN returned\n");
+	}
+	if (has_arg(cmdline, "test=esc"))
+		say("TESTGUEST x86: \033[2Jcleared?\a\033]0;title\007 \x7f\xc3\xa9"
+		    "end\n");
+	if (has_arg(cmdline, "test=port")) {
+		uint8_t a = inb(0x60), b = inb(0x60), c = inb(0x61);
+		say("TESTGUEST x86: port 0x60 reads 0x%x, again 0x%x, port 0x61 0x%x\n", a, b, c);
+		uint64_t r = 0xdead000000000000ull; /* IN EAX must clear bits 63:32 */
+		__asm__ volatile("inl %1, %k0" : "+a"(r) : "Nd"((uint16_t)0x64));
+		say("TESTGUEST x86: 32-bit IN from port 0x64 leaves RAX 0x%llx\n",
+		    (unsigned long long)r);
+	}
+	if (has_arg(cmdline, "test=outs")) {
+		say("TESTGUEST x86: OUTSB\n");
+		__asm__ volatile("outsb" : : "S"("x"), "d"(COM1) : "memory");
+		say("TESTGUEST x86: NOT CAUGHT: OUTSB went on\n");
+	}
+	if (has_arg(cmdline, "test=hlt")) {
+		say("TESTGUEST x86: HLT\n");
+		__asm__ volatile("cli; hlt");
+		say("TESTGUEST x86: NOT CAUGHT: woke from HLT\n");
+	}
+}
+
+void guest_main(const char *cmdline)
+{
+	idt_init();
+	say("TESTGUEST x86: hello from long mode, command line \"%s\"\n", cmdline);
+	struct cpuid f = cpuid(1, 0);
+	bool hv = f.ecx & (1u << 31);
+	unsigned apic_id = f.ebx >> 24; /* the CPU this vCPU runs on */
+	struct cpuid h = cpuid(0x40000000, 0);
+	char sig[13] = "";
+	memcpy(sig, &h.ebx, 4);
+	memcpy(sig + 4, &h.ecx, 4);
+	memcpy(sig + 8, &h.edx, 4);
+	say("TESTGUEST x86: hypervisor bit %u, signature \"%s\", APIC ID %u\n", hv, sig, apic_id);
+	uint64_t ret = BH_HC_VERSION;
+	__asm__ volatile("vmmcall" : "+a"(ret) : : "memory");
+	say("TESTGUEST x86: hypercall BH_HC_VERSION = 0x%llx\n", (unsigned long long)ret);
+	if (has_arg(cmdline, "test=npf")) {
+		say("TESTGUEST x86: reading 0x%llx, outside my partition\n", OUTSIDE);
+		uint64_t v = *(volatile uint64_t *)OUTSIDE;
+		say("TESTGUEST x86: NOT CAUGHT: read 0x%llx\n", (unsigned long long)v);
+	}
+	try_intercepts(cmdline);
+	say("TESTGUEST x86: done\n");
+	power_off();
+}
