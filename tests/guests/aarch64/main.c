@@ -13,6 +13,7 @@
 #include "common/lib.h"
 #include "guest.h"
 #include "irq.h"
+#include "modes.h"
 
 #define MPIDR_AFF_MASK 0xff00ffffffULL /* Aff3..Aff0, as the DT's cpu reg holds them */
 
@@ -3586,10 +3587,8 @@ static enum result mode_hygiene(void)
 
 /* ---- attack, victim: the attack suite (attacks.c, tests/qemu/attacks.sh) ---- */
 
-static enum result run_attacks(const char *(*run)(const struct attack_env *))
+static enum result run_env(const char *(*run)(const struct attack_env *))
 {
-	if (g.native)
-		return fail("test=%s needs Bulkhead", g.mode);
 	struct attack_env e = {.fdt = g.fdt,
 			       .bootargs = g.bootargs,
 			       .mem_base = g.mem_base,
@@ -3601,6 +3600,20 @@ static enum result run_attacks(const char *(*run)(const struct attack_env *))
 			       .secondary_job = &secondary_job};
 	const char *why = run(&e);
 	return why ? fail("%s", why) : RES_PASS;
+}
+
+static enum result run_attacks(const char *(*run)(const struct attack_env *))
+{
+	if (g.native)
+		return fail("test=%s needs Bulkhead", g.mode);
+	return run_env(run);
+}
+
+/* ---- modes in their own files (modes.h) ---- */
+
+static enum result mode_ptimer(void)
+{
+	return run_env(ptimer_run);
 }
 
 static enum result mode_attack(void)
@@ -3639,6 +3652,7 @@ static const struct {
     {"hygiene", mode_hygiene},
     {"attack", mode_attack},
     {"victim", mode_victim},
+    {"ptimer", mode_ptimer},
 };
 
 void guest_main(uint64_t dtb)
