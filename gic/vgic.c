@@ -755,6 +755,8 @@ bool vgic_dist_common(struct vcpu *v, uint64_t off, unsigned size, bool write, u
 		ok = dist_prio(v, off, size, write, val, part);
 	else if (off >= 0xc00 && off < 0xd00)
 		ok = dist_cfg(v, off, size, write, val, part);
+	else if (size != 4 && size != 1) /* GICv3 ITARGETSR: RAZ/WI, bytes too */
+		ok = false;
 	else if (!write)
 		*val = 0;
 	if (write)

@@ -234,7 +234,7 @@ void exception_entry(struct frame *f, uint64_t vector)
 	uint64_t esr = read_sysreg(esr_el1);
 	uint64_t far = read_sysreg(far_el1);
 
-	if (attack_exception(f, vector))
+	if (attack_exception(f, vector) || modes_exception(f, vector))
 		return;
 	if (expect.armed && (vector & 3) == 0) {
 		expect.armed = false;
@@ -3616,6 +3616,11 @@ static enum result mode_ptimer(void)
 	return run_env(ptimer_run);
 }
 
+static enum result mode_gicregs(void)
+{
+	return run_env(gicregs_run);
+}
+
 static enum result mode_attack(void)
 {
 	return run_attacks(attack_run);
@@ -3653,6 +3658,7 @@ static const struct {
     {"attack", mode_attack},
     {"victim", mode_victim},
     {"ptimer", mode_ptimer},
+    {"gicregs", mode_gicregs},
 };
 
 void guest_main(uint64_t dtb)

@@ -12,5 +12,8 @@
 /* NULL when the mode passed, else why it failed. */
 const char *ptimer_run(const struct attack_env *e);
 const char *gicregs_run(const struct attack_env *e);
+/* Called by exception_entry: true if gicregs expected this data abort (an
+ * access of a size the register refuses); the access is skipped. */
+bool modes_exception(struct frame *f, uint64_t vector);
 
 #endif
