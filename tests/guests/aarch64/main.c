@@ -3413,6 +3413,9 @@ static void hyg_gic_check(void)
 static void hyg_timer_uart_check(uint64_t entry_count)
 {
 	hyg_expect("CNTV_CTL_EL0", 0, (uint32_t)read_sysreg(cntv_ctl_el0), 0);
+	/* The EL1 physical timer is the guest's too: reset the same way. */
+	hyg_expect("CNTP_CTL_EL0", 0, (uint32_t)read_sysreg(cntp_ctl_el0), 0);
+	hyg_expect("CNTP_CVAL_EL0", 0, (uint32_t)read_sysreg(cntp_cval_el0), 0);
 	uint64_t cval = read_sysreg(cntv_cval_el0);
 	hyg((uint32_t)cval);
 	hyg((uint32_t)(cval >> 32));
@@ -3471,6 +3474,8 @@ static void hyg_dirty(void)
 	/* The timer expired and asserting, at another compare value. */
 	write_sysreg(cntv_cval_el0, now() - 1);
 	write_sysreg(cntv_ctl_el0, CNTV_CTL_ENABLE);
+	write_sysreg(cntp_cval_el0, read_sysreg(cntpct_el0) - 1);
+	write_sysreg(cntp_ctl_el0, CNTV_CTL_ENABLE);
 	isb();
 	/* Every writable PL011 register, the TX and RX interrupts unmasked. */
 	mmio_write32(UART_BASE + UART_IBRD, 0x1a);
