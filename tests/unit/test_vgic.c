@@ -9,6 +9,7 @@
  * registers as the fake system registers (GICv3 ICH_LR<n>_EL2) or the GICH
  * frame (GICv2) hold them, ICH_HCR/GICH_HCR, and register reads.
  */
+#include "arch-arm64/sysreg.h" /* the fake one (tests/fake): registers as variables */
 #include "check.h"
 #include "tests/fake/fake_env.h"
 #include "tests/fake/harness.h"
@@ -697,6 +698,39 @@ static void test_v3_irouter_and_sizes(void)
 	CHECK(!access_ok(v, sgi + 0xe00, 1));
 }
 
+/* GICv2: each timer PPI is a level re-sampled, when the guest completes it,
+ * from its own timer's CTL: the physical timer's (30) from CNTP_CTL, the
+ * virtual one's (27) from CNTV_CTL, never the other's. */
+static void test_v2_timers_resampled(void)
+{
+	setup_v2();
+	struct vcpu *v = h_vcpu(&domains[0], 0);
+	gicd_w(v, 0x100, (1u << 27) | (1u << 30));
+	fake_sysreg_write("cntv_ctl_el0", 0);
+	fake_sysreg_write("cntp_ctl_el0", 5); /* ENABLE, ISTATUS */
+	fake_enter(v);
+	vgic_set_level_vcpu(v, 30, true);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 30);
+	guest_sets_lr_state(v, 0, LR_INVALID); /* completed, still asserted */
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 30);
+	fake_sysreg_write("cntp_ctl_el0", 7); /* IMASK: the line drops */
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	/* The virtual timer's level follows CNTV_CTL alone. */
+	fake_enter(v);
+	vgic_set_level_vcpu(v, 27, true);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
+	fake_sysreg_write("cntp_ctl_el0", 5);
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	fake_sysreg_write("cntp_ctl_el0", 0);
+}
+
 /* SGIs keep their sender: one pending bit per source CPU, the source in the
  * LR's CPUID, each sender's SGI delivered once. */
 static void test_v2_sgi_sources(void)
@@ -787,6 +821,7 @@ int main(void)
 	RUN(test_v3_hw_linked);
 	RUN(test_v2_registers);
 	RUN(test_v2_ctlr_and_sizes);
+	RUN(test_v2_timers_resampled);
 	RUN(test_v3_irouter_and_sizes);
 	RUN(test_v2_sgi_sources);
 	RUN(test_v2_eviction_keeps_source);
