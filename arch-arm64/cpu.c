@@ -128,9 +128,9 @@ void arch_secondary_init(unsigned index)
 	/* Guests see the real MIDR; MPIDR is set per vCPU at entry. */
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	write_sysreg(mdcr_el2, mdcr_for_guest());
-	/* Timers: EL1 may read the physical counter; the EL1 physical timer traps
-	 * (guests use the virtual timer; CNTVOFF_EL2 is per domain). */
-	write_sysreg(cnthctl_el2, 1ULL << 0 /* EL1PCTEN */);
+	/* Timers: EL1 owns the physical counter and timer outright, as it owns
+	 * the virtual one (vtimer/vtimer.h); CNTVOFF_EL2 is per domain. */
+	write_sysreg(cnthctl_el2, 1ULL << 0 /* EL1PCTEN */ | 1ULL << 1 /* EL1PCEN */);
 	write_sysreg(cntvoff_el2, 0);
 	write_sysreg(vtcr_el2, arch_vtcr());
 	write_sysreg(hcr_el2, hcr_for_guest(false) & ~HCR_VM);
@@ -332,6 +332,7 @@ void arch_vcpu_stop(struct vcpu *v)
 	write_sysreg(hcr_el2, read_sysreg(hcr_el2) & ~HCR_VM);
 	vgic_hcr_write(0); /* no maintenance interrupts for a vCPU that left */
 	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntp_ctl_el0, 0);
 	isb();
 }
 

@@ -231,8 +231,8 @@ static void log_once_cp(struct vcpu *v, uint32_t key, const char *what, unsigned
 
 /*
  * MCR/MRC (EC 0x03) and MCRR/MRRC (EC 0x04) to CP15 that trap: set/way cache
- * maintenance (HCR_EL2.TSW), GICv3 SGI generation (HCR_EL2.IMO), the EL1
- * physical timer (CNTHCTL_EL2.EL1PCEN = 0), implementation-defined registers
+ * maintenance (HCR_EL2.TSW), GICv3 SGI generation (HCR_EL2.IMO),
+ * implementation-defined registers
  * (HCR_EL2.TIDCP), the PMU (MDCR_EL2.TPM, PMUv3 CPUs only). Anything else:
  * an Undefined Instruction for the guest.
  */
@@ -269,12 +269,6 @@ void guest32_cp15(struct vcpu *v, struct trap_frame *f)
 			vgic_v3_sgi_sysreg(v, val);
 		else
 			raz_wi = true;
-	} else if ((!is64 && crn == 14 && opc1 == 0 && crm == 2) ||
-		   (is64 && crm == 14 && opc1 == 2)) {
-		/* CNTP_TVAL, CNTP_CTL, CNTP_CVAL: the physical timer is not the guest's. */
-		log_once_cp(v, key, "physical timer access ignored (use the virtual timer)",
-			    opc1, crn, crm, opc2, is64);
-		raz_wi = true;
 	} else if ((!is64 && opc1 == 0 && ((crn == 9 && crm >= 12) || (crn == 14 && crm >= 8))) ||
 		   (is64 && opc1 == 0 && crm == 9)) {
 		/* The PMU: trapped on PMUv3 CPUs only (cpu.c: MDCR_EL2.TPM); MRRC/MCRR

@@ -406,13 +406,6 @@ static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 		sysreg_done(f, read, rt, 0);
 		return;
 	}
-	if (op0 == 3 && op1 == 3 && crn == 14 && crm == 2) {
-		/* EL1 physical timer: not given to guests (they use the virtual timer);
-		 * reads as zero, writes ignored, so probing it harms nothing. */
-		log_once_sysreg(v, iss, "physical timer access ignored (use the virtual timer)");
-		sysreg_done(f, read, rt, 0);
-		return;
-	}
 	log_once_sysreg(v, iss, "unhandled system register access: undefined instruction injected");
 	inject_undef(v, f, "unhandled system register access");
 }

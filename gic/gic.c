@@ -46,7 +46,7 @@
 #define GICR_STRIDE 0x20000
 
 static uint64_t gicd, gicc, gich, gicr_base, gicr_size;
-static unsigned maint_intid, vtimer_intid, uart_intid;
+static unsigned maint_intid, vtimer_intid, ptimer_intid, uart_intid;
 
 static inline volatile uint32_t *r32(uint64_t base, unsigned off)
 {
@@ -116,6 +116,8 @@ void gic_init(const struct board *b)
 	maint_intid = b->maint_irq;
 	vtimer_intid = b->timer_irq[2];
 	gic_host.vtimer_intid = vtimer_intid;
+	ptimer_intid = b->timer_irq[1]; /* EL1 physical timer: the guest's too */
+	gic_host.ptimer_intid = ptimer_intid;
 	gic_host.timer_sw = b->gic_version == 2;
 	/* The console UART's receive interrupt: to the boot CPU, which owns input. */
 	uart_intid = b->uart_irq;
@@ -259,7 +261,8 @@ static void v3_cpu_init(unsigned index)
 		*r32(rd + GICR_SGI, GICD_IGROUPR) = 0xffffffff;
 		*r32(rd + GICR_SGI, GICD_IPRIORITYR) = 0; /* SGIs 0-3 highest */
 		*r32(rd + GICR_SGI, GICD_ISENABLER) =
-			(1u << SGI_KICK) | (1u << maint_intid) | (1u << vtimer_intid);
+			(1u << SGI_KICK) | (1u << maint_intid) | (1u << vtimer_intid) |
+			(1u << ptimer_intid);
 	}
 	/* System-register interface for EL2, and allowed for EL1 (Enable). */
 	write_sysreg(S3_4_C12_C9_5, 0xf); /* ICC_SRE_EL2: SRE | DFB | DIB | Enable */
@@ -275,7 +278,8 @@ static void v2_cpu_init(unsigned index)
 {
 	pcpus[index].gicv2_mask = (uint8_t)(*r32(gicd, GICD_ITARGETSR) & 0xff);
 	*r32(gicd, GICD_ISENABLER) =
-		(1u << SGI_KICK) | (1u << maint_intid) | (1u << vtimer_intid);
+		(1u << SGI_KICK) | (1u << maint_intid) | (1u << vtimer_intid) |
+			(1u << ptimer_intid);
 	*r32(gicd, GICD_IPRIORITYR) = 0;
 	*r32(gicc, GICC_PMR) = 0xff;
 	*r32(gicc, GICC_BPR) = 0;
@@ -391,11 +395,12 @@ void gic_handle_irq(void)
 		if (intid >= 1020 && intid < 1024)
 			return; /* spurious: nothing pending */
 		struct vcpu *v = vcpu_of_cpu(arch_cpu_index());
-		if (intid == vtimer_intid && v) {
+		bool timer = intid == vtimer_intid || intid == ptimer_intid;
+		if (timer && v) {
 			stats_count_vcpu(EXIT_TIMER, v);
 			if (gic_host.timer_sw) {
 				/* GICv2 (see gic_host.timer_sw): mask it until the guest's
-				 * EOI, deliver as a level sampled from CNTV_CTL. */
+				 * EOI, deliver as a level sampled from CNTV/CNTP_CTL. */
 				gic_ppi_enable(intid, false);
 				eoi(iar, true);
 				vgic_set_level_vcpu(v, intid, true);
@@ -418,7 +423,7 @@ void gic_handle_irq(void)
 			eoi(iar, true);
 			continue;
 		}
-		if (intid == SGI_KICK || intid == vtimer_intid) {
+		if (intid == SGI_KICK || timer) {
 			/* Kick: the caller re-reads its domain's state. */
 			eoi(iar, true);
 			if (intid == SGI_KICK)
@@ -449,5 +454,7 @@ void gic_vcpu_reset(struct vcpu *v)
 	vgic_vcpu_reset(v);
 	gic_ppi_deactivate(vtimer_intid);
 	gic_ppi_enable(vtimer_intid, true);
+	gic_ppi_deactivate(ptimer_intid);
+	gic_ppi_enable(ptimer_intid, true);
 	isb();
 }

@@ -330,13 +330,16 @@ static void sync(struct vcpu *v, struct vcpu **other)
 			c->lr_used &= ~(1u << i);
 			c->lr_quiet &= ~(1u << i);
 			q->in_lr = false;
-			if (gic_host.timer_sw && c->lr_intid[i] == gic_host.vtimer_intid) {
-				/* Re-sample the timer's condition (this vCPU's own timer). */
+			unsigned id = c->lr_intid[i];
+			bool vt = id == gic_host.vtimer_intid;
+			if (gic_host.timer_sw && (vt || id == gic_host.ptimer_intid)) {
+				/* Re-sample the timer's condition (this vCPU's own timer):
+				 * ENABLE, ISTATUS and not IMASK. */
 				uint64_t ctl;
-				ctl = read_sysreg(cntv_ctl_el0);
-				q->level = (ctl & 5) == 5 && !(ctl & 2); /* ENABLE, ISTATUS, !IMASK */
+				ctl = vt ? read_sysreg(cntv_ctl_el0) : read_sysreg(cntp_ctl_el0);
+				q->level = (ctl & 5) == 5 && !(ctl & 2);
 				if (!q->level)
-					gic_ppi_enable(gic_host.vtimer_intid, true);
+					gic_ppi_enable(id, true);
 			}
 			hand_back(v, c->lr_intid[i], q, other);
 			continue;
@@ -752,6 +755,8 @@ bool vgic_dist_common(struct vcpu *v, uint64_t off, unsigned size, bool write, u
 		ok = dist_prio(v, off, size, write, val, part);
 	else if (off >= 0xc00 && off < 0xd00)
 		ok = dist_cfg(v, off, size, write, val, part);
+	else if (size != 4 && size != 1) /* GICv3 ITARGETSR: RAZ/WI, bytes too */
+		ok = false;
 	else if (!write)
 		*val = 0;
 	if (write)

@@ -73,7 +73,8 @@ struct vgic_dist {
 struct gic_host {
 	unsigned version;
 	unsigned vtimer_intid;
-	/* GICv2: the timer is a software level interrupt re-sampled from CNTV_CTL
+	unsigned ptimer_intid; /* the EL1 physical timer's PPI, handled alike */
+	/* GICv2: each timer is a software level interrupt re-sampled from its CTL
 	 * on EOI, not linked to the physical PPI: QEMU's GICv2 model never
 	 * re-signals a linked level interrupt completed while still asserted. */
 	bool timer_sw;

@@ -38,7 +38,10 @@ static void retarget(struct domain *d, struct virq *q, uint8_t targets)
 	q->target = q->v2_targets ? (uint8_t)__builtin_ctz(q->v2_targets) : 0xff;
 }
 
-/* ITARGETSR: a byte per interrupt; SGIs and PPIs read as this CPU. */
+/* ITARGETSR: a byte per interrupt, the bits of existing vCPUs kept; SGIs and
+ * PPIs read as this CPU, also with one vCPU (the architecture's uniprocessor
+ * GIC reads 0 there, but a program built for the board's multi-CPU GIC looks
+ * for its own bit). */
 static bool itargetsr_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 			     uint64_t *val)
 {
@@ -129,14 +132,15 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 		return false;
 	uint32_t r = 0;
 	switch (off) {
-	case 0x000: /* CTLR: one enable bit (no Security Extensions) */
+	case 0x000: /* CTLR, no Security Extensions: EnableGrp0, EnableGrp1 (4.3.1) */
 		if (write) {
 			vgic_lock(d);
-			g->enabled_grp0 = g->enabled_grp1 = *val & 1;
+			g->enabled_grp0 = *val & 1;
+			g->enabled_grp1 = *val & 2;
 			vgic_unlock(d);
 			vgic_kick_others(d);
 		}
-		r = g->enabled_grp0 ? 1 : 0;
+		r = (g->enabled_grp0 ? 1u : 0) | (g->enabled_grp1 ? 2u : 0);
 		break;
 	case 0x004: /* TYPER: ITLinesNumber, CPUNumber */
 		r = ((g->nr_spis + 32) / 32 - 1) | ((d->nvcpus - 1) << 5);

@@ -43,7 +43,7 @@ static uint32_t id_reg(uint64_t off, unsigned arch_rev)
 
 static void route(struct domain *d, struct virq *q, uint64_t irouter)
 {
-	q->irouter = irouter & 0xff00ffffffULL;
+	q->irouter = irouter & 0xff80ffffffULL; /* Aff3, IRM, Aff2..0: the rest RES0 */
 	if (irouter & (1ULL << 31))
 		q->target = 0; /* 1-of-N: vCPU 0 takes it */
 	else if ((irouter & 0xff00ffff00ULL) == 0 && (irouter & 0xff) < d->nvcpus)
@@ -127,8 +127,8 @@ static bool gicr_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 		if (o >= 0x080 && o < 0xd00)
 			return vgic_dist_common(t, o, size, write, val, DIST_PRIVATE);
 		if (!write)
-			*val = 0; /* IGRPMODR0, NSACR: one security state */
-		return size == 4 || size == 1;
+			*val = 0; /* IGRPMODR0, NSACR: one security state; word-only */
+		return size == 4;
 	}
 	if (o == 0x0008 && (size == 8 || size == 4)) { /* TYPER */
 		uint64_t typer = ((uint64_t)idx << 32) | ((uint64_t)idx << 8) |

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Virtual timer: counter offset per domain, PPI forwarding (see vtimer.h). */
+/* Guest timers: counter offset per domain, PPI forwarding (see vtimer.h). */
 #include "arch-arm64/sysreg.h"
 #include "common/domain.h"
 #include "gic/vgic.h"
@@ -14,6 +14,8 @@ void vtimer_vcpu_reset(struct vcpu *v)
 {
 	write_sysreg(cntv_ctl_el0, 0);
 	write_sysreg(cntv_cval_el0, 0);
+	write_sysreg(cntp_ctl_el0, 0);
+	write_sysreg(cntp_cval_el0, 0);
 	write_sysreg(cntvoff_el2, v->dom->arch.cntvoff);
 	isb();
 }

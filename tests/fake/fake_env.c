@@ -301,6 +301,7 @@ void fake_setup_plan(const struct board *b, const struct plan *p)
 	plan = *p;
 	gic_host = (struct gic_host){.version = b->gic_version,
 				     .vtimer_intid = 27,
+				     .ptimer_intid = 30,
 				     .timer_sw = b->gic_version == 2,
 				     .nr_lrs = 4,
 				     .pri_bits = 5,
@@ -325,6 +326,7 @@ void fake_setup(unsigned gic_version)
 	board.uart_irq = 33;
 	gic_host = (struct gic_host){.version = gic_version,
 				     .vtimer_intid = 27,
+				     .ptimer_intid = 30,
 				     .timer_sw = gic_version == 2,
 				     .nr_lrs = 4,
 				     .pri_bits = 5,

@@ -4,8 +4,8 @@
 # zImage-style image, runs as a 2-vCPU AArch32 EL1 domain on GICv2 and GICv3:
 # boot protocol (SVC, r0/r1/r2), PSCI and SMC32 hypercalls, CPU_ON of an
 # AArch32 secondary, the virtual timer and a trapped ICC_SGI1R (MCRR), set/way
-# and physical-timer CP15 traps, an access outside its RAM injected as an
-# AArch32 data abort, the PMU's event filters through the CP15 trap (NSH,
+# CP15 traps, the EL1 physical timer (CP15 CNTP_*, CNTPCT, PPI 30), an
+# access outside its RAM injected as an AArch32 data abort, the PMU's event filters through the CP15 trap (NSH,
 # count at EL2, never sticks). Then an AArch64 and an AArch32 domain side by side.
 # timeout: 300
 . "$(dirname "$0")/common.sh"
@@ -21,6 +21,7 @@ for gic in 2 3; do
 		expect "$log" "^\[dom0\] TESTGUEST32: boot: ok" "entered in SVC mode with the ARM boot protocol"
 		expect "$log" "^\[dom0\] TESTGUEST32: hypercall: ok" "SMC32 hypercalls; SMC64 ones refused"
 		expect "$log" "^\[dom0\] TESTGUEST32: smp: ok" "CPU_ON started an AArch32 secondary"
+		expect "$log" "^\[dom0\] TESTGUEST32: ptimer: ok" "the EL1 physical timer's interrupt came (CP15 CNTP_*)"
 		expect "$log" "^\[dom0\] TESTGUEST32: sgi: ok" "an SGI through the trapped ICC_SGI1R/GICD_SGIR"
 		expect "$log" "^\[dom0\] TESTGUEST32: abort: ok" "an access outside its RAM came back as a data abort"
 		expect "$log" "^\[dom0\] TESTGUEST32: pmu: ok" "PMU through CP15 (trapped on PMUv3): the NSH filter never sticks"

@@ -14,8 +14,8 @@
 # At every boot reboot, fault and victim check, before touching anything:
 # RAM sampled zero outside image and DT, FP/SIMD and exception registers
 # zero, the vGIC (nothing enabled, pending or active, priorities 0, CPU
-# interface idle), CNTV_CTL 0 and the counter near 0, the emulated PL011's
-# registers at reset values; and print a digest of all those registers,
+# interface idle), CNTV_CTL, CNTP_CTL and CNTP_CVAL 0, the counter near 0,
+# the emulated PL011's registers at reset values; and print a digest of all those registers,
 # which must be the same at all 101 boots. Then they dirty all of it (RAM
 # marks, EL1 registers, every interrupt enabled and pending at priority
 # 0xa0, an SGI left active, PMR/BPR, the timer asserting, every PL011

@@ -9,6 +9,7 @@
  * registers as the fake system registers (GICv3 ICH_LR<n>_EL2) or the GICH
  * frame (GICv2) hold them, ICH_HCR/GICH_HCR, and register reads.
  */
+#include "arch-arm64/sysreg.h" /* the fake one (tests/fake): registers as variables */
 #include "check.h"
 #include "tests/fake/fake_env.h"
 #include "tests/fake/harness.h"
@@ -22,6 +23,16 @@ static uint64_t guest_access(struct vcpu *v, uint64_t ipa, unsigned size, bool w
 	if (!vmmio_dispatch(v, ipa, size, write, &val, &handled) || !handled)
 		CHECK_FAIL("access of %u bytes at 0x%llx refused", size, (unsigned long long)ipa);
 	return val;
+}
+
+/* Whether the emulated register takes a read of this size (else the guest
+ * gets a data abort). */
+static bool access_ok(struct vcpu *v, uint64_t ipa, unsigned size)
+{
+	bool handled = false;
+	uint64_t val = 0;
+	fake_enter(v);
+	return vmmio_dispatch(v, ipa, size, false, &val, &handled) && handled;
 }
 
 static uint32_t gicd_r(struct vcpu *v, uint64_t off)
@@ -644,6 +655,82 @@ static void test_v2_registers(void)
 	CHECK_EQ(gicd_r(v, 0xf14), 0);
 }
 
+/* GICv2 without Security Extensions: GICD_CTLR has EnableGrp0 and EnableGrp1
+ * (IHI 0048B 4.3.1); byte access to IPRIORITYR, ITARGETSR and C/SPENDSGIR
+ * only, every other register word-only. */
+static void test_v2_ctlr_and_sizes(void)
+{
+	setup_v2();
+	struct vcpu *v = h_vcpu(&domains[0], 0);
+	uint64_t d = board.gicd.base;
+	gicd_w(v, 0x000, ~0u);
+	CHECK_EQ(gicd_r(v, 0x000), 3);
+	gicd_w(v, 0x000, 2);
+	CHECK_EQ(gicd_r(v, 0x000), 2);
+	CHECK(access_ok(v, d + 0x401, 1));
+	CHECK(access_ok(v, d + 0x821, 1));
+	CHECK(access_ok(v, d + 0xf11, 1));
+	CHECK(access_ok(v, d + 0xf21, 1));
+	CHECK(!access_ok(v, d + 0x000, 1));
+	CHECK(!access_ok(v, d + 0x100, 1));
+	CHECK(!access_ok(v, d + 0x400, 2));
+	CHECK(!access_ok(v, d + 0x820, 2));
+	CHECK(!access_ok(v, d + 0xc08, 1));
+}
+
+/* GICv3: IROUTER keeps Interrupt_Routing_Mode (TYPER.No1N = 0) and the
+ * affinity, the rest RES0; ITARGETSR (RAZ/WI) takes bytes and words only;
+ * GICR IGRPMODR0 and NSACR are word-only. */
+static void test_v3_irouter_and_sizes(void)
+{
+	setup_v3();
+	struct vcpu *v = h_vcpu(&domains[0], 0);
+	uint64_t r = board.gicd.base + 0x6000 + 8 * 43, sgi = board.gicr.base + 0x10000;
+	CHECK_EQ(gicd_r(v, 0x004) & (1u << 25), 0);
+	guest_access(v, r, 8, true, ~0ull);
+	CHECK_EQ(guest_access(v, r, 8, false, 0), 0xff80ffffffull);
+	guest_access(v, r, 8, true, 0);
+	CHECK_EQ(guest_access(v, r, 8, false, 0), 0);
+	CHECK(access_ok(v, board.gicd.base + 0x801, 1));
+	CHECK(!access_ok(v, board.gicd.base + 0x800, 2));
+	CHECK(access_ok(v, sgi + 0xd00, 4));
+	CHECK(!access_ok(v, sgi + 0xd00, 1));
+	CHECK(!access_ok(v, sgi + 0xe00, 1));
+}
+
+/* GICv2: each timer PPI is a level re-sampled, when the guest completes it,
+ * from its own timer's CTL: the physical timer's (30) from CNTP_CTL, the
+ * virtual one's (27) from CNTV_CTL, never the other's. */
+static void test_v2_timers_resampled(void)
+{
+	setup_v2();
+	struct vcpu *v = h_vcpu(&domains[0], 0);
+	gicd_w(v, 0x100, (1u << 27) | (1u << 30));
+	fake_sysreg_write("cntv_ctl_el0", 0);
+	fake_sysreg_write("cntp_ctl_el0", 5); /* ENABLE, ISTATUS */
+	fake_enter(v);
+	vgic_set_level_vcpu(v, 30, true);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 30);
+	guest_sets_lr_state(v, 0, LR_INVALID); /* completed, still asserted */
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 30);
+	fake_sysreg_write("cntp_ctl_el0", 7); /* IMASK: the line drops */
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	/* The virtual timer's level follows CNTV_CTL alone. */
+	fake_enter(v);
+	vgic_set_level_vcpu(v, 27, true);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
+	fake_sysreg_write("cntp_ctl_el0", 5);
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	fake_sysreg_write("cntp_ctl_el0", 0);
+}
+
 /* SGIs keep their sender: one pending bit per source CPU, the source in the
  * LR's CPUID, each sender's SGI delivered once. */
 static void test_v2_sgi_sources(void)
@@ -733,6 +820,9 @@ int main(void)
 	RUN(test_v3_cpu_off_gives_back_spis);
 	RUN(test_v3_hw_linked);
 	RUN(test_v2_registers);
+	RUN(test_v2_ctlr_and_sizes);
+	RUN(test_v2_timers_resampled);
+	RUN(test_v3_irouter_and_sizes);
 	RUN(test_v2_sgi_sources);
 	RUN(test_v2_eviction_keeps_source);
 	return check_summary("test_vgic");

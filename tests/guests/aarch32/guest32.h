@@ -87,6 +87,7 @@ CP15_REG32(dfar, 0, c6, c0, 0)
 CP15_REG32(ifar, 0, c6, c0, 2)
 CP15_REG32(dccisw, 0, c7, c14, 2)
 CP15_REG32(cntfrq, 0, c14, c0, 0)
+CP15_REG32(cntp_tval, 0, c14, c2, 0)
 CP15_REG32(cntp_ctl, 0, c14, c2, 1)
 CP15_REG32(cntv_ctl, 0, c14, c3, 1)
 CP15_REG32(icc_pmr, 0, c4, c6, 0)
@@ -115,6 +116,27 @@ static inline uint64_t read_cntvct(void)
 	isb();
 	__asm__ volatile("mrrc p15, 1, %Q0, %R0, c14" : "=r"(v));
 	return v;
+}
+
+/* CNTPCT and CNTP_CVAL: the EL1 physical counter and timer (MRRC/MCRR). */
+static inline uint64_t read_cntpct(void)
+{
+	uint64_t v;
+	isb();
+	__asm__ volatile("mrrc p15, 0, %Q0, %R0, c14" : "=r"(v));
+	return v;
+}
+
+static inline uint64_t read_cntp_cval(void)
+{
+	uint64_t v;
+	__asm__ volatile("mrrc p15, 2, %Q0, %R0, c14" : "=r"(v));
+	return v;
+}
+
+static inline void write_cntp_cval(uint64_t v)
+{
+	__asm__ volatile("mcrr p15, 2, %Q0, %R0, c14" ::"r"(v) : "memory");
 }
 
 static inline void write_cntv_cval(uint64_t v)

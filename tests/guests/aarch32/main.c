@@ -32,6 +32,7 @@
 #define SECONDARY_MPIDR	  1
 #define SECONDARY_CONTEXT 0x5eed
 #define TIMER_INTID	  27 /* the virtual timer's PPI */
+#define PTIMER_INTID	  30 /* the EL1 physical timer's PPI */
 #define SGI_INTID	  3
 #define FDT_MAGIC	  0xd00dfeed /* big endian in memory: bytes d0 0d fe ed */
 /* Neither RAM nor a device: a domain's RAM (at most 256 MiB at 0x40000000) ends below it. */
@@ -227,7 +228,8 @@ static volatile struct {
 	unsigned count, spurious;
 	unsigned intid;
 	uint64_t at;	   /* CNTVCT at handler entry */
-	uint32_t cntv_ctl; /* CNTV_CTL at entry, for a timer interrupt */
+	uint32_t cntv_ctl; /* CNTV_CTL (CNTP_CTL) at entry, for a timer interrupt */
+	uint64_t pct;	   /* CNTPCT at handler entry */
 } irq;
 
 static void irq_reset(void)
@@ -240,7 +242,7 @@ static void irq_reset(void)
 
 void irq_entry(void)
 {
-	uint64_t t = read_cntvct();
+	uint64_t t = read_cntvct(), pct = read_cntpct();
 	uint32_t iar = gic_ack();
 	unsigned intid = gic_intid(iar);
 
@@ -253,9 +255,14 @@ void irq_entry(void)
 		irq.cntv_ctl = read_cntv_ctl();
 		write_cntv_ctl(irq.cntv_ctl | CNTV_CTL_IMASK);
 		isb();
+	} else if (intid == PTIMER_INTID) {
+		irq.cntv_ctl = read_cntp_ctl();
+		write_cntp_ctl(irq.cntv_ctl | CNTV_CTL_IMASK);
+		isb();
 	}
 	irq.intid = intid;
 	irq.at = t;
+	irq.pct = pct;
 	irq.count++;
 	gic_eoi(iar);
 }
@@ -607,12 +614,45 @@ static enum result check_setway(void)
 	return RES_OK;
 }
 
+/*
+ * The EL1 physical timer (CP15 CNTP_*) is the guest's own: off at entry,
+ * CVAL and TVAL as written, its interrupt (PPI 30) at or after CVAL in
+ * CNTPCT's time, with ISTATUS set.
+ */
 static enum result check_ptimer(void)
 {
-	uint32_t before = read_cntp_ctl();
+	uint32_t ctl = read_cntp_ctl();
+	if (ctl & CNTV_CTL_ENABLE)
+		return fail("CNTP_CTL 0x%lx at entry: enabled", ctl);
+	if (need_gic() != RES_OK)
+		return RES_FAIL;
+	gic_enable_private(PTIMER_INTID);
+	irq_reset();
+	write_cntp_tval(g.freq);
+	isb();
+	uint64_t cval = read_cntp_cval(), pct = read_cntpct();
+	if (cval < pct || cval > pct + g.freq)
+		return fail("CNTP_CVAL 0x%llx after TVAL = 1 s at CNTPCT 0x%llx", cval, pct);
+	cval = pct + g.freq / 1000;
+	write_cntp_cval(cval);
+	write_cntp_ctl(CNTV_CTL_ENABLE);
+	isb();
+	if (read_cntp_cval() != cval)
+		return fail("CNTP_CVAL reads 0x%llx, 0x%llx written", read_cntp_cval(), cval);
+	wait_irq_polled(deadline_in_us(1000000));
+	ctl = read_cntp_ctl();
 	write_cntp_ctl(0);
 	isb();
-	say("ptimer: CNTP_CTL read 0x%lx, 0x%lx after writing 0", before, read_cntp_ctl());
+	if (!irq.count)
+		return fail("no physical timer interrupt 1 s after CVAL (CNTP_CTL 0x%lx)", ctl);
+	if (irq.intid != PTIMER_INTID)
+		return fail("took INTID %u, expected %u", irq.intid, PTIMER_INTID);
+	if (irq.pct < cval)
+		return fail("fired %lu ticks before CVAL", (uint32_t)(cval - irq.pct));
+	if (!(irq.cntv_ctl & CNTV_CTL_ISTATUS))
+		return fail("CNTP_CTL 0x%lx in the handler: ISTATUS clear", irq.cntv_ctl);
+	say("ptimer: INTID %u %lu us after CVAL 0x%llx (CNTPCT)", PTIMER_INTID,
+	    ticks_to_us(irq.pct - cval), cval);
 	return RES_OK;
 }
 
@@ -813,23 +853,27 @@ static enum result check_attacks(void)
 	a32_sgi1r(1ull << 40 | 1); /* IRM: everyone but itself */
 	a32_verdict("a32-sgi1r-mcrr-irm-not-self");
 
-	/* The physical timer: MCRR CNTP_CVAL and MCR CNTP_CTL are RAZ/WI. */
+	/* The physical timer is the guest's own: MCRR CNTP_CVAL and MCR CNTP_CTL
+	 * (masked: no interrupt) hold what was written, no undef. */
 	uint64_t cval = 0;
 	arm_expect(&und);
-	__asm__ volatile("mcrr p15, 2, %Q0, %R0, c14" ::"r"(1ull) : "memory");
-	__asm__ volatile("mrrc p15, 2, %Q0, %R0, c14" : "=r"(cval)::"memory");
+	write_cntp_cval(1);
+	cval = read_cntp_cval();
 	und.armed = false;
-	if (und.count || cval)
+	if (und.count || cval != 1)
 		a32_bad("CNTP_CVAL (MCRR) reads 0x%llx after writing 1 (%u undefs)", cval,
 			und.count);
 	a32_verdict("a32-cntp-cval-mcrr");
 	arm_expect(&und);
-	write_cntp_ctl(1);
+	write_cntp_ctl(CNTV_CTL_ENABLE | CNTV_CTL_IMASK);
 	isb();
 	uint32_t ctl = read_cntp_ctl();
+	write_cntp_ctl(0);
+	isb();
 	und.armed = false;
-	if (und.count || ctl)
-		a32_bad("CNTP_CTL reads 0x%lx after writing 1 (%u undefs)", ctl, und.count);
+	if (und.count || ctl != (CNTV_CTL_ENABLE | CNTV_CTL_IMASK | CNTV_CTL_ISTATUS))
+		a32_bad("CNTP_CTL reads 0x%lx after writing 3, CVAL passed (%u undefs)", ctl,
+			und.count);
 	a32_verdict("a32-cntp-ctl-mcr");
 
 	/* Set/way with a level beyond CLIDR and every set/way bit: done as

@@ -163,6 +163,9 @@ const char *gic_probe(const void *fdt)
 	node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer");
 	if (node >= 0 && dt_intid(fdt, node, 2) >= 16 && dt_intid(fdt, node, 2) < 32)
 		gic.timer_irq = dt_intid(fdt, node, 2); /* third entry: the virtual timer */
+	gic.ptimer_irq = 30;
+	if (node >= 0 && dt_intid(fdt, node, 1) >= 16 && dt_intid(fdt, node, 1) < 32)
+		gic.ptimer_irq = dt_intid(fdt, node, 1); /* second: the non-secure physical one */
 	return NULL;
 }
 

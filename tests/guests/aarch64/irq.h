@@ -46,6 +46,7 @@ struct gic_desc {
 	uint64_t gicr_size;
 	unsigned nr_irqs;   /* INTIDs the distributor implements (GICD_TYPER) */
 	unsigned timer_irq; /* EL1 virtual timer PPI (27 unless the DT says otherwise) */
+	unsigned ptimer_irq; /* EL1 physical timer PPI (30 unless the DT says otherwise) */
 };
 extern struct gic_desc gic;
 
