@@ -810,7 +810,10 @@ void console_domain_history(struct domain *d, void (*emit)(const char *line, voi
 {
 	static char copy[CON_HIST_SIZE]; /* callers are serialised (common/control.c) */
 	char line[CON_HIST_LINE];
-	spin_lock(&console_lock);
+	if (!lock_bounded()) { /* as for the hypervisor's lines: never a long wait */
+		emit("(console busy: try again)", arg);
+		return;
+	}
 	uint32_t pos = d->con_hist_pos, n = MIN(pos, CON_HIST_SIZE);
 	for (uint32_t i = 0; i < n; i++)
 		copy[i] = d->con_hist[(pos - n + i) % CON_HIST_SIZE];

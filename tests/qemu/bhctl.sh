@@ -32,9 +32,8 @@ bh_boot_interactive kernel "$W/img" "$log" 300 3 cortex-a57 4 \
 	"packets transmitted" 'bhctl stop guest; echo STOP-RC=$?\n' \
 	"STOP-RC=" 'bhctl list | grep guest\n' \
 	@3 'bhctl start guest; echo START-RC=$?\n' \
-	"START-RC=" '' \
-	"^bulkhead: domain guest started" '' \
-	@8 'bhctl console rt | tail -3; bhctl restart foo\n' \
+	"START-RC=" 'until ping -c1 -W1 10.0.0.2>/dev/null;do :;done;echo BACK\n' \
+	"^\[dom0\] BACK" 'bhctl console rt | tail -3; bhctl restart foo\n' \
 	"restart foo:" 'bhctl stats | head -3; bhctl audit\n' \
 	"distinct kept" 'bhctl stop rt; bhctl stop guest; poweroff -f\n'
 for d in dom0 rt guest; do
@@ -52,6 +51,8 @@ expect "$log" "^\[dom0\] STOP-RC=0" "bhctl stop guest exits 0"
 expect "$log" "^bulkhead: domain guest stopped by the control domain" "the hypervisor stopped guest"
 expect "$log" "^\[dom0\] guest +[0-9]+ off " "bhctl list: guest off"
 expect "$log" "^\[dom0\] START-RC=0" "bhctl start guest exits 0"
+expect "$log" "^bulkhead: domain guest started by the control domain" "the hypervisor started guest"
+expect "$log" "^\[dom0\] BACK" "guest answers pings again"
 n=$(grep -c "^\[guest\] BULKHEAD-GUEST-UP" "$log")
 [ "$n" -eq 2 ] && echo "  ok: guest booted again after bhctl start" ||
 	{ echo "  FAIL: guest booted $n times (expected 2)"; FAILS=$((FAILS + 1)); }
