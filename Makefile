@@ -78,7 +78,7 @@ HYP_LDFLAGS := -nostdlib -static-pie -Wl,-z,norelro -Wl,--fix-cortex-a53-843419=
 HOST_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -D_DEFAULT_SOURCE -I. -Iarch-arm64
 
 .PHONY: all deps guest-assets hyp guests tools tools-asan run test bench fuzz sdcard debug clean check-config image
-all: $(IMG)
+all: $(IMG) $(TOOLB)/bhpolicy
 # `make image OUT=path [KERNEL=...] [CONFIG=...]`: pack one image (tests use this
 # after `make all` built everything, so parallel tests never rebuild shared files).
 image: $(IMG)
@@ -123,7 +123,13 @@ $(TOOLB)/bhpack: $(BHPACK_SRC) dt/*.h common/package.h common/lib.h | deps
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,HOSTCC,$@)gcc $(HOST_CFLAGS) -o $@ $(BHPACK_SRC) -lfdt
 
-tools: $(TOOLB)/bhpack
+# bhpolicy: sesearch-like questions about a config's policy (tools/bhpolicy.c).
+BHPOLICY_SRC := tools/bhpolicy.c dt/plan.c dt/policy.c dt/board.c dt/devices.c dt/dom0.c
+$(TOOLB)/bhpolicy: $(BHPOLICY_SRC) dt/*.h common/lib.h | deps
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,HOSTCC,$@)gcc $(HOST_CFLAGS) -o $@ $(BHPOLICY_SRC) -lfdt
+
+tools: $(TOOLB)/bhpack $(TOOLB)/bhpolicy
 
 # The same checker with AddressSanitizer and UBSan, for the config fuzz test.
 $(TOOLB)/bhpack-asan: $(BHPACK_SRC) dt/*.h common/package.h common/lib.h | deps

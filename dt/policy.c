@@ -162,3 +162,47 @@ bool dt_policy_allows(const struct plan *p, const struct dom_cfg *src, const str
 {
 	return dt_policy_allows_type(p, src->label, tgt ? tgt->label : HYPERVISOR_TYPE, cls, perm);
 }
+
+/* Either way between domains a and b of the plan? */
+static bool either_way(const struct plan *p, unsigned a, unsigned b, enum policy_class cls,
+		       unsigned perm)
+{
+	return dt_policy_allows(p, &p->dom[a], &p->dom[b], cls, perm) ||
+	       dt_policy_allows(p, &p->dom[b], &p->dom[a], cls, perm);
+}
+
+unsigned dt_policy_lint(const struct plan *p, void (*warn)(const char *msg, void *arg), void *arg)
+{
+	char msg[200];
+	unsigned n = 0;
+	for (unsigned k = 0; k < p->nnets; k++) {
+		const struct net_cfg *c = &p->net[k];
+		for (unsigned i = 0; i < c->nports; i++)
+			for (unsigned j = i + 1; j < c->nports; j++) {
+				const struct dom_cfg *a = &p->dom[c->port[i].dom],
+						     *b = &p->dom[c->port[j].dom];
+				if (either_way(p, c->port[i].dom, c->port[j].dom, CLASS_NET,
+					       PERM_SEND))
+					continue;
+				snprintf(msg, sizeof(msg),
+					 "network@%x: no 'net { send }' rule between %s (%s) and "
+					 "%s (%s): they exchange no frame",
+					 c->id, a->name, a->label, b->name, b->label);
+				warn(msg, arg);
+				n++;
+			}
+	}
+	for (unsigned k = 0; k < p->nchans; k++) {
+		const struct chan_cfg *c = &p->chan[k];
+		if (either_way(p, c->end[0], c->end[1], CLASS_CHANNEL, PERM_NOTIFY))
+			continue;
+		snprintf(msg, sizeof(msg),
+			 "channel@%x: no 'channel { notify }' rule between %s (%s) and %s (%s): "
+			 "neither end can ring the other",
+			 c->id, p->dom[c->end[0]].name, p->dom[c->end[0]].label,
+			 p->dom[c->end[1]].name, p->dom[c->end[1]].label);
+		warn(msg, arg);
+		n++;
+	}
+	return n;
+}

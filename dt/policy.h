@@ -24,6 +24,10 @@ unsigned dt_policy_perm(const char *name);
  * path to p; its types must be domains' types already read. */
 int dt_policy_parse_rule(const char *text, const char *path, unsigned idx, struct plan *p,
 			 struct dt_error *err);
+/* The build's warnings about a config that parses: each pair of a
+ * network's members no "net { send }" rule joins either way, each channel
+ * neither end may notify over. warn gets each message; returns how many. */
+unsigned dt_policy_lint(const struct plan *p, void (*warn)(const char *msg, void *arg), void *arg);
 /* A label or type: a-z, 0-9, '-' and '_', not empty. */
 bool dt_valid_name(const char *s);
 
