@@ -44,9 +44,9 @@ void audit_denied(unsigned src_dom, unsigned tgt_dom, enum policy_class cls, uns
 	unsigned s = type_index(src_dom), t = type_index(tgt_dom);
 	spin_lock(&audit_lock);
 	uint32_t n = audit_record(&ring, s, t, cls, perm), lost = 0;
-	bool say = !(n & (n - 1)) && ratelimit_take(&bucket, arch_counter(),
-						   arch_counter_freq() / AUDIT_PER_SECOND,
-						   AUDIT_BURST);
+	bool say =
+	    !(n & (n - 1)) && ratelimit_take(&bucket, arch_counter(),
+					     arch_counter_freq() / AUDIT_PER_SECOND, AUDIT_BURST);
 	if (say) {
 		lost = suppressed;
 		suppressed = 0;

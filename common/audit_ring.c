@@ -2,8 +2,7 @@
 /* The audit ring's bookkeeping (see audit.h): pure, no locks, no console. */
 #include "common/audit.h"
 
-uint32_t audit_record(struct audit_ring *r, unsigned src, unsigned tgt, unsigned cls,
-		      unsigned perm)
+uint32_t audit_record(struct audit_ring *r, unsigned src, unsigned tgt, unsigned cls, unsigned perm)
 {
 	struct audit_entry *e = NULL, *oldest = &r->e[0];
 	r->seq++;
@@ -23,8 +22,10 @@ uint32_t audit_record(struct audit_ring *r, unsigned src, unsigned tgt, unsigned
 			e = oldest;
 			r->evicted++;
 		}
-		*e = (struct audit_entry){.src = (uint8_t)src, .tgt = (uint8_t)tgt,
-					  .cls = (uint8_t)cls, .perm = (uint16_t)perm};
+		*e = (struct audit_entry){.src = (uint8_t)src,
+					  .tgt = (uint8_t)tgt,
+					  .cls = (uint8_t)cls,
+					  .perm = (uint16_t)perm};
 	}
 	if (e->count != UINT32_MAX)
 		e->count++;

@@ -66,8 +66,10 @@ static struct domain *by_name(const char *name)
 	return NULL;
 }
 
-static const char *const state_name[] = {[DOM_RUNNING] = "running", [DOM_STOPPED] = "stopped",
-					 [DOM_OFF] = "off", [DOM_RESTARTING] = "restarting"};
+static const char *const state_name[] = {[DOM_RUNNING] = "running",
+					 [DOM_STOPPED] = "stopped",
+					 [DOM_OFF] = "off",
+					 [DOM_RESTARTING] = "restarting"};
 
 /* list: every domain the caller may query (itself always). */
 static const char *cmd_list(struct ctl *c)
@@ -93,8 +95,7 @@ static const char *cmd_list(struct ctl *c)
 }
 
 /* stop, start, restart and console of another domain, as the policy allows. */
-static const char *cmd_domain(struct ctl *c, enum policy_class cls, unsigned perm,
-			      const char *name)
+static const char *cmd_domain(struct ctl *c, enum policy_class cls, unsigned perm, const char *name)
 {
 	struct domain *t = by_name(name);
 	if (!t)
@@ -131,7 +132,7 @@ static const char *run(struct ctl *c, const char *cmd, const char *arg)
 		char name[8];
 		uint8_t cls;
 		uint16_t perm;
-	} op[] = {{"stop", CLASS_DOMAIN, PERM_STOP},	 {"start", CLASS_DOMAIN, PERM_START},
+	} op[] = {{"stop", CLASS_DOMAIN, PERM_STOP},	   {"start", CLASS_DOMAIN, PERM_START},
 		  {"restart", CLASS_DOMAIN, PERM_RESTART}, {"console", CLASS_CONSOLE, PERM_READ},
 		  {"stats", CLASS_HYPERVISOR, PERM_STATS}, {"audit", CLASS_HYPERVISOR, PERM_AUDIT}};
 	if (!strcmp(cmd, "list"))
@@ -299,7 +300,9 @@ int control_attach(struct domain *d, unsigned uart_intid)
 			  ipa + 0x1000 <= board.mem[i].base + board.mem[i].size;
 	if (intid < 32 || d->nvmmio == BH_MAX_VMMIO || !in_ram) {
 		bh_log("domain %s: no %s left for the control device", d->name,
-		       intid < 32 ? "free SPI" : in_ram ? "emulated region" : "room above its RAM");
+		       intid < 32 ? "free SPI"
+		       : in_ram	  ? "emulated region"
+				  : "room above its RAM");
 		return -1;
 	}
 	struct vq_mem mem = {
@@ -308,8 +311,8 @@ int control_attach(struct domain *d, unsigned uart_intid)
 	c->dom = d;
 	c->view = (struct vnet_view){.ipa = ipa, .intid = intid};
 	vgic_own_spi(d, intid, false);
-	d->vmmio[d->nvmmio++] = (struct vmmio){.base = ipa, .size = VNET_WINDOW_SIZE,
-					       .access = ctl_access};
+	d->vmmio[d->nvmmio++] =
+	    (struct vmmio){.base = ipa, .size = VNET_WINDOW_SIZE, .access = ctl_access};
 	ctl_ready = true;
 	bh_log("domain %s: control device (virtio-console) at 0x%llx, SPI %u", d->name,
 	       (unsigned long long)ipa, intid);

@@ -33,11 +33,11 @@ struct ctl {
 	struct virtio_mmio dev;
 	char line[CTL_LINE_MAX]; /* the command line being received */
 	unsigned len;
-	bool too_long;		 /* the line being received passed CTL_LINE_MAX: dropped */
-	char out[CTL_OUT_MAX];	 /* replies, [out_pos, out_len) not yet delivered */
+	bool too_long;	       /* the line being received passed CTL_LINE_MAX: dropped */
+	char out[CTL_OUT_MAX]; /* replies, [out_pos, out_len) not yet delivered */
 	unsigned out_pos, out_len;
-	bool truncated;		 /* the current reply lost lines: no room */
-	struct vq_chain chain;	 /* scratch for the chain being moved */
+	bool truncated;	       /* the current reply lost lines: no room */
+	struct vq_chain chain; /* scratch for the chain being moved */
 };
 
 /* At dom0's creation: the device's window and SPI. 0, or -1 after logging. */

@@ -89,12 +89,23 @@ int main(int argc, char **argv)
 	int lint = 0, o;
 	while ((o = getopt(argc, argv, "s:t:c:p:w")) != -1) {
 		switch (o) {
-		case 's': src = optarg; break;
-		case 't': tgt = optarg; break;
-		case 'c': cls = optarg; break;
-		case 'p': perm = optarg; break;
-		case 'w': lint = 1; break;
-		default: return usage();
+		case 's':
+			src = optarg;
+			break;
+		case 't':
+			tgt = optarg;
+			break;
+		case 'c':
+			cls = optarg;
+			break;
+		case 'p':
+			perm = optarg;
+			break;
+		case 'w':
+			lint = 1;
+			break;
+		default:
+			return usage();
 		}
 	}
 	if (optind != argc - 1)

@@ -15,8 +15,8 @@ static void test_coalesce(void)
 	memset(&r, 0, sizeof(r));
 	CHECK_EQ(audit_record(&r, 0, 1, CLASS_DOMAIN, PERM_RESTART), 1);
 	CHECK_EQ(audit_record(&r, 0, 1, CLASS_DOMAIN, PERM_RESTART), 2);
-	CHECK_EQ(audit_record(&r, 0, 1, CLASS_DOMAIN, PERM_QUERY), 1);	/* another permission */
-	CHECK_EQ(audit_record(&r, 1, 0, CLASS_DOMAIN, PERM_RESTART), 1);	/* another direction */
+	CHECK_EQ(audit_record(&r, 0, 1, CLASS_DOMAIN, PERM_QUERY), 1);	 /* another permission */
+	CHECK_EQ(audit_record(&r, 1, 0, CLASS_DOMAIN, PERM_RESTART), 1); /* another direction */
 	CHECK_EQ(audit_record(&r, 0, 1, CLASS_NET, PERM_SEND), 1);
 	CHECK_EQ(audit_record(&r, 0, AUDIT_TYPE_HYP, CLASS_HYPERVISOR, PERM_AUDIT), 1);
 	for (unsigned i = 0; i < 1000; i++)

@@ -138,7 +138,8 @@ static void test_malformed(void)
 	CHECK_STR(say("restart d1 d1\n"), "error: no such domain\n");
 	CHECK_STR(say("\n\r\n   \n"), ""); /* empty lines: no answer */
 	/* Binary junk, NUL bytes included. */
-	static const char junk[] = {'l', 'i', 0, 's', 't', '\n', (char)0xff, (char)0x80, 0x1b, '\n'};
+	static const char junk[] = {'l',  'i',	      0,	  's',	't',
+				    '\n', (char)0xff, (char)0x80, 0x1b, '\n'};
 	CHECK_STR(feed(junk, sizeof(junk)), "error: not a text line\nerror: not a text line\n");
 	/* An over-long line: one error for it, whatever its length; then a
 	 * command works again. */
