@@ -328,7 +328,7 @@ void trap_hyp_irq(struct trap_frame *f)
 
 void arch_vcpu_stop(struct vcpu *v)
 {
-	(void)v;
+	vgic_vcpu_leave(v); /* what its list registers hold is not lost */
 	write_sysreg(hcr_el2, read_sysreg(hcr_el2) & ~HCR_VM);
 	vgic_hcr_write(0); /* no maintenance interrupts for a vCPU that left */
 	write_sysreg(cntv_ctl_el0, 0);

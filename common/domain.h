@@ -31,8 +31,11 @@ struct vmmio {
 /* Emulated PL011 (common/vuart.c). */
 struct vuart {
 	uint32_t cr, lcrh, ibrd, fbrd, ifls, imsc, ris, dmacr;
-	uint8_t rx[64];
+	/* Typed input the domain has not read yet: a paste of a few long
+	 * lines fits while the guest is busy elsewhere (a real PL011 has 32). */
+	uint8_t rx[1024];
 	unsigned rx_head, rx_count;
+	bool rx_dropping; /* input was dropped since the buffer was last read */
 	unsigned intid; /* its SPI in the domain's view */
 };
 

@@ -41,10 +41,11 @@ void stats_count_kicks(void)
 {
 	struct pcpu *p = &pcpus[arch_cpu_index()];
 	for (unsigned w = 0; w < KICK_WORDS; w++) {
+		if (!__atomic_load_n(&p->kick_from[w], __ATOMIC_RELAXED))
+			continue; /* the common case: no atomic exchange */
 		uint64_t from = __atomic_exchange_n(&p->kick_from[w], 0, __ATOMIC_ACQ_REL);
-		for (unsigned b = 0; from; b++, from >>= 1)
-			if (from & 1)
-				p->exits[EXIT_IPI * stats_slots() + w * 64 + b]++;
+		for (; from; from &= from - 1)
+			p->exits[EXIT_IPI * stats_slots() + w * 64 + (unsigned)__builtin_ctzll(from)]++;
 	}
 }
 

@@ -53,9 +53,9 @@ static bool vcpu_claim(struct vcpu *v)
  * be off (the reload on vCPU 0's CPU) is woken. */
 void vcpu_stop(struct vcpu *v)
 {
+	arch_vcpu_stop(v); /* before OFF: a reload may follow at once */
 	__atomic_store_n(&v->state, VCPU_OFF, __ATOMIC_RELEASE);
 	arch_send_event();
-	arch_vcpu_stop(v);
 }
 
 static bool all_vcpus_off(struct domain *d)

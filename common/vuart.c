@@ -96,6 +96,7 @@ static uint32_t reg_read(struct vuart *u, uint64_t off)
 			r = u->rx[u->rx_head];
 			u->rx_head = (u->rx_head + 1) % sizeof(u->rx);
 			u->rx_count--;
+			u->rx_dropping = false;
 		}
 		update_ris(u);
 		return r;
@@ -142,12 +143,20 @@ static bool vuart_access(struct vcpu *v, uint64_t off, unsigned size, bool write
 void vuart_input(struct domain *d, char c)
 {
 	struct vuart *u = &d->vuart;
+	bool first_drop = false;
 	spin_lock(&d->lock);
 	if (u->rx_count < sizeof(u->rx)) {
 		u->rx[(u->rx_head + u->rx_count) % sizeof(u->rx)] = (uint8_t)c;
 		u->rx_count++;
+	} else {
+		first_drop = !u->rx_dropping;
+		u->rx_dropping = true;
 	}
 	spin_unlock(&d->lock);
+	if (first_drop) /* once until it reads again: at most once per keystroke burst */
+		bh_log("domain %s: console input dropped: it has not read the %u characters "
+		       "typed before",
+		       d->name, (unsigned)sizeof(u->rx));
 	update_line(d);
 }
 

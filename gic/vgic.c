@@ -134,11 +134,15 @@ void vgic_domain_reset(struct domain *d)
 void vgic_vcpu_reset(struct vcpu *v)
 {
 	struct vgic_cpu *c = &v->vgic;
+	/* Under the lock: another vCPU may be pending an SGI here already (v
+	 * is RUNNING from its claim on). */
+	vgic_lock(v->dom);
 	memset(c, 0, sizeof(*c));
 	c->seen_gen = UINT64_MAX; /* the first entry flushes (and enables the interface) */
 	c->rd_sleep = true;
 	for (unsigned i = 0; i < VGIC_NR_PRIV; i++)
 		virq_reset(&c->priv[i], true, i < 16);
+	vgic_unlock(v->dom);
 	vgic_hw_vcpu_reset();
 }
 
@@ -512,6 +516,37 @@ void vgic_sync_and_flush(struct vcpu *v)
 	}
 	vgic_unlock(d); /* a change for another vCPU: its next exit looks */
 	kick(other);
+}
+
+void vgic_vcpu_leave(struct vcpu *v)
+{
+	struct domain *d = v->dom;
+	struct vgic_cpu *c = &v->vgic;
+	struct vcpu *other = NULL;
+	vgic_lock(d);
+	sync(v, &other);
+	for (uint32_t used = c->lr_used | c->lr_quiet; used; used &= used - 1) {
+		unsigned i = (unsigned)__builtin_ctz(used);
+		struct lr_val l;
+		vgic_lr_decode(vgic_lr_read(i), &l);
+		vgic_lr_write(i, 0);
+		struct virq *q = vgic_irq(v, c->lr_intid[i]);
+		if (!q)
+			continue;
+		/* As an eviction gives it back, the active state and the
+		 * physical link (a passed-through SPI still active) with it. */
+		if (l.state & 1)
+			q->pending = q->pending || q->edge || q->lr_latched;
+		q->active = l.state & 2;
+		q->hw_linked = q->hw_linked || l.hw;
+		q->lr_latched = false;
+		q->in_lr = false;
+		hand_back(v, c->lr_intid[i], q, &other);
+	}
+	c->lr_used = c->lr_quiet = 0;
+	c->waiting = false;
+	vgic_unlock(d); /* the next flush anywhere looks again */
+	vgic_kick_others(d);
 }
 
 /* ---- distributor registers shared by GICD (v2, v3) and GICR_SGI (v3) ---- */

@@ -86,6 +86,10 @@ extern struct gic_host gic_host;
 void vgic_domain_init(struct domain *d);
 void vgic_domain_reset(struct domain *d);
 void vgic_vcpu_reset(struct vcpu *v);
+/* v leaves its guest (CPU_OFF, its domain stops): on v's own CPU, what its
+ * list registers hold goes back to the model (SPIs to whichever vCPU they
+ * are routed to next). */
+void vgic_vcpu_leave(struct vcpu *v);
 /* Give the domain an SPI (an emulated device's or a passed-through one). */
 void vgic_own_spi(struct domain *d, unsigned intid, bool edge);
 

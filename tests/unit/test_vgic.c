@@ -471,6 +471,37 @@ static void test_v3_evicted_retargeted_spi(void)
 	CHECK_EQ(lr(w, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0xc0) | 43);
 }
 
+/* A vCPU that leaves (PSCI CPU_OFF) with an SPI in its list registers gives
+ * it back: pending in the model, listed by the vCPU it is routed to next;
+ * and its own later start does not strand it. */
+static void test_v3_cpu_off_gives_back_spis(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	gicd_w(v, 0x104, 1u << 11);
+	guest_access(v, board.gicd.base + 0x6000 + 8 * 43, 8, true, 1); /* to vCPU 1 */
+	vgic_inject(d, NULL, 43);
+	exit_of(w);
+	CHECK_EQ(lr(w, 0), V3_PENDING | V3_GRP1 | 43);
+	fake_enter(w);
+	vgic_vcpu_leave(w); /* CPU_OFF before the guest took it */
+	CHECK_EQ(lr(w, 0), 0);
+	CHECK_EQ(gicd_r(v, 0x204), 1u << 11); /* still pending */
+	guest_access(v, board.gicd.base + 0x6000 + 8 * 43, 8, true, 0); /* to vCPU 0 */
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | 43);
+	/* Taken and completed on vCPU 0; vCPU 1 starts again and gets the next. */
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	exit_of(v);
+	fake_enter(w);
+	vgic_vcpu_reset(w);
+	guest_access(v, board.gicd.base + 0x6000 + 8 * 43, 8, true, 1);
+	vgic_inject(d, NULL, 43);
+	exit_of(w);
+	CHECK_EQ(lr(w, 0), V3_PENDING | V3_GRP1 | 43);
+}
+
 /* A domain reset forgets every vCPU's SGIs and PPIs, not only those of the
  * vCPUs that start again: vCPU 0 reads vCPU 1's as at first boot. */
 static void test_v3_domain_reset_private(void)
@@ -699,6 +730,7 @@ int main(void)
 	RUN(test_v3_group_change_kicks);
 	RUN(test_v3_evicted_retargeted_spi);
 	RUN(test_v3_domain_reset_private);
+	RUN(test_v3_cpu_off_gives_back_spis);
 	RUN(test_v3_hw_linked);
 	RUN(test_v2_registers);
 	RUN(test_v2_sgi_sources);
