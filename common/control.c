@@ -307,7 +307,8 @@ int control_attach(struct domain *d, unsigned uart_intid)
 	}
 	struct vq_mem mem = {
 	    .base = d->ram_ipa, .size = d->ram_size, .host = (uint8_t *)(uintptr_t)d->ram_pa};
-	virtio_mmio_init(&c->dev, VIRTIO_ID_CONSOLE, 0, NULL, 0, 2, &mem);
+	static const uint8_t no_config[1]; /* no config space (no F_SIZE, no MULTIPORT) */
+	virtio_mmio_init(&c->dev, VIRTIO_ID_CONSOLE, 0, no_config, 0, 2, &mem);
 	c->dom = d;
 	c->view = (struct vnet_view){.ipa = ipa, .intid = intid};
 	vgic_own_spi(d, intid, false);

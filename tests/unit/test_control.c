@@ -168,9 +168,156 @@ static void test_malformed(void)
 	CHECK_EQ(domains[0].state, DOM_RUNNING);
 }
 
+/* ---- the device as dom0's virtio_console drives it, through its window ---- */
+
+#define QN	8u	/* queue size the driver picks */
+#define RXBUF	0x8000u /* receive buffers: QN of 64 bytes */
+#define TXBUF	0x9000u
+#define BUFLEN	64u
+
+static const struct vmmio *win;
+static uint8_t *ram;
+static uint16_t rx_avail, tx_avail, rx_seen;
+
+static uint32_t rd(uint32_t off)
+{
+	uint64_t x = 0;
+	fake_enter(&domains[0].vcpu[0]);
+	CHECK(win->access(&domains[0].vcpu[0], off, 4, false, &x));
+	return (uint32_t)x;
+}
+static void wr(uint32_t off, uint32_t val)
+{
+	uint64_t x = val;
+	fake_enter(&domains[0].vcpu[0]);
+	CHECK(win->access(&domains[0].vcpu[0], off, 4, true, &x));
+}
+static void desc(unsigned q, unsigned i, uint64_t addr, uint32_t len, uint16_t flags)
+{
+	uint8_t *p = ram + q * 0x3000u + 16u * i;
+	memcpy(p, &addr, 8);
+	memcpy(p + 8, &len, 4);
+	memcpy(p + 12, &flags, 2);
+	memset(p + 14, 0, 2);
+}
+static void avail(unsigned q, uint16_t *idx, uint16_t head)
+{
+	uint8_t *a = ram + q * 0x3000u + 0x1000;
+	memcpy(a + 4 + 2u * (*idx % QN), &head, 2);
+	(*idx)++;
+	memcpy(a + 2, idx, 2);
+}
+
+/* virtio_mmio's probe and virtio_console's (no MULTIPORT): VERSION_1 only. */
+static bool probe(void)
+{
+	rx_avail = tx_avail = rx_seen = 0;
+	memset(ram, 0, 0xa000);
+	if (rd(VIRTIO_MMIO_MAGIC_VALUE) != VIRTIO_MMIO_MAGIC || rd(VIRTIO_MMIO_VERSION) != 2 ||
+	    rd(VIRTIO_MMIO_DEVICE_ID) != VIRTIO_ID_CONSOLE)
+		return false;
+	wr(VIRTIO_MMIO_STATUS, 0);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	if (rd(VIRTIO_MMIO_DEVICE_FEATURES) != 0) /* no MULTIPORT, SIZE, EMERG_WRITE */
+		return false;
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1); /* VERSION_1 */
+	uint32_t st = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK;
+	wr(VIRTIO_MMIO_STATUS, st);
+	for (unsigned q = 0; q < 2; q++) {
+		wr(VIRTIO_MMIO_QUEUE_SEL, q);
+		wr(VIRTIO_MMIO_QUEUE_NUM, QN);
+		for (unsigned k = 0; k < 3; k++)
+			wr(VIRTIO_MMIO_QUEUE_DESC_LOW + 0x10 * k,
+			   (uint32_t)(FAKE_RAM_IPA + q * 0x3000u + k * 0x1000u));
+		wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	}
+	wr(VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_DRIVER_OK);
+	for (unsigned i = 0; i < QN; i++) { /* its receive buffers */
+		desc(0, i, FAKE_RAM_IPA + RXBUF + i * BUFLEN, BUFLEN, VQ_DESC_F_WRITE);
+		avail(0, &rx_avail, (uint16_t)i);
+	}
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	return rd(VIRTIO_MMIO_STATUS) == (st | VIRTIO_STATUS_DRIVER_OK);
+}
+
+/* Send bytes in one buffer; what came back, buffers given back again. */
+static const char *talk(const char *s)
+{
+	size_t n = strlen(s);
+	unsigned slot = tx_avail % QN;
+	memcpy(ram + TXBUF + slot * 256, s, n);
+	desc(1, slot, FAKE_RAM_IPA + TXBUF + slot * 256, (uint32_t)n, 0);
+	avail(1, &tx_avail, (uint16_t)slot);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	size_t o = 0;
+	uint16_t used;
+	memcpy(&used, ram + 0x2002, 2);
+	for (; rx_seen != used; rx_seen++) {
+		uint32_t e[2];
+		memcpy(e, ram + 0x2004 + 8u * (rx_seen % QN), 8);
+		if (e[1] > BUFLEN || o + e[1] >= sizeof(got))
+			break;
+		memcpy(got + o, ram + RXBUF + e[0] * BUFLEN, e[1]);
+		o += e[1];
+		avail(0, &rx_avail, (uint16_t)e[0]);
+	}
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0); /* buffers back: the rest of a long reply */
+	got[o] = 0;
+	return got;
+}
+
+static void test_device(void)
+{
+	setup();
+	allow("d0_t d1_t : domain { query restart }");
+	board.nmem = 1;
+	board.mem[0] = (struct mem_range){FAKE_RAM_IPA, 1ull << 30};
+	ram = (uint8_t *)(uintptr_t)domains[0].ram_pa;
+	unsigned n = domains[0].nvmmio;
+	if (!CHECK_EQ(control_attach(&domains[0], 33), 0))
+		return;
+	win = &domains[0].vmmio[n];
+	CHECK_EQ(win->base, control_view()->ipa);
+	if (!CHECK(probe()))
+		return;
+	CHECK_STR(talk("restart d1\n"), "ok\n");
+	CHECK_EQ(domains[1].restarts, 1);
+	/* A reply longer than the posted buffers: delivered as they come back. */
+	const char *r = talk("list\n");
+	CHECK(strstr(r, ". d0 ") && strstr(r, ". d1 ") && !strcmp(r + strlen(r) - 3, "ok\n"));
+	/* A transmit buffer outside dom0's RAM: only this device breaks. */
+	struct domain copy;
+	fake_snapshot(&domains[1], &copy);
+	desc(1, 0, FAKE_RAM_IPA + FAKE_RAM_SIZE - 4, 64, 0);
+	avail(1, &tx_avail, 0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
+	CHECK(rd(VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG);
+	fake_check_unchanged(&domains[1], &copy, "a broken control queue");
+	/* A bad register access reads as zero and changes nothing. */
+	uint64_t x = 0x1234;
+	CHECK(win->access(&domains[0].vcpu[0], 0x3, 1, false, &x));
+	CHECK_EQ(x, 0);
+	/* The driver resets it and the device works again. */
+	if (!CHECK(probe()))
+		return;
+	CHECK_STR(talk("restart d1\n"), "ok\n");
+	CHECK_EQ(domains[1].restarts, 2);
+	/* dom0's restart resets the device and its half-received line. */
+	talk("rest");
+	control_domain_reset(&domains[0]);
+	CHECK_EQ(rd(VIRTIO_MMIO_STATUS), 0);
+	CHECK(probe());
+	CHECK_STR(talk("art d1\n"), "error: unknown command (list, stop, start, restart, console, "
+				     "stats, audit)\n");
+}
+
 int main(void)
 {
 	RUN(test_policy);
 	RUN(test_malformed);
+	RUN(test_device);
 	return check_summary("test_control");
 }
