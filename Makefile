@@ -220,8 +220,11 @@ debug: guest-assets $(IMG)
 	@echo "gdb: gdb-multiarch $(HYPB)/bulkhead.elf -ex 'target remote :1234'"
 	@bash tools/run-qemu.sh -b kernel -g $(GIC) -c $(CPU) -s $(SMP) -m $(MEM) -t 0 $(IMG) -- -s -S
 
+# The board's card (boards/<board>/board.mk's SDCARD_ARGS: its DT, load
+# address and the files its firmware reads; SDCARD_UBOOT: Debian's U-Boot).
 sdcard: $(IMG)
-	bash tools/mk-sdcard.sh -k $(IMG) -o $(B)/sdcard.img
+	$(if $(SDCARD_UBOOT),@bash $(SETUP) --u-boot-rpi)
+	bash tools/mk-sdcard.sh -k $(IMG) -o $(B)/sdcard.img $(SDCARD_ARGS)
 
 test: guest-assets all tools guests
 	@bash tests/run.sh $(T)

@@ -38,5 +38,15 @@ static inline uint64_t arch_counter_freq(void)
 	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
 	return v;
 }
+/* A register of a device the hypervisor itself drives (the console UART):
+ * mapped 1:1 at EL2. A host build models the device instead. */
+static inline uint32_t arch_dev_read32(uint64_t pa)
+{
+	return *(volatile uint32_t *)(uintptr_t)pa;
+}
+static inline void arch_dev_write32(uint64_t pa, uint32_t v)
+{
+	*(volatile uint32_t *)(uintptr_t)pa = v;
+}
 
 #endif

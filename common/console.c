@@ -70,6 +70,9 @@ void console_init(enum uart_kind kind, uint64_t base)
 	case UART_IMX:
 		uart = &uart_imx_ops;
 		break;
+	case UART_BCM2835AUX:
+		uart = &uart_bcm2835aux_ops;
+		break;
 	default:
 		uart = NULL;
 		return;

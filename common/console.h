@@ -30,6 +30,7 @@ extern const struct uart_ops uart_pl011_ops;
 extern const struct uart_ops uart_ns16550_ops;
 extern const struct uart_ops uart_cadence_ops;
 extern const struct uart_ops uart_imx_ops;
+extern const struct uart_ops uart_bcm2835aux_ops;
 
 void console_init(enum uart_kind kind, uint64_t base);
 /* Hypervisor messages: "bulkhead: ..." lines. They wait for room in the

@@ -34,7 +34,7 @@
 #define INT_RT (1u << 6)
 
 /* PrimeCell identification: PL011 r1p5, as QEMU and real silicon report it. */
-static const uint8_t id_regs[8] = {0x11, 0x10, 0x34, 0x00, 0x0d, 0xf0, 0x05, 0xb1};
+static const uint8_t id_regs[8] = {0x11, 0x10, 0x34, 0x00, /* VUART_PERIPHID */ 0x0d, 0xf0, 0x05, 0xb1};
 
 static void update_ris(struct vuart *u)
 {
@@ -175,9 +175,11 @@ void vuart_init(struct domain *d, uint64_t base, uint64_t size, unsigned intid)
 	vgic_own_spi(d, intid, false);
 	vuart_reset(d);
 	struct vmmio *m = &d->vmmio[d->nvmmio++];
-	/* The board UART's own registers only: a device sharing its page (the
-	 * Raspberry Pi's aux block) is forwarded, see domains_assign_devices(). */
+	/* The board UART's own registers, but at least the PL011's that Linux
+	 * uses (the Raspberry Pi's mini UART has 0x40 bytes, ICR is at 0x44):
+	 * a device sharing its page (the Pi's aux block) is forwarded, see
+	 * domains_assign_devices(), but for those bytes (SPI1's first 3). */
 	m->base = base;
-	m->size = size ? size : 0x1000;
+	m->size = size ? MAX(size, (uint64_t)DMACR + 4) : 0x1000;
 	m->access = vuart_access;
 }

@@ -36,6 +36,8 @@ const char *dt_uart_name(enum uart_kind k)
 		return "Cadence";
 	case UART_IMX:
 		return "i.MX";
+	case UART_BCM2835AUX:
+		return "BCM2835 mini UART";
 	default:
 		return "none";
 	}
@@ -736,10 +738,11 @@ static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 		b->uart = UART_PL011;
 	else if (dt_is_compatible(fdt, node, "ns16550a") ||
 		 dt_is_compatible(fdt, node, "snps,dw-apb-uart") ||
-		 dt_is_compatible(fdt, node, "brcm,bcm2835-aux-uart") ||
 		 dt_is_compatible(fdt, node, "ti,am654-uart") ||
 		 dt_is_compatible(fdt, node, "ns16550"))
 		b->uart = UART_NS16550;
+	else if (dt_is_compatible(fdt, node, "brcm,bcm2835-aux-uart"))
+		b->uart = UART_BCM2835AUX; /* 16550 registers, but an 8-byte FIFO */
 	else if (dt_is_compatible(fdt, node, "fsl,imx21-uart") ||
 		 dt_is_compatible(fdt, node, "fsl,imx6q-uart"))
 		b->uart = UART_IMX;

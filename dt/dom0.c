@@ -325,6 +325,11 @@ static int emulate_console(void *fdt, const struct board *b, struct dt_error *er
 		return 0;
 	static const char pl011[] = "arm,pl011\0arm,primecell";
 	TRY(fdt_setprop(fdt, uart, "compatible", pl011, sizeof(pl011)), "console UART");
+	/* Else Linux's AMBA bus reads the ID from the last 32 bytes of 'reg',
+	 * the board UART's size, where no emulated PL011 ID register is. */
+	TRY(fdt_setprop_u32(fdt, uart, "arm,primecell-periphid", VUART_PERIPHID), "console UART");
+	fdt_delprop(fdt, uart, "dmas"); /* the emulation has no DMA (the i.MX UART's SDMA) */
+	fdt_delprop(fdt, uart, "dma-names");
 	uint32_t ph = 0;
 	TRY(fdt_find_max_phandle(fdt, &ph), "phandles");
 	int clk = fdt_add_subnode(fdt, 0, "bulkhead-uart-clk");

@@ -49,7 +49,10 @@ struct vnet_view {
 };
 #define VNET_WINDOW_SIZE 0x200u
 enum cpu_method { CPU_METHOD_PSCI, CPU_METHOD_SPIN_TABLE };
-enum uart_kind { UART_NONE, UART_PL011, UART_NS16550, UART_CADENCE, UART_IMX };
+/* The emulated PL011's peripheral ID (common/vuart.c's ID registers), which
+ * domains' DTs give as arm,primecell-periphid. */
+#define VUART_PERIPHID 0x00341011u
+enum uart_kind { UART_NONE, UART_PL011, UART_NS16550, UART_CADENCE, UART_IMX, UART_BCM2835AUX };
 
 struct board {
 	const void *fdt; /* the DT this was read from */

@@ -220,6 +220,9 @@ static int emit_console(void *fdt, const struct guest_dt *g, struct dt_error *er
 	TRY(fdt_begin_node(fdt, path));
 	static const char uart_compat[] = "arm,pl011\0arm,primecell";
 	TRY(fdt_property(fdt, "compatible", uart_compat, sizeof(uart_compat)));
+	/* The ID without reading it: the emulation may cover less than 4 KiB. */
+	uint32_t periphid = VUART_PERIPHID;
+	TRY(prop_cells(fdt, "arm,primecell-periphid", &periphid, 1));
 	uint64_t ureg[2] = {g->uart_ipa, 0x1000};
 	TRY(prop_reg2(fdt, ureg, 1));
 	uint32_t uirq[3];

@@ -557,7 +557,8 @@ static bool overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
 
 /* The control domain implicitly gets every device no one else claims: none
  * may have registers in RAM, and an interrupt line shared between such a
- * device and a passed-through one cannot be split between two domains. A
+ * device and one another domain names cannot be split between two domains
+ * (the devices dom0 names itself are its own: no split). A
  * line shared with the console stays the hypervisor's: not checked here,
  * never owned by dom0 (domains_assign_devices). */
 struct control_check {
@@ -576,7 +577,7 @@ static int check_control_device(void *ctx, const struct dom0_device *dev)
 	if (!dev->reserved_memory && dt_res_check(c->b, &regs, dev->path, &e2))
 		ERR("board DT, for the control domain: %.200s", e2.msg);
 	for (unsigned i = 0; i < p->ndoms; i++)
-		for (unsigned k = 0; k < p->dom[i].ndevices; k++)
+		for (unsigned k = 0; k < p->dom[i].ndevices && !p->dom[i].control; k++)
 			for (unsigned x = 0; x < p->dom[i].dev[k].nirq; x++)
 				for (unsigned y = 0; y < dev->res.nirq; y++)
 					if (p->dom[i].dev[k].irq[x] == dev->res.irq[y])

@@ -4,13 +4,15 @@
 # Debian 12 (run by `make deps`, which make, make run and make test depend
 # on). Does nothing but print one line when everything is present.
 #
-# Usage: tools/setup.sh [--guest-assets]
+# Usage: tools/setup.sh [--guest-assets] [--u-boot-rpi]
 #   (no option)     host packages (apt-get, as root) and the arm64 libfdt
 #                   (libfdt-dev:arm64 conflicts with the host's libfdt-dev, so
 #                   its .deb is downloaded and unpacked into the cache instead)
 #   --guest-assets  also the Linux guest: Debian's arm64 kernel, board DTBs,
 #                   virtio modules and a busybox initramfs
 #                   (tools/fetch-guest-assets.sh, into $CACHE/guest-assets)
+#   --u-boot-rpi    also Debian's U-Boot for the Raspberry Pi (u-boot-rpi:arm64,
+#                   $UBOOT_RPI), which make sdcard BOARD=rpi4 puts on the card
 # Cache: ${BH_CACHE:-${BULKHEAD_CACHE:-~/.cache/bulkhead}} (the Makefile passes BH_CACHE)
 #   libfdt-arm64/usr/lib/aarch64-linux-gnu/libfdt.a (+ usr/include/)
 #   guest-assets/
@@ -20,14 +22,16 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${BH_CACHE:-${BULKHEAD_CACHE:-${HOME:-/root}/.cache/bulkhead}}
-ASSETS=''
+ASSETS='' URPI=''
 for a in "$@"; do
     case $a in
         --guest-assets) ASSETS=1 ;;
+        --u-boot-rpi) URPI=1 ;;
         -h | --help) awk 'NR > 2 && !/^#/ { exit } NR > 2' "$0"; exit 0 ;;
-        *) echo "usage: tools/setup.sh [--guest-assets]" >&2; exit 2 ;;
+        *) echo "usage: tools/setup.sh [--guest-assets] [--u-boot-rpi]" >&2; exit 2 ;;
     esac
 done
+UBOOT_RPI=/usr/lib/u-boot/rpi_arm64/u-boot.bin
 say() { echo "[setup] $*"; }
 die() { echo "[setup] error: $*" >&2; exit 1; }
 
@@ -75,8 +79,12 @@ if [ -n "$ASSETS" ] && ! bash "$ROOT/tools/fetch-guest-assets.sh" --check "$CACH
     need_assets=1
 fi
 
-if [ ${#missing[@]} -eq 0 ] && [ -z "$need_arch" ] && [ -z "$need_fdt" ] && [ -z "$need_assets" ]; then
-    say "dependencies ${ASSETS:+and guest assets }present"
+need_urpi=''
+[ -z "$URPI" ] || [ -f "$UBOOT_RPI" ] || need_urpi=1
+
+if [ ${#missing[@]} -eq 0 ] && [ -z "$need_arch" ] && [ -z "$need_fdt" ] && [ -z "$need_assets" ] &&
+    [ -z "$need_urpi" ]; then
+    say "dependencies ${ASSETS:+and guest assets }${URPI:+and u-boot-rpi }present"
     exit 0
 fi
 
@@ -100,12 +108,14 @@ ROOTUSER=''
 [ "$(id -u)" = 0 ] && ROOTUSER=1
 
 # ---- 1. arm64 as a foreign architecture (for apt-get download of arm64 .debs)
-if [ -n "$need_arch" ] || [ ${#missing[@]} -gt 0 ]; then
+if [ -n "$need_arch" ] || [ ${#missing[@]} -gt 0 ] || [ -n "$need_urpi" ]; then
     if [ -z "$ROOTUSER" ]; then
         cmd=''
         [ -z "$need_arch" ] || cmd='dpkg --add-architecture arm64 && '
         cmd+='apt-get update'
         [ ${#missing[@]} -eq 0 ] || cmd+=" && apt-get install -y $(for p in "${missing[@]}"; do printf '%s ' "${p%%:*}"; done)"
+        [ -z "$need_urpi" ] || cmd+=" && apt-get install -y u-boot-rpi:arm64"
+        [ -z "$need_urpi" ] || say "missing u-boot-rpi:arm64: U-Boot for the Raspberry Pi ($UBOOT_RPI), for make sdcard BOARD=rpi4"
         for p in "${missing[@]}"; do say "missing ${p%%:*}: ${p#*:}"; done
         [ -z "$need_arch" ] || say "missing: arm64 as a foreign dpkg architecture (for the arm64 libfdt and guest kernel)"
         die "not root: run as root:  sudo sh -c '${cmd% }'"
@@ -130,6 +140,17 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
     apt_get install "${missing[@]%%:*}"
     say "installed ${#missing[@]} package(s)"
+fi
+
+# ---- 2b. Debian's U-Boot for the Raspberry Pi (an arm64 package: its
+# u-boot.bin goes onto the card, nothing of it runs here)
+if [ -n "$need_urpi" ]; then
+    say "installing u-boot-rpi:arm64: U-Boot for the Raspberry Pi, for make sdcard BOARD=rpi4"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get -y -q install u-boot-rpi:arm64 >"$APTLOG" 2>&1; then
+        [ -n "$updated" ] || { say "apt-get update (u-boot-rpi:arm64 not in the current lists)"; apt_get update; updated=1; }
+        apt_get install u-boot-rpi:arm64
+    fi
+    [ -f "$UBOOT_RPI" ] || die "u-boot-rpi:arm64 is installed but $UBOOT_RPI is missing"
 fi
 
 # Download an arm64 .deb into DIR; refresh the package lists once if apt

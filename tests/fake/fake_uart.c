@@ -80,3 +80,4 @@ const struct uart_ops uart_pl011_ops = FAKE_OPS;
 const struct uart_ops uart_ns16550_ops = FAKE_OPS;
 const struct uart_ops uart_cadence_ops = FAKE_OPS;
 const struct uart_ops uart_imx_ops = FAKE_OPS;
+const struct uart_ops uart_bcm2835aux_ops = FAKE_OPS;
