@@ -46,6 +46,9 @@ BOARD_DTB := $(B)/board-gic$(GIC)-smp$(SMP)-$(CPU)-$(MEM).dtb
 GUESTB := $(BUILD)/guests/aarch64
 GUEST32B := $(BUILD)/guests/aarch32
 TOOLB := $(BUILD)/tools
+BHCTL := $(TOOLB)/bhctl
+INITRD_OVL_DIR := $(BUILD)/initrd
+INITRD_OVL := $(INITRD_OVL_DIR)/initramfs-arm64.cpio.gz
 
 # ---- hypervisor (freestanding, AArch64, position independent) ----
 HYP_ASM := arch-arm64/head.S arch-arm64/vectors.S arch-arm64/mmio.S
@@ -62,7 +65,8 @@ HYP_OBJ := $(patsubst %,$(HYPB)/%.o,$(HYP_ASM) $(HYP_C))
 # in the image (9 KiB, e.g. the virtio-net data path until it is wired).
 HYP_OPT = -O2
 HYP_SIZE_OPT := $(patsubst %,$(HYPB)/%.o,$(wildcard dt/*.c) common/boot.c common/image.c common/package.c common/passthrough.c \
-	common/channel.c common/domain.c common/pmem.c common/console.c arch-arm64/mmu.c arch-arm64/pt.c \
+	common/channel.c common/domain.c common/pmem.c common/console.c common/control.c common/audit.c common/audit_ring.c \
+	arch-arm64/mmu.c arch-arm64/pt.c \
 	arch-arm64/stage2.c arch-arm64/vpmu.c common/report.c common/stats_fmt.c)
 $(HYP_SIZE_OPT): HYP_OPT = -Os
 HYP_CFLAGS = -std=c11 $(HYP_OPT) -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -nostdlib \
@@ -80,7 +84,7 @@ HYP_LDFLAGS := -nostdlib -static-pie -Wl,-z,norelro -Wl,--fix-cortex-a53-843419=
 HOST_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -D_DEFAULT_SOURCE -I. -Iarch-arm64
 
 .PHONY: all deps guest-assets hyp guests tools tools-asan run test bench fuzz sdcard debug clean check-config image
-all: $(IMG)
+all: $(IMG) $(TOOLB)/bhpolicy
 # `make image OUT=path [KERNEL=...] [CONFIG=...]`: pack one image (tests use this
 # after `make all` built everything, so parallel tests never rebuild shared files).
 image: $(IMG)
@@ -125,7 +129,13 @@ $(TOOLB)/bhpack: $(BHPACK_SRC) dt/*.h common/package.h common/lib.h | deps
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,HOSTCC,$@)gcc $(HOST_CFLAGS) -o $@ $(BHPACK_SRC) -lfdt
 
-tools: $(TOOLB)/bhpack
+# bhpolicy: sesearch-like questions about a config's policy (tools/bhpolicy.c).
+BHPOLICY_SRC := tools/bhpolicy.c dt/plan.c dt/policy.c dt/board.c dt/devices.c dt/dom0.c
+$(TOOLB)/bhpolicy: $(BHPOLICY_SRC) dt/*.h common/lib.h | deps
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,HOSTCC,$@)gcc $(HOST_CFLAGS) -o $@ $(BHPOLICY_SRC) -lfdt
+
+tools: $(TOOLB)/bhpack $(TOOLB)/bhpolicy
 
 # The same checker with AddressSanitizer and UBSan, for the config fuzz test.
 $(TOOLB)/bhpack-asan: $(BHPACK_SRC) dt/*.h common/package.h common/lib.h | deps
@@ -174,9 +184,23 @@ PACK_ARGS += --set '/bulkhead/domain@0:bootargs=console=ttyAMA0 nokaslr quiet bh
 endif
 endif
 # PACK_EXTRA: more bhpack arguments (make bench: other memory sizes, roles).
-PACK_ARGS += $(PACK_EXTRA) -I $(GUESTB) -I $(GUEST32B) -I $(ASSETS) -I configs
+# The initramfs with bhctl (below) is found before the assets' own.
+PACK_ARGS += $(PACK_EXTRA) -I $(GUESTB) -I $(GUEST32B) -I $(INITRD_OVL_DIR) -I $(ASSETS) -I configs
 
-$(IMG): $(HYPB)/bulkhead.bin $(TOOLB)/bhpack $(B)/config.dtb $(BOARD_DTB) guests FORCE
+# bhctl (tools/bhctl.c, docs/control.md): static, for dom0's userland. It goes
+# into the assets' initramfs as a second cpio archive appended (Linux unpacks
+# both), /bin/bhctl; an image whose config names that initramfs gets this one.
+$(BHCTL): tools/bhctl.c | deps
+	@mkdir -p $(dir $@)
+	$(Q)$(call say,CC,$@)$(CROSS)gcc -static -Os -s -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -o $@ $<
+$(INITRD_OVL): $(ASSETS)/initramfs-arm64.cpio.gz $(BHCTL)
+	@rm -rf $@.d && mkdir -p $@.d/bin && cp $(BHCTL) $@.d/bin/bhctl
+	$(Q)$(call say,CPIO,$@)cp $< $@.tmp && (cd $@.d && find . | LC_ALL=C sort | \
+		cpio -o -H newc --owner=0:0 --quiet) | gzip -9 -n >> $@.tmp && mv $@.tmp $@ && rm -rf $@.d
+tools: $(BHCTL)
+
+$(IMG): $(HYPB)/bulkhead.bin $(TOOLB)/bhpack $(B)/config.dtb $(BOARD_DTB) guests \
+	$(if $(wildcard $(ASSETS)/initramfs-arm64.cpio.gz),$(INITRD_OVL)) FORCE
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,PACK,$@)$(TOOLB)/bhpack -o $@ --hyp $(HYPB)/bulkhead.bin --config $(B)/config.dtb \
 		--payload-offset 0x$$($(CROSS)nm $(HYPB)/bulkhead.elf | awk '/ __payload_start$$/{print $$1}') \

@@ -7,6 +7,7 @@
  * an emulated edge SPI, the highest ones of the domain's virtual GIC downwards
  * (channel k of the config: the k-th from the top).
  */
+#include "common/audit.h"
 #include "common/channel.h"
 #include "common/console.h"
 #include "common/domain.h"
@@ -144,7 +145,7 @@ int64_t channel_notify(struct domain *d, uint64_t id)
 	if (!c)
 		return BH_E_INVALID;
 	struct domain *peer = &domains[c->peer];
-	if (!dt_policy_allows(&plan, d->cfg, peer->cfg, CLASS_CHANNEL, PERM_NOTIFY))
+	if (!policy_check(d, peer, CLASS_CHANNEL, PERM_NOTIFY))
 		return BH_E_DENIED;
 	if (c->notify_period && !within_rate(c)) {
 		if (!c->busy_logged) {

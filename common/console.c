@@ -255,6 +255,7 @@ static bool focused(const struct domain *d)
 static void line_char_locked(struct domain *d, char c)
 {
 	bool foc = focused(d);
+	d->con_hist[d->con_hist_pos++ % CON_HIST_SIZE] = c;
 	if (c == '\n') {
 		if (!foc && open_line && open_line == &domains[focus]) {
 			/* The focused domain is mid-line: hold this line, if we can. */
@@ -805,4 +806,33 @@ void console_interrupt(void)
 	}
 	/* The same interrupt line says the TX FIFO has room. */
 	console_pump();
+}
+
+void console_domain_history(struct domain *d, void (*emit)(const char *line, void *arg),
+			    void *arg)
+{
+	static char copy[CON_HIST_SIZE]; /* callers are serialised (common/control.c) */
+	char line[CON_HIST_LINE];
+	if (!lock_bounded()) { /* as for the hypervisor's lines: never a long wait */
+		emit("(console busy: try again)", arg);
+		return;
+	}
+	uint32_t pos = d->con_hist_pos, n = MIN(pos, CON_HIST_SIZE);
+	for (uint32_t i = 0; i < n; i++)
+		copy[i] = d->con_hist[(pos - n + i) % CON_HIST_SIZE];
+	spin_unlock(&console_lock);
+	/* Whole lines only: a full ring's first line was cut. */
+	uint32_t i = 0, len = 0;
+	if (pos > CON_HIST_SIZE)
+		while (i < n && copy[i++] != '\n')
+			;
+	for (; i < n; i++) {
+		if (copy[i] == '\n' || len == sizeof(line) - 1) {
+			line[len] = 0;
+			emit(line, arg);
+			len = 0;
+		}
+		if (copy[i] != '\n')
+			line[len++] = copy[i];
+	}
 }

@@ -47,6 +47,12 @@ void console_domain_write(struct domain *d, const char *s, size_t n);
 void console_domain_putc(struct domain *d, char c);
 /* The end of d's output so far (power-off, restart): its lines end. */
 void console_domain_flush(struct domain *d);
+/* Its recent complete lines (at most CON_HIST_LINE - 1 characters each, a
+ * longer one split), oldest first; emit gets each without '\n'. Callers are
+ * serialised (one control device). */
+#define CON_HIST_LINE 160
+void console_domain_history(struct domain *d, void (*emit)(const char *line, void *arg),
+			    void *arg);
 /* Moves buffered output towards the UART if the console is free. */
 void console_pump(void);
 /* d's output not yet composed, as its emulated UART's TX FIFO shows it:

@@ -6,6 +6,7 @@
  */
 #include "common/channel.h"
 #include "common/console.h"
+#include "common/control.h"
 #include "common/domain.h"
 #include "common/image.h"
 #include "common/lib.h"
@@ -147,7 +148,10 @@ static int domain_virt_devices(struct domain *d, const struct board *b)
 		bh_log("domain %s: cannot set up its virtual GIC", d->name);
 		return -1;
 	}
-	return channels_attach(d, uart_intid) || vnet_attach(d, uart_intid) ? -1 : 0;
+	return channels_attach(d, uart_intid) || vnet_attach(d, uart_intid) ||
+		       (d->cfg->control && control_attach(d, uart_intid))
+		   ? -1
+		   : 0;
 }
 
 /* Its DT, built once (a restart only rewrites /chosen/bulkhead,restarts):
@@ -167,7 +171,8 @@ static int domain_build_dt(struct domain *d, const struct dom_cfg *cfg, const st
 		struct dom0_dt g0 = {.dom = cfg, .plan = &plan, .ram_base = d->ram_ipa,
 				     .ram_size = d->ram_size, .initrd_ipa = d->initrd_ipa,
 				     .initrd_size = d->initrd_size, .chans = views,
-				     .nchans = d->nchans, .nets = nviews, .nnets = d->nnets};
+				     .nchans = d->nchans, .nets = nviews, .nnets = d->nnets,
+				     .ctl = control_view()};
 		int size = (int)fdt_totalsize(fdt) + GUEST_DT_MAX;
 		d->fdt = boot_alloc_nozero((uint64_t)size, 8);
 		rc = d->fdt ? dt_dom0_build(d->fdt, size, &g0, b, &err) : -1;
@@ -264,6 +269,7 @@ void domain_load(struct domain *d)
 	uint8_t *ram = (uint8_t *)(uintptr_t)d->ram_pa;
 
 	vnet_domain_reset(d); /* before the scrub: no frame is written into it after */
+	control_domain_reset(d);
 	domain_scrub(d);
 	memcpy(ram + (d->kernel_ipa - d->ram_ipa), d->kernel, d->kernel_size);
 	arch_dcache_clean_range(d->ram_pa + (d->kernel_ipa - d->ram_ipa), d->kernel_size);
@@ -370,6 +376,20 @@ void domain_reboot(struct domain *d)
 	if (report_allowed(d))
 		bh_log("domain %s restarting (restart %u)", d->name, d->restarts);
 	kick_siblings(d);
+}
+
+bool domain_stop(struct domain *d)
+{
+	/* Only from RUNNING: a domain being loaded would come back RUNNING. */
+	enum dom_state running = DOM_RUNNING;
+	console_domain_flush(d);
+	if (!__atomic_compare_exchange_n(&d->state, &running, DOM_OFF, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return false;
+	vnet_domain_reset(d);
+	bh_log("domain %s stopped by the control domain", d->name);
+	kick_siblings(d);
+	return true;
 }
 
 void domain_fault(struct domain *d, const char *why)

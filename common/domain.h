@@ -76,6 +76,8 @@ struct dom_net {
 
 /* A domain's console output not yet on the UART: about 25 full lines. Power of 2. */
 #define CON_IN_SIZE 4096u
+/* Its recent lines kept for the control domain (`bhctl console`): ~12 lines. */
+#define CON_HIST_SIZE 1024u
 
 struct domain {
 	unsigned id;
@@ -130,6 +132,9 @@ struct domain {
 	char con_held[160]; /* a finished line held while the focused domain is mid-line */
 	unsigned con_held_len;
 	bool con_holding;
+	/* Its recent filtered output, for `bhctl console` (console lock). */
+	char con_hist[CON_HIST_SIZE];
+	uint32_t con_hist_pos; /* bytes ever put in (the next goes at pos % size) */
 	unsigned restarts;
 	struct domain_reports reports; /* guest-triggered reports: rate and log-once */
 	unsigned nchans;
@@ -171,6 +176,8 @@ enum vcpu_on_result vcpu_request_on(struct vcpu *t, uint64_t entry, uint64_t ctx
 void domain_poweroff(struct domain *d);
 void domain_reboot(struct domain *d);
 void domain_fault(struct domain *d, const char *why);
+/* A peer's stop (bhctl stop): RUNNING -> OFF, false in any other state. */
+bool domain_stop(struct domain *d);
 /* The idle/run loop of a physical CPU (common/vcpu.c): runs its vCPU whenever
  * it is runnable. Also where a CPU goes when its vCPU leaves the guest. */
 void cpu_run_loop(void) __attribute__((noreturn));

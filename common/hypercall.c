@@ -2,8 +2,10 @@
 /*
  * Bulkhead hypercalls (ABI: common/hypercall.h, docs/hypercalls.md). Every
  * argument is validated; a call that touches another domain (channel notify,
- * domain query and restart) goes through the policy (dt/policy.c).
+ * domain query and restart) goes through the policy (dt/policy.c), and a
+ * denial into the audit ring (common/audit.c).
  */
+#include "common/audit.h"
 #include "common/channel.h"
 #include "common/console.h"
 #include "common/percpu.h"
@@ -36,15 +38,14 @@ static struct domain *domain_by_id(uint64_t id)
 static void domain_op(struct vcpu *v, uint64_t *x, bool restart)
 {
 	struct domain *t = domain_by_id(x[1]);
-	if (t == v->dom) {
-		/* Its own state: always; its own restart: PSCI SYSTEM_RESET's job. */
-		if (restart) {
-			x[0] = (uint64_t)BH_E_INVALID;
-			return;
-		}
-	} else if (!t || !dt_policy_allows(&plan, v->dom->cfg, t->cfg, CLASS_DOMAIN,
-					   restart ? PERM_RESTART : PERM_QUERY)) {
+	if (!t || (t != v->dom && !policy_check(v->dom, t, CLASS_DOMAIN,
+						restart ? PERM_RESTART : PERM_QUERY))) {
 		x[0] = (uint64_t)BH_E_DENIED;
+		return;
+	}
+	/* Its own state: always; its own restart: PSCI SYSTEM_RESET's job. */
+	if (t == v->dom && restart) {
+		x[0] = (uint64_t)BH_E_INVALID;
 		return;
 	}
 	if (restart) {

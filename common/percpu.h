@@ -44,6 +44,10 @@ void stats_count(enum exit_kind k, const struct domain *d);
 void stats_kick(unsigned cpu);
 void stats_count_kicks(void);
 void stats_print(void);
+/* The per-CPU lines stats_print prints, to emit (no '\n'); all exits charged
+ * to d on every CPU (bhctl: common/control.c). */
+void stats_each(void (*emit)(const char *line, void *arg), void *arg);
+uint64_t stats_exits_of_domain(const struct domain *d);
 
 extern struct pcpu *pcpus; /* board.ncpus of them, from the boot heap */
 extern struct board board;

@@ -55,13 +55,12 @@ static void emit_line(const char *line, void *arg)
 	bh_printf("%s\n", line);
 }
 
-void stats_print(void)
+void stats_each(void (*emit)(const char *line, void *arg), void *arg)
 {
 	const char *slot_names[BH_MAX_DOMAINS + 1];
 	for (unsigned s = 0; s < plan.ndoms; s++)
 		slot_names[s] = s < ndomains ? domains[s].name : "?";
 	slot_names[plan.ndoms] = "hypervisor";
-	bh_log("exits per CPU, by cause and the domain that caused them:");
 	for (unsigned c = 0; c < board.ncpus; c++) {
 		struct pcpu *p = &pcpus[c];
 		struct stats_cpu_view v = {
@@ -73,8 +72,23 @@ void stats_print(void)
 		    .slot_names = slot_names,
 		    .counts = p->exits,
 		};
-		stats_format_cpu(&v, emit_line, NULL);
+		stats_format_cpu(&v, emit, arg);
 	}
+}
+
+uint64_t stats_exits_of_domain(const struct domain *d)
+{
+	uint64_t n = 0;
+	for (unsigned c = 0; c < board.ncpus; c++)
+		for (unsigned k = 0; k < EXIT_KINDS; k++)
+			n += pcpus[c].exits[k * stats_slots() + slot_of(d)];
+	return n;
+}
+
+void stats_print(void)
+{
+	bh_log("exits per CPU, by cause and the domain that caused them:");
+	stats_each(emit_line, NULL);
 	vnet_print_stats();
 	boot_memory_report();
 }

@@ -8,6 +8,7 @@
  * never inside it.
  */
 #include "common/vnet.h"
+#include "common/audit.h"
 #include "common/channel.h"
 #include "common/console.h"
 #include "common/domain.h"
@@ -15,6 +16,7 @@
 #include "common/percpu.h"
 #include "common/report.h"
 #include "common/vswitch.h"
+#include "dt/policy.h"
 #include "gic/vgic.h"
 
 struct vnet {
@@ -22,6 +24,8 @@ struct vnet {
 	bool ready;			       /* vswitch_init done */
 	struct domain *dom[VSWITCH_PORTS_MAX]; /* port -> its member */
 	unsigned intid[VSWITCH_PORTS_MAX];     /* port -> its SPI in the member's view */
+	uint8_t allow[VSWITCH_PORTS_MAX];      /* port -> the ports it may send to (policy
+						* "net { send }", computed at boot) */
 	struct vswitch sw;
 };
 
@@ -35,7 +39,7 @@ static struct vnet nets[BH_MAX_NETWORKS]; /* indexed like plan.net[] */
  * so no device, GIC frame or RAM of its own lies there; stage 2 maps nothing
  * there, so every access traps.
  */
-static uint64_t window_ipa(const struct domain *d, unsigned k)
+uint64_t vnet_window_ipa(const struct domain *d, unsigned k)
 {
 	uint64_t end = ALIGN_UP(d->ram_ipa + d->ram_size, SZ_2M);
 	for (unsigned i = 0; i < d->nchans; i++)
@@ -84,6 +88,31 @@ static void run_tx(struct vnet *n, unsigned port)
 		__atomic_store_n(&n->dom[port]->vnet_pending, true, __ATOMIC_RELAXED);
 	else if (r == VSWITCH_FAULT)
 		report_fault(n, port);
+}
+
+/* The switch's policy hook, per frame and receiver: a bit of the matrix;
+ * a denial is audited (coalesced there). */
+static bool may_send(const void *ctx, unsigned src, unsigned dst)
+{
+	const struct vnet *n = ctx;
+	if (n->allow[src] & (1u << dst))
+		return true;
+	audit_denied((unsigned)(n->dom[src]->cfg - plan.dom),
+		     (unsigned)(n->dom[dst]->cfg - plan.dom), CLASS_NET, PERM_SEND);
+	return false;
+}
+
+/* The new port's row and column of the matrix, from the policy's rules. */
+static void allow_port(struct vnet *n, unsigned port)
+{
+	const struct dom_cfg *me = n->dom[port]->cfg;
+	for (unsigned i = 0; i < port; i++) {
+		const struct dom_cfg *o = n->dom[i]->cfg;
+		if (dt_policy_allows(&plan, me, o, CLASS_NET, PERM_SEND))
+			n->allow[port] |= (uint8_t)(1u << i);
+		if (dt_policy_allows(&plan, o, me, CLASS_NET, PERM_SEND))
+			n->allow[i] |= (uint8_t)(1u << port);
+	}
 }
 
 static const struct dom_net *net_of(const struct vcpu *v)
@@ -171,10 +200,10 @@ int vnet_attach(struct domain *d, unsigned uart_intid)
 			continue;
 		struct vnet *n = &nets[k];
 		if (!n->ready) {
-			vswitch_init(&n->sw, NULL, NULL); /* policy: the net class comes later */
+			vswitch_init(&n->sw, may_send, n);
 			n->ready = true;
 		}
-		uint64_t ipa = window_ipa(d, k);
+		uint64_t ipa = vnet_window_ipa(d, k);
 		if (!inside_board_ram(ipa, 0x1000) ||
 		    (d->guest_32bit && ipa + 0x1000 > (1ULL << 32))) {
 			bh_log("domain %s: no room for network@%x's device above its memory (IPA "
@@ -208,6 +237,7 @@ int vnet_attach(struct domain *d, unsigned uart_intid)
 		}
 		n->dom[port] = d;
 		n->intid[port] = intid;
+		allow_port(n, (unsigned)port);
 		vgic_own_spi(d, intid, false);
 		struct vmmio *m = &d->vmmio[d->nvmmio++];
 		m->base = ipa;

@@ -19,6 +19,11 @@ void vnet_domain_reset(struct domain *d);
 /* A sender that spent its budget: forward what waits, on its next exit. */
 void vnet_run_pending(struct vcpu *v);
 
+/* Where emulated device window k of d goes (networks: k = their index;
+ * the control device: BH_MAX_NETWORKS). */
+#include <stdint.h>
+uint64_t vnet_window_ipa(const struct domain *d, unsigned k);
+
 /* Each port's counters, one line per port (with the exit statistics). */
 void vnet_print_stats(void);
 

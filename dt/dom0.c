@@ -272,7 +272,8 @@ static int add_channels(void *fdt, const char *gpath, const struct dom0_dt *g,
 	return 0;
 }
 
-/* Virtio-net devices: a virtio-mmio window and a level SPI each. */
+/* Virtio-net devices and the control device: a virtio-mmio window and a
+ * level SPI each. */
 static int add_nets(void *fdt, const char *gpath, const struct dom0_dt *g, struct dt_error *err)
 {
 	for (unsigned i = 0; i < g->nnets; i++) {
@@ -282,6 +283,15 @@ static int add_nets(void *fdt, const char *gpath, const struct dom0_dt *g, struc
 		if (nn < 0)
 			return -1;
 		TRY(fdt_setprop(fdt, nn, "dma-coherent", NULL, 0), "virtio-net");
+	}
+	/* The control device (common/control.c): its own node name, so dom0's
+	 * init can tell it from the board's virtio-mmio transports. */
+	if (g->ctl) {
+		int cn = add_spi_node(fdt, gpath, "bulkhead-control", "virtio,mmio", g->ctl->ipa,
+				      VNET_WINDOW_SIZE, g->ctl->intid, 4, err);
+		if (cn < 0)
+			return -1;
+		TRY(fdt_setprop(fdt, cn, "dma-coherent", NULL, 0), "control device");
 	}
 	return 0;
 }

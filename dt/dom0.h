@@ -18,6 +18,7 @@ struct dom0_dt {
 	unsigned nchans;
 	const struct vnet_view *nets; /* its virtio-net devices */
 	unsigned nnets;
+	const struct vnet_view *ctl; /* its control device (virtio-console), or NULL */
 };
 
 int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct board *b,

@@ -48,13 +48,27 @@ struct chan_cfg {
 	uint32_t max_notify_rate; /* notifications per second each way; 0: no limit */
 };
 
-/* Policy: "SRC TGT : CLASS { PERM ... }" grants domains of type SRC the
- * permissions on domains (class domain) or channels to domains (class
- * channel) of type TGT. Nothing is allowed that no rule allows. */
-enum policy_class { CLASS_DOMAIN, CLASS_CHANNEL };
-#define PERM_QUERY 1u
-#define PERM_RESTART 2u
-#define PERM_NOTIFY 4u
+/*
+ * Policy in the spirit of XSM-Flask: "SRC TGT : CLASS { PERM ... }" grants
+ * domains of type SRC the permissions of CLASS on TGT: a domain of that type
+ * (classes domain, console), the channels to one (channel), the frames to
+ * one (net), or the hypervisor itself, whose type is "hypervisor_t" (class
+ * hypervisor). Nothing is allowed that no rule allows (docs/config.md).
+ */
+enum policy_class { CLASS_DOMAIN, CLASS_CHANNEL, CLASS_NET, CLASS_CONSOLE, CLASS_HYPERVISOR,
+		    CLASS_COUNT };
+#define PERM_QUERY   1u	  /* domain */
+#define PERM_RESTART 2u	  /* domain */
+#define PERM_NOTIFY  4u	  /* channel */
+#define PERM_STOP    8u	  /* domain */
+#define PERM_START   16u  /* domain */
+#define PERM_SEND    32u  /* net */
+#define PERM_READ    64u  /* console */
+#define PERM_STATS   128u /* hypervisor */
+#define PERM_AUDIT   256u /* hypervisor */
+#define PERM_COUNT   9
+/* The target type of class hypervisor: no domain has it. */
+#define HYPERVISOR_TYPE "hypervisor_t"
 struct rule {
 	char src[32], tgt[32];
 	enum policy_class cls;

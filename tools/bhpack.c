@@ -20,6 +20,7 @@
 #include "dt/dom0.h"
 #include "dt/guest.h"
 #include "dt/plan.h"
+#include "dt/policy.h"
 #include "common/pmem.h"
 
 static const char *prog = "bhpack";
@@ -407,6 +408,11 @@ static uint64_t write_image(const struct opts *o, const void *cfg, struct entrie
 	return file_size;
 }
 
+static void warn_policy(const char *msg, void *cfg_path)
+{
+	fprintf(stderr, "%s: warning: %s\n", (const char *)cfg_path, msg);
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -430,6 +436,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: warning (--no-check): %s\n", prog, err.msg);
 		memset(&plan, 0, sizeof(plan));
 	}
+	dt_policy_lint(&plan, warn_policy, (void *)o.cfg_path);
 	for (int i = 0; i < o.ndumps; i++) {
 		if (!bp)
 			die("--dump-dt needs --board");

@@ -14,7 +14,7 @@
 #   Image-arm64              the kernel, uncompressed arm64 Image (QEMU -kernel, booti)
 #   config-arm64             its build configuration
 #   dtbs-arm64/VENDOR/*.dtb  every board DTB shipped with that kernel
-#   modules-arm64/           virtio_mmio.ko, virtio_pci.ko, virtio_blk.ko, virtio_net.ko and the
+#   modules-arm64/           virtio_mmio.ko, virtio_pci.ko, virtio_blk.ko, virtio_net.ko, virtio_console.ko and the
 #                            modules they depend on, plus load-order (insmod in
 #                            that order) and kernel-release
 #   initramfs-arm64.cpio.gz  static busybox + /init (below) + /tests/*.sh +
@@ -111,7 +111,7 @@ else
         printf '%s\n%s\n' "$SIG" "$KPKG" > "$OUT/.kernel-pin.$$" && mv "$OUT/.kernel-pin.$$" "$OUT/.kernel-pin"
     fi
 fi
-MODULES="virtio_mmio virtio_pci virtio_blk virtio_net"
+MODULES="virtio_mmio virtio_pci virtio_blk virtio_net virtio_console"
 KSTAMP="$KPKG modules: $MODULES"
 have_kernel() {
     [ -n "$KPKG" ] && [ "$(cat "$OUT/kernel.stamp" 2>/dev/null)" = "$KSTAMP" ] &&
@@ -150,6 +150,13 @@ t='' net=''
 for w in $(cat /proc/cmdline); do
 	case $w in bhtest=*) t=${w#bhtest=} ;; bhnet=*) net=${w#bhnet=} ;; esac
 done
+# The control device (dom0 only: a bulkhead-control@ node): stock
+# virtio_mmio + virtio_console give /dev/hvc0, which bhctl talks over.
+if ls /proc/device-tree 2>/dev/null | grep -q '^bulkhead-control@'; then
+	for m in virtio_mmio virtio_console; do
+		[ -d "/sys/module/$m" ] || insmod /lib/modules/*/"$m.ko" 2>&1
+	done
+fi
 # bhnet=ADDR/PREFIX: stock virtio_mmio + virtio_net, then the address.
 if [ -n "$net" ]; then
 	for m in $(cat /lib/modules/*/load-order); do

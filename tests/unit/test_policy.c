@@ -77,7 +77,13 @@ static void test_parse(void)
 	    {"x_t y_t : domain { }", "grants no permission"},
 	    {"x_t z_t : domain { query }", "type \"z_t\" is no domain's 'type'"},
 	    {"X_T y_t : domain { query }", "\"X_T\" is not a type name"},
-	    {"x_t y_t : memory { read }", "class \"memory\" is not known (domain, channel)"},
+	    {"x_t y_t : memory { read }", "class \"memory\" is not known (domain, channel, net, console, hypervisor)"},
+	    {"x_t y_t : net { restart }", "\"restart\" is not a permission of class net (send)"},
+	    {"x_t y_t : domain { send }",
+	     "not a permission of class domain (query, restart, stop, start)"},
+	    {"x_t y_t : hypervisor { stats }", "class hypervisor's target is \"hypervisor_t\""},
+	    {"x_t hypervisor_t : domain { query }", "no other class names it (\"hypervisor_t\")"},
+	    {"hypervisor_t x_t : net { send }", "no other class names it (\"hypervisor_t\")"},
 	    {"x_t y_t : domain { notify }", "\"notify\" is not a permission of class domain"},
 	    {"x_t y_t : channel { restart }", "\"restart\" is not a permission of class channel"},
 	};
@@ -106,6 +112,44 @@ static void test_parse(void)
 	CHECK(!dt_policy_allows(&p, &p.dom[1], &p.dom[0], CLASS_DOMAIN, PERM_RESTART));
 }
 
+/* The classes bhctl and the switch ask about: each permission only in its
+ * class and direction; the hypervisor is the target NULL (hypervisor_t). */
+static void test_classes(void)
+{
+	static struct plan p;
+	struct dt_error err;
+	two_types(&p);
+	static const char *const rules[] = {
+	    "x_t y_t : net { send }", "x_t y_t : domain { stop start }",
+	    "x_t y_t : console { read }", "x_t hypervisor_t : hypervisor { audit }"};
+	for (unsigned i = 0; i < 4; i++)
+		CHECK_EQ(dt_policy_parse_rule(rules[i], "/bulkhead/policy", i, &p, &err), 0);
+	const struct dom_cfg *x = &p.dom[0], *y = &p.dom[1];
+	CHECK(dt_policy_allows(&p, x, y, CLASS_NET, PERM_SEND));
+	CHECK(!dt_policy_allows(&p, y, x, CLASS_NET, PERM_SEND));
+	CHECK(dt_policy_allows(&p, x, y, CLASS_DOMAIN, PERM_STOP));
+	CHECK(dt_policy_allows(&p, x, y, CLASS_DOMAIN, PERM_START));
+	CHECK(!dt_policy_allows(&p, x, y, CLASS_DOMAIN, PERM_RESTART));
+	CHECK(dt_policy_allows(&p, x, y, CLASS_CONSOLE, PERM_READ));
+	CHECK(dt_policy_allows(&p, x, NULL, CLASS_HYPERVISOR, PERM_AUDIT));
+	CHECK(!dt_policy_allows(&p, x, NULL, CLASS_HYPERVISOR, PERM_STATS));
+	CHECK(!dt_policy_allows(&p, y, NULL, CLASS_HYPERVISOR, PERM_AUDIT));
+	CHECK(dt_policy_allows_type(&p, "x_t", HYPERVISOR_TYPE, CLASS_HYPERVISOR, PERM_AUDIT));
+	unsigned granted = 0;
+	const struct dom_cfg *all[3] = {x, y, NULL};
+	for (unsigned s = 0; s < 2; s++)
+		for (unsigned t = 0; t < 3; t++)
+			for (unsigned cls = 0; cls < CLASS_COUNT; cls++)
+				for (unsigned b = 0; b < PERM_COUNT; b++)
+					granted += dt_policy_allows(&p, all[s], all[t],
+								    (enum policy_class)cls, 1u << b);
+	CHECK_EQ(granted, 5);
+	CHECK_STR(dt_policy_perm_name(PERM_AUDIT), "audit");
+	CHECK_STR(dt_policy_class_name(CLASS_NET), "net");
+	CHECK_EQ(dt_policy_perm("send"), PERM_SEND);
+	CHECK_EQ(dt_policy_perm("frob"), 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -115,5 +159,6 @@ int main(int argc, char **argv)
 	data_dir = argv[1];
 	RUN(test_matrix);
 	RUN(test_parse);
+	RUN(test_classes);
 	return check_summary("test_policy");
 }
