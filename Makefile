@@ -117,8 +117,10 @@ $(HYPB)/bulkhead.elf: $(HYP_OBJ) arch-arm64/image.ld $(HYP_FLAGS_FILE)
 	@if $(CROSS)readelf -rW $@ | grep R_AARCH64 | grep -qv R_AARCH64_RELATIVE; then \
 		echo "error: $@ has relocations other than R_AARCH64_RELATIVE"; exit 1; fi
 
-$(HYPB)/bulkhead.bin: $(HYPB)/bulkhead.elf
-	$(Q)$(call say,OBJCOPY,$@)$(CROSS)objcopy -O binary $< $@
+# The relocations packed (tools/relr.py): 24 bytes each as the linker writes
+# them, about 1 bit each packed.
+$(HYPB)/bulkhead.bin: $(HYPB)/bulkhead.elf tools/relr.py
+	$(Q)$(call say,OBJCOPY,$@)$(CROSS)objcopy -O binary $< $@.raw && python3 tools/relr.py $< $@.raw $@ && rm -f $@.raw
 
 hyp: $(HYPB)/bulkhead.bin
 
