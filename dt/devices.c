@@ -184,7 +184,7 @@ static bool contains(const char *s, const char *word)
 {
 	size_t n = strlen(word);
 	for (; *s; s++)
-		if (!strncmp(s, word, n))
+		if (*s == *word && !strncmp(s, word, n))
 			return true;
 	return false;
 }
@@ -200,9 +200,12 @@ static bool dma_compatible(const char *c)
 	return false;
 }
 
-const char *dt_node_dma_reason(const void *fdt, int node)
+#define WHY_MAX 80
+
+/* Does the node master DMA? Why, formatted into why[WHY_MAX], or "" if why
+ * is NULL (dom0's DT build asks only whether, for every node); NULL if not. */
+static const char *dma_reason(const void *fdt, int node, char *why)
 {
-	static char why[80];
 	int len;
 	/* Only a device with registers of its own on a memory-mapped bus can be
 	 * programmed to master DMA: not a bus ("ranges"), not a memory carve-out
@@ -219,21 +222,35 @@ const char *dt_node_dma_reason(const void *fdt, int node)
 		return NULL;
 	FOR_EACH_WORD(w, dma_names)
 		if (strlen(w) == base && !strncmp(name, w, base)) {
-			snprintf(why, sizeof(why), "node name \"%.40s\"", w);
-			return why;
+			if (why)
+				snprintf(why, WHY_MAX, "node name \"%.40s\"", w);
+			return why ? why : "";
 		}
 	const char *c = dt_getprop(fdt, node, "compatible", &len);
 	for (int pos = 0; c && pos < len; pos += (int)strnlen(c + pos, (size_t)(len - pos)) + 1)
 		if (dma_compatible(c + pos)) {
-			snprintf(why, sizeof(why), "compatible \"%.60s\"", c + pos);
-			return why;
+			if (why)
+				snprintf(why, WHY_MAX, "compatible \"%.60s\"", c + pos);
+			return why ? why : "";
 		}
 	FOR_EACH_WORD(w, dma_properties)
 		if (dt_getprop(fdt, node, w, NULL)) {
-			snprintf(why, sizeof(why), "property %s", w);
-			return why;
+			if (why)
+				snprintf(why, WHY_MAX, "property %s", w);
+			return why ? why : "";
 		}
 	return NULL;
+}
+
+const char *dt_node_dma_reason(const void *fdt, int node)
+{
+	static char why[WHY_MAX];
+	return dma_reason(fdt, node, why);
+}
+
+bool dt_node_masters_dma(const void *fdt, int node)
+{
+	return dma_reason(fdt, node, NULL) != NULL;
 }
 
 int dt_subtree_dma(const void *fdt, int node, const char **why)

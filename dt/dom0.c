@@ -56,7 +56,7 @@ static bool withheld_dma(const void *fdt, const struct plan *p, int node)
 		if (p->dom[i].control)
 			c = &p->dom[i];
 	for (int n = node; n > 0; n = dt_parent(fdt, n)) {
-		if (!dt_node_dma_reason(fdt, n))
+		if (!dt_node_masters_dma(fdt, n))
 			continue;
 		for (unsigned k = 0; c && k < c->ndevices; k++)
 			if (in_device(fdt, n, c, k))
@@ -263,7 +263,10 @@ static void begin_spi_node(struct out *o, const char *prefix, const char *compat
 		prop_u32(o, "interrupt-parent", gph);
 }
 
-static const char psci_compat[] = "arm,psci-1.0\0arm,psci-0.2";
+/* What dom0's PSCI node says (the first two), and the board's PSCI node by
+ * preference (all three). */
+static const char psci_compats[] = "arm,psci-1.0\0arm,psci-0.2\0arm,psci";
+#define PSCI_COMPAT_LEN sizeof("arm,psci-1.0\0arm,psci-0.2")
 static const char pl011_compat[] = "arm,pl011\0arm,primecell";
 static const char pl011_clocks[] = "uartclk\0apb_pclk";
 
@@ -311,7 +314,7 @@ static void add_nodes(struct out *o)
 	}
 	if (!o->had_psci) {
 		begin_node(o, "psci");
-		prop(o, "compatible", psci_compat, sizeof(psci_compat));
+		prop(o, "compatible", psci_compats, PSCI_COMPAT_LEN);
 		prop_str(o, "method", "hvc");
 		put32(o, FDT_END_NODE);
 	}
@@ -385,7 +388,7 @@ static void edit_node(struct out *o, int node, enum edit e, unsigned vcpu)
 		prop_reg(o, dt_address_cells(b->fdt, parent), dt_size_cells(b->fdt, parent), r, 2);
 	} else if (e == ED_PSCI) {
 		o->had_psci = true;
-		prop(o, "compatible", psci_compat, sizeof(psci_compat));
+		prop(o, "compatible", psci_compats, PSCI_COMPAT_LEN);
 		prop_str(o, "method", "hvc");
 	} else if (e == ED_UART) {
 		prop(o, "compatible", pl011_compat, sizeof(pl011_compat));
@@ -442,8 +445,8 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 	if (o.size < STRUCT_OFF)
 		ERR("dom0 DT: no room (%d bytes)", bufsize);
 	memset(buf, 0, STRUCT_OFF);
-	static const char psci_compats[] = "arm,psci-1.0\0arm,psci-0.2\0arm,psci\0";
-	for (const char *c = psci_compats; *c && o.psci < 0; c += strlen(c) + 1)
+	for (const char *c = psci_compats; c < psci_compats + sizeof(psci_compats) && o.psci < 0;
+	     c += strlen(c) + 1)
 		o.psci = dt_find_compatible(fdt, c);
 	if (!kept(&o, o.psci))
 		o.psci = -1;
