@@ -199,7 +199,7 @@ COLD static void out_c(struct outbuf *o, char c)
 }
 
 COLD static void out_num(struct outbuf *o, unsigned long long v, unsigned base, bool neg, int width,
-		    bool zero, bool left, bool upper)
+			 bool zero, bool left, bool upper)
 {
 	char tmp[24];
 	int n = 0;

@@ -139,11 +139,12 @@ static bool dom0_drops(const void *host, const struct dom0_dt *g, const struct b
  * are kept out of every domain's RAM anyway), structure, strings. Nesting is
  * bounded by the board DT's index (64 levels), so the recursion is too.
  */
-static const char our_names[] = "reg\0enable-method\0device_type\0compatible\0interrupts\0"
-				"interrupt-parent\0bulkhead,id\0bulkhead,peer\0dma-coherent\0method\0"
-				"#clock-cells\0clock-frequency\0phandle\0clocks\0clock-names\0bootargs\0"
-				"stdout-path\0bulkhead,restarts\0linux,initrd-start\0linux,initrd-end";
-#define HDR_SIZE 40u
+static const char our_names[] =
+    "reg\0enable-method\0device_type\0compatible\0interrupts\0"
+    "interrupt-parent\0bulkhead,id\0bulkhead,peer\0dma-coherent\0method\0"
+    "#clock-cells\0clock-frequency\0phandle\0clocks\0clock-names\0bootargs\0"
+    "stdout-path\0bulkhead,restarts\0linux,initrd-start\0linux,initrd-end";
+#define HDR_SIZE   40u
 #define STRUCT_OFF (HDR_SIZE + 16) /* after one empty reservation entry */
 
 struct out {
@@ -301,14 +302,16 @@ static void add_nodes(struct out *o)
 	put32(o, FDT_END_NODE);
 	for (unsigned i = 0; i < g->nchans; i++) {
 		const struct chan_view *c = &g->chans[i];
-		begin_spi_node(o, "bulkhead-channel", "bulkhead,channel", c->ipa, c->size, c->intid, 1);
+		begin_spi_node(o, "bulkhead-channel", "bulkhead,channel", c->ipa, c->size, c->intid,
+			       1);
 		prop_u32(o, "bulkhead,id", c->id);
 		prop_str(o, "bulkhead,peer", c->peer);
 		put32(o, FDT_END_NODE);
 	}
 	for (unsigned i = 0; i < g->nnets; i++) {
 		const struct vnet_view *n = &g->nets[i];
-		begin_spi_node(o, "virtio_mmio", "virtio,mmio", n->ipa, VNET_WINDOW_SIZE, n->intid, 4);
+		begin_spi_node(o, "virtio_mmio", "virtio,mmio", n->ipa, VNET_WINDOW_SIZE, n->intid,
+			       4);
 		prop(o, "dma-coherent", NULL, 0);
 		put32(o, FDT_END_NODE);
 	}
@@ -440,8 +443,13 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 		  struct dt_error *err)
 {
 	const void *fdt = b->fdt;
-	struct out o = {.buf = buf, .size = bufsize > 0 ? (uint32_t)bufsize : 0, .pos = STRUCT_OFF,
-			.g = g, .b = b, .names = fdt_size_dt_strings(fdt), .psci = -1};
+	struct out o = {.buf = buf,
+			.size = bufsize > 0 ? (uint32_t)bufsize : 0,
+			.pos = STRUCT_OFF,
+			.g = g,
+			.b = b,
+			.names = fdt_size_dt_strings(fdt),
+			.psci = -1};
 	if (o.size < STRUCT_OFF)
 		ERR("dom0 DT: no room (%d bytes)", bufsize);
 	memset(buf, 0, STRUCT_OFF);
