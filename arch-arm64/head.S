@@ -25,32 +25,45 @@ primary_entry:
 	mov	x19, x0			/* DTB physical address from the loader */
 	adr	x20, _head		/* where we run: the load address */
 
-	/* Apply R_AARCH64_RELATIVE relocations: *(base + off) = base + addend. */
+	/* Relocate: add the load address to each word the packed list names
+	 * (tools/relr.py: an even entry is a word's offset, an odd one a bitmap
+	 * of the 63 words after the last position, 0 ends the list). */
 	adrp	x1, __rela_start
 	add	x1, x1, :lo12:__rela_start
-	adrp	x2, __rela_end
-	add	x2, x2, :lo12:__rela_end
-1:	cmp	x1, x2
-	b.hs	2f
-	ldp	x3, x4, [x1], #16
-	ldr	x5, [x1], #8
-	cmp	x4, #1027		/* R_AARCH64_RELATIVE */
-	b.ne	1b
-	add	x5, x5, x20
-	str	x5, [x20, x3]
+1:	ldr	x3, [x1], #8
+	cbz	x3, 2f
+	tbnz	x3, #0, 6f
+	ldr	x4, [x20, x3]		/* an offset */
+	add	x4, x4, x20
+	str	x4, [x20, x3]
+	add	x6, x3, #8		/* where the next bitmap starts */
+	b	1b
+6:	mov	x5, x6			/* a bitmap: bit n is word x6 + 8 * (n - 1) */
+7:	lsr	x3, x3, #1
+	cbz	x3, 8f
+	tbz	x3, #0, 9f
+	ldr	x4, [x20, x5]
+	add	x4, x4, x20
+	str	x4, [x20, x5]
+9:	add	x5, x5, #8
+	b	7b
+8:	add	x6, x6, #63 * 8
 	b	1b
 2:
 	/* Zero .bss (the packer pads it with zeros too; do not rely on the
-	 * loader). 16-byte aligned at both ends (image.ld). */
+	 * loader), 64 bytes a step: 64-byte aligned at both ends (image.ld). */
 	adrp	x1, __bss_start
 	add	x1, x1, :lo12:__bss_start
 	adrp	x2, __bss_end
 	add	x2, x2, :lo12:__bss_end
-3:	cmp	x1, x2
-	b.hs	4f
-	stp	xzr, xzr, [x1], #16
-	b	3b
-4:
+	b	4f
+3:	stp	xzr, xzr, [x1]
+	stp	xzr, xzr, [x1, #16]
+	stp	xzr, xzr, [x1, #32]
+	stp	xzr, xzr, [x1, #48]
+	add	x1, x1, #64
+4:	cmp	x1, x2
+	b.lo	3b
 	/* The boot stack, until the boot CPU enters its first guest on its own. */
 	adrp	x1, boot_stack
 	add	x1, x1, :lo12:boot_stack

@@ -167,22 +167,24 @@ bool dt_node_is_hypervisor(const void *fdt, const struct board *b, int node)
  * or a property only bus masters carry. A bus node ("ranges") is not a
  * master itself; unknown devices are taken as not mastering DMA.
  */
-static const char *const dma_names[] = {
-    "dma-controller", "dma", "ethernet", "usb", "mmc", "sdhci", "sata", "ahci", "nvme",
-    "gpu", "display", "display-controller", "video-codec", "vpu", "npu", "pcie", "pci",
-};
-static const char *const dma_compatibles[] = {
-    "virtio,mmio", "fw-cfg", "dma", "xhci", "ehci", "ohci", "dwc2", "dwc3", "musb", "usb",
-    "sdhci", "mshc", "mmc", "ahci", "sata", "gem", "macb", "dwmac", "stmmac",
-    "genet", "fec", "eqos", "ethernet", "gpu", "mali", "v3d", "vop", "lcdif", "pcie",
-};
-static const char *const dma_properties[] = {"dma-coherent", "#dma-cells", "iommus", "msi-parent"};
+/* Word lists, each word NUL-terminated, the list ending in an empty word:
+ * no pointer table (each pointer would cost a relocation in the image). */
+static const char dma_names[] = "dma-controller\0dma\0ethernet\0usb\0mmc\0sdhci\0sata\0ahci\0"
+				"nvme\0gpu\0display\0display-controller\0video-codec\0vpu\0"
+				"npu\0pcie\0pci\0";
+static const char dma_compatibles[] =
+    "virtio,mmio\0fw-cfg\0dma\0xhci\0ehci\0ohci\0dwc2\0dwc3\0musb\0usb\0sdhci\0mshc\0mmc\0"
+    "ahci\0sata\0gem\0macb\0dwmac\0stmmac\0genet\0fec\0eqos\0ethernet\0gpu\0mali\0v3d\0"
+    "vop\0lcdif\0pcie\0";
+static const char dma_properties[] = "dma-coherent\0#dma-cells\0iommus\0msi-parent\0";
+
+#define FOR_EACH_WORD(w, list) for (const char *w = (list); *w; w += strlen(w) + 1)
 
 static bool contains(const char *s, const char *word)
 {
 	size_t n = strlen(word);
 	for (; *s; s++)
-		if (!strncmp(s, word, n))
+		if (*s == *word && !strncmp(s, word, n))
 			return true;
 	return false;
 }
@@ -192,15 +194,18 @@ static bool dma_compatible(const char *c)
 	/* PHYs, transceivers and power sequencers carry a class name but no DMA. */
 	if (contains(c, "phy") || contains(c, "xceiv") || contains(c, "pwrseq"))
 		return false;
-	for (unsigned i = 0; i < ARRAY_SIZE(dma_compatibles); i++)
-		if (contains(c, dma_compatibles[i]))
+	FOR_EACH_WORD(w, dma_compatibles)
+		if (contains(c, w))
 			return true;
 	return false;
 }
 
-const char *dt_node_dma_reason(const void *fdt, int node)
+#define WHY_MAX 80
+
+/* Does the node master DMA? Why, formatted into why[WHY_MAX], or "" if why
+ * is NULL (dom0's DT build asks only whether, for every node); NULL if not. */
+static const char *dma_reason(const void *fdt, int node, char *why)
 {
-	static char why[80];
 	int len;
 	/* Only a device with registers of its own on a memory-mapped bus can be
 	 * programmed to master DMA: not a bus ("ranges"), not a memory carve-out
@@ -215,23 +220,37 @@ const char *dt_node_dma_reason(const void *fdt, int node)
 	    (parent > 0 && !strncmp(dt_get_name(fdt, parent, NULL), "reserved-memory", 15)) ||
 	    (sc && len == 4 && fdt32_to_cpu(*sc) == 0) || contains(name, "phy"))
 		return NULL;
-	for (unsigned i = 0; i < ARRAY_SIZE(dma_names); i++)
-		if (strlen(dma_names[i]) == base && !strncmp(name, dma_names[i], base)) {
-			snprintf(why, sizeof(why), "node name \"%.40s\"", dma_names[i]);
-			return why;
+	FOR_EACH_WORD(w, dma_names)
+		if (strlen(w) == base && !strncmp(name, w, base)) {
+			if (why)
+				snprintf(why, WHY_MAX, "node name \"%.40s\"", w);
+			return why ? why : "";
 		}
 	const char *c = dt_getprop(fdt, node, "compatible", &len);
 	for (int pos = 0; c && pos < len; pos += (int)strnlen(c + pos, (size_t)(len - pos)) + 1)
 		if (dma_compatible(c + pos)) {
-			snprintf(why, sizeof(why), "compatible \"%.60s\"", c + pos);
-			return why;
+			if (why)
+				snprintf(why, WHY_MAX, "compatible \"%.60s\"", c + pos);
+			return why ? why : "";
 		}
-	for (unsigned i = 0; i < ARRAY_SIZE(dma_properties); i++)
-		if (dt_getprop(fdt, node, dma_properties[i], NULL)) {
-			snprintf(why, sizeof(why), "property %s", dma_properties[i]);
-			return why;
+	FOR_EACH_WORD(w, dma_properties)
+		if (dt_getprop(fdt, node, w, NULL)) {
+			if (why)
+				snprintf(why, WHY_MAX, "property %s", w);
+			return why ? why : "";
 		}
 	return NULL;
+}
+
+const char *dt_node_dma_reason(const void *fdt, int node)
+{
+	static char why[WHY_MAX];
+	return dma_reason(fdt, node, why);
+}
+
+bool dt_node_masters_dma(const void *fdt, int node)
+{
+	return dma_reason(fdt, node, NULL) != NULL;
 }
 
 int dt_subtree_dma(const void *fdt, int node, const char **why)

@@ -36,6 +36,9 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 bool dt_node_is_hypervisor(const void *fdt, const struct board *b, int node);
 /* Does the node master DMA by itself? Why (e.g. its compatible), or NULL. */
 const char *dt_node_dma_reason(const void *fdt, int node);
+/* The same question without the why (no formatting: dom0's DT build asks it
+ * of every node and its ancestors). */
+bool dt_node_masters_dma(const void *fdt, int node);
 /* The first node of the subtree at `node` (itself included) that masters
  * DMA, with *why set; -1 if none does. */
 int dt_subtree_dma(const void *fdt, int node, const char **why);

@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Builds dom0's DT from the board DT (see dom0.h). Nodes are removed by path
- * in a second pass, since libfdt offsets move with every deletion.
+ * Builds dom0's DT from the board DT (see dom0.h) in one pass: a copy of the
+ * nodes it keeps, edited, plus the nodes it gains.
  */
 #include <libfdt.h>
 
 #include "common/lib.h"
 #include "dt/dom0.h"
 #include "dt/err.h"
-
-#define MAX_DELETE 128 /* QEMU virt alone withholds ~35 DMA masters from dom0 */
 
 #define TRY(x, what) FDT_TRY(x, "dom0 DT: %.110s", what)
 
@@ -58,7 +56,7 @@ static bool withheld_dma(const void *fdt, const struct plan *p, int node)
 		if (p->dom[i].control)
 			c = &p->dom[i];
 	for (int n = node; n > 0; n = dt_parent(fdt, n)) {
-		if (!dt_node_dma_reason(fdt, n))
+		if (!dt_node_masters_dma(fdt, n))
 			continue;
 		for (unsigned k = 0; c && k < c->ndevices; k++)
 			if (in_device(fdt, n, c, k))
@@ -111,21 +109,6 @@ int dt_dom0_for_each_device(const struct board *b, const struct plan *p,
 	return 0;
 }
 
-static int set_reg(void *fdt, int node, int ac, int sc, const uint64_t *pairs, int n)
-{
-	uint32_t c[16];
-	int k = 0;
-	for (int i = 0; i < n; i++) {
-		for (int j = ac - 1; j >= 0; j--)
-			c[k + (ac - 1 - j)] = cpu_to_fdt32((uint32_t)(pairs[2 * i] >> (32 * j)));
-		k += ac;
-		for (int j = sc - 1; j >= 0; j--)
-			c[k + (sc - 1 - j)] = cpu_to_fdt32((uint32_t)(pairs[2 * i + 1] >> (32 * j)));
-		k += sc;
-	}
-	return fdt_setprop(fdt, node, "reg", c, k * 4);
-}
-
 /* Does dom0's DT lose this board node? Memory (replaced), other domains' CPUs
  * and devices, PCI hosts, DMA masters it does not name, /chosen subnodes, the
  * GIC's children (ITS/v2m: no virtual MSI controller). */
@@ -147,257 +130,368 @@ static bool dom0_drops(const void *host, const struct dom0_dt *g, const struct b
 	       parent == b->gic_node;
 }
 
-/* Pass 1, on the board DT: the paths to remove (libfdt offsets move with
- * every deletion), an ancestor's removal standing for its subtree. */
-static int collect_removals(const struct dom0_dt *g, const struct board *b, char (*del)[128],
-			    unsigned *ndel, struct dt_error *err)
+/*
+ * The writer: one pass over the board DT, in order, copying each node dom0
+ * keeps with its properties and editing the few it sees differently, then
+ * appending the nodes it gains. A copied property keeps its name's offset:
+ * the board's strings block is copied whole, our own names follow it.
+ * Layout: header, an empty reservation map (the board's /memreserve/ ranges
+ * are kept out of every domain's RAM anyway), structure, strings. Nesting is
+ * bounded by the board DT's index (64 levels), so the recursion is too.
+ */
+static const char our_names[] =
+    "reg\0enable-method\0device_type\0compatible\0interrupts\0"
+    "interrupt-parent\0bulkhead,id\0bulkhead,peer\0dma-coherent\0method\0"
+    "#clock-cells\0clock-frequency\0phandle\0clocks\0clock-names\0bootargs\0"
+    "stdout-path\0bulkhead,restarts\0linux,initrd-start\0linux,initrd-end";
+#define HDR_SIZE   40u
+#define STRUCT_OFF (HDR_SIZE + 16) /* after one empty reservation entry */
+
+struct out {
+	char *buf;
+	uint32_t size, pos; /* the next structure word goes to buf + pos */
+	const char *bad;    /* the first thing that went wrong */
+	const struct dom0_dt *g;
+	const struct board *b;
+	uint32_t names;	 /* our_names' offset in the strings block */
+	uint32_t clk_ph; /* the emulated console's clock phandle, 0 if none */
+	int psci;	 /* the board's PSCI node dom0 gets (edited), -1 if none */
+	bool had_psci, had_chosen;
+};
+
+static void put(struct out *o, const void *p, uint32_t len)
 {
-	const void *host = b->fdt;
-	int node, depth = 0;
-	*ndel = 0;
-	for (node = dt_next_node(host, -1, &depth); node >= 0;
-	     node = dt_next_node(host, node, &depth)) {
-		if (!dom0_drops(host, g, b, node))
-			continue;
-		if (*ndel == MAX_DELETE - 1) {
-			snprintf(err->msg, sizeof(err->msg), "dom0 DT: more than %d nodes to remove",
-				 MAX_DELETE);
-			return -1;
-		}
-		if (dt_node_path(host, node, del[*ndel], sizeof(del[0])))
-			continue;
-		bool under = false;
-		for (unsigned k = 0; k < *ndel && !under; k++) {
-			size_t l = strlen(del[k]);
-			under = !strncmp(del[*ndel], del[k], l) && del[*ndel][l] == '/';
-		}
-		if (!under)
-			(*ndel)++;
+	uint32_t padded = (len + 3) & ~3u;
+	if (padded > o->size - o->pos) { /* pos <= size, always */
+		o->bad = o->bad ? o->bad : "out of room";
+		return;
 	}
-	return 0;
+	memcpy(o->buf + o->pos, p, len);
+	memset(o->buf + o->pos + len, 0, padded - len);
+	o->pos += padded;
 }
 
-/* dom0's CPU nodes renumbered to its vCPU MPIDRs, started with PSCI. */
-static int renumber_cpus(void *fdt, const struct dom0_dt *g, const struct board *b,
-			 struct dt_error *err)
+static void put32(struct out *o, uint32_t v)
 {
-	int cpus = dt_path_offset(fdt, "/cpus");
-	int cac = cpus >= 0 ? dt_address_cells(fdt, cpus) : 1;
-	for (unsigned c = 0; c < g->dom->ncpus; c++) {
-		char path[128];
-		if (dt_node_path(b->fdt, b->cpu_node[g->dom->cpus[c]], path, sizeof(path)))
-			continue;
-		int n = dt_path_offset(fdt, path);
-		if (n < 0)
-			continue;
-		uint32_t reg[2] = {0, cpu_to_fdt32(c)};
-		TRY(fdt_setprop(fdt, n, "reg", cac == 2 ? reg : reg + 1, cac * 4), "cpu reg");
-		TRY(fdt_setprop_string(fdt, n, "enable-method", "psci"), "cpu enable-method");
-		fdt_delprop(fdt, n, "cpu-release-addr");
-	}
-	return 0;
+	fdt32_t be = cpu_to_fdt32(v);
+	put(o, &be, 4);
 }
 
-/* Memory: exactly dom0's (IPA = PA). */
-static int add_memory(void *fdt, const struct dom0_dt *g, struct dt_error *err)
+static void prop_at(struct out *o, uint32_t nameoff, const void *val, uint32_t len)
 {
-	char name[48];
-	snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)g->ram_base);
-	int mem = fdt_add_subnode(fdt, 0, name);
-	TRY(mem, "memory node");
-	TRY(fdt_setprop_string(fdt, mem, "device_type", "memory"), "memory node");
-	uint64_t mr[2] = {g->ram_base, g->ram_size};
-	TRY(set_reg(fdt, mem, dt_address_cells(fdt, 0), dt_size_cells(fdt, 0), mr, 1),
-	    "memory reg");
-	return 0;
+	put32(o, FDT_PROP);
+	put32(o, len);
+	put32(o, nameoff);
+	put(o, val, len);
 }
 
-/* GIC: the distributor and this domain's redistributors / CPU interface. */
-static int fit_gic(void *fdt, const char *gpath, const struct dom0_dt *g, const struct board *b,
-		   struct dt_error *err)
+static bool in_list(const char *list, const char *word)
 {
-	int gic = dt_path_offset(fdt, gpath);
-	int gp = fdt_parent_offset(fdt, gic);
-	int gac = gp >= 0 ? dt_address_cells(fdt, gp) : 2;
-	int gsc = gp >= 0 ? dt_size_cells(fdt, gp) : 2;
-	if (b->gic_version == 3) {
-		uint64_t r[4] = {b->gicd.base, 0x10000, b->gicr.base, 0x20000ULL * g->dom->ncpus};
-		TRY(set_reg(fdt, gic, gac, gsc, r, 2), "GIC reg");
-		fdt_delprop(fdt, gic, "redistributor-stride");
-		fdt_delprop(fdt, gic, "#redistributor-regions");
-	} else {
-		uint64_t r[4] = {b->gicd.base, 0x1000, b->gicc.base, 0x2000};
-		TRY(set_reg(fdt, gic, gac, gsc, r, 2), "GIC reg");
-		fdt_delprop(fdt, gic, "interrupts"); /* no virtualization extensions */
+	for (; *list; list += strlen(list) + 1)
+		if (!strcmp(list, word))
+			return true;
+	return false;
+}
+
+/* A property named in our_names. */
+static void prop(struct out *o, const char *name, const void *val, uint32_t len)
+{
+	const char *w = our_names, *end = our_names + sizeof(our_names);
+	while (w < end && strcmp(w, name))
+		w += strlen(w) + 1;
+	if (w >= end) {
+		o->bad = "a property name missing from our_names";
+		return;
 	}
-	return 0;
+	prop_at(o, o->names + (uint32_t)(w - our_names), val, len);
+}
+
+static void prop_str(struct out *o, const char *name, const char *v)
+{
+	prop(o, name, v, (uint32_t)strlen(v) + 1);
+}
+
+static void prop_u32(struct out *o, const char *name, uint32_t v)
+{
+	fdt32_t be = cpu_to_fdt32(v);
+	prop(o, name, &be, 4);
+}
+
+static void prop_u64(struct out *o, const char *name, uint64_t v)
+{
+	fdt64_t be = cpu_to_fdt64(v);
+	prop(o, name, &be, 8);
+}
+
+/* reg: n (address, size) pairs of ac and sc cells. */
+static void prop_reg(struct out *o, int ac, int sc, const uint64_t *pairs, int n)
+{
+	fdt32_t c[16];
+	int k = 0;
+	if (ac < 1 || ac > 4 || sc < 1 || sc > 4) {
+		o->bad = "#address-cells or #size-cells not 1 to 4";
+		return;
+	}
+	for (int i = 0; i < 2 * n; i++)
+		for (int j = (i & 1 ? sc : ac) - 1; j >= 0; j--)
+			c[k++] = cpu_to_fdt32(j > 1 ? 0 : (uint32_t)(pairs[i] >> (32 * j)));
+	prop(o, "reg", c, (uint32_t)k * 4);
+}
+
+static void begin_node(struct out *o, const char *name)
+{
+	put32(o, FDT_BEGIN_NODE);
+	put(o, name, (uint32_t)strlen(name) + 1);
 }
 
 /* A root node <prefix>@<ipa> with compatible, reg (ipa, size) and one SPI
- * (trigger 1: edge rising, 4: level high) from the GIC at gpath, what
- * channels and virtio-net devices share: its offset, or -1. */
-static int add_spi_node(void *fdt, const char *gpath, const char *prefix, const char *compat,
-			uint64_t ipa, uint64_t size, unsigned intid, uint32_t trigger,
-			struct dt_error *err)
+ * (trigger 1: edge rising, 4: level high), left open: what channels and
+ * virtio-net devices share. */
+static void begin_spi_node(struct out *o, const char *prefix, const char *compat, uint64_t ipa,
+			   uint64_t size, unsigned intid, uint32_t trigger)
 {
+	const void *fdt = o->b->fdt;
 	char name[48];
 	snprintf(name, sizeof(name), "%s@%llx", prefix, (unsigned long long)ipa);
-	int node = fdt_add_subnode(fdt, 0, name);
-	TRY(node, name);
-	TRY(fdt_setprop_string(fdt, node, "compatible", compat), name);
+	begin_node(o, name);
+	prop_str(o, "compatible", compat);
 	uint64_t r[2] = {ipa, size};
-	TRY(set_reg(fdt, node, dt_address_cells(fdt, 0), dt_size_cells(fdt, 0), r, 1), name);
-	fdt32_t irq[3] = {cpu_to_fdt32(0), cpu_to_fdt32(intid - 32), cpu_to_fdt32(trigger)};
-	TRY(fdt_setprop(fdt, node, "interrupts", irq, sizeof(irq)), name);
-	int gicn = dt_path_offset(fdt, gpath);
-	uint32_t gph = gicn >= 0 ? fdt_get_phandle(fdt, gicn) : 0;
+	prop_reg(o, dt_address_cells(fdt, 0), dt_size_cells(fdt, 0), r, 1);
+	fdt32_t irq[3] = {0, cpu_to_fdt32(intid - 32), cpu_to_fdt32(trigger)};
+	prop(o, "interrupts", irq, sizeof(irq));
+	uint32_t gph = o->b->gic_node >= 0 ? fdt_get_phandle(fdt, o->b->gic_node) : 0;
 	if (gph)
-		TRY(fdt_setprop_u32(fdt, node, "interrupt-parent", gph), name);
-	return node;
+		prop_u32(o, "interrupt-parent", gph);
 }
 
-/* Channels: shared memory and a doorbell SPI each. */
-static int add_channels(void *fdt, const char *gpath, const struct dom0_dt *g,
-			struct dt_error *err)
-{
-	for (unsigned i = 0; i < g->nchans; i++) {
-		const struct chan_view *c = &g->chans[i];
-		int cn = add_spi_node(fdt, gpath, "bulkhead-channel", "bulkhead,channel", c->ipa,
-				      c->size, c->intid, 1, err);
-		if (cn < 0)
-			return -1;
-		TRY(fdt_setprop_u32(fdt, cn, "bulkhead,id", c->id), "channel");
-		TRY(fdt_setprop_string(fdt, cn, "bulkhead,peer", c->peer), "channel");
-	}
-	return 0;
-}
-
-/* Virtio-net devices and the control device: a virtio-mmio window and a
- * level SPI each. */
-static int add_nets(void *fdt, const char *gpath, const struct dom0_dt *g, struct dt_error *err)
-{
-	for (unsigned i = 0; i < g->nnets; i++) {
-		const struct vnet_view *n = &g->nets[i];
-		int nn = add_spi_node(fdt, gpath, "virtio_mmio", "virtio,mmio", n->ipa,
-				      VNET_WINDOW_SIZE, n->intid, 4, err);
-		if (nn < 0)
-			return -1;
-		TRY(fdt_setprop(fdt, nn, "dma-coherent", NULL, 0), "virtio-net");
-	}
-	/* The control device (common/control.c): its own node name, so dom0's
-	 * init can tell it from the board's virtio-mmio transports. */
-	if (g->ctl) {
-		int cn = add_spi_node(fdt, gpath, "bulkhead-control", "virtio,mmio", g->ctl->ipa,
-				      VNET_WINDOW_SIZE, g->ctl->intid, 4, err);
-		if (cn < 0)
-			return -1;
-		TRY(fdt_setprop(fdt, cn, "dma-coherent", NULL, 0), "control device");
-	}
-	return 0;
-}
-
-/* PSCI over HVC, emulated by the hypervisor. */
-static int set_psci(void *fdt, struct dt_error *err)
-{
-	int psci = dt_find_compatible(fdt, "arm,psci-1.0");
-	if (psci < 0)
-		psci = dt_find_compatible(fdt, "arm,psci-0.2");
-	if (psci < 0)
-		psci = dt_find_compatible(fdt, "arm,psci");
-	if (psci < 0) {
-		psci = fdt_add_subnode(fdt, 0, "psci");
-		TRY(psci, "psci node");
-	}
-	static const char psci_compat[] = "arm,psci-1.0\0arm,psci-0.2";
-	TRY(fdt_setprop(fdt, psci, "compatible", psci_compat, sizeof(psci_compat)), "psci");
-	TRY(fdt_setprop_string(fdt, psci, "method", "hvc"), "psci method");
-	static const char *const old_psci[] = {"cpu_on", "cpu_off", "cpu_suspend", "migrate"};
-	for (unsigned i = 0; i < ARRAY_SIZE(old_psci); i++)
-		fdt_delprop(fdt, psci, old_psci[i]);
-	return 0;
-}
-
-/* The console: an emulated PL011 at the board UART's address, with a clock. */
-static int emulate_console(void *fdt, const struct board *b, struct dt_error *err)
-{
-	int uart = dt_path_offset(fdt, b->uart_path);
-	if (uart < 0 || b->uart == UART_PL011)
-		return 0;
-	static const char pl011[] = "arm,pl011\0arm,primecell";
-	TRY(fdt_setprop(fdt, uart, "compatible", pl011, sizeof(pl011)), "console UART");
-	/* Else Linux's AMBA bus reads the ID from the last 32 bytes of 'reg',
-	 * the board UART's size, where no emulated PL011 ID register is. */
-	TRY(fdt_setprop_u32(fdt, uart, "arm,primecell-periphid", VUART_PERIPHID), "console UART");
-	fdt_delprop(fdt, uart, "dmas"); /* the emulation has no DMA (the i.MX UART's SDMA) */
-	fdt_delprop(fdt, uart, "dma-names");
-	uint32_t ph = 0;
-	TRY(fdt_find_max_phandle(fdt, &ph), "phandles");
-	int clk = fdt_add_subnode(fdt, 0, "bulkhead-uart-clk");
-	TRY(clk, "UART clock");
-	TRY(fdt_setprop_string(fdt, clk, "compatible", "fixed-clock"), "UART clock");
-	TRY(fdt_setprop_u32(fdt, clk, "#clock-cells", 0), "UART clock");
-	TRY(fdt_setprop_u32(fdt, clk, "clock-frequency", 24000000), "UART clock");
-	TRY(fdt_setprop_u32(fdt, clk, "phandle", ph + 1), "UART clock");
-	uart = dt_path_offset(fdt, b->uart_path);
-	uint32_t clks[2] = {cpu_to_fdt32(ph + 1), cpu_to_fdt32(ph + 1)};
-	TRY(fdt_setprop(fdt, uart, "clocks", clks, sizeof(clks)), "UART clocks");
-	static const char cn[] = "uartclk\0apb_pclk";
-	TRY(fdt_setprop(fdt, uart, "clock-names", cn, sizeof(cn)), "UART clocks");
-	return 0;
-}
+/* What dom0's PSCI node says (the first two), and the board's PSCI node by
+ * preference (all three). */
+static const char psci_compats[] = "arm,psci-1.0\0arm,psci-0.2\0arm,psci";
+#define PSCI_COMPAT_LEN sizeof("arm,psci-1.0\0arm,psci-0.2")
+static const char pl011_compat[] = "arm,pl011\0arm,primecell";
+static const char pl011_clocks[] = "uartclk\0apb_pclk";
 
 /* /chosen: our command line and initrd, nothing of the loader's. */
-static int set_chosen(void *fdt, const struct dom0_dt *g, const struct board *b,
-		      struct dt_error *err)
+static void chosen_props(struct out *o)
 {
-	int chosen = dt_path_offset(fdt, "/chosen");
-	if (chosen < 0) {
-		chosen = fdt_add_subnode(fdt, 0, "chosen");
-		TRY(chosen, "chosen");
-	}
-	fdt_delprop(fdt, chosen, "linux,initrd-start");
-	fdt_delprop(fdt, chosen, "linux,initrd-end");
-	fdt_delprop(fdt, chosen, "bootargs");
+	const struct dom0_dt *g = o->g;
 	if (g->dom->bootargs[0])
-		TRY(fdt_setprop_string(fdt, chosen, "bootargs", g->dom->bootargs), "bootargs");
-	TRY(fdt_setprop_string(fdt, chosen, "stdout-path", b->uart_path), "stdout-path");
-	TRY(fdt_setprop_u32(fdt, chosen, "bulkhead,restarts", 0), "restart count");
+		prop_str(o, "bootargs", g->dom->bootargs);
+	prop_str(o, "stdout-path", o->b->uart_path);
+	prop_u32(o, "bulkhead,restarts", 0);
 	if (g->initrd_size) {
-		TRY(fdt_setprop_u64(fdt, chosen, "linux,initrd-start", g->initrd_ipa), "initrd");
-		TRY(fdt_setprop_u64(fdt, chosen, "linux,initrd-end", g->initrd_ipa + g->initrd_size),
-		    "initrd");
+		prop_u64(o, "linux,initrd-start", g->initrd_ipa);
+		prop_u64(o, "linux,initrd-end", g->initrd_ipa + g->initrd_size);
 	}
-	return 0;
+}
+
+/* The nodes dom0 gains: its memory (IPA = PA), channels (shared memory and
+ * a doorbell SPI each), virtio-net devices (a window and a level SPI each),
+ * PSCI if the board has none, the emulated console's clock, /chosen if the
+ * board has none. */
+static void add_nodes(struct out *o)
+{
+	const struct dom0_dt *g = o->g;
+	const void *fdt = o->b->fdt;
+	char name[48];
+	snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)g->ram_base);
+	begin_node(o, name);
+	prop_str(o, "device_type", "memory");
+	uint64_t mr[2] = {g->ram_base, g->ram_size};
+	prop_reg(o, dt_address_cells(fdt, 0), dt_size_cells(fdt, 0), mr, 1);
+	put32(o, FDT_END_NODE);
+	for (unsigned i = 0; i < g->nchans; i++) {
+		const struct chan_view *c = &g->chans[i];
+		begin_spi_node(o, "bulkhead-channel", "bulkhead,channel", c->ipa, c->size, c->intid,
+			       1);
+		prop_u32(o, "bulkhead,id", c->id);
+		prop_str(o, "bulkhead,peer", c->peer);
+		put32(o, FDT_END_NODE);
+	}
+	for (unsigned i = 0; i < g->nnets; i++) {
+		const struct vnet_view *n = &g->nets[i];
+		begin_spi_node(o, "virtio_mmio", "virtio,mmio", n->ipa, VNET_WINDOW_SIZE, n->intid,
+			       4);
+		prop(o, "dma-coherent", NULL, 0);
+		put32(o, FDT_END_NODE);
+	}
+	if (g->ctl) { /* the control device (common/control.c): its own node
+		       * name, so dom0's init tells it from the board's transports */
+		begin_spi_node(o, "bulkhead-control", "virtio,mmio", g->ctl->ipa, VNET_WINDOW_SIZE,
+			       g->ctl->intid, 4);
+		prop(o, "dma-coherent", NULL, 0);
+		put32(o, FDT_END_NODE);
+	}
+	if (!o->had_psci) {
+		begin_node(o, "psci");
+		prop(o, "compatible", psci_compats, PSCI_COMPAT_LEN);
+		prop_str(o, "method", "hvc");
+		put32(o, FDT_END_NODE);
+	}
+	if (o->clk_ph) {
+		begin_node(o, "bulkhead-uart-clk");
+		prop_str(o, "compatible", "fixed-clock");
+		prop_u32(o, "#clock-cells", 0);
+		prop_u32(o, "clock-frequency", 24000000);
+		prop_u32(o, "phandle", o->clk_ph);
+		put32(o, FDT_END_NODE);
+	}
+	if (!o->had_chosen) {
+		begin_node(o, "chosen");
+		chosen_props(o);
+		put32(o, FDT_END_NODE);
+	}
+}
+
+enum edit { ED_NONE, ED_CPU, ED_GIC, ED_PSCI, ED_UART, ED_CHOSEN };
+
+/* How dom0 sees this board node differently, and the properties it loses
+ * (edit_node adds their new values). */
+static enum edit edit_of(struct out *o, int node, const char **drop, unsigned *vcpu)
+{
+	const struct board *b = o->b;
+	for (unsigned c = 0; c < o->g->dom->ncpus; c++)
+		if (o->g->dom->cpus[c] < b->ncpus && b->cpu_node[o->g->dom->cpus[c]] == node) {
+			*vcpu = c; /* its CPUs renumbered to its vCPU MPIDRs, started with PSCI */
+			*drop = "reg\0enable-method\0cpu-release-addr\0";
+			return ED_CPU;
+		}
+	if (node == b->gic_node) { /* the distributor and its redistributors / CPU interface */
+		*drop = b->gic_version == 3 ? "reg\0redistributor-stride\0#redistributor-regions\0"
+					    : "reg\0interrupts\0"; /* v2: no virtualization */
+		return ED_GIC;
+	}
+	if (node == o->psci) { /* PSCI over HVC, emulated by the hypervisor */
+		*drop = "compatible\0method\0cpu_on\0cpu_off\0cpu_suspend\0migrate\0";
+		return ED_PSCI;
+	}
+	if (o->clk_ph && node == b->uart_node) { /* an emulated PL011 with a clock */
+		/* the emulation has no DMA (the i.MX UART's SDMA) */
+		*drop = "compatible\0clocks\0clock-names\0arm,primecell-periphid\0dmas\0dma-names\0";
+		return ED_UART;
+	}
+	if (node > 0 && dt_parent(b->fdt, node) == 0 &&
+	    !strcmp(dt_get_name(b->fdt, node, NULL), "chosen")) {
+		*drop = "bootargs\0stdout-path\0bulkhead,restarts\0linux,initrd-start\0"
+			"linux,initrd-end\0";
+		return ED_CHOSEN;
+	}
+	*drop = "";
+	return ED_NONE;
+}
+
+static void edit_node(struct out *o, int node, enum edit e, unsigned vcpu)
+{
+	const struct board *b = o->b;
+	int parent = dt_parent(b->fdt, node);
+	if (e == ED_CPU) {
+		fdt32_t reg[2] = {0, cpu_to_fdt32(vcpu)};
+		bool two = dt_address_cells(b->fdt, parent) == 2;
+		prop(o, "reg", two ? reg : reg + 1, two ? 8 : 4);
+		prop_str(o, "enable-method", "psci");
+	} else if (e == ED_GIC) {
+		uint64_t r[4] = {b->gicd.base, 0x1000, b->gicc.base, 0x2000};
+		if (b->gic_version == 3) {
+			r[1] = 0x10000;
+			r[2] = b->gicr.base;
+			r[3] = 0x20000ULL * o->g->dom->ncpus;
+		}
+		prop_reg(o, dt_address_cells(b->fdt, parent), dt_size_cells(b->fdt, parent), r, 2);
+	} else if (e == ED_PSCI) {
+		o->had_psci = true;
+		prop(o, "compatible", psci_compats, PSCI_COMPAT_LEN);
+		prop_str(o, "method", "hvc");
+	} else if (e == ED_UART) {
+		prop(o, "compatible", pl011_compat, sizeof(pl011_compat));
+		fdt32_t clks[2] = {cpu_to_fdt32(o->clk_ph), cpu_to_fdt32(o->clk_ph)};
+		prop(o, "clocks", clks, sizeof(clks));
+		prop(o, "clock-names", pl011_clocks, sizeof(pl011_clocks));
+		/* Else Linux's AMBA bus reads the ID from the last 32 bytes of
+		 * 'reg', the board UART's size, where no emulated PL011 ID is. */
+		prop_u32(o, "arm,primecell-periphid", VUART_PERIPHID);
+	} else if (e == ED_CHOSEN) {
+		o->had_chosen = true;
+		chosen_props(o);
+	}
+}
+
+static void copy_node(struct out *o, int node)
+{
+	const void *fdt = o->b->fdt;
+	const char *strings = (const char *)fdt + fdt_off_dt_strings(fdt);
+	const char *drop;
+	unsigned vcpu = 0;
+	enum edit e = edit_of(o, node, &drop, &vcpu);
+	begin_node(o, node ? dt_get_name(fdt, node, NULL) : "");
+	int p;
+	fdt_for_each_property_offset(p, fdt, node) {
+		const char *name;
+		int len;
+		const void *val = fdt_getprop_by_offset(fdt, p, &name, &len);
+		if (val && !in_list(drop, name))
+			prop_at(o, (uint32_t)(name - strings), val, (uint32_t)len);
+	}
+	edit_node(o, node, e, vcpu);
+	int child;
+	dt_for_each_child(child, fdt, node)
+		if (!dom0_drops(fdt, o->g, o->b, child) && !o->bad)
+			copy_node(o, child);
+	if (node == 0)
+		add_nodes(o);
+	put32(o, FDT_END_NODE);
+}
+
+/* Does dom0's DT keep this board node (and so each of its ancestors)? */
+static bool kept(const struct out *o, int node)
+{
+	for (int n = node; n > 0; n = dt_parent(o->b->fdt, n))
+		if (dom0_drops(o->b->fdt, o->g, o->b, n))
+			return false;
+	return node >= 0;
 }
 
 int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct board *b,
 		  struct dt_error *err)
 {
-	static char del[MAX_DELETE][128];
-	unsigned ndel;
-	if (collect_removals(g, b, del, &ndel, err))
-		return -1;
-	TRY(fdt_open_into(b->fdt, buf, bufsize), "copy of the board DT");
-	void *fdt = buf;
-	if (renumber_cpus(fdt, g, b, err)) /* before the other CPUs go */
-		return -1;
-	for (unsigned i = 0; i < ndel; i++) {
-		int n = dt_path_offset(fdt, del[i]);
-		if (n >= 0)
-			TRY(fdt_del_node(fdt, n), del[i]);
+	const void *fdt = b->fdt;
+	struct out o = {.buf = buf,
+			.size = bufsize > 0 ? (uint32_t)bufsize : 0,
+			.pos = STRUCT_OFF,
+			.g = g,
+			.b = b,
+			.names = fdt_size_dt_strings(fdt),
+			.psci = -1};
+	if (o.size < STRUCT_OFF)
+		ERR("dom0 DT: no room (%d bytes)", bufsize);
+	memset(buf, 0, STRUCT_OFF);
+	for (const char *c = psci_compats; c < psci_compats + sizeof(psci_compats) && o.psci < 0;
+	     c += strlen(c) + 1)
+		o.psci = dt_find_compatible(fdt, c);
+	if (!kept(&o, o.psci))
+		o.psci = -1;
+	if (b->uart != UART_PL011 && kept(&o, b->uart_node)) {
+		TRY(fdt_find_max_phandle(fdt, &o.clk_ph), "phandles");
+		o.clk_ph++;
 	}
-	while (fdt_num_mem_rsv(fdt) > 0)
-		TRY(fdt_del_mem_rsv(fdt, 0), "/memreserve/");
-	/* /reserved-memory stays: those carve-outs are kept out of every domain's RAM
-	 * and mapped 1:1 into dom0, which owns the devices that use them. */
-	char gpath[128] = "";
-	if (dt_node_path(b->fdt, b->gic_node, gpath, sizeof(gpath)) == 0 &&
-	    fit_gic(fdt, gpath, g, b, err))
-		return -1;
-	if (add_memory(fdt, g, err) || add_channels(fdt, gpath, g, err) ||
-	    add_nets(fdt, gpath, g, err) || set_psci(fdt, err) ||
-	    emulate_console(fdt, b, err) || set_chosen(fdt, g, b, err))
-		return -1;
-	TRY(fdt_pack(fdt), "pack");
+	copy_node(&o, 0);
+	put32(&o, FDT_END);
+	uint32_t strings = o.pos, nstr = o.names + sizeof(our_names);
+	if (!o.bad && nstr > o.size - o.pos)
+		o.bad = "out of room";
+	if (o.bad)
+		ERR("dom0 DT: %s (%d bytes for a board DT of %u)", o.bad, bufsize,
+		    fdt_totalsize(fdt));
+	memcpy(o.buf + strings, (const char *)fdt + fdt_off_dt_strings(fdt), o.names);
+	memcpy(o.buf + strings + o.names, our_names, sizeof(our_names));
+	fdt_set_magic(buf, FDT_MAGIC);
+	fdt_set_totalsize(buf, strings + nstr);
+	fdt_set_off_dt_struct(buf, STRUCT_OFF);
+	fdt_set_off_dt_strings(buf, strings);
+	fdt_set_off_mem_rsvmap(buf, HDR_SIZE);
+	fdt_set_version(buf, 17);
+	fdt_set_last_comp_version(buf, 16);
+	fdt_set_boot_cpuid_phys(buf, fdt_boot_cpuid_phys(fdt));
+	fdt_set_size_dt_strings(buf, nstr);
+	fdt_set_size_dt_struct(buf, strings - STRUCT_OFF);
 	return 0;
 }
