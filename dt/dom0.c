@@ -143,7 +143,8 @@ static const char our_names[] =
     "reg\0enable-method\0device_type\0compatible\0interrupts\0"
     "interrupt-parent\0bulkhead,id\0bulkhead,peer\0dma-coherent\0method\0"
     "#clock-cells\0clock-frequency\0phandle\0clocks\0clock-names\0bootargs\0"
-    "stdout-path\0bulkhead,restarts\0linux,initrd-start\0linux,initrd-end";
+    "stdout-path\0bulkhead,restarts\0linux,initrd-start\0linux,initrd-end\0"
+    "arm,primecell-periphid";
 #define HDR_SIZE   40u
 #define STRUCT_OFF (HDR_SIZE + 16) /* after one empty reservation entry */
 
