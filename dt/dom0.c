@@ -328,6 +328,13 @@ static int emulate_console(void *fdt, const struct board *b, struct dt_error *er
 	TRY(fdt_setprop(fdt, uart, "clocks", clks, sizeof(clks)), "UART clocks");
 	static const char cn[] = "uartclk\0apb_pclk";
 	TRY(fdt_setprop(fdt, uart, "clock-names", cn, sizeof(cn)), "UART clocks");
+	/* The real UART's other suppliers are not the emulated one's: a power
+	 * domain or pins served by firmware the domain cannot reach (ZynqMP's
+	 * PMU) would hold its probe back for ever. */
+	static const char *const drop[] = {"power-domains", "pinctrl-names", "pinctrl-0", "resets",
+					   "reset-names"};
+	for (unsigned i = 0; i < ARRAY_SIZE(drop); i++)
+		fdt_delprop(fdt, uart, drop[i]);
 	return 0;
 }
 
