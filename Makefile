@@ -229,7 +229,7 @@ $(RUN_DISK):
 RUN_ARGS := $(if $(filter qemu-virt-mixed,$(CONFIG)),-d $(RUN_DISK))
 
 run: guest-assets $(IMG) $(if $(filter qemu-virt-mixed,$(CONFIG)),$(RUN_DISK))
-	@bash tools/run-qemu.sh -b uboot -g $(GIC) -c $(CPU) -s $(SMP) -m $(MEM) -t 0 $(RUN_ARGS) $(IMG)
+	@bash tools/run-qemu.sh $(or $(BOARD_RUN_ARGS),-b uboot) -g $(GIC) -c $(CPU) -s $(SMP) -m $(MEM) -t 0 $(RUN_ARGS) $(IMG)
 
 debug: guest-assets $(IMG)
 	@echo "gdb: gdb-multiarch $(HYPB)/bulkhead.elf -ex 'target remote :1234'"

@@ -8,6 +8,7 @@
 /* struct pcpu (common/percpu.h), for secondary_entry: checked in cpu.c */
 #define PCPU_SIZE 64
 #define PCPU_STACK_TOP 0
+#define PCPU_MPIDR 8 /* secondary_entry finds its index by it */
 
 /* struct trap_frame: x0..x30, then these (byte offsets) */
 #define TF_ELR (31 * 8)

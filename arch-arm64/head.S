@@ -78,22 +78,45 @@ primary_entry:
 	b	5b
 
 /*
- * Secondary CPUs enter here from PSCI CPU_ON at EL2, MMU off, with
- * x0 = context_id = our CPU index. They reuse the boot CPU's page tables.
+ * Secondary CPUs enter here at EL2, MMU off: from PSCI CPU_ON (x0 = context
+ * id) or released from a spin-table (x0..x3 whatever the firmware left).
+ * Neither is trusted: each CPU finds its index by its own MPIDR in pcpus[]
+ * (pcpus[i].mpidr and secondary_ncpus cleaned to PoC by the boot CPU), so
+ * no two CPUs ever share a stack. A CPU not in the list records its MPIDR
+ * for the boot CPU to report (secondary_stray) and parks. They reuse the
+ * boot CPU's page tables.
  */
 	.globl secondary_entry
 secondary_entry:
-	mov	x19, x0
+	mrs	x10, mpidr_el1
+	mov	x11, #0xffffff		/* Aff2..Aff0 */
+	movk	x11, #0xff, lsl #32	/* Aff3 */
+	and	x10, x10, x11
 	adrp	x1, pcpus		/* a pointer; it and the array cleaned to PoC by the boot CPU */
 	ldr	x1, [x1, :lo12:pcpus]
-	mov	x2, #PCPU_SIZE
-	madd	x1, x19, x2, x1		/* &pcpus[index] */
-	ldr	x1, [x1, #PCPU_STACK_TOP]
+	adrp	x2, secondary_ncpus
+	ldr	w2, [x2, :lo12:secondary_ncpus]
+	mov	x19, #0
+7:	cmp	x19, x2
+	b.hs	8f
+	ldr	x3, [x1, #PCPU_MPIDR]
+	cmp	x3, x10
+	b.eq	9f
+	add	x1, x1, #PCPU_SIZE
+	add	x19, x19, #1
+	b	7b
+8:	orr	x10, x10, #(1 << 63)	/* not in the board's list: say so, park */
+	adrp	x1, secondary_stray
+	str	x10, [x1, :lo12:secondary_stray]
+	dsb	sy
+	sev
+6:	wfe
+	b	6b
+9:	ldr	x1, [x1, #PCPU_STACK_TOP]	/* x1 = &pcpus[index] */
 	mov	sp, x1
 	bl	mmu_enable_secondary
 	mov	x0, x19
 	bl	secondary_main
-6:	wfe
 	b	6b
 
 /* arch_mmu_load_el2(ttbr, tcr, mair, sctlr): switch EL2 stage-1 on. */

@@ -7,6 +7,7 @@
  * cannot flood the console.
  */
 #include "arch.h"
+#include "arch-arm64/asm.h"
 #include "arch-arm64/sysreg.h"
 #include "arch-arm64/trap.h"
 #include "common/console.h"
@@ -67,11 +68,31 @@ int arch_psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t ctx)
 	return (int)firmware_call(PSCI_CPU_ON | PSCI_64, mpidr, entry, ctx);
 }
 
+/* What secondary_entry (head.S) reads with its MMU off: how many CPUs
+ * pcpus[] lists (their MPIDRs), and where a CPU not among them leaves its
+ * MPIDR (bit 63 set) before it parks. */
+uint32_t secondary_ncpus;
+uint64_t secondary_stray;
+_Static_assert(offsetof(struct pcpu, mpidr) == PCPU_MPIDR, "arch-arm64/asm.h: PCPU_MPIDR");
+
+/* Clean and invalidate one variable's line: what a CPU with its MMU off
+ * wrote is then read from memory, and no stale line is written over it. */
+static void civac(const void *p)
+{
+	__asm__ volatile("dc civac, %0\n\tdsb sy" ::"r"(p) : "memory");
+}
+
 void arch_start_secondaries(const struct board *b, unsigned boot_cpu)
 {
 	extern char secondary_entry[];
 	uint64_t entry = (uint64_t)(uintptr_t)secondary_entry;
 
+	for (unsigned i = 0; i < b->ncpus; i++)
+		pcpus[i].mpidr = b->mpidr[i];
+	arch_dcache_clean_range((uint64_t)(uintptr_t)pcpus, b->ncpus * sizeof(*pcpus));
+	secondary_ncpus = b->ncpus;
+	civac(&secondary_ncpus);
+	civac(&secondary_stray);
 	for (unsigned i = 0; i < b->ncpus; i++) {
 		if (i == boot_cpu)
 			continue;
@@ -79,7 +100,8 @@ void arch_start_secondaries(const struct board *b, unsigned boot_cpu)
 		if (b->cpu_method[i] == CPU_METHOD_SPIN_TABLE) {
 			volatile uint64_t *rel = (void *)(uintptr_t)b->cpu_release_addr[i];
 			arch_map_ram(b->cpu_release_addr[i], 8);
-			/* Spin-table CPUs jump with x0 = 0: they find their index by MPIDR. */
+			/* Released CPUs find their index by MPIDR (x0 is not theirs to
+			 * trust); a release address shared by several releases them all. */
 			*rel = entry;
 			arch_dcache_clean_range((uint64_t)(uintptr_t)rel, 8);
 			sev();
@@ -105,6 +127,11 @@ void arch_start_secondaries(const struct board *b, unsigned boot_cpu)
 		wfe();
 	} while (arch_counter() < deadline);
 	bh_log("%u of %u CPUs online", online, b->ncpus);
+	civac(&secondary_stray);
+	uint64_t stray = __atomic_load_n(&secondary_stray, __ATOMIC_ACQUIRE);
+	if (stray)
+		bh_log("a CPU with MPIDR 0x%llx is not in the DT's /cpus: parked",
+		       (unsigned long long)(stray & ~(1ULL << 63)));
 }
 
 /*

@@ -368,7 +368,11 @@ static enum edit edit_of(struct out *o, int node, const char **drop, unsigned *v
 	}
 	if (o->clk_ph && node == b->uart_node) { /* an emulated PL011 with a clock */
 		/* the emulation has no DMA (the i.MX UART's SDMA) */
-		*drop = "compatible\0clocks\0clock-names\0arm,primecell-periphid\0dmas\0dma-names\0";
+		/* The real UART's other suppliers are not the emulated one's: a
+		 * power domain or pins served by firmware the domain cannot reach
+		 * (ZynqMP's PMU) would hold its probe back for ever. */
+		*drop = "compatible\0clocks\0clock-names\0arm,primecell-periphid\0dmas\0dma-names\0"
+			"power-domains\0pinctrl-names\0pinctrl-0\0resets\0reset-names\0";
 		return ED_UART;
 	}
 	if (node > 0 && dt_parent(b->fdt, node) == 0 &&

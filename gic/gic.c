@@ -46,6 +46,10 @@
 #define GICR_STRIDE 0x20000
 
 static uint64_t gicd, gicc, gich, gicr_base, gicr_size;
+/* GICC_DIR's offset: 0x1000, or 0x10000 where a GIC-400 repeats each 4 KiB
+ * page over 64 KiB (a 128 KiB GICC in the DT, e.g. ZynqMP): there 0x1000 is
+ * GICC_CTLR again. */
+static unsigned gicc_dir = GICC_DIR;
 static unsigned maint_intid, vtimer_intid, ptimer_intid, uart_intid;
 
 static inline volatile uint32_t *r32(uint64_t base, unsigned off)
@@ -92,7 +96,9 @@ static void v2_init(const struct board *b)
 {
 	gicc = b->gicc.base;
 	gich = b->gich.base;
-	arch_map_device(gicc, 0x2000);
+	if (b->gicc.size >= 0x20000)
+		gicc_dir = 0x10000;
+	arch_map_device(gicc, gicc_dir + 0x1000);
 	arch_map_device(gich, 0x1000);
 	*r32(gicd, GICD_CTLR) = 1;
 	uint32_t vtr = *r32(gich, GICH_VTR);
@@ -338,7 +344,7 @@ static void v2_eoi(uint32_t iar, bool deactivate)
 {
 	*r32(gicc, GICC_EOIR) = iar;
 	if (deactivate)
-		*r32(gicc, GICC_DIR) = iar;
+		*r32(gicc, gicc_dir) = iar;
 }
 
 static const struct gic_hw_ops v3_ops = {

@@ -169,8 +169,12 @@ int vgic_v2_register(struct domain *d)
 	m->base = board.gicd.base;
 	m->size = 0x1000;
 	m->access = gicd_access;
-	/* The guest's CPU interface is the hardware's virtual one (GICV). */
-	return arch_stage2_map(d, board.gicc.base, board.gicv.base, 0x2000, S2_RW | S2_DEVICE);
+	/* The guest's CPU interface is the hardware's virtual one (GICV), laid
+	 * out as the DT says: where GICC and GICV are 128 KiB (each 4 KiB page
+	 * repeated over 64 KiB, e.g. ZynqMP), all of it, so GICV_DIR is where
+	 * the guest's DT puts GICC_DIR. */
+	uint64_t size = board.gicc.size >= 0x20000 && board.gicv.size >= 0x20000 ? 0x20000 : 0x2000;
+	return arch_stage2_map(d, board.gicc.base, board.gicv.base, size, S2_RW | S2_DEVICE);
 }
 
 static uint64_t vgic_v2_lr_read(unsigned i)

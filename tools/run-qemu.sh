@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # run-qemu.sh: boot a Bulkhead image (or any arm64 Image) on QEMU's AArch64
 # 'virt' machine, entered at EL2, the way a board would: directly, through
-# U-Boot, or from an SD-card image.
+# U-Boot, or from an SD-card image; or on QEMU's xlnx-zcu102 (-M).
 #
 # Usage: tools/run-qemu.sh [options] IMAGE [-- extra QEMU args]
 #   -b MODE    kernel: QEMU -kernel IMAGE (QEMU's own boot stub; default)
@@ -17,6 +17,11 @@
 #   -V on|off  virtualization (EL2), default on
 #   -d DISK    extra raw disk image, as virtio-blk on virtio-mmio (the first
 #              one lands on the last transport, /virtio_mmio@a003e00)
+#   -M BOARD   virt (default) or xlnx-zcu102: the ZCU102 (4x Cortex-A53,
+#              GIC-400; -g/-c/-s/-d do not apply), started as U-Boot would:
+#              the image at 0x200000, the DT (-D) at 0x100000, CPU 0 entering
+#              boards/xlnx-zcu102/boot.S (QEMU's generic loader)
+#   -D DTB     the board DT (-M xlnx-zcu102 only: make run builds it)
 #   -i         deterministic: -icount shift=0,sleep=off, a fixed RTC, and no
 #              random DT nodes (one instruction = 1 ns; exact PMU counts)
 #   -r INITRD  initrd (kernel and uboot modes)
@@ -33,16 +38,18 @@ set -euo pipefail
 QEMU=${QEMU:-qemu-system-aarch64}
 UBOOT=${UBOOT:-/usr/lib/u-boot/qemu_arm64/u-boot.bin}
 MODE=kernel GIC=3 CPU=cortex-a57 SMP=2 MEM=1024 TMO=120 VIRT=on ICOUNT='' INITRD='' APPEND=''
+BOARD=virt DTB=''
 DISKS=()
 usage() { # [STATUS]: 0 for -h (stdout), else 2 (stderr)
     if [ "${1:-2}" = 0 ]; then awk 'NR > 2 && !/^#/ { exit } NR > 2' "$0"; else awk 'NR > 2 && !/^#/ { exit } NR > 2' "$0" >&2; fi
     exit "${1:-2}"
 }
-while getopts "b:g:c:s:m:t:V:d:ir:a:h" o; do
+while getopts "b:g:c:s:m:t:V:d:ir:a:M:D:h" o; do
     case $o in
         b) MODE=$OPTARG ;; g) GIC=$OPTARG ;; c) CPU=$OPTARG ;; s) SMP=$OPTARG ;;
         m) MEM=$OPTARG ;; t) TMO=$OPTARG ;; V) VIRT=$OPTARG ;; d) DISKS+=("$OPTARG") ;;
         i) ICOUNT=1 ;; r) INITRD=$OPTARG ;; a) APPEND=$OPTARG ;;
+        M) BOARD=$OPTARG ;; D) DTB=$OPTARG ;;
         h) usage 0 ;; *) usage ;;
     esac
 done
@@ -59,6 +66,15 @@ case $TMO in '' | *[!0-9]*) err "-t $TMO: seconds" ;; esac
 [ -z "$INITRD" ] || [ -f "$INITRD" ] || err "$INITRD: no such file"
 for d in "${DISKS[@]}"; do [ -f "$d" ] || err "$d: no such file"; done
 [ "$MODE" = kernel ] || [ -f "$UBOOT" ] || err "$UBOOT missing (make deps installs u-boot-qemu)"
+case $BOARD in
+    virt) [ -z "$DTB" ] || err "-D is for -M xlnx-zcu102 (virt: QEMU makes the DT)" ;;
+    xlnx-zcu102)
+        [ "$MODE" = kernel ] || err "-M xlnx-zcu102: -b kernel only (no U-Boot for it in Debian)"
+        [ -n "$DTB" ] && [ -f "$DTB" ] || err "-M xlnx-zcu102 needs -D DTB (the board DT)"
+        [ -z "$INITRD$APPEND$ICOUNT" ] && [ ${#DISKS[@]} -eq 0 ] ||
+            err "-M xlnx-zcu102: -r, -a, -i and -d do not apply" ;;
+    *) err "-M $BOARD: virt or xlnx-zcu102" ;;
+esac
 if [ "$MODE" = sdcard ] && { [ -n "$INITRD" ] || [ -n "$APPEND" ]; }; then
     err "-r/-a do not apply to -b sdcard (the card's boot.scr decides)"
 fi
@@ -82,10 +98,22 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-case $MODE in
-    kernel) args+=(-kernel "$IMAGE") ;;
-    uboot) args+=(-bios "$UBOOT" -kernel "$IMAGE") ;;
-    sdcard) args+=(-bios "$UBOOT" -drive "if=virtio,format=raw,file=$IMAGE") ;;
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [ "$BOARD" = xlnx-zcu102 ]; then
+    TMPD=$(mktemp -d "${TMPDIR:-/tmp}/run-qemu.XXXXXX")
+    aarch64-linux-gnu-gcc -nostdlib -static -Wl,-Ttext=0x1000 -Wl,--build-id=none \
+        -o "$TMPD/boot.elf" "$ROOT/boards/xlnx-zcu102/boot.S" || err "cannot build boards/xlnx-zcu102/boot.S"
+    MACHINE="xlnx-zcu102,virtualization=$VIRT"
+    export QEMU_AUDIO_DRV=none # its DisplayPort has audio: no host sound card here
+    args=(-m "$MEM" -display none -monitor none -chardev stdio,id=con,signal=off -serial chardev:con
+          -nic none -no-reboot -device "loader,file=$IMAGE,addr=0x200000,force-raw=on"
+          -device "loader,file=$DTB,addr=0x100000,force-raw=on" -device "loader,file=$TMPD/boot.elf,cpu-num=0")
+fi
+case $BOARD-$MODE in
+    xlnx-zcu102-*) ;;
+    *-kernel) args+=(-kernel "$IMAGE") ;;
+    *-uboot) args+=(-bios "$UBOOT" -kernel "$IMAGE") ;;
+    *-sdcard) args+=(-bios "$UBOOT" -drive "if=virtio,format=raw,file=$IMAGE") ;;
 esac
 if [ "$MODE" != kernel ]; then
     # U-Boot (qemu_arm64) reads its environment from the start of the second

@@ -72,6 +72,10 @@ static struct {
 #define UARTFR	    0x18
 #define UARTFR_TXFF (1u << 5)
 
+/* The console: QEMU virt's PL011 until the DT's /chosen/stdout-path says
+ * where it is (other boards: Bulkhead emulates a PL011 at the board UART's
+ * address). */
+static uint64_t uart_base = UART_BASE;
 static uint32_t print_lock;
 
 static void lock(void)
@@ -87,7 +91,7 @@ static void unlock(void)
 
 static void uart_putc(char c)
 {
-	volatile uint32_t *uart = (volatile uint32_t *)UART_BASE;
+	volatile uint32_t *uart = (volatile uint32_t *)uart_base;
 
 	while (uart[UARTFR / 4] & UARTFR_TXFF)
 		;
@@ -325,6 +329,17 @@ static enum result dt_read(const void *fdt)
 	const fdt32_t *restarts =
 	    chosen >= 0 ? fdt_getprop(fdt, chosen, "bulkhead,restarts", &len) : NULL;
 	g.restarts = restarts && len == 4 ? (int64_t)fdt32_to_cpu(*restarts) : -1;
+	const char *out = chosen >= 0 ? fdt_getprop(fdt, chosen, "stdout-path", &len) : NULL;
+	if (out && len > 1) {
+		int plen = 0;
+		while (out[plen] && out[plen] != ':')
+			plen++;
+		node = fdt_path_offset_namelen(fdt, out, plen);
+		int pac = node >= 0 ? fdt_address_cells(fdt, fdt_parent_offset(fdt, node)) : 0;
+		const fdt32_t *reg = node >= 0 ? fdt_getprop(fdt, node, "reg", &len) : NULL;
+		if (reg && pac > 0 && pac <= 2 && len >= pac * 4)
+			uart_base = dt_cells(reg, pac);
+	}
 	return RES_PASS;
 }
 
