@@ -127,7 +127,15 @@ if [ -n "$need_arch" ]; then
         dpkg --add-architecture $a
     done
     say "apt-get update (new architecture)"
-    apt_get update
+    # A mirror in mid-sync can fail one index (say, the security updates for
+    # armhf): with the new architectures' main lists in place, go on.
+    if ! DEBIAN_FRONTEND=noninteractive apt-get -y -q update >"$APTLOG" 2>&1; then
+        for a in $need_arch; do
+            compgen -G "/var/lib/apt/lists/*_main_binary-${a}_Packages*" >/dev/null ||
+                { tail -20 "$APTLOG" | sed 's/^/[setup]   /' >&2; die "apt-get update failed (full log: $APTLOG)"; }
+        done
+        grep '^E:' "$APTLOG" | head -3 | sed 's/^/[setup]   (going on) /'
+    fi
     updated=1
 fi
 
