@@ -6,7 +6,8 @@
 # domain's own virtio disk and boots the Linux kernel and initramfs there to
 # userspace, every line under [fw]. Then the domain's OS is updated on its
 # disk (a new extlinux.conf written into the disk image) and the next boot
-# runs the new entry. GICv3 and GICv2.
+# runs the new entry; Linux rebooting restarts the domain in the same layout:
+# U-Boot again, which boots Linux again from the disk. GICv3 and GICv2.
 # timeout: 600
 . "$(dirname "$0")/common.sh"
 need_assets
@@ -56,4 +57,18 @@ bh_boot uboot "$W/img" "$log" 120 2 cortex-a57 2 "${DISK[@]}"
 expect "$log" "^\[fw\] 1:	updated" "U-Boot picked the updated entry"
 expect "$log" "^\[fw\] virtio-device: virtio0" "the new entry ran: Linux drives fw's own disk"
 expect "$log" "^\[fw\] disk-size: [0-9]+ sectors" "and reads it"
+
+echo "case: Linux in fw reboots: the domain restarts into U-Boot, which boots Linux again"
+sed -i 's/bhtest=virtio/bhtest=reboot/' "$W/extlinux.conf"
+MTOOLS_SKIP_CHECK=1 mcopy -o -i "$W/disk.img@@1048576" "$W/extlinux.conf" ::/extlinux/extlinux.conf || exit 1
+log=$W/log-reboot
+bh_boot uboot "$W/img" "$log" 120 2 cortex-a57 2 "${DISK[@]}"
+expect "$log" "^\[fw\] BULKHEAD-REBOOTING" "Linux asked for a reboot (PSCI SYSTEM_RESET)"
+expect "$log" "^bulkhead: domain fw restarting \(restart 1\)" "the domain restarted"
+n=$(grep -c "^\[fw\] Found /extlinux/extlinux.conf" "$log")
+[ "$n" -eq 2 ] && echo "  ok: U-Boot ran distro boot again after the restart" ||
+	{ echo "  FAIL: distro boot ran $n times (expected 2)"; FAILS=$((FAILS + 1)); }
+expect "$log" "^\[fw\] restart count 1" "the restarted Linux saw its DT (restart count 1)"
+expect "$log" "^bulkhead: domain fw powered off" "and powered off"
+expect_not "$log" "hypervisor exception|external abort injected|No valid device tree" "no crash, no abort"
 finish
