@@ -227,8 +227,25 @@ $(RUN_DISK):
 	@head -c 16M /dev/zero > $@
 	@printf 'BULKHEAD-DISK-MARKER: this disk belongs to the guest domain' | dd of=$@ conv=notrunc status=none
 RUN_ARGS := $(if $(filter qemu-virt-mixed,$(CONFIG)),-d $(RUN_DISK))
+RUN_DEPS := $(if $(filter qemu-virt-mixed,$(CONFIG)),$(RUN_DISK))
 
-run: guest-assets $(IMG) $(if $(filter qemu-virt-mixed,$(CONFIG)),$(RUN_DISK))
+# The uboot config's fw domain runs Debian's U-Boot, which boots Linux from
+# its own disk (extlinux.conf, kernel, initramfs: tools/mk-uboot-disk.sh).
+# Its RAM is the board's first 256 MiB, so the board's U-Boot loads the
+# hypervisor above it; fw's U-Boot reads the same flash environment, finds
+# no fw_cfg there and runs its distro boot.
+UBOOT_DISK := $(B)/fw-disk.img
+UBOOT_HOST_BOOTCMD := bootcmd=if qfw load 0x50000000 0x60000000; then booti 0x50000000 - $${fdtcontroladdr}; fi; run distro_bootcmd
+ifeq ($(CONFIG),qemu-virt-uboot)
+PACK_ARGS += -I /usr/lib/u-boot/qemu_arm64
+RUN_ARGS += -d $(UBOOT_DISK) -e '$(UBOOT_HOST_BOOTCMD)'
+RUN_DEPS += $(UBOOT_DISK)
+endif
+$(UBOOT_DISK): tools/mk-uboot-disk.sh $(ASSETS)/Image-arm64 $(ASSETS)/initramfs-arm64.cpio.gz
+	@bash tools/mk-uboot-disk.sh -k $(ASSETS)/Image-arm64 -r $(ASSETS)/initramfs-arm64.cpio.gz \
+		-a 'console=ttyAMA0 nokaslr quiet' -o $@
+
+run: guest-assets $(IMG) $(if $(filter qemu-virt-mixed,$(CONFIG)),$(RUN_DISK)) $(RUN_DEPS)
 	@bash tools/run-qemu.sh $(or $(BOARD_RUN_ARGS),-b uboot) -g $(GIC) -c $(CPU) -s $(SMP) -m $(MEM) -t 0 $(RUN_ARGS) $(IMG)
 
 debug: guest-assets $(IMG)

@@ -112,7 +112,7 @@ static int domain_place_images(struct domain *d, const struct dom_cfg *cfg)
 	struct image_layout l;
 	char why[200];
 	if (image_layout(d->kernel, d->kernel_size, cfg->kernel, d->initrd_size, cfg->initrd,
-			 d->ram_size, &l, why, sizeof(why))) {
+			 d->ram_size, cfg->firmware_layout, &l, why, sizeof(why))) {
 		bh_log("domain %s: %s", d->name, why);
 		return -1;
 	}

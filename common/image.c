@@ -41,21 +41,23 @@ static uint64_t kib(uint64_t n)
 }
 
 int image_layout(const uint8_t *hdr, uint64_t size, const char *kernel_name, uint64_t initrd_size,
-		 const char *initrd_name, uint64_t ram_size, struct image_layout *l, char *why,
-		 size_t why_len)
+		 const char *initrd_name, uint64_t ram_size, bool firmware, struct image_layout *l,
+		 char *why, size_t why_len)
 {
 	memset(l, 0, sizeof(*l));
 	image_probe(hdr, size, &l->kernel);
-	const struct image_info *k = &l->kernel;
+	struct image_info *k = &l->kernel;
 	if (ram_size <= IMAGE_DT_SLOT) {
 		snprintf(why, why_len, "kernel \"%s\" and its DT (2 MiB) do not fit in memory-size 0x%llx",
 			 kernel_name, (unsigned long long)ram_size);
 		return -1;
 	}
-	l->fdt_off = ram_size - IMAGE_DT_SLOT;
-	uint64_t room = l->fdt_off; /* the kernel lies in [0, room) */
+	/* The kernel and initrd lie in [lo, room): the RAM but for the DT slot. */
+	uint64_t lo = firmware ? IMAGE_DT_SLOT : 0;
+	uint64_t room = firmware ? ram_size : ram_size - IMAGE_DT_SLOT;
+	l->fdt_off = firmware ? 0 : room;
 	if (initrd_size) {
-		if (initrd_size > l->fdt_off) {
+		if (initrd_size > room - lo) {
 			snprintf(why, why_len,
 				 "initrd \"%s\" (%llu KiB) and its DT (2 MiB) do not fit in "
 				 "memory-size 0x%llx",
@@ -63,17 +65,18 @@ int image_layout(const uint8_t *hdr, uint64_t size, const char *kernel_name, uin
 				 (unsigned long long)ram_size);
 			return -1;
 		}
-		l->initrd_off = ALIGN_DOWN(l->fdt_off - initrd_size, 0x1000ULL);
+		l->initrd_off = ALIGN_DOWN(room - initrd_size, 0x1000ULL);
 		room = l->initrd_off;
 	}
-	if (k->load_offset >= room) {
+	if (k->load_offset >= room - lo) {
 		snprintf(why, why_len,
 			 "kernel \"%s\": its header places it at +0x%llx (text_offset), outside "
 			 "the domain's memory (memory-size 0x%llx)",
-			 kernel_name, (unsigned long long)k->load_offset,
+			 kernel_name, (unsigned long long)(lo + k->load_offset),
 			 (unsigned long long)ram_size);
 		return -1;
 	}
+	k->load_offset += lo;
 	if (k->span > room - k->load_offset) {
 		snprintf(why, why_len,
 			 "kernel \"%s\" (%llu KiB at +0x%llx)%s%s%s and its DT (2 MiB) do not fit in "

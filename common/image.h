@@ -36,12 +36,16 @@ void image_probe(const uint8_t *hdr, uint64_t size, struct image_info *out);
 
 /*
  * Place a kernel (size bytes, header hdr) and an initrd (initrd_size bytes,
- * or 0) in ram_size bytes of RAM: kernel where its header says, initrd below
- * the DT slot. 0 if everything fits without overlap or wrap-around; else -1
- * and why[] says what does not fit, naming the images.
+ * or 0) in ram_size bytes of RAM. Linux's layout (firmware false): kernel
+ * where its header says, the DT slot at the top, the initrd below it. QEMU's
+ * firmware layout (firmware true: bootloaders such as U-Boot's qemu_arm64
+ * build read their DT from the start of RAM): the DT slot at the start, the
+ * kernel past it (+2 MiB, plus what its header says), the initrd at the top.
+ * 0 if everything fits without overlap or wrap-around; else -1 and why[]
+ * says what does not fit, naming the images.
  */
 int image_layout(const uint8_t *hdr, uint64_t size, const char *kernel_name, uint64_t initrd_size,
-		 const char *initrd_name, uint64_t ram_size, struct image_layout *l, char *why,
-		 size_t why_len);
+		 const char *initrd_name, uint64_t ram_size, bool firmware, struct image_layout *l,
+		 char *why, size_t why_len);
 
 #endif

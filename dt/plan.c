@@ -88,7 +88,7 @@ static int check_props(const void *fdt, int node, const char *path, const char *
 
 static const char *const domain_props[] = {
     "label",	"role",	     "type",	 "cpus",	"memory-size", "memory-base", "kernel",
-    "initrd",	"bootargs",  "on-fault", "devices",	"dma-trusted", NULL};
+    "initrd",	"bootargs",  "on-fault", "devices",	"dma-trusted", "layout", NULL};
 static const char *const channel_props[] = {"between", "size", "max-notify-rate", NULL};
 static const char *const policy_props[] = {"allow", NULL};
 static const char *const network_props[] = {NULL};
@@ -168,7 +168,7 @@ static int read_resources(const void *fdt, int node, const char *path, const str
 	return 0;
 }
 
-/* 'kernel', 'initrd', 'bootargs', 'on-fault'. */
+/* 'kernel', 'initrd', 'bootargs', 'on-fault', 'layout'. */
 static int read_images(const void *fdt, int node, const char *path, struct dom_cfg *d,
 		       struct dt_error *err)
 {
@@ -187,6 +187,28 @@ static int read_images(const void *fdt, int node, const char *path, struct dom_c
 	else
 		ERR("config %s: 'on-fault' is \"%s\"; expected \"stop\", \"restart\" or \"halt\"",
 		    path, buf);
+	if (get_string(fdt, node, path, "layout", buf, sizeof(buf), false, err))
+		return -1;
+	d->firmware_layout = !strcmp(buf, "firmware");
+	if (buf[0] && !d->firmware_layout && strcmp(buf, "linux"))
+		ERR("config %s: 'layout' is \"%s\"; expected \"linux\" or \"firmware\"", path, buf);
+	return 0;
+}
+
+/* layout = "firmware": the DT where QEMU's firmware looks for it, at the start
+ * of the board's RAM, so the domain's RAM must start there too: in its IPA
+ * space, and (a domain with devices or dom0 is 1:1) physically. */
+static int check_layout(const char *path, const struct board *b, const struct dom_cfg *d,
+			struct dt_error *err)
+{
+	if (!d->firmware_layout || !b || !b->nmem)
+		return 0;
+	unsigned long long base = b->mem[0].base;
+	if (d->mem_base ? d->mem_base != base : d->control || d->ndevices)
+		ERR("config %.40s: layout = \"firmware\" needs the domain's RAM at the board's RAM "
+		    "base 0x%llx (firmware reads its DT there); %s: set memory-base = <0x%llx 0x%llx>",
+		    path, base, d->mem_base ? "memory-base puts it elsewhere" : "it is 1:1 (devices)",
+		    base >> 32, base & 0xffffffffULL);
 	return 0;
 }
 
@@ -249,7 +271,7 @@ static int read_domain(const void *fdt, int node, const char *path, const struct
 		       read_identity(fdt, node, path, d, err) ||
 		       read_resources(fdt, node, path, b, d, err) ||
 		       read_images(fdt, node, path, d, err) ||
-		       read_devices(fdt, node, path, b, d, err)
+		       read_devices(fdt, node, path, b, d, err) || check_layout(path, b, d, err)
 		   ? -1
 		   : 0;
 }

@@ -25,6 +25,7 @@ struct dom_cfg {
 	char initrd[BH_IMAGE_NAME_MAX];
 	char bootargs[BH_BOOTARGS_MAX];
 	enum on_fault on_fault;
+	bool firmware_layout; /* layout = "firmware": DT at the start of RAM (image.h) */
 	bool dma_trusted; /* "dma-trusted": may own DMA masters (without an IOMMU: all memory) */
 	unsigned ndevices;
 	char devices[BH_MAX_DEVICES][96]; /* board DT paths passed through */

@@ -329,8 +329,8 @@ static void add_domain_images(const struct dom_cfg *dc, struct entries *es, int 
 	struct image_layout l;
 	char why[200];
 	if (have_kernel && !no_check &&
-	    image_layout(hdr, sizes[0], dc->kernel, sizes[1], dc->initrd, dc->mem_size, &l, why,
-			 sizeof(why)))
+	    image_layout(hdr, sizes[0], dc->kernel, sizes[1], dc->initrd, dc->mem_size,
+			 dc->firmware_layout, &l, why, sizeof(why)))
 		die("config /bulkhead/domain@%x (%s): %s", dc->id, dc->name, why);
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# fetch-guest-assets.sh: the Linux guest that `make run` and the QEMU tests
-# boot in domains: Debian's arm64 kernel and a scriptable busybox initramfs.
+# fetch-guest-assets.sh: the Linux guests that `make run` and the QEMU tests
+# boot in domains: Debian's arm64 kernel and a scriptable busybox initramfs,
+# and the same for 32-bit ARM (armhf: an AArch32 domain).
 #
 # Usage: tools/fetch-guest-assets.sh [-q | --check] [OUTDIR]
 #   OUTDIR   default: ${BH_CACHE:-${BULKHEAD_CACHE:-~/.cache/bulkhead}}/guest-assets
@@ -20,6 +21,10 @@
 #   initramfs-arm64.cpio.gz  static busybox + /init (below) + /tests/*.sh +
 #                            the modules in /lib/modules/<release>/
 #   initramfs-root-arm64/    the same tree unpacked (to build overlays from)
+#   zImage-armhf             Debian's armhf kernel (linux-image-armmp-lpae:armhf
+#                            pins it; ARMHF_KERNEL_PKG overrides), a zImage
+#   initramfs-armhf.cpio.gz  static armhf busybox + the same /init and tests
+#                            (no modules)
 #   debs/                    the downloaded .debs (kept: no second download)
 #
 # The initramfs /init mounts proc, sys and devtmpfs, prints BULKHEAD-GUEST-UP,
@@ -287,9 +292,38 @@ initramfs_hash() {
 INITRD=$OUT/initramfs-$ARCH.cpio.gz
 BB=$(find_deb busybox-static)
 
+# ---- the armhf guest: which kernel, and whether its outputs are current.
+armhf_kpkg() { # the armhf kernel package (pinned per armhf package-list signature)
+    [ -z "${ARMHF_KERNEL_PKG:-}" ] || { echo "${ARMHF_KERNEL_PKG%:*}"; return; }
+    local sig k=''
+    sig=$(ARCH=armhf lists_signature)
+    if [ -f "$OUT/.kernel-pin-armhf" ] && [ "$(sed -n 1p "$OUT/.kernel-pin-armhf")" = "$sig" ]; then
+        sed -n 2p "$OUT/.kernel-pin-armhf"; return
+    fi
+    [ -z "$CHECK" ] || return 0
+    k=$(apt-cache depends "linux-image-armmp-lpae:armhf" 2>/dev/null |
+        awk '/Depends: linux-image-/{print $2; exit}')
+    k=${k%:*}
+    [ -n "$k" ] || die "cannot resolve linux-image-armmp-lpae:armhf: no armhf package lists (run: tools/setup.sh --guest-assets, or dpkg --add-architecture armhf && apt-get update)"
+    printf '%s\n%s\n' "$sig" "$k" > "$OUT/.kernel-pin-armhf.$$" && mv "$OUT/.kernel-pin-armhf.$$" "$OUT/.kernel-pin-armhf"
+    echo "$k"
+}
+armhf_hash() { # content of the armhf initramfs: text files, busybox, applets
+    { (cd "$S" && find . -type f | LC_ALL=C sort | xargs sha256sum); basename "$1"; echo "$APPLETS"; } |
+        sha256sum | cut -c1-32
+}
+KPKG32=$(armhf_kpkg)
+have_armhf() {
+    local bb
+    bb=$(ARCH=armhf find_deb busybox-static)
+    [ -n "$KPKG32" ] && [ -n "$bb" ] && [ "$(cat "$OUT/kernel-armhf.stamp" 2>/dev/null)" = "$KPKG32" ] &&
+        [ -f "$OUT/zImage-armhf" ] && [ -f "$OUT/initramfs-armhf.cpio.gz" ] &&
+        [ "$(cat "$OUT/initramfs-armhf.stamp" 2>/dev/null)" = "$(armhf_hash "$bb")" ]
+}
+
 if [ -n "$CHECK" ]; then
     have_kernel && [ -n "$BB" ] && [ -f "$INITRD" ] &&
-        [ "$(cat "$OUT/initramfs.stamp" 2>/dev/null)" = "$(initramfs_hash)" ]
+        [ "$(cat "$OUT/initramfs.stamp" 2>/dev/null)" = "$(initramfs_hash)" ] && have_armhf
     exit
 fi
 
@@ -393,9 +427,49 @@ if [ "$(cat "$OUT/initramfs.stamp" 2>/dev/null)" != "$HASH" ] || [ ! -f "$INITRD
     echo "$HASH" > "$OUT/initramfs.stamp"
 fi
 
+# ---- 4. the armhf guest: its zImage and a busybox initramfs (same /init).
+if ! have_armhf; then
+    DID=1
+    ARCH=armhf
+    DEB=$(find_deb "$KPKG32")
+    [ -n "$DEB" ] || { download "$KPKG32" "the 32-bit guest kernel, ~40 MB"; DEB=$(find_deb "$KPKG32"); }
+    [ -n "$DEB" ] || die "no .deb for $KPKG32 after download"
+    log "unpacking $(basename "$DEB"): zImage"
+    X=$TMP/x32
+    mkdir -p "$X"
+    dpkg-deb --fsys-tarfile "$DEB" | tar -x -C "$X" --wildcards './boot/vmlinuz-*'
+    K=$(find "$X/boot" -name 'vmlinuz-*' | head -1)
+    # An ARM zImage has the magic 0x016f2818 at offset 0x24.
+    [ -n "$K" ] && [ "$(dd if="$K" bs=1 skip=36 count=4 status=none | od -An -tx1 | tr -d ' ')" = 18286f01 ] ||
+        die "$DEB holds no ARM zImage"
+    BB32=$(find_deb busybox-static)
+    [ -n "$BB32" ] || { download busybox-static "static armhf busybox, ~1 MB"; BB32=$(find_deb busybox-static); }
+    log "building the armhf busybox initramfs"
+    R=$TMP/root32
+    mkdir -p "$R"/{bin,sbin,proc,sys,dev,etc,tmp,root}
+    cp -r "$S/." "$R/"
+    chmod 755 "$R/init"
+    dpkg-deb --fsys-tarfile "$BB32" | tar -xO ./bin/busybox > "$R/bin/busybox"
+    chmod 755 "$R/bin/busybox"
+    for a in $APPLETS; do ln -s busybox "$R/bin/$a"; done
+    find "$R" -exec touch -h -d @1704067200 {} +
+    (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --reproducible --quiet) |
+        gzip -9 -n > "$TMP/initrd32"
+    rm -f "$OUT/kernel-armhf.stamp" "$OUT/initramfs-armhf.stamp"
+    mv "$K" "$OUT/zImage-armhf"
+    mv "$TMP/initrd32" "$OUT/initramfs-armhf.cpio.gz"
+    echo "$KPKG32" > "$OUT/kernel-armhf.stamp"
+    armhf_hash "$BB32" > "$OUT/initramfs-armhf.stamp"
+    find "$OUT/debs" -maxdepth 1 -name "linux-image-*_armhf.deb" ! -name "${KPKG32}_*" -delete
+    rm -rf "$X" "$R"
+    ARCH=arm64
+fi
+
 if [ -n "$DID" ] || [ -z "$QUIET" ]; then
     log "kernel $KPKG ($KREL): $OUT/Image-$ARCH ($(stat -c %s "$OUT/Image-$ARCH") bytes)"
     log "board DTBs: $OUT/dtbs-$ARCH ($(find "$OUT/dtbs-$ARCH" -name '*.dtb' | wc -l) files)"
     log "modules: $OUT/modules-$ARCH ($(tr '\n' ' ' < "$OUT/modules-$ARCH/load-order"| sed 's/ $//'))"
     log "initramfs: $INITRD ($(stat -c %s "$INITRD") bytes)"
+    log "armhf kernel $KPKG32: $OUT/zImage-armhf ($(stat -c %s "$OUT/zImage-armhf") bytes)"
+    log "armhf initramfs: $OUT/initramfs-armhf.cpio.gz ($(stat -c %s "$OUT/initramfs-armhf.cpio.gz") bytes)"
 fi

@@ -26,6 +26,7 @@
 #              random DT nodes (one instruction = 1 ns; exact PMU counts)
 #   -r INITRD  initrd (kernel and uboot modes)
 #   -a ARGS    kernel command line (kernel and uboot modes)
+#   -e VAR=VAL set VAR in U-Boot's environment (uboot and sdcard modes)
 # Env: QEMU (default qemu-system-aarch64), UBOOT (default
 #      /usr/lib/u-boot/qemu_arm64/u-boot.bin).
 # The console is this terminal: the serial port on plain stdio, with no QEMU
@@ -39,16 +40,16 @@ QEMU=${QEMU:-qemu-system-aarch64}
 UBOOT=${UBOOT:-/usr/lib/u-boot/qemu_arm64/u-boot.bin}
 MODE=kernel GIC=3 CPU=cortex-a57 SMP=2 MEM=1024 TMO=120 VIRT=on ICOUNT='' INITRD='' APPEND=''
 BOARD=virt DTB=''
-DISKS=()
+DISKS=() ENVS=()
 usage() { # [STATUS]: 0 for -h (stdout), else 2 (stderr)
     if [ "${1:-2}" = 0 ]; then awk 'NR > 2 && !/^#/ { exit } NR > 2' "$0"; else awk 'NR > 2 && !/^#/ { exit } NR > 2' "$0" >&2; fi
     exit "${1:-2}"
 }
-while getopts "b:g:c:s:m:t:V:d:ir:a:M:D:h" o; do
+while getopts "b:g:c:s:m:t:V:d:ir:a:e:M:D:h" o; do
     case $o in
         b) MODE=$OPTARG ;; g) GIC=$OPTARG ;; c) CPU=$OPTARG ;; s) SMP=$OPTARG ;;
         m) MEM=$OPTARG ;; t) TMO=$OPTARG ;; V) VIRT=$OPTARG ;; d) DISKS+=("$OPTARG") ;;
-        i) ICOUNT=1 ;; r) INITRD=$OPTARG ;; a) APPEND=$OPTARG ;;
+        i) ICOUNT=1 ;; r) INITRD=$OPTARG ;; a) APPEND=$OPTARG ;; e) ENVS+=("$OPTARG") ;;
         M) BOARD=$OPTARG ;; D) DTB=$OPTARG ;;
         h) usage 0 ;; *) usage ;;
     esac
@@ -123,6 +124,11 @@ if [ "$MODE" != kernel ]; then
     tr '\0' '\n' < "$UBOOT" | awk -v RS= '/(^|\n)bootdelay=[0-9]+(\n|$)/' |
         grep -E '^[A-Za-z0-9_]+=' | sed 's/^bootdelay=.*/bootdelay=0/' > "$TMPD/env.txt"
     grep -q '^bootcmd=' "$TMPD/env.txt" || err "cannot find U-Boot's default environment in $UBOOT"
+    for e in "${ENVS[@]}"; do
+        [[ $e =~ ^[A-Za-z0-9_]+= ]] || err "-e $e: VAR=VALUE"
+        grep -v "^${e%%=*}=" "$TMPD/env.txt" > "$TMPD/env.new" || true
+        echo "$e" >> "$TMPD/env.new" && mv "$TMPD/env.new" "$TMPD/env.txt"
+    done
     mkenvimage -s 0x40000 -o "$TMPD/env.bin" "$TMPD/env.txt"
     truncate -s 64M "$TMPD/env.bin"
     args+=(-drive "if=pflash,format=raw,index=1,file=$TMPD/env.bin")

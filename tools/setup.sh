@@ -8,8 +8,10 @@
 #   (no option)     host packages (apt-get, as root) and the arm64 libfdt
 #                   (libfdt-dev:arm64 conflicts with the host's libfdt-dev, so
 #                   its .deb is downloaded and unpacked into the cache instead)
-#   --guest-assets  also the Linux guest: Debian's arm64 kernel, board DTBs,
-#                   virtio modules and a busybox initramfs
+#   --guest-assets  also the Linux guests: Debian's arm64 kernel, board DTBs,
+#                   virtio modules and a busybox initramfs, and Debian's armhf
+#                   (32-bit) kernel and busybox (armhf as a second foreign
+#                   architecture)
 #                   (tools/fetch-guest-assets.sh, into $CACHE/guest-assets)
 #   --u-boot-rpi    also Debian's U-Boot for the Raspberry Pi (u-boot-rpi:arm64,
 #                   $UBOOT_RPI), which make sdcard BOARD=rpi4 puts on the card
@@ -33,6 +35,9 @@ for a in "$@"; do
 done
 UBOOT_RPI=/usr/lib/u-boot/rpi_arm64/u-boot.bin
 say() { echo "[setup] $*"; }
+arch_why() { # why a foreign architecture is needed
+    case $1 in arm64) echo "the arm64 libfdt and guest kernel" ;; *) echo "the 32-bit guest kernel and busybox" ;; esac
+}
 die() { echo "[setup] error: $*" >&2; exit 1; }
 
 # Package and why we need it (shown when it is installed).
@@ -70,8 +75,12 @@ missing=()
 for p in "${PKGS[@]}"; do
     grep -qx "${p%%:*}" <<<"$installed" || missing+=("$p")
 done
-need_arch=''
-dpkg --print-foreign-architectures | grep -qx arm64 || need_arch=1
+need_arch=''     # the foreign architectures to add: arm64, and armhf for the guest assets
+foreign=$(dpkg --print-foreign-architectures) # not piped into grep -q: SIGPIPE under pipefail
+for a in arm64 ${ASSETS:+armhf}; do
+    grep -qx $a <<<"$foreign" || need_arch+="$a "
+done
+need_arch=${need_arch% }
 need_fdt=''
 [ -f "$LIBFDT_A" ] && [ -f "$CACHE/libfdt-arm64/usr/include/libfdt.h" ] || need_fdt=1
 need_assets=''
@@ -111,22 +120,32 @@ ROOTUSER=''
 if [ -n "$need_arch" ] || [ ${#missing[@]} -gt 0 ] || [ -n "$need_urpi" ]; then
     if [ -z "$ROOTUSER" ]; then
         cmd=''
-        [ -z "$need_arch" ] || cmd='dpkg --add-architecture arm64 && '
+        for a in $need_arch; do cmd+="dpkg --add-architecture $a && "; done
         cmd+='apt-get update'
         [ ${#missing[@]} -eq 0 ] || cmd+=" && apt-get install -y $(for p in "${missing[@]}"; do printf '%s ' "${p%%:*}"; done)"
         [ -z "$need_urpi" ] || cmd+=" && apt-get install -y u-boot-rpi:arm64"
         [ -z "$need_urpi" ] || say "missing u-boot-rpi:arm64: U-Boot for the Raspberry Pi ($UBOOT_RPI), for make sdcard BOARD=rpi4"
         for p in "${missing[@]}"; do say "missing ${p%%:*}: ${p#*:}"; done
-        [ -z "$need_arch" ] || say "missing: arm64 as a foreign dpkg architecture (for the arm64 libfdt and guest kernel)"
+        for a in $need_arch; do say "missing: $a as a foreign dpkg architecture (for the $a .debs: $(arch_why $a))"; done
         die "not root: run as root:  sudo sh -c '${cmd% }'"
     fi
 fi
 updated=''
 if [ -n "$need_arch" ]; then
-    say "adding arm64 as a foreign dpkg architecture (to download arm64 libfdt and the guest kernel)"
-    dpkg --add-architecture arm64
+    for a in $need_arch; do
+        say "adding $a as a foreign dpkg architecture (to download $(arch_why $a))"
+        dpkg --add-architecture $a
+    done
     say "apt-get update (new architecture)"
-    apt_get update
+    # A mirror in mid-sync can fail one index (say, the security updates for
+    # armhf): with the new architectures' main lists in place, go on.
+    if ! DEBIAN_FRONTEND=noninteractive apt-get -y -q update >"$APTLOG" 2>&1; then
+        for a in $need_arch; do
+            compgen -G "/var/lib/apt/lists/*_main_binary-${a}_Packages*" >/dev/null ||
+                { tail -20 "$APTLOG" | sed 's/^/[setup]   /' >&2; die "apt-get update failed (full log: $APTLOG)"; }
+        done
+        grep '^E:' "$APTLOG" | head -3 | sed 's/^/[setup]   (going on) /'
+    fi
     updated=1
 fi
 
