@@ -226,11 +226,24 @@ static uint16_t be16(const uint8_t *p)
 }
 
 /* One frame into port d's next RX buffer. */
+static bool allowed(const struct vswitch *sw, unsigned src, unsigned d)
+{
+	return !sw->may_send || sw->may_send(sw->policy_ctx, src, d);
+}
+
+static bool may_send_any(const struct vswitch *sw, unsigned src, unsigned vlan)
+{
+	for (unsigned d = 0; d < sw->nports; d++)
+		if (d != src && member(&sw->port[d], vlan) && allowed(sw, src, d))
+			return true;
+	return false;
+}
+
 static void deliver(struct vswitch *sw, unsigned src, unsigned d, const struct frame *f,
 		    uint32_t *irq)
 {
 	struct vswitch_port *to = &sw->port[d];
-	if (sw->may_send && !sw->may_send(sw->policy_ctx, src, d)) {
+	if (!allowed(sw, src, d)) {
 		sw->port[src].c.tx_drop_policy++;
 		return;
 	}
@@ -343,15 +356,22 @@ static void forward(struct vswitch *sw, unsigned src, uint32_t *irq)
 		from->c.tx_drop_bad++;
 		return;
 	}
+	/* Learned only from a port the policy lets send to another member: a
+	 * port that may send to no one cannot steer others' traffic to itself. */
 	sw->clock++;
-	learn(sw, smac, f.vlan, src);
+	if (may_send_any(sw, src, f.vlan))
+		learn(sw, smac, f.vlan, src);
 
 	e = is_group(dst) ? NULL : fdb_find(sw, dst, f.vlan);
-	if (e && e->port < sw->nports && member(&sw->port[e->port], f.vlan)) {
+	if (e && e->port < sw->nports && member(&sw->port[e->port], f.vlan) &&
+	    (e->fixed || allowed(sw, src, e->port))) {
 		if (e->port != src)
 			deliver(sw, src, e->port, &f, irq);
 		return;
 	}
+	/* Unknown, or learned on a port this sender may not reach (a spoof
+	 * there must not black-hole the traffic): flooded as unknown. A static
+	 * entry (a member's own MAC) is delivered, or refused and audited. */
 	/* Broadcast, multicast, unknown unicast: every other port of the VLAN. */
 	for (unsigned d = 0; d < sw->nports; d++)
 		if (d != src && member(&sw->port[d], f.vlan))

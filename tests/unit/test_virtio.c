@@ -479,7 +479,54 @@ static void test_policy(void)
 	n = frame(f, MAC[0], MAC[1], -1, 0x0800, 28, 6);
 	CHECK_EQ(send(t, 1, f, n, NULL), VSWITCH_IDLE);
 	CHECK_EQ(drv_recv(&t->drv[0], got, hdr), (int)n);
-	CHECK_EQ(asked, 4);
+	CHECK_EQ(asked, 9); /* 4 deliveries, and 5 asks of whether the sender may send to anyone (learning) */
+	net_free(t);
+}
+
+/* A source address is learned only from a port the policy lets send to
+ * some other member: a port that may send to no one cannot steer the
+ * switch. And a destination learned on a port the sender may not reach is
+ * treated as unknown (flooded to the ports it may reach), so a spoof
+ * learned there cannot black-hole another member's traffic. */
+static bool deny_from_2(const void *ctx, unsigned src, unsigned dst)
+{
+	(void)ctx, (void)dst;
+	return src != 2;
+}
+
+static bool deny_1_to_2(const void *ctx, unsigned src, unsigned dst)
+{
+	(void)ctx;
+	return !(src == 1 && dst == 2);
+}
+
+static void test_policy_learning(void)
+{
+	static const uint8_t x[6] = {0x02, 0x99, 0, 0, 0, 1}; /* behind port 0 (a bridge in it) */
+	uint8_t f[128], got[2048], hdr[VNET_HDR_LEN];
+	struct net *t = net_new(3, NULL, deny_from_2, NULL);
+	unsigned n = frame(f, MAC[1], x, -1, 0x0800, 20, 1);
+	CHECK_EQ(send(t, 0, f, n, NULL), VSWITCH_IDLE); /* x learned on port 0 */
+	CHECK_EQ(drv_recv(&t->drv[1], got, hdr), (int)n);
+	n = frame(f, BCAST, x, -1, 0x0800, 20, 2);
+	CHECK_EQ(send(t, 2, f, n, NULL), VSWITCH_IDLE); /* port 2 claims x: sends nothing */
+	CHECK_EQ(drv_recv(&t->drv[0], got, hdr), -1);
+	CHECK_EQ(drv_recv(&t->drv[1], got, hdr), -1);
+	n = frame(f, x, MAC[1], -1, 0x0800, 20, 3);
+	CHECK_EQ(send(t, 1, f, n, NULL), VSWITCH_IDLE); /* still to port 0 */
+	CHECK_EQ(drv_recv(&t->drv[0], got, hdr), (int)n);
+	CHECK_EQ(drv_recv(&t->drv[2], got, hdr), -1);
+	net_free(t);
+
+	t = net_new(3, NULL, deny_1_to_2, NULL);
+	n = frame(f, MAC[0], x, -1, 0x0800, 20, 4);
+	CHECK_EQ(send(t, 2, f, n, NULL), VSWITCH_IDLE); /* port 2 (may send to 0) claims x */
+	CHECK_EQ(drv_recv(&t->drv[0], got, hdr), (int)n);
+	n = frame(f, x, MAC[1], -1, 0x0800, 20, 5);
+	CHECK_EQ(send(t, 1, f, n, NULL), VSWITCH_IDLE); /* 1 may not reach 2: flooded to 0 */
+	CHECK_EQ(drv_recv(&t->drv[0], got, hdr), (int)n);
+	CHECK_EQ(drv_recv(&t->drv[2], got, hdr), -1);
+	CHECK(healthy(t, 0) && healthy(t, 1) && healthy(t, 2));
 	net_free(t);
 }
 
@@ -886,6 +933,7 @@ int main(void)
 	RUN(test_learning);
 	RUN(test_vlans);
 	RUN(test_policy);
+	RUN(test_policy_learning);
 	RUN(test_no_rx_buffer);
 	RUN(test_budget);
 	RUN(test_no_interrupt);
