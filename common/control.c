@@ -120,7 +120,9 @@ static const char *cmd_domain(struct ctl *c, enum policy_class cls, unsigned per
 		arch_send_event(); /* its vCPU 0's CPU loads it */
 		return NULL;
 	default:
-		bh_log("domain %s restarted by the control domain", t->name);
+		/* dom0 may send many in one notify: rate-limited as its reports. */
+		if (report_allowed(c->dom))
+			bh_log("domain %s restarted by the control domain", t->name);
 		domain_reboot(t);
 		return NULL;
 	}

@@ -314,10 +314,27 @@ static void test_device(void)
 				     "stats, audit)\n");
 }
 
+/* Restarting a domain again and again (one notify can carry hundreds of
+ * lines): every restart done, but its log lines rate-limited as a guest's
+ * reports are, not one console line each. */
+static void test_restart_flood(void)
+{
+	setup();
+	allow("d0_t d1_t : domain { query restart }");
+	char in[46 * 11 + 1];
+	for (unsigned i = 0; i < 46; i++)
+		memcpy(in + 11 * i, "restart d1\n", 11);
+	unsigned before = fake_nlog;
+	feed(in, 46 * 11);
+	CHECK_EQ(domains[1].restarts, 46);
+	CHECK(fake_nlog - before <= 9);
+}
+
 int main(void)
 {
 	RUN(test_policy);
 	RUN(test_malformed);
 	RUN(test_device);
+	RUN(test_restart_flood);
 	return check_summary("test_control");
 }
