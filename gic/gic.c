@@ -403,7 +403,8 @@ void gic_handle_irq(void)
 				 * EOI, deliver as a level sampled from CNTV/CNTP_CTL. */
 				gic_ppi_enable(intid, false);
 				eoi(iar, true);
-				vgic_set_level_vcpu(v, intid, true);
+				if (!vgic_list_level_now(v, intid))
+					vgic_set_level_vcpu(v, intid, true);
 				continue;
 			}
 			/* The guest's own timer: hand it over, linked, so the guest's
@@ -417,7 +418,7 @@ void gic_handle_irq(void)
 			 * (an EOI'd level interrupt, or underflow), so sync them now. */
 			stats_count(EXIT_MAINT, v ? v->dom : NULL);
 			if (v && v->state == VCPU_RUNNING)
-				vgic_sync_and_flush(v);
+				vgic_maintenance(v);
 			else
 				vgic_hcr_write(0);
 			eoi(iar, true);

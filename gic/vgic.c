@@ -234,42 +234,61 @@ void vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid)
 	vgic_unlock(d);
 }
 
-static inline void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct virq *q)
-	__attribute__((always_inline));
-
-bool vgic_list_hw_now(struct vcpu *v, unsigned vintid, unsigned pintid)
+/*
+ * A private interrupt of v (on v's own CPU) straight into a list register,
+ * when that is all a flush would do: the model unchanged since the last
+ * flush (which listed everything deliverable), nothing waiting unlisted, the
+ * interrupt enabled, not pending, and its last instance done. pintid >= 0:
+ * HW-linked (the guest's deactivation completes the physical one); < 0: the
+ * GICv2 timer, a level asserted now, with a maintenance interrupt at its EOI
+ * (vgic_maintenance re-samples it). The register is kept in lr_quiet, not
+ * lr_used: no exit needs to read it back before that. No generation change:
+ * nothing another vCPU must see. The LR is built from the fields directly
+ * (lr_pending, lr_state): no lr_val by reference, no stack canary.
+ */
+static bool list_private_now(struct vcpu *v, unsigned vintid, int pintid)
 {
 	struct domain *d = v->dom;
 	struct vgic_cpu *c = &v->vgic;
-	struct virq *q = vintid < VGIC_NR_PRIV ? &c->priv[vintid] : NULL;
-	bool done = false;
+	struct virq *q = &c->priv[vintid & (VGIC_NR_PRIV - 1)];
+	unsigned i = VGIC_MAX_LRS;
 	spin_lock(&d->vgic_lock); /* another vCPU may be writing our redistributor */
-	if (q && c->seen_gen == d->vgic_gen && !c->waiting && q->enabled && !q->pending &&
-	    group_enabled(d, q)) {
-		unsigned i = VGIC_MAX_LRS;
+	if (vintid < VGIC_NR_PRIV && c->seen_gen == d->vgic_gen && !c->waiting && q->enabled &&
+	    !q->pending && !(pintid < 0 && q->level) && group_enabled(d, q)) {
 		if (q->in_lr) { /* its last instance: reuse that register once done */
-			struct lr_val l;
-			vgic_lr_decode(vgic_lr_read(q->lr), &l);
-			if (l.state == 0)
+			if (pintid >= 0 && vgic_ops->lr_state(vgic_lr_read(q->lr)) == 0)
 				i = q->lr;
 		} else if (!q->active) {
 			uint32_t free = ~(c->lr_used | c->lr_quiet) & ((1u << gic_host.nr_lrs) - 1);
 			if (free)
 				i = (unsigned)__builtin_ctz(free);
 		}
-		if (i != VGIC_MAX_LRS) {
-			q->hw = true;
-			q->hw_linked = true;
-			q->hw_intid = (uint16_t)pintid;
-			q->active = false;
-			put_in_lr(v, i, vintid, q);
-			c->lr_used &= ~(1u << i);
-			c->lr_quiet |= 1u << i;
-			done = true;
-		}
+	}
+	if (i != VGIC_MAX_LRS) {
+		q->hw = pintid >= 0;
+		q->hw_linked = false; /* the link is in this LR instance */
+		q->hw_intid = (uint16_t)(pintid >= 0 ? pintid : 0);
+		q->level = pintid < 0;
+		q->active = q->lr_latched = false;
+		q->in_lr = true;
+		q->lr = (uint8_t)i;
+		c->lr_intid[i] = (uint16_t)vintid;
+		c->lr_used &= ~(1u << i);
+		c->lr_quiet |= 1u << i;
+		vgic_lr_write(i, vgic_ops->lr_pending(vintid, q->prio, q->group1, pintid));
 	}
 	spin_unlock(&d->vgic_lock); /* no model change another vCPU must see */
-	return done;
+	return i != VGIC_MAX_LRS;
+}
+
+bool vgic_list_hw_now(struct vcpu *v, unsigned vintid, unsigned pintid)
+{
+	return list_private_now(v, vintid, (int)pintid);
+}
+
+bool vgic_list_level_now(struct vcpu *v, unsigned vintid)
+{
+	return list_private_now(v, vintid, -1);
 }
 
 void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
@@ -504,10 +523,14 @@ static void flush(struct vcpu *v, struct vcpu **other)
 
 void vgic_sync_and_flush(struct vcpu *v)
 {
+	if (vgic_needs_flush(&v->vgic, __atomic_load_n(&v->dom->vgic_gen, __ATOMIC_ACQUIRE)))
+		vgic_maintenance(v);
+}
+
+void vgic_maintenance(struct vcpu *v)
+{
 	struct domain *d = v->dom;
 	struct vgic_cpu *c = &v->vgic;
-	if (!vgic_needs_flush(c, __atomic_load_n(&d->vgic_gen, __ATOMIC_ACQUIRE)))
-		return;
 	struct vcpu *other = NULL;
 	spin_lock(&d->vgic_lock); /* not vgic_lock(): no change, mostly */
 	c->seen_gen = d->vgic_gen;

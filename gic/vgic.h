@@ -109,12 +109,19 @@ void vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid);
  * not pending, and its last instance done. False: nothing done, use
  * vgic_inject_hw. No generation change, so the exit needs no flush. */
 bool vgic_list_hw_now(struct vcpu *v, unsigned vintid, unsigned pintid);
+/* The GICv2 timer's tick (a software level, see gic_host.timer_sw), the
+ * same way: asserted and listed with a maintenance interrupt at its EOI.
+ * False: nothing done, use vgic_set_level_vcpu. */
+bool vgic_list_level_now(struct vcpu *v, unsigned vintid);
 /* Send SGI intid from vCPU `from` to the vCPUs in `targets` (bitmask). */
 void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets);
 
 /* Called on the vCPU's own CPU before every entry into its guest, when
  * vgic_needs_flush() says so. */
 void vgic_sync_and_flush(struct vcpu *v);
+/* The same unconditionally (the maintenance interrupt: a quiet list
+ * register may ask for it, which vgic_needs_flush does not look at). */
+void vgic_maintenance(struct vcpu *v);
 /* Anything for vgic_sync_and_flush to do? Not when no list register is in
  * use (quiet ones aside) and the domain's vGIC (generation gen, its
  * vgic_gen) has not changed since this vCPU's last flush: the common exit
@@ -173,6 +180,10 @@ struct vgic_ops {
 	void (*lr_write)(unsigned i, uint64_t lr);
 	uint64_t (*lr_encode)(const struct lr_val *l);
 	void (*lr_decode)(uint64_t raw, struct lr_val *l);
+	/* A pending private interrupt, no SGI source: HW-linked to pintid, or
+	 * (pintid < 0) asking for a maintenance interrupt at its EOI. */
+	uint64_t (*lr_pending)(unsigned vintid, unsigned prio, bool grp1, int pintid);
+	unsigned (*lr_state)(uint64_t raw); /* bit 0 pending, bit 1 active */
 	uint32_t (*hcr_read)(void);
 	void (*hcr_write)(uint32_t hcr);
 	void (*hw_vcpu_reset)(void); /* this CPU's interface: no LR, no active priority */
