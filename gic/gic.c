@@ -387,65 +387,62 @@ static void passthrough_irq(struct domain *d, struct vcpu *cur, uint32_t iar, un
 	gic_hw_route(intid, t->pcpu);
 }
 
-void gic_handle_irq(void)
+void gic_handle_irq(struct vcpu *v)
 {
-	for (;;) {
-		uint32_t intid;
-		uint32_t iar = hw->ack(&intid);
-		if (intid >= 1020 && intid < 1024)
-			return; /* spurious: nothing pending */
-		struct vcpu *v = vcpu_of_cpu(arch_cpu_index());
-		bool timer = intid == vtimer_intid || intid == ptimer_intid;
-		if (timer && v) {
-			stats_count_vcpu(EXIT_TIMER, v);
-			if (gic_host.timer_sw) {
-				/* GICv2 (see gic_host.timer_sw): mask it until the guest's
-				 * EOI, deliver as a level sampled from CNTV/CNTP_CTL. */
-				gic_ppi_enable(intid, false);
-				eoi(iar, true);
-				if (!vgic_list_level_now(v, intid))
-					vgic_set_level_vcpu(v, intid, true);
-				continue;
-			}
-			/* The guest's own timer: hand it over, linked, so the guest's
-			 * deactivation deactivates the physical PPI (no second trap). */
-			eoi(iar, false);
-			vtimer_fire(v, intid);
-			continue;
-		}
-		if (intid == maint_intid) {
-			/* Level-sensitive: asserted until the list registers are synced
-			 * (an EOI'd level interrupt, or underflow), so sync them now. */
-			stats_count(EXIT_MAINT, v ? v->dom : NULL);
-			if (v && v->state == VCPU_RUNNING)
-				vgic_maintenance(v);
-			else
-				vgic_hcr_write(0);
+	uint32_t intid;
+	uint32_t iar = hw->ack(&intid);
+	if (intid >= 1020 && intid < 1024)
+		return; /* spurious: nothing pending */
+	bool timer = intid == vtimer_intid || intid == ptimer_intid;
+	if (timer && v) {
+		stats_count_vcpu(EXIT_TIMER, v);
+		if (gic_host.timer_sw) {
+			/* GICv2 (see gic_host.timer_sw): mask it until the guest's
+			 * EOI, deliver as a level sampled from CNTV/CNTP_CTL. */
+			gic_ppi_enable(intid, false);
 			eoi(iar, true);
-			continue;
+			if (!vgic_list_level_now(v, intid))
+				vgic_set_level_vcpu(v, intid, true);
+			return;
 		}
-		if (intid == SGI_KICK || timer) {
-			/* Kick: the caller re-reads its domain's state. */
-			eoi(iar, true);
-			if (intid == SGI_KICK)
-				stats_count_kicks();
-			continue;
-		}
-		if (intid == uart_intid) {
-			eoi(iar, true);
-			stats_count(EXIT_CONSOLE, NULL);
-			console_interrupt();
-			continue;
-		}
-		struct domain *owner = irq_owner(intid);
-		if (owner) {
-			stats_count(EXIT_DEVICE, owner);
-			passthrough_irq(owner, v, iar, intid);
-			continue;
-		}
-		eoi(iar, true);
-		bh_log("CPU %u: unexpected interrupt %u ignored", arch_cpu_index(), intid);
+		/* The guest's own timer: hand it over, linked, so the guest's
+		 * deactivation deactivates the physical PPI (no second trap). */
+		eoi(iar, false);
+		vtimer_fire(v, intid);
+		return;
 	}
+	if (intid == maint_intid) {
+		/* Level-sensitive: asserted until the list registers are synced
+		 * (an EOI'd level interrupt, or underflow), so sync them now. */
+		stats_count(EXIT_MAINT, v ? v->dom : NULL);
+		if (v && v->state == VCPU_RUNNING)
+			vgic_maintenance(v);
+		else
+			vgic_hcr_write(0);
+		eoi(iar, true);
+		return;
+	}
+	if (intid == SGI_KICK || timer) {
+		/* Kick: the caller re-reads its domain's state. */
+		eoi(iar, true);
+		if (intid == SGI_KICK)
+			stats_count_kicks();
+		return;
+	}
+	if (intid == uart_intid) {
+		eoi(iar, true);
+		stats_count(EXIT_CONSOLE, NULL);
+		console_interrupt();
+		return;
+	}
+	struct domain *owner = irq_owner(intid);
+	if (owner) {
+		stats_count(EXIT_DEVICE, owner);
+		passthrough_irq(owner, v, iar, intid);
+		return;
+	}
+	eoi(iar, true);
+	bh_log("CPU %u: unexpected interrupt %u ignored", arch_cpu_index(), intid);
 }
 
 void gic_vcpu_reset(struct vcpu *v)

@@ -138,7 +138,7 @@ void vgic_vcpu_reset(struct vcpu *v)
 	 * is RUNNING from its claim on). */
 	vgic_lock(v->dom);
 	memset(c, 0, sizeof(*c));
-	c->seen_gen = UINT64_MAX; /* the first entry flushes (and enables the interface) */
+	c->seen_gen = VGIC_GEN_STALE; /* the first entry flushes (and enables the interface) */
 	c->rd_sleep = true;
 	for (unsigned i = 0; i < VGIC_NR_PRIV; i++)
 		virq_reset(&c->priv[i], true, i < 16);
@@ -299,14 +299,18 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 	for (unsigned i = 0; i < d->nvcpus; i++) {
 		if (!(targets & (1u << i)))
 			continue;
-		struct virq *q = &d->vcpu[i].vgic.priv[intid & 15];
+		struct vgic_cpu *c = &d->vcpu[i].vgic;
+		struct virq *q = &c->priv[intid & 15];
 		if (vgic_ops->sgi_source)
 			q->sgi_src |= (uint8_t)(1u << from->index);
 		else
 			q->pending = true;
+		__atomic_store_n(&c->seen_gen, VGIC_GEN_STALE, __ATOMIC_RELEASE);
 		kick_mask |= 1u << i;
 	}
-	vgic_unlock(d);
+	/* Only the targets' own interrupts changed: they flush (their
+	 * seen_gen is stale), no other vCPU needs to, the sender included. */
+	vgic_unlock_unchanged(d);
 	for (unsigned i = 0; i < d->nvcpus; i++)
 		if (kick_mask & (1u << i))
 			kick(&d->vcpu[i]);
