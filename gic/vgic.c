@@ -525,19 +525,49 @@ static void flush(struct vcpu *v, struct vcpu **other)
 		vgic_hcr_write(hcr);
 }
 
-void vgic_sync_and_flush(struct vcpu *v)
+/*
+ * The GICv2 timer's maintenance interrupt, the common case (under the vgic
+ * lock): the guest completed ticks listed quiet (vgic_list_level_now), and
+ * nothing else is listed, waits or changed since the last flush. If each
+ * completed timer's line has dropped (the guest re-armed or stopped it),
+ * free its register and unmask its PPI: all a sync would do, and the flush
+ * after it would find nothing to list. False: nothing done, a full sync and
+ * flush is needed (a line still asserted is listed again by it).
+ */
+static bool timers_done_quiet(struct vcpu *v)
 {
-	if (vgic_needs_flush(&v->vgic, __atomic_load_n(&v->dom->vgic_gen, __ATOMIC_ACQUIRE)))
-		vgic_maintenance(v);
+	struct vgic_cpu *c = &v->vgic;
+	uint32_t done = 0;
+	if (!gic_host.timer_sw || c->lr_used || c->waiting || c->seen_gen != v->dom->vgic_gen)
+		return false;
+	for (uint32_t m = c->lr_quiet; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m), id = c->lr_intid[i];
+		if (vgic_ops->lr_state(vgic_lr_read(i)))
+			continue; /* not completed yet: stays listed */
+		uint64_t ctl = id == gic_host.vtimer_intid ? read_sysreg(cntv_ctl_el0)
+							   : read_sysreg(cntp_ctl_el0);
+		if ((ctl & 5) == 5 && !(ctl & 2))
+			return false; /* ENABLE, ISTATUS, not IMASK: still asserted */
+		done |= 1u << i;
+	}
+	for (uint32_t m = done; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m), id = c->lr_intid[i];
+		struct virq *q = &c->priv[id & (VGIC_NR_PRIV - 1)]; /* quiet: private */
+		vgic_lr_write(i, 0);
+		q->in_lr = q->level = q->active = q->lr_latched = false;
+		gic_ppi_enable(id, true);
+	}
+	c->lr_quiet &= ~done;
+	return done != 0;
 }
 
-void vgic_maintenance(struct vcpu *v)
+/* Sync and flush, the vgic lock held (not vgic_lock(): no change, mostly);
+ * unlocks. */
+static void sync_and_flush_locked(struct vcpu *v)
 {
 	struct domain *d = v->dom;
-	struct vgic_cpu *c = &v->vgic;
 	struct vcpu *other = NULL;
-	spin_lock(&d->vgic_lock); /* not vgic_lock(): no change, mostly */
-	c->seen_gen = d->vgic_gen;
+	v->vgic.seen_gen = d->vgic_gen;
 	sync(v, &other);
 	flush(v, &other);
 	if (!other) {
@@ -546,6 +576,26 @@ void vgic_maintenance(struct vcpu *v)
 	}
 	vgic_unlock(d); /* a change for another vCPU: its next exit looks */
 	kick(other);
+}
+
+void vgic_sync_and_flush(struct vcpu *v)
+{
+	struct domain *d = v->dom;
+	if (!vgic_needs_flush(&v->vgic, __atomic_load_n(&d->vgic_gen, __ATOMIC_ACQUIRE)))
+		return;
+	spin_lock(&d->vgic_lock);
+	sync_and_flush_locked(v);
+}
+
+void vgic_maintenance(struct vcpu *v)
+{
+	struct domain *d = v->dom;
+	spin_lock(&d->vgic_lock);
+	if (timers_done_quiet(v)) {
+		spin_unlock(&d->vgic_lock);
+		return;
+	}
+	sync_and_flush_locked(v);
 }
 
 void vgic_vcpu_leave(struct vcpu *v)

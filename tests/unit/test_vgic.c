@@ -789,9 +789,21 @@ static void test_v2_timer_listed_direct(void)
 	vgic_maintenance(v);
 	CHECK_EQ(lr(v, 0), 0);
 	CHECK(!vgic_needs_flush(&v->vgic, d->vgic_gen));
+	fake_sysreg_write("cntv_ctl_el0", 5);
 	fake_enter(v);
 	CHECK(vgic_list_level_now(v, 27)); /* the next tick, direct again */
 	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
+	/* Completed, the line dropped (re-armed): the maintenance interrupt
+	 * alone frees it, and the next tick is direct again. */
+	fake_sysreg_write("cntv_ctl_el0", 1);
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	fake_enter(v);
+	vgic_maintenance(v);
+	CHECK_EQ(lr(v, 0), 0);
+	CHECK_EQ(gicd_r(v, 0x200), 0);
+	CHECK(!vgic_needs_flush(&v->vgic, d->vgic_gen));
+	fake_enter(v);
+	CHECK(vgic_list_level_now(v, 27));
 	gicd_w(v, 0x180, 1u << 27); /* ICENABLER: a model change */
 	fake_sysreg_write("cntv_ctl_el0", 0);
 }
