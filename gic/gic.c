@@ -65,8 +65,11 @@ static inline volatile uint64_t *r64(uint64_t base, unsigned off)
 struct gic_hw_ops {
 	void (*init)(const struct board *b);
 	void (*cpu_init)(unsigned index);
-	/* Acknowledge: the IAR value for eoi(), its INTID (1020-1023: none) */
-	uint32_t (*ack)(uint32_t *intid);
+	/* Acknowledge: the IAR value for eoi(); & intid_mask, its INTID
+	 * (1020-1023: none). Returned whole, not through a pointer: no stack
+	 * slot and canary on every interrupt. */
+	uint32_t (*ack)(void);
+	uint32_t intid_mask;
 	void (*eoi)(uint32_t iar, bool deactivate);
 	void (*send_ipi)(unsigned cpu);
 	void (*route)(unsigned intid, unsigned cpu);
@@ -313,18 +316,14 @@ static void v2_send_ipi(unsigned cpu)
 	*r32(gicd, GICD_SGIR) = ((uint32_t)pcpus[cpu].gicv2_mask << 16) | SGI_KICK;
 }
 
-static uint32_t v3_ack(uint32_t *intid)
+static uint32_t v3_ack(void)
 {
-	uint32_t iar = (uint32_t)read_sysreg(S3_0_C12_C12_0); /* IAR1 */
-	*intid = iar & 0xffffff;
-	return iar;
+	return (uint32_t)read_sysreg(S3_0_C12_C12_0); /* IAR1 */
 }
 
-static uint32_t v2_ack(uint32_t *intid)
+static uint32_t v2_ack(void)
 {
-	uint32_t iar = *r32(gicc, GICC_IAR); /* an SGI's source CPU in [12:10] */
-	*intid = iar & 0x3ff;
-	return iar;
+	return *r32(gicc, GICC_IAR); /* an SGI's source CPU in [12:10] */
 }
 
 static void v3_eoi(uint32_t iar, bool deactivate)
@@ -345,6 +344,7 @@ static const struct gic_hw_ops v3_ops = {
     .init = v3_init,
     .cpu_init = v3_cpu_init,
     .ack = v3_ack,
+    .intid_mask = 0xffffff,
     .eoi = v3_eoi,
     .send_ipi = v3_send_ipi,
     .route = v3_route,
@@ -357,6 +357,7 @@ static const struct gic_hw_ops v2_ops = {
     .init = v2_init,
     .cpu_init = v2_cpu_init,
     .ack = v2_ack,
+    .intid_mask = 0x3ff,
     .eoi = v2_eoi,
     .send_ipi = v2_send_ipi,
     .route = v2_route,
@@ -389,8 +390,7 @@ static void passthrough_irq(struct domain *d, struct vcpu *cur, uint32_t iar, un
 
 void gic_handle_irq(struct vcpu *v)
 {
-	uint32_t intid;
-	uint32_t iar = hw->ack(&intid);
+	uint32_t iar = hw->ack(), intid = iar & hw->intid_mask;
 	if (intid >= 1020 && intid < 1024)
 		return; /* spurious: nothing pending */
 	bool timer = intid == vtimer_intid || intid == ptimer_intid;
@@ -414,7 +414,10 @@ void gic_handle_irq(struct vcpu *v)
 	if (intid == maint_intid) {
 		/* Level-sensitive: asserted until the list registers are synced
 		 * (an EOI'd level interrupt, or underflow), so sync them now. */
-		stats_count(EXIT_MAINT, v ? v->dom : NULL);
+		if (v) /* inline, no lookup: the GICv2 timer's completion takes this */
+			stats_count_vcpu(EXIT_MAINT, v);
+		else
+			stats_count(EXIT_MAINT, NULL);
 		if (v && v->state == VCPU_RUNNING)
 			vgic_maintenance(v);
 		else
