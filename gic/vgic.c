@@ -339,16 +339,14 @@ static void sync(struct vcpu *v, struct vcpu **other)
 	while (used) {
 		unsigned i = (unsigned)__builtin_ctz(used);
 		used &= used - 1;
-		struct lr_val l;
-		vgic_lr_decode(vgic_lr_read(i), &l);
+		uint64_t raw = vgic_lr_read(i);
 		struct virq *q = vgic_irq(v, c->lr_intid[i]);
 		if (!q)
 			continue;
-		q->active = l.state & 2;
-		if (!(l.state & 1))
-			q->lr_latched = false; /* acknowledged: the latch is spent */
-		if (l.state == 0) {
-			/* Consumed: pending taken and the interrupt deactivated. */
+		if (vgic_ops->lr_state(raw) == 0) {
+			/* Consumed: pending taken and the interrupt deactivated (the
+			 * common case, told by the state alone: no full decode). */
+			q->active = q->lr_latched = false;
 			vgic_lr_write(i, 0);
 			c->lr_used &= ~(1u << i);
 			c->lr_quiet &= ~(1u << i);
@@ -367,6 +365,11 @@ static void sync(struct vcpu *v, struct vcpu **other)
 			hand_back(v, c->lr_intid[i], q, other);
 			continue;
 		}
+		struct lr_val l;
+		vgic_lr_decode(raw, &l);
+		q->active = l.state & 2;
+		if (!(l.state & 1))
+			q->lr_latched = false; /* acknowledged: the latch is spent */
 		if (l.state == 1 && !q->edge && !q->hw && !q->level && !q->pending && !q->lr_latched) {
 			/* A level source that dropped before the guest took it: withdraw
 			 * (not one the guest pended itself: that stays pending until
