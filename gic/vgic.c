@@ -275,7 +275,8 @@ static bool list_private_now(struct vcpu *v, unsigned vintid, int pintid)
 		c->lr_intid[i] = (uint16_t)vintid;
 		c->lr_used &= ~(1u << i);
 		c->lr_quiet |= 1u << i;
-		vgic_lr_write(i, vgic_ops->lr_pending(vintid, q->prio, q->group1, pintid));
+		vgic_lr_write(i, vgic_ops->lr_pending(vintid, q->prio, q->group1, pintid, pintid < 0,
+						      0));
 	}
 	spin_unlock(&d->vgic_lock); /* no model change another vCPU must see */
 	return i != VGIC_MAX_LRS;
@@ -419,18 +420,18 @@ static void sync(struct vcpu *v, struct vcpu **other)
 static inline void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct virq *q)
 {
 	struct vgic_cpu *c = &v->vgic;
-	struct lr_val l = {.state = 1, .prio = q->prio, .vintid = (uint16_t)intid,
-			   .grp1 = q->group1};
+	int pintid = -1;
+	unsigned src = 0;
 	if (q->hw_linked) { /* the link moves into this LR instance */
-		l.hw = true;
-		l.pintid = q->hw_intid;
+		pintid = q->hw_intid;
 		q->hw_linked = false;
-	} else if (!q->edge) {
-		l.eoi = true; /* re-sample the level when the guest deactivates it */
 	}
+	/* A level without a link: EOI, to re-sample it when the guest
+	 * deactivates it. */
+	bool eoi = pintid < 0 && !q->edge;
 	if (q->sgi_src) {
-		l.src = (uint8_t)__builtin_ctz(q->sgi_src);
-		q->sgi_src &= (uint8_t)~(1u << l.src);
+		src = (unsigned)__builtin_ctz(q->sgi_src);
+		q->sgi_src &= (uint8_t)~(1u << src);
 	}
 	q->lr_latched = q->pending && !q->edge;
 	q->pending = false;
@@ -438,7 +439,7 @@ static inline void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct 
 	q->lr = (uint8_t)i;
 	c->lr_intid[i] = (uint16_t)intid;
 	c->lr_used |= 1u << i; /* i was free: not quiet either */
-	vgic_lr_write(i, vgic_lr_encode(&l));
+	vgic_lr_write(i, vgic_ops->lr_pending(intid, q->prio, q->group1, pintid, eoi, src));
 }
 
 /* Highest-priority deliverable interrupt for v not yet in a list register. */

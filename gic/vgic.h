@@ -187,9 +187,11 @@ struct vgic_ops {
 	void (*lr_write)(unsigned i, uint64_t lr);
 	uint64_t (*lr_encode)(const struct lr_val *l);
 	void (*lr_decode)(uint64_t raw, struct lr_val *l);
-	/* A pending private interrupt, no SGI source: HW-linked to pintid, or
-	 * (pintid < 0) asking for a maintenance interrupt at its EOI. */
-	uint64_t (*lr_pending)(unsigned vintid, unsigned prio, bool grp1, int pintid);
+	/* A pending interrupt built from its fields (no lr_val by reference):
+	 * HW-linked to pintid, or (pintid < 0) not, then with EOI maintenance
+	 * if eoi and a GICv2 SGI's source CPU src. */
+	uint64_t (*lr_pending)(unsigned vintid, unsigned prio, bool grp1, int pintid, bool eoi,
+			       unsigned src);
 	unsigned (*lr_state)(uint64_t raw); /* bit 0 pending, bit 1 active */
 	uint32_t (*hcr_read)(void);
 	void (*hcr_write)(uint32_t hcr);

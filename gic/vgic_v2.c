@@ -209,10 +209,13 @@ static void vgic_v2_lr_decode(uint64_t raw, struct lr_val *l)
 	l->src = l->hw ? 0 : (r >> 10) & 7;
 }
 
-static uint64_t vgic_v2_lr_pending(unsigned vintid, unsigned prio, bool grp1, int pintid)
+static uint64_t vgic_v2_lr_pending(unsigned vintid, unsigned prio, bool grp1, int pintid, bool eoi,
+				   unsigned src)
 {
 	uint32_t r = (1u << 28) | ((uint32_t)grp1 << 30) | ((prio >> 3) << 23) | (vintid & 0x3ff);
-	return r | (pintid < 0 ? 1u << 19 : (1u << 31) | (((uint32_t)pintid & 0x3ff) << 10));
+	if (pintid >= 0)
+		return r | (1u << 31) | (((uint32_t)pintid & 0x3ff) << 10);
+	return r | ((uint32_t)eoi << 19) | ((src & 7) << 10);
 }
 
 static unsigned vgic_v2_lr_state(uint64_t raw)

@@ -265,12 +265,14 @@ static void vgic_v3_lr_decode(uint64_t raw, struct lr_val *l)
 	l->src = 0;
 }
 
-/* A pending private interrupt straight from its fields (the timer's path:
- * no lr_val by reference); pintid < 0: no HW link, EOI maintenance. */
-static uint64_t vgic_v3_lr_pending(unsigned vintid, unsigned prio, bool grp1, int pintid)
+static uint64_t vgic_v3_lr_pending(unsigned vintid, unsigned prio, bool grp1, int pintid, bool eoi,
+				   unsigned src)
 {
+	(void)src;
 	uint64_t r = (1ULL << 62) | ((uint64_t)grp1 << 60) | ((uint64_t)prio << 48) | vintid;
-	return r | (pintid < 0 ? 1ULL << 41 : (1ULL << 61) | ((uint64_t)pintid << 32));
+	if (pintid >= 0)
+		return r | (1ULL << 61) | ((uint64_t)pintid << 32);
+	return r | ((uint64_t)eoi << 41);
 }
 
 static unsigned vgic_v3_lr_state(uint64_t raw)
