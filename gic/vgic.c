@@ -275,8 +275,8 @@ static bool list_private_now(struct vcpu *v, unsigned vintid, int pintid)
 		c->lr_intid[i] = (uint16_t)vintid;
 		c->lr_used &= ~(1u << i);
 		c->lr_quiet |= 1u << i;
-		vgic_lr_write(i, vgic_ops->lr_pending(vintid, q->prio, q->group1, pintid, pintid < 0,
-						      0));
+		vgic_lr_write(
+		    i, vgic_ops->lr_pending(vintid, q->prio, q->group1, pintid, pintid < 0, 0));
 	}
 	spin_unlock(&d->vgic_lock); /* no model change another vCPU must see */
 	return i != VGIC_MAX_LRS;
@@ -312,9 +312,10 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 	/* Only the targets' own interrupts changed: they flush (their
 	 * seen_gen is stale), no other vCPU needs to, the sender included. */
 	vgic_unlock_unchanged(d);
-	for (unsigned i = 0; i < d->nvcpus; i++)
-		if (kick_mask & (1u << i))
-			kick(&d->vcpu[i]);
+	/* The sender runs on this CPU: its own exit flushes, no kick. */
+	kick_mask &= ~(1u << from->index);
+	for (; kick_mask; kick_mask &= kick_mask - 1)
+		kick(&d->vcpu[__builtin_ctz(kick_mask)]);
 }
 
 /* Is q asking to be delivered (apart from being enabled)? */
