@@ -323,7 +323,7 @@ void arch_vcpu_run(struct vcpu *v)
 void trap_hyp_irq(struct trap_frame *f)
 {
 	(void)f;
-	gic_handle_irq();
+	gic_handle_irq(vcpu_of_cpu(arch_cpu_index()));
 }
 
 void arch_vcpu_stop(struct vcpu *v)

@@ -512,7 +512,7 @@ bool trap_guest(struct trap_frame *f, unsigned kind)
 	} else if (kind == TRAP_GUEST_SERROR) {
 		r = trap_serror(v, f);
 	} else { /* IRQ, FIQ */
-		gic_handle_irq();
+		gic_handle_irq(v);
 		r = TRAP_CONTINUE;
 	}
 	return vcpu_trap_done(v, r);
@@ -548,6 +548,7 @@ unsigned trap_guest_sync64(struct trap_frame *f)
  * of arch-arm64/asm.h. Interrupt handling touches no guest register. */
 unsigned trap_guest_irq64(struct trap_frame *f)
 {
-	gic_handle_irq();
-	return vcpu_trap_done(f->owner, TRAP_CONTINUE) ? TRAP_GUEST_DONE : TRAP_GUEST_LEFT;
+	struct vcpu *v = f->owner;
+	gic_handle_irq(v);
+	return vcpu_trap_done(v, TRAP_CONTINUE) ? TRAP_GUEST_DONE : TRAP_GUEST_LEFT;
 }

@@ -69,8 +69,11 @@ static inline volatile uint64_t *r64(uint64_t base, unsigned off)
 struct gic_hw_ops {
 	void (*init)(const struct board *b);
 	void (*cpu_init)(unsigned index);
-	/* Acknowledge: the IAR value for eoi(), its INTID (1020-1023: none) */
-	uint32_t (*ack)(uint32_t *intid);
+	/* Acknowledge: the IAR value for eoi(); & intid_mask, its INTID
+	 * (1020-1023: none). Returned whole, not through a pointer: no stack
+	 * slot and canary on every interrupt. */
+	uint32_t (*ack)(void);
+	uint32_t intid_mask;
 	void (*eoi)(uint32_t iar, bool deactivate);
 	void (*send_ipi)(unsigned cpu);
 	void (*route)(unsigned intid, unsigned cpu);
@@ -319,18 +322,14 @@ static void v2_send_ipi(unsigned cpu)
 	*r32(gicd, GICD_SGIR) = ((uint32_t)pcpus[cpu].gicv2_mask << 16) | SGI_KICK;
 }
 
-static uint32_t v3_ack(uint32_t *intid)
+static uint32_t v3_ack(void)
 {
-	uint32_t iar = (uint32_t)read_sysreg(S3_0_C12_C12_0); /* IAR1 */
-	*intid = iar & 0xffffff;
-	return iar;
+	return (uint32_t)read_sysreg(S3_0_C12_C12_0); /* IAR1 */
 }
 
-static uint32_t v2_ack(uint32_t *intid)
+static uint32_t v2_ack(void)
 {
-	uint32_t iar = *r32(gicc, GICC_IAR); /* an SGI's source CPU in [12:10] */
-	*intid = iar & 0x3ff;
-	return iar;
+	return *r32(gicc, GICC_IAR); /* an SGI's source CPU in [12:10] */
 }
 
 static void v3_eoi(uint32_t iar, bool deactivate)
@@ -351,6 +350,7 @@ static const struct gic_hw_ops v3_ops = {
     .init = v3_init,
     .cpu_init = v3_cpu_init,
     .ack = v3_ack,
+    .intid_mask = 0xffffff,
     .eoi = v3_eoi,
     .send_ipi = v3_send_ipi,
     .route = v3_route,
@@ -363,6 +363,7 @@ static const struct gic_hw_ops v2_ops = {
     .init = v2_init,
     .cpu_init = v2_cpu_init,
     .ack = v2_ack,
+    .intid_mask = 0x3ff,
     .eoi = v2_eoi,
     .send_ipi = v2_send_ipi,
     .route = v2_route,
@@ -393,64 +394,64 @@ static void passthrough_irq(struct domain *d, struct vcpu *cur, uint32_t iar, un
 	gic_hw_route(intid, t->pcpu);
 }
 
-void gic_handle_irq(void)
+void gic_handle_irq(struct vcpu *v)
 {
-	for (;;) {
-		uint32_t intid;
-		uint32_t iar = hw->ack(&intid);
-		if (intid >= 1020 && intid < 1024)
-			return; /* spurious: nothing pending */
-		struct vcpu *v = vcpu_of_cpu(arch_cpu_index());
-		bool timer = intid == vtimer_intid || intid == ptimer_intid;
-		if (timer && v) {
-			stats_count_vcpu(EXIT_TIMER, v);
-			if (gic_host.timer_sw) {
-				/* GICv2 (see gic_host.timer_sw): mask it until the guest's
-				 * EOI, deliver as a level sampled from CNTV/CNTP_CTL. */
-				gic_ppi_enable(intid, false);
-				eoi(iar, true);
+	uint32_t iar = hw->ack(), intid = iar & hw->intid_mask;
+	if (intid >= 1020 && intid < 1024)
+		return; /* spurious: nothing pending */
+	bool timer = intid == vtimer_intid || intid == ptimer_intid;
+	if (timer && v) {
+		stats_count_vcpu(EXIT_TIMER, v);
+		if (gic_host.timer_sw) {
+			/* GICv2 (see gic_host.timer_sw): mask it until the guest's
+			 * EOI, deliver as a level sampled from CNTV/CNTP_CTL. */
+			gic_ppi_enable(intid, false);
+			eoi(iar, true);
+			if (!vgic_list_level_now(v, intid))
 				vgic_set_level_vcpu(v, intid, true);
-				continue;
-			}
-			/* The guest's own timer: hand it over, linked, so the guest's
-			 * deactivation deactivates the physical PPI (no second trap). */
-			eoi(iar, false);
-			vtimer_fire(v, intid);
-			continue;
+			return;
 		}
-		if (intid == maint_intid) {
-			/* Level-sensitive: asserted until the list registers are synced
-			 * (an EOI'd level interrupt, or underflow), so sync them now. */
-			stats_count(EXIT_MAINT, v ? v->dom : NULL);
-			if (v && v->state == VCPU_RUNNING)
-				vgic_sync_and_flush(v);
-			else
-				vgic_hcr_write(0);
-			eoi(iar, true);
-			continue;
-		}
-		if (intid == SGI_KICK || timer) {
-			/* Kick: the caller re-reads its domain's state. */
-			eoi(iar, true);
-			if (intid == SGI_KICK)
-				stats_count_kicks();
-			continue;
-		}
-		if (intid == uart_intid) {
-			eoi(iar, true);
-			stats_count(EXIT_CONSOLE, NULL);
-			console_interrupt();
-			continue;
-		}
-		struct domain *owner = irq_owner(intid);
-		if (owner) {
-			stats_count(EXIT_DEVICE, owner);
-			passthrough_irq(owner, v, iar, intid);
-			continue;
-		}
-		eoi(iar, true);
-		bh_log("CPU %u: unexpected interrupt %u ignored", arch_cpu_index(), intid);
+		/* The guest's own timer: hand it over, linked, so the guest's
+		 * deactivation deactivates the physical PPI (no second trap). */
+		eoi(iar, false);
+		vtimer_fire(v, intid);
+		return;
 	}
+	if (intid == maint_intid) {
+		/* Level-sensitive: asserted until the list registers are synced
+		 * (an EOI'd level interrupt, or underflow), so sync them now. */
+		if (v) /* inline, no lookup: the GICv2 timer's completion takes this */
+			stats_count_vcpu(EXIT_MAINT, v);
+		else
+			stats_count(EXIT_MAINT, NULL);
+		if (v && v->state == VCPU_RUNNING)
+			vgic_maintenance(v);
+		else
+			vgic_hcr_write(0);
+		eoi(iar, true);
+		return;
+	}
+	if (intid == SGI_KICK || timer) {
+		/* Kick: the caller re-reads its domain's state. */
+		eoi(iar, true);
+		if (intid == SGI_KICK)
+			stats_count_kicks();
+		return;
+	}
+	if (intid == uart_intid) {
+		eoi(iar, true);
+		stats_count(EXIT_CONSOLE, NULL);
+		console_interrupt();
+		return;
+	}
+	struct domain *owner = irq_owner(intid);
+	if (owner) {
+		stats_count(EXIT_DEVICE, owner);
+		passthrough_irq(owner, v, iar, intid);
+		return;
+	}
+	eoi(iar, true);
+	bh_log("CPU %u: unexpected interrupt %u ignored", arch_cpu_index(), intid);
 }
 
 void gic_vcpu_reset(struct vcpu *v)

@@ -13,8 +13,12 @@ struct vcpu;
 void gic_init(const struct board *b);
 void gic_cpu_init(unsigned index);
 void gic_send_ipi(unsigned cpu);
-/* Acknowledge and handle every interrupt pending at EL2 on this CPU. */
-void gic_handle_irq(void);
+/* Acknowledge and handle one interrupt pending at EL2 on this CPU, whose
+ * vCPU is v (NULL: none). One per exception: another one pending is taken
+ * again as soon as IRQs are unmasked (at the ERET to a guest, which cannot
+ * mask them from EL2), so the common exit, one interrupt, does not pay for
+ * a second acknowledge that finds nothing. */
+void gic_handle_irq(struct vcpu *v);
 /* This CPU's virtual CPU interface, fresh for v (before it first runs). */
 void gic_vcpu_reset(struct vcpu *v);
 

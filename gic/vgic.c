@@ -138,7 +138,7 @@ void vgic_vcpu_reset(struct vcpu *v)
 	 * is RUNNING from its claim on). */
 	vgic_lock(v->dom);
 	memset(c, 0, sizeof(*c));
-	c->seen_gen = UINT64_MAX; /* the first entry flushes (and enables the interface) */
+	c->seen_gen = VGIC_GEN_STALE; /* the first entry flushes (and enables the interface) */
 	c->rd_sleep = true;
 	for (unsigned i = 0; i < VGIC_NR_PRIV; i++)
 		virq_reset(&c->priv[i], true, i < 16);
@@ -234,42 +234,62 @@ void vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid)
 	vgic_unlock(d);
 }
 
-static inline void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct virq *q)
-	__attribute__((always_inline));
-
-bool vgic_list_hw_now(struct vcpu *v, unsigned vintid, unsigned pintid)
+/*
+ * A private interrupt of v (on v's own CPU) straight into a list register,
+ * when that is all a flush would do: the model unchanged since the last
+ * flush (which listed everything deliverable), nothing waiting unlisted, the
+ * interrupt enabled, not pending, and its last instance done. pintid >= 0:
+ * HW-linked (the guest's deactivation completes the physical one); < 0: the
+ * GICv2 timer, a level asserted now, with a maintenance interrupt at its EOI
+ * (vgic_maintenance re-samples it). The register is kept in lr_quiet, not
+ * lr_used: no exit needs to read it back before that. No generation change:
+ * nothing another vCPU must see. The LR is built from the fields directly
+ * (lr_pending, lr_state): no lr_val by reference, no stack canary.
+ */
+static bool list_private_now(struct vcpu *v, unsigned vintid, int pintid)
 {
 	struct domain *d = v->dom;
 	struct vgic_cpu *c = &v->vgic;
-	struct virq *q = vintid < VGIC_NR_PRIV ? &c->priv[vintid] : NULL;
-	bool done = false;
+	struct virq *q = &c->priv[vintid & (VGIC_NR_PRIV - 1)];
+	unsigned i = VGIC_MAX_LRS;
 	spin_lock(&d->vgic_lock); /* another vCPU may be writing our redistributor */
-	if (q && c->seen_gen == d->vgic_gen && !c->waiting && q->enabled && !q->pending &&
-	    group_enabled(d, q)) {
-		unsigned i = VGIC_MAX_LRS;
+	if (vintid < VGIC_NR_PRIV && c->seen_gen == d->vgic_gen && !c->waiting && q->enabled &&
+	    !q->pending && !(pintid < 0 && q->level) && group_enabled(d, q)) {
 		if (q->in_lr) { /* its last instance: reuse that register once done */
-			struct lr_val l;
-			vgic_lr_decode(vgic_lr_read(q->lr), &l);
-			if (l.state == 0)
+			if (pintid >= 0 && vgic_ops->lr_state(vgic_lr_read(q->lr)) == 0)
 				i = q->lr;
 		} else if (!q->active) {
 			uint32_t free = ~(c->lr_used | c->lr_quiet) & ((1u << gic_host.nr_lrs) - 1);
 			if (free)
 				i = (unsigned)__builtin_ctz(free);
 		}
-		if (i != VGIC_MAX_LRS) {
-			q->hw = true;
-			q->hw_linked = true;
-			q->hw_intid = (uint16_t)pintid;
-			q->active = false;
-			put_in_lr(v, i, vintid, q);
-			c->lr_used &= ~(1u << i);
-			c->lr_quiet |= 1u << i;
-			done = true;
-		}
+	}
+	if (i != VGIC_MAX_LRS) {
+		q->hw = pintid >= 0;
+		q->hw_linked = false; /* the link is in this LR instance */
+		q->hw_intid = (uint16_t)(pintid >= 0 ? pintid : 0);
+		q->level = pintid < 0;
+		q->active = q->lr_latched = false;
+		q->in_lr = true;
+		q->lr = (uint8_t)i;
+		c->lr_intid[i] = (uint16_t)vintid;
+		c->lr_used &= ~(1u << i);
+		c->lr_quiet |= 1u << i;
+		vgic_lr_write(
+		    i, vgic_ops->lr_pending(vintid, q->prio, q->group1, pintid, pintid < 0, 0));
 	}
 	spin_unlock(&d->vgic_lock); /* no model change another vCPU must see */
-	return done;
+	return i != VGIC_MAX_LRS;
+}
+
+bool vgic_list_hw_now(struct vcpu *v, unsigned vintid, unsigned pintid)
+{
+	return list_private_now(v, vintid, (int)pintid);
+}
+
+bool vgic_list_level_now(struct vcpu *v, unsigned vintid)
+{
+	return list_private_now(v, vintid, -1);
 }
 
 void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
@@ -280,17 +300,22 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 	for (unsigned i = 0; i < d->nvcpus; i++) {
 		if (!(targets & (1u << i)))
 			continue;
-		struct virq *q = &d->vcpu[i].vgic.priv[intid & 15];
+		struct vgic_cpu *c = &d->vcpu[i].vgic;
+		struct virq *q = &c->priv[intid & 15];
 		if (vgic_ops->sgi_source)
 			q->sgi_src |= (uint8_t)(1u << from->index);
 		else
 			q->pending = true;
+		__atomic_store_n(&c->seen_gen, VGIC_GEN_STALE, __ATOMIC_RELEASE);
 		kick_mask |= 1u << i;
 	}
-	vgic_unlock(d);
-	for (unsigned i = 0; i < d->nvcpus; i++)
-		if (kick_mask & (1u << i))
-			kick(&d->vcpu[i]);
+	/* Only the targets' own interrupts changed: they flush (their
+	 * seen_gen is stale), no other vCPU needs to, the sender included. */
+	vgic_unlock_unchanged(d);
+	/* The sender runs on this CPU: its own exit flushes, no kick. */
+	kick_mask &= ~(1u << from->index);
+	for (; kick_mask; kick_mask &= kick_mask - 1)
+		kick(&d->vcpu[__builtin_ctz(kick_mask)]);
 }
 
 /* Is q asking to be delivered (apart from being enabled)? */
@@ -316,16 +341,14 @@ static void sync(struct vcpu *v, struct vcpu **other)
 	while (used) {
 		unsigned i = (unsigned)__builtin_ctz(used);
 		used &= used - 1;
-		struct lr_val l;
-		vgic_lr_decode(vgic_lr_read(i), &l);
+		uint64_t raw = vgic_lr_read(i);
 		struct virq *q = vgic_irq(v, c->lr_intid[i]);
 		if (!q)
 			continue;
-		q->active = l.state & 2;
-		if (!(l.state & 1))
-			q->lr_latched = false; /* acknowledged: the latch is spent */
-		if (l.state == 0) {
-			/* Consumed: pending taken and the interrupt deactivated. */
+		if (vgic_ops->lr_state(raw) == 0) {
+			/* Consumed: pending taken and the interrupt deactivated (the
+			 * common case, told by the state alone: no full decode). */
+			q->active = q->lr_latched = false;
 			vgic_lr_write(i, 0);
 			c->lr_used &= ~(1u << i);
 			c->lr_quiet &= ~(1u << i);
@@ -344,6 +367,11 @@ static void sync(struct vcpu *v, struct vcpu **other)
 			hand_back(v, c->lr_intid[i], q, other);
 			continue;
 		}
+		struct lr_val l;
+		vgic_lr_decode(raw, &l);
+		q->active = l.state & 2;
+		if (!(l.state & 1))
+			q->lr_latched = false; /* acknowledged: the latch is spent */
 		if (l.state == 1 && !q->edge && !q->hw && !q->level && !q->pending && !q->lr_latched) {
 			/* A level source that dropped before the guest took it: withdraw
 			 * (not one the guest pended itself: that stays pending until
@@ -393,18 +421,18 @@ static void sync(struct vcpu *v, struct vcpu **other)
 static inline void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct virq *q)
 {
 	struct vgic_cpu *c = &v->vgic;
-	struct lr_val l = {.state = 1, .prio = q->prio, .vintid = (uint16_t)intid,
-			   .grp1 = q->group1};
+	int pintid = -1;
+	unsigned src = 0;
 	if (q->hw_linked) { /* the link moves into this LR instance */
-		l.hw = true;
-		l.pintid = q->hw_intid;
+		pintid = q->hw_intid;
 		q->hw_linked = false;
-	} else if (!q->edge) {
-		l.eoi = true; /* re-sample the level when the guest deactivates it */
 	}
+	/* A level without a link: EOI, to re-sample it when the guest
+	 * deactivates it. */
+	bool eoi = pintid < 0 && !q->edge;
 	if (q->sgi_src) {
-		l.src = (uint8_t)__builtin_ctz(q->sgi_src);
-		q->sgi_src &= (uint8_t)~(1u << l.src);
+		src = (unsigned)__builtin_ctz(q->sgi_src);
+		q->sgi_src &= (uint8_t)~(1u << src);
 	}
 	q->lr_latched = q->pending && !q->edge;
 	q->pending = false;
@@ -412,7 +440,7 @@ static inline void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct 
 	q->lr = (uint8_t)i;
 	c->lr_intid[i] = (uint16_t)intid;
 	c->lr_used |= 1u << i; /* i was free: not quiet either */
-	vgic_lr_write(i, vgic_lr_encode(&l));
+	vgic_lr_write(i, vgic_ops->lr_pending(intid, q->prio, q->group1, pintid, eoi, src));
 }
 
 /* Highest-priority deliverable interrupt for v not yet in a list register. */
@@ -502,15 +530,49 @@ static void flush(struct vcpu *v, struct vcpu **other)
 		vgic_hcr_write(hcr);
 }
 
-void vgic_sync_and_flush(struct vcpu *v)
+/*
+ * The GICv2 timer's maintenance interrupt, the common case (under the vgic
+ * lock): the guest completed ticks listed quiet (vgic_list_level_now), and
+ * nothing else is listed, waits or changed since the last flush. If each
+ * completed timer's line has dropped (the guest re-armed or stopped it),
+ * free its register and unmask its PPI: all a sync would do, and the flush
+ * after it would find nothing to list. False: nothing done, a full sync and
+ * flush is needed (a line still asserted is listed again by it).
+ */
+static bool timers_done_quiet(struct vcpu *v)
+{
+	struct vgic_cpu *c = &v->vgic;
+	uint32_t done = 0;
+	if (!gic_host.timer_sw || c->lr_used || c->waiting || c->seen_gen != v->dom->vgic_gen)
+		return false;
+	for (uint32_t m = c->lr_quiet; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m), id = c->lr_intid[i];
+		if (vgic_ops->lr_state(vgic_lr_read(i)))
+			continue; /* not completed yet: stays listed */
+		uint64_t ctl = id == gic_host.vtimer_intid ? read_sysreg(cntv_ctl_el0)
+							   : read_sysreg(cntp_ctl_el0);
+		if ((ctl & 5) == 5 && !(ctl & 2))
+			return false; /* ENABLE, ISTATUS, not IMASK: still asserted */
+		done |= 1u << i;
+	}
+	for (uint32_t m = done; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m), id = c->lr_intid[i];
+		struct virq *q = &c->priv[id & (VGIC_NR_PRIV - 1)]; /* quiet: private */
+		vgic_lr_write(i, 0);
+		q->in_lr = q->level = q->active = q->lr_latched = false;
+		gic_ppi_enable(id, true);
+	}
+	c->lr_quiet &= ~done;
+	return done != 0;
+}
+
+/* Sync and flush, the vgic lock held (not vgic_lock(): no change, mostly);
+ * unlocks. */
+static void sync_and_flush_locked(struct vcpu *v)
 {
 	struct domain *d = v->dom;
-	struct vgic_cpu *c = &v->vgic;
-	if (!vgic_needs_flush(c, __atomic_load_n(&d->vgic_gen, __ATOMIC_ACQUIRE)))
-		return;
 	struct vcpu *other = NULL;
-	spin_lock(&d->vgic_lock); /* not vgic_lock(): no change, mostly */
-	c->seen_gen = d->vgic_gen;
+	v->vgic.seen_gen = d->vgic_gen;
 	sync(v, &other);
 	flush(v, &other);
 	if (!other) {
@@ -519,6 +581,26 @@ void vgic_sync_and_flush(struct vcpu *v)
 	}
 	vgic_unlock(d); /* a change for another vCPU: its next exit looks */
 	kick(other);
+}
+
+void vgic_sync_and_flush(struct vcpu *v)
+{
+	struct domain *d = v->dom;
+	if (!vgic_needs_flush(&v->vgic, __atomic_load_n(&d->vgic_gen, __ATOMIC_ACQUIRE)))
+		return;
+	spin_lock(&d->vgic_lock);
+	sync_and_flush_locked(v);
+}
+
+void vgic_maintenance(struct vcpu *v)
+{
+	struct domain *d = v->dom;
+	spin_lock(&d->vgic_lock);
+	if (timers_done_quiet(v)) {
+		spin_unlock(&d->vgic_lock);
+		return;
+	}
+	sync_and_flush_locked(v);
 }
 
 void vgic_vcpu_leave(struct vcpu *v)

@@ -42,6 +42,8 @@ struct virq {
 	uint64_t irouter;    /* GICv3 IROUTER value as written */
 };
 
+#define VGIC_GEN_STALE UINT64_MAX /* never a generation: the next entry flushes */
+
 struct vgic_cpu {
 	struct virq priv[VGIC_NR_PRIV];
 	uint16_t lr_intid[VGIC_MAX_LRS];
@@ -57,7 +59,11 @@ struct vgic_cpu {
 	 * only write_bits() (ISENABLER/ICENABLER) changes: set one through the
 	 * distributor registers, not directly. */
 	uint32_t priv_enabled;
-	uint64_t seen_gen; /* the domain's vgic_gen at this vCPU's last flush */
+	/* The domain's vgic_gen at this vCPU's last flush; VGIC_GEN_STALE
+	 * (under the vgic lock) when only this vCPU's own interrupts changed
+	 * (an SGI sent to it): it alone flushes, not every vCPU of the domain
+	 * (the sender above all) as a generation change would make them. */
+	uint64_t seen_gen;
 	bool rd_sleep; /* GICR_WAKER.ProcessorSleep */
 };
 
@@ -109,22 +115,30 @@ void vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid);
  * not pending, and its last instance done. False: nothing done, use
  * vgic_inject_hw. No generation change, so the exit needs no flush. */
 bool vgic_list_hw_now(struct vcpu *v, unsigned vintid, unsigned pintid);
+/* The GICv2 timer's tick (a software level, see gic_host.timer_sw), the
+ * same way: asserted and listed with a maintenance interrupt at its EOI.
+ * False: nothing done, use vgic_set_level_vcpu. */
+bool vgic_list_level_now(struct vcpu *v, unsigned vintid);
 /* Send SGI intid from vCPU `from` to the vCPUs in `targets` (bitmask). */
 void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets);
 
 /* Called on the vCPU's own CPU before every entry into its guest, when
  * vgic_needs_flush() says so. */
 void vgic_sync_and_flush(struct vcpu *v);
+/* The same unconditionally (the maintenance interrupt: a quiet list
+ * register may ask for it, which vgic_needs_flush does not look at). */
+void vgic_maintenance(struct vcpu *v);
 /* Anything for vgic_sync_and_flush to do? Not when no list register is in
  * use (quiet ones aside) and the domain's vGIC (generation gen, its
- * vgic_gen) has not changed since this vCPU's last flush: the common exit
+ * vgic_gen) has not changed since this vCPU's last flush (nor, seen_gen
+ * stale, its own interrupts): the common exit
  * (a hypercall, an MMIO or system-register trap, a timer tick listed by
  * vgic_list_hw_now) skips it. While interrupts wait unlisted, every list
  * register is in use, so it never skips a flush they need. A change made
  * after this check kicks the vCPU's CPU (an IPI: another exit). */
 static inline bool vgic_needs_flush(const struct vgic_cpu *c, uint64_t gen)
 {
-	return c->lr_used || gen != c->seen_gen;
+	return c->lr_used || gen != __atomic_load_n(&c->seen_gen, __ATOMIC_RELAXED);
 }
 /* The domain's interrupt-model lock; unlocking marks the model changed. */
 void vgic_lock(struct domain *d);
@@ -173,6 +187,12 @@ struct vgic_ops {
 	void (*lr_write)(unsigned i, uint64_t lr);
 	uint64_t (*lr_encode)(const struct lr_val *l);
 	void (*lr_decode)(uint64_t raw, struct lr_val *l);
+	/* A pending interrupt built from its fields (no lr_val by reference):
+	 * HW-linked to pintid, or (pintid < 0) not, then with EOI maintenance
+	 * if eoi and a GICv2 SGI's source CPU src. */
+	uint64_t (*lr_pending)(unsigned vintid, unsigned prio, bool grp1, int pintid, bool eoi,
+			       unsigned src);
+	unsigned (*lr_state)(uint64_t raw); /* bit 0 pending, bit 1 active */
 	uint32_t (*hcr_read)(void);
 	void (*hcr_write)(uint32_t hcr);
 	void (*hw_vcpu_reset)(void); /* this CPU's interface: no LR, no active priority */

@@ -213,6 +213,20 @@ static void vgic_v2_lr_decode(uint64_t raw, struct lr_val *l)
 	l->src = l->hw ? 0 : (r >> 10) & 7;
 }
 
+static uint64_t vgic_v2_lr_pending(unsigned vintid, unsigned prio, bool grp1, int pintid, bool eoi,
+				   unsigned src)
+{
+	uint32_t r = (1u << 28) | ((uint32_t)grp1 << 30) | ((prio >> 3) << 23) | (vintid & 0x3ff);
+	if (pintid >= 0)
+		return r | (1u << 31) | (((uint32_t)pintid & 0x3ff) << 10);
+	return r | ((uint32_t)eoi << 19) | ((src & 7) << 10);
+}
+
+static unsigned vgic_v2_lr_state(uint64_t raw)
+{
+	return (unsigned)(raw >> 28) & 3;
+}
+
 static void vgic_v2_hcr_write(uint32_t hcr)
 {
 	*gich(GICH_HCR) = hcr; /* En = bit 0, UIE = bit 1: same as ICH_HCR_EL2 */
@@ -237,6 +251,8 @@ const struct vgic_ops vgic_v2_ops = {
     .lr_write = vgic_v2_lr_write,
     .lr_encode = vgic_v2_lr_encode,
     .lr_decode = vgic_v2_lr_decode,
+    .lr_pending = vgic_v2_lr_pending,
+    .lr_state = vgic_v2_lr_state,
     .hcr_read = vgic_v2_hcr_read,
     .hcr_write = vgic_v2_hcr_write,
     .hw_vcpu_reset = vgic_v2_hw_vcpu_reset,

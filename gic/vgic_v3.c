@@ -265,6 +265,21 @@ static void vgic_v3_lr_decode(uint64_t raw, struct lr_val *l)
 	l->src = 0;
 }
 
+static uint64_t vgic_v3_lr_pending(unsigned vintid, unsigned prio, bool grp1, int pintid, bool eoi,
+				   unsigned src)
+{
+	(void)src;
+	uint64_t r = (1ULL << 62) | ((uint64_t)grp1 << 60) | ((uint64_t)prio << 48) | vintid;
+	if (pintid >= 0)
+		return r | (1ULL << 61) | ((uint64_t)pintid << 32);
+	return r | ((uint64_t)eoi << 41);
+}
+
+static unsigned vgic_v3_lr_state(uint64_t raw)
+{
+	return (unsigned)(raw >> 62);
+}
+
 static void vgic_v3_hcr_write(uint32_t hcr)
 {
 	write_sysreg(S3_4_C12_C11_0, hcr); /* ICH_HCR_EL2: En = bit 0, UIE = bit 1 */
@@ -303,6 +318,8 @@ const struct vgic_ops vgic_v3_ops = {
     .lr_write = vgic_v3_lr_write,
     .lr_encode = vgic_v3_lr_encode,
     .lr_decode = vgic_v3_lr_decode,
+    .lr_pending = vgic_v3_lr_pending,
+    .lr_state = vgic_v3_lr_state,
     .hcr_read = vgic_v3_hcr_read,
     .hcr_write = vgic_v3_hcr_write,
     .hw_vcpu_reset = vgic_v3_hw_vcpu_reset,

@@ -622,6 +622,36 @@ static void test_v3_hw_linked(void)
 	CHECK_EQ(fake_hw_resets[50], 0); /* owned, but not passed through */
 }
 
+/* An SGI changes its targets' interrupts only: they flush at their next
+ * exit; the sender (and any other vCPU) has nothing to do for it. */
+static void test_v3_sgi_flushes_only_targets(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	sgi_wb(w, 0x400 + 2, 0x40);
+	sgi_w(w, 0x100, 1u << 2);
+	exit_of(v);
+	exit_of(w);
+	CHECK(!vgic_needs_flush(&v->vgic, d->vgic_gen));
+	CHECK(!vgic_needs_flush(&w->vgic, d->vgic_gen));
+	unsigned ipis = fake_ipis[h_vcpu_cpu(w)];
+	fake_enter(v);
+	vgic_send_sgi(v, 2, 1u << 1);
+	CHECK(!vgic_needs_flush(&v->vgic, d->vgic_gen)); /* the sender */
+	CHECK(vgic_needs_flush(&w->vgic, d->vgic_gen));
+	CHECK_EQ(fake_ipis[h_vcpu_cpu(w)], ipis + 1);
+	exit_of(w);
+	CHECK_EQ(lr(w, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0x40) | 2);
+	/* The target's direct timer listing waits for that flush too. */
+	sgi_w(w, 0x100, 1u << 27);
+	exit_of(w);
+	fake_enter(v);
+	vgic_send_sgi(v, 2, 1u << 1);
+	fake_enter(w);
+	CHECK(!vgic_list_hw_now(w, 27, 27));
+}
+
 /* ---- GICv2 ---- */
 
 static void setup_v2(void)
@@ -731,6 +761,53 @@ static void test_v2_timers_resampled(void)
 	fake_sysreg_write("cntp_ctl_el0", 0);
 }
 
+/* GICv2 timer ticks listed directly (the tick's exit has no flush to do);
+ * the EOI maintenance interrupt re-samples the level. */
+static void test_v2_timer_listed_direct(void)
+{
+	setup_v2();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0);
+	gicd_w(v, 0x100, 1u << 27);
+	fake_sysreg_write("cntv_ctl_el0", 5); /* ENABLE, ISTATUS */
+	fake_enter(v);
+	CHECK(!vgic_list_level_now(v, 27)); /* no flush yet: the model may wait */
+	vgic_set_level_vcpu(v, 27, false);
+	exit_of(v);
+	fake_enter(v);
+	CHECK(vgic_list_level_now(v, 27));
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
+	CHECK(!vgic_needs_flush(&v->vgic, d->vgic_gen));
+	CHECK_EQ(gicd_r(v, 0x200), 1u << 27); /* ISPENDR0 sees it */
+	guest_sets_lr_state(v, 0, LR_INVALID); /* completed, still asserted */
+	fake_enter(v);
+	vgic_maintenance(v);
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
+	fake_sysreg_write("cntv_ctl_el0", 7); /* IMASK: the line drops */
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	fake_enter(v);
+	vgic_maintenance(v);
+	CHECK_EQ(lr(v, 0), 0);
+	CHECK(!vgic_needs_flush(&v->vgic, d->vgic_gen));
+	fake_sysreg_write("cntv_ctl_el0", 5);
+	fake_enter(v);
+	CHECK(vgic_list_level_now(v, 27)); /* the next tick, direct again */
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
+	/* Completed, the line dropped (re-armed): the maintenance interrupt
+	 * alone frees it, and the next tick is direct again. */
+	fake_sysreg_write("cntv_ctl_el0", 1);
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	fake_enter(v);
+	vgic_maintenance(v);
+	CHECK_EQ(lr(v, 0), 0);
+	CHECK_EQ(gicd_r(v, 0x200), 0);
+	CHECK(!vgic_needs_flush(&v->vgic, d->vgic_gen));
+	fake_enter(v);
+	CHECK(vgic_list_level_now(v, 27));
+	gicd_w(v, 0x180, 1u << 27); /* ICENABLER: a model change */
+	fake_sysreg_write("cntv_ctl_el0", 0);
+}
+
 /* SGIs keep their sender: one pending bit per source CPU, the source in the
  * LR's CPUID, each sender's SGI delivered once. */
 static void test_v2_sgi_sources(void)
@@ -819,9 +896,11 @@ int main(void)
 	RUN(test_v3_domain_reset_private);
 	RUN(test_v3_cpu_off_gives_back_spis);
 	RUN(test_v3_hw_linked);
+	RUN(test_v3_sgi_flushes_only_targets);
 	RUN(test_v2_registers);
 	RUN(test_v2_ctlr_and_sizes);
 	RUN(test_v2_timers_resampled);
+	RUN(test_v2_timer_listed_direct);
 	RUN(test_v3_irouter_and_sizes);
 	RUN(test_v2_sgi_sources);
 	RUN(test_v2_eviction_keeps_source);
