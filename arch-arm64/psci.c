@@ -82,6 +82,18 @@ static void civac(const void *p)
 	__asm__ volatile("dc civac, %0\n\tdsb sy" ::"r"(p) : "memory");
 }
 
+/* Do two listed spin-table CPUs share a release address? */
+static bool shared_release(const struct board *b)
+{
+	for (unsigned i = 0; i < b->ncpus; i++)
+		for (unsigned k = i + 1; k < b->ncpus; k++)
+			if (b->cpu_method[i] == CPU_METHOD_SPIN_TABLE &&
+			    b->cpu_method[k] == CPU_METHOD_SPIN_TABLE &&
+			    b->cpu_release_addr[i] == b->cpu_release_addr[k])
+				return true;
+	return false;
+}
+
 void arch_start_secondaries(const struct board *b, unsigned boot_cpu)
 {
 	extern char secondary_entry[];
@@ -127,8 +139,19 @@ void arch_start_secondaries(const struct board *b, unsigned boot_cpu)
 		wfe();
 	} while (arch_counter() < deadline);
 	bh_log("%u of %u CPUs online", online, b->ncpus);
-	civac(&secondary_stray);
-	uint64_t stray = __atomic_load_n(&secondary_stray, __ATOMIC_ACQUIRE);
+	/* A release address several listed CPUs share may release CPUs the DT
+	 * does not list too (firmware that parks every core on one address):
+	 * such a stray may arrive after the listed ones are up. Give it half a
+	 * second to say so (only then, and only on such boards). */
+	uint64_t stray = 0;
+	deadline = shared_release(b) ? arch_counter() + arch_counter_freq() / 2 : 0;
+	for (;;) {
+		civac(&secondary_stray);
+		stray = __atomic_load_n(&secondary_stray, __ATOMIC_ACQUIRE);
+		if (stray || arch_counter() >= deadline)
+			break;
+		__asm__ volatile("yield"); /* not WFE: no event comes if no stray does */
+	}
 	if (stray)
 		bh_log("a CPU with MPIDR 0x%llx is not in the DT's /cpus: parked",
 		       (unsigned long long)(stray & ~(1ULL << 63)));

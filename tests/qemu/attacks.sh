@@ -174,7 +174,10 @@ cat >"$W/net.dts" <<'DTS'
 		kernel = "testguest.bin"; bootargs = "test=net-probe ip=10.0.0.4 peer=10.0.0.3 while-up=0"; };
 	network@0 { port@0 { domain = <&netatt>; }; port@1 { domain = <&rt>; }; port@2 { domain = <&prober>; }; };
 	policy { allow = "rt_t att_t : domain { query }", "rt_t probe_t : domain { query }",
-		"probe_t att_t : domain { query }"; };
+		"probe_t att_t : domain { query }",
+		"att_t rt_t : net { send }", "rt_t att_t : net { send }",
+		"probe_t rt_t : net { send }", "rt_t probe_t : net { send }",
+		"probe_t att_t : net { send }"; /* the attacker waits for the prober's ARP */ };
 }; };
 DTS
 bh_pack "$W/net.img" "$W/net.dts" 3 3
