@@ -56,11 +56,12 @@ pack() { # pack TAG COUNT SIZE
 	cat >"$OUT/$tag.dts" <<DTS
 /dts-v1/;
 / { bulkhead {
-	ping: domain@0 { label = "ping"; cpus = <0>; memory-base = <0x0 0x50000000>; memory-size = <0x0 0x1000000>;
+	ping: domain@0 { label = "ping"; type = "ping_t"; cpus = <0>; memory-base = <0x0 0x50000000>; memory-size = <0x0 0x1000000>;
 		kernel = "testguest-at-50080000.bin"; bootargs = "test=net-bench role=ping ip=10.0.0.1 peer=10.0.0.2 count=$1 size=$2"; };
-	echo: domain@1 { label = "echo"; cpus = <1>; memory-base = <0x0 0x52000000>; memory-size = <0x0 0x1000000>;
+	echo: domain@1 { label = "echo"; type = "echo_t"; cpus = <1>; memory-base = <0x0 0x52000000>; memory-size = <0x0 0x1000000>;
 		kernel = "testguest-at-52080000.bin"; bootargs = "test=net-bench role=echo ip=10.0.0.2 peer=10.0.0.1 count=$1"; };
 	network@0 { port@0 { domain = <&ping>; }; port@1 { domain = <&echo>; }; };
+	policy { allow = "ping_t echo_t : net { send }", "echo_t ping_t : net { send }"; };
 }; };
 DTS
 	dtc -q -I dts -O dtb -o "$OUT/$tag.dtb" "$OUT/$tag.dts"
@@ -125,13 +126,14 @@ SH
 	cat >"$OUT/net-tcp.dts" <<DTS
 /dts-v1/;
 / { bulkhead {
-	dom0: domain@0 { label = "dom0"; role = "control"; cpus = <0>; memory-size = <0x0 0x10000000>;
+	dom0: domain@0 { label = "dom0"; role = "control"; type = "dom0_t"; cpus = <0>; memory-size = <0x0 0x10000000>;
 		kernel = "Image-arm64"; initrd = "net-initrd.cpio.gz";
 		bootargs = "console=ttyAMA0 nokaslr quiet bhtest=nettx bhnet=10.0.0.1/24"; };
-	guest: domain@1 { label = "guest"; cpus = <1>; memory-size = <0x0 0xc000000>;
+	guest: domain@1 { label = "guest"; type = "guest_t"; cpus = <1>; memory-size = <0x0 0xc000000>;
 		kernel = "Image-arm64"; initrd = "net-initrd.cpio.gz";
 		bootargs = "console=ttyAMA0 nokaslr quiet bhtest=netrx bhnet=10.0.0.2/24"; };
 	network@0 { port@0 { domain = <&dom0>; }; port@1 { domain = <&guest>; }; };
+	policy { allow = "dom0_t guest_t : net { send }", "guest_t dom0_t : net { send }"; };
 }; };
 DTS
 	dtc -q -I dts -O dtb -o "$OUT/net-tcp.dtb" "$OUT/net-tcp.dts"

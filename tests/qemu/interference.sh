@@ -96,15 +96,16 @@ echo "case: dom0 and guest transfer over a virtual network rt is not on"
 cat > "$W/net.dts" <<'DTS'
 /dts-v1/;
 / { bulkhead {
-	dom0: domain@0 { label = "dom0"; role = "control"; cpus = <0 1>; memory-size = <0x0 0x10000000>;
-		kernel = "Image-arm64"; initrd = "initramfs-arm64.cpio.gz";
+	dom0: domain@0 { label = "dom0"; role = "control"; type = "dom0_t"; cpus = <0 1>;
+		memory-size = <0x0 0x10000000>; kernel = "Image-arm64"; initrd = "initramfs-arm64.cpio.gz";
 		bootargs = "console=ttyAMA0 nokaslr quiet bhtest=shell bhnet=10.0.0.1/24"; };
 	domain@1 { label = "rt"; type = "rt_t"; cpus = <2>; memory-size = <0x0 0x800000>;
 		kernel = "testguest.bin"; bootargs = "test=rt periods=0"; };
-	guest: domain@2 { label = "guest"; cpus = <3>; memory-size = <0x0 0xc000000>;
+	guest: domain@2 { label = "guest"; type = "guest_t"; cpus = <3>; memory-size = <0x0 0xc000000>;
 		kernel = "Image-arm64"; initrd = "initramfs-arm64.cpio.gz";
 		bootargs = "console=ttyAMA0 nokaslr quiet bhtest=shell bhnet=10.0.0.2/24"; };
 	network@0 { port@0 { domain = <&dom0>; }; port@1 { domain = <&guest>; }; };
+	policy { allow = "dom0_t guest_t : net { send }", "guest_t dom0_t : net { send }"; };
 }; };
 DTS
 bh_pack "$W/img" "$W/net.dts" 3 4
