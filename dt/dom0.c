@@ -180,12 +180,12 @@ static void chosen_props(struct out *o)
 {
 	const struct dom0_dt *g = o->g;
 	if (g->dom->bootargs[0])
-		out_prop_str(&o->w, "bootargs", g->dom->bootargs);
-	out_prop_str(&o->w, "stdout-path", o->b->uart_path);
-	out_prop_u32(&o->w, "bulkhead,restarts", 0);
+		out_prop_str(&o->w, NM(bootargs), g->dom->bootargs);
+	out_prop_str(&o->w, NM(stdout_path), o->b->uart_path);
+	out_prop_u32(&o->w, NM(bulkhead_restarts), 0);
 	if (g->initrd_size) {
-		out_prop_u64(&o->w, "linux,initrd-start", g->initrd_ipa);
-		out_prop_u64(&o->w, "linux,initrd-end", g->initrd_ipa + g->initrd_size);
+		out_prop_u64(&o->w, NM(linux_initrd_start), g->initrd_ipa);
+		out_prop_u64(&o->w, NM(linux_initrd_end), g->initrd_ipa + g->initrd_size);
 	}
 }
 
@@ -200,7 +200,7 @@ static void add_nodes(struct out *o)
 	char name[48];
 	snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)g->ram_base);
 	out_begin_node(&o->w, name);
-	out_prop_str(&o->w, "device_type", "memory");
+	out_prop_str(&o->w, NM(device_type), "memory");
 	uint64_t mr[2] = {g->ram_base, g->ram_size};
 	out_prop_reg(&o->w, dt_address_cells(fdt, 0), dt_size_cells(fdt, 0), mr, 1);
 	out_end_node(&o->w);
@@ -208,36 +208,36 @@ static void add_nodes(struct out *o)
 		const struct chan_view *c = &g->chans[i];
 		begin_spi_node(o, "bulkhead-channel", "bulkhead,channel", c->ipa, c->size, c->intid,
 			       1);
-		out_prop_u32(&o->w, "bulkhead,id", c->id);
-		out_prop_str(&o->w, "bulkhead,peer", c->peer);
+		out_prop_u32(&o->w, NM(bulkhead_id), c->id);
+		out_prop_str(&o->w, NM(bulkhead_peer), c->peer);
 		out_end_node(&o->w);
 	}
 	for (unsigned i = 0; i < g->nnets; i++) {
 		const struct vnet_view *n = &g->nets[i];
 		begin_spi_node(o, "virtio_mmio", "virtio,mmio", n->ipa, VNET_WINDOW_SIZE, n->intid,
 			       4);
-		out_prop(&o->w, "dma-coherent", NULL, 0);
+		out_prop(&o->w, NM(dma_coherent), NULL, 0);
 		out_end_node(&o->w);
 	}
 	if (g->ctl) { /* the control device (common/control.c): its own node
 		       * name, so dom0's init tells it from the board's transports */
 		begin_spi_node(o, "bulkhead-control", "virtio,mmio", g->ctl->ipa, VNET_WINDOW_SIZE,
 			       g->ctl->intid, 4);
-		out_prop(&o->w, "dma-coherent", NULL, 0);
+		out_prop(&o->w, NM(dma_coherent), NULL, 0);
 		out_end_node(&o->w);
 	}
 	if (!o->had_psci) {
 		out_begin_node(&o->w, "psci");
-		out_prop(&o->w, "compatible", psci_compats, PSCI_COMPAT_LEN);
-		out_prop_str(&o->w, "method", "hvc");
+		out_prop(&o->w, NM(compatible), psci_compats, PSCI_COMPAT_LEN);
+		out_prop_str(&o->w, NM(method), "hvc");
 		out_end_node(&o->w);
 	}
 	if (o->clk_ph) {
 		out_begin_node(&o->w, "bulkhead-uart-clk");
-		out_prop_str(&o->w, "compatible", "fixed-clock");
-		out_prop_u32(&o->w, "#clock-cells", 0);
-		out_prop_u32(&o->w, "clock-frequency", 24000000);
-		out_prop_u32(&o->w, "phandle", o->clk_ph);
+		out_prop_str(&o->w, NM(compatible), "fixed-clock");
+		out_prop_u32(&o->w, NM(clock_cells), 0);
+		out_prop_u32(&o->w, NM(clock_frequency), 24000000);
+		out_prop_u32(&o->w, NM(phandle), o->clk_ph);
 		out_end_node(&o->w);
 	}
 	if (!o->had_chosen) {
@@ -295,8 +295,8 @@ static void edit_node(struct out *o, int node, enum edit e, unsigned vcpu)
 	if (e == ED_CPU) {
 		fdt32_t reg[2] = {0, cpu_to_fdt32(vcpu)};
 		bool two = dt_address_cells(b->fdt, parent) == 2;
-		out_prop(&o->w, "reg", two ? reg : reg + 1, two ? 8 : 4);
-		out_prop_str(&o->w, "enable-method", "psci");
+		out_prop(&o->w, NM(reg), two ? reg : reg + 1, two ? 8 : 4);
+		out_prop_str(&o->w, NM(enable_method), "psci");
 	} else if (e == ED_GIC) {
 		uint64_t r[4] = {b->gicd.base, 0x1000, b->gicc.base, 0x2000};
 		if (b->gic_version == 3) {
@@ -307,16 +307,16 @@ static void edit_node(struct out *o, int node, enum edit e, unsigned vcpu)
 		out_prop_reg(&o->w, dt_address_cells(b->fdt, parent), dt_size_cells(b->fdt, parent), r, 2);
 	} else if (e == ED_PSCI) {
 		o->had_psci = true;
-		out_prop(&o->w, "compatible", psci_compats, PSCI_COMPAT_LEN);
-		out_prop_str(&o->w, "method", "hvc");
+		out_prop(&o->w, NM(compatible), psci_compats, PSCI_COMPAT_LEN);
+		out_prop_str(&o->w, NM(method), "hvc");
 	} else if (e == ED_UART) {
-		out_prop(&o->w, "compatible", pl011_compat, sizeof(pl011_compat));
+		out_prop(&o->w, NM(compatible), pl011_compat, sizeof(pl011_compat));
 		fdt32_t clks[2] = {cpu_to_fdt32(o->clk_ph), cpu_to_fdt32(o->clk_ph)};
-		out_prop(&o->w, "clocks", clks, sizeof(clks));
-		out_prop(&o->w, "clock-names", pl011_clocks, sizeof(pl011_clocks));
+		out_prop(&o->w, NM(clocks), clks, sizeof(clks));
+		out_prop(&o->w, NM(clock_names), pl011_clocks, sizeof(pl011_clocks));
 		/* Else Linux's AMBA bus reads the ID from the last 32 bytes of
 		 * 'reg', the board UART's size, where no emulated PL011 ID is. */
-		out_prop_u32(&o->w, "arm,primecell-periphid", VUART_PERIPHID);
+		out_prop_u32(&o->w, NM(arm_primecell_periphid), VUART_PERIPHID);
 	} else if (e == ED_CHOSEN) {
 		o->had_chosen = true;
 		chosen_props(o);

@@ -76,9 +76,9 @@ static int copy_device(struct dt_out *o, const struct board *b, const void *host
 			clks[n++] = cpu_to_fdt32(PH_CLK);
 		if (n == 0)
 			clks[n++] = cpu_to_fdt32(PH_CLK);
-		out_prop(o, "clocks", clks, (uint32_t)n * 4);
+		out_prop(o, NM(clocks), clks, (uint32_t)n * 4);
 	}
-	out_prop_str(o, "status", "okay");
+	out_prop_str(o, NM(status), "okay");
 	out_end_node(o);
 	return 0;
 }
@@ -86,30 +86,30 @@ static int copy_device(struct dt_out *o, const struct board *b, const void *host
 /* The root's own properties, /chosen and /aliases (the console). */
 static void emit_root(struct dt_out *o, const struct guest_dt *g, const void *host_fdt)
 {
-	out_prop_u32(o, "#address-cells", 2);
-	out_prop_u32(o, "#size-cells", 2);
+	out_prop_u32(o, NM(address_cells), 2);
+	out_prop_u32(o, NM(size_cells), 2);
 	int rlen;
 	const char *rcompat = fdt_getprop(host_fdt, 0, "compatible", &rlen);
 	if (rcompat)
-		out_prop(o, "compatible", rcompat, (uint32_t)rlen);
+		out_prop(o, NM(compatible), rcompat, (uint32_t)rlen);
 	char model[64], path[64];
 	snprintf(model, sizeof(model), "Bulkhead domain %s", g->name);
-	out_prop_str(o, "model", model);
-	out_prop_u32(o, "interrupt-parent", PH_GIC);
+	out_prop_str(o, NM(model), model);
+	out_prop_u32(o, NM(interrupt_parent), PH_GIC);
 
 	snprintf(path, sizeof(path), "/pl011@%llx", (unsigned long long)g->uart_ipa);
 	out_begin_node(o, "chosen");
 	if (g->bootargs && g->bootargs[0])
-		out_prop_str(o, "bootargs", g->bootargs);
-	out_prop_str(o, "stdout-path", path);
-	out_prop_u32(o, "bulkhead,restarts", 0);
+		out_prop_str(o, NM(bootargs), g->bootargs);
+	out_prop_str(o, NM(stdout_path), path);
+	out_prop_u32(o, NM(bulkhead_restarts), 0);
 	if (g->initrd_size) {
-		out_prop_u64(o, "linux,initrd-start", g->initrd_ipa);
-		out_prop_u64(o, "linux,initrd-end", g->initrd_ipa + g->initrd_size);
+		out_prop_u64(o, NM(linux_initrd_start), g->initrd_ipa);
+		out_prop_u64(o, NM(linux_initrd_end), g->initrd_ipa + g->initrd_size);
 	}
 	out_end_node(o);
 	out_begin_node(o, "aliases");
-	out_prop_str(o, "serial0", path);
+	out_prop_str(o, NM(serial0), path);
 	out_end_node(o);
 }
 
@@ -120,7 +120,7 @@ static void emit_memory_cpus(struct dt_out *o, const struct guest_dt *g, const s
 	char path[64];
 	snprintf(path, sizeof(path), "memory@%llx", (unsigned long long)g->ram_ipa);
 	out_begin_node(o, path);
-	out_prop_str(o, "device_type", "memory");
+	out_prop_str(o, NM(device_type), "memory");
 	uint64_t mem[2] = {g->ram_ipa, g->ram_size};
 	reg2(o, mem, 1);
 	out_end_node(o);
@@ -129,18 +129,18 @@ static void emit_memory_cpus(struct dt_out *o, const struct guest_dt *g, const s
 	const char *cpu_compat =
 	    b->ncpus ? fdt_getprop(host_fdt, b->cpu_node[0], "compatible", &cpu_compat_len) : NULL;
 	out_begin_node(o, "cpus");
-	out_prop_u32(o, "#address-cells", 1);
-	out_prop_u32(o, "#size-cells", 0);
+	out_prop_u32(o, NM(address_cells), 1);
+	out_prop_u32(o, NM(size_cells), 0);
 	for (unsigned i = 0; i < g->nvcpus; i++) {
 		snprintf(path, sizeof(path), "cpu@%x", i);
 		out_begin_node(o, path);
-		out_prop_str(o, "device_type", "cpu");
+		out_prop_str(o, NM(device_type), "cpu");
 		if (cpu_compat)
-			out_prop(o, "compatible", cpu_compat, (uint32_t)cpu_compat_len);
+			out_prop(o, NM(compatible), cpu_compat, (uint32_t)cpu_compat_len);
 		else
-			out_prop_str(o, "compatible", "arm,armv8");
-		out_prop_u32(o, "reg", i);
-		out_prop_str(o, "enable-method", "psci");
+			out_prop_str(o, NM(compatible), "arm,armv8");
+		out_prop_u32(o, NM(reg), i);
+		out_prop_str(o, NM(enable_method), "psci");
 		out_end_node(o);
 	}
 	out_end_node(o);
@@ -151,19 +151,19 @@ static void emit_psci_timer_gic(struct dt_out *o, const struct guest_dt *g, cons
 {
 	out_begin_node(o, "psci");
 	static const char psci_compat[] = "arm,psci-1.0\0arm,psci-0.2";
-	out_prop(o, "compatible", psci_compat, sizeof(psci_compat));
-	out_prop_str(o, "method", g->conduit == CONDUIT_SMC ? "smc" : "hvc");
+	out_prop(o, NM(compatible), psci_compat, sizeof(psci_compat));
+	out_prop_str(o, NM(method), g->conduit == CONDUIT_SMC ? "smc" : "hvc");
 	out_end_node(o);
 
 	out_begin_node(o, "timer");
-	out_prop_str(o, "compatible", "arm,armv8-timer");
+	out_prop_str(o, NM(compatible), "arm,armv8-timer");
 	fdt32_t tirq[12];
 	/* PPI flags: level-low, routed to every vCPU of this domain (GICv2 CPU mask). */
 	uint32_t ppi_flags = 0x8 | (b->gic_version == 2 ? ((1u << g->nvcpus) - 1) << 8 : 0);
 	for (int i = 0; i < 4; i++)
 		irq_spec(&tirq[3 * i], b->timer_irq[i], ppi_flags);
-	out_prop(o, "interrupts", tirq, sizeof(tirq));
-	out_prop(o, "always-on", NULL, 0);
+	out_prop(o, NM(interrupts), tirq, sizeof(tirq));
+	out_prop(o, NM(always_on), NULL, 0);
 	out_end_node(o);
 
 	char path[64];
@@ -171,17 +171,17 @@ static void emit_psci_timer_gic(struct dt_out *o, const struct guest_dt *g, cons
 	out_begin_node(o, path);
 	uint64_t reg[4] = {b->gicd.base, 0x1000, b->gicc.base, 0x2000};
 	if (b->gic_version == 3) {
-		out_prop_str(o, "compatible", "arm,gic-v3");
+		out_prop_str(o, NM(compatible), "arm,gic-v3");
 		reg[1] = 0x10000;
 		reg[2] = b->gicr.base;
 		reg[3] = 0x20000ULL * g->nvcpus;
 	} else {
-		out_prop_str(o, "compatible", "arm,cortex-a15-gic");
+		out_prop_str(o, NM(compatible), "arm,cortex-a15-gic");
 	}
 	reg2(o, reg, 2);
-	out_prop_u32(o, "#interrupt-cells", 3);
-	out_prop(o, "interrupt-controller", NULL, 0);
-	out_prop_u32(o, "phandle", PH_GIC);
+	out_prop_u32(o, NM(interrupt_cells), 3);
+	out_prop(o, NM(interrupt_controller), NULL, 0);
+	out_prop_u32(o, NM(phandle), PH_GIC);
 	out_end_node(o);
 }
 
@@ -189,29 +189,29 @@ static void emit_psci_timer_gic(struct dt_out *o, const struct guest_dt *g, cons
 static void emit_console(struct dt_out *o, const struct guest_dt *g)
 {
 	out_begin_node(o, "apb-pclk");
-	out_prop_str(o, "compatible", "fixed-clock");
-	out_prop_u32(o, "#clock-cells", 0);
-	out_prop_u32(o, "clock-frequency", 24000000);
-	out_prop_str(o, "clock-output-names", "clk24mhz");
-	out_prop_u32(o, "phandle", PH_CLK);
+	out_prop_str(o, NM(compatible), "fixed-clock");
+	out_prop_u32(o, NM(clock_cells), 0);
+	out_prop_u32(o, NM(clock_frequency), 24000000);
+	out_prop_str(o, NM(clock_output_names), "clk24mhz");
+	out_prop_u32(o, NM(phandle), PH_CLK);
 	out_end_node(o);
 
 	char path[64];
 	snprintf(path, sizeof(path), "pl011@%llx", (unsigned long long)g->uart_ipa);
 	out_begin_node(o, path);
 	static const char uart_compat[] = "arm,pl011\0arm,primecell";
-	out_prop(o, "compatible", uart_compat, sizeof(uart_compat));
+	out_prop(o, NM(compatible), uart_compat, sizeof(uart_compat));
 	/* The ID without reading it: the emulation may cover less than 4 KiB. */
-	out_prop_u32(o, "arm,primecell-periphid", VUART_PERIPHID);
+	out_prop_u32(o, NM(arm_primecell_periphid), VUART_PERIPHID);
 	uint64_t ureg[2] = {g->uart_ipa, 0x1000};
 	reg2(o, ureg, 1);
 	fdt32_t uirq[3];
 	irq_spec(uirq, g->uart_intid, 4);
-	out_prop(o, "interrupts", uirq, sizeof(uirq));
+	out_prop(o, NM(interrupts), uirq, sizeof(uirq));
 	fdt32_t clks[2] = {cpu_to_fdt32(PH_CLK), cpu_to_fdt32(PH_CLK)};
-	out_prop(o, "clocks", clks, sizeof(clks));
+	out_prop(o, NM(clocks), clks, sizeof(clks));
 	static const char clk_names[] = "uartclk\0apb_pclk";
-	out_prop(o, "clock-names", clk_names, sizeof(clk_names));
+	out_prop(o, NM(clock_names), clk_names, sizeof(clk_names));
 	out_end_node(o);
 }
 
@@ -224,15 +224,15 @@ static void emit_channels_nets(struct dt_out *o, const struct guest_dt *g)
 		const struct chan_view *c = &g->chans[i];
 		out_begin_spi_node(o, "bulkhead-channel", "bulkhead,channel", c->ipa, c->size,
 				   c->intid, 1, 2, 2, 0);
-		out_prop_u32(o, "bulkhead,id", c->id);
-		out_prop_str(o, "bulkhead,peer", c->peer);
+		out_prop_u32(o, NM(bulkhead_id), c->id);
+		out_prop_str(o, NM(bulkhead_peer), c->peer);
 		out_end_node(o);
 	}
 	for (unsigned i = 0; i < g->nnets; i++) {
 		const struct vnet_view *n = &g->nets[i];
 		out_begin_spi_node(o, "virtio_mmio", "virtio,mmio", n->ipa, VNET_WINDOW_SIZE, n->intid,
 				   4, 2, 2, 0);
-		out_prop(o, "dma-coherent", NULL, 0);
+		out_prop(o, NM(dma_coherent), NULL, 0);
 		out_end_node(o);
 	}
 }

@@ -6,14 +6,38 @@
 #include "dt/devices.h"
 #include "dt/out.h"
 
-/* Every property name either builder writes of its own. */
-static const char our_names[] =
-    "reg\0enable-method\0device_type\0compatible\0interrupts\0"
-    "interrupt-parent\0bulkhead,id\0bulkhead,peer\0dma-coherent\0method\0"
-    "#clock-cells\0clock-frequency\0phandle\0clocks\0clock-names\0bootargs\0"
-    "stdout-path\0bulkhead,restarts\0linux,initrd-start\0linux,initrd-end\0"
-    "arm,primecell-periphid\0#address-cells\0#size-cells\0model\0serial0\0"
-    "always-on\0#interrupt-cells\0interrupt-controller\0clock-output-names\0status";
+static const struct dt_names our_names = {
+    .reg = "reg",
+    .enable_method = "enable-method",
+    .device_type = "device_type",
+    .compatible = "compatible",
+    .interrupts = "interrupts",
+    .interrupt_parent = "interrupt-parent",
+    .bulkhead_id = "bulkhead,id",
+    .bulkhead_peer = "bulkhead,peer",
+    .dma_coherent = "dma-coherent",
+    .method = "method",
+    .clock_cells = "#clock-cells",
+    .clock_frequency = "clock-frequency",
+    .phandle = "phandle",
+    .clocks = "clocks",
+    .clock_names = "clock-names",
+    .bootargs = "bootargs",
+    .stdout_path = "stdout-path",
+    .bulkhead_restarts = "bulkhead,restarts",
+    .linux_initrd_start = "linux,initrd-start",
+    .linux_initrd_end = "linux,initrd-end",
+    .arm_primecell_periphid = "arm,primecell-periphid",
+    .address_cells = "#address-cells",
+    .size_cells = "#size-cells",
+    .model = "model",
+    .serial0 = "serial0",
+    .always_on = "always-on",
+    .interrupt_cells = "#interrupt-cells",
+    .interrupt_controller = "interrupt-controller",
+    .clock_output_names = "clock-output-names",
+    .status = "status",
+};
 #define HDR_SIZE   40u
 #define STRUCT_OFF (HDR_SIZE + 16) /* after one empty reservation entry */
 
@@ -58,30 +82,23 @@ void out_prop_at(struct dt_out *o, uint32_t nameoff, const void *val, uint32_t l
 	put(o, val, len);
 }
 
-void out_prop(struct dt_out *o, const char *name, const void *val, uint32_t len)
+void out_prop(struct dt_out *o, uint32_t name, const void *val, uint32_t len)
 {
-	const char *w = our_names, *end = our_names + sizeof(our_names);
-	while (w < end && strcmp(w, name))
-		w += strlen(w) + 1;
-	if (w >= end) {
-		o->bad = "a property name missing from our_names";
-		return;
-	}
-	out_prop_at(o, o->names + (uint32_t)(w - our_names), val, len);
+	out_prop_at(o, o->names + name, val, len);
 }
 
-void out_prop_str(struct dt_out *o, const char *name, const char *v)
+void out_prop_str(struct dt_out *o, uint32_t name, const char *v)
 {
 	out_prop(o, name, v, (uint32_t)strlen(v) + 1);
 }
 
-void out_prop_u32(struct dt_out *o, const char *name, uint32_t v)
+void out_prop_u32(struct dt_out *o, uint32_t name, uint32_t v)
 {
 	fdt32_t be = cpu_to_fdt32(v);
 	out_prop(o, name, &be, 4);
 }
 
-void out_prop_u64(struct dt_out *o, const char *name, uint64_t v)
+void out_prop_u64(struct dt_out *o, uint32_t name, uint64_t v)
 {
 	fdt64_t be = cpu_to_fdt64(v);
 	out_prop(o, name, &be, 8);
@@ -99,7 +116,7 @@ void out_prop_reg(struct dt_out *o, int ac, int sc, const uint64_t *pairs, int n
 	for (int i = 0; i < 2 * n; i++)
 		for (int j = (i & 1 ? sc : ac) - 1; j >= 0; j--)
 			c[k++] = cpu_to_fdt32(j > 1 ? 0 : (uint32_t)(pairs[i] >> (32 * j)));
-	out_prop(o, "reg", c, (uint32_t)k * 4);
+	out_prop(o, NM(reg), c, (uint32_t)k * 4);
 }
 
 void out_begin_node(struct dt_out *o, const char *name)
@@ -119,13 +136,13 @@ void out_begin_spi_node(struct dt_out *o, const char *prefix, const char *compat
 	char name[48];
 	snprintf(name, sizeof(name), "%s@%llx", prefix, (unsigned long long)ipa);
 	out_begin_node(o, name);
-	out_prop_str(o, "compatible", compat);
+	out_prop_str(o, NM(compatible), compat);
 	uint64_t r[2] = {ipa, size};
 	out_prop_reg(o, ac, sc, r, 1);
 	fdt32_t irq[3] = {0, cpu_to_fdt32(intid - 32), cpu_to_fdt32(trigger)};
-	out_prop(o, "interrupts", irq, sizeof(irq));
+	out_prop(o, NM(interrupts), irq, sizeof(irq));
 	if (gph)
-		out_prop_u32(o, "interrupt-parent", gph);
+		out_prop_u32(o, NM(interrupt_parent), gph);
 }
 
 const char *out_finish(struct dt_out *o)
@@ -139,7 +156,7 @@ const char *out_finish(struct dt_out *o)
 	void *buf = o->buf;
 	if (o->names)
 		memcpy(o->buf + strings, (const char *)o->src + fdt_off_dt_strings(o->src), o->names);
-	memcpy(o->buf + strings + o->names, our_names, sizeof(our_names));
+	memcpy(o->buf + strings + o->names, &our_names, sizeof(our_names));
 	fdt_set_magic(buf, FDT_MAGIC);
 	fdt_set_totalsize(buf, strings + nstr);
 	fdt_set_off_dt_struct(buf, STRUCT_OFF);
