@@ -8,6 +8,7 @@
 #include "common/lib.h"
 #include "dt/dom0.h"
 #include "dt/err.h"
+#include "dt/out.h"
 
 #define TRY(x, what) FDT_TRY(x, "dom0 DT: %.110s", what)
 
@@ -139,52 +140,14 @@ static bool dom0_drops(const void *host, const struct dom0_dt *g, const struct b
  * are kept out of every domain's RAM anyway), structure, strings. Nesting is
  * bounded by the board DT's index (64 levels), so the recursion is too.
  */
-static const char our_names[] =
-    "reg\0enable-method\0device_type\0compatible\0interrupts\0"
-    "interrupt-parent\0bulkhead,id\0bulkhead,peer\0dma-coherent\0method\0"
-    "#clock-cells\0clock-frequency\0phandle\0clocks\0clock-names\0bootargs\0"
-    "stdout-path\0bulkhead,restarts\0linux,initrd-start\0linux,initrd-end\0"
-    "arm,primecell-periphid";
-#define HDR_SIZE   40u
-#define STRUCT_OFF (HDR_SIZE + 16) /* after one empty reservation entry */
-
 struct out {
-	char *buf;
-	uint32_t size, pos; /* the next structure word goes to buf + pos */
-	const char *bad;    /* the first thing that went wrong */
+	struct dt_out w;
 	const struct dom0_dt *g;
 	const struct board *b;
-	uint32_t names;	 /* our_names' offset in the strings block */
 	uint32_t clk_ph; /* the emulated console's clock phandle, 0 if none */
 	int psci;	 /* the board's PSCI node dom0 gets (edited), -1 if none */
 	bool had_psci, had_chosen;
 };
-
-static void put(struct out *o, const void *p, uint32_t len)
-{
-	uint32_t padded = (len + 3) & ~3u;
-	if (padded > o->size - o->pos) { /* pos <= size, always */
-		o->bad = o->bad ? o->bad : "out of room";
-		return;
-	}
-	memcpy(o->buf + o->pos, p, len);
-	memset(o->buf + o->pos + len, 0, padded - len);
-	o->pos += padded;
-}
-
-static void put32(struct out *o, uint32_t v)
-{
-	fdt32_t be = cpu_to_fdt32(v);
-	put(o, &be, 4);
-}
-
-static void prop_at(struct out *o, uint32_t nameoff, const void *val, uint32_t len)
-{
-	put32(o, FDT_PROP);
-	put32(o, len);
-	put32(o, nameoff);
-	put(o, val, len);
-}
 
 static bool in_list(const char *list, const char *word)
 {
@@ -194,75 +157,15 @@ static bool in_list(const char *list, const char *word)
 	return false;
 }
 
-/* A property named in our_names. */
-static void prop(struct out *o, const char *name, const void *val, uint32_t len)
-{
-	const char *w = our_names, *end = our_names + sizeof(our_names);
-	while (w < end && strcmp(w, name))
-		w += strlen(w) + 1;
-	if (w >= end) {
-		o->bad = "a property name missing from our_names";
-		return;
-	}
-	prop_at(o, o->names + (uint32_t)(w - our_names), val, len);
-}
-
-static void prop_str(struct out *o, const char *name, const char *v)
-{
-	prop(o, name, v, (uint32_t)strlen(v) + 1);
-}
-
-static void prop_u32(struct out *o, const char *name, uint32_t v)
-{
-	fdt32_t be = cpu_to_fdt32(v);
-	prop(o, name, &be, 4);
-}
-
-static void prop_u64(struct out *o, const char *name, uint64_t v)
-{
-	fdt64_t be = cpu_to_fdt64(v);
-	prop(o, name, &be, 8);
-}
-
-/* reg: n (address, size) pairs of ac and sc cells. */
-static void prop_reg(struct out *o, int ac, int sc, const uint64_t *pairs, int n)
-{
-	fdt32_t c[16];
-	int k = 0;
-	if (ac < 1 || ac > 4 || sc < 1 || sc > 4) {
-		o->bad = "#address-cells or #size-cells not 1 to 4";
-		return;
-	}
-	for (int i = 0; i < 2 * n; i++)
-		for (int j = (i & 1 ? sc : ac) - 1; j >= 0; j--)
-			c[k++] = cpu_to_fdt32(j > 1 ? 0 : (uint32_t)(pairs[i] >> (32 * j)));
-	prop(o, "reg", c, (uint32_t)k * 4);
-}
-
-static void begin_node(struct out *o, const char *name)
-{
-	put32(o, FDT_BEGIN_NODE);
-	put(o, name, (uint32_t)strlen(name) + 1);
-}
-
-/* A root node <prefix>@<ipa> with compatible, reg (ipa, size) and one SPI
- * (trigger 1: edge rising, 4: level high), left open: what channels and
- * virtio-net devices share. */
+/* A root node <prefix>@<ipa> with compatible, reg (ipa, size) and one SPI,
+ * left open (dt/out.h), in the board root's cells and interrupt parent. */
 static void begin_spi_node(struct out *o, const char *prefix, const char *compat, uint64_t ipa,
 			   uint64_t size, unsigned intid, uint32_t trigger)
 {
 	const void *fdt = o->b->fdt;
-	char name[48];
-	snprintf(name, sizeof(name), "%s@%llx", prefix, (unsigned long long)ipa);
-	begin_node(o, name);
-	prop_str(o, "compatible", compat);
-	uint64_t r[2] = {ipa, size};
-	prop_reg(o, dt_address_cells(fdt, 0), dt_size_cells(fdt, 0), r, 1);
-	fdt32_t irq[3] = {0, cpu_to_fdt32(intid - 32), cpu_to_fdt32(trigger)};
-	prop(o, "interrupts", irq, sizeof(irq));
 	uint32_t gph = o->b->gic_node >= 0 ? fdt_get_phandle(fdt, o->b->gic_node) : 0;
-	if (gph)
-		prop_u32(o, "interrupt-parent", gph);
+	out_begin_spi_node(&o->w, prefix, compat, ipa, size, intid, trigger,
+			   dt_address_cells(fdt, 0), dt_size_cells(fdt, 0), gph);
 }
 
 /* What dom0's PSCI node says (the first two), and the board's PSCI node by
@@ -277,12 +180,12 @@ static void chosen_props(struct out *o)
 {
 	const struct dom0_dt *g = o->g;
 	if (g->dom->bootargs[0])
-		prop_str(o, "bootargs", g->dom->bootargs);
-	prop_str(o, "stdout-path", o->b->uart_path);
-	prop_u32(o, "bulkhead,restarts", 0);
+		out_prop_str(&o->w, NM(bootargs), g->dom->bootargs);
+	out_prop_str(&o->w, NM(stdout_path), o->b->uart_path);
+	out_prop_u32(&o->w, NM(bulkhead_restarts), 0);
 	if (g->initrd_size) {
-		prop_u64(o, "linux,initrd-start", g->initrd_ipa);
-		prop_u64(o, "linux,initrd-end", g->initrd_ipa + g->initrd_size);
+		out_prop_u64(&o->w, NM(linux_initrd_start), g->initrd_ipa);
+		out_prop_u64(&o->w, NM(linux_initrd_end), g->initrd_ipa + g->initrd_size);
 	}
 }
 
@@ -296,51 +199,51 @@ static void add_nodes(struct out *o)
 	const void *fdt = o->b->fdt;
 	char name[48];
 	snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)g->ram_base);
-	begin_node(o, name);
-	prop_str(o, "device_type", "memory");
+	out_begin_node(&o->w, name);
+	out_prop_str(&o->w, NM(device_type), "memory");
 	uint64_t mr[2] = {g->ram_base, g->ram_size};
-	prop_reg(o, dt_address_cells(fdt, 0), dt_size_cells(fdt, 0), mr, 1);
-	put32(o, FDT_END_NODE);
+	out_prop_reg(&o->w, dt_address_cells(fdt, 0), dt_size_cells(fdt, 0), mr, 1);
+	out_end_node(&o->w);
 	for (unsigned i = 0; i < g->nchans; i++) {
 		const struct chan_view *c = &g->chans[i];
 		begin_spi_node(o, "bulkhead-channel", "bulkhead,channel", c->ipa, c->size, c->intid,
 			       1);
-		prop_u32(o, "bulkhead,id", c->id);
-		prop_str(o, "bulkhead,peer", c->peer);
-		put32(o, FDT_END_NODE);
+		out_prop_u32(&o->w, NM(bulkhead_id), c->id);
+		out_prop_str(&o->w, NM(bulkhead_peer), c->peer);
+		out_end_node(&o->w);
 	}
 	for (unsigned i = 0; i < g->nnets; i++) {
 		const struct vnet_view *n = &g->nets[i];
 		begin_spi_node(o, "virtio_mmio", "virtio,mmio", n->ipa, VNET_WINDOW_SIZE, n->intid,
 			       4);
-		prop(o, "dma-coherent", NULL, 0);
-		put32(o, FDT_END_NODE);
+		out_prop(&o->w, NM(dma_coherent), NULL, 0);
+		out_end_node(&o->w);
 	}
 	if (g->ctl) { /* the control device (common/control.c): its own node
 		       * name, so dom0's init tells it from the board's transports */
 		begin_spi_node(o, "bulkhead-control", "virtio,mmio", g->ctl->ipa, VNET_WINDOW_SIZE,
 			       g->ctl->intid, 4);
-		prop(o, "dma-coherent", NULL, 0);
-		put32(o, FDT_END_NODE);
+		out_prop(&o->w, NM(dma_coherent), NULL, 0);
+		out_end_node(&o->w);
 	}
 	if (!o->had_psci) {
-		begin_node(o, "psci");
-		prop(o, "compatible", psci_compats, PSCI_COMPAT_LEN);
-		prop_str(o, "method", "hvc");
-		put32(o, FDT_END_NODE);
+		out_begin_node(&o->w, "psci");
+		out_prop(&o->w, NM(compatible), psci_compats, PSCI_COMPAT_LEN);
+		out_prop_str(&o->w, NM(method), "hvc");
+		out_end_node(&o->w);
 	}
 	if (o->clk_ph) {
-		begin_node(o, "bulkhead-uart-clk");
-		prop_str(o, "compatible", "fixed-clock");
-		prop_u32(o, "#clock-cells", 0);
-		prop_u32(o, "clock-frequency", 24000000);
-		prop_u32(o, "phandle", o->clk_ph);
-		put32(o, FDT_END_NODE);
+		out_begin_node(&o->w, "bulkhead-uart-clk");
+		out_prop_str(&o->w, NM(compatible), "fixed-clock");
+		out_prop_u32(&o->w, NM(clock_cells), 0);
+		out_prop_u32(&o->w, NM(clock_frequency), 24000000);
+		out_prop_u32(&o->w, NM(phandle), o->clk_ph);
+		out_end_node(&o->w);
 	}
 	if (!o->had_chosen) {
-		begin_node(o, "chosen");
+		out_begin_node(&o->w, "chosen");
 		chosen_props(o);
-		put32(o, FDT_END_NODE);
+		out_end_node(&o->w);
 	}
 }
 
@@ -392,8 +295,8 @@ static void edit_node(struct out *o, int node, enum edit e, unsigned vcpu)
 	if (e == ED_CPU) {
 		fdt32_t reg[2] = {0, cpu_to_fdt32(vcpu)};
 		bool two = dt_address_cells(b->fdt, parent) == 2;
-		prop(o, "reg", two ? reg : reg + 1, two ? 8 : 4);
-		prop_str(o, "enable-method", "psci");
+		out_prop(&o->w, NM(reg), two ? reg : reg + 1, two ? 8 : 4);
+		out_prop_str(&o->w, NM(enable_method), "psci");
 	} else if (e == ED_GIC) {
 		uint64_t r[4] = {b->gicd.base, 0x1000, b->gicc.base, 0x2000};
 		if (b->gic_version == 3) {
@@ -401,19 +304,19 @@ static void edit_node(struct out *o, int node, enum edit e, unsigned vcpu)
 			r[2] = b->gicr.base;
 			r[3] = 0x20000ULL * o->g->dom->ncpus;
 		}
-		prop_reg(o, dt_address_cells(b->fdt, parent), dt_size_cells(b->fdt, parent), r, 2);
+		out_prop_reg(&o->w, dt_address_cells(b->fdt, parent), dt_size_cells(b->fdt, parent), r, 2);
 	} else if (e == ED_PSCI) {
 		o->had_psci = true;
-		prop(o, "compatible", psci_compats, PSCI_COMPAT_LEN);
-		prop_str(o, "method", "hvc");
+		out_prop(&o->w, NM(compatible), psci_compats, PSCI_COMPAT_LEN);
+		out_prop_str(&o->w, NM(method), "hvc");
 	} else if (e == ED_UART) {
-		prop(o, "compatible", pl011_compat, sizeof(pl011_compat));
+		out_prop(&o->w, NM(compatible), pl011_compat, sizeof(pl011_compat));
 		fdt32_t clks[2] = {cpu_to_fdt32(o->clk_ph), cpu_to_fdt32(o->clk_ph)};
-		prop(o, "clocks", clks, sizeof(clks));
-		prop(o, "clock-names", pl011_clocks, sizeof(pl011_clocks));
+		out_prop(&o->w, NM(clocks), clks, sizeof(clks));
+		out_prop(&o->w, NM(clock_names), pl011_clocks, sizeof(pl011_clocks));
 		/* Else Linux's AMBA bus reads the ID from the last 32 bytes of
 		 * 'reg', the board UART's size, where no emulated PL011 ID is. */
-		prop_u32(o, "arm,primecell-periphid", VUART_PERIPHID);
+		out_prop_u32(&o->w, NM(arm_primecell_periphid), VUART_PERIPHID);
 	} else if (e == ED_CHOSEN) {
 		o->had_chosen = true;
 		chosen_props(o);
@@ -427,23 +330,23 @@ static void copy_node(struct out *o, int node)
 	const char *drop;
 	unsigned vcpu = 0;
 	enum edit e = edit_of(o, node, &drop, &vcpu);
-	begin_node(o, node ? dt_get_name(fdt, node, NULL) : "");
+	out_begin_node(&o->w, node ? dt_get_name(fdt, node, NULL) : "");
 	int p;
 	fdt_for_each_property_offset(p, fdt, node) {
 		const char *name;
 		int len;
 		const void *val = fdt_getprop_by_offset(fdt, p, &name, &len);
 		if (val && !in_list(drop, name))
-			prop_at(o, (uint32_t)(name - strings), val, (uint32_t)len);
+			out_prop_at(&o->w, (uint32_t)(name - strings), val, (uint32_t)len);
 	}
 	edit_node(o, node, e, vcpu);
 	int child;
 	dt_for_each_child(child, fdt, node)
-		if (!dom0_drops(fdt, o->g, o->b, child) && !o->bad)
+		if (!dom0_drops(fdt, o->g, o->b, child) && !o->w.bad)
 			copy_node(o, child);
 	if (node == 0)
 		add_nodes(o);
-	put32(o, FDT_END_NODE);
+	out_end_node(&o->w);
 }
 
 /* Does dom0's DT keep this board node (and so each of its ancestors)? */
@@ -459,16 +362,9 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 		  struct dt_error *err)
 {
 	const void *fdt = b->fdt;
-	struct out o = {.buf = buf,
-			.size = bufsize > 0 ? (uint32_t)bufsize : 0,
-			.pos = STRUCT_OFF,
-			.g = g,
-			.b = b,
-			.names = fdt_size_dt_strings(fdt),
-			.psci = -1};
-	if (o.size < STRUCT_OFF)
+	struct out o = {.g = g, .b = b, .psci = -1};
+	if (!out_begin(&o.w, buf, bufsize, fdt))
 		ERR("dom0 DT: no room (%d bytes)", bufsize);
-	memset(buf, 0, STRUCT_OFF);
 	for (const char *c = psci_compats; c < psci_compats + sizeof(psci_compats) && o.psci < 0;
 	     c += strlen(c) + 1)
 		o.psci = dt_find_compatible(fdt, c);
@@ -479,24 +375,8 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 		o.clk_ph++;
 	}
 	copy_node(&o, 0);
-	put32(&o, FDT_END);
-	uint32_t strings = o.pos, nstr = o.names + sizeof(our_names);
-	if (!o.bad && nstr > o.size - o.pos)
-		o.bad = "out of room";
-	if (o.bad)
-		ERR("dom0 DT: %s (%d bytes for a board DT of %u)", o.bad, bufsize,
-		    fdt_totalsize(fdt));
-	memcpy(o.buf + strings, (const char *)fdt + fdt_off_dt_strings(fdt), o.names);
-	memcpy(o.buf + strings + o.names, our_names, sizeof(our_names));
-	fdt_set_magic(buf, FDT_MAGIC);
-	fdt_set_totalsize(buf, strings + nstr);
-	fdt_set_off_dt_struct(buf, STRUCT_OFF);
-	fdt_set_off_dt_strings(buf, strings);
-	fdt_set_off_mem_rsvmap(buf, HDR_SIZE);
-	fdt_set_version(buf, 17);
-	fdt_set_last_comp_version(buf, 16);
-	fdt_set_boot_cpuid_phys(buf, fdt_boot_cpuid_phys(fdt));
-	fdt_set_size_dt_strings(buf, nstr);
-	fdt_set_size_dt_struct(buf, strings - STRUCT_OFF);
+	const char *bad = out_finish(&o.w);
+	if (bad)
+		ERR("dom0 DT: %s (%d bytes for a board DT of %u)", bad, bufsize, fdt_totalsize(fdt));
 	return 0;
 }

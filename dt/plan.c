@@ -11,6 +11,20 @@
 #include "dt/policy.h"
 #include "dt/err.h"
 
+/* "config <path>: " and the rest: the prefix of most messages here, once. */
+__attribute__((format(printf, 3, 4))) static int cfg_err(struct dt_error *err, const char *path,
+							  const char *fmt, ...)
+{
+	int n = snprintf(err->msg, sizeof(err->msg), "config %s: ", path);
+	n = MIN(n, (int)sizeof(err->msg) - 1);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->msg + n, sizeof(err->msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+#define CERR(...) return cfg_err(err, path, __VA_ARGS__)
+
 const char *dt_fault_name(enum on_fault f)
 {
 	return f == FAULT_RESTART ? "restart" : f == FAULT_HALT ? "halt" : "stop";
@@ -26,13 +40,13 @@ static int get_string(const void *fdt, int node, const char *path, const char *p
 	out[0] = 0;
 	if (!v) {
 		if (required)
-			ERR("config %s: missing required property '%s'", path, prop);
+			CERR("missing required property '%s'", prop);
 		return 0;
 	}
 	if (len < 1 || v[len - 1] != 0 || strnlen(v, (size_t)len) != (size_t)len - 1)
-		ERR("config %s: property '%s' must be a single string", path, prop);
+		CERR("property '%s' must be a single string", prop);
 	if ((size_t)len > outsz)
-		ERR("config %s: property '%s' is longer than %zu characters", path, prop,
+		CERR("property '%s' is longer than %zu characters", prop,
 		    outsz - 1);
 	memcpy(out, v, (size_t)len);
 	return 0;
@@ -46,7 +60,7 @@ static int get_u64(const void *fdt, int node, const char *path, const char *prop
 	*out = 0;
 	if (!v) {
 		if (required)
-			ERR("config %s: missing required property '%s'", path, prop);
+			CERR("missing required property '%s'", prop);
 		return 0;
 	}
 	if (len == 4)
@@ -54,9 +68,8 @@ static int get_u64(const void *fdt, int node, const char *path, const char *prop
 	else if (len == 8)
 		*out = dt_read_cells(v, 2);
 	else
-		ERR("config %s: property '%s' must be one 32-bit or 64-bit value (<0x0 0x...>), "
-		    "it has %d bytes",
-		    path, prop, len);
+		CERR("property '%s' must be one 32-bit or 64-bit value (<0x0 0x...>), "
+		    "it has %d bytes", prop, len);
 	return 0;
 }
 
@@ -103,21 +116,21 @@ static int read_identity(const void *fdt, int node, const char *path, struct dom
 	char buf[32];
 	const char *unit = strchr(fdt_get_name(fdt, node, NULL), '@');
 	if (!unit || !unit[1])
-		ERR("config %s: a domain node must be named domain@<id>", path);
+		CERR("a domain node must be named domain@<id>");
 	char *end;
 	d->id = (unsigned)strtoul(unit + 1, &end, 16);
 	if (*end)
-		ERR("config %s: unit address '%s' is not a hexadecimal domain id", path, unit + 1);
+		CERR("unit address '%s' is not a hexadecimal domain id", unit + 1);
 
 	if (get_string(fdt, node, path, "label", d->name, sizeof(d->name), true, err))
 		return -1;
 	if (!dt_valid_name(d->name))
-		ERR("config %s: label \"%s\" may only contain a-z, 0-9, '-' and '_'", path,
+		CERR("label \"%s\" may only contain a-z, 0-9, '-' and '_'",
 		    d->name);
 	if (get_string(fdt, node, path, "role", buf, sizeof(buf), false, err))
 		return -1;
 	if (buf[0] && strcmp(buf, "control"))
-		ERR("config %s: role \"%s\" is not known (the only role is \"control\")", path,
+		CERR("role \"%s\" is not known (the only role is \"control\")",
 		    buf);
 	d->control = buf[0] != 0;
 	if (get_string(fdt, node, path, "type", d->label, sizeof(d->label), false, err))
@@ -125,7 +138,7 @@ static int read_identity(const void *fdt, int node, const char *path, struct dom
 	if (!d->label[0])
 		snprintf(d->label, sizeof(d->label), "domain_t");
 	else if (!dt_valid_name(d->label))
-		ERR("config %s: type \"%s\" may only contain a-z, 0-9, '-' and '_'", path,
+		CERR("type \"%s\" may only contain a-z, 0-9, '-' and '_'",
 		    d->label);
 	return 0;
 }
@@ -137,33 +150,32 @@ static int read_resources(const void *fdt, int node, const char *path, const str
 	int len;
 	const uint32_t *cpus = fdt_getprop(fdt, node, "cpus", &len);
 	if (!cpus)
-		ERR("config %s: missing required property 'cpus' (physical CPU numbers, e.g. <0 "
-		    "1>)",
-		    path);
+		CERR("missing required property 'cpus' (physical CPU numbers, e.g. <0 "
+		    "1>)");
 	if (len == 0 || len % 4)
-		ERR("config %s: property 'cpus' must be a list of 32-bit CPU numbers", path);
+		CERR("property 'cpus' must be a list of 32-bit CPU numbers");
 	d->ncpus = (unsigned)len / 4;
 	if (d->ncpus > BH_MAX_VCPUS)
-		ERR("config %s: 'cpus' lists %u CPUs, at most %d are supported", path, d->ncpus,
+		CERR("'cpus' lists %u CPUs, at most %d are supported", d->ncpus,
 		    BH_MAX_VCPUS);
 	for (unsigned i = 0; i < d->ncpus; i++) {
 		d->cpus[i] = fdt32_to_cpu(cpus[i]);
 		if (b && d->cpus[i] >= b->ncpus)
-			ERR("config %s: 'cpus' names CPU %u but the board has %u CPUs (0-%u)", path,
+			CERR("'cpus' names CPU %u but the board has %u CPUs (0-%u)",
 			    d->cpus[i], b->ncpus, b->ncpus - 1);
 		for (unsigned j = 0; j < i; j++)
 			if (d->cpus[j] == d->cpus[i])
-				ERR("config %s: 'cpus' lists CPU %u twice", path, d->cpus[i]);
+				CERR("'cpus' lists CPU %u twice", d->cpus[i]);
 	}
 
 	if (get_u64(fdt, node, path, "memory-size", &d->mem_size, true, err) ||
 	    get_u64(fdt, node, path, "memory-base", &d->mem_base, false, err))
 		return -1;
 	if (d->mem_size == 0 || !IS_ALIGNED(d->mem_size, SZ_2M))
-		ERR("config %s: 'memory-size' 0x%llx must be a non-zero multiple of 2 MiB", path,
+		CERR("'memory-size' 0x%llx must be a non-zero multiple of 2 MiB",
 		    (unsigned long long)d->mem_size);
 	if (!IS_ALIGNED(d->mem_base, SZ_2M))
-		ERR("config %s: 'memory-base' 0x%llx must be 2 MiB aligned", path,
+		CERR("'memory-base' 0x%llx must be 2 MiB aligned",
 		    (unsigned long long)d->mem_base);
 	return 0;
 }
@@ -185,13 +197,12 @@ static int read_images(const void *fdt, int node, const char *path, struct dom_c
 	else if (!strcmp(buf, "halt"))
 		d->on_fault = FAULT_HALT;
 	else
-		ERR("config %s: 'on-fault' is \"%s\"; expected \"stop\", \"restart\" or \"halt\"",
-		    path, buf);
+		CERR("'on-fault' is \"%s\"; expected \"stop\", \"restart\" or \"halt\"", buf);
 	if (get_string(fdt, node, path, "layout", buf, sizeof(buf), false, err))
 		return -1;
 	d->firmware_layout = !strcmp(buf, "firmware");
 	if (buf[0] && !d->firmware_layout && strcmp(buf, "linux"))
-		ERR("config %s: 'layout' is \"%s\"; expected \"linux\" or \"firmware\"", path, buf);
+		CERR("'layout' is \"%s\"; expected \"linux\" or \"firmware\"", buf);
 	return 0;
 }
 
@@ -241,19 +252,19 @@ static int read_devices(const void *fdt, int node, const char *path, const struc
 	if (!dv)
 		return 0;
 	if (dlen < 1 || dv[dlen - 1])
-		ERR("config %s: 'devices' must be a list of strings (DT paths)", path);
+		CERR("'devices' must be a list of strings (DT paths)");
 	for (int pos = 0; pos < dlen; pos += (int)strlen(dv + pos) + 1) {
 		const char *dev = dv + pos;
 		size_t l = strlen(dev);
 		if (l == 0 || dev[0] != '/')
-			ERR("config %s: 'devices' entry \"%s\" is not an absolute DT path", path, dev);
+			CERR("'devices' entry \"%s\" is not an absolute DT path", dev);
 		if (d->ndevices == BH_MAX_DEVICES)
-			ERR("config %s: more than %d devices", path, BH_MAX_DEVICES);
+			CERR("more than %d devices", BH_MAX_DEVICES);
 		if (l >= sizeof(d->devices[0]))
-			ERR("config %s: device path \"%s\" is too long", path, dev);
+			CERR("device path \"%s\" is too long", dev);
 		for (unsigned j = 0; j < d->ndevices; j++)
 			if (!strcmp(d->devices[j], dev))
-				ERR("config %s: 'devices' lists \"%s\" twice", path, dev);
+				CERR("'devices' lists \"%s\" twice", dev);
 		memcpy(d->devices[d->ndevices], dev, l + 1);
 		d->dev_node[d->ndevices] = b && b->fdt ? fdt_path_offset(b->fdt, dev) : -1;
 		if (b && b->fdt && check_device(path, dev, b, d, err))
@@ -295,69 +306,63 @@ static int read_channel(const void *fdt, int node, const char *path, struct plan
 	const char *unit = strchr(fdt_get_name(fdt, node, NULL), '@');
 	char *end;
 	if (!unit || !unit[1])
-		ERR("config %s: a channel node must be named channel@<id>", path);
+		CERR("a channel node must be named channel@<id>");
 	c->id = (unsigned)strtoul(unit + 1, &end, 16);
 	if (*end)
-		ERR("config %s: unit address '%s' is not a hexadecimal channel id", path, unit + 1);
+		CERR("unit address '%s' is not a hexadecimal channel id", unit + 1);
 	for (unsigned i = 0; i < p->nchans; i++)
 		if (p->chan[i].id == c->id)
-			ERR("config %s: channel id %x is used twice", path, c->id);
+			CERR("channel id %x is used twice", c->id);
 
 	int len;
 	const char *v = fdt_getprop(fdt, node, "between", &len);
 	if (!v)
-		ERR("config %s: missing required property 'between' (the two domains: <&a &b> "
-		    "or \"a\", \"b\")",
-		    path);
+		CERR("missing required property 'between' (the two domains: <&a &b> "
+		    "or \"a\", \"b\")");
 	if (len > 0 && v[0] && !v[len - 1]) {
 		/* Two labels. */
 		int pos = 0, n = 0;
 		while (pos < len) {
 			const char *s = v + pos;
 			if (n == 2)
-				ERR("config %s: 'between' names more than two domains", path);
+				CERR("'between' names more than two domains");
 			int k;
 			for (k = 0; k < (int)p->ndoms && strcmp(p->dom[k].name, s); k++)
 				;
 			if (k == (int)p->ndoms)
-				ERR("config %s: 'between' names \"%s\", which is no domain's label",
-				    path, s);
+				CERR("'between' names \"%s\", which is no domain's label", s);
 			c->end[n++] = (unsigned)k;
 			pos += (int)strlen(s) + 1;
 		}
 		if (n != 2)
-			ERR("config %s: 'between' must name exactly two domains", path);
+			CERR("'between' must name exactly two domains");
 	} else {
 		if (len != 8)
-			ERR("config %s: 'between' must name exactly two domains (<&a &b>)", path);
+			CERR("'between' must name exactly two domains (<&a &b>)");
 		const uint32_t *ph = (const uint32_t *)v;
 		for (int k = 0; k < 2; k++) {
 			int d = find_domain_by_phandle(fdt, p, fdt32_to_cpu(ph[k]));
 			if (d < 0)
-				ERR("config %s: 'between' entry %d is not a reference to a domain "
-				    "node",
-				    path, k + 1);
+				CERR("'between' entry %d is not a reference to a domain "
+		    "node", k + 1);
 			c->end[k] = (unsigned)d;
 		}
 	}
 	if (c->end[0] == c->end[1])
-		ERR("config %s: 'between' names domain \"%s\" twice: a channel joins two "
-		    "domains",
-		    path, p->dom[c->end[0]].name);
+		CERR("'between' names domain \"%s\" twice: a channel joins two "
+		    "domains", p->dom[c->end[0]].name);
 	if (get_u64(fdt, node, path, "size", &c->size, true, err))
 		return -1;
 	if (c->size == 0 || !IS_ALIGNED(c->size, SZ_4K) || c->size > BH_CHANNEL_MAX_SIZE)
-		ERR("config %s: 'size' 0x%llx must be a non-zero multiple of 4 KiB, at most %u "
-		    "MiB",
-		    path, (unsigned long long)c->size, BH_CHANNEL_MAX_SIZE >> 20);
+		CERR("'size' 0x%llx must be a non-zero multiple of 4 KiB, at most %u "
+		    "MiB", (unsigned long long)c->size, BH_CHANNEL_MAX_SIZE >> 20);
 	uint64_t rate;
 	if (get_u64(fdt, node, path, "max-notify-rate", &rate, false, err))
 		return -1;
 	if (fdt_getprop(fdt, node, "max-notify-rate", NULL) &&
 	    (rate == 0 || rate > BH_MAX_NOTIFY_RATE))
-		ERR("config %s: 'max-notify-rate' is %llu; expected 1 to %u notifications per "
-		    "second (leave it out for no limit)",
-		    path, (unsigned long long)rate, BH_MAX_NOTIFY_RATE);
+		CERR("'max-notify-rate' is %llu; expected 1 to %u notifications per "
+		    "second (leave it out for no limit)", (unsigned long long)rate, BH_MAX_NOTIFY_RATE);
 	c->max_notify_rate = (uint32_t)rate;
 	p->nchans++;
 	return 0;
@@ -373,7 +378,7 @@ static int read_policy(const void *fdt, int node, const char *path, struct plan 
 	if (!v)
 		return 0; /* an empty policy: nothing between domains is allowed */
 	if (len < 1 || v[len - 1])
-		ERR("config %s: 'allow' must be a list of strings", path);
+		CERR("'allow' must be a list of strings");
 	unsigned idx = 1;
 	for (int pos = 0; pos < len; idx++) {
 		if (dt_policy_parse_rule(v + pos, path, idx, p, err))
@@ -392,10 +397,10 @@ static int unit_id(const void *fdt, int node, const char *path, const char *kind
 	const char *unit = strchr(fdt_get_name(fdt, node, NULL), '@');
 	char *end;
 	if (!unit || !unit[1])
-		ERR("config %s: a %s node must be named %s@<id>", path, kind, kind);
+		CERR("a %s node must be named %s@<id>", kind, kind);
 	unsigned long v = strtoul(unit + 1, &end, 16);
 	if (*end || v > 0xffff)
-		ERR("config %s: unit address '%s' is not a hexadecimal %s id (0-ffff)", path,
+		CERR("unit address '%s' is not a hexadecimal %s id (0-ffff)",
 		    unit + 1, kind);
 	*out = (unsigned)v;
 	return 0;
@@ -408,22 +413,21 @@ static int domain_ref(const void *fdt, int node, const char *path, const char *p
 	int len;
 	const char *v = fdt_getprop(fdt, node, prop, &len);
 	if (!v)
-		ERR("config %s: missing required property '%s' (the member: <&label> or "
-		    "\"label\")",
-		    path, prop);
+		CERR("missing required property '%s' (the member: <&label> or "
+		    "\"label\")", prop);
 	if (len > 1 && v[0] && !v[len - 1] && strnlen(v, (size_t)len) == (size_t)len - 1) {
 		for (unsigned k = 0; k < p->ndoms; k++)
 			if (!strcmp(p->dom[k].name, v)) {
 				*out = k;
 				return 0;
 			}
-		ERR("config %s: '%s' names \"%.40s\", which is no domain's label", path, prop, v);
+		CERR("'%s' names \"%.40s\", which is no domain's label", prop, v);
 	}
 	if (len != 4)
-		ERR("config %s: '%s' must name one domain (<&label> or \"label\")", path, prop);
+		CERR("'%s' must name one domain (<&label> or \"label\")", prop);
 	int d = find_domain_by_phandle(fdt, p, fdt32_to_cpu(*(const uint32_t *)v));
 	if (d < 0)
-		ERR("config %s: '%s' is not a reference to a domain node", path, prop);
+		CERR("'%s' is not a reference to a domain node", prop);
 	*out = (unsigned)d;
 	return 0;
 }
@@ -435,18 +439,18 @@ static int vlan_list(const void *fdt, int node, const char *path, const char *pr
 	int len;
 	const uint32_t *v = fdt_getprop(fdt, node, prop, &len);
 	if (len <= 0 || len % 4 || (unsigned)len / 4 > max)
-		ERR("config %s: '%s' must be %s 32-bit VLAN id%s (<10%s>)", path, prop,
+		CERR("'%s' must be %s 32-bit VLAN id%s (<10%s>)", prop,
 		    max == 1 ? "one" : "a list of at most 16", max == 1 ? "" : "s",
 		    max == 1 ? "" : " 20");
 	unsigned n = (unsigned)len / 4;
 	for (unsigned i = 0; i < n; i++) {
 		uint32_t id = fdt32_to_cpu(v[i]);
 		if (id < 1 || id > BH_VLAN_ID_MAX)
-			ERR("config %s: '%s': %u is not a VLAN id (1-%u)", path, prop, id,
+			CERR("'%s': %u is not a VLAN id (1-%u)", prop, id,
 			    BH_VLAN_ID_MAX);
 		for (unsigned j = 0; j < i; j++)
 			if (out[j] == id)
-				ERR("config %s: '%s' lists VLAN %u twice", path, prop, id);
+				CERR("'%s' lists VLAN %u twice", prop, id);
 		out[i] = (uint16_t)id;
 	}
 	return (int)n;
@@ -460,11 +464,10 @@ static int read_port_vlans(const void *fdt, int node, const char *path, struct n
 	bool trunk = fdt_getprop(fdt, node, "vlans", NULL) != NULL;
 	bool native = fdt_getprop(fdt, node, "native-vlan", NULL) != NULL;
 	if (access && trunk)
-		ERR("config %s: 'vlan' (an access port) and 'vlans' (a trunk port) exclude each "
-		    "other",
-		    path);
+		CERR("'vlan' (an access port) and 'vlans' (a trunk port) exclude each "
+		    "other");
 	if (native && !trunk)
-		ERR("config %s: 'native-vlan' is for trunk ports: it needs 'vlans'", path);
+		CERR("'native-vlan' is for trunk ports: it needs 'vlans'");
 	pt->trunk = trunk;
 	pt->pvid = 1;
 	if (access && vlan_list(fdt, node, path, "vlan", &pt->pvid, 1, err) < 0)
@@ -480,9 +483,8 @@ static int read_port_vlans(const void *fdt, int node, const char *path, struct n
 		return -1;
 	for (unsigned i = 0; native && i < pt->nvlans; i++)
 		if (pt->vlans[i] == pt->pvid)
-			ERR("config %s: VLAN %u is both 'native-vlan' (untagged) and in 'vlans' "
-			    "(tagged)",
-			    path, pt->pvid);
+			CERR("VLAN %u is both 'native-vlan' (untagged) and in 'vlans' "
+		    "(tagged)", pt->pvid);
 	return 0;
 }
 
@@ -498,24 +500,22 @@ static int read_port(const void *fdt, int node, const char *path, const struct p
 	const struct dom_cfg *d = &p->dom[pt->dom];
 	for (unsigned i = 0; i < net->nports; i++) {
 		if (net->port[i].id == pt->id)
-			ERR("config %s: port id %x is used twice in this network", path, pt->id);
+			CERR("port id %x is used twice in this network", pt->id);
 		if (net->port[i].dom == pt->dom)
-			ERR("config %s: domain \"%s\" is already port@%x of this network", path,
+			CERR("domain \"%s\" is already port@%x of this network",
 			    d->name, net->port[i].id);
 	}
 	int len;
 	const uint8_t *mac = fdt_getprop(fdt, node, "mac-address", &len);
 	if (mac) {
 		if (len != 6)
-			ERR("config %s: 'mac-address' must be 6 bytes ([02 00 00 00 00 01]), it has "
-			    "%d",
-			    path, len);
+			CERR("'mac-address' must be 6 bytes ([02 00 00 00 00 01]), it has "
+		    "%d", len);
 		if (mac[0] & 1)
-			ERR("config %s: 'mac-address' %02x:%02x:%02x:%02x:%02x:%02x is a group "
-			    "(multicast) address",
-			    path, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+			CERR("'mac-address' %02x:%02x:%02x:%02x:%02x:%02x is a group "
+		    "(multicast) address", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 		if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
-			ERR("config %s: 'mac-address' is all zeros", path);
+			CERR("'mac-address' is all zeros");
 		memcpy(pt->mac, mac, 6);
 	} else {
 		/* Locally administered, from the network's and the domain's ids. */
@@ -529,8 +529,7 @@ static int read_port(const void *fdt, int node, const char *path, const struct p
 	}
 	for (unsigned i = 0; i < net->nports; i++)
 		if (!memcmp(net->port[i].mac, pt->mac, 6))
-			ERR("config %s: MAC address %02x:%02x:%02x:%02x:%02x:%02x is also port@%x's",
-			    path, pt->mac[0], pt->mac[1], pt->mac[2], pt->mac[3], pt->mac[4],
+			CERR("MAC address %02x:%02x:%02x:%02x:%02x:%02x is also port@%x's", pt->mac[0], pt->mac[1], pt->mac[2], pt->mac[3], pt->mac[4],
 			    pt->mac[5], net->port[i].id);
 	if (read_port_vlans(fdt, node, path, pt, err))
 		return -1;
@@ -548,10 +547,10 @@ static int read_network(const void *fdt, int node, const char *path, struct plan
 	    unit_id(fdt, node, path, "network", &net->id, err))
 		return -1;
 	if (net->id > 0xff)
-		ERR("config %s: network id %x is above ff", path, net->id);
+		CERR("network id %x is above ff", net->id);
 	for (unsigned i = 0; i < p->nnets; i++)
 		if (p->net[i].id == net->id)
-			ERR("config %s: network id %x is used twice", path, net->id);
+			CERR("network id %x is used twice", net->id);
 	int child;
 	fdt_for_each_subnode(child, fdt, node)
 	{
@@ -561,12 +560,12 @@ static int read_network(const void *fdt, int node, const char *path, struct plan
 		if (strncmp(nm, "port@", 5) && strcmp(nm, "port"))
 			ERR("config %s: unknown node (expected port@<id>)", cpath);
 		if (net->nports == BH_NET_MAX_PORTS)
-			ERR("config %s: more than %d ports", path, BH_NET_MAX_PORTS);
+			CERR("more than %d ports", BH_NET_MAX_PORTS);
 		if (read_port(fdt, child, cpath, p, net, err))
 			return -1;
 	}
 	if (net->nports < 2)
-		ERR("config %s: a network needs at least two port@<id> nodes (it has %u)", path,
+		CERR("a network needs at least two port@<id> nodes (it has %u)",
 		    net->nports);
 	p->nnets++;
 	return 0;
@@ -630,23 +629,21 @@ static int check_devices_apart(const char *path, const struct dom_cfg *d,
 	for (unsigned x = 0; x < d->ndevices; x++)
 		for (unsigned y = 0; y < o->ndevices; y++) {
 			if (!strcmp(d->devices[x], o->devices[y]))
-				ERR("config %s: device \"%s\" is also given to domain \"%s\"", path,
+				CERR("device \"%s\" is also given to domain \"%s\"",
 				    d->devices[x], o->name);
 			const struct dev_res *a = &d->dev[x], *c = &o->dev[y];
 			for (unsigned i = 0; i < a->nirq; i++)
 				for (unsigned j = 0; j < c->nirq; j++)
 					if (a->irq[i] == c->irq[j])
-						ERR("config %s: interrupt %u of \"%s\" is also used "
-						    "by \"%s\" of domain \"%s\"",
-						    path, a->irq[i], d->devices[x], o->devices[y],
+						CERR("interrupt %u of \"%s\" is also used "
+		    "by \"%s\" of domain \"%s\"", a->irq[i], d->devices[x], o->devices[y],
 						    o->name);
 			for (unsigned i = 0; i < a->nreg; i++)
 				for (unsigned j = 0; j < c->nreg; j++)
 					if (overlaps(a->reg[i].base, a->reg[i].size, c->reg[j].base,
 						     c->reg[j].size))
-						ERR("config %s: registers of \"%s\" overlap \"%s\" of "
-						    "domain \"%s\"",
-						    path, d->devices[x], o->devices[y], o->name);
+						CERR("registers of \"%s\" overlap \"%s\" of "
+		    "domain \"%s\"", d->devices[x], o->devices[y], o->name);
 		}
 	return 0;
 }
@@ -659,24 +656,23 @@ static int check_apart(const char *path, const struct plan *p, const struct dom_
 	for (unsigned i = 0; i < p->ndoms; i++) {
 		const struct dom_cfg *o = &p->dom[i];
 		if (!strcmp(o->name, d->name))
-			ERR("config %s: label \"%s\" is already used by domain@%x", path, d->name,
+			CERR("label \"%s\" is already used by domain@%x", d->name,
 			    o->id);
 		if (o->id == d->id)
-			ERR("config %s: domain id %x is used twice", path, d->id);
+			CERR("domain id %x is used twice", d->id);
 		if (o->control && d->control)
-			ERR("config %s: only one domain may have role \"control\" (domain \"%s\" "
-			    "has it too)",
-			    path, o->name);
+			CERR("only one domain may have role \"control\" (domain \"%s\" "
+		    "has it too)", o->name);
 		for (unsigned c = 0; c < d->ncpus; c++)
 			for (unsigned k = 0; k < o->ncpus; k++)
 				if (d->cpus[c] == o->cpus[k])
-					ERR("config %s: CPU %u is also given to domain \"%s\"", path,
+					CERR("CPU %u is also given to domain \"%s\"",
 					    d->cpus[c], o->name);
 		if (check_devices_apart(path, d, o, err))
 			return -1;
 		if (d->mem_base && o->mem_base &&
 		    overlaps(d->mem_base, d->mem_size, o->mem_base, o->mem_size))
-			ERR("config %s: memory 0x%llx-0x%llx overlaps domain \"%s\"", path,
+			CERR("memory 0x%llx-0x%llx overlaps domain \"%s\"",
 			    (unsigned long long)d->mem_base,
 			    (unsigned long long)(d->mem_base + d->mem_size - 1), o->name);
 	}
@@ -696,11 +692,10 @@ static int check_fixed_memory(const char *path, const struct dom_cfg *d, const s
 		    d->mem_base + d->mem_size <= b->mem[i].base + b->mem[i].size)
 			inside = true;
 	if (!inside)
-		ERR("config %s: memory 0x%llx-0x%llx is not inside the board's RAM", path, lo, hi);
+		CERR("memory 0x%llx-0x%llx is not inside the board's RAM", lo, hi);
 	for (unsigned i = 0; i < b->nresv; i++)
 		if (overlaps(d->mem_base, d->mem_size, b->resv[i].base, b->resv[i].size))
-			ERR("config %s: memory 0x%llx-0x%llx overlaps reserved memory 0x%llx-0x%llx",
-			    path, lo, hi, (unsigned long long)b->resv[i].base,
+			CERR("memory 0x%llx-0x%llx overlaps reserved memory 0x%llx-0x%llx", lo, hi, (unsigned long long)b->resv[i].base,
 			    (unsigned long long)(b->resv[i].base + b->resv[i].size - 1));
 	return 0;
 }
@@ -719,11 +714,10 @@ static int read_domains(const void *fdt, int root, const struct board *b, struct
 		    !strncmp(nm, "network", 7))
 			continue;
 		if (strncmp(nm, "domain@", 7) && strcmp(nm, "domain"))
-			ERR("config %s: unknown node (expected domain@<id>, channel@<id>, "
-			    "network@<id> or policy)",
-			    path);
+			CERR("unknown node (expected domain@<id>, channel@<id>, "
+		    "network@<id> or policy)");
 		if (p->ndoms == BH_MAX_DOMAINS)
-			ERR("config %s: more than %d domains", path, BH_MAX_DOMAINS);
+			CERR("more than %d domains", BH_MAX_DOMAINS);
 		struct dom_cfg *d = &p->dom[p->ndoms];
 		memset(d, 0, sizeof(*d)); /* only the domains there are: 64 slots are 540 KiB */
 		if (read_domain(fdt, node, path, b, d, err) || check_apart(path, p, d, err) ||
@@ -748,17 +742,17 @@ static int read_channels_policy(const void *fdt, int root, struct plan *p, struc
 		snprintf(path, sizeof(path), "/bulkhead/%s", nm);
 		if (!strncmp(nm, "channel", 7)) {
 			if (p->nchans == BH_MAX_CHANNELS)
-				ERR("config %s: more than %d channels", path, BH_MAX_CHANNELS);
+				CERR("more than %d channels", BH_MAX_CHANNELS);
 			if (read_channel(fdt, node, path, p, err))
 				return -1;
 		} else if (!strncmp(nm, "network", 7)) {
 			if (p->nnets == BH_MAX_NETWORKS)
-				ERR("config %s: more than %d networks", path, BH_MAX_NETWORKS);
+				CERR("more than %d networks", BH_MAX_NETWORKS);
 			if (read_network(fdt, node, path, p, err))
 				return -1;
 		} else if (!strcmp(nm, "policy")) {
 			if (npolicy++)
-				ERR("config %s: only one policy node", path);
+				CERR("only one policy node");
 			if (read_policy(fdt, node, path, p, err))
 				return -1;
 		}
