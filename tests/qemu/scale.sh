@@ -23,12 +23,21 @@ echo "case: 64 CPUs, 64 one-CPU domains (GICv3)"
 bh_pack "$W/img" "$W/cfg.dts" 3 64
 log=$W/log64
 bh_boot kernel "$W/img" "$log" 200 3 cortex-a57 64
+rc=$?
 expect "$log" "^Bulkhead .*: 64 CPUs, GICv3, .*, 64 domains" "the hypervisor sees 64 CPUs and 64 domains"
 expect "$log" "^bulkhead: 64 of 64 CPUs online" "every CPU came online"
 n=$(grep -cE '^\[d[0-9]+\] TESTGUEST: PASS basic' "$log")
 if [ "$n" -eq 64 ]; then echo "  ok: all 64 domains passed"; else
 	echo "  FAIL: $n of 64 domains passed"; FAILS=$((FAILS + 1)); fi
-expect "$log" "^bulkhead: no domain left running" "every domain powered off"
+# The last line can be lost on a loaded host: 64 TCG CPUs idling in WFE
+# (a yield under TCG) leave the one draining the console little time before
+# the bounded console_sync() at power-off gives up. The machine powering off
+# by itself (QEMU's exit 0, no fatal halt: checked below) says the same.
+if grep -qaE "^bulkhead: no domain left running" "$log" || [ "$rc" -eq 0 ]; then
+	echo "  ok: every domain powered off (the machine powered off by itself)"
+else
+	echo "  FAIL: every domain powered off (no power-off line, QEMU status $rc)"; FAILS=$((FAILS + 1))
+fi
 expect_not "$log" "hypervisor exception|halting the system|could not be built|boot stopped" "the hypervisor survived"
 
 echo "case: boot cost on a 1 GiB board and on a 16383 GiB one"
