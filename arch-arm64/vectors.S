@@ -17,36 +17,6 @@
  */
 #include "arch-arm64/asm.h"
 
-.macro save_frame
-	sub	sp, sp, #TF_SIZE
-	stp	x0, x1, [sp, #16 * 0]
-	stp	x2, x3, [sp, #16 * 1]
-	stp	x4, x5, [sp, #16 * 2]
-	stp	x6, x7, [sp, #16 * 3]
-	stp	x8, x9, [sp, #16 * 4]
-	stp	x10, x11, [sp, #16 * 5]
-	stp	x12, x13, [sp, #16 * 6]
-	stp	x14, x15, [sp, #16 * 7]
-	stp	x16, x17, [sp, #16 * 8]
-	stp	x18, x19, [sp, #16 * 9]
-	stp	x20, x21, [sp, #16 * 10]
-	stp	x22, x23, [sp, #16 * 11]
-	stp	x24, x25, [sp, #16 * 12]
-	stp	x26, x27, [sp, #16 * 13]
-	stp	x28, x29, [sp, #16 * 14]
-	mrs	x0, elr_el2
-	stp	x30, x0, [sp, #16 * 15]
-	mrs	x0, spsr_el2
-	mrs	x1, esr_el2
-	stp	x0, x1, [sp, #TF_SPSR]
-	mrs	x0, far_el2
-	mrs	x1, hpfar_el2
-	stp	x0, x1, [sp, #TF_FAR]
-	mrs	x0, sp_el1
-	str	x0, [sp, #TF_SP_EL1]
-	mov	x0, sp
-.endm
-
 /* What C may clobber (x0-x18, x30) and ELR, into a new frame: all a lean
  * entry saves (guest_exit_lean restores it). */
 .macro save_caller_regs
@@ -63,6 +33,36 @@
 	str	x18, [sp, #16 * 9]
 	mrs	x0, elr_el2
 	stp	x30, x0, [sp, #16 * 15]
+.endm
+
+/* SPSR, ESR, FAR, HPFAR into the frame (x0, x1 clobbered). */
+.macro save_syndrome
+	mrs	x0, spsr_el2
+	mrs	x1, esr_el2
+	stp	x0, x1, [sp, #TF_SPSR]
+	mrs	x0, far_el2
+	mrs	x1, hpfar_el2
+	stp	x0, x1, [sp, #TF_FAR]
+.endm
+
+/* The rest of a full frame: x19-x29 and SP_EL1 (x0 clobbered). */
+.macro save_callee_regs
+	str	x19, [sp, #16 * 9 + 8]
+	stp	x20, x21, [sp, #16 * 10]
+	stp	x22, x23, [sp, #16 * 11]
+	stp	x24, x25, [sp, #16 * 12]
+	stp	x26, x27, [sp, #16 * 13]
+	stp	x28, x29, [sp, #16 * 14]
+	mrs	x0, sp_el1
+	str	x0, [sp, #TF_SP_EL1]
+.endm
+
+/* A full frame (31 instructions with vec_hyp's: within the 32 of a vector). */
+.macro save_frame
+	save_caller_regs
+	save_syndrome
+	save_callee_regs
+	mov	x0, sp
 .endm
 
 .macro vec_hyp kind
@@ -93,12 +93,7 @@
 .macro vec_guest_sync64
 	.align 7
 	save_caller_regs
-	mrs	x0, spsr_el2
-	mrs	x1, esr_el2
-	stp	x0, x1, [sp, #TF_SPSR]
-	mrs	x0, far_el2
-	mrs	x1, hpfar_el2
-	stp	x0, x1, [sp, #TF_FAR]
+	save_syndrome
 	mov	x0, sp
 	b	guest_sync64
 .endm
@@ -144,6 +139,7 @@ el2_vectors:
 	vec_guest 1
 	vec_guest 2
 	vec_guest 3
+	.org	el2_vectors + 0x800	/* an entry over its 32 instructions fails the build */
 
 guest_trap:
 	bl	trap_guest
@@ -159,14 +155,7 @@ guest_sync64:
 	cbnz	w0, guest_exit_lean	/* TRAP_GUEST_DONE */
 	b	guest_left
 1:	/* TRAP_GUEST_FULL: x19-x29 still hold the guest's values */
-	str	x19, [sp, #16 * 9 + 8]
-	stp	x20, x21, [sp, #16 * 10]
-	stp	x22, x23, [sp, #16 * 11]
-	stp	x24, x25, [sp, #16 * 12]
-	stp	x26, x27, [sp, #16 * 13]
-	stp	x28, x29, [sp, #16 * 14]
-	mrs	x0, sp_el1
-	str	x0, [sp, #TF_SP_EL1]
+	save_callee_regs
 	mov	x0, sp
 	mov	x1, #0			/* TRAP_GUEST_SYNC */
 	b	guest_trap
