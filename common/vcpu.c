@@ -51,7 +51,7 @@ static bool vcpu_claim(struct vcpu *v)
 /* RUNNING -> OFF, on v's own CPU: it left the guest (CPU_OFF, or its domain
  * stopped, powered off or restarts). Whoever waits for its domain's vCPUs to
  * be off (the reload on vCPU 0's CPU) is woken. */
-void vcpu_stop(struct vcpu *v)
+__attribute__((noinline)) void vcpu_stop(struct vcpu *v)
 {
 	arch_vcpu_stop(v); /* before OFF: a reload may follow at once */
 	__atomic_store_n(&v->state, VCPU_OFF, __ATOMIC_RELEASE);
@@ -66,29 +66,50 @@ static bool all_vcpus_off(struct domain *d)
 	return true;
 }
 
+/* What v's CPU has to do next, by the states alone (no lock, no change). */
+enum cpu_work { CPU_IDLE, CPU_RELOAD, CPU_ENTER };
+
+static enum cpu_work cpu_work_of(struct vcpu *v)
+{
+	if (!v)
+		return CPU_IDLE;
+	struct domain *d = v->dom;
+	enum dom_state ds = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE);
+	/* vCPU 0's CPU reloads a restarting domain once all its vCPUs left. */
+	if (ds == DOM_RESTARTING && v->index == 0 && all_vcpus_off(d))
+		return CPU_RELOAD;
+	if (ds == DOM_RUNNING && __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_ON_PENDING)
+		return CPU_ENTER;
+	return CPU_IDLE;
+}
+
+/*
+ * A CPU with nothing to run sleeps here until an event (any state change
+ * above sends one) gives it work. Its own function, never inlined: make
+ * bench leaves its instructions out of the EL2 counts, since on hardware
+ * the CPU sleeps, and under QEMU the number of turns it takes depends on
+ * the host's scheduling of the round-robin (docs/BENCHMARKS.md, Method).
+ */
+static __attribute__((noinline)) enum cpu_work cpu_idle_wait(struct vcpu *v)
+{
+	enum cpu_work w;
+	while ((w = cpu_work_of(v)) == CPU_IDLE)
+		arch_idle();
+	return w;
+}
+
 void cpu_run_loop(void)
 {
 	struct vcpu *v = vcpu_of_cpu(arch_cpu_index());
 
 	for (;;) {
-		if (v) {
-			struct domain *d = v->dom;
-			enum dom_state ds = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE);
-			/* vCPU 0's CPU reloads a restarting domain once all its vCPUs left. */
-			if (ds == DOM_RESTARTING && v->index == 0 && all_vcpus_off(d)) {
-				domain_load(d);
-				continue;
-			}
-			if (ds == DOM_RUNNING &&
-			    __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_ON_PENDING &&
-			    vcpu_claim(v)) {
-				arch_vcpu_reset(v, v->on_entry, v->on_ctx);
-				if (vcpu_prepare_entry(v))
-					arch_vcpu_run(v);
-				vcpu_stop(v); /* its domain stopped meanwhile */
-				continue;
-			}
+		if (cpu_idle_wait(v) == CPU_RELOAD) {
+			domain_load(v->dom);
+		} else if (vcpu_claim(v)) {
+			arch_vcpu_reset(v, v->on_entry, v->on_ctx);
+			if (vcpu_prepare_entry(v))
+				arch_vcpu_run(v);
+			vcpu_stop(v); /* its domain stopped meanwhile */
 		}
-		arch_idle();
 	}
 }
