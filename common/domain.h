@@ -59,6 +59,7 @@ struct vcpu {
 	bool on_boot;		    /* the domain's boot: on_ctx is its DT (boot protocol) */
 	struct trap_frame *frame;   /* the frame of the trap being handled */
 	const struct vmmio *mmio;   /* the emulated region being accessed */
+	uint64_t mmio_val;	    /* and the value written or read (traps.c) */
 	uint64_t *exits;	    /* its exit counts (common/percpu.h: stats_exits_of) */
 	struct arch_vcpu arch;
 	struct vgic_cpu vgic; /* its SGIs, PPIs and list registers (gic/vgic.c) */
@@ -245,6 +246,9 @@ static inline bool vcpu_trap_done(struct vcpu *v, enum trap_result r)
  * domain's RAM; false if any byte is outside it. */
 bool domain_copy_from_guest(struct domain *d, void *dst, uint64_t ipa, uint64_t size);
 
+/* The domain's emulated region that covers ipa, or NULL. */
+const struct vmmio *vmmio_find(struct domain *d, uint64_t ipa);
+/* Find and access (the trap path does the same in two steps). */
 bool vmmio_dispatch(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val,
 		    bool *handled);
 void vuart_init(struct domain *d, uint64_t base, uint64_t size, unsigned intid);
