@@ -85,8 +85,10 @@ static void run_tx(struct vnet *n, unsigned port)
 		if (irq & (1u << i))
 			update_line(n, i); /* a receiver on another CPU: an IPI, charged to
 					    * the sender (stats_kick) */
-	if (r == VSWITCH_MORE)
+	if (r == VSWITCH_MORE) {
 		__atomic_store_n(&n->dom[port]->vnet_pending, true, __ATOMIC_RELAXED);
+		domain_recheck(n->dom[port], VCPU_RECHECK_NET);
+	}
 	/* VSWITCH_FAULT: in the port's fault, reported after the unlock */
 }
 
