@@ -142,13 +142,13 @@ $(HYPB)/bulkhead.bin: $(HYPB)/bulkhead.elf tools/relr.py
 
 hyp: $(HYPB)/bulkhead.bin
 
-BHPACK_SRC := tools/bhpack.c common/image.c dt/plan.c dt/policy.c dt/board.c dt/devices.c dt/dom0.c dt/guest.c dt/out.c common/pmem.c
+BHPACK_SRC := tools/bhpack.c common/image.c dt/plan.c dt/blob.c dt/policy.c dt/board.c dt/devices.c dt/dom0.c dt/guest.c dt/out.c common/pmem.c
 $(TOOLB)/bhpack: $(BHPACK_SRC) dt/*.h common/package.h common/lib.h | deps
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,HOSTCC,$@)gcc $(HOST_CFLAGS) -o $@ $(BHPACK_SRC) -lfdt
 
 # bhpolicy: sesearch-like questions about a config's policy (tools/bhpolicy.c).
-BHPOLICY_SRC := tools/bhpolicy.c dt/plan.c dt/policy.c dt/board.c dt/devices.c dt/dom0.c dt/out.c
+BHPOLICY_SRC := tools/bhpolicy.c dt/plan.c dt/blob.c dt/policy.c dt/board.c dt/devices.c dt/dom0.c dt/out.c
 $(TOOLB)/bhpolicy: $(BHPOLICY_SRC) dt/*.h common/lib.h | deps
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,HOSTCC,$@)gcc $(HOST_CFLAGS) -o $@ $(BHPOLICY_SRC) -lfdt
