@@ -91,8 +91,9 @@ HYP_CFLAGS = -std=c11 $(HYP_OPT) -g -Wall -Wextra -Werror -ffreestanding -fno-bu
 # Cortex-A53 erratum 843419: ADRPs at risky offsets become ADRs (the image is
 # far smaller than ADR's 1 MiB reach), not veneers in a 4 KiB-aligned stub.
 # -u: the compiler may call memset/memcpy/memmove for a copy or a zeroing it
-# generates after LTO has seen who calls them; kept whatever libfdt uses.
-HYP_LDFLAGS := -nostdlib -static-pie -Wl,-u,memset,-u,memcpy,-u,memmove -Wl,-z,norelro -Wl,--fix-cortex-a53-843419=adr -Wl,--gc-sections \
+# generates after LTO has seen who calls them; and so may -fstack-protector's
+# guard and failure handler (common/boot.c), which LTO cannot see used.
+HYP_LDFLAGS := -nostdlib -static-pie -Wl,-u,memset,-u,memcpy,-u,memmove,-u,__stack_chk_guard,-u,__stack_chk_fail -Wl,-z,norelro -Wl,--fix-cortex-a53-843419=adr -Wl,--gc-sections \
 	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
 	-T arch-arm64/image.ld
 

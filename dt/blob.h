@@ -9,6 +9,7 @@
 #ifndef DT_BLOB_H
 #define DT_BLOB_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 const char *dt_blob_name(const void *fdt, int node); /* fdt_get_name */
@@ -28,5 +29,20 @@ int dt_blob_next_child(const void *fdt, int parent, int prev);
  * path component without '@'); < 0 when none. */
 int dt_blob_child(const void *fdt, int parent, const char *name);
 uint32_t dt_blob_phandle(const void *fdt, int node); /* fdt_get_phandle */
+/* The path /aliases gives for the len bytes at name; NULL if none (or not
+ * a NUL-terminated path). */
+const char *dt_blob_alias(const void *fdt, const char *name, int len);
+int dt_blob_path(const void *fdt, const char *path);	/* fdt_path_offset */
+int dt_blob_next_node(const void *fdt, int node, int *depth); /* fdt_next_node */
+int dt_blob_parent(const void *fdt, int node);		/* fdt_parent_offset */
+int dt_blob_find_compatible(const void *fdt, const char *compat); /* ..._by_compatible(, -1, ) */
+int dt_blob_by_phandle(const void *fdt, uint32_t phandle); /* fdt_node_offset_by_phandle */
+int dt_blob_max_phandle(const void *fdt, uint32_t *max);   /* fdt_find_max_phandle */
+/* The memory reservation block: fdt_num_mem_rsv, fdt_get_mem_rsv. */
+int dt_blob_num_rsv(const void *fdt);
+int dt_blob_rsv(const void *fdt, int n, uint64_t *addr, uint64_t *size);
+/* fdt_check_header: magic, versions, and every block inside the blob. The
+ * blob's first 40 bytes (a version 17 header) must be readable. */
+int dt_blob_check_header(const void *fdt);
 
 #endif
