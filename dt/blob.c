@@ -259,6 +259,23 @@ int dt_blob_max_phandle(const void *fdt, uint32_t *max)
 	return 0;
 }
 
+const char *dt_blob_strerror(int e)
+{
+	/* The names of codes -1 to -18, as libfdt 1.6.1 gives them. */
+	static const char names[] =
+	    "FDT_ERR_NOTFOUND\0FDT_ERR_EXISTS\0FDT_ERR_NOSPACE\0FDT_ERR_BADOFFSET\0FDT_ERR_BADPATH\0"
+	    "FDT_ERR_BADPHANDLE\0FDT_ERR_BADSTATE\0FDT_ERR_TRUNCATED\0FDT_ERR_BADMAGIC\0"
+	    "FDT_ERR_BADVERSION\0FDT_ERR_BADSTRUCTURE\0FDT_ERR_BADLAYOUT\0FDT_ERR_INTERNAL\0"
+	    "FDT_ERR_BADNCELLS\0FDT_ERR_BADVALUE\0FDT_ERR_BADOVERLAY\0FDT_ERR_NOPHANDLES\0"
+	    "FDT_ERR_BADFLAGS";
+	if (e >= 0)
+		return e ? "<valid offset/length>" : "<no error>";
+	const char *p = names;
+	while (++e < 0 && p < names + sizeof(names))
+		p += strlen(p) + 1;
+	return p < names + sizeof(names) ? p : "<unknown error>";
+}
+
 /* A 64-bit big-endian value at any alignment. */
 static uint64_t rd64(const char *p)
 {

@@ -41,6 +41,7 @@ int dt_blob_max_phandle(const void *fdt, uint32_t *max);   /* fdt_find_max_phand
 /* The memory reservation block: fdt_num_mem_rsv, fdt_get_mem_rsv. */
 int dt_blob_num_rsv(const void *fdt);
 int dt_blob_rsv(const void *fdt, int n, uint64_t *addr, uint64_t *size);
+const char *dt_blob_strerror(int err); /* fdt_strerror */
 /* fdt_check_header: magic, versions, and every block inside the blob. The
  * blob's first 40 bytes (a version 17 header) must be readable. */
 int dt_blob_check_header(const void *fdt);

@@ -162,6 +162,17 @@ static void test_header(void)
 	free(orig);
 }
 
+/* libfdt's name for every code, and for those it has none for. */
+static void test_strerror(void)
+{
+	unsigned bad = 0;
+	for (int e = -30; e <= 3; e++)
+		if (strcmp(dt_blob_strerror(e), fdt_strerror(e)) && bad++ < 3)
+			fprintf(stderr, "    %d: \"%s\", libfdt \"%s\"\n", e, dt_blob_strerror(e),
+				fdt_strerror(e));
+	CHECK_EQ(bad, 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -171,5 +182,6 @@ int main(int argc, char **argv)
 	data_dir = argv[1];
 	RUN(test_lookups);
 	RUN(test_header);
+	RUN(test_strerror);
 	return check_summary("test_blob");
 }
