@@ -250,13 +250,31 @@ int dt_blob_by_phandle(const void *fdt, uint32_t phandle)
 int dt_blob_max_phandle(const void *fdt, uint32_t *max)
 {
 	*max = 0;
-	for (int n = dt_blob_next_node(fdt, -1, NULL); n >= 0; n = dt_blob_next_node(fdt, n, NULL)) {
+	for (int n = dt_blob_next_node(fdt, -1, NULL); n >= 0;
+	     n = dt_blob_next_node(fdt, n, NULL)) {
 		uint32_t ph = dt_blob_phandle(fdt, n);
 		if (ph == ~0u)
 			return -FDT_ERR_NOPHANDLES;
 		*max = MAX(*max, ph);
 	}
 	return 0;
+}
+
+const char *dt_blob_strerror(int e)
+{
+	/* The names of codes -1 to -18, as libfdt 1.6.1 gives them. */
+	static const char names[] =
+	    "FDT_ERR_NOTFOUND\0FDT_ERR_EXISTS\0FDT_ERR_NOSPACE\0FDT_ERR_BADOFFSET\0"
+	    "FDT_ERR_BADPATH\0FDT_ERR_BADPHANDLE\0FDT_ERR_BADSTATE\0FDT_ERR_TRUNCATED\0"
+	    "FDT_ERR_BADMAGIC\0FDT_ERR_BADVERSION\0FDT_ERR_BADSTRUCTURE\0FDT_ERR_BADLAYOUT\0"
+	    "FDT_ERR_INTERNAL\0FDT_ERR_BADNCELLS\0FDT_ERR_BADVALUE\0FDT_ERR_BADOVERLAY\0"
+	    "FDT_ERR_NOPHANDLES\0FDT_ERR_BADFLAGS";
+	if (e >= 0)
+		return e ? "<valid offset/length>" : "<no error>";
+	const char *p = names;
+	while (++e < 0 && p < names + sizeof(names))
+		p += strlen(p) + 1;
+	return p < names + sizeof(names) ? p : "<unknown error>";
 }
 
 /* A 64-bit big-endian value at any alignment. */
@@ -269,8 +287,9 @@ static uint64_t rd64(const char *p)
 static const char *rsv(const void *fdt, int n)
 {
 	uint32_t off = fdt_off_mem_rsvmap(fdt) + (uint32_t)n * 16;
-	return off < fdt_off_mem_rsvmap(fdt) || off > fdt_totalsize(fdt) - 16 ? NULL
-									    : (const char *)fdt + off;
+	return off < fdt_off_mem_rsvmap(fdt) || off > fdt_totalsize(fdt) - 16
+		   ? NULL
+		   : (const char *)fdt + off;
 }
 
 int dt_blob_num_rsv(const void *fdt)
@@ -302,7 +321,8 @@ int dt_blob_check_header(const void *fdt)
 {
 	if (fdt_magic(fdt) != FDT_MAGIC)
 		return -FDT_ERR_BADMAGIC;
-	uint32_t v = fdt_version(fdt), last = fdt_last_comp_version(fdt), total = fdt_totalsize(fdt);
+	uint32_t v = fdt_version(fdt), last = fdt_last_comp_version(fdt),
+		 total = fdt_totalsize(fdt);
 	if (v < FDT_FIRST_SUPPORTED_VERSION || last > FDT_LAST_SUPPORTED_VERSION || v < last)
 		return -FDT_ERR_BADVERSION;
 	uint32_t hdr = v <= 2 ? FDT_V2_SIZE : v <= 16 ? FDT_V16_SIZE : FDT_V17_SIZE;

@@ -802,7 +802,7 @@ int dt_board_read(const void *fdt, struct board *b, struct dt_error *err)
 	err->msg[0] = 0;
 	int e = check_blob(fdt, true); /* and the index */
 	if (e)
-		ERR("DT: not a valid DTB: %s", fdt_strerror(e));
+		ERR("DT: not a valid DTB: %s", dt_blob_strerror(e));
 	if (read_uart(fdt, b, err) || read_cpus(fdt, b, err) || read_memory(fdt, b, err) ||
 	    read_gic(fdt, b, err) || read_psci(fdt, b, err))
 		return -1;

@@ -333,7 +333,8 @@ static void copy_node(struct out *o, int node)
 	enum edit e = edit_of(o, node, &drop, &vcpu);
 	out_begin_node(&o->w, node ? dt_get_name(fdt, node, NULL) : "");
 	int p;
-	dt_blob_for_each_prop(p, fdt, node) {
+	dt_blob_for_each_prop(p, fdt, node)
+	{
 		const char *name;
 		int len;
 		const void *val = dt_blob_prop(fdt, p, &name, &len);

@@ -10,6 +10,7 @@
 #include <libfdt.h>
 
 #include "common/lib.h"
+#include "dt/blob.h"
 
 #define ERR(...)                                                                                   \
 	do {                                                                                       \
@@ -25,7 +26,7 @@
 		if (fdt_e_ < 0) {                                                                  \
 			char fdt_what_[128];                                                       \
 			snprintf(fdt_what_, sizeof(fdt_what_), __VA_ARGS__);                       \
-			ERR("%s: %s", fdt_what_, fdt_strerror(fdt_e_));                            \
+			ERR("%s: %s", fdt_what_, dt_blob_strerror(fdt_e_));                        \
 		}                                                                                  \
 	} while (0)
 

@@ -768,7 +768,7 @@ int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct 
 	err->msg[0] = 0;
 	int e = dt_check_blob(fdt);
 	if (e)
-		ERR("config: not a valid DTB: %s", fdt_strerror(e));
+		ERR("config: not a valid DTB: %s", dt_blob_strerror(e));
 	int root = dt_blob_child(fdt, 0, "bulkhead");
 	if (root < 0)
 		ERR("config: no /bulkhead node");

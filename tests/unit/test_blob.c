@@ -69,15 +69,18 @@ static unsigned node_agrees(const void *fdt, int node)
 static void test_lookups(void)
 {
 	static const char *const names[] = {"qemu-virt-gicv3-el2.dtb", "qemu-virt-gicv2-el2.dtb",
-					    "board-4cpu.dtb", "plan/good.dtb", "plan/network.dtb",
-					    "plan/policy.dtb", "dt/good-alias-bus.dtb"};
+					    "board-4cpu.dtb",	       "plan/good.dtb",
+					    "plan/network.dtb",	       "plan/policy.dtb",
+					    "dt/good-alias-bus.dtb"};
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		void *fdt = load_dtb(names[i]);
 		if (!CHECK(fdt != NULL) || !CHECK_EQ(dt_check_blob(fdt), 0))
 			continue;
 		unsigned bad = 0, nodes = 0;
-		int d1 = 0, d2 = 0, x = fdt_next_node(fdt, -1, &d1), y = dt_blob_next_node(fdt, -1, &d2);
-		for (; x >= 0 && d1 >= 0; x = fdt_next_node(fdt, x, &d1), y = dt_blob_next_node(fdt, y, &d2)) {
+		int d1 = 0, d2 = 0, x = fdt_next_node(fdt, -1, &d1),
+		    y = dt_blob_next_node(fdt, -1, &d2);
+		for (; x >= 0 && d1 >= 0;
+		     x = fdt_next_node(fdt, x, &d1), y = dt_blob_next_node(fdt, y, &d2)) {
 			bad += x != y || d1 != d2;
 			bad += node_agrees(fdt, x);
 			nodes++;
@@ -126,10 +129,13 @@ static void test_header(void)
 			 * reservation entry's byte */
 			unsigned w = (unsigned)(rng >> 8) % 10, how = (unsigned)(rng >> 20) % 4;
 			uint32_t v = fdt32_to_cpu(((fdt32_t *)m)[w]);
-			v = how == 0 ? (uint32_t)(rng >> 32) % 0x100 : how == 1 ? v + (uint32_t)(rng >> 40) % 64 - 32
-				: how == 2 ? (uint32_t)(rng >> 32) : v ^ (1u << (rng >> 59));
+			v = how == 0   ? (uint32_t)(rng >> 32) % 0x100
+			    : how == 1 ? v + (uint32_t)(rng >> 40) % 64 - 32
+			    : how == 2 ? (uint32_t)(rng >> 32)
+				       : v ^ (1u << (rng >> 59));
 			if (w == 9 && (rng & 0x100)) /* the reservation block instead */
-				((uint8_t *)m)[fdt_off_mem_rsvmap(orig) + (rng >> 24) % 32] = (uint8_t)rng;
+				((uint8_t *)m)[fdt_off_mem_rsvmap(orig) + (rng >> 24) % 32] =
+				    (uint8_t)rng;
 			else
 				((fdt32_t *)m)[w] = cpu_to_fdt32(v);
 		}
@@ -147,7 +153,8 @@ static void test_header(void)
 			theirs = false;
 		accepted += mine;
 		if ((h1 != h2 || r1 != r2 || mine != theirs) && disagree++ < 3)
-			fprintf(stderr, "    mutation %u: header %d/%d, reservations %d/%d, check %d/%d\n",
+			fprintf(stderr,
+				"    mutation %u: header %d/%d, reservations %d/%d, check %d/%d\n",
 				iter, h1, h2, r1, r2, mine, theirs);
 	}
 	CHECK_EQ(disagree, 0);
@@ -162,6 +169,17 @@ static void test_header(void)
 	free(orig);
 }
 
+/* libfdt's name for every code, and for those it has none for. */
+static void test_strerror(void)
+{
+	unsigned bad = 0;
+	for (int e = -30; e <= 3; e++)
+		if (strcmp(dt_blob_strerror(e), fdt_strerror(e)) && bad++ < 3)
+			fprintf(stderr, "    %d: \"%s\", libfdt \"%s\"\n", e, dt_blob_strerror(e),
+				fdt_strerror(e));
+	CHECK_EQ(bad, 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -171,5 +189,6 @@ int main(int argc, char **argv)
 	data_dir = argv[1];
 	RUN(test_lookups);
 	RUN(test_header);
+	RUN(test_strerror);
 	return check_summary("test_blob");
 }
