@@ -350,6 +350,12 @@ void arch_irq_init(const struct board *b)
 	gic_init(b);
 }
 
+/* A domain's (re)start: its generic timer's counter offset (vtimer/). */
+void arch_timer_domain_start(struct domain *d)
+{
+	vtimer_domain_start(d);
+}
+
 void arch_send_ipi(unsigned cpu)
 {
 	gic_send_ipi(cpu);
