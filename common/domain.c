@@ -28,7 +28,7 @@ struct vcpu *vcpu_of_cpu(unsigned cpu)
 }
 
 /* Identity and vCPUs, each pinned to its physical CPU. */
-static int domain_init_vcpus(struct domain *d, const struct dom_cfg *cfg)
+int domain_init_vcpus(struct domain *d, const struct dom_cfg *cfg)
 {
 	memset(d, 0, sizeof(*d));
 	d->id = cfg->id;

@@ -155,6 +155,9 @@ struct vcpu *vcpu_of_cpu(unsigned cpu);
 
 int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct board *b,
 		  const void *host_fdt);
+/* Its identity and vCPUs, each pinned to its CPU (domain_create's first
+ * step; the x86 port builds the rest of its domains itself). */
+int domain_init_vcpus(struct domain *d, const struct dom_cfg *cfg);
 /* After every domain exists: give each its devices (MMIO and interrupts). */
 int domains_assign_devices(const struct board *b);
 /* Physical SPI -> the domain it was given to (NULL: none). */
@@ -198,8 +201,7 @@ static inline bool vcpu_prepare_entry(struct vcpu *v)
 	if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOM_RUNNING ||
 	    __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_RUNNING)
 		return false;
-	if (vgic_needs_flush(&v->vgic, __atomic_load_n(&d->vgic_gen, __ATOMIC_ACQUIRE)))
-		vgic_sync_and_flush(v);
+	arch_vcpu_prepare(v, d);
 	return true;
 }
 /* The end of every exit from the guest, once the architecture handled the
