@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/spinlock_types.h"
+#include "gic/vgic_types.h"
 
 struct vcpu;
 struct domain;
@@ -37,14 +39,20 @@ struct arch_vcpu {
 	struct trap_frame entry_frame; /* registers for the next (re)start */
 	uint64_t hcr;
 	bool aarch32;
+	struct vgic_cpu vgic; /* its SGIs, PPIs and list registers (gic/vgic.c) */
 };
 
-/* Per-domain stage-2 state. */
+/* Per-domain stage-2 state, and the domain's virtual GIC (gic/vgic.c):
+ * vgic_lock covers vgic and every vCPU's arch.vgic; vgic_gen is bumped by
+ * every vgic_unlock(). */
 struct arch_domain {
 	uint64_t *s2_root;
 	uint64_t vttbr;
 	uint16_t vmid;
 	uint64_t cntvoff; /* the domain's virtual counter starts near 0 at each (re)start */
+	struct spinlock vgic_lock;
+	uint64_t vgic_gen;
+	struct vgic_dist vgic;
 };
 
 /* Every arch_* hook the core calls, the same for every port. */

@@ -348,7 +348,7 @@ void arch_halt_system(void)
  * vcpu_prepare_entry named the vGIC itself: the common exit pays no call. */
 __attribute__((always_inline)) inline void arch_vcpu_prepare(struct vcpu *v, struct domain *d)
 {
-	if (vgic_needs_flush(&v->vgic, __atomic_load_n(&d->vgic_gen, __ATOMIC_ACQUIRE)))
+	if (vgic_needs_flush(&v->arch.vgic, __atomic_load_n(&d->arch.vgic_gen, __ATOMIC_ACQUIRE)))
 		vgic_sync_and_flush(v);
 }
 

@@ -75,13 +75,14 @@ void arch_irq_init(const struct board *b); /* the interrupt controller */
  * a line is its number in the domain's view, an SPI's INTID). The core's
  * emulated and passed-through devices raise their interrupts only through
  * these, so it names no interrupt controller. */
-void arch_irq_domain_init(struct domain *d); /* no line owned, before any arch_irq_own */
+void arch_irq_domain_init(struct domain *d);	/* no line owned, before any arch_irq_own */
 int arch_irq_domain_register(struct domain *d); /* its controller's registers, once */
-void arch_irq_domain_reset(struct domain *d);	 /* at each (re)start: every line idle */
-unsigned arch_irq_lines(struct domain *d);	 /* lines a domain may own: 32 .. 32 + n - 1 */
+void arch_irq_domain_reset(struct domain *d);	/* at each (re)start: every line idle */
+unsigned arch_irq_lines(struct domain *d);	/* lines a domain may own: 32 .. 32 + n - 1 */
 void arch_irq_own(struct domain *d, unsigned line, bool edge); /* give d the line */
 void arch_irq_set_level(struct domain *d, unsigned line, bool level);
-void arch_irq_inject(struct domain *d, struct vcpu *v, unsigned line); /* edge; v NULL: its target */
+void arch_irq_inject(struct domain *d, struct vcpu *v,
+		     unsigned line); /* edge; v NULL: its target */
 /* The board's interrupt line of a passed-through device, given to d: raised
  * in d when the device raises it, on vCPU 0's CPU. */
 void arch_irq_passthrough(struct domain *d, unsigned line, bool edge);

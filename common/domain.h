@@ -14,7 +14,6 @@
 #include "common/report.h"
 #include "common/spinlock.h"
 #include "dt/plan.h"
-#include "gic/vgic.h"
 
 struct vcpu;
 
@@ -52,8 +51,7 @@ struct vcpu {
 	struct trap_frame *frame;   /* the frame of the trap being handled */
 	const struct vmmio *mmio;   /* the emulated region being accessed */
 	uint64_t *exits;	    /* its exit counts (common/percpu.h: stats_exits_of) */
-	struct arch_vcpu arch;
-	struct vgic_cpu vgic; /* its SGIs, PPIs and list registers (gic/vgic.c) */
+	struct arch_vcpu arch; /* arm64: also its vGIC state */
 };
 
 /* One of a domain's channels. */
@@ -88,12 +86,7 @@ struct domain {
 	uint64_t ram_ipa, ram_pa, ram_size;
 	unsigned nvcpus;
 	struct vcpu *vcpu; /* nvcpus of them, from the boot heap */
-	struct arch_domain arch;
-	/* The virtual GIC (gic/vgic.c). vgic_lock covers vgic and every vCPU's
-	 * vgic; vgic_gen is bumped by every vgic_unlock(). */
-	struct spinlock vgic_lock;
-	uint64_t vgic_gen;
-	struct vgic_dist vgic;
+	struct arch_domain arch; /* arm64: also its virtual GIC */
 
 	/* What a (re)start loads: images stay in the boot image, the DT is kept. */
 	const void *kernel;

@@ -22,7 +22,7 @@
 /* List registers the vGIC believes in use on v (a bit per LR). */
 static inline uint32_t h_lr_used(const struct vcpu *v)
 {
-	return v->vgic.lr_used;
+	return v->arch.vgic.lr_used;
 }
 
 /* Is the virtual interrupt linked to a physical one, and which? */
