@@ -87,6 +87,8 @@ static unsigned cpu_count;
 
 unsigned arch_cpu_index(void)
 {
+	if (!cpu_count) /* before the MADT is read (an early failure): the boot CPU */
+		return 0;
 	uint32_t id = cpuid(1, 0).ebx >> 24;
 	unsigned i = 0;
 	while (i < cpu_count - 1 && cpu_apic_ids[i] != id)
