@@ -9,7 +9,9 @@
 # on-fault = "restart" restarts it through the common domain code
 # (common/domain.c: its RAM scrubbed, its image and command line reloaded),
 # which also answers its hypercalls (common/hypercall.c: its own state and
-# restarts; another domain's refused, no policy granting it).
+# restarts; another domain's refused, no policy granting it). A domain the
+# policy lets restart another does so while that one spins in its guest
+# without an exit: the kick (an IPI) ends its run on its CPU.
 # timeout: 150
 . "$(dirname "$0")/x86-common.sh"
 
@@ -70,4 +72,16 @@ expect "$W/restart.log" "$L done" "second life: runs to its end"
 expect "$W/restart.log" "^bulkhead: domain a powered off" "and powers off"
 expect "$W/restart.log" "^\[b\] TESTGUEST x86: done" "the other domain ran on"
 expect_not "$W/restart.log" "restart 2|NOT CAUGHT|\*\*\*" "one restart only, nothing crashed"
+
+echo "case: a peer's restart of a domain spinning in its guest"
+x86_config kick "$(x86_domain 0 k 0 'type = "k_t"; bootargs = "test=kick";')$(x86_domain 1 s 1 'type = "s_t"; bootargs = "test=spin";')
+  policy { allow = \"k_t s_t : domain { restart }\"; };"
+x86_boot "$W/kick.log" 60 "$W/kick.img" -smp 2; rc=$?
+expect_rc $rc 1 "clean power-off after both"
+expect "$W/kick.log" "^\[s\] TESTGUEST x86: spinning without an exit" "s spins in its guest"
+expect "$W/kick.log" "^bulkhead: domain k restarts domain s \(policy: k_t s_t : domain \{ restart \}\)" \
+	"the restart, checked by the policy"
+expect "$W/kick.log" "^\[k\] TESTGUEST x86: restart of domain 1: 0[[:space:]]*$" "k's hypercall answered OK"
+expect "$W/kick.log" "^\[s\] TESTGUEST x86: restarted by a peer \(restarts 1\)" "s left its spin and restarted"
+expect "$W/kick.log" "^\[s\] TESTGUEST x86: done" "s's second life ran to its end"
 finish

@@ -7,8 +7,10 @@
  * Other test= modes try what the hypervisor intercepts: an absent MSR, an
  * SVM instruction, an absent I/O port, string I/O, HLT; "test=restart"
  * asks the core about its own life (BH_HC_SELF, BH_HC_DOMAIN_QUERY) and in
- * its first one faults, to be restarted. It ends by writing QEMU's
- * debug-exit port (its power-off).
+ * its first one faults, to be restarted; "test=spin" spins in its first
+ * life without a single exit, and "test=kick" restarts that domain (the
+ * other of ids 0 and 1) once it had time to start spinning. It ends by
+ * writing QEMU's debug-exit port (its power-off).
  */
 #include "common/hypercall.h"
 #include "common/lib.h"
@@ -158,6 +160,36 @@ static void life(void)
 	}
 }
 
+/* "test=spin": its first life never leaves the guest (PAUSE is not
+ * intercepted): only a kick from another CPU can stop it. Its next says
+ * so and goes on to its end. */
+static void spin(void)
+{
+	struct hc self = hypercall(BH_HC_SELF, 0);
+	struct hc me = hypercall(BH_HC_DOMAIN_QUERY, self.b);
+	if (me.c) {
+		say("TESTGUEST x86: restarted by a peer (restarts %llu)\n",
+		    (unsigned long long)me.c);
+		return;
+	}
+	say("TESTGUEST x86: spinning without an exit\n");
+	for (;;)
+		__asm__ volatile("pause");
+}
+
+/* "test=kick": the other domain restarted, after half a second of TSC
+ * (its first life is spinning by then, on a loaded host too). */
+static void kick(void)
+{
+	struct hc self = hypercall(BH_HC_SELF, 0);
+	uint64_t t0 = __builtin_ia32_rdtsc();
+	while (__builtin_ia32_rdtsc() - t0 < 1000000000ull) /* ~0.5 s at 2 GHz */
+		__asm__ volatile("pause");
+	struct hc r = hypercall(BH_HC_DOMAIN_RESTART, self.b ^ 1);
+	say("TESTGUEST x86: restart of domain %llu: %lld\n", (unsigned long long)(self.b ^ 1),
+	    (long long)r.a);
+}
+
 void guest_main(const char *cmdline)
 {
 	idt_init();
@@ -182,6 +214,10 @@ void guest_main(const char *cmdline)
 	try_intercepts(cmdline);
 	if (has_arg(cmdline, "test=restart"))
 		life();
+	if (has_arg(cmdline, "test=spin"))
+		spin();
+	if (has_arg(cmdline, "test=kick"))
+		kick();
 	say("TESTGUEST x86: done\n");
 	power_off();
 }
