@@ -91,8 +91,9 @@ HYP_CFLAGS = -std=c11 $(HYP_OPT) -g -Wall -Wextra -Werror -ffreestanding -fno-bu
 # Cortex-A53 erratum 843419: ADRPs at risky offsets become ADRs (the image is
 # far smaller than ADR's 1 MiB reach), not veneers in a 4 KiB-aligned stub.
 # -u: the compiler may call memset/memcpy/memmove for a copy or a zeroing it
-# generates after LTO has seen who calls them; kept whatever libfdt uses.
-HYP_LDFLAGS := -nostdlib -static-pie -Wl,-u,memset,-u,memcpy,-u,memmove -Wl,-z,norelro -Wl,--fix-cortex-a53-843419=adr -Wl,--gc-sections \
+# generates after LTO has seen who calls them; and so may -fstack-protector's
+# guard and failure handler (common/boot.c), which LTO cannot see used.
+HYP_LDFLAGS := -nostdlib -static-pie -Wl,-u,memset,-u,memcpy,-u,memmove,-u,__stack_chk_guard,-u,__stack_chk_fail -Wl,-z,norelro -Wl,--fix-cortex-a53-843419=adr -Wl,--gc-sections \
 	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
 	-T arch-arm64/image.ld
 
@@ -142,13 +143,13 @@ $(HYPB)/bulkhead.bin: $(HYPB)/bulkhead.elf tools/relr.py
 
 hyp: $(HYPB)/bulkhead.bin
 
-BHPACK_SRC := tools/bhpack.c common/image.c dt/plan.c dt/policy.c dt/board.c dt/devices.c dt/dom0.c dt/guest.c dt/out.c common/pmem.c
+BHPACK_SRC := tools/bhpack.c common/image.c dt/plan.c dt/blob.c dt/policy.c dt/board.c dt/devices.c dt/dom0.c dt/guest.c dt/out.c common/pmem.c
 $(TOOLB)/bhpack: $(BHPACK_SRC) dt/*.h common/package.h common/lib.h | deps
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,HOSTCC,$@)gcc $(HOST_CFLAGS) -o $@ $(BHPACK_SRC) -lfdt
 
 # bhpolicy: sesearch-like questions about a config's policy (tools/bhpolicy.c).
-BHPOLICY_SRC := tools/bhpolicy.c dt/plan.c dt/policy.c dt/board.c dt/devices.c dt/dom0.c dt/out.c
+BHPOLICY_SRC := tools/bhpolicy.c dt/plan.c dt/blob.c dt/policy.c dt/board.c dt/devices.c dt/dom0.c dt/out.c
 $(TOOLB)/bhpolicy: $(BHPOLICY_SRC) dt/*.h common/lib.h | deps
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,HOSTCC,$@)gcc $(HOST_CFLAGS) -o $@ $(BHPOLICY_SRC) -lfdt

@@ -344,12 +344,13 @@ void arch_halt_system(void)
 		wfi();
 }
 
-/* Inlined into every exit path (the link-time optimiser), as it was when
- * vcpu_prepare_entry named the vGIC itself: the common exit pays no call. */
-__attribute__((always_inline)) inline void arch_vcpu_prepare(struct vcpu *v, struct domain *d)
+/* An entry's vGIC step: its list registers brought up to date. Inlined
+ * into vcpu_entry_check (common/vcpu.c) by the link-time optimiser, as
+ * when that named the vGIC itself (built -O2, as cpu.c is: from an -Os
+ * file the call would stay a call). */
+__attribute__((always_inline)) inline void arch_vcpu_prepare(struct vcpu *v)
 {
-	if (vgic_needs_flush(&v->arch.vgic, __atomic_load_n(&d->arch.vgic_gen, __ATOMIC_ACQUIRE)))
-		vgic_sync_and_flush(v);
+	vgic_sync_and_flush(v);
 }
 
 /* The architecture interface's interrupt-controller hooks: on arm64, the GIC. */

@@ -260,34 +260,30 @@ static void handle_dabt(struct vcpu *v, struct trap_frame *f)
 		bad_access(v, f, ipa, write, false);
 		return;
 	}
-	if (!(iss & DABT_ISV)) {
-		bool handled;
-		uint64_t dummy = 0;
-		vmmio_dispatch(v, ipa, 0, write, &dummy, &handled);
-		if (handled) {
-			report_guest(v, f,
-				     "access to an emulated device with an instruction that "
-				     "cannot be emulated (no syndrome: use plain LDR/STR)");
-			if (guest_can_take_abort(v, f))
-				inject_data_abort(v, f, write);
-			else
-				domain_fault(v->dom, "unemulatable device access");
-			return;
-		}
+	const struct vmmio *m = vmmio_find(v->dom, ipa);
+	if (!m) {
 		bad_access(v, f, ipa, write, false);
+		return;
+	}
+	if (!(iss & DABT_ISV)) {
+		report_guest(v, f,
+			     "access to an emulated device with an instruction that "
+			     "cannot be emulated (no syndrome: use plain LDR/STR)");
+		if (guest_can_take_abort(v, f))
+			inject_data_abort(v, f, write);
+		else
+			domain_fault(v->dom, "unemulatable device access");
 		return;
 	}
 	unsigned size = 1u << DABT_SAS(iss), rt = DABT_SRT(iss);
 	uint64_t val = write ? reg_get(f, rt) : 0;
 	if (write && size < 8)
 		val &= (1ULL << (size * 8)) - 1;
-	bool handled;
-	bool ok = vmmio_dispatch(v, ipa, size, write, &val, &handled);
-	if (!handled) {
-		bad_access(v, f, ipa, write, false);
-		return;
-	}
-	if (!ok) {
+	/* The value goes by reference through the vCPU, not a local: no stack
+	 * canary on every emulated access. */
+	v->mmio = m;
+	v->mmio_val = val;
+	if (!m->access(v, ipa - m->base, size, write, &v->mmio_val)) {
 		report_guest(v, f, "invalid access size or alignment for an emulated device");
 		if (guest_can_take_abort(v, f)) {
 			inject_data_abort(v, f, write);
@@ -296,6 +292,7 @@ static void handle_dabt(struct vcpu *v, struct trap_frame *f)
 		domain_fault(v->dom, "invalid emulated device access");
 		return;
 	}
+	val = v->mmio_val;
 	if (!write) {
 		if ((iss & DABT_SSE) && size < 8 && (val & (1ULL << (size * 8 - 1))))
 			val |= ~((1ULL << (size * 8)) - 1);
@@ -356,11 +353,22 @@ static __attribute__((noinline)) void pmu_sysreg(struct vcpu *v, struct trap_fra
 #define ISS_DC_SW ((1u << 20) | (2u << 17) | (0u << 14) | (7u << 10))
 #define ISS_SYS_NO_RT_CRM 0x3ffc00u
 
+/* ISS of an MSR ICC_SGI1R_EL1 (op0 3, op1 0, CRn 12, CRm 11, op2 5, a
+ * write), Rt left out: every SGI a GICv3 guest sends. */
+#define ISS_SGI1R_WRITE ((3u << 20) | (5u << 17) | (12u << 10) | (11u << 1))
+#define ISS_SYS_NO_RT	0x3ffc1fu
+
+/* Is this trapped system instruction a DC ISW/CSW/CISW? */
+static inline bool is_dc_setway(uint32_t iss)
+{
+	unsigned crm4 = (iss >> 1) & 0xf;
+	return (iss & ISS_SYS_NO_RT_CRM) == ISS_DC_SW && (crm4 == 6 || crm4 == 10 || crm4 == 14);
+}
+
 static void handle_sysreg(struct vcpu *v, struct trap_frame *f)
 {
 	uint32_t iss = (uint32_t)ESR_ISS(f->esr);
-	unsigned crm4 = (iss >> 1) & 0xf;
-	if ((iss & ISS_SYS_NO_RT_CRM) == ISS_DC_SW && (crm4 == 6 || crm4 == 10 || crm4 == 14)) {
+	if (is_dc_setway(iss)) {
 		unsigned t = (iss >> 5) & 0x1f;
 		emulate_dc_setway(t == 31 ? 0 : f->x[t]);
 		advance_pc(f);
@@ -522,6 +530,11 @@ bool trap_guest(struct trap_frame *f, unsigned kind)
  * frame than the lean entry saved (x0-x18, x30, ELR, SPSR, ESR, FAR, HPFAR)?
  * SMCCC calls use x0-x17; a system register or syndrome-carrying data abort
  * names its one register (31: XZR). Everything else takes the full frame. */
+static inline bool rt_in_lean_frame(unsigned rt)
+{
+	return rt <= 18 || rt >= 30;
+}
+
 static inline bool lean_frame_enough(uint64_t esr)
 {
 	unsigned ec = ESR_EC(esr), iss = (unsigned)ESR_ISS(esr), rt;
@@ -533,15 +546,54 @@ static inline bool lean_frame_enough(uint64_t esr)
 		rt = DABT_SRT(iss);
 	else
 		return false;
-	return rt <= 18 || rt >= 30;
+	return rt_in_lean_frame(rt);
 }
 
+/*
+ * The lean entry of an AArch64 guest's synchronous exception (vectors.S).
+ * The hottest syndromes are handled without the exception-class table,
+ * each once the lean frame is known to hold the register it names (x19-x29
+ * are not in it): an HVC in Bulkhead's own range (its hypercall
+ * table directly: an AArch64 caller, so no SMC64-from-AArch32 rule), a
+ * trapped DC set/way (HCR_EL2.TSW) and a GICv3 SGI (ICC_SGI1R_EL1), each a
+ * 4-byte instruction, and a data abort (an emulated device's register).
+ * Any other HVC takes the SMCCC router (PSCI, SMCCC queries) as before.
+ */
 unsigned trap_guest_sync64(struct trap_frame *f)
 {
 	struct vcpu *v = f->owner;
-	if (!lean_frame_enough(f->esr))
+	uint64_t esr = f->esr;
+	uint32_t iss = (uint32_t)ESR_ISS(esr);
+	unsigned ec = ESR_EC(esr), rt = (iss >> 5) & 0x1f; /* a system instruction's Rt */
+	enum trap_result r;
+	if (ec == EC_HVC64) {
+		stats_count_vcpu(EXIT_TRAP, v);
+		uint32_t fid = (uint32_t)f->x[0];
+		if (((fid >> 24) & 0x3f) == 0x06 && hypercall_handle(v, f->x))
+			r = TRAP_CONTINUE;
+		else
+			r = smccc_guest_call(v, f->x);
+	} else if (ec == EC_SYS64 && rt_in_lean_frame(rt) && is_dc_setway(iss)) {
+		stats_count_vcpu(EXIT_TRAP, v);
+		emulate_dc_setway(rt == 31 ? 0 : f->x[rt]);
+		f->elr += 4;
+		r = TRAP_CONTINUE;
+	} else if (ec == EC_SYS64 && rt_in_lean_frame(rt) &&
+		   (iss & ISS_SYS_NO_RT) == ISS_SGI1R_WRITE) {
+		stats_count_vcpu(EXIT_TRAP, v);
+		vgic_v3_sgi_sysreg(v, rt == 31 ? 0 : f->x[rt]);
+		f->elr += 4;
+		r = TRAP_CONTINUE;
+	} else if (!lean_frame_enough(esr)) {
 		return TRAP_GUEST_FULL; /* nothing done yet: trap_guest does it all */
-	return vcpu_trap_done(v, trap_sync(v, f)) ? TRAP_GUEST_DONE : TRAP_GUEST_LEFT;
+	} else if (ec == EC_DABT_LOW) {
+		stats_count_vcpu(EXIT_TRAP, v); /* an emulated device's register */
+		handle_dabt(v, f);
+		r = TRAP_CONTINUE;
+	} else {
+		r = trap_sync(v, f);
+	}
+	return vcpu_trap_done(v, r) ? TRAP_GUEST_DONE : TRAP_GUEST_LEFT;
 }
 
 /* The lean entry of an IRQ from an AArch64 guest (vectors.S): a TRAP_GUEST_*

@@ -136,10 +136,9 @@ void arch_vcpu_stop(struct vcpu *v)
 
 /* Nothing to bring up to date before an entry: no virtual interrupt
  * controller yet (arm64 flushes its vGIC's list registers here). */
-void arch_vcpu_prepare(struct vcpu *v, struct domain *d)
+void arch_vcpu_prepare(struct vcpu *v)
 {
 	(void)v;
-	(void)d;
 }
 
 static void inject(struct vmcb *v, unsigned vec, bool has_error, uint32_t error)

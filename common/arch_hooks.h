@@ -32,11 +32,11 @@ void arch_vcpu_run(struct vcpu *v) __attribute__((noreturn));
 /* v left its guest (on its own CPU): nothing of it keeps running here (no
  * stage-2, no virtual interrupt interface, its timer off). */
 void arch_vcpu_stop(struct vcpu *v);
-/* Each entry into the guest, last (common/domain.h: vcpu_prepare_entry):
- * its virtual interrupt state brought up to date (arm64: the vGIC's list
- * registers; nothing to do, in a few instructions, when nothing changed).
- * d: v's domain, which the caller holds already. */
-void arch_vcpu_prepare(struct vcpu *v, struct domain *d);
+/* An entry's full check, last (common/vcpu.c: vcpu_entry_check): the
+ * vCPU's virtual interrupt state brought up to date (arm64: the vGIC's
+ * list registers; nothing to do, in a few instructions, when nothing
+ * changed). */
+void arch_vcpu_prepare(struct vcpu *v);
 int arch_domain_init(struct domain *d);
 bool arch_guest_32bit_supported(void);
 /* Stage-2 permissions and memory type (arch_stage2_map's flags). */

@@ -48,6 +48,11 @@ bool policy_check(const struct domain *src, const struct domain *tgt, enum polic
 /* A denial decided elsewhere (the switch's precomputed matrix), by plan
  * domain index (tgt AUDIT_TYPE_HYP: the hypervisor). */
 void audit_denied(unsigned src_dom, unsigned tgt_dom, enum policy_class cls, unsigned perm);
+/* The same, decided under the caller's lock (the switch's): a line it makes
+ * due is printed by the caller's audit_flush() once that lock is released,
+ * so no other CPU waits on the console for it. */
+void audit_denied_held(unsigned src_dom, unsigned tgt_dom, enum policy_class cls, unsigned perm);
+void audit_flush(void);
 /* One line per entry ("denied { PERM } SRC -> TGT : CLASS count N"), most
  * recent first, then a summary line; emit gets each line without '\n'. */
 void audit_each(void (*emit)(const char *line, void *arg), void *arg);

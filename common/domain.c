@@ -12,6 +12,7 @@
 #include "common/lib.h"
 #include "common/percpu.h"
 #include "common/vnet.h"
+#include "dt/blob.h"
 #include "dt/dom0.h"
 #include "dt/guest.h"
 
@@ -202,9 +203,9 @@ static int domain_build_dt(struct domain *d, const struct dom_cfg *cfg, const st
 	}
 	d->fdt_size = fdt_totalsize(d->fdt);
 	boot_alloc_shrink(d->fdt, d->fdt_size); /* the last allocation: built once, kept */
-	int chosen = fdt_path_offset(d->fdt, "/chosen"), plen;
-	d->restarts_prop = chosen >= 0 ? (uint32_t *)(uintptr_t)fdt_getprop(d->fdt, chosen,
-									      "bulkhead,restarts", &plen)
+	int chosen = dt_blob_child(d->fdt, 0, "chosen"), plen;
+	d->restarts_prop = chosen >= 0 ? (uint32_t *)(uintptr_t)dt_blob_getprop(d->fdt, chosen,
+										  "bulkhead,restarts", &plen)
 				       : NULL;
 	if (d->fdt_size > IMAGE_DT_SLOT) {
 		bh_log("domain %s: its DT (%llu KiB) is larger than 2 MiB", d->name,
@@ -261,6 +262,15 @@ static void domain_scrub(struct domain *d)
 		arch_scrub(d->ram_pa + pos, d->ram_size - pos);
 }
 
+/* Every change of a domain's state: stored, then each of its vCPUs told to
+ * take the full check at its next entry (kick_siblings makes a running one
+ * exit soon). */
+static void domain_set_state(struct domain *d, enum dom_state s)
+{
+	__atomic_store_n(&d->state, s, __ATOMIC_RELEASE);
+	domain_recheck(d, VCPU_RECHECK_LIFE);
+}
+
 /* Runs on vCPU 0's CPU once every vCPU of d is OFF (cpu_run_loop). */
 void domain_load(struct domain *d)
 {
@@ -291,20 +301,23 @@ void domain_load(struct domain *d)
 	d->vcpu[0].on_ctx = d->fdt_ipa;
 	d->vcpu[0].on_boot = true;
 	__atomic_store_n(&d->vcpu[0].state, VCPU_ON_PENDING, __ATOMIC_RELEASE);
-	__atomic_store_n(&d->state, DOM_RUNNING, __ATOMIC_RELEASE);
+	domain_set_state(d, DOM_RUNNING);
 	spin_unlock(&d->lock); /* and an event: vCPU 0's CPU is this one, others may idle */
 }
 
 void domain_start(struct domain *d)
 {
 	/* RESTARTING: "to be loaded", which vCPU 0's CPU does (cpu_run_loop). */
-	__atomic_store_n(&d->state, DOM_RESTARTING, __ATOMIC_RELEASE);
+	domain_set_state(d, DOM_RESTARTING);
 	arch_send_event();
 }
 
 /*
  * The vCPU and domain state machine. Every transition that depends on the
- * other object's state happens under d->lock:
+ * other object's state happens under d->lock, and every change of a
+ * domain's state sets each of its vCPUs' LIFE recheck byte after it
+ * (domain_set_state, domain_stop), so an exit that tests only that word
+ * still sees it (docs/ARCHITECTURE.md, "The entry flag word"):
  *
  *   domain RUNNING -> RESTARTING | OFF | STOPPED: domain_reboot, _poweroff,
  *     _fault, on any CPU (a restart may come from a peer's hypercall); the
@@ -356,7 +369,7 @@ void domain_poweroff(struct domain *d)
 {
 	console_domain_flush(d);
 	report_flush(d);
-	__atomic_store_n(&d->state, DOM_OFF, __ATOMIC_RELEASE);
+	domain_set_state(d, DOM_OFF);
 	vnet_domain_reset(d); /* frames to it are dropped (and counted) from now on */
 	bh_log("domain %s powered off", d->name);
 	stats_print();
@@ -367,7 +380,7 @@ void domain_poweroff(struct domain *d)
 void domain_reboot(struct domain *d)
 {
 	console_domain_flush(d);
-	__atomic_store_n(&d->state, DOM_RESTARTING, __ATOMIC_RELEASE);
+	domain_set_state(d, DOM_RESTARTING);
 	vnet_domain_reset(d);
 	d->restarts++;
 	/* A guest can restart itself in a loop: this line is one of its reports. */
@@ -384,6 +397,7 @@ bool domain_stop(struct domain *d)
 	if (!__atomic_compare_exchange_n(&d->state, &running, DOM_OFF, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE))
 		return false;
+	domain_recheck(d, VCPU_RECHECK_LIFE);
 	vnet_domain_reset(d);
 	bh_log("domain %s stopped by the control domain", d->name);
 	kick_siblings(d);
@@ -408,7 +422,7 @@ void domain_fault(struct domain *d, const char *why)
 		break;
 	}
 	report_flush(d);
-	__atomic_store_n(&d->state, DOM_STOPPED, __ATOMIC_RELEASE);
+	domain_set_state(d, DOM_STOPPED);
 	vnet_domain_reset(d);
 	bh_log("domain %s stopped: %s (other domains keep running)", d->name, why);
 	kick_siblings(d);

@@ -46,10 +46,19 @@ struct vcpu {
 	unsigned index; /* vCPU number inside its domain (its MPIDR Aff0) */
 	unsigned pcpu;	/* the physical CPU it is pinned to */
 	volatile enum vcpu_state state;
+	/* Why its next entry must take the full check (vcpu_entry_check): a
+	 * byte per kind of writer (VCPU_RECHECK_*), so setting one is a plain
+	 * store-release, never a read-modify-write; its exit tests the word.
+	 * Ordering: docs/ARCHITECTURE.md, "The entry flag word". */
+	union {
+		uint32_t any;
+		uint8_t why[4];
+	} recheck;
 	uint64_t on_entry, on_ctx; /* PSCI CPU_ON arguments */
 	bool on_boot;		    /* the domain's boot: on_ctx is its DT (boot protocol) */
 	struct trap_frame *frame;   /* the frame of the trap being handled */
 	const struct vmmio *mmio;   /* the emulated region being accessed */
+	uint64_t mmio_val;	    /* and the value written or read (traps.c) */
 	uint64_t *exits;	    /* its exit counts (common/percpu.h: stats_exits_of) */
 	struct arch_vcpu arch; /* arm64: also its vGIC state */
 };
@@ -179,35 +188,51 @@ bool domain_stop(struct domain *d);
 void cpu_run_loop(void) __attribute__((noreturn));
 /* RUNNING -> OFF, on v's own CPU: it left the guest (common/vcpu.c). */
 void vcpu_stop(struct vcpu *v);
-/*
- * The one place an entry into the guest is prepared, the first and every
- * later one: the domain and the vCPU must still be running (a stop, restart
- * or power-off seen here makes the vCPU leave), and the vGIC's list
- * registers are brought up to date (nothing to do, in a few instructions,
- * when nothing changed: gic/vgic.c). Inline: every exit runs it. A stop or a
- * vGIC change made by another CPU after this test kicks v's CPU (an IPI:
- * another exit, and this test again).
- */
-static inline bool vcpu_prepare_entry(struct vcpu *v)
+/* The kinds of writer of a vCPU's recheck word (one byte each). */
+enum vcpu_recheck {
+	VCPU_RECHECK_LIFE, /* its domain's state or its own changed (stop, restart, off) */
+	VCPU_RECHECK_VGIC, /* the domain's vGIC changed, an SGI to it, or a list register in use */
+	VCPU_RECHECK_NET,  /* a transmit queue of its domain waits (common/vnet.c) */
+};
+/* The word with only byte `why` set (little-endian, as the hypervisor runs). */
+#define VCPU_RECHECK_WORD(why) (1u << (8 * (why)))
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "recheck bytes in a word");
+/* Make v's next entry take the full check. Call it after the change it
+ * announces is stored (the release orders the two), and kick v's CPU if v
+ * runs elsewhere and must see the change soon. */
+static inline void vcpu_recheck(struct vcpu *v, enum vcpu_recheck why)
 {
-	struct domain *d = v->dom;
-	if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOM_RUNNING ||
-	    __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_RUNNING)
-		return false;
-	arch_vcpu_prepare(v, d);
-	return true;
+	__atomic_store_n(&v->recheck.why[why], 1, __ATOMIC_RELEASE);
 }
-/* The end of every exit from the guest, once the architecture handled the
+/* The same for every vCPU of d. */
+static inline void domain_recheck(struct domain *d, enum vcpu_recheck why)
+{
+	for (unsigned i = 0; i < d->nvcpus; i++)
+		vcpu_recheck(&d->vcpu[i], why);
+}
+/*
+ * The full check of an entry into the guest, the first and any later one
+ * whose recheck word is set (on v's own CPU): the word read and cleared in
+ * one exchange, then what it announces looked at: the domain and the vCPU
+ * must still be running (a stop, restart or power-off seen here makes the
+ * vCPU leave), a waiting transmit queue gets its next budget, and the
+ * vGIC's list registers are brought up to date (gic/vgic.c). False: leave.
+ */
+bool vcpu_entry_check(struct vcpu *v);
+/*
+ * The end of every exit from the guest, once the architecture handled the
  * trap (r: what the handler asks). True: enter the guest again, prepared;
- * false: the vCPU left it (now OFF), and its CPU returns to cpu_run_loop. */
-void vnet_run_pending(struct vcpu *v); /* common/vnet.c */
+ * false: the vCPU left it (now OFF), and its CPU returns to cpu_run_loop.
+ * Inline: every exit runs it. An exit that returns to the same vCPU with
+ * nothing changed tests one word (v->recheck); a change made by another CPU
+ * after this test kicks v's CPU (an IPI: another exit, and this test again).
+ */
 static inline bool vcpu_trap_done(struct vcpu *v, enum trap_result r)
 {
-	/* A transmit queue left after its budget: the next budget, on this exit
-	 * of the sender (docs/networking.md, "Bounded work"). */
-	if (__builtin_expect(__atomic_load_n(&v->dom->vnet_pending, __ATOMIC_RELAXED), 0))
-		vnet_run_pending(v);
-	if (r == TRAP_CONTINUE && vcpu_prepare_entry(v))
+	if (__builtin_expect(r == TRAP_CONTINUE, 1) &&
+	    __builtin_expect(__atomic_load_n(&v->recheck.any, __ATOMIC_RELAXED) == 0, 1))
+		return true;
+	if (r == TRAP_CONTINUE && vcpu_entry_check(v))
 		return true;
 	vcpu_stop(v);
 	return false;
@@ -217,6 +242,9 @@ static inline bool vcpu_trap_done(struct vcpu *v, enum trap_result r)
  * domain's RAM; false if any byte is outside it. */
 bool domain_copy_from_guest(struct domain *d, void *dst, uint64_t ipa, uint64_t size);
 
+/* The domain's emulated region that covers ipa, or NULL. */
+const struct vmmio *vmmio_find(struct domain *d, uint64_t ipa);
+/* Find and access (the trap path does the same in two steps). */
 bool vmmio_dispatch(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val,
 		    bool *handled);
 void vuart_init(struct domain *d, uint64_t base, uint64_t size, unsigned intid);

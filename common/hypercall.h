@@ -51,9 +51,9 @@
 
 /* UID words returned by BH_HC_CALL_UID in x0..x3 ("Bulkhead-HYP-UID" little endian). */
 #define BH_HC_UID0 0x6b6c7542u
-#define BH_HC_UID1 0x2d646165u
-#define BH_HC_UID2 0x2d505948u
-#define BH_HC_UID3 0x44495555u
+#define BH_HC_UID1 0x64616568u
+#define BH_HC_UID2 0x5059482du
+#define BH_HC_UID3 0x4449552du
 
 #define BH_VERSION_MAJOR 0
 #define BH_VERSION_MINOR 1

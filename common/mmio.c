@@ -7,18 +7,23 @@
  */
 #include "common/domain.h"
 
+const struct vmmio *vmmio_find(struct domain *d, uint64_t ipa)
+{
+	for (unsigned i = 0; i < d->nvmmio; i++) {
+		const struct vmmio *m = &d->vmmio[i];
+		if (ipa >= m->base && ipa - m->base < m->size)
+			return m;
+	}
+	return NULL;
+}
+
 bool vmmio_dispatch(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val,
 		    bool *handled)
 {
-	struct domain *d = v->dom;
-	for (unsigned i = 0; i < d->nvmmio; i++) {
-		struct vmmio *m = &d->vmmio[i];
-		if (ipa >= m->base && ipa - m->base < m->size) {
-			*handled = true;
-			v->mmio = m;
-			return m->access(v, ipa - m->base, size, write, val);
-		}
-	}
-	*handled = false;
-	return false;
+	const struct vmmio *m = vmmio_find(v->dom, ipa);
+	*handled = m != NULL;
+	if (!m)
+		return false;
+	v->mmio = m;
+	return m->access(v, ipa - m->base, size, write, val);
 }

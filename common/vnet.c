@@ -61,16 +61,17 @@ static void update_line(struct vnet *n, unsigned port)
 	arch_irq_set_level(n->dom[port], n->intid[port], virtio_mmio_irq(&n->sw.port[port].dev));
 }
 
-/* Once per device, the first reason it broke: only that device stopped. */
-static void report_fault(struct vnet *n, unsigned port)
+/* Once per device, the first reason it broke (f: its fault, read under the
+ * network's lock; printed after it, with any audit line the frames made
+ * due): only that device stopped. */
+static void after_unlock(struct vnet *n, unsigned port, struct virtio_fault f)
 {
-	struct vswitch_port *p = &n->sw.port[port];
 	struct domain *d = n->dom[port];
-	if (p->dev.fault.err != VQ_OK && report_once(d, REPORT_VNET, (uint32_t)port))
+	audit_flush();
+	if (f.err != VQ_OK && report_once(d, REPORT_VNET, (uint32_t)port))
 		bh_log("domain %s: its virtio-net device (network@%x) broke: %s on queue %u; "
 		       "it needs a reset by its driver (other ports unaffected)",
-		       d->name, plan.net[n - nets].id, vq_err_name(p->dev.fault.err),
-		       p->dev.fault.queue);
+		       d->name, plan.net[n - nets].id, vq_err_name(f.err), f.queue);
 }
 
 /* Forward from port's transmit queue (the sender's exit, its CPU): one
@@ -83,10 +84,11 @@ static void run_tx(struct vnet *n, unsigned port)
 		if (irq & (1u << i))
 			update_line(n, i); /* a receiver on another CPU: an IPI, charged to
 					    * the sender (stats_kick) */
-	if (r == VSWITCH_MORE)
+	if (r == VSWITCH_MORE) {
 		__atomic_store_n(&n->dom[port]->vnet_pending, true, __ATOMIC_RELAXED);
-	else if (r == VSWITCH_FAULT)
-		report_fault(n, port);
+		domain_recheck(n->dom[port], VCPU_RECHECK_NET);
+	}
+	/* VSWITCH_FAULT: in the port's fault, reported after the unlock */
 }
 
 /* The switch's policy hook, per frame and receiver: a bit of the matrix;
@@ -96,7 +98,7 @@ static bool may_send(const void *ctx, unsigned src, unsigned dst)
 	const struct vnet *n = ctx;
 	if (n->allow[src] & (1u << dst))
 		return true;
-	audit_denied((unsigned)(n->dom[src]->cfg - plan.dom),
+	audit_denied_held((unsigned)(n->dom[src]->cfg - plan.dom),
 		     (unsigned)(n->dom[dst]->cfg - plan.dom), CLASS_NET, PERM_SEND);
 	return false;
 }
@@ -146,9 +148,9 @@ static bool vnet_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 	if (r == VIRTIO_MMIO_NOTIFY && queue == 1)
 		run_tx(n, dn->port);
 	update_line(n, dn->port);
-	if (dev->fault.err != VQ_OK)
-		report_fault(n, dn->port);
+	struct virtio_fault f = dev->fault;
 	spin_unlock(&n->lock);
+	after_unlock(n, dn->port, f);
 
 	if (r == VIRTIO_MMIO_BAD && report_allowed(v->dom))
 		bh_log("domain %s: virtio-net@%llx: bad %s of %u bytes at +0x%llx ignored",
@@ -163,10 +165,13 @@ void vnet_run_pending(struct vcpu *v)
 	__atomic_store_n(&d->vnet_pending, false, __ATOMIC_RELAXED);
 	for (unsigned i = 0; i < d->nnets; i++) {
 		struct vnet *n = &nets[d->nets[i].net];
+		struct vswitch_port *p = &n->sw.port[d->nets[i].port];
 		spin_lock(&n->lock);
-		if (n->sw.port[d->nets[i].port].pending)
+		if (p->pending)
 			run_tx(n, d->nets[i].port);
+		struct virtio_fault f = p->dev.fault;
 		spin_unlock(&n->lock);
+		after_unlock(n, d->nets[i].port, f);
 	}
 }
 

@@ -7,6 +7,7 @@
 #include <libfdt.h>
 
 #include "common/lib.h"
+#include "dt/blob.h"
 #include "dt/dt.h"
 #include "dt/err.h"
 
@@ -190,15 +191,12 @@ static int ix_slot(const void *fdt, int node)
 int dt_parent(const void *fdt, int node)
 {
 	int i = ix_slot(fdt, node);
-	return i >= 0 ? ixa.parent[i] : fdt_parent_offset(fdt, node);
+	return i >= 0 ? ixa.parent[i] : dt_blob_parent(fdt, node);
 }
 
 const char *dt_get_name(const void *fdt, int node, int *lenp)
 {
-	int i = ix.whole ? ix_slot(fdt, node) : -1;
-	if (i < 0)
-		return fdt_get_name(fdt, node, lenp);
-	const char *n = (const char *)fdt + fdt_off_dt_struct(fdt) + node + 4;
+	const char *n = dt_blob_name(fdt, node); /* any checked tree's */
 	if (lenp)
 		*lenp = (int)strlen(n); /* walk() found its NUL */
 	return n;
@@ -246,7 +244,7 @@ static const void *slot_getprop(const void *fdt, int i, const char *name, int *l
 const void *dt_getprop(const void *fdt, int node, const char *name, int *lenp)
 {
 	int i = ix.whole ? ix_slot(fdt, node) : -1;
-	return i < 0 ? fdt_getprop(fdt, node, name, lenp) : slot_getprop(fdt, i, name, lenp);
+	return i < 0 ? dt_blob_getprop(fdt, node, name, lenp) : slot_getprop(fdt, i, name, lenp);
 }
 
 /* Does a "compatible" value (a string list of len bytes) hold compat? */
@@ -276,7 +274,7 @@ bool dt_is_compatible(const void *fdt, int node, const char *compat)
 int dt_find_compatible(const void *fdt, const char *compat)
 {
 	if (fdt != ix.fdt || !ix.whole)
-		return fdt_node_offset_by_compatible(fdt, -1, compat);
+		return dt_blob_find_compatible(fdt, compat);
 	for (unsigned i = 0; i < ix.n; i++) {
 		int len;
 		const char *p = slot_getprop(fdt, (int)i, "compatible", &len);
@@ -289,7 +287,7 @@ int dt_find_compatible(const void *fdt, const char *compat)
 int dt_next_child(const void *fdt, int parent, int prev)
 {
 	if (fdt != ix.fdt || !ix.whole)
-		return prev < 0 ? fdt_first_subnode(fdt, parent) : fdt_next_subnode(fdt, prev);
+		return dt_blob_next_child(fdt, parent, prev);
 	int i = prev < 0 ? ix_slot(fdt, parent) : ix_slot(fdt, prev);
 	if (i < 0)
 		return -FDT_ERR_BADOFFSET;
@@ -308,7 +306,7 @@ int dt_next_node(const void *fdt, int node, int *depth)
 {
 	int i = node < 0 ? -1 : ix_slot(fdt, node);
 	if (fdt != ix.fdt || !ix.whole || (node >= 0 && i < 0))
-		return fdt_next_node(fdt, node, depth);
+		return dt_blob_next_node(fdt, node, depth);
 	unsigned k = (unsigned)(i + 1);
 	/* libfdt steps over the END_NODE tags between the two nodes, and stops
 	 * at the first that takes the depth below 0 (out of the subtree the walk
@@ -334,7 +332,7 @@ int dt_next_node(const void *fdt, int node, int *depth)
 int dt_node_by_phandle(const void *fdt, uint32_t phandle)
 {
 	if (fdt != ix.fdt || !ix.whole || phandle == 0 || phandle == ~0u)
-		return fdt_node_offset_by_phandle(fdt, phandle);
+		return dt_blob_by_phandle(fdt, phandle);
 	for (unsigned i = 0; i < ix.n; i++) {
 		int len;
 		const fdt32_t *p = slot_getprop(fdt, (int)i, "phandle", &len);
@@ -358,7 +356,7 @@ static bool name_matches(const char *name, const char *c, size_t l)
 int dt_path_offset(const void *fdt, const char *path)
 {
 	if (fdt != ix.fdt || !ix.whole || path[0] != '/')
-		return fdt_path_offset(fdt, path);
+		return dt_blob_path(fdt, path);
 	const char *s = (const char *)fdt + fdt_off_dt_struct(fdt);
 	int node = 0;
 	for (const char *p = path; *p;) {
@@ -583,10 +581,10 @@ static int read_memory(const void *fdt, struct board *b, struct dt_error *err)
 	if (b->nmem == 0)
 		ERR("DT: no memory node (device_type = \"memory\") with a 'reg'");
 
-	int n = fdt_num_mem_rsv(fdt);
+	int n = dt_blob_num_rsv(fdt);
 	for (int i = 0; i < n; i++) {
 		uint64_t a, s;
-		if (fdt_get_mem_rsv(fdt, i, &a, &s) == 0 &&
+		if (dt_blob_rsv(fdt, i, &a, &s) == 0 &&
 		    add_range(b->resv, &b->nresv, BH_MAX_RESV, a, s, "reserved", err))
 			return -1;
 	}
@@ -729,7 +727,7 @@ static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 	b->uart_path[plen] = 0;
 	int node = path[0] == '/' ? dt_path_offset(fdt, b->uart_path) : -1;
 	if (node < 0 && path[0] != '/') { /* an alias */
-		const char *real = fdt_get_alias_namelen(fdt, b->uart_path, (int)plen);
+		const char *real = dt_blob_alias(fdt, b->uart_path, (int)plen);
 		if (real) {
 			snprintf(b->uart_path, sizeof(b->uart_path), "%s", real);
 			node = dt_path_offset(fdt, real);
@@ -772,7 +770,7 @@ uint32_t dt_used_size(const void *fdt)
 {
 	uint32_t end = fdt_off_dt_struct(fdt) + fdt_size_dt_struct(fdt);
 	uint32_t str = fdt_off_dt_strings(fdt) + fdt_size_dt_strings(fdt);
-	int nrsv = fdt_num_mem_rsv(fdt);
+	int nrsv = dt_blob_num_rsv(fdt);
 	uint32_t rsv = fdt_off_mem_rsvmap(fdt) + (uint32_t)(nrsv < 0 ? 0 : nrsv + 1) * 16;
 	end = MAX(end, MAX(str, rsv));
 	return MIN(ALIGN_UP(end, 8), fdt_totalsize(fdt));
@@ -780,7 +778,7 @@ uint32_t dt_used_size(const void *fdt)
 
 static int check_blob(const void *fdt, bool build)
 {
-	int e = fdt_check_header(fdt);
+	int e = dt_blob_check_header(fdt);
 	if (e)
 		return e;
 	/* Before version 16 names are full paths (libfdt 1.6.1's fdt_check_full()
@@ -788,7 +786,7 @@ static int check_blob(const void *fdt, bool build)
 	 * one: found by tests/fuzz/fuzz_config). dtc and U-Boot write version 17. */
 	if (fdt_version(fdt) < 16)
 		return -FDT_ERR_BADVERSION;
-	e = fdt_num_mem_rsv(fdt);
+	e = dt_blob_num_rsv(fdt);
 	return e < 0 ? e : walk(fdt, build);
 }
 

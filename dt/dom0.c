@@ -6,6 +6,7 @@
 #include <libfdt.h>
 
 #include "common/lib.h"
+#include "dt/blob.h"
 #include "dt/dom0.h"
 #include "dt/err.h"
 #include "dt/out.h"
@@ -163,7 +164,7 @@ static void begin_spi_node(struct out *o, const char *prefix, const char *compat
 			   uint64_t size, unsigned intid, uint32_t trigger)
 {
 	const void *fdt = o->b->fdt;
-	uint32_t gph = o->b->gic_node >= 0 ? fdt_get_phandle(fdt, o->b->gic_node) : 0;
+	uint32_t gph = o->b->gic_node >= 0 ? dt_blob_phandle(fdt, o->b->gic_node) : 0;
 	out_begin_spi_node(&o->w, prefix, compat, ipa, size, intid, trigger,
 			   dt_address_cells(fdt, 0), dt_size_cells(fdt, 0), gph);
 }
@@ -332,11 +333,11 @@ static void copy_node(struct out *o, int node)
 	enum edit e = edit_of(o, node, &drop, &vcpu);
 	out_begin_node(&o->w, node ? dt_get_name(fdt, node, NULL) : "");
 	int p;
-	fdt_for_each_property_offset(p, fdt, node) {
+	dt_blob_for_each_prop(p, fdt, node) {
 		const char *name;
 		int len;
-		const void *val = fdt_getprop_by_offset(fdt, p, &name, &len);
-		if (val && !in_list(drop, name))
+		const void *val = dt_blob_prop(fdt, p, &name, &len);
+		if (!in_list(drop, name))
 			out_prop_at(&o->w, (uint32_t)(name - strings), val, (uint32_t)len);
 	}
 	edit_node(o, node, e, vcpu);
@@ -371,7 +372,7 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 	if (!kept(&o, o.psci))
 		o.psci = -1;
 	if (b->uart != UART_PL011 && kept(&o, b->uart_node)) {
-		TRY(fdt_find_max_phandle(fdt, &o.clk_ph), "phandles");
+		TRY(dt_blob_max_phandle(fdt, &o.clk_ph), "phandles");
 		o.clk_ph++;
 	}
 	copy_node(&o, 0);

@@ -10,6 +10,7 @@
 #include <libfdt.h>
 
 #include "common/lib.h"
+#include "dt/blob.h"
 #include "dt/devices.h"
 #include "dt/err.h"
 #include "dt/guest.h"
@@ -37,7 +38,7 @@ static void irq_spec(fdt32_t *c, unsigned intid, uint32_t flags)
 static int copy_device(struct dt_out *o, const struct board *b, const void *host,
 		       const char *path, const struct guest_dt *g, struct dt_error *err)
 {
-	int node = fdt_path_offset(host, path);
+	int node = dt_path_offset(host, path);
 	struct dev_res r;
 	if (node < 0) {
 		snprintf(err->msg, sizeof(err->msg), "DT for domain %s: device \"%.100s\" is not in "
@@ -46,15 +47,15 @@ static int copy_device(struct dt_out *o, const struct board *b, const void *host
 	}
 	if (dt_node_resources(host, b, node, &r, err))
 		return -1;
-	out_begin_node(o, fdt_get_name(host, node, NULL));
+	out_begin_node(o, dt_get_name(host, node, NULL));
 	const char *strings = (const char *)host + fdt_off_dt_strings(host);
 	int prop;
-	fdt_for_each_property_offset(prop, host, node)
+	dt_blob_for_each_prop(prop, host, node)
 	{
 		const char *name;
 		int len;
-		const void *val = fdt_getprop_by_offset(host, prop, &name, &len);
-		if (!val || !strcmp(name, "interrupt-parent") || !strcmp(name, "phandle") ||
+		const void *val = dt_blob_prop(host, prop, &name, &len);
+		if (!strcmp(name, "interrupt-parent") || !strcmp(name, "phandle") ||
 		    !strcmp(name, "linux,phandle") || !strcmp(name, "reg") ||
 		    !strcmp(name, "clocks") || !strcmp(name, "status"))
 			continue;
@@ -68,8 +69,8 @@ static int copy_device(struct dt_out *o, const struct board *b, const void *host
 	if (r.nreg)
 		reg2(o, reg, (int)r.nreg);
 	int cn_len;
-	const char *cn = fdt_getprop(host, node, "clock-names", &cn_len);
-	if (fdt_getprop(host, node, "clocks", NULL)) {
+	const char *cn = dt_getprop(host, node, "clock-names", &cn_len);
+	if (dt_getprop(host, node, "clocks", NULL)) {
 		fdt32_t clks[8];
 		int n = 0;
 		for (int p = 0; cn && p < cn_len && n < 8; p += (int)strlen(cn + p) + 1)
@@ -89,7 +90,7 @@ static void emit_root(struct dt_out *o, const struct guest_dt *g, const void *ho
 	out_prop_u32(o, NM(address_cells), 2);
 	out_prop_u32(o, NM(size_cells), 2);
 	int rlen;
-	const char *rcompat = fdt_getprop(host_fdt, 0, "compatible", &rlen);
+	const char *rcompat = dt_getprop(host_fdt, 0, "compatible", &rlen);
 	if (rcompat)
 		out_prop(o, NM(compatible), rcompat, (uint32_t)rlen);
 	char model[64], path[64];
@@ -127,7 +128,7 @@ static void emit_memory_cpus(struct dt_out *o, const struct guest_dt *g, const s
 
 	int cpu_compat_len = 0;
 	const char *cpu_compat =
-	    b->ncpus ? fdt_getprop(host_fdt, b->cpu_node[0], "compatible", &cpu_compat_len) : NULL;
+	    b->ncpus ? dt_getprop(host_fdt, b->cpu_node[0], "compatible", &cpu_compat_len) : NULL;
 	out_begin_node(o, "cpus");
 	out_prop_u32(o, NM(address_cells), 1);
 	out_prop_u32(o, NM(size_cells), 0);

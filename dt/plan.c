@@ -6,6 +6,7 @@
 #include <libfdt.h>
 
 #include "common/lib.h"
+#include "dt/blob.h"
 #include "dt/dom0.h"
 #include "dt/plan.h"
 #include "dt/policy.h"
@@ -36,7 +37,7 @@ static int get_string(const void *fdt, int node, const char *path, const char *p
 		      size_t outsz, bool required, struct dt_error *err)
 {
 	int len;
-	const char *v = fdt_getprop(fdt, node, prop, &len);
+	const char *v = dt_blob_getprop(fdt, node, prop, &len);
 	out[0] = 0;
 	if (!v) {
 		if (required)
@@ -56,7 +57,7 @@ static int get_u64(const void *fdt, int node, const char *path, const char *prop
 		   bool required, struct dt_error *err)
 {
 	int len;
-	const uint32_t *v = fdt_getprop(fdt, node, prop, &len);
+	const uint32_t *v = dt_blob_getprop(fdt, node, prop, &len);
 	*out = 0;
 	if (!v) {
 		if (required)
@@ -80,11 +81,10 @@ static int check_props(const void *fdt, int node, const char *path, const char *
 		       struct dt_error *err)
 {
 	int prop;
-	fdt_for_each_property_offset(prop, fdt, node)
+	dt_blob_for_each_prop(prop, fdt, node)
 	{
 		const char *name;
-		if (!fdt_getprop_by_offset(fdt, prop, &name, NULL))
-			continue;
+		dt_blob_prop(fdt, prop, &name, NULL);
 		bool ok = !strcmp(name, "phandle") || !strcmp(name, "linux,phandle");
 		for (unsigned i = 0; known[i] && !ok; i++)
 			ok = !strcmp(name, known[i]);
@@ -114,7 +114,7 @@ static int read_identity(const void *fdt, int node, const char *path, struct dom
 			 struct dt_error *err)
 {
 	char buf[32];
-	const char *unit = strchr(fdt_get_name(fdt, node, NULL), '@');
+	const char *unit = strchr(dt_blob_name(fdt, node), '@');
 	if (!unit || !unit[1])
 		CERR("a domain node must be named domain@<id>");
 	char *end;
@@ -148,7 +148,7 @@ static int read_resources(const void *fdt, int node, const char *path, const str
 			  struct dom_cfg *d, struct dt_error *err)
 {
 	int len;
-	const uint32_t *cpus = fdt_getprop(fdt, node, "cpus", &len);
+	const uint32_t *cpus = dt_blob_getprop(fdt, node, "cpus", &len);
 	if (!cpus)
 		CERR("missing required property 'cpus' (physical CPU numbers, e.g. <0 "
 		    "1>)");
@@ -235,7 +235,7 @@ static int check_device(const char *path, const char *dev, const struct board *b
 		return -1;
 	}
 	const char *why;
-	if (dt_subtree_dma(b->fdt, fdt_path_offset(b->fdt, dev), &why) >= 0 && !d->dma_trusted)
+	if (dt_subtree_dma(b->fdt, dt_path_offset(b->fdt, dev), &why) >= 0 && !d->dma_trusted)
 		ERR("config %.24s: \"%.60s\" masters DMA (%.50s): without an IOMMU it reaches all "
 		    "memory; add dma-trusted to accept that",
 		    path, dev, why);
@@ -246,9 +246,9 @@ static int check_device(const char *path, const char *dev, const struct board *b
 static int read_devices(const void *fdt, int node, const char *path, const struct board *b,
 			struct dom_cfg *d, struct dt_error *err)
 {
-	d->dma_trusted = fdt_getprop(fdt, node, "dma-trusted", NULL) != NULL;
+	d->dma_trusted = dt_blob_getprop(fdt, node, "dma-trusted", NULL) != NULL;
 	int dlen;
-	const char *dv = fdt_getprop(fdt, node, "devices", &dlen);
+	const char *dv = dt_blob_getprop(fdt, node, "devices", &dlen);
 	if (!dv)
 		return 0;
 	if (dlen < 1 || dv[dlen - 1])
@@ -266,7 +266,7 @@ static int read_devices(const void *fdt, int node, const char *path, const struc
 			if (!strcmp(d->devices[j], dev))
 				CERR("'devices' lists \"%s\" twice", dev);
 		memcpy(d->devices[d->ndevices], dev, l + 1);
-		d->dev_node[d->ndevices] = b && b->fdt ? fdt_path_offset(b->fdt, dev) : -1;
+		d->dev_node[d->ndevices] = b && b->fdt ? dt_path_offset(b->fdt, dev) : -1;
 		if (b && b->fdt && check_device(path, dev, b, d, err))
 			return -1;
 		d->ndevices++;
@@ -292,7 +292,7 @@ static int read_domain(const void *fdt, int node, const char *path, const struct
 static int find_domain_by_phandle(const void *fdt, const struct plan *p, uint32_t ph)
 {
 	for (unsigned i = 0; i < p->ndoms; i++)
-		if (fdt_get_phandle(fdt, p->dom[i].node) == ph)
+		if (dt_blob_phandle(fdt, p->dom[i].node) == ph)
 			return (int)i;
 	return -1;
 }
@@ -303,7 +303,7 @@ static int read_channel(const void *fdt, int node, const char *path, struct plan
 	struct chan_cfg *c = &p->chan[p->nchans];
 	if (check_props(fdt, node, path, channel_props, err))
 		return -1;
-	const char *unit = strchr(fdt_get_name(fdt, node, NULL), '@');
+	const char *unit = strchr(dt_blob_name(fdt, node), '@');
 	char *end;
 	if (!unit || !unit[1])
 		CERR("a channel node must be named channel@<id>");
@@ -315,7 +315,7 @@ static int read_channel(const void *fdt, int node, const char *path, struct plan
 			CERR("channel id %x is used twice", c->id);
 
 	int len;
-	const char *v = fdt_getprop(fdt, node, "between", &len);
+	const char *v = dt_blob_getprop(fdt, node, "between", &len);
 	if (!v)
 		CERR("missing required property 'between' (the two domains: <&a &b> "
 		    "or \"a\", \"b\")");
@@ -359,7 +359,7 @@ static int read_channel(const void *fdt, int node, const char *path, struct plan
 	uint64_t rate;
 	if (get_u64(fdt, node, path, "max-notify-rate", &rate, false, err))
 		return -1;
-	if (fdt_getprop(fdt, node, "max-notify-rate", NULL) &&
+	if (dt_blob_getprop(fdt, node, "max-notify-rate", NULL) &&
 	    (rate == 0 || rate > BH_MAX_NOTIFY_RATE))
 		CERR("'max-notify-rate' is %llu; expected 1 to %u notifications per "
 		    "second (leave it out for no limit)", (unsigned long long)rate, BH_MAX_NOTIFY_RATE);
@@ -374,7 +374,7 @@ static int read_policy(const void *fdt, int node, const char *path, struct plan 
 	if (check_props(fdt, node, path, policy_props, err))
 		return -1;
 	int len;
-	const char *v = fdt_getprop(fdt, node, "allow", &len);
+	const char *v = dt_blob_getprop(fdt, node, "allow", &len);
 	if (!v)
 		return 0; /* an empty policy: nothing between domains is allowed */
 	if (len < 1 || v[len - 1])
@@ -394,7 +394,7 @@ static int read_policy(const void *fdt, int node, const char *path, struct plan 
 static int unit_id(const void *fdt, int node, const char *path, const char *kind, unsigned *out,
 		   struct dt_error *err)
 {
-	const char *unit = strchr(fdt_get_name(fdt, node, NULL), '@');
+	const char *unit = strchr(dt_blob_name(fdt, node), '@');
 	char *end;
 	if (!unit || !unit[1])
 		CERR("a %s node must be named %s@<id>", kind, kind);
@@ -411,7 +411,7 @@ static int domain_ref(const void *fdt, int node, const char *path, const char *p
 		      const struct plan *p, unsigned *out, struct dt_error *err)
 {
 	int len;
-	const char *v = fdt_getprop(fdt, node, prop, &len);
+	const char *v = dt_blob_getprop(fdt, node, prop, &len);
 	if (!v)
 		CERR("missing required property '%s' (the member: <&label> or "
 		    "\"label\")", prop);
@@ -437,7 +437,7 @@ static int vlan_list(const void *fdt, int node, const char *path, const char *pr
 		     uint16_t *out, unsigned max, struct dt_error *err)
 {
 	int len;
-	const uint32_t *v = fdt_getprop(fdt, node, prop, &len);
+	const uint32_t *v = dt_blob_getprop(fdt, node, prop, &len);
 	if (len <= 0 || len % 4 || (unsigned)len / 4 > max)
 		CERR("'%s' must be %s 32-bit VLAN id%s (<10%s>)", prop,
 		    max == 1 ? "one" : "a list of at most 16", max == 1 ? "" : "s",
@@ -460,9 +460,9 @@ static int vlan_list(const void *fdt, int node, const char *path, const char *pr
 static int read_port_vlans(const void *fdt, int node, const char *path, struct net_port_cfg *pt,
 			   struct dt_error *err)
 {
-	bool access = fdt_getprop(fdt, node, "vlan", NULL) != NULL;
-	bool trunk = fdt_getprop(fdt, node, "vlans", NULL) != NULL;
-	bool native = fdt_getprop(fdt, node, "native-vlan", NULL) != NULL;
+	bool access = dt_blob_getprop(fdt, node, "vlan", NULL) != NULL;
+	bool trunk = dt_blob_getprop(fdt, node, "vlans", NULL) != NULL;
+	bool native = dt_blob_getprop(fdt, node, "native-vlan", NULL) != NULL;
 	if (access && trunk)
 		CERR("'vlan' (an access port) and 'vlans' (a trunk port) exclude each "
 		    "other");
@@ -506,7 +506,7 @@ static int read_port(const void *fdt, int node, const char *path, const struct p
 			    d->name, net->port[i].id);
 	}
 	int len;
-	const uint8_t *mac = fdt_getprop(fdt, node, "mac-address", &len);
+	const uint8_t *mac = dt_blob_getprop(fdt, node, "mac-address", &len);
 	if (mac) {
 		if (len != 6)
 			CERR("'mac-address' must be 6 bytes ([02 00 00 00 00 01]), it has "
@@ -552,9 +552,9 @@ static int read_network(const void *fdt, int node, const char *path, struct plan
 		if (p->net[i].id == net->id)
 			CERR("network id %x is used twice", net->id);
 	int child;
-	fdt_for_each_subnode(child, fdt, node)
+	dt_blob_for_each_child(child, fdt, node)
 	{
-		const char *nm = fdt_get_name(fdt, child, NULL);
+		const char *nm = dt_blob_name(fdt, child);
 		char cpath[128];
 		snprintf(cpath, sizeof(cpath), "%.60s/%.40s", path, nm);
 		if (strncmp(nm, "port@", 5) && strcmp(nm, "port"))
@@ -705,9 +705,9 @@ static int read_domains(const void *fdt, int root, const struct board *b, struct
 			struct dt_error *err)
 {
 	int node;
-	fdt_for_each_subnode(node, fdt, root)
+	dt_blob_for_each_child(node, fdt, root)
 	{
-		const char *nm = fdt_get_name(fdt, node, NULL);
+		const char *nm = dt_blob_name(fdt, node);
 		char path[96];
 		snprintf(path, sizeof(path), "/bulkhead/%s", nm);
 		if (!strncmp(nm, "channel", 7) || !strcmp(nm, "policy") ||
@@ -735,9 +735,9 @@ static int read_channels_policy(const void *fdt, int root, struct plan *p, struc
 {
 	unsigned npolicy = 0;
 	int node;
-	fdt_for_each_subnode(node, fdt, root)
+	dt_blob_for_each_child(node, fdt, root)
 	{
-		const char *nm = fdt_get_name(fdt, node, NULL);
+		const char *nm = dt_blob_name(fdt, node);
 		char path[96];
 		snprintf(path, sizeof(path), "/bulkhead/%s", nm);
 		if (!strncmp(nm, "channel", 7)) {
@@ -769,12 +769,12 @@ int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct 
 	int e = dt_check_blob(fdt);
 	if (e)
 		ERR("config: not a valid DTB: %s", fdt_strerror(e));
-	int root = fdt_path_offset(fdt, "/bulkhead");
+	int root = dt_blob_child(fdt, 0, "bulkhead");
 	if (root < 0)
 		ERR("config: no /bulkhead node");
 	if (check_props(fdt, root, "/bulkhead", root_props, err))
 		return -1;
-	p->insecure_pmu_el2 = fdt_getprop(fdt, root, "insecure-pmu-el2", NULL) != NULL;
+	p->insecure_pmu_el2 = dt_blob_getprop(fdt, root, "insecure-pmu-el2", NULL) != NULL;
 	if (read_domains(fdt, root, b, p, err) || read_channels_policy(fdt, root, p, err))
 		return -1;
 	return check_control_domain(p, b, err);

@@ -43,6 +43,7 @@ void vgic_lock(struct domain *d)
 void vgic_unlock(struct domain *d)
 {
 	__atomic_store_n(&d->arch.vgic_gen, d->arch.vgic_gen + 1, __ATOMIC_RELEASE);
+	domain_recheck(d, VCPU_RECHECK_VGIC); /* each vCPU's next exit looks */
 	spin_unlock(&d->arch.vgic_lock);
 }
 
@@ -307,6 +308,7 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 		else
 			q->pending = true;
 		__atomic_store_n(&c->seen_gen, VGIC_GEN_STALE, __ATOMIC_RELEASE);
+		vcpu_recheck(&d->vcpu[i], VCPU_RECHECK_VGIC);
 		kick_mask |= 1u << i;
 	}
 	/* Only the targets' own interrupts changed: they flush (their
@@ -575,6 +577,8 @@ static void sync_and_flush_locked(struct vcpu *v)
 	v->arch.vgic.seen_gen = d->arch.vgic_gen;
 	sync(v, &other);
 	flush(v, &other);
+	if (v->arch.vgic.lr_used) /* read back at the next exit, whatever else happens */
+		vcpu_recheck(v, VCPU_RECHECK_VGIC);
 	if (!other) {
 		spin_unlock(&d->arch.vgic_lock);
 		return;

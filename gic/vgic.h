@@ -65,7 +65,7 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets);
 
 /* Called on the vCPU's own CPU before every entry into its guest, when
  * vgic_needs_flush() says so. */
-void vgic_sync_and_flush(struct vcpu *v) __attribute__((noinline)); /* off the common exit's path */
+void vgic_sync_and_flush(struct vcpu *v);
 /* The same unconditionally (the maintenance interrupt: a quiet list
  * register may ask for it, which vgic_needs_flush does not look at). */
 void vgic_maintenance(struct vcpu *v);

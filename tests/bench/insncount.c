@@ -13,6 +13,10 @@
  *     guest linked there the second (hit=2).
  *   stop: exit QEMU right there (nothing after it is measured).
  *   lo, hi alone: at exit, "in range: M" after "insns: N".
+ *   xlo, xhi: instructions in [xlo, xhi) are left out of every count
+ *     above (the hypervisor's idle wait, cpu_idle_wait: a CPU with nothing
+ *     to run, whose turns depend on the host's scheduling; see
+ *     docs/BENCHMARKS.md) and printed apart at exit as "left out: K".
  * Build: gcc -shared -fPIC -O2 -o insncount.so insncount.c
  */
 #include <inttypes.h>
@@ -47,8 +51,8 @@ __attribute__((visibility("default"))) int qemu_plugin_version = 1;
 
 /* One counter for every vCPU: with -icount QEMU runs them on one thread,
  * so the inline adds never race. */
-static uint64_t count, in_range;
-static uint64_t at = ~0ULL, lo, hi, hits, hit = 1;
+static uint64_t count, in_range, left_out;
+static uint64_t at = ~0ULL, lo, hi, xlo, xhi, hits, hit = 1;
 static int stop;
 
 static void on_at(unsigned int vcpu, void *p)
@@ -72,6 +76,11 @@ static void on_tb(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	for (size_t i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 		uint64_t va = qemu_plugin_insn_vaddr(insn);
+		if (va >= xlo && va < xhi) {
+			qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
+								   &left_out, 1);
+			continue;
+		}
 		qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64, &count, 1);
 		if (va >= lo && va < hi)
 			qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
@@ -88,6 +97,10 @@ static void at_exit(qemu_plugin_id_t id, void *p)
 	qemu_plugin_outs(buf);
 	if (hi > lo) {
 		snprintf(buf, sizeof(buf), "in range: %" PRIu64 "\n", in_range);
+		qemu_plugin_outs(buf);
+	}
+	if (xhi > xlo) {
+		snprintf(buf, sizeof(buf), "left out: %" PRIu64 "\n", left_out);
 		qemu_plugin_outs(buf);
 	}
 }
@@ -110,6 +123,10 @@ __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t 
 			lo = x;
 		else if (!strncmp(a, "hi=", 3))
 			hi = x;
+		else if (!strncmp(a, "xlo=", 4))
+			xlo = x;
+		else if (!strncmp(a, "xhi=", 4))
+			xhi = x;
 		else if (!strncmp(a, "stop=", 5))
 			stop = !strcmp(v + 1, "on");
 	}

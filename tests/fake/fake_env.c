@@ -168,12 +168,15 @@ int64_t channel_notify(struct domain *d, uint64_t id)
 	return fake_notify_ret;
 }
 
-void domain_reboot(struct domain *d)
+/* Weak, with domain_copy_from_guest: a test that links common/domain.c
+ * (test_recheck) gets the real ones. */
+__attribute__((weak)) void domain_reboot(struct domain *d)
 {
 	d->restarts++;
 }
 
-bool domain_copy_from_guest(struct domain *d, void *dst, uint64_t ipa, uint64_t size)
+__attribute__((weak)) bool domain_copy_from_guest(struct domain *d, void *dst, uint64_t ipa,
+						  uint64_t size)
 {
 	if (ipa < d->ram_ipa || size > d->ram_size || ipa - d->ram_ipa > d->ram_size - size)
 		return false;
@@ -218,8 +221,10 @@ void gic_send_ipi(unsigned cpu)
 struct board board;
 struct plan plan;
 static struct domain fake_domains[BH_MAX_DOMAINS];
-struct domain *domains = fake_domains;
-unsigned ndomains;
+/* Weak: common/domain.c defines them where a test links it (fake_reset
+ * points domains at fake_domains either way). */
+__attribute__((weak)) struct domain *domains;
+__attribute__((weak)) unsigned ndomains;
 static struct pcpu fake_pcpus[BH_MAX_CPUS];
 struct pcpu *pcpus = fake_pcpus;
 static struct vcpu fake_vcpus[2][2];
@@ -236,6 +241,7 @@ static void fake_reset(void)
 	memset(&board, 0, sizeof(board));
 	memset(&plan, 0, sizeof(plan));
 	memset(fake_domains, 0, sizeof(fake_domains));
+	domains = fake_domains;
 	memset(fake_pcpus, 0, sizeof(fake_pcpus));
 	memset(fake_vcpus, 0, sizeof(fake_vcpus));
 	memset(fake_exits, 0, sizeof(fake_exits));

@@ -17,6 +17,28 @@
 #include "common/domain.h"
 #include "gic/vgic.h"
 
+/* ---- a vCPU's entry flag word (common/domain.h) ---- */
+
+/* Is v's recheck byte `why` set (its next exit takes the full check)? */
+static inline bool h_recheck(const struct vcpu *v, enum vcpu_recheck why)
+{
+	return v->recheck.why[why] != 0;
+}
+
+/* The whole word (0: v's next exit returns straight to its guest). */
+static inline uint32_t h_recheck_word(const struct vcpu *v)
+{
+	return v->recheck.any;
+}
+
+/* Every vCPU of every domain as after a full check with nothing to do. */
+static inline void h_recheck_clear_all(void)
+{
+	for (unsigned i = 0; i < ndomains; i++)
+		for (unsigned k = 0; k < domains[i].nvcpus; k++)
+			domains[i].vcpu[k].recheck.any = 0;
+}
+
 /* ---- the vGIC model ---- */
 
 /* List registers the vGIC believes in use on v (a bit per LR). */

@@ -55,10 +55,10 @@ static void test_queries(void)
 	CHECK_EQ(x[1], 7);
 	check_kept(x, 4);
 	CHECK(call(v, x, BH_HC_CALL_UID, 0, 0, 0));
-	CHECK_EQ(x[0], 0x6b6c7542u); /* "Bulkhead-HYP-UID", little endian */
-	CHECK_EQ(x[1], 0x2d646165u);
-	CHECK_EQ(x[2], 0x2d505948u);
-	CHECK_EQ(x[3], 0x44495555u);
+	char uid[17] = {0}; /* the four words, little endian, spell the name */
+	for (unsigned i = 0; i < 16; i++)
+		uid[i] = (char)(x[i / 4] >> (8 * (i % 4)));
+	CHECK_STR(uid, "Bulkhead-HYP-UID");
 	check_kept(x, 4);
 	CHECK(call(v, x, BH_HC_REVISION, 0, 0, 0));
 	CHECK_EQ(x[0], 0);

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Lookups on a checked DTB, in place (dt/blob.h): the config DT's reader,
+ * which libfdt's read code served before (8 KiB of image, and ~45K
+ * instructions at boot through fdt_offset_ptr()'s checks of bounds the
+ * check pass had already checked).
+ */
+#include <libfdt.h>
+
+#include "common/lib.h"
+#include "dt/blob.h"
+
+/* A big-endian word at any alignment. */
+static uint32_t rd32(const char *p)
+{
+	const unsigned char *b = (const unsigned char *)p;
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static const char *sblock(const void *fdt)
+{
+	return (const char *)fdt + fdt_off_dt_struct(fdt);
+}
+
+/* The tag at structure offset *off; *off moves past it and what it holds. */
+static uint32_t tag_at(const char *s, int *off)
+{
+	const char *p = s + *off;
+	uint32_t tag = rd32(p);
+	p += 4;
+	if (tag == FDT_BEGIN_NODE)
+		p += strlen(p) + 1;
+	else if (tag == FDT_PROP)
+		p += 8 + rd32(p);
+	*off = ALIGN_UP((int)(p - s), 4);
+	return tag;
+}
+
+const char *dt_blob_name(const void *fdt, int node)
+{
+	return sblock(fdt) + node + 4;
+}
+
+int dt_blob_next_prop(const void *fdt, int node, int prev)
+{
+	const char *s = sblock(fdt);
+	int off = prev < 0 ? node : prev;
+	tag_at(s, &off); /* the node's BEGIN_NODE, or the property prev */
+	for (;;) {
+		int here = off;
+		uint32_t tag = tag_at(s, &off);
+		if (tag == FDT_PROP)
+			return here;
+		if (tag != FDT_NOP)
+			return -FDT_ERR_NOTFOUND;
+	}
+}
+
+const void *dt_blob_prop(const void *fdt, int prop, const char **name, int *lenp)
+{
+	const char *p = sblock(fdt) + prop;
+	if (name)
+		*name = (const char *)fdt + fdt_off_dt_strings(fdt) + rd32(p + 8);
+	if (lenp)
+		*lenp = (int)rd32(p + 4);
+	return p + 12;
+}
+
+/* The property named by the l bytes at name. */
+static const void *getprop_n(const void *fdt, int node, const char *name, size_t l, int *lenp)
+{
+	int p;
+	dt_blob_for_each_prop(p, fdt, node)
+	{
+		const char *n;
+		const void *v = dt_blob_prop(fdt, p, &n, lenp);
+		if (!strncmp(n, name, l) && !n[l]) /* the check pass found its NUL */
+			return v;
+	}
+	if (lenp)
+		*lenp = -FDT_ERR_NOTFOUND;
+	return NULL;
+}
+
+const void *dt_blob_getprop(const void *fdt, int node, const char *name, int *lenp)
+{
+	return getprop_n(fdt, node, name, strlen(name), lenp);
+}
+
+int dt_blob_next_child(const void *fdt, int parent, int prev)
+{
+	const char *s = sblock(fdt);
+	int off = prev < 0 ? parent : prev;
+	/* As libfdt: offset 0 may be a NOP (or the END of an empty tree), no node. */
+	if (tag_at(s, &off) != FDT_BEGIN_NODE)
+		return -FDT_ERR_BADOFFSET;
+	/* depth below the children's level: inside prev's subtree, or none */
+	int depth = prev < 0 ? 0 : 1;
+	for (;;) {
+		int here = off;
+		uint32_t tag = tag_at(s, &off);
+		if (tag == FDT_BEGIN_NODE) {
+			if (!depth++)
+				return here;
+		} else if (tag == FDT_END_NODE) {
+			if (!depth--)
+				return -FDT_ERR_NOTFOUND;
+		} else if (tag == FDT_END) {
+			return -FDT_ERR_NOTFOUND;
+		}
+	}
+}
+
+/* The child named by the l bytes at name: the whole name, or the name
+ * before its unit address when `name` has none (a path component's rule). */
+static int child_n(const void *fdt, int parent, const char *name, size_t l)
+{
+	int c;
+	dt_blob_for_each_child(c, fdt, parent)
+	{
+		const char *n = dt_blob_name(fdt, c);
+		if (!strncmp(n, name, l) && (!n[l] || (n[l] == '@' && !memchr(name, '@', l))))
+			break;
+	}
+	return c;
+}
+
+int dt_blob_child(const void *fdt, int parent, const char *name)
+{
+	return child_n(fdt, parent, name, strlen(name));
+}
+
+const char *dt_blob_alias(const void *fdt, const char *name, int len)
+{
+	int a = child_n(fdt, 0, "aliases", 7), l;
+	const char *v = a >= 0 ? getprop_n(fdt, a, name, (size_t)len, &l) : NULL;
+	/* A path, NUL-terminated (libfdt takes any value, and an alias of an
+	 * alias recurses without end). */
+	return v && l > 1 && v[0] == '/' && !v[l - 1] ? v : NULL;
+}
+
+int dt_blob_path(const void *fdt, const char *path)
+{
+	int node = 0;
+	const char *p = path;
+	if (*p != '/') {
+		const char *q = strchr(p, '/');
+		size_t l = q ? (size_t)(q - p) : strlen(p);
+		const char *real = dt_blob_alias(fdt, p, (int)l);
+		if (!real)
+			return -FDT_ERR_BADPATH;
+		node = dt_blob_path(fdt, real);
+		p += l;
+	}
+	while (node >= 0 && *p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		const char *q = strchr(p, '/');
+		size_t l = q ? (size_t)(q - p) : strlen(p);
+		node = child_n(fdt, node, p, l);
+		p += l;
+	}
+	return node;
+}
+
+int dt_blob_next_node(const void *fdt, int node, int *depth)
+{
+	const char *s = sblock(fdt);
+	int off = node < 0 ? 0 : node;
+	if (node >= 0 && tag_at(s, &off) != FDT_BEGIN_NODE)
+		return -FDT_ERR_BADOFFSET;
+	for (;;) {
+		int here = off;
+		uint32_t tag = tag_at(s, &off);
+		if (tag == FDT_BEGIN_NODE) {
+			if (depth)
+				++*depth;
+			return here;
+		}
+		if (tag == FDT_END_NODE && depth && --*depth < 0)
+			return off; /* left the subtree the walk started in */
+		if (tag == FDT_END)
+			return -FDT_ERR_NOTFOUND;
+	}
+}
+
+int dt_blob_parent(const void *fdt, int node)
+{
+	if (node <= 0)
+		return node ? -FDT_ERR_BADOFFSET : -FDT_ERR_NOTFOUND;
+	/* Down from the root: the child whose subtree holds node is the last
+	 * one that starts before it. */
+	for (int x = 0;;) {
+		int c, in = -1;
+		dt_blob_for_each_child(c, fdt, x)
+		{
+			if (c > node)
+				break;
+			in = c;
+		}
+		if (in < 0)
+			return -FDT_ERR_BADOFFSET;
+		if (in == node)
+			return x;
+		x = in;
+	}
+}
+
+/* Does a string list of len bytes hold str? */
+static bool list_has(const char *p, int len, const char *str)
+{
+	size_t want = strlen(str) + 1;
+	while (p && len > 0) {
+		const char *z = memchr(p, 0, (size_t)len);
+		if (!z)
+			return false;
+		size_t l = (size_t)(z - p) + 1;
+		if (l == want && !memcmp(p, str, l))
+			return true;
+		p += l;
+		len -= (int)l;
+	}
+	return false;
+}
+
+int dt_blob_find_compatible(const void *fdt, const char *compat)
+{
+	int n, len;
+	for (n = dt_blob_next_node(fdt, -1, NULL); n >= 0; n = dt_blob_next_node(fdt, n, NULL)) {
+		const char *p = dt_blob_getprop(fdt, n, "compatible", &len);
+		if (list_has(p, len, compat))
+			break;
+	}
+	return n;
+}
+
+int dt_blob_by_phandle(const void *fdt, uint32_t phandle)
+{
+	if (!phandle || phandle == ~0u)
+		return -FDT_ERR_BADPHANDLE;
+	int n;
+	for (n = dt_blob_next_node(fdt, -1, NULL); n >= 0; n = dt_blob_next_node(fdt, n, NULL))
+		if (dt_blob_phandle(fdt, n) == phandle)
+			break;
+	return n;
+}
+
+int dt_blob_max_phandle(const void *fdt, uint32_t *max)
+{
+	*max = 0;
+	for (int n = dt_blob_next_node(fdt, -1, NULL); n >= 0; n = dt_blob_next_node(fdt, n, NULL)) {
+		uint32_t ph = dt_blob_phandle(fdt, n);
+		if (ph == ~0u)
+			return -FDT_ERR_NOPHANDLES;
+		*max = MAX(*max, ph);
+	}
+	return 0;
+}
+
+/* A 64-bit big-endian value at any alignment. */
+static uint64_t rd64(const char *p)
+{
+	return (uint64_t)rd32(p) << 32 | rd32(p + 4);
+}
+
+/* Reservation n's address (and +8 its size), or NULL past the blob. */
+static const char *rsv(const void *fdt, int n)
+{
+	uint32_t off = fdt_off_mem_rsvmap(fdt) + (uint32_t)n * 16;
+	return off < fdt_off_mem_rsvmap(fdt) || off > fdt_totalsize(fdt) - 16 ? NULL
+									    : (const char *)fdt + off;
+}
+
+int dt_blob_num_rsv(const void *fdt)
+{
+	const char *r;
+	for (int n = 0; (r = rsv(fdt, n)); n++)
+		if (!rd64(r + 8))
+			return n;
+	return -FDT_ERR_TRUNCATED;
+}
+
+int dt_blob_rsv(const void *fdt, int n, uint64_t *addr, uint64_t *size)
+{
+	const char *r = rsv(fdt, n);
+	if (!r)
+		return -FDT_ERR_BADOFFSET;
+	*addr = rd64(r);
+	*size = rd64(r + 8);
+	return 0;
+}
+
+/* Is [off, off + size) inside the blob, after a header of hdr bytes? */
+static bool block_ok(uint32_t hdr, uint32_t total, uint32_t off, uint32_t size)
+{
+	return off >= hdr && off <= total && off + size >= off && off + size <= total;
+}
+
+int dt_blob_check_header(const void *fdt)
+{
+	if (fdt_magic(fdt) != FDT_MAGIC)
+		return -FDT_ERR_BADMAGIC;
+	uint32_t v = fdt_version(fdt), last = fdt_last_comp_version(fdt), total = fdt_totalsize(fdt);
+	if (v < FDT_FIRST_SUPPORTED_VERSION || last > FDT_LAST_SUPPORTED_VERSION || v < last)
+		return -FDT_ERR_BADVERSION;
+	uint32_t hdr = v <= 2 ? FDT_V2_SIZE : v <= 16 ? FDT_V16_SIZE : FDT_V17_SIZE;
+	/* Version 16 has no structure size: only its start is checked. */
+	if (total < hdr || total > INT32_MAX || !block_ok(hdr, total, fdt_off_mem_rsvmap(fdt), 0) ||
+	    !block_ok(hdr, total, fdt_off_dt_struct(fdt), v >= 17 ? fdt_size_dt_struct(fdt) : 0) ||
+	    !block_ok(hdr, total, fdt_off_dt_strings(fdt), fdt_size_dt_strings(fdt)))
+		return -FDT_ERR_TRUNCATED;
+	return 0;
+}
+
+uint32_t dt_blob_phandle(const void *fdt, int node)
+{
+	int len;
+	const char *p = dt_blob_getprop(fdt, node, "phandle", &len);
+	if (!p || len != 4)
+		p = dt_blob_getprop(fdt, node, "linux,phandle", &len);
+	return p && len == 4 ? rd32(p) : 0;
+}
