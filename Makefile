@@ -73,7 +73,7 @@ HYP_OBJ := $(patsubst %,$(HYPB)/%.o,$(HYP_ASM) $(HYP_C))
 HYP_OPT = -O2
 HYP_SIZE_OPT := $(patsubst %,$(HYPB)/%.o,$(wildcard dt/*.c) common/boot.c common/image.c common/package.c common/passthrough.c \
 	common/channel.c common/domain.c common/pmem.c common/console.c common/control.c common/audit.c common/audit_ring.c \
-	arch-arm64/mmu.c arch-arm64/pt.c arch-arm64/stage2.c arch-arm64/vpmu.c common/report.c common/stats_fmt.c \
+	arch-arm64/irq.c arch-arm64/mmu.c arch-arm64/pt.c arch-arm64/stage2.c arch-arm64/vpmu.c common/report.c common/stats_fmt.c \
 	common/vnet.c common/vswitch.c common/virtio_mmio.c common/virtqueue.c)
 # Size flags for that code, each measured on the whole image (GCC 12): the
 # -Os passes that grow it here (shrink-wrapping, sibling calls, dominator

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The architecture interface the core (common/, dt/) uses: every arch_*
- * hook and type it needs, implemented in arch-arm64/. Nothing else from the
- * architecture may be included by common code.
+ * The architecture interface the core (common/, dt/) uses: the types it
+ * embeds and the inline hooks, for arm64, then every arch_* hook
+ * (common/arch_hooks.h, shared with the x86 port's arch-x86/arch.h),
+ * implemented in arch-arm64/. Nothing else from the architecture may be
+ * included by common code.
  */
 #ifndef ARCH_H
 #define ARCH_H
@@ -10,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/spinlock_types.h"
+#include "gic/vgic_types.h"
 
 struct vcpu;
 struct domain;
@@ -35,66 +39,23 @@ struct arch_vcpu {
 	struct trap_frame entry_frame; /* registers for the next (re)start */
 	uint64_t hcr;
 	bool aarch32;
+	struct vgic_cpu vgic; /* its SGIs, PPIs and list registers (gic/vgic.c) */
 };
 
-/* Per-domain stage-2 state. */
+/* Per-domain stage-2 state, and the domain's virtual GIC (gic/vgic.c):
+ * vgic_lock covers vgic and every vCPU's arch.vgic; vgic_gen is bumped by
+ * every vgic_unlock(). */
 struct arch_domain {
 	uint64_t *s2_root;
 	uint64_t vttbr;
 	uint16_t vmid;
 	uint64_t cntvoff; /* the domain's virtual counter starts near 0 at each (re)start */
+	struct spinlock vgic_lock;
+	uint64_t vgic_gen;
+	struct vgic_dist vgic;
 };
 
-/* What handling a trap asks of the vCPU's exit path (common/vcpu.c:
- * vcpu_trap_done): back into the guest (if its domain still runs), or leave
- * it (PSCI CPU_OFF, the domain's own power-off or reset). */
-enum trap_result { TRAP_CONTINUE, TRAP_LEAVE };
-
-unsigned arch_cpu_index(void);
-void arch_halt_system(void) __attribute__((noreturn));
-void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0);
-/* Enter the guest (prepared by the core). Never returns: each exit ends in
- * vcpu_trap_done(), which resumes the guest or sends this CPU back to
- * cpu_run_loop() on an empty stack. */
-void arch_vcpu_run(struct vcpu *v) __attribute__((noreturn));
-/* v left its guest (on its own CPU): nothing of it keeps running here (no
- * stage-2, no virtual interrupt interface, its timer off). */
-void arch_vcpu_stop(struct vcpu *v);
-int arch_domain_init(struct domain *d);
-bool arch_guest_32bit_supported(void);
-/* Stage-2 permissions and memory type (arch_stage2_map's flags). */
-#define S2_READ	  (1u << 0)
-#define S2_WRITE  (1u << 1)
-#define S2_EXEC	  (1u << 2)
-#define S2_DEVICE (1u << 3) /* Device-nGnRE; otherwise Normal write-back */
-#define S2_RW	  (S2_READ | S2_WRITE)
-#define S2_RWX	  (S2_RW | S2_EXEC)
-int arch_stage2_map(struct domain *d, uint64_t ipa, uint64_t pa, uint64_t size, unsigned flags);
-bool arch_stage2_lookup(struct domain *d, uint64_t ipa, uint64_t *pa);
-/* Is any of [ipa, ipa + size) mapped for d? */
-bool arch_stage2_mapped(struct domain *d, uint64_t ipa, uint64_t size);
-void arch_send_ipi(unsigned cpu);
-void arch_dcache_clean_range(uint64_t start, uint64_t size);
-/* Zero memory (identity-mapped RAM) and write it back past every cache. */
-void arch_scrub(uint64_t start, uint64_t size);
-
-/* Boot (arch-arm64/mmu.c, cpu.c, psci.c, gic/) */
-struct board;
-void boot_wrong_el(uint64_t dtb, uint64_t load_base, unsigned el) __attribute__((noreturn));
-void arch_early_init(uint64_t load_base, uint64_t hyp_end, uint64_t dtb);
-int arch_map_device(uint64_t base, uint64_t size);
-/* Map RAM the hypervisor will touch (only what lies in the board's RAM). */
-int arch_map_ram(uint64_t base, uint64_t size);
-/* One access of size 1, 2, 4 or 8 (pa aligned to it) to a device mapped with
- * arch_map_device, for a guest. False: the device answered with an external
- * abort (recovered, not a hypervisor fault: arch-arm64/mmio.S). */
-bool arch_mmio_read(uint64_t pa, unsigned size, uint64_t *val);
-bool arch_mmio_write(uint64_t pa, unsigned size, uint64_t val);
-void arch_mmu_final(const struct board *b, uint64_t load_base, uint64_t hyp_end);
-unsigned arch_boot_cpu_index(const struct board *b);
-uint64_t arch_read_mpidr(void);
-void arch_irq_init(const struct board *b); /* the interrupt controller */
-void arch_start_secondaries(const struct board *b, unsigned boot_cpu);
-void arch_secondary_init(unsigned index);
+/* Every arch_* hook the core calls, the same for every port. */
+#include "common/arch_hooks.h"
 
 #endif

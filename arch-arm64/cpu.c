@@ -344,10 +344,25 @@ void arch_halt_system(void)
 		wfi();
 }
 
+/* An entry's vGIC step: its list registers brought up to date. Inlined
+ * into vcpu_entry_check (common/vcpu.c) by the link-time optimiser, as
+ * when that named the vGIC itself (built -O2, as cpu.c is: from an -Os
+ * file the call would stay a call). */
+__attribute__((always_inline)) inline void arch_vcpu_prepare(struct vcpu *v)
+{
+	vgic_sync_and_flush(v);
+}
+
 /* The architecture interface's interrupt-controller hooks: on arm64, the GIC. */
 void arch_irq_init(const struct board *b)
 {
 	gic_init(b);
+}
+
+/* A domain's (re)start: its generic timer's counter offset (vtimer/). */
+void arch_timer_domain_start(struct domain *d)
+{
+	vtimer_domain_start(d);
 }
 
 void arch_send_ipi(unsigned cpu)

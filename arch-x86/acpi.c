@@ -7,6 +7,7 @@
  * ignored at power-off.
  */
 #include "x86.h"
+#include "common/console.h"
 #include "common/lib.h"
 
 struct __attribute__((packed)) rsdp {
@@ -45,7 +46,7 @@ static uint8_t sum(const void *p, uint32_t n)
 
 static __attribute__((noreturn)) void acpi_bad(const char *what, uint64_t at)
 {
-	x86_printf("bulkhead: ACPI: %s (at 0x%llx). Stopping.\n", what, (unsigned long long)at);
+	bh_printf("bulkhead: ACPI: %s (at 0x%llx). Stopping.\n", what, (unsigned long long)at);
 	x86_power_off(X86_EXIT_FAIL);
 }
 
@@ -174,7 +175,7 @@ unsigned x86_acpi_cpus(uint32_t *apic_ids, unsigned max)
 	const struct rsdp *r = rsdp_find();
 	const struct sdt *madt = r ? acpi_table(r, "APIC", true) : NULL;
 	if (!madt) {
-		x86_printf("bulkhead: ACPI: no %s: the boot CPU only\n", r ? "MADT" : "RSDP");
+		bh_printf("bulkhead: ACPI: no %s: the boot CPU only\n", r ? "MADT" : "RSDP");
 		apic_ids[0] = cpuid(1, 0).ebx >> 24;
 		return 1;
 	}

@@ -7,6 +7,7 @@
  */
 #include "multiboot.h"
 #include "x86.h"
+#include "common/console.h"
 #include "x86_config.h"
 #include "common/lib.h"
 #include "common/package.h"
@@ -17,14 +18,9 @@
 extern char __image_start[], __bss_end[];
 
 /* libfdt (Debian's static library, built for user space) reads its stack
- * canary at %fs:0x28: FS's base is this block. Boot only (docs/x86.md). */
+ * canary at %fs:0x28: FS's base is this block. Boot only (docs/x86.md); a
+ * smashed stack is reported by common/boot.c's __stack_chk_fail. */
 static uint64_t fs_block[8];
-
-void __stack_chk_fail(void)
-{
-	x86_puts("*** stack smashing detected in the hypervisor\n");
-	x86_power_off(X86_EXIT_FAIL);
-}
 
 static void board_from_firmware(struct board *b, const struct mb_info *mb, const uint32_t *apic_ids,
 				unsigned ncpus)
@@ -57,7 +53,7 @@ const struct bh_pkg_hdr *x86_payload(void)
 	const struct bh_pkg_hdr *h = &__payload_start;
 	char why[160];
 	if (package_check(h, MAPPED - (uintptr_t)h, why, sizeof(why))) {
-		x86_printf("bulkhead: %s\nbulkhead: boot stopped: no domain was started\n", why);
+		bh_printf("bulkhead: %s\nbulkhead: boot stopped: no domain was started\n", why);
 		x86_power_off(X86_EXIT_FAIL);
 	}
 	return h;
@@ -67,10 +63,10 @@ const struct bh_pkg_hdr *x86_payload(void)
 static __attribute__((noreturn)) void refuse(const char *what, const char *why)
 {
 	if (what)
-		x86_printf("bulkhead: config: %s: %s\n", what, why);
+		bh_printf("bulkhead: config: %s: %s\n", what, why);
 	else
-		x86_printf("bulkhead: %s\n", why);
-	x86_puts("bulkhead: boot stopped: no domain was started\n");
+		bh_printf("bulkhead: %s\n", why);
+	console_write_raw("bulkhead: boot stopped: no domain was started\n");
 	x86_power_off(X86_EXIT_FAIL);
 }
 
@@ -91,8 +87,10 @@ static void x86_limits(const struct plan *p)
 			refuse(what, "'memory-base': fixed placement is not supported on x86 yet");
 		if (d->initrd[0])
 			refuse(what, "'initrd' is not supported on x86 yet");
-		if (d->on_fault == FAULT_RESTART)
-			refuse(what, "on-fault = \"restart\" is not supported on x86 yet");
+		if (d->control)
+			refuse(
+			    what,
+			    "role = \"control\": the control device is not supported on x86 yet");
 	}
 }
 
@@ -110,5 +108,5 @@ void x86_config_read(const struct mb_info *mb, const struct bh_pkg_hdr *pkg,
 	if (dt_plan_read(cfg, b, p, &err))
 		refuse(NULL, err.msg); /* it names the node and the property */
 	x86_limits(p);
-	x86_printf("bulkhead: config: %u domain%s\n", p->ndoms, p->ndoms == 1 ? "" : "s");
+	bh_printf("bulkhead: config: %u domain%s\n", p->ndoms, p->ndoms == 1 ? "" : "s");
 }

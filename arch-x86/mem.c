@@ -2,18 +2,16 @@
 /*
  * The x86 port's memory: one region of RAM from the Multiboot memory map,
  * after the hypervisor and its payload, the loader's information and any
- * modules, handed out by a bump allocator at boot (page tables, VMCBs,
- * domains' RAM).
- * Nothing is freed: what is allocated is sized at boot.
+ * modules, handed out at boot (page tables, VMCBs, domains' RAM) from the
+ * core's free-memory ranges (common/pmem.c), so the core's memory report
+ * counts it. Nothing is freed: what is allocated is sized at boot.
  */
 #include "multiboot.h"
 #include "svm.h"
 #include "x86.h"
+#include "common/console.h"
 #include "common/lib.h"
-
-static uint64_t mem_next, mem_end;
-
-#define IDENTITY_MAPPED 0x100000000ull /* head.S maps the first 4 GiB */
+#include "common/percpu.h"
 
 /* The highest address the loader's handover occupies. */
 static uint64_t handover_end(const struct mb_info *mb, uint32_t mbi, uint64_t payload_end)
@@ -45,26 +43,24 @@ void x86_mem_init(const struct mb_info *mb, uint32_t mbi, uint64_t payload_end)
 		off += e->size + 4;
 		if (e->type != MB_MMAP_RAM || e->base > start || e->base + e->len <= start)
 			continue;
-		mem_next = start;
-		mem_end = MIN(e->base + e->len, IDENTITY_MAPPED);
+		pmem_init(&pmem);
+		pmem_add(&pmem, start, MIN(e->base + e->len, X86_IDENTITY_MAPPED) - start);
 		return;
 	}
-	x86_printf("bulkhead: no RAM after the hypervisor at 0x%llx in the memory map. Stopping.\n",
-		   (unsigned long long)start);
+	bh_printf("bulkhead: no RAM after the hypervisor at 0x%llx in the memory map. Stopping.\n",
+		  (unsigned long long)start);
 	x86_power_off(X86_EXIT_FAIL);
 }
 
 void *x86_alloc(uint64_t size, uint64_t align)
 {
-	uint64_t p = ALIGN_UP(mem_next, align);
-	if (p + size > mem_end || p + size < p) {
-		x86_printf(
-		    "bulkhead: out of memory: %llu KiB wanted, %llu KiB left. Stopping.\n",
-		    (unsigned long long)(size >> 10),
-		    (unsigned long long)(mem_end > mem_next ? (mem_end - mem_next) >> 10 : 0));
+	uint64_t p = pmem_alloc(&pmem, size, align);
+	if (p == PMEM_NONE) {
+		bh_log("out of memory: %llu KiB wanted, %llu KiB left. Stopping.",
+		       (unsigned long long)(size >> 10),
+		       (unsigned long long)(pmem_free_total(&pmem) >> 10));
 		x86_power_off(X86_EXIT_FAIL);
 	}
-	mem_next = p + size;
 	memset((void *)(uintptr_t)p, 0, size);
 	return (void *)(uintptr_t)p;
 }

@@ -7,15 +7,18 @@
  * failing that, the CPU halts with interrupts off, having said so.
  */
 #include "x86.h"
+#include "common/console.h"
 
 #define DEBUG_EXIT_PORT 0xf4
 
 void x86_power_off(unsigned code)
 {
-	x86_printf("bulkhead: power off (%s)\n", code == X86_EXIT_OK ? "done" : "failure");
+	bh_printf("bulkhead: power off (%s)\n", code == X86_EXIT_OK ? "done" : "failure");
+	console_sync(); /* what is buffered goes out first (bounded wait) */
 	__asm__ volatile("outl %0, %1" : : "a"(code), "Nd"(DEBUG_EXIT_PORT));
 	x86_acpi_power_off();
-	x86_puts("bulkhead: neither isa-debug-exit nor ACPI S5 powered the machine off: halted\n");
+	console_write_raw(
+	    "bulkhead: neither isa-debug-exit nor ACPI S5 powered the machine off: halted\n");
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }

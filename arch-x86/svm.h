@@ -1,16 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * AMD SVM: the VMCB (AMD64 APM vol. 2, appendix B), the intercept bits and
- * exit codes the port uses, and the x86 domain (arch-x86/guests.c's
- * stand-in, until the common domain code is built for x86).
+ * exit codes the port uses, and the port's own functions around them.
  */
 #ifndef ARCH_X86_SVM_H
 #define ARCH_X86_SVM_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "common/ratelimit.h"
 
 struct vmcb_seg {
 	uint16_t sel, attr;
@@ -84,63 +81,24 @@ enum svm_exit {
 	SVM_EXIT_INVALID = -1,
 };
 
-/* The guest registers VMRUN does not keep in the VMCB (svm_run.S). */
-struct svm_gprs {
-	uint64_t rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
-};
-void svm_vmrun(struct svm_gprs *g, uint64_t vmcb_pa);
-
-/* What an exit handler asks of the run loop. */
-enum exit_action { EXIT_CONTINUE, EXIT_STOP, EXIT_OFF };
-
-/* Exit accounting (printed through common/stats_fmt.c): kinds of exits. */
-enum x86_exit_kind {
-	XK_CPUID,
-	XK_IO,
-	XK_MSR,
-	XK_VMMCALL,
-	XK_HLT,
-	XK_NPF,
-	XK_INTR,
-	XK_OTHER,
-	XK_KINDS
-};
-
-/* An x86 domain: one vCPU on the CPU its config pins it to, RAM at guest
- * physical 0, its emulated 16550 on COM1. */
-#define VUART_LINE 160
-struct dom_cfg;
-struct x86_dom {
-	const struct dom_cfg *cfg;
-	char name[16];
-	unsigned id;
-	uint64_t ram_pa, ram_size;
-	uint64_t *npt; /* its nested page tables' root (PML4) */
-	struct vmcb *vmcb;
-	struct svm_gprs gprs;
-	uint8_t uart_lcr, uart_ier, uart_mcr, uart_scr, uart_dll, uart_dlm;
-	char line[VUART_LINE];
-	unsigned line_len;
-	struct once_table reported; /* guest-triggered reports made (svm_report_once) */
-	uint64_t exits[XK_KINDS];   /* counted by its CPU only */
-};
+/* Enter the guest with its registers (arch.h: struct trap_frame), keep
+ * them again at #VMEXIT (svm_run.S). */
+struct trap_frame;
+void svm_vmrun(struct trap_frame *g, uint64_t vmcb_pa);
+/* The CPU's stack emptied and cpu_run_loop called on it (svm_run.S). */
+void x86_run_loop_on(uint64_t stack_top) __attribute__((noreturn));
 
 /* svm.c */
-/* Kinds of guest-triggered reports, each keyed (a port, an MSR). */
-enum x86_report { XR_PORT_READ = 1, XR_PORT_WRITE, XR_MSR_READ, XR_MSR_WRITE };
-bool svm_report_once(struct x86_dom *d, enum x86_report kind, uint32_t key);
 void svm_init(unsigned ncpus, unsigned boot_cpu);
 void svm_cpu_enable(unsigned cpu);
-void svm_vcpu_init(struct x86_dom *d, uint64_t entry, uint64_t ebx);
-enum exit_action svm_run(struct x86_dom *d);
 /* npt.c */
 uint64_t *npt_create(void);
 /* gpa, hpa and size 4 KiB aligned; 1 GiB pages only if gb_pages (npt_has_1g). */
 void npt_map(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size, bool gb_pages);
 bool npt_has_1g(void);
-/* vuart.c: the domain's emulated 16550 */
-enum exit_action vuart_io(struct x86_dom *d, uint16_t port, bool in, uint64_t *val);
-void vuart_flush(struct x86_dom *d);
+/* vuart.c: a domain's I/O ports (its emulated 16550, the debug exit) */
+struct vcpu;
+enum trap_result vuart_io(struct vcpu *v, uint16_t port, bool in, uint64_t *val);
 /* mem.c: the hypervisor's memory, from the Multiboot map */
 void *x86_alloc(uint64_t size, uint64_t align);
 

@@ -5,7 +5,13 @@
  * RSP), and keep them again at #VMEXIT. VMRUN saves the host's RSP, RAX and
  * RIP in the host save area (VM_HSAVE_PA) and #VMEXIT restores them: this
  * returns on the same stack. GIF is cleared around the switch (APM vol. 2,
- * 15.17): no interrupt or NMI is taken between the two.
+ * 15.17): no interrupt or NMI is taken between the two. The host's IF is
+ * set only across the run, so a kick (arch_send_ipi) ends the guest's run
+ * and is taken right after, when GIF is set again; the host runs with
+ * interrupts off everywhere else.
+ *
+ * x86_run_loop_on(stack_top): the CPU's stack emptied and the core's run
+ * loop entered on it (a vCPU left its guest: arch_vcpu_run).
  */
 	.text
 	.globl svm_vmrun
@@ -33,6 +39,7 @@ svm_vmrun:
 	movq 0x00(%rdi), %rbx
 	movq 0x20(%rdi), %rdi
 	clgi
+	sti	/* with GIF clear: only the guest's run is interruptible (INTR exit) */
 	vmrun %rax
 	pushq %rdi
 	movq 8(%rsp), %rdi
@@ -51,7 +58,8 @@ svm_vmrun:
 	movq %r15, 0x68(%rdi)
 	popq %rax
 	movq %rax, 0x20(%rdi)
-	stgi
+	stgi	/* a kick that ended the run (KICK_VECTOR) is taken here */
+	cli
 	popq %rdi
 	popq %r15
 	popq %r14
@@ -60,3 +68,10 @@ svm_vmrun:
 	popq %rbx
 	popq %rbp
 	ret
+
+	.globl x86_run_loop_on
+x86_run_loop_on:
+	movq %rdi, %rsp
+	xorl %ebp, %ebp
+	call cpu_run_loop
+	ud2

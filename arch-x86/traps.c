@@ -5,6 +5,7 @@
  * CR2, the registers. The machine then powers off (failure status).
  */
 #include "x86.h"
+#include "common/console.h"
 #include "common/lib.h"
 
 /* What vectors.S pushed, lowest address first. */
@@ -25,18 +26,25 @@ struct idt_gate {
 #define NVECTORS	   32
 
 extern const uint64_t x86_vector_stubs[NVECTORS];
-static struct idt_gate idt[NVECTORS];
+extern const char x86_kick_entry[], x86_spurious_entry[];
+static struct idt_gate idt[256];
+
+static void gate(unsigned v, uint64_t a)
+{
+	idt[v] = (struct idt_gate){.off_lo = (uint16_t)a,
+				   .sel = GDT_CODE,
+				   .type = IDT_INTERRUPT_GATE,
+				   .off_mid = (uint16_t)(a >> 16),
+				   .off_hi = (uint32_t)(a >> 32)};
+}
 
 void x86_traps_init(void)
 {
-	for (unsigned v = 0; v < NVECTORS; v++) {
-		uint64_t a = x86_vector_stubs[v];
-		idt[v] = (struct idt_gate){.off_lo = (uint16_t)a,
-					   .sel = GDT_CODE,
-					   .type = IDT_INTERRUPT_GATE,
-					   .off_mid = (uint16_t)(a >> 16),
-					   .off_hi = (uint32_t)(a >> 32)};
-	}
+	for (unsigned v = 0; v < NVECTORS; v++)
+		gate(v, x86_vector_stubs[v]);
+	gate(KICK_VECTOR, (uint64_t)(uintptr_t)x86_kick_entry);
+	gate(0xff,
+	     (uint64_t)(uintptr_t)x86_spurious_entry); /* the LAPIC's spurious vector (smp.c) */
 	x86_traps_load();
 }
 
@@ -99,21 +107,21 @@ void x86_exception(const struct x86_frame *f)
 			 : f->error & 4 ? "LDT"
 					: "GDT",
 			 (unsigned long long)(f->error >> 3), f->error & 1 ? ", external" : "");
-	x86_printf("*** hypervisor exception on the CPU of APIC ID %u: vector %llu %s, error code "
-		   "0x%llx%s\n",
-		   cpuid(1, 0).ebx >> 24, (unsigned long long)f->vector, name,
-		   (unsigned long long)f->error, what);
-	x86_printf("    RIP 0x%016llx CS 0x%llx RFLAGS 0x%llx RSP 0x%016llx\n",
-		   (unsigned long long)f->rip, (unsigned long long)f->cs,
-		   (unsigned long long)f->rflags, (unsigned long long)f->rsp);
-	x86_printf("    CR0 0x%llx CR2 0x%016llx CR3 0x%llx CR4 0x%llx\n",
-		   (unsigned long long)read_cr0(), (unsigned long long)read_cr2(),
-		   (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
+	bh_printf("*** hypervisor exception on the CPU of APIC ID %u: vector %llu %s, error code "
+		  "0x%llx%s\n",
+		  cpuid(1, 0).ebx >> 24, (unsigned long long)f->vector, name,
+		  (unsigned long long)f->error, what);
+	bh_printf("    RIP 0x%016llx CS 0x%llx RFLAGS 0x%llx RSP 0x%016llx\n",
+		  (unsigned long long)f->rip, (unsigned long long)f->cs,
+		  (unsigned long long)f->rflags, (unsigned long long)f->rsp);
+	bh_printf("    CR0 0x%llx CR2 0x%016llx CR3 0x%llx CR4 0x%llx\n",
+		  (unsigned long long)read_cr0(), (unsigned long long)read_cr2(),
+		  (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
 	static const char names[15][4] = {"R15", "R14", "R13", "R12", "R11", "R10", "R9", "R8",
 					  "RBP", "RDI", "RSI", "RDX", "RCX", "RBX", "RAX"};
 	const uint64_t *r = &f->r15;
 	for (int i = 14; i >= 0; i--)
-		x86_printf("    %-3s 0x%016llx%s", names[i], (unsigned long long)r[i],
-			   i % 3 == 0 ? "\n" : "");
+		bh_printf("    %-3s 0x%016llx%s", names[i], (unsigned long long)r[i],
+			  i % 3 == 0 ? "\n" : "");
 	x86_power_off(X86_EXIT_FAIL);
 }

@@ -3,7 +3,8 @@
  * The hypervisor's exception entries (vectors 0-31): each pushes a dummy
  * error code where the CPU pushes none, then its vector number; the common
  * path saves every general register into a struct x86_frame (traps.c) and
- * calls x86_exception, which reports and never returns.
+ * calls x86_exception, which reports and never returns. And the one
+ * interrupt the hypervisor takes: another CPU's kick (KICK_VECTOR).
  */
 	.text
 .macro stub vec
@@ -42,6 +43,21 @@ exception_common:
 1:	cli
 	hlt
 	jmp 1b
+
+/* KICK_VECTOR (arch_send_ipi): taken only between STGI and CLI in
+ * svm_run.S, after the VMRUN it ended; its only work is the LAPIC's EOI. */
+	.globl x86_kick_entry
+x86_kick_entry:
+	pushq %rax
+	movq x86_lapic_eoi(%rip), %rax
+	movl $0, (%rax)
+	popq %rax
+	iretq
+
+/* The LAPIC's spurious vector: nothing to acknowledge. */
+	.globl x86_spurious_entry
+x86_spurious_entry:
+	iretq
 
 	.section .rodata
 	.balign 8

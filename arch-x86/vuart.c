@@ -1,81 +1,60 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A domain's I/O ports: an emulated 16550 at COM1 (0x3f8), whose output is
- * shown a line at a time prefixed by the domain's name, and QEMU's debug
- * exit port (0xf4), which powers the domain off as it would the machine.
- * Other ports read as all-ones (nothing there) and ignore writes, reported
- * once per domain, port and direction.
+ * A domain's I/O ports: an emulated 16550 at COM1 (0x3f8), whose output
+ * goes to the common console (common/console.c: lines prefixed by the
+ * domain's name, its filter, focus and losses), and QEMU's debug exit port
+ * (0xf4), which powers the domain off as it would the machine. Other ports
+ * read as all-ones (nothing there) and ignore writes, reported once per
+ * domain, port and direction (common/report.c).
  */
 #include "svm.h"
 #include "x86.h"
-#include "common/lib.h"
+#include "common/console.h"
+#include "common/domain.h"
+#include "common/report.h"
 
 #define DEBUG_EXIT_PORT 0xf4
 #define LCR_DLAB	0x80
 #define LSR_THRE_TEMT	0x60 /* the transmitter is always ready */
+#define PORT_KEY_IN	(1u << 16)
 
-void vuart_flush(struct x86_dom *d)
+/* One register (16550 data sheet): DLAB selects the divisor latch. Kept:
+ * IER, LCR, MCR, SCR and the divisor (arch_domain.uart, by offset; DLL at
+ * 0, DLM at 1 with DLAB, so IER at 8). */
+static void uart_reg(struct domain *d, unsigned reg, bool in, uint64_t *val)
 {
-	if (!d->line_len)
-		return;
-	d->line[d->line_len] = 0;
-	x86_printf("[%s] %s\n", d->name, d->line);
-	d->line_len = 0;
-}
-
-/* A guest's byte: printable ASCII and tabs are shown; control bytes (an
- * escape sequence could move the cursor or clear the screen over other
- * domains' lines) and bytes >= 0x7f are not, as on arm64 (docs/console.md). */
-static void vuart_putc(struct x86_dom *d, char c)
-{
-	uint8_t b = (uint8_t)c;
-	if (b != '\n' && b != '\t' && (b < 0x20 || b >= 0x7f))
-		return;
-	if (c != '\n')
-		d->line[d->line_len++] = c;
-	if (c == '\n' || d->line_len == VUART_LINE - 1)
-		vuart_flush(d);
-}
-
-/* One register (16550 data sheet): DLAB selects the divisor latch. */
-static void uart_reg(struct x86_dom *d, unsigned reg, bool in, uint64_t *val)
-{
-	bool dlab = d->uart_lcr & LCR_DLAB;
-	uint8_t *r = reg == 0	? (dlab ? &d->uart_dll : NULL)
-		     : reg == 1 ? (dlab ? &d->uart_dlm : &d->uart_ier)
-		     : reg == 3 ? &d->uart_lcr
-		     : reg == 4 ? &d->uart_mcr
-		     : reg == 7 ? &d->uart_scr
-				: NULL;
+	uint8_t *u = d->arch.uart;
+	bool dlab = u[3] & LCR_DLAB;
+	unsigned slot = reg == 1 && !dlab ? 8 : reg;
+	bool kept = (reg <= 1 && (dlab || reg == 1)) || reg == 3 || reg == 4 || reg == 7;
 	if (!in) {
-		if (r)
-			*r = (uint8_t)*val;
+		if (kept)
+			u[slot] = (uint8_t)*val;
 		else if (reg == 0)
-			vuart_putc(d, (char)*val);
+			console_domain_putc(d, (char)*val);
 		return;
 	}
-	*val = r ? *r : reg == 2 ? 0x01 /* IIR: nothing pending */ : reg == 5 ? LSR_THRE_TEMT : 0;
+	*val = kept	  ? u[slot]
+	       : reg == 2 ? 0x01 /* IIR: nothing pending */
+	       : reg == 5 ? LSR_THRE_TEMT
+			  : 0;
 }
 
-enum exit_action vuart_io(struct x86_dom *d, uint16_t port, bool in, uint64_t *val)
+enum trap_result vuart_io(struct vcpu *v, uint16_t port, bool in, uint64_t *val)
 {
+	struct domain *d = v->dom;
 	if (port >= COM1_PORT && port < COM1_PORT + 8) {
 		uart_reg(d, port - COM1_PORT, in, val);
-		return EXIT_CONTINUE;
+		return TRAP_CONTINUE;
 	}
 	if (port == DEBUG_EXIT_PORT && !in) {
-		vuart_flush(d);
-		x86_printf("bulkhead: domain %s powered off (exit code %llu)\n", d->name,
-			   (unsigned long long)*val);
-		return EXIT_OFF;
+		domain_poweroff(d);
+		return TRAP_LEAVE;
 	}
 	if (in)
 		*val = ~0ull;
-	if (svm_report_once(d, in ? XR_PORT_READ : XR_PORT_WRITE, port)) {
-		vuart_flush(d);
-		x86_printf(
-		    "bulkhead: domain %s: %s of I/O port 0x%x: nothing there (reported once)\n",
-		    d->name, in ? "read" : "write", port);
-	}
-	return EXIT_CONTINUE;
+	if (report_once(d, REPORT_TRAP, port | (in ? PORT_KEY_IN : 0)))
+		bh_log("domain %s: %s of I/O port 0x%x: nothing there (reported once)", d->name,
+		       in ? "read" : "write", port);
+	return TRAP_CONTINUE;
 }

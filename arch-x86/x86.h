@@ -26,11 +26,13 @@
 #define PTE_U  0x4
 #define PTE_PS 0x80
 
-#define GDT_CODE	0x08
-#define GDT_DATA	0x10
-#define COM1_PORT	0x3f8
-#define BOOT_STACK_SIZE 16384
-#define TRAMPOLINE	0x8000 /* a secondary CPU's first instruction (smp.c) */
+#define GDT_CODE	    0x08
+#define GDT_DATA	    0x10
+#define COM1_PORT	    0x3f8
+#define BOOT_STACK_SIZE	    16384
+#define TRAMPOLINE	    0x8000	   /* a secondary CPU's first instruction (smp.c) */
+#define X86_IDENTITY_MAPPED 0x100000000ull /* head.S maps the first 4 GiB */
+#define KICK_VECTOR	    0xf0 /* another CPU's IPI, to make a vCPU exit (arch_send_ipi) */
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
@@ -91,11 +93,6 @@ READ_CR(3)
 READ_CR(4)
 #undef READ_CR
 
-/* serial.c: the 16550 console on COM1 */
-void x86_serial_init(void);
-void x86_puts(const char *s);
-void x86_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 /* mem.c: the RAM the hypervisor hands out, from the Multiboot map */
 struct mb_info;
 void x86_mem_init(const struct mb_info *mb, uint32_t mbi, uint64_t payload_end);
@@ -105,20 +102,20 @@ void x86_mem_init(const struct mb_info *mb, uint32_t mbi, uint64_t payload_end);
 unsigned x86_acpi_cpus(uint32_t *apic_ids, unsigned max);
 void x86_acpi_power_off(void); /* returns if ACPI gives no way */
 
-/* guests.c: the config's domains */
-struct plan;
+/* domains.c: the config's domains built and started (common/domain.c) */
 struct bh_pkg_hdr;
-void x86_guests_run(const struct bh_pkg_hdr *pkg, const struct plan *p, const uint32_t *apic_ids,
-		    unsigned boot_cpu);
+void x86_domains_run(const struct bh_pkg_hdr *pkg, const uint32_t *apic_ids, unsigned boot_cpu,
+		     uint64_t boot_stack_top);
 
 /* traps.c: the IDT and its decoded reports; power.c: the machine's end */
 void x86_traps_init(void);
 void x86_traps_load(void); /* on a secondary CPU */
 
-/* smp.c: secondary CPUs; guests.c: what each CPU runs */
-void x86_smp_init(void);
+/* smp.c: the TSC's rate (arch_counter_freq), secondary CPUs, which CPU
+ * this is (arch_cpu_index: the index of its APIC ID in apic_ids), IPIs */
+void x86_tsc_calibrate(void);
+void x86_smp_init(const uint32_t *apic_ids, unsigned ncpus);
 bool x86_start_cpu(unsigned index, uint32_t apic_id, void *stack_top);
-void x86_cpu_run(unsigned index);
 /* Codes for x86_power_off; QEMU's isa-debug-exit ends with status 2 * code + 1. */
 #define X86_EXIT_OK   0
 #define X86_EXIT_FAIL 1

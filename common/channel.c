@@ -17,7 +17,6 @@
 #include "dt/devices.h"
 #include "dt/dom0.h"
 #include "dt/policy.h"
-#include "gic/vgic.h"
 
 #include <libfdt.h>
 
@@ -56,7 +55,7 @@ bool domain_devices_use_intid(const struct domain *d, unsigned intid)
 int channels_attach(struct domain *d, unsigned uart_intid)
 {
 	uint64_t ipa = ALIGN_UP(d->ram_ipa + d->ram_size, SZ_2M);
-	unsigned top = 32 + vgic_nr_spis(d) - 1;
+	unsigned top = 32 + arch_irq_lines(d) - 1;
 	unsigned self = (unsigned)(d->cfg - plan.dom);
 
 	for (unsigned k = 0; k < plan.nchans; k++) {
@@ -96,7 +95,7 @@ int channels_attach(struct domain *d, unsigned uart_intid)
 			return -1;
 		if (arch_stage2_map(d, ipa, chan_pa[k], c->size, S2_RW /* data only, never code */))
 			return -1;
-		vgic_own_spi(d, intid, true);
+		arch_irq_own(d, intid, true);
 		struct dom_chan *dc = &d->chans[d->nchans++];
 		dc->cfg = c;
 		dc->notify_tat = 0;
@@ -158,6 +157,6 @@ int64_t channel_notify(struct domain *d, uint64_t id)
 	}
 	const struct dom_chan *back = find(peer, id);
 	if (back && __atomic_load_n(&peer->state, __ATOMIC_ACQUIRE) == DOM_RUNNING)
-		vgic_inject(peer, NULL, back->view.intid);
+		arch_irq_inject(peer, NULL, back->view.intid);
 	return BH_OK;
 }

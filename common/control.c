@@ -18,7 +18,6 @@
 #include "common/percpu.h"
 #include "common/report.h"
 #include "common/vnet.h"
-#include "gic/vgic.h"
 
 #define RXQ 0
 #define TXQ 1
@@ -280,7 +279,7 @@ static bool ctl_access(struct vcpu *v, uint64_t off, unsigned size, bool write, 
 		receive(c);
 	if (r == VIRTIO_MMIO_NOTIFY || (write && off == VIRTIO_MMIO_STATUS))
 		deliver(c);
-	vgic_set_level(c->dom, c->view.intid, virtio_mmio_irq(&c->dev));
+	arch_irq_set_level(c->dom, c->view.intid, virtio_mmio_irq(&c->dev));
 	spin_unlock(&c->lock);
 	if (r == VIRTIO_MMIO_BAD && report_allowed(v->dom))
 		bh_log("domain %s: control device: bad %s of %u bytes at +0x%llx ignored",
@@ -293,7 +292,7 @@ int control_attach(struct domain *d, unsigned uart_intid)
 	struct ctl *c = &ctl;
 	uint64_t ipa = vnet_window_ipa(d, BH_MAX_NETWORKS);
 	/* The highest SPI below the channels' and networks' that is free. */
-	unsigned intid = 32 + vgic_nr_spis(d) - 1 - plan.nchans - plan.nnets;
+	unsigned intid = 32 + arch_irq_lines(d) - 1 - plan.nchans - plan.nnets;
 	while (intid >= 32 && (intid == uart_intid || domain_devices_use_intid(d, intid)))
 		intid--;
 	bool in_ram = false; /* board RAM it does not own: no device there */
@@ -313,7 +312,7 @@ int control_attach(struct domain *d, unsigned uart_intid)
 	virtio_mmio_init(&c->dev, VIRTIO_ID_CONSOLE, 0, no_config, 0, 2, &mem);
 	c->dom = d;
 	c->view = (struct vnet_view){.ipa = ipa, .intid = intid};
-	vgic_own_spi(d, intid, false);
+	arch_irq_own(d, intid, false);
 	d->vmmio[d->nvmmio++] =
 	    (struct vmmio){.base = ipa, .size = VNET_WINDOW_SIZE, .access = ctl_access};
 	ctl_ready = true;
@@ -336,6 +335,6 @@ void control_domain_reset(struct domain *d)
 	virtio_mmio_reset(&c->dev);
 	c->len = c->out_pos = c->out_len = 0;
 	c->too_long = c->truncated = false;
-	vgic_set_level(d, c->view.intid, false);
+	arch_irq_set_level(d, c->view.intid, false);
 	spin_unlock(&c->lock);
 }

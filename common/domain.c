@@ -15,8 +15,6 @@
 #include "dt/blob.h"
 #include "dt/dom0.h"
 #include "dt/guest.h"
-#include "gic/vgic.h"
-#include "vtimer/vtimer.h"
 
 #include <libfdt.h>
 
@@ -31,7 +29,7 @@ struct vcpu *vcpu_of_cpu(unsigned cpu)
 }
 
 /* Identity and vCPUs, each pinned to its physical CPU. */
-static int domain_init_vcpus(struct domain *d, const struct dom_cfg *cfg)
+int domain_init_vcpus(struct domain *d, const struct dom_cfg *cfg)
 {
 	memset(d, 0, sizeof(*d));
 	d->id = cfg->id;
@@ -142,10 +140,10 @@ static int domain_place_images(struct domain *d, const struct dom_cfg *cfg)
 /* Its virtual GIC, emulated UART, channels and virtio-net devices. */
 static int domain_virt_devices(struct domain *d, const struct board *b)
 {
-	vgic_domain_init(d);
+	arch_irq_domain_init(d);
 	uint32_t uart_intid = b->uart_irq ? b->uart_irq : 33;
 	vuart_init(d, b->uart_base, b->uart_size, uart_intid);
-	if (vgic_register(d) != 0) {
+	if (arch_irq_domain_register(d) != 0) {
 		bh_log("domain %s: cannot set up its virtual GIC", d->name);
 		return -1;
 	}
@@ -293,8 +291,8 @@ void domain_load(struct domain *d)
 	memcpy(ram + (d->fdt_ipa - d->ram_ipa), d->fdt, d->fdt_size);
 	arch_dcache_clean_range(d->ram_pa + (d->fdt_ipa - d->ram_ipa), d->fdt_size);
 	vuart_reset(d);
-	vgic_domain_reset(d);
-	vtimer_domain_start(d);
+	arch_irq_domain_reset(d);
+	arch_timer_domain_start(d);
 	/* Its console state was reset by the flush its restart requested
 	 * (console_domain_flush), in order with its output. */
 	spin_lock(&d->lock);

@@ -14,7 +14,6 @@
 #include "common/report.h"
 #include "common/spinlock.h"
 #include "dt/plan.h"
-#include "gic/vgic.h"
 
 struct vcpu;
 
@@ -61,8 +60,7 @@ struct vcpu {
 	const struct vmmio *mmio;   /* the emulated region being accessed */
 	uint64_t mmio_val;	    /* and the value written or read (traps.c) */
 	uint64_t *exits;	    /* its exit counts (common/percpu.h: stats_exits_of) */
-	struct arch_vcpu arch;
-	struct vgic_cpu vgic; /* its SGIs, PPIs and list registers (gic/vgic.c) */
+	struct arch_vcpu arch; /* arm64: also its vGIC state */
 };
 
 /* One of a domain's channels. */
@@ -97,12 +95,7 @@ struct domain {
 	uint64_t ram_ipa, ram_pa, ram_size;
 	unsigned nvcpus;
 	struct vcpu *vcpu; /* nvcpus of them, from the boot heap */
-	struct arch_domain arch;
-	/* The virtual GIC (gic/vgic.c). vgic_lock covers vgic and every vCPU's
-	 * vgic; vgic_gen is bumped by every vgic_unlock(). */
-	struct spinlock vgic_lock;
-	uint64_t vgic_gen;
-	struct vgic_dist vgic;
+	struct arch_domain arch; /* arm64: also its virtual GIC */
 
 	/* What a (re)start loads: images stay in the boot image, the DT is kept. */
 	const void *kernel;
@@ -164,6 +157,9 @@ struct vcpu *vcpu_of_cpu(unsigned cpu);
 
 int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct board *b,
 		  const void *host_fdt);
+/* Its identity and vCPUs, each pinned to its CPU (domain_create's first
+ * step; the x86 port builds the rest of its domains itself). */
+int domain_init_vcpus(struct domain *d, const struct dom_cfg *cfg);
 /* After every domain exists: give each its devices (MMIO and interrupts). */
 int domains_assign_devices(const struct board *b);
 /* Physical SPI -> the domain it was given to (NULL: none). */

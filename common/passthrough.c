@@ -13,7 +13,6 @@
 #include "common/percpu.h"
 #include "common/report.h"
 #include "dt/dom0.h"
-#include "gic/vgic.h"
 
 #define MAX_PT_RANGES 160 /* QEMU virt alone has ~40 device nodes */
 
@@ -52,13 +51,7 @@ static int add_resources(struct domain *d, const struct dev_res *r, const char *
 			return -1;
 		}
 		spi_owner[intid] = d;
-		vgic_own_spi(d, intid, r->irq_edge[i]);
-		struct virq *q = vgic_irq(&d->vcpu[0], intid);
-		if (q) {
-			q->hw = true;
-			q->hw_intid = (uint16_t)intid;
-		}
-		gic_hw_configure(intid, r->irq_edge[i], d->vcpu[0].pcpu);
+		arch_irq_passthrough(d, intid, r->irq_edge[i]);
 	}
 	return 0;
 }

@@ -36,8 +36,9 @@ bool vcpu_entry_check(struct vcpu *v)
 	uint32_t why = __atomic_exchange_n(&v->recheck.any, 0, __ATOMIC_ACQ_REL);
 	if (why != VCPU_RECHECK_WORD(VCPU_RECHECK_VGIC) && !entry_check_life(v))
 		return false;
-	/* Sets VGIC again while a list register stays in use (gic/vgic.c). */
-	vgic_sync_and_flush(v);
+	/* arm64: the vGIC's list registers, which sets VGIC again while one
+	 * stays in use (gic/vgic.c). */
+	arch_vcpu_prepare(v);
 	return true;
 }
 

@@ -17,7 +17,6 @@
 #include "common/report.h"
 #include "common/vswitch.h"
 #include "dt/policy.h"
-#include "gic/vgic.h"
 
 struct vnet {
 	struct spinlock lock;		       /* sw, and every port's device */
@@ -59,7 +58,7 @@ static bool inside_board_ram(uint64_t base, uint64_t size)
 /* The port's line follows its InterruptStatus (a level); under n->lock. */
 static void update_line(struct vnet *n, unsigned port)
 {
-	vgic_set_level(n->dom[port], n->intid[port], virtio_mmio_irq(&n->sw.port[port].dev));
+	arch_irq_set_level(n->dom[port], n->intid[port], virtio_mmio_irq(&n->sw.port[port].dev));
 }
 
 /* Once per device, the first reason it broke (f: its fault, read under the
@@ -193,7 +192,7 @@ void vnet_domain_reset(struct domain *d)
 int vnet_attach(struct domain *d, unsigned uart_intid)
 {
 	unsigned self = (unsigned)(d->cfg - plan.dom);
-	unsigned top = 32 + vgic_nr_spis(d) - 1;
+	unsigned top = 32 + arch_irq_lines(d) - 1;
 
 	for (unsigned k = 0; k < plan.nnets; k++) {
 		const struct net_cfg *c = &plan.net[k];
@@ -243,7 +242,7 @@ int vnet_attach(struct domain *d, unsigned uart_intid)
 		n->dom[port] = d;
 		n->intid[port] = intid;
 		allow_port(n, (unsigned)port);
-		vgic_own_spi(d, intid, false);
+		arch_irq_own(d, intid, false);
 		struct vmmio *m = &d->vmmio[d->nvmmio++];
 		m->base = ipa;
 		m->size = VNET_WINDOW_SIZE;

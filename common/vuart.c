@@ -9,7 +9,6 @@
 #include "common/console.h"
 #include "common/domain.h"
 #include "common/lib.h"
-#include "gic/vgic.h"
 
 #define DR 0x00
 #define RSR 0x04
@@ -50,7 +49,7 @@ static void update_line(struct domain *d)
 {
 	struct vuart *u = &d->vuart;
 	update_ris(u);
-	vgic_set_level(d, u->intid, (u->ris & u->imsc) != 0);
+	arch_irq_set_level(d, u->intid, (u->ris & u->imsc) != 0);
 }
 
 /* FR, the register guests poll: a snapshot, no lock needed. TX is the
@@ -172,7 +171,7 @@ void vuart_reset(struct domain *d)
 void vuart_init(struct domain *d, uint64_t base, uint64_t size, unsigned intid)
 {
 	d->vuart.intid = intid;
-	vgic_own_spi(d, intid, false);
+	arch_irq_own(d, intid, false);
 	vuart_reset(d);
 	struct vmmio *m = &d->vmmio[d->nvmmio++];
 	/* The board UART's own registers, but at least the PL011's that Linux

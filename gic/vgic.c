@@ -26,7 +26,7 @@ void vgic_select(unsigned version)
 
 static inline struct vgic_dist *dist(struct domain *d)
 {
-	return &d->vgic;
+	return &d->arch.vgic;
 }
 
 /*
@@ -37,25 +37,25 @@ static inline struct vgic_dist *dist(struct domain *d)
  */
 void vgic_lock(struct domain *d)
 {
-	spin_lock(&d->vgic_lock);
+	spin_lock(&d->arch.vgic_lock);
 }
 
 void vgic_unlock(struct domain *d)
 {
-	__atomic_store_n(&d->vgic_gen, d->vgic_gen + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&d->arch.vgic_gen, d->arch.vgic_gen + 1, __ATOMIC_RELEASE);
 	domain_recheck(d, VCPU_RECHECK_VGIC); /* each vCPU's next exit looks */
-	spin_unlock(&d->vgic_lock);
+	spin_unlock(&d->arch.vgic_lock);
 }
 
 void vgic_unlock_unchanged(struct domain *d)
 {
-	spin_unlock(&d->vgic_lock);
+	spin_unlock(&d->arch.vgic_lock);
 }
 
 struct virq *vgic_irq(struct vcpu *v, unsigned intid)
 {
 	if (intid < VGIC_NR_PRIV)
-		return &v->vgic.priv[intid];
+		return &v->arch.vgic.priv[intid];
 	if (intid - VGIC_NR_PRIV < dist(v->dom)->nr_spis)
 		return &dist(v->dom)->spi[intid - VGIC_NR_PRIV];
 	return NULL;
@@ -115,7 +115,7 @@ void vgic_domain_reset(struct domain *d)
 	/* Every vCPU's SGIs and PPIs too, not only at that vCPU's own start:
 	 * until then another vCPU can read them (GICv3: its redistributor). */
 	for (unsigned n = 0; n < d->nvcpus; n++) {
-		struct vgic_cpu *c = &d->vcpu[n].vgic;
+		struct vgic_cpu *c = &d->vcpu[n].arch.vgic;
 		for (unsigned i = 0; i < VGIC_NR_PRIV; i++)
 			virq_reset(&c->priv[i], true, i < 16);
 		c->priv_enabled = 0;
@@ -134,7 +134,7 @@ void vgic_domain_reset(struct domain *d)
 
 void vgic_vcpu_reset(struct vcpu *v)
 {
-	struct vgic_cpu *c = &v->vgic;
+	struct vgic_cpu *c = &v->arch.vgic;
 	/* Under the lock: another vCPU may be pending an SGI here already (v
 	 * is RUNNING from its claim on). */
 	vgic_lock(v->dom);
@@ -250,11 +250,11 @@ void vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid)
 static bool list_private_now(struct vcpu *v, unsigned vintid, int pintid)
 {
 	struct domain *d = v->dom;
-	struct vgic_cpu *c = &v->vgic;
+	struct vgic_cpu *c = &v->arch.vgic;
 	struct virq *q = &c->priv[vintid & (VGIC_NR_PRIV - 1)];
 	unsigned i = VGIC_MAX_LRS;
-	spin_lock(&d->vgic_lock); /* another vCPU may be writing our redistributor */
-	if (vintid < VGIC_NR_PRIV && c->seen_gen == d->vgic_gen && !c->waiting && q->enabled &&
+	spin_lock(&d->arch.vgic_lock); /* another vCPU may be writing our redistributor */
+	if (vintid < VGIC_NR_PRIV && c->seen_gen == d->arch.vgic_gen && !c->waiting && q->enabled &&
 	    !q->pending && !(pintid < 0 && q->level) && group_enabled(d, q)) {
 		if (q->in_lr) { /* its last instance: reuse that register once done */
 			if (pintid >= 0 && vgic_ops->lr_state(vgic_lr_read(q->lr)) == 0)
@@ -279,7 +279,7 @@ static bool list_private_now(struct vcpu *v, unsigned vintid, int pintid)
 		vgic_lr_write(
 		    i, vgic_ops->lr_pending(vintid, q->prio, q->group1, pintid, pintid < 0, 0));
 	}
-	spin_unlock(&d->vgic_lock); /* no model change another vCPU must see */
+	spin_unlock(&d->arch.vgic_lock); /* no model change another vCPU must see */
 	return i != VGIC_MAX_LRS;
 }
 
@@ -301,7 +301,7 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 	for (unsigned i = 0; i < d->nvcpus; i++) {
 		if (!(targets & (1u << i)))
 			continue;
-		struct vgic_cpu *c = &d->vcpu[i].vgic;
+		struct vgic_cpu *c = &d->vcpu[i].arch.vgic;
 		struct virq *q = &c->priv[intid & 15];
 		if (vgic_ops->sgi_source)
 			q->sgi_src |= (uint8_t)(1u << from->index);
@@ -338,7 +338,7 @@ static void hand_back(struct vcpu *v, unsigned intid, const struct virq *q, stru
 /* Read every list register in use back into the model. */
 static void sync(struct vcpu *v, struct vcpu **other)
 {
-	struct vgic_cpu *c = &v->vgic;
+	struct vgic_cpu *c = &v->arch.vgic;
 	uint32_t used = c->lr_used | c->lr_quiet;
 	while (used) {
 		unsigned i = (unsigned)__builtin_ctz(used);
@@ -422,7 +422,7 @@ static void sync(struct vcpu *v, struct vcpu **other)
 
 static inline void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct virq *q)
 {
-	struct vgic_cpu *c = &v->vgic;
+	struct vgic_cpu *c = &v->arch.vgic;
 	int pintid = -1;
 	unsigned src = 0;
 	if (q->hw_linked) { /* the link moves into this LR instance */
@@ -452,9 +452,9 @@ static unsigned best_candidate(struct vcpu *v, unsigned *count)
 	struct vgic_dist *g = dist(d);
 	unsigned best = 1023, bestp = 0x100, n = 0;
 	/* Only the enabled ones (most are not): a bit each in priv_enabled. */
-	for (uint32_t m = v->vgic.priv_enabled; m; m &= m - 1) {
+	for (uint32_t m = v->arch.vgic.priv_enabled; m; m &= m - 1) {
 		unsigned i = (unsigned)__builtin_ctz(m);
-		const struct virq *q = &v->vgic.priv[i];
+		const struct virq *q = &v->arch.vgic.priv[i];
 		if (!q->in_lr && wants_delivery(q) && group_enabled(d, q)) {
 			n++;
 			if (q->prio < bestp)
@@ -477,7 +477,7 @@ static unsigned best_candidate(struct vcpu *v, unsigned *count)
 
 static void flush(struct vcpu *v, struct vcpu **other)
 {
-	struct vgic_cpu *c = &v->vgic;
+	struct vgic_cpu *c = &v->arch.vgic;
 	unsigned count;
 	bool more = false;
 
@@ -543,9 +543,9 @@ static void flush(struct vcpu *v, struct vcpu **other)
  */
 static bool timers_done_quiet(struct vcpu *v)
 {
-	struct vgic_cpu *c = &v->vgic;
+	struct vgic_cpu *c = &v->arch.vgic;
 	uint32_t done = 0;
-	if (!gic_host.timer_sw || c->lr_used || c->waiting || c->seen_gen != v->dom->vgic_gen)
+	if (!gic_host.timer_sw || c->lr_used || c->waiting || c->seen_gen != v->dom->arch.vgic_gen)
 		return false;
 	for (uint32_t m = c->lr_quiet; m; m &= m - 1) {
 		unsigned i = (unsigned)__builtin_ctz(m), id = c->lr_intid[i];
@@ -574,13 +574,13 @@ static void sync_and_flush_locked(struct vcpu *v)
 {
 	struct domain *d = v->dom;
 	struct vcpu *other = NULL;
-	v->vgic.seen_gen = d->vgic_gen;
+	v->arch.vgic.seen_gen = d->arch.vgic_gen;
 	sync(v, &other);
 	flush(v, &other);
-	if (v->vgic.lr_used) /* read back at the next exit, whatever else happens */
+	if (v->arch.vgic.lr_used) /* read back at the next exit, whatever else happens */
 		vcpu_recheck(v, VCPU_RECHECK_VGIC);
 	if (!other) {
-		spin_unlock(&d->vgic_lock);
+		spin_unlock(&d->arch.vgic_lock);
 		return;
 	}
 	vgic_unlock(d); /* a change for another vCPU: its next exit looks */
@@ -590,18 +590,18 @@ static void sync_and_flush_locked(struct vcpu *v)
 void vgic_sync_and_flush(struct vcpu *v)
 {
 	struct domain *d = v->dom;
-	if (!vgic_needs_flush(&v->vgic, __atomic_load_n(&d->vgic_gen, __ATOMIC_ACQUIRE)))
+	if (!vgic_needs_flush(&v->arch.vgic, __atomic_load_n(&d->arch.vgic_gen, __ATOMIC_ACQUIRE)))
 		return;
-	spin_lock(&d->vgic_lock);
+	spin_lock(&d->arch.vgic_lock);
 	sync_and_flush_locked(v);
 }
 
 void vgic_maintenance(struct vcpu *v)
 {
 	struct domain *d = v->dom;
-	spin_lock(&d->vgic_lock);
+	spin_lock(&d->arch.vgic_lock);
 	if (timers_done_quiet(v)) {
-		spin_unlock(&d->vgic_lock);
+		spin_unlock(&d->arch.vgic_lock);
 		return;
 	}
 	sync_and_flush_locked(v);
@@ -610,7 +610,7 @@ void vgic_maintenance(struct vcpu *v)
 void vgic_vcpu_leave(struct vcpu *v)
 {
 	struct domain *d = v->dom;
-	struct vgic_cpu *c = &v->vgic;
+	struct vgic_cpu *c = &v->arch.vgic;
 	struct vcpu *other = NULL;
 	vgic_lock(d);
 	sync(v, &other);
@@ -704,9 +704,9 @@ static void write_bits(struct vcpu *v, unsigned first, unsigned reg, bool set, u
 		case 1:
 			q->enabled = set;
 			if (intid < VGIC_NR_PRIV && set)
-				v->vgic.priv_enabled |= 1u << intid;
+				v->arch.vgic.priv_enabled |= 1u << intid;
 			else if (intid < VGIC_NR_PRIV)
-				v->vgic.priv_enabled &= ~(1u << intid);
+				v->arch.vgic.priv_enabled &= ~(1u << intid);
 			if (set && t)
 				*kick_mask |= 1u << t->index;
 			if (q->hw && intid >= 32)

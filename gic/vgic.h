@@ -11,69 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define VGIC_MAX_SPIS 960 /* INTIDs 32..991: the largest GIC we target (TI K3) */
-#define VGIC_NR_PRIV 32
-#define VGIC_MAX_LRS 16
-#define VGIC_MAX_OWNED 128 /* SPIs per domain: dom0 on QEMU virt owns ~40 */
+#include "gic/vgic_types.h"
 
 struct vcpu;
 struct domain;
-
-/* One virtual interrupt. */
-struct virq {
-	uint8_t prio;
-	uint8_t v2_targets;  /* GICv2 ITARGETSR byte */
-	uint8_t target;	     /* vCPU that receives it (SPIs); 0xff = none */
-	uint8_t sgi_src;     /* GICv2: CPUs with this SGI pending for us */
-	uint8_t lr;	     /* list register holding it, if in_lr */
-	bool owned : 1;	     /* the domain may touch it at all */
-	bool enabled : 1;
-	bool pending : 1;    /* latched pending (edge, or software pend) */
-	bool active : 1;
-	bool edge : 1;
-	bool level : 1;	     /* current line level (level-triggered sources) */
-	bool in_lr : 1;
-	bool lr_latched : 1; /* level, in an LR: its pending there came from the latch */
-	bool hw : 1;	     /* backed by the physical INTID hw_intid (passed through) */
-	bool hw_linked : 1;  /* this instance is active physically: link it in the LR */
-	bool group1 : 1;
-	bool cfg_edge : 1;   /* its trigger at reset (owned SPIs: as the config says) */
-	uint16_t hw_intid;
-	uint64_t irouter;    /* GICv3 IROUTER value as written */
-};
-
-#define VGIC_GEN_STALE UINT64_MAX /* never a generation: the next entry flushes */
-
-struct vgic_cpu {
-	struct virq priv[VGIC_NR_PRIV];
-	uint16_t lr_intid[VGIC_MAX_LRS];
-	uint32_t lr_used;
-	/* Not in lr_used, yet taken: HW-linked private interrupts listed by
-	 * vgic_list_hw_now, whose deactivation completes the physical one:
-	 * nothing there the model must learn at each exit. A sync (after any
-	 * change) reads them with the others. */
-	uint32_t lr_quiet;
-	bool waiting; /* the last flush left deliverable interrupts unlisted */
-	/* Which of priv[] are enabled (bit = INTID): what a flush looks at, so
-	 * it never walks the disabled ones. Kept with priv[i].enabled, which
-	 * only write_bits() (ISENABLER/ICENABLER) changes: set one through the
-	 * distributor registers, not directly. */
-	uint32_t priv_enabled;
-	/* The domain's vgic_gen at this vCPU's last flush; VGIC_GEN_STALE
-	 * (under the vgic lock) when only this vCPU's own interrupts changed
-	 * (an SGI sent to it): it alone flushes, not every vCPU of the domain
-	 * (the sender above all) as a generation change would make them. */
-	uint64_t seen_gen;
-	bool rd_sleep; /* GICR_WAKER.ProcessorSleep */
-};
-
-struct vgic_dist {
-	bool enabled_grp0, enabled_grp1;
-	unsigned nr_spis;
-	unsigned nowned;
-	uint16_t owned[VGIC_MAX_OWNED]; /* SPIs the domain owns: all an exit scans */
-	struct virq spi[VGIC_MAX_SPIS];
-};
 
 /* Host GIC facts the virtual GIC needs (filled by gic/gic.c). */
 struct gic_host {

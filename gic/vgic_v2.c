@@ -87,7 +87,7 @@ static bool pendsgir_access(struct vcpu *v, uint64_t off, unsigned size, bool wr
 	uint64_t r = 0;
 	vgic_lock(d);
 	for (unsigned b = 0; b < size; b++) {
-		struct virq *q = &v->vgic.priv[first + b];
+		struct virq *q = &v->arch.vgic.priv[first + b];
 		uint8_t bits = (uint8_t)(*val >> (8 * b)) & (uint8_t)((1u << d->nvcpus) - 1);
 		if (write)
 			q->sgi_src = set ? (q->sgi_src | bits) : (q->sgi_src & ~bits);
@@ -120,7 +120,7 @@ static void sgir_write(struct vcpu *v, uint64_t w)
 static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
 {
 	struct domain *d = v->dom;
-	struct vgic_dist *g = &d->vgic;
+	struct vgic_dist *g = &d->arch.vgic;
 
 	if ((off >= 0x080 && off < 0x800) || (off >= 0xc00 && off < 0xd00))
 		return vgic_dist_common(v, off, size, write, val, DIST_ALL);

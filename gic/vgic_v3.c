@@ -55,7 +55,7 @@ static void route(struct domain *d, struct virq *q, uint64_t irouter)
 static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
 {
 	struct domain *d = v->dom;
-	struct vgic_dist *g = &d->vgic;
+	struct vgic_dist *g = &d->arch.vgic;
 
 	if (off >= 0x080 && off < 0xd00)
 		return vgic_dist_common(v, off, size, write, val, DIST_SHARED);
@@ -151,8 +151,8 @@ static bool gicr_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 		break;
 	case 0x0014: /* WAKER: ChildrenAsleep follows ProcessorSleep at once */
 		if (write)
-			t->vgic.rd_sleep = *val & 2;
-		r = t->vgic.rd_sleep ? 6 : 0;
+			t->arch.vgic.rd_sleep = *val & 2;
+		r = t->arch.vgic.rd_sleep ? 6 : 0;
 		break;
 	default:
 		r = id_reg(o, 3);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "common/domain.h"
+#include "gic/vgic.h" /* the vGIC under test (no longer reached through domain.h) */
 #include "common/percpu.h"
 
 #define FAKE_RAM_SIZE 0x10000 /* each domain's RAM, a host buffer */

@@ -44,7 +44,7 @@ static inline void h_recheck_clear_all(void)
 /* List registers the vGIC believes in use on v (a bit per LR). */
 static inline uint32_t h_lr_used(const struct vcpu *v)
 {
-	return v->vgic.lr_used;
+	return v->arch.vgic.lr_used;
 }
 
 /* Is the virtual interrupt linked to a physical one, and which? */

@@ -142,7 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* A list register is in use through the model or quiet, never both. */
 		for (unsigned i = 0; i < 2; i++)
 			for (unsigned c = 0; c < domains[i].nvcpus; c++)
-				if (domains[i].vcpu[c].vgic.lr_used & domains[i].vcpu[c].vgic.lr_quiet) {
+				if (domains[i].vcpu[c].arch.vgic.lr_used & domains[i].vcpu[c].arch.vgic.lr_quiet) {
 					fprintf(stderr, "list register both used and quiet\n");
 					abort();
 				}

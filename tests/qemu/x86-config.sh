@@ -5,7 +5,13 @@
 # built from firmware (Multiboot memory map, ACPI MADT): a malformed config is refused
 # with the shared message naming the node and property, before any guest
 # runs. What the port cannot do yet is refused by name; a missing image is
-# named; on-fault = "halt" halts the system when its domain faults.
+# named; on-fault = "halt" halts the system when its domain faults, and
+# on-fault = "restart" restarts it through the common domain code
+# (common/domain.c: its RAM scrubbed, its image and command line reloaded),
+# which also answers its hypercalls (common/hypercall.c: its own state and
+# restarts; another domain's refused, no policy granting it). A domain the
+# policy lets restart another does so while that one spins in its guest
+# without an exit: the kick (an IPI) ends its run on its CPU.
 # timeout: 150
 . "$(dirname "$0")/x86-common.sh"
 
@@ -44,6 +50,38 @@ echo "case: on-fault = \"halt\""
 x86_config halt "$(x86_domain 0 a 0 'bootargs = "test=npf"; on-fault = "halt";')$(x86_domain 1 b 1)"
 x86_boot "$W/halt.log" 30 "$W/halt.img" -smp 2; rc=$?
 expect_rc $rc 3 "failure power-off"
-expect "$W/halt.log" "^bulkhead: domain a faulted and its on-fault is \"halt\": the system halts" "the system halts"
-expect_not "$W/halt.log" "domains have ended|power off \(done\)" "the system did not go on to a clean end"
+expect "$W/halt.log" "^bulkhead: domain a: read at guest physical 0x30000000 outside its partition .*; on-fault = \"halt\": halting the system" "the system halts"
+expect_not "$W/halt.log" "no domain left running|power off \(done\)" "the system did not go on to a clean end"
+
+echo "case: on-fault = \"restart\""
+x86_config restart "$(x86_domain 0 a 0 'bootargs = "test=restart"; on-fault = "restart";')$(x86_domain 1 b 1)"
+x86_boot "$W/restart.log" 60 "$W/restart.img" -smp 2; rc=$?
+expect_rc $rc 1 "clean power-off after both"
+L="^\[a\] TESTGUEST x86:"
+expect "$W/restart.log" "$L domain id 0, vCPU 0 of 1, state 0, restarts 0; query of domain 1: -3" \
+	"first life: its id, state and restart count from the core; the peer's state denied"
+expect "$W/restart.log" "$L marker from an earlier life: 0x0" "first life: the marker word is zero"
+expect "$W/restart.log" "^bulkhead: domain a: read at guest physical 0x30000000 outside its partition .*; on-fault = \"restart\"" \
+	"the fault reported with the on-fault action"
+expect "$W/restart.log" "^bulkhead: domain a restarting \(restart 1\)" "the domain restarts"
+expect "$W/restart.log" "$L domain id 0, vCPU 0 of 1, state 0, restarts 1; query of domain 1: -3" "second life: restarts 1"
+n=$(grep -c "$L marker from an earlier life: 0x0" "$W/restart.log")
+[ "$n" -eq 2 ] && echo "  ok: second life: the marker is zero again (RAM scrubbed)" ||
+	{ echo "  FAIL: $n lives of 2 saw a zero marker"; FAILS=$((FAILS + 1)); }
+expect "$W/restart.log" "$L done" "second life: runs to its end"
+expect "$W/restart.log" "^bulkhead: domain a powered off" "and powers off"
+expect "$W/restart.log" "^\[b\] TESTGUEST x86: done" "the other domain ran on"
+expect_not "$W/restart.log" "restart 2|NOT CAUGHT|\*\*\*" "one restart only, nothing crashed"
+
+echo "case: a peer's restart of a domain spinning in its guest"
+x86_config kick "$(x86_domain 0 k 0 'type = "k_t"; bootargs = "test=kick";')$(x86_domain 1 s 1 'type = "s_t"; bootargs = "test=spin";')
+  policy { allow = \"k_t s_t : domain { restart }\"; };"
+x86_boot "$W/kick.log" 60 "$W/kick.img" -smp 2; rc=$?
+expect_rc $rc 1 "clean power-off after both"
+expect "$W/kick.log" "^\[s\] TESTGUEST x86: spinning without an exit" "s spins in its guest"
+expect "$W/kick.log" "^bulkhead: domain k restarts domain s \(policy: k_t s_t : domain \{ restart \}\)" \
+	"the restart, checked by the policy"
+expect "$W/kick.log" "^\[k\] TESTGUEST x86: restart of domain 1: 0[[:space:]]*$" "k's hypercall answered OK"
+expect "$W/kick.log" "^\[s\] TESTGUEST x86: restarted by a peer \(restarts 1\)" "s left its spin and restarted"
+expect "$W/kick.log" "^\[s\] TESTGUEST x86: done" "s's second life ran to its end"
 finish

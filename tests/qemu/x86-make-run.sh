@@ -13,7 +13,7 @@ rc=$?
 for d in bad good; do
 	expect "$W/run.log" "^\[$d\] TESTGUEST x86: hello from long mode" "$d's console, prefixed"
 done
-expect "$W/run.log" "^bulkhead: domain bad: read at guest physical 0x30000000 outside its partition: stopped" \
+expect "$W/run.log" "^bulkhead: domain bad stopped: read at guest physical 0x30000000 outside its partition" \
 	"bad stopped by its nested page fault"
 expect "$W/run.log" "^bulkhead: domain good powered off" "good powered off"
 expect "$W/run.log" "^bulkhead: power off \(done\)" "the machine powered off"

@@ -57,7 +57,12 @@ void control_domain_reset(struct domain *d)
 {
 	(void)d;
 }
-void vtimer_domain_start(struct domain *d)
+/* The fake architecture's entry step: the real vGIC's, as arm64's. */
+void arch_vcpu_prepare(struct vcpu *v)
+{
+	vgic_sync_and_flush(v);
+}
+void arch_timer_domain_start(struct domain *d)
 {
 	(void)d;
 }

@@ -477,7 +477,7 @@ static void test_v3_evicted_retargeted_spi(void)
 	unsigned ipis = fake_ipis[h_vcpu_cpu(w)];
 	exit_of(v); /* 43 evicted */
 	CHECK_EQ(fake_ipis[h_vcpu_cpu(w)], ipis + 1);
-	CHECK(vgic_needs_flush(&w->vgic, d->vgic_gen));
+	CHECK(vgic_needs_flush(&w->arch.vgic, d->arch.vgic_gen));
 	exit_of(w);
 	CHECK_EQ(lr(w, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0xc0) | 43);
 }
@@ -633,13 +633,13 @@ static void test_v3_sgi_flushes_only_targets(void)
 	sgi_w(w, 0x100, 1u << 2);
 	exit_of(v);
 	exit_of(w);
-	CHECK(!vgic_needs_flush(&v->vgic, d->vgic_gen));
-	CHECK(!vgic_needs_flush(&w->vgic, d->vgic_gen));
+	CHECK(!vgic_needs_flush(&v->arch.vgic, d->arch.vgic_gen));
+	CHECK(!vgic_needs_flush(&w->arch.vgic, d->arch.vgic_gen));
 	unsigned ipis = fake_ipis[h_vcpu_cpu(w)];
 	fake_enter(v);
 	vgic_send_sgi(v, 2, 1u << 1);
-	CHECK(!vgic_needs_flush(&v->vgic, d->vgic_gen)); /* the sender */
-	CHECK(vgic_needs_flush(&w->vgic, d->vgic_gen));
+	CHECK(!vgic_needs_flush(&v->arch.vgic, d->arch.vgic_gen)); /* the sender */
+	CHECK(vgic_needs_flush(&w->arch.vgic, d->arch.vgic_gen));
 	CHECK_EQ(fake_ipis[h_vcpu_cpu(w)], ipis + 1);
 	exit_of(w);
 	CHECK_EQ(lr(w, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0x40) | 2);
@@ -777,7 +777,7 @@ static void test_v2_timer_listed_direct(void)
 	fake_enter(v);
 	CHECK(vgic_list_level_now(v, 27));
 	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
-	CHECK(!vgic_needs_flush(&v->vgic, d->vgic_gen));
+	CHECK(!vgic_needs_flush(&v->arch.vgic, d->arch.vgic_gen));
 	CHECK_EQ(gicd_r(v, 0x200), 1u << 27); /* ISPENDR0 sees it */
 	guest_sets_lr_state(v, 0, LR_INVALID); /* completed, still asserted */
 	fake_enter(v);
@@ -788,7 +788,7 @@ static void test_v2_timer_listed_direct(void)
 	fake_enter(v);
 	vgic_maintenance(v);
 	CHECK_EQ(lr(v, 0), 0);
-	CHECK(!vgic_needs_flush(&v->vgic, d->vgic_gen));
+	CHECK(!vgic_needs_flush(&v->arch.vgic, d->arch.vgic_gen));
 	fake_sysreg_write("cntv_ctl_el0", 5);
 	fake_enter(v);
 	CHECK(vgic_list_level_now(v, 27)); /* the next tick, direct again */
@@ -801,7 +801,7 @@ static void test_v2_timer_listed_direct(void)
 	vgic_maintenance(v);
 	CHECK_EQ(lr(v, 0), 0);
 	CHECK_EQ(gicd_r(v, 0x200), 0);
-	CHECK(!vgic_needs_flush(&v->vgic, d->vgic_gen));
+	CHECK(!vgic_needs_flush(&v->arch.vgic, d->arch.vgic_gen));
 	fake_enter(v);
 	CHECK(vgic_list_level_now(v, 27));
 	gicd_w(v, 0x180, 1u << 27); /* ICENABLER: a model change */

@@ -5,8 +5,12 @@
  * (BH_HC_VERSION, the ARM number), and with "test=npf" on its command line
  * reads an address outside its partition, which the hypervisor must catch.
  * Other test= modes try what the hypervisor intercepts: an absent MSR, an
- * SVM instruction, an absent I/O port, string I/O, HLT. It ends by writing
- * QEMU's debug-exit port (its power-off).
+ * SVM instruction, an absent I/O port, string I/O, HLT; "test=restart"
+ * asks the core about its own life (BH_HC_SELF, BH_HC_DOMAIN_QUERY) and in
+ * its first one faults, to be restarted; "test=spin" spins in its first
+ * life without a single exit, and "test=kick" restarts that domain (the
+ * other of ids 0 and 1) once it had time to start spinning. It ends by
+ * writing QEMU's debug-exit port (its power-off).
  */
 #include "common/hypercall.h"
 #include "common/lib.h"
@@ -15,6 +19,7 @@
 
 #define COM1	0x3f8
 #define OUTSIDE 0x30000000ull /* 768 MiB: mapped by the guest, not by the hypervisor */
+#define MARK	0x300000ull   /* 3 MiB: inside a 4 MiB domain, above its image */
 
 static void say(const char *fmt, ...)
 {
@@ -115,6 +120,76 @@ static void try_intercepts(const char *cmdline)
 	}
 }
 
+/* Bulkhead's hypercall ABI on x86 (docs/x86.md): arm64's x0-x4 are RAX,
+ * RBX, RCX, RDX, RSI, both ways. */
+struct hc {
+	uint64_t a, b, c, d, si;
+};
+
+static struct hc hypercall(uint64_t fid, uint64_t arg)
+{
+	struct hc r = {fid, arg, 0, 0, 0};
+	__asm__ volatile("vmmcall"
+			 : "+a"(r.a), "+b"(r.b), "+c"(r.c), "+d"(r.d), "+S"(r.si)
+			 :
+			 : "memory");
+	return r;
+}
+
+/* "test=restart": its id and restart count from the core; another domain's
+ * state, which no policy grants it; in its first life, a fault (its config's
+ * on-fault = "restart" brings it back: RAM scrubbed, image reloaded). */
+static void life(void)
+{
+	struct hc self = hypercall(BH_HC_SELF, 0);
+	struct hc me = hypercall(BH_HC_DOMAIN_QUERY, self.b);
+	struct hc peer = hypercall(BH_HC_DOMAIN_QUERY, self.b ^ 1);
+	say("TESTGUEST x86: domain id %llu, vCPU %llu of %llu, state %llu, restarts %llu; query of "
+	    "domain %llu: %lld\n",
+	    (unsigned long long)self.b, (unsigned long long)self.c, (unsigned long long)self.d,
+	    (unsigned long long)me.b, (unsigned long long)me.c, (unsigned long long)(self.b ^ 1),
+	    (long long)peer.a);
+	/* A word no image or loader writes: zero in every life whose RAM the
+	 * hypervisor scrubbed. */
+	volatile uint32_t *mark = (volatile uint32_t *)MARK;
+	say("TESTGUEST x86: marker from an earlier life: 0x%x\n", *mark);
+	*mark = 0xfeedu;
+	if (!me.c) {
+		say("TESTGUEST x86: first life: reading 0x%llx, to be restarted\n", OUTSIDE);
+		(void)*(volatile uint64_t *)OUTSIDE;
+	}
+}
+
+/* "test=spin": its first life never leaves the guest (PAUSE is not
+ * intercepted): only a kick from another CPU can stop it. Its next says
+ * so and goes on to its end. */
+static void spin(void)
+{
+	struct hc self = hypercall(BH_HC_SELF, 0);
+	struct hc me = hypercall(BH_HC_DOMAIN_QUERY, self.b);
+	if (me.c) {
+		say("TESTGUEST x86: restarted by a peer (restarts %llu)\n",
+		    (unsigned long long)me.c);
+		return;
+	}
+	say("TESTGUEST x86: spinning without an exit\n");
+	for (;;)
+		__asm__ volatile("pause");
+}
+
+/* "test=kick": the other domain restarted, after half a second of TSC
+ * (its first life is spinning by then, on a loaded host too). */
+static void kick(void)
+{
+	struct hc self = hypercall(BH_HC_SELF, 0);
+	uint64_t t0 = __builtin_ia32_rdtsc();
+	while (__builtin_ia32_rdtsc() - t0 < 1000000000ull) /* ~0.5 s at 2 GHz */
+		__asm__ volatile("pause");
+	struct hc r = hypercall(BH_HC_DOMAIN_RESTART, self.b ^ 1);
+	say("TESTGUEST x86: restart of domain %llu: %lld\n", (unsigned long long)(self.b ^ 1),
+	    (long long)r.a);
+}
+
 void guest_main(const char *cmdline)
 {
 	idt_init();
@@ -137,6 +212,12 @@ void guest_main(const char *cmdline)
 		say("TESTGUEST x86: NOT CAUGHT: read 0x%llx\n", (unsigned long long)v);
 	}
 	try_intercepts(cmdline);
+	if (has_arg(cmdline, "test=restart"))
+		life();
+	if (has_arg(cmdline, "test=spin"))
+		spin();
+	if (has_arg(cmdline, "test=kick"))
+		kick();
 	say("TESTGUEST x86: done\n");
 	power_off();
 }
