@@ -56,6 +56,7 @@ const char *dt_uart_name(enum uart_kind k)
  * fdt_check_full() (dt_check_blob) before.
  */
 #define DT_INDEX_MAX 1024 /* nodes; the largest board DT checked here has 540 */
+#define SLOT_MAP 8192 /* node offsets below 32 KiB (QEMU's virt DT: 7 KiB) found in one step */
 static struct {
 	const void *fdt;
 	unsigned n;
@@ -67,8 +68,22 @@ static struct {
 static struct {
 	int node[DT_INDEX_MAX], parent[DT_INDEX_MAX];
 	uint32_t props[DT_INDEX_MAX]; /* structure offset of the tag after its name */
+	/* Structure offset of each enum dt_prop property's tag, 0 if absent:
+	 * read in the same pass, so the questions asked of every node (its
+	 * compatible, reg, status...) cost no scan of its properties. */
+	uint32_t prop[DT_INDEX_MAX][DT_NPROPS];
 	uint8_t depth[DT_INDEX_MAX];  /* the root's is 0 */
+	uint8_t memo[DT_INDEX_MAX];   /* dt_node_memo() */
+	/* The slot of the node at structure offset 4 * j, for the first
+	 * SLOT_MAP nodes' worth of offsets; only the nodes' entries are
+	 * written, so ix_slot() checks what it reads. */
+	uint16_t slot_of[SLOT_MAP];
 } ixa __attribute__((section(".noinit")));
+
+/* The names of enum dt_prop, in its order; where each starts in the list. */
+static const char prop_names[] = "compatible\0reg\0status\0device_type\0#address-cells\0"
+				 "#size-cells\0ranges\0interrupts";
+static const uint8_t prop_at[DT_NPROPS] = {0, 11, 15, 22, 34, 49, 61, 68};
 
 /* A big-endian word at any alignment. (libfdt's fdt32_ld does the same, but
  * is not inlined at -Os: 16K instructions of the board read in calls.) */
@@ -82,6 +97,38 @@ static inline uint32_t rd32(const char *p)
 static inline uint32_t rd32a(const char *p)
 {
 	return __builtin_bswap32(*(const uint32_t *)(const void *)p);
+}
+
+/* Is the string at strs + off (a block of ssize bytes) exactly `name`? */
+static bool str_is(const char *strs, uint32_t ssize, uint32_t off, const char *name)
+{
+	for (; off < ssize; off++, name++) {
+		if (strs[off] != *name)
+			return false;
+		if (!*name)
+			return true;
+	}
+	return false;
+}
+
+/* Which enum dt_prop the name at strs + nameoff is, or -1; remembered per
+ * name offset in kind[] (1 + the id, or 0xff) for the first KIND_MAX bytes
+ * of the strings block: a DT names its ~50 property names once each. */
+#define KIND_MAX 2048
+static uint8_t kind[KIND_MAX] __attribute__((section(".noinit")));
+
+static int prop_id(const char *strs, uint32_t ssize, uint32_t nameoff)
+{
+	unsigned k = nameoff < KIND_MAX ? kind[nameoff] : 0;
+	if (!k) {
+		for (k = 0; k < DT_NPROPS; k++)
+			if (str_is(strs, ssize, nameoff, prop_names + prop_at[k]))
+				break;
+		k = k < DT_NPROPS ? k + 1 : 0xff;
+		if (nameoff < KIND_MAX)
+			kind[nameoff] = (uint8_t)k;
+	}
+	return k == 0xff ? -1 : (int)k - 1;
 }
 
 /*
@@ -106,7 +153,9 @@ static int walk(const void *fdt, bool build)
 	uint32_t last_nul = ssize;
 	while (last_nul > 0 && strs[last_nul - 1])
 		last_nul--;
-	int stack[64];
+	int stack[64], cur = -1; /* cur: the slot whose properties are being read */
+	if (build)
+		memset(kind, 0, MIN(ssize, KIND_MAX));
 	unsigned depth = 0;
 	bool root_done = false, full = !build;
 	if (build) {
@@ -129,6 +178,7 @@ static int walk(const void *fdt, bool build)
 			if (depth == 0 && z != s + off)
 				return -FDT_ERR_BADSTRUCTURE; /* the root has no name */
 			off = ALIGN_UP((uint32_t)(z - s) + 1, 4);
+			cur = -1;
 			if (!full && (depth >= 64 || ix.n == DT_INDEX_MAX))
 				full = true; /* the rest from libfdt */
 			if (!full) {
@@ -136,6 +186,11 @@ static int walk(const void *fdt, bool build)
 				ixa.node[ix.n] = (int)here;
 				ixa.parent[ix.n] = depth ? stack[depth - 1] : -FDT_ERR_NOTFOUND;
 				ixa.depth[ix.n] = (uint8_t)depth;
+				memset(ixa.prop[ix.n], 0, sizeof(ixa.prop[0]));
+				ixa.memo[ix.n] = 0;
+				if (here / 4 < SLOT_MAP)
+					ixa.slot_of[here / 4] = (uint16_t)ix.n;
+				cur = (int)ix.n;
 				ixa.props[ix.n++] = off;
 			}
 			depth++;
@@ -144,6 +199,7 @@ static int walk(const void *fdt, bool build)
 		case FDT_END_NODE:
 			if (depth == 0)
 				return -FDT_ERR_BADSTRUCTURE;
+			cur = -1; /* libfdt reads no property after a subnode */
 			root_done = --depth == 0;
 			break;
 		case FDT_PROP: {
@@ -152,6 +208,9 @@ static int walk(const void *fdt, bool build)
 			uint32_t nameoff = rd32(s + off + 4);
 			if (nameoff >= last_nul)
 				return -FDT_ERR_BADOFFSET;
+			int id = cur >= 0 && !full ? prop_id(strs, ssize, nameoff) : -1;
+			if (id >= 0 && !ixa.prop[cur][id])
+				ixa.prop[cur][id] = here; /* libfdt answers the first */
 			off = ALIGN_UP(off + 8 + rd32(s + off), 4);
 			break;
 		}
@@ -174,6 +233,9 @@ static int ix_slot(const void *fdt, int node)
 {
 	if (fdt != ix.fdt || !ix.n || node < 0 || node > ixa.node[ix.n - 1])
 		return -1;
+	unsigned j = (unsigned)node / 4;
+	if (j < SLOT_MAP && ixa.slot_of[j] < ix.n && ixa.node[ixa.slot_of[j]] == node)
+		return ixa.slot_of[j];
 	if (ix.hint < ix.n && ixa.node[ix.hint] == node)
 		return (int)ix.hint;
 	unsigned lo = 0, hi = ix.n;
@@ -202,18 +264,6 @@ const char *dt_get_name(const void *fdt, int node, int *lenp)
 	if (lenp)
 		*lenp = (int)strlen(n); /* walk() found its NUL */
 	return n;
-}
-
-/* Is the string at strs + off (a block of ssize bytes) exactly `name`? */
-static bool str_is(const char *strs, uint32_t ssize, uint32_t off, const char *name)
-{
-	for (; off < ssize; off++, name++) {
-		if (strs[off] != *name)
-			return false;
-		if (!*name)
-			return true;
-	}
-	return false;
 }
 
 /* dt_getprop() of the node in index slot i. */
@@ -249,6 +299,29 @@ const void *dt_getprop(const void *fdt, int node, const char *name, int *lenp)
 	return i < 0 ? fdt_getprop(fdt, node, name, lenp) : slot_getprop(fdt, i, name, lenp);
 }
 
+/* Property `p` of the node in index slot i, from the index. */
+static const void *slot_prop(const void *fdt, int i, enum dt_prop p, int *lenp)
+{
+	const char *s = (const char *)fdt + fdt_off_dt_struct(fdt);
+	uint32_t off = ixa.prop[i][p];
+	if (lenp)
+		*lenp = off ? (int)rd32a(s + off + 4) : -FDT_ERR_NOTFOUND;
+	return off ? s + off + 12 : NULL;
+}
+
+uint8_t *dt_node_memo(const void *fdt, int node)
+{
+	int i = ix.whole ? ix_slot(fdt, node) : -1;
+	return i < 0 ? NULL : &ixa.memo[i];
+}
+
+const void *dt_prop(const void *fdt, int node, enum dt_prop p, int *lenp)
+{
+	int i = ix.whole ? ix_slot(fdt, node) : -1;
+	return i < 0 ? fdt_getprop(fdt, node, prop_names + prop_at[p], lenp)
+		     : slot_prop(fdt, i, p, lenp);
+}
+
 /* Does a "compatible" value (a string list of len bytes) hold compat? */
 static bool compat_has(const char *p, int len, const char *compat)
 {
@@ -269,7 +342,7 @@ static bool compat_has(const char *p, int len, const char *compat)
 bool dt_is_compatible(const void *fdt, int node, const char *compat)
 {
 	int len;
-	const char *p = dt_getprop(fdt, node, "compatible", &len);
+	const char *p = dt_prop(fdt, node, DT_P_COMPATIBLE, &len);
 	return compat_has(p, len, compat);
 }
 
@@ -279,7 +352,7 @@ int dt_find_compatible(const void *fdt, const char *compat)
 		return fdt_node_offset_by_compatible(fdt, -1, compat);
 	for (unsigned i = 0; i < ix.n; i++) {
 		int len;
-		const char *p = slot_getprop(fdt, (int)i, "compatible", &len);
+		const char *p = slot_prop(fdt, (int)i, DT_P_COMPATIBLE, &len);
 		if (compat_has(p, len, compat))
 			return ixa.node[i];
 	}
@@ -381,10 +454,10 @@ int dt_path_offset(const void *fdt, const char *path)
 }
 
 /* fdt_address_cells()/fdt_size_cells(), from the index. */
-static int dt_cells(const void *fdt, int node, const char *name, int absent, bool zero_ok)
+static int dt_cells(const void *fdt, int node, enum dt_prop name, int absent, bool zero_ok)
 {
 	int len;
-	const fdt32_t *c = dt_getprop(fdt, node, name, &len);
+	const fdt32_t *c = dt_prop(fdt, node, name, &len);
 	if (!c)
 		return len == -FDT_ERR_NOTFOUND ? absent : len;
 	uint32_t v = len == 4 ? rd32((const char *)c) : FDT_MAX_NCELLS + 1;
@@ -393,12 +466,12 @@ static int dt_cells(const void *fdt, int node, const char *name, int absent, boo
 
 int dt_address_cells(const void *fdt, int node)
 {
-	return dt_cells(fdt, node, "#address-cells", 2, false);
+	return dt_cells(fdt, node, DT_P_ADDRESS_CELLS, 2, false);
 }
 
 int dt_size_cells(const void *fdt, int node)
 {
-	return dt_cells(fdt, node, "#size-cells", 1, true);
+	return dt_cells(fdt, node, DT_P_SIZE_CELLS, 1, true);
 }
 
 int dt_node_path(const void *fdt, int node, char *buf, size_t len)
@@ -456,7 +529,7 @@ static int size_cells(const void *fdt, int node)
 static bool read_reg(const void *fdt, int node, int idx, struct mem_range *r)
 {
 	int len, ac = addr_cells(fdt, node), sc = size_cells(fdt, node);
-	const uint32_t *p = dt_getprop(fdt, node, "reg", &len);
+	const uint32_t *p = dt_prop(fdt, node, DT_P_REG, &len);
 	int stride = (ac + sc) * 4;
 
 	if (!p || stride == 0 || len < stride * (idx + 1))
@@ -471,7 +544,7 @@ bool dt_translate(const void *fdt, int node, uint64_t *addr)
 {
 	for (int parent = dt_parent(fdt, node); parent > 0; parent = dt_parent(fdt, parent)) {
 		int len;
-		const uint32_t *r = dt_getprop(fdt, parent, "ranges", &len);
+		const uint32_t *r = dt_prop(fdt, parent, DT_P_RANGES, &len);
 		if (!r)
 			return false; /* no ranges: not memory-mapped */
 		if (len == 0)
@@ -510,17 +583,17 @@ static int read_cpus(const void *fdt, struct board *b, struct dt_error *err)
 	int node;
 	dt_for_each_child(node, fdt, cpus)
 	{
-		const char *type = dt_getprop(fdt, node, "device_type", NULL);
+		const char *type = dt_prop(fdt, node, DT_P_DEVICE_TYPE, NULL);
 		if (!type || strcmp(type, "cpu"))
 			continue;
-		const char *st = dt_getprop(fdt, node, "status", NULL);
+		const char *st = dt_prop(fdt, node, DT_P_STATUS, NULL);
 		if (st && strcmp(st, "okay") && strcmp(st, "ok"))
 			continue;
 		const char *name = dt_get_name(fdt, node, NULL);
 		if (b->ncpus == BH_MAX_CPUS)
 			ERR("DT: /cpus/%s: more than %d CPUs are not supported", name, BH_MAX_CPUS);
 		int len;
-		const uint32_t *reg = dt_getprop(fdt, node, "reg", &len);
+		const uint32_t *reg = dt_prop(fdt, node, DT_P_REG, &len);
 		if (!reg || len < ac * 4)
 			ERR("DT: /cpus/%s: missing or short 'reg' property", name);
 		unsigned i = b->ncpus++;
@@ -569,10 +642,10 @@ static int read_memory(const void *fdt, struct board *b, struct dt_error *err)
 	int node;
 	dt_for_each_child(node, fdt, 0)
 	{
-		const char *type = dt_getprop(fdt, node, "device_type", NULL);
+		const char *type = dt_prop(fdt, node, DT_P_DEVICE_TYPE, NULL);
 		if (!type || strcmp(type, "memory"))
 			continue;
-		const char *st = dt_getprop(fdt, node, "status", NULL);
+		const char *st = dt_prop(fdt, node, DT_P_STATUS, NULL);
 		if (st && strcmp(st, "okay") && strcmp(st, "ok"))
 			continue;
 		struct mem_range r;
@@ -656,7 +729,7 @@ static int read_gic(const void *fdt, struct board *b, struct dt_error *err)
 	const uint32_t *ic = dt_getprop(fdt, node, "#interrupt-cells", &len);
 	if (ic && (len != 4 || fdt32_to_cpu(*ic) < 3 || fdt32_to_cpu(*ic) > 4))
 		ERR("DT: %s: '#interrupt-cells' must be one cell holding 3 or 4", name);
-	const uint32_t *irq = dt_getprop(fdt, node, "interrupts", &len);
+	const uint32_t *irq = dt_prop(fdt, node, DT_P_INTERRUPTS, &len);
 	b->maint_irq = (irq && len >= 12) ? dt_gic_intid(irq) : 25;
 	return 0;
 }
@@ -675,7 +748,7 @@ static void read_timer(const void *fdt, struct board *b)
 	if (node < 0)
 		node = dt_find_compatible(fdt, "arm,armv7-timer");
 	int len = 0;
-	const uint32_t *p = node >= 0 ? dt_getprop(fdt, node, "interrupts", &len) : NULL;
+	const uint32_t *p = node >= 0 ? dt_prop(fdt, node, DT_P_INTERRUPTS, &len) : NULL;
 	unsigned cells = dt_gic_cells(fdt, b); /* 4 on GICs with PPI partitions (RK3399) */
 	b->ntimer_irqs = 0;
 	for (unsigned i = 0; p && i < 4 && (i + 1) * cells * 4 <= (unsigned)len; i++)
@@ -763,7 +836,7 @@ static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 	b->uart_base = r.base;
 	b->uart_size = r.size;
 	int len;
-	const uint32_t *irq = dt_getprop(fdt, node, "interrupts", &len);
+	const uint32_t *irq = dt_prop(fdt, node, DT_P_INTERRUPTS, &len);
 	b->uart_irq = (irq && len >= 12) ? dt_gic_intid(irq) : 0;
 	return 0;
 }

@@ -50,7 +50,7 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 		snprintf(path, sizeof(path), "(node at offset %d)", node);
 
 	int len;
-	const uint32_t *reg = dt_getprop(fdt, node, "reg", &len);
+	const uint32_t *reg = dt_prop(fdt, node, DT_P_REG, &len);
 	int parent = dt_parent(fdt, node);
 	/* libfdt's readers bound the counts (1..4 and 0..4) where ours did not:
 	 * a huge #address-cells stepped 'reg' out of the blob. */
@@ -77,7 +77,7 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 		}
 	}
 
-	const uint32_t *irqs = dt_getprop(fdt, node, "interrupts", &len);
+	const uint32_t *irqs = dt_prop(fdt, node, DT_P_INTERRUPTS, &len);
 	int gcells = (int)dt_gic_cells(fdt, b);
 	if (irqs && interrupt_parent(fdt, node) == b->gic_node) {
 		for (int i = 0; (i + 1) * gcells * 4 <= len; i++)
@@ -147,7 +147,7 @@ bool dt_node_is_hypervisor(const void *fdt, const struct board *b, int node)
 	for (int p = dt_parent(fdt, node); p > 0; p = dt_parent(fdt, p))
 		if (p == b->gic_node)
 			return true; /* ITS, v2m frames */
-	const char *type = dt_getprop(fdt, node, "device_type", NULL);
+	const char *type = dt_prop(fdt, node, DT_P_DEVICE_TYPE, NULL);
 	if (type && (!strcmp(type, "memory") || !strcmp(type, "cpu")))
 		return true;
 	const char *name = dt_get_name(fdt, node, NULL);
@@ -182,10 +182,13 @@ static const char dma_properties[] = "dma-coherent\0#dma-cells\0iommus\0msi-pare
 
 static bool contains(const char *s, const char *word)
 {
-	size_t n = strlen(word);
-	for (; *s; s++)
-		if (*s == *word && !strncmp(s, word, n))
+	for (; *s; s++) {
+		size_t i = 0;
+		while (word[i] && s[i] == word[i])
+			i++;
+		if (!word[i])
 			return true;
+	}
 	return false;
 }
 
@@ -212,11 +215,11 @@ static const char *dma_reason(const void *fdt, int node, char *why)
 	 * ("shared-dma-pool"), not a PHY, not a child of an I2C/SPI/MDIO bus
 	 * (#size-cells = 0). */
 	int parent = dt_parent(fdt, node);
-	const fdt32_t *sc = parent >= 0 ? dt_getprop(fdt, parent, "#size-cells", &len) : NULL;
+	const fdt32_t *sc = parent >= 0 ? dt_prop(fdt, parent, DT_P_SIZE_CELLS, &len) : NULL;
 	const char *name = dt_get_name(fdt, node, NULL);
 	const char *at = strchr(name, '@');
 	size_t base = at ? (size_t)(at - name) : strlen(name);
-	if (!dt_getprop(fdt, node, "reg", NULL) || dt_getprop(fdt, node, "ranges", NULL) ||
+	if (!dt_prop(fdt, node, DT_P_REG, NULL) || dt_prop(fdt, node, DT_P_RANGES, NULL) ||
 	    (parent > 0 && !strncmp(dt_get_name(fdt, parent, NULL), "reserved-memory", 15)) ||
 	    (sc && len == 4 && fdt32_to_cpu(*sc) == 0) || contains(name, "phy"))
 		return NULL;
@@ -226,7 +229,7 @@ static const char *dma_reason(const void *fdt, int node, char *why)
 				snprintf(why, WHY_MAX, "node name \"%.40s\"", w);
 			return why ? why : "";
 		}
-	const char *c = dt_getprop(fdt, node, "compatible", &len);
+	const char *c = dt_prop(fdt, node, DT_P_COMPATIBLE, &len);
 	for (int pos = 0; c && pos < len; pos += (int)strnlen(c + pos, (size_t)(len - pos)) + 1)
 		if (dma_compatible(c + pos)) {
 			if (why)
@@ -248,9 +251,18 @@ const char *dt_node_dma_reason(const void *fdt, int node)
 	return dma_reason(fdt, node, why);
 }
 
+/* dom0's walks ask it of every node and each of its ancestors, several
+ * times over: the answer is kept in the node's memo byte. */
 bool dt_node_masters_dma(const void *fdt, int node)
 {
-	return dma_reason(fdt, node, NULL) != NULL;
+	enum { DMA_NO = 1, DMA_YES };
+	uint8_t *m = dt_node_memo(fdt, node);
+	if (m && *m)
+		return *m == DMA_YES;
+	bool yes = dma_reason(fdt, node, NULL) != NULL;
+	if (m)
+		*m = yes ? DMA_YES : DMA_NO;
+	return yes;
 }
 
 int dt_subtree_dma(const void *fdt, int node, const char **why)

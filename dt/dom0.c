@@ -14,7 +14,7 @@
 
 static bool is_pci_host(const void *fdt, int node)
 {
-	const char *type = dt_getprop(fdt, node, "device_type", NULL);
+	const char *type = dt_prop(fdt, node, DT_P_DEVICE_TYPE, NULL);
 	return (type && !strcmp(type, "pci")) ||
 	       dt_is_compatible(fdt, node, "pci-host-ecam-generic");
 }
@@ -70,7 +70,7 @@ static bool withheld_dma(const void *fdt, const struct plan *p, int node)
 /* status = "disabled" (or anything but "okay"/"ok"): the device is not there. */
 static bool disabled(const void *fdt, int node)
 {
-	const char *st = dt_getprop(fdt, node, "status", NULL);
+	const char *st = dt_prop(fdt, node, DT_P_STATUS, NULL);
 	return st && strcmp(st, "okay") && strcmp(st, "ok");
 }
 
@@ -115,7 +115,7 @@ int dt_dom0_for_each_device(const struct board *b, const struct plan *p,
  * GIC's children (ITS/v2m: no virtual MSI controller). */
 static bool dom0_drops(const void *host, const struct dom0_dt *g, const struct board *b, int node)
 {
-	const char *type = dt_getprop(host, node, "device_type", NULL);
+	const char *type = dt_prop(host, node, DT_P_DEVICE_TYPE, NULL);
 	if (type && !strcmp(type, "memory"))
 		return true;
 	if (type && !strcmp(type, "cpu")) {

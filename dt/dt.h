@@ -98,6 +98,24 @@ void dt_board_move(struct board *b, const void *copy);
  * same for these libfdt lookups (same answers; libfdt's for any other DT). */
 int dt_parent(const void *fdt, int node);
 const void *dt_getprop(const void *fdt, int node, const char *name, int *lenp);
+/* The properties every reader asks of many nodes: dt_prop() answers them
+ * from the index without a scan (the same as dt_getprop with their names). */
+enum dt_prop {
+	DT_P_COMPATIBLE,
+	DT_P_REG,
+	DT_P_STATUS,
+	DT_P_DEVICE_TYPE,
+	DT_P_ADDRESS_CELLS,
+	DT_P_SIZE_CELLS,
+	DT_P_RANGES,
+	DT_P_INTERRUPTS,
+	DT_NPROPS
+};
+const void *dt_prop(const void *fdt, int node, enum dt_prop p, int *lenp);
+/* A byte for `node` of the DT dt_board_read() read, zeroed by that read, for
+ * answers that depend on the node alone (it does not change after the read);
+ * NULL for any other DT. */
+uint8_t *dt_node_memo(const void *fdt, int node);
 const char *dt_get_name(const void *fdt, int node, int *lenp);
 int dt_path_offset(const void *fdt, const char *path);       /* fdt_path_offset */
 int dt_find_compatible(const void *fdt, const char *compat); /* ..._by_compatible(fdt, -1, c) */
