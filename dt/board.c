@@ -29,7 +29,7 @@ const char *dt_uart_name(enum uart_kind k)
 {
 	/* In enum uart_kind's order. */
 	const char *n = "none\0PL011\00016550\0Cadence\0i.MX\0BCM2835 mini UART";
-	for (unsigned i = k <= UART_BCM2835AUX ? k : 0; i; i--)
+	for (unsigned i = k; i; i--)
 		n += strlen(n) + 1;
 	return n;
 }
@@ -49,6 +49,7 @@ const char *dt_uart_name(enum uart_kind k)
  */
 #define DT_INDEX_MAX 2048 /* nodes; the largest of Debian's 577 arm64 DTBs has 997 */
 #define SLOT_MAP 16384 /* a structure block of up to 128 KiB (Debian's largest: 117 KiB) */
+_Static_assert(DT_INDEX_MAX == 2048 && SLOT_MAP * 8 == 128 << 10, "dt_board_read()'s message");
 static struct {
 	const void *fdt;
 	unsigned n;
@@ -134,6 +135,9 @@ static int prop_id(const char *strs, uint32_t ssize, uint32_t nameoff)
  * as well. tests/unit/test_board.c holds it to fdt_check_full() on mutated
  * DTs. The header was checked before.
  */
+/* A structure word at offset o: in place when building the index (which
+ * needs, and checks, an aligned block), a byte at a time otherwise. */
+#define WORD(o) (build ? rd32a(s + (o)) : rd32(s + (o)))
 static inline __attribute__((always_inline)) int walk(const void *fdt, bool build)
 {
 	const char *s = (const char *)fdt + fdt_off_dt_struct(fdt);
@@ -159,12 +163,12 @@ static inline __attribute__((always_inline)) int walk(const void *fdt, bool buil
 			return -FDT_ERR_NOSPACE; /* it reads words in place; slot_of[] */
 		ix.n = 0;
 		ix.phandle = 0;
-		memset(kind, 0, ALIGN_UP(MIN(ssize, KIND_MAX), 8)); /* 8 bytes a step */
+		memset(kind, 0, sizeof(kind)); /* 64 bytes a step */
 	}
 	for (;;) {
 		if (size < 4 || off > size - 4)
 			return -FDT_ERR_TRUNCATED;
-		uint32_t here = off, tag = rd32(s + off);
+		uint32_t here = off, tag = WORD(off);
 		off += 4;
 		if (root_done && tag != FDT_END)
 			return -FDT_ERR_BADSTRUCTURE; /* a second root */
@@ -206,15 +210,16 @@ static inline __attribute__((always_inline)) int walk(const void *fdt, bool buil
 			root_done = --depth == 0;
 			break;
 		case FDT_PROP: {
-			if (size - off < 8 || rd32(s + off) > size - off - 8)
+			uint32_t len = size - off < 8 ? 0 : WORD(off);
+			if (size - off < 8 || len > size - off - 8)
 				return -FDT_ERR_TRUNCATED;
-			uint32_t nameoff = rd32(s + off + 4);
+			uint32_t nameoff = WORD(off + 4);
 			if (nameoff >= last_nul)
 				return -FDT_ERR_BADOFFSET;
 			int id = cur >= 0 ? prop_id(strs, ssize, nameoff) : -1;
 			if (id >= 0 && !ixa.prop[cur][id])
 				ixa.prop[cur][id] = here; /* libfdt answers the first */
-			off = ALIGN_UP(off + 8 + rd32(s + off), 4);
+			off = ALIGN_UP(off + 8 + len, 4);
 			break;
 		}
 		case FDT_NOP:
@@ -230,6 +235,7 @@ static inline __attribute__((always_inline)) int walk(const void *fdt, bool buil
 		}
 	}
 }
+#undef WORD
 
 /* The index slot of `node` in `fdt`, or -1. */
 static int ix_slot(const void *fdt, int node)
@@ -894,9 +900,8 @@ int dt_board_read(const void *fdt, struct board *b, struct dt_error *err)
 	err->msg[0] = 0;
 	int e = check_blob(fdt, true); /* and the index */
 	if (e == -FDT_ERR_NOSPACE) /* what the index cannot hold */
-		ERR("DT: over %d nodes, 64 levels or %d KiB of structure, or not 4-byte aligned: "
-		    "not supported",
-		    DT_INDEX_MAX, SLOT_MAP * 8 / 1024);
+		ERR("DT: over 2048 nodes, 64 levels or 128 KiB of structure, or unaligned: not "
+		    "supported");
 	if (e)
 		ERR("DT: not a valid DTB: %s", fdt_strerror(e));
 	if (read_uart(fdt, b, err) || read_cpus(fdt, b, err) || read_memory(fdt, b, err) ||

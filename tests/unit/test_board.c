@@ -499,9 +499,7 @@ static void test_index_props(void)
  * block bigger than its node map or one it cannot read a word at a time;
  * and one without a single node (found by tests/fuzz/fuzz_board: an
  * empty index was read before its first slot). */
-#define LIMITS_MSG                                                                                 \
-	"DT: over 2048 nodes, 64 levels or 128 KiB of structure, or not 4-byte aligned: not "      \
-	"supported"
+#define LIMITS_MSG "DT: over 2048 nodes, 64 levels or 128 KiB of structure, or unaligned: not supported"
 static void test_index_limits(void)
 {
 	size_t size = 1 << 20;
