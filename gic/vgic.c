@@ -568,16 +568,35 @@ static bool timers_done_quiet(struct vcpu *v)
 	return done != 0;
 }
 
+/* Does an interrupt of the list registers in `freed` (just freed by a
+ * sync) still want delivery (a level still high, another sender's SGI)? */
+static bool freed_want(struct vcpu *v, uint32_t freed)
+{
+	for (; freed; freed &= freed - 1) {
+		struct virq *q = vgic_irq(v, v->vgic.lr_intid[__builtin_ctz(freed)]);
+		if (q && wants_delivery(q))
+			return true;
+	}
+	return false;
+}
+
 /* Sync and flush, the vgic lock held (not vgic_lock(): no change, mostly);
  * unlocks. */
 static void sync_and_flush_locked(struct vcpu *v)
 {
 	struct domain *d = v->dom;
+	struct vgic_cpu *c = &v->vgic;
 	struct vcpu *other = NULL;
-	v->vgic.seen_gen = d->vgic_gen;
+	/* The model as at the last flush, which listed all it could (nothing
+	 * waits): a flush can only list what this sync frees and still wants
+	 * delivery. The exit after a guest completed its interrupts, or sent
+	 * an SGI from its handler, skips it. */
+	uint32_t held = c->seen_gen == d->vgic_gen && !c->waiting ? c->lr_used | c->lr_quiet : ~0u;
+	c->seen_gen = d->vgic_gen;
 	sync(v, &other);
-	flush(v, &other);
-	if (v->vgic.lr_used) /* read back at the next exit, whatever else happens */
+	if (held == ~0u || freed_want(v, held & ~(c->lr_used | c->lr_quiet)))
+		flush(v, &other);
+	if (c->lr_used) /* read back at the next exit, whatever else happens */
 		vcpu_recheck(v, VCPU_RECHECK_VGIC);
 	if (!other) {
 		spin_unlock(&d->vgic_lock);
