@@ -154,11 +154,18 @@ static struct vcpu *target_of(struct domain *d, struct vcpu *v, unsigned intid, 
 	return q->target < d->nvcpus ? &d->vcpu[q->target] : NULL;
 }
 
+/* Does the vCPU run on another CPU, which must be kicked to look at its
+ * interrupts soon? */
+static inline bool kick_needed(const struct vcpu *t)
+{
+	return t && t->pcpu != arch_cpu_index() &&
+	       __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == VCPU_RUNNING;
+}
+
 /* Make the vCPU look at its interrupts soon: if it runs on another CPU, IPI it. */
 static void kick(struct vcpu *t)
 {
-	if (t && t->pcpu != arch_cpu_index() &&
-	    __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == VCPU_RUNNING)
+	if (kick_needed(t))
 		gic_send_ipi(t->pcpu);
 }
 
@@ -316,8 +323,13 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 	vgic_unlock_unchanged(d);
 	/* The sender runs on this CPU: its own exit flushes, no kick. */
 	kick_mask &= ~(1u << from->index);
-	for (; kick_mask; kick_mask &= kick_mask - 1)
-		kick(&d->vcpu[__builtin_ctz(kick_mask)]);
+	/* The targets are the sender's domain's: no kick accounting on the
+	 * way (their CPUs charge the exit to that domain). */
+	for (; kick_mask; kick_mask &= kick_mask - 1) {
+		struct vcpu *t = &d->vcpu[__builtin_ctz(kick_mask)];
+		if (kick_needed(t))
+			gic_kick_own(t->pcpu);
+	}
 }
 
 /* Is q asking to be delivered (apart from being enabled)? */
