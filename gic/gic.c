@@ -320,6 +320,11 @@ void gic_cpu_init(unsigned index)
 void gic_send_ipi(unsigned cpu)
 {
 	stats_kick(cpu);
+	gic_kick_own(cpu);
+}
+
+void gic_kick_own(unsigned cpu)
+{
 	dsb(ish);
 	hw->send_ipi(cpu);
 }
@@ -450,8 +455,9 @@ void gic_handle_irq(struct vcpu *v)
 	if (intid == SGI_KICK || timer) {
 		/* Kick: the caller re-reads its domain's state. */
 		eoi(iar, true);
-		if (intid == SGI_KICK)
-			stats_count_kicks();
+		/* No sender recorded: a vCPU of this one's domain (gic_kick_own). */
+		if (intid == SGI_KICK && !stats_count_kicks() && v)
+			stats_count_vcpu(EXIT_IPI, v);
 		return;
 	}
 	if (intid == uart_intid) {
