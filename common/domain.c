@@ -203,11 +203,13 @@ static int domain_build_dt(struct domain *d, const struct dom_cfg *cfg, const st
 	}
 	d->fdt_size = fdt_totalsize(d->fdt);
 	boot_alloc_shrink(d->fdt, d->fdt_size); /* the last allocation: built once, kept */
-	int chosen = dt_blob_child(d->fdt, 0, "chosen"), plen;
+	int chosen = dt_blob_child(d->fdt, 0, "chosen"), plen = 0;
 	d->restarts_prop =
 	    chosen >= 0
 		? (uint32_t *)(uintptr_t)dt_blob_getprop(d->fdt, chosen, "bulkhead,restarts", &plen)
 		: NULL;
+	if (plen != 4) /* each restart stores 4 bytes there: only into a cell */
+		d->restarts_prop = NULL;
 	if (d->fdt_size > IMAGE_DT_SLOT) {
 		bh_log("domain %s: its DT (%llu KiB) is larger than 2 MiB", d->name,
 		       (unsigned long long)(d->fdt_size >> 10));

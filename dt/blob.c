@@ -44,6 +44,10 @@ const char *dt_blob_name(const void *fdt, int node)
 int dt_blob_next_prop(const void *fdt, int node, int prev)
 {
 	const char *s = sblock(fdt);
+	/* A node's own properties only: not an error code, not the tags a
+	 * tree may hold before its root (as libfdt, BADOFFSET). */
+	if (prev < 0 && (node < 0 || rd32(s + node) != FDT_BEGIN_NODE))
+		return -FDT_ERR_BADOFFSET;
 	int off = prev < 0 ? node : prev;
 	tag_at(s, &off); /* the node's BEGIN_NODE, or the property prev */
 	for (;;) {

@@ -867,7 +867,11 @@ static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 
 uint32_t dt_used_size(const void *fdt)
 {
-	uint32_t end = fdt_off_dt_struct(fdt) + fdt_size_dt_struct(fdt);
+	/* A version-16 header has no size_dt_struct: to the end of the blob,
+	 * which check_blob bounded (a copy cut short would be read past). */
+	uint32_t end = fdt_version(fdt) >= 17
+			   ? fdt_off_dt_struct(fdt) + fdt_size_dt_struct(fdt)
+			   : fdt_totalsize(fdt);
 	uint32_t str = fdt_off_dt_strings(fdt) + fdt_size_dt_strings(fdt);
 	int nrsv = dt_blob_num_rsv(fdt);
 	uint32_t rsv = fdt_off_mem_rsvmap(fdt) + (uint32_t)(nrsv < 0 ? 0 : nrsv + 1) * 16;

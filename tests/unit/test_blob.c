@@ -169,6 +169,71 @@ static void test_header(void)
 	free(orig);
 }
 
+/*
+ * A version-16 board DT (accepted) whose strings block precedes its
+ * structure block. boot.c copies dt_used_size() bytes of it and makes that
+ * the copy's totalsize. dt_used_size() took the structure block's size from
+ * header word 9 (size_dt_struct), which a version-16 header does not have
+ * (0 here, as dtc -V 16 pads it): the copy stopped where the structure
+ * block starts, and every lookup on it read past the copy (found by a
+ * review; the lookup below is ASan's heap-buffer-overflow on that code).
+ */
+static void test_v16_copy(void)
+{
+	void *orig = load_dtb("qemu-virt-gicv3-el2.dtb");
+	if (!CHECK(orig != NULL))
+		return;
+	uint32_t rsv_len = (uint32_t)(fdt_num_mem_rsv(orig) + 1) * 16;
+	uint32_t str_len = fdt_size_dt_strings(orig), st_len = fdt_size_dt_struct(orig);
+	uint32_t off_rsv = 40, off_str = off_rsv + rsv_len;
+	uint32_t off_st = (off_str + str_len + 7) & ~7u, total = off_st + st_len;
+	char *b = calloc(1, total);
+	memcpy(b, orig, 40);
+	memcpy(b + off_rsv, (char *)orig + fdt_off_mem_rsvmap(orig), rsv_len);
+	memcpy(b + off_str, (char *)orig + fdt_off_dt_strings(orig), str_len);
+	memcpy(b + off_st, (char *)orig + fdt_off_dt_struct(orig), st_len);
+	fdt_set_version(b, 16);
+	fdt_set_last_comp_version(b, 16);
+	fdt_set_off_mem_rsvmap(b, off_rsv);
+	fdt_set_off_dt_strings(b, off_str);
+	fdt_set_off_dt_struct(b, off_st);
+	fdt_set_size_dt_struct(b, 0); /* not a version-16 header field */
+	fdt_set_totalsize(b, total);
+	if (!CHECK_EQ(dt_check_blob(b), 0))
+		goto out;
+	CHECK(dt_blob_path(b, "/chosen") >= 0); /* the original reads fine */
+	/* As common/boot.c does after dt_board_read(). */
+	uint32_t used = dt_used_size(b);
+	if (!CHECK(used >= off_st + st_len))
+		fprintf(stderr, "    v16 DT: dt_used_size %u < structure end %u\n", used,
+			off_st + st_len);
+	else {
+		char *copy = malloc(used);
+		memcpy(copy, b, used);
+		fdt_set_totalsize(copy, used);
+		CHECK(dt_blob_path(copy, "/chosen") >= 0);
+		free(copy);
+	}
+out:
+	free(b);
+	free(orig);
+}
+
+/* Properties are asked of a node: an error code or a property's offset in
+ * its place gets BADOFFSET, as from libfdt, not the tags that follow it. */
+static void test_not_a_node(void)
+{
+	void *b = load_dtb("qemu-virt-gicv3-el2.dtb");
+	if (!CHECK(b != NULL))
+		return;
+	int p = dt_blob_next_prop(b, 0, -1); /* the root's first property */
+	CHECK(p > 0);
+	CHECK_EQ(dt_blob_next_prop(b, p, -1), -FDT_ERR_BADOFFSET);
+	CHECK_EQ(dt_blob_next_prop(b, -FDT_ERR_NOTFOUND, -1), -FDT_ERR_BADOFFSET);
+	CHECK_EQ(fdt_first_property_offset(b, p), -FDT_ERR_BADOFFSET); /* libfdt's answer */
+	free(b);
+}
+
 /* libfdt's name for every code, and for those it has none for. */
 static void test_strerror(void)
 {
@@ -190,5 +255,7 @@ int main(int argc, char **argv)
 	RUN(test_lookups);
 	RUN(test_header);
 	RUN(test_strerror);
+	RUN(test_v16_copy);
+	RUN(test_not_a_node);
 	return check_summary("test_blob");
 }
