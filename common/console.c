@@ -272,8 +272,9 @@ static void line_char_locked(struct domain *d, char c)
 		if (foc)
 			flush_all_held_locked();
 	} else {
+		/* The focused domain's text goes out at the end of its compose. */
 		d->con_line[d->con_len++] = c;
-		if (foc || d->con_len == sizeof(d->con_line))
+		if (d->con_len == sizeof(d->con_line))
 			flush_line_locked(d, !foc);
 	}
 }
@@ -312,8 +313,8 @@ static void focused_control_locked(struct domain *d, const char *seq, unsigned l
 {
 	if (!focused(d))
 		return;
-	if (open_line != d && d->con_open_len)
-		flush_line_locked(d, false); /* cut by other lines: show it again first */
+	if (d->con_len || (open_line != d && d->con_open_len))
+		flush_line_locked(d, false); /* its text first; if cut, shown again */
 	if (open_line != d || back > d->con_vis)
 		return;
 	put_locked(seq, len);
@@ -324,6 +325,8 @@ static void focused_control_locked(struct domain *d, const char *seq, unsigned l
 
 static void backspace_locked(struct domain *d)
 {
+	if (focused(d) && d->con_len)
+		flush_line_locked(d, false); /* erased on screen, as it was typed */
 	if (d->con_len)
 		pop_char(d->con_line, &d->con_len); /* edits the text not yet shown */
 	else if (focused(d) && open_line != d)
@@ -489,26 +492,26 @@ static void filter_locked(struct domain *d, char ch)
 static unsigned compose_domain_locked(struct domain *d, unsigned budget)
 {
 	unsigned n = 0;
-	for (;;) {
-		if (tx_free() < COMPOSE_ROOM)
-			break;
+	uint32_t tail = d->con_in_tail, head = __atomic_load_n(&d->con_in_head, __ATOMIC_ACQUIRE);
+	while (tx_free() >= COMPOSE_ROOM) {
 		uint64_t fl = __atomic_load_n(&d->con_flush, __ATOMIC_ACQUIRE);
-		if (fl && (uint32_t)fl == d->con_in_tail) {
+		if (fl && (uint32_t)fl == tail) {
 			flush_domain_locked(d);
 			__atomic_compare_exchange_n(&d->con_flush, &fl, 0, false, __ATOMIC_RELAXED,
 						    __ATOMIC_RELAXED);
 			continue;
 		}
-		if (n >= budget ||
-		    d->con_in_tail == __atomic_load_n(&d->con_in_head, __ATOMIC_ACQUIRE))
+		if (n >= budget || tail == head)
 			break;
-		char c = d->con_in[d->con_in_tail % CON_IN_SIZE];
-		__atomic_store_n(&d->con_in_tail, d->con_in_tail + 1, __ATOMIC_RELEASE);
+		char c = d->con_in[tail++ % CON_IN_SIZE];
 		n++;
 		filter_locked(d, c);
 		if (c == '\n')
 			break;
 	}
+	__atomic_store_n(&d->con_in_tail, tail, __ATOMIC_RELEASE);
+	if (d->con_len && focused(d))
+		flush_line_locked(d, false); /* the focused domain's text, as it comes */
 	return n;
 }
 
@@ -622,9 +625,23 @@ void console_domain_write(struct domain *d, const char *s, size_t n)
 	console_pump();
 }
 
+/* A character at a time (the emulated UART): composing, accounting and
+ * draining cost far more than keeping the byte, so they run once a line:
+ * at its newline, once a line's worth waits, or at the guest's next other
+ * use of its UART (vuart.c). */
 void console_domain_putc(struct domain *d, char c)
 {
-	console_domain_write(d, &c, 1);
+	spin_lock(&d->con_in_lock);
+	uint32_t used = d->con_in_head - __atomic_load_n(&d->con_in_tail, __ATOMIC_ACQUIRE);
+	if (used < CON_IN_SIZE) {
+		d->con_in[d->con_in_head % CON_IN_SIZE] = c;
+		__atomic_store_n(&d->con_in_head, d->con_in_head + 1, __ATOMIC_RELEASE);
+	} else {
+		__atomic_fetch_add(&d->con_lost, 1, __ATOMIC_RELAXED);
+	}
+	spin_unlock(&d->con_in_lock);
+	if (c == '\n' || used >= sizeof(d->con_line) - 1)
+		console_pump();
 }
 
 void console_domain_flush(struct domain *d)
@@ -642,7 +659,7 @@ enum con_tx console_domain_tx(struct domain *d)
 	if (!used)
 		return CON_TX_EMPTY;
 	console_pump();
-	if (used > CON_IN_SIZE - 32 && !__atomic_load_n(&tx_stuck, __ATOMIC_RELAXED))
+	if (used > CON_IN_SIZE - CON_TX_ROOM && !__atomic_load_n(&tx_stuck, __ATOMIC_RELAXED))
 		return CON_TX_FULL;
 	return CON_TX_SOME;
 }
