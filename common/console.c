@@ -101,11 +101,13 @@ static void put_locked(const char *s, size_t n)
 {
 	if (!uart)
 		return;
-	for (size_t i = 0; i < n && tx_free() >= 2; i++) {
+	uint32_t head = tx_head, end = tx_tail + TX_SIZE;
+	for (size_t i = 0; i < n && end - head >= 2; i++) {
 		if (s[i] == '\n')
-			tx[tx_head++ % TX_SIZE] = '\r';
-		tx[tx_head++ % TX_SIZE] = s[i];
+			tx[head++ % TX_SIZE] = '\r';
+		tx[head++ % TX_SIZE] = s[i];
 	}
+	tx_head = head;
 }
 
 /* Hands the UART what it takes now, at most `budget` bytes. Never waits. */
@@ -116,16 +118,18 @@ static void drain_locked(uint32_t budget)
 		return;
 	}
 	uint64_t now = arch_counter();
+	uint32_t tail = tx_tail, n = MIN(tx_head - tail, budget);
 	bool wrote = false;
-	while (tx_used() && budget) {
+	while (n) {
 		unsigned room = uart_stall_sim ? 0 : uart->tx_room(uart_base);
 		if (!room)
 			break;
-		for (; room && tx_used() && budget; room--, budget--)
-			uart->tx_put(uart_base, tx[tx_tail++ % TX_SIZE]);
+		for (room = MIN(room, n); room; room--, n--)
+			uart->tx_put(uart_base, tx[tail++ % TX_SIZE]);
 		wrote = true;
 	}
-	if (wrote || !tx_used()) {
+	tx_tail = tail;
+	if (wrote || tail == tx_head) {
 		tx_progress_at = now;
 		__atomic_store_n(&tx_stuck, false, __ATOMIC_RELAXED);
 	} else if (budget && now - tx_progress_at > ms_to_ticks(STUCK_MS)) {
@@ -493,7 +497,7 @@ static unsigned compose_domain_locked(struct domain *d, unsigned budget)
 {
 	unsigned n = 0;
 	uint32_t tail = d->con_in_tail, head = __atomic_load_n(&d->con_in_head, __ATOMIC_ACQUIRE);
-	while (tx_free() >= COMPOSE_ROOM) {
+	while (TX_SIZE - (tx_head - tx_tail) >= COMPOSE_ROOM) {
 		uint64_t fl = __atomic_load_n(&d->con_flush, __ATOMIC_ACQUIRE);
 		if (fl && (uint32_t)fl == tail) {
 			flush_domain_locked(d);
@@ -505,6 +509,14 @@ static unsigned compose_domain_locked(struct domain *d, unsigned budget)
 			break;
 		char c = d->con_in[tail++ % CON_IN_SIZE];
 		n++;
+		if (c >= 0x20 && c < 0x7f && !d->con_esc && !d->con_u8_need &&
+		    d->con_len < sizeof(d->con_line) - 1) {
+			/* Plain text inside a line (most bytes): line_char_locked's
+			 * work, without its cases. */
+			d->con_hist[d->con_hist_pos++ % CON_HIST_SIZE] = c;
+			d->con_line[d->con_len++] = c;
+			continue;
+		}
 		filter_locked(d, c);
 		if (c == '\n')
 			break;
@@ -687,25 +699,31 @@ void console_write_raw(const char *s)
 	hyp_write(s, strlen(s));
 }
 
-void bh_printf(const char *fmt, ...)
+/* A message into the console: as formatted, or (log) as one
+ * "bulkhead: ...\n" line; what does not fit in the buffer is cut. */
+static void hyp_vprint(bool log, const char *fmt, va_list ap)
 {
 	char buf[512];
+	int n = log ? snprintf(buf, sizeof(buf), "bulkhead: ") : 0;
+	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - log, fmt, ap);
+	if (n > (int)sizeof(buf) - 1 - log)
+		n = (int)sizeof(buf) - 1 - log;
+	if (log)
+		buf[n++] = '\n';
+	hyp_write(buf, (size_t)n);
+}
+
+void bh_printf(const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	hyp_vprint(false, fmt, ap);
 	va_end(ap);
-	hyp_write(buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
 }
 
 void bh_vlog(const char *fmt, va_list ap)
 {
-	char buf[512];
-	int n = snprintf(buf, sizeof(buf), "bulkhead: ");
-	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
-	if (n > (int)sizeof(buf) - 2)
-		n = (int)sizeof(buf) - 2;
-	buf[n++] = '\n';
-	hyp_write(buf, (size_t)n);
+	hyp_vprint(true, fmt, ap);
 }
 
 void bh_log(const char *fmt, ...)

@@ -46,7 +46,7 @@ static void update_ris(struct vuart *u)
 }
 
 /* The PL011's combined interrupt line: any unmasked raw interrupt. */
-static void update_line(struct domain *d)
+__attribute__((noinline)) static void update_line(struct domain *d)
 {
 	struct vuart *u = &d->vuart;
 	update_ris(u);
