@@ -492,6 +492,24 @@ static void filter_locked(struct domain *d, char ch)
 
 /* ---- composing and pumping ---- */
 
+/* Plain text inside a line (most bytes) from d's ring, up to `end`:
+ * line_char_locked's work without its cases. The new tail. */
+static uint32_t plain_run_locked(struct domain *d, uint32_t tail, uint32_t end)
+{
+	unsigned len = d->con_len;
+	uint32_t pos = d->con_hist_pos;
+	for (char c; tail != end && len < sizeof(d->con_line) - 1; tail++) {
+		c = d->con_in[tail % CON_IN_SIZE];
+		if (c < 0x20 || c >= 0x7f)
+			break;
+		d->con_line[len++] = c;
+		d->con_hist[pos++ % CON_HIST_SIZE] = c;
+	}
+	d->con_len = len;
+	d->con_hist_pos = pos;
+	return tail;
+}
+
 /* Composes up to one line of d's ring (and its flush request); bytes used. */
 static unsigned compose_domain_locked(struct domain *d, unsigned budget)
 {
@@ -507,16 +525,20 @@ static unsigned compose_domain_locked(struct domain *d, unsigned budget)
 		}
 		if (n >= budget || tail == head)
 			break;
+		if (!d->con_esc && !d->con_u8_need) {
+			/* Never past the budget or a flush request's position. */
+			uint32_t end = tail + MIN(head - tail, budget - n);
+			if (fl && (uint32_t)fl - tail < end - tail)
+				end = (uint32_t)fl;
+			uint32_t t = plain_run_locked(d, tail, end);
+			n += t - tail;
+			if (t != tail) {
+				tail = t;
+				continue;
+			}
+		}
 		char c = d->con_in[tail++ % CON_IN_SIZE];
 		n++;
-		if (c >= 0x20 && c < 0x7f && !d->con_esc && !d->con_u8_need &&
-		    d->con_len < sizeof(d->con_line) - 1) {
-			/* Plain text inside a line (most bytes): line_char_locked's
-			 * work, without its cases. */
-			d->con_hist[d->con_hist_pos++ % CON_HIST_SIZE] = c;
-			d->con_line[d->con_len++] = c;
-			continue;
-		}
 		filter_locked(d, c);
 		if (c == '\n')
 			break;

@@ -153,9 +153,8 @@ static bool vuart_access(struct vcpu *v, uint64_t off, unsigned size, bool write
 	if (write && off == DR && (size == 4 || size == 2 || size == 1)) {
 		/* Output: the domain's console buffer, no lock here. */
 		console_domain_putc(d, (char)(*val & 0xff));
+		/* TX is set from reset on (update_ris): the line cannot change. */
 		__atomic_store_n(&d->vuart.dr_written, true, __ATOMIC_RELAXED);
-		if (!(__atomic_load_n(&d->vuart.ris, __ATOMIC_RELAXED) & INT_TX))
-			update_line(d); /* TX is set once and stays: the line cannot change */
 		return true;
 	}
 	return reg_access(d, off, size, write, val);
@@ -187,6 +186,7 @@ void vuart_reset(struct domain *d)
 	memset(&d->vuart, 0, sizeof(d->vuart));
 	d->vuart.intid = intid;
 	d->vuart.cr = 0x300; /* TXE | RXE, the PL011 reset value */
+	d->vuart.ris = INT_TX; /* transmit always done */
 	d->vuart.ifls = 0x12;
 }
 
