@@ -117,15 +117,18 @@ static void drain_locked(uint32_t budget)
 		tx_tail = tx_head;
 		return;
 	}
-	uint64_t now = arch_counter();
-	uint32_t tail = tx_tail, n = MIN(tx_head - tail, budget);
+	uint64_t now = arch_counter(), base = uart_base;
+	uint32_t tail = tx_tail, n = uart_stall_sim ? 0 : MIN(tx_head - tail, budget);
+	/* In locals: the driver's calls could change any global. */
+	unsigned (*tx_room)(uint64_t) = uart->tx_room;
+	void (*tx_put)(uint64_t, char) = uart->tx_put;
 	bool wrote = false;
 	while (n) {
-		unsigned room = uart_stall_sim ? 0 : uart->tx_room(uart_base);
+		unsigned room = tx_room(base);
 		if (!room)
 			break;
 		for (room = MIN(room, n); room; room--, n--)
-			uart->tx_put(uart_base, tx[tail++ % TX_SIZE]);
+			tx_put(base, tx[tail++ % TX_SIZE]);
 		wrote = true;
 	}
 	tx_tail = tail;
