@@ -13,15 +13,35 @@
 #define FR_TXFF (1u << 5)
 #define FR_TXFE (1u << 7)
 #define LCRH_FEN (1u << 4)
+#define UARTCR 0x30
+#define CR_UARTEN (1u << 0)
+#define FR_BUSY (1u << 3)
+#define BUSY_POLLS 100000 /* a character at 9600 baud, at ~10 ns a read */
 #define IMSC_TXIM (1u << 5)
 
 /* What an empty TX FIFO takes: 16 bytes (the smallest PL011's FIFO), or
- * the one holding register if the loader left the FIFOs off. */
+ * the one holding register if the FIFOs stayed off. */
 static unsigned fifo_room;
 
+/* Keep the loader's baud rate and line settings, but turn the FIFOs on if
+ * it left them off (QEMU's -kernel boot), as Linux and Xen do: a burst then
+ * costs one room query per 16 bytes, not one per byte. LCRH changes only
+ * while the UART is idle and disabled (PL011 TRM, UARTCR); a UART still
+ * busy after the bounded wait keeps its FIFOs off. */
 static void pl011_init(uint64_t base)
 {
-	/* Keep the loader's baud rate and line settings; we only poll. */
+	uint32_t lcrh = arch_dev_read32(base + UARTLCRH);
+	if (!(lcrh & LCRH_FEN)) {
+		unsigned polls = BUSY_POLLS;
+		while ((arch_dev_read32(base + UARTFR) & FR_BUSY) && --polls)
+			;
+		if (polls) {
+			uint32_t cr = arch_dev_read32(base + UARTCR);
+			arch_dev_write32(base + UARTCR, cr & ~CR_UARTEN);
+			arch_dev_write32(base + UARTLCRH, lcrh | LCRH_FEN);
+			arch_dev_write32(base + UARTCR, cr);
+		}
+	}
 	fifo_room = (arch_dev_read32(base + UARTLCRH) & LCRH_FEN) ? 16 : 1;
 }
 

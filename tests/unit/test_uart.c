@@ -69,7 +69,9 @@ static struct model {
 	size_t wire_len;
 	unsigned overruns, bad_reg, usr_reads;
 	unsigned long activity; /* bytes moved, enable bits changed */
-	uint32_t ier, ucr1, ucr4, imsc, lcrh;
+	uint32_t ier, ucr1, ucr4, imsc, lcrh, cr;
+	bool busy_always;	   /* PL011: FR.BUSY stuck on */
+	unsigned lcrh_while_on; /* PL011: LCRH written while UARTEN was set */
 	bool busy; /* DesignWare busy-detect interrupt pending (until USR is read) */
 } m;
 
@@ -211,11 +213,13 @@ static uint32_t pl011_read(unsigned off)
 		int c = rx_pop();
 		return c < 0 ? 0 : (uint32_t)c;
 	}
-	case 0x18: /* FR: RXFE, TXFF, TXFE */
-		return (m.rx_len ? 0 : 1u << 4) | (m.tx_len == m.depth ? 1u << 5 : 0) |
-		       (m.tx_len ? 0 : 1u << 7);
+	case 0x18: /* FR: BUSY, RXFE, TXFF, TXFE */
+		return (m.tx_len || m.busy_always ? 1u << 3 : 0) | (m.rx_len ? 0 : 1u << 4) |
+		       (m.tx_len == m.depth ? 1u << 5 : 0) | (m.tx_len ? 0 : 1u << 7);
 	case 0x2c:
 		return m.lcrh;
+	case 0x30:
+		return m.cr;
 	case 0x38:
 		return m.imsc;
 	case 0x40:
@@ -232,7 +236,13 @@ static void pl011_write(unsigned off, uint32_t v)
 	else if (off == 0x38) {
 		m.activity += m.imsc != (v & 0x7ff);
 		m.imsc = v & 0x7ff;
-	} else
+	} else if (off == 0x2c) { /* LCRH: FEN sets the FIFOs' depth */
+		m.lcrh_while_on += m.cr & 1;
+		m.lcrh = v & 0xff;
+		m.depth = (m.lcrh & (1u << 4)) ? 16 : 1;
+	} else if (off == 0x30)
+		m.cr = v & 0xffff;
+	else
 		m.bad_reg++;
 }
 
@@ -337,6 +347,8 @@ static void type(const char *s, size_t n)
 static struct domain *const dom0 = &the_domains[0], *const rt = &the_domains[1],
 			    *const lin = &the_domains[2];
 
+static bool pl011_busy_at_boot; /* the PL011 model's FR.BUSY never clears */
+
 /* Three running domains, dom0 focused; the UART as the loader left it. */
 static void boot(enum model_kind kind, enum uart_kind uart, uint64_t base, unsigned depth)
 {
@@ -345,6 +357,8 @@ static void boot(enum model_kind kind, enum uart_kind uart, uint64_t base, unsig
 	m.base = base;
 	m.depth = depth;
 	m.lcrh = depth > 1 ? 1u << 4 : 0; /* PL011: FIFOs on (FEN) unless one byte deep */
+	m.cr = 0x301;			  /* PL011: UARTEN, TXE, RXE */
+	m.busy_always = pl011_busy_at_boot;
 	h_console_domain(dom0, &cfgs[0], "dom0", true);
 	h_console_domain(rt, &cfgs[1], "rt", false);
 	h_console_domain(lin, &cfgs[2], "lin", false);
@@ -452,16 +466,35 @@ static void test_imx(void)
 	run(M_IMX, UART_IMX, 0x30890000, 32);
 }
 
-/* The PL011 with its FIFOs on (QEMU, most loaders) and off (one byte):
- * an empty FIFO is filled, never overrun. */
+/* The PL011 with its FIFOs on (U-Boot leaves them so): kept as they are,
+ * an empty FIFO filled, never overrun. */
 static void test_pl011(void)
 {
 	run(M_PL011, UART_PL011, 0x9000000, 16);
+	CHECK_EQ(m.lcrh, 1u << 4);
+	CHECK_EQ(m.cr, 0x301);
 }
 
-static void test_pl011_no_fifo(void)
+/* FIFOs off (QEMU's -kernel boot): turned on at init, with the UART
+ * disabled while LCRH changes and enabled again as it was. */
+static void test_pl011_fifo_off(void)
 {
 	run(M_PL011, UART_PL011, 0x9000000, 1);
+	CHECK_EQ(m.lcrh, 1u << 4);
+	CHECK_EQ(m.depth, 16);
+	CHECK_EQ(m.cr, 0x301);
+	CHECK_EQ(m.lcrh_while_on, 0);
+}
+
+/* A UART that never stops being busy: the wait is bounded, the FIFOs stay
+ * off, output still goes out a byte at a time. */
+static void test_pl011_busy(void)
+{
+	pl011_busy_at_boot = true;
+	run(M_PL011, UART_PL011, 0x9000000, 1);
+	CHECK_EQ(m.lcrh, 0);
+	CHECK_EQ(m.depth, 1);
+	CHECK_EQ(m.cr, 0x301);
 }
 
 int main(void)
@@ -471,6 +504,7 @@ int main(void)
 	RUN_ISOLATED(test_bcm2835aux);
 	RUN_ISOLATED(test_imx);
 	RUN_ISOLATED(test_pl011);
-	RUN_ISOLATED(test_pl011_no_fifo);
+	RUN_ISOLATED(test_pl011_fifo_off);
+	RUN_ISOLATED(test_pl011_busy);
 	return check_summary("test_uart");
 }
