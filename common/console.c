@@ -101,11 +101,13 @@ static void put_locked(const char *s, size_t n)
 {
 	if (!uart)
 		return;
-	for (size_t i = 0; i < n && tx_free() >= 2; i++) {
+	uint32_t head = tx_head, end = tx_tail + TX_SIZE;
+	for (size_t i = 0; i < n && end - head >= 2; i++) {
 		if (s[i] == '\n')
-			tx[tx_head++ % TX_SIZE] = '\r';
-		tx[tx_head++ % TX_SIZE] = s[i];
+			tx[head++ % TX_SIZE] = '\r';
+		tx[head++ % TX_SIZE] = s[i];
 	}
+	tx_head = head;
 }
 
 /* Hands the UART what it takes now, at most `budget` bytes. Never waits. */
@@ -115,17 +117,22 @@ static void drain_locked(uint32_t budget)
 		tx_tail = tx_head;
 		return;
 	}
-	uint64_t now = arch_counter();
+	uint64_t now = arch_counter(), base = uart_base;
+	uint32_t tail = tx_tail, n = uart_stall_sim ? 0 : MIN(tx_head - tail, budget);
+	/* In locals: the driver's calls could change any global. */
+	unsigned (*tx_room)(uint64_t) = uart->tx_room;
+	void (*tx_put)(uint64_t, char) = uart->tx_put;
 	bool wrote = false;
-	while (tx_used() && budget) {
-		unsigned room = uart_stall_sim ? 0 : uart->tx_room(uart_base);
+	while (n) {
+		unsigned room = tx_room(base);
 		if (!room)
 			break;
-		for (; room && tx_used() && budget; room--, budget--)
-			uart->tx_put(uart_base, tx[tx_tail++ % TX_SIZE]);
+		for (room = MIN(room, n); room; room--, n--)
+			tx_put(base, tx[tail++ % TX_SIZE]);
 		wrote = true;
 	}
-	if (wrote || !tx_used()) {
+	tx_tail = tail;
+	if (wrote || tail == tx_head) {
 		tx_progress_at = now;
 		__atomic_store_n(&tx_stuck, false, __ATOMIC_RELAXED);
 	} else if (budget && now - tx_progress_at > ms_to_ticks(STUCK_MS)) {
@@ -272,8 +279,9 @@ static void line_char_locked(struct domain *d, char c)
 		if (foc)
 			flush_all_held_locked();
 	} else {
+		/* The focused domain's text goes out at the end of its compose. */
 		d->con_line[d->con_len++] = c;
-		if (foc || d->con_len == sizeof(d->con_line))
+		if (d->con_len == sizeof(d->con_line))
 			flush_line_locked(d, !foc);
 	}
 }
@@ -312,8 +320,8 @@ static void focused_control_locked(struct domain *d, const char *seq, unsigned l
 {
 	if (!focused(d))
 		return;
-	if (open_line != d && d->con_open_len)
-		flush_line_locked(d, false); /* cut by other lines: show it again first */
+	if (d->con_len || (open_line != d && d->con_open_len))
+		flush_line_locked(d, false); /* its text first; if cut, shown again */
 	if (open_line != d || back > d->con_vis)
 		return;
 	put_locked(seq, len);
@@ -324,6 +332,8 @@ static void focused_control_locked(struct domain *d, const char *seq, unsigned l
 
 static void backspace_locked(struct domain *d)
 {
+	if (focused(d) && d->con_len)
+		flush_line_locked(d, false); /* erased on screen, as it was typed */
 	if (d->con_len)
 		pop_char(d->con_line, &d->con_len); /* edits the text not yet shown */
 	else if (focused(d) && open_line != d)
@@ -485,30 +495,60 @@ static void filter_locked(struct domain *d, char ch)
 
 /* ---- composing and pumping ---- */
 
+/* Plain text inside a line (most bytes) from d's ring, up to `end`:
+ * line_char_locked's work without its cases. The new tail. */
+static uint32_t plain_run_locked(struct domain *d, uint32_t tail, uint32_t end)
+{
+	unsigned len = d->con_len;
+	uint32_t pos = d->con_hist_pos;
+	for (char c; tail != end && len < sizeof(d->con_line) - 1; tail++) {
+		c = d->con_in[tail % CON_IN_SIZE];
+		if (c < 0x20 || c >= 0x7f)
+			break;
+		d->con_line[len++] = c;
+		d->con_hist[pos++ % CON_HIST_SIZE] = c;
+	}
+	d->con_len = len;
+	d->con_hist_pos = pos;
+	return tail;
+}
+
 /* Composes up to one line of d's ring (and its flush request); bytes used. */
 static unsigned compose_domain_locked(struct domain *d, unsigned budget)
 {
 	unsigned n = 0;
-	for (;;) {
-		if (tx_free() < COMPOSE_ROOM)
-			break;
+	uint32_t tail = d->con_in_tail, head = __atomic_load_n(&d->con_in_head, __ATOMIC_ACQUIRE);
+	while (TX_SIZE - (tx_head - tx_tail) >= COMPOSE_ROOM) {
 		uint64_t fl = __atomic_load_n(&d->con_flush, __ATOMIC_ACQUIRE);
-		if (fl && (uint32_t)fl == d->con_in_tail) {
+		if (fl && (uint32_t)fl == tail) {
 			flush_domain_locked(d);
 			__atomic_compare_exchange_n(&d->con_flush, &fl, 0, false, __ATOMIC_RELAXED,
 						    __ATOMIC_RELAXED);
 			continue;
 		}
-		if (n >= budget ||
-		    d->con_in_tail == __atomic_load_n(&d->con_in_head, __ATOMIC_ACQUIRE))
+		if (n >= budget || tail == head)
 			break;
-		char c = d->con_in[d->con_in_tail % CON_IN_SIZE];
-		__atomic_store_n(&d->con_in_tail, d->con_in_tail + 1, __ATOMIC_RELEASE);
+		if (!d->con_esc && !d->con_u8_need) {
+			/* Never past the budget or a flush request's position. */
+			uint32_t end = tail + MIN(head - tail, budget - n);
+			if (fl && (uint32_t)fl - tail < end - tail)
+				end = (uint32_t)fl;
+			uint32_t t = plain_run_locked(d, tail, end);
+			n += t - tail;
+			if (t != tail) {
+				tail = t;
+				continue;
+			}
+		}
+		char c = d->con_in[tail++ % CON_IN_SIZE];
 		n++;
 		filter_locked(d, c);
 		if (c == '\n')
 			break;
 	}
+	__atomic_store_n(&d->con_in_tail, tail, __ATOMIC_RELEASE);
+	if (d->con_len && focused(d))
+		flush_line_locked(d, false); /* the focused domain's text, as it comes */
 	return n;
 }
 
@@ -622,9 +662,23 @@ void console_domain_write(struct domain *d, const char *s, size_t n)
 	console_pump();
 }
 
+/* A character at a time (the emulated UART): composing, accounting and
+ * draining cost far more than keeping the byte, so they run once a line:
+ * at its newline, once a line's worth waits, or at the guest's next other
+ * use of its UART (vuart.c). */
 void console_domain_putc(struct domain *d, char c)
 {
-	console_domain_write(d, &c, 1);
+	spin_lock(&d->con_in_lock);
+	uint32_t used = d->con_in_head - __atomic_load_n(&d->con_in_tail, __ATOMIC_ACQUIRE);
+	if (used < CON_IN_SIZE) {
+		d->con_in[d->con_in_head % CON_IN_SIZE] = c;
+		__atomic_store_n(&d->con_in_head, d->con_in_head + 1, __ATOMIC_RELEASE);
+	} else {
+		__atomic_fetch_add(&d->con_lost, 1, __ATOMIC_RELAXED);
+	}
+	spin_unlock(&d->con_in_lock);
+	if (c == '\n' || used >= sizeof(d->con_line) - 1)
+		console_pump();
 }
 
 void console_domain_flush(struct domain *d)
@@ -642,7 +696,7 @@ enum con_tx console_domain_tx(struct domain *d)
 	if (!used)
 		return CON_TX_EMPTY;
 	console_pump();
-	if (used > CON_IN_SIZE - 32 && !__atomic_load_n(&tx_stuck, __ATOMIC_RELAXED))
+	if (used > CON_IN_SIZE - CON_TX_ROOM && !__atomic_load_n(&tx_stuck, __ATOMIC_RELAXED))
 		return CON_TX_FULL;
 	return CON_TX_SOME;
 }
@@ -670,25 +724,31 @@ void console_write_raw(const char *s)
 	hyp_write(s, strlen(s));
 }
 
-void bh_printf(const char *fmt, ...)
+/* A message into the console: as formatted, or (log) as one
+ * "bulkhead: ...\n" line; what does not fit in the buffer is cut. */
+static void hyp_vprint(bool log, const char *fmt, va_list ap)
 {
 	char buf[512];
+	int n = log ? snprintf(buf, sizeof(buf), "bulkhead: ") : 0;
+	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - log, fmt, ap);
+	if (n > (int)sizeof(buf) - 1 - log)
+		n = (int)sizeof(buf) - 1 - log;
+	if (log)
+		buf[n++] = '\n';
+	hyp_write(buf, (size_t)n);
+}
+
+void bh_printf(const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	hyp_vprint(false, fmt, ap);
 	va_end(ap);
-	hyp_write(buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
 }
 
 void bh_vlog(const char *fmt, va_list ap)
 {
-	char buf[512];
-	int n = snprintf(buf, sizeof(buf), "bulkhead: ");
-	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
-	if (n > (int)sizeof(buf) - 2)
-		n = (int)sizeof(buf) - 2;
-	buf[n++] = '\n';
-	hyp_write(buf, (size_t)n);
+	hyp_vprint(true, fmt, ap);
 }
 
 void bh_log(const char *fmt, ...)

@@ -44,6 +44,8 @@ void console_sync(void);
 /* A domain's output; lines are prefixed "[name] ". Never waits for the UART
  * or another domain: a full buffer drops (counted, reported later). */
 void console_domain_write(struct domain *d, const char *s, size_t n);
+/* The same for one byte, moved on only at a newline, once a line's worth
+ * waits, or at the next console_pump()/console_domain_tx(). */
 void console_domain_putc(struct domain *d, char c);
 /* The end of d's output so far (power-off, restart): its lines end. */
 void console_domain_flush(struct domain *d);
@@ -58,6 +60,7 @@ void console_pump(void);
 /* d's output not yet composed, as its emulated UART's TX FIFO shows it:
  * FULL (the guest should wait, at EL1) never while the UART is stuck. */
 enum con_tx { CON_TX_EMPTY, CON_TX_SOME, CON_TX_FULL };
+#define CON_TX_ROOM 32u /* FULL: at most this much room left in its ring */
 enum con_tx console_domain_tx(struct domain *d);
 int console_getc(void);
 /* The console UART's interrupt: input goes to the focused domain (Ctrl-A

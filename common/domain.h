@@ -35,6 +35,7 @@ struct vuart {
 	uint8_t rx[1024];
 	unsigned rx_head, rx_count;
 	bool rx_dropping; /* input was dropped since the buffer was last read */
+	bool dr_written;  /* the last access wrote DR: an FR read now is the poll before the next */
 	unsigned intid; /* its SPI in the domain's view */
 };
 

@@ -45,7 +45,7 @@ static void update_ris(struct vuart *u)
 }
 
 /* The PL011's combined interrupt line: any unmasked raw interrupt. */
-static void update_line(struct domain *d)
+__attribute__((noinline)) static void update_line(struct domain *d)
 {
 	struct vuart *u = &d->vuart;
 	update_ris(u);
@@ -55,14 +55,20 @@ static void update_line(struct domain *d)
 /* FR, the register guests poll: a snapshot, no lock needed. TX is the
  * domain's console buffer: empty (the common case, checked inline), or
  * moved on by console_domain_tx(), reading full while it is nearly full
- * (the guest waits at EL1; never while the UART is stuck). */
+ * (the guest waits at EL1; never while the UART is stuck). The read right
+ * after a DR write is the poll before the next character: the buffer moves
+ * on only once it nears full (console_domain_putc says when else). */
 static bool fr_read(struct domain *d, uint64_t *val)
 {
 	uint32_t r = __atomic_load_n(&d->vuart.rx_count, __ATOMIC_RELAXED) ? 0 : FR_RXFE;
-	if (__atomic_load_n(&d->con_in_head, __ATOMIC_RELAXED) ==
-	    __atomic_load_n(&d->con_in_tail, __ATOMIC_RELAXED))
+	uint32_t used = __atomic_load_n(&d->con_in_head, __ATOMIC_RELAXED) -
+			__atomic_load_n(&d->con_in_tail, __ATOMIC_RELAXED);
+	bool poll = __atomic_load_n(&d->vuart.dr_written, __ATOMIC_RELAXED);
+	if (poll)
+		__atomic_store_n(&d->vuart.dr_written, false, __ATOMIC_RELAXED);
+	if (!used)
 		r |= FR_TXFE;
-	else if (console_domain_tx(d) == CON_TX_FULL)
+	else if ((!poll || used > CON_IN_SIZE - CON_TX_ROOM) && console_domain_tx(d) == CON_TX_FULL)
 		r |= FR_TXFF;
 	*val = r;
 	return true;
@@ -113,22 +119,19 @@ static uint32_t reg_read(struct vuart *u, uint64_t off)
 	}
 }
 
-static bool vuart_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
+/* Any other access (rare: set-up, input, interrupts), optimised for size.
+ * It ends a burst of characters: they go on now. */
+__attribute__((cold, noinline)) static bool reg_access(struct domain *d, uint64_t off, unsigned size,
+					       bool write, uint64_t *val)
 {
-	struct domain *d = v->dom;
 	struct vuart *u = &d->vuart;
 
-	if (size != 4 && !(size == 1 && off == DR) && !(size == 2 && (off & 1) == 0))
+	if ((size != 4 && size != 2) || (off & (size - 1)))
 		return false;
-	if (off & (size - 1))
-		return false;
-	if (!write && off == FR)
-		return fr_read(d, val);
-	if (write && off == DR) { /* output: the domain's console buffer, no lock here */
-		console_domain_putc(d, (char)(*val & 0xff));
-		update_line(d);
-		return true;
-	}
+	__atomic_store_n(&u->dr_written, false, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&d->con_in_head, __ATOMIC_RELAXED) !=
+	    __atomic_load_n(&d->con_in_tail, __ATOMIC_RELAXED))
+		console_pump();
 	spin_lock(&d->lock);
 	if (write)
 		reg_write(u, off, (uint32_t)*val);
@@ -137,6 +140,23 @@ static bool vuart_access(struct vcpu *v, uint64_t off, unsigned size, bool write
 	spin_unlock(&d->lock);
 	update_line(d);
 	return true;
+}
+
+static bool vuart_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
+{
+	struct domain *d = v->dom;
+
+	/* Every character costs an FR read and a DR write: those two first. */
+	if (!write && off == FR && (size == 4 || size == 2))
+		return fr_read(d, val);
+	if (write && off == DR && (size == 4 || size == 2 || size == 1)) {
+		/* Output: the domain's console buffer, no lock here. */
+		console_domain_putc(d, (char)(*val & 0xff));
+		/* TX is set from reset on (update_ris): the line cannot change. */
+		__atomic_store_n(&d->vuart.dr_written, true, __ATOMIC_RELAXED);
+		return true;
+	}
+	return reg_access(d, off, size, write, val);
 }
 
 void vuart_input(struct domain *d, char c)
@@ -165,6 +185,7 @@ void vuart_reset(struct domain *d)
 	memset(&d->vuart, 0, sizeof(d->vuart));
 	d->vuart.intid = intid;
 	d->vuart.cr = 0x300; /* TXE | RXE, the PL011 reset value */
+	d->vuart.ris = INT_TX; /* transmit always done */
 	d->vuart.ifls = 0x12;
 }
 

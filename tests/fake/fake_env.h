@@ -76,6 +76,7 @@ extern char fake_con[BH_MAX_DOMAINS][FAKE_CON_MAX];
 extern size_t fake_con_len[BH_MAX_DOMAINS];
 extern char fake_log[512];
 extern unsigned fake_nlog;
+extern unsigned fake_npump; /* console_pump() calls (console_domain_tx's too) */
 
 /* Channel doorbells: the last ring and what channel_notify() answers. */
 extern const struct domain *fake_notify_dom;

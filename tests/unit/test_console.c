@@ -418,6 +418,37 @@ static void test_tx_irq(void)
 		  "[rt] a long enough line to take more than one burst of 64 bytes .....\r\n");
 }
 
+/* A character at a time (the emulated UART's DR): kept until its line ends,
+ * a line's worth waits, or the console is pumped (the guest's next other
+ * use of its UART); then the same bytes as if written at once. */
+static void test_putc_per_line(void)
+{
+	boot();
+	for (const char *s = "$ "; *s; s++)
+		console_domain_putc(dom0, *s);
+	CHECK_EQ(fake_uart_len, 0); /* not composed per character */
+	console_pump();
+	CHECK_STR(fake_uart_out, "[dom0] $ "); /* a prompt goes out at the next pump */
+	fake_uart_len = 0;
+	for (const char *s = "ls\n"; *s; s++)
+		console_domain_putc(dom0, *s);
+	CHECK_STR(fake_uart_out, "ls\r\n"); /* a newline: out at once, no pump needed */
+	fake_uart_len = 0;
+	for (const char *s = "on"; *s; s++)
+		console_domain_putc(rt, *s);
+	CHECK_EQ(fake_uart_len, 0);
+	console_domain_putc(rt, '\n');
+	CHECK_STR(fake_uart_out, "[rt] on\r\n");
+	fake_uart_len = 0;
+	fake_uart_out[0] = 0;
+	/* No newline for long: moved on once a line's worth (160 bytes) waits. */
+	for (unsigned i = 0; i < 159; i++)
+		console_domain_putc(lin, 'x');
+	CHECK_EQ(fake_uart_len, 0);
+	console_domain_putc(lin, 'x');
+	CHECK(fake_uart_len > 0 && strncmp(fake_uart_out, "[lin] xxx", 9) == 0);
+}
+
 int main(void)
 {
 	RUN_ISOLATED(test_lines_and_prefixes);
@@ -429,5 +460,6 @@ int main(void)
 	RUN_ISOLATED(test_tx_irq);
 	RUN_ISOLATED(test_erase_while_cut);
 	RUN_ISOLATED(test_erase_after_focus_round);
+	RUN_ISOLATED(test_putc_per_line);
 	return check_summary("test_console");
 }

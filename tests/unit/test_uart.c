@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The console UART drivers (common/uart_ns16550.c: 16550/DesignWare and the
- * BCM2835 mini UART; common/uart_imx.c) under the console multiplexer
+ * BCM2835 mini UART; common/uart_imx.c; common/uart_pl011.c) under the console multiplexer
  * (common/console.c), each against a register model of its UART on the fake
  * architecture (tests/fake/arch_inline.h sends arch_dev_read32/write32 here).
  * A model keeps an RX FIFO of typed bytes, a TX FIFO of its real depth that
@@ -55,7 +55,7 @@ void arch_halt_system(void)
 
 /* ---- register models ---- */
 
-enum model_kind { M_16550, M_AUX, M_IMX };
+enum model_kind { M_16550, M_AUX, M_IMX, M_PL011 };
 
 static struct model {
 	enum model_kind kind;
@@ -69,7 +69,9 @@ static struct model {
 	size_t wire_len;
 	unsigned overruns, bad_reg, usr_reads;
 	unsigned long activity; /* bytes moved, enable bits changed */
-	uint32_t ier, ucr1, ucr4;
+	uint32_t ier, ucr1, ucr4, imsc, lcrh, cr;
+	bool busy_always;	   /* PL011: FR.BUSY stuck on */
+	unsigned lcrh_while_on; /* PL011: LCRH written while UARTEN was set */
 	bool busy; /* DesignWare busy-detect interrupt pending (until USR is read) */
 } m;
 
@@ -194,13 +196,64 @@ static void imx_write(unsigned off, uint32_t v)
 		m.bad_reg++;
 }
 
+/* Arm PL011: TX interrupt at or below half the FIFO (IFLS's reset value);
+ * with the FIFOs off (LCRH.FEN clear) it holds one byte. */
+#define PL011_RX_INTS ((1u << 4) | (1u << 6))
+#define PL011_TXIM (1u << 5)
+
+static uint32_t pl011_ris(void)
+{
+	return (m.rx_len ? PL011_RX_INTS : 0) | (m.tx_len <= m.depth / 2 ? PL011_TXIM : 0);
+}
+
+static uint32_t pl011_read(unsigned off)
+{
+	switch (off) {
+	case 0x00: {
+		int c = rx_pop();
+		return c < 0 ? 0 : (uint32_t)c;
+	}
+	case 0x18: /* FR: BUSY, RXFE, TXFF, TXFE */
+		return (m.tx_len || m.busy_always ? 1u << 3 : 0) | (m.rx_len ? 0 : 1u << 4) |
+		       (m.tx_len == m.depth ? 1u << 5 : 0) | (m.tx_len ? 0 : 1u << 7);
+	case 0x2c:
+		return m.lcrh;
+	case 0x30:
+		return m.cr;
+	case 0x38:
+		return m.imsc;
+	case 0x40:
+		return pl011_ris() & m.imsc;
+	}
+	m.bad_reg++;
+	return 0;
+}
+
+static void pl011_write(unsigned off, uint32_t v)
+{
+	if (off == 0x00)
+		tx_push(v);
+	else if (off == 0x38) {
+		m.activity += m.imsc != (v & 0x7ff);
+		m.imsc = v & 0x7ff;
+	} else if (off == 0x2c) { /* LCRH: FEN sets the FIFOs' depth */
+		m.lcrh_while_on += m.cr & 1;
+		m.lcrh = v & 0xff;
+		m.depth = (m.lcrh & (1u << 4)) ? 16 : 1;
+	} else if (off == 0x30)
+		m.cr = v & 0xffff;
+	else
+		m.bad_reg++;
+}
+
 uint32_t fake_dev_read32(uint64_t pa)
 {
 	if (pa < m.base || pa - m.base >= 0x100 || (pa & 3)) {
 		m.bad_reg++;
 		return 0;
 	}
-	return m.kind == M_IMX ? imx_read((unsigned)(pa - m.base)) : ns_read((unsigned)(pa - m.base));
+	unsigned off = (unsigned)(pa - m.base);
+	return m.kind == M_IMX ? imx_read(off) : m.kind == M_PL011 ? pl011_read(off) : ns_read(off);
 }
 
 void fake_dev_write32(uint64_t pa, uint32_t v)
@@ -209,22 +262,30 @@ void fake_dev_write32(uint64_t pa, uint32_t v)
 		m.bad_reg++;
 	else if (m.kind == M_IMX)
 		imx_write((unsigned)(pa - m.base), v);
+	else if (m.kind == M_PL011)
+		pl011_write((unsigned)(pa - m.base), v);
 	else
 		ns_write((unsigned)(pa - m.base), v);
 }
 
 static bool line(void)
 {
+	if (m.kind == M_PL011)
+		return (pl011_ris() & m.imsc) != 0;
 	return m.kind == M_IMX ? imx_line() : ns_line();
 }
 
 static bool rx_irq_enabled(void)
 {
+	if (m.kind == M_PL011)
+		return (m.imsc & PL011_RX_INTS) == PL011_RX_INTS;
 	return m.kind == M_IMX ? (m.ucr4 & UCR4_DREN) != 0 : (m.ier & 1) != 0;
 }
 
 static bool tx_irq_enabled(void)
 {
+	if (m.kind == M_PL011)
+		return (m.imsc & PL011_TXIM) != 0;
 	return m.kind == M_IMX ? (m.ucr1 & UCR1_TXMPTYEN) != 0 : (m.ier & 2) != 0;
 }
 
@@ -286,6 +347,8 @@ static void type(const char *s, size_t n)
 static struct domain *const dom0 = &the_domains[0], *const rt = &the_domains[1],
 			    *const lin = &the_domains[2];
 
+static bool pl011_busy_at_boot; /* the PL011 model's FR.BUSY never clears */
+
 /* Three running domains, dom0 focused; the UART as the loader left it. */
 static void boot(enum model_kind kind, enum uart_kind uart, uint64_t base, unsigned depth)
 {
@@ -293,6 +356,9 @@ static void boot(enum model_kind kind, enum uart_kind uart, uint64_t base, unsig
 	m.kind = kind;
 	m.base = base;
 	m.depth = depth;
+	m.lcrh = depth > 1 ? 1u << 4 : 0; /* PL011: FIFOs on (FEN) unless one byte deep */
+	m.cr = 0x301;			  /* PL011: UARTEN, TXE, RXE */
+	m.busy_always = pl011_busy_at_boot;
 	h_console_domain(dom0, &cfgs[0], "dom0", true);
 	h_console_domain(rt, &cfgs[1], "rt", false);
 	h_console_domain(lin, &cfgs[2], "lin", false);
@@ -351,8 +417,8 @@ static void burst(void)
 	unsigned irqs = settle();
 	snprintf(want, sizeof(want), "[lin] %.150s\r\n", line160);
 	CHECK_STR(sent(), want);
-	/* About one interrupt per FIFO-full, never one per byte. */
-	CHECK(irqs <= 158 / m.depth + 2);
+	/* About one interrupt per FIFO-full (PL011: half), never one per byte. */
+	CHECK(irqs <= 158 / (m.kind == M_PL011 && m.depth > 1 ? m.depth / 2 : m.depth) + 2);
 	CHECK(!tx_irq_enabled());
 	CHECK(!line());
 	CHECK_EQ(m.overruns, 0);
@@ -400,11 +466,45 @@ static void test_imx(void)
 	run(M_IMX, UART_IMX, 0x30890000, 32);
 }
 
+/* The PL011 with its FIFOs on (U-Boot leaves them so): kept as they are,
+ * an empty FIFO filled, never overrun. */
+static void test_pl011(void)
+{
+	run(M_PL011, UART_PL011, 0x9000000, 16);
+	CHECK_EQ(m.lcrh, 1u << 4);
+	CHECK_EQ(m.cr, 0x301);
+}
+
+/* FIFOs off (QEMU's -kernel boot): turned on at init, with the UART
+ * disabled while LCRH changes and enabled again as it was. */
+static void test_pl011_fifo_off(void)
+{
+	run(M_PL011, UART_PL011, 0x9000000, 1);
+	CHECK_EQ(m.lcrh, 1u << 4);
+	CHECK_EQ(m.depth, 16);
+	CHECK_EQ(m.cr, 0x301);
+	CHECK_EQ(m.lcrh_while_on, 0);
+}
+
+/* A UART that never stops being busy: the wait is bounded, the FIFOs stay
+ * off, output still goes out a byte at a time. */
+static void test_pl011_busy(void)
+{
+	pl011_busy_at_boot = true;
+	run(M_PL011, UART_PL011, 0x9000000, 1);
+	CHECK_EQ(m.lcrh, 0);
+	CHECK_EQ(m.depth, 1);
+	CHECK_EQ(m.cr, 0x301);
+}
+
 int main(void)
 {
 	RUN_ISOLATED(test_ns16550);
 	RUN_ISOLATED(test_dw_busy_detect);
 	RUN_ISOLATED(test_bcm2835aux);
 	RUN_ISOLATED(test_imx);
+	RUN_ISOLATED(test_pl011);
+	RUN_ISOLATED(test_pl011_fifo_off);
+	RUN_ISOLATED(test_pl011_busy);
 	return check_summary("test_uart");
 }

@@ -19,7 +19,17 @@ static uint32_t uart_r(struct vcpu *v, uint64_t off)
 	return (uint32_t)val;
 }
 
+static void uart_w(struct vcpu *v, uint64_t off, uint32_t val)
+{
+	uint64_t w = val;
+	bool handled = false;
+	fake_enter(v);
+	if (!vmmio_dispatch(v, board.uart_base + off, 4, true, &w, &handled) || !handled)
+		CHECK_FAIL("write of UART register 0x%llx refused", (unsigned long long)off);
+}
+
 #define FR_RXFE (1u << 4)
+#define FR_TXFE (1u << 7)
 
 /* A pasted block of lines longer than a real PL011's FIFO, typed while the
  * guest is busy, is read back whole and in order. */
@@ -67,9 +77,40 @@ static void test_overflow_said_once(void)
 	CHECK_EQ(fake_nlog, 2);
 }
 
+/* Output, a character at a time (FR poll, DR write): the console is
+ * pumped once per burst, not per character: not at the poll right after a
+ * DR write, but at a second FR read in a row (the guest waits) and at any
+ * other register access (Linux's console ends a write with one); every
+ * byte reaches the console either way. */
+static void test_output_bursts(void)
+{
+	fake_setup(3);
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0);
+	CHECK(uart_r(v, 0x18) & FR_TXFE);
+	for (const char *s = "ab"; *s; s++) {
+		uart_r(v, 0x18);
+		uart_w(v, 0x00, (uint8_t)*s);
+	}
+	CHECK_EQ(fake_npump, 0); /* the polls before each character */
+	CHECK(!(uart_r(v, 0x18) & FR_TXFE)); /* after the last: "b" not sent yet */
+	CHECK_EQ(fake_npump, 0);
+	uart_r(v, 0x18); /* a second poll: the guest waits for it */
+	CHECK_EQ(fake_npump, 1);
+	CHECK(uart_r(v, 0x18) & FR_TXFE);
+	uart_w(v, 0x00, 'c');
+	uart_r(v, 0x18);
+	uart_w(v, 0x30, 0x301); /* CR: the end of Linux's console write */
+	CHECK_EQ(fake_npump, 2);
+	CHECK_EQ(fake_con_len[0], 3);
+	CHECK(memcmp(fake_con[0], "abc", 3) == 0);
+	CHECK_EQ(fake_con_len[1], 0);
+}
+
 int main(void)
 {
 	RUN(test_long_paste_kept);
 	RUN(test_overflow_said_once);
+	RUN(test_output_bursts);
 	return check_summary("test_vuart");
 }
