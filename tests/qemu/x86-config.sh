@@ -35,7 +35,7 @@ refused same-cpu "^bulkhead: config /bulkhead/domain@1: .*CPU 0" \
 	"two domains on one CPU (shared check)" "$(x86_domain 0 a 0)$(x86_domain 1 b 0)"
 refused devices "^bulkhead: config: domain a: 'devices': passthrough is not supported on x86 yet" \
 	"passthrough refused by name" "$(x86_domain 0 a 0 'devices = "/serial";')"
-refused no-kernel "^bulkhead: domain a: the payload has no kernel \"other.bin\"" \
+refused no-kernel "^bulkhead: domain a: image \"other.bin\" is not in the boot image" \
 	"a kernel the payload lacks" \
 	'  domain@0 { label = "a"; cpus = <0>; memory-size = <0x0 0x400000>; kernel = "other.bin"; };'
 echo "case: an image larger than its domain's memory above 1 MiB"
