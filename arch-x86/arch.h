@@ -62,9 +62,9 @@ int arch_domain_boot_info(struct domain *d, const struct dom_cfg *cfg, const str
 			  const void *fdt);
 
 /* Every arch_* hook the core calls (common/arch_hooks.h). The x86 port
- * implements those the code it links reaches; not arm64's MMU and device
- * hooks, which only passthrough calls: a link that kept one of them would
- * fail. A mapping other than RAM (arch_stage2_map: S2_RWX) is refused: no
+ * implements those the code it links reaches; not the device-access hooks
+ * (arch_mmio_read/write, arch_irq_passthrough), which only passthrough
+ * calls (ARCH_PASSTHROUGH 0): a link that kept one of them would fail. A mapping other than RAM (arch_stage2_map: S2_RWX) is refused: no
  * device or shared page yet. */
 #include "common/arch_hooks.h"
 
