@@ -202,14 +202,16 @@ void arch_early_init(uint64_t load_base, uint64_t hyp_end, uint64_t dtb)
 {
 	pa_bits_hw = arch_pa_bits();
 	early_tables(load_base, hyp_end, dtb);
-	/* Our image (relocated, .bss zeroed) and the tables were written with
-	 * caches off: drop any stale lines before the MMU and caches see them.
-	 * The payload behind the image we only read, as the loader left it
-	 * (cleaned to the point of coherency, as the boot protocol requires). */
+	/* What we wrote with caches off (relocated words, .bss, the boot stack,
+	 * the tables): drop any stale lines before the MMU and caches see it.
+	 * The text and read-only data (~130 KiB), like the payload behind the
+	 * image, we only read as the loader left them (cleaned to the point of
+	 * coherency, as the boot protocol requires): any line still cached
+	 * holds what memory holds. */
 	/* Of .noinit only the boot stack was written so far (the plan, 540 KiB
 	 * with 64 domain slots, is written with caches on). */
-	extern char __noinit_start[], boot_stack[];
-	dcache_inval_range(load_base, (uint64_t)(uintptr_t)__noinit_start - load_base);
+	extern char __rw_start[], __noinit_start[], boot_stack[];
+	dcache_inval_range((uint64_t)(uintptr_t)__rw_start, (uint64_t)(__noinit_start - __rw_start));
 	dcache_inval_range((uint64_t)(uintptr_t)boot_stack, CPU_STACK_SIZE);
 	dcache_inval_range(tables_lo, tables_hi - tables_lo);
 	mmu_cfg.ttbr = (uint64_t)(uintptr_t)hyp_pt.root;

@@ -89,6 +89,11 @@ void system_check_idle(void)
 		if (s == DOM_RUNNING || s == DOM_RESTARTING)
 			return;
 	}
+	/* Two CPUs may end their domains at once and both find none running:
+	 * one says it and powers off. */
+	static bool ending;
+	if (__atomic_exchange_n(&ending, true, __ATOMIC_ACQ_REL))
+		return;
 	bh_log("no domain left running: powering off");
 	arch_halt_system();
 }

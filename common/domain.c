@@ -370,10 +370,12 @@ void domain_poweroff(struct domain *d)
 {
 	console_domain_flush(d);
 	report_flush(d);
-	domain_set_state(d, DOM_OFF);
-	vnet_domain_reset(d); /* frames to it are dropped (and counted) from now on */
+	/* Said before its state shows it: once it is OFF, another CPU may find no
+	 * domain running and power the machine off before the line is out. */
 	bh_log("domain %s powered off", d->name);
 	stats_print();
+	domain_set_state(d, DOM_OFF);
+	vnet_domain_reset(d); /* frames to it are dropped (and counted) from now on */
 	kick_siblings(d);
 	system_check_idle();
 }
@@ -423,9 +425,9 @@ void domain_fault(struct domain *d, const char *why)
 		break;
 	}
 	report_flush(d);
-	domain_set_state(d, DOM_STOPPED);
-	vnet_domain_reset(d);
 	bh_log("domain %s stopped: %s (other domains keep running)", d->name, why);
+	domain_set_state(d, DOM_STOPPED); /* after its line, as in domain_poweroff */
+	vnet_domain_reset(d);
 	kick_siblings(d);
 	system_check_idle();
 }

@@ -42,7 +42,9 @@ unsigned stats_slots(void);
 void stats_count(enum exit_kind k, const struct domain *d);
 /* Record who is about to kick `cpu` (called by the sender). */
 void stats_kick(unsigned cpu);
-void stats_count_kicks(void);
+/* Charge this CPU's kick exit to each recorded sender; false if none was
+ * (a kick from the running domain itself: gic_kick_own). */
+bool stats_count_kicks(void);
 void stats_print(void);
 /* The per-CPU lines stats_print prints, to emit (no '\n'); all exits charged
  * to d on every CPU (bhctl: common/control.c). */

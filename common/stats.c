@@ -37,16 +37,19 @@ void stats_kick(unsigned cpu)
 	__atomic_fetch_or(&pcpus[cpu].kick_from[slot / 64], 1ULL << (slot % 64), __ATOMIC_RELEASE);
 }
 
-void stats_count_kicks(void)
+bool stats_count_kicks(void)
 {
 	struct pcpu *p = &pcpus[arch_cpu_index()];
+	bool any = false;
 	for (unsigned w = 0; w < KICK_WORDS; w++) {
 		if (!__atomic_load_n(&p->kick_from[w], __ATOMIC_RELAXED))
 			continue; /* the common case: no atomic exchange */
 		uint64_t from = __atomic_exchange_n(&p->kick_from[w], 0, __ATOMIC_ACQ_REL);
+		any = true;
 		for (; from; from &= from - 1)
 			p->exits[EXIT_IPI * stats_slots() + w * 64 + (unsigned)__builtin_ctzll(from)]++;
 	}
+	return any;
 }
 
 static void emit_line(const char *line, void *arg)

@@ -28,20 +28,11 @@ unsigned dt_gic_intid(const uint32_t *cells)
 
 const char *dt_uart_name(enum uart_kind k)
 {
-	switch (k) {
-	case UART_PL011:
-		return "PL011";
-	case UART_NS16550:
-		return "16550";
-	case UART_CADENCE:
-		return "Cadence";
-	case UART_IMX:
-		return "i.MX";
-	case UART_BCM2835AUX:
-		return "BCM2835 mini UART";
-	default:
-		return "none";
-	}
+	/* In enum uart_kind's order. */
+	const char *n = "none\0PL011\00016550\0Cadence\0i.MX\0BCM2835 mini UART";
+	for (unsigned i = k; i; i--)
+		n += strlen(n) + 1;
+	return n;
 }
 
 /*
@@ -51,25 +42,44 @@ const char *dt_uart_name(enum uart_kind k)
  * fdt_node_offset_by_compatible() rescan the tree from its start: on QEMU's
  * virt DT (56 nodes) reading the board that way cost 1.8M instructions. The
  * dt_* lookups below answer from the index for the DT dt_board_read() read
- * (which nothing modifies afterwards) exactly as their libfdt namesakes do,
- * and fall back to libfdt for any other tree or a tree the index could not
- * hold whole. The pass checks every bound itself; the tree has also passed
- * fdt_check_full() (dt_check_blob) before.
+ * (which nothing modifies afterwards) exactly as their libfdt namesakes do;
+ * for any other tree they answer -FDT_ERR_BADOFFSET (or NOTFOUND, BADPATH)
+ * and no libfdt reader is linked for them. dt_board_read() refuses a board
+ * DT the index cannot hold whole. The pass checks every bound itself, as
+ * fdt_check_full() (dt_check_blob) would.
  */
-#define DT_INDEX_MAX 1024 /* nodes; the largest board DT checked here has 540 */
+#define DT_INDEX_MAX 2048 /* nodes; the largest of Debian's 577 arm64 DTBs has 997 */
+#define SLOT_MAP 16384 /* a structure block of up to 128 KiB (Debian's largest: 117 KiB) */
+_Static_assert(DT_INDEX_MAX == 2048 && SLOT_MAP * 8 == 128 << 10, "dt_board_read()'s message");
 static struct {
 	const void *fdt;
 	unsigned n;
 	bool whole; /* every node of fdt is in the index */
-	unsigned hint; /* the slot found last: child walks ask for it again */
+	uint32_t phandle; /* the phandle dt_node_by_phandle() found last, 0 if none */
+	int phandle_node;
 } ix;
 /* Slots 0 to ix.n - 1, each written before it is read: not zeroed at boot
  * (13 KiB of .bss: 3,300 instructions of zeroing and its cache invalidation). */
 static struct {
 	int node[DT_INDEX_MAX], parent[DT_INDEX_MAX];
 	uint32_t props[DT_INDEX_MAX]; /* structure offset of the tag after its name */
+	/* Structure offset of each enum dt_prop property's tag, 0 if absent:
+	 * read in the same pass, so the questions asked of every node (its
+	 * compatible, reg, status...) cost no scan of its properties. */
+	uint32_t prop[DT_INDEX_MAX][DT_NPROPS];
 	uint8_t depth[DT_INDEX_MAX];  /* the root's is 0 */
+	uint8_t memo[DT_INDEX_MAX];   /* dt_node_memo() */
+	uint16_t sib[DT_INDEX_MAX];   /* the slot of the next sibling, 0 if none */
+	/* The slot of the node at structure offset 8 * j (a node takes at least
+	 * 8 bytes before the next begins); only the nodes' entries are written,
+	 * so ix_slot() checks what it reads. */
+	uint16_t slot_of[SLOT_MAP];
 } ixa __attribute__((section(".noinit")));
+
+/* The names of enum dt_prop, in its order; where each starts in the list. */
+static const char prop_names[] = "compatible\0reg\0status\0device_type\0#address-cells\0"
+				 "#size-cells\0ranges\0interrupts\0interrupt-parent";
+static const uint8_t prop_at[DT_NPROPS] = {0, 11, 15, 22, 34, 49, 61, 68, 79};
 
 /* A big-endian word at any alignment. (libfdt's fdt32_ld does the same, but
  * is not inlined at -Os: 16K instructions of the board read in calls.) */
@@ -85,6 +95,38 @@ static inline uint32_t rd32a(const char *p)
 	return __builtin_bswap32(*(const uint32_t *)(const void *)p);
 }
 
+/* Is the string at strs + off (a block of ssize bytes) exactly `name`? */
+static bool str_is(const char *strs, uint32_t ssize, uint32_t off, const char *name)
+{
+	for (; off < ssize; off++, name++) {
+		if (strs[off] != *name)
+			return false;
+		if (!*name)
+			return true;
+	}
+	return false;
+}
+
+/* Which enum dt_prop the name at strs + nameoff is, or -1; remembered per
+ * name offset in kind[] (1 + the id, or 0xff) for the first KIND_MAX bytes
+ * of the strings block: a DT names its ~50 property names once each. */
+#define KIND_MAX 2048
+static uint8_t kind[KIND_MAX] __attribute__((section(".noinit"), aligned(8)));
+
+static int prop_id(const char *strs, uint32_t ssize, uint32_t nameoff)
+{
+	unsigned k = nameoff < KIND_MAX ? kind[nameoff] : 0;
+	if (!k) {
+		for (k = 0; k < DT_NPROPS; k++)
+			if (str_is(strs, ssize, nameoff, prop_names + prop_at[k]))
+				break;
+		k = k < DT_NPROPS ? k + 1 : 0xff;
+		if (nameoff < KIND_MAX)
+			kind[nameoff] = (uint8_t)k;
+	}
+	return k == 0xff ? -1 : (int)k - 1;
+}
+
 /*
  * One pass over the structure block with the checks of libfdt 1.6.1's
  * fdt_check_full() (every tag, name and property inside the block, property
@@ -94,7 +136,10 @@ static inline uint32_t rd32a(const char *p)
  * as well. tests/unit/test_board.c holds it to fdt_check_full() on mutated
  * DTs. The header was checked before.
  */
-static int walk(const void *fdt, bool build)
+/* A structure word at offset o: in place when building the index (which
+ * needs, and checks, an aligned block), a byte at a time otherwise. */
+#define WORD(o) (build ? rd32a(s + (o)) : rd32(s + (o)))
+static inline __attribute__((always_inline)) int walk(const void *fdt, bool build)
 {
 	const char *s = (const char *)fdt + fdt_off_dt_struct(fdt);
 	const char *strs = (const char *)fdt + fdt_off_dt_strings(fdt);
@@ -107,18 +152,24 @@ static int walk(const void *fdt, bool build)
 	uint32_t last_nul = ssize;
 	while (last_nul > 0 && strs[last_nul - 1])
 		last_nul--;
-	int stack[64];
+	int stack[64], cur = -1; /* cur: the slot whose properties are being read */
+	int last[65];		 /* the slot of the last node begun at each depth */
+	last[0] = -1;
 	unsigned depth = 0;
-	bool root_done = false, full = !build;
+	bool root_done = false;
 	if (build) {
 		ix.fdt = fdt;
-		ix.n = 0;
 		ix.whole = false;
+		if (((uintptr_t)s & 3) || size > SLOT_MAP * 8)
+			return -FDT_ERR_NOSPACE; /* it reads words in place; slot_of[] */
+		ix.n = 0;
+		ix.phandle = 0;
+		memset(kind, 0, sizeof(kind)); /* 64 bytes a step */
 	}
 	for (;;) {
 		if (size < 4 || off > size - 4)
 			return -FDT_ERR_TRUNCATED;
-		uint32_t here = off, tag = rd32(s + off);
+		uint32_t here = off, tag = WORD(off);
 		off += 4;
 		if (root_done && tag != FDT_END)
 			return -FDT_ERR_BADSTRUCTURE; /* a second root */
@@ -130,13 +181,24 @@ static int walk(const void *fdt, bool build)
 			if (depth == 0 && z != s + off)
 				return -FDT_ERR_BADSTRUCTURE; /* the root has no name */
 			off = ALIGN_UP((uint32_t)(z - s) + 1, 4);
-			if (!full && (depth >= 64 || ix.n == DT_INDEX_MAX))
-				full = true; /* the rest from libfdt */
-			if (!full) {
+			cur = -1;
+			if (build) {
+				if (depth >= 64 || ix.n == DT_INDEX_MAX)
+					return -FDT_ERR_NOSPACE;
 				stack[depth] = (int)here;
 				ixa.node[ix.n] = (int)here;
 				ixa.parent[ix.n] = depth ? stack[depth - 1] : -FDT_ERR_NOTFOUND;
 				ixa.depth[ix.n] = (uint8_t)depth;
+				for (unsigned k = 0; k < DT_NPROPS; k++)
+					ixa.prop[ix.n][k] = 0;
+				ixa.memo[ix.n] = 0;
+				ixa.sib[ix.n] = 0;
+				if (last[depth] >= 0)
+					ixa.sib[last[depth]] = (uint16_t)ix.n;
+				last[depth] = (int)ix.n;
+				last[depth + 1] = -1;
+				ixa.slot_of[here / 8] = (uint16_t)ix.n;
+				cur = (int)ix.n;
 				ixa.props[ix.n++] = off;
 			}
 			depth++;
@@ -145,15 +207,20 @@ static int walk(const void *fdt, bool build)
 		case FDT_END_NODE:
 			if (depth == 0)
 				return -FDT_ERR_BADSTRUCTURE;
+			cur = -1; /* libfdt reads no property after a subnode */
 			root_done = --depth == 0;
 			break;
 		case FDT_PROP: {
-			if (size - off < 8 || rd32(s + off) > size - off - 8)
+			uint32_t len = size - off < 8 ? 0 : WORD(off);
+			if (size - off < 8 || len > size - off - 8)
 				return -FDT_ERR_TRUNCATED;
-			uint32_t nameoff = rd32(s + off + 4);
+			uint32_t nameoff = WORD(off + 4);
 			if (nameoff >= last_nul)
 				return -FDT_ERR_BADOFFSET;
-			off = ALIGN_UP(off + 8 + rd32(s + off), 4);
+			int id = cur >= 0 ? prop_id(strs, ssize, nameoff) : -1;
+			if (id >= 0 && !ixa.prop[cur][id])
+				ixa.prop[cur][id] = here; /* libfdt answers the first */
+			off = ALIGN_UP(off + 8 + len, 4);
 			break;
 		}
 		case FDT_NOP:
@@ -162,56 +229,42 @@ static int walk(const void *fdt, bool build)
 			if (depth)
 				return -FDT_ERR_BADSTRUCTURE;
 			if (build)
-				ix.whole = !full && ix.n && !((uintptr_t)s & 3);
+				ix.whole = ix.n > 0; /* an empty tree: nothing to look up */
 			return 0;
 		default:
 			return -FDT_ERR_BADSTRUCTURE;
 		}
 	}
 }
+#undef WORD
 
 /* The index slot of `node` in `fdt`, or -1. */
 static int ix_slot(const void *fdt, int node)
 {
-	if (fdt != ix.fdt || !ix.n || node < 0 || node > ixa.node[ix.n - 1])
+	if (fdt != ix.fdt || !ix.whole || node < 0 || node > ixa.node[ix.n - 1])
 		return -1;
-	if (ix.hint < ix.n && ixa.node[ix.hint] == node)
-		return (int)ix.hint;
-	unsigned lo = 0, hi = ix.n;
-	while (lo < hi) { /* offsets grow in traversal order */
-		unsigned mid = (lo + hi) / 2;
-		if (ixa.node[mid] < node)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < ix.n && ixa.node[lo] == node ? (int)lo : -1;
+	unsigned j = ixa.slot_of[node / 8];
+	return j < ix.n && ixa.node[j] == node ? (int)j : -1;
 }
 
 int dt_parent(const void *fdt, int node)
 {
 	int i = ix_slot(fdt, node);
-	return i >= 0 ? ixa.parent[i] : dt_blob_parent(fdt, node);
+	return i >= 0 ? ixa.parent[i] : -FDT_ERR_BADOFFSET;
 }
 
 const char *dt_get_name(const void *fdt, int node, int *lenp)
 {
-	const char *n = dt_blob_name(fdt, node); /* any checked tree's */
+	int i = ix_slot(fdt, node);
+	if (i < 0) {
+		if (lenp)
+			*lenp = -FDT_ERR_BADOFFSET;
+		return NULL;
+	}
+	const char *n = (const char *)fdt + fdt_off_dt_struct(fdt) + node + 4;
 	if (lenp)
 		*lenp = (int)strlen(n); /* walk() found its NUL */
 	return n;
-}
-
-/* Is the string at strs + off (a block of ssize bytes) exactly `name`? */
-static bool str_is(const char *strs, uint32_t ssize, uint32_t off, const char *name)
-{
-	for (; off < ssize; off++, name++) {
-		if (strs[off] != *name)
-			return false;
-		if (!*name)
-			return true;
-	}
-	return false;
 }
 
 /* dt_getprop() of the node in index slot i. */
@@ -243,70 +296,137 @@ static const void *slot_getprop(const void *fdt, int i, const char *name, int *l
 
 const void *dt_getprop(const void *fdt, int node, const char *name, int *lenp)
 {
-	int i = ix.whole ? ix_slot(fdt, node) : -1;
-	return i < 0 ? dt_blob_getprop(fdt, node, name, lenp) : slot_getprop(fdt, i, name, lenp);
+	int i = ix_slot(fdt, node);
+	if (i >= 0)
+		return slot_getprop(fdt, i, name, lenp);
+	if (lenp)
+		*lenp = -FDT_ERR_BADOFFSET;
+	return NULL;
+}
+
+/* Property `p` of the node in index slot i, from the index. */
+static const void *slot_prop(const void *fdt, int i, enum dt_prop p, int *lenp)
+{
+	const char *s = (const char *)fdt + fdt_off_dt_struct(fdt);
+	uint32_t off = ixa.prop[i][p];
+	if (lenp)
+		*lenp = off ? (int)rd32a(s + off + 4) : -FDT_ERR_NOTFOUND;
+	return off ? s + off + 12 : NULL;
+}
+
+uint8_t *dt_node_memo(const void *fdt, int node)
+{
+	int i = ix_slot(fdt, node);
+	return i < 0 ? NULL : &ixa.memo[i];
+}
+
+const void *dt_prop(const void *fdt, int node, enum dt_prop p, int *lenp)
+{
+	int i = ix_slot(fdt, node);
+	if (i >= 0)
+		return slot_prop(fdt, i, p, lenp);
+	if (lenp)
+		*lenp = -FDT_ERR_BADOFFSET;
+	return NULL;
+}
+
+const void *dt_prop_next(const void *fdt, int node, int *it, uint32_t *nameoff, int *lenp)
+{
+	int i = ix_slot(fdt, node);
+	if (i < 0)
+		return NULL;
+	/* walk() checked every tag of the indexed tree. */
+	const char *s = (const char *)fdt + fdt_off_dt_struct(fdt);
+	uint32_t off = *it < 0 ? ixa.props[i] : ALIGN_UP((uint32_t)*it + 12 + rd32a(s + *it + 4), 4);
+	while (rd32a(s + off) == FDT_NOP)
+		off += 4;
+	if (rd32a(s + off) != FDT_PROP)
+		return NULL;
+	*it = (int)off;
+	*nameoff = rd32a(s + off + 8);
+	*lenp = (int)rd32a(s + off + 4);
+	return s + off + 12;
 }
 
 /* Does a "compatible" value (a string list of len bytes) hold compat? */
 static bool compat_has(const char *p, int len, const char *compat)
 {
-	size_t want = strlen(compat) + 1;
-	while (p && len > 0) {
-		const char *z = memchr(p, 0, (size_t)len);
-		if (!z)
-			return false;
-		size_t l = (size_t)(z - p) + 1;
-		if (l == want && !memcmp(p, compat, l))
+	/* Each string compared where it lies, a byte at a time: a match is one
+	 * that ends, NUL-terminated, inside the value with compat's NUL. */
+	if (!p || len <= 0)
+		return false;
+	for (const char *e = p + len; p < e; p++) {
+		const char *c = compat;
+		while (p < e && *p && *p == *c)
+			p++, c++;
+		if (p < e && !*p && !*c)
 			return true;
-		p += l;
-		len -= (int)l;
+		while (p < e && *p)
+			p++;
 	}
 	return false;
+}
+
+bool dt_is_type(const void *fdt, int node, const char *type)
+{
+	const char *t = dt_prop(fdt, node, DT_P_DEVICE_TYPE, NULL);
+	return t && !strcmp(t, type);
+}
+
+bool dt_disabled(const void *fdt, int node)
+{
+	const char *st = dt_prop(fdt, node, DT_P_STATUS, NULL);
+	return st && strcmp(st, "okay") && strcmp(st, "ok");
 }
 
 bool dt_is_compatible(const void *fdt, int node, const char *compat)
 {
 	int len;
-	const char *p = dt_getprop(fdt, node, "compatible", &len);
+	const char *p = dt_prop(fdt, node, DT_P_COMPATIBLE, &len);
 	return compat_has(p, len, compat);
 }
 
 int dt_find_compatible(const void *fdt, const char *compat)
 {
-	if (fdt != ix.fdt || !ix.whole)
-		return dt_blob_find_compatible(fdt, compat);
-	for (unsigned i = 0; i < ix.n; i++) {
+	for (unsigned i = 0; fdt == ix.fdt && ix.whole && i < ix.n; i++) {
 		int len;
-		const char *p = slot_getprop(fdt, (int)i, "compatible", &len);
+		const char *p = slot_prop(fdt, (int)i, DT_P_COMPATIBLE, &len);
 		if (compat_has(p, len, compat))
 			return ixa.node[i];
 	}
 	return -FDT_ERR_NOTFOUND;
 }
 
-int dt_next_child(const void *fdt, int parent, int prev)
+int dt_find_compatible_in(const void *fdt, const char *list, unsigned *which)
 {
-	if (fdt != ix.fdt || !ix.whole)
-		return dt_blob_next_child(fdt, parent, prev);
-	int i = prev < 0 ? ix_slot(fdt, parent) : ix_slot(fdt, prev);
-	if (i < 0)
-		return -FDT_ERR_BADOFFSET;
-	for (unsigned k = (unsigned)i + 1; k < ix.n && ixa.node[k] > parent; k++) {
-		if (ixa.parent[k] == parent) {
-			ix.hint = k;
-			return ixa.node[k];
+	unsigned k = 0;
+	for (const char *w = list; *w; w += strlen(w) + 1, k++) {
+		int node = dt_find_compatible(fdt, w);
+		if (node >= 0) {
+			*which = k;
+			return node;
 		}
-		if (ixa.parent[k] < parent)
-			break; /* left parent's subtree */
 	}
 	return -FDT_ERR_NOTFOUND;
+}
+
+int dt_next_child(const void *fdt, int parent, int prev)
+{
+	int i = ix_slot(fdt, prev < 0 ? parent : prev);
+	if (i < 0)
+		return -FDT_ERR_BADOFFSET;
+	/* A first child follows its parent in the index. */
+	unsigned k = prev >= 0			     ? ixa.sib[i]
+		     : (unsigned)i + 1 < ix.n && ixa.parent[i + 1] == parent ? (unsigned)i + 1
+									      : 0;
+	return k ? ixa.node[k] : -FDT_ERR_NOTFOUND;
 }
 
 int dt_next_node(const void *fdt, int node, int *depth)
 {
 	int i = node < 0 ? -1 : ix_slot(fdt, node);
 	if (fdt != ix.fdt || !ix.whole || (node >= 0 && i < 0))
-		return dt_blob_next_node(fdt, node, depth);
+		return -FDT_ERR_BADOFFSET;
 	unsigned k = (unsigned)(i + 1);
 	/* libfdt steps over the END_NODE tags between the two nodes, and stops
 	 * at the first that takes the depth below 0 (out of the subtree the walk
@@ -325,21 +445,24 @@ int dt_next_node(const void *fdt, int node, int *depth)
 	}
 	if (depth)
 		*depth = d0 - ends + 1;
-	ix.hint = k;
 	return ixa.node[k];
 }
 
 int dt_node_by_phandle(const void *fdt, uint32_t phandle)
 {
 	if (fdt != ix.fdt || !ix.whole || phandle == 0 || phandle == ~0u)
-		return dt_blob_by_phandle(fdt, phandle);
+		return -FDT_ERR_BADPHANDLE; /* for 0 and ~0, as libfdt */
+	if (phandle == ix.phandle) /* every device asks for its interrupt parent's */
+		return ix.phandle_node;
 	for (unsigned i = 0; i < ix.n; i++) {
 		int len;
 		const fdt32_t *p = slot_getprop(fdt, (int)i, "phandle", &len);
 		if (!p || len != 4)
 			p = slot_getprop(fdt, (int)i, "linux,phandle", &len);
-		if (p && len == 4 && rd32((const char *)p) == phandle)
-			return ixa.node[i];
+		if (p && len == 4 && rd32((const char *)p) == phandle) {
+			ix.phandle = phandle;
+			return ix.phandle_node = ixa.node[i];
+		}
 	}
 	return -FDT_ERR_NOTFOUND;
 }
@@ -356,7 +479,7 @@ static bool name_matches(const char *name, const char *c, size_t l)
 int dt_path_offset(const void *fdt, const char *path)
 {
 	if (fdt != ix.fdt || !ix.whole || path[0] != '/')
-		return dt_blob_path(fdt, path);
+		return -FDT_ERR_BADPATH; /* aliases: read_uart() */
 	const char *s = (const char *)fdt + fdt_off_dt_struct(fdt);
 	int node = 0;
 	for (const char *p = path; *p;) {
@@ -379,10 +502,10 @@ int dt_path_offset(const void *fdt, const char *path)
 }
 
 /* fdt_address_cells()/fdt_size_cells(), from the index. */
-static int dt_cells(const void *fdt, int node, const char *name, int absent, bool zero_ok)
+static int dt_cells(const void *fdt, int node, enum dt_prop name, int absent, bool zero_ok)
 {
 	int len;
-	const fdt32_t *c = dt_getprop(fdt, node, name, &len);
+	const fdt32_t *c = dt_prop(fdt, node, name, &len);
 	if (!c)
 		return len == -FDT_ERR_NOTFOUND ? absent : len;
 	uint32_t v = len == 4 ? rd32((const char *)c) : FDT_MAX_NCELLS + 1;
@@ -391,12 +514,12 @@ static int dt_cells(const void *fdt, int node, const char *name, int absent, boo
 
 int dt_address_cells(const void *fdt, int node)
 {
-	return dt_cells(fdt, node, "#address-cells", 2, false);
+	return dt_cells(fdt, node, DT_P_ADDRESS_CELLS, 2, false);
 }
 
 int dt_size_cells(const void *fdt, int node)
 {
-	return dt_cells(fdt, node, "#size-cells", 1, true);
+	return dt_cells(fdt, node, DT_P_SIZE_CELLS, 1, true);
 }
 
 int dt_node_path(const void *fdt, int node, char *buf, size_t len)
@@ -454,7 +577,7 @@ static int size_cells(const void *fdt, int node)
 static bool read_reg(const void *fdt, int node, int idx, struct mem_range *r)
 {
 	int len, ac = addr_cells(fdt, node), sc = size_cells(fdt, node);
-	const uint32_t *p = dt_getprop(fdt, node, "reg", &len);
+	const uint32_t *p = dt_prop(fdt, node, DT_P_REG, &len);
 	int stride = (ac + sc) * 4;
 
 	if (!p || stride == 0 || len < stride * (idx + 1))
@@ -469,7 +592,7 @@ bool dt_translate(const void *fdt, int node, uint64_t *addr)
 {
 	for (int parent = dt_parent(fdt, node); parent > 0; parent = dt_parent(fdt, parent)) {
 		int len;
-		const uint32_t *r = dt_getprop(fdt, parent, "ranges", &len);
+		const uint32_t *r = dt_prop(fdt, parent, DT_P_RANGES, &len);
 		if (!r)
 			return false; /* no ranges: not memory-mapped */
 		if (len == 0)
@@ -508,17 +631,13 @@ static int read_cpus(const void *fdt, struct board *b, struct dt_error *err)
 	int node;
 	dt_for_each_child(node, fdt, cpus)
 	{
-		const char *type = dt_getprop(fdt, node, "device_type", NULL);
-		if (!type || strcmp(type, "cpu"))
-			continue;
-		const char *st = dt_getprop(fdt, node, "status", NULL);
-		if (st && strcmp(st, "okay") && strcmp(st, "ok"))
+		if (!dt_is_type(fdt, node, "cpu") || dt_disabled(fdt, node))
 			continue;
 		const char *name = dt_get_name(fdt, node, NULL);
 		if (b->ncpus == BH_MAX_CPUS)
 			ERR("DT: /cpus/%s: more than %d CPUs are not supported", name, BH_MAX_CPUS);
 		int len;
-		const uint32_t *reg = dt_getprop(fdt, node, "reg", &len);
+		const uint32_t *reg = dt_prop(fdt, node, DT_P_REG, &len);
 		if (!reg || len < ac * 4)
 			ERR("DT: /cpus/%s: missing or short 'reg' property", name);
 		unsigned i = b->ncpus++;
@@ -567,11 +686,7 @@ static int read_memory(const void *fdt, struct board *b, struct dt_error *err)
 	int node;
 	dt_for_each_child(node, fdt, 0)
 	{
-		const char *type = dt_getprop(fdt, node, "device_type", NULL);
-		if (!type || strcmp(type, "memory"))
-			continue;
-		const char *st = dt_getprop(fdt, node, "status", NULL);
-		if (st && strcmp(st, "okay") && strcmp(st, "ok"))
+		if (!dt_is_type(fdt, node, "memory") || dt_disabled(fdt, node))
 			continue;
 		struct mem_range r;
 		for (int i = 0; read_reg(fdt, node, i, &r); i++)
@@ -604,21 +719,12 @@ static int read_memory(const void *fdt, struct board *b, struct dt_error *err)
 
 static int read_gic(const void *fdt, struct board *b, struct dt_error *err)
 {
-	static const char *const v3[] = {"arm,gic-v3"};
-	static const char *const v2[] = {"arm,cortex-a15-gic", "arm,gic-400", "arm,cortex-a9-gic",
-					 "arm,cortex-a7-gic", "arm,arm11mp-gic"};
-	int node = -1;
-
-	for (unsigned i = 0; i < ARRAY_SIZE(v3) && node < 0; i++) {
-		node = dt_find_compatible(fdt, v3[i]);
-		if (node >= 0)
-			b->gic_version = 3;
-	}
-	for (unsigned i = 0; i < ARRAY_SIZE(v2) && node < 0; i++) {
-		node = dt_find_compatible(fdt, v2[i]);
-		if (node >= 0)
-			b->gic_version = 2;
-	}
+	unsigned which = 0;
+	int node = dt_find_compatible_in(fdt,
+					 "arm,gic-v3\0arm,cortex-a15-gic\0arm,gic-400\0arm,cortex-a9-gic\0"
+					 "arm,cortex-a7-gic\0arm,arm11mp-gic\0",
+					 &which);
+	b->gic_version = which ? 2 : 3;
 	if (node < 0)
 		ERR("DT: no supported interrupt controller (arm,gic-v3 or a GICv2 such as "
 		    "arm,gic-400)");
@@ -654,7 +760,7 @@ static int read_gic(const void *fdt, struct board *b, struct dt_error *err)
 	const uint32_t *ic = dt_getprop(fdt, node, "#interrupt-cells", &len);
 	if (ic && (len != 4 || fdt32_to_cpu(*ic) < 3 || fdt32_to_cpu(*ic) > 4))
 		ERR("DT: %s: '#interrupt-cells' must be one cell holding 3 or 4", name);
-	const uint32_t *irq = dt_getprop(fdt, node, "interrupts", &len);
+	const uint32_t *irq = dt_prop(fdt, node, DT_P_INTERRUPTS, &len);
 	b->maint_irq = (irq && len >= 12) ? dt_gic_intid(irq) : 25;
 	return 0;
 }
@@ -669,11 +775,10 @@ unsigned dt_gic_cells(const void *fdt, const struct board *b)
 
 static void read_timer(const void *fdt, struct board *b)
 {
-	int node = dt_find_compatible(fdt, "arm,armv8-timer");
-	if (node < 0)
-		node = dt_find_compatible(fdt, "arm,armv7-timer");
+	unsigned which = 0;
+	int node = dt_find_compatible_in(fdt, "arm,armv8-timer\0arm,armv7-timer\0", &which);
 	int len = 0;
-	const uint32_t *p = node >= 0 ? dt_getprop(fdt, node, "interrupts", &len) : NULL;
+	const uint32_t *p = node >= 0 ? dt_prop(fdt, node, DT_P_INTERRUPTS, &len) : NULL;
 	unsigned cells = dt_gic_cells(fdt, b); /* 4 on GICs with PPI partitions (RK3399) */
 	b->ntimer_irqs = 0;
 	for (unsigned i = 0; p && i < 4 && (i + 1) * cells * 4 <= (unsigned)len; i++)
@@ -688,11 +793,8 @@ static void read_timer(const void *fdt, struct board *b)
 
 static int read_psci(const void *fdt, struct board *b, struct dt_error *err)
 {
-	static const char *const compat[] = {"arm,psci-1.0", "arm,psci-0.2", "arm,psci"};
-	int node = -1;
-
-	for (unsigned i = 0; i < ARRAY_SIZE(compat) && node < 0; i++)
-		node = dt_find_compatible(fdt, compat[i]);
+	unsigned which = 0;
+	int node = dt_find_compatible_in(fdt, "arm,psci-1.0\0arm,psci-0.2\0arm,psci\0", &which);
 	b->psci = CONDUIT_NONE;
 	if (node < 0)
 		return 0;
@@ -736,22 +838,19 @@ static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 	if (node < 0)
 		ERR("DT: /chosen/stdout-path: \"%s\" names no node", b->uart_path);
 	b->uart_node = node;
-	if (dt_is_compatible(fdt, node, "arm,pl011"))
-		b->uart = UART_PL011;
-	else if (dt_is_compatible(fdt, node, "ns16550a") ||
-		 dt_is_compatible(fdt, node, "snps,dw-apb-uart") ||
-		 dt_is_compatible(fdt, node, "ti,am654-uart") ||
-		 dt_is_compatible(fdt, node, "ns16550"))
-		b->uart = UART_NS16550;
-	else if (dt_is_compatible(fdt, node, "brcm,bcm2835-aux-uart"))
-		b->uart = UART_BCM2835AUX; /* 16550 registers, but an 8-byte FIFO */
-	else if (dt_is_compatible(fdt, node, "fsl,imx21-uart") ||
-		 dt_is_compatible(fdt, node, "fsl,imx6q-uart"))
-		b->uart = UART_IMX;
-	else if (dt_is_compatible(fdt, node, "cdns,uart-r1p12") ||
-		 dt_is_compatible(fdt, node, "xlnx,xuartps"))
-		b->uart = UART_CADENCE;
-	else
+	/* The kinds we drive by compatible, in order of preference, each word
+	 * led by its enum uart_kind (the BCM2835 mini UART: 16550 registers,
+	 * but an 8-byte FIFO). */
+	static const char uarts[] = "\1arm,pl011\0\2ns16550a\0\2snps,dw-apb-uart\0\2ti,am654-uart\0"
+				    "\2ns16550\0\5brcm,bcm2835-aux-uart\0\4fsl,imx21-uart\0"
+				    "\4fsl,imx6q-uart\0\3cdns,uart-r1p12\0\3xlnx,xuartps\0";
+	_Static_assert(UART_PL011 == 1 && UART_NS16550 == 2 && UART_CADENCE == 3 && UART_IMX == 4 &&
+			   UART_BCM2835AUX == 5,
+		       "uarts[]: each word's first byte");
+	for (const char *w = uarts; *w && !b->uart; w += strlen(w) + 1)
+		if (dt_is_compatible(fdt, node, w + 1))
+			b->uart = (enum uart_kind)w[0];
+	if (!b->uart)
 		ERR("DT: %.90s: console UART of an unsupported kind (supported: arm,pl011, "
 		    "ns16550a, snps,dw-apb-uart, ti,am654-uart, cdns,uart-r1p12, fsl,imx21-uart)",
 		    b->uart_path);
@@ -761,7 +860,7 @@ static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 	b->uart_base = r.base;
 	b->uart_size = r.size;
 	int len;
-	const uint32_t *irq = dt_getprop(fdt, node, "interrupts", &len);
+	const uint32_t *irq = dt_prop(fdt, node, DT_P_INTERRUPTS, &len);
 	b->uart_irq = (irq && len >= 12) ? dt_gic_intid(irq) : 0;
 	return 0;
 }
@@ -801,6 +900,9 @@ int dt_board_read(const void *fdt, struct board *b, struct dt_error *err)
 	b->fdt = fdt;
 	err->msg[0] = 0;
 	int e = check_blob(fdt, true); /* and the index */
+	if (e == -FDT_ERR_NOSPACE) /* what the index cannot hold */
+		ERR("DT: over 2048 nodes, 64 levels or 128 KiB of structure, or unaligned: not "
+		    "supported");
 	if (e)
 		ERR("DT: not a valid DTB: %s", dt_blob_strerror(e));
 	if (read_uart(fdt, b, err) || read_cpus(fdt, b, err) || read_memory(fdt, b, err) ||

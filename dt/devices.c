@@ -7,6 +7,8 @@
 #include "dt/err.h"
 
 #define DT_MAX_INTERRUPT_CELLS 8 /* GIC: 3 or 4; GPIO and others: 1 or 2 */
+/* Word lists: each word NUL-terminated, an empty word last. */
+#define FOR_EACH_WORD(w, list) for (const char *w = (list); *w; w += strlen(w) + 1)
 
 static int cells_of(const void *fdt, int node, const char *name, int def)
 {
@@ -19,7 +21,7 @@ static int interrupt_parent(const void *fdt, int node)
 {
 	for (int n = node; n >= 0; n = dt_parent(fdt, n)) {
 		int len;
-		const uint32_t *p = dt_getprop(fdt, n, "interrupt-parent", &len);
+		const uint32_t *p = dt_prop(fdt, n, DT_P_INTERRUPT_PARENT, &len);
 		if (p && len == 4)
 			return dt_node_by_phandle(fdt, fdt32_to_cpu(*p));
 		if (n == 0)
@@ -50,7 +52,7 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 		snprintf(path, sizeof(path), "(node at offset %d)", node);
 
 	int len;
-	const uint32_t *reg = dt_getprop(fdt, node, "reg", &len);
+	const uint32_t *reg = dt_prop(fdt, node, DT_P_REG, &len);
 	int parent = dt_parent(fdt, node);
 	/* libfdt's readers bound the counts (1..4 and 0..4) where ours did not:
 	 * a huge #address-cells stepped 'reg' out of the blob. */
@@ -77,7 +79,7 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 		}
 	}
 
-	const uint32_t *irqs = dt_getprop(fdt, node, "interrupts", &len);
+	const uint32_t *irqs = dt_prop(fdt, node, DT_P_INTERRUPTS, &len);
 	int gcells = (int)dt_gic_cells(fdt, b);
 	if (irqs && interrupt_parent(fdt, node) == b->gic_node) {
 		for (int i = 0; (i + 1) * gcells * 4 <= len; i++)
@@ -147,12 +149,13 @@ bool dt_node_is_hypervisor(const void *fdt, const struct board *b, int node)
 	for (int p = dt_parent(fdt, node); p > 0; p = dt_parent(fdt, p))
 		if (p == b->gic_node)
 			return true; /* ITS, v2m frames */
-	const char *type = dt_getprop(fdt, node, "device_type", NULL);
-	if (type && (!strcmp(type, "memory") || !strcmp(type, "cpu")))
+	if (dt_is_type(fdt, node, "memory") || dt_is_type(fdt, node, "cpu"))
 		return true;
 	const char *name = dt_get_name(fdt, node, NULL);
-	if (!strcmp(name, "cpus") || !strcmp(name, "chosen") || !strcmp(name, "aliases") ||
-	    !strcmp(name, "psci") || !strncmp(name, "reserved-memory", 15))
+	FOR_EACH_WORD(w, "cpus\0chosen\0aliases\0psci\0")
+		if (!strcmp(name, w))
+			return true;
+	if (!strncmp(name, "reserved-memory", 15))
 		return true;
 	return dt_is_compatible(fdt, node, "arm,armv8-timer") ||
 	       dt_is_compatible(fdt, node, "arm,armv7-timer");
@@ -178,14 +181,16 @@ static const char dma_compatibles[] =
     "vop\0lcdif\0pcie\0";
 static const char dma_properties[] = "dma-coherent\0#dma-cells\0iommus\0msi-parent\0";
 
-#define FOR_EACH_WORD(w, list) for (const char *w = (list); *w; w += strlen(w) + 1)
 
 static bool contains(const char *s, const char *word)
 {
-	size_t n = strlen(word);
-	for (; *s; s++)
-		if (*s == *word && !strncmp(s, word, n))
+	for (; *s; s++) {
+		size_t i = 0;
+		while (word[i] && s[i] == word[i])
+			i++;
+		if (!word[i])
 			return true;
+	}
 	return false;
 }
 
@@ -212,34 +217,38 @@ static const char *dma_reason(const void *fdt, int node, char *why)
 	 * ("shared-dma-pool"), not a PHY, not a child of an I2C/SPI/MDIO bus
 	 * (#size-cells = 0). */
 	int parent = dt_parent(fdt, node);
-	const fdt32_t *sc = parent >= 0 ? dt_getprop(fdt, parent, "#size-cells", &len) : NULL;
+	const fdt32_t *sc = parent >= 0 ? dt_prop(fdt, parent, DT_P_SIZE_CELLS, &len) : NULL;
 	const char *name = dt_get_name(fdt, node, NULL);
 	const char *at = strchr(name, '@');
 	size_t base = at ? (size_t)(at - name) : strlen(name);
-	if (!dt_getprop(fdt, node, "reg", NULL) || dt_getprop(fdt, node, "ranges", NULL) ||
+	if (!dt_prop(fdt, node, DT_P_REG, NULL) || dt_prop(fdt, node, DT_P_RANGES, NULL) ||
 	    (parent > 0 && !strncmp(dt_get_name(fdt, parent, NULL), "reserved-memory", 15)) ||
 	    (sc && len == 4 && fdt32_to_cpu(*sc) == 0) || contains(name, "phy"))
 		return NULL;
+	const char *fmt = "node name \"%.40s\"", *what = NULL;
 	FOR_EACH_WORD(w, dma_names)
 		if (strlen(w) == base && !strncmp(name, w, base)) {
-			if (why)
-				snprintf(why, WHY_MAX, "node name \"%.40s\"", w);
-			return why ? why : "";
+			what = w;
+			goto found;
 		}
-	const char *c = dt_getprop(fdt, node, "compatible", &len);
+	fmt = "compatible \"%.60s\"";
+	const char *c = dt_prop(fdt, node, DT_P_COMPATIBLE, &len);
 	for (int pos = 0; c && pos < len; pos += (int)strnlen(c + pos, (size_t)(len - pos)) + 1)
 		if (dma_compatible(c + pos)) {
-			if (why)
-				snprintf(why, WHY_MAX, "compatible \"%.60s\"", c + pos);
-			return why ? why : "";
+			what = c + pos;
+			goto found;
 		}
+	fmt = "property %s";
 	FOR_EACH_WORD(w, dma_properties)
 		if (dt_getprop(fdt, node, w, NULL)) {
-			if (why)
-				snprintf(why, WHY_MAX, "property %s", w);
-			return why ? why : "";
+			what = w;
+			goto found;
 		}
 	return NULL;
+found:
+	if (why)
+		snprintf(why, WHY_MAX, fmt, what);
+	return why ? why : "";
 }
 
 const char *dt_node_dma_reason(const void *fdt, int node)
@@ -248,9 +257,18 @@ const char *dt_node_dma_reason(const void *fdt, int node)
 	return dma_reason(fdt, node, why);
 }
 
+/* dom0's walks ask it of every node and each of its ancestors, several
+ * times over: the answer is kept in the node's memo byte. */
 bool dt_node_masters_dma(const void *fdt, int node)
 {
-	return dma_reason(fdt, node, NULL) != NULL;
+	enum { DMA_NO = 1, DMA_YES };
+	uint8_t *m = dt_node_memo(fdt, node);
+	if (m && *m)
+		return *m == DMA_YES;
+	bool yes = dma_reason(fdt, node, NULL) != NULL;
+	if (m)
+		*m = yes ? DMA_YES : DMA_NO;
+	return yes;
 }
 
 int dt_subtree_dma(const void *fdt, int node, const char **why)

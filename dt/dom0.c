@@ -15,9 +15,7 @@
 
 static bool is_pci_host(const void *fdt, int node)
 {
-	const char *type = dt_getprop(fdt, node, "device_type", NULL);
-	return (type && !strcmp(type, "pci")) ||
-	       dt_is_compatible(fdt, node, "pci-host-ecam-generic");
+	return dt_is_type(fdt, node, "pci") || dt_is_compatible(fdt, node, "pci-host-ecam-generic");
 }
 
 /* Is `node` (or an ancestor) passed through to a domain other than dom0? */
@@ -68,22 +66,15 @@ static bool withheld_dma(const void *fdt, const struct plan *p, int node)
 	return false;
 }
 
-/* status = "disabled" (or anything but "okay"/"ok"): the device is not there. */
-static bool disabled(const void *fdt, int node)
-{
-	const char *st = dt_getprop(fdt, node, "status", NULL);
-	return st && strcmp(st, "okay") && strcmp(st, "ok");
-}
-
 bool dt_dom0_owns(const void *fdt, const struct board *b, const struct plan *p, int node)
 {
 	if (node == b->uart_node || dt_node_is_hypervisor(fdt, b, node) || is_pci_host(fdt, node) ||
-	    disabled(fdt, node))
+	    dt_disabled(fdt, node))
 		return false;
 	/* Nothing under /chosen (a boot framebuffer in RAM, say), a PCI host or a
 	 * disabled node. */
 	for (int a = dt_parent(fdt, node); a > 0; a = dt_parent(fdt, a))
-		if (is_pci_host(fdt, a) || disabled(fdt, a) ||
+		if (is_pci_host(fdt, a) || dt_disabled(fdt, a) ||
 		    !strcmp(dt_get_name(fdt, a, NULL), "chosen"))
 			return false;
 	return !owned_by_other(fdt, p, node) && !withheld_dma(fdt, p, node);
@@ -116,10 +107,9 @@ int dt_dom0_for_each_device(const struct board *b, const struct plan *p,
  * GIC's children (ITS/v2m: no virtual MSI controller). */
 static bool dom0_drops(const void *host, const struct dom0_dt *g, const struct board *b, int node)
 {
-	const char *type = dt_getprop(host, node, "device_type", NULL);
-	if (type && !strcmp(type, "memory"))
+	if (dt_is_type(host, node, "memory"))
 		return true;
-	if (type && !strcmp(type, "cpu")) {
+	if (dt_is_type(host, node, "cpu")) {
 		for (unsigned c = 0; c < g->dom->ncpus; c++)
 			if (g->dom->cpus[c] < b->ncpus && b->cpu_node[g->dom->cpus[c]] == node)
 				return false;
@@ -171,7 +161,7 @@ static void begin_spi_node(struct out *o, const char *prefix, const char *compat
 
 /* What dom0's PSCI node says (the first two), and the board's PSCI node by
  * preference (all three). */
-static const char psci_compats[] = "arm,psci-1.0\0arm,psci-0.2\0arm,psci";
+static const char psci_compats[] = "arm,psci-1.0\0arm,psci-0.2\0arm,psci\0";
 #define PSCI_COMPAT_LEN sizeof("arm,psci-1.0\0arm,psci-0.2")
 static const char pl011_compat[] = "arm,pl011\0arm,primecell";
 static const char pl011_clocks[] = "uartclk\0apb_pclk";
@@ -332,15 +322,11 @@ static void copy_node(struct out *o, int node)
 	unsigned vcpu = 0;
 	enum edit e = edit_of(o, node, &drop, &vcpu);
 	out_begin_node(&o->w, node ? dt_get_name(fdt, node, NULL) : "");
-	int p;
-	dt_blob_for_each_prop(p, fdt, node)
-	{
-		const char *name;
-		int len;
-		const void *val = dt_blob_prop(fdt, p, &name, &len);
-		if (!in_list(drop, name))
-			out_prop_at(&o->w, (uint32_t)(name - strings), val, (uint32_t)len);
-	}
+	uint32_t name;
+	int it = -1, len;
+	for (const void *val; (val = dt_prop_next(fdt, node, &it, &name, &len));)
+		if (!in_list(drop, strings + name))
+			out_prop_at(&o->w, name, val, (uint32_t)len);
 	edit_node(o, node, e, vcpu);
 	int child;
 	dt_for_each_child(child, fdt, node)
@@ -367,9 +353,8 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 	struct out o = {.g = g, .b = b, .psci = -1};
 	if (!out_begin(&o.w, buf, bufsize, fdt))
 		ERR("dom0 DT: no room (%d bytes)", bufsize);
-	for (const char *c = psci_compats; c < psci_compats + sizeof(psci_compats) && o.psci < 0;
-	     c += strlen(c) + 1)
-		o.psci = dt_find_compatible(fdt, c);
+	unsigned which = 0;
+	o.psci = dt_find_compatible_in(fdt, psci_compats, &which);
 	if (!kept(&o, o.psci))
 		o.psci = -1;
 	if (b->uart != UART_PL011 && kept(&o, b->uart_node)) {

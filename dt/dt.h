@@ -94,14 +94,44 @@ int dt_board_read(const void *fdt, struct board *b, struct dt_error *err);
 /* The board now lives in `copy`, a byte-for-byte copy of its DT (node
  * offsets stay valid): nothing is read again. */
 void dt_board_move(struct board *b, const void *copy);
-/* fdt_parent_offset(), fast for the DT dt_board_read() read last; and the
- * same for these libfdt lookups (same answers; libfdt's for any other DT). */
+/* fdt_parent_offset(), from the index of the DT dt_board_read() read last;
+ * and the same for these libfdt lookups (same answers, for that DT only: for
+ * any other an error, -FDT_ERR_BADOFFSET or NOTFOUND). */
 int dt_parent(const void *fdt, int node);
 const void *dt_getprop(const void *fdt, int node, const char *name, int *lenp);
+/* The properties every reader asks of many nodes: dt_prop() answers them
+ * from the index without a scan (the same as dt_getprop with their names). */
+enum dt_prop {
+	DT_P_COMPATIBLE,
+	DT_P_REG,
+	DT_P_STATUS,
+	DT_P_DEVICE_TYPE,
+	DT_P_ADDRESS_CELLS,
+	DT_P_SIZE_CELLS,
+	DT_P_RANGES,
+	DT_P_INTERRUPTS,
+	DT_P_INTERRUPT_PARENT,
+	DT_NPROPS
+};
+const void *dt_prop(const void *fdt, int node, enum dt_prop p, int *lenp);
+/* The properties of `node` in order, from the index: with *it = -1 the
+ * first, then each after *it; its value, name (an offset in the strings
+ * block) and length; NULL after the last. */
+const void *dt_prop_next(const void *fdt, int node, int *it, uint32_t *nameoff, int *lenp);
+/* A byte for `node` of the DT dt_board_read() read, zeroed by that read, for
+ * answers that depend on the node alone (it does not change after the read);
+ * NULL for any other DT. */
+uint8_t *dt_node_memo(const void *fdt, int node);
 const char *dt_get_name(const void *fdt, int node, int *lenp);
 int dt_path_offset(const void *fdt, const char *path);       /* fdt_path_offset */
 int dt_find_compatible(const void *fdt, const char *compat); /* ..._by_compatible(fdt, -1, c) */
+/* The first node compatible with the first word of `list` (NUL-terminated
+ * words, an empty one last) that any node is compatible with; *which: that
+ * word's index. */
+int dt_find_compatible_in(const void *fdt, const char *list, unsigned *which);
 bool dt_is_compatible(const void *fdt, int node, const char *compat); /* !fdt_node_check_compatible */
+bool dt_is_type(const void *fdt, int node, const char *type); /* its device_type is `type` */
+bool dt_disabled(const void *fdt, int node); /* status, if any, is not "okay" or "ok" */
 int dt_address_cells(const void *fdt, int node);
 int dt_size_cells(const void *fdt, int node);
 int dt_next_node(const void *fdt, int node, int *depth); /* fdt_next_node */

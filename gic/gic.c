@@ -46,6 +46,7 @@
 #define GICR_STRIDE 0x20000
 
 static uint64_t gicd, gicc, gich, gicr_base, gicr_size;
+static uint64_t gicr_mapped; /* of the redistributor region, from its start */
 /* GICC_DIR's offset: 0x1000, or 0x10000 where a GIC-400 repeats each 4 KiB
  * page over 64 KiB (a 128 KiB GICC in the DT, e.g. ZynqMP): there 0x1000 is
  * GICC_CTLR again. */
@@ -83,11 +84,25 @@ struct gic_hw_ops {
 };
 static const struct gic_hw_ops *hw;
 
-static void v3_init(const struct board *b)
+static uint64_t find_redist(uint64_t mpidr);
+
+/* Boot-only: optimised for size (cold), like the -Os files (Makefile). */
+__attribute__((cold)) static void v3_init(const struct board *b)
 {
 	gicr_base = b->gicr.base;
 	gicr_size = b->gicr.size;
-	arch_map_device(gicr_base, gicr_size);
+	/* Only as far as the board's CPUs' redistributors: QEMU's DT gives a
+	 * region for 123 CPUs (15 MiB, 352 pages of it off 2 MiB blocks). They
+	 * usually come first, in CPU order; if one is not there, the whole
+	 * region. Each CPU then finds its own (gic_cpu_init) in what is mapped. */
+	gicr_mapped = MIN(gicr_size, (uint64_t)b->ncpus * GICR_STRIDE);
+	for (unsigned i = 0;; gicr_mapped = gicr_size) {
+		arch_map_device(gicr_base, gicr_mapped);
+		while (i < b->ncpus && find_redist(b->mpidr[i]))
+			i++;
+		if (i == b->ncpus || gicr_mapped == gicr_size)
+			break;
+	}
 	/* Affinity routing on, Group 1 enabled (security disabled or NS view). */
 	*r32(gicd, GICD_CTLR) = (1u << 4) | (1u << 1) | (1u << 0);
 	uint64_t vtr = read_sysreg(S3_4_C12_C11_1); /* ICH_VTR_EL2 */
@@ -95,7 +110,7 @@ static void v3_init(const struct board *b)
 	gic_host.pri_bits = (unsigned)((vtr >> 29) & 7) + 1;
 }
 
-static void v2_init(const struct board *b)
+__attribute__((cold)) static void v2_init(const struct board *b)
 {
 	gicc = b->gicc.base;
 	gich = b->gich.base;
@@ -111,7 +126,7 @@ static void v2_init(const struct board *b)
 
 static const struct gic_hw_ops v2_ops, v3_ops;
 
-void gic_init(const struct board *b)
+__attribute__((cold)) void gic_init(const struct board *b)
 {
 	hw = b->gic_version == 3 ? &v3_ops : &v2_ops;
 	gicd = b->gicd.base;
@@ -246,10 +261,11 @@ void gic_ppi_deactivate(unsigned intid)
 		*r32(base, GICD_ICACTIVER) = 1u << intid;
 }
 
-static uint64_t find_redist(uint64_t mpidr)
+/* The redistributor whose GICR_TYPER names mpidr (in the part mapped), 0 if none. */
+__attribute__((cold)) static uint64_t find_redist(uint64_t mpidr)
 {
 	uint64_t aff = (mpidr & 0xffffff) | ((mpidr >> 8) & 0xff000000);
-	for (uint64_t off = 0; off + GICR_STRIDE <= gicr_size; off += GICR_STRIDE) {
+	for (uint64_t off = 0; off + GICR_STRIDE <= gicr_mapped; off += GICR_STRIDE) {
 		uint64_t typer = *r64(gicr_base, (unsigned)off + GICR_TYPER);
 		if ((typer >> 32) == aff)
 			return gicr_base + off;
@@ -259,7 +275,7 @@ static uint64_t find_redist(uint64_t mpidr)
 	return 0;
 }
 
-static void v3_cpu_init(unsigned index)
+__attribute__((cold)) static void v3_cpu_init(unsigned index)
 {
 	uint64_t rd = find_redist(arch_read_mpidr());
 	pcpus[index].gicr = rd;
@@ -283,7 +299,7 @@ static void v3_cpu_init(unsigned index)
 	isb();
 }
 
-static void v2_cpu_init(unsigned index)
+__attribute__((cold)) static void v2_cpu_init(unsigned index)
 {
 	pcpus[index].gicv2_mask = (uint8_t)(*r32(gicd, GICD_ITARGETSR) & 0xff);
 	*r32(gicd, GICD_ISENABLER) =
@@ -304,6 +320,11 @@ void gic_cpu_init(unsigned index)
 void gic_send_ipi(unsigned cpu)
 {
 	stats_kick(cpu);
+	gic_kick_own(cpu);
+}
+
+void gic_kick_own(unsigned cpu)
+{
 	dsb(ish);
 	hw->send_ipi(cpu);
 }
@@ -434,8 +455,9 @@ void gic_handle_irq(struct vcpu *v)
 	if (intid == SGI_KICK || timer) {
 		/* Kick: the caller re-reads its domain's state. */
 		eoi(iar, true);
-		if (intid == SGI_KICK)
-			stats_count_kicks();
+		/* No sender recorded: a vCPU of this one's domain (gic_kick_own). */
+		if (intid == SGI_KICK && !stats_count_kicks() && v)
+			stats_count_vcpu(EXIT_IPI, v);
 		return;
 	}
 	if (intid == uart_intid) {

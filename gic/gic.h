@@ -13,6 +13,9 @@ struct vcpu;
 void gic_init(const struct board *b);
 void gic_cpu_init(unsigned index);
 void gic_send_ipi(unsigned cpu);
+/* The same from a vCPU of the domain `cpu` runs (an SGI between its vCPUs):
+ * not recorded by the sender; the target charges the exit to its own domain. */
+void gic_kick_own(unsigned cpu);
 /* Acknowledge and handle one interrupt pending at EL2 on this CPU, whose
  * vCPU is v (NULL: none). One per exception: another one pending is taken
  * again as soon as IRQs are unmasked (at the ERET to a guest, which cannot

@@ -154,11 +154,18 @@ static struct vcpu *target_of(struct domain *d, struct vcpu *v, unsigned intid, 
 	return q->target < d->nvcpus ? &d->vcpu[q->target] : NULL;
 }
 
+/* Does the vCPU run on another CPU, which must be kicked to look at its
+ * interrupts soon? */
+static inline bool kick_needed(const struct vcpu *t)
+{
+	return t && t->pcpu != arch_cpu_index() &&
+	       __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == VCPU_RUNNING;
+}
+
 /* Make the vCPU look at its interrupts soon: if it runs on another CPU, IPI it. */
 static void kick(struct vcpu *t)
 {
-	if (t && t->pcpu != arch_cpu_index() &&
-	    __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == VCPU_RUNNING)
+	if (kick_needed(t))
 		gic_send_ipi(t->pcpu);
 }
 
@@ -316,8 +323,13 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 	vgic_unlock_unchanged(d);
 	/* The sender runs on this CPU: its own exit flushes, no kick. */
 	kick_mask &= ~(1u << from->index);
-	for (; kick_mask; kick_mask &= kick_mask - 1)
-		kick(&d->vcpu[__builtin_ctz(kick_mask)]);
+	/* The targets are the sender's domain's: no kick accounting on the
+	 * way (their CPUs charge the exit to that domain). */
+	for (; kick_mask; kick_mask &= kick_mask - 1) {
+		struct vcpu *t = &d->vcpu[__builtin_ctz(kick_mask)];
+		if (kick_needed(t))
+			gic_kick_own(t->pcpu);
+	}
 }
 
 /* Is q asking to be delivered (apart from being enabled)? */
@@ -568,16 +580,35 @@ static bool timers_done_quiet(struct vcpu *v)
 	return done != 0;
 }
 
+/* Does an interrupt of the list registers in `freed` (just freed by a
+ * sync) still want delivery (a level still high, another sender's SGI)? */
+static bool freed_want(struct vcpu *v, uint32_t freed)
+{
+	for (; freed; freed &= freed - 1) {
+		struct virq *q = vgic_irq(v, v->arch.vgic.lr_intid[__builtin_ctz(freed)]);
+		if (q && wants_delivery(q))
+			return true;
+	}
+	return false;
+}
+
 /* Sync and flush, the vgic lock held (not vgic_lock(): no change, mostly);
  * unlocks. */
 static void sync_and_flush_locked(struct vcpu *v)
 {
 	struct domain *d = v->dom;
+	struct vgic_cpu *c = &v->arch.vgic;
 	struct vcpu *other = NULL;
-	v->arch.vgic.seen_gen = d->arch.vgic_gen;
+	/* The model as at the last flush, which listed all it could (nothing
+	 * waits): a flush can only list what this sync frees and still wants
+	 * delivery. The exit after a guest completed its interrupts, or sent
+	 * an SGI from its handler, skips it. */
+	uint32_t held = c->seen_gen == d->arch.vgic_gen && !c->waiting ? c->lr_used | c->lr_quiet : ~0u;
+	c->seen_gen = d->arch.vgic_gen;
 	sync(v, &other);
-	flush(v, &other);
-	if (v->arch.vgic.lr_used) /* read back at the next exit, whatever else happens */
+	if (held == ~0u || freed_want(v, held & ~(c->lr_used | c->lr_quiet)))
+		flush(v, &other);
+	if (c->lr_used) /* read back at the next exit, whatever else happens */
 		vcpu_recheck(v, VCPU_RECHECK_VGIC);
 	if (!other) {
 		spin_unlock(&d->arch.vgic_lock);

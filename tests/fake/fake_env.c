@@ -215,6 +215,10 @@ void gic_send_ipi(unsigned cpu)
 	if (cpu < BH_MAX_CPUS)
 		fake_ipis[cpu]++;
 }
+void gic_kick_own(unsigned cpu)
+{
+	gic_send_ipi(cpu);
+}
 
 /* ---- the board and its two domains ---- */
 

@@ -328,7 +328,8 @@ static void test_helpers(void)
 
 /* dt_parent (the one-pass index dt_board_read builds) agrees with libfdt's
  * fdt_parent_offset for every node, the root included; after
- * dt_board_move to a copy, for the copy; for a tree it did not index too. */
+ * dt_board_move to a copy, for the copy; for a tree it did not index, an
+ * error (never another tree's answer). */
 static void test_parent_index(void)
 {
 	static const char *const names[] = {"qemu-virt-gicv3-el2.dtb", "qemu-virt-gicv2-el2.dtb",
@@ -365,7 +366,7 @@ static void test_parent_index(void)
 		depth = 0;
 		for (int node = 0; node >= 0 && depth >= 0; node = fdt_next_node(copy, node, &depth))
 			bad += dt_parent(copy, node) != fdt_parent_offset(copy, node) ||
-			       dt_parent(fdt, node) != fdt_parent_offset(fdt, node);
+			       dt_parent(fdt, node) != -FDT_ERR_BADOFFSET;
 		CHECK_EQ(bad, 0);
 		free(copy);
 		free(fdt);
@@ -439,6 +440,120 @@ static void test_index_lookups(void)
 	}
 }
 
+/* The properties the index records in its pass (dt_prop), each node's
+ * properties in order (dt_prop_next) and the per-node memo byte, against
+ * libfdt, for every node of each DT dt_board_read() indexed. */
+static void test_index_props(void)
+{
+	static const char *const names[] = {"qemu-virt-gicv3-el2.dtb", "qemu-virt-gicv2-el2.dtb",
+					    "board-4cpu.dtb"};
+	/* enum dt_prop's names, in its order, written out here. */
+	static const char *const props[DT_NPROPS] = {"compatible",	 "reg",		"status",
+						     "device_type",	 "#address-cells", "#size-cells",
+						     "ranges",		 "interrupts",	"interrupt-parent"};
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		void *fdt;
+		static struct board b;
+		if (!read_ok(names[i], &fdt, &b))
+			continue;
+		unsigned bad = 0, found = 0, listed = 0;
+		const char *strs = (const char *)fdt + fdt_off_dt_strings(fdt);
+		int depth = 0;
+		for (int node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
+			for (unsigned k = 0; k < DT_NPROPS; k++) {
+				int l1 = 7, l2 = 9;
+				const void *a = fdt_getprop(fdt, node, props[k], &l1);
+				const void *c = dt_prop(fdt, node, (enum dt_prop)k, &l2);
+				bad += a != c || l1 != l2;
+				found += a != NULL;
+			}
+			int p = fdt_first_property_offset(fdt, node), it = -1, l1, l2;
+			uint32_t nameoff;
+			for (; p >= 0; p = fdt_next_property_offset(fdt, p), listed++) {
+				const char *name;
+				const void *a = fdt_getprop_by_offset(fdt, p, &name, &l1);
+				const void *c = dt_prop_next(fdt, node, &it, &nameoff, &l2);
+				bad += !c || a != c || l1 != l2 || strs + nameoff != name;
+			}
+			bad += dt_prop_next(fdt, node, &it, &nameoff, &l2) != NULL;
+			uint8_t *m = dt_node_memo(fdt, node);
+			bad += !m || *m != 0;
+		}
+		CHECK(found > 20 && listed > 50);
+		CHECK_EQ(bad, 0);
+		/* Another tree: no answers from this one's index. */
+		size_t size = fdt_totalsize(fdt);
+		void *copy = malloc(size);
+		memcpy(copy, fdt, size);
+		int len = 0;
+		CHECK(dt_prop(copy, 0, DT_P_COMPATIBLE, &len) == NULL);
+		CHECK_EQ(len, -FDT_ERR_BADOFFSET);
+		CHECK(dt_node_memo(copy, 0) == NULL);
+		free(copy);
+		free(fdt);
+	}
+}
+
+/* A board DT the index cannot hold whole is refused, saying why: more
+ * nodes than it has slots, nesting deeper than it follows, a structure
+ * block bigger than its node map or one it cannot read a word at a time;
+ * and one without a single node (found by tests/fuzz/fuzz_board: an
+ * empty index was read before its first slot). */
+#define LIMITS_MSG "DT: over 2048 nodes, 64 levels or 128 KiB of structure, or unaligned: not supported"
+static void test_index_limits(void)
+{
+	size_t size = 1 << 20;
+	void *t = calloc(1, size);
+	struct board b;
+	struct dt_error err;
+	for (unsigned shape = 0; shape < 3; shape++) {
+		/* 2049 nodes with the root; 66 levels; 2 nodes, a 129 KiB property */
+		unsigned n = shape == 0 ? 2048 : shape == 1 ? 65 : 1;
+		bool deep = shape == 1;
+		CHECK_EQ(fdt_create(t, (int)size), 0);
+		CHECK_EQ(fdt_finish_reservemap(t), 0);
+		CHECK_EQ(fdt_begin_node(t, ""), 0);
+		for (unsigned i = 0; i < n; i++) {
+			char name[16];
+			snprintf(name, sizeof(name), "n@%x", i);
+			CHECK_EQ(fdt_begin_node(t, name), 0);
+			if (shape == 2)
+				CHECK_EQ(fdt_property(t, "blob", (char *)t + size / 2, 129 << 10), 0);
+			if (!deep)
+				CHECK_EQ(fdt_end_node(t), 0);
+		}
+		for (unsigned i = 0; deep && i < n; i++)
+			CHECK_EQ(fdt_end_node(t), 0);
+		CHECK_EQ(fdt_end_node(t), 0);
+		CHECK_EQ(fdt_finish(t), 0);
+		CHECK_EQ(fdt_check_full(t, size), 0);
+		CHECK_EQ(dt_board_read(t, &b, &err), -1);
+		CHECK_CONTAINS(err.msg, LIMITS_MSG);
+	}
+	/* The QEMU DT with its structure and strings blocks moved by 2 bytes. */
+	void *orig = load_dtb("qemu-virt-gicv3-el2.dtb");
+	uint32_t so = fdt_off_dt_struct(orig), total = fdt_totalsize(orig);
+	memset(t, 0, size);
+	memcpy(t, orig, so);
+	memcpy((char *)t + so + 2, (char *)orig + so, total - so);
+	fdt_set_off_dt_struct(t, so + 2);
+	fdt_set_off_dt_strings(t, fdt_off_dt_strings(orig) + 2);
+	fdt_set_totalsize(t, total + 2);
+	CHECK_EQ(fdt_check_full(t, total + 2), 0); /* libfdt reads it */
+	CHECK_EQ(dt_board_read(t, &b, &err), -1);
+	CHECK_CONTAINS(err.msg, LIMITS_MSG);
+	free(orig);
+	/* No node at all: the structure block holds FDT_END alone. */
+	memset(t, 0, size);
+	CHECK_EQ(fdt_create(t, 4096), 0);
+	CHECK_EQ(fdt_finish_reservemap(t), 0);
+	CHECK_EQ(fdt_finish(t), 0);
+	CHECK_EQ(dt_board_read(t, &b, &err), -1);
+	CHECK_CONTAINS(err.msg, "DT:");
+	CHECK_EQ(dt_parent(t, 0), -FDT_ERR_BADOFFSET);
+	free(t);
+}
+
 /* dt_check_blob() (one pass, no libfdt walk) accepts exactly what libfdt's
  * fdt_check_full() accepts, on thousands of corrupted copies of a real DT:
  * random bytes and random structure tags written past the header. */
@@ -494,6 +609,8 @@ int main(int argc, char **argv)
 	RUN(test_helpers);
 	RUN(test_parent_index);
 	RUN(test_index_lookups);
+	RUN(test_index_props);
+	RUN(test_index_limits);
 	RUN(test_check_blob);
 	return check_summary("test_board");
 }

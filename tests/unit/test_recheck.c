@@ -42,9 +42,17 @@ void arch_send_ipi(unsigned cpu)
 {
 	gic_send_ipi(cpu);
 }
+/* Another CPU may look at the domains' states at any moment, and when none
+ * is left running it powers the machine off (system_check_idle). So a domain
+ * that ends must have said so before its state shows it: looked at here, the
+ * first call after the state changes. */
+static struct domain *watched;
+static bool ended_unsaid;
 void vnet_domain_reset(struct domain *d)
 {
 	d->vnet_pending = false;
+	if (d == watched && d->state != DOM_RUNNING && !strstr(fake_log, d->name))
+		ended_unsaid = true;
 }
 void console_domain_flush(struct domain *d)
 {
@@ -187,6 +195,23 @@ static void test_domain_state_changes(void)
 	CHECK_EQ(flagged(VCPU_RECHECK_LIFE), 0x3u);
 }
 
+static void test_ended_said_first(void)
+{
+	setup();
+	watched = &domains[1];
+	ended_unsaid = false;
+	fake_log[0] = 0;
+	domain_poweroff(&domains[1]);
+	CHECK(!ended_unsaid);
+	CHECK_EQ(domains[1].state, DOM_OFF);
+	setup();
+	fake_log[0] = 0;
+	domain_fault(&domains[1], "a test fault");
+	CHECK(!ended_unsaid);
+	CHECK_EQ(domains[1].state, DOM_STOPPED);
+	watched = NULL;
+}
+
 /* A restart's load: RESTARTING -> RUNNING with vCPU 0 pending, on its CPU. */
 static void test_domain_load(void)
 {
@@ -290,6 +315,7 @@ static void test_entry_check(void)
 int main(void)
 {
 	RUN(test_domain_state_changes);
+	RUN(test_ended_said_first);
 	RUN(test_domain_load);
 	RUN(test_vcpu_stop);
 	RUN(test_vgic_writers);

@@ -19,6 +19,7 @@ struct attack_env {
 	uint64_t mem_base, mem_size;
 	unsigned ncpus;
 	bool psci_smc;
+	bool native;	  /* no hypervisor (bootargs `native`) */
 	int64_t restarts; /* /chosen/bulkhead,restarts */
 	void (*say)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 	/* main.c's hook run by a secondary CPU after secondary_entry. */

@@ -3738,6 +3738,7 @@ static enum result run_env(const char *(*run)(const struct attack_env *))
 			       .mem_size = g.mem_size,
 			       .ncpus = g.ncpus,
 			       .psci_smc = g.psci_smc,
+			       .native = g.native,
 			       .restarts = g.restarts,
 			       .say = say,
 			       .secondary_job = &secondary_job};
@@ -3762,6 +3763,11 @@ static enum result mode_ptimer(void)
 static enum result mode_gicregs(void)
 {
 	return run_env(gicregs_run);
+}
+
+static enum result mode_trapregs(void)
+{
+	return run_env(trapregs_mode);
 }
 
 static enum result mode_attack(void)
@@ -3820,6 +3826,7 @@ static const struct {
     {"net-bench", mode_net_bench},
     {"ptimer", mode_ptimer},
     {"gicregs", mode_gicregs},
+    {"trapregs", mode_trapregs},
 };
 
 void guest_main(uint64_t dtb)

@@ -2,7 +2,7 @@
 /*
  * Modes of the AArch64 test guest kept in their own files, run by main.c
  * with what it read from the DT (the attack suite's struct attack_env):
- * `ptimer` (ptimer.c) and `gicregs` (gicregs.c).
+ * `ptimer` (ptimer.c), `gicregs` (gicregs.c) and `trapregs` (trapregs.c).
  */
 #ifndef TESTGUEST_MODES_H
 #define TESTGUEST_MODES_H
@@ -12,6 +12,7 @@
 /* NULL when the mode passed, else why it failed. */
 const char *ptimer_run(const struct attack_env *e);
 const char *gicregs_run(const struct attack_env *e);
+const char *trapregs_mode(const struct attack_env *e);
 /* Called by exception_entry: true if gicregs expected this data abort (an
  * access of a size the register refuses); the access is skipped. */
 bool modes_exception(struct frame *f, uint64_t vector);

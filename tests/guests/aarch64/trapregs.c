@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The `trapregs` mode: every trap the hypervisor's fast entry may handle,
+ * once per transfer register (x0-x30, XZR), with every other register
+ * holding a pattern that changes at each call. After each trap all
+ * registers are compared (trapregs-stubs.S stores them right after the
+ * instruction): only the named one may change, and it must hold the value
+ * read. The operand must reach the hypervisor from the named register, seen
+ * by what the trap does: the SGI that arrives, the value a register reads
+ * back. The hypervisor's lean entry saves x0-x18 and x30 only, so a handler
+ * that took x19-x29 from the frame would read stale values.
+ */
+#include "common/hypercall.h"
+#include "common/lib.h"
+#include "irq.h"
+#include "modes.h"
+
+#define NREG	    31 /* x0-x30; stub 31 of a table names XZR/WZR */
+#define NO_DEST	    32 /* the trap writes no register */
+#define MAX_SAID    16 /* failure lines printed */
+#define SGI_NONE    16
+#define SGI_WAIT    (10 * 1000 * 1000) /* ns an arrived SGI may take to be taken */
+#define PSCI_VER    0x84000000u
+#define HVC_UNKNOWN 0xC6001234u /* Bulkhead's range, no call: NOT_SUPPORTED */
+#define PPI_PRIO    0x410	/* IPRIORITYR of PPIs 16-19, none in use */
+
+/* trapregs-stubs.S: 16-byte stubs, one per register. */
+extern const char trapregs_sgi1r[], trapregs_cisw[], trapregs_csw[], trapregs_str[], trapregs_ldr[],
+    trapregs_hvc[];
+void trapregs_run(uint64_t *buf, const char *stub);
+
+static struct {
+	uint64_t below[512]; /* an unexpected exception's frame lands here */
+	uint64_t in[32], out[32];
+} tb __attribute__((aligned(16)));
+
+static const struct attack_env *env;
+static unsigned calls, bad;
+static uint32_t taken[16];
+
+static const char *rname(unsigned n)
+{
+	static char s[8];
+	if (n == NREG)
+		return "xzr";
+	snprintf(s, sizeof(s), "x%u", n);
+	return s;
+}
+
+static void wrong(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void wrong(const char *fmt, ...)
+{
+	char line[160];
+	va_list ap;
+	if (bad++ >= MAX_SAID)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	env->say("trapregs: %s", line);
+}
+
+/* A new call: each register gets a value no earlier call gave any. */
+static void fill(void)
+{
+	calls++;
+	for (unsigned k = 0; k < NREG; k++)
+		tb.in[k] = 0x5a00000000000000ull | (uint64_t)k << 48 | (uint64_t)calls << 8 | k;
+}
+
+/* Run stub n of a table on tb.in; every register but dest (NO_DEST: none)
+ * and those in `skip` must be unchanged, and dest must hold want. */
+static void run(const char *what, const char *table, unsigned n, unsigned dest, uint64_t want,
+		uint32_t skip)
+{
+	trapregs_run(tb.in, table + 16 * n);
+	for (unsigned k = 0; k < NREG; k++) {
+		uint64_t w = k == dest ? want : tb.in[k];
+		if (!((skip >> k) & 1) && tb.out[k] != w)
+			wrong("%s %s: x%u = 0x%lx after the trap, want 0x%lx", what, rname(n), k,
+			      tb.out[k], w);
+	}
+}
+
+static void on_sgi(uint32_t iar)
+{
+	taken[gic_iar_intid(iar) & 15]++;
+}
+
+/* After an SGI write: SGI `want` (SGI_NONE: none) is the one pending among
+ * 0-15, and is taken once when IRQs are unmasked. */
+static void sgi_check(const char *what, unsigned n, unsigned want)
+{
+	for (unsigned i = 0; i < 16; i++)
+		if (gic_pending(i) != (i == want))
+			wrong("%s %s: SGI %u %s", what, rname(n), i,
+			      i == want ? "not pending" : "pending, not sent");
+	memset(taken, 0, sizeof(taken));
+	uint64_t t0 = vcount(), limit = SGI_WAIT / (1000000000 / read_sysreg(cntfrq_el0));
+	do {
+		irq_enable();
+		irq_disable();
+	} while (want != SGI_NONE && !taken[want] && vcount() - t0 < limit);
+	for (unsigned i = 0; i < 16; i++)
+		if (taken[i] != (i == want))
+			wrong("%s %s: SGI %u taken %u times", what, rname(n), i, taken[i]);
+}
+
+/* An SGI to this CPU (or, `miss`, to a target list without it). */
+static uint64_t sgi_value(unsigned intid, bool miss)
+{
+	if (gic.version == 2)
+		return (1u << ((gic_cpu_id() + miss) & 7)) << 16 | intid;
+	uint64_t mpidr = read_sysreg(mpidr_el1);
+	return (uint64_t)intid << 24 | ((mpidr >> 8) & 0xff) << 16 | ((mpidr >> 16) & 0xff) << 32 |
+	       ((mpidr >> 32) & 0xff) << 48 | 1u << ((mpidr + miss) & 15);
+}
+
+/* The base register of a memory stub (trapregs-stubs.S). */
+static unsigned base_reg(unsigned n)
+{
+	return n == 0 ? 1 : 0;
+}
+
+/* Every register sends an SGI to this CPU, then one that misses it: GICv3
+ * ICC_SGI1R_EL1, GICv2 a GICD_SGIR store. XZR sends SGI 0 to no CPU. */
+static void sgis(void)
+{
+	bool v3 = gic.version == 3;
+	const char *what = v3 ? "msr ICC_SGI1R_EL1," : "str GICD_SGIR,";
+	for (unsigned n = 0; n <= NREG; n++) {
+		for (int miss = 0; miss < 2; miss++) {
+			fill();
+			unsigned intid = calls % 16;
+			if (n < NREG)
+				tb.in[n] = sgi_value(intid, miss);
+			if (!v3)
+				tb.in[base_reg(n)] = gic.gicd + GICD_SGIR;
+			run(what, v3 ? trapregs_sgi1r : trapregs_str, n, NO_DEST, 0, 0);
+			sgi_check(what, n, n < NREG && !miss ? intid : SGI_NONE);
+		}
+	}
+}
+
+/* DC CISW and CSW of level 1, a set this call picks, way 0. */
+static void setway(void)
+{
+	for (unsigned n = 0; n <= NREG; n++) {
+		fill();
+		if (n < NREG)
+			tb.in[n] = (calls & 7) << 6;
+		run("dc cisw,", trapregs_cisw, n, NO_DEST, 0, 0);
+		fill();
+		if (n < NREG)
+			tb.in[n] = (calls & 7) << 6;
+		run("dc csw,", trapregs_csw, n, NO_DEST, 0, 0);
+	}
+}
+
+/* An emulated register that keeps what is written (the priorities of PPIs
+ * 16-19): a value stored from xn must read back, by C and into xm. */
+static const char *mmio(void)
+{
+	uint64_t reg = (gic.version == 3 ? gic_find_redist() + 0x10000 : gic.gicd) + PPI_PRIO;
+	uint32_t old = mmio_read32(reg);
+	mmio_write32(reg, 0xffffffffu);
+	uint32_t mask = mmio_read32(reg);
+	if (!mask)
+		return "the PPI priority register keeps no bit";
+	for (unsigned n = 0; n <= NREG; n++) {
+		unsigned m = (n * 7 + 3) % 32; /* every register once, in another order */
+		fill();
+		tb.in[base_reg(n)] = reg;
+		uint32_t val = n < NREG ? (uint32_t)tb.in[n] & mask : 0;
+		run("str IPRIORITYR,", trapregs_str, n, NO_DEST, 0, 0);
+		uint32_t got = mmio_read32(reg);
+		if (got != val)
+			wrong("str IPRIORITYR, %s: reads back 0x%x, want 0x%x", rname(n), got, val);
+		fill();
+		tb.in[base_reg(m)] = reg;
+		run("ldr IPRIORITYR,", trapregs_ldr, m, m < NREG ? m : NO_DEST, val, 0);
+	}
+	mmio_write32(reg, old);
+	return NULL;
+}
+
+/* HVC with x1-x7 as arguments: the fast path's Bulkhead call, the SMCCC
+ * router's PSCI_VERSION and an unknown call. x0 is the result; x1-x3 may
+ * be results (SMCCC 1.1), x4-x30 must survive. */
+static void hvcs(void)
+{
+	static const uint32_t fids[] = {BH_HC_VERSION, PSCI_VER, HVC_UNKNOWN};
+	for (unsigned i = 0; i < 3; i++) {
+		if (env->native && fids[i] == BH_HC_VERSION)
+			continue;
+		fill();
+		tb.in[0] = fids[i];
+		uint64_t want = fids[i] == BH_HC_VERSION ? BH_VERSION_MAJOR << 16 | BH_VERSION_MINOR
+				: fids[i] == HVC_UNKNOWN ? (uint64_t)-1
+							 : 0;
+		run("hvc", trapregs_hvc, 0, 0, want, fids[i] == PSCI_VER ? 0xf : 0xe);
+		if (fids[i] == PSCI_VER && tb.out[0] < 0x10000)
+			wrong("hvc PSCI_VERSION: 0x%lx", tb.out[0]);
+	}
+}
+
+const char *trapregs_mode(const struct attack_env *e)
+{
+	env = e;
+	const char *err = gic_probe(e->fdt);
+	if (!err) {
+		gic_dist_init();
+		err = gic_cpu_init();
+	}
+	if (err)
+		return err;
+	irq_disable();
+	for (unsigned i = 0; i < 16; i++) {
+		irq_set_handler(i, on_sgi);
+		gic_enable(i, true);
+	}
+	sgis();
+	setway();
+	err = mmio();
+	if (!err && (!e->native || !e->psci_smc))
+		hvcs();
+	else if (!err)
+		e->say("trapregs: hvc: skipped (native, PSCI conduit is SMC)");
+	e->say("trapregs: GICv%u: %u trapping instructions, all registers compared after each: "
+	       "%u wrong",
+	       gic.version, calls, bad);
+	if (err)
+		return err;
+	return bad ? "a trap changed or misread a register (lines above)" : NULL;
+}
