@@ -114,6 +114,11 @@ void arch_halt_system(void)
 			       __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_RUNNING)
 				arch_wait_event();
 		}
+	/* The exits of the machine's whole run: each power-off prints them
+	 * (common/domain.c), but not a stop or a halt, so a domain whose life
+	 * ended otherwise, after the last power-off, would go uncounted. */
+	if (x86_booted)
+		stats_print();
 	x86_power_off(ended ? X86_EXIT_OK : X86_EXIT_FAIL);
 }
 
