@@ -46,6 +46,14 @@ int arch_board_read(uint64_t mbi, struct board *b, struct dt_error *err)
 	b->uart_base = X86_PORT_ADDR(COM1_PORT);
 	fs_block[5] = 0x5ca1ab1e0ddba11ull ^ __builtin_ia32_rdtsc();
 	wrmsr(MSR_FS_BASE, (uint64_t)(uintptr_t)fs_block);
+	/* head.S zeroed .bss: a loader that put its information there (right
+	 * after a file without bhpack's payload, which would fill that room)
+	 * left nothing to read. */
+	extern char __bss_start[], __payload_start[];
+	if (mbi >= (uintptr_t)__bss_start && mbi < (uintptr_t)__payload_start)
+		ERR("the Multiboot information lies in the hypervisor's .bss (0x%llx): this image "
+		    "carries no payload (config and guest images)? build it with tools/bhpack",
+		    (unsigned long long)mbi);
 	if (!(mb->flags & MB_INFO_MMAP))
 		ERR("the Multiboot loader gave no memory map");
 	for (uint64_t off = 0; off + sizeof(struct mb_mmap_entry) <= mb->mmap_length;) {
