@@ -64,8 +64,8 @@ int arch_domain_boot_info(struct domain *d, const struct dom_cfg *cfg, const str
 /* Every arch_* hook the core calls (common/arch_hooks.h). The x86 port
  * implements those the code it links reaches; not the device-access hooks
  * (arch_mmio_read/write, arch_irq_passthrough), which only passthrough
- * calls (ARCH_PASSTHROUGH 0): a link that kept one of them would fail. A mapping other than RAM (arch_stage2_map: S2_RWX) is refused: no
- * device or shared page yet. */
+ * calls (ARCH_PASSTHROUGH 0): a link that kept one of them would fail. A mapping other than RAM
+ * (arch_stage2_map: S2_RWX) is refused: no device or shared page yet. */
 #include "common/arch_hooks.h"
 
 #endif

@@ -38,7 +38,8 @@ int arch_image_layout(const uint8_t *hdr, uint64_t size, const char *kernel_name
 			 kernel_name);
 		return -1;
 	}
-	*l = (struct image_layout){.kernel = {IMAGE_RAW, GUEST_LOAD, size}, .fdt_off = GUEST_CMDLINE};
+	*l = (struct image_layout){.kernel = {IMAGE_RAW, GUEST_LOAD, size},
+				   .fdt_off = GUEST_CMDLINE};
 	return 0;
 }
 
