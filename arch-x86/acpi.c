@@ -6,6 +6,7 @@
  * length, checksum) before use; a broken one is named and refused at boot,
  * ignored at power-off.
  */
+#include "arch.h"
 #include "x86.h"
 #include "common/console.h"
 #include "common/lib.h"
@@ -164,7 +165,10 @@ void x86_acpi_power_off(void)
 	outw((uint16_t)pm1a, (uint16_t)((typ_a & 7) << 10 | PM1_SLP_EN));
 	if (pm1b)
 		outw((uint16_t)pm1b, (uint16_t)((typ_b & 7) << 10 | PM1_SLP_EN));
-	for (unsigned i = 0; i < 1000000; i++) /* the machine goes down */
+	/* The machine goes down: a million port reads, and at least a second
+	 * (an emulator on a loaded host may take longer than the reads). */
+	uint64_t end = arch_counter() + arch_counter_freq();
+	for (unsigned i = 0; i < 1000000 || arch_counter() < end; i++)
 		(void)inb(0x80);
 }
 

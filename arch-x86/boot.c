@@ -1,48 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * x86 boot: from head.S in long mode to the banner. Checks what the
- * Multiboot loader handed over (magic, memory map), sets up the console and
- * the IDT, and says what it found.
+ * x86 boot: the hooks through which common/boot.c's boot_main runs on a PC.
+ * head.S calls boot_main(multiboot_info, load address, 2 if the loader's
+ * magic was Multiboot's, else 0): the "wrong exception level" of arm64 is a
+ * loader that is not Multiboot. The board is read in config.c
+ * (arch_board_read), the domains' layout is domains.c's.
  */
-#include "x86.h"
-#include "common/console.h"
 #include "multiboot.h"
 #include "svm.h"
-#include "x86_config.h"
-#include "common/hypercall.h"
-#include "common/lib.h"
+#include "x86.h"
+#include "common/console.h"
 #include "common/domain.h"
-#include "common/package.h"
+#include "common/lib.h"
 #include "common/percpu.h"
-
-/* RAM above 1 MiB in the loader's memory map (the legacy area below is the
- * BIOS's), in bytes; 0 if the loader gave no map. */
-static uint64_t mb_ram(const struct mb_info *mb)
-{
-	if (!(mb->flags & MB_INFO_MMAP))
-		return 0;
-	uint64_t ram = 0;
-	for (uint64_t off = 0; off + sizeof(struct mb_mmap_entry) <= mb->mmap_length;) {
-		const struct mb_mmap_entry *e = (const void *)(uintptr_t)(mb->mmap_addr + off);
-		if (e->type == MB_MMAP_RAM && e->base + e->len > 0x100000)
-			ram += e->base + e->len - (e->base > 0x100000 ? e->base : 0x100000);
-		off += e->size + 4;
-	}
-	return ram;
-}
-
-/* "bhtest=pf" on the command line: fault on purpose, so a test sees the
- * exception report (tests/qemu/x86-boot.sh). */
-static void boot_self_test(const struct mb_info *mb)
-{
-	const char *c = mb->flags & MB_INFO_CMDLINE ? (const char *)(uintptr_t)mb->cmdline : "";
-	while (*c && strncmp(c, "bhtest=pf", 9))
-		c++;
-	if (!*c)
-		return;
-	console_write_raw("bulkhead: self-test: reading unmapped address 0x40000000000\n");
-	(void)*(volatile uint64_t *)0x40000000000ull;
-}
 
 /* COM1 as a loader leaves it on a PC (U-Boot does this on arm64): 115200
  * 8N1, FIFOs on; from then on the common driver (common/uart_ns16550.c)
@@ -62,47 +32,75 @@ static void com1_init(void)
 		outb(COM1_PORT + init[i][0], init[i][1]);
 }
 
-extern char boot_stack_top[];
-
-void x86_main(uint32_t magic, uint32_t mbi)
+/* The console (the TSC measured first: its bounded waits count TSC ticks),
+ * the IDT, the legacy PICs masked (no device interrupt reaches a guest or
+ * the hypervisor until interrupts are virtualised), SSE usable (libfdt,
+ * built for user space, may use it at boot; svm.c resets the state at each
+ * vCPU reset). Nothing to map: head.S identity-maps the first 4 GiB. */
+void arch_early_init(uint64_t load_base, uint64_t hyp_end, uint64_t mbi)
 {
+	(void)load_base;
+	(void)hyp_end;
+	(void)mbi;
 	com1_init();
-	x86_tsc_calibrate(); /* the console's bounded waits count TSC ticks */
+	x86_tsc_calibrate();
 	console_init(UART_NS16550, X86_PORT_ADDR(COM1_PORT));
 	x86_traps_init();
-	if (magic != MB_BOOT_MAGIC) {
-		bh_printf("bulkhead: not started by a Multiboot loader (eax 0x%x, expected 0x%x). "
-			  "Stopping.\n",
-			  magic, MB_BOOT_MAGIC);
-		x86_power_off(X86_EXIT_FAIL);
-	}
-	const struct bh_pkg_hdr *pkg = x86_payload();
-	const struct mb_info *mb = (const void *)(uintptr_t)mbi;
-	uint64_t ram = mb_ram(mb);
-	if (!ram) {
-		console_write_raw("bulkhead: the Multiboot loader gave no memory map. Stopping.\n");
-		x86_power_off(X86_EXIT_FAIL);
-	}
-	static uint32_t apic_ids[X86_MAX_CPUS];
-	unsigned ncpus = x86_acpi_cpus(apic_ids, X86_MAX_CPUS);
-	bh_printf(
-	    "Bulkhead %u.%u (x86-64): %u CPU%s, %llu MiB RAM, console 16550 at 0x%x, TSC %llu "
-	    "MHz\n",
-	    BH_VERSION_MAJOR, BH_VERSION_MINOR, ncpus, ncpus == 1 ? "" : "s",
-	    (unsigned long long)(ram >> 20), COM1_PORT, (unsigned long long)(x86_tsc_hz / 1000000));
-	boot_self_test(mb);
-	x86_mem_init(mb, mbi, (uintptr_t)pkg + pkg->total_size);
-	/* The legacy PICs masked: no device interrupt reaches a guest or the
-	 * hypervisor until interrupts are virtualised. */
 	outb(0x21, 0xff);
 	outb(0xa1, 0xff);
-	/* SSE usable (libfdt, built for user space, may use it at boot); the
-	 * state is reset at each vCPU reset (svm.c). */
 	__asm__ volatile("mov %0, %%cr4" : : "r"(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT));
-	x86_config_read(mb, pkg, apic_ids, ncpus, &board, &plan); /* common/boot.c's */
-	x86_smp_init(apic_ids, ncpus);
-	unsigned boot_cpu = arch_cpu_index();
-	svm_init(ncpus, boot_cpu);
-	x86_domains_run(pkg, apic_ids, boot_cpu, (uint64_t)(uintptr_t)boot_stack_top);
-	cpu_run_loop(); /* the core's, on every CPU: it ends when no domain runs */
+}
+
+void boot_wrong_el(uint64_t mbi, uint64_t load_base, unsigned el)
+{
+	(void)el;
+	arch_early_init(load_base, 0, mbi);
+	bh_log("not started by a Multiboot loader (no Multiboot magic in EAX)");
+	bh_log("boot stopped: no domain was started");
+	x86_power_off(X86_EXIT_FAIL);
+}
+
+void arch_mmu_final(const struct board *b, uint64_t load_base, uint64_t hyp_end)
+{
+	(void)b;
+	(void)load_base;
+	(void)hyp_end;
+}
+
+/* The console's 16550 is reached through I/O ports: nothing to map. */
+int arch_map_device(uint64_t base, uint64_t size)
+{
+	(void)base;
+	(void)size;
+	return 0;
+}
+
+/* The legacy PICs were masked by arch_early_init; the local APICs are set
+ * up with the CPUs (smp.c). */
+void arch_irq_init(const struct board *b)
+{
+	(void)b;
+}
+
+uint64_t arch_read_mpidr(void)
+{
+	return cpuid(1, 0).ebx >> 24; /* the APIC ID */
+}
+
+extern char boot_stack_top[];
+
+/* The CPUs as the MADT lists them (config.c), SVM on this one, the core's
+ * per-CPU state (pcpus, allocated by boot_main) filled in. */
+unsigned arch_boot_cpu_index(const struct board *b)
+{
+	x86_smp_init(x86_apic_ids, b->ncpus);
+	unsigned me = arch_cpu_index();
+	svm_init(b->ncpus, me);
+	for (unsigned i = 0; i < b->ncpus; i++) {
+		pcpus[i].index = i;
+		pcpus[i].mpidr = b->mpidr[i];
+	}
+	pcpus[me].stack_top = (uint64_t)(uintptr_t)boot_stack_top;
+	pcpus[me].online = true;
+	return me;
 }

@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The x86 domains, built for the common core (common/domain.c: identity,
- * vCPUs, load, start, lifecycle; common/vcpu.c: each CPU's run loop): what
- * is the port's own is where a domain's memory lies and how its guest is
- * booted. RAM at guest physical 0 behind nested page tables; the kernel (the
- * payload's image of that name) at 1 MiB, as a Multiboot loader puts it;
- * its command line (the config's bootargs) at 4 KiB, in the slot the core
- * reloads at each start with the image (on arm64, the domain's DT).
+ * What is the x86 port's own in a domain, for common/domain.c's
+ * domain_create (identity, vCPUs, RAM, images, devices) and lifecycle:
+ * its RAM at guest physical 0 behind nested page tables (arch_domain_init,
+ * arch_stage2_map); the kernel (the payload's image of that name) at 1 MiB,
+ * as a Multiboot loader puts it (arch_image_layout); its command line (the
+ * config's bootargs) at 4 KiB, in the slot the core reloads at each start
+ * with the image (arch_domain_boot_info; on arm64, the domain's DT); the
+ * CPUs the domains are pinned to started (arch_start_secondaries).
  */
 #include "svm.h"
 #include "x86.h"
 #include "common/console.h"
 #include "common/domain.h"
 #include "common/lib.h"
-#include "common/package.h"
+#include "common/image.h"
 #include "common/percpu.h"
 
 #define GUEST_LOAD	  0x100000ull /* where a Multiboot image runs */
@@ -21,44 +22,54 @@
 #define GUEST_CMDLINE_MAX 256
 #define AP_STACK	  16384
 
-static __attribute__((noreturn)) void boot_stop(void)
+/* The kernel as a Multiboot loader places it: at 1 MiB, whatever its
+ * header (a raw image: no arm64 Image or zImage probe); its command line at
+ * 4 KiB, in the slot the core reloads at each start (arm64: the DT). */
+int arch_image_layout(const uint8_t *hdr, uint64_t size, const char *kernel_name,
+		      uint64_t initrd_size, const char *initrd_name, uint64_t ram_size,
+		      bool firmware, struct image_layout *l, char *why, size_t why_len)
 {
-	bh_log("boot stopped: no domain was started");
-	x86_power_off(X86_EXIT_FAIL);
+	(void)hdr;
+	(void)initrd_size; /* refused by arch_plan_check */
+	(void)initrd_name;
+	(void)firmware;
+	if (size > ram_size || GUEST_LOAD > ram_size - size) {
+		snprintf(why, why_len, "image \"%s\" does not fit its memory-size above 1 MiB",
+			 kernel_name);
+		return -1;
+	}
+	*l = (struct image_layout){.kernel = {IMAGE_RAW, GUEST_LOAD, size},
+				   .fdt_off = GUEST_CMDLINE};
+	return 0;
 }
 
-static void domain_build(struct domain *d, const struct dom_cfg *cfg, const struct bh_pkg_hdr *pkg)
+/* The guest's boot information (arm64: its DT): the config's bootargs, the
+ * command line EBX points to at entry. */
+int arch_domain_boot_info(struct domain *d, const struct dom_cfg *cfg, const struct board *b,
+			  const void *fdt)
 {
-	if (domain_init_vcpus(d, cfg))
-		boot_stop();
-	d->kernel = package_entry(pkg, cfg->kernel, &d->kernel_size);
-	if (!d->kernel || d->kernel_size > cfg->mem_size ||
-	    GUEST_LOAD > cfg->mem_size - d->kernel_size) {
-		bh_log("domain %s: %s \"%s\"%s", d->name,
-		       d->kernel ? "image" : "the payload has no kernel", cfg->kernel,
-		       d->kernel ? " does not fit its memory-size above 1 MiB" : "");
-		boot_stop();
+	(void)b;
+	(void)fdt;
+	char *cmdline = boot_alloc(GUEST_CMDLINE_MAX, 8);
+	if (!cmdline) {
+		bh_log("domain %s: out of hypervisor memory for its command line", d->name);
+		return -1;
 	}
-	d->ram_size = ALIGN_UP(cfg->mem_size, SZ_4K);
-	d->ram_pa = (uint64_t)(uintptr_t)x86_alloc(d->ram_size, SZ_2M);
-	if (arch_domain_init(d) || arch_stage2_map(d, 0, d->ram_pa, d->ram_size, S2_RWX))
-		boot_stop();
-	d->kernel_ipa = d->entry_ipa = GUEST_LOAD;
-	char *cmdline = x86_alloc(GUEST_CMDLINE_MAX, 8);
-	d->fdt_size = (uint64_t)snprintf(cmdline, GUEST_CMDLINE_MAX, "%s", cfg->bootargs) + 1;
-	d->fdt_size = MIN(d->fdt_size, (uint64_t)GUEST_CMDLINE_MAX);
+	d->fdt_size = MIN((uint64_t)snprintf(cmdline, GUEST_CMDLINE_MAX, "%s", cfg->bootargs) + 1,
+			  (uint64_t)GUEST_CMDLINE_MAX);
 	d->fdt = cmdline;
-	d->fdt_ipa = GUEST_CMDLINE;
-	d->vcpu[0].arch.vmcb = x86_alloc(sizeof(struct vmcb), 4096);
+	return 0;
 }
+
+static bool x86_booted; /* every domain built, its CPU started: boot_main's end */
 
 /* Each CPU a domain is pinned to, started once (the boot CPU is). */
-static void start_cpus(const uint32_t *apic_ids, unsigned boot_cpu)
+void arch_start_secondaries(const struct board *b, unsigned boot_cpu)
 {
 	uint64_t started = 1ull << boot_cpu;
 	for (unsigned i = 0; i < ndomains; i++) {
 		unsigned cpu = domains[i].vcpu[0].pcpu;
-		uint32_t id = apic_ids[cpu];
+		uint32_t id = (uint32_t)b->mpidr[cpu];
 		if (started & (1ull << cpu))
 			continue;
 		started |= 1ull << cpu;
@@ -76,43 +87,7 @@ static void start_cpus(const uint32_t *apic_ids, unsigned boot_cpu)
 		}
 		bh_log("CPU %u (APIC ID %u) started", cpu, id);
 	}
-}
-
-/* Every domain built on the boot CPU (the allocator has no lock), the CPUs
- * they are pinned to started, each domain started: its CPU loads it. */
-void x86_domains_run(const struct bh_pkg_hdr *pkg, const uint32_t *apic_ids, unsigned boot_cpu,
-		     uint64_t boot_stack_top)
-{
-	pcpus = x86_alloc((uint64_t)board.ncpus * sizeof(*pcpus), 64);
-	uint64_t *exits = x86_alloc((uint64_t)board.ncpus * EXIT_KINDS * stats_slots() * 8, 64);
-	for (unsigned i = 0; i < board.ncpus; i++) {
-		pcpus[i].index = i;
-		pcpus[i].mpidr = apic_ids[i];
-		pcpus[i].exits = exits + (uint64_t)i * EXIT_KINDS * stats_slots();
-	}
-	pcpus[boot_cpu].stack_top = boot_stack_top;
-	pcpus[boot_cpu].online = true;
-	/* domain_init_vcpus takes its vCPUs from the boot heap: sized here. */
-	uint64_t heap = 0;
-	for (unsigned i = 0; i < plan.ndoms; i++)
-		heap += ALIGN_UP(plan.dom[i].ncpus * sizeof(struct vcpu), 64);
-	uint64_t start = (uint64_t)(uintptr_t)x86_alloc(heap, 64);
-	extern void boot_heap_setup(uint64_t start, uint64_t end); /* common/boot.c */
-	boot_heap_setup(start, start + heap);
-	domains = x86_alloc((uint64_t)plan.ndoms * sizeof(*domains), 64);
-	for (unsigned i = 0; i < plan.ndoms; i++, ndomains++)
-		domain_build(&domains[i], &plan.dom[i], pkg);
-	start_cpus(apic_ids, boot_cpu);
-	for (unsigned i = 0; i < ndomains; i++) {
-		struct domain *d = &domains[i];
-		bh_log(
-		    "domain %s (id %u): 1 vCPU on CPU %u, %llu MiB at 0x%llx, kernel \"%s\" (%llu "
-		    "bytes at guest physical 0x%llx)",
-		    d->name, d->id, d->vcpu[0].pcpu, (unsigned long long)(d->ram_size >> 20),
-		    (unsigned long long)d->ram_pa, d->cfg->kernel,
-		    (unsigned long long)d->kernel_size, (unsigned long long)d->kernel_ipa);
-		domain_start(d);
-	}
+	x86_booted = true;
 }
 
 /* A domain on every CPU left running? The machine's end is clean when
@@ -124,7 +99,7 @@ void arch_halt_system(void)
 	if (__atomic_exchange_n(&halting, true, __ATOMIC_ACQ_REL)) /* another CPU ends it */
 		for (;;)
 			__asm__ volatile("cli; hlt");
-	bool ended = true;
+	bool ended = x86_booted; /* a boot stopped: a failure */
 	for (unsigned i = 0; i < ndomains; i++) {
 		enum dom_state s = __atomic_load_n(&domains[i].state, __ATOMIC_ACQUIRE);
 		ended &= s != DOM_RUNNING && s != DOM_RESTARTING;
@@ -140,6 +115,11 @@ void arch_halt_system(void)
 			       __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_RUNNING)
 				arch_wait_event();
 		}
+	/* The exits of the machine's whole run: each power-off prints them
+	 * (common/domain.c), but not a stop or a halt, so a domain whose life
+	 * ended otherwise, after the last power-off, would go uncounted. */
+	if (x86_booted)
+		stats_print();
 	x86_power_off(ended ? X86_EXIT_OK : X86_EXIT_FAIL);
 }
 
@@ -159,6 +139,8 @@ void arch_scrub(uint64_t start, uint64_t size)
 int arch_domain_init(struct domain *d)
 {
 	d->arch.npt = npt_create();
+	for (unsigned i = 0; i < d->nvcpus; i++)
+		d->vcpu[i].arch.vmcb = x86_alloc(sizeof(struct vmcb), 4096);
 	return 0;
 }
 
@@ -177,4 +159,11 @@ int arch_stage2_map(struct domain *d, uint64_t ipa, uint64_t pa, uint64_t size, 
 int arch_map_ram(uint64_t base, uint64_t size)
 {
 	return base + size <= X86_IDENTITY_MAPPED ? 0 : -1;
+}
+
+/* Only arm64 runs AArch32 kernels; an x86 image is never probed as one
+ * (arch_image_layout). */
+bool arch_guest_32bit_supported(void)
+{
+	return false;
 }

@@ -2,7 +2,8 @@
 /*
  * x86 entry: the Multiboot v1 header (QEMU -kernel, GRUB), the switch from
  * 32-bit protected mode to long mode on identity-mapped 2 MiB pages (the
- * first 4 GiB), then x86_main(magic, multiboot_info).
+ * first 4 GiB), then the core's boot_main(multiboot_info, load address,
+ * 2 if EAX held Multiboot's magic, else 0).
  * The image is a flat binary linked at its load address (image.ld): the
  * header's "address" fields (flag 16) tell the loader where it goes, so no
  * ELF64 parsing (which QEMU's Multiboot loader refuses) and no relocation.
@@ -12,6 +13,7 @@
 #include "x86.h"
 
 #define MB_MAGIC 0x1BADB002
+#define MB_BOOT_MAGIC 0x2BADB002 /* EAX at entry (multiboot.h) */
 #define MB_FLAGS (MB_F_PAGE_ALIGN | MB_F_MEMINFO | MB_F_ADDRESSES)
 #define MB_F_PAGE_ALIGN (1 << 0) /* modules page aligned */
 #define MB_F_MEMINFO (1 << 1)    /* we want the memory map */
@@ -105,8 +107,13 @@ no_long_mode:
 
 	.code64
 start64:
-	movl %ebp, %edi
-	leaq x86_main(%rip), %rax
+	xorl %edx, %edx /* boot_main's third argument: 2 if a Multiboot loader started us */
+	cmpl $MB_BOOT_MAGIC, %ebp
+	jne 1f
+	movl $2, %edx
+1:	movl %esi, %edi /* the Multiboot information */
+	movl $__image_start, %esi
+	leaq boot_main(%rip), %rax
 	/* Every CPU's first 64-bit steps (secondary CPUs: trampoline.S): the
 	 * data segments of the boot GDT, then the C entry in RAX; no return. */
 	.globl enter_c64

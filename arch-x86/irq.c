@@ -33,3 +33,30 @@ void arch_timer_domain_start(struct domain *d)
 {
 	(void)d;
 }
+
+/* No line is ever owned (see above): nothing to set up or register. */
+void arch_irq_domain_init(struct domain *d)
+{
+	(void)d;
+}
+
+int arch_irq_domain_register(struct domain *d)
+{
+	(void)d;
+	return 0;
+}
+
+unsigned arch_irq_lines(struct domain *d)
+{
+	(void)d;
+	return 0;
+}
+
+/* The shared 16550/PL011 model (common/vuart.c) asks for its line; on x86
+ * a domain's UART is arch-x86/vuart.c's, polled: no line to give. */
+void arch_irq_own(struct domain *d, unsigned line, bool edge)
+{
+	(void)d;
+	(void)line;
+	(void)edge;
+}

@@ -93,19 +93,13 @@ READ_CR(3)
 READ_CR(4)
 #undef READ_CR
 
-/* mem.c: the RAM the hypervisor hands out, from the Multiboot map */
-struct mb_info;
-void x86_mem_init(const struct mb_info *mb, uint32_t mbi, uint64_t payload_end);
-
 /* acpi.c: the board's CPUs from the MADT */
 #define X86_MAX_CPUS 64 /* as on arm64 (BH_MAX_CPUS) */
 unsigned x86_acpi_cpus(uint32_t *apic_ids, unsigned max);
 void x86_acpi_power_off(void); /* returns if ACPI gives no way */
 
-/* domains.c: the config's domains built and started (common/domain.c) */
-struct bh_pkg_hdr;
-void x86_domains_run(const struct bh_pkg_hdr *pkg, const uint32_t *apic_ids, unsigned boot_cpu,
-		     uint64_t boot_stack_top);
+/* config.c: the board's CPUs' APIC IDs, in MADT order (arch_board_read) */
+extern uint32_t x86_apic_ids[X86_MAX_CPUS];
 
 /* traps.c: the IDT and its decoded reports; power.c: the machine's end */
 void x86_traps_init(void);

@@ -91,4 +91,31 @@ void arch_timer_domain_start(struct domain *d);
 void arch_start_secondaries(const struct board *b, unsigned boot_cpu);
 void arch_secondary_init(unsigned index);
 
+/* The boot and domain-building steps that differ by architecture, each
+ * defined by the port's arch.h before it includes this file (as a macro
+ * where arm64's is the core's own DT code, so it costs no call; x86's are
+ * functions in arch-x86/), used by common/boot.c's boot_main and
+ * common/domain.c's domain_create, which run on every port:
+ *   ARCH_BOARD_DT	the loader hands over a board DT: copied, kept, dom0's
+ *			built from it (x86: no DT, the board from firmware)
+ *   ARCH_PASSTHROUGH	devices can be passed through (common/passthrough.c)
+ *   int arch_board_read(uint64_t dtb, struct board *, struct dt_error *)
+ *			the board (arm64: dt_board_read; x86: the Multiboot
+ *			memory map and the ACPI MADT)
+ *   uint64_t arch_image_size(uint64_t load_base)
+ *			what the boot image may span from its load address
+ *   uint64_t arch_payload_offset(uint64_t load_base, uint64_t off)
+ *			the payload's offset as the image's header gives it
+ *   int arch_plan_check(const struct plan *, struct dt_error *)
+ *			what the shared checks accept but the port cannot do
+ *   const char *arch_irq_ctrl_name(const struct board *)   for the banner
+ *   uint64_t arch_guest_ram_base(const struct board *)
+ *			where a guest's RAM starts in its own view
+ *   int arch_image_layout(...)	common/image.h's image_layout: where the
+ *			kernel, initrd and boot information lie in its RAM
+ *   int arch_domain_boot_info(struct domain *, const struct dom_cfg *,
+ *			const struct board *, const void *board_dt)
+ *			the guest's boot information into d->fdt, d->fdt_size
+ *			(arm64: its DT; x86: its command line) */
+
 #endif

@@ -141,7 +141,7 @@ void boot_memory_report(void)
 
 static const char *gic_name(void)
 {
-	return board.gic_version == 3 ? "GICv3" : "GICv2";
+	return arch_irq_ctrl_name(&board);
 }
 
 /* Where the payload tools/bhpack appended lies, read with the MMU off
@@ -157,7 +157,7 @@ static void payload_locate(uint64_t load_base, struct payload *pl)
 {
 	extern char __payload_start[];
 	pl->off = (uint64_t)(uintptr_t)__payload_start - load_base;
-	uint64_t image_size = *(volatile uint64_t *)(uintptr_t)(load_base + BH_HDR_IMAGE_SIZE);
+	uint64_t image_size = arch_image_size(load_base);
 	pl->room = image_size > pl->off + BH_HEAP_SIZE ? image_size - pl->off - BH_HEAP_SIZE : 0;
 	const volatile struct bh_pkg_hdr *ph = (const void *)(uintptr_t)(load_base + pl->off);
 	pl->claimed = memcmp((const void *)ph, BH_PKG_MAGIC, 8) ? 0 : ph->total_size;
@@ -174,7 +174,7 @@ static void boot_mmu_board(uint64_t dtb, uint64_t load_base, const struct payloa
 	heap_start = heap_next = ALIGN_UP(load_base + pl->off + total, SZ_2M);
 	heap_end = heap_next + BH_HEAP_SIZE;
 	arch_early_init(load_base, heap_end, dtb);
-	if (dt_board_read((const void *)(uintptr_t)dtb, &board, &err)) {
+	if (arch_board_read(dtb, &board, &err)) {
 		if (board.uart && arch_map_device(board.uart_base, SZ_4K) == 0) {
 			console_init(board.uart, board.uart_base);
 			bh_log("%s", err.msg);
@@ -184,15 +184,15 @@ static void boot_mmu_board(uint64_t dtb, uint64_t load_base, const struct payloa
 	/* Copied while the early tables map it (the final ones map only RAM the
 	 * hypervisor uses); only the bytes it uses: QEMU's DT claims 1 MiB for
 	 * ~8 KiB. Same offsets, a smaller totalsize (dom0's DT is built from it). */
-	uint32_t dt_size = dt_used_size((const void *)(uintptr_t)dtb);
-	void *dt_copy = boot_alloc_nozero(dt_size, 8);
+	uint32_t dt_size = ARCH_BOARD_DT ? dt_used_size((const void *)(uintptr_t)dtb) : 0;
+	void *dt_copy = ARCH_BOARD_DT ? boot_alloc_nozero(dt_size, 8) : NULL;
 	if (dt_copy) {
 		memcpy(dt_copy, (const void *)(uintptr_t)dtb, dt_size);
 		fdt_set_totalsize(dt_copy, dt_size);
 	}
 	arch_mmu_final(&board, load_base, heap_end);
 	console_init(board.uart, board.uart_base);
-	if (!dt_copy)
+	if (!dt_copy && ARCH_BOARD_DT)
 		fatal("board DT of %u bytes does not fit in the hypervisor heap", dt_size);
 	host_fdt = dt_copy;
 	dt_board_move(&board, host_fdt); /* same bytes, same offsets: not read again */
@@ -202,7 +202,7 @@ static void boot_mmu_board(uint64_t dtb, uint64_t load_base, const struct payloa
 static void boot_config(uint64_t load_base, const struct payload *pl)
 {
 	struct dt_error err;
-	uint64_t hdr_off = *(volatile uint64_t *)(uintptr_t)(load_base + BH_HDR_PAYLOAD_OFFSET);
+	uint64_t hdr_off = arch_payload_offset(load_base, pl->off);
 	if (hdr_off != pl->off)
 		fatal("%s: build it with tools/bhpack",
 		      hdr_off ? "this image's header does not match its hypervisor (payload offset)"
@@ -219,7 +219,7 @@ static void boot_config(uint64_t load_base, const struct payload *pl)
 	if (cfg_size < 40 || fdt_totalsize(cfg) > cfg_size)
 		fatal("the boot image's %s is cut short (%llu bytes)", BH_PKG_CONFIG,
 		      (unsigned long long)cfg_size);
-	if (dt_plan_read(cfg, &board, &plan, &err))
+	if (dt_plan_read(cfg, &board, &plan, &err) || arch_plan_check(&plan, &err))
 		fatal("%s", err.msg);
 	if (plan.insecure_pmu_el2)
 		bh_log("config: insecure-pmu-el2: every domain's PMU can count the hypervisor's "
@@ -322,7 +322,7 @@ void boot_main(uint64_t dtb, uint64_t load_base, uint64_t el)
 		ndomains++;
 	}
 	console_enable_input();
-	if (domains_assign_devices(&board))
+	if (ARCH_PASSTHROUGH && domains_assign_devices(&board))
 		fatal("devices could not be assigned");
 	arch_start_secondaries(&board, me);
 	boot_done = true; /* from here on: no libfdt, no boot_alloc */

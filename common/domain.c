@@ -83,7 +83,7 @@ static int domain_alloc_ram(struct domain *d, const struct dom_cfg *cfg, const s
 			       (unsigned long long)(pmem_free_total(&pmem) >> 20));
 			return -1;
 		}
-		d->ram_ipa = one_to_one ? d->ram_pa : b->mem[0].base;
+		d->ram_ipa = one_to_one ? d->ram_pa : arch_guest_ram_base(b);
 	}
 	if (arch_domain_init(d) || arch_map_ram(d->ram_pa, d->ram_size)) /* we scrub and load it */
 		return -1;
@@ -110,7 +110,7 @@ static int domain_place_images(struct domain *d, const struct dom_cfg *cfg)
 	}
 	struct image_layout l;
 	char why[200];
-	if (image_layout(d->kernel, d->kernel_size, cfg->kernel, d->initrd_size, cfg->initrd,
+	if (arch_image_layout(d->kernel, d->kernel_size, cfg->kernel, d->initrd_size, cfg->initrd,
 			 d->ram_size, cfg->firmware_layout, &l, why, sizeof(why))) {
 		bh_log("domain %s: %s", d->name, why);
 		return -1;
@@ -155,7 +155,7 @@ static int domain_virt_devices(struct domain *d, const struct board *b)
 
 /* Its DT, built once (a restart only rewrites /chosen/bulkhead,restarts):
  * dom0's from the board DT, any other from scratch. */
-static int domain_build_dt(struct domain *d, const struct dom_cfg *cfg, const struct board *b,
+static __attribute__((unused)) int domain_build_dt(struct domain *d, const struct dom_cfg *cfg, const struct board *b,
 			   const void *fdt)
 {
 	static struct chan_view views[BH_MAX_CHANNELS];
@@ -222,7 +222,7 @@ int domain_create(struct domain *d, const struct dom_cfg *cfg, const struct boar
 		  const void *fdt)
 {
 	return domain_init_vcpus(d, cfg) || domain_alloc_ram(d, cfg, b) || domain_place_images(d, cfg) ||
-		       domain_virt_devices(d, b) || domain_build_dt(d, cfg, b, fdt)
+		       domain_virt_devices(d, b) || arch_domain_boot_info(d, cfg, b, fdt)
 		   ? -1
 		   : 0;
 }

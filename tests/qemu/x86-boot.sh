@@ -12,7 +12,8 @@ x86_config one "$(x86_domain 0 solo 0)"
 echo "case: plain boot"
 x86_boot "$W/boot.log" 30 "$W/one.img"; rc=$?
 expect_rc $rc 1 "the hypervisor powered off cleanly"
-expect "$W/boot.log" "^Bulkhead [0-9]+\.[0-9]+ \(x86-64\): 1 CPU, [0-9]+ MiB RAM, console 16550 at 0x3f8" "banner"
+expect "$W/boot.log" "^Bulkhead [0-9]+\.[0-9]+\.[0-9]+: 1 CPUs, local APIC, [0-9]+ MiB RAM, 1 domain\s*$" "banner (common/boot.c's)"
+expect "$W/boot.log" "^bulkhead: hypervisor at 0x100000-0x[0-9a-f]+, console 16550 at 0xfe0" "where it lies, its console (COM1: ports 0x3f8 x 4)"
 expect "$W/boot.log" "^bulkhead: power off \(done\)" "power-off message"
 expect_not "$W/boot.log" "\*\*\*" "no exception"
 
@@ -23,7 +24,7 @@ for m in "pc:3:3:3" "q35:4:4:4" "pc:2,maxcpus=4:2:2 of 4 possible"; do
 	echo "case: $machine, -smp $smp"
 	x86_boot "$W/smp.log" 30 "$W/one.img" -M "$machine" -smp "$smp"; rc=$?
 	expect_rc $rc 1 "clean power-off"
-	expect "$W/smp.log" "^Bulkhead [0-9.]+ \(x86-64\): $want CPUs," "$what CPUs found in the MADT"
+	expect "$W/smp.log" "^Bulkhead [0-9.]+: $want CPUs," "$what CPUs found in the MADT"
 done
 
 # Without QEMU's debug-exit device, as on hardware: ACPI S5 (the FADT's PM1

@@ -35,9 +35,16 @@ refused same-cpu "^bulkhead: config /bulkhead/domain@1: .*CPU 0" \
 	"two domains on one CPU (shared check)" "$(x86_domain 0 a 0)$(x86_domain 1 b 0)"
 refused devices "^bulkhead: config: domain a: 'devices': passthrough is not supported on x86 yet" \
 	"passthrough refused by name" "$(x86_domain 0 a 0 'devices = "/serial";')"
-refused no-kernel "^bulkhead: domain a: the payload has no kernel \"other.bin\"" \
+refused no-kernel "^bulkhead: domain a: image \"other.bin\" is not in the boot image" \
 	"a kernel the payload lacks" \
 	'  domain@0 { label = "a"; cpus = <0>; memory-size = <0x0 0x400000>; kernel = "other.bin"; };'
+# The domains' RAM comes from the common free memory (common/boot.c's
+# boot_memory: the memory map's RAM less the hypervisor and its heap):
+# 2 x 256 MiB cannot fit in QEMU's 512 MiB, and the second is named.
+refused no-room "^bulkhead: domain b: cannot allocate 256 MiB of memory \\([0-9]+ MiB free\\)" \
+	"RAM the board lacks, named" \
+	'  domain@0 { label = "a"; cpus = <0>; memory-size = <0x0 0x10000000>; kernel = "testguest-x86.bin"; };
+  domain@1 { label = "b"; cpus = <1>; memory-size = <0x0 0x10000000>; kernel = "testguest-x86.bin"; };'
 echo "case: an image larger than its domain's memory above 1 MiB"
 head -c 1536K /dev/zero >"$W/big.bin"
 x86_config small '  domain@0 { label = "a"; cpus = <0>; memory-size = <0x0 0x200000>; kernel = "big.bin"; };' --no-check
