@@ -38,6 +38,11 @@ void arch_vcpu_stop(struct vcpu *v);
  * changed). */
 void arch_vcpu_prepare(struct vcpu *v);
 int arch_domain_init(struct domain *d);
+/* A domain's console output is held (common/console.c: a partial line, to
+ * be composed with the rest of it): have console_pump() run on this CPU
+ * within a few milliseconds whatever its guest does meanwhile. False: this
+ * port cannot, and the caller pumps now. */
+bool arch_console_later(void);
 bool arch_guest_32bit_supported(void);
 /* Stage-2 permissions and memory type (arch_stage2_map's flags). */
 #define S2_READ	  (1u << 0)

@@ -677,7 +677,10 @@ void console_domain_putc(struct domain *d, char c)
 		__atomic_fetch_add(&d->con_lost, 1, __ATOMIC_RELAXED);
 	}
 	spin_unlock(&d->con_in_lock);
-	if (c == '\n' || used >= sizeof(d->con_line) - 1)
+	/* Held until its line ends, a line's worth waits, the guest's next
+	 * other UART access, or the deadline (a prompt the guest then waits at
+	 * shows within milliseconds). */
+	if (c == '\n' || used >= sizeof(d->con_line) - 1 || !arch_console_later())
 		console_pump();
 }
 

@@ -51,7 +51,7 @@ static uint64_t gicr_mapped; /* of the redistributor region, from its start */
  * page over 64 KiB (a 128 KiB GICC in the DT, e.g. ZynqMP): there 0x1000 is
  * GICC_CTLR again. */
 static unsigned gicc_dir = GICC_DIR;
-static unsigned maint_intid, vtimer_intid, ptimer_intid, uart_intid;
+static unsigned maint_intid, vtimer_intid, ptimer_intid, htimer_intid, uart_intid;
 
 static inline volatile uint32_t *r32(uint64_t base, unsigned off)
 {
@@ -142,6 +142,8 @@ __attribute__((cold)) void gic_init(const struct board *b)
 	gic_host.vtimer_intid = vtimer_intid;
 	ptimer_intid = b->timer_irq[1]; /* EL1 physical timer: the guest's too */
 	gic_host.ptimer_intid = ptimer_intid;
+	htimer_intid = b->timer_irq[3]; /* EL2's: arch_console_later's deadline */
+	gic_host.htimer_intid = htimer_intid;
 	gic_host.timer_sw = b->gic_version == 2;
 	/* The console UART's receive interrupt: to the boot CPU, which owns input. */
 	uart_intid = b->uart_irq;
@@ -287,7 +289,7 @@ __attribute__((cold)) static void v3_cpu_init(unsigned index)
 		*r32(rd + GICR_SGI, GICD_IPRIORITYR) = 0; /* SGIs 0-3 highest */
 		*r32(rd + GICR_SGI, GICD_ISENABLER) =
 			(1u << SGI_KICK) | (1u << maint_intid) | (1u << vtimer_intid) |
-			(1u << ptimer_intid);
+			(1u << ptimer_intid) | (1u << htimer_intid);
 	}
 	/* System-register interface for EL2, and allowed for EL1 (Enable). */
 	write_sysreg(S3_4_C12_C9_5, 0xf); /* ICC_SRE_EL2: SRE | DFB | DIB | Enable */
@@ -304,7 +306,7 @@ __attribute__((cold)) static void v2_cpu_init(unsigned index)
 	pcpus[index].gicv2_mask = (uint8_t)(*r32(gicd, GICD_ITARGETSR) & 0xff);
 	*r32(gicd, GICD_ISENABLER) =
 		(1u << SGI_KICK) | (1u << maint_intid) | (1u << vtimer_intid) |
-			(1u << ptimer_intid);
+			(1u << ptimer_intid) | (1u << htimer_intid);
 	*r32(gicd, GICD_IPRIORITYR) = 0;
 	*r32(gicc, GICC_PMR) = 0xff;
 	*r32(gicc, GICC_BPR) = 0;
@@ -458,6 +460,16 @@ void gic_handle_irq(struct vcpu *v)
 		/* No sender recorded: a vCPU of this one's domain (gic_kick_own). */
 		if (intid == SGI_KICK && !stats_count_kicks() && v)
 			stats_count_vcpu(EXIT_IPI, v);
+		return;
+	}
+	if (intid == htimer_intid) {
+		/* The deadline of output this CPU's domain left held
+		 * (arch_console_later): caused by that domain. Off first: its
+		 * level drops. */
+		write_sysreg(cnthp_ctl_el2, 0);
+		eoi(iar, true);
+		stats_count(EXIT_CONSOLE, v ? v->dom : NULL);
+		console_pump();
 		return;
 	}
 	if (intid == uart_intid) {

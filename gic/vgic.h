@@ -21,6 +21,7 @@ struct gic_host {
 	unsigned version;
 	unsigned vtimer_intid;
 	unsigned ptimer_intid; /* the EL1 physical timer's PPI, handled alike */
+	unsigned htimer_intid; /* EL2's own (CNTHP): the console's deadline */
 	/* GICv2: each timer is a software level interrupt re-sampled from its CTL
 	 * on EOI, not linked to the physical PPI: QEMU's GICv2 model never
 	 * re-signals a linked level interrupt completed while still asserted. */

@@ -14,8 +14,18 @@ uint64_t fake_uart_init_base;
 static char input[256];
 static size_t input_head, input_len;
 
+bool fake_console_later = true;
+unsigned fake_console_later_calls;
+bool arch_console_later(void)
+{
+	fake_console_later_calls++;
+	return fake_console_later;
+}
+
 void fake_uart_reset(void)
 {
+	fake_console_later = true;
+	fake_console_later_calls = 0;
 	fake_uart_len = 0;
 	fake_uart_out[0] = 0;
 	fake_uart_room = 64;

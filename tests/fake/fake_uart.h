@@ -20,6 +20,11 @@ extern bool fake_uart_tx_irq_on; /* the TX interrupt, as last set */
 extern bool fake_uart_rx_irq_on;
 extern uint64_t fake_uart_init_base; /* the base init() was given */
 
+/* arch_console_later(): what it answers (true: the deadline is set), and
+ * how often it was asked since the reset. */
+extern bool fake_console_later;
+extern unsigned fake_console_later_calls;
+
 /* Back to nothing sent, nothing queued, 64 bytes of room. */
 void fake_uart_reset(void);
 /* Characters typed on the console, read by getc() in order. */

@@ -449,6 +449,24 @@ static void test_putc_per_line(void)
 	CHECK(fake_uart_len > 0 && strncmp(fake_uart_out, "[lin] xxx", 9) == 0);
 }
 
+/* Output held for its line's end also has a deadline (arch_console_later:
+ * EL2's timer, whose interrupt pumps): a prompt a guest then waits at shows
+ * without a keystroke. A port with no such timer composes at once. */
+static void test_held_deadline(void)
+{
+	boot();
+	console_domain_putc(dom0, '>');
+	CHECK_EQ(fake_uart_len, 0);
+	CHECK(fake_console_later_calls > 0); /* the deadline was asked for */
+	console_pump(); /* what the deadline's interrupt does */
+	CHECK_STR(fake_uart_out, "[dom0] >");
+	fake_uart_len = 0;
+	fake_uart_out[0] = 0;
+	fake_console_later = false;
+	console_domain_putc(dom0, '?');
+	CHECK_STR(fake_uart_out, "?"); /* no deadline to be had: out at once */
+}
+
 int main(void)
 {
 	RUN_ISOLATED(test_lines_and_prefixes);
@@ -461,5 +479,6 @@ int main(void)
 	RUN_ISOLATED(test_erase_while_cut);
 	RUN_ISOLATED(test_erase_after_focus_round);
 	RUN_ISOLATED(test_putc_per_line);
+	RUN_ISOLATED(test_held_deadline);
 	return check_summary("test_console");
 }

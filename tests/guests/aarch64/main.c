@@ -3795,6 +3795,19 @@ static enum result mode_net_bench(void)
 	return run_attacks(netbench_run);
 }
 
+/* A prompt, then nothing: no newline, no other UART access, no timer, as
+ * a monitor waiting for input. Its text must show within milliseconds
+ * (tests/qemu/console-prompt.sh); it never ends. */
+static enum result mode_prompt(void)
+{
+	lock();
+	uart_puts("TESTGUEST-PROMPT> ");
+	unlock();
+	for (;;)
+		__asm__ volatile("wfi");
+	return RES_FAIL; /* not reached */
+}
+
 /* ---- dispatch ---- */
 
 static const struct {
@@ -3827,6 +3840,7 @@ static const struct {
     {"ptimer", mode_ptimer},
     {"gicregs", mode_gicregs},
     {"trapregs", mode_trapregs},
+    {"prompt", mode_prompt},
 };
 
 void guest_main(uint64_t dtb)
