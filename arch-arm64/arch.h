@@ -67,6 +67,10 @@ struct arch_domain {
 	(*(volatile uint64_t *)(uintptr_t)((load_base) + BH_HDR_PAYLOAD_OFFSET))
 #define arch_plan_check(p, err) 0 /* dt/plan.c checks all arm64 supports */
 #define arch_irq_ctrl_name(b)	((b)->gic_version == 3 ? "GICv3" : "GICv2")
+/* The boot banner: where the console is, and the firmware's interface. */
+#define arch_console_addr(b)	((b)->uart_base)
+#define arch_firmware_name(b)                                                                      \
+	((b)->psci == CONDUIT_SMC ? "PSCI smc" : (b)->psci == CONDUIT_HVC ? "PSCI hvc" : "PSCI none")
 #define arch_guest_ram_base(b)	((b)->mem[0].base)
 #define arch_image_layout	image_layout	/* common/image.c: the kernel's header */
 #define arch_domain_boot_info	domain_build_dt /* common/domain.c: its DT */

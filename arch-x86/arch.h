@@ -54,6 +54,10 @@ int arch_board_read(uint64_t mbi, struct board *b, struct dt_error *err);
 #define arch_payload_offset(load_base, off) (off)
 int arch_plan_check(const struct plan *p, struct dt_error *err);
 #define arch_irq_ctrl_name(b)  "local APIC"
+/* The boot banner: the console's I/O port (uart_base is its accessor
+ * address, X86_PORT_ADDR), and the firmware tables read. */
+#define arch_console_addr(b)   ((b)->uart_base / 4)
+#define arch_firmware_name(b)  ((void)(b), "ACPI MADT")
 #define arch_guest_ram_base(b) ((void)(b), 0ull) /* a PC's RAM starts at 0 */
 int arch_image_layout(const uint8_t *hdr, uint64_t size, const char *kernel_name,
 		      uint64_t initrd_size, const char *initrd_name, uint64_t ram_size,

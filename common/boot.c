@@ -265,10 +265,9 @@ static void banner(uint64_t load_base)
 	bh_printf("Bulkhead %s: %u CPUs, %s, %llu MiB RAM, %u domain%s\n", BH_VERSION_STRING,
 		  board.ncpus, gic_name(), (unsigned long long)(ram >> 20), plan.ndoms,
 		  plan.ndoms == 1 ? "" : "s");
-	bh_log("hypervisor at 0x%llx-0x%llx, console %s at 0x%llx, PSCI %s", (unsigned long long)load_base,
+	bh_log("hypervisor at 0x%llx-0x%llx, console %s at 0x%llx, %s", (unsigned long long)load_base,
 	       (unsigned long long)heap_end - 1, dt_uart_name(board.uart),
-	       (unsigned long long)board.uart_base,
-	       board.psci == CONDUIT_SMC ? "smc" : board.psci == CONDUIT_HVC ? "hvc" : "none");
+	       (unsigned long long)arch_console_addr(&board), arch_firmware_name(&board));
 }
 
 /* One line per domain, and its start: loaded (RAM zeroed) by its own CPU. */

@@ -13,7 +13,7 @@ echo "case: plain boot"
 x86_boot "$W/boot.log" 30 "$W/one.img"; rc=$?
 expect_rc $rc 1 "the hypervisor powered off cleanly"
 expect "$W/boot.log" "^Bulkhead [0-9]+\.[0-9]+\.[0-9]+: 1 CPUs, local APIC, [0-9]+ MiB RAM, 1 domain\s*$" "banner (common/boot.c's)"
-expect "$W/boot.log" "^bulkhead: hypervisor at 0x100000-0x[0-9a-f]+, console 16550 at 0xfe0" "where it lies, its console (COM1: ports 0x3f8 x 4)"
+expect "$W/boot.log" "^bulkhead: hypervisor at 0x100000-0x[0-9a-f]+, console 16550 at 0x3f8, ACPI MADT\s*$" "where it lies, its console (COM1, I/O port 0x3f8), the firmware tables it read"
 expect "$W/boot.log" "^bulkhead: power off \(done\)" "power-off message"
 expect_not "$W/boot.log" "\*\*\*" "no exception"
 
