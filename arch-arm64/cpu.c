@@ -132,6 +132,9 @@ void arch_secondary_init(unsigned index)
 	 * the virtual one (vtimer/vtimer.h); CNTVOFF_EL2 is per domain. */
 	write_sysreg(cnthctl_el2, 1ULL << 0 /* EL1PCTEN */ | 1ULL << 1 /* EL1PCEN */);
 	write_sysreg(cntvoff_el2, 0);
+	/* EL2's own timer, off: its CTL resets UNKNOWN and a loader may leave it
+	 * armed; arch_console_later takes ENABLE as its own deadline. */
+	write_sysreg(cnthp_ctl_el2, 0);
 	write_sysreg(vtcr_el2, arch_vtcr());
 	write_sysreg(hcr_el2, hcr_for_guest(false) & ~HCR_VM);
 	isb();
@@ -381,4 +384,9 @@ bool arch_console_later(void)
 		write_sysreg(cnthp_ctl_el2, 1); /* ENABLE, not masked */
 	}
 	return true;
+}
+
+void arch_console_later_off(void)
+{
+	write_sysreg(cnthp_ctl_el2, 0);
 }

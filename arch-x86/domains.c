@@ -174,3 +174,7 @@ bool arch_console_later(void)
 {
 	return false;
 }
+
+void arch_console_later_off(void)
+{
+}

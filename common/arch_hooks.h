@@ -43,6 +43,8 @@ int arch_domain_init(struct domain *d);
  * within a few milliseconds whatever its guest does meanwhile. False: this
  * port cannot, and the caller pumps now. */
 bool arch_console_later(void);
+/* Nothing of this CPU's domain is held any more: no deadline needed. */
+void arch_console_later_off(void);
 bool arch_guest_32bit_supported(void);
 /* Stage-2 permissions and memory type (arch_stage2_map's flags). */
 #define S2_READ	  (1u << 0)

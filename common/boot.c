@@ -94,6 +94,11 @@ void system_check_idle(void)
 	static bool ending;
 	if (__atomic_exchange_n(&ending, true, __ATOMIC_ACQ_REL))
 		return;
+	/* Another CPU may still be saying how its domain ended: its line first
+	 * (at most a second: the console's own waits are bounded). */
+	uint64_t until = arch_counter() + arch_counter_freq();
+	while (domain_ends_unsaid() && arch_counter() < until)
+		arch_wait_event();
 	bh_log("no domain left running: powering off");
 	arch_halt_system();
 }

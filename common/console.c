@@ -645,6 +645,9 @@ void console_pump(void)
 		if (!__atomic_load_n(&pump_pending, __ATOMIC_SEQ_CST))
 			return;
 	}
+	/* Given up with a pump still asked for: its bytes must not wait for
+	 * the next console activity (which may never come). */
+	arch_console_later();
 }
 
 void console_domain_write(struct domain *d, const char *s, size_t n)
@@ -680,8 +683,14 @@ void console_domain_putc(struct domain *d, char c)
 	/* Held until its line ends, a line's worth waits, the guest's next
 	 * other UART access, or the deadline (a prompt the guest then waits at
 	 * shows within milliseconds). */
-	if (c == '\n' || used >= sizeof(d->con_line) - 1 || !arch_console_later())
+	if (c == '\n' || used >= sizeof(d->con_line) - 1 || !arch_console_later()) {
 		console_pump();
+		/* All of it composed: the deadline would only pump again, an
+		 * interrupt on this (maybe real-time) CPU for nothing. */
+		if (__atomic_load_n(&d->con_in_tail, __ATOMIC_ACQUIRE) ==
+		    __atomic_load_n(&d->con_in_head, __ATOMIC_ACQUIRE))
+			arch_console_later_off();
+	}
 }
 
 void console_domain_flush(struct domain *d)

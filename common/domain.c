@@ -368,16 +368,39 @@ static void kick_siblings(struct domain *d)
 	arch_send_event();
 }
 
+/* Ends whose line is not out yet (domain_poweroff, domain_fault). A domain
+ * shows it ended at once (its other vCPUs leave at their next exit, a
+ * restart asked meanwhile is not overwritten), and the machine's power-off,
+ * which another CPU may decide in that window, waits for the line
+ * (system_check_idle). */
+static unsigned ends_unsaid;
+
+bool domain_ends_unsaid(void)
+{
+	return __atomic_load_n(&ends_unsaid, __ATOMIC_ACQUIRE) != 0;
+}
+
+static void end_begin(struct domain *d, enum dom_state s)
+{
+	__atomic_add_fetch(&ends_unsaid, 1, __ATOMIC_SEQ_CST); /* before the state */
+	domain_set_state(d, s);
+	vnet_domain_reset(d); /* frames to it are dropped (and counted) from now on */
+}
+
+static void end_said(void)
+{
+	__atomic_sub_fetch(&ends_unsaid, 1, __ATOMIC_RELEASE);
+	arch_send_event(); /* a power-off waiting for it */
+}
+
 void domain_poweroff(struct domain *d)
 {
 	console_domain_flush(d);
 	report_flush(d);
-	/* Said before its state shows it: once it is OFF, another CPU may find no
-	 * domain running and power the machine off before the line is out. */
+	end_begin(d, DOM_OFF);
 	bh_log("domain %s powered off", d->name);
 	stats_print();
-	domain_set_state(d, DOM_OFF);
-	vnet_domain_reset(d); /* frames to it are dropped (and counted) from now on */
+	end_said();
 	kick_siblings(d);
 	system_check_idle();
 }
@@ -427,9 +450,9 @@ void domain_fault(struct domain *d, const char *why)
 		break;
 	}
 	report_flush(d);
+	end_begin(d, DOM_STOPPED);
 	bh_log("domain %s stopped: %s (other domains keep running)", d->name, why);
-	domain_set_state(d, DOM_STOPPED); /* after its line, as in domain_poweroff */
-	vnet_domain_reset(d);
+	end_said();
 	kick_siblings(d);
 	system_check_idle();
 }

@@ -180,6 +180,9 @@ enum vcpu_on_result {
 enum vcpu_on_result vcpu_request_on(struct vcpu *t, uint64_t entry, uint64_t ctx);
 /* Lifecycle events (called on the CPU that observed them). */
 void domain_poweroff(struct domain *d);
+/* Some domain's end (power-off, fault stop) is shown by its state but its
+ * line is not out yet: the machine's power-off waits for it. */
+bool domain_ends_unsaid(void);
 void domain_reboot(struct domain *d);
 void domain_fault(struct domain *d, const char *why);
 /* A peer's stop (bhctl stop): RUNNING -> OFF, false in any other state. */

@@ -16,7 +16,7 @@
 #define UARTCR 0x30
 #define CR_UARTEN (1u << 0)
 #define FR_BUSY (1u << 3)
-#define BUSY_POLLS 100000 /* a character at 9600 baud, at ~10 ns a read */
+#define BUSY_MS 5 /* a few characters at 9600 baud */
 #define IMSC_TXIM (1u << 5)
 
 /* What an empty TX FIFO takes: 16 bytes (the smallest PL011's FIFO), or
@@ -32,10 +32,11 @@ static void pl011_init(uint64_t base)
 {
 	uint32_t lcrh = arch_dev_read32(base + UARTLCRH);
 	if (!(lcrh & LCRH_FEN)) {
-		unsigned polls = BUSY_POLLS;
-		while ((arch_dev_read32(base + UARTFR) & FR_BUSY) && --polls)
+		uint64_t until = arch_counter() + arch_counter_freq() * BUSY_MS / 1000;
+		bool busy;
+		while ((busy = arch_dev_read32(base + UARTFR) & FR_BUSY) && arch_counter() < until)
 			;
-		if (polls) {
+		if (!busy) {
 			uint32_t cr = arch_dev_read32(base + UARTCR);
 			arch_dev_write32(base + UARTCR, cr & ~CR_UARTEN);
 			arch_dev_write32(base + UARTLCRH, lcrh | LCRH_FEN);

@@ -21,11 +21,16 @@ bool arch_console_later(void)
 	fake_console_later_calls++;
 	return fake_console_later;
 }
+unsigned fake_console_later_offs;
+void arch_console_later_off(void)
+{
+	fake_console_later_offs++;
+}
 
 void fake_uart_reset(void)
 {
 	fake_console_later = true;
-	fake_console_later_calls = 0;
+	fake_console_later_calls = fake_console_later_offs = 0;
 	fake_uart_len = 0;
 	fake_uart_out[0] = 0;
 	fake_uart_room = 64;

@@ -24,6 +24,7 @@ extern uint64_t fake_uart_init_base; /* the base init() was given */
  * how often it was asked since the reset. */
 extern bool fake_console_later;
 extern unsigned fake_console_later_calls;
+extern unsigned fake_console_later_offs; /* arch_console_later_off() calls */
 
 /* Back to nothing sent, nothing queued, 64 bytes of room. */
 void fake_uart_reset(void);

@@ -460,11 +460,14 @@ static void test_held_deadline(void)
 	CHECK(fake_console_later_calls > 0); /* the deadline was asked for */
 	console_pump(); /* what the deadline's interrupt does */
 	CHECK_STR(fake_uart_out, "[dom0] >");
+	unsigned offs = fake_console_later_offs;
+	console_domain_putc(dom0, '\n'); /* all of it out: the deadline is off */
+	CHECK_EQ(fake_console_later_offs, offs + 1);
 	fake_uart_len = 0;
 	fake_uart_out[0] = 0;
 	fake_console_later = false;
 	console_domain_putc(dom0, '?');
-	CHECK_STR(fake_uart_out, "?"); /* no deadline to be had: out at once */
+	CHECK_STR(fake_uart_out, "[dom0] ?"); /* no deadline to be had: out at once */
 }
 
 int main(void)

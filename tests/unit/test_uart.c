@@ -57,6 +57,9 @@ bool arch_console_later(void)
 {
 	return true; /* a deadline is set: held output waits for its line's end */
 }
+void arch_console_later_off(void)
+{
+}
 
 /* ---- register models ---- */
 
