@@ -257,18 +257,57 @@ const char *dt_node_dma_reason(const void *fdt, int node)
 	return dma_reason(fdt, node, why);
 }
 
+/* Answers kept in a node's memo byte (dt_node_memo), two bits each: 0 not
+ * asked yet, then no or yes. */
+enum { MEMO_DMA = 0, MEMO_DOM0_EXCLUDED = 2 };
+
+static bool memo(const void *fdt, const struct board *b, int node, unsigned shift,
+		 bool (*ask)(const void *, const struct board *, int))
+{
+	uint8_t *m = dt_node_memo(fdt, node);
+	if (m && (*m >> shift & 3))
+		return (*m >> shift & 3) == 2;
+	bool yes = ask(fdt, b, node);
+	if (m)
+		*m = (uint8_t)(*m | (yes ? 2 : 1) << shift);
+	return yes;
+}
+
+static bool masters_dma(const void *fdt, const struct board *b, int node)
+{
+	(void)b;
+	return dma_reason(fdt, node, NULL) != NULL;
+}
+
 /* dom0's walks ask it of every node and each of its ancestors, several
- * times over: the answer is kept in the node's memo byte. */
+ * times over: the answer is memoised. */
 bool dt_node_masters_dma(const void *fdt, int node)
 {
-	enum { DMA_NO = 1, DMA_YES };
-	uint8_t *m = dt_node_memo(fdt, node);
-	if (m && *m)
-		return *m == DMA_YES;
-	bool yes = dma_reason(fdt, node, NULL) != NULL;
-	if (m)
-		*m = yes ? DMA_YES : DMA_NO;
-	return yes;
+	return memo(fdt, NULL, node, MEMO_DMA, masters_dma);
+}
+
+bool dt_node_is_pci_host(const void *fdt, int node)
+{
+	return dt_is_type(fdt, node, "pci") || dt_is_compatible(fdt, node, "pci-host-ecam-generic");
+}
+
+static bool dom0_excluded(const void *fdt, const struct board *b, int node)
+{
+	if (dt_node_is_hypervisor(fdt, b, node) || dt_node_is_pci_host(fdt, node) ||
+	    dt_disabled(fdt, node))
+		return true;
+	for (int a = dt_parent(fdt, node); a > 0; a = dt_parent(fdt, a))
+		if (dt_node_is_pci_host(fdt, a) || dt_disabled(fdt, a) ||
+		    !strcmp(dt_get_name(fdt, a, NULL), "chosen"))
+			return true;
+	return false;
+}
+
+/* Each of dom0's three walks asks it of every node: memoised (b's GIC node
+ * is the board DT's, fixed by the read that zeroed the memo). */
+bool dt_node_dom0_excluded(const void *fdt, const struct board *b, int node)
+{
+	return memo(fdt, b, node, MEMO_DOM0_EXCLUDED, dom0_excluded);
 }
 
 int dt_subtree_dma(const void *fdt, int node, const char **why)

@@ -39,6 +39,12 @@ const char *dt_node_dma_reason(const void *fdt, int node);
 /* The same question without the why (no formatting: dom0's DT build asks it
  * of every node and its ancestors). */
 bool dt_node_masters_dma(const void *fdt, int node);
+/* A PCI host controller (dom0 gets neither it nor what is under it). */
+bool dt_node_is_pci_host(const void *fdt, int node);
+/* What dom0 never gets whoever the config names: the hypervisor's nodes, a
+ * PCI host, a disabled node, or anything under a PCI host, a disabled node
+ * or /chosen. The board DT's alone, so memoised per node. */
+bool dt_node_dom0_excluded(const void *fdt, const struct board *b, int node);
 /* The first node of the subtree at `node` (itself included) that masters
  * DMA, with *why set; -1 if none does. */
 int dt_subtree_dma(const void *fdt, int node, const char **why);

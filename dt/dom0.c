@@ -13,12 +13,6 @@
 
 #define TRY(x, what) FDT_TRY(x, "dom0 DT: %.110s", what)
 
-static bool is_pci_host(const void *fdt, int node)
-{
-	return dt_is_type(fdt, node, "pci") || dt_is_compatible(fdt, node, "pci-host-ecam-generic");
-}
-
-/* Is `node` (or an ancestor) passed through to a domain other than dom0? */
 /* Is node device k of domain dc, or inside it? By node offset (recorded when
  * the config was checked against this board; a walk up the parent index),
  * else by path. */
@@ -68,16 +62,8 @@ static bool withheld_dma(const void *fdt, const struct plan *p, int node)
 
 bool dt_dom0_owns(const void *fdt, const struct board *b, const struct plan *p, int node)
 {
-	if (node == b->uart_node || dt_node_is_hypervisor(fdt, b, node) || is_pci_host(fdt, node) ||
-	    dt_disabled(fdt, node))
-		return false;
-	/* Nothing under /chosen (a boot framebuffer in RAM, say), a PCI host or a
-	 * disabled node. */
-	for (int a = dt_parent(fdt, node); a > 0; a = dt_parent(fdt, a))
-		if (is_pci_host(fdt, a) || dt_disabled(fdt, a) ||
-		    !strcmp(dt_get_name(fdt, a, NULL), "chosen"))
-			return false;
-	return !owned_by_other(fdt, p, node) && !withheld_dma(fdt, p, node);
+	return node != b->uart_node && !dt_node_dom0_excluded(fdt, b, node) &&
+	       !owned_by_other(fdt, p, node) && !withheld_dma(fdt, p, node);
 }
 
 int dt_dom0_for_each_device(const struct board *b, const struct plan *p,
@@ -116,8 +102,9 @@ static bool dom0_drops(const void *host, const struct dom0_dt *g, const struct b
 		return true;
 	}
 	int parent = dt_parent(host, node);
-	return !strcmp(dt_get_name(host, node, NULL), "cpu-map") || is_pci_host(host, node) ||
-	       owned_by_other(host, g->plan, node) || withheld_dma(host, g->plan, node) ||
+	return !strcmp(dt_get_name(host, node, NULL), "cpu-map") ||
+	       dt_node_is_pci_host(host, node) || owned_by_other(host, g->plan, node) ||
+	       withheld_dma(host, g->plan, node) ||
 	       (parent > 0 && !strcmp(dt_get_name(host, parent, NULL), "chosen")) ||
 	       parent == b->gic_node;
 }

@@ -10,6 +10,7 @@
 #include <libfdt.h>
 
 #include "check.h"
+#include "dt/devices.h"
 #include "dt/dt.h"
 
 static const char *data_dir;
@@ -494,6 +495,54 @@ static void test_index_props(void)
 	}
 }
 
+/* The answers kept in a node's memo byte (dt_node_masters_dma,
+ * dt_node_dom0_excluded) are the ones asked afresh: each node's asked with
+ * its byte cleared first, then every node asked again in the other order
+ * with the byte shared by both answers, every node of each indexed DT. */
+static void test_index_memo(void)
+{
+	static const char *const names[] = {"qemu-virt-gicv3-el2.dtb", "qemu-virt-gicv2-el2.dtb",
+					    "board-4cpu.dtb", "passthrough/board.dtb"};
+	static bool dma[2048], excl[2048]; /* the index's node limit */
+	unsigned ndma = 0;
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		void *fdt;
+		static struct board b;
+		if (!read_ok(names[i], &fdt, &b))
+			continue;
+		unsigned n = 0, bad = 0, nexcl = 0;
+		int depth = 0;
+		for (int node = 0; node >= 0 && depth >= 0;
+		     node = fdt_next_node(fdt, node, &depth), n++) {
+			uint8_t *m = dt_node_memo(fdt, node);
+			if (!CHECK(m != NULL) || !CHECK(n < 2048))
+				break;
+			*m = 0;
+			excl[n] = dt_node_dom0_excluded(fdt, &b, node);
+			*m = 0;
+			dma[n] = dt_node_masters_dma(fdt, node);
+			*m = 0;
+			ndma += dma[n];
+			nexcl += excl[n];
+		}
+		for (int pass = 0; pass < 2; pass++) {
+			depth = 0;
+			unsigned k = 0;
+			for (int node = 0; node >= 0 && depth >= 0;
+			     node = fdt_next_node(fdt, node, &depth), k++) {
+				bool d = pass ? dt_node_masters_dma(fdt, node) : false;
+				bad += dt_node_dom0_excluded(fdt, &b, node) != excl[k];
+				bad += dt_node_masters_dma(fdt, node) != dma[k];
+				bad += pass && d != dma[k];
+			}
+		}
+		CHECK(n > 10 && nexcl > 0 && nexcl < n); /* not a constant answer */
+		CHECK_EQ(bad, 0);
+		free(fdt);
+	}
+	CHECK(ndma > 0);
+}
+
 /* A board DT the index cannot hold whole is refused, saying why: more
  * nodes than it has slots, nesting deeper than it follows, a structure
  * block bigger than its node map or one it cannot read a word at a time;
@@ -610,6 +659,7 @@ int main(int argc, char **argv)
 	RUN(test_parent_index);
 	RUN(test_index_lookups);
 	RUN(test_index_props);
+	RUN(test_index_memo);
 	RUN(test_index_limits);
 	RUN(test_check_blob);
 	return check_summary("test_board");
