@@ -143,32 +143,6 @@ const char *dt_blob_alias(const void *fdt, const char *name, int len)
 	return v && l > 1 && v[0] == '/' && !v[l - 1] ? v : NULL;
 }
 
-int dt_blob_path(const void *fdt, const char *path)
-{
-	int node = 0;
-	const char *p = path;
-	if (*p != '/') {
-		const char *q = strchr(p, '/');
-		size_t l = q ? (size_t)(q - p) : strlen(p);
-		const char *real = dt_blob_alias(fdt, p, (int)l);
-		if (!real)
-			return -FDT_ERR_BADPATH;
-		node = dt_blob_path(fdt, real);
-		p += l;
-	}
-	while (node >= 0 && *p) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		const char *q = strchr(p, '/');
-		size_t l = q ? (size_t)(q - p) : strlen(p);
-		node = child_n(fdt, node, p, l);
-		p += l;
-	}
-	return node;
-}
-
 int dt_blob_next_node(const void *fdt, int node, int *depth)
 {
 	const char *s = sblock(fdt);
@@ -188,67 +162,6 @@ int dt_blob_next_node(const void *fdt, int node, int *depth)
 		if (tag == FDT_END)
 			return -FDT_ERR_NOTFOUND;
 	}
-}
-
-int dt_blob_parent(const void *fdt, int node)
-{
-	if (node <= 0)
-		return node ? -FDT_ERR_BADOFFSET : -FDT_ERR_NOTFOUND;
-	/* Down from the root: the child whose subtree holds node is the last
-	 * one that starts before it. */
-	for (int x = 0;;) {
-		int c, in = -1;
-		dt_blob_for_each_child(c, fdt, x)
-		{
-			if (c > node)
-				break;
-			in = c;
-		}
-		if (in < 0)
-			return -FDT_ERR_BADOFFSET;
-		if (in == node)
-			return x;
-		x = in;
-	}
-}
-
-/* Does a string list of len bytes hold str? */
-static bool list_has(const char *p, int len, const char *str)
-{
-	size_t want = strlen(str) + 1;
-	while (p && len > 0) {
-		const char *z = memchr(p, 0, (size_t)len);
-		if (!z)
-			return false;
-		size_t l = (size_t)(z - p) + 1;
-		if (l == want && !memcmp(p, str, l))
-			return true;
-		p += l;
-		len -= (int)l;
-	}
-	return false;
-}
-
-int dt_blob_find_compatible(const void *fdt, const char *compat)
-{
-	int n, len;
-	for (n = dt_blob_next_node(fdt, -1, NULL); n >= 0; n = dt_blob_next_node(fdt, n, NULL)) {
-		const char *p = dt_blob_getprop(fdt, n, "compatible", &len);
-		if (list_has(p, len, compat))
-			break;
-	}
-	return n;
-}
-
-int dt_blob_by_phandle(const void *fdt, uint32_t phandle)
-{
-	if (!phandle || phandle == ~0u)
-		return -FDT_ERR_BADPHANDLE;
-	int n;
-	for (n = dt_blob_next_node(fdt, -1, NULL); n >= 0; n = dt_blob_next_node(fdt, n, NULL))
-		if (dt_blob_phandle(fdt, n) == phandle)
-			break;
-	return n;
 }
 
 int dt_blob_max_phandle(const void *fdt, uint32_t *max)

@@ -32,11 +32,7 @@ uint32_t dt_blob_phandle(const void *fdt, int node); /* fdt_get_phandle */
 /* The path /aliases gives for the len bytes at name; NULL if none (or not
  * a NUL-terminated path). */
 const char *dt_blob_alias(const void *fdt, const char *name, int len);
-int dt_blob_path(const void *fdt, const char *path);		  /* fdt_path_offset */
 int dt_blob_next_node(const void *fdt, int node, int *depth);	  /* fdt_next_node */
-int dt_blob_parent(const void *fdt, int node);			  /* fdt_parent_offset */
-int dt_blob_find_compatible(const void *fdt, const char *compat); /* ..._by_compatible(, -1, ) */
-int dt_blob_by_phandle(const void *fdt, uint32_t phandle);	  /* fdt_node_offset_by_phandle */
 int dt_blob_max_phandle(const void *fdt, uint32_t *max);	  /* fdt_find_max_phandle */
 /* The memory reservation block: fdt_num_mem_rsv, fdt_get_mem_rsv. */
 int dt_blob_num_rsv(const void *fdt);
