@@ -12,6 +12,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* A big-endian word of a DTB at any alignment (inline: libfdt's fdt32_ld
+ * is not inlined at -Os, 16K instructions of the board read in calls). */
+static inline uint32_t dt_rd32(const char *p)
+{
+	const unsigned char *b = (const unsigned char *)p;
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
 const char *dt_blob_name(const void *fdt, int node); /* fdt_get_name */
 const void *dt_blob_getprop(const void *fdt, int node, const char *name, int *lenp);
 /* The node's first property (prev < 0) or the one after prev; < 0 when none. */

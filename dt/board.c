@@ -81,15 +81,7 @@ static const char prop_names[] = "compatible\0reg\0status\0device_type\0#address
 				 "#size-cells\0ranges\0interrupts\0interrupt-parent";
 static const uint8_t prop_at[DT_NPROPS] = {0, 11, 15, 22, 34, 49, 61, 68, 79};
 
-/* A big-endian word at any alignment. (libfdt's fdt32_ld does the same, but
- * is not inlined at -Os: 16K instructions of the board read in calls.) */
-static inline uint32_t rd32(const char *p)
-{
-	const unsigned char *b = (const unsigned char *)p;
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
-/* The same, 4-byte aligned (the index is only used for an aligned block). */
+/* A big-endian word, 4-byte aligned (the index is only used for an aligned block). */
 static inline uint32_t rd32a(const char *p)
 {
 	return __builtin_bswap32(*(const uint32_t *)(const void *)p);
@@ -138,7 +130,7 @@ static int prop_id(const char *strs, uint32_t ssize, uint32_t nameoff)
  */
 /* A structure word at offset o: in place when building the index (which
  * needs, and checks, an aligned block), a byte at a time otherwise. */
-#define WORD(o) (build ? rd32a(s + (o)) : rd32(s + (o)))
+#define WORD(o) (build ? rd32a(s + (o)) : dt_rd32(s + (o)))
 static inline __attribute__((always_inline)) int walk(const void *fdt, bool build)
 {
 	const char *s = (const char *)fdt + fdt_off_dt_struct(fdt);
@@ -459,7 +451,7 @@ int dt_node_by_phandle(const void *fdt, uint32_t phandle)
 		const fdt32_t *p = slot_getprop(fdt, (int)i, "phandle", &len);
 		if (!p || len != 4)
 			p = slot_getprop(fdt, (int)i, "linux,phandle", &len);
-		if (p && len == 4 && rd32((const char *)p) == phandle) {
+		if (p && len == 4 && dt_rd32((const char *)p) == phandle) {
 			ix.phandle = phandle;
 			return ix.phandle_node = ixa.node[i];
 		}
@@ -508,7 +500,7 @@ static int dt_cells(const void *fdt, int node, enum dt_prop name, int absent, bo
 	const fdt32_t *c = dt_prop(fdt, node, name, &len);
 	if (!c)
 		return len == -FDT_ERR_NOTFOUND ? absent : len;
-	uint32_t v = len == 4 ? rd32((const char *)c) : FDT_MAX_NCELLS + 1;
+	uint32_t v = len == 4 ? dt_rd32((const char *)c) : FDT_MAX_NCELLS + 1;
 	return v > FDT_MAX_NCELLS || (!v && !zero_ok) ? -FDT_ERR_BADNCELLS : (int)v;
 }
 
