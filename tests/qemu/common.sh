@@ -66,6 +66,17 @@ expect_not() {
 		echo "  FAIL: $3: $(grep -m1 -E -- "$2" "$1")"; FAILS=$((FAILS + 1))
 	else echo "  ok: $3"; fi
 }
+# expect_count LOG REGEX MIN MAX WHAT: between MIN and MAX lines match
+# (MAX empty: no upper bound).
+expect_count() {
+	local n
+	n=$(grep -cE -- "$2" "$1")
+	if [ "$n" -ge "$3" ] && { [ -z "$4" ] || [ "$n" -le "$4" ]; }; then echo "  ok: $5 ($n)"
+	else
+		echo "  FAIL: $5: $n lines matching /$2/ in $(basename "$1") (expected $3..${4:-})"
+		FAILS=$((FAILS + 1))
+	fi
+}
 finish() {
 	echo "$FAILS failed checks"
 	[ "$FAILS" -eq 0 ]

@@ -65,9 +65,7 @@ log=$W/log-reboot
 bh_boot uboot "$W/img" "$log" 120 2 cortex-a57 2 "${DISK[@]}"
 expect "$log" "^\[fw\] BULKHEAD-REBOOTING" "Linux asked for a reboot (PSCI SYSTEM_RESET)"
 expect "$log" "^bulkhead: domain fw restarting \(restart 1\)" "the domain restarted"
-n=$(grep -c "^\[fw\] Found /extlinux/extlinux.conf" "$log")
-[ "$n" -eq 2 ] && echo "  ok: U-Boot ran distro boot again after the restart" ||
-	{ echo "  FAIL: distro boot ran $n times (expected 2)"; FAILS=$((FAILS + 1)); }
+expect_count "$log" "^\[fw\] Found /extlinux/extlinux.conf" 2 2 "U-Boot ran distro boot again after the restart"
 expect "$log" "^\[fw\] restart count 1" "the restarted Linux saw its DT (restart count 1)"
 expect "$log" "^bulkhead: domain fw powered off" "and powered off"
 expect_not "$log" "hypervisor exception|external abort injected|No valid device tree" "no crash, no abort"

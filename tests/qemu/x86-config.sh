@@ -72,9 +72,7 @@ expect "$W/restart.log" "^bulkhead: domain a: read at guest physical 0x30000000 
 	"the fault reported with the on-fault action"
 expect "$W/restart.log" "^bulkhead: domain a restarting \(restart 1\)" "the domain restarts"
 expect "$W/restart.log" "$L domain id 0, vCPU 0 of 1, state 0, restarts 1; query of domain 1: -3" "second life: restarts 1"
-n=$(grep -c "$L marker from an earlier life: 0x0" "$W/restart.log")
-[ "$n" -eq 2 ] && echo "  ok: second life: the marker is zero again (RAM scrubbed)" ||
-	{ echo "  FAIL: $n lives of 2 saw a zero marker"; FAILS=$((FAILS + 1)); }
+expect_count "$W/restart.log" "$L marker from an earlier life: 0x0" 2 2 "second life: the marker is zero again (RAM scrubbed)"
 expect "$W/restart.log" "$L done" "second life: runs to its end"
 expect "$W/restart.log" "^bulkhead: domain a powered off" "and powers off"
 expect "$W/restart.log" "^\[b\] TESTGUEST x86: done" "the other domain ran on"
