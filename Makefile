@@ -212,10 +212,12 @@ PACK_ARGS += $(PACK_EXTRA) -I $(GUESTB) -I $(GUEST32B) -I $(INITRD_OVL_DIR) -I $
 $(BHCTL): tools/bhctl.c | deps
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,CC,$@)$(CROSS)gcc -static -Os -s -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -o $@ $<
+# Built under names of this shell's own (two makes, e.g. `make all` and a
+# test's `make image`, may build it at once) and renamed into place whole.
 $(INITRD_OVL): $(ASSETS)/initramfs-arm64.cpio.gz $(BHCTL)
-	@rm -rf $@.d && mkdir -p $@.d/bin && cp $(BHCTL) $@.d/bin/bhctl
-	$(Q)$(call say,CPIO,$@)cp $< $@.tmp && (cd $@.d && find . | LC_ALL=C sort | \
-		cpio -o -H newc --owner=0:0 --quiet) | gzip -9 -n >> $@.tmp && mv $@.tmp $@ && rm -rf $@.d
+	$(Q)$(call say,CPIO,$@)t=$@.$$$$; mkdir -p $$t.d/bin && cp $(BHCTL) $$t.d/bin/bhctl && \
+		cp $< $$t.tmp && (cd $$t.d && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) | \
+		gzip -9 -n >> $$t.tmp && mv $$t.tmp $@; r=$$?; rm -rf $$t.d $$t.tmp; exit $$r
 tools: $(BHCTL)
 
 $(IMG): $(HYPB)/bulkhead.bin $(TOOLB)/bhpack $(B)/config.dtb $(BOARD_DTB) guests \
