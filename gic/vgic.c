@@ -314,7 +314,14 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 			q->sgi_src |= (uint8_t)(1u << from->index);
 		else
 			q->pending = true;
-		__atomic_store_n(&c->seen_gen, VGIC_GEN_STALE, __ATOMIC_RELEASE);
+		/* Its exit lists it directly (list_sgi_now) if nothing but SGIs
+		 * changed for it since its last flush; else the general path. */
+		c->sgi_new |= (uint16_t)(1u << (intid & 15));
+		uint64_t gen = d->arch.vgic_gen;
+		__atomic_store_n(&c->seen_gen,
+				 (c->seen_gen & ~VGIC_GEN_SGI) == gen ? gen | VGIC_GEN_SGI
+								      : VGIC_GEN_STALE,
+				 __ATOMIC_RELEASE);
 		vcpu_recheck(&d->vcpu[i], VCPU_RECHECK_VGIC);
 		kick_mask |= 1u << i;
 	}
@@ -340,17 +347,22 @@ static bool wants_delivery(const struct virq *q)
 
 /* An SPI v gives back to the model (consumed with its line still high, or
  * evicted) that is now routed to another vCPU: that vCPU must look again. */
-static void hand_back(struct vcpu *v, unsigned intid, const struct virq *q, struct vcpu **other)
+static struct vcpu *hand_back(struct vcpu *v, unsigned intid, const struct virq *q,
+			      struct vcpu *other)
 {
 	if (intid >= VGIC_NR_PRIV && q->target != v->index && q->target < v->dom->nvcpus &&
 	    wants_delivery(q))
-		*other = &v->dom->vcpu[q->target];
+		return &v->dom->vcpu[q->target];
+	return other;
 }
 
-/* Read every list register in use back into the model. */
-static void sync(struct vcpu *v, struct vcpu **other)
+/* Read every list register in use back into the model. Returns a vCPU an
+ * SPI given back is now routed to (hand_back), if any: by value, not
+ * through a pointer (no stack canary on the exit path). */
+static struct vcpu *sync(struct vcpu *v)
 {
 	struct vgic_cpu *c = &v->arch.vgic;
+	struct vcpu *other = NULL;
 	uint32_t used = c->lr_used | c->lr_quiet;
 	while (used) {
 		unsigned i = (unsigned)__builtin_ctz(used);
@@ -378,7 +390,7 @@ static void sync(struct vcpu *v, struct vcpu **other)
 				if (!q->level)
 					gic_ppi_enable(id, true);
 			}
-			hand_back(v, c->lr_intid[i], q, other);
+			other = hand_back(v, c->lr_intid[i], q, other);
 			continue;
 		}
 		struct lr_val l;
@@ -430,9 +442,10 @@ static void sync(struct vcpu *v, struct vcpu **other)
 		if (changed)
 			vgic_lr_write(i, vgic_lr_encode(&l));
 	}
+	return other;
 }
 
-static inline void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct virq *q)
+static __attribute__((noinline)) void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct virq *q)
 {
 	struct vgic_cpu *c = &v->arch.vgic;
 	int pintid = -1;
@@ -487,7 +500,9 @@ static unsigned best_candidate(struct vcpu *v, unsigned *count)
 	return best;
 }
 
-static void flush(struct vcpu *v, struct vcpu **other)
+/* Out of line: its eviction decodes an lr_val by reference (a stack
+ * canary), which the exits that only sync, or list an SGI directly, skip. */
+static __attribute__((noinline)) struct vcpu *flush(struct vcpu *v, struct vcpu *other)
 {
 	struct vgic_cpu *c = &v->arch.vgic;
 	unsigned count;
@@ -528,7 +543,7 @@ static void flush(struct vcpu *v, struct vcpu **other)
 				o->pending = o->pending || o->edge || o->lr_latched;
 			o->lr_latched = false;
 			o->in_lr = false;
-			hand_back(v, c->lr_intid[victim], o, other);
+			other = hand_back(v, c->lr_intid[victim], o, other);
 			vgic_lr_write(victim, 0);
 			c->lr_used &= ~(1u << victim);
 			free = 1u << victim;
@@ -542,6 +557,7 @@ static void flush(struct vcpu *v, struct vcpu **other)
 	uint32_t hcr = VGIC_HCR_EN | (more ? VGIC_HCR_UIE : 0);
 	if (vgic_hcr_read() != hcr)
 		vgic_hcr_write(hcr);
+	return other;
 }
 
 /*
@@ -581,15 +597,40 @@ static bool timers_done_quiet(struct vcpu *v)
 }
 
 /* Does an interrupt of the list registers in `freed` (just freed by a
- * sync) still want delivery (a level still high, another sender's SGI)? */
-static bool freed_want(struct vcpu *v, uint32_t freed)
+ * sync) still want delivery (a level still high, another sender's SGI),
+ * the SGIs in `sgis` aside (list_sgi_now looks at those)? */
+static bool freed_want(struct vcpu *v, uint32_t freed, uint32_t sgis)
 {
 	for (; freed; freed &= freed - 1) {
-		struct virq *q = vgic_irq(v, v->arch.vgic.lr_intid[__builtin_ctz(freed)]);
-		if (q && wants_delivery(q))
+		unsigned id = v->arch.vgic.lr_intid[__builtin_ctz(freed)];
+		struct virq *q = vgic_irq(v, id);
+		if (q && wants_delivery(q) && !(id < 16 && (sgis >> id & 1)))
 			return true;
 	}
 	return false;
+}
+
+/*
+ * The SGI sent to v since its last flush (sgis, one bit), when nothing
+ * else changed and nothing waits: all a flush would find. If it wants
+ * delivery and is not listed yet, it goes into the lowest free register,
+ * as the flush would put it, without its scan and its ICH_HCR/GICH_HCR
+ * read (the last flush, which left nothing waiting, set it to En alone).
+ * False, nothing done, for two SGIs or more or no free register: the
+ * flush's priority order and eviction rule.
+ */
+static bool list_sgi_now(struct vcpu *v, uint32_t sgis)
+{
+	struct vgic_cpu *c = &v->arch.vgic;
+	uint32_t free = ~(c->lr_used | c->lr_quiet) & ((1u << gic_host.nr_lrs) - 1);
+	unsigned s = (unsigned)__builtin_ctz(sgis);
+	struct virq *q = &c->priv[s];
+	if (!(c->priv_enabled & sgis) || q->in_lr || !wants_delivery(q) || !group_enabled(v->dom, q))
+		return !(sgis & (sgis - 1)); /* not deliverable: nothing to list */
+	if ((sgis & (sgis - 1)) || !free)
+		return false;
+	put_in_lr(v, (unsigned)__builtin_ctz(free), s, q);
+	return true;
 }
 
 /* Sync and flush, the vgic lock held (not vgic_lock(): no change, mostly);
@@ -598,16 +639,23 @@ static void sync_and_flush_locked(struct vcpu *v)
 {
 	struct domain *d = v->dom;
 	struct vgic_cpu *c = &v->arch.vgic;
-	struct vcpu *other = NULL;
+	uint64_t gen = d->arch.vgic_gen;
 	/* The model as at the last flush, which listed all it could (nothing
-	 * waits): a flush can only list what this sync frees and still wants
-	 * delivery. The exit after a guest completed its interrupts, or sent
-	 * an SGI from its handler, skips it. */
-	uint32_t held = c->seen_gen == d->arch.vgic_gen && !c->waiting ? c->lr_used | c->lr_quiet : ~0u;
-	c->seen_gen = d->arch.vgic_gen;
-	sync(v, &other);
-	if (held == ~0u || freed_want(v, held & ~(c->lr_used | c->lr_quiet)))
-		flush(v, &other);
+	 * waits), but for SGIs sent to v since (seen_gen marked VGIC_GEN_SGI):
+	 * a flush can only list what this sync frees and still wants delivery,
+	 * and those SGIs. The exit after a guest completed its interrupts, or
+	 * sent an SGI from its handler, skips it; the one an SGI kicked lists
+	 * it directly. */
+	uint32_t held = (c->seen_gen & ~VGIC_GEN_SGI) == gen && !c->waiting
+			    ? c->lr_used | c->lr_quiet
+			    : ~0u;
+	uint32_t sgis = c->seen_gen == (gen | VGIC_GEN_SGI) ? c->sgi_new : 0;
+	c->seen_gen = gen;
+	c->sgi_new = 0;
+	struct vcpu *other = sync(v);
+	if (held == ~0u || freed_want(v, held & ~(c->lr_used | c->lr_quiet), sgis) ||
+	    (sgis && !list_sgi_now(v, sgis)))
+		other = flush(v, other);
 	if (c->lr_used) /* read back at the next exit, whatever else happens */
 		vcpu_recheck(v, VCPU_RECHECK_VGIC);
 	if (!other) {
@@ -642,9 +690,8 @@ void vgic_vcpu_leave(struct vcpu *v)
 {
 	struct domain *d = v->dom;
 	struct vgic_cpu *c = &v->arch.vgic;
-	struct vcpu *other = NULL;
 	vgic_lock(d);
-	sync(v, &other);
+	struct vcpu *other = sync(v);
 	for (uint32_t used = c->lr_used | c->lr_quiet; used; used &= used - 1) {
 		unsigned i = (unsigned)__builtin_ctz(used);
 		struct lr_val l;
@@ -661,7 +708,7 @@ void vgic_vcpu_leave(struct vcpu *v)
 		q->hw_linked = q->hw_linked || l.hw;
 		q->lr_latched = false;
 		q->in_lr = false;
-		hand_back(v, c->lr_intid[i], q, &other);
+		other = hand_back(v, c->lr_intid[i], q, other);
 	}
 	c->lr_used = c->lr_quiet = 0;
 	c->waiting = false;
