@@ -93,7 +93,10 @@ static bool pendsgir_access(struct vcpu *v, uint64_t off, unsigned size, bool wr
 			q->sgi_src = set ? (q->sgi_src | bits) : (q->sgi_src & ~bits);
 		r |= (uint64_t)q->sgi_src << (8 * b);
 	}
-	vgic_unlock(d);
+	if (write)
+		vgic_unlock(d);
+	else
+		vgic_unlock_unchanged(d); /* a read changes nothing any vCPU must see */
 	/* SPENDSGIR/CPENDSGIR name this vCPU's own SGIs: its own exit flushes. */
 	if (!write)
 		*val = r;
