@@ -356,6 +356,65 @@ static struct vcpu *hand_back(struct vcpu *v, unsigned intid, const struct virq 
 	return other;
 }
 
+/* A list register sync found still pending or active: the model learns
+ * its active state; a dropped level is withdrawn, and EOI maintenance
+ * asked for when more of it waits. Out of line: the decode by reference
+ * (a stack canary) stays off the common sync, where every register it
+ * reads was consumed. */
+static __attribute__((noinline)) void sync_listed(struct vcpu *v, unsigned i, uint64_t raw,
+						  struct virq *q)
+{
+	struct vgic_cpu *c = &v->arch.vgic;
+	struct lr_val l;
+	vgic_lr_decode(raw, &l);
+	q->active = l.state & 2;
+	if (!(l.state & 1))
+		q->lr_latched = false; /* acknowledged: the latch is spent */
+	if (l.state == 1 && !q->edge && !q->hw && !q->level && !q->pending && !q->lr_latched) {
+		/* A level source that dropped before the guest took it: withdraw
+		 * (not one the guest pended itself: that stays pending until
+		 * acknowledged or cleared, whatever the line does). */
+		vgic_lr_write(i, 0);
+		c->lr_used &= ~(1u << i);
+		q->in_lr = false;
+		return;
+	}
+	if (l.state == 1) {
+		/* Listed, not yet taken, and more of it waits in the model
+		 * (an edge since, or another sender's SGI): later edges
+		 * coalesce on that without an IPI (vgic_inject), so have the
+		 * guest's deactivation bring us back to list it. */
+		if (!l.hw && !l.eoi && wants_delivery(q)) {
+			l.eoi = true;
+			vgic_lr_write(i, vgic_lr_encode(&l));
+		}
+		return;
+	}
+	bool v2_sgi = c->lr_intid[i] < 16 && vgic_ops->sgi_source;
+	bool changed = false;
+	if (l.state == 2 && q->pending && q->edge && !v2_sgi) {
+		/* A new edge while the last one is being handled: pending+active. */
+		l.state = 3;
+		q->pending = false;
+		changed = true;
+	} else if (l.state == 2 && v2_sgi && (q->sgi_src & (1u << l.src))) {
+		/* GICv2: the same SGI from the same sender again. */
+		l.state = 3;
+		q->sgi_src &= (uint8_t)~(1u << l.src);
+		changed = true;
+	}
+	if (!l.hw && !l.eoi && wants_delivery(q)) {
+		/* More of it waits (another sender's SGI, or a further edge) but
+		 * cannot be listed while this one is active; the guest may
+		 * deactivate it without an exit (EOImode 1: DIR), so ask for a
+		 * maintenance interrupt when it does. */
+		l.eoi = true;
+		changed = true;
+	}
+	if (changed)
+		vgic_lr_write(i, vgic_lr_encode(&l));
+}
+
 /* Read every list register in use back into the model. Returns a vCPU an
  * SPI given back is now routed to (hand_back), if any: by value, not
  * through a pointer (no stack canary on the exit path). */
@@ -393,59 +452,12 @@ static struct vcpu *sync(struct vcpu *v)
 			other = hand_back(v, c->lr_intid[i], q, other);
 			continue;
 		}
-		struct lr_val l;
-		vgic_lr_decode(raw, &l);
-		q->active = l.state & 2;
-		if (!(l.state & 1))
-			q->lr_latched = false; /* acknowledged: the latch is spent */
-		if (l.state == 1 && !q->edge && !q->hw && !q->level && !q->pending && !q->lr_latched) {
-			/* A level source that dropped before the guest took it: withdraw
-			 * (not one the guest pended itself: that stays pending until
-			 * acknowledged or cleared, whatever the line does). */
-			vgic_lr_write(i, 0);
-			c->lr_used &= ~(1u << i);
-			q->in_lr = false;
-			continue;
-		}
-		if (l.state == 1) {
-			/* Listed, not yet taken, and more of it waits in the model
-			 * (an edge since, or another sender's SGI): later edges
-			 * coalesce on that without an IPI (vgic_inject), so have the
-			 * guest's deactivation bring us back to list it. */
-			if (!l.hw && !l.eoi && wants_delivery(q)) {
-				l.eoi = true;
-				vgic_lr_write(i, vgic_lr_encode(&l));
-			}
-			continue;
-		}
-		bool v2_sgi = c->lr_intid[i] < 16 && vgic_ops->sgi_source;
-		bool changed = false;
-		if (l.state == 2 && q->pending && q->edge && !v2_sgi) {
-			/* A new edge while the last one is being handled: pending+active. */
-			l.state = 3;
-			q->pending = false;
-			changed = true;
-		} else if (l.state == 2 && v2_sgi && (q->sgi_src & (1u << l.src))) {
-			/* GICv2: the same SGI from the same sender again. */
-			l.state = 3;
-			q->sgi_src &= (uint8_t)~(1u << l.src);
-			changed = true;
-		}
-		if (!l.hw && !l.eoi && wants_delivery(q)) {
-			/* More of it waits (another sender's SGI, or a further edge) but
-			 * cannot be listed while this one is active; the guest may
-			 * deactivate it without an exit (EOImode 1: DIR), so ask for a
-			 * maintenance interrupt when it does. */
-			l.eoi = true;
-			changed = true;
-		}
-		if (changed)
-			vgic_lr_write(i, vgic_lr_encode(&l));
+		sync_listed(v, i, raw, q);
 	}
 	return other;
 }
 
-static __attribute__((noinline)) void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct virq *q)
+static inline void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct virq *q)
 {
 	struct vgic_cpu *c = &v->arch.vgic;
 	int pintid = -1;
@@ -629,7 +641,16 @@ static bool list_sgi_now(struct vcpu *v, uint32_t sgis)
 		return !(sgis & (sgis - 1)); /* not deliverable: nothing to list */
 	if ((sgis & (sgis - 1)) || !free)
 		return false;
-	put_in_lr(v, (unsigned)__builtin_ctz(free), s, q);
+	/* What put_in_lr does, for an SGI: an edge (no latch, no EOI), never
+	 * linked; GICv2: its lowest source (none: bit 8, nothing cleared). */
+	unsigned i = (unsigned)__builtin_ctz(free), src = (unsigned)__builtin_ctz(q->sgi_src | 0x100u);
+	q->sgi_src &= (uint8_t)~(1u << src);
+	q->pending = false;
+	q->in_lr = true;
+	q->lr = (uint8_t)i;
+	c->lr_intid[i] = (uint16_t)s;
+	c->lr_used |= 1u << i;
+	vgic_lr_write(i, vgic_ops->lr_pending(s, q->prio, q->group1, -1, false, src & 7));
 	return true;
 }
 
