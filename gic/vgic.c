@@ -303,12 +303,12 @@ bool vgic_list_level_now(struct vcpu *v, unsigned vintid)
 void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 {
 	struct domain *d = from->dom;
-	uint32_t kick_mask = 0;
+	targets &= (uint32_t)((1ULL << d->nvcpus) - 1);
 	vgic_lock(d);
-	for (unsigned i = 0; i < d->nvcpus; i++) {
-		if (!(targets & (1u << i)))
-			continue;
-		struct vgic_cpu *c = &d->vcpu[i].arch.vgic;
+	uint64_t gen = d->arch.vgic_gen;
+	for (uint32_t m = targets; m; m &= m - 1) { /* by the targets' bits */
+		struct vcpu *t = &d->vcpu[__builtin_ctz(m)];
+		struct vgic_cpu *c = &t->arch.vgic;
 		struct virq *q = &c->priv[intid & 15];
 		if (vgic_ops->sgi_source)
 			q->sgi_src |= (uint8_t)(1u << from->index);
@@ -317,19 +317,17 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 		/* Its exit lists it directly (list_sgi_now) if nothing but SGIs
 		 * changed for it since its last flush; else the general path. */
 		c->sgi_new |= (uint16_t)(1u << (intid & 15));
-		uint64_t gen = d->arch.vgic_gen;
 		__atomic_store_n(&c->seen_gen,
 				 (c->seen_gen & ~VGIC_GEN_SGI) == gen ? gen | VGIC_GEN_SGI
 								      : VGIC_GEN_STALE,
 				 __ATOMIC_RELEASE);
-		vcpu_recheck(&d->vcpu[i], VCPU_RECHECK_VGIC);
-		kick_mask |= 1u << i;
+		vcpu_recheck(t, VCPU_RECHECK_VGIC);
 	}
 	/* Only the targets' own interrupts changed: they flush (their
 	 * seen_gen is stale), no other vCPU needs to, the sender included. */
 	vgic_unlock_unchanged(d);
 	/* The sender runs on this CPU: its own exit flushes, no kick. */
-	kick_mask &= ~(1u << from->index);
+	uint32_t kick_mask = targets & ~(1u << from->index);
 	/* The targets are the sender's domain's: no kick accounting on the
 	 * way (their CPUs charge the exit to that domain). */
 	for (; kick_mask; kick_mask &= kick_mask - 1) {

@@ -125,6 +125,10 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 	struct domain *d = v->dom;
 	struct vgic_dist *g = &d->arch.vgic;
 
+	if (off == 0xf00 && size == 4 && write) { /* SGIR, the hot one: first */
+		sgir_write(v, *val);
+		return true;
+	}
 	if ((off >= 0x080 && off < 0x800) || (off >= 0xc00 && off < 0xd00))
 		return vgic_dist_common(v, off, size, write, val, DIST_ALL);
 	if (off >= 0x800 && off < 0xc00)
@@ -151,9 +155,7 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 	case 0x008:
 		r = IIDR_BULKHEAD;
 		break;
-	case 0xf00: /* SGIR */
-		if (write)
-			sgir_write(v, *val);
+	case 0xf00: /* SGIR: write-only (written above) */
 		break;
 	default:
 		r = id_reg(off);
