@@ -635,13 +635,15 @@ static bool list_sgi_now(struct vcpu *v, uint32_t sgis)
 	uint32_t free = ~(c->lr_used | c->lr_quiet) & ((1u << gic_host.nr_lrs) - 1);
 	unsigned s = (unsigned)__builtin_ctz(sgis);
 	struct virq *q = &c->priv[s];
-	if (!(c->priv_enabled & sgis) || q->in_lr || !wants_delivery(q) || !group_enabled(v->dom, q))
+	if (!(c->priv_enabled & sgis) || q->in_lr || !wants_delivery(q) ||
+	    !group_enabled(v->dom, q))
 		return !(sgis & (sgis - 1)); /* not deliverable: nothing to list */
 	if ((sgis & (sgis - 1)) || !free)
 		return false;
 	/* What put_in_lr does, for an SGI: an edge (no latch, no EOI), never
 	 * linked; GICv2: its lowest source (none: bit 8, nothing cleared). */
-	unsigned i = (unsigned)__builtin_ctz(free), src = (unsigned)__builtin_ctz(q->sgi_src | 0x100u);
+	unsigned i = (unsigned)__builtin_ctz(free);
+	unsigned src = (unsigned)__builtin_ctz(q->sgi_src | 0x100u);
 	q->sgi_src &= (uint8_t)~(1u << src);
 	q->pending = false;
 	q->in_lr = true;
