@@ -324,7 +324,8 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 		vcpu_recheck(t, VCPU_RECHECK_VGIC);
 	}
 	/* Only the targets' own interrupts changed: they flush (their
-	 * seen_gen is stale), no other vCPU needs to, the sender included. */
+	 * seen_gen is marked or stale), no other vCPU needs to, the sender
+	 * included. */
 	vgic_unlock_unchanged(d);
 	/* The sender runs on this CPU: its own exit flushes, no kick. */
 	uint32_t kick_mask = targets & ~(1u << from->index);
