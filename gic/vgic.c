@@ -323,6 +323,8 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 				 __ATOMIC_RELEASE);
 		vcpu_recheck(t, VCPU_RECHECK_VGIC);
 	}
+	if (!(targets & (1u << from->index))) /* to itself: its exit flushes */
+		from->arch.vgic.sent = true;
 	/* Only the targets' own interrupts changed: they flush (their
 	 * seen_gen is marked or stale), no other vCPU needs to, the sender
 	 * included. */
@@ -674,6 +676,7 @@ static void sync_and_flush_locked(struct vcpu *v)
 	uint32_t sgis = c->seen_gen == (gen | VGIC_GEN_SGI) ? c->sgi_new : 0;
 	c->seen_gen = gen;
 	c->sgi_new = 0;
+	c->sent = false;
 	struct vcpu *other = sync(v);
 	if (held == ~0u || freed_want(v, held & ~(c->lr_used | c->lr_quiet), sgis) ||
 	    (sgis && !list_sgi_now(v, sgis)))
@@ -688,10 +691,37 @@ static void sync_and_flush_locked(struct vcpu *v)
 	kick(other);
 }
 
+/*
+ * The exit of an SGI v sent (vgic_send_sgi set `sent`), when nothing
+ * changed for v since its last flush (a change after this test sets VGIC
+ * and kicks) and no listed interrupt has more of it waiting (whose
+ * pending+active state or EOI maintenance the next sync must set): only
+ * its registers in use to read back, which nothing on a send needs. They
+ * are left to its next exit (the IPI's answer, its next interrupt): VGIC
+ * set again. Out of line: the other exits pay one test for it.
+ */
+static __attribute__((noinline)) bool send_exit_skips(struct vcpu *v, uint64_t gen)
+{
+	struct vgic_cpu *c = &v->arch.vgic;
+	c->sent = false;
+	if (__atomic_load_n(&c->seen_gen, __ATOMIC_RELAXED) != gen || c->waiting)
+		return false;
+	for (uint32_t m = c->lr_used; m; m &= m - 1) { /* an SPI listed: no skip */
+		unsigned id = c->lr_intid[__builtin_ctz(m)];
+		if (id >= VGIC_NR_PRIV || wants_delivery(&c->priv[id]))
+			return false;
+	}
+	vcpu_recheck(v, VCPU_RECHECK_VGIC);
+	return true;
+}
+
 void vgic_sync_and_flush(struct vcpu *v)
 {
 	struct domain *d = v->dom;
-	if (!vgic_needs_flush(&v->arch.vgic, __atomic_load_n(&d->arch.vgic_gen, __ATOMIC_ACQUIRE)))
+	uint64_t gen = __atomic_load_n(&d->arch.vgic_gen, __ATOMIC_ACQUIRE);
+	if (!vgic_needs_flush(&v->arch.vgic, gen))
+		return;
+	if (v->arch.vgic.sent && send_exit_skips(v, gen))
 		return;
 	spin_lock(&d->arch.vgic_lock);
 	sync_and_flush_locked(v);
@@ -757,25 +787,14 @@ static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned reg)
 			break;
 		case 2: /* ISPENDR/ICPENDR: pending even when masked */
 			bit = wants_delivery(q);
-			if (q->in_lr) {
-				struct lr_val l;
-				if (v->pcpu == arch_cpu_index()) {
-					vgic_lr_decode(vgic_lr_read(q->lr), &l);
-					bit = bit || (l.state & 1);
-				} else {
-					bit = true;
-				}
-			}
+			if (q->in_lr)
+				bit = bit || v->pcpu != arch_cpu_index() ||
+				      (vgic_ops->lr_state(vgic_lr_read(q->lr)) & 1);
 			break;
 		case 3: /* ISACTIVER/ICACTIVER: the guest acknowledges without an exit */
 			bit = q->active;
-			if (q->in_lr) {
-				struct lr_val l;
-				if (v->pcpu == arch_cpu_index()) {
-					vgic_lr_decode(vgic_lr_read(q->lr), &l);
-					bit = l.state & 2;
-				}
-			}
+			if (q->in_lr && v->pcpu == arch_cpu_index())
+				bit = vgic_ops->lr_state(vgic_lr_read(q->lr)) & 2;
 			break;
 		}
 		r |= (uint32_t)bit << b;

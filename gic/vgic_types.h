@@ -64,6 +64,9 @@ struct vgic_cpu {
 	 * this vCPU was up to date at gen: its exit may list them directly. */
 	uint64_t seen_gen;
 	uint16_t sgi_new; /* SGIs sent to it since its last flush (bit = INTID) */
+	/* It sent an SGI since its last sync, on its own CPU (the sender is
+	 * the running vCPU): that exit may leave its registers to the next. */
+	bool sent;
 	bool rd_sleep; /* GICR_WAKER.ProcessorSleep */
 };
 

@@ -125,7 +125,7 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 	struct domain *d = v->dom;
 	struct vgic_dist *g = &d->arch.vgic;
 
-	if (off == 0xf00 && size == 4 && write) { /* SGIR, the hot one: first */
+	if (off == 0xf00 && size == 4 && write) { /* SGIR (write-only), the hot one: first */
 		sgir_write(v, *val);
 		return true;
 	}
@@ -154,8 +154,6 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 		break;
 	case 0x008:
 		r = IIDR_BULKHEAD;
-		break;
-	case 0xf00: /* SGIR: write-only (written above) */
 		break;
 	default:
 		r = id_reg(off);

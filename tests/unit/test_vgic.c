@@ -893,12 +893,17 @@ static unsigned rnd(unsigned n)
 
 /* The guest-visible state of vCPU k of domain d: its list registers and
  * control register, the pending and active bits of its SGIs and PPIs and
- * (GICv2) each SGI's pending sources. */
+ * (GICv2) each SGI's pending sources. An invalid list register counts as
+ * 0 whatever its other bits: the guest cannot see it, and the exit of a
+ * send leaves the clearing of one it consumed to the next exit. */
 static void visible(struct domain *d, unsigned k, uint64_t out[10])
 {
 	struct vcpu *v = h_vcpu(d, k);
-	for (unsigned i = 0; i < 4; i++)
+	for (unsigned i = 0; i < 4; i++) {
 		out[i] = lr(v, i);
+		if ((gic_host.version == 3 ? out[i] >> 62 : out[i] >> 28 & 3) == 0)
+			out[i] = 0;
+	}
 	out[4] = hcr(v);
 	if (gic_host.version == 3) {
 		out[5] = sgi_r(v, 0x200);
