@@ -303,26 +303,34 @@ bool vgic_list_level_now(struct vcpu *v, unsigned vintid)
 void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 {
 	struct domain *d = from->dom;
-	uint32_t kick_mask = 0;
+	targets &= (uint32_t)((1ULL << d->nvcpus) - 1);
 	vgic_lock(d);
-	for (unsigned i = 0; i < d->nvcpus; i++) {
-		if (!(targets & (1u << i)))
-			continue;
-		struct vgic_cpu *c = &d->vcpu[i].arch.vgic;
+	uint64_t gen = d->arch.vgic_gen;
+	for (uint32_t m = targets; m; m &= m - 1) { /* by the targets' bits */
+		struct vcpu *t = &d->vcpu[__builtin_ctz(m)];
+		struct vgic_cpu *c = &t->arch.vgic;
 		struct virq *q = &c->priv[intid & 15];
 		if (vgic_ops->sgi_source)
 			q->sgi_src |= (uint8_t)(1u << from->index);
 		else
 			q->pending = true;
-		__atomic_store_n(&c->seen_gen, VGIC_GEN_STALE, __ATOMIC_RELEASE);
-		vcpu_recheck(&d->vcpu[i], VCPU_RECHECK_VGIC);
-		kick_mask |= 1u << i;
+		/* Its exit lists it directly (list_sgi_now) if nothing but SGIs
+		 * changed for it since its last flush; else the general path. */
+		c->sgi_new |= (uint16_t)(1u << (intid & 15));
+		__atomic_store_n(&c->seen_gen,
+				 (c->seen_gen & ~VGIC_GEN_SGI) == gen ? gen | VGIC_GEN_SGI
+								      : VGIC_GEN_STALE,
+				 __ATOMIC_RELEASE);
+		vcpu_recheck(t, VCPU_RECHECK_VGIC);
 	}
+	if (!(targets & (1u << from->index))) /* to itself: its exit flushes */
+		from->arch.vgic.sent = true;
 	/* Only the targets' own interrupts changed: they flush (their
-	 * seen_gen is stale), no other vCPU needs to, the sender included. */
+	 * seen_gen is marked or stale), no other vCPU needs to, the sender
+	 * included. */
 	vgic_unlock_unchanged(d);
 	/* The sender runs on this CPU: its own exit flushes, no kick. */
-	kick_mask &= ~(1u << from->index);
+	uint32_t kick_mask = targets & ~(1u << from->index);
 	/* The targets are the sender's domain's: no kick accounting on the
 	 * way (their CPUs charge the exit to that domain). */
 	for (; kick_mask; kick_mask &= kick_mask - 1) {
@@ -340,17 +348,81 @@ static bool wants_delivery(const struct virq *q)
 
 /* An SPI v gives back to the model (consumed with its line still high, or
  * evicted) that is now routed to another vCPU: that vCPU must look again. */
-static void hand_back(struct vcpu *v, unsigned intid, const struct virq *q, struct vcpu **other)
+static struct vcpu *hand_back(struct vcpu *v, unsigned intid, const struct virq *q,
+			      struct vcpu *other)
 {
 	if (intid >= VGIC_NR_PRIV && q->target != v->index && q->target < v->dom->nvcpus &&
 	    wants_delivery(q))
-		*other = &v->dom->vcpu[q->target];
+		return &v->dom->vcpu[q->target];
+	return other;
 }
 
-/* Read every list register in use back into the model. */
-static void sync(struct vcpu *v, struct vcpu **other)
+/* A list register sync found still pending or active: the model learns
+ * its active state; a dropped level is withdrawn, and EOI maintenance
+ * asked for when more of it waits. Out of line: the decode by reference
+ * (a stack canary) stays off the common sync, where every register it
+ * reads was consumed. */
+static __attribute__((noinline)) void sync_listed(struct vcpu *v, unsigned i, uint64_t raw,
+						  struct virq *q)
 {
 	struct vgic_cpu *c = &v->arch.vgic;
+	struct lr_val l;
+	vgic_lr_decode(raw, &l);
+	q->active = l.state & 2;
+	if (!(l.state & 1))
+		q->lr_latched = false; /* acknowledged: the latch is spent */
+	if (l.state == 1 && !q->edge && !q->hw && !q->level && !q->pending && !q->lr_latched) {
+		/* A level source that dropped before the guest took it: withdraw
+		 * (not one the guest pended itself: that stays pending until
+		 * acknowledged or cleared, whatever the line does). */
+		vgic_lr_write(i, 0);
+		c->lr_used &= ~(1u << i);
+		q->in_lr = false;
+		return;
+	}
+	if (l.state == 1) {
+		/* Listed, not yet taken, and more of it waits in the model
+		 * (an edge since, or another sender's SGI): later edges
+		 * coalesce on that without an IPI (vgic_inject), so have the
+		 * guest's deactivation bring us back to list it. */
+		if (!l.hw && !l.eoi && wants_delivery(q)) {
+			l.eoi = true;
+			vgic_lr_write(i, vgic_lr_encode(&l));
+		}
+		return;
+	}
+	bool v2_sgi = c->lr_intid[i] < 16 && vgic_ops->sgi_source;
+	bool changed = false;
+	if (l.state == 2 && q->pending && q->edge && !v2_sgi) {
+		/* A new edge while the last one is being handled: pending+active. */
+		l.state = 3;
+		q->pending = false;
+		changed = true;
+	} else if (l.state == 2 && v2_sgi && (q->sgi_src & (1u << l.src))) {
+		/* GICv2: the same SGI from the same sender again. */
+		l.state = 3;
+		q->sgi_src &= (uint8_t)~(1u << l.src);
+		changed = true;
+	}
+	if (!l.hw && !l.eoi && wants_delivery(q)) {
+		/* More of it waits (another sender's SGI, or a further edge) but
+		 * cannot be listed while this one is active; the guest may
+		 * deactivate it without an exit (EOImode 1: DIR), so ask for a
+		 * maintenance interrupt when it does. */
+		l.eoi = true;
+		changed = true;
+	}
+	if (changed)
+		vgic_lr_write(i, vgic_lr_encode(&l));
+}
+
+/* Read every list register in use back into the model. Returns a vCPU an
+ * SPI given back is now routed to (hand_back), if any: by value, not
+ * through a pointer (no stack canary on the exit path). */
+static struct vcpu *sync(struct vcpu *v)
+{
+	struct vgic_cpu *c = &v->arch.vgic;
+	struct vcpu *other = NULL;
 	uint32_t used = c->lr_used | c->lr_quiet;
 	while (used) {
 		unsigned i = (unsigned)__builtin_ctz(used);
@@ -378,58 +450,12 @@ static void sync(struct vcpu *v, struct vcpu **other)
 				if (!q->level)
 					gic_ppi_enable(id, true);
 			}
-			hand_back(v, c->lr_intid[i], q, other);
+			other = hand_back(v, c->lr_intid[i], q, other);
 			continue;
 		}
-		struct lr_val l;
-		vgic_lr_decode(raw, &l);
-		q->active = l.state & 2;
-		if (!(l.state & 1))
-			q->lr_latched = false; /* acknowledged: the latch is spent */
-		if (l.state == 1 && !q->edge && !q->hw && !q->level && !q->pending && !q->lr_latched) {
-			/* A level source that dropped before the guest took it: withdraw
-			 * (not one the guest pended itself: that stays pending until
-			 * acknowledged or cleared, whatever the line does). */
-			vgic_lr_write(i, 0);
-			c->lr_used &= ~(1u << i);
-			q->in_lr = false;
-			continue;
-		}
-		if (l.state == 1) {
-			/* Listed, not yet taken, and more of it waits in the model
-			 * (an edge since, or another sender's SGI): later edges
-			 * coalesce on that without an IPI (vgic_inject), so have the
-			 * guest's deactivation bring us back to list it. */
-			if (!l.hw && !l.eoi && wants_delivery(q)) {
-				l.eoi = true;
-				vgic_lr_write(i, vgic_lr_encode(&l));
-			}
-			continue;
-		}
-		bool v2_sgi = c->lr_intid[i] < 16 && vgic_ops->sgi_source;
-		bool changed = false;
-		if (l.state == 2 && q->pending && q->edge && !v2_sgi) {
-			/* A new edge while the last one is being handled: pending+active. */
-			l.state = 3;
-			q->pending = false;
-			changed = true;
-		} else if (l.state == 2 && v2_sgi && (q->sgi_src & (1u << l.src))) {
-			/* GICv2: the same SGI from the same sender again. */
-			l.state = 3;
-			q->sgi_src &= (uint8_t)~(1u << l.src);
-			changed = true;
-		}
-		if (!l.hw && !l.eoi && wants_delivery(q)) {
-			/* More of it waits (another sender's SGI, or a further edge) but
-			 * cannot be listed while this one is active; the guest may
-			 * deactivate it without an exit (EOImode 1: DIR), so ask for a
-			 * maintenance interrupt when it does. */
-			l.eoi = true;
-			changed = true;
-		}
-		if (changed)
-			vgic_lr_write(i, vgic_lr_encode(&l));
+		sync_listed(v, i, raw, q);
 	}
+	return other;
 }
 
 static inline void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct virq *q)
@@ -487,7 +513,9 @@ static unsigned best_candidate(struct vcpu *v, unsigned *count)
 	return best;
 }
 
-static void flush(struct vcpu *v, struct vcpu **other)
+/* Out of line: its eviction decodes an lr_val by reference (a stack
+ * canary), which the exits that only sync, or list an SGI directly, skip. */
+static __attribute__((noinline)) struct vcpu *flush(struct vcpu *v, struct vcpu *other)
 {
 	struct vgic_cpu *c = &v->arch.vgic;
 	unsigned count;
@@ -528,7 +556,7 @@ static void flush(struct vcpu *v, struct vcpu **other)
 				o->pending = o->pending || o->edge || o->lr_latched;
 			o->lr_latched = false;
 			o->in_lr = false;
-			hand_back(v, c->lr_intid[victim], o, other);
+			other = hand_back(v, c->lr_intid[victim], o, other);
 			vgic_lr_write(victim, 0);
 			c->lr_used &= ~(1u << victim);
 			free = 1u << victim;
@@ -542,6 +570,7 @@ static void flush(struct vcpu *v, struct vcpu **other)
 	uint32_t hcr = VGIC_HCR_EN | (more ? VGIC_HCR_UIE : 0);
 	if (vgic_hcr_read() != hcr)
 		vgic_hcr_write(hcr);
+	return other;
 }
 
 /*
@@ -581,15 +610,51 @@ static bool timers_done_quiet(struct vcpu *v)
 }
 
 /* Does an interrupt of the list registers in `freed` (just freed by a
- * sync) still want delivery (a level still high, another sender's SGI)? */
-static bool freed_want(struct vcpu *v, uint32_t freed)
+ * sync) still want delivery (a level still high, another sender's SGI),
+ * the SGIs in `sgis` aside (list_sgi_now looks at those)? */
+static bool freed_want(struct vcpu *v, uint32_t freed, uint32_t sgis)
 {
 	for (; freed; freed &= freed - 1) {
-		struct virq *q = vgic_irq(v, v->arch.vgic.lr_intid[__builtin_ctz(freed)]);
-		if (q && wants_delivery(q))
+		unsigned id = v->arch.vgic.lr_intid[__builtin_ctz(freed)];
+		struct virq *q = vgic_irq(v, id);
+		if (q && wants_delivery(q) && !(id < 16 && (sgis >> id & 1)))
 			return true;
 	}
 	return false;
+}
+
+/*
+ * The SGI sent to v since its last flush (sgis, one bit), when nothing
+ * else changed and nothing waits: all a flush would find. If it wants
+ * delivery and is not listed yet, it goes into the lowest free register,
+ * as the flush would put it, without its scan and its ICH_HCR/GICH_HCR
+ * read (the last flush, which left nothing waiting, set it to En alone).
+ * False, nothing done, for two SGIs or more or no free register: the
+ * flush's priority order and eviction rule.
+ */
+static bool list_sgi_now(struct vcpu *v, uint32_t sgis)
+{
+	struct vgic_cpu *c = &v->arch.vgic;
+	uint32_t free = ~(c->lr_used | c->lr_quiet) & ((1u << gic_host.nr_lrs) - 1);
+	unsigned s = (unsigned)__builtin_ctz(sgis);
+	struct virq *q = &c->priv[s];
+	if (!(c->priv_enabled & sgis) || q->in_lr || !wants_delivery(q) ||
+	    !group_enabled(v->dom, q))
+		return !(sgis & (sgis - 1)); /* not deliverable: nothing to list */
+	if ((sgis & (sgis - 1)) || !free)
+		return false;
+	/* What put_in_lr does, for an SGI: an edge (no latch, no EOI), never
+	 * linked; GICv2: its lowest source (none: bit 8, nothing cleared). */
+	unsigned i = (unsigned)__builtin_ctz(free);
+	unsigned src = (unsigned)__builtin_ctz(q->sgi_src | 0x100u);
+	q->sgi_src &= (uint8_t)~(1u << src);
+	q->pending = false;
+	q->in_lr = true;
+	q->lr = (uint8_t)i;
+	c->lr_intid[i] = (uint16_t)s;
+	c->lr_used |= 1u << i;
+	vgic_lr_write(i, vgic_ops->lr_pending(s, q->prio, q->group1, -1, false, src & 7));
+	return true;
 }
 
 /* Sync and flush, the vgic lock held (not vgic_lock(): no change, mostly);
@@ -598,16 +663,24 @@ static void sync_and_flush_locked(struct vcpu *v)
 {
 	struct domain *d = v->dom;
 	struct vgic_cpu *c = &v->arch.vgic;
-	struct vcpu *other = NULL;
+	uint64_t gen = d->arch.vgic_gen;
 	/* The model as at the last flush, which listed all it could (nothing
-	 * waits): a flush can only list what this sync frees and still wants
-	 * delivery. The exit after a guest completed its interrupts, or sent
-	 * an SGI from its handler, skips it. */
-	uint32_t held = c->seen_gen == d->arch.vgic_gen && !c->waiting ? c->lr_used | c->lr_quiet : ~0u;
-	c->seen_gen = d->arch.vgic_gen;
-	sync(v, &other);
-	if (held == ~0u || freed_want(v, held & ~(c->lr_used | c->lr_quiet)))
-		flush(v, &other);
+	 * waits), but for SGIs sent to v since (seen_gen marked VGIC_GEN_SGI):
+	 * a flush can only list what this sync frees and still wants delivery,
+	 * and those SGIs. The exit after a guest completed its interrupts, or
+	 * sent an SGI from its handler, skips it; the one an SGI kicked lists
+	 * it directly. */
+	uint32_t held = (c->seen_gen & ~VGIC_GEN_SGI) == gen && !c->waiting
+			    ? c->lr_used | c->lr_quiet
+			    : ~0u;
+	uint32_t sgis = c->seen_gen == (gen | VGIC_GEN_SGI) ? c->sgi_new : 0;
+	c->seen_gen = gen;
+	c->sgi_new = 0;
+	c->sent = false;
+	struct vcpu *other = sync(v);
+	if (held == ~0u || freed_want(v, held & ~(c->lr_used | c->lr_quiet), sgis) ||
+	    (sgis && !list_sgi_now(v, sgis)))
+		other = flush(v, other);
 	if (c->lr_used) /* read back at the next exit, whatever else happens */
 		vcpu_recheck(v, VCPU_RECHECK_VGIC);
 	if (!other) {
@@ -618,10 +691,37 @@ static void sync_and_flush_locked(struct vcpu *v)
 	kick(other);
 }
 
+/*
+ * The exit of an SGI v sent (vgic_send_sgi set `sent`), when nothing
+ * changed for v since its last flush (a change after this test sets VGIC
+ * and kicks) and no listed interrupt has more of it waiting (whose
+ * pending+active state or EOI maintenance the next sync must set): only
+ * its registers in use to read back, which nothing on a send needs. They
+ * are left to its next exit (the IPI's answer, its next interrupt): VGIC
+ * set again. Out of line: the other exits pay one test for it.
+ */
+static __attribute__((noinline)) bool send_exit_skips(struct vcpu *v, uint64_t gen)
+{
+	struct vgic_cpu *c = &v->arch.vgic;
+	c->sent = false;
+	if (__atomic_load_n(&c->seen_gen, __ATOMIC_RELAXED) != gen || c->waiting)
+		return false;
+	for (uint32_t m = c->lr_used; m; m &= m - 1) { /* an SPI listed: no skip */
+		unsigned id = c->lr_intid[__builtin_ctz(m)];
+		if (id >= VGIC_NR_PRIV || wants_delivery(&c->priv[id]))
+			return false;
+	}
+	vcpu_recheck(v, VCPU_RECHECK_VGIC);
+	return true;
+}
+
 void vgic_sync_and_flush(struct vcpu *v)
 {
 	struct domain *d = v->dom;
-	if (!vgic_needs_flush(&v->arch.vgic, __atomic_load_n(&d->arch.vgic_gen, __ATOMIC_ACQUIRE)))
+	uint64_t gen = __atomic_load_n(&d->arch.vgic_gen, __ATOMIC_ACQUIRE);
+	if (!vgic_needs_flush(&v->arch.vgic, gen))
+		return;
+	if (v->arch.vgic.sent && send_exit_skips(v, gen))
 		return;
 	spin_lock(&d->arch.vgic_lock);
 	sync_and_flush_locked(v);
@@ -642,9 +742,8 @@ void vgic_vcpu_leave(struct vcpu *v)
 {
 	struct domain *d = v->dom;
 	struct vgic_cpu *c = &v->arch.vgic;
-	struct vcpu *other = NULL;
 	vgic_lock(d);
-	sync(v, &other);
+	struct vcpu *other = sync(v);
 	for (uint32_t used = c->lr_used | c->lr_quiet; used; used &= used - 1) {
 		unsigned i = (unsigned)__builtin_ctz(used);
 		struct lr_val l;
@@ -661,7 +760,7 @@ void vgic_vcpu_leave(struct vcpu *v)
 		q->hw_linked = q->hw_linked || l.hw;
 		q->lr_latched = false;
 		q->in_lr = false;
-		hand_back(v, c->lr_intid[i], q, &other);
+		other = hand_back(v, c->lr_intid[i], q, other);
 	}
 	c->lr_used = c->lr_quiet = 0;
 	c->waiting = false;
@@ -688,25 +787,14 @@ static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned reg)
 			break;
 		case 2: /* ISPENDR/ICPENDR: pending even when masked */
 			bit = wants_delivery(q);
-			if (q->in_lr) {
-				struct lr_val l;
-				if (v->pcpu == arch_cpu_index()) {
-					vgic_lr_decode(vgic_lr_read(q->lr), &l);
-					bit = bit || (l.state & 1);
-				} else {
-					bit = true;
-				}
-			}
+			if (q->in_lr)
+				bit = bit || v->pcpu != arch_cpu_index() ||
+				      (vgic_ops->lr_state(vgic_lr_read(q->lr)) & 1);
 			break;
 		case 3: /* ISACTIVER/ICACTIVER: the guest acknowledges without an exit */
 			bit = q->active;
-			if (q->in_lr) {
-				struct lr_val l;
-				if (v->pcpu == arch_cpu_index()) {
-					vgic_lr_decode(vgic_lr_read(q->lr), &l);
-					bit = l.state & 2;
-				}
-			}
+			if (q->in_lr && v->pcpu == arch_cpu_index())
+				bit = vgic_ops->lr_state(vgic_lr_read(q->lr)) & 2;
 			break;
 		}
 		r |= (uint32_t)bit << b;

@@ -37,6 +37,9 @@ struct virq {
 };
 
 #define VGIC_GEN_STALE UINT64_MAX /* never a generation: the next entry flushes */
+/* seen_gen's mark for "as at generation seen_gen & ~VGIC_GEN_SGI but for
+ * the SGIs in sgi_new": never a generation either. */
+#define VGIC_GEN_SGI (1ULL << 63)
 
 struct vgic_cpu {
 	struct virq priv[VGIC_NR_PRIV];
@@ -56,8 +59,14 @@ struct vgic_cpu {
 	/* The domain's vgic_gen at this vCPU's last flush; VGIC_GEN_STALE
 	 * (under the vgic lock) when only this vCPU's own interrupts changed
 	 * (an SGI sent to it): it alone flushes, not every vCPU of the domain
-	 * (the sender above all) as a generation change would make them. */
+	 * (the sender above all) as a generation change would make them.
+	 * gen | VGIC_GEN_SGI when they are only SGIs (sgi_new), sent while
+	 * this vCPU was up to date at gen: its exit may list them directly. */
 	uint64_t seen_gen;
+	uint16_t sgi_new; /* SGIs sent to it since its last flush (bit = INTID) */
+	/* It sent an SGI since its last sync, on its own CPU (the sender is
+	 * the running vCPU): that exit may leave its registers to the next. */
+	bool sent;
 	bool rd_sleep; /* GICR_WAKER.ProcessorSleep */
 };
 

@@ -93,7 +93,10 @@ static bool pendsgir_access(struct vcpu *v, uint64_t off, unsigned size, bool wr
 			q->sgi_src = set ? (q->sgi_src | bits) : (q->sgi_src & ~bits);
 		r |= (uint64_t)q->sgi_src << (8 * b);
 	}
-	vgic_unlock(d);
+	if (write)
+		vgic_unlock(d);
+	else
+		vgic_unlock_unchanged(d); /* a read changes nothing any vCPU must see */
 	/* SPENDSGIR/CPENDSGIR name this vCPU's own SGIs: its own exit flushes. */
 	if (!write)
 		*val = r;
@@ -122,6 +125,10 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 	struct domain *d = v->dom;
 	struct vgic_dist *g = &d->arch.vgic;
 
+	if (off == 0xf00 && size == 4 && write) { /* SGIR (write-only), the hot one: first */
+		sgir_write(v, *val);
+		return true;
+	}
 	if ((off >= 0x080 && off < 0x800) || (off >= 0xc00 && off < 0xd00))
 		return vgic_dist_common(v, off, size, write, val, DIST_ALL);
 	if (off >= 0x800 && off < 0xc00)
@@ -147,10 +154,6 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 		break;
 	case 0x008:
 		r = IIDR_BULKHEAD;
-		break;
-	case 0xf00: /* SGIR */
-		if (write)
-			sgir_write(v, *val);
 		break;
 	default:
 		r = id_reg(off);

@@ -47,6 +47,13 @@ static inline uint32_t h_lr_used(const struct vcpu *v)
 	return v->arch.vgic.lr_used;
 }
 
+/* v's next exit takes the general sync and flush (no direct SGI listing):
+ * the state every vCPU starts its life in, a legitimate one at any time. */
+static inline void h_vgic_stale(struct vcpu *v)
+{
+	v->arch.vgic.seen_gen = VGIC_GEN_STALE;
+}
+
 /* Is the virtual interrupt linked to a physical one, and which? */
 static inline bool h_virq_hw(struct vcpu *v, unsigned intid, unsigned *hw_intid)
 {

@@ -880,6 +880,152 @@ static void test_v2_eviction_keeps_source(void)
 	CHECK_EQ(hcr(v), VGIC_HCR_EN | VGIC_HCR_UIE);
 }
 
+/* ---- the direct SGI listing against the general sync and flush ---- */
+
+static uint32_t rnd_state;
+static unsigned rnd(unsigned n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state % n;
+}
+
+/* The guest-visible state of vCPU k of domain d: its list registers and
+ * control register, the pending and active bits of its SGIs and PPIs and
+ * (GICv2) each SGI's pending sources. An invalid list register counts as
+ * 0 whatever its other bits: the guest cannot see it, and the exit of a
+ * send leaves the clearing of one it consumed to the next exit. */
+static void visible(struct domain *d, unsigned k, uint64_t out[10])
+{
+	struct vcpu *v = h_vcpu(d, k);
+	for (unsigned i = 0; i < 4; i++) {
+		out[i] = lr(v, i);
+		if ((gic_host.version == 3 ? out[i] >> 62 : out[i] >> 28 & 3) == 0)
+			out[i] = 0;
+	}
+	out[4] = hcr(v);
+	if (gic_host.version == 3) {
+		out[5] = sgi_r(v, 0x200);
+		out[6] = sgi_r(v, 0x300);
+		out[7] = out[8] = out[9] = 0;
+	} else {
+		out[5] = gicd_r(v, 0x200);
+		out[6] = gicd_r(v, 0x300);
+		out[7] = gicd_r(v, 0xf20);
+		out[8] = gicd_r(v, 0xf24);
+		out[9] = ((uint64_t)gicd_r(v, 0xf28) << 32) | gicd_r(v, 0xf2c);
+	}
+}
+
+/* One step of a random sequence, done alike to domain 0 (whose exits may
+ * list SGIs directly) and domain 1 (whose exits always take the general
+ * sync and flush): an SGI from either vCPU to either or both (itself
+ * too), an exit, the guest acknowledging or completing a list register,
+ * an SGI enabled or disabled, a priority changed, a group disabled. */
+static void twin_step(unsigned op, unsigned a, unsigned b, unsigned s)
+{
+	for (unsigned n = 0; n < 2; n++) {
+		struct domain *d = &domains[n];
+		struct vcpu *v = h_vcpu(d, a);
+		if (op < 6) { /* an SGI: targets b + 1 (vCPU 0, 1 or both) */
+			if (gic_host.version == 3)
+				vgic_v3_sgi_sysreg(v, ((uint64_t)s << 24) | (b + 1));
+			else
+				gicd_w(v, 0xf00, ((b + 1) << 16) | s);
+		} else if (op < 10) { /* an exit */
+			if (n == 1)
+				h_vgic_stale(v);
+			exit_of(v);
+		} else if (op < 13) { /* the guest's CPU interface on LR b */
+			static const unsigned next[4] = {LR_INVALID, LR_ACTIVE, LR_INVALID,
+							 LR_PENDING};
+			uint64_t r = lr(v, b);
+			unsigned st =
+			    gic_host.version == 3 ? (unsigned)(r >> 62) : (unsigned)(r >> 28) & 3;
+			guest_sets_lr_state(v, b, next[st]);
+		} else if (op == 13) { /* ISENABLER0 / ICENABLER0 */
+			uint64_t off = s & 1 ? 0x180 : 0x100;
+			if (gic_host.version == 3)
+				sgi_w(v, off, 1u << (s / 2));
+			else
+				gicd_w(v, off, 1u << (s / 2));
+		} else if (op == 14) { /* a priority: few values, so ties happen */
+			uint8_t p = (uint8_t)(0x40 + 0x40 * (b + a));
+			if (gic_host.version == 3)
+				sgi_wb(v, 0x400 + s, p);
+			else
+				gicd_wb(v, 0x400 + s, p);
+		} else { /* GICD_CTLR: the SGIs' group off (rarely) or on */
+			bool on = b || s < 6;
+			gicd_w(v, 0x000, gic_host.version == 3 ? (on ? 3 : 1) : on);
+		}
+	}
+}
+
+/* Both domains' vCPU k show the guest the same state; else one failure
+ * naming the sequence, the step and the word. */
+static bool twin_same(unsigned version, unsigned seq, unsigned step, unsigned op)
+{
+	for (unsigned k = 0; k < 2; k++) {
+		uint64_t x[10], y[10];
+		visible(&domains[0], k, x);
+		visible(&domains[1], k, y);
+		for (unsigned i = 0; i < 10; i++) {
+			if (x[i] == y[i])
+				continue;
+			CHECK_FAIL("GICv%u sequence %u step %u (op %u): vCPU %u word %u: "
+				   "direct 0x%llx, general 0x%llx",
+				   version, seq, step, op, k, i, (unsigned long long)x[i],
+				   (unsigned long long)y[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Many random sequences: after every step both domains must show the
+ * guest the same state (list registers bit for bit, control register,
+ * pending, active and source bits). */
+static void twin_sequences(unsigned version)
+{
+	for (unsigned seq = 0; seq < 1000; seq++) {
+		rnd_state = 0x9e3779b9u ^ (seq * 2654435761u) ^ version;
+		fake_setup(version);
+		for (unsigned n = 0; n < 2; n++) {
+			struct domain *d = &domains[n];
+			for (unsigned k = 0; k < 2; k++) {
+				struct vcpu *v = h_vcpu(d, k);
+				if (version == 3) {
+					sgi_w(v, 0x080, ~0u); /* group 1 */
+					sgi_w(v, 0x100, 0xff);
+				} else {
+					gicd_w(v, 0x100, 0xff);
+				}
+				exit_of(v);
+			}
+			gicd_w(h_vcpu(d, 0), 0x000, version == 3 ? 3 : 1);
+		}
+		for (unsigned step = 0; step < 80; step++) {
+			unsigned op = rnd(16), a = rnd(2), s = rnd(8);
+			unsigned b = op < 6 ? rnd(3) : op >= 10 && op < 13 ? rnd(4) : rnd(2);
+			twin_step(op, a, b, s);
+			if (!twin_same(version, seq, step, op))
+				return;
+		}
+	}
+}
+
+static void test_v3_direct_sgi_as_general(void)
+{
+	twin_sequences(3);
+}
+
+static void test_v2_direct_sgi_as_general(void)
+{
+	twin_sequences(2);
+}
+
 int main(void)
 {
 	RUN(test_v3_reset_state);
@@ -904,5 +1050,7 @@ int main(void)
 	RUN(test_v3_irouter_and_sizes);
 	RUN(test_v2_sgi_sources);
 	RUN(test_v2_eviction_keeps_source);
+	RUN(test_v3_direct_sgi_as_general);
+	RUN(test_v2_direct_sgi_as_general);
 	return check_summary("test_vgic");
 }
