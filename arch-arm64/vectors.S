@@ -45,14 +45,19 @@
 	stp	x0, x1, [sp, #TF_SPSR]
 .endm
 
-/* The rest of a full frame: x19-x29 and SP_EL1 (x0 clobbered). */
-.macro save_callee_regs
+/* x19-x29, which C preserves, into the frame. */
+.macro save_x19_x29
 	str	x19, [sp, #16 * 9 + 8]
 	stp	x20, x21, [sp, #16 * 10]
 	stp	x22, x23, [sp, #16 * 11]
 	stp	x24, x25, [sp, #16 * 12]
 	stp	x26, x27, [sp, #16 * 13]
 	stp	x28, x29, [sp, #16 * 14]
+.endm
+
+/* The rest of a full frame: x19-x29 and SP_EL1 (x0 clobbered). */
+.macro save_callee_regs
+	save_x19_x29
 	mrs	x0, sp_el1
 	str	x0, [sp, #TF_SP_EL1]
 .endm
@@ -153,8 +158,10 @@ guest_left:
 
 /* x0 = the frame, x1 = ESR (both arguments of the C below). A data abort
  * (an emulated device's register: trap_guest_dabt64) names one register;
- * one of x19-x29 is saved and restored with the full frame, any other
- * stays in the lean one. Any other class of 0x20 and above goes on. */
+ * naming one of x19-x29, those are saved too (not SP_EL1: no C reads it
+ * from the frame) and restored only after a read (a write leaves them as
+ * they were: C preserves them); any other stays in the lean frame. Any
+ * other class of 0x20 and above goes on. */
 guest_sync64_hi:
 	lsr	x2, x1, #26
 	cmp	x2, #0x24		/* EC_DABT_LOW */
@@ -168,13 +175,14 @@ guest_sync64_hi:
 	b.eq	guest_sync64_full
 	cbnz	w0, guest_exit_lean	/* TRAP_GUEST_DONE */
 	b	guest_left
-2:	save_callee_regs
-	mov	x0, sp
+2:	save_x19_x29
 	bl	trap_guest_dabt64
 	cmp	w0, #TRAP_GUEST_FULL
 	b.eq	guest_sync64_full
-	cbnz	w0, guest_exit
-	b	guest_left
+	cbz	w0, guest_left
+	ldr	x1, [sp, #TF_ESR]
+	tbnz	x1, #6, guest_exit_lean	/* ISS.WnR */
+	b	guest_exit
 
 guest_sync64:
 	bl	trap_guest_sync64
