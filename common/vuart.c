@@ -144,7 +144,12 @@ __attribute__((cold, noinline)) static bool reg_access(struct domain *d, uint64_
 	else
 		*val = reg_read(u, off);
 	spin_unlock(&d->lock);
-	update_line(d);
+	/* Only these change RIS & IMSC (input does in vuart_input, a reset
+	 * clears both with the vGIC's level): any other access, such as the
+	 * CR save and restore around each of Linux's console writes, leaves
+	 * the line as it was. */
+	if (write ? off == IMSC || off == ICR : off == DR)
+		update_line(d);
 	return true;
 }
 
