@@ -377,12 +377,12 @@ void arch_send_ipi(unsigned cpu)
  * that CPU's domain writes its held output, so only it takes the exit. */
 bool arch_console_later(void)
 {
+	if (read_sysreg(cnthp_ctl_el2) & 1) /* armed (never without the timer) */
+		return true;
 	if (!gic_host.htimer_intid)
 		return false;
-	if (!(read_sysreg(cnthp_ctl_el2) & 1)) { /* not armed yet */
-		write_sysreg(cnthp_cval_el2, arch_counter() + arch_counter_freq() / 100);
-		write_sysreg(cnthp_ctl_el2, 1); /* ENABLE, not masked */
-	}
+	write_sysreg(cnthp_cval_el2, arch_counter() + arch_counter_freq() / 100);
+	write_sysreg(cnthp_ctl_el2, 1); /* ENABLE, not masked */
 	return true;
 }
 

@@ -28,7 +28,9 @@ enum trap_result smccc_guest_call(struct vcpu *v, uint64_t *x);
 bool trap_guest(struct trap_frame *f, unsigned kind);
 /* The lean entry of an AArch64 guest's synchronous exception: a TRAP_GUEST_*
  * of arch-arm64/asm.h. */
-unsigned trap_guest_sync64(struct trap_frame *f);
+unsigned trap_guest_sync64(struct trap_frame *f, uint64_t esr);
+/* The same for a data abort (an emulated device's register). */
+unsigned trap_guest_dabt64(struct trap_frame *f, uint64_t esr);
 unsigned trap_guest_irq64(struct trap_frame *f);
 /* Ask the firmware which SMCCC CPU workarounds it has on this CPU (at its start). */
 void arch_smccc_probe(unsigned cpu);

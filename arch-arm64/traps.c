@@ -537,16 +537,10 @@ static inline bool rt_in_lean_frame(unsigned rt)
 
 static inline bool lean_frame_enough(uint64_t esr)
 {
-	unsigned ec = ESR_EC(esr), iss = (unsigned)ESR_ISS(esr), rt;
+	unsigned ec = ESR_EC(esr);
 	if (ec == EC_HVC64 || ec == EC_SMC64)
 		return true;
-	if (ec == EC_SYS64)
-		rt = (iss >> 5) & 0x1f;
-	else if (ec == EC_DABT_LOW && (iss & DABT_ISV))
-		rt = DABT_SRT(iss);
-	else
-		return false;
-	return rt_in_lean_frame(rt);
+	return ec == EC_SYS64 && rt_in_lean_frame(((unsigned)ESR_ISS(esr) >> 5) & 0x1f);
 }
 
 /*
@@ -556,13 +550,12 @@ static inline bool lean_frame_enough(uint64_t esr)
  * are not in it): an HVC in Bulkhead's own range (its hypercall
  * table directly: an AArch64 caller, so no SMC64-from-AArch32 rule), a
  * trapped DC set/way (HCR_EL2.TSW) and a GICv3 SGI (ICC_SGI1R_EL1), each a
- * 4-byte instruction, and a data abort (an emulated device's register).
- * Any other HVC takes the SMCCC router (PSCI, SMCCC queries) as before.
+ * 4-byte instruction. Any other HVC takes the SMCCC router (PSCI, SMCCC
+ * queries) as before. (A data abort goes to trap_guest_dabt64.)
  */
-unsigned trap_guest_sync64(struct trap_frame *f)
+unsigned trap_guest_sync64(struct trap_frame *f, uint64_t esr)
 {
 	struct vcpu *v = f->owner;
-	uint64_t esr = f->esr;
 	uint32_t iss = (uint32_t)ESR_ISS(esr);
 	unsigned ec = ESR_EC(esr), rt = (iss >> 5) & 0x1f; /* a system instruction's Rt */
 	enum trap_result r;
@@ -586,14 +579,55 @@ unsigned trap_guest_sync64(struct trap_frame *f)
 		r = TRAP_CONTINUE;
 	} else if (!lean_frame_enough(esr)) {
 		return TRAP_GUEST_FULL; /* nothing done yet: trap_guest does it all */
-	} else if (ec == EC_DABT_LOW) {
-		stats_count_vcpu(EXIT_TRAP, v); /* an emulated device's register */
-		handle_dabt(v, f);
-		r = TRAP_CONTINUE;
 	} else {
 		r = trap_sync(v, f);
 	}
 	return vcpu_trap_done(v, r) ? TRAP_GUEST_DONE : TRAP_GUEST_LEFT;
+}
+
+/* ISS of a stage-2 data abort the PL011 fast path takes, less SAS, SSE, SRT,
+ * SF and AR: a syndrome (ISV), a translation fault at any level (DFSC
+ * 0b0001xx, the level masked) not on a stage-1 table walk, and the
+ * direction (WNR). */
+#define ISS_FAST_MASK (DABT_ISV | DABT_FNV | DABT_EA | DABT_CM | DABT_S1PTW | DABT_WNR | 0x3c)
+#define ISS_FAST_READ (DABT_ISV | 0x04)
+#define ISS_FAST_WRITE (DABT_ISV | DABT_WNR | 0x04)
+
+/*
+ * A data abort from an AArch64 guest (vectors.S: its frame holds x19-x29 too
+ * when the access names one of them). Linux's amba-pl011 console reads FR
+ * then writes DR for every character it prints: those two are served here
+ * straight from the syndrome, the vCPU's copy of its vUART's address and
+ * the vUART's two functions (no region search, no generic decode), with the
+ * exit counted as every trap's. Anything else (another register or page, a
+ * size the general path rejects, an AArch32 EL0, a fault that is not a
+ * translation fault) takes handle_dabt unchanged, and an access without a
+ * syndrome the whole frame and trap_guest.
+ */
+unsigned trap_guest_dabt64(struct trap_frame *f, uint64_t esr)
+{
+	struct vcpu *v = f->owner;
+	uint32_t iss = (uint32_t)ESR_ISS(esr);
+	if (!(iss & DABT_ISV))
+		return TRAP_GUEST_FULL;
+	stats_count_vcpu(EXIT_TRAP, v);
+	unsigned rt = DABT_SRT(iss), sas = DABT_SAS(iss);
+	uint64_t off = (((f->hpfar >> 4) << 12) | (f->far & 0xfff)) - v->vuart_base;
+	uint32_t kind = iss & ISS_FAST_MASK;
+	if (off == VUART_FR && kind == ISS_FAST_READ && (sas == 1 || sas == 2) &&
+	    !(f->spsr & PSR_AA32)) {
+		uint32_t fr = vuart_fr(v->dom); /* under 0x100: no sign or width to apply */
+		if (rt != 31)
+			f->x[rt] = fr;
+		f->elr += 4;
+	} else if (off == VUART_DR && kind == ISS_FAST_WRITE && sas != 3 &&
+		   !(f->spsr & PSR_AA32)) {
+		vuart_dr(v->dom, rt == 31 ? 0 : (char)f->x[rt]);
+		f->elr += 4;
+	} else {
+		handle_dabt(v, f);
+	}
+	return vcpu_trap_done(v, TRAP_CONTINUE) ? TRAP_GUEST_DONE : TRAP_GUEST_LEFT;
 }
 
 /* The lean entry of an IRQ from an AArch64 guest (vectors.S): a TRAP_GUEST_*

@@ -35,24 +35,29 @@
 	stp	x30, x0, [sp, #16 * 15]
 .endm
 
-/* SPSR, ESR, FAR, HPFAR into the frame (x0, x1 clobbered). */
+/* SPSR, ESR, FAR, HPFAR into the frame (x0 clobbered; x1 = ESR). */
 .macro save_syndrome
-	mrs	x0, spsr_el2
-	mrs	x1, esr_el2
-	stp	x0, x1, [sp, #TF_SPSR]
 	mrs	x0, far_el2
 	mrs	x1, hpfar_el2
 	stp	x0, x1, [sp, #TF_FAR]
+	mrs	x0, spsr_el2
+	mrs	x1, esr_el2
+	stp	x0, x1, [sp, #TF_SPSR]
 .endm
 
-/* The rest of a full frame: x19-x29 and SP_EL1 (x0 clobbered). */
-.macro save_callee_regs
+/* x19-x29, which C preserves, into the frame. */
+.macro save_x19_x29
 	str	x19, [sp, #16 * 9 + 8]
 	stp	x20, x21, [sp, #16 * 10]
 	stp	x22, x23, [sp, #16 * 11]
 	stp	x24, x25, [sp, #16 * 12]
 	stp	x26, x27, [sp, #16 * 13]
 	stp	x28, x29, [sp, #16 * 14]
+.endm
+
+/* The rest of a full frame: x19-x29 and SP_EL1 (x0 clobbered). */
+.macro save_callee_regs
+	save_x19_x29
 	mrs	x0, sp_el1
 	str	x0, [sp, #TF_SP_EL1]
 .endm
@@ -88,13 +93,16 @@
  * writes only those (an SMCCC call, a register access naming x0-x18 or x30)
  * and says TRAP_GUEST_DONE or _LEFT; for anything else it does nothing and
  * says TRAP_GUEST_FULL: the frame is completed here and the trap goes the
- * one common way (trap_guest). ~13 instructions fewer each way.
+ * one common way (trap_guest). ~13 instructions fewer each way. A data
+ * abort (ESR.EC bit 5 set, then the class compared) goes to
+ * trap_guest_dabt64 instead, with x19-x29 saved only when it names one.
  */
 .macro vec_guest_sync64
 	.align 7
 	save_caller_regs
 	save_syndrome
 	mov	x0, sp
+	tbnz	x1, #31, guest_sync64_hi /* EC >= 0x20: maybe a data abort */
 	b	guest_sync64
 .endm
 
@@ -148,13 +156,41 @@ guest_left:
 	add	sp, sp, #TF_SIZE	/* the stack is empty again */
 	b	cpu_run_loop
 
+/* x0 = the frame, x1 = ESR (both arguments of the C below). A data abort
+ * (an emulated device's register: trap_guest_dabt64) names one register;
+ * naming one of x19-x29, those are saved too (not SP_EL1: no C reads it
+ * from the frame) and restored only after a read (a write leaves them as
+ * they were: C preserves them); any other stays in the lean frame. Any
+ * other class of 0x20 and above goes on. */
+guest_sync64_hi:
+	lsr	x2, x1, #26
+	cmp	x2, #0x24		/* EC_DABT_LOW */
+	b.ne	guest_sync64
+	ubfx	x2, x1, #16, #5		/* ISS.SRT (RES0, so x0, without ISV) */
+	sub	x2, x2, #19
+	cmp	x2, #10
+	b.ls	2f
+	bl	trap_guest_dabt64
+	cmp	w0, #TRAP_GUEST_FULL
+	b.eq	guest_sync64_full
+	cbnz	w0, guest_exit_lean	/* TRAP_GUEST_DONE */
+	b	guest_left
+2:	save_x19_x29
+	bl	trap_guest_dabt64
+	cmp	w0, #TRAP_GUEST_FULL
+	b.eq	guest_sync64_full
+	cbz	w0, guest_left
+	ldr	x1, [sp, #TF_ESR]
+	tbnz	x1, #6, guest_exit_lean	/* ISS.WnR */
+	b	guest_exit
+
 guest_sync64:
 	bl	trap_guest_sync64
 	cmp	w0, #TRAP_GUEST_FULL
-	b.eq	1f
+	b.eq	guest_sync64_full
 	cbnz	w0, guest_exit_lean	/* TRAP_GUEST_DONE */
 	b	guest_left
-1:	/* TRAP_GUEST_FULL: x19-x29 still hold the guest's values */
+guest_sync64_full: /* TRAP_GUEST_FULL: x19-x29 still hold the guest's values */
 	save_callee_regs
 	mov	x0, sp
 	mov	x1, #0			/* TRAP_GUEST_SYNC */

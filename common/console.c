@@ -671,26 +671,19 @@ void console_domain_write(struct domain *d, const char *s, size_t n)
  * use of its UART (vuart.c). */
 void console_domain_putc(struct domain *d, char c)
 {
-	spin_lock(&d->con_in_lock);
-	uint32_t used = d->con_in_head - __atomic_load_n(&d->con_in_tail, __ATOMIC_ACQUIRE);
-	if (used < CON_IN_SIZE) {
-		d->con_in[d->con_in_head % CON_IN_SIZE] = c;
-		__atomic_store_n(&d->con_in_head, d->con_in_head + 1, __ATOMIC_RELEASE);
-	} else {
-		__atomic_fetch_add(&d->con_lost, 1, __ATOMIC_RELAXED);
-	}
-	spin_unlock(&d->con_in_lock);
-	/* Held until its line ends, a line's worth waits, the guest's next
-	 * other UART access, or the deadline (a prompt the guest then waits at
-	 * shows within milliseconds). */
-	if (c == '\n' || used >= sizeof(d->con_line) - 1 || !arch_console_later()) {
-		console_pump();
-		/* All of it composed: the deadline would only pump again, an
-		 * interrupt on this (maybe real-time) CPU for nothing. */
-		if (__atomic_load_n(&d->con_in_tail, __ATOMIC_ACQUIRE) ==
-		    __atomic_load_n(&d->con_in_head, __ATOMIC_ACQUIRE))
-			arch_console_later_off();
-	}
+	uint32_t used = domain_con_put(d, c);
+	if (!domain_con_held(d, c, used))
+		console_domain_burst_end(d);
+}
+
+void console_domain_burst_end(struct domain *d)
+{
+	console_pump();
+	/* All of it composed: the deadline would only pump again, an
+	 * interrupt on this (maybe real-time) CPU for nothing. */
+	if (__atomic_load_n(&d->con_in_tail, __ATOMIC_ACQUIRE) ==
+	    __atomic_load_n(&d->con_in_head, __ATOMIC_ACQUIRE))
+		arch_console_later_off();
 }
 
 void console_domain_flush(struct domain *d)

@@ -47,6 +47,8 @@ void console_domain_write(struct domain *d, const char *s, size_t n);
 /* The same for one byte, moved on only at a newline, once a line's worth
  * waits, or at the next console_pump()/console_domain_tx(). */
 void console_domain_putc(struct domain *d, char c);
+/* After domain_con_put (domain.h), when the byte is not held: compose now. */
+void console_domain_burst_end(struct domain *d);
 /* The end of d's output so far (power-off, restart): its lines end. */
 void console_domain_flush(struct domain *d);
 /* Its recent complete lines (at most CON_HIST_LINE - 1 characters each, a

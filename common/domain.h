@@ -30,13 +30,15 @@ struct vmmio {
 /* Emulated PL011 (common/vuart.c). */
 struct vuart {
 	uint32_t cr, lcrh, ibrd, fbrd, ifls, imsc, ris, dmacr;
-	/* Typed input the domain has not read yet: a paste of a few long
-	 * lines fits while the guest is busy elsewhere (a real PL011 has 32). */
-	uint8_t rx[1024];
 	unsigned rx_head, rx_count;
 	bool rx_dropping; /* input was dropped since the buffer was last read */
 	bool dr_written;  /* the last access wrote DR: an FR read now is the poll before the next */
 	unsigned intid; /* its SPI in the domain's view */
+	/* Typed input the domain has not read yet: a paste of a few long
+	 * lines fits while the guest is busy elsewhere (a real PL011 has 32).
+	 * Last: the words above, read at every character, stay near the
+	 * domain's start (one load each, no offset to build). */
+	uint8_t rx[1024];
 };
 
 enum vcpu_state { VCPU_OFF, VCPU_ON_PENDING, VCPU_RUNNING };
@@ -58,6 +60,7 @@ struct vcpu {
 	uint64_t on_entry, on_ctx; /* PSCI CPU_ON arguments */
 	bool on_boot;		    /* the domain's boot: on_ctx is its DT (boot protocol) */
 	struct trap_frame *frame;   /* the frame of the trap being handled */
+	uint64_t vuart_base;	    /* its domain's emulated PL011 (the trap fast path's) */
 	const struct vmmio *mmio;   /* the emulated region being accessed */
 	uint64_t mmio_val;	    /* and the value written or read (traps.c) */
 	uint64_t *exits;	    /* its exit counts (common/percpu.h: stats_exits_of) */
@@ -93,6 +96,16 @@ struct domain {
 	char name[BH_NAME_MAX];
 	const struct dom_cfg *cfg;
 	volatile enum dom_state state;
+
+	/* Console output (common/console.c). The ring is written by the domain's
+	 * own vCPUs under con_in_lock (domain_con_put) and read under the
+	 * console lock; nothing else is shared with other domains. First, with
+	 * the vUART: every character of a polling guest touches them. */
+	struct spinlock con_in_lock;
+	uint32_t con_in_head;	  /* next byte written (atomic) */
+	uint32_t con_in_tail;	  /* next byte composed (atomic; console lock) */
+	uint64_t con_lost;	  /* bytes dropped: ring full (atomic) */
+	struct vuart vuart;
 	uint64_t ram_ipa, ram_pa, ram_size;
 	unsigned nvcpus;
 	struct vcpu *vcpu; /* nvcpus of them, from the boot heap */
@@ -110,17 +123,9 @@ struct domain {
 
 	unsigned nvmmio;
 	struct vmmio vmmio[BH_MAX_VMMIO];
-	struct vuart vuart;
 
-	/* Console output (common/console.c). The ring is written by the domain's
-	 * own vCPUs under con_in_lock and read under the console lock; nothing
-	 * else is shared with other domains. */
-	struct spinlock con_in_lock;
-	uint32_t con_in_head;	  /* next byte written (atomic) */
-	uint32_t con_in_tail;	  /* next byte composed (atomic; console lock) */
 	uint64_t con_flush;	  /* (1 << 32) | ring position of a flush request, or 0 */
-	uint64_t con_lost;	  /* bytes dropped: ring full (atomic) */
-	/* The rest under the console lock. */
+	/* The rest of the console's under the console lock. */
 	uint64_t con_lost_reported, con_report_at;
 	uint8_t con_esc;	  /* escape sequence being stripped (console.c) */
 	uint8_t con_csi_len;
@@ -152,6 +157,33 @@ struct domain {
 
 extern struct domain *domains; /* ndomains of them, from the boot heap */
 extern unsigned ndomains;
+
+/* Append c to the domain's console ring (its own vCPUs; console.c moves it
+ * on): the bytes that waited before it, CON_IN_SIZE if full (c is lost,
+ * counted). Inline: the emulated UART's DR write does this per character. */
+static inline uint32_t domain_con_put(struct domain *d, char c)
+{
+	spin_lock(&d->con_in_lock);
+	uint32_t head = d->con_in_head;
+	uint32_t used = head - __atomic_load_n(&d->con_in_tail, __ATOMIC_ACQUIRE);
+	if (used < CON_IN_SIZE) {
+		d->con_in[head % CON_IN_SIZE] = c;
+		__atomic_store_n(&d->con_in_head, head + 1, __ATOMIC_RELEASE);
+	} else {
+		__atomic_fetch_add(&d->con_lost, 1, __ATOMIC_RELAXED);
+	}
+	spin_unlock(&d->con_in_lock);
+	return used;
+}
+
+/* Does the byte domain_con_put just kept stay held? Until its line ends,
+ * a line's worth waits, the guest's next other UART access, or the
+ * deadline (a prompt the guest then waits at shows within milliseconds);
+ * if not, console_domain_burst_end moves the ring on. */
+static inline bool domain_con_held(struct domain *d, char c, uint32_t used)
+{
+	return c != '\n' && used < sizeof(d->con_line) - 1 && arch_console_later();
+}
 
 /* Physical CPU -> its vCPU (NULL when the CPU belongs to no domain). */
 struct vcpu *vcpu_of_cpu(unsigned cpu);
@@ -253,6 +285,13 @@ bool vmmio_dispatch(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uin
 		    bool *handled);
 void vuart_init(struct domain *d, uint64_t base, uint64_t size, unsigned intid);
 void vuart_reset(struct domain *d);
+/* The two registers each character of a polling console costs: FR read,
+ * DR written (offsets from vuart_base). The trap fast path calls them
+ * directly for a valid access (FR: 16 or 32 bits; DR: 8 to 32). */
+#define VUART_DR 0x00
+#define VUART_FR 0x18
+uint32_t vuart_fr(struct domain *d);
+void vuart_dr(struct domain *d, char c);
 void vuart_input(struct domain *d, char c);
 
 /* Hypercalls: returns true if fid was in the Bulkhead range. */

@@ -10,9 +10,9 @@
 #include "common/domain.h"
 #include "common/lib.h"
 
-#define DR 0x00
+#define DR VUART_DR
 #define RSR 0x04
-#define FR 0x18
+#define FR VUART_FR
 #define ILPR 0x20
 #define IBRD 0x24
 #define FBRD 0x28
@@ -58,7 +58,7 @@ __attribute__((noinline)) static void update_line(struct domain *d)
  * (the guest waits at EL1; never while the UART is stuck). The read right
  * after a DR write is the poll before the next character: the buffer moves
  * on only once it nears full (console_domain_putc says when else). */
-static bool fr_read(struct domain *d, uint64_t *val)
+uint32_t vuart_fr(struct domain *d)
 {
 	uint32_t r = __atomic_load_n(&d->vuart.rx_count, __ATOMIC_RELAXED) ? 0 : FR_RXFE;
 	uint32_t used = __atomic_load_n(&d->con_in_head, __ATOMIC_RELAXED) -
@@ -70,8 +70,16 @@ static bool fr_read(struct domain *d, uint64_t *val)
 		r |= FR_TXFE;
 	else if ((!poll || used > CON_IN_SIZE - CON_TX_ROOM) && console_domain_tx(d) == CON_TX_FULL)
 		r |= FR_TXFF;
-	*val = r;
-	return true;
+	return r;
+}
+
+void vuart_dr(struct domain *d, char c)
+{
+	/* Output: the domain's console ring (console_domain_putc, inline). */
+	if (!domain_con_held(d, c, domain_con_put(d, c)))
+		console_domain_burst_end(d);
+	/* TX is set from reset on (update_ris): the line cannot change. */
+	__atomic_store_n(&d->vuart.dr_written, true, __ATOMIC_RELAXED);
 }
 
 /* A write to a PL011 register other than DR (d->lock held). */
@@ -129,16 +137,19 @@ __attribute__((cold, noinline)) static bool reg_access(struct domain *d, uint64_
 	if ((size != 4 && size != 2) || (off & (size - 1)))
 		return false;
 	__atomic_store_n(&u->dr_written, false, __ATOMIC_RELAXED);
-	if (__atomic_load_n(&d->con_in_head, __ATOMIC_RELAXED) !=
-	    __atomic_load_n(&d->con_in_tail, __ATOMIC_RELAXED))
-		console_pump();
+	console_domain_tx(d); /* pumps if anything waits */
 	spin_lock(&d->lock);
 	if (write)
 		reg_write(u, off, (uint32_t)*val);
 	else
 		*val = reg_read(u, off);
 	spin_unlock(&d->lock);
-	update_line(d);
+	/* Only these change RIS & IMSC (input does in vuart_input, a reset
+	 * clears both with the vGIC's level): any other access, such as the
+	 * CR save and restore around each of Linux's console writes, leaves
+	 * the line as it was. */
+	if (write ? off == IMSC || off == ICR : off == DR)
+		update_line(d);
 	return true;
 }
 
@@ -147,13 +158,12 @@ static bool vuart_access(struct vcpu *v, uint64_t off, unsigned size, bool write
 	struct domain *d = v->dom;
 
 	/* Every character costs an FR read and a DR write: those two first. */
-	if (!write && off == FR && (size == 4 || size == 2))
-		return fr_read(d, val);
+	if (!write && off == FR && (size == 4 || size == 2)) {
+		*val = vuart_fr(d);
+		return true;
+	}
 	if (write && off == DR && (size == 4 || size == 2 || size == 1)) {
-		/* Output: the domain's console buffer, no lock here. */
-		console_domain_putc(d, (char)(*val & 0xff));
-		/* TX is set from reset on (update_ris): the line cannot change. */
-		__atomic_store_n(&d->vuart.dr_written, true, __ATOMIC_RELAXED);
+		vuart_dr(d, (char)(*val & 0xff));
 		return true;
 	}
 	return reg_access(d, off, size, write, val);
@@ -202,4 +212,9 @@ void vuart_init(struct domain *d, uint64_t base, uint64_t size, unsigned intid)
 	m->base = base;
 	m->size = size ? MAX(size, (uint64_t)DMACR + 4) : 0x1000;
 	m->access = vuart_access;
+	/* The domain's first region: vmmio_find finds FR and DR here whatever
+	 * is added later (a forwarded device sharing the page), so the trap
+	 * fast path, which compares with this base instead, serves the same. */
+	for (unsigned i = 0; i < d->nvcpus; i++)
+		d->vcpu[i].vuart_base = base;
 }

@@ -20,6 +20,7 @@ struct attack_env {
 	unsigned ncpus;
 	bool psci_smc;
 	bool native;	  /* no hypervisor (bootargs `native`) */
+	uint64_t uart;	  /* the PL011 the guest prints on (emulated under Bulkhead) */
 	int64_t restarts; /* /chosen/bulkhead,restarts */
 	void (*say)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 	/* main.c's hook run by a secondary CPU after secondary_entry. */

@@ -3739,6 +3739,7 @@ static enum result run_env(const char *(*run)(const struct attack_env *))
 			       .ncpus = g.ncpus,
 			       .psci_smc = g.psci_smc,
 			       .native = g.native,
+			       .uart = uart_base,
 			       .restarts = g.restarts,
 			       .say = say,
 			       .secondary_job = &secondary_job};

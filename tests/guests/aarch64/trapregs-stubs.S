@@ -93,7 +93,8 @@ trapregs_out:
 	stub	\op xzr
 .endm
 
-/* The same for a 32-bit store or load at [x0] (the one naming w0: [x1]). */
+/* The same for a 32-bit (or, by op, 8- or 16-bit) store or load at [x0]
+ * (the one naming w0: [x1]). */
 .macro memtable name, op
 	.balign	16
 	.globl	\name
@@ -111,6 +112,10 @@ trapregs_out:
 	table	trapregs_csw, "dc csw,"
 	memtable trapregs_str, str
 	memtable trapregs_ldr, ldr
+	/* The PL011's DR stores and FR loads in every size it takes. */
+	memtable trapregs_strb, strb
+	memtable trapregs_strh, strh
+	memtable trapregs_ldrh, ldrh
 
 /* HVC #0: the caller's x0-x7 are the call. */
 	.balign	16

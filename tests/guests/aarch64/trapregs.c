@@ -26,7 +26,7 @@
 
 /* trapregs-stubs.S: 16-byte stubs, one per register. */
 extern const char trapregs_sgi1r[], trapregs_cisw[], trapregs_csw[], trapregs_str[], trapregs_ldr[],
-    trapregs_hvc[];
+    trapregs_hvc[], trapregs_strb[], trapregs_strh[], trapregs_ldrh[];
 void trapregs_run(uint64_t *buf, const char *stub);
 
 static struct {
@@ -184,6 +184,62 @@ static const char *mmio(void)
 	return NULL;
 }
 
+#define UART_DR	  0x00
+#define UART_FR	  0x18
+#define FR_RXFE	  (1u << 4)
+#define FR_TXFF	  (1u << 5)
+#define DR_CHARS "0123456789abcdefghijklmnopqrstu" /* the one register n stores */
+
+/* Text on the PL011 as the guest's console prints it (FR poll, DR write). */
+static void uart_out(const char *s)
+{
+	for (; *s; s++) {
+		while (mmio_read32(env->uart + UART_FR) & FR_TXFF)
+			;
+		mmio_write32(env->uart + UART_DR, (uint8_t)*s);
+	}
+}
+
+/* The PL011 registers every character of a polling console costs (the
+ * hypervisor's fast path for them): a DR store from every register, 8, 16
+ * and 32 bits, register n storing DR_CHARS[n] under a pattern in its other
+ * bits (XZR a NUL, which the console drops), each size's on one line the
+ * test script reads back whole and in order; then an FR load into every
+ * register, 16 and 32 bits: a flag register (no bit above 7 set, RXFE set:
+ * nothing is typed) zero-extended into it. */
+static void pl011(void)
+{
+	static const struct {
+		const char *name, *table;
+	} dr[] = {{"strb", trapregs_strb}, {"strh", trapregs_strh}, {"str", trapregs_str}},
+	  fr[] = {{"ldrh", trapregs_ldrh}, {"ldr", trapregs_ldr}};
+	char what[40];
+	for (unsigned i = 0; i < 3; i++) {
+		snprintf(what, sizeof(what), "TESTGUEST: trapregs: DR %s ", dr[i].name);
+		uart_out(what);
+		snprintf(what, sizeof(what), "%s DR,", dr[i].name);
+		for (unsigned n = 0; n <= NREG; n++) {
+			fill();
+			tb.in[base_reg(n)] = env->uart + UART_DR;
+			if (n < NREG)
+				tb.in[n] = (tb.in[n] & ~0xffull) | (uint8_t)DR_CHARS[n];
+			run(what, dr[i].table, n, NO_DEST, 0, 0);
+		}
+		uart_out("\n");
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		snprintf(what, sizeof(what), "%s FR,", fr[i].name);
+		for (unsigned n = 0; n <= NREG; n++) {
+			fill();
+			tb.in[base_reg(n)] = env->uart + UART_FR;
+			run(what, fr[i].table, n, NO_DEST, 0, n < NREG ? 1u << n : 0);
+			if (n < NREG && (tb.out[n] >> 8 || !(tb.out[n] & FR_RXFE)))
+				wrong("%s %s: 0x%lx read, not a flag register", what, rname(n),
+				      tb.out[n]);
+		}
+	}
+}
+
 /* HVC with x1-x7 as arguments: the fast path's Bulkhead call, the SMCCC
  * router's PSCI_VERSION and an unknown call. x0 is the result; x1-x3 may
  * be results (SMCCC 1.1), x4-x30 must survive. */
@@ -221,6 +277,7 @@ const char *trapregs_mode(const struct attack_env *e)
 	}
 	sgis();
 	setway();
+	pl011();
 	err = mmio();
 	if (!err && (!e->native || !e->psci_smc))
 		hvcs();
