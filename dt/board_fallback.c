@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A board DT dt_board_read() refused, read once more for what it takes to
+ * say so and stop: which of the index's limits it is over, the console
+ * /chosen names, the PSCI conduit of /psci. No index: dt_check_blob()'s
+ * checked pass, which has no limits (no array it fills), then dt/blob.c's
+ * lookups in place, each a bounded forward walk.
+ */
+#include <libfdt.h>
+
+#include "common/lib.h"
+#include "dt/blob.h"
+#include "dt/dt.h"
+
+/* A string property of node: NUL-terminated inside its value, else NULL. */
+static const char *str_prop(const void *fdt, int node, const char *name)
+{
+	int len;
+	const char *v = node >= 0 ? dt_blob_getprop(fdt, node, name, &len) : NULL;
+	return v && len > 0 && !v[len - 1] ? v : NULL;
+}
+
+/* #address-cells or #size-cells of node: `absent` if it has none, -1 if
+ * not one cell of at most 2 (a base we read into 64 bits). */
+static int cells(const void *fdt, int node, const char *name, int absent)
+{
+	int len;
+	const char *v = dt_blob_getprop(fdt, node, name, &len);
+	uint32_t c = !v ? (uint32_t)absent : len == 4 ? dt_rd32(v) : 3;
+	return c <= 2 ? (int)c : -1;
+}
+
+/* The node at `path`, each of its components as dt_path_offset() matches
+ * it; *parent: its parent. Every node between the root and it must map its
+ * children's addresses 1:1 (an empty 'ranges'): no translation here. */
+static int path_node(const void *fdt, char *path, int *parent)
+{
+	int node = 0;
+	*parent = -1;
+	for (char *c = path;;) {
+		while (*c == '/')
+			c++;
+		if (!*c)
+			return node;
+		char *e = c;
+		while (*e && *e != '/')
+			e++;
+		char sep = *e;
+		int len = 0;
+		if (node && (!dt_blob_getprop(fdt, node, "ranges", &len) || len))
+			return -1;
+		*parent = node;
+		*e = 0;
+		node = dt_blob_child(fdt, node, c);
+		*e = sep;
+		if (node < 0)
+			return node;
+		c = e;
+	}
+}
+
+/* read_uart()'s kinds (dt/board.c), in its order of preference, each led
+ * by its enum uart_kind. */
+static const char uarts[] = "\1arm,pl011\0\2ns16550a\0\2snps,dw-apb-uart\0\2ti,am654-uart\0"
+			    "\2ns16550\0\5brcm,bcm2835-aux-uart\0\4fsl,imx21-uart\0"
+			    "\4fsl,imx6q-uart\0\3cdns,uart-r1p12\0\3xlnx,xuartps\0";
+
+/* The kind of the first of uarts[] the string list p (len bytes) holds. */
+static enum uart_kind uart_kind(const char *p, int len)
+{
+	for (const char *w = uarts; *w; w += strlen(w) + 1)
+		for (int i = 0, n = (int)strlen(w + 1) + 1; p && i < len;
+		     i += (int)strnlen(p + i, (size_t)(len - i)) + 1)
+			if (len - i >= n && !memcmp(p + i, w + 1, (size_t)n))
+				return (enum uart_kind)w[0];
+	return UART_NONE;
+}
+
+/* The console /chosen/stdout-path (or its alias) names: its kind and base. */
+static void find_uart(const void *fdt, struct board *b)
+{
+	int chosen = dt_blob_child(fdt, 0, "chosen"), parent, len = 0;
+	const char *p = str_prop(fdt, chosen, "stdout-path");
+	if (!p)
+		p = str_prop(fdt, chosen, "linux,stdout-path");
+	const char *colon = p ? strchr(p, ':') : NULL;
+	size_t l = !p ? sizeof(b->uart_path) : colon ? (size_t)(colon - p) : strlen(p);
+	if (l >= sizeof(b->uart_path))
+		return;
+	memcpy(b->uart_path, p, l);
+	b->uart_path[l] = 0;
+	if (p[0] != '/') { /* an alias (one step: as read_uart(), never an alias's alias) */
+		p = str_prop(fdt, dt_blob_child(fdt, 0, "aliases"), b->uart_path);
+		if (!p || p[0] != '/' || (l = strlen(p)) >= sizeof(b->uart_path))
+			return;
+		memcpy(b->uart_path, p, l + 1);
+	}
+	int node = path_node(fdt, b->uart_path, &parent);
+	enum uart_kind k = node > 0 ? uart_kind(dt_blob_getprop(fdt, node, "compatible", &len), len)
+				    : UART_NONE;
+	int ac = cells(fdt, parent, "#address-cells", 2), sc = cells(fdt, parent, "#size-cells", 1);
+	const char *r = k ? dt_blob_getprop(fdt, node, "reg", &len) : NULL;
+	if (!r || ac < 1 || sc < 0 || len < (ac + sc) * 4)
+		return;
+	b->uart = k;
+	b->uart_base = ac == 1 ? dt_rd32(r) : (uint64_t)dt_rd32(r) << 32 | dt_rd32(r + 4);
+}
+
+/* Nodes and levels (the root's is 1) of a checked structure block s: the
+ * walk of dt_check_blob(), which bounded every step of it. */
+static void count(const char *s, unsigned *nodes, unsigned *levels)
+{
+	unsigned d = 0;
+	*nodes = *levels = 0;
+	for (uint32_t off = 0, tag; (tag = dt_rd32(s + off)) != FDT_END;) {
+		off += 4;
+		if (tag == FDT_BEGIN_NODE) {
+			++*nodes;
+			*levels = MAX(*levels, ++d);
+			off = ALIGN_UP(off + (uint32_t)strlen(s + off) + 1, 4);
+		} else if (tag == FDT_PROP) {
+			off = ALIGN_UP(off + 8 + dt_rd32(s + off), 4);
+		} else if (tag == FDT_END_NODE) {
+			d--;
+		}
+	}
+}
+
+void dt_board_fallback(const void *fdt, struct board *b, struct dt_error *err)
+{
+	if (dt_check_blob(fdt))
+		return; /* not a DT whose bounds hold: nothing in it is read */
+	/* dt/board.c's limits, test_board_fallback.c holds them to its own */
+	unsigned nodes, levels;
+	count((const char *)fdt + fdt_off_dt_struct(fdt), &nodes, &levels);
+	uint32_t size = fdt_version(fdt) >= 17 ? fdt_size_dt_struct(fdt)
+					       : fdt_totalsize(fdt) - fdt_off_dt_struct(fdt);
+	const char *over = nodes > 2048	   ? "2048 nodes"
+			   : levels > 64   ? "64 levels of nodes"
+			   : size > 131072 ? "128 KiB of structure"
+					   : NULL;
+	if (over)
+		snprintf(err->msg, sizeof(err->msg), "DT: more than %s: not supported", over);
+	if (!b->uart)
+		find_uart(fdt, b);
+	if (b->psci == CONDUIT_NONE) {
+		const char *m = str_prop(fdt, dt_blob_child(fdt, 0, "psci"), "method");
+		b->psci = !m ? CONDUIT_NONE : !strcmp(m, "smc") ? CONDUIT_SMC
+					  : !strcmp(m, "hvc") ? CONDUIT_HVC : CONDUIT_NONE;
+	}
+}
