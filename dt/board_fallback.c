@@ -96,8 +96,8 @@ static void find_uart(const void *fdt, struct board *b)
 		memcpy(b->uart_path, p, l + 1);
 	}
 	int node = path_node(fdt, b->uart_path, &parent);
-	enum uart_kind k = node > 0 ? uart_kind(dt_blob_getprop(fdt, node, "compatible", &len), len)
-				    : UART_NONE;
+	p = node > 0 ? dt_blob_getprop(fdt, node, "compatible", &len) : NULL;
+	enum uart_kind k = uart_kind(p, len);
 	int ac = cells(fdt, parent, "#address-cells", 2), sc = cells(fdt, parent, "#size-cells", 1);
 	const char *r = k ? dt_blob_getprop(fdt, node, "reg", &len) : NULL;
 	if (!r || ac < 1 || sc < 0 || len < (ac + sc) * 4)
@@ -116,7 +116,8 @@ static void count(const char *s, unsigned *nodes, unsigned *levels)
 		off += 4;
 		if (tag == FDT_BEGIN_NODE) {
 			++*nodes;
-			*levels = MAX(*levels, ++d);
+			d++;
+			*levels = MAX(*levels, d);
 			off = ALIGN_UP(off + (uint32_t)strlen(s + off) + 1, 4);
 		} else if (tag == FDT_PROP) {
 			off = ALIGN_UP(off + 8 + dt_rd32(s + off), 4);
