@@ -30,13 +30,15 @@ static int cells(const void *fdt, int node, const char *name, int absent)
 	return c <= 2 ? (int)c : -1;
 }
 
-/* The node at `path`, each of its components as dt_path_offset() matches
- * it; *parent: its parent. Every node between the root and it must map its
- * children's addresses 1:1 (an empty 'ranges'): no translation here. */
-static int path_node(const void *fdt, char *path, int *parent)
+/* Buses between the root and a console: 1 or 2 on real boards. */
+#define BUS_MAX 8
+
+/* The node at `path`, each component matched as dt_path_offset() does;
+ * bus[0] to bus[*n - 1]: the nodes between the root and it, outermost first. */
+static int path_node(const void *fdt, char *path, int *bus, int *n)
 {
 	int node = 0;
-	*parent = -1;
+	*n = 0;
 	for (char *c = path;;) {
 		while (*c == '/')
 			c++;
@@ -45,11 +47,11 @@ static int path_node(const void *fdt, char *path, int *parent)
 		char *e = c;
 		while (*e && *e != '/')
 			e++;
-		char sep = *e;
-		int len = 0;
-		if (node && (!dt_blob_getprop(fdt, node, "ranges", &len) || len))
+		if (node && *n == BUS_MAX)
 			return -1;
-		*parent = node;
+		if (node)
+			bus[(*n)++] = node;
+		char sep = *e;
 		*e = 0;
 		node = dt_blob_child(fdt, node, c);
 		*e = sep;
@@ -57,6 +59,43 @@ static int path_node(const void *fdt, char *path, int *parent)
 			return node;
 		c = e;
 	}
+}
+
+/* A value of n cells (at most 2) at p. */
+static uint64_t rd_cells(const char *p, int n)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < n; i++)
+		v = v << 32 | dt_rd32(p + 4 * i);
+	return v;
+}
+
+/* *addr, on the bus inside bus[n - 1], translated through each bus's
+ * 'ranges' up to the root's (dt_translate()'s rule); false if one has no
+ * 'ranges' or none of its entries holds the address. */
+static bool translate(const void *fdt, const int *bus, int n, uint64_t *addr)
+{
+	while (n--) {
+		int len;
+		const char *r = dt_blob_getprop(fdt, bus[n], "ranges", &len);
+		if (!r)
+			return false;
+		int ac = cells(fdt, bus[n], "#address-cells", 2), sc = cells(fdt, bus[n], "#size-cells", 1);
+		int pac = cells(fdt, n ? bus[n - 1] : 0, "#address-cells", 2), step = (ac + pac + sc) * 4;
+		bool found = !len; /* empty: 1:1 */
+		if (!found && (ac < 1 || sc < 0 || pac < 1))
+			return false;
+		for (; !found && len >= step; r += step, len -= step) {
+			uint64_t child = rd_cells(r, ac), size = rd_cells(r + 4 * (ac + pac), sc);
+			if (*addr >= child && *addr - child < size) {
+				*addr += rd_cells(r + 4 * ac, pac) - child;
+				found = true;
+			}
+		}
+		if (!found)
+			return false;
+	}
+	return true;
 }
 
 /* read_uart()'s kinds (dt/board.c), in its order of preference, each led
@@ -76,10 +115,11 @@ static enum uart_kind uart_kind(const char *p, int len)
 	return UART_NONE;
 }
 
-/* The console /chosen/stdout-path (or its alias) names: its kind and base. */
+/* The console /chosen/stdout-path (or its alias) names: its kind and base
+ * (its parent's cell counts, and every bus's, at most 2). */
 static void find_uart(const void *fdt, struct board *b)
 {
-	int chosen = dt_blob_child(fdt, 0, "chosen"), parent, len = 0;
+	int chosen = dt_blob_child(fdt, 0, "chosen"), len = 0;
 	const char *p = str_prop(fdt, chosen, "stdout-path");
 	if (!p)
 		p = str_prop(fdt, chosen, "linux,stdout-path");
@@ -95,15 +135,19 @@ static void find_uart(const void *fdt, struct board *b)
 			return;
 		memcpy(b->uart_path, p, l + 1);
 	}
-	int node = path_node(fdt, b->uart_path, &parent);
+	int bus[BUS_MAX], n, node = path_node(fdt, b->uart_path, bus, &n);
 	p = node > 0 ? dt_blob_getprop(fdt, node, "compatible", &len) : NULL;
 	enum uart_kind k = uart_kind(p, len);
+	int parent = n ? bus[n - 1] : 0;
 	int ac = cells(fdt, parent, "#address-cells", 2), sc = cells(fdt, parent, "#size-cells", 1);
 	const char *r = k ? dt_blob_getprop(fdt, node, "reg", &len) : NULL;
 	if (!r || ac < 1 || sc < 0 || len < (ac + sc) * 4)
 		return;
+	uint64_t base = rd_cells(r, ac);
+	if (!translate(fdt, bus, n, &base))
+		return;
 	b->uart = k;
-	b->uart_base = ac == 1 ? dt_rd32(r) : (uint64_t)dt_rd32(r) << 32 | dt_rd32(r + 4);
+	b->uart_base = base;
 }
 
 /* Nodes and levels (the root's is 1) of a checked structure block s: the
@@ -145,7 +189,10 @@ void dt_board_fallback(const void *fdt, struct board *b, struct dt_error *err)
 	if (!b->uart)
 		find_uart(fdt, b);
 	if (b->psci == CONDUIT_NONE) {
-		const char *m = str_prop(fdt, dt_blob_child(fdt, 0, "psci"), "method");
+		int psci = dt_blob_child(fdt, 0, "psci"), fw = dt_blob_child(fdt, 0, "firmware");
+		if (psci < 0 && fw >= 0) /* where TI's K3 boards have it */
+			psci = dt_blob_child(fdt, fw, "psci");
+		const char *m = str_prop(fdt, psci, "method");
 		b->psci = !m ? CONDUIT_NONE : !strcmp(m, "smc") ? CONDUIT_SMC
 					  : !strcmp(m, "hvc") ? CONDUIT_HVC : CONDUIT_NONE;
 	}

@@ -7,7 +7,7 @@
  * every test DT, on DTs grown to each limit and one past it, and on
  * thousands of corrupted and truncated copies, under ASan: never a read out
  * of bounds, never a loop (an alarm ends a run that does not finish).
- * Usage: test_board_fallback <directory holding the compiled data/>
+ * Usage: test_board_fallback <directory holding the compiled data/> [DTB...]
  */
 #include <dirent.h>
 #include <libfdt.h>
@@ -42,9 +42,46 @@ static int ref_cells(const void *fdt, int node, const char *name, int absent)
 	return len == 4 && fdt32_ld(v) <= 2 ? (int)fdt32_ld(v) : -1;
 }
 
+static uint64_t ref_cells_at(const fdt32_t *p, int n)
+{
+	return n == 1 ? fdt32_ld(p) : (uint64_t)fdt32_ld(p) << 32 | fdt32_ld(p + 1);
+}
+
+/* An address on the bus inside `bus` through each bus's 'ranges' up to the
+ * root's: none, fail; empty, 1:1; else the entry holding it. */
+static bool ref_translate(const void *fdt, int bus, uint64_t *addr)
+{
+	for (; bus > 0; bus = fdt_parent_offset(fdt, bus)) {
+		int len;
+		const fdt32_t *r = fdt_getprop(fdt, bus, "ranges", &len);
+		if (!r)
+			return false;
+		if (!len)
+			continue;
+		int ac = ref_cells(fdt, bus, "#address-cells", 2);
+		int sc = ref_cells(fdt, bus, "#size-cells", 1);
+		int pac = ref_cells(fdt, fdt_parent_offset(fdt, bus), "#address-cells", 2);
+		if (ac < 1 || sc < 0 || pac < 1)
+			return false;
+		bool found = false;
+		for (int i = 0; !found && (i + 1) * (ac + pac + sc) * 4 <= len; i++) {
+			const fdt32_t *e = r + i * (ac + pac + sc);
+			uint64_t child = ref_cells_at(e, ac), size = sc ? ref_cells_at(e + ac + pac, sc) : 0;
+			if (*addr >= child && *addr - child < size) {
+				*addr = *addr - child + ref_cells_at(e + ac, pac);
+				found = true;
+			}
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 /* The console by libfdt: stdout-path (or linux,), one alias step, the
- * node's path through 1:1 'ranges' only, read_uart()'s kinds in order,
- * 'reg' under the parent's cells (at most 2 each). */
+ * node's path (at most 8 buses deep), read_uart()'s kinds in order, 'reg'
+ * under the parent's cells, translated through the buses' 'ranges' (cell
+ * counts of at most 2). */
 static enum uart_kind ref_uart(const void *fdt, uint64_t *base)
 {
 	static const char *const kinds[] = {
@@ -73,10 +110,11 @@ static enum uart_kind ref_uart(const void *fdt, uint64_t *base)
 	int node = fdt_path_offset(fdt, path);
 	if (node <= 0)
 		return UART_NONE;
-	int parent = fdt_parent_offset(fdt, node), len;
+	int parent = fdt_parent_offset(fdt, node), len, depth = 0;
 	for (int a = parent; a > 0; a = fdt_parent_offset(fdt, a))
-		if (!fdt_getprop(fdt, a, "ranges", &len) || len)
-			return UART_NONE;
+		depth++;
+	if (depth > 8) /* BUS_MAX */
+		return UART_NONE;
 	enum uart_kind k = UART_NONE;
 	for (unsigned i = 0; i < 10 && !k; i++)
 		if (fdt_node_check_compatible(fdt, node, kinds[i] + 1) == 0)
@@ -86,13 +124,16 @@ static enum uart_kind ref_uart(const void *fdt, uint64_t *base)
 	const fdt32_t *r = fdt_getprop(fdt, node, "reg", &len);
 	if (!k || !r || ac < 1 || sc < 0 || len < (ac + sc) * 4)
 		return UART_NONE;
-	*base = ac == 1 ? fdt32_ld(r) : (uint64_t)fdt32_ld(r) << 32 | fdt32_ld(r + 1);
-	return k;
+	*base = ref_cells_at(r, ac);
+	return ref_translate(fdt, parent, base) ? k : UART_NONE;
 }
 
 static enum psci_conduit ref_psci(const void *fdt)
 {
-	const char *m = ref_str(fdt, fdt_path_offset(fdt, "/psci"), "method");
+	int psci = fdt_path_offset(fdt, "/psci");
+	if (psci == -FDT_ERR_NOTFOUND)
+		psci = fdt_path_offset(fdt, "/firmware/psci");
+	const char *m = ref_str(fdt, psci, "method");
 	return !m ? CONDUIT_NONE : !strcmp(m, "smc") ? CONDUIT_SMC
 				 : !strcmp(m, "hvc") ? CONDUIT_HVC : CONDUIT_NONE;
 }
@@ -132,9 +173,23 @@ static void check_against_ref(const void *fdt, bool valid, const char *what)
 		fprintf(stderr, "    on %s\n", what);
 }
 
+/* Where dt_board_read() accepts fdt: the same console and conduit. */
+static bool same_as_index(const void *fdt, const char *what)
+{
+	struct board b, f;
+	struct dt_error err;
+	if (dt_board_read(fdt, &b, &err))
+		return false;
+	memset(&f, 0, sizeof(f));
+	dt_board_fallback(fdt, &f, &err);
+	if (!CHECK_EQ(f.uart, b.uart) | !CHECK_EQ(f.uart_base, b.uart_base) |
+	    !CHECK_EQ(f.psci, b.psci))
+		fprintf(stderr, "    on %s\n", what);
+	return true;
+}
+
 /* Every DT of data/, data/dt/ and data/bad-dt/: as libfdt reads it; and
- * where dt_board_read() accepts it and found its console through 1:1
- * 'ranges', the same console. */
+ * where dt_board_read() accepts it, what it found. */
 static void test_data_dts(void)
 {
 	static const char *const dirs[] = {"", "dt/", "bad-dt/"};
@@ -153,17 +208,7 @@ static void test_data_dts(void)
 			void *fdt = load_dtb(path);
 			CHECK_EQ(fdt_check_full(fdt, fdt_totalsize(fdt)), 0);
 			check_against_ref(fdt, true, path);
-			struct board b, f;
-			struct dt_error err;
-			uint64_t base;
-			if (dt_board_read(fdt, &b, &err) == 0 && ref_uart(fdt, &base)) {
-				memset(&f, 0, sizeof(f));
-				dt_board_fallback(fdt, &f, &err);
-				CHECK_EQ(f.uart, b.uart);
-				CHECK_EQ(f.uart_base, b.uart_base);
-				CHECK_EQ(f.psci, b.psci);
-				same++;
-			}
+			same += same_as_index(fdt, path);
 			n++;
 			free(fdt);
 		}
@@ -315,11 +360,21 @@ static void test_corrupted(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s <unit test data directory>\n", argv[0]);
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s <unit test data directory> [DTB...]\n", argv[0]);
 		return 2;
 	}
 	data_dir = argv[1];
+	/* More DTBs on the command line (Debian's 577 board DTBs, by hand): each
+	 * as libfdt reads it, and as the index does where it accepts it. */
+	for (int i = 2; i < argc; i++) {
+		void *fdt = load_file(argv[i], NULL);
+		if (CHECK_EQ(fdt_check_full(fdt, fdt_totalsize(fdt)), 0)) {
+			check_against_ref(fdt, true, argv[i]);
+			same_as_index(fdt, argv[i]);
+		}
+		free(fdt);
+	}
 	RUN(test_data_dts);
 	RUN(test_limits);
 	RUN(test_corrupted);
