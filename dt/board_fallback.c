@@ -115,6 +115,16 @@ static enum uart_kind uart_kind(const char *p, int len)
 	return UART_NONE;
 }
 
+/* src up to its NUL or `stop` into dst (a board's uart_path); false if
+ * it does not fit. */
+static bool set_path(char *dst, const char *src, char stop)
+{
+	for (size_t l = 0; l < sizeof(((struct board *)0)->uart_path); l++)
+		if (!(dst[l] = src[l] == stop ? 0 : src[l]))
+			return true;
+	return false;
+}
+
 /* The console /chosen/stdout-path (or its alias) names: its kind and base
  * (its parent's cell counts, and every bus's, at most 2). */
 static void find_uart(const void *fdt, struct board *b)
@@ -123,17 +133,12 @@ static void find_uart(const void *fdt, struct board *b)
 	const char *p = str_prop(fdt, chosen, "stdout-path");
 	if (!p)
 		p = str_prop(fdt, chosen, "linux,stdout-path");
-	const char *colon = p ? strchr(p, ':') : NULL;
-	size_t l = !p ? sizeof(b->uart_path) : colon ? (size_t)(colon - p) : strlen(p);
-	if (l >= sizeof(b->uart_path))
+	if (!p || !set_path(b->uart_path, p, ':'))
 		return;
-	memcpy(b->uart_path, p, l);
-	b->uart_path[l] = 0;
 	if (p[0] != '/') { /* an alias (one step: as read_uart(), never an alias's alias) */
 		p = str_prop(fdt, dt_blob_child(fdt, 0, "aliases"), b->uart_path);
-		if (!p || p[0] != '/' || (l = strlen(p)) >= sizeof(b->uart_path))
+		if (!p || p[0] != '/' || !set_path(b->uart_path, p, 0))
 			return;
-		memcpy(b->uart_path, p, l + 1);
 	}
 	int bus[BUS_MAX], n, node = path_node(fdt, b->uart_path, bus, &n);
 	p = node > 0 ? dt_blob_getprop(fdt, node, "compatible", &len) : NULL;
