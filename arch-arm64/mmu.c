@@ -330,13 +330,7 @@ void boot_wrong_el(uint64_t dtb, uint64_t load_base, unsigned el)
 			  "Stopping.\n", el);
 		console_sync();
 	}
-	if (board.psci != CONDUIT_NONE) {
-		register uint64_t x0 __asm__("x0") = 0x84000008; /* PSCI SYSTEM_OFF */
-		if (board.psci == CONDUIT_HVC)
-			__asm__ volatile("hvc #0" : "+r"(x0)::"memory");
-		else
-			__asm__ volatile("smc #0" : "+r"(x0)::"memory");
-	}
+	arch_psci_system_off(); /* through the conduit the DT (or its fallback) gave */
 	for (;;)
 		wfi();
 }
