@@ -285,6 +285,34 @@ static void test_limits(void)
 	}
 }
 
+/* A structure block that is not 4-byte aligned (the index's fourth limit):
+ * the message stays dt_board_read()'s, the console is still found (every
+ * word read a byte at a time: UBSan would report a misaligned load). */
+static void test_unaligned(void)
+{
+	void *orig = load_dtb("qemu-virt-gicv3-el2.dtb");
+	uint32_t so = fdt_off_dt_struct(orig), total = fdt_totalsize(orig);
+	char *t = calloc(1, total + 2);
+	memcpy(t, orig, so);
+	memcpy(t + so + 2, (char *)orig + so, total - so);
+	fdt_set_off_dt_struct(t, so + 2);
+	fdt_set_off_dt_strings(t, fdt_off_dt_strings(orig) + 2);
+	fdt_set_totalsize(t, total + 2);
+	struct board want, b;
+	struct dt_error err;
+	CHECK_EQ(dt_board_read(orig, &want, &err), 0);
+	CHECK_EQ(dt_board_read(t, &b, &err), -1);
+	char msg[sizeof(err.msg)];
+	memcpy(msg, err.msg, sizeof(msg));
+	dt_board_fallback(t, &b, &err);
+	CHECK_STR(err.msg, msg);
+	CHECK_EQ(b.uart, want.uart);
+	CHECK_EQ(b.uart_base, want.uart_base);
+	CHECK_EQ(b.psci, want.psci);
+	free(t);
+	free(orig);
+}
+
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 static uint64_t next_rand(void)
 {
@@ -377,6 +405,7 @@ int main(int argc, char **argv)
 	}
 	RUN(test_data_dts);
 	RUN(test_limits);
+	RUN(test_unaligned);
 	RUN(test_corrupted);
 	return check_summary("test_board_fallback");
 }
