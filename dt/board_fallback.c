@@ -12,21 +12,24 @@
 #include "dt/blob.h"
 #include "dt/dt.h"
 
+/* The length of the property a helper below read last: a static, not a
+ * local whose address is taken (each such function would carry a stack
+ * guard: 32 bytes apiece). Boot only, one CPU. */
+static int plen;
+
 /* A string property of node: NUL-terminated inside its value, else NULL. */
 static const char *str_prop(const void *fdt, int node, const char *name)
 {
-	int len;
-	const char *v = node >= 0 ? dt_blob_getprop(fdt, node, name, &len) : NULL;
-	return v && len > 0 && !v[len - 1] ? v : NULL;
+	const char *v = node >= 0 ? dt_blob_getprop(fdt, node, name, &plen) : NULL;
+	return v && plen > 0 && !v[plen - 1] ? v : NULL;
 }
 
 /* #address-cells or #size-cells of node: `absent` if it has none, -1 if
  * not one cell of at most 2 (a base we read into 64 bits). */
 static int cells(const void *fdt, int node, const char *name, int absent)
 {
-	int len;
-	const char *v = dt_blob_getprop(fdt, node, name, &len);
-	uint32_t c = !v ? (uint32_t)absent : len == 4 ? dt_rd32(v) : 3;
+	const char *v = dt_blob_getprop(fdt, node, name, &plen);
+	uint32_t c = !v ? (uint32_t)absent : plen == 4 ? dt_rd32(v) : 3;
 	return c <= 2 ? (int)c : -1;
 }
 
@@ -76,16 +79,16 @@ static uint64_t rd_cells(const char *p, int n)
 static bool translate(const void *fdt, const int *bus, int n, uint64_t *addr)
 {
 	while (n--) {
-		int len;
-		const char *r = dt_blob_getprop(fdt, bus[n], "ranges", &len);
+		const char *r = dt_blob_getprop(fdt, bus[n], "ranges", &plen);
+		int rlen = plen;
 		if (!r)
 			return false;
 		int ac = cells(fdt, bus[n], "#address-cells", 2), sc = cells(fdt, bus[n], "#size-cells", 1);
 		int pac = cells(fdt, n ? bus[n - 1] : 0, "#address-cells", 2), step = (ac + pac + sc) * 4;
-		bool found = !len; /* empty: 1:1 */
+		bool found = !rlen; /* empty: 1:1 */
 		if (!found && (ac < 1 || sc < 0 || pac < 1))
 			return false;
-		for (; !found && len >= step; r += step, len -= step) {
+		for (; !found && rlen >= step; r += step, rlen -= step) {
 			uint64_t child = rd_cells(r, ac), size = rd_cells(r + 4 * (ac + pac), sc);
 			if (*addr >= child && *addr - child < size) {
 				*addr += rd_cells(r + 4 * ac, pac) - child;
@@ -129,7 +132,7 @@ static bool set_path(char *dst, const char *src, char stop)
  * (its parent's cell counts, and every bus's, at most 2). */
 static void find_uart(const void *fdt, struct board *b)
 {
-	int chosen = dt_blob_child(fdt, 0, "chosen"), len = 0;
+	int chosen = dt_blob_child(fdt, 0, "chosen");
 	const char *p = str_prop(fdt, chosen, "stdout-path");
 	if (!p)
 		p = str_prop(fdt, chosen, "linux,stdout-path");
@@ -141,12 +144,12 @@ static void find_uart(const void *fdt, struct board *b)
 			return;
 	}
 	int bus[BUS_MAX], n, node = path_node(fdt, b->uart_path, bus, &n);
-	p = node > 0 ? dt_blob_getprop(fdt, node, "compatible", &len) : NULL;
-	enum uart_kind k = uart_kind(p, len);
+	p = node > 0 ? dt_blob_getprop(fdt, node, "compatible", &plen) : NULL;
+	enum uart_kind k = uart_kind(p, plen);
 	int parent = n ? bus[n - 1] : 0;
 	int ac = cells(fdt, parent, "#address-cells", 2), sc = cells(fdt, parent, "#size-cells", 1);
-	const char *r = k ? dt_blob_getprop(fdt, node, "reg", &len) : NULL;
-	if (!r || ac < 1 || sc < 0 || len < (ac + sc) * 4)
+	const char *r = k ? dt_blob_getprop(fdt, node, "reg", &plen) : NULL;
+	if (!r || ac < 1 || sc < 0 || plen < (ac + sc) * 4)
 		return;
 	uint64_t base = rd_cells(r, ac);
 	if (!translate(fdt, bus, n, &base))
