@@ -33,15 +33,16 @@ static int cells(const void *fdt, int node, const char *name, int absent)
 	return c <= 2 ? (int)c : -1;
 }
 
-/* Buses between the root and a console: 1 or 2 on real boards. */
+/* Buses between the root and a console: 1 or 2 on real boards. The
+ * nodes between the root and the console, outermost first (path_node()). */
 #define BUS_MAX 8
+static int bus[BUS_MAX], nbus;
 
-/* The node at `path`, each component matched as dt_path_offset() does;
- * bus[0] to bus[*n - 1]: the nodes between the root and it, outermost first. */
-static int path_node(const void *fdt, char *path, int *bus, int *n)
+/* The node at `path`, each component matched as dt_path_offset() does. */
+static int path_node(const void *fdt, char *path)
 {
 	int node = 0;
-	*n = 0;
+	nbus = 0;
 	for (char *c = path;;) {
 		while (*c == '/')
 			c++;
@@ -50,10 +51,10 @@ static int path_node(const void *fdt, char *path, int *bus, int *n)
 		char *e = c;
 		while (*e && *e != '/')
 			e++;
-		if (node && *n == BUS_MAX)
+		if (node && nbus == BUS_MAX)
 			return -1;
 		if (node)
-			bus[(*n)++] = node;
+			bus[nbus++] = node;
 		char sep = *e;
 		*e = 0;
 		node = dt_blob_child(fdt, node, c);
@@ -73,11 +74,12 @@ static uint64_t rd_cells(const char *p, int n)
 	return v;
 }
 
-/* *addr, on the bus inside bus[n - 1], translated through each bus's
- * 'ranges' up to the root's (dt_translate()'s rule); false if one has no
- * 'ranges' or none of its entries holds the address. */
-static bool translate(const void *fdt, const int *bus, int n, uint64_t *addr)
+/* *addr, on the bus inside the innermost bus, translated through each
+ * bus's 'ranges' up to the root's (dt_translate()'s rule); false if one has
+ * no 'ranges' or none of its entries holds the address. */
+static bool translate(const void *fdt, uint64_t *addr)
 {
+	int n = nbus;
 	while (n--) {
 		const char *r = dt_blob_getprop(fdt, bus[n], "ranges", &plen);
 		int rlen = plen;
@@ -143,33 +145,34 @@ static void find_uart(const void *fdt, struct board *b)
 		if (!p || p[0] != '/' || !set_path(b->uart_path, p, 0))
 			return;
 	}
-	int bus[BUS_MAX], n, node = path_node(fdt, b->uart_path, bus, &n);
+	int node = path_node(fdt, b->uart_path);
 	p = node > 0 ? dt_blob_getprop(fdt, node, "compatible", &plen) : NULL;
 	enum uart_kind k = uart_kind(p, plen);
-	int parent = n ? bus[n - 1] : 0;
+	int parent = nbus ? bus[nbus - 1] : 0;
 	int ac = cells(fdt, parent, "#address-cells", 2), sc = cells(fdt, parent, "#size-cells", 1);
 	const char *r = k ? dt_blob_getprop(fdt, node, "reg", &plen) : NULL;
 	if (!r || ac < 1 || sc < 0 || plen < (ac + sc) * 4)
 		return;
-	uint64_t base = rd_cells(r, ac);
-	if (!translate(fdt, bus, n, &base))
-		return;
-	b->uart = k;
-	b->uart_base = base;
+	b->uart_base = rd_cells(r, ac);
+	if (translate(fdt, &b->uart_base))
+		b->uart = k;
 }
 
-/* Nodes and levels (the root's is 1) of a checked structure block s: the
- * walk of dt_check_blob(), which bounded every step of it. */
-static void count(const char *s, unsigned *nodes, unsigned *levels)
+void dt_board_fallback(const void *fdt, struct board *b, struct dt_error *err)
 {
-	unsigned d = 0;
-	*nodes = *levels = 0;
+	if (dt_check_blob(fdt))
+		return; /* not a DT whose bounds hold: nothing in it is read */
+	/* dt/board.c's limits (test_board_fallback.c holds them to its own):
+	 * nodes, levels (the root's is 1), by dt_check_blob()'s walk, which
+	 * bounded every step of it. */
+	const char *s = (const char *)fdt + fdt_off_dt_struct(fdt);
+	unsigned nodes = 0, levels = 0, d = 0;
 	for (uint32_t off = 0, tag; (tag = dt_rd32(s + off)) != FDT_END;) {
 		off += 4;
 		if (tag == FDT_BEGIN_NODE) {
-			++*nodes;
+			nodes++;
 			d++;
-			*levels = MAX(*levels, d);
+			levels = MAX(levels, d); /* not ++d: MAX() reads it twice */
 			off = ALIGN_UP(off + (uint32_t)strlen(s + off) + 1, 4);
 		} else if (tag == FDT_PROP) {
 			off = ALIGN_UP(off + 8 + dt_rd32(s + off), 4);
@@ -177,15 +180,6 @@ static void count(const char *s, unsigned *nodes, unsigned *levels)
 			d--;
 		}
 	}
-}
-
-void dt_board_fallback(const void *fdt, struct board *b, struct dt_error *err)
-{
-	if (dt_check_blob(fdt))
-		return; /* not a DT whose bounds hold: nothing in it is read */
-	/* dt/board.c's limits, test_board_fallback.c holds them to its own */
-	unsigned nodes, levels;
-	count((const char *)fdt + fdt_off_dt_struct(fdt), &nodes, &levels);
 	uint32_t size = fdt_version(fdt) >= 17 ? fdt_size_dt_struct(fdt)
 					       : fdt_totalsize(fdt) - fdt_off_dt_struct(fdt);
 	const char *over = nodes > 2048	   ? "2048 nodes"
