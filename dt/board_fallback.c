@@ -2,9 +2,9 @@
 /*
  * A board DT dt_board_read() refused, read once more for what it takes to
  * say so and stop: which of the index's limits it is over, the console
- * /chosen names, the PSCI conduit of /psci. No index: dt_check_blob()'s
- * checked pass, which has no limits (no array it fills), then dt/blob.c's
- * lookups in place, each a bounded forward walk.
+ * /chosen names, the PSCI conduit of /psci (or /firmware/psci). No index:
+ * dt_check_blob()'s checked pass, which has no limits (no array it fills),
+ * then dt/blob.c's lookups in place, each a bounded forward walk.
  */
 #include <libfdt.h>
 
