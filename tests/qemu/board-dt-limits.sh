@@ -7,7 +7,9 @@
 # virt's own DT grown past one limit, booted as a loader would hand it over
 # (bhpack --board would have refused it at build time). Until the fallback,
 # each stopped silently: no line, QEMU still running at the timeout. The
-# last case starts the same DT at EL1: boot_wrong_el says so, then powers off.
+# console is also named by an alias, behind a bus whose 'ranges' moves it
+# (0x1010000 on the bus is 0x9000000). The last case starts a DT over the
+# node limit at EL1: boot_wrong_el says so, then powers off.
 # timeout: 200
 . "$(dirname "$0")/common.sh"
 bh_image "$W/img" CONFIG=qemu-virt-single GIC=3 SMP=1 BOOTARGS="test=basic"
@@ -25,8 +27,15 @@ if case == "nodes":   # QEMU's ~56 nodes and 2048 more
     print("/ { many {", " ".join("n%d { };" % i for i in range(2048)), "}; };")
 elif case == "depth": # 66 levels under the root
     print("/ {", "d { " * 66, "}; " * 66, "};")
-else:                 # a 132 KiB property: the structure block over 128 KiB
+elif case == "size":  # a 132 KiB property: the structure block over 128 KiB
     print('/ { big { blob = /incbin/("zero.bin"); }; };')
+else:                 # 2048 more nodes; the console named by an alias, behind a bus
+    print("/ { many {", " ".join("n%d { };" % i for i in range(2048)), "};")
+    print('  bus@8000000 { compatible = "simple-bus"; #address-cells = <1>; #size-cells = <1>;')
+    print('    ranges = <0x10000 0x0 0x8000000 0x2000000>;')
+    print('    serial@1010000 { compatible = "arm,pl011"; reg = <0x1010000 0x1000>; }; };')
+    print('  aliases { serial0 = "/bus@8000000/serial@1010000"; };')
+    print('  chosen { stdout-path = "serial0:115200n8"; }; };')
 EOF
 	cat "$W/virt.dts" "$W/$1-extra.dts" >"$W/$1.dts"
 	dtc -q -i "$W" -I dts -O dtb -o "$W/$1.dtb" "$W/$1.dts" || { echo "dtc $1 failed"; exit 1; }
@@ -58,6 +67,9 @@ echo "case: a structure block of 132 KiB"
 grow size
 boot size EL2 "^bulkhead: DT: more than 128 KiB of structure" \
 	"the line names the size limit"
+echo "case: 2048 nodes more, the console by an alias, behind a bus with ranges"
+grow alias
+boot alias EL2 "^bulkhead: DT: more than 2048 nodes" "the line, on 0x9000000 through the bus's ranges"
 echo "case: the DT of 2048 more nodes, started at EL1"
 boot nodes EL1 "^Bulkhead needs to be started at EL2; it was started at EL1\. Stopping\." \
 	"the EL2 line, on the console found without the index"
