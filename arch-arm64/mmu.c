@@ -322,20 +322,15 @@ void boot_wrong_el(uint64_t dtb, uint64_t load_base, unsigned el)
 	isb();
 	arch_mmu_load_el1((uint64_t)(uintptr_t)hyp_pt.root, tcr_value(1), MAIR_VALUE,
 			  SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA);
-	dt_board_read((const void *)(uintptr_t)dtb, &board, &err);
+	if (dt_board_read((const void *)(uintptr_t)dtb, &board, &err))
+		dt_board_fallback((const void *)(uintptr_t)dtb, &board, &err);
 	if (board.uart && arch_map_device(board.uart_base, SZ_4K) == 0) {
 		console_init(board.uart, board.uart_base);
 		bh_printf("Bulkhead needs to be started at EL2; it was started at EL%u. "
 			  "Stopping.\n", el);
 		console_sync();
 	}
-	if (board.psci != CONDUIT_NONE) {
-		register uint64_t x0 __asm__("x0") = 0x84000008; /* PSCI SYSTEM_OFF */
-		if (board.psci == CONDUIT_HVC)
-			__asm__ volatile("hvc #0" : "+r"(x0)::"memory");
-		else
-			__asm__ volatile("smc #0" : "+r"(x0)::"memory");
-	}
+	arch_psci_system_off(); /* through the conduit the DT (or its fallback) gave */
 	for (;;)
 		wfi();
 }

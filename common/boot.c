@@ -180,6 +180,8 @@ static void boot_mmu_board(uint64_t dtb, uint64_t load_base, const struct payloa
 	heap_end = heap_next + BH_HEAP_SIZE;
 	arch_early_init(load_base, heap_end, dtb);
 	if (arch_board_read(dtb, &board, &err)) {
+		if (ARCH_BOARD_DT) /* refused before its console was found, perhaps */
+			dt_board_fallback((const void *)(uintptr_t)dtb, &board, &err);
 		if (board.uart && arch_map_device(board.uart_base, SZ_4K) == 0) {
 			console_init(board.uart, board.uart_base);
 			bh_log("%s", err.msg);

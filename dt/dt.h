@@ -91,6 +91,12 @@ struct dt_error {
 };
 
 int dt_board_read(const void *fdt, struct board *b, struct dt_error *err);
+/* After dt_board_read() refused fdt, read without its index: err->msg names
+ * the limit fdt is over, if it is; b's console (uart, uart_base) and PSCI
+ * conduit, if the read had not found them, from /chosen (the console's
+ * address translated through its buses' 'ranges') and /psci or
+ * /firmware/psci. Nothing is read from a DT dt_check_blob() refuses. */
+void dt_board_fallback(const void *fdt, struct board *b, struct dt_error *err);
 /* The board now lives in `copy`, a byte-for-byte copy of its DT (node
  * offsets stay valid): nothing is read again. */
 void dt_board_move(struct board *b, const void *copy);
