@@ -57,7 +57,7 @@ static struct {
 	bool whole; /* every node of fdt is in the index */
 	uint32_t phandle; /* the phandle dt_node_by_phandle() found last, 0 if none */
 	int phandle_node;
-	/* Per dt_compat_lists[] list: the first node holding its best word so
+	/* Per enum dt_compat list: the first node holding its best word so
 	 * far, and that word's index (0xff: none yet). */
 	int cnode[DT_NCOMPAT];
 	uint8_t cword[DT_NCOMPAT];
@@ -123,15 +123,8 @@ static int prop_id(const char *strs, uint32_t ssize, uint32_t nameoff)
 	return k == 0xff ? -1 : (int)k - 1;
 }
 
-/* Their words, as compat_words[] below holds them. */
-const char *const dt_compat_lists[DT_NCOMPAT] = {
-	"arm,gic-v3\0arm,cortex-a15-gic\0arm,gic-400\0arm,cortex-a9-gic\0arm,cortex-a7-gic\0"
-	"arm,arm11mp-gic\0",
-	"arm,armv8-timer\0arm,armv7-timer\0",
-	"arm,psci-1.0\0arm,psci-0.2\0arm,psci\0",
-};
-
-/* The lists' words less their "arm,", in order; each one's list and index. */
+/* The lists dt_board_compat() answers (dt/dt.h), their words less "arm,", in
+ * order of preference; each word's list and index in it. */
 static const char compat_words[11][15] = {
 	"gic-v3", "cortex-a15-gic", "gic-400", "cortex-a9-gic", "cortex-a7-gic", "arm11mp-gic",
 	"armv8-timer", "armv7-timer", "psci-1.0", "psci-0.2", "psci"};
