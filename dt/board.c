@@ -166,6 +166,18 @@ int dt_board_compat(const void *fdt, enum dt_compat l, unsigned *which)
 	return ix.cnode[l];
 }
 
+/* The first NUL in [p, e), p 4-byte aligned: a word at a time, then the
+ * bytes of the word that holds it (node names: 6 instructions a word). */
+static const char *nul_from(const char *p, const char *e)
+{
+	for (; e - p >= 4; p += 4) {
+		uint32_t w = *(const uint32_t *)(const void *)p;
+		if ((w - 0x01010101u) & ~w & 0x80808080u)
+			break;
+	}
+	return memchr(p, 0, (size_t)(e - p));
+}
+
 /*
  * One pass over the structure block with the checks of libfdt 1.6.1's
  * fdt_check_full() (every tag, name and property inside the block, property
@@ -215,7 +227,8 @@ static inline __attribute__((always_inline)) int walk(const void *fdt, bool buil
 			return -FDT_ERR_BADSTRUCTURE; /* a second root */
 		switch (tag) {
 		case FDT_BEGIN_NODE: {
-			const char *z = memchr(s + off, 0, size - off);
+			const char *z = build ? nul_from(s + off, s + size)
+					      : memchr(s + off, 0, size - off);
 			if (!z)
 				return -FDT_ERR_TRUNCATED;
 			if (depth == 0 && z != s + off)
