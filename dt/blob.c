@@ -10,37 +10,28 @@
 #include "common/lib.h"
 #include "dt/blob.h"
 
-/* A word of the blob: one load where aligned (a DT's structure words are,
- * in an aligned blob such as the package's config), dt_rd32 otherwise. */
-static uint32_t rd32(const char *p)
-{
-	if (!((uintptr_t)p & 3))
-		return __builtin_bswap32(*(const uint32_t *)(const void *)p);
-	return dt_rd32(p);
-}
-
 /* The header's off_dt_struct and off_dt_strings, read inline (libfdt's
  * fdt32_ld, out of line, was a quarter of reading the config). */
 static const char *sblock(const void *fdt)
 {
-	return (const char *)fdt + rd32((const char *)fdt + 8);
+	return (const char *)fdt + dt_rd32((const char *)fdt + 8);
 }
 
 static const char *strblock(const void *fdt)
 {
-	return (const char *)fdt + rd32((const char *)fdt + 12);
+	return (const char *)fdt + dt_rd32((const char *)fdt + 12);
 }
 
 /* The tag at structure offset *off; *off moves past it and what it holds. */
 static uint32_t tag_at(const char *s, int *off)
 {
 	const char *p = s + *off;
-	uint32_t tag = rd32(p);
+	uint32_t tag = dt_rd32(p);
 	p += 4;
 	if (tag == FDT_BEGIN_NODE)
 		p += strlen(p) + 1;
 	else if (tag == FDT_PROP)
-		p += 8 + rd32(p);
+		p += 8 + dt_rd32(p);
 	*off = ALIGN_UP((int)(p - s), 4);
 	return tag;
 }
@@ -55,7 +46,7 @@ int dt_blob_next_prop(const void *fdt, int node, int prev)
 	const char *s = sblock(fdt);
 	/* A node's own properties only: not an error code, not the tags a
 	 * tree may hold before its root (as libfdt, BADOFFSET). */
-	if (prev < 0 && (node < 0 || rd32(s + node) != FDT_BEGIN_NODE))
+	if (prev < 0 && (node < 0 || dt_rd32(s + node) != FDT_BEGIN_NODE))
 		return -FDT_ERR_BADOFFSET;
 	int off = prev < 0 ? node : prev;
 	tag_at(s, &off); /* the node's BEGIN_NODE, or the property prev */
@@ -73,9 +64,9 @@ const void *dt_blob_prop(const void *fdt, int prop, const char **name, int *lenp
 {
 	const char *p = sblock(fdt) + prop;
 	if (name)
-		*name = strblock(fdt) + rd32(p + 8);
+		*name = strblock(fdt) + dt_rd32(p + 8);
 	if (lenp)
-		*lenp = (int)rd32(p + 4);
+		*lenp = (int)dt_rd32(p + 4);
 	return p + 12;
 }
 
@@ -206,7 +197,7 @@ const char *dt_blob_strerror(int e)
 /* A 64-bit big-endian value at any alignment. */
 static uint64_t rd64(const char *p)
 {
-	return (uint64_t)rd32(p) << 32 | rd32(p + 4);
+	return (uint64_t)dt_rd32(p) << 32 | dt_rd32(p + 4);
 }
 
 /* Reservation n's address (and +8 its size), or NULL past the blob. */
@@ -266,5 +257,5 @@ uint32_t dt_blob_phandle(const void *fdt, int node)
 	const char *p = dt_blob_getprop(fdt, node, "phandle", &len);
 	if (!p || len != 4)
 		p = dt_blob_getprop(fdt, node, "linux,phandle", &len);
-	return p && len == 4 ? rd32(p) : 0;
+	return p && len == 4 ? dt_rd32(p) : 0;
 }
