@@ -28,7 +28,9 @@ struct vnet {
 	struct vswitch sw;
 };
 
-static struct vnet nets[BH_MAX_NETWORKS]; /* indexed like plan.net[] */
+/* Indexed like plan.net[]: from the boot heap, as many as the config has
+ * (none without networks; 40 KiB of .bss zeroed at every boot otherwise). */
+static struct vnet *nets;
 
 /*
  * Where a member's virtio-mmio windows go, chosen here only: above its RAM
@@ -194,6 +196,11 @@ int vnet_attach(struct domain *d, unsigned uart_intid)
 	unsigned self = (unsigned)(d->cfg - plan.dom);
 	unsigned top = 32 + arch_irq_lines(d) - 1;
 
+	if (!nets && plan.nnets &&
+	    !(nets = boot_alloc((uint64_t)plan.nnets * sizeof(*nets), 64))) {
+		bh_log("domain %s: no memory left for the networks", d->name);
+		return -1;
+	}
 	for (unsigned k = 0; k < plan.nnets; k++) {
 		const struct net_cfg *c = &plan.net[k];
 		const struct net_port_cfg *pc = NULL;
@@ -259,7 +266,7 @@ int vnet_attach(struct domain *d, unsigned uart_intid)
 
 void vnet_print_stats(void)
 {
-	for (unsigned k = 0; k < plan.nnets; k++) {
+	for (unsigned k = 0; nets && k < plan.nnets; k++) {
 		struct vnet *n = &nets[k];
 		if (!n->ready)
 			continue;
