@@ -26,6 +26,7 @@
 
 /* What console.c needs of the rest of the hypervisor. */
 uint64_t fake_counter; /* tests/fake/arch_inline.h: arch_counter() */
+void (*fake_counter_hook)(void);
 static struct domain the_domains[BH_MAX_DOMAINS];
 struct domain *domains = the_domains;
 unsigned ndomains;
@@ -505,6 +506,45 @@ static void test_pl011_busy(void)
 	CHECK_EQ(m.cr, 0x301);
 }
 
+/* Another CPU's domain writing a line a byte at a time (its vUART's DR
+ * writes: the ring append alone, held until its newline) while this CPU's
+ * pumps run: each time this CPU reads the counter, one more byte. */
+static unsigned elsewhere_left, elsewhere_put;
+static void write_elsewhere(void)
+{
+	if (elsewhere_left) {
+		elsewhere_left--;
+		elsewhere_put++;
+		domain_con_put(rt, 'q');
+	}
+}
+
+/* The TX interrupt is for bytes there are to send. Bytes another CPU's
+ * domain is still writing into its ring are not: that CPU pumps for them
+ * itself. Wanted for them, the interrupt fired again after every pump that
+ * found a new byte: 68,000 interrupts in one Linux boot under `make bench`. */
+static void test_pl011_writer_elsewhere(void)
+{
+	boot(M_PL011, UART_PL011, 0x9000000, 16);
+	elsewhere_left = 200;
+	fake_counter_hook = write_elsewhere;
+	console_domain_write(lin, "hello\n", 6);
+	unsigned irqs = settle(); /* fails with "interrupt storm" if it re-fires */
+	fake_counter_hook = NULL;
+	CHECK(irqs <= 2);
+	CHECK(!tx_irq_enabled());
+	CHECK_STR(sent(), "[lin] hello\r\n");
+	/* The other CPU's newline: its whole line, every byte of it. */
+	CHECK(elsewhere_put > 0);
+	console_domain_putc(rt, '\n');
+	settle();
+	char want[256] = "[rt] ";
+	memset(want + 5, 'q', elsewhere_put);
+	strcpy(want + 5 + elsewhere_put, "\r\n");
+	CHECK_STR(sent(), want);
+	CHECK(!line());
+}
+
 int main(void)
 {
 	RUN_ISOLATED(test_ns16550);
@@ -514,5 +554,6 @@ int main(void)
 	RUN_ISOLATED(test_pl011);
 	RUN_ISOLATED(test_pl011_fifo_off);
 	RUN_ISOLATED(test_pl011_busy);
+	RUN_ISOLATED(test_pl011_writer_elsewhere);
 	return check_summary("test_uart");
 }
