@@ -47,7 +47,7 @@ static bool itargetsr_access(struct vcpu *v, uint64_t off, unsigned size, bool w
 {
 	struct domain *d = v->dom;
 	unsigned first = (unsigned)(off - 0x800);
-	if (size != 1 && size != 4)
+	if ((size != 1 && size != 4) || (off & (size - 1)))
 		return false;
 	uint64_t r = 0;
 	vgic_lock(d);
@@ -82,7 +82,7 @@ static bool pendsgir_access(struct vcpu *v, uint64_t off, unsigned size, bool wr
 	struct domain *d = v->dom;
 	unsigned first = (unsigned)(off & 0xf);
 	bool set = off >= 0xf20;
-	if (size != 1 && size != 4)
+	if ((size != 1 && size != 4) || (off & (size - 1))) /* a word: its own 4 SGIs */
 		return false;
 	uint64_t r = 0;
 	vgic_lock(d);

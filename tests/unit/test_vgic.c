@@ -855,6 +855,36 @@ static void test_v2_sgi_sources(void)
 	CHECK_EQ(gicd_r(v, 0xf24), 0);
 }
 
+/* Whether the emulated register takes a write of this size (else the
+ * guest gets a data abort). */
+static bool write_ok(struct vcpu *v, uint64_t ipa, unsigned size, uint64_t val)
+{
+	bool handled = false;
+	fake_enter(v);
+	return vmmio_dispatch(v, ipa, size, true, &val, &handled) && handled;
+}
+
+/* A word not on a word boundary is refused as the GIC's registers refuse
+ * it: a misaligned word at SPENDSGIR3 + 1 (bytes of SGIs 13-15 and one
+ * beyond) must not pend PPI 16 with a "source", nor one at a GICv3
+ * redistributor's IPRIORITYR7 + 1 reach past its PPIs. */
+static void test_misaligned_words_refused(void)
+{
+	setup_v2();
+	struct vcpu *v = h_vcpu(&domains[0], 0);
+	gicd_w(v, 0x100, ~0u);
+	CHECK(!write_ok(v, board.gicd.base + 0xf2d, 4, 0x01010101u));
+	CHECK_EQ(gicd_r(v, 0x200), 0); /* no SGI, no PPI 16 pending */
+	CHECK_EQ(gicd_r(v, 0xf2c), 0);
+	CHECK(!write_ok(v, board.gicd.base + 0x102, 4, ~0u));
+	setup_v3();
+	v = h_vcpu(&domains[0], 0);
+	uint64_t sgi = board.gicr.base + 0x10000;
+	CHECK(!write_ok(v, sgi + 0x41d, 4, 0x10101010u));
+	CHECK_EQ(sgi_r(v, 0x41c), 0); /* PPIs 28-31's priorities as they were */
+	CHECK(!write_ok(v, board.gicd.base + 0x429, 4, ~0u));
+}
+
 /* Eviction on GICv2 puts an SGI back under its own source. */
 static void test_v2_eviction_keeps_source(void)
 {
@@ -1050,6 +1080,7 @@ int main(void)
 	RUN(test_v3_irouter_and_sizes);
 	RUN(test_v2_sgi_sources);
 	RUN(test_v2_eviction_keeps_source);
+	RUN(test_misaligned_words_refused);
 	RUN(test_v3_direct_sgi_as_general);
 	RUN(test_v2_direct_sgi_as_general);
 	return check_summary("test_vgic");
