@@ -925,14 +925,20 @@ static unsigned rnd(unsigned n)
  * control register, the pending and active bits of its SGIs and PPIs and
  * (GICv2) each SGI's pending sources. An invalid list register counts as
  * 0 whatever its other bits: the guest cannot see it, and the exit of a
- * send leaves the clearing of one it consumed to the next exit. */
+ * send leaves the clearing of one it consumed to the next exit. The list
+ * registers are compared as a set, bit for bit: a tick listed directly
+ * reuses its last instance's register, the flush takes the lowest free. */
 static void visible(struct domain *d, unsigned k, uint64_t out[10])
 {
 	struct vcpu *v = h_vcpu(d, k);
 	for (unsigned i = 0; i < 4; i++) {
-		out[i] = lr(v, i);
-		if ((gic_host.version == 3 ? out[i] >> 62 : out[i] >> 28 & 3) == 0)
-			out[i] = 0;
+		uint64_t x = lr(v, i);
+		if ((gic_host.version == 3 ? x >> 62 : x >> 28 & 3) == 0)
+			x = 0;
+		unsigned j = i; /* in order of value: the guest sees no LR's index */
+		for (; j && out[j - 1] > x; j--)
+			out[j] = out[j - 1];
+		out[j] = x;
 	}
 	out[4] = hcr(v);
 	if (gic_host.version == 3) {
@@ -952,7 +958,9 @@ static void visible(struct domain *d, unsigned k, uint64_t out[10])
  * list SGIs directly) and domain 1 (whose exits always take the general
  * sync and flush): an SGI from either vCPU to either or both (itself
  * too), an exit, the guest acknowledging or completing a list register,
- * an SGI enabled or disabled, a priority changed, a group disabled. */
+ * an SGI enabled or disabled, a priority changed, a group disabled, a
+ * timer tick (domain 0's listed directly, vgic_list_hw_now, when it may:
+ * also over a register the exit of a send left unread). */
 static void twin_step(unsigned op, unsigned a, unsigned b, unsigned s)
 {
 	for (unsigned n = 0; n < 2; n++) {
@@ -967,13 +975,20 @@ static void twin_step(unsigned op, unsigned a, unsigned b, unsigned s)
 			if (n == 1)
 				h_vgic_stale(v);
 			exit_of(v);
-		} else if (op < 13) { /* the guest's CPU interface on LR b */
+		} else if (op < 13) { /* the guest's CPU interface on the b-th LR by value */
 			static const unsigned next[4] = {LR_INVALID, LR_ACTIVE, LR_INVALID,
 							 LR_PENDING};
-			uint64_t r = lr(v, b);
+			uint64_t all[10];
+			visible(d, a, all);
+			if (all[b] == 0)
+				continue; /* invalid: nothing the guest can do to it */
+			unsigned i = 0;
+			while (i < 3 && lr(v, i) != all[b])
+				i++;
+			uint64_t r = all[b];
 			unsigned st =
 			    gic_host.version == 3 ? (unsigned)(r >> 62) : (unsigned)(r >> 28) & 3;
-			guest_sets_lr_state(v, b, next[st]);
+			guest_sets_lr_state(v, i, next[st]);
 		} else if (op == 13) { /* ISENABLER0 / ICENABLER0 */
 			uint64_t off = s & 1 ? 0x180 : 0x100;
 			if (gic_host.version == 3)
@@ -986,9 +1001,16 @@ static void twin_step(unsigned op, unsigned a, unsigned b, unsigned s)
 				sgi_wb(v, 0x400 + s, p);
 			else
 				gicd_wb(v, 0x400 + s, p);
-		} else { /* GICD_CTLR: the SGIs' group off (rarely) or on */
+		} else if (op == 15) { /* GICD_CTLR: the SGIs' group off (rarely) or on */
 			bool on = b || s < 6;
 			gicd_w(v, 0x000, gic_host.version == 3 ? (on ? 3 : 1) : on);
+		} else { /* its timer's tick (HW-linked PPI 27) and that exit */
+			fake_enter(v);
+			if (n == 1)
+				h_vgic_stale(v);
+			if (!vgic_list_hw_now(v, 27, 27))
+				vgic_inject_hw(v, 27, 27);
+			exit_of(v);
 		}
 	}
 }
@@ -1028,16 +1050,16 @@ static void twin_sequences(unsigned version)
 				struct vcpu *v = h_vcpu(d, k);
 				if (version == 3) {
 					sgi_w(v, 0x080, ~0u); /* group 1 */
-					sgi_w(v, 0x100, 0xff);
+					sgi_w(v, 0x100, 0xff | 1u << 27);
 				} else {
-					gicd_w(v, 0x100, 0xff);
+					gicd_w(v, 0x100, 0xff | 1u << 27);
 				}
 				exit_of(v);
 			}
 			gicd_w(h_vcpu(d, 0), 0x000, version == 3 ? 3 : 1);
 		}
 		for (unsigned step = 0; step < 80; step++) {
-			unsigned op = rnd(16), a = rnd(2), s = rnd(8);
+			unsigned op = rnd(17), a = rnd(2), s = rnd(8);
 			unsigned b = op < 6 ? rnd(3) : op >= 10 && op < 13 ? rnd(4) : rnd(2);
 			twin_step(op, a, b, s);
 			if (!twin_same(version, seq, step, op))
