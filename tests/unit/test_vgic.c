@@ -960,7 +960,9 @@ static void visible(struct domain *d, unsigned k, uint64_t out[10])
  * too), an exit, the guest acknowledging or completing a list register,
  * an SGI enabled or disabled, a priority changed, a group disabled, a
  * timer tick (domain 0's listed directly, vgic_list_hw_now, when it may:
- * also over a register the exit of a send left unread). */
+ * also over a register the exit of a send left unread), the vCPU leaving
+ * (vgic_vcpu_leave: what it had listed, read or not, back to the model;
+ * its next exit lists again, as a vCPU back on would). */
 static void twin_step(unsigned op, unsigned a, unsigned b, unsigned s)
 {
 	for (unsigned n = 0; n < 2; n++) {
@@ -1004,6 +1006,15 @@ static void twin_step(unsigned op, unsigned a, unsigned b, unsigned s)
 		} else if (op == 15) { /* GICD_CTLR: the SGIs' group off (rarely) or on */
 			bool on = b || s < 6;
 			gicd_w(v, 0x000, gic_host.version == 3 ? (on ? 3 : 1) : on);
+		} else if (op == 17) { /* it leaves (CPU_OFF, a stop), all back to the model */
+			/* Not with a tick listed: a direct one (not latched) goes
+			 * back not pending, a flushed one pending; either way the
+			 * vCPU's next life starts from vgic_vcpu_reset. */
+			if (h_virq_listed(h_vcpu(&domains[0], a), 27) ||
+			    h_virq_listed(h_vcpu(&domains[1], a), 27))
+				return;
+			fake_enter(v);
+			vgic_vcpu_leave(v);
 		} else { /* its timer's tick (HW-linked PPI 27) and that exit */
 			fake_enter(v);
 			if (n == 1)
@@ -1059,7 +1070,7 @@ static void twin_sequences(unsigned version)
 			gicd_w(h_vcpu(d, 0), 0x000, version == 3 ? 3 : 1);
 		}
 		for (unsigned step = 0; step < 80; step++) {
-			unsigned op = rnd(17), a = rnd(2), s = rnd(8);
+			unsigned op = rnd(18), a = rnd(2), s = rnd(8);
 			unsigned b = op < 6 ? rnd(3) : op >= 10 && op < 13 ? rnd(4) : rnd(2);
 			twin_step(op, a, b, s);
 			if (!twin_same(version, seq, step, op))
