@@ -885,6 +885,34 @@ static void test_misaligned_words_refused(void)
 	CHECK(!write_ok(v, board.gicd.base + 0x429, 4, ~0u));
 }
 
+/* CPENDSGIR removes an SGI's pending state for the named sources, also
+ * of the instance already listed and not yet acknowledged (as ICPENDR
+ * does for the other interrupts): the guest never takes an SGI it
+ * cleared. Another source's stays. */
+static void test_v2_cpendsgir_listed(void)
+{
+	setup_v2();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	gicd_w(v, 0x100, 1u << 3);
+	gicd_w(w, 0xf00, (1u << 16) | 3); /* SGI 3 from CPU 1 */
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_CPUID(1) | 3);
+	gicd_w(v, 0xf10, 0x01u << 24); /* CPENDSGIR0, SGI 3: source 0, not its */
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_CPUID(1) | 3);
+	gicd_w(v, 0xf10, 0x02u << 24); /* source 1: the listed one */
+	CHECK_EQ(lr(v, 0) & (3u << 28), 0);
+	CHECK_EQ(gicd_r(v, 0x200), 0);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	/* Acknowledged (active), it is no longer pending: stays active. */
+	gicd_w(w, 0xf00, (1u << 16) | 3);
+	exit_of(v);
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	gicd_w(v, 0xf10, 0x02u << 24);
+	CHECK_EQ(lr(v, 0), V2_ACTIVE | V2_CPUID(1) | 3);
+}
+
 /* Eviction on GICv2 puts an SGI back under its own source. */
 static void test_v2_eviction_keeps_source(void)
 {
@@ -1114,6 +1142,7 @@ int main(void)
 	RUN(test_v2_sgi_sources);
 	RUN(test_v2_eviction_keeps_source);
 	RUN(test_misaligned_words_refused);
+	RUN(test_v2_cpendsgir_listed);
 	RUN(test_v3_direct_sgi_as_general);
 	RUN(test_v2_direct_sgi_as_general);
 	return check_summary("test_vgic");
