@@ -953,6 +953,8 @@ bool vgic_dist_common(struct vcpu *v, uint64_t off, unsigned size, bool write, u
 	uint32_t kick_mask = 0;
 	bool ok = true;
 
+	if (off & (size - 1)) /* misaligned: a word across two registers' bytes */
+		return false;
 	vgic_lock(d);
 	if (off >= 0x080 && off < 0x400)
 		ok = dist_bits(v, off, size, write, val, part, &kick_mask);

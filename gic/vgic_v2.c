@@ -47,7 +47,7 @@ static bool itargetsr_access(struct vcpu *v, uint64_t off, unsigned size, bool w
 {
 	struct domain *d = v->dom;
 	unsigned first = (unsigned)(off - 0x800);
-	if (size != 1 && size != 4)
+	if ((size != 1 && size != 4) || (off & (size - 1)))
 		return false;
 	uint64_t r = 0;
 	vgic_lock(d);
@@ -75,6 +75,17 @@ static bool itargetsr_access(struct vcpu *v, uint64_t off, unsigned size, bool w
 	return true;
 }
 
+/* CPENDSGIR of a listed SGI (in GICH_LR<i>, this CPU's: the SGI registers
+ * are banked) whose source (CPUID, bits 12:10) is among `sources`: its
+ * pending state (bit 28) goes, not yet acknowledged; an active one stays
+ * active. Out of line: off the GICD_SGIR path. */
+static __attribute__((noinline)) void cpend_listed(unsigned i, uint8_t sources)
+{
+	uint32_t lr = *gich(GICH_LR0 + 4 * i);
+	if ((lr >> 28 & 1) && (sources >> (lr >> 10 & 7) & 1))
+		*gich(GICH_LR0 + 4 * i) = lr & ~(1u << 28);
+}
+
 /* CPENDSGIR / SPENDSGIR: a byte per SGI, a bit per source CPU. */
 static bool pendsgir_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 			    uint64_t *val)
@@ -82,7 +93,7 @@ static bool pendsgir_access(struct vcpu *v, uint64_t off, unsigned size, bool wr
 	struct domain *d = v->dom;
 	unsigned first = (unsigned)(off & 0xf);
 	bool set = off >= 0xf20;
-	if (size != 1 && size != 4)
+	if ((size != 1 && size != 4) || (off & (size - 1))) /* a word: its own 4 SGIs */
 		return false;
 	uint64_t r = 0;
 	vgic_lock(d);
@@ -91,6 +102,8 @@ static bool pendsgir_access(struct vcpu *v, uint64_t off, unsigned size, bool wr
 		uint8_t bits = (uint8_t)(*val >> (8 * b)) & (uint8_t)((1u << d->nvcpus) - 1);
 		if (write)
 			q->sgi_src = set ? (q->sgi_src | bits) : (q->sgi_src & ~bits);
+		if (write && !set && q->in_lr) /* listed, this CPU's: its instance too */
+			cpend_listed(q->lr, bits);
 		r |= (uint64_t)q->sgi_src << (8 * b);
 	}
 	if (write)

@@ -64,6 +64,13 @@ static inline bool h_virq_hw(struct vcpu *v, unsigned intid, unsigned *hw_intid)
 	return true;
 }
 
+/* Is the virtual interrupt in one of its vCPU's list registers? */
+static inline bool h_virq_listed(struct vcpu *v, unsigned intid)
+{
+	const struct virq *q = vgic_irq(v, intid);
+	return q && q->in_lr;
+}
+
 static inline bool h_virq_owned(struct vcpu *v, unsigned intid)
 {
 	const struct virq *q = vgic_irq(v, intid);

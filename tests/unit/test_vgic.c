@@ -855,6 +855,64 @@ static void test_v2_sgi_sources(void)
 	CHECK_EQ(gicd_r(v, 0xf24), 0);
 }
 
+/* Whether the emulated register takes a write of this size (else the
+ * guest gets a data abort). */
+static bool write_ok(struct vcpu *v, uint64_t ipa, unsigned size, uint64_t val)
+{
+	bool handled = false;
+	fake_enter(v);
+	return vmmio_dispatch(v, ipa, size, true, &val, &handled) && handled;
+}
+
+/* A word not on a word boundary is refused as the GIC's registers refuse
+ * it: a misaligned word at SPENDSGIR3 + 1 (bytes of SGIs 13-15 and one
+ * beyond) must not pend PPI 16 with a "source", nor one at a GICv3
+ * redistributor's IPRIORITYR7 + 1 reach past its PPIs. */
+static void test_misaligned_words_refused(void)
+{
+	setup_v2();
+	struct vcpu *v = h_vcpu(&domains[0], 0);
+	gicd_w(v, 0x100, ~0u);
+	CHECK(!write_ok(v, board.gicd.base + 0xf2d, 4, 0x01010101u));
+	CHECK_EQ(gicd_r(v, 0x200), 0); /* no SGI, no PPI 16 pending */
+	CHECK_EQ(gicd_r(v, 0xf2c), 0);
+	CHECK(!write_ok(v, board.gicd.base + 0x102, 4, ~0u));
+	setup_v3();
+	v = h_vcpu(&domains[0], 0);
+	uint64_t sgi = board.gicr.base + 0x10000;
+	CHECK(!write_ok(v, sgi + 0x41d, 4, 0x10101010u));
+	CHECK_EQ(sgi_r(v, 0x41c), 0); /* PPIs 28-31's priorities as they were */
+	CHECK(!write_ok(v, board.gicd.base + 0x429, 4, ~0u));
+}
+
+/* CPENDSGIR removes an SGI's pending state for the named sources, also
+ * of the instance already listed and not yet acknowledged (as ICPENDR
+ * does for the other interrupts): the guest never takes an SGI it
+ * cleared. Another source's stays. */
+static void test_v2_cpendsgir_listed(void)
+{
+	setup_v2();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	gicd_w(v, 0x100, 1u << 3);
+	gicd_w(w, 0xf00, (1u << 16) | 3); /* SGI 3 from CPU 1 */
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_CPUID(1) | 3);
+	gicd_w(v, 0xf10, 0x01u << 24); /* CPENDSGIR0, SGI 3: source 0, not its */
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_CPUID(1) | 3);
+	gicd_w(v, 0xf10, 0x02u << 24); /* source 1: the listed one */
+	CHECK_EQ(lr(v, 0) & (3u << 28), 0);
+	CHECK_EQ(gicd_r(v, 0x200), 0);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	/* Acknowledged (active), it is no longer pending: stays active. */
+	gicd_w(w, 0xf00, (1u << 16) | 3);
+	exit_of(v);
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	gicd_w(v, 0xf10, 0x02u << 24);
+	CHECK_EQ(lr(v, 0), V2_ACTIVE | V2_CPUID(1) | 3);
+}
+
 /* Eviction on GICv2 puts an SGI back under its own source. */
 static void test_v2_eviction_keeps_source(void)
 {
@@ -895,14 +953,20 @@ static unsigned rnd(unsigned n)
  * control register, the pending and active bits of its SGIs and PPIs and
  * (GICv2) each SGI's pending sources. An invalid list register counts as
  * 0 whatever its other bits: the guest cannot see it, and the exit of a
- * send leaves the clearing of one it consumed to the next exit. */
+ * send leaves the clearing of one it consumed to the next exit. The list
+ * registers are compared as a set, bit for bit: a tick listed directly
+ * reuses its last instance's register, the flush takes the lowest free. */
 static void visible(struct domain *d, unsigned k, uint64_t out[10])
 {
 	struct vcpu *v = h_vcpu(d, k);
 	for (unsigned i = 0; i < 4; i++) {
-		out[i] = lr(v, i);
-		if ((gic_host.version == 3 ? out[i] >> 62 : out[i] >> 28 & 3) == 0)
-			out[i] = 0;
+		uint64_t x = lr(v, i);
+		if ((gic_host.version == 3 ? x >> 62 : x >> 28 & 3) == 0)
+			x = 0;
+		unsigned j = i; /* in order of value: the guest sees no LR's index */
+		for (; j && out[j - 1] > x; j--)
+			out[j] = out[j - 1];
+		out[j] = x;
 	}
 	out[4] = hcr(v);
 	if (gic_host.version == 3) {
@@ -922,7 +986,11 @@ static void visible(struct domain *d, unsigned k, uint64_t out[10])
  * list SGIs directly) and domain 1 (whose exits always take the general
  * sync and flush): an SGI from either vCPU to either or both (itself
  * too), an exit, the guest acknowledging or completing a list register,
- * an SGI enabled or disabled, a priority changed, a group disabled. */
+ * an SGI enabled or disabled, a priority changed, a group disabled, a
+ * timer tick (domain 0's listed directly, vgic_list_hw_now, when it may:
+ * also over a register the exit of a send left unread), the vCPU leaving
+ * (vgic_vcpu_leave: what it had listed, read or not, back to the model;
+ * its next exit lists again, as a vCPU back on would). */
 static void twin_step(unsigned op, unsigned a, unsigned b, unsigned s)
 {
 	for (unsigned n = 0; n < 2; n++) {
@@ -937,13 +1005,20 @@ static void twin_step(unsigned op, unsigned a, unsigned b, unsigned s)
 			if (n == 1)
 				h_vgic_stale(v);
 			exit_of(v);
-		} else if (op < 13) { /* the guest's CPU interface on LR b */
+		} else if (op < 13) { /* the guest's CPU interface on the b-th LR by value */
 			static const unsigned next[4] = {LR_INVALID, LR_ACTIVE, LR_INVALID,
 							 LR_PENDING};
-			uint64_t r = lr(v, b);
+			uint64_t all[10];
+			visible(d, a, all);
+			if (all[b] == 0)
+				continue; /* invalid: nothing the guest can do to it */
+			unsigned i = 0;
+			while (i < 3 && lr(v, i) != all[b])
+				i++;
+			uint64_t r = all[b];
 			unsigned st =
 			    gic_host.version == 3 ? (unsigned)(r >> 62) : (unsigned)(r >> 28) & 3;
-			guest_sets_lr_state(v, b, next[st]);
+			guest_sets_lr_state(v, i, next[st]);
 		} else if (op == 13) { /* ISENABLER0 / ICENABLER0 */
 			uint64_t off = s & 1 ? 0x180 : 0x100;
 			if (gic_host.version == 3)
@@ -956,9 +1031,25 @@ static void twin_step(unsigned op, unsigned a, unsigned b, unsigned s)
 				sgi_wb(v, 0x400 + s, p);
 			else
 				gicd_wb(v, 0x400 + s, p);
-		} else { /* GICD_CTLR: the SGIs' group off (rarely) or on */
+		} else if (op == 15) { /* GICD_CTLR: the SGIs' group off (rarely) or on */
 			bool on = b || s < 6;
 			gicd_w(v, 0x000, gic_host.version == 3 ? (on ? 3 : 1) : on);
+		} else if (op == 17) { /* it leaves (CPU_OFF, a stop), all back to the model */
+			/* Not with a tick listed: a direct one (not latched) goes
+			 * back not pending, a flushed one pending; either way the
+			 * vCPU's next life starts from vgic_vcpu_reset. */
+			if (h_virq_listed(h_vcpu(&domains[0], a), 27) ||
+			    h_virq_listed(h_vcpu(&domains[1], a), 27))
+				return;
+			fake_enter(v);
+			vgic_vcpu_leave(v);
+		} else { /* its timer's tick (HW-linked PPI 27) and that exit */
+			fake_enter(v);
+			if (n == 1)
+				h_vgic_stale(v);
+			if (!vgic_list_hw_now(v, 27, 27))
+				vgic_inject_hw(v, 27, 27);
+			exit_of(v);
 		}
 	}
 }
@@ -998,16 +1089,16 @@ static void twin_sequences(unsigned version)
 				struct vcpu *v = h_vcpu(d, k);
 				if (version == 3) {
 					sgi_w(v, 0x080, ~0u); /* group 1 */
-					sgi_w(v, 0x100, 0xff);
+					sgi_w(v, 0x100, 0xff | 1u << 27);
 				} else {
-					gicd_w(v, 0x100, 0xff);
+					gicd_w(v, 0x100, 0xff | 1u << 27);
 				}
 				exit_of(v);
 			}
 			gicd_w(h_vcpu(d, 0), 0x000, version == 3 ? 3 : 1);
 		}
 		for (unsigned step = 0; step < 80; step++) {
-			unsigned op = rnd(16), a = rnd(2), s = rnd(8);
+			unsigned op = rnd(18), a = rnd(2), s = rnd(8);
 			unsigned b = op < 6 ? rnd(3) : op >= 10 && op < 13 ? rnd(4) : rnd(2);
 			twin_step(op, a, b, s);
 			if (!twin_same(version, seq, step, op))
@@ -1050,6 +1141,8 @@ int main(void)
 	RUN(test_v3_irouter_and_sizes);
 	RUN(test_v2_sgi_sources);
 	RUN(test_v2_eviction_keeps_source);
+	RUN(test_misaligned_words_refused);
+	RUN(test_v2_cpendsgir_listed);
 	RUN(test_v3_direct_sgi_as_general);
 	RUN(test_v2_direct_sgi_as_general);
 	return check_summary("test_vgic");
