@@ -614,8 +614,12 @@ unsigned trap_guest_dabt64(struct trap_frame *f, uint64_t esr)
 	unsigned rt = DABT_SRT(iss), sas = DABT_SAS(iss);
 	uint64_t off = (((f->hpfar >> 4) << 12) | (f->far & 0xfff)) - v->vuart_base;
 	uint32_t kind = iss & ISS_FAST_MASK;
-	if (off == VUART_FR && kind == ISS_FAST_READ && (sas == 1 || sas == 2) &&
-	    !(f->spsr & PSR_AA32)) {
+	/* Neither register (GICv2's GICD_SGIR, say): one test, then the
+	 * general path, so other devices pay little for this one. */
+	if (off > VUART_FR) {
+		handle_dabt(v, f);
+	} else if (off == VUART_FR && kind == ISS_FAST_READ && (sas == 1 || sas == 2) &&
+		   !(f->spsr & PSR_AA32)) {
 		uint32_t fr = vuart_fr(v->dom); /* under 0x100: no sign or width to apply */
 		if (rt != 31)
 			f->x[rt] = fr;
