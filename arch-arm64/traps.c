@@ -593,6 +593,27 @@ unsigned trap_guest_sync64(struct trap_frame *f, uint64_t esr)
 #define ISS_FAST_READ (DABT_ISV | 0x04)
 #define ISS_FAST_WRITE (DABT_ISV | DABT_WNR | 0x04)
 
+/* An FR read or DR write of the vCPU's own vUART (off: from its base),
+ * served: true; anything else: false, nothing done. */
+static inline bool pl011_fast(struct vcpu *v, struct trap_frame *f, uint32_t iss, uint64_t off)
+{
+	unsigned rt = DABT_SRT(iss), sas = DABT_SAS(iss);
+	uint32_t kind = iss & ISS_FAST_MASK;
+	if (f->spsr & PSR_AA32)
+		return false;
+	if (off == VUART_FR && kind == ISS_FAST_READ && (sas == 1 || sas == 2)) {
+		uint32_t fr = vuart_fr(v->dom); /* under 0x100: no sign or width to apply */
+		if (rt != 31)
+			f->x[rt] = fr;
+	} else if (off == VUART_DR && kind == ISS_FAST_WRITE && sas != 3) {
+		vuart_dr(v->dom, rt == 31 ? 0 : (char)f->x[rt]);
+	} else {
+		return false;
+	}
+	f->elr += 4;
+	return true;
+}
+
 /*
  * A data abort from an AArch64 guest (vectors.S: its frame holds x19-x29 too
  * when the access names one of them). Linux's amba-pl011 console reads FR
@@ -602,7 +623,9 @@ unsigned trap_guest_sync64(struct trap_frame *f, uint64_t esr)
  * exit counted as every trap's. Anything else (another register or page, a
  * size the general path rejects, an AArch32 EL0, a fault that is not a
  * translation fault) takes handle_dabt unchanged, and an access without a
- * syndrome the whole frame and trap_guest.
+ * syndrome the whole frame and trap_guest. Neither register (GICv2's
+ * GICD_SGIR, say) is told by one compare, so other devices pay little for
+ * this one.
  */
 unsigned trap_guest_dabt64(struct trap_frame *f, uint64_t esr)
 {
@@ -611,22 +634,9 @@ unsigned trap_guest_dabt64(struct trap_frame *f, uint64_t esr)
 	if (!(iss & DABT_ISV))
 		return TRAP_GUEST_FULL;
 	stats_count_vcpu(EXIT_TRAP, v);
-	unsigned rt = DABT_SRT(iss), sas = DABT_SAS(iss);
 	uint64_t off = (((f->hpfar >> 4) << 12) | (f->far & 0xfff)) - v->vuart_base;
-	uint32_t kind = iss & ISS_FAST_MASK;
-	if (off == VUART_FR && kind == ISS_FAST_READ && (sas == 1 || sas == 2) &&
-	    !(f->spsr & PSR_AA32)) {
-		uint32_t fr = vuart_fr(v->dom); /* under 0x100: no sign or width to apply */
-		if (rt != 31)
-			f->x[rt] = fr;
-		f->elr += 4;
-	} else if (off == VUART_DR && kind == ISS_FAST_WRITE && sas != 3 &&
-		   !(f->spsr & PSR_AA32)) {
-		vuart_dr(v->dom, rt == 31 ? 0 : (char)f->x[rt]);
-		f->elr += 4;
-	} else {
+	if (off > VUART_FR || !pl011_fast(v, f, iss, off))
 		handle_dabt(v, f);
-	}
 	return vcpu_trap_done(v, TRAP_CONTINUE) ? TRAP_GUEST_DONE : TRAP_GUEST_LEFT;
 }
 

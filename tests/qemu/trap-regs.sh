@@ -6,8 +6,10 @@
 # once per transfer register x0-x30 and XZR an SGI write (GICv3
 # ICC_SGI1R_EL1, GICv2 GICD_SGIR: to itself, and one missing it), DC CISW
 # and DC CSW, a 32-bit store and load of an emulated GIC register, the
-# emulated PL011's DR stores (8, 16, 32 bits) and FR loads (16, 32 bits),
-# which traps.c serves on its fast path, and HVCs (a Bulkhead call,
+# emulated PL011's DR stores (8, 16, 32 bits; plain and store-release) and
+# FR loads (16, 32 bits; plain, load-acquire, sign-extending into x), which
+# traps.c serves on its fast path, an FR store and a DR load, which it must
+# leave to the general path (ignored; 0, nothing typed), and HVCs (a Bulkhead call,
 # PSCI_VERSION, an unknown ID) with x1-x7 as arguments.
 # After each, every register is compared: only the named one may change,
 # the SGI that arrives, the value read back and the characters on the
@@ -25,9 +27,9 @@ for gic in 3 2; do
 	bh_image "$W/img$gic" CONFIG=qemu-virt-single GIC=$gic SMP=1 BOOTARGS="test=trapregs"
 	log=$W/log$gic
 	bh_boot kernel "$W/img$gic" "$log" 60 $gic cortex-a57 1
-	expect "$log" "^\[dom0\] TESTGUEST: trapregs: GICv$gic: 35[0-9] trapping instructions, .*: 0 wrong" \
+	expect "$log" "^\[dom0\] TESTGUEST: trapregs: GICv$gic: 64[0-9] trapping instructions, .*: 0 wrong" \
 		"every register as it should be after each trap"
-	for op in strb strh str; do
+	for op in strb strh str stlrb stlrh stlr; do
 		expect "$log" "^\[dom0\] TESTGUEST: trapregs: DR $op $DR_CHARS$CR?\$" \
 			"PL011 DR written by $op from x0-x30 (and XZR: a NUL, dropped): every byte, in order"
 	done

@@ -106,6 +106,18 @@ trapregs_out:
 	stub	\op wzr, [x0]
 .endm
 
+/* The same with X registers (the one naming x0: [x1]). */
+.macro xmemtable name, op
+	.balign	16
+	.globl	\name
+\name:
+	stub	\op x0, [x1]
+	.irp	n, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30
+	stub	\op x\n, [x0]
+	.endr
+	stub	\op xzr, [x0]
+.endm
+
 	/* ICC_SGI1R_EL1 (op0 3, op1 0, CRn 12, CRm 11, op2 5): GICv3 only. */
 	table	trapregs_sgi1r, "msr S3_0_C12_C11_5,"
 	table	trapregs_cisw, "dc cisw,"
@@ -116,6 +128,15 @@ trapregs_out:
 	memtable trapregs_strb, strb
 	memtable trapregs_strh, strh
 	memtable trapregs_ldrh, ldrh
+	/* Their other forms: store-release, load-acquire, and sign-extending
+	 * loads into a 64-bit register (SSE, SF: the syndrome's other bits). */
+	memtable trapregs_stlrb, stlrb
+	memtable trapregs_stlrh, stlrh
+	memtable trapregs_stlr, stlr
+	memtable trapregs_ldarh, ldarh
+	memtable trapregs_ldar, ldar
+	xmemtable trapregs_ldrshx, ldrsh
+	xmemtable trapregs_ldrswx, ldrsw
 
 /* HVC #0: the caller's x0-x7 are the call. */
 	.balign	16
