@@ -158,10 +158,27 @@ static void find_uart(const void *fdt, struct board *b)
 		b->uart = k;
 }
 
+/* err->msg: fdt is over `limit`. */
+static void over(struct dt_error *err, const char *limit)
+{
+	snprintf(err->msg, sizeof(err->msg), "DT: more than %s: not supported", limit);
+}
+
+int dt_board_early(const void *fdt, struct board *b, struct dt_error *err)
+{
+	if (fdt_totalsize(fdt) <= DT_MAP_MAX)
+		return dt_board_read(fdt, b, err);
+	memset(b, 0, sizeof(*b));
+	over(err, "32 MiB (totalsize)");
+	return -1;
+}
+
 void dt_board_fallback(const void *fdt, struct board *b, struct dt_error *err)
 {
-	if (dt_check_blob(fdt))
-		return; /* not a DT whose bounds hold: nothing in it is read */
+	/* Not a DT whose bounds hold, or not all of it mapped: nothing in it
+	 * is read. */
+	if (fdt_totalsize(fdt) > DT_MAP_MAX || dt_check_blob(fdt))
+		return;
 	/* dt/board.c's limits (test_board_fallback.c holds them to its own):
 	 * nodes, levels (the root's is 1), by dt_check_blob()'s walk, which
 	 * bounded every step of it. */
@@ -182,12 +199,12 @@ void dt_board_fallback(const void *fdt, struct board *b, struct dt_error *err)
 	}
 	uint32_t size = fdt_version(fdt) >= 17 ? fdt_size_dt_struct(fdt)
 					       : fdt_totalsize(fdt) - fdt_off_dt_struct(fdt);
-	const char *over = nodes > 2048	   ? "2048 nodes"
-			   : levels > 64   ? "64 levels of nodes"
-			   : size > 131072 ? "128 KiB of structure"
-					   : NULL;
-	if (over)
-		snprintf(err->msg, sizeof(err->msg), "DT: more than %s: not supported", over);
+	const char *limit = nodes > 2048    ? "2048 nodes"
+			    : levels > 64   ? "64 levels of nodes"
+			    : size > 131072 ? "128 KiB of structure"
+					    : NULL;
+	if (limit)
+		over(err, limit);
 	if (!b->uart)
 		find_uart(fdt, b);
 	if (b->psci == CONDUIT_NONE) {
