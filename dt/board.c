@@ -803,6 +803,13 @@ static int read_psci(const void *fdt, struct board *b, struct dt_error *err)
 	return 0;
 }
 
+/* The kinds we drive by compatible, in order of preference, each word led
+ * by its enum uart_kind (the BCM2835 mini UART: 16550 registers, but an
+ * 8-byte FIFO). dt_board_fallback() reads them too. */
+const char dt_uarts[] = "\1arm,pl011\0\2ns16550a\0\2snps,dw-apb-uart\0\2ti,am654-uart\0"
+			"\2ns16550\0\5brcm,bcm2835-aux-uart\0\4fsl,imx21-uart\0"
+			"\4fsl,imx6q-uart\0\3cdns,uart-r1p12\0\3xlnx,xuartps\0";
+
 static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 {
 	int chosen = dt_path_offset(fdt, "/chosen");
@@ -830,16 +837,10 @@ static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 	if (node < 0)
 		ERR("DT: /chosen/stdout-path: \"%s\" names no node", b->uart_path);
 	b->uart_node = node;
-	/* The kinds we drive by compatible, in order of preference, each word
-	 * led by its enum uart_kind (the BCM2835 mini UART: 16550 registers,
-	 * but an 8-byte FIFO). */
-	static const char uarts[] = "\1arm,pl011\0\2ns16550a\0\2snps,dw-apb-uart\0\2ti,am654-uart\0"
-				    "\2ns16550\0\5brcm,bcm2835-aux-uart\0\4fsl,imx21-uart\0"
-				    "\4fsl,imx6q-uart\0\3cdns,uart-r1p12\0\3xlnx,xuartps\0";
 	_Static_assert(UART_PL011 == 1 && UART_NS16550 == 2 && UART_CADENCE == 3 && UART_IMX == 4 &&
 			   UART_BCM2835AUX == 5,
 		       "uarts[]: each word's first byte");
-	for (const char *w = uarts; *w && !b->uart; w += strlen(w) + 1)
+	for (const char *w = dt_uarts; *w && !b->uart; w += strlen(w) + 1)
 		if (dt_is_compatible(fdt, node, w + 1))
 			b->uart = (enum uart_kind)w[0];
 	if (!b->uart)

@@ -103,16 +103,11 @@ static bool translate(const void *fdt, uint64_t *addr)
 	return true;
 }
 
-/* read_uart()'s kinds (dt/board.c), in its order of preference, each led
- * by its enum uart_kind. */
-static const char uarts[] = "\1arm,pl011\0\2ns16550a\0\2snps,dw-apb-uart\0\2ti,am654-uart\0"
-			    "\2ns16550\0\5brcm,bcm2835-aux-uart\0\4fsl,imx21-uart\0"
-			    "\4fsl,imx6q-uart\0\3cdns,uart-r1p12\0\3xlnx,xuartps\0";
-
-/* The kind of the first of uarts[] the string list p (len bytes) holds. */
+/* The kind of the first of dt_uarts[] (read_uart()'s, in its order of
+ * preference) the string list p (len bytes) holds. */
 static enum uart_kind uart_kind(const char *p, int len)
 {
-	for (const char *w = uarts; *w; w += strlen(w) + 1)
+	for (const char *w = dt_uarts; *w; w += strlen(w) + 1)
 		for (int i = 0, n = (int)strlen(w + 1) + 1; p && i < len;
 		     i += (int)strnlen(p + i, (size_t)(len - i)) + 1)
 			if (len - i >= n && !memcmp(p + i, w + 1, (size_t)n))

@@ -104,6 +104,9 @@ int dt_board_early(const void *fdt, struct board *b, struct dt_error *err);
  * /firmware/psci. Nothing is read from a DT dt_check_blob() refuses, nor
  * past its header from one over DT_MAP_MAX. */
 void dt_board_fallback(const void *fdt, struct board *b, struct dt_error *err);
+/* The console kinds read by compatible, in order of preference: words each
+ * led by its enum uart_kind, an empty one last (dt/board.c). */
+extern const char dt_uarts[];
 /* The board now lives in `copy`, a byte-for-byte copy of its DT (node
  * offsets stay valid): nothing is read again. */
 void dt_board_move(struct board *b, const void *copy);
