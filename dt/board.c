@@ -11,11 +11,11 @@
 #include "dt/dt.h"
 #include "dt/err.h"
 
-uint64_t dt_read_cells(const uint32_t *p, int cells)
+uint64_t dt_read_cells(const void *p, int cells)
 {
 	uint64_t v = 0;
 	for (int i = 0; i < cells; i++)
-		v = (v << 32) | fdt32_to_cpu(p[i]);
+		v = (v << 32) | dt_rd32((const char *)p + 4 * i);
 	return v;
 }
 

@@ -65,15 +65,6 @@ static int path_node(const void *fdt, char *path)
 	}
 }
 
-/* A value of n cells (at most 2) at p. */
-static uint64_t rd_cells(const char *p, int n)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < n; i++)
-		v = v << 32 | dt_rd32(p + 4 * i);
-	return v;
-}
-
 /* *addr, on the bus inside the innermost bus, translated through each
  * bus's 'ranges' up to the root's (dt_translate()'s rule); false if one has
  * no 'ranges' or none of its entries holds the address. */
@@ -91,9 +82,9 @@ static bool translate(const void *fdt, uint64_t *addr)
 		if (!found && (ac < 1 || sc < 0 || pac < 1))
 			return false;
 		for (; !found && rlen >= step; r += step, rlen -= step) {
-			uint64_t child = rd_cells(r, ac), size = rd_cells(r + 4 * (ac + pac), sc);
+			uint64_t child = dt_read_cells(r, ac), size = dt_read_cells(r + 4 * (ac + pac), sc);
 			if (*addr >= child && *addr - child < size) {
-				*addr += rd_cells(r + 4 * ac, pac) - child;
+				*addr += dt_read_cells(r + 4 * ac, pac) - child;
 				found = true;
 			}
 		}
@@ -148,7 +139,7 @@ static void find_uart(const void *fdt, struct board *b)
 	const char *r = k ? dt_blob_getprop(fdt, node, "reg", &plen) : NULL;
 	if (!r || ac < 1 || sc < 0 || plen < (ac + sc) * 4)
 		return;
-	b->uart_base = rd_cells(r, ac);
+	b->uart_base = dt_read_cells(r, ac);
 	if (translate(fdt, &b->uart_base))
 		b->uart = k;
 }

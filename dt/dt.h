@@ -173,7 +173,7 @@ unsigned dt_gic_intid(const uint32_t *cells);
  * false if it is not memory-mapped. */
 bool dt_translate(const void *fdt, int node, uint64_t *addr);
 /* Read a value of `cells` 32-bit big-endian cells. */
-uint64_t dt_read_cells(const uint32_t *p, int cells);
+uint64_t dt_read_cells(const void *p, int cells);
 const char *dt_uart_name(enum uart_kind k);
 
 #endif
