@@ -341,7 +341,7 @@ const void *dt_prop_next(const void *fdt, int node, int *it, uint32_t *nameoff, 
 }
 
 /* Does a "compatible" value (a string list of len bytes) hold compat? */
-static bool compat_has(const char *p, int len, const char *compat)
+bool dt_compat_has(const char *p, int len, const char *compat)
 {
 	/* Each string compared where it lies, a byte at a time: a match is one
 	 * that ends, NUL-terminated, inside the value with compat's NUL. */
@@ -375,7 +375,7 @@ bool dt_is_compatible(const void *fdt, int node, const char *compat)
 {
 	int len;
 	const char *p = dt_prop(fdt, node, DT_P_COMPATIBLE, &len);
-	return compat_has(p, len, compat);
+	return dt_compat_has(p, len, compat);
 }
 
 int dt_find_compatible(const void *fdt, const char *compat)
@@ -383,7 +383,7 @@ int dt_find_compatible(const void *fdt, const char *compat)
 	for (unsigned i = 0; fdt == ix.fdt && ix.whole && i < ix.n; i++) {
 		int len;
 		const char *p = slot_prop(fdt, (int)i, DT_P_COMPATIBLE, &len);
-		if (compat_has(p, len, compat))
+		if (dt_compat_has(p, len, compat))
 			return ixa.node[i];
 	}
 	return -FDT_ERR_NOTFOUND;

@@ -99,10 +99,8 @@ static bool translate(const void *fdt, uint64_t *addr)
 static enum uart_kind uart_kind(const char *p, int len)
 {
 	for (const char *w = dt_uarts; *w; w += strlen(w) + 1)
-		for (int i = 0, n = (int)strlen(w + 1) + 1; p && i < len;
-		     i += (int)strnlen(p + i, (size_t)(len - i)) + 1)
-			if (len - i >= n && !memcmp(p + i, w + 1, (size_t)n))
-				return (enum uart_kind)w[0];
+		if (dt_compat_has(p, len, w + 1))
+			return (enum uart_kind)w[0];
 	return UART_NONE;
 }
 

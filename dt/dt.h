@@ -107,6 +107,9 @@ void dt_board_fallback(const void *fdt, struct board *b, struct dt_error *err);
 /* The console kinds read by compatible, in order of preference: words each
  * led by its enum uart_kind, an empty one last (dt/board.c). */
 extern const char dt_uarts[];
+/* Does a "compatible" value (a string list of len bytes, p may be NULL)
+ * hold compat, NUL-terminated inside it? */
+bool dt_compat_has(const char *p, int len, const char *compat);
 /* The board now lives in `copy`, a byte-for-byte copy of its DT (node
  * offsets stay valid): nothing is read again. */
 void dt_board_move(struct board *b, const void *copy);
