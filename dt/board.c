@@ -812,12 +812,14 @@ const char dt_uarts[] = "\1arm,pl011\0\2ns16550a\0\2snps,dw-apb-uart\0\2ti,am654
 
 static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 {
-	int chosen = dt_path_offset(fdt, "/chosen");
-	const char *path = chosen >= 0 ? dt_getprop(fdt, chosen, "stdout-path", NULL) : NULL;
+	int chosen = dt_path_offset(fdt, "/chosen"), len;
+	const char *path = chosen >= 0 ? dt_getprop(fdt, chosen, "stdout-path", &len) : NULL;
 	if (!path)
-		path = chosen >= 0 ? dt_getprop(fdt, chosen, "linux,stdout-path", NULL) : NULL;
+		path = chosen >= 0 ? dt_getprop(fdt, chosen, "linux,stdout-path", &len) : NULL;
 	if (!path)
 		ERR("DT: /chosen/stdout-path is missing: no console to use");
+	if (strnlen(path, (size_t)len) == (size_t)len) /* strlen would read on past it */
+		ERR("DT: /chosen/stdout-path is not a string");
 	size_t plen = strlen(path);
 	const char *colon = strchr(path, ':');
 	if (colon)
@@ -852,7 +854,6 @@ static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 		ERR("DT: %s: no usable 'reg'", b->uart_path);
 	b->uart_base = r.base;
 	b->uart_size = r.size;
-	int len;
 	const uint32_t *irq = dt_prop(fdt, node, DT_P_INTERRUPTS, &len);
 	b->uart_irq = (irq && len >= 12) ? dt_gic_intid(irq) : 0;
 	return 0;

@@ -343,6 +343,30 @@ static void test_totalsize(void)
 	free(orig);
 }
 
+/* A stdout-path not NUL-terminated inside its value: 13 bytes, the byte of
+ * padding after them a '0', which would complete the console's path. Not a
+ * string, so no console: dt_board_read() says so (it read on into the
+ * padding with strlen), the fallback finds none. */
+static void test_stdout_unterminated(void)
+{
+	void *orig = load_dtb("qemu-virt-gicv3-el2.dtb");
+	void *t = open_copy(orig, fdt_totalsize(orig) + 64);
+	int chosen = fdt_path_offset(t, "/chosen"), len;
+	CHECK_EQ(fdt_setprop(t, chosen, "stdout-path", "/pl011@900000", 13), 0);
+	char *v = fdt_getprop_w(t, chosen, "stdout-path", &len);
+	CHECK_EQ(len, 13);
+	v[13] = '0';
+	struct board b;
+	struct dt_error err;
+	CHECK_EQ(dt_board_read(t, &b, &err), -1);
+	CHECK_STR(err.msg, "DT: /chosen/stdout-path is not a string");
+	memset(&b, 0, sizeof(b));
+	dt_board_fallback(t, &b, &err);
+	CHECK_EQ(b.uart, UART_NONE);
+	free(t);
+	free(orig);
+}
+
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 static uint64_t next_rand(void)
 {
@@ -437,6 +461,7 @@ int main(int argc, char **argv)
 	RUN(test_limits);
 	RUN(test_unaligned);
 	RUN(test_totalsize);
+	RUN(test_stdout_unterminated);
 	RUN(test_corrupted);
 	return check_summary("test_board_fallback");
 }
