@@ -65,19 +65,18 @@ static int path_node(const void *fdt, char *path)
 	}
 }
 
-/* *addr, on the bus inside the innermost bus, translated through each
- * bus's 'ranges' up to the root's (dt_translate()'s rule); false if one has
- * no 'ranges' or none of its entries holds the address. */
-static bool translate(const void *fdt, uint64_t *addr)
+/* *addr, on the bus inside the innermost bus (whose cell counts are ac,
+ * sc), translated through each bus's 'ranges' up to the root's
+ * (dt_translate()'s rule); false if one has no 'ranges' or none of its
+ * entries holds the address. Each bus's parent's counts are the next's. */
+static bool translate(const void *fdt, uint64_t *addr, int ac, int sc)
 {
-	int n = nbus;
-	while (n--) {
+	for (int n = nbus; n--;) {
 		const char *r = dt_blob_getprop(fdt, bus[n], "ranges", &plen);
-		int rlen = plen;
+		int rlen = plen, parent = n ? bus[n - 1] : 0;
 		if (!r)
 			return false;
-		int ac = cells(fdt, bus[n], "#address-cells", 2), sc = cells(fdt, bus[n], "#size-cells", 1);
-		int pac = cells(fdt, n ? bus[n - 1] : 0, "#address-cells", 2), step = (ac + pac + sc) * 4;
+		int pac = cells(fdt, parent, "#address-cells", 2), step = (ac + pac + sc) * 4;
 		bool found = !rlen; /* empty: 1:1 */
 		if (!found && (ac < 1 || sc < 0 || pac < 1))
 			return false;
@@ -90,6 +89,8 @@ static bool translate(const void *fdt, uint64_t *addr)
 		}
 		if (!found)
 			return false;
+		ac = pac;
+		sc = cells(fdt, parent, "#size-cells", 1);
 	}
 	return true;
 }
@@ -138,7 +139,7 @@ static void find_uart(const void *fdt, struct board *b)
 	if (!r || ac < 1 || sc < 0 || plen < (ac + sc) * 4)
 		return;
 	b->uart_base = dt_read_cells(r, ac);
-	if (translate(fdt, &b->uart_base))
+	if (translate(fdt, &b->uart_base, ac, sc))
 		b->uart = k;
 }
 
