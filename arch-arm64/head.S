@@ -51,19 +51,32 @@ primary_entry:
 	b	1b
 2:
 	/* Zero .bss (the packer pads it with zeros too; do not rely on the
-	 * loader), 64 bytes a step: 64-byte aligned at both ends (image.ld). */
+	 * loader): 128 bytes a step, then the last 64 if any (64-byte aligned
+	 * at both ends, image.ld). */
 	adrp	x1, __bss_start
 	add	x1, x1, :lo12:__bss_start
 	adrp	x2, __bss_end
 	add	x2, x2, :lo12:__bss_end
+	sub	x3, x2, #64
 	b	4f
 3:	stp	xzr, xzr, [x1]
 	stp	xzr, xzr, [x1, #16]
 	stp	xzr, xzr, [x1, #32]
 	stp	xzr, xzr, [x1, #48]
-	add	x1, x1, #64
-4:	cmp	x1, x2
+	stp	xzr, xzr, [x1, #64]
+	stp	xzr, xzr, [x1, #80]
+	stp	xzr, xzr, [x1, #96]
+	stp	xzr, xzr, [x1, #112]
+	add	x1, x1, #128
+4:	cmp	x1, x3
 	b.lo	3b
+	cmp	x1, x2
+	b.hs	10f
+	stp	xzr, xzr, [x1]
+	stp	xzr, xzr, [x1, #16]
+	stp	xzr, xzr, [x1, #32]
+	stp	xzr, xzr, [x1, #48]
+10:
 	/* The boot stack, until the boot CPU enters its first guest on its own. */
 	adrp	x1, boot_stack
 	add	x1, x1, :lo12:boot_stack

@@ -74,6 +74,49 @@ void arch_dcache_clean_range(uint64_t start, uint64_t size)
 }
 
 /*
+ * An image into a domain's RAM, cleaned to PoC (its vCPU may start with
+ * the MMU off): each 128 bytes copied with load/store pairs, then their
+ * lines cleaned while still in the cache, the line size read once: about
+ * 11 instructions per 64 bytes where a copy then a clean took 19. Lines
+ * under 64 bytes, a destination not 64-byte aligned or a source not 8-byte
+ * aligned, and the last bytes: memcpy, then arch_dcache_clean_range.
+ */
+void arch_copy_clean(uint64_t dst, const void *src, uint64_t size)
+{
+	uint64_t line = 4ULL << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+	uint64_t d = dst, s = (uint64_t)(uintptr_t)src, end = dst + (size & ~127ULL);
+	if (line >= 64 && !(dst & 63) && !(s & 7) && d < end)
+		__asm__ volatile("1:	ldp	x6, x7, [%1]\n"
+				 "	ldp	x8, x9, [%1, #16]\n"
+				 "	ldp	x10, x11, [%1, #32]\n"
+				 "	ldp	x12, x13, [%1, #48]\n"
+				 "	stp	x6, x7, [%0]\n"
+				 "	stp	x8, x9, [%0, #16]\n"
+				 "	stp	x10, x11, [%0, #32]\n"
+				 "	stp	x12, x13, [%0, #48]\n"
+				 "	dc	cvac, %0\n"
+				 "	add	%0, %0, #64\n"
+				 "	ldp	x6, x7, [%1, #64]\n"
+				 "	ldp	x8, x9, [%1, #80]\n"
+				 "	ldp	x10, x11, [%1, #96]\n"
+				 "	ldp	x12, x13, [%1, #112]\n"
+				 "	stp	x6, x7, [%0]\n"
+				 "	stp	x8, x9, [%0, #16]\n"
+				 "	stp	x10, x11, [%0, #32]\n"
+				 "	stp	x12, x13, [%0, #48]\n"
+				 "	dc	cvac, %0\n"
+				 "	add	%0, %0, #64\n"
+				 "	add	%1, %1, #128\n"
+				 "	cmp	%0, %2\n"
+				 "	b.lo	1b"
+				 : "+r"(d), "+r"(s)
+				 : "r"(end)
+				 : "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "cc", "memory");
+	memcpy((void *)(uintptr_t)d, (const void *)(uintptr_t)s, size - (d - dst));
+	arch_dcache_clean_range(d, size - (d - dst)); /* and the barrier */
+}
+
+/*
  * Zero [start, start + size) and leave none of it in the data cache: a guest
  * that starts with its MMU off reads memory non-cacheable, and one that later
  * turns it on must not hit a stale line. RAM is Normal write-back at EL2, so
@@ -127,7 +170,14 @@ void arch_scrub(uint64_t start, uint64_t size)
 static void dcache_inval_range(uint64_t start, uint64_t size)
 {
 	uint64_t line = 4ULL << ((read_sysreg(ctr_el0) >> 16) & 0xf);
-	for (uint64_t a = ALIGN_DOWN(start, line); a < start + size; a += line)
+	uint64_t a = ALIGN_DOWN(start, line);
+	/* Four lines a step: the data, .bss and the boot stack are ~1,800
+	 * lines, the loop (not the DC) most of the early MMU's cost. */
+	for (; a + 4 * line <= start + size; a += 4 * line)
+		__asm__ volatile("dc ivac, %0\n dc ivac, %1\n dc ivac, %2\n dc ivac, %3" ::"r"(a),
+				 "r"(a + line), "r"(a + 2 * line), "r"(a + 3 * line)
+				 : "memory");
+	for (; a < start + size; a += line)
 		__asm__ volatile("dc ivac, %0" ::"r"(a) : "memory");
 	dsb(ish);
 }

@@ -131,6 +131,11 @@ void arch_dcache_clean_range(uint64_t start, uint64_t size)
 	(void)size;
 }
 
+void arch_copy_clean(uint64_t dst, const void *src, uint64_t size)
+{
+	memcpy((void *)(uintptr_t)dst, src, size);
+}
+
 void arch_scrub(uint64_t start, uint64_t size)
 {
 	memset((void *)(uintptr_t)start, 0, size);

@@ -59,6 +59,8 @@ bool arch_stage2_lookup(struct domain *d, uint64_t ipa, uint64_t *pa);
 bool arch_stage2_mapped(struct domain *d, uint64_t ipa, uint64_t size);
 void arch_send_ipi(unsigned cpu);
 void arch_dcache_clean_range(uint64_t start, uint64_t size);
+/* memcpy to identity-mapped RAM, then arch_dcache_clean_range, in one pass. */
+void arch_copy_clean(uint64_t dst, const void *src, uint64_t size);
 /* Zero memory (identity-mapped RAM) and write it back past every cache. */
 void arch_scrub(uint64_t start, uint64_t size);
 

@@ -277,21 +277,15 @@ static void domain_set_state(struct domain *d, enum dom_state s)
 /* Runs on vCPU 0's CPU once every vCPU of d is OFF (cpu_run_loop). */
 void domain_load(struct domain *d)
 {
-	uint8_t *ram = (uint8_t *)(uintptr_t)d->ram_pa;
-
 	vnet_domain_reset(d); /* before the scrub: no frame is written into it after */
 	control_domain_reset(d);
 	domain_scrub(d);
-	memcpy(ram + (d->kernel_ipa - d->ram_ipa), d->kernel, d->kernel_size);
-	arch_dcache_clean_range(d->ram_pa + (d->kernel_ipa - d->ram_ipa), d->kernel_size);
-	if (d->initrd) {
-		memcpy(ram + (d->initrd_ipa - d->ram_ipa), d->initrd, d->initrd_size);
-		arch_dcache_clean_range(d->ram_pa + (d->initrd_ipa - d->ram_ipa), d->initrd_size);
-	}
+	arch_copy_clean(d->ram_pa + (d->kernel_ipa - d->ram_ipa), d->kernel, d->kernel_size);
+	if (d->initrd)
+		arch_copy_clean(d->ram_pa + (d->initrd_ipa - d->ram_ipa), d->initrd, d->initrd_size);
 	if (d->restarts_prop) /* a plain store: no libfdt after boot */
 		*d->restarts_prop = __builtin_bswap32(d->restarts);
-	memcpy(ram + (d->fdt_ipa - d->ram_ipa), d->fdt, d->fdt_size);
-	arch_dcache_clean_range(d->ram_pa + (d->fdt_ipa - d->ram_ipa), d->fdt_size);
+	arch_copy_clean(d->ram_pa + (d->fdt_ipa - d->ram_ipa), d->fdt, d->fdt_size);
 	vuart_reset(d);
 	arch_irq_domain_reset(d);
 	arch_timer_domain_start(d);

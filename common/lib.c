@@ -198,6 +198,21 @@ COLD static void out_c(struct outbuf *o, char c)
 	o->len++;
 }
 
+/* n bytes at s, as far as they fit (one loop, not a call per byte: the
+ * boot's lines are most of its formatting). */
+COLD static void put_n(struct outbuf *o, const char *s, size_t n)
+{
+	size_t room = o->len + 1 < o->size ? o->size - 1 - o->len : 0;
+	if (room > n)
+		room = n;
+	if (room) {
+		char *d = o->buf + o->len;
+		for (const char *e = s + room; s < e;)
+			*d++ = *s++;
+	}
+	o->len += n;
+}
+
 COLD static void out_num(struct outbuf *o, unsigned long long v, unsigned base, bool neg, int width,
 			 bool zero, bool left, bool upper)
 {
@@ -205,8 +220,8 @@ COLD static void out_num(struct outbuf *o, unsigned long long v, unsigned base, 
 	int n = 0;
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 
-	do {
-		tmp[n++] = digits[v % base];
+	do { /* from the end: written out at once */
+		tmp[sizeof(tmp) - 1 - n++] = digits[v % base];
 		v /= base;
 	} while (v);
 	int len = n + (neg ? 1 : 0);
@@ -217,8 +232,7 @@ COLD static void out_num(struct outbuf *o, unsigned long long v, unsigned base, 
 			out_c(o, zero ? '0' : ' ');
 	if (neg && !zero)
 		out_c(o, '-');
-	while (n)
-		out_c(o, tmp[--n]);
+	put_n(o, tmp + sizeof(tmp) - n, (size_t)n);
 	if (left)
 		for (; width > len; width--)
 			out_c(o, ' ');
@@ -297,8 +311,7 @@ COLD static void out_str(struct outbuf *o, const char *str, const struct spec *s
 	if (!sp->left)
 		for (; width > len; width--)
 			out_c(o, ' ');
-	for (int i = 0; i < len; i++)
-		out_c(o, str[i]);
+	put_n(o, str, (size_t)len);
 	for (; width > len; width--)
 		out_c(o, ' ');
 }
@@ -310,7 +323,11 @@ COLD int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 	va_copy(args, ap);
 	for (; *fmt; fmt++) {
 		if (*fmt != '%') {
-			out_c(&o, *fmt);
+			const char *lit = fmt; /* the run of plain characters, at once */
+			while (*fmt && *fmt != '%')
+				fmt++;
+			put_n(&o, lit, (size_t)(fmt - lit));
+			fmt--;
 			continue;
 		}
 		fmt++;

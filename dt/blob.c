@@ -10,9 +10,16 @@
 #include "common/lib.h"
 #include "dt/blob.h"
 
+/* The header's off_dt_struct and off_dt_strings, read inline (libfdt's
+ * fdt32_ld, out of line, was a quarter of reading the config). */
 static const char *sblock(const void *fdt)
 {
-	return (const char *)fdt + fdt_off_dt_struct(fdt);
+	return (const char *)fdt + dt_rd32((const char *)fdt + 8);
+}
+
+static const char *strblock(const void *fdt)
+{
+	return (const char *)fdt + dt_rd32((const char *)fdt + 12);
 }
 
 /* The tag at structure offset *off; *off moves past it and what it holds. */
@@ -57,7 +64,7 @@ const void *dt_blob_prop(const void *fdt, int prop, const char **name, int *lenp
 {
 	const char *p = sblock(fdt) + prop;
 	if (name)
-		*name = (const char *)fdt + fdt_off_dt_strings(fdt) + dt_rd32(p + 8);
+		*name = strblock(fdt) + dt_rd32(p + 8);
 	if (lenp)
 		*lenp = (int)dt_rd32(p + 4);
 	return p + 12;
@@ -71,7 +78,7 @@ static const void *getprop_n(const void *fdt, int node, const char *name, size_t
 	{
 		const char *n;
 		const void *v = dt_blob_prop(fdt, p, &n, lenp);
-		if (!strncmp(n, name, l) && !n[l]) /* the check pass found its NUL */
+		if (*n == *name && !strncmp(n, name, l) && !n[l]) /* the check pass found its NUL */
 			return v;
 	}
 	if (lenp)

@@ -57,6 +57,10 @@ static struct {
 	bool whole; /* every node of fdt is in the index */
 	uint32_t phandle; /* the phandle dt_node_by_phandle() found last, 0 if none */
 	int phandle_node;
+	/* Per enum dt_compat list: the first node holding its best word so
+	 * far, and that word's index (0xff: none yet). */
+	int cnode[DT_NCOMPAT];
+	uint8_t cword[DT_NCOMPAT];
 } ix;
 /* Slots 0 to ix.n - 1, each written before it is read: not zeroed at boot
  * (13 KiB of .bss: 3,300 instructions of zeroing and its cache invalidation). */
@@ -119,6 +123,61 @@ static int prop_id(const char *strs, uint32_t ssize, uint32_t nameoff)
 	return k == 0xff ? -1 : (int)k - 1;
 }
 
+/* The lists dt_board_compat() answers (dt/dt.h), their words less "arm,", in
+ * order of preference; each word's list and index in it. */
+static const char compat_words[11][15] = {
+	"gic-v3", "cortex-a15-gic", "gic-400", "cortex-a9-gic", "cortex-a7-gic", "arm11mp-gic",
+	"armv8-timer", "armv7-timer", "psci-1.0", "psci-0.2", "psci"};
+static const uint8_t compat_of[11] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x10, 0x11,
+				      0x20, 0x21, 0x22};
+
+/*
+ * A node's compatible value (len bytes at p), met by the index pass: each
+ * of its strings that starts "arm," (every listed word does) is looked up
+ * among the lists' words. Nodes come in tree order and a list's answer is
+ * replaced only by a better word, so each word keeps the first node holding
+ * it: what dt_find_compatible_in() answers, without a search over every
+ * node.
+ */
+static __attribute__((noinline)) void compat_note(const char *p, uint32_t len, unsigned slot)
+{
+	for (const char *e = p + len; p < e; p++) {
+		if (e - p > 4 && p[0] == 'a' && p[1] == 'r' && p[2] == 'm' && p[3] == ',')
+			for (unsigned i = 0; i < 11; i++) {
+				const char *q = p + 4, *w = compat_words[i];
+				while (q < e && *q && *q == *w)
+					q++, w++;
+				unsigned l = compat_of[i] >> 4, k = compat_of[i] & 15;
+				if (q < e && !*q && !*w && k < ix.cword[l]) {
+					ix.cword[l] = (uint8_t)k;
+					ix.cnode[l] = ixa.node[slot];
+				}
+			}
+		while (p < e && *p)
+			p++;
+	}
+}
+
+int dt_board_compat(const void *fdt, enum dt_compat l, unsigned *which)
+{
+	if (fdt != ix.fdt || !ix.whole || ix.cword[l] == 0xff)
+		return -FDT_ERR_NOTFOUND;
+	*which = ix.cword[l];
+	return ix.cnode[l];
+}
+
+/* The first NUL in [p, e), p 4-byte aligned: a word at a time, then the
+ * bytes of the word that holds it (node names: 6 instructions a word). */
+static const char *nul_from(const char *p, const char *e)
+{
+	for (; e - p >= 4; p += 4) {
+		uint32_t w = *(const uint32_t *)(const void *)p;
+		if ((w - 0x01010101u) & ~w & 0x80808080u)
+			break;
+	}
+	return memchr(p, 0, (size_t)(e - p));
+}
+
 /*
  * One pass over the structure block with the checks of libfdt 1.6.1's
  * fdt_check_full() (every tag, name and property inside the block, property
@@ -156,6 +215,7 @@ static inline __attribute__((always_inline)) int walk(const void *fdt, bool buil
 			return -FDT_ERR_NOSPACE; /* it reads words in place; slot_of[] */
 		ix.n = 0;
 		ix.phandle = 0;
+		memset(ix.cword, 0xff, sizeof(ix.cword));
 		memset(kind, 0, sizeof(kind)); /* 64 bytes a step */
 	}
 	for (;;) {
@@ -167,7 +227,8 @@ static inline __attribute__((always_inline)) int walk(const void *fdt, bool buil
 			return -FDT_ERR_BADSTRUCTURE; /* a second root */
 		switch (tag) {
 		case FDT_BEGIN_NODE: {
-			const char *z = memchr(s + off, 0, size - off);
+			const char *z = build ? nul_from(s + off, s + size)
+					      : memchr(s + off, 0, size - off);
 			if (!z)
 				return -FDT_ERR_TRUNCATED;
 			if (depth == 0 && z != s + off)
@@ -210,8 +271,11 @@ static inline __attribute__((always_inline)) int walk(const void *fdt, bool buil
 			if (nameoff >= last_nul)
 				return -FDT_ERR_BADOFFSET;
 			int id = cur >= 0 ? prop_id(strs, ssize, nameoff) : -1;
-			if (id >= 0 && !ixa.prop[cur][id])
+			if (id >= 0 && !ixa.prop[cur][id]) {
 				ixa.prop[cur][id] = here; /* libfdt answers the first */
+				if (id == DT_P_COMPATIBLE)
+					compat_note(s + off + 8, len, (unsigned)cur);
+			}
 			off = ALIGN_UP(off + 8 + len, 4);
 			break;
 		}
@@ -712,10 +776,7 @@ static int read_memory(const void *fdt, struct board *b, struct dt_error *err)
 static int read_gic(const void *fdt, struct board *b, struct dt_error *err)
 {
 	unsigned which = 0;
-	int node = dt_find_compatible_in(fdt,
-					 "arm,gic-v3\0arm,cortex-a15-gic\0arm,gic-400\0arm,cortex-a9-gic\0"
-					 "arm,cortex-a7-gic\0arm,arm11mp-gic\0",
-					 &which);
+	int node = dt_board_compat(fdt, DT_C_GIC, &which);
 	b->gic_version = which ? 2 : 3;
 	if (node < 0)
 		ERR("DT: no supported interrupt controller (arm,gic-v3 or a GICv2 such as "
@@ -768,7 +829,7 @@ unsigned dt_gic_cells(const void *fdt, const struct board *b)
 static void read_timer(const void *fdt, struct board *b)
 {
 	unsigned which = 0;
-	int node = dt_find_compatible_in(fdt, "arm,armv8-timer\0arm,armv7-timer\0", &which);
+	int node = dt_board_compat(fdt, DT_C_TIMER, &which);
 	int len = 0;
 	const uint32_t *p = node >= 0 ? dt_prop(fdt, node, DT_P_INTERRUPTS, &len) : NULL;
 	unsigned cells = dt_gic_cells(fdt, b); /* 4 on GICs with PPI partitions (RK3399) */
@@ -786,7 +847,7 @@ static void read_timer(const void *fdt, struct board *b)
 static int read_psci(const void *fdt, struct board *b, struct dt_error *err)
 {
 	unsigned which = 0;
-	int node = dt_find_compatible_in(fdt, "arm,psci-1.0\0arm,psci-0.2\0arm,psci\0", &which);
+	int node = dt_board_compat(fdt, DT_C_PSCI, &which);
 	b->psci = CONDUIT_NONE;
 	if (node < 0)
 		return 0;

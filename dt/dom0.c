@@ -341,7 +341,7 @@ int dt_dom0_build(void *buf, int bufsize, const struct dom0_dt *g, const struct 
 	if (!out_begin(&o.w, buf, bufsize, fdt))
 		ERR("dom0 DT: no room (%d bytes)", bufsize);
 	unsigned which = 0;
-	o.psci = dt_find_compatible_in(fdt, psci_compats, &which);
+	o.psci = dt_board_compat(fdt, DT_C_PSCI, &which); /* the list psci_compats holds */
 	if (!kept(&o, o.psci))
 		o.psci = -1;
 	if (b->uart != UART_PL011 && kept(&o, b->uart_node)) {

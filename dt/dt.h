@@ -148,6 +148,13 @@ int dt_find_compatible(const void *fdt, const char *compat); /* ..._by_compatibl
  * words, an empty one last) that any node is compatible with; *which: that
  * word's index. */
 int dt_find_compatible_in(const void *fdt, const char *list, unsigned *which);
+/* The nodes the board read looks for by compatible: what
+ * dt_find_compatible_in() answers for the lists "arm,gic-v3", ...,
+ * "arm,arm11mp-gic" (GICv3 first, then GICv2s), "arm,armv8-timer",
+ * "arm,armv7-timer" and "arm,psci-1.0", "arm,psci-0.2", "arm,psci",
+ * from what the index pass noted when it met each node's compatible. */
+enum dt_compat { DT_C_GIC, DT_C_TIMER, DT_C_PSCI, DT_NCOMPAT };
+int dt_board_compat(const void *fdt, enum dt_compat l, unsigned *which);
 bool dt_is_compatible(const void *fdt, int node, const char *compat); /* !fdt_node_check_compatible */
 bool dt_is_type(const void *fdt, int node, const char *type); /* its device_type is `type` */
 bool dt_disabled(const void *fdt, int node); /* status, if any, is not "okay" or "ok" */

@@ -7,6 +7,7 @@
  * the .dts sources, never computed by the code under test.
  * Usage: test_board <directory holding the compiled data/>
  */
+#include <dirent.h>
 #include <libfdt.h>
 
 #include "check.h"
@@ -603,6 +604,70 @@ static void test_index_limits(void)
 	free(t);
 }
 
+/* What the index pass noted of the board's compatible lists is what a
+ * search over every node finds: for each list, the same node and word. */
+static const char *const compat_lists[DT_NCOMPAT] = {
+	"arm,gic-v3\0arm,cortex-a15-gic\0arm,gic-400\0arm,cortex-a9-gic\0arm,cortex-a7-gic\0"
+	"arm,arm11mp-gic\0",
+	"arm,armv8-timer\0arm,armv7-timer\0",
+	"arm,psci-1.0\0arm,psci-0.2\0arm,psci\0",
+};
+
+static unsigned compat_same(const void *fdt, unsigned *found)
+{
+	unsigned bad = 0;
+	for (unsigned l = 0; l < DT_NCOMPAT; l++) {
+		unsigned w1 = 99, w2 = 99;
+		int n1 = dt_board_compat(fdt, (enum dt_compat)l, &w1);
+		int n2 = dt_find_compatible_in(fdt, compat_lists[l], &w2);
+		bad += n1 != n2 || (n1 >= 0 && w1 != w2);
+		*found += n1 >= 0;
+	}
+	return bad;
+}
+
+/* On every DT of the unit data (accepted or refused by the board read
+ * after its index pass) and on the mutated DTs of test_check_blob. */
+static void compat_dir(const char *sub, unsigned *n, unsigned *bad, unsigned *found)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", data_dir, sub);
+	DIR *d = opendir(path);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		size_t l = strlen(e->d_name);
+		char name[512];
+		snprintf(name, sizeof(name), "%s%s%s", sub, *sub ? "/" : "", e->d_name);
+		if (e->d_name[0] == '.')
+			continue;
+		if (l < 5 || strcmp(e->d_name + l - 4, ".dtb")) {
+			compat_dir(name, n, bad, found); /* a directory, or nothing */
+			continue;
+		}
+		void *fdt = load_dtb(name);
+		struct board b;
+		struct dt_error err;
+		dt_board_read(fdt, &b, &err);
+		unsigned k = compat_same(fdt, found);
+		if (k)
+			fprintf(stderr, "    %s: dt_board_compat disagrees on %u lists\n", name, k);
+		*bad += k;
+		(*n)++;
+		free(fdt);
+	}
+	if (d)
+		closedir(d);
+}
+
+static void test_index_compat(void)
+{
+	unsigned n = 0, bad = 0, found = 0;
+	compat_dir("", &n, &bad, &found);
+	CHECK(n > 40);
+	fprintf(stderr, "    compat: %u DTs, %u answers\n", n, found);
+	CHECK(found > n); /* the board DTs name a GIC, a timer, PSCI; configs none */
+	CHECK_EQ(bad, 0);
+}
+
 /* dt_check_blob() (one pass, no libfdt walk) accepts exactly what libfdt's
  * fdt_check_full() accepts, on thousands of corrupted copies of a real DT:
  * random bytes and random structure tags written past the header. */
@@ -612,7 +677,7 @@ static void test_check_blob(void)
 	size_t size = fdt_totalsize(orig);
 	void *m = malloc(size);
 	uint64_t rng = 0x2545f4914f6cdd1dULL;
-	unsigned disagree = 0, accepted = 0;
+	unsigned disagree = 0, accepted = 0, cbad = 0, cfound = 0;
 	static const uint32_t tags[] = {FDT_BEGIN_NODE, FDT_END_NODE, FDT_PROP, FDT_NOP, FDT_END, 0,
 					0x100000, 7};
 	for (unsigned iter = 0; iter < 20000; iter++) {
@@ -633,12 +698,20 @@ static void test_check_blob(void)
 		}
 		bool mine = dt_check_blob(m) == 0, theirs = fdt_check_full(m, size) == 0;
 		accepted += mine;
+		if (mine) { /* the index pass's compatible notes, on a changed tree */
+			struct board b;
+			struct dt_error err;
+			dt_board_read(m, &b, &err);
+			cbad += compat_same(m, &cfound);
+		}
 		if (mine != theirs && disagree++ < 3)
 			fprintf(stderr, "    mutation %u: dt_check_blob %s, fdt_check_full %s\n", iter,
 				mine ? "accepts" : "refuses", theirs ? "accepts" : "refuses");
 	}
 	CHECK_EQ(disagree, 0);
 	CHECK(accepted > 100); /* some mutations (in property values) stay valid */
+	CHECK_EQ(cbad, 0);
+	CHECK(cfound > 2 * accepted);
 	free(m);
 	free(orig);
 }
@@ -660,6 +733,7 @@ int main(int argc, char **argv)
 	RUN(test_index_lookups);
 	RUN(test_index_props);
 	RUN(test_index_memo);
+	RUN(test_index_compat);
 	RUN(test_index_limits);
 	RUN(test_check_blob);
 	return check_summary("test_board");

@@ -84,6 +84,10 @@ void arch_dcache_clean_range(uint64_t pa, uint64_t size)
 {
 	(void)pa, (void)size;
 }
+void arch_copy_clean(uint64_t dst, const void *src, uint64_t size)
+{
+	memcpy((void *)(uintptr_t)dst, src, size);
+}
 void arch_halt_system(void)
 {
 	abort();
