@@ -17,10 +17,11 @@
  * guard: 32 bytes apiece). Boot only, one CPU. */
 static int plen;
 
-/* A string property of node: NUL-terminated inside its value, else NULL. */
+/* A string property of node: NUL-terminated inside its value, else NULL
+ * (as for a node < 0: dt_blob_getprop() finds no property of it). */
 static const char *str_prop(const void *fdt, int node, const char *name)
 {
-	const char *v = node >= 0 ? dt_blob_getprop(fdt, node, name, &plen) : NULL;
+	const char *v = dt_blob_getprop(fdt, node, name, &plen);
 	return v && plen > 0 && !v[plen - 1] ? v : NULL;
 }
 
