@@ -60,7 +60,7 @@ struct arch_domain {
  * is the core's own DT code, named here so that it costs no call. */
 #define ARCH_BOARD_DT		     1 /* a loader's board DT: copied, kept, dom0's built from it */
 #define ARCH_PASSTHROUGH	     1 /* devices passed through (common/passthrough.c) */
-#define arch_board_read(dtb, b, err) dt_board_read((const void *)(uintptr_t)(dtb), b, err)
+#define arch_board_read(dtb, b, err) dt_board_early((const void *)(uintptr_t)(dtb), b, err)
 #define arch_image_size(load_base)                                                                 \
 	(*(volatile uint64_t *)(uintptr_t)((load_base) + BH_HDR_IMAGE_SIZE))
 #define arch_payload_offset(load_base, off)                                                        \

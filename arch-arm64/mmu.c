@@ -226,7 +226,7 @@ static void early_tables(uint64_t load_base, uint64_t hyp_end, uint64_t dtb)
 	/* The DT: its size is the big-endian word at offset 4 (aligned load, fine uncached). */
 	uint32_t be = *(volatile uint32_t *)(uintptr_t)(dtb + 4);
 	uint32_t size = __builtin_bswap32(be);
-	if (size > SZ_2M * 16)
+	if (size > DT_MAP_MAX) /* refused by its header (dt_board_early) */
 		size = SZ_2M;
 	map_normal_2m(dtb, dtb + size);
 }
@@ -366,13 +366,13 @@ void boot_wrong_el(uint64_t dtb, uint64_t load_base, unsigned el)
 	pt_new(&hyp_pt);
 	map_normal_2m(load_base, end);
 	uint32_t size = __builtin_bswap32(*(volatile uint32_t *)(uintptr_t)(dtb + 4));
-	map_normal_2m(dtb, dtb + (size > SZ_2M * 16 ? SZ_2M : size));
+	map_normal_2m(dtb, dtb + (size > DT_MAP_MAX ? SZ_2M : size));
 	dcache_inval_range(ALIGN_DOWN(load_base, SZ_2M), end - ALIGN_DOWN(load_base, SZ_2M));
 	write_sysreg(cpacr_el1, 3ULL << 20); /* FP/SIMD for libfdt */
 	isb();
 	arch_mmu_load_el1((uint64_t)(uintptr_t)hyp_pt.root, tcr_value(1), MAIR_VALUE,
 			  SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA);
-	if (dt_board_read((const void *)(uintptr_t)dtb, &board, &err))
+	if (dt_board_early((const void *)(uintptr_t)dtb, &board, &err))
 		dt_board_fallback((const void *)(uintptr_t)dtb, &board, &err);
 	if (board.uart && arch_map_device(board.uart_base, SZ_4K) == 0) {
 		console_init(board.uart, board.uart_base);

@@ -11,11 +11,11 @@
 #include "dt/dt.h"
 #include "dt/err.h"
 
-uint64_t dt_read_cells(const uint32_t *p, int cells)
+uint64_t dt_read_cells(const void *p, int cells)
 {
 	uint64_t v = 0;
 	for (int i = 0; i < cells; i++)
-		v = (v << 32) | fdt32_to_cpu(p[i]);
+		v = (v << 32) | dt_rd32((const char *)p + 4 * i);
 	return v;
 }
 
@@ -405,7 +405,7 @@ const void *dt_prop_next(const void *fdt, int node, int *it, uint32_t *nameoff, 
 }
 
 /* Does a "compatible" value (a string list of len bytes) hold compat? */
-static bool compat_has(const char *p, int len, const char *compat)
+bool dt_compat_has(const char *p, int len, const char *compat)
 {
 	/* Each string compared where it lies, a byte at a time: a match is one
 	 * that ends, NUL-terminated, inside the value with compat's NUL. */
@@ -439,7 +439,7 @@ bool dt_is_compatible(const void *fdt, int node, const char *compat)
 {
 	int len;
 	const char *p = dt_prop(fdt, node, DT_P_COMPATIBLE, &len);
-	return compat_has(p, len, compat);
+	return dt_compat_has(p, len, compat);
 }
 
 int dt_find_compatible(const void *fdt, const char *compat)
@@ -447,7 +447,7 @@ int dt_find_compatible(const void *fdt, const char *compat)
 	for (unsigned i = 0; fdt == ix.fdt && ix.whole && i < ix.n; i++) {
 		int len;
 		const char *p = slot_prop(fdt, (int)i, DT_P_COMPATIBLE, &len);
-		if (compat_has(p, len, compat))
+		if (dt_compat_has(p, len, compat))
 			return ixa.node[i];
 	}
 	return -FDT_ERR_NOTFOUND;
@@ -864,14 +864,23 @@ static int read_psci(const void *fdt, struct board *b, struct dt_error *err)
 	return 0;
 }
 
+/* The kinds we drive by compatible, in order of preference, each word led
+ * by its enum uart_kind (the BCM2835 mini UART: 16550 registers, but an
+ * 8-byte FIFO). dt_board_fallback() reads them too. */
+const char dt_uarts[] = "\1arm,pl011\0\2ns16550a\0\2snps,dw-apb-uart\0\2ti,am654-uart\0"
+			"\2ns16550\0\5brcm,bcm2835-aux-uart\0\4fsl,imx21-uart\0"
+			"\4fsl,imx6q-uart\0\3cdns,uart-r1p12\0\3xlnx,xuartps\0";
+
 static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 {
-	int chosen = dt_path_offset(fdt, "/chosen");
-	const char *path = chosen >= 0 ? dt_getprop(fdt, chosen, "stdout-path", NULL) : NULL;
+	int chosen = dt_path_offset(fdt, "/chosen"), len;
+	const char *path = chosen >= 0 ? dt_getprop(fdt, chosen, "stdout-path", &len) : NULL;
 	if (!path)
-		path = chosen >= 0 ? dt_getprop(fdt, chosen, "linux,stdout-path", NULL) : NULL;
+		path = chosen >= 0 ? dt_getprop(fdt, chosen, "linux,stdout-path", &len) : NULL;
 	if (!path)
 		ERR("DT: /chosen/stdout-path is missing: no console to use");
+	if (strnlen(path, (size_t)len) == (size_t)len) /* strlen would read on past it */
+		ERR("DT: /chosen/stdout-path is not a string");
 	size_t plen = strlen(path);
 	const char *colon = strchr(path, ':');
 	if (colon)
@@ -891,16 +900,10 @@ static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 	if (node < 0)
 		ERR("DT: /chosen/stdout-path: \"%s\" names no node", b->uart_path);
 	b->uart_node = node;
-	/* The kinds we drive by compatible, in order of preference, each word
-	 * led by its enum uart_kind (the BCM2835 mini UART: 16550 registers,
-	 * but an 8-byte FIFO). */
-	static const char uarts[] = "\1arm,pl011\0\2ns16550a\0\2snps,dw-apb-uart\0\2ti,am654-uart\0"
-				    "\2ns16550\0\5brcm,bcm2835-aux-uart\0\4fsl,imx21-uart\0"
-				    "\4fsl,imx6q-uart\0\3cdns,uart-r1p12\0\3xlnx,xuartps\0";
 	_Static_assert(UART_PL011 == 1 && UART_NS16550 == 2 && UART_CADENCE == 3 && UART_IMX == 4 &&
 			   UART_BCM2835AUX == 5,
 		       "uarts[]: each word's first byte");
-	for (const char *w = uarts; *w && !b->uart; w += strlen(w) + 1)
+	for (const char *w = dt_uarts; *w && !b->uart; w += strlen(w) + 1)
 		if (dt_is_compatible(fdt, node, w + 1))
 			b->uart = (enum uart_kind)w[0];
 	if (!b->uart)
@@ -912,7 +915,6 @@ static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 		ERR("DT: %s: no usable 'reg'", b->uart_path);
 	b->uart_base = r.base;
 	b->uart_size = r.size;
-	int len;
 	const uint32_t *irq = dt_prop(fdt, node, DT_P_INTERRUPTS, &len);
 	b->uart_irq = (irq && len >= 12) ? dt_gic_intid(irq) : 0;
 	return 0;

@@ -17,10 +17,11 @@
  * guard: 32 bytes apiece). Boot only, one CPU. */
 static int plen;
 
-/* A string property of node: NUL-terminated inside its value, else NULL. */
+/* A string property of node: NUL-terminated inside its value, else NULL
+ * (as for a node < 0: dt_blob_getprop() finds no property of it). */
 static const char *str_prop(const void *fdt, int node, const char *name)
 {
-	const char *v = node >= 0 ? dt_blob_getprop(fdt, node, name, &plen) : NULL;
+	const char *v = dt_blob_getprop(fdt, node, name, &plen);
 	return v && plen > 0 && !v[plen - 1] ? v : NULL;
 }
 
@@ -65,58 +66,43 @@ static int path_node(const void *fdt, char *path)
 	}
 }
 
-/* A value of n cells (at most 2) at p. */
-static uint64_t rd_cells(const char *p, int n)
+/* *addr, on the bus inside the innermost bus (whose cell counts are ac,
+ * sc), translated through each bus's 'ranges' up to the root's
+ * (dt_translate()'s rule); false if one has no 'ranges' or none of its
+ * entries holds the address. Each bus's parent's counts are the next's. */
+static bool translate(const void *fdt, uint64_t *addr, int ac, int sc)
 {
-	uint64_t v = 0;
-	for (int i = 0; i < n; i++)
-		v = v << 32 | dt_rd32(p + 4 * i);
-	return v;
-}
-
-/* *addr, on the bus inside the innermost bus, translated through each
- * bus's 'ranges' up to the root's (dt_translate()'s rule); false if one has
- * no 'ranges' or none of its entries holds the address. */
-static bool translate(const void *fdt, uint64_t *addr)
-{
-	int n = nbus;
-	while (n--) {
+	for (int n = nbus; n--;) {
 		const char *r = dt_blob_getprop(fdt, bus[n], "ranges", &plen);
-		int rlen = plen;
+		int rlen = plen, parent = n ? bus[n - 1] : 0;
 		if (!r)
 			return false;
-		int ac = cells(fdt, bus[n], "#address-cells", 2), sc = cells(fdt, bus[n], "#size-cells", 1);
-		int pac = cells(fdt, n ? bus[n - 1] : 0, "#address-cells", 2), step = (ac + pac + sc) * 4;
+		int pac = cells(fdt, parent, "#address-cells", 2), step = (ac + pac + sc) * 4;
 		bool found = !rlen; /* empty: 1:1 */
 		if (!found && (ac < 1 || sc < 0 || pac < 1))
 			return false;
 		for (; !found && rlen >= step; r += step, rlen -= step) {
-			uint64_t child = rd_cells(r, ac), size = rd_cells(r + 4 * (ac + pac), sc);
+			uint64_t child = dt_read_cells(r, ac), size = dt_read_cells(r + 4 * (ac + pac), sc);
 			if (*addr >= child && *addr - child < size) {
-				*addr += rd_cells(r + 4 * ac, pac) - child;
+				*addr += dt_read_cells(r + 4 * ac, pac) - child;
 				found = true;
 			}
 		}
 		if (!found)
 			return false;
+		ac = pac;
+		sc = cells(fdt, parent, "#size-cells", 1);
 	}
 	return true;
 }
 
-/* read_uart()'s kinds (dt/board.c), in its order of preference, each led
- * by its enum uart_kind. */
-static const char uarts[] = "\1arm,pl011\0\2ns16550a\0\2snps,dw-apb-uart\0\2ti,am654-uart\0"
-			    "\2ns16550\0\5brcm,bcm2835-aux-uart\0\4fsl,imx21-uart\0"
-			    "\4fsl,imx6q-uart\0\3cdns,uart-r1p12\0\3xlnx,xuartps\0";
-
-/* The kind of the first of uarts[] the string list p (len bytes) holds. */
+/* The kind of the first of dt_uarts[] (read_uart()'s, in its order of
+ * preference) the string list p (len bytes) holds. */
 static enum uart_kind uart_kind(const char *p, int len)
 {
-	for (const char *w = uarts; *w; w += strlen(w) + 1)
-		for (int i = 0, n = (int)strlen(w + 1) + 1; p && i < len;
-		     i += (int)strnlen(p + i, (size_t)(len - i)) + 1)
-			if (len - i >= n && !memcmp(p + i, w + 1, (size_t)n))
-				return (enum uart_kind)w[0];
+	for (const char *w = dt_uarts; *w; w += strlen(w) + 1)
+		if (dt_compat_has(p, len, w + 1))
+			return (enum uart_kind)w[0];
 	return UART_NONE;
 }
 
@@ -153,15 +139,32 @@ static void find_uart(const void *fdt, struct board *b)
 	const char *r = k ? dt_blob_getprop(fdt, node, "reg", &plen) : NULL;
 	if (!r || ac < 1 || sc < 0 || plen < (ac + sc) * 4)
 		return;
-	b->uart_base = rd_cells(r, ac);
-	if (translate(fdt, &b->uart_base))
+	b->uart_base = dt_read_cells(r, ac);
+	if (translate(fdt, &b->uart_base, ac, sc))
 		b->uart = k;
+}
+
+/* err->msg: fdt is over `limit`. */
+static void over(struct dt_error *err, const char *limit)
+{
+	snprintf(err->msg, sizeof(err->msg), "DT: more than %s: not supported", limit);
+}
+
+int dt_board_early(const void *fdt, struct board *b, struct dt_error *err)
+{
+	if (fdt_totalsize(fdt) <= DT_MAP_MAX)
+		return dt_board_read(fdt, b, err);
+	memset(b, 0, sizeof(*b));
+	over(err, "32 MiB (totalsize)");
+	return -1;
 }
 
 void dt_board_fallback(const void *fdt, struct board *b, struct dt_error *err)
 {
-	if (dt_check_blob(fdt))
-		return; /* not a DT whose bounds hold: nothing in it is read */
+	/* Not a DT whose bounds hold, or not all of it mapped: nothing in it
+	 * is read. */
+	if (fdt_totalsize(fdt) > DT_MAP_MAX || dt_check_blob(fdt))
+		return;
 	/* dt/board.c's limits (test_board_fallback.c holds them to its own):
 	 * nodes, levels (the root's is 1), by dt_check_blob()'s walk, which
 	 * bounded every step of it. */
@@ -182,12 +185,12 @@ void dt_board_fallback(const void *fdt, struct board *b, struct dt_error *err)
 	}
 	uint32_t size = fdt_version(fdt) >= 17 ? fdt_size_dt_struct(fdt)
 					       : fdt_totalsize(fdt) - fdt_off_dt_struct(fdt);
-	const char *over = nodes > 2048	   ? "2048 nodes"
-			   : levels > 64   ? "64 levels of nodes"
-			   : size > 131072 ? "128 KiB of structure"
-					   : NULL;
-	if (over)
-		snprintf(err->msg, sizeof(err->msg), "DT: more than %s: not supported", over);
+	const char *limit = nodes > 2048    ? "2048 nodes"
+			    : levels > 64   ? "64 levels of nodes"
+			    : size > 131072 ? "128 KiB of structure"
+					    : NULL;
+	if (limit)
+		over(err, limit);
 	if (!b->uart)
 		find_uart(fdt, b);
 	if (b->psci == CONDUIT_NONE) {

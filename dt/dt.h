@@ -91,12 +91,25 @@ struct dt_error {
 };
 
 int dt_board_read(const void *fdt, struct board *b, struct dt_error *err);
+/* The most of a board DT the early tables map (arch-arm64/mmu.c: of a DT
+ * claiming more, only the first 2 MiB, its header). dt_board_early()
+ * refuses a larger totalsize before dt_board_read() reads by it, and
+ * dt_board_fallback() reads nothing of such a DT. */
+#define DT_MAP_MAX (32u << 20)
+int dt_board_early(const void *fdt, struct board *b, struct dt_error *err);
 /* After dt_board_read() refused fdt, read without its index: err->msg names
  * the limit fdt is over, if it is; b's console (uart, uart_base) and PSCI
  * conduit, if the read had not found them, from /chosen (the console's
  * address translated through its buses' 'ranges') and /psci or
- * /firmware/psci. Nothing is read from a DT dt_check_blob() refuses. */
+ * /firmware/psci. Nothing is read from a DT dt_check_blob() refuses, nor
+ * past its header from one over DT_MAP_MAX. */
 void dt_board_fallback(const void *fdt, struct board *b, struct dt_error *err);
+/* The console kinds read by compatible, in order of preference: words each
+ * led by its enum uart_kind, an empty one last (dt/board.c). */
+extern const char dt_uarts[];
+/* Does a "compatible" value (a string list of len bytes, p may be NULL)
+ * hold compat, NUL-terminated inside it? */
+bool dt_compat_has(const char *p, int len, const char *compat);
 /* The board now lives in `copy`, a byte-for-byte copy of its DT (node
  * offsets stay valid): nothing is read again. */
 void dt_board_move(struct board *b, const void *copy);
@@ -170,7 +183,7 @@ unsigned dt_gic_intid(const uint32_t *cells);
  * false if it is not memory-mapped. */
 bool dt_translate(const void *fdt, int node, uint64_t *addr);
 /* Read a value of `cells` 32-bit big-endian cells. */
-uint64_t dt_read_cells(const uint32_t *p, int cells);
+uint64_t dt_read_cells(const void *p, int cells);
 const char *dt_uart_name(enum uart_kind k);
 
 #endif

@@ -11,6 +11,7 @@
  */
 #include <dirent.h>
 #include <libfdt.h>
+#include <sys/mman.h>
 
 #include "check.h"
 #include "dt/dt.h"
@@ -313,6 +314,59 @@ static void test_unaligned(void)
 	free(orig);
 }
 
+/* A header claiming more than the early tables map (arch-arm64/mmu.c: over
+ * DT_MAP_MAX, only the first 2 MiB; here PROT_NONE past them) with its
+ * reservation map out there: dt_board_early() refuses it by its header,
+ * the fallback reads nothing of it. At DT_MAP_MAX, all mapped, it is read. */
+static void test_totalsize(void)
+{
+	void *orig = load_dtb("qemu-virt-gicv3-el2.dtb");
+	size_t span = DT_MAP_MAX + (8u << 20);
+	char *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memcpy(m, orig, fdt_totalsize(orig));
+	fdt_set_totalsize(m, (uint32_t)span);
+	fdt_set_off_mem_rsvmap(m, DT_MAP_MAX + (4u << 20));
+	CHECK_EQ(mprotect(m + (2u << 20), span - (2u << 20), PROT_NONE), 0);
+	struct board b;
+	struct dt_error err;
+	CHECK_EQ(dt_board_early(m, &b, &err), -1);
+	CHECK_STR(err.msg, "DT: more than 32 MiB (totalsize): not supported");
+	dt_board_fallback(m, &b, &err);
+	CHECK_EQ(b.uart, UART_NONE);
+	CHECK_EQ(b.psci, CONDUIT_NONE);
+	CHECK_EQ(mprotect(m, span, PROT_READ | PROT_WRITE), 0);
+	fdt_set_totalsize(m, DT_MAP_MAX);
+	fdt_set_off_mem_rsvmap(m, DT_MAP_MAX - 16); /* an empty map, its last bytes */
+	CHECK_EQ(dt_board_early(m, &b, &err), 0);
+	CHECK_EQ(b.uart, UART_PL011);
+	munmap(m, span);
+	free(orig);
+}
+
+/* A stdout-path not NUL-terminated inside its value: 13 bytes, the byte of
+ * padding after them a '0', which would complete the console's path. Not a
+ * string, so no console: dt_board_read() says so (it read on into the
+ * padding with strlen), the fallback finds none. */
+static void test_stdout_unterminated(void)
+{
+	void *orig = load_dtb("qemu-virt-gicv3-el2.dtb");
+	void *t = open_copy(orig, fdt_totalsize(orig) + 64);
+	int chosen = fdt_path_offset(t, "/chosen"), len;
+	CHECK_EQ(fdt_setprop(t, chosen, "stdout-path", "/pl011@900000", 13), 0);
+	char *v = fdt_getprop_w(t, chosen, "stdout-path", &len);
+	CHECK_EQ(len, 13);
+	v[13] = '0';
+	struct board b;
+	struct dt_error err;
+	CHECK_EQ(dt_board_read(t, &b, &err), -1);
+	CHECK_STR(err.msg, "DT: /chosen/stdout-path is not a string");
+	memset(&b, 0, sizeof(b));
+	dt_board_fallback(t, &b, &err);
+	CHECK_EQ(b.uart, UART_NONE);
+	free(t);
+	free(orig);
+}
+
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 static uint64_t next_rand(void)
 {
@@ -406,6 +460,8 @@ int main(int argc, char **argv)
 	RUN(test_data_dts);
 	RUN(test_limits);
 	RUN(test_unaligned);
+	RUN(test_totalsize);
+	RUN(test_stdout_unterminated);
 	RUN(test_corrupted);
 	return check_summary("test_board_fallback");
 }
