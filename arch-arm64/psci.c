@@ -94,7 +94,7 @@ static bool shared_release(const struct board *b)
 	return false;
 }
 
-void arch_start_secondaries(const struct board *b, unsigned boot_cpu)
+__attribute__((cold)) void arch_start_secondaries(const struct board *b, unsigned boot_cpu)
 {
 	extern char secondary_entry[];
 	uint64_t entry = (uint64_t)(uintptr_t)secondary_entry;
