@@ -336,8 +336,7 @@ static enum psci_done psci_guest(struct vcpu *v, uint64_t *x)
 static void log_unknown_once(struct vcpu *v, uint32_t fid)
 {
 	if (report_once(v->dom, REPORT_SMCCC, fid))
-		bh_log("domain %s: unknown SMC/HVC function 0x%08x: NOT_SUPPORTED (logged once)",
-		       v->dom->name, fid);
+		bh_dlog(v->dom->name, "unknown SMC/HVC function 0x%08x: NOT_SUPPORTED (logged once)", fid);
 }
 
 enum trap_result smccc_guest_call(struct vcpu *v, uint64_t *x)
