@@ -266,7 +266,7 @@ static void el1_state_reset(void)
 	}
 }
 
-void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0)
+__attribute__((cold)) void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg0)
 {
 	struct trap_frame *f = &v->arch.entry_frame;
 	memset(f, 0, sizeof(*f));

@@ -222,10 +222,10 @@ static void log_once_cp(struct vcpu *v, uint32_t key, const char *what, unsigned
 	if (!report_once(v->dom, REPORT_CP15, key))
 		return;
 	if (is64)
-		bh_log("domain %s: %s p15, %u, c%u (64-bit, logged once)", v->dom->name, what, opc1,
+		bh_dlog(v->dom->name, "%s p15, %u, c%u (64-bit, logged once)", what, opc1,
 		       crm);
 	else
-		bh_log("domain %s: %s p15, %u, c%u, c%u, %u (logged once)", v->dom->name, what,
+		bh_dlog(v->dom->name, "%s p15, %u, c%u, c%u, %u (logged once)", what,
 		       opc1, crn, crm, opc2);
 }
 

@@ -94,7 +94,7 @@ static bool shared_release(const struct board *b)
 	return false;
 }
 
-void arch_start_secondaries(const struct board *b, unsigned boot_cpu)
+__attribute__((cold)) void arch_start_secondaries(const struct board *b, unsigned boot_cpu)
 {
 	extern char secondary_entry[];
 	uint64_t entry = (uint64_t)(uintptr_t)secondary_entry;
@@ -175,7 +175,9 @@ void arch_start_secondaries(const struct board *b, unsigned boot_cpu)
  * judges its CPU itself.
  */
 static int32_t fw_workaround[BH_MAX_CPUS][3];
-static bool fw_no_call[BH_MAX_CPUS][3] = {[0 ... BH_MAX_CPUS - 1] = {true, true, true}};
+/* Whether the firmware is called for a workaround: zero (not called) until
+ * arch_smccc_probe finds one to call; in .bss, not 192 bytes of the image. */
+static bool fw_call[BH_MAX_CPUS][3];
 
 void arch_smccc_probe(unsigned cpu)
 {
@@ -194,11 +196,10 @@ void arch_smccc_probe(unsigned cpu)
 		return;
 	for (unsigned i = 0; i < 3; i++) {
 		int32_t r = (int32_t)firmware_call(SMCCC_ARCH_FEATURES, wa[i], 0, 0);
-		fw_no_call[cpu][i] = false;
-		if (r != PSCI_NOT_SUPPORTED || fw_workaround[cpu][i] < 0)
+		/* Else our own "not required": nothing to call. */
+		fw_call[cpu][i] = r != PSCI_NOT_SUPPORTED || fw_workaround[cpu][i] < 0;
+		if (fw_call[cpu][i])
 			fw_workaround[cpu][i] = r;
-		else
-			fw_no_call[cpu][i] = true; /* our own "not required": nothing to call */
 	}
 }
 
@@ -336,8 +337,7 @@ static enum psci_done psci_guest(struct vcpu *v, uint64_t *x)
 static void log_unknown_once(struct vcpu *v, uint32_t fid)
 {
 	if (report_once(v->dom, REPORT_SMCCC, fid))
-		bh_log("domain %s: unknown SMC/HVC function 0x%08x: NOT_SUPPORTED (logged once)",
-		       v->dom->name, fid);
+		bh_dlog(v->dom->name, "unknown SMC/HVC function 0x%08x: NOT_SUPPORTED (logged once)", fid);
 }
 
 enum trap_result smccc_guest_call(struct vcpu *v, uint64_t *x)
@@ -380,7 +380,7 @@ enum trap_result smccc_guest_call(struct vcpu *v, uint64_t *x)
 	if ((fid == SMCCC_ARCH_WORKAROUND_1 && workaround_feature(v, 0) >= 0) ||
 	    (fid == SMCCC_ARCH_WORKAROUND_3 && workaround_feature(v, 2) >= 0)) {
 		/* Offered: the firmware does it, or nothing needs doing. */
-		if (!fw_no_call[v->pcpu][fid == SMCCC_ARCH_WORKAROUND_1 ? 0 : 2])
+		if (fw_call[v->pcpu][fid == SMCCC_ARCH_WORKAROUND_1 ? 0 : 2])
 			firmware_call(fid, 0, 0, 0);
 		return TRAP_CONTINUE; /* no result (SMCCC): x0 left as it was */
 	}

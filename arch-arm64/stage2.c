@@ -50,7 +50,7 @@ int arch_domain_init(struct domain *d)
 	arch_pt_identity_env(pt);
 	pt->root = boot_alloc(SZ_4K * root_pages, SZ_4K * root_pages);
 	if (!pt->root) {
-		bh_log("domain %s: out of hypervisor memory for stage-2 tables", d->name);
+		bh_dlog(d->name, "out of hypervisor memory for stage-2 tables");
 		return -1;
 	}
 	d->arch.s2_root = pt->root;
@@ -73,7 +73,7 @@ int arch_stage2_map(struct domain *d, uint64_t ipa, uint64_t pa, uint64_t size, 
 		f |= PT_DEVICE;
 	enum pt_err e = pt_map(pt, ipa, pa, size, f);
 	if (e) {
-		bh_log("domain %s: stage-2 map IPA 0x%llx -> PA 0x%llx (0x%llx bytes): %s", d->name,
+		bh_dlog(d->name, "stage-2 map IPA 0x%llx -> PA 0x%llx (0x%llx bytes): %s",
 		       (unsigned long long)ipa, (unsigned long long)pa, (unsigned long long)size,
 		       pt_strerror(e));
 		return -1;

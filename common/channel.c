@@ -65,7 +65,7 @@ int channels_attach(struct domain *d, unsigned uart_intid)
 		if (!chan_pa[k]) {
 			uint64_t pa = pmem_alloc(&pmem, c->size, 0x10000ULL);
 			if (pa == PMEM_NONE) {
-				bh_log("domain %s: no memory for channel@%x (0x%llx bytes)", d->name,
+				bh_dlog(d->name, "no memory for channel@%x (0x%llx bytes)",
 				       c->id, (unsigned long long)c->size);
 				return -1;
 			}
@@ -78,17 +78,15 @@ int channels_attach(struct domain *d, unsigned uart_intid)
 		ipa = ALIGN_UP(ipa, 0x10000ULL);
 		if (!inside_board_ram(ipa, c->size) ||
 		    (d->guest_32bit && ipa + c->size > (1ULL << 32))) {
-			bh_log("domain %s: no room for channel@%x above its memory (IPA 0x%llx is "
-			       "outside the board's RAM%s)",
-			       d->name, c->id, (unsigned long long)ipa,
+			bh_dlog(d->name, "no room for channel@%x above its memory (IPA 0x%llx is "
+			       "outside the board's RAM%s)", c->id, (unsigned long long)ipa,
 			       d->guest_32bit ? " or above 4 GiB" : "");
 			return -1;
 		}
 		unsigned intid = top - k;
 		if (intid < 32 || intid == uart_intid || domain_devices_use_intid(d, intid)) {
-			bh_log("domain %s: channel@%x's doorbell would be SPI INTID %u, which is "
-			       "already one of its devices' interrupts",
-			       d->name, c->id, intid);
+			bh_dlog(d->name, "channel@%x's doorbell would be SPI INTID %u, which is "
+			       "already one of its devices' interrupts", c->id, intid);
 			return -1;
 		}
 		if (d->nchans == BH_MAX_CHANNELS)
@@ -149,9 +147,8 @@ int64_t channel_notify(struct domain *d, uint64_t id)
 	if (c->notify_period && !within_rate(c)) {
 		if (!c->busy_logged) {
 			c->busy_logged = true;
-			bh_log("domain %s: channel@%x: rings beyond max-notify-rate (%u a second) "
-			       "refused with BUSY (logged once)",
-			       d->name, c->view.id, c->cfg->max_notify_rate);
+			bh_dlog(d->name, "channel@%x: rings beyond max-notify-rate (%u a second) "
+			       "refused with BUSY (logged once)", c->view.id, c->cfg->max_notify_rate);
 		}
 		return BH_E_BUSY;
 	}

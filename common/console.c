@@ -730,11 +730,12 @@ void console_write_raw(const char *s)
 }
 
 /* A message into the console: as formatted, or (log) as one
- * "bulkhead: ...\n" line; what does not fit in the buffer is cut. */
-static void hyp_vprint(bool log, const char *fmt, va_list ap)
+ * "bulkhead: ...\n" line, "bulkhead: domain NAME: ...\n" if dom names one;
+ * what does not fit in the buffer is cut. */
+static void hyp_vprint(bool log, const char *dom, const char *fmt, va_list ap)
 {
 	char buf[512];
-	int n = log ? snprintf(buf, sizeof(buf), "bulkhead: ") : 0;
+	int n = log ? snprintf(buf, sizeof(buf), dom ? "bulkhead: domain %s: " : "bulkhead: ", dom) : 0;
 	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - log, fmt, ap);
 	if (n > (int)sizeof(buf) - 1 - log)
 		n = (int)sizeof(buf) - 1 - log;
@@ -747,13 +748,13 @@ void bh_printf(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	hyp_vprint(false, fmt, ap);
+	hyp_vprint(false, NULL, fmt, ap);
 	va_end(ap);
 }
 
 void bh_vlog(const char *fmt, va_list ap)
 {
-	hyp_vprint(true, fmt, ap);
+	hyp_vprint(true, NULL, fmt, ap);
 }
 
 void bh_log(const char *fmt, ...)
@@ -761,6 +762,14 @@ void bh_log(const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	bh_vlog(fmt, ap);
+	va_end(ap);
+}
+
+void bh_dlog(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	hyp_vprint(true, name, fmt, ap);
 	va_end(ap);
 }
 

@@ -38,6 +38,8 @@ void console_init(enum uart_kind kind, uint64_t base);
 void bh_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bh_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bh_vlog(const char *fmt, va_list ap);
+/* bh_log("domain NAME: " fmt, ...): the prefix is in the image once. */
+void bh_dlog(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void console_write_raw(const char *s);
 /* Before the machine stops: everything out, waiting while the UART drains. */
 void console_sync(void);

@@ -282,8 +282,7 @@ static bool ctl_access(struct vcpu *v, uint64_t off, unsigned size, bool write, 
 	arch_irq_set_level(c->dom, c->view.intid, virtio_mmio_irq(&c->dev));
 	spin_unlock(&c->lock);
 	if (r == VIRTIO_MMIO_BAD && report_allowed(v->dom))
-		bh_log("domain %s: control device: bad %s of %u bytes at +0x%llx ignored",
-		       v->dom->name, write ? "write" : "read", size, (unsigned long long)off);
+		bh_dlog(v->dom->name, "control device: bad %s of %u bytes at +0x%llx ignored", write ? "write" : "read", size, (unsigned long long)off);
 	return true;
 }
 
@@ -300,7 +299,7 @@ int control_attach(struct domain *d, unsigned uart_intid)
 		in_ram |= ipa >= board.mem[i].base &&
 			  ipa + 0x1000 <= board.mem[i].base + board.mem[i].size;
 	if (intid < 32 || d->nvmmio == BH_MAX_VMMIO || !in_ram) {
-		bh_log("domain %s: no %s left for the control device", d->name,
+		bh_dlog(d->name, "no %s left for the control device",
 		       intid < 32 ? "free SPI"
 		       : in_ram	  ? "emulated region"
 				  : "room above its RAM");
@@ -316,7 +315,7 @@ int control_attach(struct domain *d, unsigned uart_intid)
 	d->vmmio[d->nvmmio++] =
 	    (struct vmmio){.base = ipa, .size = VNET_WINDOW_SIZE, .access = ctl_access};
 	ctl_ready = true;
-	bh_log("domain %s: control device (virtio-console) at 0x%llx, SPI %u", d->name,
+	bh_dlog(d->name, "control device (virtio-console) at 0x%llx, SPI %u",
 	       (unsigned long long)ipa, intid);
 	return 0;
 }

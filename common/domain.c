@@ -40,7 +40,7 @@ int domain_init_vcpus(struct domain *d, const struct dom_cfg *cfg)
 	d->nvcpus = cfg->ncpus;
 	d->vcpu = boot_alloc((uint64_t)cfg->ncpus * sizeof(*d->vcpu), 64);
 	if (!d->vcpu) {
-		bh_log("domain %s: out of hypervisor memory for its vCPUs", d->name);
+		bh_dlog(d->name, "out of hypervisor memory for its vCPUs");
 		return -1;
 	}
 	for (unsigned i = 0; i < d->nvcpus; i++) {
@@ -64,9 +64,8 @@ static int domain_alloc_ram(struct domain *d, const struct dom_cfg *cfg, const s
 	bool one_to_one = cfg->control || cfg->ndevices;
 	if (cfg->mem_base) {
 		if (!pmem_take(&pmem, cfg->mem_base, cfg->mem_size)) {
-			bh_log("domain %s: memory 0x%llx-0x%llx is not free (hypervisor, reserved "
-			       "or another domain's)",
-			       d->name, (unsigned long long)cfg->mem_base,
+			bh_dlog(d->name, "memory 0x%llx-0x%llx is not free (hypervisor, reserved "
+			       "or another domain's)", (unsigned long long)cfg->mem_base,
 			       (unsigned long long)(cfg->mem_base + cfg->mem_size - 1));
 			return -1;
 		}
@@ -78,8 +77,7 @@ static int domain_alloc_ram(struct domain *d, const struct dom_cfg *cfg, const s
 		if (d->ram_pa == PMEM_NONE)
 			d->ram_pa = pmem_alloc(&pmem, cfg->mem_size, SZ_2M);
 		if (d->ram_pa == PMEM_NONE) {
-			bh_log("domain %s: cannot allocate %llu MiB of memory (%llu MiB free)",
-			       d->name, (unsigned long long)(cfg->mem_size >> 20),
+			bh_dlog(d->name, "cannot allocate %llu MiB of memory (%llu MiB free)", (unsigned long long)(cfg->mem_size >> 20),
 			       (unsigned long long)(pmem_free_total(&pmem) >> 20));
 			return -1;
 		}
@@ -97,13 +95,13 @@ static int domain_place_images(struct domain *d, const struct dom_cfg *cfg)
 {
 	d->kernel = package_find(cfg->kernel, &d->kernel_size);
 	if (!d->kernel) {
-		bh_log("domain %s: image \"%s\" is not in the boot image", d->name, cfg->kernel);
+		bh_dlog(d->name, "image \"%s\" is not in the boot image", cfg->kernel);
 		return -1;
 	}
 	if (cfg->initrd[0]) {
 		d->initrd = package_find(cfg->initrd, &d->initrd_size);
 		if (!d->initrd) {
-			bh_log("domain %s: image \"%s\" is not in the boot image", d->name,
+			bh_dlog(d->name, "image \"%s\" is not in the boot image",
 			       cfg->initrd);
 			return -1;
 		}
@@ -112,20 +110,18 @@ static int domain_place_images(struct domain *d, const struct dom_cfg *cfg)
 	char why[200];
 	if (arch_image_layout(d->kernel, d->kernel_size, cfg->kernel, d->initrd_size, cfg->initrd,
 			 d->ram_size, cfg->firmware_layout, &l, why, sizeof(why))) {
-		bh_log("domain %s: %s", d->name, why);
+		bh_dlog(d->name, "%s", why);
 		return -1;
 	}
 	d->guest_32bit = l.kernel.kind == IMAGE_ZIMAGE;
 	if (d->guest_32bit && !arch_guest_32bit_supported()) {
-		bh_log("domain %s: image \"%s\" is a 32-bit (AArch32) kernel, but this CPU "
-		       "cannot run AArch32 at EL1",
-		       d->name, cfg->kernel);
+		bh_dlog(d->name, "image \"%s\" is a 32-bit (AArch32) kernel, but this CPU "
+		       "cannot run AArch32 at EL1", cfg->kernel);
 		return -1;
 	}
 	if (d->guest_32bit && d->ram_ipa + d->ram_size > (1ULL << 32)) {
-		bh_log("domain %s: image \"%s\" is a 32-bit (AArch32) kernel, but its memory "
-		       "(IPA 0x%llx-0x%llx) reaches above 4 GiB",
-		       d->name, cfg->kernel, (unsigned long long)d->ram_ipa,
+		bh_dlog(d->name, "image \"%s\" is a 32-bit (AArch32) kernel, but its memory "
+		       "(IPA 0x%llx-0x%llx) reaches above 4 GiB", cfg->kernel, (unsigned long long)d->ram_ipa,
 		       (unsigned long long)(d->ram_ipa + d->ram_size - 1));
 		return -1;
 	}
@@ -144,7 +140,7 @@ static int domain_virt_devices(struct domain *d, const struct board *b)
 	uint32_t uart_intid = b->uart_irq ? b->uart_irq : 33;
 	vuart_init(d, b->uart_base, b->uart_size, uart_intid);
 	if (arch_irq_domain_register(d) != 0) {
-		bh_log("domain %s: cannot set up its virtual GIC", d->name);
+		bh_dlog(d->name, "cannot set up its virtual GIC");
 		return -1;
 	}
 	return channels_attach(d, uart_intid) || vnet_attach(d, uart_intid) ||
@@ -198,7 +194,7 @@ static __attribute__((unused)) int domain_build_dt(struct domain *d, const struc
 		rc = d->fdt ? dt_guest_build(d->fdt, GUEST_DT_MAX, &g, b, fdt, &err) : -1;
 	}
 	if (rc) {
-		bh_log("domain %s: %s", d->name, d->fdt ? err.msg : "out of hypervisor memory");
+		bh_dlog(d->name, "%s", d->fdt ? err.msg : "out of hypervisor memory");
 		return -1;
 	}
 	d->fdt_size = fdt_totalsize(d->fdt);
@@ -211,7 +207,7 @@ static __attribute__((unused)) int domain_build_dt(struct domain *d, const struc
 	if (plen != 4) /* each restart stores 4 bytes there: only into a cell */
 		d->restarts_prop = NULL;
 	if (d->fdt_size > IMAGE_DT_SLOT) {
-		bh_log("domain %s: its DT (%llu KiB) is larger than 2 MiB", d->name,
+		bh_dlog(d->name, "its DT (%llu KiB) is larger than 2 MiB",
 		       (unsigned long long)(d->fdt_size >> 10));
 		return -1;
 	}
@@ -432,12 +428,12 @@ void domain_fault(struct domain *d, const char *why)
 	switch (d->cfg->on_fault) {
 	case FAULT_HALT:
 		report_flush(d);
-		bh_log("domain %s: %s; on-fault = \"halt\": halting the system", d->name, why);
+		bh_dlog(d->name, "%s; on-fault = \"halt\": halting the system", why);
 		arch_halt_system();
 	case FAULT_RESTART:
 		/* Faulting again after each restart: rate-limited like its reports. */
 		if (report_allowed(d))
-			bh_log("domain %s: %s; on-fault = \"restart\"", d->name, why);
+			bh_dlog(d->name, "%s; on-fault = \"restart\"", why);
 		domain_reboot(d);
 		return;
 	case FAULT_STOP:

@@ -35,7 +35,7 @@ static struct domain *domain_by_id(uint64_t id)
 /* BH_HC_DOMAIN_QUERY / BH_HC_DOMAIN_RESTART, as the policy allows. An id
  * that names no domain is DENIED like one the policy hides: a different
  * answer would let any domain list the others' ids. */
-static void domain_op(struct vcpu *v, uint64_t *x, bool restart)
+__attribute__((cold)) static void domain_op(struct vcpu *v, uint64_t *x, bool restart)
 {
 	struct domain *t = domain_by_id(x[1]);
 	if (!t || (t != v->dom && !policy_check(v->dom, t, CLASS_DOMAIN,

@@ -35,7 +35,7 @@ static int add_resources(struct domain *d, const struct dev_res *r, const char *
 {
 	for (unsigned i = 0; i < r->nreg; i++) {
 		if (npt_ranges == MAX_PT_RANGES) {
-			bh_log("domain %s: more than %d device register ranges", d->name,
+			bh_dlog(d->name, "more than %d device register ranges",
 			       MAX_PT_RANGES);
 			return -1;
 		}
@@ -46,7 +46,7 @@ static int add_resources(struct domain *d, const struct dev_res *r, const char *
 		if (intid >= 1024 || intid == console_intid)
 			continue; /* shared with the console: the line stays the hypervisor's */
 		if (spi_owner[intid] && spi_owner[intid] != d) {
-			bh_log("domain %s: interrupt %u of %s is already given to domain %s", d->name,
+			bh_dlog(d->name, "interrupt %u of %s is already given to domain %s",
 			       intid, what, spi_owner[intid]->name);
 			return -1;
 		}
@@ -81,9 +81,8 @@ static bool forward_access(struct vcpu *v, uint64_t off, unsigned size, bool wri
 		why = "took an external abort from the device";
 	unsigned slot = (unsigned)(v->dom - domains);
 	if (slot < BH_MAX_DOMAINS && reports[slot] < MAX_FORWARD_REPORTS) {
-		bh_log("domain %s: %u-byte %s at 0x%llx (device in a shared register page) %s; "
-		       "refused%s",
-		       v->dom->name, size, write ? "write" : "read", (unsigned long long)pa, why,
+		bh_dlog(v->dom->name, "%u-byte %s at 0x%llx (device in a shared register page) %s; "
+		       "refused%s", size, write ? "write" : "read", (unsigned long long)pa, why,
 		       ++reports[slot] == MAX_FORWARD_REPORTS ? " (further ones not reported)" : "");
 	}
 	return false;
@@ -143,8 +142,7 @@ static int forward_page(const struct pt_range *p, uint64_t pg)
 {
 	struct domain *d = p->d;
 	if (d->nvmmio == BH_MAX_VMMIO) {
-		bh_log("domain %s: too many devices sharing register pages with other domains",
-		       d->name);
+		bh_dlog(d->name, "too many devices sharing register pages with other domains");
 		return -1;
 	}
 	uint64_t lo = MAX(pg, p->base), hi = MIN(pg + SZ_4K, p->base + p->size);
@@ -201,7 +199,7 @@ int domains_assign_devices(const struct board *b)
 		struct domain *d = &domains[i];
 		if (d->cfg->control && dt_dom0_for_each_device(b, &plan, add_dom0_device, d, &err)) {
 			if (err.msg[0])
-				bh_log("domain %s: %s", d->name, err.msg);
+				bh_dlog(d->name, "%s", err.msg);
 			return -1;
 		}
 	}

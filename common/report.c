@@ -17,8 +17,7 @@ static uint32_t take_suppressed(struct domain_reports *r)
 static void say_suppressed(struct domain *d, uint32_t n)
 {
 	if (n)
-		bh_log("domain %s: %u more reports suppressed (rate limit: %u, then %u a second)",
-		       d->name, n, REPORT_BURST, REPORT_PER_SECOND);
+		bh_dlog(d->name, "%u more reports suppressed (rate limit: %u, then %u a second)", n, REPORT_BURST, REPORT_PER_SECOND);
 }
 
 /* With r->lock held: take a token, or count one more suppressed report. */

@@ -58,7 +58,7 @@ static void emit_line(const char *line, void *arg)
 	bh_printf("%s\n", line);
 }
 
-void stats_each(void (*emit)(const char *line, void *arg), void *arg)
+__attribute__((cold)) void stats_each(void (*emit)(const char *line, void *arg), void *arg)
 {
 	const char *slot_names[BH_MAX_DOMAINS + 1];
 	for (unsigned s = 0; s < plan.ndoms; s++)

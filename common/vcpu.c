@@ -91,7 +91,7 @@ static bool vcpu_claim(struct vcpu *v)
 /* RUNNING -> OFF, on v's own CPU: it left the guest (CPU_OFF, or its domain
  * stopped, powered off or restarts). Whoever waits for its domain's vCPUs to
  * be off (the reload on vCPU 0's CPU) is woken. */
-__attribute__((noinline)) void vcpu_stop(struct vcpu *v)
+__attribute__((noinline, cold)) void vcpu_stop(struct vcpu *v)
 {
 	arch_vcpu_stop(v); /* before OFF: a reload may follow at once */
 	__atomic_store_n(&v->state, VCPU_OFF, __ATOMIC_RELEASE);

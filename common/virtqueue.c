@@ -20,26 +20,24 @@
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "virtio rings are little-endian");
 
-static const char *const err_names[VQ_ERR_COUNT] = {
-    [VQ_OK] = "ok",
-    [VQ_EMPTY] = "empty",
-    [VQ_ERR_SIZE] = "queue size not a power of 2 in 1..256",
-    [VQ_ERR_RING] = "ring outside the domain's RAM",
-    [VQ_ERR_ALIGN] = "ring misaligned",
-    [VQ_ERR_AVAIL_IDX] = "avail index jumped more than the queue size",
-    [VQ_ERR_HEAD] = "head index out of range",
-    [VQ_ERR_NEXT] = "next index out of range",
-    [VQ_ERR_CHAIN_LONG] = "descriptor chain too long (a loop?)",
-    [VQ_ERR_BUF] = "buffer outside the domain's RAM",
-    [VQ_ERR_LEN_ZERO] = "zero-length descriptor",
-    [VQ_ERR_INDIRECT] = "indirect descriptor (not offered)",
-    [VQ_ERR_DIRECTION] = "descriptor direction wrong for this queue",
-    [VQ_ERR_NOT_READY] = "queue not ready",
-};
+/* The names of enum vq_err in its order, one packed string: no table of
+ * pointers (and their relocations) in the image. */
+static const char err_names[] = "ok\0empty\0queue size not a power of 2 in 1..256\0"
+				"ring outside the domain's RAM\0ring misaligned\0"
+				"avail index jumped more than the queue size\0head index out of range\0"
+				"next index out of range\0descriptor chain too long (a loop?)\0"
+				"buffer outside the domain's RAM\0zero-length descriptor\0"
+				"indirect descriptor (not offered)\0"
+				"descriptor direction wrong for this queue\0queue not ready";
 
 const char *vq_err_name(enum vq_err e)
 {
-	return (unsigned)e < VQ_ERR_COUNT ? err_names[e] : "?";
+	if ((unsigned)e >= VQ_ERR_COUNT)
+		return "?";
+	const char *p = err_names;
+	for (unsigned i = 0; i < (unsigned)e && p < err_names + sizeof(err_names); i++)
+		p += strlen(p) + 1;
+	return p < err_names + sizeof(err_names) ? p : "?";
 }
 
 void *vq_mem_at(const struct vq_mem *m, uint64_t gpa, uint64_t len)

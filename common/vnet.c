@@ -71,9 +71,8 @@ static void after_unlock(struct vnet *n, unsigned port, struct virtio_fault f)
 	struct domain *d = n->dom[port];
 	audit_flush();
 	if (f.err != VQ_OK && report_once(d, REPORT_VNET, (uint32_t)port))
-		bh_log("domain %s: its virtio-net device (network@%x) broke: %s on queue %u; "
-		       "it needs a reset by its driver (other ports unaffected)",
-		       d->name, plan.net[n - nets].id, vq_err_name(f.err), f.queue);
+		bh_dlog(d->name, "its virtio-net device (network@%x) broke: %s on queue %u; "
+		       "it needs a reset by its driver (other ports unaffected)", plan.net[n - nets].id, vq_err_name(f.err), f.queue);
 }
 
 /* Forward from port's transmit queue (the sender's exit, its CPU): one
@@ -155,8 +154,7 @@ static bool vnet_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 	after_unlock(n, dn->port, f);
 
 	if (r == VIRTIO_MMIO_BAD && report_allowed(v->dom))
-		bh_log("domain %s: virtio-net@%llx: bad %s of %u bytes at +0x%llx ignored",
-		       v->dom->name, (unsigned long long)dn->view.ipa, write ? "write" : "read",
+		bh_dlog(v->dom->name, "virtio-net@%llx: bad %s of %u bytes at +0x%llx ignored", (unsigned long long)dn->view.ipa, write ? "write" : "read",
 		       size, (unsigned long long)off);
 	return true; /* a bad access reads as zero and changes nothing (networking.md) */
 }
@@ -217,9 +215,8 @@ int vnet_attach(struct domain *d, unsigned uart_intid)
 		uint64_t ipa = vnet_window_ipa(d, k);
 		if (!inside_board_ram(ipa, 0x1000) ||
 		    (d->guest_32bit && ipa + 0x1000 > (1ULL << 32))) {
-			bh_log("domain %s: no room for network@%x's device above its memory (IPA "
-			       "0x%llx is outside the board's RAM%s)",
-			       d->name, c->id, (unsigned long long)ipa,
+			bh_dlog(d->name, "no room for network@%x's device above its memory (IPA "
+			       "0x%llx is outside the board's RAM%s)", c->id, (unsigned long long)ipa,
 			       d->guest_32bit ? " or above 4 GiB" : "");
 			return -1;
 		}
@@ -227,13 +224,12 @@ int vnet_attach(struct domain *d, unsigned uart_intid)
 		 * the ones below them, network k of the config: top - nchans - k. */
 		unsigned intid = top - plan.nchans - k;
 		if (intid < 32 || intid == uart_intid || domain_devices_use_intid(d, intid)) {
-			bh_log("domain %s: network@%x's device interrupt would be SPI INTID %u, "
-			       "which is already one of its devices' interrupts",
-			       d->name, c->id, intid);
+			bh_dlog(d->name, "network@%x's device interrupt would be SPI INTID %u, "
+			       "which is already one of its devices' interrupts", c->id, intid);
 			return -1;
 		}
 		if (d->nvmmio == BH_MAX_VMMIO) {
-			bh_log("domain %s: too many emulated regions for network@%x", d->name,
+			bh_dlog(d->name, "too many emulated regions for network@%x",
 			       c->id);
 			return -1;
 		}
@@ -243,7 +239,7 @@ int vnet_attach(struct domain *d, unsigned uart_intid)
 		int port = vswitch_add_port(&n->sw, d->id, &mem, pc->mac, pc->trunk, pc->pvid,
 					    pc->vlans, pc->nvlans);
 		if (port < 0) {
-			bh_log("domain %s: cannot add its port to network@%x", d->name, c->id);
+			bh_dlog(d->name, "cannot add its port to network@%x", c->id);
 			return -1;
 		}
 		n->dom[port] = d;
@@ -256,9 +252,8 @@ int vnet_attach(struct domain *d, unsigned uart_intid)
 		m->access = vnet_access;
 		d->nets[d->nnets++] = (struct dom_net){
 		    .net = k, .port = (unsigned)port, .view = {.ipa = ipa, .intid = intid}};
-		bh_log("domain %s: network@%x port %u: virtio-net at 0x%llx, SPI %u, MAC "
-		       "%02x:%02x:%02x:%02x:%02x:%02x",
-		       d->name, c->id, (unsigned)port, (unsigned long long)ipa, intid, pc->mac[0],
+		bh_dlog(d->name, "network@%x port %u: virtio-net at 0x%llx, SPI %u, MAC "
+		       "%02x:%02x:%02x:%02x:%02x:%02x", c->id, (unsigned)port, (unsigned long long)ipa, intid, pc->mac[0],
 		       pc->mac[1], pc->mac[2], pc->mac[3], pc->mac[4], pc->mac[5]);
 	}
 	return 0;

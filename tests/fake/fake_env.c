@@ -142,6 +142,17 @@ void bh_log(const char *fmt, ...)
 	fake_nlog++;
 }
 
+/* As console.c's: the line bh_log("domain NAME: " fmt, ...) would log. */
+void bh_dlog(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(fake_log, sizeof(fake_log), "domain %s: ", name);
+	va_start(ap, fmt);
+	vsnprintf(fake_log + n, sizeof(fake_log) - (size_t)n, fmt, ap);
+	va_end(ap);
+	fake_nlog++;
+}
+
 /* The emulated UART's bytes are in the domain's real ring (domain_con_put):
  * the fake composes them (records them as output) where console.c would,
  * here and in console_domain_tx. */

@@ -922,8 +922,34 @@ static void test_hostile_rx(void)
 	}
 }
 
+/* Each code's name, in the order of enum vq_err (a packed string). */
+static void test_err_names(void)
+{
+	static const char *const want[VQ_ERR_COUNT] = {
+	    [VQ_OK] = "ok",
+	    [VQ_EMPTY] = "empty",
+	    [VQ_ERR_SIZE] = "queue size not a power of 2 in 1..256",
+	    [VQ_ERR_RING] = "ring outside the domain's RAM",
+	    [VQ_ERR_ALIGN] = "ring misaligned",
+	    [VQ_ERR_AVAIL_IDX] = "avail index jumped more than the queue size",
+	    [VQ_ERR_HEAD] = "head index out of range",
+	    [VQ_ERR_NEXT] = "next index out of range",
+	    [VQ_ERR_CHAIN_LONG] = "descriptor chain too long (a loop?)",
+	    [VQ_ERR_BUF] = "buffer outside the domain's RAM",
+	    [VQ_ERR_LEN_ZERO] = "zero-length descriptor",
+	    [VQ_ERR_INDIRECT] = "indirect descriptor (not offered)",
+	    [VQ_ERR_DIRECTION] = "descriptor direction wrong for this queue",
+	    [VQ_ERR_NOT_READY] = "queue not ready",
+	};
+	for (unsigned e = 0; e < VQ_ERR_COUNT; e++)
+		CHECK_STR(vq_err_name((enum vq_err)e), want[e]);
+	CHECK_STR(vq_err_name(VQ_ERR_COUNT), "?");
+	CHECK_STR(vq_err_name((enum vq_err)-1), "?");
+}
+
 int main(void)
 {
+	RUN(test_err_names);
 	RUN(test_probe);
 	RUN(test_features);
 	RUN(test_bad_access);
