@@ -35,7 +35,7 @@ log=$W/el0-log
 bh_boot kernel "$W/el0" "$log" 60 3 cortex-a57 2
 expect "$log" "read at IPA 0x50001000 outside its memory and devices: external abort injected" "the EL0 read outside the domain is reported"
 expect "$log" "access to an emulated device with an instruction that cannot be emulated" "the EL0 pair access to the PL011 is reported"
-expect "$log" "^\[dom0\] TESTGUEST: el0abort: AArch64 EL0: both aborts at vector 0x400, EC 0x24" "AArch64 EL0: lower-EL data aborts at VBAR + 0x400"
-expect "$log" "^\[dom0\] TESTGUEST: el0abort: AArch32 EL0: both aborts at vector 0x600, EC 0x24" "AArch32 EL0 (T32): lower-EL data aborts at VBAR + 0x600"
+expect "$log" "^\[dom0\] TESTGUEST: el0abort: AArch64 EL0: both aborts at vector 0x400, EC 0x24; undefined instruction there, EC 0" "AArch64 EL0: lower-EL data aborts at VBAR + 0x400"
+expect "$log" "^\[dom0\] TESTGUEST: el0abort: AArch32 EL0: both aborts at vector 0x600, EC 0x24; undefined instruction there, EC 0" "AArch32 EL0 (T32): lower-EL data aborts at VBAR + 0x600"
 expect "$log" "^\[dom0\] TESTGUEST: PASS el0abort" "the guest checked vector, ESR, FAR, ELR and SPSR of each"
 finish

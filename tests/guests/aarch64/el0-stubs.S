@@ -30,23 +30,29 @@ el0_back:
 	ldp	x29, x30, [sp], #96
 	ret
 
-/* AArch64 EL0: x0 = an address outside the domain, x1 = an emulated device. */
+/* AArch64 EL0: x0 = an address outside the domain, x1 = an emulated device.
+ * Then a PMU read the hypervisor traps and refuses (PMSELR names no counter):
+ * an undefined instruction. */
 	.balign	4
-	.globl	el0_a64, el0_a64_oob, el0_a64_dev
+	.globl	el0_a64, el0_a64_oob, el0_a64_dev, el0_a64_undef
 el0_a64:
 el0_a64_oob:
 	ldr	x2, [x0]
 el0_a64_dev:
 	ldp	w2, w3, [x1]		/* a pair: no syndrome, the hypervisor cannot emulate it */
+el0_a64_undef:
+	mrs	x2, pmxevcntr_el0
 	svc	#0
 
 /* AArch32 EL0, T32 (16-bit encodings, as data: this is an A64 assembler). */
 	.balign	4
-	.globl	el0_t32, el0_t32_oob, el0_t32_dev
+	.globl	el0_t32, el0_t32_oob, el0_t32_dev, el0_t32_undef
 el0_t32:
 el0_t32_oob:
 	.hword	0x6802			/* ldr r2, [r0] */
 el0_t32_dev:
 	.hword	0xc90c			/* ldmia r1!, {r2, r3}: no syndrome */
+el0_t32_undef:
+	.hword	0xee19, 0x2f5d		/* mrc p15, 0, r2, c9, c13, 2: PMXEVCNTR */
 	.hword	0xdf00			/* svc #0 */
 	.balign	4
