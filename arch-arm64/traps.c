@@ -235,8 +235,9 @@ static void reg_set(struct trap_frame *f, unsigned rt, uint64_t val)
 }
 
 /* A guest exception we cannot emulate: an Undefined Instruction for the
- * guest if it can take one, else the domain faults. */
-static void inject_undef(struct vcpu *v, struct trap_frame *f, const char *why)
+ * guest if it can take one, else the domain faults. An AArch64 guest's
+ * AArch32 EL0 takes EC 0 at its own vector (inject_sync). */
+void inject_undef(struct vcpu *v, struct trap_frame *f, const char *why)
 {
 	if (v->arch.aarch32 ? guest32_can_take(v, f, false) : read_sysreg(vbar_el1) != 0) {
 		if (v->arch.aarch32)
