@@ -183,8 +183,8 @@ static void inject_abort(struct vcpu *v, struct trap_frame *f, bool write, bool 
 		guest32_inject_abort(f, exec ? f->elr : f->far, write, exec);
 		return;
 	}
-	uint64_t ec = (exec ? EC_IABT_CUR : EC_DABT_CUR) -
-		      ((f->spsr & PSR_MODE_MASK) == PSR_MODE_EL0t);
+	uint64_t ec =
+	    (exec ? EC_IABT_CUR : EC_DABT_CUR) - ((f->spsr & PSR_MODE_MASK) == PSR_MODE_EL0t);
 	uint64_t iss = FSC_SEA | (write && !exec ? DABT_WNR : 0);
 	inject_sync(v, f, (ec << 26) | ESR_IL | iss, f->far);
 }

@@ -14,7 +14,7 @@
 #include "common/lib.h"
 #include "modes.h"
 
-#define ALIAS	      0x80000000ULL /* EL0's view of an address: + 2 GiB */
+#define ALIAS	      0x80000000ULL	    /* EL0's view of an address: + 2 GiB */
 #define BLOCK	      (1ULL | (1ULL << 10)) /* 1 GiB block, accessed */
 #define AP_EL0_RW     (1ULL << 6)
 #define AP_RO_EL0     (3ULL << 6)
@@ -31,8 +31,8 @@
 #define SPSR_EL0_A64  0x3c0ULL /* EL0t, DAIF masked */
 #define SPSR_EL0_T32  0x1f0ULL /* usr, T, AIF masked */
 #define SPSR_EL1H     0x3c5ULL
-#define VEC_LOWER_A64 8	       /* sync, lower EL using AArch64: VBAR + 0x400 */
-#define VEC_LOWER_A32 12       /* sync, lower EL using AArch32: VBAR + 0x600 */
+#define VEC_LOWER_A64 8	 /* sync, lower EL using AArch64: VBAR + 0x400 */
+#define VEC_LOWER_A32 12 /* sync, lower EL using AArch32: VBAR + 0x600 */
 #define MAX_REC	      6
 #define NO_FAR	      (~0ULL)
 
@@ -89,29 +89,29 @@ static char why[256];
 /* One recorded exception against what the architecture gives for it: a
  * synchronous external data abort (far given) or an undefined instruction
  * (far NO_FAR). */
-static const char *check(unsigned i, const char *what, uint64_t vec, uint64_t far,
-			 uint64_t elr, bool a32)
+static const char *check(unsigned i, const char *what, uint64_t vec, uint64_t far, uint64_t elr,
+			 bool a32)
 {
 	uint64_t esr = rec.r[i].esr, ec = (esr >> 26) & 0x3f;
 	uint64_t want_ec = far == NO_FAR ? EC_UNKNOWN : EC_DABT_LOW;
 	/* IL: the instruction's size if ISV, else 1 (Arm ARM, ESR_ELx.IL; also 1
 	 * for EC 0). Every instruction here that may give ISV is 16-bit T32. */
 	bool il = !(esr & ESR_ISV) || !a32 || far == NO_FAR;
-	const char *bad = rec.r[i].vector != vec				? "vector"
-			  : ec != want_ec					? "EC"
-			  : far != NO_FAR && (esr & 0x3f) != 0x10		? "DFSC"
-			  : far != NO_FAR && rec.r[i].far != far		? "FAR"
-			  : rec.r[i].elr != elr					? "ELR"
-			  : (rec.r[i].spsr & 0x1f) != (a32 ? 0x10 : 0)		? "SPSR mode"
-			  : !!(esr & ESR_IL) != il				? "IL"
-										: NULL;
+	const char *bad = rec.r[i].vector != vec		       ? "vector"
+			  : ec != want_ec			       ? "EC"
+			  : far != NO_FAR && (esr & 0x3f) != 0x10      ? "DFSC"
+			  : far != NO_FAR && rec.r[i].far != far       ? "FAR"
+			  : rec.r[i].elr != elr			       ? "ELR"
+			  : (rec.r[i].spsr & 0x1f) != (a32 ? 0x10 : 0) ? "SPSR mode"
+			  : !!(esr & ESR_IL) != il		       ? "IL"
+								       : NULL;
 	if (!bad)
 		return NULL;
 	snprintf(why, sizeof(why),
 		 "%s: wrong %s: vector 0x%lx ESR 0x%lx FAR 0x%lx ELR 0x%lx SPSR 0x%lx "
 		 "(expected vector 0x%lx, EC 0x%lx, ELR 0x%lx)",
-		 what, bad, rec.r[i].vector * 0x80, esr, rec.r[i].far, rec.r[i].elr,
-		 rec.r[i].spsr, vec * 0x80, want_ec, elr);
+		 what, bad, rec.r[i].vector * 0x80, esr, rec.r[i].far, rec.r[i].elr, rec.r[i].spsr,
+		 vec * 0x80, want_ec, elr);
 	return why;
 }
 
@@ -132,7 +132,9 @@ static const char *run(const struct attack_env *e, const char *name, char *code,
 		       rec.r[i].spsr);
 	uint64_t last = rec.n ? (rec.r[rec.n - 1].esr >> 26) & 0x3f : 0;
 	if (rec.n != 4 || last != (a32 ? EC_SVC32 : EC_SVC64)) {
-		snprintf(why, sizeof(why), "%s: %u exceptions from EL0, expected 2 aborts, an undefined instruction and SVC",
+		snprintf(why, sizeof(why),
+			 "%s: %u exceptions from EL0, expected 2 aborts, an undefined instruction "
+			 "and SVC",
 			 name, rec.n);
 		return why;
 	}
@@ -142,7 +144,8 @@ static const char *run(const struct attack_env *e, const char *name, char *code,
 		w = check(1, "pair read of the emulated PL011", vec, dev,
 			  (uint64_t)(uintptr_t)pc[1] + ALIAS, a32);
 	if (!w)
-		w = check(2, "refused PMU read", vec, NO_FAR, (uint64_t)(uintptr_t)pc[2] + ALIAS, a32);
+		w = check(2, "refused PMU read", vec, NO_FAR, (uint64_t)(uintptr_t)pc[2] + ALIAS,
+			  a32);
 	if (!w)
 		e->say("el0abort: %s EL0: both aborts at vector 0x%lx, EC 0x24; undefined "
 		       "instruction there, EC 0",
