@@ -277,7 +277,7 @@ void guest32_cp15(struct vcpu *v, struct trap_frame *f)
 		if (ccnt && !is64 && !read)
 			val = (read_sysreg(pmccntr_el0) & ~0xffffffffULL) | (val & 0xffffffffULL);
 		if (!vpmu_access(is64 ? 9 : crn, is64 ? 13 : crm, is64 ? 0 : opc2, !read, &val)) {
-			guest32_inject_undef(f);
+			inject_undef(v, f, "PMU register access");
 			return;
 		}
 		if (read) {
@@ -293,7 +293,7 @@ void guest32_cp15(struct vcpu *v, struct trap_frame *f)
 	} else {
 		log_once_cp(v, key, "unhandled coprocessor access: undefined instruction injected",
 			    opc1, crn, crm, opc2, is64);
-		guest32_inject_undef(f);
+		inject_undef(v, f, "unhandled coprocessor access");
 		return;
 	}
 	if (raz_wi && read) {

@@ -41,6 +41,8 @@ bool vpmu_access(unsigned crn, unsigned crm, unsigned op2, bool write, uint64_t 
 const char *esr_class_name(unsigned ec);
 /* Inject a synchronous exception into the guest's EL1 (AArch64 guests). */
 void inject_sync(struct vcpu *v, struct trap_frame *f, uint64_t esr, uint64_t far);
+/* An Undefined Instruction for a guest of either width, from EL1 or EL0. */
+void inject_undef(struct vcpu *v, struct trap_frame *f, const char *why);
 
 /* First time this key (an encoding) is seen? At most 32 keys ever are. */
 /* DC ISW/CSW/CISW from a guest (value as the instruction takes it). */

@@ -150,7 +150,10 @@ void inject_sync(struct vcpu *v, struct trap_frame *f, uint64_t esr, uint64_t fa
 	(void)v;
 	uint64_t vbar = read_sysreg(vbar_el1);
 	uint64_t mode = f->spsr & PSR_MODE_MASK;
-	uint64_t offset = mode == PSR_MODE_EL1h ? 0x200 : mode == PSR_MODE_EL1t ? 0x0 : 0x400;
+	/* From EL0: "lower EL", +0x200 more if that EL0 is AArch32 (PSR_AA32 << 5). */
+	uint64_t offset = mode == PSR_MODE_EL1h	  ? 0x200
+			  : mode == PSR_MODE_EL1t ? 0x0
+						  : 0x400 | (f->spsr & PSR_AA32) << 5;
 	write_sysreg(esr_el1, esr);
 	write_sysreg(far_el1, far);
 	write_sysreg(elr_el1, f->elr);
@@ -170,6 +173,22 @@ static bool guest_can_take_abort(struct vcpu *v, const struct trap_frame *f)
 	return !(f->elr >= vbar && f->elr < vbar + 0x800);
 }
 
+/* A synchronous external abort at the faulting address, for either width. An
+ * AArch64 guest takes it as from a lower EL if the access came from its EL0
+ * (EC 0x20/0x24, the LOW code one below CUR's). IL stays 1: the syndrome has
+ * no ISV, and the Arm ARM gives IL = 1 for a Data Abort with ISV = 0. */
+static void inject_abort(struct vcpu *v, struct trap_frame *f, bool write, bool exec)
+{
+	if (v->arch.aarch32) {
+		guest32_inject_abort(f, exec ? f->elr : f->far, write, exec);
+		return;
+	}
+	uint64_t ec =
+	    (exec ? EC_IABT_CUR : EC_DABT_CUR) - ((f->spsr & PSR_MODE_MASK) == PSR_MODE_EL0t);
+	uint64_t iss = FSC_SEA | (write && !exec ? DABT_WNR : 0);
+	inject_sync(v, f, (ec << 26) | ESR_IL | iss, f->far);
+}
+
 /* An access to an IPA the domain does not own: report; inject an external abort
  * if the guest can handle one, as real hardware would, else the domain faults. */
 static void bad_access(struct vcpu *v, struct trap_frame *f, uint64_t ipa, bool write,
@@ -186,26 +205,7 @@ static void bad_access(struct vcpu *v, struct trap_frame *f, uint64_t ipa, bool 
 		domain_fault(d, what);
 		return;
 	}
-	if (v->arch.aarch32) {
-		guest32_inject_abort(f, exec ? f->elr : f->far, write, exec);
-		return;
-	}
-	bool from_el0 = (f->spsr & PSR_MODE_MASK) == PSR_MODE_EL0t;
-	uint64_t ec = exec ? (from_el0 ? EC_IABT_LOW : EC_IABT_CUR)
-			   : (from_el0 ? EC_DABT_LOW : EC_DABT_CUR);
-	uint64_t iss = FSC_SEA | (write && !exec ? DABT_WNR : 0);
-	inject_sync(v, f, (ec << 26) | ESR_IL | iss, f->far);
-}
-
-/* A synchronous external data abort at the faulting address, for either width. */
-static void inject_data_abort(struct vcpu *v, struct trap_frame *f, bool write)
-{
-	if (v->arch.aarch32)
-		guest32_inject_abort(f, f->far, write, false);
-	else
-		inject_sync(v, f,
-			    ((uint64_t)EC_DABT_CUR << 26) | ESR_IL | FSC_SEA | (write ? DABT_WNR : 0),
-			    f->far);
+	inject_abort(v, f, write, exec);
 }
 
 static void advance_pc(struct trap_frame *f)
@@ -235,8 +235,9 @@ static void reg_set(struct trap_frame *f, unsigned rt, uint64_t val)
 }
 
 /* A guest exception we cannot emulate: an Undefined Instruction for the
- * guest if it can take one, else the domain faults. */
-static void inject_undef(struct vcpu *v, struct trap_frame *f, const char *why)
+ * guest if it can take one, else the domain faults. An AArch64 guest's
+ * AArch32 EL0 takes EC 0 at its own vector (inject_sync). */
+void inject_undef(struct vcpu *v, struct trap_frame *f, const char *why)
 {
 	if (v->arch.aarch32 ? guest32_can_take(v, f, false) : read_sysreg(vbar_el1) != 0) {
 		if (v->arch.aarch32)
@@ -270,7 +271,7 @@ static void handle_dabt(struct vcpu *v, struct trap_frame *f)
 			     "access to an emulated device with an instruction that "
 			     "cannot be emulated (no syndrome: use plain LDR/STR)");
 		if (guest_can_take_abort(v, f))
-			inject_data_abort(v, f, write);
+			inject_abort(v, f, write, false);
 		else
 			domain_fault(v->dom, "unemulatable device access");
 		return;
@@ -286,7 +287,7 @@ static void handle_dabt(struct vcpu *v, struct trap_frame *f)
 	if (!m->access(v, ipa - m->base, size, write, &v->mmio_val)) {
 		report_guest(v, f, "invalid access size or alignment for an emulated device");
 		if (guest_can_take_abort(v, f)) {
-			inject_data_abort(v, f, write);
+			inject_abort(v, f, write, false);
 			return;
 		}
 		domain_fault(v->dom, "invalid emulated device access");

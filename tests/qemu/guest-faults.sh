@@ -4,7 +4,8 @@
 # the address. A guest with no exception vectors is stopped (only that domain:
 # the hypervisor keeps running and powers off cleanly); a guest with vectors
 # receives a synchronous external abort with the right fault status, as on
-# hardware, and carries on.
+# hardware, and carries on. Aborts for accesses made at the guest's EL0
+# (AArch64 and AArch32) are lower-EL aborts at that state's vector.
 # timeout: 300
 . "$(dirname "$0")/common.sh"
 for gic in 3 2; do
@@ -27,4 +28,14 @@ for gic in 3 2; do
 	expect "$log" "^\[dom0\] TESTGUEST: caught abort ESR=0x96000010 FAR=0x50001000" "guest sees EC 0x25, DFSC 0x10 (synchronous external abort) at the address"
 	expect "$log" "^\[dom0\] TESTGUEST: PASS oob-catch" "the guest handles it and carries on"
 done
+
+echo "case: el0abort (aborts injected for EL0 accesses), GICv3"
+bh_image "$W/el0" CONFIG=qemu-virt-single GIC=3 SMP=2 BOOTARGS="test=el0abort"
+log=$W/el0-log
+bh_boot kernel "$W/el0" "$log" 60 3 cortex-a57 2
+expect "$log" "read at IPA 0x50001000 outside its memory and devices: external abort injected" "the EL0 read outside the domain is reported"
+expect "$log" "access to an emulated device with an instruction that cannot be emulated" "the EL0 pair access to the PL011 is reported"
+expect "$log" "^\[dom0\] TESTGUEST: el0abort: AArch64 EL0: both aborts at vector 0x400, EC 0x24; undefined instruction there, EC 0" "AArch64 EL0: lower-EL data aborts at VBAR + 0x400"
+expect "$log" "^\[dom0\] TESTGUEST: el0abort: AArch32 EL0: both aborts at vector 0x600, EC 0x24; undefined instruction there, EC 0" "AArch32 EL0 (T32): lower-EL data aborts at VBAR + 0x600"
+expect "$log" "^\[dom0\] TESTGUEST: PASS el0abort" "the guest checked vector, ESR, FAR, ELR and SPSR of each"
 finish

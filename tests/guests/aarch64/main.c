@@ -242,7 +242,7 @@ void exception_entry(struct frame *f, uint64_t vector)
 	uint64_t esr = read_sysreg(esr_el1);
 	uint64_t far = read_sysreg(far_el1);
 
-	if (attack_exception(f, vector) || modes_exception(f, vector))
+	if (attack_exception(f, vector) || modes_exception(f, vector) || el0_exception(f, vector))
 		return;
 	if (expect.armed && (vector & 3) == 0) {
 		expect.armed = false;
@@ -3756,6 +3756,11 @@ static enum result run_attacks(const char *(*run)(const struct attack_env *))
 
 /* ---- modes in their own files (modes.h) ---- */
 
+static enum result mode_el0abort(void)
+{
+	return run_env(el0abort_run);
+}
+
 static enum result mode_ptimer(void)
 {
 	return run_env(ptimer_run);
@@ -3841,6 +3846,7 @@ static const struct {
     {"ptimer", mode_ptimer},
     {"gicregs", mode_gicregs},
     {"trapregs", mode_trapregs},
+    {"el0abort", mode_el0abort},
     {"prompt", mode_prompt},
 };
 

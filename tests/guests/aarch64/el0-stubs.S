@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The `el0abort` mode's EL0 side (el0.c): the entry into EL0 and the way
+ * back, and the EL0 code itself, run through an EL0-executable alias of
+ * this image. Each EL0 routine makes its accesses and ends with SVC #0,
+ * whose handler (el0_exception) resumes EL1 at el0_back.
+ */
+	.text
+/* el0_enter(x0, x1: for the EL0 code, x2: its entry (alias), x3: SPSR). */
+	.globl	el0_enter
+el0_enter:
+	stp	x29, x30, [sp, #-96]!
+	stp	x19, x20, [sp, #16]
+	stp	x21, x22, [sp, #32]
+	stp	x23, x24, [sp, #48]
+	stp	x25, x26, [sp, #64]
+	stp	x27, x28, [sp, #80]
+	msr	elr_el1, x2
+	msr	spsr_el1, x3
+	eret
+
+/* Back at EL1h, SP_EL1 as it was at the ERET above. */
+	.globl	el0_back
+el0_back:
+	ldp	x19, x20, [sp, #16]
+	ldp	x21, x22, [sp, #32]
+	ldp	x23, x24, [sp, #48]
+	ldp	x25, x26, [sp, #64]
+	ldp	x27, x28, [sp, #80]
+	ldp	x29, x30, [sp], #96
+	ret
+
+/* AArch64 EL0: x0 = an address outside the domain, x1 = an emulated device.
+ * Then a PMU read the hypervisor traps and refuses (PMSELR names no counter):
+ * an undefined instruction. */
+	.balign	4
+	.globl	el0_a64, el0_a64_oob, el0_a64_dev, el0_a64_undef
+el0_a64:
+el0_a64_oob:
+	ldr	x2, [x0]
+el0_a64_dev:
+	ldp	w2, w3, [x1]		/* a pair: no syndrome, the hypervisor cannot emulate it */
+el0_a64_undef:
+	mrs	x2, pmxevcntr_el0
+	svc	#0
+
+/* AArch32 EL0, T32 (16-bit encodings, as data: this is an A64 assembler). */
+	.balign	4
+	.globl	el0_t32, el0_t32_oob, el0_t32_dev, el0_t32_undef
+el0_t32:
+el0_t32_oob:
+	.hword	0x6802			/* ldr r2, [r0] */
+el0_t32_dev:
+	.hword	0xc90c			/* ldmia r1!, {r2, r3}: no syndrome */
+el0_t32_undef:
+	.hword	0xee19, 0x2f5d		/* mrc p15, 0, r2, c9, c13, 2: PMXEVCNTR */
+	.hword	0xdf00			/* svc #0 */
+	.balign	4
