@@ -17,6 +17,10 @@
  *     above (the hypervisor's idle wait, cpu_idle_wait: a CPU with nothing
  *     to run, whose turns depend on the host's scheduling; see
  *     docs/BENCHMARKS.md) and printed apart at exit as "left out: K".
+ *   end: the counts printed at exit are those when the block at `end`
+ *     first starts (the hypervisor's power-off call: what other CPUs run
+ *     after it depends on when QEMU's main loop acts on the request); the
+ *     instructions after it are printed apart as "after end: K".
  * Build: gcc -shared -fPIC -O2 -o insncount.so insncount.c
  */
 #include <inttypes.h>
@@ -52,6 +56,8 @@ __attribute__((visibility("default"))) int qemu_plugin_version = 1;
 /* One counter for every vCPU: with -icount QEMU runs them on one thread,
  * so the inline adds never race. */
 static uint64_t count, in_range, left_out;
+static uint64_t e_count, e_in_range, e_left_out; /* the counts at `end` */
+static uint64_t end = ~0ULL, ended;
 static uint64_t at = ~0ULL, lo, hi, xlo, xhi, hits, hit = 1;
 static int stop;
 
@@ -67,12 +73,22 @@ static void on_at(unsigned int vcpu, void *p)
 		exit(0);
 }
 
+static void on_end(unsigned int vcpu, void *p)
+{
+	(void)vcpu, (void)p;
+	if (ended++)
+		return;
+	e_count = count, e_in_range = in_range, e_left_out = left_out;
+}
+
 static void on_tb(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
 	(void)id;
 	size_t n = qemu_plugin_tb_n_insns(tb);
 	if (qemu_plugin_tb_vaddr(tb) == at)
 		qemu_plugin_register_vcpu_tb_exec_cb(tb, on_at, QEMU_PLUGIN_CB_NO_REGS, NULL);
+	if (qemu_plugin_tb_vaddr(tb) == end)
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, on_end, QEMU_PLUGIN_CB_NO_REGS, NULL);
 	for (size_t i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 		uint64_t va = qemu_plugin_insn_vaddr(insn);
@@ -93,6 +109,11 @@ static void at_exit(qemu_plugin_id_t id, void *p)
 	(void)id;
 	(void)p;
 	char buf[80];
+	if (ended) {
+		snprintf(buf, sizeof(buf), "after end: %" PRIu64 "\n", count - e_count);
+		qemu_plugin_outs(buf);
+		count = e_count, in_range = e_in_range, left_out = e_left_out;
+	}
 	snprintf(buf, sizeof(buf), "insns: %" PRIu64 "\n", count);
 	qemu_plugin_outs(buf);
 	if (hi > lo) {
@@ -117,6 +138,8 @@ __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t 
 		uint64_t x = strtoull(v + 1, NULL, 0);
 		if (!strncmp(a, "at=", 3))
 			at = x;
+		else if (!strncmp(a, "end=", 4))
+			end = x;
 		else if (!strncmp(a, "hit=", 4))
 			hit = x;
 		else if (!strncmp(a, "lo=", 3))
