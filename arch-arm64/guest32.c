@@ -184,6 +184,9 @@ static void enter(struct trap_frame *f, unsigned mode, unsigned vector, uint64_t
 		n |= PSR_T;
 	if (sctlr & SCTLR_EE)
 		n |= PSR_E;
+	/* PAN set on entry if SCTLR.SPAN is clear (RES1 without FEAT_PAN). */
+	if (!(sctlr & SCTLR_SPAN) && (read_sysreg(id_mmfr3_el1) >> 16 & 0xf))
+		n |= PSR_PAN;
 	f->spsr = n;
 	f->elr = vector_base() + vector;
 	/* LR of the new mode: x20 = LR_abt, x22 = LR_und. */

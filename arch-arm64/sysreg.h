@@ -117,6 +117,7 @@
 #define PSR_A (1U << 8)
 #define PSR_D (1U << 9)
 #define PSR_DAIF (PSR_D | PSR_A | PSR_I | PSR_F)
+#define PSR_PAN (1U << 22)
 #define PSR_AA32_MODE_SVC 0x13
 #define PSR_AA32_T (1U << 5)
 
@@ -126,6 +127,7 @@
 #define SCTLR_C (1ULL << 2)
 #define SCTLR_SA (1ULL << 3)
 #define SCTLR_I (1ULL << 12)
+#define SCTLR_SPAN (1ULL << 23)
 #define SCTLR_EL2_RES1 0x30c50830ULL
 #define SCTLR_EL1_RES1 0x30d00800ULL
 

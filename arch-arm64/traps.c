@@ -159,7 +159,11 @@ void inject_sync(struct vcpu *v, struct trap_frame *f, uint64_t esr, uint64_t fa
 	write_sysreg(elr_el1, f->elr);
 	write_sysreg(spsr_el1, f->spsr);
 	f->elr = vbar + offset;
-	f->spsr = PSR_DAIF | PSR_MODE_EL1h;
+	/* As on entry to EL1: PAN set if SCTLR_EL1.SPAN is clear (RES1 without
+	 * FEAT_PAN; ID_AA64MMFR1_EL1.PAN checked too), UAO and SSBS clear. */
+	bool pan = !(read_sysreg(sctlr_el1) & SCTLR_SPAN) &&
+		   (read_sysreg(id_aa64mmfr1_el1) >> 20 & 0xf);
+	f->spsr = PSR_DAIF | PSR_MODE_EL1h | (pan ? PSR_PAN : 0);
 }
 
 /* Can the guest take an abort? Only if it has vectors and is not already in them. */

@@ -650,6 +650,15 @@ void console_pump(void)
 	arch_console_later();
 }
 
+/* Lets the console lock go, taken by other than console_pump(): a pump
+ * asked for meanwhile gave way to this holder (pump_pending), and is run. */
+static void unlock_and_pump(void)
+{
+	spin_unlock(&console_lock);
+	if (__atomic_load_n(&pump_pending, __ATOMIC_SEQ_CST))
+		console_pump();
+}
+
 void console_domain_write(struct domain *d, const char *s, size_t n)
 {
 	spin_lock(&d->con_in_lock);
@@ -721,7 +730,7 @@ static void hyp_write(const char *s, size_t n)
 	hyp_put_locked(s, n);
 	drain_locked(TX_SIZE);
 	tx_irq_update_locked();
-	spin_unlock(&console_lock);
+	unlock_and_pump();
 }
 
 void console_write_raw(const char *s)
@@ -788,7 +797,7 @@ void console_sync(void)
 			break;
 		drain_locked(TX_SIZE);
 	}
-	spin_unlock(&console_lock);
+	unlock_and_pump();
 }
 
 /* ---- input ---- */

@@ -31,6 +31,13 @@ for gic in 2 3; do
 	done
 done
 
+echo "case: AArch32 test guest on max (PAN), GICv3"
+bh_image "$W/imgmax" CONFIG=qemu-virt-single GIC=3 CPU=max SMP=2 KERNEL="$G32"
+bh_boot kernel "$W/imgmax" "$W/log-max" 60 3 max 2
+expect "$W/log-max" "^\[dom0\] TESTGUEST32: abort: SCTLR.SPAN clear: CPSR.PAN set on entry" "an injected abort sets CPSR.PAN as the hardware's entries do"
+expect "$W/log-max" "^\[dom0\] TESTGUEST32: abort: ok" "the abort itself as on the other CPUs"
+expect_not "$W/log-max" "TESTGUEST32: FAIL|hypervisor exception" "no failure"
+
 echo "case: an AArch64 and an AArch32 domain side by side (GICv3, 4 CPUs)"
 cat >"$W/cfg.dts" <<'DTS'
 /dts-v1/;

@@ -5,7 +5,8 @@
 # the hypervisor keeps running and powers off cleanly); a guest with vectors
 # receives a synchronous external abort with the right fault status, as on
 # hardware, and carries on. Aborts for accesses made at the guest's EL0
-# (AArch64 and AArch32) are lower-EL aborts at that state's vector.
+# (AArch64 and AArch32) are lower-EL aborts at that state's vector, and on a
+# CPU with PAN (max) set PSTATE.PAN when SCTLR_EL1.SPAN is clear.
 # timeout: 300
 . "$(dirname "$0")/common.sh"
 for gic in 3 2; do
@@ -38,4 +39,12 @@ expect "$log" "access to an emulated device with an instruction that cannot be e
 expect "$log" "^\[dom0\] TESTGUEST: el0abort: AArch64 EL0: both aborts at vector 0x400, EC 0x24; undefined instruction there, EC 0" "AArch64 EL0: lower-EL data aborts at VBAR + 0x400"
 expect "$log" "^\[dom0\] TESTGUEST: el0abort: AArch32 EL0: both aborts at vector 0x600, EC 0x24; undefined instruction there, EC 0" "AArch32 EL0 (T32): lower-EL data aborts at VBAR + 0x600"
 expect "$log" "^\[dom0\] TESTGUEST: PASS el0abort" "the guest checked vector, ESR, FAR, ELR and SPSR of each"
+
+echo "case: el0abort on a CPU with PAN (max), GICv3"
+log=$W/el0-max-log
+bh_boot kernel "$W/el0" "$log" 120 3 max 2
+expect "$log" "^\[dom0\] TESTGUEST: el0abort: AArch32 EL0: both aborts at vector 0x600" "AArch32 EL0 under max too"
+expect "$log" "^\[dom0\] TESTGUEST: el0abort: SCTLR_EL1.SPAN clear: PSTATE.PAN set at every injected entry" "injected entries set PSTATE.PAN as the architecture does"
+expect "$log" "^\[dom0\] TESTGUEST: PASS el0abort" "the guest checked each entry"
+expect_not "$log" "TESTGUEST: FAIL|hypervisor exception" "no failure, no hypervisor crash"
 finish

@@ -545,6 +545,31 @@ static void test_pl011_writer_elsewhere(void)
 	CHECK(!line());
 }
 
+/* A domain's line written on another CPU while this one holds the console
+ * lock for a hypervisor message: the writer's pump gives way to the holder
+ * (pump_pending), so the holder must pump for it once it lets go. The TX
+ * interrupt no longer stands in (it is wanted only for composed bytes), and
+ * a line written through the console hypercall arms no deadline. */
+static unsigned held_reads;
+static void write_while_held(void)
+{
+	if (++held_reads < 2)
+		return; /* the first read is before the message composes the rings */
+	fake_counter_hook = NULL;
+	console_domain_write(rt, "late\n", 5);
+}
+
+static void test_pl011_write_while_held(void)
+{
+	boot(M_PL011, UART_PL011, 0x9000000, 16);
+	fake_counter_hook = write_while_held; /* hyp_write reads the counter, lock held */
+	held_reads = 0;
+	bh_log("x");
+	settle();
+	CHECK_STR(sent(), "bulkhead: x\r\n[rt] late\r\n");
+	CHECK(!tx_irq_enabled());
+}
+
 int main(void)
 {
 	RUN_ISOLATED(test_ns16550);
@@ -555,5 +580,6 @@ int main(void)
 	RUN_ISOLATED(test_pl011_fifo_off);
 	RUN_ISOLATED(test_pl011_busy);
 	RUN_ISOLATED(test_pl011_writer_elsewhere);
+	RUN_ISOLATED(test_pl011_write_while_held);
 	return check_summary("test_uart");
 }

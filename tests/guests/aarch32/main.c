@@ -47,6 +47,8 @@
 #define DFSR_LPAE      (1u << 9)
 #define DFSR_FS(v)     ((((v) >> 6) & 0x10) | ((v)&0xf))
 #define DFSR_STATUS(v) ((v)&0x3f)
+#define SCTLR_SPAN     (1u << 23)
+#define CPSR_PAN       (1u << 22)
 #define FS_SEA	       0x08 /* synchronous external abort, short-descriptor format */
 #define STATUS_SEA     0x10 /* synchronous external abort, long-descriptor format */
 
@@ -172,7 +174,7 @@ static uint32_t ticks_to_us(uint64_t ticks)
 struct expect {
 	bool armed;
 	unsigned count;
-	uint32_t insn, spsr, far, fsr;
+	uint32_t insn, spsr, far, fsr, cpsr; /* cpsr: the handler's own */
 };
 static volatile struct expect abt, und;
 
@@ -212,6 +214,9 @@ void dabt_entry(uint32_t insn, uint32_t spsr)
 	abt.spsr = spsr;
 	abt.far = read_dfar();
 	abt.fsr = read_dfsr();
+	uint32_t cpsr;
+	__asm__ volatile("mrs %0, cpsr" : "=r"(cpsr));
+	abt.cpsr = cpsr;
 }
 
 void und_entry(uint32_t insn, uint32_t spsr)
@@ -697,9 +702,18 @@ static enum result check_abort(void)
 {
 	if (g.native)
 		return skip("native");
+	/* With PAN (ID_MMFR3.PAN) and SCTLR.SPAN clear, the abort's entry must
+	 * set CPSR.PAN, as the hardware's own entries do. */
+	bool pan = (read_id_mmfr3() >> 16) & 0xf;
+	uint32_t sctlr = read_sctlr();
+	if (pan)
+		write_sctlr(sctlr & ~SCTLR_SPAN);
+	__asm__ volatile("isb");
 	arm_expect(&abt);
 	uint32_t v = probe_read(OUTSIDE_RAM, 0x5a5a5a5a);
 	abt.armed = false;
+	write_sctlr(sctlr);
+	__asm__ volatile("isb");
 	if (!abt.count)
 		return fail("the load from 0x%08x returned 0x%08lx without an abort", OUTSIDE_RAM,
 			    v);
@@ -714,6 +728,11 @@ static enum result check_abort(void)
 		return fail("DFSR 0x%08lx is not a synchronous external abort", abt.fsr);
 	if (abt.fsr & DFSR_WNR)
 		return fail("DFSR 0x%08lx has WnR set for a load", abt.fsr);
+	if (pan && !(abt.cpsr & CPSR_PAN))
+		return fail("SCTLR.SPAN clear, but the abort entered with CPSR 0x%08lx: PAN clear",
+			    abt.cpsr);
+	if (pan)
+		say("abort: SCTLR.SPAN clear: CPSR.PAN set on entry");
 	/* SPSR_abt is printed above but not checked: see vec_dabt in start.S
 	 * (QEMU 7.2 does not show an injected exception's SPSR to AArch32). */
 	return RES_OK;

@@ -10,6 +10,9 @@
  * undefined instruction the hypervisor injects for EL0: a PMU read it traps
  * (MDCR_EL2.TPM, PMUSERENR_EL0.EN lets EL0 try) and refuses, since PMSELR
  * names no counter. On a CPU without PMUv3 the CPU itself makes it undefined.
+ * On a CPU with PAN, SCTLR_EL1.SPAN is cleared for the runs: every entry to
+ * EL1, injected ones too, must then set PSTATE.PAN (Arm ARM, PSTATE on
+ * exception entry), which Linux relies on for its user-access protection.
  */
 #include "common/lib.h"
 #include "modes.h"
@@ -35,6 +38,8 @@
 #define VEC_LOWER_A32 12 /* sync, lower EL using AArch32: VBAR + 0x600 */
 #define MAX_REC	      6
 #define NO_FAR	      (~0ULL)
+#define SCTLR_SPAN    (1ULL << 23)
+#define PSTATE_PAN    (1ULL << 22)
 
 extern char el0_a64[], el0_a64_oob[], el0_a64_dev[], el0_a64_undef[];
 extern char el0_t32[], el0_t32_oob[], el0_t32_dev[], el0_t32_undef[];
@@ -44,10 +49,10 @@ void el0_enter(uint64_t a0, uint64_t a1, uint64_t entry, uint64_t spsr);
 static uint64_t el0_l1[512] __attribute__((aligned(4096)));
 
 static volatile struct {
-	bool armed;
+	bool armed, pan; /* pan: PSTATE.PAN must be set at each entry */
 	unsigned n;
 	struct {
-		uint64_t vector, esr, far, elr, spsr;
+		uint64_t vector, esr, far, elr, spsr, pstate_pan;
 	} r[MAX_REC];
 } rec;
 
@@ -57,7 +62,9 @@ bool el0_exception(struct frame *f, uint64_t vector)
 {
 	if (!rec.armed || vector < 8 || (vector & 3) != 0)
 		return false;
-	uint64_t esr = read_sysreg(esr_el1), ec = (esr >> 26) & 0x3f;
+	uint64_t esr = read_sysreg(esr_el1), ec = (esr >> 26) & 0x3f, pan = 0;
+	if (rec.pan) /* PAN: undefined on a CPU without it */
+		__asm__ volatile("mrs %0, s3_0_c4_c2_3" : "=r"(pan));
 	if (rec.n < MAX_REC) {
 		unsigned i = rec.n++;
 		rec.r[i].vector = vector;
@@ -65,6 +72,7 @@ bool el0_exception(struct frame *f, uint64_t vector)
 		rec.r[i].far = read_sysreg(far_el1);
 		rec.r[i].elr = f->elr;
 		rec.r[i].spsr = f->spsr;
+		rec.r[i].pstate_pan = pan;
 	}
 	if (ec == EC_SVC32 || ec == EC_SVC64 || rec.n >= MAX_REC) {
 		f->elr = (uint64_t)(uintptr_t)el0_back;
@@ -104,6 +112,7 @@ static const char *check(unsigned i, const char *what, uint64_t vec, uint64_t fa
 			  : rec.r[i].elr != elr			       ? "ELR"
 			  : (rec.r[i].spsr & 0x1f) != (a32 ? 0x10 : 0) ? "SPSR mode"
 			  : !!(esr & ESR_IL) != il		       ? "IL"
+			  : rec.pan && !(rec.r[i].pstate_pan & PSTATE_PAN) ? "PSTATE.PAN"
 								       : NULL;
 	if (!bad)
 		return NULL;
@@ -118,7 +127,7 @@ static const char *check(unsigned i, const char *what, uint64_t vec, uint64_t fa
 /* Runs the EL0 code at `code` (alias) and checks its two aborts and its
  * undefined instruction (pc[0-2]). */
 static const char *run(const struct attack_env *e, const char *name, char *code, char *pc[3],
-		       uint64_t spsr, uint64_t oob, bool a32)
+		       uint64_t spsr, uint64_t oob, bool a32, bool undef)
 {
 	uint64_t vec = a32 ? VEC_LOWER_A32 : VEC_LOWER_A64;
 	uint64_t dev = e->uart + ALIAS;
@@ -131,7 +140,7 @@ static const char *run(const struct attack_env *e, const char *name, char *code,
 		       rec.r[i].vector * 0x80, rec.r[i].esr, rec.r[i].far, rec.r[i].elr,
 		       rec.r[i].spsr);
 	uint64_t last = rec.n ? (rec.r[rec.n - 1].esr >> 26) & 0x3f : 0;
-	if (rec.n != 4 || last != (a32 ? EC_SVC32 : EC_SVC64)) {
+	if (rec.n != 3u + undef || last != (a32 ? EC_SVC32 : EC_SVC64)) {
 		snprintf(why, sizeof(why),
 			 "%s: %u exceptions from EL0, expected 2 aborts, an undefined instruction "
 			 "and SVC",
@@ -143,9 +152,13 @@ static const char *run(const struct attack_env *e, const char *name, char *code,
 	if (!w)
 		w = check(1, "pair read of the emulated PL011", vec, dev,
 			  (uint64_t)(uintptr_t)pc[1] + ALIAS, a32);
-	if (!w)
+	if (!w && undef)
 		w = check(2, "refused PMU read", vec, NO_FAR, (uint64_t)(uintptr_t)pc[2] + ALIAS,
 			  a32);
+	if (!w && !undef)
+		e->say("el0abort: %s EL0: PMU read not checked: PMUv3p1 or later, the "
+		       "guest's own PMU, nothing traps",
+		       name);
 	if (!w)
 		e->say("el0abort: %s EL0: both aborts at vector 0x%lx, EC 0x24; undefined "
 		       "instruction there, EC 0",
@@ -168,15 +181,26 @@ const char *el0abort_run(const struct attack_env *e)
 	use_table((uint64_t)(uintptr_t)el0_l1);
 	write_sysreg(pmuserenr_el0, 1); /* EN: EL0 may try PMU registers */
 	write_sysreg(pmselr_el0, 30);	/* no counter: PMXEVCNTR is refused */
+	uint64_t sctlr = read_sysreg(sctlr_el1);
+	rec.pan = (read_sysreg(id_aa64mmfr1_el1) >> 20) & 0xf;
+	if (rec.pan)
+		write_sysreg(sctlr_el1, sctlr & ~SCTLR_SPAN);
 	isb();
 	char *a64[3] = {el0_a64_oob, el0_a64_dev, el0_a64_undef};
 	char *t32[3] = {el0_t32_oob, el0_t32_dev, el0_t32_undef};
-	const char *w = run(e, "AArch64", el0_a64, a64, SPSR_EL0_A64, oob, false);
+	/* Bulkhead traps guest PMU accesses only below PMUv3p1 (cpu.c, TPM). */
+	unsigned pmuver = (read_sysreg(id_aa64dfr0_el1) >> 8) & 0xf;
+	bool undef = pmuver < 4 || pmuver == 0xf;
+	const char *w = run(e, "AArch64", el0_a64, a64, SPSR_EL0_A64, oob, false, undef);
 	if (!w && (read_sysreg(id_aa64pfr0_el1) & 0xf) != 2)
 		e->say("el0abort: AArch32 EL0 skipped: this CPU has no AArch32 EL0");
 	else if (!w)
-		w = run(e, "AArch32", el0_t32, t32, SPSR_EL0_T32, oob, true);
+		w = run(e, "AArch32", el0_t32, t32, SPSR_EL0_T32, oob, true, undef);
 	write_sysreg(pmuserenr_el0, 0);
+	write_sysreg(sctlr_el1, sctlr);
+	isb();
 	use_table(old);
+	if (!w && rec.pan)
+		e->say("el0abort: SCTLR_EL1.SPAN clear: PSTATE.PAN set at every injected entry");
 	return w;
 }
