@@ -109,7 +109,7 @@ static void make_case(struct fmt_case *c)
 		int bits = (int)(rnd() % 65);
 		c->num = bits == 64 ? rnd() : rnd() & ((1ULL << bits) - 1);
 	} else if (c->conv == 'c') {
-		c->num = 1 + rnd() % 126;
+		c->num = rnd() % 127; /* NUL too: C writes it */
 	} else if (c->conv == 's') {
 		c->str = strs[rnd() % 5];
 	}
