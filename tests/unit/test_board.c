@@ -8,6 +8,7 @@
  * Usage: test_board <directory holding the compiled data/>
  */
 #include <dirent.h>
+#include <sys/mman.h>
 #include <libfdt.h>
 
 #include "check.h"
@@ -716,6 +717,53 @@ static void test_check_blob(void)
 	free(orig);
 }
 
+/*
+ * The index pass reads node names a word at a time (nul_from): a board DT
+ * laid out with its structure block last, ending at a page with no access
+ * after it, cut short by 4 to 256 bytes (inside names, properties, tags):
+ * each refused as invalid, nothing read past the block (SIGSEGV if it were);
+ * uncut, accepted.
+ */
+static void test_index_guard(void)
+{
+	void *orig = load_dtb("qemu-virt-gicv3-el2.dtb");
+	const char *ostr = (const char *)orig + fdt_off_dt_strings(orig);
+	const char *ostruct = (const char *)orig + fdt_off_dt_struct(orig);
+	uint32_t nstr = fdt_size_dt_strings(orig), nstruct = fdt_size_dt_struct(orig);
+	uint32_t off_struct = 56 + ((nstr + 3) & ~3u);
+	long page = sysconf(_SC_PAGESIZE);
+	size_t span = ((off_struct + nstruct + (size_t)page - 1) / (size_t)page + 1) * (size_t)page;
+	char *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!CHECK(m != MAP_FAILED))
+		return;
+	char *guard = m + span - (size_t)page;
+	CHECK_EQ(mprotect(guard, (size_t)page, PROT_NONE), 0);
+	unsigned bad = 0;
+	for (uint32_t cut = 0; cut <= 256; cut += 4) {
+		uint32_t size = nstruct - cut, total = off_struct + size;
+		char *f = guard - total;
+		memset(f, 0, off_struct);
+		memcpy(f, orig, 40);
+		fdt_set_off_mem_rsvmap(f, 40);
+		fdt_set_off_dt_strings(f, 56);
+		fdt_set_off_dt_struct(f, off_struct);
+		fdt_set_size_dt_struct(f, size);
+		fdt_set_totalsize(f, total);
+		memcpy(f + 56, ostr, nstr);
+		memcpy(f + off_struct, ostruct, size);
+		struct board b;
+		struct dt_error err;
+		int rc = dt_board_read(f, &b, &err);
+		if (cut ? rc != -1 || !strstr(err.msg, "not a valid DTB") : rc != 0) {
+			if (bad++ < 3)
+				fprintf(stderr, "    cut by %u: %d \"%s\"\n", cut, rc, err.msg);
+		}
+	}
+	CHECK_EQ(bad, 0);
+	munmap(m, span);
+	free(orig);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -736,5 +784,6 @@ int main(int argc, char **argv)
 	RUN(test_index_compat);
 	RUN(test_index_limits);
 	RUN(test_check_blob);
+	RUN(test_index_guard);
 	return check_summary("test_board");
 }
