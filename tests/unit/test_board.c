@@ -669,6 +669,71 @@ static void test_index_compat(void)
 	CHECK_EQ(bad, 0);
 }
 
+/* Hostile compatibles, one small DT per case: the node and word the index
+ * pass noted for each list, written out here, and the same as the search
+ * over every node answers (compat_same). */
+struct compat_node {
+	const char *name, *val;
+	int len; /* of val, NUL or not */
+	bool disabled;
+};
+struct compat_case {
+	struct compat_node n[3];
+	const char *want[DT_NCOMPAT]; /* the node's name, NULL for none */
+	unsigned which[DT_NCOMPAT];
+};
+#define CV(s) s, (int)sizeof(s)	   /* with its NUL */
+#define CVN(s) s, (int)sizeof(s) - 1 /* without */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers" /* the table's zeros */
+static const struct compat_case compat_cases[] = {
+	/* A later node with a better word wins. */
+	{{{"a", CV("arm,gic-400")}, {"b", CV("arm,gic-v3")}}, {"b"}, {0}},
+	/* A value not NUL-terminated matches nothing. */
+	{{{"a", CVN("arm,gic-v3")}, {"b", CV("arm,gic-400")}}, {"b"}, {2}},
+	/* Two listed words in one node: its best; an equal one later loses. */
+	{{{"a", CV("arm,cortex-a15-gic\0arm,gic-v3")}, {"b", CV("arm,gic-v3")}}, {"a"}, {0}},
+	/* A disabled node is noted as the search finds it (neither skips it). */
+	{{{"a", CV("arm,gic-v3"), true}, {"b", CV("arm,gic-v3")}}, {"a"}, {0}},
+	/* Prefixes, suffixes and a word inside another do not match. */
+	{{{"a", CV("xarm,gic-v3\0arm,gic-v3-its\0arm,psci-1.0x")},
+	  {"b", CV("arm,\0arm,armv8-timer")},
+	  {"c", CV("foo\0arm,psci-0.2\0arm,psci")}},
+	 {NULL, "b", "c"},
+	 {0, 0, 1}},
+};
+
+static void test_index_compat_hostile(void)
+{
+	static char buf[4096] __attribute__((aligned(8)));
+	for (unsigned i = 0; i < sizeof(compat_cases) / sizeof(compat_cases[0]); i++) {
+		const struct compat_case *c = &compat_cases[i];
+		CHECK_EQ(fdt_create_empty_tree(buf, sizeof(buf)), 0);
+		for (int k = 2; k >= 0; k--) { /* each added first: in the listed order */
+			if (!c->n[k].name)
+				continue;
+			int off = fdt_add_subnode(buf, 0, c->n[k].name);
+			CHECK_EQ(fdt_setprop(buf, off, "compatible", c->n[k].val, c->n[k].len), 0);
+			if (c->n[k].disabled)
+				CHECK_EQ(fdt_setprop_string(buf, off, "status", "disabled"), 0);
+		}
+		struct board b;
+		struct dt_error err;
+		dt_board_read(buf, &b, &err); /* refused (no CPUs...) after its index pass */
+		for (unsigned l = 0; l < DT_NCOMPAT; l++) {
+			unsigned which = 99;
+			int node = dt_board_compat(buf, (enum dt_compat)l, &which);
+			char path[8];
+			snprintf(path, sizeof(path), "/%s", c->want[l] ? c->want[l] : "");
+			int want = c->want[l] ? fdt_path_offset(buf, path) : -FDT_ERR_NOTFOUND;
+			if (!CHECK(node == want && (node < 0 || which == c->which[l])))
+				fprintf(stderr, "    case %u list %u: node %d word %u, want %d word %u\n", i,
+					l, node, which, want, c->which[l]);
+		}
+		unsigned found = 0;
+		CHECK_EQ(compat_same(buf, &found), 0);
+	}
+}
+
 /* dt_check_blob() (one pass, no libfdt walk) accepts exactly what libfdt's
  * fdt_check_full() accepts, on thousands of corrupted copies of a real DT:
  * random bytes and random structure tags written past the header. */
@@ -782,6 +847,7 @@ int main(int argc, char **argv)
 	RUN(test_index_props);
 	RUN(test_index_memo);
 	RUN(test_index_compat);
+	RUN(test_index_compat_hostile);
 	RUN(test_index_limits);
 	RUN(test_check_blob);
 	RUN(test_index_guard);
