@@ -851,9 +851,11 @@ static int read_psci(const void *fdt, struct board *b, struct dt_error *err)
 	b->psci = CONDUIT_NONE;
 	if (node < 0)
 		return 0;
-	const char *m = dt_getprop(fdt, node, "method", NULL);
-	if (!m)
-		ERR("DT: %s: missing 'method' (\"smc\" or \"hvc\")", dt_get_name(fdt, node, NULL));
+	int len;
+	const char *m = dt_getprop(fdt, node, "method", &len);
+	if (!m || strnlen(m, (size_t)len) == (size_t)len) /* strcmp would read on past it */
+		ERR("DT: %s: 'method' missing or not a string (\"smc\" or \"hvc\")",
+		    dt_get_name(fdt, node, NULL));
 	if (!strcmp(m, "smc"))
 		b->psci = CONDUIT_SMC;
 	else if (!strcmp(m, "hvc"))

@@ -286,7 +286,7 @@ static void test_bad(void)
 	    {"uart-no-reg", "DT: /pl011@9000000: no usable 'reg'"},
 	    {"uart-bus-without-ranges", "DT: /soc/serial@1000: no usable 'reg'"},
 	    {"psci-method-foo", "DT: psci: 'method' is \"foo\", expected \"smc\" or \"hvc\""},
-	    {"psci-no-method", "DT: psci: missing 'method' (\"smc\" or \"hvc\")"},
+	    {"psci-no-method", "DT: psci: 'method' missing or not a string (\"smc\" or \"hvc\")"},
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char name[128];
@@ -734,6 +734,31 @@ static void test_index_compat_hostile(void)
 	}
 }
 
+/*
+ * /psci's 'method' of 2 bytes, "hv", with no NUL inside it and the padding
+ * after it set to "c\0": not a string, refused; read with strcmp, it was
+ * taken for "hvc" from a byte outside the property.
+ */
+static void test_method_unterminated(void)
+{
+	void *orig = load_dtb("qemu-virt-gicv3-el2.dtb");
+	int size = (int)fdt_totalsize(orig) + 256;
+	char *f = malloc((size_t)size);
+	CHECK_EQ(fdt_open_into(orig, f, size), 0);
+	int psci = fdt_path_offset(f, "/psci");
+	CHECK_EQ(fdt_setprop(f, psci, "method", "hv", 2), 0);
+	char *v = fdt_getprop_w(f, psci, "method", NULL);
+	v[2] = 'c', v[3] = 0; /* the padding word's last two bytes */
+	CHECK_EQ(fdt_check_full(f, (size_t)size), 0);
+	struct board b;
+	struct dt_error err;
+	if (!CHECK_EQ(dt_board_read(f, &b, &err), -1))
+		fprintf(stderr, "    accepted, conduit %d\n", (int)b.psci);
+	CHECK_STR(err.msg, "DT: psci: 'method' missing or not a string (\"smc\" or \"hvc\")");
+	free(f);
+	free(orig);
+}
+
 /* dt_check_blob() (one pass, no libfdt walk) accepts exactly what libfdt's
  * fdt_check_full() accepts, on thousands of corrupted copies of a real DT:
  * random bytes and random structure tags written past the header. */
@@ -851,5 +876,6 @@ int main(int argc, char **argv)
 	RUN(test_index_limits);
 	RUN(test_check_blob);
 	RUN(test_index_guard);
+	RUN(test_method_unterminated);
 	return check_summary("test_board");
 }
