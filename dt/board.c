@@ -699,8 +699,10 @@ static int read_cpus(const void *fdt, struct board *b, struct dt_error *err)
 		unsigned i = b->ncpus++;
 		b->mpidr[i] = dt_read_cells(reg, ac);
 		b->cpu_node[i] = node;
-		const char *method = dt_getprop(fdt, node, "enable-method", NULL);
-		if (method && !strcmp(method, "spin-table")) {
+		/* Its first string, NUL-terminated inside the value: strcmp would
+		 * read on past it. */
+		const char *method = dt_getprop(fdt, node, "enable-method", &len);
+		if (method && len > 10 && !memcmp(method, "spin-table", 11)) {
 			const uint32_t *rel = dt_getprop(fdt, node, "cpu-release-addr", &len);
 			if (!rel || len != 8)
 				ERR("DT: /cpus/%s: spin-table CPU without an 8-byte 'cpu-release-addr'",

@@ -759,6 +759,30 @@ static void test_method_unterminated(void)
 	free(orig);
 }
 
+/* A CPU's 'enable-method' of 9 bytes, "spin-tabl", the padding after it
+ * "e\0\0": not "spin-table" (a PSCI CPU); read with strcmp, it was taken
+ * for spin-table from bytes outside the property. */
+static void test_enable_method_unterminated(void)
+{
+	void *orig = load_dtb("qemu-virt-gicv3-el2.dtb");
+	int size = (int)fdt_totalsize(orig) + 256;
+	char *f = malloc((size_t)size);
+	CHECK_EQ(fdt_open_into(orig, f, size), 0);
+	int cpu = fdt_path_offset(f, "/cpus/cpu@0");
+	CHECK_EQ(fdt_setprop(f, cpu, "enable-method", "spin-tabl", 9), 0);
+	char *v = fdt_getprop_w(f, cpu, "enable-method", NULL);
+	v[9] = 'e', v[10] = 0, v[11] = 0; /* the padding */
+	CHECK_EQ(fdt_check_full(f, (size_t)size), 0);
+	struct board b;
+	struct dt_error err;
+	if (CHECK_EQ(dt_board_read(f, &b, &err), 0))
+		CHECK_EQ(b.cpu_method[0], CPU_METHOD_PSCI);
+	else
+		fprintf(stderr, "    refused: %s\n", err.msg);
+	free(f);
+	free(orig);
+}
+
 /* dt_check_blob() (one pass, no libfdt walk) accepts exactly what libfdt's
  * fdt_check_full() accepts, on thousands of corrupted copies of a real DT:
  * random bytes and random structure tags written past the header. */
@@ -877,5 +901,6 @@ int main(int argc, char **argv)
 	RUN(test_check_blob);
 	RUN(test_index_guard);
 	RUN(test_method_unterminated);
+	RUN(test_enable_method_unterminated);
 	return check_summary("test_board");
 }
