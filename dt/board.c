@@ -699,8 +699,10 @@ static int read_cpus(const void *fdt, struct board *b, struct dt_error *err)
 		unsigned i = b->ncpus++;
 		b->mpidr[i] = dt_read_cells(reg, ac);
 		b->cpu_node[i] = node;
-		const char *method = dt_getprop(fdt, node, "enable-method", NULL);
-		if (method && !strcmp(method, "spin-table")) {
+		/* Its first string, NUL-terminated inside the value: strcmp would
+		 * read on past it. */
+		const char *method = dt_getprop(fdt, node, "enable-method", &len);
+		if (method && len > 10 && !memcmp(method, "spin-table", 11)) {
 			const uint32_t *rel = dt_getprop(fdt, node, "cpu-release-addr", &len);
 			if (!rel || len != 8)
 				ERR("DT: /cpus/%s: spin-table CPU without an 8-byte 'cpu-release-addr'",
@@ -851,9 +853,11 @@ static int read_psci(const void *fdt, struct board *b, struct dt_error *err)
 	b->psci = CONDUIT_NONE;
 	if (node < 0)
 		return 0;
-	const char *m = dt_getprop(fdt, node, "method", NULL);
-	if (!m)
-		ERR("DT: %s: missing 'method' (\"smc\" or \"hvc\")", dt_get_name(fdt, node, NULL));
+	int len;
+	const char *m = dt_getprop(fdt, node, "method", &len);
+	if (!m || strnlen(m, (size_t)len) == (size_t)len) /* strcmp would read on past it */
+		ERR("DT: %s: 'method' missing or not a string (\"smc\" or \"hvc\")",
+		    dt_get_name(fdt, node, NULL));
 	if (!strcmp(m, "smc"))
 		b->psci = CONDUIT_SMC;
 	else if (!strcmp(m, "hvc"))

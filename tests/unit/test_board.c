@@ -8,6 +8,7 @@
  * Usage: test_board <directory holding the compiled data/>
  */
 #include <dirent.h>
+#include <sys/mman.h>
 #include <libfdt.h>
 
 #include "check.h"
@@ -285,7 +286,7 @@ static void test_bad(void)
 	    {"uart-no-reg", "DT: /pl011@9000000: no usable 'reg'"},
 	    {"uart-bus-without-ranges", "DT: /soc/serial@1000: no usable 'reg'"},
 	    {"psci-method-foo", "DT: psci: 'method' is \"foo\", expected \"smc\" or \"hvc\""},
-	    {"psci-no-method", "DT: psci: missing 'method' (\"smc\" or \"hvc\")"},
+	    {"psci-no-method", "DT: psci: 'method' missing or not a string (\"smc\" or \"hvc\")"},
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char name[128];
@@ -668,6 +669,120 @@ static void test_index_compat(void)
 	CHECK_EQ(bad, 0);
 }
 
+/* Hostile compatibles, one small DT per case: the node and word the index
+ * pass noted for each list, written out here, and the same as the search
+ * over every node answers (compat_same). */
+struct compat_node {
+	const char *name, *val;
+	int len; /* of val, NUL or not */
+	bool disabled;
+};
+struct compat_case {
+	struct compat_node n[3];
+	const char *want[DT_NCOMPAT]; /* the node's name, NULL for none */
+	unsigned which[DT_NCOMPAT];
+};
+#define CV(s) s, (int)sizeof(s)	   /* with its NUL */
+#define CVN(s) s, (int)sizeof(s) - 1 /* without */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers" /* the table's zeros */
+static const struct compat_case compat_cases[] = {
+	/* A later node with a better word wins. */
+	{{{"a", CV("arm,gic-400")}, {"b", CV("arm,gic-v3")}}, {"b"}, {0}},
+	/* A value not NUL-terminated matches nothing. */
+	{{{"a", CVN("arm,gic-v3")}, {"b", CV("arm,gic-400")}}, {"b"}, {2}},
+	/* Two listed words in one node: its best; an equal one later loses. */
+	{{{"a", CV("arm,cortex-a15-gic\0arm,gic-v3")}, {"b", CV("arm,gic-v3")}}, {"a"}, {0}},
+	/* A disabled node is noted as the search finds it (neither skips it). */
+	{{{"a", CV("arm,gic-v3"), true}, {"b", CV("arm,gic-v3")}}, {"a"}, {0}},
+	/* Prefixes, suffixes and a word inside another do not match. */
+	{{{"a", CV("xarm,gic-v3\0arm,gic-v3-its\0arm,psci-1.0x")},
+	  {"b", CV("arm,\0arm,armv8-timer")},
+	  {"c", CV("foo\0arm,psci-0.2\0arm,psci")}},
+	 {NULL, "b", "c"},
+	 {0, 0, 1}},
+};
+
+static void test_index_compat_hostile(void)
+{
+	static char buf[4096] __attribute__((aligned(8)));
+	for (unsigned i = 0; i < sizeof(compat_cases) / sizeof(compat_cases[0]); i++) {
+		const struct compat_case *c = &compat_cases[i];
+		CHECK_EQ(fdt_create_empty_tree(buf, sizeof(buf)), 0);
+		for (int k = 2; k >= 0; k--) { /* each added first: in the listed order */
+			if (!c->n[k].name)
+				continue;
+			int off = fdt_add_subnode(buf, 0, c->n[k].name);
+			CHECK_EQ(fdt_setprop(buf, off, "compatible", c->n[k].val, c->n[k].len), 0);
+			if (c->n[k].disabled)
+				CHECK_EQ(fdt_setprop_string(buf, off, "status", "disabled"), 0);
+		}
+		struct board b;
+		struct dt_error err;
+		dt_board_read(buf, &b, &err); /* refused (no CPUs...) after its index pass */
+		for (unsigned l = 0; l < DT_NCOMPAT; l++) {
+			unsigned which = 99;
+			int node = dt_board_compat(buf, (enum dt_compat)l, &which);
+			char path[8];
+			snprintf(path, sizeof(path), "/%s", c->want[l] ? c->want[l] : "");
+			int want = c->want[l] ? fdt_path_offset(buf, path) : -FDT_ERR_NOTFOUND;
+			if (!CHECK(node == want && (node < 0 || which == c->which[l])))
+				fprintf(stderr, "    case %u list %u: node %d word %u, want %d word %u\n", i,
+					l, node, which, want, c->which[l]);
+		}
+		unsigned found = 0;
+		CHECK_EQ(compat_same(buf, &found), 0);
+	}
+}
+
+/*
+ * /psci's 'method' of 2 bytes, "hv", with no NUL inside it and the padding
+ * after it set to "c\0": not a string, refused; read with strcmp, it was
+ * taken for "hvc" from a byte outside the property.
+ */
+static void test_method_unterminated(void)
+{
+	void *orig = load_dtb("qemu-virt-gicv3-el2.dtb");
+	int size = (int)fdt_totalsize(orig) + 256;
+	char *f = malloc((size_t)size);
+	CHECK_EQ(fdt_open_into(orig, f, size), 0);
+	int psci = fdt_path_offset(f, "/psci");
+	CHECK_EQ(fdt_setprop(f, psci, "method", "hv", 2), 0);
+	char *v = fdt_getprop_w(f, psci, "method", NULL);
+	v[2] = 'c', v[3] = 0; /* the padding word's last two bytes */
+	CHECK_EQ(fdt_check_full(f, (size_t)size), 0);
+	struct board b;
+	struct dt_error err;
+	if (!CHECK_EQ(dt_board_read(f, &b, &err), -1))
+		fprintf(stderr, "    accepted, conduit %d\n", (int)b.psci);
+	CHECK_STR(err.msg, "DT: psci: 'method' missing or not a string (\"smc\" or \"hvc\")");
+	free(f);
+	free(orig);
+}
+
+/* A CPU's 'enable-method' of 9 bytes, "spin-tabl", the padding after it
+ * "e\0\0": not "spin-table" (a PSCI CPU); read with strcmp, it was taken
+ * for spin-table from bytes outside the property. */
+static void test_enable_method_unterminated(void)
+{
+	void *orig = load_dtb("qemu-virt-gicv3-el2.dtb");
+	int size = (int)fdt_totalsize(orig) + 256;
+	char *f = malloc((size_t)size);
+	CHECK_EQ(fdt_open_into(orig, f, size), 0);
+	int cpu = fdt_path_offset(f, "/cpus/cpu@0");
+	CHECK_EQ(fdt_setprop(f, cpu, "enable-method", "spin-tabl", 9), 0);
+	char *v = fdt_getprop_w(f, cpu, "enable-method", NULL);
+	v[9] = 'e', v[10] = 0, v[11] = 0; /* the padding */
+	CHECK_EQ(fdt_check_full(f, (size_t)size), 0);
+	struct board b;
+	struct dt_error err;
+	if (CHECK_EQ(dt_board_read(f, &b, &err), 0))
+		CHECK_EQ(b.cpu_method[0], CPU_METHOD_PSCI);
+	else
+		fprintf(stderr, "    refused: %s\n", err.msg);
+	free(f);
+	free(orig);
+}
+
 /* dt_check_blob() (one pass, no libfdt walk) accepts exactly what libfdt's
  * fdt_check_full() accepts, on thousands of corrupted copies of a real DT:
  * random bytes and random structure tags written past the header. */
@@ -716,6 +831,53 @@ static void test_check_blob(void)
 	free(orig);
 }
 
+/*
+ * The index pass reads node names a word at a time (nul_from): a board DT
+ * laid out with its structure block last, ending at a page with no access
+ * after it, cut short by 4 to 256 bytes (inside names, properties, tags):
+ * each refused as invalid, nothing read past the block (SIGSEGV if it were);
+ * uncut, accepted.
+ */
+static void test_index_guard(void)
+{
+	void *orig = load_dtb("qemu-virt-gicv3-el2.dtb");
+	const char *ostr = (const char *)orig + fdt_off_dt_strings(orig);
+	const char *ostruct = (const char *)orig + fdt_off_dt_struct(orig);
+	uint32_t nstr = fdt_size_dt_strings(orig), nstruct = fdt_size_dt_struct(orig);
+	uint32_t off_struct = 56 + ((nstr + 3) & ~3u);
+	long page = sysconf(_SC_PAGESIZE);
+	size_t span = ((off_struct + nstruct + (size_t)page - 1) / (size_t)page + 1) * (size_t)page;
+	char *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!CHECK(m != MAP_FAILED))
+		return;
+	char *guard = m + span - (size_t)page;
+	CHECK_EQ(mprotect(guard, (size_t)page, PROT_NONE), 0);
+	unsigned bad = 0;
+	for (uint32_t cut = 0; cut <= 256; cut += 4) {
+		uint32_t size = nstruct - cut, total = off_struct + size;
+		char *f = guard - total;
+		memset(f, 0, off_struct);
+		memcpy(f, orig, 40);
+		fdt_set_off_mem_rsvmap(f, 40);
+		fdt_set_off_dt_strings(f, 56);
+		fdt_set_off_dt_struct(f, off_struct);
+		fdt_set_size_dt_struct(f, size);
+		fdt_set_totalsize(f, total);
+		memcpy(f + 56, ostr, nstr);
+		memcpy(f + off_struct, ostruct, size);
+		struct board b;
+		struct dt_error err;
+		int rc = dt_board_read(f, &b, &err);
+		if (cut ? rc != -1 || !strstr(err.msg, "not a valid DTB") : rc != 0) {
+			if (bad++ < 3)
+				fprintf(stderr, "    cut by %u: %d \"%s\"\n", cut, rc, err.msg);
+		}
+	}
+	CHECK_EQ(bad, 0);
+	munmap(m, span);
+	free(orig);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -734,7 +896,11 @@ int main(int argc, char **argv)
 	RUN(test_index_props);
 	RUN(test_index_memo);
 	RUN(test_index_compat);
+	RUN(test_index_compat_hostile);
 	RUN(test_index_limits);
 	RUN(test_check_blob);
+	RUN(test_index_guard);
+	RUN(test_method_unterminated);
+	RUN(test_enable_method_unterminated);
 	return check_summary("test_board");
 }

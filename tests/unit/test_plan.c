@@ -9,6 +9,7 @@
 #include <libfdt.h>
 
 #include "check.h"
+#include "dt/dom0.h"
 #include "dt/plan.h"
 
 static const char *data_dir;
@@ -249,6 +250,47 @@ static void test_no_board(void)
 	free(cfg);
 }
 
+/* dom0's DT (the board DT copied, less what other domains own) in buffers
+ * of every size short of what it needs, each allocated at exactly that
+ * size: an error naming it, never a write past the end (AddressSanitizer
+ * stops one); at the size it needs, a valid DT. */
+static void test_dom0_room(void)
+{
+	void *cfg = load_dtb("plan/good.dtb");
+	static struct plan p;
+	struct dt_error err;
+	if (!CHECK_EQ(dt_plan_read(cfg, &board, &p, &err), 0)) {
+		free(cfg);
+		return;
+	}
+	struct dom0_dt g = {
+	    .dom = &p.dom[0], .plan = &p, .ram_base = 0x40000000, .ram_size = p.dom[0].mem_size};
+	static char big[1 << 16];
+	if (!CHECK_EQ(dt_dom0_build(big, sizeof(big), &g, &board, &err), 0)) {
+		fprintf(stderr, "    refused: %s\n", err.msg);
+		free(cfg);
+		return;
+	}
+	CHECK_EQ(fdt_check_full(big, sizeof(big)), 0);
+	int needed = (int)fdt_totalsize(big);
+	CHECK(needed > 1024);
+	unsigned accepted = 0;
+	for (int size = 0; size < needed; size++) {
+		char *buf = malloc(size ? (size_t)size : 1);
+		memset(&err, 0, sizeof(err));
+		if (dt_dom0_build(buf, size, &g, &board, &err) != -1 || !strstr(err.msg, "dom0 DT"))
+			accepted++;
+		free(buf);
+	}
+	CHECK_EQ(accepted, 0);
+	char *exact = malloc((size_t)needed);
+	CHECK_EQ(dt_dom0_build(exact, needed, &g, &board, &err), 0);
+	CHECK_EQ(fdt_check_full(exact, (size_t)needed), 0);
+	CHECK(!memcmp(exact, big, (size_t)needed));
+	free(exact);
+	free(cfg);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -267,6 +309,7 @@ int main(int argc, char **argv)
 	RUN(test_networks);
 	RUN(test_bad);
 	RUN(test_no_board);
+	RUN(test_dom0_room);
 	free(board_fdt);
 	return check_summary("test_plan");
 }
