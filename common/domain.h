@@ -280,9 +280,6 @@ bool domain_copy_from_guest(struct domain *d, void *dst, uint64_t ipa, uint64_t 
 
 /* The domain's emulated region that covers ipa, or NULL. */
 const struct vmmio *vmmio_find(struct domain *d, uint64_t ipa);
-/* Find and access (the trap path does the same in two steps). */
-bool vmmio_dispatch(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val,
-		    bool *handled);
 void vuart_init(struct domain *d, uint64_t base, uint64_t size, unsigned intid);
 void vuart_reset(struct domain *d);
 /* The two registers each character of a polling console costs: FR read,

@@ -16,14 +16,3 @@ const struct vmmio *vmmio_find(struct domain *d, uint64_t ipa)
 	}
 	return NULL;
 }
-
-bool vmmio_dispatch(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val,
-		    bool *handled)
-{
-	const struct vmmio *m = vmmio_find(v->dom, ipa);
-	*handled = m != NULL;
-	if (!m)
-		return false;
-	v->mmio = m;
-	return m->access(v, ipa - m->base, size, write, val);
-}

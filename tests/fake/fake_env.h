@@ -27,6 +27,11 @@ void fake_setup(unsigned gic_version);
 /* Domains as a plan says (their vCPUs on its CPUs, vGIC initialised, nothing
  * registered or owned yet), on a board: what passthrough starts from. */
 void fake_setup_plan(const struct board *b, const struct plan *p);
+/* A guest's decoded access at ipa, as the data-abort trap makes it
+ * (arch-arm64/traps.c: vmmio_find, then the region's handler): handled says
+ * whether a region covers ipa; the handler's answer is returned. */
+bool vmmio_dispatch(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val,
+		    bool *handled);
 /* Run as vCPU v (its physical CPU is the current one). */
 void fake_enter(struct vcpu *v);
 /* A byte-for-byte copy of domain d (its struct) to compare after an
