@@ -552,11 +552,11 @@ static unsigned compose_domain_locked(struct domain *d, unsigned budget)
 	return n;
 }
 
-/* Domains' rings into the TX ring, a line per domain in turn. */
 /* Whether the last compose stopped with bytes perhaps left in a ring (its
  * budget spent, or no room): the TX interrupt must bring the next one. */
 static bool compose_left;
 
+/* Domains' rings into the TX ring, a line per domain in turn. */
 static void compose_locked(unsigned budget)
 {
 	bool more = ndomains > 0;
