@@ -23,6 +23,11 @@
 	sub	sp, sp, #TF_SIZE
 	stp	x0, x1, [sp, #16 * 0]
 	stp	x2, x3, [sp, #16 * 1]
+	save_x4_x30
+.endm
+
+/* The same after x0-x3 (the FR read's scratch registers: guest_fr_fast). */
+.macro save_x4_x30
 	stp	x4, x5, [sp, #16 * 2]
 	stp	x6, x7, [sp, #16 * 3]
 	stp	x8, x9, [sp, #16 * 4]
@@ -99,7 +104,15 @@
  */
 .macro vec_guest_sync64
 	.align 7
-	save_caller_regs
+	sub	sp, sp, #TF_SIZE
+	stp	x0, x1, [sp, #16 * 0]
+	stp	x2, x3, [sp, #16 * 1]
+	mrs	x0, esr_el2
+	ubfx	x1, x0, #24, #8		/* EC, IL, ISV */
+	cmp	x1, #(0x24 << 2 | 3)	/* a data abort from below, with a syndrome */
+	b.eq	guest_fr_fast		/* maybe the vUART's FR read */
+guest_sync64_lean:			/* x0-x3 saved; x4-x30 as the guest left them */
+	save_x4_x30
 	save_syndrome
 	mov	x0, sp
 	tbnz	x1, #31, guest_sync64_hi /* EC >= 0x20: maybe a data abort */
@@ -183,6 +196,85 @@ guest_sync64_hi:
 	ldr	x1, [sp, #TF_ESR]
 	tbnz	x1, #6, guest_exit_lean	/* ISS.WnR */
 	b	guest_exit
+
+/*
+ * The PL011 FR read of the vCPU's own vUART, served before the lean save
+ * (x0-x3 saved, x0 = ESR; x4-x30 untouched): Linux's console reads FR
+ * before each character it writes. Served here only in vuart_fr's common
+ * case, in its exact rule (common/vuart.c): the syndrome as pl011_fast
+ * (traps.c) takes it (a 16- or 32-bit read, ISV, a translation fault at
+ * stage 2 not on a stage-1 walk, FnV EA CM clear), from AArch64 (SPSR.M[4]
+ * clear), at the IPA vuart_base + FR, nothing pending in the entry flag
+ * word, and the domain's console ring empty, or the poll right after a DR
+ * write with the ring not nearly full (otherwise console_domain_tx decides
+ * TXFF, in C). The value goes into the transfer register (x0-x3: their
+ * saved copies), the exit is counted as C counts it (v->exits[EXIT_TRAP])
+ * and the instruction is stepped. Anything else goes on to the lean save
+ * with nothing changed (guest_sync64_lean). Safety: docs/ARCHITECTURE.md.
+ */
+guest_fr_fast:
+	and	x1, x0, #0x7fc		/* FnV EA CM S1PTW WnR, the DFSC less its level */
+	cmp	x1, #0x04		/* a read, a translation fault, not on a walk */
+	b.ne	guest_sync64_lean
+	eor	x1, x0, x0, lsr #1
+	tbz	x1, #22, guest_sync64_lean /* SAS 1 or 2: 16 or 32 bits */
+	mrs	x1, spsr_el2
+	tbnz	x1, #4, guest_sync64_lean /* an AArch32 EL0 */
+	ldr	x3, [sp, #TF_OWNER]	/* v */
+	mrs	x1, hpfar_el2
+	mrs	x2, far_el2
+	lsr	x1, x1, #4
+	bfi	x2, x1, #12, #52	/* the IPA, as trap_guest_dabt64 forms it */
+	ldr	x1, [x3, #VCPU_VUART_BASE]
+	sub	x2, x2, x1
+	cmp	x2, #FAST_FR_OFF
+	b.ne	guest_sync64_lean
+	ldr	w1, [x3, #VCPU_RECHECK]
+	cbnz	w1, guest_sync64_lean	/* something pending: C's full check */
+	ldr	x2, [x3, #VCPU_DOM]	/* d */
+	ldp	w0, w1, [x2, #DOM_CON_IN_HEAD]
+	subs	w1, w0, w1		/* used: bytes in its ring */
+	ldrb	w0, [x2, #DOM_DR_WRITTEN] /* poll */
+	b.eq	1f			/* empty: TXFE, poll or not */
+	cbz	w0, guest_sync64_lean	/* not the poll: the ring moves on, in C */
+	cmp	w1, #FAST_FR_NEAR
+	b.hi	guest_sync64_lean	/* nearly full: C asks the console */
+1:	cbz	w0, 2f
+	strb	wzr, [x2, #DOM_DR_WRITTEN] /* the poll is spent */
+2:	cmp	w1, #0
+	ldr	w1, [x2, #DOM_RX_COUNT]
+	mov	w0, #FAST_FR_TXFE
+	csel	w0, w0, wzr, eq		/* TXFE: the ring empty */
+	cmp	w1, #0
+	orr	w1, w0, #FAST_FR_RXFE
+	csel	w0, w1, w0, eq		/* RXFE: nothing typed */
+	ldr	x2, [x3, #VCPU_EXITS]
+	ldr	x1, [x2]
+	add	x1, x1, #1
+	str	x1, [x2]		/* the exit, counted as every trap's */
+	mrs	x1, elr_el2
+	add	x1, x1, #4
+	msr	elr_el2, x1
+	mrs	x1, esr_el2
+	ubfx	x1, x1, #16, #5		/* ISS.SRT */
+	adr	x2, guest_fr_set
+	add	x2, x2, x1, lsl #3
+	br	x2			/* its entry below: 8 bytes each, 31 (XZR) is the end */
+guest_fr_set:
+	.irp	n, 0, 1, 2, 3
+	str	x0, [sp, #8 * \n]	/* x0-x3: into the saved copy */
+	b	guest_fr_out
+	.endr
+	.irp	n, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30
+	mov	x\n, x0
+	b	guest_fr_out
+	.endr
+guest_fr_out:
+	ldp	x2, x3, [sp, #16 * 1]
+	ldp	x0, x1, [sp], #TF_SIZE
+	eret
+	dsb	nsh
+	isb
 
 guest_sync64:
 	bl	trap_guest_sync64
