@@ -638,7 +638,10 @@ static inline bool pl011_fast(struct vcpu *v, struct trap_frame *f, uint32_t iss
 /*
  * A data abort from an AArch64 guest (vectors.S: its frame holds x19-x29 too
  * when the access names one of them). Linux's amba-pl011 console reads FR
- * then writes DR for every character it prints: those two are served here
+ * then writes DR for every character it prints (an FR read in vuart_fr's
+ * common case never gets here: the vector serves it, guest_fr_fast, and
+ * leaves the others, such as one with the entry flag word set, to this
+ * path unchanged): those two are served here
  * straight from the syndrome, the vCPU's copy of its vUART's address and
  * the vUART's two functions (no region search, no generic decode), with the
  * exit counted as every trap's. Anything else (another register or page, a
