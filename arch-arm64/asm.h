@@ -25,4 +25,18 @@
 #define TRAP_GUEST_DONE 1 /* handled: back into the guest */
 #define TRAP_GUEST_FULL 2 /* nothing done: save the whole frame, call trap_guest */
 
+/* What the vectors' PL011 FR read (vectors.S: guest_fr_fast) reads of
+ * struct vcpu and struct domain (common/domain.h): checked in traps.c. */
+#define VCPU_DOM 0
+#define VCPU_RECHECK 20
+#define VCPU_VUART_BASE 56
+#define VCPU_EXITS 80 /* EXIT_TRAP's count is the first word it points to */
+#define DOM_CON_IN_HEAD 44 /* con_in_tail follows it */
+#define DOM_RX_COUNT 100
+#define DOM_DR_WRITTEN 105
+#define FAST_FR_OFF 0x18     /* VUART_FR */
+#define FAST_FR_NEAR 4064    /* CON_IN_SIZE - CON_TX_ROOM: more used is nearly full */
+#define FAST_FR_TXFE 0x80    /* common/vuart.c: FR_TXFE */
+#define FAST_FR_RXFE 0x10    /* FR_RXFE */
+
 #endif

@@ -590,6 +590,22 @@ unsigned trap_guest_sync64(struct trap_frame *f, uint64_t esr)
 	return vcpu_trap_done(v, r) ? TRAP_GUEST_DONE : TRAP_GUEST_LEFT;
 }
 
+/* The vectors' FR read (vectors.S: guest_fr_fast) reads these by offset. */
+_Static_assert(offsetof(struct vcpu, dom) == VCPU_DOM &&
+		   offsetof(struct vcpu, recheck) == VCPU_RECHECK &&
+		   sizeof(((struct vcpu *)0)->recheck) == 4 &&
+		   offsetof(struct vcpu, vuart_base) == VCPU_VUART_BASE &&
+		   offsetof(struct vcpu, exits) == VCPU_EXITS && EXIT_TRAP == 0,
+	       "arch-arm64/asm.h: VCPU_*");
+_Static_assert(offsetof(struct domain, con_in_head) == DOM_CON_IN_HEAD &&
+		   offsetof(struct domain, con_in_tail) == DOM_CON_IN_HEAD + 4 &&
+		   offsetof(struct domain, vuart.rx_count) == DOM_RX_COUNT &&
+		   offsetof(struct domain, vuart.dr_written) == DOM_DR_WRITTEN &&
+		   sizeof(((struct domain *)0)->vuart.dr_written) == 1 &&
+		   VUART_FR == FAST_FR_OFF && VUART_FR_TXFE == FAST_FR_TXFE &&
+		   VUART_FR_RXFE == FAST_FR_RXFE && CON_IN_SIZE - CON_TX_ROOM == FAST_FR_NEAR,
+	       "arch-arm64/asm.h: DOM_*, FAST_FR_*");
+
 /* ISS of a stage-2 data abort the PL011 fast path takes, less SAS, SSE, SRT,
  * SF and AR: a syndrome (ISV), a translation fault at any level (DFSC
  * 0b0001xx, the level masked) not on a stage-1 table walk, and the
@@ -622,7 +638,10 @@ static inline bool pl011_fast(struct vcpu *v, struct trap_frame *f, uint32_t iss
 /*
  * A data abort from an AArch64 guest (vectors.S: its frame holds x19-x29 too
  * when the access names one of them). Linux's amba-pl011 console reads FR
- * then writes DR for every character it prints: those two are served here
+ * then writes DR for every character it prints (an FR read in vuart_fr's
+ * common case never gets here: the vector serves it, guest_fr_fast, and
+ * leaves the others, such as one with the entry flag word set, to this
+ * path unchanged): those two are served here
  * straight from the syndrome, the vCPU's copy of its vUART's address and
  * the vUART's two functions (no region search, no generic decode), with the
  * exit counted as every trap's. Anything else (another register or page, a

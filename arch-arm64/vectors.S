@@ -23,6 +23,11 @@
 	sub	sp, sp, #TF_SIZE
 	stp	x0, x1, [sp, #16 * 0]
 	stp	x2, x3, [sp, #16 * 1]
+	save_x4_x30
+.endm
+
+/* The same after x0-x3 (the FR read's scratch registers: guest_fr_fast). */
+.macro save_x4_x30
 	stp	x4, x5, [sp, #16 * 2]
 	stp	x6, x7, [sp, #16 * 3]
 	stp	x8, x9, [sp, #16 * 4]
@@ -99,7 +104,19 @@
  */
 .macro vec_guest_sync64
 	.align 7
-	save_caller_regs
+	sub	sp, sp, #TF_SIZE
+	stp	x0, x1, [sp, #16 * 0]
+	stp	x2, x3, [sp, #16 * 1]
+	mrs	x0, esr_el2
+	tbz	x0, #31, guest_sync64_lean /* EC below 0x20: not a data abort */
+	tbnz	x0, #6, guest_sync64_lean /* a data abort's ISS.WnR: FR is read */
+	ubfx	x1, x0, #24, #8		/* EC, IL, ISV */
+	and	x2, x0, #0x7fc		/* FnV EA CM S1PTW WnR, the DFSC less its level */
+	cmp	x1, #(0x24 << 2 | 3)	/* a data abort from below, with a syndrome */
+	ccmp	x2, #0x04, #0, eq	/* a translation fault, not on a stage-1 walk */
+	b.eq	guest_fr_fast		/* maybe the vUART's FR read */
+guest_sync64_lean:			/* x0-x3 saved; x4-x30 as the guest left them */
+	save_x4_x30
 	save_syndrome
 	mov	x0, sp
 	tbnz	x1, #31, guest_sync64_hi /* EC >= 0x20: maybe a data abort */
@@ -117,6 +134,22 @@
 	bl	trap_guest_irq64
 	cbz	w0, guest_left
 	b	guest_exit_lean
+guest_fr_tail:				/* the slot's last 13: guest_fr_fast's end */
+	mrs	x1, esr_el2
+	ubfx	x1, x1, #16, #5		/* ISS.SRT */
+	cmp	x1, #4
+	b.lo	guest_fr_saved
+	adr	x2, guest_fr_set - 8 * 4
+	add	x2, x2, x1, lsl #3
+	br	x2			/* its entry of guest_fr_set (8 bytes each) */
+guest_fr_saved:
+	str	x0, [sp, x1, lsl #3]	/* x0-x3: into their saved copies */
+guest_fr_out:
+	ldp	x2, x3, [sp, #16 * 1]
+	ldp	x0, x1, [sp], #TF_SIZE
+	eret
+	dsb	nsh
+	isb
 .endm
 
 /* kind: 0 sync, 1 IRQ, 2 FIQ, 3 SError (TRAP_GUEST_* in arch-arm64/trap.h) */
@@ -184,6 +217,73 @@ guest_sync64_hi:
 	tbnz	x1, #6, guest_exit_lean	/* ISS.WnR */
 	b	guest_exit
 
+/*
+ * The PL011 FR read of the vCPU's own vUART, served before the lean save:
+ * Linux's console reads FR before each character it writes. x0-x3 are
+ * saved, x0 = ESR; x4-x30 stay the guest's. Served only in vuart_fr's
+ * common case and by its rule (common/vuart.c): the syndrome as pl011_fast
+ * (traps.c) takes it (ISV, a 16- or 32-bit read, a translation fault at
+ * stage 2 not on a stage-1 walk, FnV EA CM clear), from AArch64 (SPSR.M[4]
+ * clear), at the IPA vuart_base + FR, nothing pending in the entry flag
+ * word, and the domain's console ring empty, or the poll right after a DR
+ * write with the ring not nearly full (otherwise console_domain_tx decides
+ * TXFF, in C). The flags go into the transfer register (x0-x3: their
+ * saved copies; XZR: nothing), the exit is counted as C counts it
+ * (v->exits[EXIT_TRAP]) and the instruction stepped. Anything else goes on
+ * to the lean save with nothing changed (guest_sync64_lean). Its syndrome
+ * tests are in vec_guest_sync64, its last 13 instructions at the free end
+ * of vec_guest_irq64's slot. The poll flag is cleared
+ * whether or not it was set (vuart_fr clears it only if set: the same
+ * value, and another vCPU's DR write racing with either loses its flag
+ * the same way, costing only an earlier pump). Safety: docs/ARCHITECTURE.md.
+ */
+guest_fr_fast:
+	eor	x1, x0, x0, lsr #1
+	tbz	x1, #22, guest_sync64_lean /* SAS 1 or 2: 16 or 32 bits */
+	mrs	x1, spsr_el2
+	tbnz	x1, #4, guest_sync64_lean /* an AArch32 EL0 */
+	ldr	x3, [sp, #TF_OWNER]	/* v */
+	mrs	x1, hpfar_el2
+	mrs	x2, far_el2
+	lsr	x1, x1, #4
+	bfi	x2, x1, #12, #52	/* the IPA, as trap_guest_dabt64 forms it */
+	ldr	x1, [x3, #VCPU_VUART_BASE]
+	sub	x2, x2, x1
+	cmp	x2, #FAST_FR_OFF
+	b.ne	guest_sync64_lean
+	ldr	w1, [x3, #VCPU_RECHECK]
+	cbnz	w1, guest_sync64_lean	/* something pending: C's full check */
+	ldr	x2, [x3, #VCPU_DOM]	/* d */
+	ldp	w0, w1, [x2, #DOM_CON_IN_HEAD]
+	subs	w1, w0, w1		/* used: bytes in its ring */
+	ldrb	w0, [x2, #DOM_DR_WRITTEN] /* poll */
+	b.eq	3f			/* empty: TXFE, poll or not */
+	cbz	w0, guest_sync64_lean	/* not the poll: the ring moves on, in C */
+	cmp	w1, #FAST_FR_NEAR
+	b.hi	guest_sync64_lean	/* nearly full: C asks the console */
+	mov	w1, #0			/* TX flags: neither full nor empty */
+1:	strb	wzr, [x2, #DOM_DR_WRITTEN] /* the poll, if it was one, is spent */
+	ldr	w0, [x2, #DOM_RX_COUNT]
+	cmp	w0, #0
+	cset	w0, eq
+	orr	w0, w1, w0, lsl #4	/* RXFE: nothing typed */
+	ldr	x2, [x3, #VCPU_EXITS]
+	ldr	x1, [x2]
+	add	x1, x1, #1
+	str	x1, [x2]		/* the exit, counted as every trap's */
+	mrs	x1, elr_el2
+	add	x1, x1, #4
+	msr	elr_el2, x1		/* stepped (an AArch64 instruction: 4 bytes) */
+	b	guest_fr_tail
+3:	mov	w1, #FAST_FR_TXFE
+	b	1b
+guest_fr_set:
+	.irp	n, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30
+	mov	x\n, x0
+	b	guest_fr_out
+	.endr
+	b	guest_fr_out		/* 31, XZR: nothing to write */
+
 guest_sync64:
 	bl	trap_guest_sync64
 	cmp	w0, #TRAP_GUEST_FULL
@@ -222,8 +322,7 @@ guest_exit_lean: /* TRAP_GUEST_DONE: back to the guest, restoring only what was 
 	ldp	x16, x17, [sp, #16 * 8]
 	ldr	x18, [sp, #16 * 9]
 	ldr	x30, [sp, #16 * 15]
-	ldp	x0, x1, [sp, #16 * 0]
-	add	sp, sp, #TF_SIZE
+	ldp	x0, x1, [sp], #TF_SIZE
 	eret
 	dsb	nsh
 	isb

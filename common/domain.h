@@ -287,6 +287,8 @@ void vuart_reset(struct domain *d);
  * directly for a valid access (FR: 16 or 32 bits; DR: 8 to 32). */
 #define VUART_DR 0x00
 #define VUART_FR 0x18
+#define VUART_FR_RXFE (1u << 4) /* FR's bits vuart_fr sets in its common case */
+#define VUART_FR_TXFE (1u << 7)
 uint32_t vuart_fr(struct domain *d);
 void vuart_dr(struct domain *d, char c);
 void vuart_input(struct domain *d, char c);

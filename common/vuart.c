@@ -25,9 +25,9 @@
 #define ICR 0x44
 #define DMACR 0x48
 
-#define FR_RXFE (1u << 4)
+#define FR_RXFE VUART_FR_RXFE
 #define FR_TXFF (1u << 5)
-#define FR_TXFE (1u << 7)
+#define FR_TXFE VUART_FR_TXFE
 #define INT_RX (1u << 4)
 #define INT_TX (1u << 5)
 #define INT_RT (1u << 6)

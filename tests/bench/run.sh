@@ -223,7 +223,7 @@ done
 # Targets (EL2 instructions per operation, issue 10).
 target_of() {
 	case $1 in
-	hvc) echo 100 ;; mmio) echo 250 ;; psci) echo 150 ;; sgi-self) echo 600 ;;
+	hvc) echo 100 ;; mmio | mmio-gicd) echo 250 ;; psci) echo 150 ;; sgi-self) echo 600 ;;
 	timer) echo 300 ;; sysreg-trap) echo 100 ;; *) echo - ;;
 	esac
 }
