@@ -235,6 +235,9 @@ target_of() {
 opsjson=$(awk '{ printf "%s\n    \"%s\": { \"native_el1\": %s, \"gicv3_el1\": %s, \"gicv3_el2\": %s, \"gicv2_el1\": %s, \"gicv2_el2\": %s, \"target_el2\": \"%s\" }", (NR > 1 ? "," : ""), $1, $2, $3, $4, $5, $6, $7 }' "$OUT/ops")
 
 # ---- The table ----
+# pct_mark EXTRA BASE: "met" when EXTRA <= 0.5 % of BASE, decided on the exact
+# integers (a ratio rounded to 4 decimals once printed 1.00503 as met).
+pct_mark() { [ $(($1 * 200)) -le "$2" ] && echo met || echo MISSED; }
 mark() { # mark VALUE TARGET: "met" or "MISSED"
 	[ "$1" -le "$2" ] && echo met || echo MISSED
 }
@@ -262,8 +265,8 @@ row "  the guest's own instructions (EL1/EL0)" "$guest" "" "$guestpct vs native"
 row "  EL2: the hypervisor's boot, to the domain's load" "$lboot" ""
 row "  EL2: the domain's RAM scrub" "$lscrub" "its own row"
 row "  EL2: loading its images (kernel, initrd, DT)" "$lload" ""
-row "  EL2 while Linux runs (traps, interrupts, console)" "$lrun" "<= +0.50 %" "$runpct of native: $(awk -v r="$runratio" 'BEGIN { print (r <= 1.005 ? "met" : "MISSED") }')"
-row "  all but the scrub, vs native" "$pct" "<= +0.50 %" "$(awk -v r="$ratio" 'BEGIN { print (r <= 1.005 ? "met" : "MISSED") }')"
+row "  EL2 while Linux runs (traps, interrupts, console)" "$lrun" "<= +0.50 %" "$runpct of native: $(pct_mark "$lrun" "$native")"
+row "  all but the scrub, vs native" "$pct" "<= +0.50 %" "$(pct_mark "$((hyp_noscrub - native))" "$native")"
 row "  exits during that boot: traps / timer / IPIs" "$traps/$timers/$ipis" ""
 row "hypervisor size (text+rodata+data+relocs, bytes)" "$size" "<= 131072" "$(mark "$size" 131072)"
 row "hypervisor binary (bulkhead.bin, bytes)" "$binsize" "<= 131072" "$(mark "$binsize" 131072)"
