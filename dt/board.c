@@ -54,7 +54,9 @@ _Static_assert(DT_INDEX_MAX == 2048 && SLOT_MAP * 8 == 128 << 10, "dt_board_read
 static struct {
 	const void *fdt;
 	unsigned n;
-	bool whole; /* every node of fdt is in the index */
+	/* 1 + the last node's offset when every node of fdt is in the index
+	 * (the tree is whole), else 0. */
+	unsigned end;
 	uint32_t phandle; /* the phandle dt_node_by_phandle() found last, 0 if none */
 	int phandle_node;
 	/* Per enum dt_compat list: the first node holding its best word so
@@ -160,7 +162,7 @@ static __attribute__((noinline)) void compat_note(const char *p, uint32_t len, u
 
 int dt_board_compat(const void *fdt, enum dt_compat l, unsigned *which)
 {
-	if (fdt != ix.fdt || !ix.whole || ix.cword[l] == 0xff)
+	if (fdt != ix.fdt || !ix.end || ix.cword[l] == 0xff)
 		return -FDT_ERR_NOTFOUND;
 	*which = ix.cword[l];
 	return ix.cnode[l];
@@ -210,10 +212,9 @@ static inline __attribute__((always_inline)) int walk(const void *fdt, bool buil
 	bool root_done = false;
 	if (build) {
 		ix.fdt = fdt;
-		ix.whole = false;
 		if (((uintptr_t)s & 3) || size > SLOT_MAP * 8)
 			return -FDT_ERR_NOSPACE; /* it reads words in place; slot_of[] */
-		ix.n = 0;
+		ix.n = ix.end = 0;
 		ix.phandle = 0;
 		memset(ix.cword, 0xff, sizeof(ix.cword));
 		memset(kind, 0, sizeof(kind)); /* 64 bytes a step */
@@ -284,8 +285,8 @@ static inline __attribute__((always_inline)) int walk(const void *fdt, bool buil
 		case FDT_END:
 			if (depth)
 				return -FDT_ERR_BADSTRUCTURE;
-			if (build)
-				ix.whole = ix.n > 0; /* an empty tree: nothing to look up */
+			if (build && ix.n) /* an empty tree: nothing to look up */
+				ix.end = (unsigned)ixa.node[ix.n - 1] + 1;
 			return 0;
 		default:
 			return -FDT_ERR_BADSTRUCTURE;
@@ -294,10 +295,11 @@ static inline __attribute__((always_inline)) int walk(const void *fdt, bool buil
 }
 #undef WORD
 
-/* The index slot of `node` in `fdt`, or -1. */
+/* The index slot of `node` in `fdt`, or -1 (a negative node is past ix.end
+ * as unsigned). */
 static int ix_slot(const void *fdt, int node)
 {
-	if (fdt != ix.fdt || !ix.whole || node < 0 || node > ixa.node[ix.n - 1])
+	if (fdt != ix.fdt || (unsigned)node >= ix.end)
 		return -1;
 	unsigned j = ixa.slot_of[node / 8];
 	return j < ix.n && ixa.node[j] == node ? (int)j : -1;
@@ -444,7 +446,7 @@ bool dt_is_compatible(const void *fdt, int node, const char *compat)
 
 int dt_find_compatible(const void *fdt, const char *compat)
 {
-	for (unsigned i = 0; fdt == ix.fdt && ix.whole && i < ix.n; i++) {
+	for (unsigned i = 0; fdt == ix.fdt && ix.end && i < ix.n; i++) {
 		int len;
 		const char *p = slot_prop(fdt, (int)i, DT_P_COMPATIBLE, &len);
 		if (dt_compat_has(p, len, compat))
@@ -466,22 +468,30 @@ int dt_find_compatible_in(const void *fdt, const char *list, unsigned *which)
 	return -FDT_ERR_NOTFOUND;
 }
 
+/* The slot of the first child of slot i, 0 if none: it follows its parent. */
+static unsigned first_child(int i)
+{
+	return i >= 0 && (unsigned)i + 1 < ix.n && ixa.parent[i + 1] == ixa.node[i] ? (unsigned)i + 1
+										: 0;
+}
+
+/* Over the children of `parent`, by slot: no ix_slot() per child. */
+#define for_each_child_slot(k, fdt, parent) \
+	for (unsigned k = first_child(ix_slot((fdt), (parent))); k; k = ixa.sib[k])
+
 int dt_next_child(const void *fdt, int parent, int prev)
 {
 	int i = ix_slot(fdt, prev < 0 ? parent : prev);
 	if (i < 0)
 		return -FDT_ERR_BADOFFSET;
-	/* A first child follows its parent in the index. */
-	unsigned k = prev >= 0			     ? ixa.sib[i]
-		     : (unsigned)i + 1 < ix.n && ixa.parent[i + 1] == parent ? (unsigned)i + 1
-									      : 0;
+	unsigned k = prev >= 0 ? ixa.sib[i] : first_child(i);
 	return k ? ixa.node[k] : -FDT_ERR_NOTFOUND;
 }
 
 int dt_next_node(const void *fdt, int node, int *depth)
 {
 	int i = node < 0 ? -1 : ix_slot(fdt, node);
-	if (fdt != ix.fdt || !ix.whole || (node >= 0 && i < 0))
+	if (fdt != ix.fdt || !ix.end || (node >= 0 && i < 0))
 		return -FDT_ERR_BADOFFSET;
 	unsigned k = (unsigned)(i + 1);
 	/* libfdt steps over the END_NODE tags between the two nodes, and stops
@@ -506,7 +516,7 @@ int dt_next_node(const void *fdt, int node, int *depth)
 
 int dt_node_by_phandle(const void *fdt, uint32_t phandle)
 {
-	if (fdt != ix.fdt || !ix.whole || phandle == 0 || phandle == ~0u)
+	if (fdt != ix.fdt || !ix.end || phandle == 0 || phandle == ~0u)
 		return -FDT_ERR_BADPHANDLE; /* for 0 and ~0, as libfdt */
 	if (phandle == ix.phandle) /* every device asks for its interrupt parent's */
 		return ix.phandle_node;
@@ -527,14 +537,14 @@ int dt_node_by_phandle(const void *fdt, uint32_t phandle)
  * its unit address when the component has none. */
 static bool name_matches(const char *name, const char *c, size_t l)
 {
-	if (strncmp(name, c, l))
+	if (name[0] != c[0] || strncmp(name, c, l)) /* l > 0 */
 		return false;
 	return !name[l] || (name[l] == '@' && !memchr(c, '@', l));
 }
 
 int dt_path_offset(const void *fdt, const char *path)
 {
-	if (fdt != ix.fdt || !ix.whole || path[0] != '/')
+	if (fdt != ix.fdt || !ix.end || path[0] != '/')
 		return -FDT_ERR_BADPATH; /* aliases: read_uart() */
 	const char *s = (const char *)fdt + fdt_off_dt_struct(fdt);
 	int node = 0;
@@ -545,12 +555,14 @@ int dt_path_offset(const void *fdt, const char *path)
 			break;
 		const char *e = strchr(p, '/');
 		size_t l = e ? (size_t)(e - p) : strlen(p);
-		int c;
-		for (c = dt_next_child(fdt, node, -1); c >= 0; c = dt_next_child(fdt, node, c))
-			if (name_matches(s + c + 4, p, l))
-				break;
+		int c = -FDT_ERR_NOTFOUND;
+		for_each_child_slot(k, fdt, node) if (name_matches(s + ixa.node[k] + 4, p, l))
+		{
+			c = ixa.node[k];
+			break;
+		}
 		if (c < 0)
-			return -FDT_ERR_NOTFOUND;
+			return c;
 		node = c;
 		p += l;
 	}
@@ -741,10 +753,11 @@ static int add_range(struct mem_range *arr, unsigned *n, unsigned max, uint64_t 
 
 static int read_memory(const void *fdt, struct board *b, struct dt_error *err)
 {
-	int node;
-	dt_for_each_child(node, fdt, 0)
+	for_each_child_slot(k, fdt, 0)
 	{
-		if (!dt_is_type(fdt, node, "memory") || dt_disabled(fdt, node))
+		const char *t = slot_prop(fdt, (int)k, DT_P_DEVICE_TYPE, NULL);
+		int node = ixa.node[k];
+		if (!t || strcmp(t, "memory") || dt_disabled(fdt, node))
 			continue;
 		struct mem_range r;
 		for (int i = 0; read_reg(fdt, node, i, &r); i++)
@@ -763,6 +776,7 @@ static int read_memory(const void *fdt, struct board *b, struct dt_error *err)
 	}
 	int rm = dt_path_offset(fdt, "/reserved-memory");
 	if (rm >= 0) {
+		int node;
 		dt_for_each_child(node, fdt, rm)
 		{
 			struct mem_range r;
