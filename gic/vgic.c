@@ -83,10 +83,10 @@ unsigned vgic_nr_spis(struct domain *d)
 	return dist(d)->nr_spis;
 }
 
+/* domain_init_vcpus() zeroed the domain, its distributor (23 KiB) with it. */
 void vgic_domain_init(struct domain *d)
 {
 	struct vgic_dist *g = dist(d);
-	memset(g, 0, sizeof(*g));
 	g->nr_spis = MIN(gic_host.nr_spis, (unsigned)VGIC_MAX_SPIS);
 }
 
