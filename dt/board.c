@@ -115,8 +115,9 @@ static int prop_id(const char *strs, uint32_t ssize, uint32_t nameoff)
 {
 	unsigned k = nameoff < KIND_MAX ? kind[nameoff] : 0;
 	if (!k) {
-		for (k = 0; k < DT_NPROPS; k++)
-			if (str_is(strs, ssize, nameoff, prop_names + prop_at[k]))
+		for (k = 0; k < DT_NPROPS; k++) /* most names differ at their first byte */
+			if (strs[nameoff] == prop_names[prop_at[k]] &&
+			    str_is(strs, ssize, nameoff, prop_names + prop_at[k]))
 				break;
 		k = k < DT_NPROPS ? k + 1 : 0xff;
 		if (nameoff < KIND_MAX)
@@ -243,6 +244,7 @@ static inline __attribute__((always_inline)) int walk(const void *fdt, bool buil
 				ixa.node[ix.n] = (int)here;
 				ixa.parent[ix.n] = depth ? stack[depth - 1] : -FDT_ERR_NOTFOUND;
 				ixa.depth[ix.n] = (uint8_t)depth;
+#pragma GCC unroll 9 /* stores of pairs: no loop */
 				for (unsigned k = 0; k < DT_NPROPS; k++)
 					ixa.prop[ix.n][k] = 0;
 				ixa.memo[ix.n] = 0;
