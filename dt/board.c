@@ -144,19 +144,23 @@ static const uint8_t compat_of[11] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x10, 
  */
 static __attribute__((noinline)) void compat_note(const char *p, uint32_t len, unsigned slot)
 {
-	for (const char *e = p + len; p < e; p++) {
-		if (e - p > 4 && p[0] == 'a' && p[1] == 'r' && p[2] == 'm' && p[3] == ',')
+	/* Only a string ending inside the value matches: past its last NUL
+	 * nothing can, and short of it every scan below stops at a NUL. */
+	while (len && p[len - 1])
+		len--;
+	for (const char *e = p + len; e - p > 4; p++) {
+		if (p[0] == 'a' && p[1] == 'r' && p[2] == 'm' && p[3] == ',')
 			for (unsigned i = 0; i < 11; i++) {
 				const char *q = p + 4, *w = compat_words[i];
-				while (q < e && *q && *q == *w)
+				while (*q && *q == *w)
 					q++, w++;
 				unsigned l = compat_of[i] >> 4, k = compat_of[i] & 15;
-				if (q < e && !*q && !*w && k < ix.cword[l]) {
+				if (!*q && !*w && k < ix.cword[l]) {
 					ix.cword[l] = (uint8_t)k;
 					ix.cnode[l] = ixa.node[slot];
 				}
 			}
-		while (p < e && *p)
+		while (*p)
 			p++;
 	}
 }

@@ -705,6 +705,8 @@ static const struct compat_case compat_cases[] = {
 	  {"c", CV("foo\0arm,psci-0.2\0arm,psci")}},
 	 {NULL, "b", "c"},
 	 {0, 0, 1}},
+	/* Its last string not NUL-terminated: the whole ones before it still match. */
+	{{{"a", CVN("arm,psci-0.2\0arm,psci-1.0")}}, {NULL, NULL, "a"}, {0, 0, 1}},
 };
 
 static void test_index_compat_hostile(void)
