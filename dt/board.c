@@ -128,9 +128,10 @@ static int prop_id(const char *strs, uint32_t ssize, uint32_t nameoff)
 
 /* The lists dt_board_compat() answers (dt/dt.h), their words less "arm,", in
  * order of preference; each word's list and index in it. */
-static const char compat_words[11][15] = {
-	"gic-v3", "cortex-a15-gic", "gic-400", "cortex-a9-gic", "cortex-a7-gic", "arm11mp-gic",
-	"armv8-timer", "armv7-timer", "psci-1.0", "psci-0.2", "psci"};
+static const char compat_words[] = "gic-v3\0cortex-a15-gic\0gic-400\0cortex-a9-gic\0"
+				   "cortex-a7-gic\0arm11mp-gic\0armv8-timer\0armv7-timer\0"
+				   "psci-1.0\0psci-0.2\0psci";
+static const uint8_t compat_at[11] = {0, 7, 22, 30, 44, 58, 70, 82, 94, 103, 112};
 static const uint8_t compat_of[11] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x10, 0x11,
 				      0x20, 0x21, 0x22};
 
@@ -151,7 +152,7 @@ static __attribute__((noinline)) void compat_note(const char *p, uint32_t len, u
 	for (const char *e = p + len; e - p > 4; p++) {
 		if (p[0] == 'a' && p[1] == 'r' && p[2] == 'm' && p[3] == ',')
 			for (unsigned i = 0; i < 11; i++) {
-				const char *q = p + 4, *w = compat_words[i];
+				const char *q = p + 4, *w = compat_words + compat_at[i];
 				while (*q && *q == *w)
 					q++, w++;
 				unsigned l = compat_of[i] >> 4, k = compat_of[i] & 15;
