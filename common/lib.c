@@ -63,13 +63,12 @@ void *memset(void *dst, int c, size_t n)
 	unsigned char *d = dst;
 
 	if (c == 0 && (((uintptr_t)d | n) & 7) == 0) {
-		uint64_t *d8 = dst;
-		size_t w = n / 8, i = 0;
-		for (; i + 8 <= w; i += 8) /* 64 bytes a step (store pairs) */
-			d8[i] = d8[i + 1] = d8[i + 2] = d8[i + 3] = d8[i + 4] = d8[i + 5] =
-			    d8[i + 6] = d8[i + 7] = 0;
-		for (; i < w; i++)
-			d8[i] = 0;
+		uint64_t *d8 = dst, *e = d8 + n / 8;
+		for (; e - d8 >= 16; d8 += 16) /* 128 bytes a step (store pairs) */
+			d8[0] = d8[1] = d8[2] = d8[3] = d8[4] = d8[5] = d8[6] = d8[7] = d8[8] = d8[9] =
+			    d8[10] = d8[11] = d8[12] = d8[13] = d8[14] = d8[15] = 0;
+		while (d8 < e)
+			*d8++ = 0;
 		return dst;
 	}
 	while (n--)

@@ -54,7 +54,9 @@ _Static_assert(DT_INDEX_MAX == 2048 && SLOT_MAP * 8 == 128 << 10, "dt_board_read
 static struct {
 	const void *fdt;
 	unsigned n;
-	bool whole; /* every node of fdt is in the index */
+	/* 1 + the last node's offset when every node of fdt is in the index
+	 * (the tree is whole), else 0. */
+	unsigned end;
 	uint32_t phandle; /* the phandle dt_node_by_phandle() found last, 0 if none */
 	int phandle_node;
 	/* Per enum dt_compat list: the first node holding its best word so
@@ -113,8 +115,9 @@ static int prop_id(const char *strs, uint32_t ssize, uint32_t nameoff)
 {
 	unsigned k = nameoff < KIND_MAX ? kind[nameoff] : 0;
 	if (!k) {
-		for (k = 0; k < DT_NPROPS; k++)
-			if (str_is(strs, ssize, nameoff, prop_names + prop_at[k]))
+		for (k = 0; k < DT_NPROPS; k++) /* most names differ at their first byte */
+			if (strs[nameoff] == prop_names[prop_at[k]] &&
+			    str_is(strs, ssize, nameoff, prop_names + prop_at[k]))
 				break;
 		k = k < DT_NPROPS ? k + 1 : 0xff;
 		if (nameoff < KIND_MAX)
@@ -125,9 +128,10 @@ static int prop_id(const char *strs, uint32_t ssize, uint32_t nameoff)
 
 /* The lists dt_board_compat() answers (dt/dt.h), their words less "arm,", in
  * order of preference; each word's list and index in it. */
-static const char compat_words[11][15] = {
-	"gic-v3", "cortex-a15-gic", "gic-400", "cortex-a9-gic", "cortex-a7-gic", "arm11mp-gic",
-	"armv8-timer", "armv7-timer", "psci-1.0", "psci-0.2", "psci"};
+static const char compat_words[] = "gic-v3\0cortex-a15-gic\0gic-400\0cortex-a9-gic\0"
+				   "cortex-a7-gic\0arm11mp-gic\0armv8-timer\0armv7-timer\0"
+				   "psci-1.0\0psci-0.2\0psci";
+static const uint8_t compat_at[11] = {0, 7, 22, 30, 44, 58, 70, 82, 94, 103, 112};
 static const uint8_t compat_of[11] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x10, 0x11,
 				      0x20, 0x21, 0x22};
 
@@ -141,26 +145,30 @@ static const uint8_t compat_of[11] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x10, 
  */
 static __attribute__((noinline)) void compat_note(const char *p, uint32_t len, unsigned slot)
 {
-	for (const char *e = p + len; p < e; p++) {
-		if (e - p > 4 && p[0] == 'a' && p[1] == 'r' && p[2] == 'm' && p[3] == ',')
+	/* Only a string ending inside the value matches: past its last NUL
+	 * nothing can, and short of it every scan below stops at a NUL. */
+	while (len && p[len - 1])
+		len--;
+	for (const char *e = p + len; e - p > 4; p++) {
+		if (p[0] == 'a' && p[1] == 'r' && p[2] == 'm' && p[3] == ',')
 			for (unsigned i = 0; i < 11; i++) {
-				const char *q = p + 4, *w = compat_words[i];
-				while (q < e && *q && *q == *w)
+				const char *q = p + 4, *w = compat_words + compat_at[i];
+				while (*q && *q == *w)
 					q++, w++;
 				unsigned l = compat_of[i] >> 4, k = compat_of[i] & 15;
-				if (q < e && !*q && !*w && k < ix.cword[l]) {
+				if (!*q && !*w && k < ix.cword[l]) {
 					ix.cword[l] = (uint8_t)k;
 					ix.cnode[l] = ixa.node[slot];
 				}
 			}
-		while (p < e && *p)
+		while (*p)
 			p++;
 	}
 }
 
 int dt_board_compat(const void *fdt, enum dt_compat l, unsigned *which)
 {
-	if (fdt != ix.fdt || !ix.whole || ix.cword[l] == 0xff)
+	if (fdt != ix.fdt || !ix.end || ix.cword[l] == 0xff)
 		return -FDT_ERR_NOTFOUND;
 	*which = ix.cword[l];
 	return ix.cnode[l];
@@ -210,10 +218,9 @@ static inline __attribute__((always_inline)) int walk(const void *fdt, bool buil
 	bool root_done = false;
 	if (build) {
 		ix.fdt = fdt;
-		ix.whole = false;
 		if (((uintptr_t)s & 3) || size > SLOT_MAP * 8)
 			return -FDT_ERR_NOSPACE; /* it reads words in place; slot_of[] */
-		ix.n = 0;
+		ix.n = ix.end = 0;
 		ix.phandle = 0;
 		memset(ix.cword, 0xff, sizeof(ix.cword));
 		memset(kind, 0, sizeof(kind)); /* 64 bytes a step */
@@ -242,6 +249,7 @@ static inline __attribute__((always_inline)) int walk(const void *fdt, bool buil
 				ixa.node[ix.n] = (int)here;
 				ixa.parent[ix.n] = depth ? stack[depth - 1] : -FDT_ERR_NOTFOUND;
 				ixa.depth[ix.n] = (uint8_t)depth;
+#pragma GCC unroll 9 /* stores of pairs: no loop */
 				for (unsigned k = 0; k < DT_NPROPS; k++)
 					ixa.prop[ix.n][k] = 0;
 				ixa.memo[ix.n] = 0;
@@ -284,8 +292,8 @@ static inline __attribute__((always_inline)) int walk(const void *fdt, bool buil
 		case FDT_END:
 			if (depth)
 				return -FDT_ERR_BADSTRUCTURE;
-			if (build)
-				ix.whole = ix.n > 0; /* an empty tree: nothing to look up */
+			if (build && ix.n) /* an empty tree: nothing to look up */
+				ix.end = (unsigned)ixa.node[ix.n - 1] + 1;
 			return 0;
 		default:
 			return -FDT_ERR_BADSTRUCTURE;
@@ -294,10 +302,11 @@ static inline __attribute__((always_inline)) int walk(const void *fdt, bool buil
 }
 #undef WORD
 
-/* The index slot of `node` in `fdt`, or -1. */
+/* The index slot of `node` in `fdt`, or -1 (a negative node is past ix.end
+ * as unsigned). */
 static int ix_slot(const void *fdt, int node)
 {
-	if (fdt != ix.fdt || !ix.whole || node < 0 || node > ixa.node[ix.n - 1])
+	if (fdt != ix.fdt || (unsigned)node >= ix.end)
 		return -1;
 	unsigned j = ixa.slot_of[node / 8];
 	return j < ix.n && ixa.node[j] == node ? (int)j : -1;
@@ -444,7 +453,7 @@ bool dt_is_compatible(const void *fdt, int node, const char *compat)
 
 int dt_find_compatible(const void *fdt, const char *compat)
 {
-	for (unsigned i = 0; fdt == ix.fdt && ix.whole && i < ix.n; i++) {
+	for (unsigned i = 0; fdt == ix.fdt && ix.end && i < ix.n; i++) {
 		int len;
 		const char *p = slot_prop(fdt, (int)i, DT_P_COMPATIBLE, &len);
 		if (dt_compat_has(p, len, compat))
@@ -466,22 +475,30 @@ int dt_find_compatible_in(const void *fdt, const char *list, unsigned *which)
 	return -FDT_ERR_NOTFOUND;
 }
 
+/* The slot of the first child of slot i, 0 if none: it follows its parent. */
+static unsigned first_child(int i)
+{
+	return i >= 0 && (unsigned)i + 1 < ix.n && ixa.parent[i + 1] == ixa.node[i] ? (unsigned)i + 1
+										: 0;
+}
+
+/* Over the children of `parent`, by slot: no ix_slot() per child. */
+#define for_each_child_slot(k, fdt, parent) \
+	for (unsigned k = first_child(ix_slot((fdt), (parent))); k; k = ixa.sib[k])
+
 int dt_next_child(const void *fdt, int parent, int prev)
 {
 	int i = ix_slot(fdt, prev < 0 ? parent : prev);
 	if (i < 0)
 		return -FDT_ERR_BADOFFSET;
-	/* A first child follows its parent in the index. */
-	unsigned k = prev >= 0			     ? ixa.sib[i]
-		     : (unsigned)i + 1 < ix.n && ixa.parent[i + 1] == parent ? (unsigned)i + 1
-									      : 0;
+	unsigned k = prev >= 0 ? ixa.sib[i] : first_child(i);
 	return k ? ixa.node[k] : -FDT_ERR_NOTFOUND;
 }
 
 int dt_next_node(const void *fdt, int node, int *depth)
 {
 	int i = node < 0 ? -1 : ix_slot(fdt, node);
-	if (fdt != ix.fdt || !ix.whole || (node >= 0 && i < 0))
+	if (fdt != ix.fdt || !ix.end || (node >= 0 && i < 0))
 		return -FDT_ERR_BADOFFSET;
 	unsigned k = (unsigned)(i + 1);
 	/* libfdt steps over the END_NODE tags between the two nodes, and stops
@@ -506,7 +523,7 @@ int dt_next_node(const void *fdt, int node, int *depth)
 
 int dt_node_by_phandle(const void *fdt, uint32_t phandle)
 {
-	if (fdt != ix.fdt || !ix.whole || phandle == 0 || phandle == ~0u)
+	if (fdt != ix.fdt || !ix.end || phandle == 0 || phandle == ~0u)
 		return -FDT_ERR_BADPHANDLE; /* for 0 and ~0, as libfdt */
 	if (phandle == ix.phandle) /* every device asks for its interrupt parent's */
 		return ix.phandle_node;
@@ -527,14 +544,14 @@ int dt_node_by_phandle(const void *fdt, uint32_t phandle)
  * its unit address when the component has none. */
 static bool name_matches(const char *name, const char *c, size_t l)
 {
-	if (strncmp(name, c, l))
+	if (name[0] != c[0] || strncmp(name, c, l)) /* l > 0 */
 		return false;
 	return !name[l] || (name[l] == '@' && !memchr(c, '@', l));
 }
 
 int dt_path_offset(const void *fdt, const char *path)
 {
-	if (fdt != ix.fdt || !ix.whole || path[0] != '/')
+	if (fdt != ix.fdt || !ix.end || path[0] != '/')
 		return -FDT_ERR_BADPATH; /* aliases: read_uart() */
 	const char *s = (const char *)fdt + fdt_off_dt_struct(fdt);
 	int node = 0;
@@ -545,12 +562,14 @@ int dt_path_offset(const void *fdt, const char *path)
 			break;
 		const char *e = strchr(p, '/');
 		size_t l = e ? (size_t)(e - p) : strlen(p);
-		int c;
-		for (c = dt_next_child(fdt, node, -1); c >= 0; c = dt_next_child(fdt, node, c))
-			if (name_matches(s + c + 4, p, l))
-				break;
+		int c = -FDT_ERR_NOTFOUND;
+		for_each_child_slot(k, fdt, node) if (name_matches(s + ixa.node[k] + 4, p, l))
+		{
+			c = ixa.node[k];
+			break;
+		}
 		if (c < 0)
-			return -FDT_ERR_NOTFOUND;
+			return c;
 		node = c;
 		p += l;
 	}
@@ -741,10 +760,11 @@ static int add_range(struct mem_range *arr, unsigned *n, unsigned max, uint64_t 
 
 static int read_memory(const void *fdt, struct board *b, struct dt_error *err)
 {
-	int node;
-	dt_for_each_child(node, fdt, 0)
+	for_each_child_slot(k, fdt, 0)
 	{
-		if (!dt_is_type(fdt, node, "memory") || dt_disabled(fdt, node))
+		const char *t = slot_prop(fdt, (int)k, DT_P_DEVICE_TYPE, NULL);
+		int node = ixa.node[k];
+		if (!t || strcmp(t, "memory") || dt_disabled(fdt, node))
 			continue;
 		struct mem_range r;
 		for (int i = 0; read_reg(fdt, node, i, &r); i++)
@@ -763,6 +783,7 @@ static int read_memory(const void *fdt, struct board *b, struct dt_error *err)
 	}
 	int rm = dt_path_offset(fdt, "/reserved-memory");
 	if (rm >= 0) {
+		int node;
 		dt_for_each_child(node, fdt, rm)
 		{
 			struct mem_range r;

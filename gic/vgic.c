@@ -83,10 +83,10 @@ unsigned vgic_nr_spis(struct domain *d)
 	return dist(d)->nr_spis;
 }
 
+/* domain_init_vcpus() zeroed the domain, its distributor (23 KiB) with it. */
 void vgic_domain_init(struct domain *d)
 {
 	struct vgic_dist *g = dist(d);
-	memset(g, 0, sizeof(*g));
 	g->nr_spis = MIN(gic_host.nr_spis, (unsigned)VGIC_MAX_SPIS);
 }
 
@@ -107,8 +107,18 @@ void vgic_domain_reset(struct domain *d)
 	struct vgic_dist *g = dist(d);
 	vgic_lock(d);
 	g->enabled_grp0 = g->enabled_grp1 = false;
-	for (unsigned i = 0; i < g->nr_spis; i++)
-		virq_reset(&g->spi[i], false, g->spi[i].cfg_edge);
+	/* Only the SPIs it owns: no register access and no injection changes
+	 * another's state (each checks owned), which stays as vgic_domain_init()
+	 * left it. A passed-through SPI the last life took and never completed
+	 * stays active in the physical GIC (its list register is gone): the
+	 * device would never interrupt again. Disabled (the guest enables it),
+	 * not pending, inactive. */
+	for (unsigned k = 0; k < g->nowned; k++) {
+		struct virq *q = &g->spi[g->owned[k] - 32u];
+		virq_reset(q, false, q->cfg_edge);
+		if (q->hw)
+			gic_hw_reset(q->hw_intid);
+	}
 	/* Every vCPU's SGIs and PPIs too, not only at that vCPU's own start:
 	 * until then another vCPU can read them (GICv3: its redistributor). */
 	for (unsigned n = 0; n < d->nvcpus; n++) {
@@ -117,14 +127,6 @@ void vgic_domain_reset(struct domain *d)
 			virq_reset(&c->priv[i], true, i < 16);
 		c->priv_enabled = 0;
 		c->rd_sleep = true;
-	}
-	/* A passed-through SPI the last life took and never completed stays active
-	 * in the physical GIC (its list register is gone): the device would never
-	 * interrupt again. Disabled (the guest enables it), not pending, inactive. */
-	for (unsigned k = 0; k < g->nowned; k++) {
-		struct virq *q = &g->spi[g->owned[k] - 32u];
-		if (q->hw)
-			gic_hw_reset(q->hw_intid);
 	}
 	vgic_unlock(d);
 }

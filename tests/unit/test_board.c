@@ -580,6 +580,11 @@ static void test_index_limits(void)
 		CHECK_EQ(fdt_check_full(t, size), 0);
 		CHECK_EQ(dt_board_read(t, &b, &err), -1);
 		CHECK_CONTAINS(err.msg, LIMITS_MSG);
+		/* Refused: none of it is looked up, not even the nodes the pass
+		 * indexed before it stopped (2048 of them, or 64). */
+		CHECK_EQ(dt_next_child(t, 0, -1), -FDT_ERR_BADOFFSET);
+		CHECK_EQ(dt_parent(t, 0), -FDT_ERR_BADOFFSET);
+		CHECK_EQ(dt_path_offset(t, "/n@0"), -FDT_ERR_BADPATH);
 	}
 	/* The QEMU DT with its structure and strings blocks moved by 2 bytes. */
 	void *orig = load_dtb("qemu-virt-gicv3-el2.dtb");
@@ -700,6 +705,8 @@ static const struct compat_case compat_cases[] = {
 	  {"c", CV("foo\0arm,psci-0.2\0arm,psci")}},
 	 {NULL, "b", "c"},
 	 {0, 0, 1}},
+	/* Its last string not NUL-terminated: the whole ones before it still match. */
+	{{{"a", CVN("arm,psci-0.2\0arm,psci-1.0")}}, {NULL, NULL, "a"}, {0, 0, 1}},
 };
 
 static void test_index_compat_hostile(void)

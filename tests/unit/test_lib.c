@@ -202,11 +202,31 @@ static void test_null_string(void)
 	CHECK_STR(buf, "abc");
 }
 
+/* memset: every length to 300 bytes at every offset of a word and a bit
+ * more, zero (its store-pairs path when aligned) and not: exactly those
+ * bytes written, those on either side untouched. */
+static void test_memset(void)
+{
+	static uint64_t words[64];
+	unsigned char *buf = (unsigned char *)words;
+	unsigned bad = 0;
+	for (int c = 0; c < 2; c++)
+		for (size_t off = 0; off < 24; off++)
+			for (size_t n = 0; n + off < 320 && n <= 300; n++) {
+				memset(buf, 0xaa, sizeof(words));
+				CHECK(bh_memset(buf + off, c ? 0x5c : 0, n) == buf + off);
+				for (size_t i = 0; i < sizeof(words); i++)
+					bad += buf[i] != (i >= off && i < off + n ? (c ? 0x5c : 0) : 0xaa);
+			}
+	CHECK_EQ(bad, 0);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
 	RUN(test_random_formats);
 	RUN(test_null_string);
+	RUN(test_memset);
 	return check_summary("test_lib");
 }

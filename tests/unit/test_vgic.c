@@ -533,6 +533,37 @@ static void test_v3_domain_reset_private(void)
 	CHECK_EQ(guest_access(v, w_sgi + 0x080, 4, false, 0), 0);
 }
 
+/* A domain reset puts back every SPI it owns (its vUART's 33 and 40-43:
+ * enabled, pending, priority and trigger as the guest left them) as at first
+ * boot, the trigger as its config says; another domain's (48-51) stay as
+ * they are. */
+static void test_v3_domain_reset_spis(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *x = h_vcpu(&domains[1], 0);
+	uint32_t cfg = gicd_r(v, 0xc08); /* ICFGR2: INTIDs 32-47 */
+	CHECK_EQ(cfg, (1u << 19) | (1u << 23)); /* 41 and 43 edge */
+	gicd_w(x, 0x104, ~0u);
+	gicd_w(v, 0x104, ~0u);
+	gicd_w(v, 0x204, ~0u);
+	gicd_w(v, 0xc08, ~0u);
+	for (unsigned i = 40; i < 44; i++)
+		gicd_wb(v, 0x400 + i, 0x80);
+	CHECK_EQ(gicd_r(v, 0x104), 0xfu << 8 | 2);
+	CHECK_EQ(gicd_r(v, 0x204), 0xfu << 8 | 2);
+	CHECK_EQ(gicd_r(v, 0xc08), 0xaau << 16 | 8);
+	CHECK_EQ(gicd_r(v, 0x428), 0x80808080u);
+	vgic_domain_reset(d);
+	fake_enter(v);
+	vgic_vcpu_reset(v);
+	CHECK_EQ(gicd_r(v, 0x104), 0);
+	CHECK_EQ(gicd_r(v, 0x204), 0);
+	CHECK_EQ(gicd_r(v, 0xc08), cfg);
+	CHECK_EQ(gicd_r(v, 0x428), 0);
+	CHECK_EQ(gicd_r(x, 0x104), 0xfu << 16 | 2);
+}
+
 /* Masked (disabled, or its group off) it stays pending and says so, and is
  * listed once enabled; the enable of an interrupt for a vCPU elsewhere kicks
  * that vCPU's CPU. */
@@ -1131,6 +1162,7 @@ int main(void)
 	RUN(test_v3_group_change_kicks);
 	RUN(test_v3_evicted_retargeted_spi);
 	RUN(test_v3_domain_reset_private);
+	RUN(test_v3_domain_reset_spis);
 	RUN(test_v3_cpu_off_gives_back_spis);
 	RUN(test_v3_hw_linked);
 	RUN(test_v3_sgi_flushes_only_targets);
