@@ -311,7 +311,7 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 			q->sgi_src |= (uint8_t)(1u << from->index);
 		else
 			q->pending = true;
-		/* Its exit lists it directly (list_sgi_now) if nothing but SGIs
+		/* Its exit lists it directly (list_sgi_direct) if nothing but SGIs
 		 * changed for it since its last flush; else the general path. */
 		c->sgi_new |= (uint16_t)(1u << (intid & 15));
 		__atomic_store_n(&c->seen_gen,
@@ -607,50 +607,67 @@ static bool timers_done_quiet(struct vcpu *v)
 }
 
 /* Does an interrupt of the list registers in `freed` (just freed by a
- * sync) still want delivery (a level still high, another sender's SGI),
- * the SGIs in `sgis` aside (list_sgi_now looks at those)? */
-static bool freed_want(struct vcpu *v, uint32_t freed, uint32_t sgis)
+ * sync) still want delivery (a level still high, another sender's SGI)? */
+static bool freed_want(struct vcpu *v, uint32_t freed)
 {
 	for (; freed; freed &= freed - 1) {
-		unsigned id = v->arch.vgic.lr_intid[__builtin_ctz(freed)];
-		struct virq *q = vgic_irq(v, id);
-		if (q && wants_delivery(q) && !(id < 16 && (sgis >> id & 1)))
+		struct virq *q = vgic_irq(v, v->arch.vgic.lr_intid[__builtin_ctz(freed)]);
+		if (q && wants_delivery(q))
 			return true;
 	}
 	return false;
 }
 
 /*
- * The SGI sent to v since its last flush (sgis, one bit), when nothing
- * else changed and nothing waits: all a flush would find. If it wants
- * delivery and is not listed yet, it goes into the lowest free register,
- * as the flush would put it, without its scan and its ICH_HCR/GICH_HCR
- * read (the last flush, which left nothing waiting, set it to En alone).
- * False, nothing done, for two SGIs or more or no free register: the
- * flush's priority order and eviction rule.
+ * The exit of a vCPU whose model changed by one SGI alone since its last
+ * flush (seen_gen marked, nothing waiting), the vgic lock held: the SGI
+ * listed without reading back the other registers in use. Into its own
+ * last register if the guest is done with it (one read), else the lowest
+ * free one; the others stay in lr_used, VGIC set, for a later exit to read
+ * back (what the general sync would free there and relist wants no
+ * delivery: tested in the model, no register read). Guest-visible as the
+ * general path: its sync frees only registers the guest no longer sees.
+ * False, nothing done: the general sync and flush.
  */
-static bool list_sgi_now(struct vcpu *v, uint32_t sgis)
+static bool list_sgi_direct(struct vcpu *v, uint64_t gen)
 {
 	struct vgic_cpu *c = &v->arch.vgic;
-	uint32_t free = ~(c->lr_used | c->lr_quiet) & ((1u << gic_host.nr_lrs) - 1);
-	unsigned s = (unsigned)__builtin_ctz(sgis);
-	struct virq *q = &c->priv[s];
-	if (!(c->priv_enabled & sgis) || q->in_lr || !wants_delivery(q) ||
-	    !group_enabled(v->dom, q))
-		return !(sgis & (sgis - 1)); /* not deliverable: nothing to list */
-	if ((sgis & (sgis - 1)) || !free)
+	uint32_t sgis = c->sgi_new;
+	unsigned s = (unsigned)__builtin_ctz(sgis | 0x10000u), i;
+	struct virq *q = &c->priv[s & 15];
+	if (c->seen_gen != (gen | VGIC_GEN_SGI) || c->waiting || (sgis & (sgis - 1)) ||
+	    !(c->priv_enabled & sgis) || !wants_delivery(q) || !group_enabled(v->dom, q))
 		return false;
-	/* What put_in_lr does, for an SGI: an edge (no latch, no EOI), never
+	uint32_t mine = q->in_lr ? 1u << q->lr : 0;
+	for (uint32_t m = (c->lr_used | c->lr_quiet) & ~mine; m; m &= m - 1) {
+		struct virq *o = vgic_irq(v, c->lr_intid[__builtin_ctz(m)]);
+		if (o && wants_delivery(o))
+			return false;
+	}
+	if (mine) { /* its last instance: pending+active is the general path's */
+		if (vgic_ops->lr_state(vgic_lr_read(q->lr)))
+			return false;
+		i = q->lr;
+	} else {
+		uint32_t free = ~(c->lr_used | c->lr_quiet) & ((1u << gic_host.nr_lrs) - 1);
+		if (!free)
+			return false;
+		i = (unsigned)__builtin_ctz(free);
+	}
+	/* put_in_lr's listing for an SGI: an edge (no latch, no EOI), never
 	 * linked; GICv2: its lowest source (none: bit 8, nothing cleared). */
-	unsigned i = (unsigned)__builtin_ctz(free);
 	unsigned src = (unsigned)__builtin_ctz(q->sgi_src | 0x100u);
 	q->sgi_src &= (uint8_t)~(1u << src);
-	q->pending = false;
+	q->pending = q->active = q->lr_latched = false;
 	q->in_lr = true;
 	q->lr = (uint8_t)i;
 	c->lr_intid[i] = (uint16_t)s;
 	c->lr_used |= 1u << i;
+	c->seen_gen = gen;
+	c->sgi_new = 0;
+	c->sent = false;
 	vgic_lr_write(i, vgic_ops->lr_pending(s, q->prio, q->group1, -1, false, src & 7));
+	vcpu_recheck(v, VCPU_RECHECK_VGIC); /* the registers in use: a later exit reads them */
 	return true;
 }
 
@@ -662,21 +679,16 @@ static void sync_and_flush_locked(struct vcpu *v)
 	struct vgic_cpu *c = &v->arch.vgic;
 	uint64_t gen = d->arch.vgic_gen;
 	/* The model as at the last flush, which listed all it could (nothing
-	 * waits), but for SGIs sent to v since (seen_gen marked VGIC_GEN_SGI):
-	 * a flush can only list what this sync frees and still wants delivery,
-	 * and those SGIs. The exit after a guest completed its interrupts, or
-	 * sent an SGI from its handler, skips it; the one an SGI kicked lists
-	 * it directly. */
-	uint32_t held = (c->seen_gen & ~VGIC_GEN_SGI) == gen && !c->waiting
-			    ? c->lr_used | c->lr_quiet
-			    : ~0u;
-	uint32_t sgis = c->seen_gen == (gen | VGIC_GEN_SGI) ? c->sgi_new : 0;
+	 * waits): a flush can only list what this sync frees and still wants
+	 * delivery. The exit after a guest completed its interrupts, or sent
+	 * an SGI from its handler, skips it. SGIs sent to v since (seen_gen
+	 * marked VGIC_GEN_SGI) that list_sgi_direct declined: the flush. */
+	uint32_t held = c->seen_gen == gen && !c->waiting ? c->lr_used | c->lr_quiet : ~0u;
 	c->seen_gen = gen;
 	c->sgi_new = 0;
 	c->sent = false;
 	struct vcpu *other = sync(v);
-	if (held == ~0u || freed_want(v, held & ~(c->lr_used | c->lr_quiet), sgis) ||
-	    (sgis && !list_sgi_now(v, sgis)))
+	if (held == ~0u || freed_want(v, held & ~(c->lr_used | c->lr_quiet)))
 		other = flush(v, other);
 	if (c->lr_used) /* read back at the next exit, whatever else happens */
 		vcpu_recheck(v, VCPU_RECHECK_VGIC);
@@ -721,7 +733,10 @@ void vgic_sync_and_flush(struct vcpu *v)
 	if (v->arch.vgic.sent && send_exit_skips(v, gen))
 		return;
 	spin_lock(&d->arch.vgic_lock);
-	sync_and_flush_locked(v);
+	if (list_sgi_direct(v, d->arch.vgic_gen))
+		spin_unlock(&d->arch.vgic_lock); /* only v's own interrupts changed */
+	else
+		sync_and_flush_locked(v);
 }
 
 void vgic_maintenance(struct vcpu *v)
