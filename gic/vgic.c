@@ -327,7 +327,10 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 	/* The sender runs on this CPU: its own exit flushes, no kick. */
 	uint32_t kick_mask = targets & ~(1u << from->index);
 	/* The targets are the sender's domain's: no kick accounting on the
-	 * way (their CPUs charge the exit to that domain). */
+	 * way (their CPUs charge the exit to that domain). No DSB of its own:
+	 * the unlock's (spin_unlock, arch_send_event: DSB ISH) completed every
+	 * store a target must see (its mark, sgi_new, recheck byte); nothing
+	 * after it is stored. */
 	for (; kick_mask; kick_mask &= kick_mask - 1) {
 		struct vcpu *t = &d->vcpu[__builtin_ctz(kick_mask)];
 		if (kick_needed(t))
