@@ -95,7 +95,10 @@ static bool maint_pending(struct vcpu *v)
 static void exit_of(struct vcpu *v)
 {
 	fake_enter(v);
-	vgic_sync_and_flush(v);
+	/* vcpu_trap_done: only a set flag word takes the full check (whose
+	 * vGIC step this is: vcpu_entry_check, arch_vcpu_prepare). */
+	if (__atomic_exchange_n(&v->recheck.any, 0, __ATOMIC_ACQ_REL))
+		vgic_sync_and_flush(v);
 	for (unsigned n = 0; n < 4 && maint_pending(v); n++)
 		vgic_maintenance(v);
 }
@@ -1016,6 +1019,13 @@ static void visible(struct domain *d, unsigned k, uint64_t out[10])
 	}
 }
 
+/* Domain 1's vCPU v takes the general sync and flush at its next exit. */
+static void general_next_exit(struct vcpu *v)
+{
+	h_vgic_stale(v);
+	vcpu_recheck(v, VCPU_RECHECK_VGIC);
+}
+
 /* One step of a random sequence, done alike to domain 0 (whose exits may
  * list SGIs directly) and domain 1 (whose exits always take the general
  * sync and flush): an SGI from either vCPU to either or both (itself
@@ -1037,7 +1047,7 @@ static void twin_step(unsigned op, unsigned a, unsigned b, unsigned s)
 				gicd_w(v, 0xf00, ((b + 1) << 16) | s);
 		} else if (op < 10) { /* an exit */
 			if (n == 1)
-				h_vgic_stale(v);
+				general_next_exit(v);
 			exit_of(v);
 		} else if (op < 13) { /* the guest's CPU interface on the b-th LR by value */
 			static const unsigned next[4] = {LR_INVALID, LR_ACTIVE, LR_INVALID,
@@ -1080,7 +1090,7 @@ static void twin_step(unsigned op, unsigned a, unsigned b, unsigned s)
 		} else { /* its timer's tick (HW-linked PPI 27) and that exit */
 			fake_enter(v);
 			if (n == 1)
-				h_vgic_stale(v);
+				general_next_exit(v);
 			if (!vgic_list_hw_now(v, 27, 27))
 				vgic_inject_hw(v, 27, 27);
 			exit_of(v);
