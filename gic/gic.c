@@ -337,9 +337,17 @@ void gic_kick_own(unsigned cpu)
 
 static void v3_send_ipi(unsigned cpu)
 {
-	uint64_t m = pcpus[cpu].mpidr;
-	uint64_t v = ((m >> 32 & 0xff) << 48) | ((m >> 16 & 0xff) << 32) |
-		     ((uint64_t)SGI_KICK << 24) | ((m >> 8 & 0xff) << 16) | (1ULL << (m & 0xf));
+	/* Each target's ICC_SGI1R_EL1 value built once (never 0: a target
+	 * bit is set), not from its MPIDR at every kick. In .bss: no image
+	 * bytes. */
+	static uint64_t sgi1r[BH_MAX_CPUS];
+	uint64_t v = sgi1r[cpu];
+	if (__builtin_expect(!v, 0)) {
+		uint64_t m = pcpus[cpu].mpidr;
+		v = ((m >> 32 & 0xff) << 48) | ((m >> 16 & 0xff) << 32) |
+		    ((uint64_t)SGI_KICK << 24) | ((m >> 8 & 0xff) << 16) | (1ULL << (m & 0xf));
+		sgi1r[cpu] = v;
+	}
 	write_sysreg(S3_0_C12_C11_5, v); /* ICC_SGI1R_EL1 */
 	isb();
 }
