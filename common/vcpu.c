@@ -36,8 +36,8 @@ bool vcpu_entry_check(struct vcpu *v)
 	uint32_t why = __atomic_exchange_n(&v->recheck.any, 0, __ATOMIC_ACQ_REL);
 	if (why != VCPU_RECHECK_WORD(VCPU_RECHECK_VGIC) && !entry_check_life(v))
 		return false;
-	/* arm64: the vGIC's list registers, which sets VGIC again while one
-	 * stays in use (gic/vgic.c). */
+	/* arm64: the vGIC's list registers, when its model changed for v
+	 * (gic/vgic.c). */
 	arch_vcpu_prepare(v);
 	return true;
 }

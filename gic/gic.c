@@ -319,23 +319,35 @@ void gic_cpu_init(unsigned index)
 	dsb(sy);
 }
 
+/* The stores the target must see (its recheck byte, the change it
+ * announces) complete before the SGI is generated: neither an
+ * ICC_SGI1R_EL1 write nor a Device store to GICD_SGIR is ordered after
+ * earlier Normal stores without a DSB. */
 void gic_send_ipi(unsigned cpu)
 {
 	stats_kick(cpu);
+	dsb(ish);
 	gic_kick_own(cpu);
 }
 
 void gic_kick_own(unsigned cpu)
 {
-	dsb(ish);
 	hw->send_ipi(cpu);
 }
 
 static void v3_send_ipi(unsigned cpu)
 {
-	uint64_t m = pcpus[cpu].mpidr;
-	uint64_t v = ((m >> 32 & 0xff) << 48) | ((m >> 16 & 0xff) << 32) |
-		     ((uint64_t)SGI_KICK << 24) | ((m >> 8 & 0xff) << 16) | (1ULL << (m & 0xf));
+	/* Each target's ICC_SGI1R_EL1 value built once (never 0: a target
+	 * bit is set), not from its MPIDR at every kick. In .bss: no image
+	 * bytes. */
+	static uint64_t sgi1r[BH_MAX_CPUS];
+	uint64_t v = sgi1r[cpu];
+	if (__builtin_expect(!v, 0)) {
+		uint64_t m = pcpus[cpu].mpidr;
+		v = ((m >> 32 & 0xff) << 48) | ((m >> 16 & 0xff) << 32) |
+		    ((uint64_t)SGI_KICK << 24) | ((m >> 8 & 0xff) << 16) | (1ULL << (m & 0xf));
+		sgi1r[cpu] = v;
+	}
 	write_sysreg(S3_0_C12_C11_5, v); /* ICC_SGI1R_EL1 */
 	isb();
 }
@@ -420,6 +432,14 @@ static void passthrough_irq(struct domain *d, struct vcpu *cur, uint32_t iar, un
 void gic_handle_irq(struct vcpu *v)
 {
 	uint32_t iar = hw->ack(), intid = iar & hw->intid_mask;
+	if (intid == SGI_KICK) { /* first: the IPI round's receivers take it */
+		/* Kick: the caller re-reads its domain's state. */
+		eoi(iar, true);
+		/* No sender recorded: a vCPU of this one's domain (gic_kick_own). */
+		if (!stats_count_kicks() && v)
+			stats_count_vcpu(EXIT_IPI, v);
+		return;
+	}
 	if (intid >= 1020 && intid < 1024)
 		return; /* spurious: nothing pending */
 	bool timer = intid == vtimer_intid || intid == ptimer_intid;
@@ -454,12 +474,8 @@ void gic_handle_irq(struct vcpu *v)
 		eoi(iar, true);
 		return;
 	}
-	if (intid == SGI_KICK || timer) {
-		/* Kick: the caller re-reads its domain's state. */
+	if (timer) { /* no vCPU to hand it to */
 		eoi(iar, true);
-		/* No sender recorded: a vCPU of this one's domain (gic_kick_own). */
-		if (intid == SGI_KICK && !stats_count_kicks() && v)
-			stats_count_vcpu(EXIT_IPI, v);
 		return;
 	}
 	if (intid == htimer_intid) {

@@ -14,7 +14,9 @@ void gic_init(const struct board *b);
 void gic_cpu_init(unsigned index);
 void gic_send_ipi(unsigned cpu);
 /* The same from a vCPU of the domain `cpu` runs (an SGI between its vCPUs):
- * not recorded by the sender; the target charges the exit to its own domain. */
+ * not recorded by the sender; the target charges the exit to its own domain.
+ * No barrier: the caller has completed the stores the target must see with
+ * a DSB after them (vgic_send_sgi: its unlock's DSB ISH). */
 void gic_kick_own(unsigned cpu);
 /* Acknowledge and handle one interrupt pending at EL2 on this CPU, whose
  * vCPU is v (NULL: none). One per exception: another one pending is taken

@@ -313,7 +313,7 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 			q->sgi_src |= (uint8_t)(1u << from->index);
 		else
 			q->pending = true;
-		/* Its exit lists it directly (list_sgi_now) if nothing but SGIs
+		/* Its exit lists it directly (list_sgi_direct) if nothing but SGIs
 		 * changed for it since its last flush; else the general path. */
 		c->sgi_new |= (uint16_t)(1u << (intid & 15));
 		__atomic_store_n(&c->seen_gen,
@@ -322,16 +322,17 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 				 __ATOMIC_RELEASE);
 		vcpu_recheck(t, VCPU_RECHECK_VGIC);
 	}
-	if (!(targets & (1u << from->index))) /* to itself: its exit flushes */
-		from->arch.vgic.sent = true;
 	/* Only the targets' own interrupts changed: they flush (their
 	 * seen_gen is marked or stale), no other vCPU needs to, the sender
-	 * included. */
+	 * included: its exit returns at the entry flag word's test. */
 	vgic_unlock_unchanged(d);
 	/* The sender runs on this CPU: its own exit flushes, no kick. */
 	uint32_t kick_mask = targets & ~(1u << from->index);
 	/* The targets are the sender's domain's: no kick accounting on the
-	 * way (their CPUs charge the exit to that domain). */
+	 * way (their CPUs charge the exit to that domain). No DSB of its own:
+	 * the unlock's (spin_unlock, arch_send_event: DSB ISH) completed every
+	 * store a target must see (its mark, sgi_new, recheck byte); nothing
+	 * after it is stored. */
 	for (; kick_mask; kick_mask &= kick_mask - 1) {
 		struct vcpu *t = &d->vcpu[__builtin_ctz(kick_mask)];
 		if (kick_needed(t))
@@ -392,12 +393,14 @@ static __attribute__((noinline)) void sync_listed(struct vcpu *v, unsigned i, ui
 	}
 	bool v2_sgi = c->lr_intid[i] < 16 && vgic_ops->sgi_source;
 	bool changed = false;
-	if (l.state == 2 && q->pending && q->edge && !v2_sgi) {
+	/* Not once EOI maintenance is asked for: that relists it, whichever
+	 * exit syncs first (no exit but a change's must read it back). */
+	if (l.state == 2 && !l.eoi && q->pending && q->edge && !v2_sgi) {
 		/* A new edge while the last one is being handled: pending+active. */
 		l.state = 3;
 		q->pending = false;
 		changed = true;
-	} else if (l.state == 2 && v2_sgi && (q->sgi_src & (1u << l.src))) {
+	} else if (l.state == 2 && !l.eoi && v2_sgi && (q->sgi_src & (1u << l.src))) {
 		/* GICv2: the same SGI from the same sender again. */
 		l.state = 3;
 		q->sgi_src &= (uint8_t)~(1u << l.src);
@@ -466,13 +469,14 @@ static inline void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct 
 		pintid = q->hw_intid;
 		q->hw_linked = false;
 	}
-	/* A level without a link: EOI, to re-sample it when the guest
-	 * deactivates it. */
-	bool eoi = pintid < 0 && !q->edge;
 	if (q->sgi_src) {
 		src = (unsigned)__builtin_ctz(q->sgi_src);
 		q->sgi_src &= (uint8_t)~(1u << src);
 	}
+	/* A level without a link: EOI, to re-sample it when the guest
+	 * deactivates it; a GICv2 SGI with more senders waiting: EOI, to list
+	 * the next (no exit reads the register back before that). */
+	bool eoi = pintid < 0 && (!q->edge || q->sgi_src);
 	q->lr_latched = q->pending && !q->edge;
 	q->pending = false;
 	q->in_lr = true;
@@ -609,50 +613,66 @@ static bool timers_done_quiet(struct vcpu *v)
 }
 
 /* Does an interrupt of the list registers in `freed` (just freed by a
- * sync) still want delivery (a level still high, another sender's SGI),
- * the SGIs in `sgis` aside (list_sgi_now looks at those)? */
-static bool freed_want(struct vcpu *v, uint32_t freed, uint32_t sgis)
+ * sync) still want delivery (a level still high, another sender's SGI)? */
+static bool freed_want(struct vcpu *v, uint32_t freed)
 {
 	for (; freed; freed &= freed - 1) {
-		unsigned id = v->arch.vgic.lr_intid[__builtin_ctz(freed)];
-		struct virq *q = vgic_irq(v, id);
-		if (q && wants_delivery(q) && !(id < 16 && (sgis >> id & 1)))
+		struct virq *q = vgic_irq(v, v->arch.vgic.lr_intid[__builtin_ctz(freed)]);
+		if (q && wants_delivery(q))
 			return true;
 	}
 	return false;
 }
 
 /*
- * The SGI sent to v since its last flush (sgis, one bit), when nothing
- * else changed and nothing waits: all a flush would find. If it wants
- * delivery and is not listed yet, it goes into the lowest free register,
- * as the flush would put it, without its scan and its ICH_HCR/GICH_HCR
- * read (the last flush, which left nothing waiting, set it to En alone).
- * False, nothing done, for two SGIs or more or no free register: the
- * flush's priority order and eviction rule.
+ * The exit of a vCPU whose model changed by one SGI alone since its last
+ * flush (seen_gen marked, nothing waiting), the vgic lock held: the SGI
+ * listed without reading back the other registers in use. Into its own
+ * last register if the guest is done with it (one read), else the lowest
+ * free one; the others stay in lr_used for a later sync to read back
+ * (what the general sync would free there and relist wants no
+ * delivery: tested in the model, no register read). Guest-visible as the
+ * general path: its sync frees only registers the guest no longer sees.
+ * False, nothing done: the general sync and flush.
  */
-static bool list_sgi_now(struct vcpu *v, uint32_t sgis)
+static bool list_sgi_direct(struct vcpu *v, uint64_t gen)
 {
 	struct vgic_cpu *c = &v->arch.vgic;
-	uint32_t free = ~(c->lr_used | c->lr_quiet) & ((1u << gic_host.nr_lrs) - 1);
-	unsigned s = (unsigned)__builtin_ctz(sgis);
-	struct virq *q = &c->priv[s];
-	if (!(c->priv_enabled & sgis) || q->in_lr || !wants_delivery(q) ||
-	    !group_enabled(v->dom, q))
-		return !(sgis & (sgis - 1)); /* not deliverable: nothing to list */
-	if ((sgis & (sgis - 1)) || !free)
+	uint32_t sgis = c->sgi_new;
+	unsigned s = (unsigned)__builtin_ctz(sgis | 0x10000u), i;
+	struct virq *q = &c->priv[s & 15];
+	if (c->seen_gen != (gen | VGIC_GEN_SGI) || c->again || (sgis & (sgis - 1)) ||
+	    !(c->priv_enabled & sgis) || !wants_delivery(q) || !group_enabled(v->dom, q))
 		return false;
-	/* What put_in_lr does, for an SGI: an edge (no latch, no EOI), never
-	 * linked; GICv2: its lowest source (none: bit 8, nothing cleared). */
-	unsigned i = (unsigned)__builtin_ctz(free);
+	uint32_t mine = q->in_lr ? 1u << q->lr : 0;
+	for (uint32_t m = (c->lr_used | c->lr_quiet) & ~mine; m; m &= m - 1) {
+		struct virq *o = vgic_irq(v, c->lr_intid[__builtin_ctz(m)]);
+		if (o && wants_delivery(o))
+			return false;
+	}
+	if (mine) { /* its last instance: pending+active is the general path's */
+		if (vgic_ops->lr_state(vgic_lr_read(q->lr)))
+			return false;
+		i = q->lr;
+	} else {
+		uint32_t free = ~(c->lr_used | c->lr_quiet) & ((1u << gic_host.nr_lrs) - 1);
+		if (!free)
+			return false;
+		i = (unsigned)__builtin_ctz(free);
+	}
+	/* put_in_lr's listing for an SGI: an edge (no latch), never linked;
+	 * GICv2: its lowest source (none: bit 8, nothing cleared), EOI if
+	 * another sender's waits. */
 	unsigned src = (unsigned)__builtin_ctz(q->sgi_src | 0x100u);
 	q->sgi_src &= (uint8_t)~(1u << src);
-	q->pending = false;
+	q->pending = q->active = q->lr_latched = false;
 	q->in_lr = true;
 	q->lr = (uint8_t)i;
 	c->lr_intid[i] = (uint16_t)s;
 	c->lr_used |= 1u << i;
-	vgic_lr_write(i, vgic_ops->lr_pending(s, q->prio, q->group1, -1, false, src & 7));
+	c->seen_gen = gen;
+	c->sgi_new = 0;
+	vgic_lr_write(i, vgic_ops->lr_pending(s, q->prio, q->group1, -1, q->sgi_src != 0, src & 7));
 	return true;
 }
 
@@ -664,23 +684,22 @@ static void sync_and_flush_locked(struct vcpu *v)
 	struct vgic_cpu *c = &v->arch.vgic;
 	uint64_t gen = d->arch.vgic_gen;
 	/* The model as at the last flush, which listed all it could (nothing
-	 * waits), but for SGIs sent to v since (seen_gen marked VGIC_GEN_SGI):
-	 * a flush can only list what this sync frees and still wants delivery,
-	 * and those SGIs. The exit after a guest completed its interrupts, or
-	 * sent an SGI from its handler, skips it; the one an SGI kicked lists
-	 * it directly. */
-	uint32_t held = (c->seen_gen & ~VGIC_GEN_SGI) == gen && !c->waiting
-			    ? c->lr_used | c->lr_quiet
-			    : ~0u;
-	uint32_t sgis = c->seen_gen == (gen | VGIC_GEN_SGI) ? c->sgi_new : 0;
+	 * waits): a flush can only list what this sync frees and still wants
+	 * delivery. The exit after a guest completed its interrupts, or sent
+	 * an SGI from its handler, skips it. SGIs sent to v since (seen_gen
+	 * marked VGIC_GEN_SGI) that list_sgi_direct declined: the flush. */
+	uint32_t held = c->seen_gen == gen && !c->waiting ? c->lr_used | c->lr_quiet : ~0u;
 	c->seen_gen = gen;
 	c->sgi_new = 0;
-	c->sent = false;
 	struct vcpu *other = sync(v);
-	if (held == ~0u || freed_want(v, held & ~(c->lr_used | c->lr_quiet), sgis) ||
-	    (sgis && !list_sgi_now(v, sgis)))
+	if (held == ~0u || freed_want(v, held & ~(c->lr_used | c->lr_quiet)))
 		other = flush(v, other);
-	if (c->lr_used) /* read back at the next exit, whatever else happens */
+	c->again = c->waiting;
+	for (uint32_t m = c->lr_used; m; m &= m - 1) { /* an SPI, or more of one waiting */
+		unsigned id = c->lr_intid[__builtin_ctz(m)];
+		c->again = c->again || id >= VGIC_NR_PRIV || wants_delivery(&c->priv[id]);
+	}
+	if (c->again) /* looked at again at the next exit, whatever else happens */
 		vcpu_recheck(v, VCPU_RECHECK_VGIC);
 	if (!other) {
 		spin_unlock(&d->arch.vgic_lock);
@@ -690,40 +709,17 @@ static void sync_and_flush_locked(struct vcpu *v)
 	kick(other);
 }
 
-/*
- * The exit of an SGI v sent (vgic_send_sgi set `sent`), when nothing
- * changed for v since its last flush (a change after this test sets VGIC
- * and kicks) and no listed interrupt has more of it waiting (whose
- * pending+active state or EOI maintenance the next sync must set): only
- * its registers in use to read back, which nothing on a send needs. They
- * are left to its next exit (the IPI's answer, its next interrupt): VGIC
- * set again. Out of line: the other exits pay one test for it.
- */
-static __attribute__((noinline)) bool send_exit_skips(struct vcpu *v, uint64_t gen)
-{
-	struct vgic_cpu *c = &v->arch.vgic;
-	c->sent = false;
-	if (__atomic_load_n(&c->seen_gen, __ATOMIC_RELAXED) != gen || c->waiting)
-		return false;
-	for (uint32_t m = c->lr_used; m; m &= m - 1) { /* an SPI listed: no skip */
-		unsigned id = c->lr_intid[__builtin_ctz(m)];
-		if (id >= VGIC_NR_PRIV || wants_delivery(&c->priv[id]))
-			return false;
-	}
-	vcpu_recheck(v, VCPU_RECHECK_VGIC);
-	return true;
-}
-
 void vgic_sync_and_flush(struct vcpu *v)
 {
 	struct domain *d = v->dom;
 	uint64_t gen = __atomic_load_n(&d->arch.vgic_gen, __ATOMIC_ACQUIRE);
 	if (!vgic_needs_flush(&v->arch.vgic, gen))
 		return;
-	if (v->arch.vgic.sent && send_exit_skips(v, gen))
-		return;
 	spin_lock(&d->arch.vgic_lock);
-	sync_and_flush_locked(v);
+	if (list_sgi_direct(v, d->arch.vgic_gen))
+		spin_unlock(&d->arch.vgic_lock); /* only v's own interrupts changed */
+	else
+		sync_and_flush_locked(v);
 }
 
 void vgic_maintenance(struct vcpu *v)
@@ -762,7 +758,7 @@ void vgic_vcpu_leave(struct vcpu *v)
 		other = hand_back(v, c->lr_intid[i], q, other);
 	}
 	c->lr_used = c->lr_quiet = 0;
-	c->waiting = false;
+	c->waiting = c->again = false;
 	vgic_unlock(d); /* the next flush anywhere looks again */
 	vgic_kick_others(d);
 }

@@ -70,17 +70,19 @@ void vgic_sync_and_flush(struct vcpu *v);
 /* The same unconditionally (the maintenance interrupt: a quiet list
  * register may ask for it, which vgic_needs_flush does not look at). */
 void vgic_maintenance(struct vcpu *v);
-/* Anything for vgic_sync_and_flush to do? Not when no list register is in
- * use (quiet ones aside) and the domain's vGIC (generation gen, its
- * vgic_gen) has not changed since this vCPU's last flush (nor, seen_gen
- * stale, its own interrupts): the common exit
- * (a hypercall, an MMIO or system-register trap, a timer tick listed by
- * vgic_list_hw_now) skips it. While interrupts wait unlisted, every list
- * register is in use, so it never skips a flush they need. A change made
- * after this check kicks the vCPU's CPU (an IPI: another exit). */
+/* Anything for vgic_sync_and_flush to do? Not when the domain's vGIC
+ * (generation gen, its vgic_gen) has not changed since this vCPU's last
+ * flush (nor, seen_gen marked or stale, its own interrupts) and nothing
+ * waits unlisted, whatever its list registers hold: the model learns what
+ * the guest did with them at its next change, a maintenance interrupt or
+ * its leave, and nothing listed waits on that (a register with more of its
+ * interrupt waiting asks for EOI maintenance). While interrupts wait
+ * unlisted or an SPI is listed, every exit looks (again; VGIC stays set).
+ * A change made after this check kicks the vCPU's CPU (an IPI: another
+ * exit). */
 static inline bool vgic_needs_flush(const struct vgic_cpu *c, uint64_t gen)
 {
-	return c->lr_used || gen != __atomic_load_n(&c->seen_gen, __ATOMIC_RELAXED);
+	return c->again || gen != __atomic_load_n(&c->seen_gen, __ATOMIC_RELAXED);
 }
 /* The domain's interrupt-model lock; unlocking marks the model changed. */
 void vgic_lock(struct domain *d);

@@ -44,6 +44,9 @@ struct virq {
 struct vgic_cpu {
 	struct virq priv[VGIC_NR_PRIV];
 	uint16_t lr_intid[VGIC_MAX_LRS];
+	/* Listed, and not read back since (the guest may have taken or
+	 * completed it): the next sync reads it, which a change of the model
+	 * for this vCPU brings (docs/ARCHITECTURE.md, the in-use registers). */
 	uint32_t lr_used;
 	/* Not in lr_used, yet taken: HW-linked private interrupts listed by
 	 * vgic_list_hw_now, whose deactivation completes the physical one:
@@ -51,6 +54,13 @@ struct vgic_cpu {
 	 * change) reads them with the others. */
 	uint32_t lr_quiet;
 	bool waiting; /* the last flush left deliverable interrupts unlisted */
+	/* The next exit syncs and flushes whatever changed: interrupts wait
+	 * unlisted (one completed may free a register without the underflow
+	 * interrupt), an SPI is listed (another vCPU may need it back: a
+	 * retarget, its line), or a listed interrupt has more of it waiting
+	 * (a HW-linked one cannot ask for EOI maintenance). Private
+	 * interrupts with nothing more waiting alone may stay unread. */
+	bool again;
 	/* Which of priv[] are enabled (bit = INTID): what a flush looks at, so
 	 * it never walks the disabled ones. Kept with priv[i].enabled, which
 	 * only write_bits() (ISENABLER/ICENABLER) changes: set one through the
@@ -64,9 +74,6 @@ struct vgic_cpu {
 	 * this vCPU was up to date at gen: its exit may list them directly. */
 	uint64_t seen_gen;
 	uint16_t sgi_new; /* SGIs sent to it since its last flush (bit = INTID) */
-	/* It sent an SGI since its last sync, on its own CPU (the sender is
-	 * the running vCPU): that exit may leave its registers to the next. */
-	bool sent;
 	bool rd_sleep; /* GICR_WAKER.ProcessorSleep */
 };
 
