@@ -90,7 +90,7 @@ static void emit_root(struct dt_out *o, const struct guest_dt *g, const void *ho
 	out_prop_u32(o, NM(address_cells), 2);
 	out_prop_u32(o, NM(size_cells), 2);
 	int rlen;
-	const char *rcompat = dt_getprop(host_fdt, 0, "compatible", &rlen);
+	const char *rcompat = dt_prop(host_fdt, 0, DT_P_COMPATIBLE, &rlen);
 	if (rcompat)
 		out_prop(o, NM(compatible), rcompat, (uint32_t)rlen);
 	char model[64] = "Bulkhead domain ", path[64];
@@ -129,7 +129,7 @@ static void emit_memory_cpus(struct dt_out *o, const struct guest_dt *g, const s
 
 	int cpu_compat_len = 0;
 	const char *cpu_compat =
-	    b->ncpus ? dt_getprop(host_fdt, b->cpu_node[0], "compatible", &cpu_compat_len) : NULL;
+	    b->ncpus ? dt_prop(host_fdt, b->cpu_node[0], DT_P_COMPATIBLE, &cpu_compat_len) : NULL;
 	out_begin_node(o, "cpus");
 	out_prop_u32(o, NM(address_cells), 1);
 	out_prop_u32(o, NM(size_cells), 0);

@@ -749,6 +749,15 @@ static int check_fixed_memory(const char *path, const struct dom_cfg *d, const s
 	return 0;
 }
 
+/* "/bulkhead/<name>" into path[96], cut as snprintf would cut it. */
+static void node_path(char *path, const char *name)
+{
+	size_t l = strnlen(name, 85);
+	memcpy(path, "/bulkhead/", 10);
+	memcpy(path + 10, name, l);
+	path[10 + l] = 0;
+}
+
 /* Every domain@<id> (other nodes: channels and the policy, read later). */
 static int read_domains(const void *fdt, int root, const struct board *b, struct plan *p,
 			struct dt_error *err)
@@ -758,7 +767,7 @@ static int read_domains(const void *fdt, int root, const struct board *b, struct
 	{
 		const char *nm = dt_blob_name(fdt, node);
 		char path[96];
-		snprintf(path, sizeof(path), "/bulkhead/%s", nm);
+		node_path(path, nm);
 		if (!strncmp(nm, "channel", 7) || !strcmp(nm, "policy") ||
 		    !strncmp(nm, "network", 7))
 			continue;
@@ -788,7 +797,7 @@ static int read_channels_policy(const void *fdt, int root, struct plan *p, struc
 	{
 		const char *nm = dt_blob_name(fdt, node);
 		char path[96];
-		snprintf(path, sizeof(path), "/bulkhead/%s", nm);
+		node_path(path, nm);
 		if (!strncmp(nm, "channel", 7)) {
 			if (p->nchans == BH_MAX_CHANNELS)
 				CERR("more than %d channels", BH_MAX_CHANNELS);
