@@ -98,13 +98,6 @@ static char *room(struct dt_out *o, uint32_t hdr, uint32_t len)
 
 /* Each word and value written in place: a memcpy and a memset per word
  * were a third of building a domain's DT. */
-static void put(struct dt_out *o, const void *p, uint32_t len)
-{
-	char *d = room(o, 0, len);
-	if (d) /* an empty property's value may be NULL: len 0, nothing read */
-		copy(d, p, len);
-}
-
 void out_put32(struct dt_out *o, uint32_t v)
 {
 	char *d = room(o, 4, 0);
@@ -112,15 +105,23 @@ void out_put32(struct dt_out *o, uint32_t v)
 		wr32(d, v);
 }
 
-void out_prop_at(struct dt_out *o, uint32_t nameoff, const void *val, uint32_t len)
+/* A property's tag, length and name: where its value goes, or NULL. */
+static char *prop_head(struct dt_out *o, uint32_t nameoff, uint32_t len)
 {
 	char *d = room(o, 12, len);
 	if (!d)
-		return;
+		return NULL;
 	wr32(d, FDT_PROP);
 	wr32(d + 4, len);
 	wr32(d + 8, nameoff);
-	copy(d + 12, val, len);
+	return d + 12;
+}
+
+void out_prop_at(struct dt_out *o, uint32_t nameoff, const void *val, uint32_t len)
+{
+	char *d = prop_head(o, nameoff, len);
+	if (d) /* an empty property's value may be NULL: len 0, nothing read */
+		copy(d, val, len);
 }
 
 void out_prop(struct dt_out *o, uint32_t name, const void *val, uint32_t len)
@@ -135,14 +136,18 @@ void out_prop_str(struct dt_out *o, uint32_t name, const char *v)
 
 void out_prop_u32(struct dt_out *o, uint32_t name, uint32_t v)
 {
-	fdt32_t be = cpu_to_fdt32(v);
-	out_prop(o, name, &be, 4);
+	char *d = prop_head(o, o->names + name, 4);
+	if (d)
+		wr32(d, v);
 }
 
 void out_prop_u64(struct dt_out *o, uint32_t name, uint64_t v)
 {
-	fdt64_t be = cpu_to_fdt64(v);
-	out_prop(o, name, &be, 8);
+	char *d = prop_head(o, o->names + name, 8);
+	if (d) {
+		wr32(d, (uint32_t)(v >> 32));
+		wr32(d + 4, (uint32_t)v);
+	}
 }
 
 void out_prop_reg(struct dt_out *o, int ac, int sc, const uint64_t *pairs, int n)
@@ -162,8 +167,12 @@ void out_prop_reg(struct dt_out *o, int ac, int sc, const uint64_t *pairs, int n
 
 void out_begin_node(struct dt_out *o, const char *name)
 {
-	out_put32(o, FDT_BEGIN_NODE);
-	put(o, name, (uint32_t)strlen(name) + 1);
+	uint32_t len = (uint32_t)strlen(name) + 1;
+	char *d = room(o, 4, len);
+	if (d) {
+		wr32(d, FDT_BEGIN_NODE);
+		copy(d + 4, name, len);
+	}
 }
 
 void out_end_node(struct dt_out *o)
