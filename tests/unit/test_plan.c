@@ -359,6 +359,40 @@ static void test_dispatch_names(void)
 				"32-bit or 64-bit value (<0x0 0x...>), it has 7 bytes");
 }
 
+/* Every other kind of node: a name it does not know (one another kind
+ * knows, or none does) is refused with its own kind's names. */
+static void test_dispatch_kinds(void)
+{
+	static const struct {
+		const char *node, *prop, *msg;
+	} c[] = {
+	    {"/bulkhead", "label", "config /bulkhead: unknown property 'label' (known: compatible, "
+				   "insecure-pmu-el2)"},
+	    {"/bulkhead/channel@5", "domain", "config /bulkhead/channel@5: unknown property "
+					      "'domain' (known: between, size, max-notify-rate)"},
+	    {"/bulkhead/policy", "allows", "config /bulkhead/policy: unknown property 'allows' "
+					   "(known: allow)"},
+	    {"/bulkhead/network@2", "size", "config /bulkhead/network@2: unknown property 'size' "
+					    "(known: )"},
+	    {"/bulkhead/network@2/port@1", "vla", "config /bulkhead/network@2/port@1: unknown "
+						  "property 'vla' (known: domain, mac-address, "
+						  "vlan, vlans, native-vlan)"},
+	};
+	void *cfg = load_dtb("plan/every-property.dtb");
+	static char buf[8192];
+	static struct plan p;
+	struct dt_error err;
+	for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		check_test = c[i].node;
+		CHECK_EQ(fdt_open_into(cfg, buf, sizeof(buf)), 0);
+		CHECK_EQ(fdt_setprop_u32(buf, fdt_path_offset(buf, c[i].node), c[i].prop, 1), 0);
+		CHECK_EQ(dt_plan_read(buf, &board, &p, &err), -1);
+		CHECK_STR(err.msg, c[i].msg);
+	}
+	check_test = "test_dispatch_kinds";
+	free(cfg);
+}
+
 /* Without a board (the syntax-only check) the board's limits are not applied. */
 static void test_no_board(void)
 {
@@ -443,6 +477,7 @@ int main(int argc, char **argv)
 	RUN(test_bad);
 	RUN(test_dispatch_every);
 	RUN(test_dispatch_names);
+	RUN(test_dispatch_kinds);
 	RUN(test_no_board);
 	RUN(test_dom0_room);
 	free(board_fdt);
