@@ -323,14 +323,13 @@ static int read_devices(const struct props *pv, const char *path, const struct b
 }
 
 static int read_domain(const void *fdt, int node, const char *path, const struct board *b,
-		       struct dom_cfg *d, struct dt_error *err)
+		       struct dom_cfg *d, struct props *pv, struct dt_error *err)
 {
-	struct props pv;
 	d->node = node;
-	return read_props(fdt, node, path, K_DOMAIN, &pv, err) ||
-		       read_identity(fdt, node, &pv, path, d, err) ||
-		       read_resources(&pv, path, b, d, err) || read_images(&pv, path, d, err) ||
-		       read_devices(&pv, path, b, d, err) || check_layout(path, b, d, err)
+	return read_props(fdt, node, path, K_DOMAIN, pv, err) ||
+		       read_identity(fdt, node, pv, path, d, err) ||
+		       read_resources(pv, path, b, d, err) || read_images(pv, path, d, err) ||
+		       read_devices(pv, path, b, d, err) || check_layout(path, b, d, err)
 		   ? -1
 		   : 0;
 }
@@ -346,11 +345,10 @@ static int find_domain_by_phandle(const void *fdt, const struct plan *p, uint32_
 }
 
 static int read_channel(const void *fdt, int node, const char *path, struct plan *p,
-			struct dt_error *err)
+			struct props *pv, struct dt_error *err)
 {
 	struct chan_cfg *c = &p->chan[p->nchans];
-	struct props pv;
-	if (read_props(fdt, node, path, K_CHANNEL, &pv, err))
+	if (read_props(fdt, node, path, K_CHANNEL, pv, err))
 		return -1;
 	const char *unit = strchr(dt_blob_name(fdt, node), '@');
 	char *end;
@@ -363,8 +361,8 @@ static int read_channel(const void *fdt, int node, const char *path, struct plan
 		if (p->chan[i].id == c->id)
 			CERR("channel id %x is used twice", c->id);
 
-	int len = pv.len[P_BETWEEN];
-	const char *v = pv.v[P_BETWEEN];
+	int len = pv->len[P_BETWEEN];
+	const char *v = pv->v[P_BETWEEN];
 	if (!v)
 		CERR("missing required property 'between' (the two domains: <&a &b> "
 		    "or \"a\", \"b\")");
@@ -399,15 +397,15 @@ static int read_channel(const void *fdt, int node, const char *path, struct plan
 	if (c->end[0] == c->end[1])
 		CERR("'between' names domain \"%s\" twice: a channel joins two "
 		    "domains", p->dom[c->end[0]].name);
-	if (get_u64(&pv, path, P_SIZE, &c->size, true, err))
+	if (get_u64(pv, path, P_SIZE, &c->size, true, err))
 		return -1;
 	if (c->size == 0 || !IS_ALIGNED(c->size, SZ_4K) || c->size > BH_CHANNEL_MAX_SIZE)
 		CERR("'size' 0x%llx must be a non-zero multiple of 4 KiB, at most %u "
 		    "MiB", (unsigned long long)c->size, BH_CHANNEL_MAX_SIZE >> 20);
 	uint64_t rate;
-	if (get_u64(&pv, path, P_MAX_NOTIFY_RATE, &rate, false, err))
+	if (get_u64(pv, path, P_MAX_NOTIFY_RATE, &rate, false, err))
 		return -1;
-	if (pv.v[P_MAX_NOTIFY_RATE] &&
+	if (pv->v[P_MAX_NOTIFY_RATE] &&
 	    (rate == 0 || rate > BH_MAX_NOTIFY_RATE))
 		CERR("'max-notify-rate' is %llu; expected 1 to %u notifications per "
 		    "second (leave it out for no limit)", (unsigned long long)rate, BH_MAX_NOTIFY_RATE);
@@ -417,13 +415,12 @@ static int read_channel(const void *fdt, int node, const char *path, struct plan
 }
 
 static int read_policy(const void *fdt, int node, const char *path, struct plan *p,
-		       struct dt_error *err)
+		       struct props *pv, struct dt_error *err)
 {
-	struct props pv;
-	if (read_props(fdt, node, path, K_POLICY, &pv, err))
+	if (read_props(fdt, node, path, K_POLICY, pv, err))
 		return -1;
-	int len = pv.len[P_ALLOW];
-	const char *v = pv.v[P_ALLOW];
+	int len = pv->len[P_ALLOW];
+	const char *v = pv->v[P_ALLOW];
 	if (!v)
 		return 0; /* an empty policy: nothing between domains is allowed */
 	if (len < 1 || v[len - 1])
@@ -536,14 +533,13 @@ static int read_port_vlans(const struct props *pv, const char *path, struct net_
 }
 
 static int read_port(const void *fdt, int node, const char *path, const struct plan *p,
-		     struct net_cfg *net, struct dt_error *err)
+		     struct net_cfg *net, struct props *pv, struct dt_error *err)
 {
 	struct net_port_cfg *pt = &net->port[net->nports];
-	struct props pv;
 	memset(pt, 0, sizeof(*pt));
-	if (read_props(fdt, node, path, K_PORT, &pv, err) ||
+	if (read_props(fdt, node, path, K_PORT, pv, err) ||
 	    unit_id(fdt, node, path, "port", &pt->id, err) ||
-	    domain_ref(fdt, &pv, path, P_DOMAIN, p, &pt->dom, err))
+	    domain_ref(fdt, pv, path, P_DOMAIN, p, &pt->dom, err))
 		return -1;
 	const struct dom_cfg *d = &p->dom[pt->dom];
 	for (unsigned i = 0; i < net->nports; i++) {
@@ -553,8 +549,8 @@ static int read_port(const void *fdt, int node, const char *path, const struct p
 			CERR("domain \"%s\" is already port@%x of this network",
 			    d->name, net->port[i].id);
 	}
-	int len = pv.len[P_MAC_ADDRESS];
-	const uint8_t *mac = (const uint8_t *)pv.v[P_MAC_ADDRESS];
+	int len = pv->len[P_MAC_ADDRESS];
+	const uint8_t *mac = (const uint8_t *)pv->v[P_MAC_ADDRESS];
 	if (mac) {
 		if (len != 6)
 			CERR("'mac-address' must be 6 bytes ([02 00 00 00 00 01]), it has "
@@ -579,7 +575,7 @@ static int read_port(const void *fdt, int node, const char *path, const struct p
 		if (!memcmp(net->port[i].mac, pt->mac, 6))
 			CERR("MAC address %02x:%02x:%02x:%02x:%02x:%02x is also port@%x's", pt->mac[0], pt->mac[1], pt->mac[2], pt->mac[3], pt->mac[4],
 			    pt->mac[5], net->port[i].id);
-	if (read_port_vlans(&pv, path, pt, err))
+	if (read_port_vlans(pv, path, pt, err))
 		return -1;
 	net->nports++;
 	return 0;
@@ -587,12 +583,11 @@ static int read_port(const void *fdt, int node, const char *path, const struct p
 
 /* network@<id>: two or more port@<id> nodes, each a member domain. */
 static int read_network(const void *fdt, int node, const char *path, struct plan *p,
-			struct dt_error *err)
+			struct props *pv, struct dt_error *err)
 {
 	struct net_cfg *net = &p->net[p->nnets];
-	struct props pv;
 	memset(net, 0, sizeof(*net));
-	if (read_props(fdt, node, path, K_NETWORK, &pv, err) ||
+	if (read_props(fdt, node, path, K_NETWORK, pv, err) ||
 	    unit_id(fdt, node, path, "network", &net->id, err))
 		return -1;
 	if (net->id > 0xff)
@@ -610,7 +605,7 @@ static int read_network(const void *fdt, int node, const char *path, struct plan
 			ERR("config %s: unknown node (expected port@<id>)", cpath);
 		if (net->nports == BH_NET_MAX_PORTS)
 			CERR("more than %d ports", BH_NET_MAX_PORTS);
-		if (read_port(fdt, child, cpath, p, net, err))
+		if (read_port(fdt, child, cpath, p, net, pv, err))
 			return -1;
 	}
 	if (net->nports < 2)
@@ -760,7 +755,7 @@ static void node_path(char *path, const char *name)
 
 /* Every domain@<id> (other nodes: channels and the policy, read later). */
 static int read_domains(const void *fdt, int root, const struct board *b, struct plan *p,
-			struct dt_error *err)
+			struct props *pv, struct dt_error *err)
 {
 	int node;
 	dt_blob_for_each_child(node, fdt, root)
@@ -778,7 +773,7 @@ static int read_domains(const void *fdt, int root, const struct board *b, struct
 			CERR("more than %d domains", BH_MAX_DOMAINS);
 		struct dom_cfg *d = &p->dom[p->ndoms];
 		memset(d, 0, sizeof(*d)); /* only the domains there are: 64 slots are 540 KiB */
-		if (read_domain(fdt, node, path, b, d, err) || check_apart(path, p, d, err) ||
+		if (read_domain(fdt, node, path, b, d, pv, err) || check_apart(path, p, d, err) ||
 		    check_fixed_memory(path, d, b, err))
 			return -1;
 		p->ndoms++;
@@ -789,7 +784,8 @@ static int read_domains(const void *fdt, int root, const struct board *b, struct
 }
 
 /* Channels, networks and the policy, once every domain is known. */
-static int read_channels_policy(const void *fdt, int root, struct plan *p, struct dt_error *err)
+static int read_channels_policy(const void *fdt, int root, struct plan *p, struct props *pv,
+				struct dt_error *err)
 {
 	unsigned npolicy = 0;
 	int node;
@@ -801,17 +797,17 @@ static int read_channels_policy(const void *fdt, int root, struct plan *p, struc
 		if (!strncmp(nm, "channel", 7)) {
 			if (p->nchans == BH_MAX_CHANNELS)
 				CERR("more than %d channels", BH_MAX_CHANNELS);
-			if (read_channel(fdt, node, path, p, err))
+			if (read_channel(fdt, node, path, p, pv, err))
 				return -1;
 		} else if (!strncmp(nm, "network", 7)) {
 			if (p->nnets == BH_MAX_NETWORKS)
 				CERR("more than %d networks", BH_MAX_NETWORKS);
-			if (read_network(fdt, node, path, p, err))
+			if (read_network(fdt, node, path, p, pv, err))
 				return -1;
 		} else if (!strcmp(nm, "policy")) {
 			if (npolicy++)
 				CERR("only one policy node");
-			if (read_policy(fdt, node, path, p, err))
+			if (read_policy(fdt, node, path, p, pv, err))
 				return -1;
 		}
 	}
@@ -830,11 +826,11 @@ int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct 
 	int root = dt_blob_child(fdt, 0, "bulkhead");
 	if (root < 0)
 		ERR("config: no /bulkhead node");
-	struct props pv;
+	struct props pv; /* each node's in turn: one on the stack, not one per kind */
 	if (read_props(fdt, root, "/bulkhead", K_ROOT, &pv, err))
 		return -1;
 	p->insecure_pmu_el2 = pv.v[P_INSECURE_PMU_EL2] != NULL;
-	if (read_domains(fdt, root, b, p, err) || read_channels_policy(fdt, root, p, err))
+	if (read_domains(fdt, root, b, p, &pv, err) || read_channels_policy(fdt, root, p, &pv, err))
 		return -1;
 	return check_control_domain(p, b, err);
 }
