@@ -90,15 +90,17 @@ static void emit_root(struct dt_out *o, const struct guest_dt *g, const void *ho
 	out_prop_u32(o, NM(address_cells), 2);
 	out_prop_u32(o, NM(size_cells), 2);
 	int rlen;
-	const char *rcompat = dt_getprop(host_fdt, 0, "compatible", &rlen);
+	const char *rcompat = dt_prop(host_fdt, 0, DT_P_COMPATIBLE, &rlen);
 	if (rcompat)
 		out_prop(o, NM(compatible), rcompat, (uint32_t)rlen);
-	char model[64], path[64];
-	snprintf(model, sizeof(model), "Bulkhead domain %s", g->name);
+	char model[64] = "Bulkhead domain ", path[64];
+	size_t l = strnlen(g->name, sizeof(model) - 17); /* as snprintf would cut it */
+	memcpy(model + 16, g->name, l);
+	model[16 + l] = 0;
 	out_prop_str(o, NM(model), model);
 	out_prop_u32(o, NM(interrupt_parent), PH_GIC);
 
-	snprintf(path, sizeof(path), "/pl011@%llx", (unsigned long long)g->uart_ipa);
+	out_unit_name(path, "/pl011", g->uart_ipa);
 	out_begin_node(o, "chosen");
 	if (g->bootargs && g->bootargs[0])
 		out_prop_str(o, NM(bootargs), g->bootargs);
@@ -119,8 +121,7 @@ static void emit_memory_cpus(struct dt_out *o, const struct guest_dt *g, const s
 			     const void *host_fdt)
 {
 	char path[64];
-	snprintf(path, sizeof(path), "memory@%llx", (unsigned long long)g->ram_ipa);
-	out_begin_node(o, path);
+	out_begin_node(o, out_unit_name(path, "memory", g->ram_ipa));
 	out_prop_str(o, NM(device_type), "memory");
 	uint64_t mem[2] = {g->ram_ipa, g->ram_size};
 	reg2(o, mem, 1);
@@ -128,13 +129,12 @@ static void emit_memory_cpus(struct dt_out *o, const struct guest_dt *g, const s
 
 	int cpu_compat_len = 0;
 	const char *cpu_compat =
-	    b->ncpus ? dt_getprop(host_fdt, b->cpu_node[0], "compatible", &cpu_compat_len) : NULL;
+	    b->ncpus ? dt_prop(host_fdt, b->cpu_node[0], DT_P_COMPATIBLE, &cpu_compat_len) : NULL;
 	out_begin_node(o, "cpus");
 	out_prop_u32(o, NM(address_cells), 1);
 	out_prop_u32(o, NM(size_cells), 0);
 	for (unsigned i = 0; i < g->nvcpus; i++) {
-		snprintf(path, sizeof(path), "cpu@%x", i);
-		out_begin_node(o, path);
+		out_begin_node(o, out_unit_name(path, "cpu", i));
 		out_prop_str(o, NM(device_type), "cpu");
 		if (cpu_compat)
 			out_prop(o, NM(compatible), cpu_compat, (uint32_t)cpu_compat_len);
@@ -168,8 +168,7 @@ static void emit_psci_timer_gic(struct dt_out *o, const struct guest_dt *g, cons
 	out_end_node(o);
 
 	char path[64];
-	snprintf(path, sizeof(path), "intc@%llx", (unsigned long long)b->gicd.base);
-	out_begin_node(o, path);
+	out_begin_node(o, out_unit_name(path, "intc", b->gicd.base));
 	uint64_t reg[4] = {b->gicd.base, 0x1000, b->gicc.base, 0x2000};
 	if (b->gic_version == 3) {
 		out_prop_str(o, NM(compatible), "arm,gic-v3");
@@ -198,8 +197,7 @@ static void emit_console(struct dt_out *o, const struct guest_dt *g)
 	out_end_node(o);
 
 	char path[64];
-	snprintf(path, sizeof(path), "pl011@%llx", (unsigned long long)g->uart_ipa);
-	out_begin_node(o, path);
+	out_begin_node(o, out_unit_name(path, "pl011", g->uart_ipa));
 	static const char uart_compat[] = "arm,pl011\0arm,primecell";
 	out_prop(o, NM(compatible), uart_compat, sizeof(uart_compat));
 	/* The ID without reading it: the emulation may cover less than 4 KiB. */

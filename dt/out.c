@@ -6,7 +6,8 @@
 #include "dt/devices.h"
 #include "dt/out.h"
 
-static const struct dt_names our_names = {
+/* Word-aligned: copied a word a step into a guest's DT. */
+static const struct dt_names our_names __attribute__((aligned(4))) = {
     .reg = "reg",
     .enable_method = "enable-method",
     .device_type = "device_type",
@@ -55,10 +56,29 @@ bool out_begin(struct dt_out *o, void *buf, int size, const void *src)
 	return true;
 }
 
-/* A big-endian word at any alignment (the buffer's is the caller's). */
+/* A word that may alias anything: the buffer and the values are chars. */
+typedef uint32_t __attribute__((may_alias)) word;
+
+/* A big-endian word at any alignment (the buffer's is the caller's): one
+ * store when aligned, as structure words are in an aligned buffer. */
 static void wr32(char *p, uint32_t v)
 {
-	p[0] = (char)(v >> 24), p[1] = (char)(v >> 16), p[2] = (char)(v >> 8), p[3] = (char)v;
+	if (!((uintptr_t)p & 3))
+		*(word *)(void *)p = __builtin_bswap32(v);
+	else
+		p[0] = (char)(v >> 24), p[1] = (char)(v >> 16), p[2] = (char)(v >> 8), p[3] = (char)v;
+}
+
+/* memcpy, a word a step when both ends are word-aligned (memcpy's fast
+ * path wants the same alignment modulo 8: a value's seldom has it). */
+static void copy(char *d, const char *s, uint32_t len)
+{
+	uint32_t i = 0;
+	if (!(((uintptr_t)d | (uintptr_t)s) & 3))
+		for (; i + 4 <= len; i += 4)
+			*(word *)(void *)(d + i) = *(const word *)(const void *)(s + i);
+	for (; i < len; i++)
+		d[i] = s[i];
 }
 
 /* Room for `hdr` bytes and len more padded to a word, or NULL (and bad). */
@@ -78,13 +98,6 @@ static char *room(struct dt_out *o, uint32_t hdr, uint32_t len)
 
 /* Each word and value written in place: a memcpy and a memset per word
  * were a third of building a domain's DT. */
-static void put(struct dt_out *o, const void *p, uint32_t len)
-{
-	char *d = room(o, 0, len);
-	if (d && len) /* an empty property's value may be NULL */
-		memcpy(d, p, len);
-}
-
 void out_put32(struct dt_out *o, uint32_t v)
 {
 	char *d = room(o, 4, 0);
@@ -92,16 +105,23 @@ void out_put32(struct dt_out *o, uint32_t v)
 		wr32(d, v);
 }
 
-void out_prop_at(struct dt_out *o, uint32_t nameoff, const void *val, uint32_t len)
+/* A property's tag, length and name: where its value goes, or NULL. */
+static char *prop_head(struct dt_out *o, uint32_t nameoff, uint32_t len)
 {
 	char *d = room(o, 12, len);
 	if (!d)
-		return;
+		return NULL;
 	wr32(d, FDT_PROP);
 	wr32(d + 4, len);
 	wr32(d + 8, nameoff);
-	if (len)
-		memcpy(d + 12, val, len);
+	return d + 12;
+}
+
+void out_prop_at(struct dt_out *o, uint32_t nameoff, const void *val, uint32_t len)
+{
+	char *d = prop_head(o, nameoff, len);
+	if (d) /* an empty property's value may be NULL: len 0, nothing read */
+		copy(d, val, len);
 }
 
 void out_prop(struct dt_out *o, uint32_t name, const void *val, uint32_t len)
@@ -116,14 +136,18 @@ void out_prop_str(struct dt_out *o, uint32_t name, const char *v)
 
 void out_prop_u32(struct dt_out *o, uint32_t name, uint32_t v)
 {
-	fdt32_t be = cpu_to_fdt32(v);
-	out_prop(o, name, &be, 4);
+	char *d = prop_head(o, o->names + name, 4);
+	if (d)
+		wr32(d, v);
 }
 
 void out_prop_u64(struct dt_out *o, uint32_t name, uint64_t v)
 {
-	fdt64_t be = cpu_to_fdt64(v);
-	out_prop(o, name, &be, 8);
+	char *d = prop_head(o, o->names + name, 8);
+	if (d) {
+		wr32(d, (uint32_t)(v >> 32));
+		wr32(d + 4, (uint32_t)v);
+	}
 }
 
 void out_prop_reg(struct dt_out *o, int ac, int sc, const uint64_t *pairs, int n)
@@ -143,8 +167,12 @@ void out_prop_reg(struct dt_out *o, int ac, int sc, const uint64_t *pairs, int n
 
 void out_begin_node(struct dt_out *o, const char *name)
 {
-	out_put32(o, FDT_BEGIN_NODE);
-	put(o, name, (uint32_t)strlen(name) + 1);
+	uint32_t len = (uint32_t)strlen(name) + 1;
+	char *d = room(o, 4, len);
+	if (d) {
+		wr32(d, FDT_BEGIN_NODE);
+		copy(d + 4, name, len);
+	}
 }
 
 void out_end_node(struct dt_out *o)
@@ -152,12 +180,25 @@ void out_end_node(struct dt_out *o)
 	out_put32(o, FDT_END_NODE);
 }
 
+char *out_unit_name(char *buf, const char *prefix, uint64_t v)
+{
+	size_t l = strlen(prefix);
+	int n = 1;
+	while (n < 16 && v >> (4 * n))
+		n++;
+	memcpy(buf, prefix, l);
+	buf[l] = '@';
+	for (char *p = buf + l + n; p > buf + l; v >>= 4)
+		*p-- = "0123456789abcdef"[v & 15];
+	buf[l + n + 1] = 0;
+	return buf;
+}
+
 void out_begin_spi_node(struct dt_out *o, const char *prefix, const char *compat, uint64_t ipa,
 			uint64_t size, unsigned intid, uint32_t trigger, int ac, int sc, uint32_t gph)
 {
 	char name[48];
-	snprintf(name, sizeof(name), "%s@%llx", prefix, (unsigned long long)ipa);
-	out_begin_node(o, name);
+	out_begin_node(o, out_unit_name(name, prefix, ipa));
 	out_prop_str(o, NM(compatible), compat);
 	uint64_t r[2] = {ipa, size};
 	out_prop_reg(o, ac, sc, r, 1);
@@ -177,8 +218,8 @@ const char *out_finish(struct dt_out *o)
 		return o->bad;
 	void *buf = o->buf;
 	if (o->names)
-		memcpy(o->buf + strings, (const char *)o->src + fdt_off_dt_strings(o->src), o->names);
-	memcpy(o->buf + strings + o->names, &our_names, sizeof(our_names));
+		copy(o->buf + strings, (const char *)o->src + fdt_off_dt_strings(o->src), o->names);
+	copy(o->buf + strings + o->names, (const char *)&our_names, sizeof(our_names));
 	fdt_set_magic(buf, FDT_MAGIC);
 	fdt_set_totalsize(buf, strings + nstr);
 	fdt_set_off_dt_struct(buf, STRUCT_OFF);

@@ -69,6 +69,9 @@ void out_prop_u64(struct dt_out *o, uint32_t name, uint64_t v);
 /* reg: n (address, size) pairs of ac and sc cells. */
 void out_prop_reg(struct dt_out *o, int ac, int sc, const uint64_t *pairs, int n);
 void out_begin_node(struct dt_out *o, const char *name);
+/* prefix@<v in hex>, as snprintf's "%s@%llx" writes it, into buf (the
+ * prefix's length and 18 bytes more); buf. */
+char *out_unit_name(char *buf, const char *prefix, uint64_t v);
 void out_end_node(struct dt_out *o);
 /* A node <prefix>@<ipa> with compatible, reg (ipa, size in ac and sc
  * cells), one SPI (trigger 1: edge rising, 4: level high) and, if gph is

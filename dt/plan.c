@@ -32,12 +32,95 @@ const char *dt_fault_name(enum on_fault f)
 }
 
 
+/* Every property a config node may have: each kind of node's a run, in
+ * the order its message lists them (root, domain, channel, policy, port;
+ * a network has none of its own), then the phandles dtc adds to nodes that
+ * are referenced, which any node may have. */
+enum cfg_prop {
+	P_COMPATIBLE, P_INSECURE_PMU_EL2,
+	P_LABEL, P_ROLE, P_TYPE, P_CPUS, P_MEMORY_SIZE, P_MEMORY_BASE, P_KERNEL, P_INITRD,
+	P_BOOTARGS, P_ON_FAULT, P_DEVICES, P_DMA_TRUSTED, P_LAYOUT,
+	P_BETWEEN, P_SIZE, P_MAX_NOTIFY_RATE,
+	P_ALLOW,
+	P_DOMAIN, P_MAC_ADDRESS, P_VLAN, P_VLANS, P_NATIVE_VLAN,
+	P_PHANDLE, P_LINUX_PHANDLE, P_N
+};
+static const char prop_names[] =
+    "compatible\0insecure-pmu-el2\0label\0role\0type\0cpus\0memory-size\0memory-base\0"
+    "kernel\0initrd\0bootargs\0on-fault\0devices\0dma-trusted\0layout\0between\0size\0"
+    "max-notify-rate\0allow\0domain\0mac-address\0vlan\0vlans\0native-vlan\0phandle\0"
+    "linux,phandle";
+static const uint8_t prop_off[P_N] = {0,   11,  28,	 34,  39,  44,	49,  61,  73,
+				      80,  87,  96,	 105, 113, 125, 132, 140, 145,
+				      161, 167, 174, 186, 191, 197, 209, 217};
+/* Each kind's run: [lo, hi) of enum cfg_prop. */
+enum cfg_kind { K_ROOT, K_DOMAIN, K_CHANNEL, K_POLICY, K_NETWORK, K_PORT };
+static const uint8_t kind_run[][2] = {{P_COMPATIBLE, P_LABEL},	 {P_LABEL, P_BETWEEN},
+				      {P_BETWEEN, P_ALLOW},	 {P_ALLOW, P_DOMAIN},
+				      {P_DOMAIN, P_DOMAIN},	 {P_DOMAIN, P_PHANDLE}};
+
+static const char *pname(unsigned i)
+{
+	return prop_names + prop_off[i];
+}
+
+/* A node's properties, read in one pass: each known one's value (NULL if
+ * absent) and length. */
+struct props {
+	const char *v[P_N];
+	int len[P_N];
+};
+
+/* The index of `name` among kind k's properties and the phandles; P_N if
+ * it is none of them. */
+static unsigned prop_find(const char *name, enum cfg_kind k)
+{
+	for (unsigned i = kind_run[k][0]; i < P_N; i++) {
+		if (i == kind_run[k][1])
+			i = P_PHANDLE;
+		const char *n = pname(i);
+		if (*n == *name && !strcmp(n, name))
+			return i;
+	}
+	return P_N;
+}
+
+/* One pass over a node's properties. Every one is one the reader knows: a
+ * misspelt 'memory-base' or 'dma-trusted' is an error, not a silent
+ * default. A name given twice: its first value, as a lookup by name. */
+static int read_props(const void *fdt, int node, const char *path, enum cfg_kind k,
+		      struct props *pv, struct dt_error *err)
+{
+	memset(pv, 0, sizeof(*pv));
+	int prop;
+	dt_blob_for_each_prop(prop, fdt, node)
+	{
+		const char *name;
+		int len;
+		const char *v = dt_blob_prop(fdt, prop, &name, &len);
+		unsigned i = prop_find(name, k);
+		if (i == P_N) {
+			char list[121] = "";
+			for (unsigned j = kind_run[k][0], n = 0; j < kind_run[k][1] && n < sizeof(list);
+			     j++)
+				n += (unsigned)snprintf(list + n, sizeof(list) - n, "%s%s",
+							j > kind_run[k][0] ? ", " : "", pname(j));
+			ERR("config %.50s: unknown property '%.30s' (known: %.120s)", path, name, list);
+		}
+		if (!pv->v[i]) {
+			pv->v[i] = v;
+			pv->len[i] = len;
+		}
+	}
+	return 0;
+}
+
 /* A string property: absent -> "" (if optional); not a NUL-terminated string -> error. */
-static int get_string(const void *fdt, int node, const char *path, const char *prop, char *out,
+static int get_string(const struct props *pv, const char *path, unsigned i, char *out,
 		      size_t outsz, bool required, struct dt_error *err)
 {
-	int len;
-	const char *v = dt_blob_getprop(fdt, node, prop, &len);
+	int len = pv->len[i];
+	const char *v = pv->v[i], *prop = pname(i);
 	out[0] = 0;
 	if (!v) {
 		if (required)
@@ -53,11 +136,11 @@ static int get_string(const void *fdt, int node, const char *path, const char *p
 	return 0;
 }
 
-static int get_u64(const void *fdt, int node, const char *path, const char *prop, uint64_t *out,
+static int get_u64(const struct props *pv, const char *path, unsigned i, uint64_t *out,
 		   bool required, struct dt_error *err)
 {
-	int len;
-	const uint32_t *v = dt_blob_getprop(fdt, node, prop, &len);
+	int len = pv->len[i];
+	const char *v = pv->v[i], *prop = pname(i);
 	*out = 0;
 	if (!v) {
 		if (required)
@@ -65,7 +148,7 @@ static int get_u64(const void *fdt, int node, const char *path, const char *prop
 		return 0;
 	}
 	if (len == 4)
-		*out = fdt32_to_cpu(v[0]);
+		*out = dt_rd32(v);
 	else if (len == 8)
 		*out = dt_read_cells(v, 2);
 	else
@@ -74,44 +157,9 @@ static int get_u64(const void *fdt, int node, const char *path, const char *prop
 	return 0;
 }
 
-/* Every property of a config node is one the reader knows: a misspelt
- * 'memory-base' or 'dma-trusted' is an error, not a silent default. dtc adds
- * phandles to nodes that are referenced. */
-static int check_props(const void *fdt, int node, const char *path, const char *const *known,
-		       struct dt_error *err)
-{
-	int prop;
-	dt_blob_for_each_prop(prop, fdt, node)
-	{
-		const char *name;
-		dt_blob_prop(fdt, prop, &name, NULL);
-		bool ok = !strcmp(name, "phandle") || !strcmp(name, "linux,phandle");
-		for (unsigned i = 0; known[i] && !ok; i++)
-			ok = !strcmp(name, known[i]);
-		if (!ok) {
-			char list[121] = "";
-			for (unsigned i = 0, n = 0; known[i] && n < sizeof(list); i++)
-				n += (unsigned)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
-							known[i]);
-			ERR("config %.50s: unknown property '%.30s' (known: %.120s)", path, name, list);
-		}
-	}
-	return 0;
-}
-
-static const char *const domain_props[] = {
-    "label",	"role",	     "type",	 "cpus",	"memory-size", "memory-base", "kernel",
-    "initrd",	"bootargs",  "on-fault", "devices",	"dma-trusted", "layout", NULL};
-static const char *const channel_props[] = {"between", "size", "max-notify-rate", NULL};
-static const char *const policy_props[] = {"allow", NULL};
-static const char *const network_props[] = {NULL};
-static const char *const port_props[] = {"domain", "mac-address", "vlan", "vlans", "native-vlan",
-					 NULL};
-static const char *const root_props[] = {"compatible", "insecure-pmu-el2", NULL};
-
 /* domain@<id>: its id, label, role and security type. */
-static int read_identity(const void *fdt, int node, const char *path, struct dom_cfg *d,
-			 struct dt_error *err)
+static int read_identity(const void *fdt, int node, const struct props *pv, const char *path,
+			 struct dom_cfg *d, struct dt_error *err)
 {
 	char buf[32];
 	const char *unit = strchr(dt_blob_name(fdt, node), '@');
@@ -122,18 +170,18 @@ static int read_identity(const void *fdt, int node, const char *path, struct dom
 	if (*end)
 		CERR("unit address '%s' is not a hexadecimal domain id", unit + 1);
 
-	if (get_string(fdt, node, path, "label", d->name, sizeof(d->name), true, err))
+	if (get_string(pv, path, P_LABEL, d->name, sizeof(d->name), true, err))
 		return -1;
 	if (!dt_valid_name(d->name))
 		CERR("label \"%s\" may only contain a-z, 0-9, '-' and '_'",
 		    d->name);
-	if (get_string(fdt, node, path, "role", buf, sizeof(buf), false, err))
+	if (get_string(pv, path, P_ROLE, buf, sizeof(buf), false, err))
 		return -1;
 	if (buf[0] && strcmp(buf, "control"))
 		CERR("role \"%s\" is not known (the only role is \"control\")",
 		    buf);
 	d->control = buf[0] != 0;
-	if (get_string(fdt, node, path, "type", d->label, sizeof(d->label), false, err))
+	if (get_string(pv, path, P_TYPE, d->label, sizeof(d->label), false, err))
 		return -1;
 	if (!d->label[0])
 		snprintf(d->label, sizeof(d->label), "domain_t");
@@ -144,11 +192,11 @@ static int read_identity(const void *fdt, int node, const char *path, struct dom
 }
 
 /* 'cpus', 'memory-size', 'memory-base'. */
-static int read_resources(const void *fdt, int node, const char *path, const struct board *b,
+static int read_resources(const struct props *pv, const char *path, const struct board *b,
 			  struct dom_cfg *d, struct dt_error *err)
 {
-	int len;
-	const uint32_t *cpus = dt_blob_getprop(fdt, node, "cpus", &len);
+	int len = pv->len[P_CPUS];
+	const char *cpus = pv->v[P_CPUS];
 	if (!cpus)
 		CERR("missing required property 'cpus' (physical CPU numbers, e.g. <0 "
 		    "1>)");
@@ -159,7 +207,7 @@ static int read_resources(const void *fdt, int node, const char *path, const str
 		CERR("'cpus' lists %u CPUs, at most %d are supported", d->ncpus,
 		    BH_MAX_VCPUS);
 	for (unsigned i = 0; i < d->ncpus; i++) {
-		d->cpus[i] = fdt32_to_cpu(cpus[i]);
+		d->cpus[i] = dt_rd32(cpus + 4 * i);
 		if (b && d->cpus[i] >= b->ncpus)
 			CERR("'cpus' names CPU %u but the board has %u CPUs (0-%u)",
 			    d->cpus[i], b->ncpus, b->ncpus - 1);
@@ -168,8 +216,8 @@ static int read_resources(const void *fdt, int node, const char *path, const str
 				CERR("'cpus' lists CPU %u twice", d->cpus[i]);
 	}
 
-	if (get_u64(fdt, node, path, "memory-size", &d->mem_size, true, err) ||
-	    get_u64(fdt, node, path, "memory-base", &d->mem_base, false, err))
+	if (get_u64(pv, path, P_MEMORY_SIZE, &d->mem_size, true, err) ||
+	    get_u64(pv, path, P_MEMORY_BASE, &d->mem_base, false, err))
 		return -1;
 	if (d->mem_size == 0 || !IS_ALIGNED(d->mem_size, SZ_2M))
 		CERR("'memory-size' 0x%llx must be a non-zero multiple of 2 MiB",
@@ -181,14 +229,14 @@ static int read_resources(const void *fdt, int node, const char *path, const str
 }
 
 /* 'kernel', 'initrd', 'bootargs', 'on-fault', 'layout'. */
-static int read_images(const void *fdt, int node, const char *path, struct dom_cfg *d,
+static int read_images(const struct props *pv, const char *path, struct dom_cfg *d,
 		       struct dt_error *err)
 {
 	char buf[32];
-	if (get_string(fdt, node, path, "kernel", d->kernel, sizeof(d->kernel), true, err) ||
-	    get_string(fdt, node, path, "initrd", d->initrd, sizeof(d->initrd), false, err) ||
-	    get_string(fdt, node, path, "bootargs", d->bootargs, sizeof(d->bootargs), false, err) ||
-	    get_string(fdt, node, path, "on-fault", buf, sizeof(buf), false, err))
+	if (get_string(pv, path, P_KERNEL, d->kernel, sizeof(d->kernel), true, err) ||
+	    get_string(pv, path, P_INITRD, d->initrd, sizeof(d->initrd), false, err) ||
+	    get_string(pv, path, P_BOOTARGS, d->bootargs, sizeof(d->bootargs), false, err) ||
+	    get_string(pv, path, P_ON_FAULT, buf, sizeof(buf), false, err))
 		return -1;
 	if (!buf[0] || !strcmp(buf, "stop"))
 		d->on_fault = FAULT_STOP;
@@ -198,7 +246,7 @@ static int read_images(const void *fdt, int node, const char *path, struct dom_c
 		d->on_fault = FAULT_HALT;
 	else
 		CERR("'on-fault' is \"%s\"; expected \"stop\", \"restart\" or \"halt\"", buf);
-	if (get_string(fdt, node, path, "layout", buf, sizeof(buf), false, err))
+	if (get_string(pv, path, P_LAYOUT, buf, sizeof(buf), false, err))
 		return -1;
 	d->firmware_layout = !strcmp(buf, "firmware");
 	if (buf[0] && !d->firmware_layout && strcmp(buf, "linux"))
@@ -243,12 +291,12 @@ static int check_device(const char *path, const char *dev, const struct board *b
 }
 
 /* 'devices' (absolute board DT paths, each once) and 'dma-trusted'. */
-static int read_devices(const void *fdt, int node, const char *path, const struct board *b,
+static int read_devices(const struct props *pv, const char *path, const struct board *b,
 			struct dom_cfg *d, struct dt_error *err)
 {
-	d->dma_trusted = dt_blob_getprop(fdt, node, "dma-trusted", NULL) != NULL;
-	int dlen;
-	const char *dv = dt_blob_getprop(fdt, node, "devices", &dlen);
+	d->dma_trusted = pv->v[P_DMA_TRUSTED] != NULL;
+	int dlen = pv->len[P_DEVICES];
+	const char *dv = pv->v[P_DEVICES];
 	if (!dv)
 		return 0;
 	if (dlen < 1 || dv[dlen - 1])
@@ -275,14 +323,13 @@ static int read_devices(const void *fdt, int node, const char *path, const struc
 }
 
 static int read_domain(const void *fdt, int node, const char *path, const struct board *b,
-		       struct dom_cfg *d, struct dt_error *err)
+		       struct dom_cfg *d, struct props *pv, struct dt_error *err)
 {
 	d->node = node;
-	return check_props(fdt, node, path, domain_props, err) ||
-		       read_identity(fdt, node, path, d, err) ||
-		       read_resources(fdt, node, path, b, d, err) ||
-		       read_images(fdt, node, path, d, err) ||
-		       read_devices(fdt, node, path, b, d, err) || check_layout(path, b, d, err)
+	return read_props(fdt, node, path, K_DOMAIN, pv, err) ||
+		       read_identity(fdt, node, pv, path, d, err) ||
+		       read_resources(pv, path, b, d, err) || read_images(pv, path, d, err) ||
+		       read_devices(pv, path, b, d, err) || check_layout(path, b, d, err)
 		   ? -1
 		   : 0;
 }
@@ -298,10 +345,10 @@ static int find_domain_by_phandle(const void *fdt, const struct plan *p, uint32_
 }
 
 static int read_channel(const void *fdt, int node, const char *path, struct plan *p,
-			struct dt_error *err)
+			struct props *pv, struct dt_error *err)
 {
 	struct chan_cfg *c = &p->chan[p->nchans];
-	if (check_props(fdt, node, path, channel_props, err))
+	if (read_props(fdt, node, path, K_CHANNEL, pv, err))
 		return -1;
 	const char *unit = strchr(dt_blob_name(fdt, node), '@');
 	char *end;
@@ -314,8 +361,8 @@ static int read_channel(const void *fdt, int node, const char *path, struct plan
 		if (p->chan[i].id == c->id)
 			CERR("channel id %x is used twice", c->id);
 
-	int len;
-	const char *v = dt_blob_getprop(fdt, node, "between", &len);
+	int len = pv->len[P_BETWEEN];
+	const char *v = pv->v[P_BETWEEN];
 	if (!v)
 		CERR("missing required property 'between' (the two domains: <&a &b> "
 		    "or \"a\", \"b\")");
@@ -339,9 +386,8 @@ static int read_channel(const void *fdt, int node, const char *path, struct plan
 	} else {
 		if (len != 8)
 			CERR("'between' must name exactly two domains (<&a &b>)");
-		const uint32_t *ph = (const uint32_t *)v;
 		for (int k = 0; k < 2; k++) {
-			int d = find_domain_by_phandle(fdt, p, fdt32_to_cpu(ph[k]));
+			int d = find_domain_by_phandle(fdt, p, dt_rd32(v + 4 * k));
 			if (d < 0)
 				CERR("'between' entry %d is not a reference to a domain "
 		    "node", k + 1);
@@ -351,15 +397,15 @@ static int read_channel(const void *fdt, int node, const char *path, struct plan
 	if (c->end[0] == c->end[1])
 		CERR("'between' names domain \"%s\" twice: a channel joins two "
 		    "domains", p->dom[c->end[0]].name);
-	if (get_u64(fdt, node, path, "size", &c->size, true, err))
+	if (get_u64(pv, path, P_SIZE, &c->size, true, err))
 		return -1;
 	if (c->size == 0 || !IS_ALIGNED(c->size, SZ_4K) || c->size > BH_CHANNEL_MAX_SIZE)
 		CERR("'size' 0x%llx must be a non-zero multiple of 4 KiB, at most %u "
 		    "MiB", (unsigned long long)c->size, BH_CHANNEL_MAX_SIZE >> 20);
 	uint64_t rate;
-	if (get_u64(fdt, node, path, "max-notify-rate", &rate, false, err))
+	if (get_u64(pv, path, P_MAX_NOTIFY_RATE, &rate, false, err))
 		return -1;
-	if (dt_blob_getprop(fdt, node, "max-notify-rate", NULL) &&
+	if (pv->v[P_MAX_NOTIFY_RATE] &&
 	    (rate == 0 || rate > BH_MAX_NOTIFY_RATE))
 		CERR("'max-notify-rate' is %llu; expected 1 to %u notifications per "
 		    "second (leave it out for no limit)", (unsigned long long)rate, BH_MAX_NOTIFY_RATE);
@@ -369,12 +415,12 @@ static int read_channel(const void *fdt, int node, const char *path, struct plan
 }
 
 static int read_policy(const void *fdt, int node, const char *path, struct plan *p,
-		       struct dt_error *err)
+		       struct props *pv, struct dt_error *err)
 {
-	if (check_props(fdt, node, path, policy_props, err))
+	if (read_props(fdt, node, path, K_POLICY, pv, err))
 		return -1;
-	int len;
-	const char *v = dt_blob_getprop(fdt, node, "allow", &len);
+	int len = pv->len[P_ALLOW];
+	const char *v = pv->v[P_ALLOW];
 	if (!v)
 		return 0; /* an empty policy: nothing between domains is allowed */
 	if (len < 1 || v[len - 1])
@@ -407,11 +453,11 @@ static int unit_id(const void *fdt, int node, const char *path, const char *kind
 }
 
 /* A domain named by prop: a reference (<&label>) or its label ("label"). */
-static int domain_ref(const void *fdt, int node, const char *path, const char *prop,
+static int domain_ref(const void *fdt, const struct props *pv, const char *path, unsigned i,
 		      const struct plan *p, unsigned *out, struct dt_error *err)
 {
-	int len;
-	const char *v = dt_blob_getprop(fdt, node, prop, &len);
+	int len = pv->len[i];
+	const char *v = pv->v[i], *prop = pname(i);
 	if (!v)
 		CERR("missing required property '%s' (the member: <&label> or "
 		    "\"label\")", prop);
@@ -425,7 +471,7 @@ static int domain_ref(const void *fdt, int node, const char *path, const char *p
 	}
 	if (len != 4)
 		CERR("'%s' must name one domain (<&label> or \"label\")", prop);
-	int d = find_domain_by_phandle(fdt, p, fdt32_to_cpu(*(const uint32_t *)v));
+	int d = find_domain_by_phandle(fdt, p, dt_rd32(v));
 	if (d < 0)
 		CERR("'%s' is not a reference to a domain node", prop);
 	*out = (unsigned)d;
@@ -433,18 +479,18 @@ static int domain_ref(const void *fdt, int node, const char *path, const char *p
 }
 
 /* prop as a list of 32-bit VLAN ids (1-4094), at most max of them: how many, or -1. */
-static int vlan_list(const void *fdt, int node, const char *path, const char *prop,
-		     uint16_t *out, unsigned max, struct dt_error *err)
+static int vlan_list(const struct props *pv, const char *path, unsigned pi, uint16_t *out,
+		     unsigned max, struct dt_error *err)
 {
-	int len;
-	const uint32_t *v = dt_blob_getprop(fdt, node, prop, &len);
+	int len = pv->len[pi];
+	const char *v = pv->v[pi], *prop = pname(pi);
 	if (len <= 0 || len % 4 || (unsigned)len / 4 > max)
 		CERR("'%s' must be %s 32-bit VLAN id%s (<10%s>)", prop,
 		    max == 1 ? "one" : "a list of at most 16", max == 1 ? "" : "s",
 		    max == 1 ? "" : " 20");
 	unsigned n = (unsigned)len / 4;
 	for (unsigned i = 0; i < n; i++) {
-		uint32_t id = fdt32_to_cpu(v[i]);
+		uint32_t id = dt_rd32(v + 4 * i);
 		if (id < 1 || id > BH_VLAN_ID_MAX)
 			CERR("'%s': %u is not a VLAN id (1-%u)", prop, id,
 			    BH_VLAN_ID_MAX);
@@ -457,12 +503,10 @@ static int vlan_list(const void *fdt, int node, const char *path, const char *pr
 }
 
 /* 'vlan' (an access port, default 1) or 'vlans' and 'native-vlan' (a trunk). */
-static int read_port_vlans(const void *fdt, int node, const char *path, struct net_port_cfg *pt,
+static int read_port_vlans(const struct props *pv, const char *path, struct net_port_cfg *pt,
 			   struct dt_error *err)
 {
-	bool access = dt_blob_getprop(fdt, node, "vlan", NULL) != NULL;
-	bool trunk = dt_blob_getprop(fdt, node, "vlans", NULL) != NULL;
-	bool native = dt_blob_getprop(fdt, node, "native-vlan", NULL) != NULL;
+	bool access = pv->v[P_VLAN], trunk = pv->v[P_VLANS], native = pv->v[P_NATIVE_VLAN];
 	if (access && trunk)
 		CERR("'vlan' (an access port) and 'vlans' (a trunk port) exclude each "
 		    "other");
@@ -470,16 +514,16 @@ static int read_port_vlans(const void *fdt, int node, const char *path, struct n
 		CERR("'native-vlan' is for trunk ports: it needs 'vlans'");
 	pt->trunk = trunk;
 	pt->pvid = 1;
-	if (access && vlan_list(fdt, node, path, "vlan", &pt->pvid, 1, err) < 0)
+	if (access && vlan_list(pv, path, P_VLAN, &pt->pvid, 1, err) < 0)
 		return -1;
 	if (!trunk)
 		return 0;
-	int n = vlan_list(fdt, node, path, "vlans", pt->vlans, BH_NET_MAX_VLANS, err);
+	int n = vlan_list(pv, path, P_VLANS, pt->vlans, BH_NET_MAX_VLANS, err);
 	if (n < 0)
 		return -1;
 	pt->nvlans = (unsigned)n;
 	pt->pvid = 0;
-	if (native && vlan_list(fdt, node, path, "native-vlan", &pt->pvid, 1, err) < 0)
+	if (native && vlan_list(pv, path, P_NATIVE_VLAN, &pt->pvid, 1, err) < 0)
 		return -1;
 	for (unsigned i = 0; native && i < pt->nvlans; i++)
 		if (pt->vlans[i] == pt->pvid)
@@ -489,13 +533,13 @@ static int read_port_vlans(const void *fdt, int node, const char *path, struct n
 }
 
 static int read_port(const void *fdt, int node, const char *path, const struct plan *p,
-		     struct net_cfg *net, struct dt_error *err)
+		     struct net_cfg *net, struct props *pv, struct dt_error *err)
 {
 	struct net_port_cfg *pt = &net->port[net->nports];
 	memset(pt, 0, sizeof(*pt));
-	if (check_props(fdt, node, path, port_props, err) ||
+	if (read_props(fdt, node, path, K_PORT, pv, err) ||
 	    unit_id(fdt, node, path, "port", &pt->id, err) ||
-	    domain_ref(fdt, node, path, "domain", p, &pt->dom, err))
+	    domain_ref(fdt, pv, path, P_DOMAIN, p, &pt->dom, err))
 		return -1;
 	const struct dom_cfg *d = &p->dom[pt->dom];
 	for (unsigned i = 0; i < net->nports; i++) {
@@ -505,8 +549,8 @@ static int read_port(const void *fdt, int node, const char *path, const struct p
 			CERR("domain \"%s\" is already port@%x of this network",
 			    d->name, net->port[i].id);
 	}
-	int len;
-	const uint8_t *mac = dt_blob_getprop(fdt, node, "mac-address", &len);
+	int len = pv->len[P_MAC_ADDRESS];
+	const uint8_t *mac = (const uint8_t *)pv->v[P_MAC_ADDRESS];
 	if (mac) {
 		if (len != 6)
 			CERR("'mac-address' must be 6 bytes ([02 00 00 00 00 01]), it has "
@@ -531,7 +575,7 @@ static int read_port(const void *fdt, int node, const char *path, const struct p
 		if (!memcmp(net->port[i].mac, pt->mac, 6))
 			CERR("MAC address %02x:%02x:%02x:%02x:%02x:%02x is also port@%x's", pt->mac[0], pt->mac[1], pt->mac[2], pt->mac[3], pt->mac[4],
 			    pt->mac[5], net->port[i].id);
-	if (read_port_vlans(fdt, node, path, pt, err))
+	if (read_port_vlans(pv, path, pt, err))
 		return -1;
 	net->nports++;
 	return 0;
@@ -539,11 +583,11 @@ static int read_port(const void *fdt, int node, const char *path, const struct p
 
 /* network@<id>: two or more port@<id> nodes, each a member domain. */
 static int read_network(const void *fdt, int node, const char *path, struct plan *p,
-			struct dt_error *err)
+			struct props *pv, struct dt_error *err)
 {
 	struct net_cfg *net = &p->net[p->nnets];
 	memset(net, 0, sizeof(*net));
-	if (check_props(fdt, node, path, network_props, err) ||
+	if (read_props(fdt, node, path, K_NETWORK, pv, err) ||
 	    unit_id(fdt, node, path, "network", &net->id, err))
 		return -1;
 	if (net->id > 0xff)
@@ -561,7 +605,7 @@ static int read_network(const void *fdt, int node, const char *path, struct plan
 			ERR("config %s: unknown node (expected port@<id>)", cpath);
 		if (net->nports == BH_NET_MAX_PORTS)
 			CERR("more than %d ports", BH_NET_MAX_PORTS);
-		if (read_port(fdt, child, cpath, p, net, err))
+		if (read_port(fdt, child, cpath, p, net, pv, err))
 			return -1;
 	}
 	if (net->nports < 2)
@@ -700,16 +744,25 @@ static int check_fixed_memory(const char *path, const struct dom_cfg *d, const s
 	return 0;
 }
 
+/* "/bulkhead/<name>" into path[96], cut as snprintf would cut it. */
+static void node_path(char *path, const char *name)
+{
+	size_t l = strnlen(name, 85);
+	memcpy(path, "/bulkhead/", 10);
+	memcpy(path + 10, name, l);
+	path[10 + l] = 0;
+}
+
 /* Every domain@<id> (other nodes: channels and the policy, read later). */
 static int read_domains(const void *fdt, int root, const struct board *b, struct plan *p,
-			struct dt_error *err)
+			struct props *pv, struct dt_error *err)
 {
 	int node;
 	dt_blob_for_each_child(node, fdt, root)
 	{
 		const char *nm = dt_blob_name(fdt, node);
 		char path[96];
-		snprintf(path, sizeof(path), "/bulkhead/%s", nm);
+		node_path(path, nm);
 		if (!strncmp(nm, "channel", 7) || !strcmp(nm, "policy") ||
 		    !strncmp(nm, "network", 7))
 			continue;
@@ -720,7 +773,7 @@ static int read_domains(const void *fdt, int root, const struct board *b, struct
 			CERR("more than %d domains", BH_MAX_DOMAINS);
 		struct dom_cfg *d = &p->dom[p->ndoms];
 		memset(d, 0, sizeof(*d)); /* only the domains there are: 64 slots are 540 KiB */
-		if (read_domain(fdt, node, path, b, d, err) || check_apart(path, p, d, err) ||
+		if (read_domain(fdt, node, path, b, d, pv, err) || check_apart(path, p, d, err) ||
 		    check_fixed_memory(path, d, b, err))
 			return -1;
 		p->ndoms++;
@@ -731,7 +784,8 @@ static int read_domains(const void *fdt, int root, const struct board *b, struct
 }
 
 /* Channels, networks and the policy, once every domain is known. */
-static int read_channels_policy(const void *fdt, int root, struct plan *p, struct dt_error *err)
+static int read_channels_policy(const void *fdt, int root, struct plan *p, struct props *pv,
+				struct dt_error *err)
 {
 	unsigned npolicy = 0;
 	int node;
@@ -739,21 +793,21 @@ static int read_channels_policy(const void *fdt, int root, struct plan *p, struc
 	{
 		const char *nm = dt_blob_name(fdt, node);
 		char path[96];
-		snprintf(path, sizeof(path), "/bulkhead/%s", nm);
+		node_path(path, nm);
 		if (!strncmp(nm, "channel", 7)) {
 			if (p->nchans == BH_MAX_CHANNELS)
 				CERR("more than %d channels", BH_MAX_CHANNELS);
-			if (read_channel(fdt, node, path, p, err))
+			if (read_channel(fdt, node, path, p, pv, err))
 				return -1;
 		} else if (!strncmp(nm, "network", 7)) {
 			if (p->nnets == BH_MAX_NETWORKS)
 				CERR("more than %d networks", BH_MAX_NETWORKS);
-			if (read_network(fdt, node, path, p, err))
+			if (read_network(fdt, node, path, p, pv, err))
 				return -1;
 		} else if (!strcmp(nm, "policy")) {
 			if (npolicy++)
 				CERR("only one policy node");
-			if (read_policy(fdt, node, path, p, err))
+			if (read_policy(fdt, node, path, p, pv, err))
 				return -1;
 		}
 	}
@@ -772,10 +826,11 @@ int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct 
 	int root = dt_blob_child(fdt, 0, "bulkhead");
 	if (root < 0)
 		ERR("config: no /bulkhead node");
-	if (check_props(fdt, root, "/bulkhead", root_props, err))
+	struct props pv; /* each node's in turn: one on the stack, not one per kind */
+	if (read_props(fdt, root, "/bulkhead", K_ROOT, &pv, err))
 		return -1;
-	p->insecure_pmu_el2 = dt_blob_getprop(fdt, root, "insecure-pmu-el2", NULL) != NULL;
-	if (read_domains(fdt, root, b, p, err) || read_channels_policy(fdt, root, p, err))
+	p->insecure_pmu_el2 = pv.v[P_INSECURE_PMU_EL2] != NULL;
+	if (read_domains(fdt, root, b, p, &pv, err) || read_channels_policy(fdt, root, p, &pv, err))
 		return -1;
 	return check_control_domain(p, b, err);
 }

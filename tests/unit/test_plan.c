@@ -11,6 +11,7 @@
 #include "check.h"
 #include "dt/dom0.h"
 #include "dt/plan.h"
+#include "dt/policy.h"
 
 static const char *data_dir;
 static void *board_fdt;
@@ -226,6 +227,172 @@ static void test_bad(void)
 	CHECK_CONTAINS(err.msg, "config: not a valid DTB");
 }
 
+/* The reader takes each node's properties in one pass, dispatched by name:
+ * every name it knows lands in its own field, whatever the order. */
+static void test_dispatch_every(void)
+{
+	void *cfg = load_dtb("plan/every-property.dtb");
+	static struct plan p;
+	struct dt_error err;
+	if (!CHECK_EQ(dt_plan_read(cfg, &board, &p, &err), 0)) {
+		fprintf(stderr, "    refused: %s\n", err.msg);
+		free(cfg);
+		return;
+	}
+	CHECK(p.insecure_pmu_el2);
+	CHECK_EQ(p.ndoms, 2);
+	const struct dom_cfg *d = &p.dom[0];
+	CHECK_STR(d->name, "dom0");
+	CHECK(d->control);
+	CHECK_STR(d->label, "dom0_t");
+	CHECK_EQ(d->ncpus, 2);
+	CHECK_EQ(d->cpus[1], 1);
+	CHECK_EQ(d->mem_size, 0x10000000);
+	CHECK_STR(d->kernel, "Image");
+	CHECK_STR(d->initrd, "rootfs.cpio.gz");
+	CHECK_STR(d->bootargs, "console=ttyAMA0");
+	CHECK_EQ(d->on_fault, FAULT_RESTART);
+	CHECK(!d->firmware_layout);
+	d = &p.dom[1];
+	CHECK_STR(d->name, "rt-1");
+	CHECK(!d->control);
+	CHECK_STR(d->label, "rt_t");
+	CHECK_EQ(d->cpus[0], 3);
+	CHECK_EQ(d->mem_size, 0x800000);
+	CHECK_EQ(d->mem_base, 0x40000000);
+	CHECK_STR(d->kernel, "rt.bin");
+	CHECK_EQ(d->on_fault, FAULT_HALT);
+	CHECK_EQ(d->ndevices, 1);
+	CHECK_STR(d->devices[0], "/pl061@9030000");
+	CHECK(d->dma_trusted);
+	CHECK(d->firmware_layout);
+	/* between <&dom0 &rt>: rt's phandle given as linux,phandle */
+	CHECK_EQ(p.nchans, 1);
+	CHECK_EQ(p.chan[0].id, 5);
+	CHECK_EQ(p.chan[0].end[0], 0);
+	CHECK_EQ(p.chan[0].end[1], 1);
+	CHECK_EQ(p.chan[0].size, 0x2000);
+	CHECK_EQ(p.chan[0].max_notify_rate, 100);
+	CHECK(dt_policy_allows(&p, &p.dom[0], &p.dom[1], CLASS_DOMAIN, PERM_QUERY));
+	CHECK(!dt_policy_allows(&p, &p.dom[1], &p.dom[0], CLASS_DOMAIN, PERM_QUERY));
+	CHECK_EQ(p.nnets, 1);
+	const struct net_port_cfg *pt = p.net[0].port;
+	CHECK_EQ(p.net[0].nports, 2);
+	CHECK_EQ(pt[0].dom, 0);
+	CHECK(pt[0].trunk);
+	CHECK_EQ(pt[0].nvlans, 2);
+	CHECK_EQ(pt[0].vlans[1], 20);
+	CHECK_EQ(pt[0].pvid, 30);
+	CHECK_EQ(pt[1].dom, 1);
+	CHECK(!pt[1].trunk);
+	CHECK_EQ(pt[1].pvid, 10);
+	CHECK_EQ(pt[1].mac[5], 0x0a);
+	free(cfg);
+}
+
+/* A one-domain config built in memory: `extra` properties (name, then a
+ * string value; NULL ends) go before the usual four, so the first of a
+ * name given twice is the extra one. */
+static void *config_with(const char *const *extra)
+{
+	static char buf[4096];
+	fdt_create(buf, sizeof(buf));
+	fdt_finish_reservemap(buf);
+	fdt_begin_node(buf, "");
+	fdt_begin_node(buf, "bulkhead");
+	fdt_property_string(buf, "compatible", "bulkhead,config-v1");
+	fdt_begin_node(buf, "domain@0");
+	for (; *extra; extra += 2)
+		fdt_property_string(buf, extra[0], extra[1]);
+	fdt_property_string(buf, "label", "solo");
+	fdt_property_u32(buf, "cpus", 0);
+	fdt_property_u64(buf, "memory-size", 0x200000);
+	fdt_property_string(buf, "kernel", "k");
+	fdt_end_node(buf);
+	fdt_end_node(buf);
+	fdt_end_node(buf);
+	CHECK_EQ(fdt_finish(buf), 0);
+	return buf;
+}
+
+/* Names it does not know, however close to one it does; a name twice. */
+static void test_dispatch_names(void)
+{
+	static const char known[] = "(known: label, role, type, cpus, memory-size, memory-base, "
+				    "kernel, initrd, bootargs, on-fault, devices, dma-trusted, "
+				    "layout)";
+	/* A prefix of a known name, a known name with more after it, a
+	 * name of another kind of node, and one unlike any. */
+	static const char *const unknown[] = {"labe", "memory", "labelx", "memory-sizes",
+					      "vlan", "insecure-pmu-el2", "x", "phandles"};
+	static struct plan p;
+	struct dt_error err;
+	for (unsigned i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+		const char *extra[] = {unknown[i], "v", NULL};
+		char want[96];
+		snprintf(want, sizeof(want), "config /bulkhead/domain@0: unknown property '%s' ",
+			 unknown[i]);
+		check_test = unknown[i];
+		CHECK_EQ(dt_plan_read(config_with(extra), &board, &p, &err), -1);
+		CHECK_CONTAINS(err.msg, want);
+		CHECK_CONTAINS(err.msg, known);
+	}
+	check_test = "test_dispatch_names";
+	/* The phandles any node may have (dtc adds them), and the known
+	 * names, in any order. */
+	const char *ph[] = {"phandle", "", "linux,phandle", "", "type", "t_t", "role", "control",
+			    NULL};
+	if (!CHECK_EQ(dt_plan_read(config_with(ph), &board, &p, &err), 0))
+		fprintf(stderr, "    refused: %s\n", err.msg);
+	CHECK_STR(p.dom[0].label, "t_t");
+	CHECK(p.dom[0].control);
+	/* A name twice: its first value, as a lookup by name would find. */
+	const char *twice[] = {"label", "first", "kernel", "kfirst", NULL};
+	if (!CHECK_EQ(dt_plan_read(config_with(twice), &board, &p, &err), 0))
+		fprintf(stderr, "    refused: %s\n", err.msg);
+	CHECK_STR(p.dom[0].name, "first");
+	CHECK_STR(p.dom[0].kernel, "kfirst");
+	/* ... and what is wrong with the first is wrong, even if the second is right. */
+	const char *bad_first[] = {"memory-size", "bigger", NULL};
+	CHECK_EQ(dt_plan_read(config_with(bad_first), &board, &p, &err), -1);
+	CHECK_CONTAINS(err.msg, "config /bulkhead/domain@0: property 'memory-size' must be one "
+				"32-bit or 64-bit value (<0x0 0x...>), it has 7 bytes");
+}
+
+/* Every other kind of node: a name it does not know (one another kind
+ * knows, or none does) is refused with its own kind's names. */
+static void test_dispatch_kinds(void)
+{
+	static const struct {
+		const char *node, *prop, *msg;
+	} c[] = {
+	    {"/bulkhead", "label", "config /bulkhead: unknown property 'label' (known: compatible, "
+				   "insecure-pmu-el2)"},
+	    {"/bulkhead/channel@5", "domain", "config /bulkhead/channel@5: unknown property "
+					      "'domain' (known: between, size, max-notify-rate)"},
+	    {"/bulkhead/policy", "allows", "config /bulkhead/policy: unknown property 'allows' "
+					   "(known: allow)"},
+	    {"/bulkhead/network@2", "size", "config /bulkhead/network@2: unknown property 'size' "
+					    "(known: )"},
+	    {"/bulkhead/network@2/port@1", "vla", "config /bulkhead/network@2/port@1: unknown "
+						  "property 'vla' (known: domain, mac-address, "
+						  "vlan, vlans, native-vlan)"},
+	};
+	void *cfg = load_dtb("plan/every-property.dtb");
+	static char buf[8192];
+	static struct plan p;
+	struct dt_error err;
+	for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		check_test = c[i].node;
+		CHECK_EQ(fdt_open_into(cfg, buf, sizeof(buf)), 0);
+		CHECK_EQ(fdt_setprop_u32(buf, fdt_path_offset(buf, c[i].node), c[i].prop, 1), 0);
+		CHECK_EQ(dt_plan_read(buf, &board, &p, &err), -1);
+		CHECK_STR(err.msg, c[i].msg);
+	}
+	check_test = "test_dispatch_kinds";
+	free(cfg);
+}
+
 /* Without a board (the syntax-only check) the board's limits are not applied. */
 static void test_no_board(void)
 {
@@ -308,6 +475,9 @@ int main(int argc, char **argv)
 	RUN(test_defaults);
 	RUN(test_networks);
 	RUN(test_bad);
+	RUN(test_dispatch_every);
+	RUN(test_dispatch_names);
+	RUN(test_dispatch_kinds);
 	RUN(test_no_board);
 	RUN(test_dom0_room);
 	free(board_fdt);
