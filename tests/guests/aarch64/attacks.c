@@ -693,6 +693,12 @@ static void a_console_next_page(void)
 {
 	sea(LD4, 0x09001000);
 }
+/* FR's offset on that page: the vector serves FR by the whole IPA, never
+ * by the offset alone (arch-arm64/vectors.S: guest_fr_fast). */
+static void a_console_next_page_fr(void)
+{
+	sea(LD4, 0x09001018);
+}
 static void a_subpage_neighbour_read(void)
 {
 	sea(LD4, A.vreg);
@@ -1970,6 +1976,7 @@ static const struct attack {
     {"s2-victim-device-read", a_victim_device_read, 0},
     {"s2-victim-device-write", a_victim_device_write, 0},
     {"s2-console-next-page", a_console_next_page, 0},
+    {"s2-console-next-page-fr", a_console_next_page_fr, 0},
     {"s2-subpage-neighbour-read", a_subpage_neighbour_read, 0},
     {"s2-subpage-neighbour-write", a_subpage_neighbour_write, 0},
     {"s2-subpage-neighbour-byte", a_subpage_neighbour_byte, 0},
