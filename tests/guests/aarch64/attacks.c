@@ -867,6 +867,17 @@ static void a_vuart_ldxr(void)
 {
 	sea(LDXR, 0x09000018);
 }
+/* UARTFR in a size the emulated PL011 refuses (its registers take 16 or
+ * 32 bits): C injects an abort, and the vector's FR read (SAS 1 or 2 only)
+ * must leave both to it. */
+static void a_vuart_fr_byte(void)
+{
+	sea(LD1, 0x09000018);
+}
+static void a_vuart_fr_64(void)
+{
+	sea(LD8, 0x09000018);
+}
 static void a_subpage_ldxr(void)
 {
 	sea(LDXR, A.own_reg);
@@ -2007,6 +2018,8 @@ static const struct attack {
     {"isv0-gicr-stp", a_gicr_stp, 3},
     {"console-forge-uart", a_console_forge_uart, 0},
     {"console-forge-hypercall", a_console_forge_hc, 0},
+    {"console-uart-fr-byte", a_vuart_fr_byte, 0},
+    {"console-uart-fr-64bit", a_vuart_fr_64, 0},
     {"isv0-console-uart-ldp", a_vuart_ldp, 0},
     {"isv0-console-uart-stp", a_vuart_stp, 0},
     {"isv0-subpage-ldp", a_subpage_ldp, 0},
