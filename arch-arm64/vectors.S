@@ -234,8 +234,12 @@ guest_sync64_hi:
  * tests are in vec_guest_sync64, its last 13 instructions at the free end
  * of vec_guest_irq64's slot. The poll flag is cleared
  * whether or not it was set (vuart_fr clears it only if set: the same
- * value, and another vCPU's DR write racing with either loses its flag
- * the same way, costing only an earlier pump). Safety: docs/ARCHITECTURE.md.
+ * value). Not quite the same race: another vCPU's DR write landing between
+ * the LDRB and the STRB loses its flag here even when the flag read was
+ * clear (in C only when it was set); the flag only spares a pump, so the
+ * cost is that vCPU's next FR read pumping the ring in C (console_domain_tx:
+ * at worst a line composed early), never a value a guest reads (TXFF needs
+ * the ring nearly full, which both test). Safety: docs/ARCHITECTURE.md.
  */
 guest_fr_fast:
 	eor	x1, x0, x0, lsr #1

@@ -32,7 +32,7 @@ el0_back:
 
 /* AArch64 EL0: x0 = an address outside the domain, x1 = an emulated device.
  * Then a PMU read the hypervisor traps and refuses (PMSELR names no counter):
- * an undefined instruction. */
+ * an undefined instruction. Last, the device's FR (x2 at SVC: el0.c checks). */
 	.balign	4
 	.globl	el0_a64, el0_a64_oob, el0_a64_dev, el0_a64_undef
 el0_a64:
@@ -42,6 +42,8 @@ el0_a64_dev:
 	ldp	w2, w3, [x1]		/* a pair: no syndrome, the hypervisor cannot emulate it */
 el0_a64_undef:
 	mrs	x2, pmxevcntr_el0
+	mov	x3, #0
+	ldr	w2, [x1, #0x18]		/* UARTFR: emulated (the vector serves it), no exception */
 	svc	#0
 
 /* AArch32 EL0, T32 (16-bit encodings, as data: this is an A64 assembler). */
@@ -54,5 +56,12 @@ el0_t32_dev:
 	.hword	0xc90c			/* ldmia r1!, {r2, r3}: no syndrome */
 el0_t32_undef:
 	.hword	0xee19, 0x2f5d		/* mrc p15, 0, r2, c9, c13, 2: PMXEVCNTR */
+	/* UARTFR read in an IT block: its emulation must step ITSTATE, so the
+	 * `else` MOV is skipped (r3 stays 0); the AArch64 vector's FR read must
+	 * leave an AArch32 EL0 to C, which does. */
+	.hword	0x2300			/* movs r3, #0: Z set */
+	.hword	0xbf0c			/* ite eq */
+	.hword	0xf8d1, 0x2018		/* ldreq.w r2, [r1, #0x18]: UARTFR, emulated */
+	.hword	0x2301			/* movne r3, #1: not executed */
 	.hword	0xdf00			/* svc #0 */
 	.balign	4

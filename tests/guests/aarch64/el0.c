@@ -40,6 +40,7 @@
 #define NO_FAR	      (~0ULL)
 #define SCTLR_SPAN    (1ULL << 23)
 #define PSTATE_PAN    (1ULL << 22)
+#define FR_RXFE	      (1u << 4) /* PL011 UARTFR: nothing typed */
 
 extern char el0_a64[], el0_a64_oob[], el0_a64_dev[], el0_a64_undef[];
 extern char el0_t32[], el0_t32_oob[], el0_t32_dev[], el0_t32_undef[];
@@ -54,6 +55,7 @@ static volatile struct {
 	struct {
 		uint64_t vector, esr, far, elr, spsr, pstate_pan;
 	} r[MAX_REC];
+	uint64_t svc_x2, svc_x3; /* at the SVC: the FR read's value, the IT block's witness */
 } rec;
 
 /* Called by exception_entry: a synchronous exception from this mode's EL0.
@@ -75,6 +77,8 @@ bool el0_exception(struct frame *f, uint64_t vector)
 		rec.r[i].pstate_pan = pan;
 	}
 	if (ec == EC_SVC32 || ec == EC_SVC64 || rec.n >= MAX_REC) {
+		rec.svc_x2 = f->x[2];
+		rec.svc_x3 = f->x[3];
 		f->elr = (uint64_t)(uintptr_t)el0_back;
 		f->spsr = SPSR_EL1H;
 	} else if ((f->spsr & 0x30) == 0x30) { /* T32: 16 or 32 bits by its first halfword */
@@ -155,6 +159,16 @@ static const char *run(const struct attack_env *e, const char *name, char *code,
 	if (!w && undef)
 		w = check(2, "refused PMU read", vec, NO_FAR, (uint64_t)(uintptr_t)pc[2] + ALIAS,
 			  a32);
+	if (!w && (rec.svc_x2 >> 8 || !(rec.svc_x2 & FR_RXFE) || rec.svc_x3)) {
+		snprintf(why, sizeof(why),
+			 "%s: UARTFR read at EL0: 0x%lx, not a flag register with RXFE set, or the "
+			 "instruction after it wrong (r3/x3 0x%lx, want 0: an IT block's ITSTATE)",
+			 name, rec.svc_x2, rec.svc_x3);
+		w = why;
+	}
+	if (!w)
+		e->say("el0abort: %s EL0: UARTFR read emulated%s", name,
+		       a32 ? " in an IT block, ITSTATE stepped" : "");
 	if (!w && !undef)
 		e->say("el0abort: %s EL0: PMU read not checked: PMUv3p1 or later, the "
 		       "guest's own PMU, nothing traps",
