@@ -137,8 +137,8 @@ HYP_FLAGS_FILE := $(HYPB)/flags
 .PHONY: FORCE
 $(HYP_FLAGS_FILE): FORCE
 	@mkdir -p $(dir $@)
-	@echo '$(HYP_CFLAGS) $(HYP_LDFLAGS) $(HYP_SIZE_FLAG) $(HYP_SIZE_NOGUESS) $(HYP_SIZE_GUESS) $(X): $(HYP_SIZE_OPT)' | cmp -s - $@ || \
-		echo '$(HYP_CFLAGS) $(HYP_LDFLAGS) $(HYP_SIZE_FLAG) $(HYP_SIZE_NOGUESS) $(HYP_SIZE_GUESS) $(X): $(HYP_SIZE_OPT)' >$@
+	@echo '$(HYP_CFLAGS) $(HYP_LDFLAGS) $(HYP_SIZE_FLAG) $(HYP_SIZE_NOGUESS) $(HYP_SIZE_GUESS): $(HYP_SIZE_OPT)' | cmp -s - $@ || \
+		echo '$(HYP_CFLAGS) $(HYP_LDFLAGS) $(HYP_SIZE_FLAG) $(HYP_SIZE_NOGUESS) $(HYP_SIZE_GUESS): $(HYP_SIZE_OPT)' >$@
 
 $(HYPB)/%.S.o: %.S $(HYP_FLAGS_FILE) | deps
 	@mkdir -p $(dir $@)
