@@ -92,14 +92,16 @@ HYP_SIZE_FLAG := -Os -fno-shrink-wrap -fno-optimize-sibling-calls -fno-tree-domi
 	-fno-tree-tail-merge -fno-caller-saves
 $(HYP_SIZE_OPT): HYP_OPT = $(HYP_SIZE_FLAG)
 # No guessed branch probabilities (blocks as written, no path copied for
-# a likely side): -480, measured file by file. Not in domain.c, control.c,
+# a likely side), measured file by file. Not in domain.c, control.c,
 # vnet.c, channel.c: the link then inlines their code into the run loop and
 # the IPI path differently (domain_load into cpu_run_loop: +1.2 KiB, +2
-# instructions on sgi-self); nor in boot.c, virtio_mmio.c, dom0.c, vpmu.c,
-# where it makes the image larger.
+# instructions on sgi-self); not in dt/board.c (its index pass: +3.4K
+# instructions at boot); nor where it makes the image larger (boot.c,
+# virtio_mmio.c, vpmu.c, dt/: dom0.c, board_fallback.c, blob.c, out.c,
+# policy.c).
 HYP_SIZE_NOGUESS := -fno-guess-branch-probability
 HYP_SIZE_GUESS := $(patsubst %,$(HYPB)/%.c.o,common/domain common/control common/vnet common/channel \
-	common/boot common/virtio_mmio dt/dom0 arch-arm64/vpmu)
+	common/boot common/virtio_mmio arch-arm64/vpmu dt/board dt/dom0 dt/board_fallback dt/blob dt/out dt/policy)
 $(filter-out $(HYP_SIZE_GUESS),$(HYP_SIZE_OPT)): HYP_OPT = $(HYP_SIZE_FLAG) $(HYP_SIZE_NOGUESS)
 HYP_CFLAGS = -std=c11 $(HYP_OPT) -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -nostdlib \
 	-mgeneral-regs-only -mstrict-align -mno-outline-atomics -fpie -fvisibility=hidden \
