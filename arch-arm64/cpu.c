@@ -41,7 +41,7 @@ uint64_t arch_read_mpidr(void)
 	return read_sysreg(mpidr_el1) & 0xff00ffffffULL;
 }
 
-unsigned arch_boot_cpu_index(const struct board *b)
+__attribute__((cold)) unsigned arch_boot_cpu_index(const struct board *b)
 {
 	uint64_t me = arch_read_mpidr();
 	/* One stack per CPU of the board, from the boot heap; secondary_entry
@@ -120,7 +120,7 @@ static uint64_t mdcr_for_guest(void)
 	return mdcr;
 }
 
-void arch_secondary_init(unsigned index)
+__attribute__((cold)) void arch_secondary_init(unsigned index)
 {
 	write_sysreg(tpidr_el2, index);
 	pcpus[index].index = index;

@@ -79,7 +79,7 @@ __attribute__((cold)) void stats_each(void (*emit)(const char *line, void *arg),
 	}
 }
 
-uint64_t stats_exits_of_domain(const struct domain *d)
+__attribute__((cold)) uint64_t stats_exits_of_domain(const struct domain *d)
 {
 	uint64_t n = 0;
 	for (unsigned c = 0; c < board.ncpus; c++)
@@ -88,7 +88,7 @@ uint64_t stats_exits_of_domain(const struct domain *d)
 	return n;
 }
 
-void stats_print(void)
+__attribute__((cold)) void stats_print(void)
 {
 	bh_log("exits per CPU, by cause and the domain that caused them:");
 	stats_each(emit_line, NULL);

@@ -28,7 +28,7 @@ static unsigned fifo_room;
  * costs one room query per 16 bytes, not one per byte. LCRH changes only
  * while the UART is idle and disabled (PL011 TRM, UARTCR); a UART still
  * busy after the bounded wait keeps its FIFOs off. */
-static void pl011_init(uint64_t base)
+__attribute__((cold)) static void pl011_init(uint64_t base)
 {
 	uint32_t lcrh = arch_dev_read32(base + UARTLCRH);
 	if (!(lcrh & LCRH_FEN)) {

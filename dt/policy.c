@@ -63,6 +63,21 @@ static bool type_exists(const struct plan *p, const char *t)
 	return false;
 }
 
+/* Every message about a rule starts "config PATH: 'allow' rule N": the
+ * prefix once in the image, the rest of the message after it. */
+__attribute__((format(printf, 4, 5))) static int rule_err(struct dt_error *err, const char *path,
+							  unsigned idx, const char *fmt, ...)
+{
+	int n = snprintf(err->msg, sizeof(err->msg), "config %s: 'allow' rule %u", path, idx);
+	n = MIN(n, (int)sizeof(err->msg) - 1);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->msg + n, sizeof(err->msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+#define RERR(...) return rule_err(err, path, idx, __VA_ARGS__)
+
 /* One rule, "SRC TGT : CLASS { PERM ... }". */
 int dt_policy_parse_rule(const char *text, const char *path, unsigned idx, struct plan *p,
 			 struct dt_error *err)
@@ -70,7 +85,7 @@ int dt_policy_parse_rule(const char *text, const char *path, unsigned idx, struc
 	char buf[160], *tok[16];
 	unsigned n = 0, o = 0;
 	if (strlen(text) >= sizeof(buf) / 2)
-		ERR("config %s: 'allow' rule %u is too long", path, idx);
+		RERR(" is too long");
 	for (const char *s = text; *s; s++) { /* space out the punctuation */
 		if (*s == ':' || *s == '{' || *s == '}') {
 			buf[o++] = ' ';
@@ -87,15 +102,15 @@ int dt_policy_parse_rule(const char *text, const char *path, unsigned idx, struc
 		if (!*s)
 			break;
 		if (n == ARRAY_SIZE(tok))
-			ERR("config %s: 'allow' rule %u (\"%s\") has too many words", path, idx, text);
+			RERR(" (\"%s\") has too many words", text);
 		tok[n++] = s;
 		while (*s && *s != ' ')
 			s++;
 	}
 	if (n < 6 || strcmp(tok[2], ":") || strcmp(tok[4], "{") || strcmp(tok[n - 1], "}"))
-		ERR("config %s: 'allow' rule %u (\"%s\") is not \"SRC_TYPE TGT_TYPE : CLASS { "
-		    "PERM ... }\"",
-		    path, idx, text);
+		RERR(" (\"%s\") is not \"SRC_TYPE TGT_TYPE : CLASS { "
+		     "PERM ... }\"",
+		     text);
 	if (p->nrules == BH_MAX_RULES)
 		ERR("config %s: more than %d rules", path, BH_MAX_RULES);
 	struct rule *r = &p->rule[p->nrules];
@@ -105,23 +120,21 @@ int dt_policy_parse_rule(const char *text, const char *path, unsigned idx, struc
 		if (!strcmp(tok[3], class_name[c]))
 			cls = (int)c;
 	if (cls < 0)
-		ERR("config %s: 'allow' rule %u: class \"%s\" is not known (domain, channel, "
-		    "net, console, hypervisor)",
-		    path, idx, tok[3]);
+		RERR(": class \"%s\" is not known (domain, channel, "
+		     "net, console, hypervisor)",
+		     tok[3]);
 	r->cls = (enum policy_class)cls;
 	for (int k = 0; k < 2; k++) {
 		if (!dt_valid_name(tok[k]) || strlen(tok[k]) >= sizeof(r->src))
-			ERR("config %s: 'allow' rule %u: \"%s\" is not a type name", path, idx,
-			    tok[k]);
+			RERR(": \"%s\" is not a type name", tok[k]);
 		/* hypervisor_t is the target of class hypervisor, and only that. */
 		bool hyp = k == 1 && r->cls == CLASS_HYPERVISOR;
 		if (hyp != !strcmp(tok[k], HYPERVISOR_TYPE))
-			ERR("config %s: 'allow' rule %u: class hypervisor's target is \"%s\", "
-			    "and no other class names it (\"%s\")",
-			    path, idx, HYPERVISOR_TYPE, tok[k]);
+			RERR(": class hypervisor's target is \"%s\", "
+			     "and no other class names it (\"%s\")",
+			     HYPERVISOR_TYPE, tok[k]);
 		if (!hyp && !type_exists(p, tok[k]))
-			ERR("config %s: 'allow' rule %u: type \"%s\" is no domain's 'type'", path,
-			    idx, tok[k]);
+			RERR(": type \"%s\" is no domain's 'type'", tok[k]);
 	}
 	snprintf(r->src, sizeof(r->src), "%s", tok[0]);
 	snprintf(r->tgt, sizeof(r->tgt), "%s", tok[1]);
@@ -133,14 +146,14 @@ int dt_policy_parse_rule(const char *text, const char *path, unsigned idx, struc
 				if (class_perms[r->cls] & (1u << b))
 					snprintf(list + strlen(list), sizeof(list) - strlen(list),
 						 "%s%s", list[0] ? ", " : "", perm_name[b]);
-			ERR("config %s: 'allow' rule %u: \"%s\" is not a permission of class %s "
-			    "(%s)",
-			    path, idx, tok[k], tok[3], list);
+			RERR(": \"%s\" is not a permission of class %s "
+			     "(%s)",
+			     tok[k], tok[3], list);
 		}
 		r->perms |= perm;
 	}
 	if (!r->perms)
-		ERR("config %s: 'allow' rule %u (\"%s\") grants no permission", path, idx, text);
+		RERR(" (\"%s\") grants no permission", text);
 	p->nrules++;
 	return 0;
 }
