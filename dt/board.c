@@ -48,8 +48,8 @@ const char *dt_uart_name(enum uart_kind k)
  * DT the index cannot hold whole. The pass checks every bound itself, as
  * fdt_check_full() (dt_check_blob) would.
  */
-#define DT_INDEX_MAX 2048  /* nodes; the largest of Debian's 577 arm64 DTBs has 997 */
-#define SLOT_MAP     16384 /* a structure block of up to 128 KiB (Debian's largest: 117 KiB) */
+#define DT_INDEX_MAX 2048 /* nodes; the largest of Debian's 577 arm64 DTBs has 997 */
+#define SLOT_MAP 16384 /* a structure block of up to 128 KiB (Debian's largest: 117 KiB) */
 _Static_assert(DT_INDEX_MAX == 2048 && SLOT_MAP * 8 == 128 << 10, "dt_board_read()'s message");
 static struct {
 	const void *fdt;
@@ -73,9 +73,9 @@ static struct {
 	 * read in the same pass, so the questions asked of every node (its
 	 * compatible, reg, status...) cost no scan of its properties. */
 	uint32_t prop[DT_INDEX_MAX][DT_NPROPS];
-	uint8_t depth[DT_INDEX_MAX]; /* the root's is 0 */
-	uint8_t memo[DT_INDEX_MAX];  /* dt_node_memo() */
-	uint16_t sib[DT_INDEX_MAX];  /* the slot of the next sibling, 0 if none */
+	uint8_t depth[DT_INDEX_MAX];  /* the root's is 0 */
+	uint8_t memo[DT_INDEX_MAX];   /* dt_node_memo() */
+	uint16_t sib[DT_INDEX_MAX];   /* the slot of the next sibling, 0 if none */
 	/* The slot of the node at structure offset 8 * j (a node takes at least
 	 * 8 bytes before the next begins); only the nodes' entries are written,
 	 * so ix_slot() checks what it reads. */
@@ -132,8 +132,8 @@ static const char compat_words[] = "gic-v3\0cortex-a15-gic\0gic-400\0cortex-a9-g
 				   "cortex-a7-gic\0arm11mp-gic\0armv8-timer\0armv7-timer\0"
 				   "psci-1.0\0psci-0.2\0psci";
 static const uint8_t compat_at[11] = {0, 7, 22, 30, 44, 58, 70, 82, 94, 103, 112};
-static const uint8_t compat_of[11] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05,
-				      0x10, 0x11, 0x20, 0x21, 0x22};
+static const uint8_t compat_of[11] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x10, 0x11,
+				      0x20, 0x21, 0x22};
 
 /*
  * A node's compatible value (len bytes at p), met by the index pass: each
@@ -202,8 +202,7 @@ static inline __attribute__((always_inline)) int walk(const void *fdt, bool buil
 {
 	const char *s = (const char *)fdt + fdt_off_dt_struct(fdt);
 	const char *strs = (const char *)fdt + fdt_off_dt_strings(fdt);
-	uint32_t ssize =
-	    MIN(fdt_size_dt_strings(fdt), fdt_totalsize(fdt) - fdt_off_dt_strings(fdt));
+	uint32_t ssize = MIN(fdt_size_dt_strings(fdt), fdt_totalsize(fdt) - fdt_off_dt_strings(fdt));
 	uint32_t off = 0;
 	/* Version 16 has no structure size: up to the end of the blob. */
 	uint32_t size = fdt_version(fdt) >= 17 ? fdt_size_dt_struct(fdt)
@@ -235,8 +234,8 @@ static inline __attribute__((always_inline)) int walk(const void *fdt, bool buil
 			return -FDT_ERR_BADSTRUCTURE; /* a second root */
 		switch (tag) {
 		case FDT_BEGIN_NODE: {
-			const char *z =
-			    build ? nul_from(s + off, s + size) : memchr(s + off, 0, size - off);
+			const char *z = build ? nul_from(s + off, s + size)
+					      : memchr(s + off, 0, size - off);
 			if (!z)
 				return -FDT_ERR_TRUNCATED;
 			if (depth == 0 && z != s + off)
@@ -403,8 +402,7 @@ const void *dt_prop_next(const void *fdt, int node, int *it, uint32_t *nameoff, 
 		return NULL;
 	/* walk() checked every tag of the indexed tree. */
 	const char *s = (const char *)fdt + fdt_off_dt_struct(fdt);
-	uint32_t off =
-	    *it < 0 ? ixa.props[i] : ALIGN_UP((uint32_t)*it + 12 + rd32a(s + *it + 4), 4);
+	uint32_t off = *it < 0 ? ixa.props[i] : ALIGN_UP((uint32_t)*it + 12 + rd32a(s + *it + 4), 4);
 	while (rd32a(s + off) == FDT_NOP)
 		off += 4;
 	if (rd32a(s + off) != FDT_PROP)
@@ -480,13 +478,12 @@ int dt_find_compatible_in(const void *fdt, const char *list, unsigned *which)
 /* The slot of the first child of slot i, 0 if none: it follows its parent. */
 static unsigned first_child(int i)
 {
-	return i >= 0 && (unsigned)i + 1 < ix.n && ixa.parent[i + 1] == ixa.node[i]
-		   ? (unsigned)i + 1
-		   : 0;
+	return i >= 0 && (unsigned)i + 1 < ix.n && ixa.parent[i + 1] == ixa.node[i] ? (unsigned)i + 1
+										: 0;
 }
 
 /* Over the children of `parent`, by slot: no ix_slot() per child. */
-#define for_each_child_slot(k, fdt, parent)                                                        \
+#define for_each_child_slot(k, fdt, parent) \
 	for (unsigned k = first_child(ix_slot((fdt), (parent))); k; k = ixa.sib[k])
 
 int dt_next_child(const void *fdt, int parent, int prev)
@@ -528,7 +525,7 @@ int dt_node_by_phandle(const void *fdt, uint32_t phandle)
 {
 	if (fdt != ix.fdt || !ix.end || phandle == 0 || phandle == ~0u)
 		return -FDT_ERR_BADPHANDLE; /* for 0 and ~0, as libfdt */
-	if (phandle == ix.phandle)	    /* every device asks for its interrupt parent's */
+	if (phandle == ix.phandle) /* every device asks for its interrupt parent's */
 		return ix.phandle_node;
 	for (unsigned i = 0; i < ix.n; i++) {
 		int len;
@@ -727,8 +724,7 @@ static int read_cpus(const void *fdt, struct board *b, struct dt_error *err)
 		if (method && len > 10 && !memcmp(method, "spin-table", 11)) {
 			const uint32_t *rel = dt_getprop(fdt, node, "cpu-release-addr", &len);
 			if (!rel || len != 8)
-				ERR("DT: /cpus/%s: spin-table CPU without an 8-byte "
-				    "'cpu-release-addr'",
+				ERR("DT: /cpus/%s: spin-table CPU without an 8-byte 'cpu-release-addr'",
 				    name);
 			b->cpu_method[i] = CPU_METHOD_SPIN_TABLE;
 			b->cpu_release_addr[i] = dt_read_cells(rel, 2);
@@ -746,8 +742,8 @@ static int read_cpus(const void *fdt, struct board *b, struct dt_error *err)
 	return 0;
 }
 
-static int add_range(struct mem_range *arr, unsigned *n, unsigned max, uint64_t base, uint64_t size,
-		     const char *what, struct dt_error *err)
+static int add_range(struct mem_range *arr, unsigned *n, unsigned max, uint64_t base,
+		     uint64_t size, const char *what, struct dt_error *err)
 {
 	if (size == 0)
 		return 0;
@@ -953,8 +949,9 @@ uint32_t dt_used_size(const void *fdt)
 {
 	/* A version-16 header has no size_dt_struct: to the end of the blob,
 	 * which check_blob bounded (a copy cut short would be read past). */
-	uint32_t end = fdt_version(fdt) >= 17 ? fdt_off_dt_struct(fdt) + fdt_size_dt_struct(fdt)
-					      : fdt_totalsize(fdt);
+	uint32_t end = fdt_version(fdt) >= 17
+			   ? fdt_off_dt_struct(fdt) + fdt_size_dt_struct(fdt)
+			   : fdt_totalsize(fdt);
 	uint32_t str = fdt_off_dt_strings(fdt) + fdt_size_dt_strings(fdt);
 	int nrsv = dt_blob_num_rsv(fdt);
 	uint32_t rsv = fdt_off_mem_rsvmap(fdt) + (uint32_t)(nrsv < 0 ? 0 : nrsv + 1) * 16;
@@ -991,7 +988,7 @@ int dt_board_read(const void *fdt, struct board *b, struct dt_error *err)
 	 * when the tree is whole. */
 	ix.end = 0;
 	int e = check_blob(fdt, true); /* and the index */
-	if (e == -FDT_ERR_NOSPACE)     /* what the index cannot hold */
+	if (e == -FDT_ERR_NOSPACE) /* what the index cannot hold */
 		ERR("DT: over 2048 nodes, 64 levels or 128 KiB of structure, or unaligned: not "
 		    "supported");
 	if (e)

@@ -344,8 +344,7 @@ static void test_parent_index(void)
 			continue;
 		unsigned n = 0, bad = 0;
 		int depth = 0;
-		for (int node = 0; node >= 0 && depth >= 0;
-		     node = fdt_next_node(fdt, node, &depth), n++)
+		for (int node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth), n++)
 			bad += dt_parent(fdt, node) != fdt_parent_offset(fdt, node);
 		CHECK(n > 3);
 		CHECK_EQ(bad, 0);
@@ -353,8 +352,7 @@ static void test_parent_index(void)
 		/* dt_node_path agrees with fdt_get_path for every node too. */
 		bad = 0;
 		depth = 0;
-		for (int node = 0; node >= 0 && depth >= 0;
-		     node = fdt_next_node(fdt, node, &depth)) {
+		for (int node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
 			char a[256], b2[256];
 			bad += fdt_get_path(fdt, node, a, sizeof(a)) != 0 ||
 			       dt_node_path(fdt, node, b2, sizeof(b2)) != 0 || strcmp(a, b2);
@@ -369,8 +367,7 @@ static void test_parent_index(void)
 		CHECK(b.fdt == copy);
 		bad = 0;
 		depth = 0;
-		for (int node = 0; node >= 0 && depth >= 0;
-		     node = fdt_next_node(copy, node, &depth))
+		for (int node = 0; node >= 0 && depth >= 0; node = fdt_next_node(copy, node, &depth))
 			bad += dt_parent(copy, node) != fdt_parent_offset(copy, node) ||
 			       dt_parent(fdt, node) != -FDT_ERR_BADOFFSET;
 		CHECK_EQ(bad, 0);
@@ -380,16 +377,15 @@ static void test_parent_index(void)
 }
 
 /* The index's lookups (dt_getprop, dt_get_name, dt_*_cells, dt_next_child,
- * dt_next_node, dt_node_by_phandle, dt_path_offset, dt_find_compatible) give libfdt's answers for
- * every node of each DT dt_board_read() indexed. */
+ * dt_next_node, dt_node_by_phandle, dt_path_offset, dt_find_compatible) give libfdt's answers for every node
+ * of each DT dt_board_read() indexed. */
 static void test_index_lookups(void)
 {
 	static const char *const names[] = {"qemu-virt-gicv3-el2.dtb", "qemu-virt-gicv2-el2.dtb",
 					    "board-4cpu.dtb"};
-	static const char *const props[] = {"compatible",  "reg",	   "#address-cells",
-					    "#size-cells", "status",	   "interrupts",
-					    "device_type", "ranges",	   "no-such-property",
-					    "stdout-path", "enable-method"};
+	static const char *const props[] = {"compatible", "reg",    "#address-cells", "#size-cells",
+					    "status",	  "interrupts", "device_type",  "ranges",
+					    "no-such-property", "stdout-path", "enable-method"};
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		void *fdt;
 		static struct board b;
@@ -397,8 +393,7 @@ static void test_index_lookups(void)
 			continue;
 		unsigned bad = 0, nodes = 0, compats = 0;
 		int depth = 0;
-		for (int node = 0; node >= 0 && depth >= 0;
-		     node = fdt_next_node(fdt, node, &depth)) {
+		for (int node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
 			nodes++;
 			for (unsigned k = 0; k < sizeof(props) / sizeof(props[0]); k++) {
 				int l1 = 7, l2 = 9;
@@ -407,13 +402,11 @@ static void test_index_lookups(void)
 				bad += a != c || l1 != l2;
 			}
 			int l1, l2;
-			bad +=
-			    fdt_get_name(fdt, node, &l1) != dt_get_name(fdt, node, &l2) || l1 != l2;
+			bad += fdt_get_name(fdt, node, &l1) != dt_get_name(fdt, node, &l2) || l1 != l2;
 			bad += fdt_address_cells(fdt, node) != dt_address_cells(fdt, node);
 			bad += fdt_size_cells(fdt, node) != dt_size_cells(fdt, node);
 			int x = fdt_first_subnode(fdt, node), y = dt_next_child(fdt, node, -1);
-			for (; x >= 0 && y >= 0;
-			     x = fdt_next_subnode(fdt, x), y = dt_next_child(fdt, node, y))
+			for (; x >= 0 && y >= 0; x = fdt_next_subnode(fdt, x), y = dt_next_child(fdt, node, y))
 				bad += x != y;
 			bad += (x >= 0) != (y >= 0);
 			char path[256];
@@ -434,18 +427,15 @@ static void test_index_lookups(void)
 		}
 		/* Whole-tree and subtree walks, with their depths. */
 		for (int start = -1, k = 0; k < 2; k++, start = fdt_path_offset(fdt, "/cpus")) {
-			int d1 = 0, d2 = 0, x = fdt_next_node(fdt, start, &d1),
-			    y = dt_next_node(fdt, start, &d2);
-			for (; x >= 0 && d1 >= 0;
-			     x = fdt_next_node(fdt, x, &d1), y = dt_next_node(fdt, y, &d2))
+			int d1 = 0, d2 = 0, x = fdt_next_node(fdt, start, &d1), y = dt_next_node(fdt, start, &d2);
+			for (; x >= 0 && d1 >= 0; x = fdt_next_node(fdt, x, &d1), y = dt_next_node(fdt, y, &d2))
 				bad += x != y || d1 != d2;
 			bad += (d1 < 0) != (d2 < 0) || (x < 0) != (y < 0);
 		}
 		for (uint32_t ph = 0; ph < 0x8010; ph += ph < 16 ? 1 : 0x1000)
 			bad += dt_node_by_phandle(fdt, ph) != fdt_node_offset_by_phandle(fdt, ph);
 		bad += dt_node_by_phandle(fdt, ~0u) != fdt_node_offset_by_phandle(fdt, ~0u);
-		bad +=
-		    dt_path_offset(fdt, "/no/such/node") != fdt_path_offset(fdt, "/no/such/node");
+		bad += dt_path_offset(fdt, "/no/such/node") != fdt_path_offset(fdt, "/no/such/node");
 		bad += dt_find_compatible(fdt, "no,such") != -FDT_ERR_NOTFOUND;
 		CHECK(nodes > 3 && compats > 3);
 		CHECK_EQ(bad, 0);
@@ -461,9 +451,9 @@ static void test_index_props(void)
 	static const char *const names[] = {"qemu-virt-gicv3-el2.dtb", "qemu-virt-gicv2-el2.dtb",
 					    "board-4cpu.dtb"};
 	/* enum dt_prop's names, in its order, written out here. */
-	static const char *const props[DT_NPROPS] = {
-	    "compatible",  "reg",    "status",	   "device_type",     "#address-cells",
-	    "#size-cells", "ranges", "interrupts", "interrupt-parent"};
+	static const char *const props[DT_NPROPS] = {"compatible",	 "reg",		"status",
+						     "device_type",	 "#address-cells", "#size-cells",
+						     "ranges",		 "interrupts",	"interrupt-parent"};
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		void *fdt;
 		static struct board b;
@@ -472,8 +462,7 @@ static void test_index_props(void)
 		unsigned bad = 0, found = 0, listed = 0;
 		const char *strs = (const char *)fdt + fdt_off_dt_strings(fdt);
 		int depth = 0;
-		for (int node = 0; node >= 0 && depth >= 0;
-		     node = fdt_next_node(fdt, node, &depth)) {
+		for (int node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
 			for (unsigned k = 0; k < DT_NPROPS; k++) {
 				int l1 = 7, l2 = 9;
 				const void *a = fdt_getprop(fdt, node, props[k], &l1);
@@ -561,8 +550,7 @@ static void test_index_memo(void)
  * block bigger than its node map or one it cannot read a word at a time;
  * and one without a single node (found by tests/fuzz/fuzz_board: an
  * empty index was read before its first slot). */
-#define LIMITS_MSG                                                                                 \
-	"DT: over 2048 nodes, 64 levels or 128 KiB of structure, or unaligned: not supported"
+#define LIMITS_MSG "DT: over 2048 nodes, 64 levels or 128 KiB of structure, or unaligned: not supported"
 static void test_index_limits(void)
 {
 	size_t size = 1 << 20;
@@ -581,8 +569,7 @@ static void test_index_limits(void)
 			snprintf(name, sizeof(name), "n@%x", i);
 			CHECK_EQ(fdt_begin_node(t, name), 0);
 			if (shape == 2)
-				CHECK_EQ(fdt_property(t, "blob", (char *)t + size / 2, 129 << 10),
-					 0);
+				CHECK_EQ(fdt_property(t, "blob", (char *)t + size / 2, 129 << 10), 0);
 			if (!deep)
 				CHECK_EQ(fdt_end_node(t), 0);
 		}
@@ -681,10 +668,10 @@ static void test_index_refused_after_read(void)
 /* What the index pass noted of the board's compatible lists is what a
  * search over every node finds: for each list, the same node and word. */
 static const char *const compat_lists[DT_NCOMPAT] = {
-    "arm,gic-v3\0arm,cortex-a15-gic\0arm,gic-400\0arm,cortex-a9-gic\0arm,cortex-a7-gic\0"
-    "arm,arm11mp-gic\0",
-    "arm,armv8-timer\0arm,armv7-timer\0",
-    "arm,psci-1.0\0arm,psci-0.2\0arm,psci\0",
+	"arm,gic-v3\0arm,cortex-a15-gic\0arm,gic-400\0arm,cortex-a9-gic\0arm,cortex-a7-gic\0"
+	"arm,arm11mp-gic\0",
+	"arm,armv8-timer\0arm,armv7-timer\0",
+	"arm,psci-1.0\0arm,psci-0.2\0arm,psci\0",
 };
 
 static unsigned compat_same(const void *fdt, unsigned *found)
@@ -755,26 +742,26 @@ struct compat_case {
 	const char *want[DT_NCOMPAT]; /* the node's name, NULL for none */
 	unsigned which[DT_NCOMPAT];
 };
-#define CV(s)  s, (int)sizeof(s)			      /* with its NUL */
-#define CVN(s) s, (int)sizeof(s) - 1			      /* without */
+#define CV(s) s, (int)sizeof(s)	   /* with its NUL */
+#define CVN(s) s, (int)sizeof(s) - 1 /* without */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers" /* the table's zeros */
 static const struct compat_case compat_cases[] = {
-    /* A later node with a better word wins. */
-    {{{"a", CV("arm,gic-400")}, {"b", CV("arm,gic-v3")}}, {"b"}, {0}},
-    /* A value not NUL-terminated matches nothing. */
-    {{{"a", CVN("arm,gic-v3")}, {"b", CV("arm,gic-400")}}, {"b"}, {2}},
-    /* Two listed words in one node: its best; an equal one later loses. */
-    {{{"a", CV("arm,cortex-a15-gic\0arm,gic-v3")}, {"b", CV("arm,gic-v3")}}, {"a"}, {0}},
-    /* A disabled node is noted as the search finds it (neither skips it). */
-    {{{"a", CV("arm,gic-v3"), true}, {"b", CV("arm,gic-v3")}}, {"a"}, {0}},
-    /* Prefixes, suffixes and a word inside another do not match. */
-    {{{"a", CV("xarm,gic-v3\0arm,gic-v3-its\0arm,psci-1.0x")},
-      {"b", CV("arm,\0arm,armv8-timer")},
-      {"c", CV("foo\0arm,psci-0.2\0arm,psci")}},
-     {NULL, "b", "c"},
-     {0, 0, 1}},
-    /* Its last string not NUL-terminated: the whole ones before it still match. */
-    {{{"a", CVN("arm,psci-0.2\0arm,psci-1.0")}}, {NULL, NULL, "a"}, {0, 0, 1}},
+	/* A later node with a better word wins. */
+	{{{"a", CV("arm,gic-400")}, {"b", CV("arm,gic-v3")}}, {"b"}, {0}},
+	/* A value not NUL-terminated matches nothing. */
+	{{{"a", CVN("arm,gic-v3")}, {"b", CV("arm,gic-400")}}, {"b"}, {2}},
+	/* Two listed words in one node: its best; an equal one later loses. */
+	{{{"a", CV("arm,cortex-a15-gic\0arm,gic-v3")}, {"b", CV("arm,gic-v3")}}, {"a"}, {0}},
+	/* A disabled node is noted as the search finds it (neither skips it). */
+	{{{"a", CV("arm,gic-v3"), true}, {"b", CV("arm,gic-v3")}}, {"a"}, {0}},
+	/* Prefixes, suffixes and a word inside another do not match. */
+	{{{"a", CV("xarm,gic-v3\0arm,gic-v3-its\0arm,psci-1.0x")},
+	  {"b", CV("arm,\0arm,armv8-timer")},
+	  {"c", CV("foo\0arm,psci-0.2\0arm,psci")}},
+	 {NULL, "b", "c"},
+	 {0, 0, 1}},
+	/* Its last string not NUL-terminated: the whole ones before it still match. */
+	{{{"a", CVN("arm,psci-0.2\0arm,psci-1.0")}}, {NULL, NULL, "a"}, {0, 0, 1}},
 };
 
 static void test_index_compat_hostile(void)
@@ -801,9 +788,8 @@ static void test_index_compat_hostile(void)
 			snprintf(path, sizeof(path), "/%s", c->want[l] ? c->want[l] : "");
 			int want = c->want[l] ? fdt_path_offset(buf, path) : -FDT_ERR_NOTFOUND;
 			if (!CHECK(node == want && (node < 0 || which == c->which[l])))
-				fprintf(stderr,
-					"    case %u list %u: node %d word %u, want %d word %u\n",
-					i, l, node, which, want, c->which[l]);
+				fprintf(stderr, "    case %u list %u: node %d word %u, want %d word %u\n", i,
+					l, node, which, want, c->which[l]);
 		}
 		unsigned found = 0;
 		CHECK_EQ(compat_same(buf, &found), 0);
@@ -869,8 +855,8 @@ static void test_check_blob(void)
 	void *m = malloc(size);
 	uint64_t rng = 0x2545f4914f6cdd1dULL;
 	unsigned disagree = 0, accepted = 0, cbad = 0, cfound = 0;
-	static const uint32_t tags[] = {
-	    FDT_BEGIN_NODE, FDT_END_NODE, FDT_PROP, FDT_NOP, FDT_END, 0, 0x100000, 7};
+	static const uint32_t tags[] = {FDT_BEGIN_NODE, FDT_END_NODE, FDT_PROP, FDT_NOP, FDT_END, 0,
+					0x100000, 7};
 	for (unsigned iter = 0; iter < 20000; iter++) {
 		memcpy(m, orig, size);
 		unsigned n = 1 + iter % 3;
@@ -896,8 +882,8 @@ static void test_check_blob(void)
 			cbad += compat_same(m, &cfound);
 		}
 		if (mine != theirs && disagree++ < 3)
-			fprintf(stderr, "    mutation %u: dt_check_blob %s, fdt_check_full %s\n",
-				iter, mine ? "accepts" : "refuses", theirs ? "accepts" : "refuses");
+			fprintf(stderr, "    mutation %u: dt_check_blob %s, fdt_check_full %s\n", iter,
+				mine ? "accepts" : "refuses", theirs ? "accepts" : "refuses");
 	}
 	CHECK_EQ(disagree, 0);
 	CHECK(accepted > 100); /* some mutations (in property values) stay valid */
