@@ -665,6 +665,79 @@ static void test_index_refused_after_read(void)
 	free(orig);
 }
 
+/*
+ * Every byte offset of the structure block (and a little past it), on each
+ * indexed DT and on mutated ones the pass accepts: at a node (as libfdt's
+ * own walk finds them), the index's parent, first child, name and property
+ * are libfdt's; anywhere else (inside a name, a property, a word inside a
+ * value that reads FDT_BEGIN_NODE, which libfdt's lookups take for a node)
+ * every lookup refuses it.
+ */
+static unsigned offsets_same(const void *fdt, unsigned char *isnode)
+{
+	unsigned bad = 0, n = fdt_size_dt_struct(fdt) + 16;
+	int depth = 0;
+	memset(isnode, 0, n);
+	for (int node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth))
+		isnode[node] = 1;
+	for (int off = 0; off < (int)n; off++) {
+		int l1 = 1, l2 = 2;
+		int p = dt_parent(fdt, off), c = dt_next_child(fdt, off, -1);
+		const void *v = dt_getprop(fdt, off, "reg", &l1);
+		const char *name = dt_get_name(fdt, off, NULL);
+		if (!isnode[off]) {
+			bad += p != -FDT_ERR_BADOFFSET || c != -FDT_ERR_BADOFFSET || v || name ||
+			       l1 != -FDT_ERR_BADOFFSET;
+			continue;
+		}
+		bad += p != fdt_parent_offset(fdt, off) || c != fdt_first_subnode(fdt, off) ||
+		       v != fdt_getprop(fdt, off, "reg", &l2) || l1 != l2 ||
+		       name != fdt_get_name(fdt, off, NULL);
+	}
+	return bad;
+}
+
+static void test_index_every_offset(void)
+{
+	static const char *const names[] = {"qemu-virt-gicv3-el2.dtb", "qemu-virt-gicv2-el2.dtb",
+					    "board-4cpu.dtb"};
+	static unsigned char isnode[1 << 17];
+	static const uint32_t tags[] = {FDT_BEGIN_NODE, FDT_END_NODE, FDT_PROP, FDT_NOP, FDT_END};
+	uint64_t rng = 0x9e3779b97f4a7c15ULL;
+	unsigned bad = 0, accepted = 0;
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		void *orig = load_dtb(names[i]);
+		size_t size = fdt_totalsize(orig);
+		void *m = malloc(size);
+		for (unsigned iter = 0; iter < 150; iter++) {
+			memcpy(m, orig, size);
+			for (unsigned k = 0; iter && k < 1 + iter % 2; k++) {
+				rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+				size_t at = fdt_off_dt_struct(m) + (rng >> 8) % fdt_size_dt_struct(m);
+				fdt32_t t = cpu_to_fdt32(tags[(rng >> 3) % 5]);
+				if (rng & 1)
+					((uint8_t *)m)[at] = (uint8_t)(rng >> 40);
+				else
+					memcpy((char *)m + (at & ~(size_t)3), &t, 4);
+			}
+			struct board b;
+			struct dt_error err;
+			dt_board_read(m, &b, &err); /* the index, whatever it refuses after */
+			if (dt_check_blob(m) || fdt_check_full(m, size))
+				continue;
+			accepted++;
+			unsigned x = offsets_same(m, isnode);
+			if (x && bad < 3)
+				fprintf(stderr, "    %s, mutation %u: %u lookups differ\n", names[i], iter, x);
+			bad += x;
+		}
+		free(m);
+		free(orig);
+	}
+	CHECK(accepted > 100);
+	CHECK_EQ(bad, 0);
+}
+
 /* What the index pass noted of the board's compatible lists is what a
  * search over every node finds: for each list, the same node and word. */
 static const char *const compat_lists[DT_NCOMPAT] = {
@@ -961,6 +1034,7 @@ int main(int argc, char **argv)
 	RUN(test_index_compat_hostile);
 	RUN(test_index_limits);
 	RUN(test_index_refused_after_read);
+	RUN(test_index_every_offset);
 	RUN(test_check_blob);
 	RUN(test_index_guard);
 	RUN(test_method_unterminated);
