@@ -1013,6 +1013,60 @@ static void test_index_guard(void)
 	free(orig);
 }
 
+/*
+ * compat_note() scans a compatible value without a bound once it has cut the
+ * value after its last NUL. The pass meets a value before it knows the tree
+ * is whole: here the structure block ends right after a compatible value
+ * (no END_NODE, no FDT_END), at a page with no access after it. Values with
+ * no NUL, with a listed word last and unterminated, of only NULs, empty:
+ * each tree refused as truncated, nothing read past the value (SIGSEGV if
+ * it were).
+ */
+static void test_compat_at_guard(void)
+{
+	static const struct {
+		const char *v;
+		int len;
+	} vals[] = {{"arm,psci-1.0", 12}, {"arm,gic-400\0arm,psci-1.0", 24},
+		    {"arm,psci-1.0\0\0\0\0", 16}, {"\0\0\0\0", 4}, {"", 0}};
+	static char tree[4096] __attribute__((aligned(8)));
+	long page = sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	if (!CHECK(m != MAP_FAILED))
+		return;
+	char *guard = m + page;
+	CHECK_EQ(mprotect(guard, (size_t)page, PROT_NONE), 0);
+	unsigned bad = 0;
+	for (unsigned i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		CHECK_EQ(fdt_create_empty_tree(tree, sizeof(tree)), 0);
+		int node = fdt_add_subnode(tree, 0, "psci");
+		CHECK_EQ(fdt_setprop(tree, node, "compatible", vals[i].v, vals[i].len), 0);
+		int len;
+		const char *p = fdt_getprop(tree, node, "compatible", &len);
+		const char *ostruct = tree + fdt_off_dt_struct(tree);
+		uint32_t nstr = fdt_size_dt_strings(tree), size = (uint32_t)(p + len - ostruct);
+		uint32_t off_struct = 56 + ((nstr + 3) & ~3u), total = off_struct + size;
+		char *f = guard - total;
+		memset(f, 0, off_struct);
+		memcpy(f, tree, 40);
+		fdt_set_off_mem_rsvmap(f, 40);
+		fdt_set_off_dt_strings(f, 56);
+		fdt_set_off_dt_struct(f, off_struct);
+		fdt_set_size_dt_struct(f, size);
+		fdt_set_totalsize(f, total);
+		memcpy(f + 56, tree + fdt_off_dt_strings(tree), nstr);
+		memcpy(f + off_struct, ostruct, size);
+		struct board b;
+		struct dt_error err;
+		if ((dt_board_read(f, &b, &err) != -1 || !strstr(err.msg, "not a valid DTB")) &&
+		    bad++ < 3)
+			fprintf(stderr, "    value %u: \"%s\"\n", i, err.msg);
+	}
+	CHECK_EQ(bad, 0);
+	munmap(m, 2 * (size_t)page);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -1037,6 +1091,7 @@ int main(int argc, char **argv)
 	RUN(test_index_every_offset);
 	RUN(test_check_blob);
 	RUN(test_index_guard);
+	RUN(test_compat_at_guard);
 	RUN(test_method_unterminated);
 	RUN(test_enable_method_unterminated);
 	return check_summary("test_board");
