@@ -665,13 +665,19 @@ static void test_index_refused_after_read(void)
 	free(orig);
 }
 
+/* enum dt_prop's names, in its order. */
+static const char *const prop_name[DT_NPROPS] = {"compatible",	  "reg",	"status",
+						 "device_type",	  "#address-cells", "#size-cells",
+						 "ranges",	  "interrupts",	"interrupt-parent"};
+
 /*
  * Every byte offset of the structure block (and a little past it), on each
  * indexed DT and on mutated ones the pass accepts: at a node (as libfdt's
- * own walk finds them), the index's parent, first child, name and property
- * are libfdt's; anywhere else (inside a name, a property, a word inside a
- * value that reads FDT_BEGIN_NODE, which libfdt's lookups take for a node)
- * every lookup refuses it.
+ * own walk finds them), the index's parent, first child, name, a property
+ * and each property slot its pass filled (dt_prop) are libfdt's; anywhere
+ * else (inside a name, a property, a word inside a value that reads
+ * FDT_BEGIN_NODE, which libfdt's lookups take for a node) every lookup
+ * refuses it.
  */
 static unsigned offsets_same(const void *fdt, unsigned char *isnode)
 {
@@ -693,6 +699,10 @@ static unsigned offsets_same(const void *fdt, unsigned char *isnode)
 		bad += p != fdt_parent_offset(fdt, off) || c != fdt_first_subnode(fdt, off) ||
 		       v != fdt_getprop(fdt, off, "reg", &l2) || l1 != l2 ||
 		       name != fdt_get_name(fdt, off, NULL);
+		for (unsigned k = 0; k < DT_NPROPS; k++) { /* the slots the pass filled */
+			v = dt_prop(fdt, off, (enum dt_prop)k, &l1);
+			bad += v != fdt_getprop(fdt, off, prop_name[k], &l2) || (v && l1 != l2);
+		}
 	}
 	return bad;
 }
