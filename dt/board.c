@@ -220,7 +220,7 @@ static inline __attribute__((always_inline)) int walk(const void *fdt, bool buil
 		ix.fdt = fdt;
 		if (((uintptr_t)s & 3) || size > SLOT_MAP * 8)
 			return -FDT_ERR_NOSPACE; /* it reads words in place; slot_of[] */
-		ix.n = ix.end = 0;
+		ix.n = 0;
 		ix.phandle = 0;
 		memset(ix.cword, 0xff, sizeof(ix.cword));
 		memset(kind, 0, sizeof(kind)); /* 64 bytes a step */
@@ -983,6 +983,10 @@ int dt_board_read(const void *fdt, struct board *b, struct dt_error *err)
 	memset(b, 0, sizeof(*b));
 	b->fdt = fdt;
 	err->msg[0] = 0;
+	/* Nothing of an earlier tree's index answers for this one, whatever
+	 * refuses it (its header, its layout, its structure): walk() sets it
+	 * when the tree is whole. */
+	ix.end = 0;
 	int e = check_blob(fdt, true); /* and the index */
 	if (e == -FDT_ERR_NOSPACE) /* what the index cannot hold */
 		ERR("DT: over 2048 nodes, 64 levels or 128 KiB of structure, or unaligned: not "

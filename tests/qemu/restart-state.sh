@@ -8,8 +8,10 @@
 #   image and DT, FP/SIMD and ELR/SPSR_EL1 are zero at entry, nothing is
 #   active in its GIC, and (a) the RTC's SPI comes; then it marks RAM, FP,
 #   PMU, debug, timer, pointer-auth and other EL1 registers, leaves the RTC's
-#   SPI and an SGI active (never completed) and another SGI pending, and
-#   resets. The registers each boot prints must equal the first boot's.
+#   SPI and an SGI active (never completed) and another SGI pending, sets
+#   every SPI of the distributor, its own and not (group, enable, pending,
+#   active, priority, trigger, route), and resets. The registers each boot
+#   prints (and a digest of every SPI's state) must equal the first boot's.
 # - c (2 vCPUs) runs test=cpuon-reset: 100 times PSCI CPU_ON of vCPU 1 and
 #   SYSTEM_RESET at once; every restart must come.
 # GICv3 and GICv2 on cortex-a57; GICv3 on max (pointer authentication, SVE).

@@ -610,6 +610,144 @@ static void test_index_limits(void)
 	free(t);
 }
 
+/*
+ * A refused DT after an accepted one: nothing of the accepted one's index
+ * answers for it, whatever refused it: its layout (structure block not
+ * word-aligned, or over 128 KiB: refused before the pass), its header (the
+ * same buffer, its magic broken), or its structure (a bad tag). Each
+ * refusal is read into `t`, where the accepted DT was read first.
+ */
+static void test_index_refused_after_read(void)
+{
+	void *orig = load_dtb("qemu-virt-gicv3-el2.dtb");
+	uint32_t so = fdt_off_dt_struct(orig), total = fdt_totalsize(orig);
+	size_t size = 1 << 20;
+	char *t = calloc(1, size);
+	unsigned bad = 0;
+	for (unsigned how = 0; how < 4; how++) {
+		struct board b;
+		struct dt_error err;
+		memset(t, 0, size);
+		memcpy(t, orig, total);
+		if (!CHECK_EQ(dt_board_read(t, &b, &err), 0))
+			break;
+		int cpus = dt_path_offset(t, "/cpus");
+		CHECK(cpus > 0 && dt_next_child(t, 0, -1) > 0);
+		if (how == 0) { /* the blocks moved by 2 bytes */
+			memmove(t + so + 2, t + so, total - so);
+			fdt_set_off_dt_struct(t, so + 2);
+			fdt_set_off_dt_strings(t, fdt_off_dt_strings(orig) + 2);
+			fdt_set_totalsize(t, total + 2);
+		} else if (how == 1) { /* a 129 KiB property in the root, first */
+			CHECK_EQ(fdt_open_into(orig, t, (int)size), 0);
+			CHECK_EQ(fdt_setprop(t, 0, "blob", t + size / 2, 129 << 10), 0);
+		} else if (how == 2) {
+			fdt_set_magic(t, 0);
+		} else { /* the last node's END_NODE, a bad tag */
+			fdt32_t tag = cpu_to_fdt32(7);
+			memcpy(t + so + fdt_size_dt_struct(orig) - 8, &tag, 4);
+		}
+		CHECK_EQ(dt_board_read(t, &b, &err), -1);
+		unsigned which;
+		int r[6] = {dt_path_offset(t, "/cpus"),
+			    dt_next_child(t, 0, -1),
+			    dt_parent(t, cpus),
+			    dt_board_compat(t, DT_C_GIC, &which),
+			    dt_find_compatible(t, "arm,pl011"),
+			    dt_getprop(t, cpus, "#address-cells", NULL) ? 0 : -1};
+		for (unsigned k = 0; k < 6; k++)
+			if (r[k] >= 0 && bad++ < 4)
+				fprintf(stderr, "    refusal %u (%s): lookup %u answered %d\n", how,
+					err.msg, k, r[k]);
+	}
+	CHECK_EQ(bad, 0);
+	free(t);
+	free(orig);
+}
+
+/* enum dt_prop's names, in its order. */
+static const char *const prop_name[DT_NPROPS] = {"compatible",	  "reg",	"status",
+						 "device_type",	  "#address-cells", "#size-cells",
+						 "ranges",	  "interrupts",	"interrupt-parent"};
+
+/*
+ * Every byte offset of the structure block (and a little past it), on each
+ * indexed DT and on mutated ones the pass accepts: at a node (as libfdt's
+ * own walk finds them), the index's parent, first child, name, a property
+ * and each property slot its pass filled (dt_prop) are libfdt's; anywhere
+ * else (inside a name, a property, a word inside a value that reads
+ * FDT_BEGIN_NODE, which libfdt's lookups take for a node) every lookup
+ * refuses it.
+ */
+static unsigned offsets_same(const void *fdt, unsigned char *isnode)
+{
+	unsigned bad = 0, n = fdt_size_dt_struct(fdt) + 16;
+	int depth = 0;
+	memset(isnode, 0, n);
+	for (int node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth))
+		isnode[node] = 1;
+	for (int off = 0; off < (int)n; off++) {
+		int l1 = 1, l2 = 2;
+		int p = dt_parent(fdt, off), c = dt_next_child(fdt, off, -1);
+		const void *v = dt_getprop(fdt, off, "reg", &l1);
+		const char *name = dt_get_name(fdt, off, NULL);
+		if (!isnode[off]) {
+			bad += p != -FDT_ERR_BADOFFSET || c != -FDT_ERR_BADOFFSET || v || name ||
+			       l1 != -FDT_ERR_BADOFFSET;
+			continue;
+		}
+		bad += p != fdt_parent_offset(fdt, off) || c != fdt_first_subnode(fdt, off) ||
+		       v != fdt_getprop(fdt, off, "reg", &l2) || l1 != l2 ||
+		       name != fdt_get_name(fdt, off, NULL);
+		for (unsigned k = 0; k < DT_NPROPS; k++) { /* the slots the pass filled */
+			v = dt_prop(fdt, off, (enum dt_prop)k, &l1);
+			bad += v != fdt_getprop(fdt, off, prop_name[k], &l2) || (v && l1 != l2);
+		}
+	}
+	return bad;
+}
+
+static void test_index_every_offset(void)
+{
+	static const char *const names[] = {"qemu-virt-gicv3-el2.dtb", "qemu-virt-gicv2-el2.dtb",
+					    "board-4cpu.dtb"};
+	static unsigned char isnode[1 << 17];
+	static const uint32_t tags[] = {FDT_BEGIN_NODE, FDT_END_NODE, FDT_PROP, FDT_NOP, FDT_END};
+	uint64_t rng = 0x9e3779b97f4a7c15ULL;
+	unsigned bad = 0, accepted = 0;
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		void *orig = load_dtb(names[i]);
+		size_t size = fdt_totalsize(orig);
+		void *m = malloc(size);
+		for (unsigned iter = 0; iter < 150; iter++) {
+			memcpy(m, orig, size);
+			for (unsigned k = 0; iter && k < 1 + iter % 2; k++) {
+				rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+				size_t at = fdt_off_dt_struct(m) + (rng >> 8) % fdt_size_dt_struct(m);
+				fdt32_t t = cpu_to_fdt32(tags[(rng >> 3) % 5]);
+				if (rng & 1)
+					((uint8_t *)m)[at] = (uint8_t)(rng >> 40);
+				else
+					memcpy((char *)m + (at & ~(size_t)3), &t, 4);
+			}
+			struct board b;
+			struct dt_error err;
+			dt_board_read(m, &b, &err); /* the index, whatever it refuses after */
+			if (dt_check_blob(m) || fdt_check_full(m, size))
+				continue;
+			accepted++;
+			unsigned x = offsets_same(m, isnode);
+			if (x && bad < 3)
+				fprintf(stderr, "    %s, mutation %u: %u lookups differ\n", names[i], iter, x);
+			bad += x;
+		}
+		free(m);
+		free(orig);
+	}
+	CHECK(accepted > 100);
+	CHECK_EQ(bad, 0);
+}
+
 /* What the index pass noted of the board's compatible lists is what a
  * search over every node finds: for each list, the same node and word. */
 static const char *const compat_lists[DT_NCOMPAT] = {
@@ -885,6 +1023,60 @@ static void test_index_guard(void)
 	free(orig);
 }
 
+/*
+ * compat_note() scans a compatible value without a bound once it has cut the
+ * value after its last NUL. The pass meets a value before it knows the tree
+ * is whole: here the structure block ends right after a compatible value
+ * (no END_NODE, no FDT_END), at a page with no access after it. Values with
+ * no NUL, with a listed word last and unterminated, of only NULs, empty:
+ * each tree refused as truncated, nothing read past the value (SIGSEGV if
+ * it were).
+ */
+static void test_compat_at_guard(void)
+{
+	static const struct {
+		const char *v;
+		int len;
+	} vals[] = {{"arm,psci-1.0", 12}, {"arm,gic-400\0arm,psci-1.0", 24},
+		    {"arm,psci-1.0\0\0\0\0", 16}, {"\0\0\0\0", 4}, {"", 0}};
+	static char tree[4096] __attribute__((aligned(8)));
+	long page = sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	if (!CHECK(m != MAP_FAILED))
+		return;
+	char *guard = m + page;
+	CHECK_EQ(mprotect(guard, (size_t)page, PROT_NONE), 0);
+	unsigned bad = 0;
+	for (unsigned i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		CHECK_EQ(fdt_create_empty_tree(tree, sizeof(tree)), 0);
+		int node = fdt_add_subnode(tree, 0, "psci");
+		CHECK_EQ(fdt_setprop(tree, node, "compatible", vals[i].v, vals[i].len), 0);
+		int len;
+		const char *p = fdt_getprop(tree, node, "compatible", &len);
+		const char *ostruct = tree + fdt_off_dt_struct(tree);
+		uint32_t nstr = fdt_size_dt_strings(tree), size = (uint32_t)(p + len - ostruct);
+		uint32_t off_struct = 56 + ((nstr + 3) & ~3u), total = off_struct + size;
+		char *f = guard - total;
+		memset(f, 0, off_struct);
+		memcpy(f, tree, 40);
+		fdt_set_off_mem_rsvmap(f, 40);
+		fdt_set_off_dt_strings(f, 56);
+		fdt_set_off_dt_struct(f, off_struct);
+		fdt_set_size_dt_struct(f, size);
+		fdt_set_totalsize(f, total);
+		memcpy(f + 56, tree + fdt_off_dt_strings(tree), nstr);
+		memcpy(f + off_struct, ostruct, size);
+		struct board b;
+		struct dt_error err;
+		if ((dt_board_read(f, &b, &err) != -1 || !strstr(err.msg, "not a valid DTB")) &&
+		    bad++ < 3)
+			fprintf(stderr, "    value %u: \"%s\"\n", i, err.msg);
+	}
+	CHECK_EQ(bad, 0);
+	munmap(m, 2 * (size_t)page);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -905,8 +1097,11 @@ int main(int argc, char **argv)
 	RUN(test_index_compat);
 	RUN(test_index_compat_hostile);
 	RUN(test_index_limits);
+	RUN(test_index_refused_after_read);
+	RUN(test_index_every_offset);
 	RUN(test_check_blob);
 	RUN(test_index_guard);
+	RUN(test_compat_at_guard);
 	RUN(test_method_unterminated);
 	RUN(test_enable_method_unterminated);
 	return check_summary("test_board");

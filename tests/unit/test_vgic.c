@@ -600,6 +600,87 @@ static void test_v3_domain_reset_spis(void)
 	CHECK_EQ(gicd_r(x, 0x104), 0xfu << 16 | 2);
 }
 
+/* Every field of two interrupts' state (not their padding). */
+static bool virq_same(const struct virq *a, const struct virq *b)
+{
+	return a->prio == b->prio && a->v2_targets == b->v2_targets && a->target == b->target &&
+	       a->sgi_src == b->sgi_src && a->lr == b->lr && a->owned == b->owned &&
+	       a->enabled == b->enabled && a->pending == b->pending && a->active == b->active &&
+	       a->edge == b->edge && a->level == b->level && a->in_lr == b->in_lr &&
+	       a->lr_latched == b->lr_latched && a->hw == b->hw && a->hw_linked == b->hw_linked &&
+	       a->group1 == b->group1 && a->cfg_edge == b->cfg_edge &&
+	       a->hw_intid == b->hw_intid && a->irouter == b->irouter;
+}
+
+/*
+ * A restart (the load's vgic_domain_reset, each vCPU's vgic_vcpu_reset)
+ * after a life that set, from both vCPUs, every SPI state a guest can
+ * (group, enable, pending, active, priority, trigger, route: IROUTER or
+ * ITARGETSR; both groups on) on every SPI of the distributor, its own and
+ * not, and had the hypervisor inject, raise a level and list: every SPI of
+ * the domain is as at its first boot, field by field (the reset walks only
+ * the SPIs it owns: another's must never have changed), and the other
+ * domain's are untouched.
+ */
+static void setup_v2(void);
+
+static void restart_every_spi(unsigned version)
+{
+	static struct vgic_dist first, other;
+	version == 3 ? setup_v3() : setup_v2();
+	struct domain *d = &domains[0];
+	vgic_domain_reset(d); /* the first load, as domain_load does */
+	for (unsigned k = 0; k < 2; k++) {
+		fake_enter(h_vcpu(d, k));
+		vgic_vcpu_reset(h_vcpu(d, k));
+	}
+	first = d->arch.vgic;
+	other = domains[1].arch.vgic;
+	for (unsigned k = 0; k < 2; k++) {
+		struct vcpu *v = h_vcpu(d, k);
+		gicd_w(v, 0x000, 3);
+		for (unsigned r = 1; r < 4; r++) /* INTIDs 32-127 */
+			for (unsigned off = 0x080; off < 0x400; off += 0x100) /* set registers */
+				gicd_w(v, off + 4 * r, ~0u);
+		for (unsigned r = 2; r < 8; r++)
+			gicd_w(v, 0xc00 + 4 * r, ~0u);
+		for (unsigned i = 32; i < 128; i++) {
+			gicd_wb(v, 0x400 + i, 0xf8);
+			if (version == 3)
+				guest_access(v, board.gicd.base + 0x6000 + 8 * i, 8, true, k);
+			else
+				gicd_wb(v, 0x800 + i, (uint8_t)(2 >> k));
+		}
+	}
+	vgic_inject(d, NULL, 41);
+	vgic_set_level(d, 40, true);
+	exit_of(h_vcpu(d, 0));
+	exit_of(h_vcpu(d, 1));
+	for (unsigned i = 40; i < 44; i++) /* the life changed each of its own */
+		CHECK(!virq_same(&d->arch.vgic.spi[i - 32], &first.spi[i - 32]));
+	vgic_domain_reset(d);
+	for (unsigned k = 0; k < 2; k++) {
+		fake_enter(h_vcpu(d, k));
+		vgic_vcpu_reset(h_vcpu(d, k));
+	}
+	unsigned bad = 0;
+	for (unsigned i = 0; i < VGIC_MAX_SPIS; i++) {
+		bool same = virq_same(&d->arch.vgic.spi[i], &first.spi[i]);
+		bool kept = virq_same(&domains[1].arch.vgic.spi[i], &other.spi[i]);
+		if ((!same || !kept) && bad++ < 4)
+			fprintf(stderr, "    GICv%u SPI %u: %s\n", version, 32 + i,
+				same ? "the other domain's changed" : "not as at first boot");
+	}
+	CHECK_EQ(bad, 0);
+	CHECK(!d->arch.vgic.enabled_grp0 && !d->arch.vgic.enabled_grp1);
+}
+
+static void test_restart_every_spi(void)
+{
+	restart_every_spi(3);
+	restart_every_spi(2);
+}
+
 /* Masked (disabled, or its group off) it stays pending and says so, and is
  * listed once enabled; the enable of an interrupt for a vCPU elsewhere kicks
  * that vCPU's CPU. */
@@ -1207,6 +1288,7 @@ int main(void)
 	RUN(test_v3_evicted_retargeted_spi);
 	RUN(test_v3_domain_reset_private);
 	RUN(test_v3_domain_reset_spis);
+	RUN(test_restart_every_spi);
 	RUN(test_v3_cpu_off_gives_back_spis);
 	RUN(test_v3_hw_linked);
 	RUN(test_v3_sgi_flushes_only_targets);

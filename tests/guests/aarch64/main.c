@@ -3266,6 +3266,57 @@ static enum result gic_fresh_check(void)
 	return RES_PASS;
 }
 
+/* Every SPI's state as the distributor shows it (group, enable, pending,
+ * active, priority, trigger, route), as one FNV-1a digest: printed in a regs
+ * line, which the harness requires equal at every boot. */
+static uint64_t spi_digest;
+
+static void spi_mix(uint32_t v)
+{
+	for (unsigned i = 0; i < 4; i++)
+		spi_digest = (spi_digest ^ ((v >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
+}
+
+static void spi_state_print(void)
+{
+	spi_digest = 0xcbf29ce484222325ULL;
+	for (unsigned w = 1; w < gic.nr_irqs / 32; w++) {
+		for (unsigned r = GICD_IGROUPR; r <= GICD_ISACTIVER; r += 0x80)
+			spi_mix(gicd_read(r + 4 * w)); /* the set registers and the clear ones */
+		for (unsigned k = 0; k < 8; k++)
+			spi_mix(gicd_read(GICD_IPRIORITYR + 32 * w + 4 * k));
+		spi_mix(gicd_read(GICD_ICFGR + 8 * w));
+		spi_mix(gicd_read(GICD_ICFGR + 8 * w + 4));
+	}
+	for (unsigned i = 32; i < gic.nr_irqs; i += gic.version == 3 ? 1 : 4)
+		spi_mix(gic.version == 3 ? (uint32_t)mmio_read64(gic.gicd + GICD_IROUTER + 8 * i)
+					 : gicd_read(GICD_ITARGETSR + i));
+	say("restart-state: regs GICD_SPIS=0x%lx end", spi_digest);
+}
+
+/* Every SPI of the distributor, the domain's own and not, left in another
+ * state than reset's: group flipped, enabled, pending, active, priority,
+ * edge, routed elsewhere (to no vCPU). Interrupts stay masked here. */
+static void spi_state_dirty(void)
+{
+	for (unsigned w = 1; w < gic.nr_irqs / 32; w++) {
+		gicd_write(GICD_IGROUPR + 4 * w, ~gicd_read(GICD_IGROUPR + 4 * w));
+		gicd_write(GICD_ISENABLER + 4 * w, ~0u);
+		gicd_write(GICD_ISPENDR + 4 * w, ~0u);
+		gicd_write(GICD_ISACTIVER + 4 * w, ~0u);
+		for (unsigned k = 0; k < 8; k++)
+			gicd_write(GICD_IPRIORITYR + 32 * w + 4 * k, 0xa0a0a0a0u);
+		gicd_write(GICD_ICFGR + 8 * w, ~0u);
+		gicd_write(GICD_ICFGR + 8 * w + 4, ~0u);
+	}
+	for (unsigned i = 32; i < gic.nr_irqs; i++) {
+		if (gic.version == 3)
+			mmio_write64(gic.gicd + GICD_IROUTER + 8 * i, 7); /* Aff0 7: no such vCPU */
+		else if (i % 4 == 0)
+			gicd_write(GICD_ITARGETSR + i, 0);
+	}
+}
+
 static uint32_t rtc_irqs;
 
 static void on_rtc(uint32_t iar)
@@ -3392,6 +3443,7 @@ static enum result mode_restart_state(void)
 		check(fail("%lu sampled words of RAM outside the image and DT are not zero", dirty));
 	sysregs_print("regs");
 	check(gic_fresh_check());
+	spi_state_print();
 	enum result r = irq_setup();
 	if (r != RES_PASS)
 		return r;
@@ -3403,6 +3455,7 @@ static enum result mode_restart_state(void)
 		say("restart-state: reached restart %ld", g.restarts);
 		return problems ? fail("%u checks failed at this boot", problems) : RES_PASS;
 	}
+	spi_state_dirty();
 	ram_mark();
 	sysregs_mark();
 	sysregs_print("marked");
