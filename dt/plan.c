@@ -163,8 +163,8 @@ static int get_u64(const struct props *pv, const char *path, unsigned i, uint64_
 }
 
 /* The unit address of node@<hex>, at most max: its value, or -1 with the
- * message. Hex digits only: strtoul took a sign, blanks and "0x" (the host's
- * a '-' the hypervisor's refused) and wrapped past 64 bits. */
+ * message. Hex digits only: strtoul took blanks, "0x" and (the host's, so
+ * bhpack, not the hypervisor's) a sign, and wrapped past 64 bits. */
 static int unit_id(const void *fdt, int node, const char *path, const char *kind,
 		   unsigned max, unsigned *out, struct dt_error *err)
 {

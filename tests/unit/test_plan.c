@@ -359,6 +359,47 @@ static void test_dispatch_names(void)
 				"32-bit or 64-bit value (<0x0 0x...>), it has 7 bytes");
 }
 
+/* What the one-pass reader trusts the check pass for: a property's name
+ * inside the strings block and NUL-terminated there, its value inside the
+ * structure block. Each broken in a config built in memory. */
+static void test_malformed_names(void)
+{
+	static const char *const none[] = {NULL};
+	static const struct {
+		const char *what, *msg;
+	} c[] = {{"name offset past the strings block", "FDT_ERR_BADOFFSET"},
+		 {"name offset at the block's end", "FDT_ERR_BADOFFSET"},
+		 {"last name not NUL-terminated", "FDT_ERR_BADOFFSET"},
+		 {"length past the structure block", "FDT_ERR_TRUNCATED"},
+		 {"length wrapping 32 bits", "FDT_ERR_TRUNCATED"}};
+	static struct plan p;
+	for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char *cfg = config_with(none);
+		char *strs = cfg + fdt_off_dt_strings(cfg);
+		uint32_t ssize = fdt_size_dt_strings(cfg);
+		/* domain@0's last property, 'kernel': the last name added */
+		int node = fdt_path_offset(cfg, "/bulkhead/domain@0"), prop, last = -1;
+		fdt_for_each_property_offset(prop, cfg, node)
+			last = prop;
+		char *tag = cfg + fdt_off_dt_struct(cfg) + last;
+		CHECK_STR(strs + fdt32_ld((const fdt32_t *)(tag + 8)), "kernel");
+		if (i == 0)
+			*(fdt32_t *)(tag + 8) = cpu_to_fdt32(ssize + 8);
+		else if (i == 1)
+			*(fdt32_t *)(tag + 8) = cpu_to_fdt32(ssize);
+		else if (i == 2)
+			strs[ssize - 1] = 'x';
+		else
+			*(fdt32_t *)(tag + 4) = cpu_to_fdt32(i == 3 ? fdt_size_dt_struct(cfg) : ~3u);
+		struct dt_error err;
+		check_test = c[i].what;
+		CHECK_EQ(dt_plan_read(cfg, &board, &p, &err), -1);
+		CHECK_CONTAINS(err.msg, "config: not a valid DTB: ");
+		CHECK_CONTAINS(err.msg, c[i].msg);
+	}
+	check_test = "test_malformed_names";
+}
+
 /* Every other kind of node: a name it does not know (one another kind
  * knows, or none does) is refused with its own kind's names. */
 static void test_dispatch_kinds(void)
@@ -592,6 +633,7 @@ int main(int argc, char **argv)
 	RUN(test_dispatch_names);
 	RUN(test_dispatch_kinds);
 	RUN(test_review);
+	RUN(test_malformed_names);
 	RUN(test_no_board);
 	RUN(test_dom0_room);
 	free(board_fdt);
