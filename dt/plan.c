@@ -92,9 +92,10 @@ static int read_props(const void *fdt, int node, const char *path, enum cfg_kind
 		      struct props *pv, struct dt_error *err)
 {
 	memset(pv, 0, sizeof(*pv));
-	int prop;
+	int prop, last = -1;
 	dt_blob_for_each_prop(prop, fdt, node)
 	{
+		last = prop;
 		const char *name;
 		int len;
 		const char *v = dt_blob_prop(fdt, prop, &name, &len);
@@ -114,8 +115,8 @@ static int read_props(const void *fdt, int node, const char *path, enum cfg_kind
 	}
 	/* Only the root and a network have nodes inside: anything else's
 	 * would be skipped unread (a domain's 'memory { ... }'). */
-	int c = dt_blob_next_child(fdt, node, -1);
-	if (c >= 0 && k != K_ROOT && k != K_NETWORK)
+	int c;
+	if (k != K_ROOT && k != K_NETWORK && (c = dt_blob_child_after(fdt, node, last)) >= 0)
 		ERR("config %.60s: unknown node '%.40s' inside it", path, dt_blob_name(fdt, c));
 	return 0;
 }
