@@ -115,6 +115,23 @@ int dt_blob_next_child(const void *fdt, int parent, int prev)
 	}
 }
 
+int dt_blob_child_after(const void *fdt, int node, int last_prop)
+{
+	if (last_prop < 0)
+		return dt_blob_next_child(fdt, node, -1);
+	const char *s = sblock(fdt);
+	int off = last_prop;
+	tag_at(s, &off); /* the property */
+	for (;;) {
+		int here = off;
+		uint32_t tag = tag_at(s, &off);
+		if (tag == FDT_BEGIN_NODE)
+			return here;
+		if (tag != FDT_NOP)
+			return -FDT_ERR_NOTFOUND;
+	}
+}
+
 /* The child named by the l bytes at name: the whole name, or the name
  * before its unit address when `name` has none (a path component's rule). */
 static int child_n(const void *fdt, int parent, const char *name, size_t l)

@@ -36,6 +36,9 @@ int dt_blob_next_child(const void *fdt, int parent, int prev);
 #define dt_blob_for_each_child(node, fdt, parent)                                                  \
 	for ((node) = dt_blob_next_child((fdt), (parent), -1); (node) >= 0;                        \
 	     (node) = dt_blob_next_child((fdt), (parent), (node)))
+/* node's first child as dt_blob_next_child(fdt, node, -1) answers, given
+ * node's last property (< 0: it has none): no walk over its properties. */
+int dt_blob_child_after(const void *fdt, int node, int last_prop);
 /* The child named `name` or `name@<unit>` (as fdt_path_offset matches a
  * path component without '@'); < 0 when none. */
 int dt_blob_child(const void *fdt, int parent, const char *name);

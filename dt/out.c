@@ -216,19 +216,15 @@ const char *out_finish(struct dt_out *o)
 		o->bad = "out of room";
 	if (o->bad)
 		return o->bad;
-	void *buf = o->buf;
 	if (o->names)
 		copy(o->buf + strings, (const char *)o->src + fdt_off_dt_strings(o->src), o->names);
 	copy(o->buf + strings + o->names, (const char *)&our_names, sizeof(our_names));
-	fdt_set_magic(buf, FDT_MAGIC);
-	fdt_set_totalsize(buf, strings + nstr);
-	fdt_set_off_dt_struct(buf, STRUCT_OFF);
-	fdt_set_off_dt_strings(buf, strings);
-	fdt_set_off_mem_rsvmap(buf, HDR_SIZE);
-	fdt_set_version(buf, 17);
-	fdt_set_last_comp_version(buf, 16);
-	fdt_set_boot_cpuid_phys(buf, o->src ? fdt_boot_cpuid_phys(o->src) : 0);
-	fdt_set_size_dt_strings(buf, nstr);
-	fdt_set_size_dt_struct(buf, strings - STRUCT_OFF);
+	/* The header's words in their order, through wr32: libfdt's setters
+	 * store to a struct fdt_header, which needs the buffer aligned. */
+	const uint32_t h[HDR_SIZE / 4] = {
+	    FDT_MAGIC, strings + nstr, STRUCT_OFF, strings, HDR_SIZE, 17, 16,
+	    o->src ? fdt_boot_cpuid_phys(o->src) : 0, nstr, strings - STRUCT_OFF};
+	for (unsigned i = 0; i < HDR_SIZE / 4; i++)
+		wr32(o->buf + 4 * i, h[i]);
 	return NULL;
 }

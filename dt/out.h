@@ -55,8 +55,8 @@ struct dt_out {
 	uint32_t names;	    /* our_names' offset in the strings block */
 };
 
-/* Starts writing into buf (size bytes, < 0 taken as 0); false if not even
- * the header fits. */
+/* Starts writing into buf (size bytes, < 0 taken as 0; any alignment, the
+ * same bytes: test_guest's test_writer); false if not even the header fits. */
 bool out_begin(struct dt_out *o, void *buf, int size, const void *src);
 void out_put32(struct dt_out *o, uint32_t v);
 /* A property named by its offset in src's strings block. */

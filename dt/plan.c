@@ -92,9 +92,10 @@ static int read_props(const void *fdt, int node, const char *path, enum cfg_kind
 		      struct props *pv, struct dt_error *err)
 {
 	memset(pv, 0, sizeof(*pv));
-	int prop;
+	int prop, last = -1;
 	dt_blob_for_each_prop(prop, fdt, node)
 	{
+		last = prop;
 		const char *name;
 		int len;
 		const char *v = dt_blob_prop(fdt, prop, &name, &len);
@@ -112,6 +113,11 @@ static int read_props(const void *fdt, int node, const char *path, enum cfg_kind
 			pv->len[i] = len;
 		}
 	}
+	/* Only the root and a network have nodes inside: anything else's
+	 * would be skipped unread (a domain's 'memory { ... }'). */
+	int c;
+	if (k != K_ROOT && k != K_NETWORK && (c = dt_blob_child_after(fdt, node, last)) >= 0)
+		ERR("config %.60s: unknown node '%.40s' inside it", path, dt_blob_name(fdt, c));
 	return 0;
 }
 
@@ -157,18 +163,34 @@ static int get_u64(const struct props *pv, const char *path, unsigned i, uint64_
 	return 0;
 }
 
+/* The unit address of node@<hex>, at most max: its value, or -1 with the
+ * message. Hex digits only: strtoul took blanks, "0x" and (the host's, so
+ * bhpack, not the hypervisor's) a sign, and wrapped past 64 bits. */
+static int unit_id(const void *fdt, int node, const char *path, const char *kind,
+		   unsigned max, unsigned *out, struct dt_error *err)
+{
+	const char *unit = strchr(dt_blob_name(fdt, node), '@');
+	if (!unit || !unit[1])
+		CERR("a %s node must be named %s@<id>", kind, kind);
+	uint64_t v = 0;
+	for (const char *c = unit + 1; *c; c++) {
+		unsigned x = (unsigned)*c - '0', a = (unsigned)(*c | 32) - 'a';
+		x = x < 10 ? x : a < 6 ? a + 10 : 16;
+		if (x > 15 || (v = v * 16 + x) > max)
+			CERR("unit address '%s' is not a hexadecimal %s id (0-%x)", unit + 1,
+			     kind, max);
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
 /* domain@<id>: its id, label, role and security type. */
 static int read_identity(const void *fdt, int node, const struct props *pv, const char *path,
 			 struct dom_cfg *d, struct dt_error *err)
 {
 	char buf[32];
-	const char *unit = strchr(dt_blob_name(fdt, node), '@');
-	if (!unit || !unit[1])
-		CERR("a domain node must be named domain@<id>");
-	char *end;
-	d->id = (unsigned)strtoul(unit + 1, &end, 16);
-	if (*end)
-		CERR("unit address '%s' is not a hexadecimal domain id", unit + 1);
+	if (unit_id(fdt, node, path, "domain", ~0u, &d->id, err))
+		return -1;
 
 	if (get_string(pv, path, P_LABEL, d->name, sizeof(d->name), true, err))
 		return -1;
@@ -338,7 +360,9 @@ static int read_domain(const void *fdt, int node, const char *path, const struct
 
 static int find_domain_by_phandle(const void *fdt, const struct plan *p, uint32_t ph)
 {
-	for (unsigned i = 0; i < p->ndoms; i++)
+	/* 0 is no phandle (DT spec 2.3.3): what dt_blob_phandle() gives a
+	 * domain nothing references. */
+	for (unsigned i = 0; ph && i < p->ndoms; i++)
 		if (dt_blob_phandle(fdt, p->dom[i].node) == ph)
 			return (int)i;
 	return -1;
@@ -348,15 +372,9 @@ static int read_channel(const void *fdt, int node, const char *path, struct plan
 			struct props *pv, struct dt_error *err)
 {
 	struct chan_cfg *c = &p->chan[p->nchans];
-	if (read_props(fdt, node, path, K_CHANNEL, pv, err))
+	if (read_props(fdt, node, path, K_CHANNEL, pv, err) ||
+	    unit_id(fdt, node, path, "channel", ~0u, &c->id, err))
 		return -1;
-	const char *unit = strchr(dt_blob_name(fdt, node), '@');
-	char *end;
-	if (!unit || !unit[1])
-		CERR("a channel node must be named channel@<id>");
-	c->id = (unsigned)strtoul(unit + 1, &end, 16);
-	if (*end)
-		CERR("unit address '%s' is not a hexadecimal channel id", unit + 1);
 	for (unsigned i = 0; i < p->nchans; i++)
 		if (p->chan[i].id == c->id)
 			CERR("channel id %x is used twice", c->id);
@@ -436,20 +454,11 @@ static int read_policy(const void *fdt, int node, const char *path, struct plan 
 
 /* ---- networks ---- */
 
-/* The unit address of node@<hex>: its value, or -1 with the message. */
-static int unit_id(const void *fdt, int node, const char *path, const char *kind, unsigned *out,
-		   struct dt_error *err)
+/* Is nm `kind` or `kind@<unit>`? ("channels@1" is no channel.) */
+static bool node_is(const char *nm, const char *kind)
 {
-	const char *unit = strchr(dt_blob_name(fdt, node), '@');
-	char *end;
-	if (!unit || !unit[1])
-		CERR("a %s node must be named %s@<id>", kind, kind);
-	unsigned long v = strtoul(unit + 1, &end, 16);
-	if (*end || v > 0xffff)
-		CERR("unit address '%s' is not a hexadecimal %s id (0-ffff)",
-		    unit + 1, kind);
-	*out = (unsigned)v;
-	return 0;
+	size_t l = strlen(kind);
+	return !strncmp(nm, kind, l) && (!nm[l] || nm[l] == '@');
 }
 
 /* A domain named by prop: a reference (<&label>) or its label ("label"). */
@@ -538,7 +547,7 @@ static int read_port(const void *fdt, int node, const char *path, const struct p
 	struct net_port_cfg *pt = &net->port[net->nports];
 	memset(pt, 0, sizeof(*pt));
 	if (read_props(fdt, node, path, K_PORT, pv, err) ||
-	    unit_id(fdt, node, path, "port", &pt->id, err) ||
+	    unit_id(fdt, node, path, "port", 0xffff, &pt->id, err) ||
 	    domain_ref(fdt, pv, path, P_DOMAIN, p, &pt->dom, err))
 		return -1;
 	const struct dom_cfg *d = &p->dom[pt->dom];
@@ -588,7 +597,7 @@ static int read_network(const void *fdt, int node, const char *path, struct plan
 	struct net_cfg *net = &p->net[p->nnets];
 	memset(net, 0, sizeof(*net));
 	if (read_props(fdt, node, path, K_NETWORK, pv, err) ||
-	    unit_id(fdt, node, path, "network", &net->id, err))
+	    unit_id(fdt, node, path, "network", 0xffff, &net->id, err))
 		return -1;
 	if (net->id > 0xff)
 		CERR("network id %x is above ff", net->id);
@@ -601,7 +610,7 @@ static int read_network(const void *fdt, int node, const char *path, struct plan
 		const char *nm = dt_blob_name(fdt, child);
 		char cpath[128];
 		snprintf(cpath, sizeof(cpath), "%.60s/%.40s", path, nm);
-		if (strncmp(nm, "port@", 5) && strcmp(nm, "port"))
+		if (!node_is(nm, "port"))
 			ERR("config %s: unknown node (expected port@<id>)", cpath);
 		if (net->nports == BH_NET_MAX_PORTS)
 			CERR("more than %d ports", BH_NET_MAX_PORTS);
@@ -763,10 +772,9 @@ static int read_domains(const void *fdt, int root, const struct board *b, struct
 		const char *nm = dt_blob_name(fdt, node);
 		char path[96];
 		node_path(path, nm);
-		if (!strncmp(nm, "channel", 7) || !strcmp(nm, "policy") ||
-		    !strncmp(nm, "network", 7))
+		if (node_is(nm, "channel") || !strcmp(nm, "policy") || node_is(nm, "network"))
 			continue;
-		if (strncmp(nm, "domain@", 7) && strcmp(nm, "domain"))
+		if (!node_is(nm, "domain"))
 			CERR("unknown node (expected domain@<id>, channel@<id>, "
 		    "network@<id> or policy)");
 		if (p->ndoms == BH_MAX_DOMAINS)
@@ -794,12 +802,12 @@ static int read_channels_policy(const void *fdt, int root, struct plan *p, struc
 		const char *nm = dt_blob_name(fdt, node);
 		char path[96];
 		node_path(path, nm);
-		if (!strncmp(nm, "channel", 7)) {
+		if (node_is(nm, "channel")) {
 			if (p->nchans == BH_MAX_CHANNELS)
 				CERR("more than %d channels", BH_MAX_CHANNELS);
 			if (read_channel(fdt, node, path, p, pv, err))
 				return -1;
-		} else if (!strncmp(nm, "network", 7)) {
+		} else if (node_is(nm, "network")) {
 			if (p->nnets == BH_MAX_NETWORKS)
 				CERR("more than %d networks", BH_MAX_NETWORKS);
 			if (read_network(fdt, node, path, p, pv, err))

@@ -9,6 +9,9 @@
 # sums (and the commit says why the bytes changed).
 # timeout: 120
 set -u
+# ls's order and [a-z] are the C locale's, whatever the user's (en_US.UTF-8
+# sorts good.dts before good-minimal.dts: every sum the same, the diff red).
+export LC_ALL=C
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BHPACK=$ROOT/build/tools/bhpack
 SUMS=$ROOT/tests/host/dt-identity.sums

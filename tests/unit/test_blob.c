@@ -38,6 +38,12 @@ static unsigned node_agrees(const void *fdt, int node)
 		       l1 != l3;
 	}
 	bad += (p >= 0) != (q >= 0);
+	/* The first child from the last property (the config reader's). */
+	int last = -1;
+	for (q = dt_blob_next_prop(fdt, node, -1); q >= 0; q = dt_blob_next_prop(fdt, node, q))
+		last = q;
+	int first = fdt_first_subnode(fdt, node);
+	bad += dt_blob_child_after(fdt, node, last) != (first >= 0 ? first : -FDT_ERR_NOTFOUND);
 	int l1 = 5, l2 = 6;
 	bad += dt_blob_getprop(fdt, node, "no-such", &l1) != NULL || l1 != -FDT_ERR_NOTFOUND;
 	bad += fdt_getprop(fdt, node, "no-such", &l2) != NULL || l1 != l2;

@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "dt/guest.h"
+#include "dt/out.h"
 
 static const char *data_dir;
 
@@ -327,6 +328,83 @@ static void build_and_check(const char *board_dtb, unsigned gic)
 	free(host);
 }
 
+/*
+ * The one-pass writer (dt/out.c), reviewed: node names built without
+ * printf are printf's; a DT written at any alignment is the same bytes;
+ * every buffer size short of the need is an error with no byte written past
+ * it; a value whose padded length wraps 32 bits is refused, not copied.
+ */
+static void test_writer(void)
+{
+	/* out_unit_name() against "%s@%llx", at 0, every power of two and
+	 * the values either side of it. */
+	for (int i = -1; i < 64; i++)
+		for (int d = -1; d <= 1; d++) {
+			uint64_t v = i < 0 ? (uint64_t)(d + 1) : (1ULL << i) + (uint64_t)(int64_t)d;
+			char mine[48], want[48];
+			memset(mine, 0x5a, sizeof(mine));
+			snprintf(want, sizeof(want), "bulkhead-channel@%llx", (unsigned long long)v);
+			check_test = "out_unit_name";
+			CHECK_STR(out_unit_name(mine, "bulkhead-channel", v), want);
+		}
+	check_test = "test_writer";
+
+	void *host = load_dtb("qemu-virt-gicv3-el2.dtb");
+	struct board b;
+	struct dt_error err;
+	if (!CHECK_EQ(dt_board_read(host, &b, &err), 0)) {
+		free(host);
+		return;
+	}
+	/* Every part the writer has: a device, two channels, a network. */
+	const char devs[1][96] = {"/pl061@9030000"};
+	const struct chan_view ch[2] = {{1, 0x50000000, 0x2000, 40, "dom0"},
+					{0xffffffff, ~0ULL << 12, 0x1000, 41, "a-longer-peer"}};
+	const struct vnet_view nv[1] = {{0x0a000000, 42}};
+	struct guest_dt g = {.name = "rt", .ram_ipa = 0x40000000, .ram_size = 0x8000000,
+			     .nvcpus = 2, .bootargs = "console=ttyAMA0 earlycon",
+			     .initrd_ipa = 0x44000000, .initrd_size = 0x123000,
+			     .uart_ipa = b.uart_base, .uart_intid = 33, .conduit = CONDUIT_HVC,
+			     .devices = devs, .ndevices = 1, .chans = ch, .nchans = 2, .nets = nv,
+			     .nnets = 1};
+	static char ref[BUF_SIZE], odd[BUF_SIZE + 8];
+	if (!CHECK_EQ(dt_guest_build(ref, BUF_SIZE, &g, &b, host, &err), 0)) {
+		fprintf(stderr, "    %s\n", err.msg);
+		free(host);
+		return;
+	}
+	uint32_t needed = fdt_totalsize(ref);
+	CHECK_EQ(fdt_check_full(ref, needed), 0);
+	CHECK(fdt_path_offset(ref, "/bulkhead-channel@fffffffffffff000") >= 0);
+	for (unsigned a = 1; a < 4; a++) {
+		memset(odd, 0xa5, sizeof(odd));
+		CHECK_EQ(dt_guest_build(odd + a, (int)needed, &g, &b, host, &err), 0);
+		CHECK(!memcmp(odd + a, ref, needed));
+	}
+	unsigned accepted = 0;
+	for (uint32_t size = 0; size < needed; size++) {
+		char *small = malloc(size ? size : 1);
+		if (dt_guest_build(small, (int)size, &g, &b, host, &err) != -1 ||
+		    !strstr(err.msg, "DT for domain rt"))
+			accepted++;
+		free(small);
+	}
+	CHECK_EQ(accepted, 0);
+
+	/* A value as long as the buffer or longer, or whose padding wraps. */
+	static const uint32_t lens[] = {200, 0xfffffffd, 0xffffffff};
+	for (unsigned i = 0; i < 3; i++) {
+		struct dt_out o;
+		char *buf = malloc(256);
+		CHECK(out_begin(&o, buf, 256, NULL));
+		out_prop(&o, NM(reg), ref, lens[i]);
+		CHECK_STR(o.bad ? o.bad : "(accepted)", "out of room");
+		CHECK_EQ(o.pos, 56);
+		free(buf);
+	}
+	free(host);
+}
+
 static void test_gicv2(void)
 {
 	build_and_check("qemu-virt-gicv2-el2.dtb", 2);
@@ -346,5 +424,6 @@ int main(int argc, char **argv)
 	data_dir = argv[1];
 	RUN(test_gicv2);
 	RUN(test_gicv3);
+	RUN(test_writer);
 	return check_summary("test_guest");
 }

@@ -359,6 +359,47 @@ static void test_dispatch_names(void)
 				"32-bit or 64-bit value (<0x0 0x...>), it has 7 bytes");
 }
 
+/* What the one-pass reader trusts the check pass for: a property's name
+ * inside the strings block and NUL-terminated there, its value inside the
+ * structure block. Each broken in a config built in memory. */
+static void test_malformed_names(void)
+{
+	static const char *const none[] = {NULL};
+	static const struct {
+		const char *what, *msg;
+	} c[] = {{"name offset past the strings block", "FDT_ERR_BADOFFSET"},
+		 {"name offset at the block's end", "FDT_ERR_BADOFFSET"},
+		 {"last name not NUL-terminated", "FDT_ERR_BADOFFSET"},
+		 {"length past the structure block", "FDT_ERR_TRUNCATED"},
+		 {"length wrapping 32 bits", "FDT_ERR_TRUNCATED"}};
+	static struct plan p;
+	for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char *cfg = config_with(none);
+		char *strs = cfg + fdt_off_dt_strings(cfg);
+		uint32_t ssize = fdt_size_dt_strings(cfg);
+		/* domain@0's last property, 'kernel': the last name added */
+		int node = fdt_path_offset(cfg, "/bulkhead/domain@0"), prop, last = -1;
+		fdt_for_each_property_offset(prop, cfg, node)
+			last = prop;
+		char *tag = cfg + fdt_off_dt_struct(cfg) + last;
+		CHECK_STR(strs + fdt32_ld((const fdt32_t *)(tag + 8)), "kernel");
+		if (i == 0)
+			*(fdt32_t *)(tag + 8) = cpu_to_fdt32(ssize + 8);
+		else if (i == 1)
+			*(fdt32_t *)(tag + 8) = cpu_to_fdt32(ssize);
+		else if (i == 2)
+			strs[ssize - 1] = 'x';
+		else
+			*(fdt32_t *)(tag + 4) = cpu_to_fdt32(i == 3 ? fdt_size_dt_struct(cfg) : ~3u);
+		struct dt_error err;
+		check_test = c[i].what;
+		CHECK_EQ(dt_plan_read(cfg, &board, &p, &err), -1);
+		CHECK_CONTAINS(err.msg, "config: not a valid DTB: ");
+		CHECK_CONTAINS(err.msg, c[i].msg);
+	}
+	check_test = "test_malformed_names";
+}
+
 /* Every other kind of node: a name it does not know (one another kind
  * knows, or none does) is refused with its own kind's names. */
 static void test_dispatch_kinds(void)
@@ -390,6 +431,119 @@ static void test_dispatch_kinds(void)
 		CHECK_STR(err.msg, c[i].msg);
 	}
 	check_test = "test_dispatch_kinds";
+	free(cfg);
+}
+
+/* every-property.dtb, edited: refused with msg (the review of the one-pass
+ * reader: each of these was accepted before). */
+static char edit_buf[8192];
+static int edit_node(void *cfg, const char *path)
+{
+	CHECK_EQ(fdt_open_into(cfg, edit_buf, sizeof(edit_buf)), 0);
+	return fdt_path_offset(edit_buf, path);
+}
+
+static void refused(const char *what, const char *msg)
+{
+	static struct plan p;
+	struct dt_error err;
+	check_test = what;
+	if (!CHECK_EQ(dt_plan_read(edit_buf, &board, &p, &err), -1))
+		fprintf(stderr, "    accepted\n");
+	else
+		CHECK_CONTAINS(err.msg, msg);
+	check_test = "test_review";
+}
+
+/* A reference of 0 is no reference: it named the first domain without a
+ * phandle (dt_blob_phandle()'s 0), which the config never referenced. */
+static void test_phandle_zero(void *cfg)
+{
+	const fdt32_t zero_rt[2] = {0, cpu_to_fdt32(7)}, zero = 0;
+	int n = edit_node(cfg, "/bulkhead/domain@0");
+	CHECK_EQ(fdt_delprop(edit_buf, n, "phandle"), 0);
+	n = fdt_path_offset(edit_buf, "/bulkhead/network@2/port@0");
+	CHECK_EQ(fdt_setprop_string(edit_buf, n, "domain", "dom0"), 0);
+	n = fdt_path_offset(edit_buf, "/bulkhead/channel@5");
+	CHECK_EQ(fdt_setprop(edit_buf, n, "between", zero_rt, sizeof(zero_rt)), 0);
+	refused("between <0 &rt>", "config /bulkhead/channel@5: 'between' entry 1 is not a "
+				   "reference to a domain node");
+
+	n = edit_node(cfg, "/bulkhead/domain@0");
+	CHECK_EQ(fdt_delprop(edit_buf, n, "phandle"), 0);
+	n = fdt_path_offset(edit_buf, "/bulkhead/channel@5");
+	CHECK_EQ(fdt_setprop(edit_buf, n, "between", "dom0\0rt-1", 10), 0);
+	n = fdt_path_offset(edit_buf, "/bulkhead/network@2/port@0");
+	CHECK_EQ(fdt_setprop(edit_buf, n, "domain", &zero, 4), 0);
+	refused("domain = <0>", "config /bulkhead/network@2/port@0: 'domain' is not a reference "
+				"to a domain node");
+}
+
+/* Unit addresses: hex digits only, within the kind's range (strtoul took a
+ * sign, blanks, "0x", and wrapped). */
+static void test_unit_addresses(void *cfg)
+{
+	static const struct {
+		const char *node, *name, *msg;
+	} c[] = {
+	    {"/bulkhead/domain@1", "domain@0x1", "config /bulkhead/domain@0x1: unit address '0x1' "
+						 "is not a hexadecimal domain id (0-ffffffff)"},
+	    {"/bulkhead/domain@1", "domain@100000001", "unit address '100000001' is not"},
+	    {"/bulkhead/domain@1", "domain@-1", "unit address '-1' is not"},
+	    {"/bulkhead/domain@1", "domain@ 1", "unit address ' 1' is not"},
+	    {"/bulkhead/domain@1", "domain@1:", "unit address '1:' is not"},
+	    {"/bulkhead/channel@5", "channel@100000005", "unit address '100000005' is not a "
+							 "hexadecimal channel id"},
+	    {"/bulkhead/channel@5", "channel@+5", "unit address '+5' is not"},
+	    {"/bulkhead/network@2", "network@0x2", "unit address '0x2' is not a hexadecimal "
+						   "network id (0-ffff)"},
+	    {"/bulkhead/network@2/port@1", "port@ 1", "unit address ' 1' is not"},
+	};
+	for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		CHECK_EQ(fdt_set_name(edit_buf, edit_node(cfg, c[i].node), c[i].name), 0);
+		refused(c[i].name, c[i].msg);
+	}
+	/* What was right still is: leading zeros, either case. */
+	static struct plan p;
+	struct dt_error err;
+	CHECK_EQ(fdt_set_name(edit_buf, edit_node(cfg, "/bulkhead/domain@1"), "domain@00A"), 0);
+	CHECK_EQ(fdt_set_name(edit_buf, fdt_path_offset(edit_buf, "/bulkhead/channel@5"),
+			      "channel@ffffffff"), 0);
+	if (!CHECK_EQ(dt_plan_read(edit_buf, &board, &p, &err), 0))
+		fprintf(stderr, "    refused: %s\n", err.msg);
+	CHECK_EQ(p.dom[1].id, 10);
+	CHECK_EQ(p.chan[0].id, 0xffffffff);
+}
+
+/* A node where none belongs was skipped unread; a name that only starts
+ * like a kind's was read as that kind. */
+static void test_stray_nodes(void *cfg)
+{
+	static const char *const in[] = {"/bulkhead/domain@1", "/bulkhead/channel@5",
+					 "/bulkhead/policy", "/bulkhead/network@2/port@0"};
+	for (unsigned i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		char want[96];
+		snprintf(want, sizeof(want), "config %s: unknown node 'memory' inside it", in[i]);
+		CHECK_EQ(fdt_add_subnode(edit_buf, edit_node(cfg, in[i]), "memory") >= 0, 1);
+		refused(in[i], want);
+	}
+	static const char *const renamed[][2] = {{"/bulkhead/channel@5", "channels@5"},
+						 {"/bulkhead/network@2", "networks@2"},
+						 {"/bulkhead/domain@1", "domains@1"}};
+	for (unsigned i = 0; i < sizeof(renamed) / sizeof(renamed[0]); i++) {
+		char want[128];
+		snprintf(want, sizeof(want), "config /bulkhead/%s: unknown node (expected", renamed[i][1]);
+		CHECK_EQ(fdt_set_name(edit_buf, edit_node(cfg, renamed[i][0]), renamed[i][1]), 0);
+		refused(renamed[i][1], want);
+	}
+}
+
+static void test_review(void)
+{
+	void *cfg = load_dtb("plan/every-property.dtb");
+	test_phandle_zero(cfg);
+	test_unit_addresses(cfg);
+	test_stray_nodes(cfg);
 	free(cfg);
 }
 
@@ -478,6 +632,8 @@ int main(int argc, char **argv)
 	RUN(test_dispatch_every);
 	RUN(test_dispatch_names);
 	RUN(test_dispatch_kinds);
+	RUN(test_review);
+	RUN(test_malformed_names);
 	RUN(test_no_board);
 	RUN(test_dom0_room);
 	free(board_fdt);
