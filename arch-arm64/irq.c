@@ -7,6 +7,7 @@
  * this file too: the vGIC it tests is reached the same way.
  */
 #include "arch.h"
+#include "common/console.h"
 #include "common/domain.h"
 #include "gic/vgic.h"
 
@@ -30,9 +31,12 @@ unsigned arch_irq_lines(struct domain *d)
 	return vgic_nr_spis(d);
 }
 
-void arch_irq_own(struct domain *d, unsigned line, bool edge)
+int arch_irq_own(struct domain *d, unsigned line, bool edge, const char *what)
 {
-	vgic_own_spi(d, line, edge);
+	const char *why = vgic_own_spi(d, line, edge);
+	if (why)
+		bh_dlog(d->name, "interrupt %u of %s: %s", line, what, why);
+	return why ? -1 : 0;
 }
 
 void arch_irq_set_level(struct domain *d, unsigned line, bool level)
@@ -46,13 +50,15 @@ void arch_irq_inject(struct domain *d, struct vcpu *v, unsigned line)
 }
 
 /* Linked to the physical SPI: the guest's deactivation completes it. */
-void arch_irq_passthrough(struct domain *d, unsigned line, bool edge)
+int arch_irq_passthrough(struct domain *d, unsigned line, bool edge, const char *what)
 {
-	vgic_own_spi(d, line, edge);
+	if (arch_irq_own(d, line, edge, what))
+		return -1; /* nothing routed: the line stays unused */
 	struct virq *q = vgic_irq(&d->vcpu[0], line);
 	if (q) {
 		q->hw = true;
 		q->hw_intid = (uint16_t)line;
 	}
 	gic_hw_configure(line, edge, d->vcpu[0].pcpu);
+	return 0;
 }

@@ -54,9 +54,11 @@ unsigned arch_irq_lines(struct domain *d)
 
 /* The shared 16550/PL011 model (common/vuart.c) asks for its line; on x86
  * a domain's UART is arch-x86/vuart.c's, polled: no line to give. */
-void arch_irq_own(struct domain *d, unsigned line, bool edge)
+int arch_irq_own(struct domain *d, unsigned line, bool edge, const char *what)
 {
 	(void)d;
 	(void)line;
 	(void)edge;
+	(void)what;
+	return 0;
 }

@@ -88,13 +88,15 @@ void arch_irq_domain_init(struct domain *d);	/* no line owned, before any arch_i
 int arch_irq_domain_register(struct domain *d); /* its controller's registers, once */
 void arch_irq_domain_reset(struct domain *d);	/* at each (re)start: every line idle */
 unsigned arch_irq_lines(struct domain *d);	/* lines a domain may own: 32 .. 32 + n - 1 */
-void arch_irq_own(struct domain *d, unsigned line, bool edge); /* give d the line */
+/* Give d the line `what` uses: 0, or -1 having said why it cannot have it
+ * ("domain D: interrupt LINE of WHAT: ..."). */
+int arch_irq_own(struct domain *d, unsigned line, bool edge, const char *what);
 void arch_irq_set_level(struct domain *d, unsigned line, bool level);
 void arch_irq_inject(struct domain *d, struct vcpu *v,
 		     unsigned line); /* edge; v NULL: its target */
 /* The board's interrupt line of a passed-through device, given to d: raised
  * in d when the device raises it, on vCPU 0's CPU. */
-void arch_irq_passthrough(struct domain *d, unsigned line, bool edge);
+int arch_irq_passthrough(struct domain *d, unsigned line, bool edge, const char *what); /* as arch_irq_own */
 /* At each domain (re)start: its counter and timers as at its first boot. */
 void arch_timer_domain_start(struct domain *d);
 void arch_start_secondaries(const struct board *b, unsigned boot_cpu);

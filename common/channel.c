@@ -93,7 +93,8 @@ int channels_attach(struct domain *d, unsigned uart_intid)
 			return -1;
 		if (arch_stage2_map(d, ipa, chan_pa[k], c->size, S2_RW /* data only, never code */))
 			return -1;
-		arch_irq_own(d, intid, true);
+		if (arch_irq_own(d, intid, true, "a channel's doorbell"))
+			return -1;
 		struct dom_chan *dc = &d->chans[d->nchans++];
 		dc->cfg = c;
 		dc->notify_tat = 0;

@@ -311,7 +311,8 @@ int control_attach(struct domain *d, unsigned uart_intid)
 	virtio_mmio_init(&c->dev, VIRTIO_ID_CONSOLE, 0, no_config, 0, 2, &mem);
 	c->dom = d;
 	c->view = (struct vnet_view){.ipa = ipa, .intid = intid};
-	arch_irq_own(d, intid, false);
+	if (arch_irq_own(d, intid, false, "its control device"))
+		return -1;
 	d->vmmio[d->nvmmio++] =
 	    (struct vmmio){.base = ipa, .size = VNET_WINDOW_SIZE, .access = ctl_access};
 	ctl_ready = true;

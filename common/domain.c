@@ -138,7 +138,8 @@ static int domain_virt_devices(struct domain *d, const struct board *b)
 {
 	arch_irq_domain_init(d);
 	uint32_t uart_intid = b->uart_irq ? b->uart_irq : 33;
-	vuart_init(d, b->uart_base, b->uart_size, uart_intid);
+	if (vuart_init(d, b->uart_base, b->uart_size, uart_intid))
+		return -1;
 	if (arch_irq_domain_register(d) != 0) {
 		bh_dlog(d->name, "cannot set up its virtual GIC");
 		return -1;

@@ -280,7 +280,7 @@ bool domain_copy_from_guest(struct domain *d, void *dst, uint64_t ipa, uint64_t 
 
 /* The domain's emulated region that covers ipa, or NULL. */
 const struct vmmio *vmmio_find(struct domain *d, uint64_t ipa);
-void vuart_init(struct domain *d, uint64_t base, uint64_t size, unsigned intid);
+int vuart_init(struct domain *d, uint64_t base, uint64_t size, unsigned intid);
 void vuart_reset(struct domain *d);
 /* The two registers each character of a polling console costs: FR read,
  * DR written (offsets from vuart_base). The trap fast path calls them

@@ -50,8 +50,9 @@ static int add_resources(struct domain *d, const struct dev_res *r, const char *
 			       intid, what, spi_owner[intid]->name);
 			return -1;
 		}
+		if (arch_irq_passthrough(d, intid, r->irq_edge[i], what))
+			return -1;
 		spi_owner[intid] = d;
-		arch_irq_passthrough(d, intid, r->irq_edge[i]);
 	}
 	return 0;
 }

@@ -245,7 +245,8 @@ int vnet_attach(struct domain *d, unsigned uart_intid)
 		n->dom[port] = d;
 		n->intid[port] = intid;
 		allow_port(n, (unsigned)port);
-		arch_irq_own(d, intid, false);
+		if (arch_irq_own(d, intid, false, "a network port"))
+			return -1;
 		struct vmmio *m = &d->vmmio[d->nvmmio++];
 		m->base = ipa;
 		m->size = VNET_WINDOW_SIZE;

@@ -199,10 +199,11 @@ void vuart_reset(struct domain *d)
 	d->vuart.ifls = 0x12;
 }
 
-void vuart_init(struct domain *d, uint64_t base, uint64_t size, unsigned intid)
+int vuart_init(struct domain *d, uint64_t base, uint64_t size, unsigned intid)
 {
 	d->vuart.intid = intid;
-	arch_irq_own(d, intid, false);
+	if (arch_irq_own(d, intid, false, "its console"))
+		return -1;
 	vuart_reset(d);
 	struct vmmio *m = &d->vmmio[d->nvmmio++];
 	/* The board UART's own registers, but at least the PL011's that Linux
@@ -217,4 +218,5 @@ void vuart_init(struct domain *d, uint64_t base, uint64_t size, unsigned intid)
 	 * fast path, which compares with this base instead, serves the same. */
 	for (unsigned i = 0; i < d->nvcpus; i++)
 		d->vcpu[i].vuart_base = base;
+	return 0;
 }

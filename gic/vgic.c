@@ -90,16 +90,22 @@ void vgic_domain_init(struct domain *d)
 	g->nr_spis = MIN(gic_host.nr_spis, (unsigned)VGIC_MAX_SPIS);
 }
 
-void vgic_own_spi(struct domain *d, unsigned intid, bool edge)
+const char *vgic_own_spi(struct domain *d, unsigned intid, bool edge)
 {
 	struct vgic_dist *g = dist(d);
-	if (intid < 32 || intid - 32 >= g->nr_spis || g->nowned == VGIC_MAX_OWNED)
-		return;
-	if (!g->spi[intid - 32].owned)
+	if (intid < 32 || intid - 32 >= g->nr_spis)
+		return "not one of its virtual GIC's lines";
+	if (!g->spi[intid - 32].owned) {
+		_Static_assert(VGIC_MAX_OWNED == 128, "the message below");
+		if (g->nowned == VGIC_MAX_OWNED)
+			return "more than 128 interrupt lines, the most a domain's virtual GIC "
+			       "holds";
 		g->owned[g->nowned++] = (uint16_t)intid;
+	}
 	g->spi[intid - 32].owned = true;
 	g->spi[intid - 32].edge = edge;
 	g->spi[intid - 32].cfg_edge = edge;
+	return NULL;
 }
 
 void vgic_domain_reset(struct domain *d)

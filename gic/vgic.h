@@ -40,7 +40,8 @@ void vgic_vcpu_reset(struct vcpu *v);
  * are routed to next). */
 void vgic_vcpu_leave(struct vcpu *v);
 /* Give the domain an SPI (an emulated device's or a passed-through one). */
-void vgic_own_spi(struct domain *d, unsigned intid, bool edge);
+/* NULL, or why d cannot have the line (past the lines its vGIC holds). */
+const char *vgic_own_spi(struct domain *d, unsigned intid, bool edge);
 
 /* Raise an edge / set a level on a virtual interrupt of vCPU v (PPI/SGI) or of
  * the domain (SPI). Safe from any CPU: the target's CPU is kicked if needed. */
