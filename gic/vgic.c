@@ -765,6 +765,16 @@ void vgic_vcpu_leave(struct vcpu *v)
 
 /* ---- distributor registers shared by GICD (v2, v3) and GICR_SGI (v3) ---- */
 
+/* Is q (intid) in a list register of this CPU, v's, which v runs on? An
+ * SPI's register is its holder's: read through v's distributor view, the
+ * index alone may name another interrupt of v's own. */
+static __attribute__((noinline)) bool listed_here(struct vcpu *v, unsigned intid, const struct virq *q)
+{
+	const struct vgic_cpu *c = &v->arch.vgic;
+	return q->in_lr && v->pcpu == arch_cpu_index() && c->lr_intid[q->lr] == intid &&
+	       ((c->lr_used | c->lr_quiet) >> q->lr & 1);
+}
+
 static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned reg)
 {
 	uint32_t r = 0;
@@ -783,12 +793,12 @@ static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned reg)
 		case 2: /* ISPENDR/ICPENDR: pending even when masked */
 			bit = wants_delivery(q);
 			if (q->in_lr)
-				bit = bit || v->pcpu != arch_cpu_index() ||
+				bit = bit || !listed_here(v, first + b, q) ||
 				      (vgic_ops->lr_state(vgic_lr_read(q->lr)) & 1);
 			break;
 		case 3: /* ISACTIVER/ICACTIVER: the guest acknowledges without an exit */
 			bit = q->active;
-			if (q->in_lr && v->pcpu == arch_cpu_index())
+			if (listed_here(v, first + b, q))
 				bit = vgic_ops->lr_state(vgic_lr_read(q->lr)) & 2;
 			break;
 		}
@@ -834,7 +844,7 @@ static void write_bits(struct vcpu *v, unsigned first, unsigned reg, bool set, u
 				*kick_mask |= 1u << t->index;
 			if (!set)
 				q->lr_latched = false;
-			if (!set && q->in_lr && v->pcpu == arch_cpu_index()) {
+			if (!set && listed_here(v, intid, q)) {
 				struct lr_val l;
 				vgic_lr_decode(vgic_lr_read(q->lr), &l);
 				l.state &= ~1u;
@@ -843,7 +853,7 @@ static void write_bits(struct vcpu *v, unsigned first, unsigned reg, bool set, u
 			break;
 		case 3:
 			q->active = set;
-			if (q->in_lr && v->pcpu == arch_cpu_index()) {
+			if (listed_here(v, intid, q)) {
 				struct lr_val l;
 				vgic_lr_decode(vgic_lr_read(q->lr), &l);
 				l.state = (l.state & 1) | (set ? 2 : 0);

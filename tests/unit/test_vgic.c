@@ -518,6 +518,35 @@ static void test_v3_evicted_retargeted_spi(void)
 	CHECK_EQ(lr(w, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0xc0) | 43);
 }
 
+/* An SPI listed on vCPU 1 read and written through the distributor by
+ * vCPU 0, whose own list register of the same index holds its SGI 3: the
+ * SPI's bits are vCPU 1's (as last synced: listed is pending), and a write
+ * leaves vCPU 0's register alone. Before the fix vCPU 0 read and cleared
+ * its own register 0 as if it held the SPI. */
+static void test_v3_spi_listed_elsewhere(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	gicd_w(v, 0x104, 1u << 11);
+	guest_access(v, board.gicd.base + 0x6000 + 8 * 43, 8, true, 1); /* to vCPU 1 */
+	vgic_inject(d, NULL, 43);
+	exit_of(w);
+	CHECK_EQ(lr(w, 0), V3_PENDING | V3_GRP1 | 43);
+	sgi_w(v, 0x100, 1u << 3);
+	vgic_v3_sgi_sysreg(w, (3ull << 24) | 1);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | 3);
+	guest_sets_lr_state(v, 0, LR_ACTIVE); /* vCPU 0 handles SGI 3 */
+	CHECK_EQ(gicd_r(v, 0x304), 0);	     /* ISACTIVER1: 43 not active */
+	CHECK_EQ(gicd_r(v, 0x204), 1u << 11); /* ISPENDR1: 43 pending on vCPU 1 */
+	gicd_w(v, 0x384, 1u << 11);	     /* ICACTIVER1: 43 */
+	CHECK_EQ(lr(v, 0), V3_ACTIVE | V3_GRP1 | 3);
+	gicd_w(v, 0x284, 1u << 11); /* ICPENDR1: 43 */
+	CHECK_EQ(lr(v, 0), V3_ACTIVE | V3_GRP1 | 3);
+	CHECK_EQ(sgi_r(v, 0x300), 1u << 3);
+}
+
 /* A vCPU that leaves (PSCI CPU_OFF) with an SPI in its list registers gives
  * it back: pending in the model, listed by the vCPU it is routed to next;
  * and its own later start does not strand it. */
@@ -1208,6 +1237,7 @@ int main(void)
 	RUN(test_v3_domain_reset_private);
 	RUN(test_v3_domain_reset_spis);
 	RUN(test_v3_cpu_off_gives_back_spis);
+	RUN(test_v3_spi_listed_elsewhere);
 	RUN(test_v3_hw_linked);
 	RUN(test_v3_sgi_flushes_only_targets);
 	RUN(test_v2_registers);
