@@ -775,8 +775,22 @@ static __attribute__((noinline)) bool listed_here(struct vcpu *v, unsigned intid
 	       ((c->lr_used | c->lr_quiet) >> q->lr & 1);
 }
 
-static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned reg)
+/* Another vCPU reads v's SGIs and PPIs (its redistributor) while v has
+ * registers unread (the in-use registers' contract): v's next exit reads
+ * them back, kicked, so a read after it is at most that exit old. */
+static void read_back_soon(struct vcpu *v, uint32_t *kick_mask)
 {
+	struct vgic_cpu *c = &v->arch.vgic;
+	if (c->seen_gen == VGIC_GEN_STALE)
+		return; /* already due to sync, and kicked */
+	__atomic_store_n(&c->seen_gen, VGIC_GEN_STALE, __ATOMIC_RELEASE);
+	vcpu_recheck(v, VCPU_RECHECK_VGIC);
+	*kick_mask |= 1u << v->index;
+}
+
+static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned reg, uint32_t *kick_mask)
+{
+	const struct vgic_cpu *c = &v->arch.vgic;
 	uint32_t r = 0;
 	for (unsigned b = 0; b < 32; b++) {
 		struct virq *q = vgic_irq(v, first + b);
@@ -790,7 +804,8 @@ static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned reg)
 		case 1: /* ISENABLER/ICENABLER */
 			bit = q->enabled;
 			break;
-		case 2: /* ISPENDR/ICPENDR: pending even when masked */
+		case 2: /* ISPENDR/ICPENDR: pending even when masked; listed
+			 * elsewhere: pending until read back */
 			bit = wants_delivery(q);
 			if (q->in_lr)
 				bit = bit || !listed_here(v, first + b, q) ||
@@ -804,6 +819,9 @@ static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned reg)
 		}
 		r |= (uint32_t)bit << b;
 	}
+	/* v's own SGIs and PPIs read from another vCPU: as at its last read-back */
+	if (reg >= 2 && !first && v->pcpu != arch_cpu_index() && (c->lr_used | c->lr_quiet))
+		read_back_soon(v, kick_mask);
 	return r;
 }
 
@@ -886,13 +904,13 @@ static bool dist_bits(struct vcpu *v, uint64_t off, unsigned size, bool write, u
 		if (!write)
 			*val = 0;
 	} else if (write && reg == 0) {
-		uint32_t cur = read_bits(v, first, 0);
+		uint32_t cur = read_bits(v, first, 0, kick_mask);
 		write_bits(v, first, 0, true, (uint32_t)*val & ~cur, kick_mask);
 		write_bits(v, first, 0, false, ~(uint32_t)*val & cur, kick_mask);
 	} else if (write) {
 		write_bits(v, first, kind[reg], set, (uint32_t)*val, kick_mask);
 	} else {
-		*val = read_bits(v, first, kind[reg]);
+		*val = read_bits(v, first, kind[reg], kick_mask);
 	}
 	return true;
 }

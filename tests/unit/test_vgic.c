@@ -547,6 +547,43 @@ static void test_v3_spi_listed_elsewhere(void)
 	CHECK_EQ(sgi_r(v, 0x300), 1u << 3);
 }
 
+/* vCPU 0 reads vCPU 1's redistributor (ISPENDR0, ISACTIVER0) while vCPU 1
+ * has SGI 3 listed, which the guest takes and completes with no exit that
+ * changes its model: the read shows the listed state as at vCPU 1's last
+ * read-back (listed: pending), and makes vCPU 1's next exit read its
+ * registers back (kicked), so a read after that exit is up to date: at
+ * most one exit old. Before the fix, the SGI never read active, and read
+ * pending for ever once completed. */
+static void test_v3_remote_read_after_exit(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	uint64_t w_sgi = board.gicr.base + 1 * 0x20000ull + 0x10000;
+	sgi_w(w, 0x100, 1u << 3);
+	exit_of(w);
+	vgic_v3_sgi_sysreg(v, (3ull << 24) | 2);
+	exit_of(w);
+	CHECK_EQ(lr(w, 0), V3_PENDING | V3_GRP1 | 3);
+	guest_sets_lr_state(w, 0, LR_ACTIVE);
+	unsigned ipis = fake_ipis[h_vcpu_cpu(w)];
+	CHECK_EQ(guest_access(v, w_sgi + 0x300, 4, false, 0), 0); /* as last read back */
+	CHECK_EQ(fake_ipis[h_vcpu_cpu(w)], ipis + 1);		  /* vCPU 1 kicked */
+	exit_of(w);
+	CHECK_EQ(guest_access(v, w_sgi + 0x300, 4, false, 0), 1u << 3);
+	CHECK_EQ(guest_access(v, w_sgi + 0x200, 4, false, 0), 1u << 3); /* listed: pending */
+	guest_sets_lr_state(w, 0, LR_INVALID); /* completed: no exit for it */
+	exit_of(w);
+	CHECK_EQ(guest_access(v, w_sgi + 0x300, 4, false, 0), 0);
+	CHECK_EQ(guest_access(v, w_sgi + 0x200, 4, false, 0), 0);
+	/* Nothing listed: a read marks nothing, kicks nothing. */
+	ipis = fake_ipis[h_vcpu_cpu(w)];
+	exit_of(w);
+	CHECK_EQ(guest_access(v, w_sgi + 0x300, 4, false, 0), 0);
+	CHECK_EQ(fake_ipis[h_vcpu_cpu(w)], ipis);
+	CHECK(!vgic_needs_flush(&w->arch.vgic, d->arch.vgic_gen));
+}
+
 /* A vCPU that leaves (PSCI CPU_OFF) with an SPI in its list registers gives
  * it back: pending in the model, listed by the vCPU it is routed to next;
  * and its own later start does not strand it. */
@@ -1238,6 +1275,7 @@ int main(void)
 	RUN(test_v3_domain_reset_spis);
 	RUN(test_v3_cpu_off_gives_back_spis);
 	RUN(test_v3_spi_listed_elsewhere);
+	RUN(test_v3_remote_read_after_exit);
 	RUN(test_v3_hw_linked);
 	RUN(test_v3_sgi_flushes_only_targets);
 	RUN(test_v2_registers);
