@@ -1116,6 +1116,14 @@ static void visible(struct domain *d, unsigned k, uint64_t out[10])
 	}
 }
 
+/* GICv3: vCPU k's redistributor register off (SGI frame) read by the other
+ * vCPU of domain d. */
+static uint32_t remote_private(struct domain *d, unsigned k, uint64_t off)
+{
+	uint64_t frame = board.gicr.base + k * 0x20000ull + 0x10000;
+	return (uint32_t)guest_access(h_vcpu(d, 1 - k), frame + off, 4, false, 0);
+}
+
 /* Domain 1's vCPU v takes the general sync and flush at its next exit. */
 static void general_next_exit(struct vcpu *v)
 {
@@ -1145,6 +1153,8 @@ static void twin_step(unsigned op, unsigned a, unsigned b, unsigned s)
 		} else if (op < 10) { /* an exit */
 			if (n == 1)
 				general_next_exit(v);
+			if (s == 0 && gic_host.version == 3) /* after a read from the other vCPU */
+				remote_private(d, a, 0x300);
 			exit_of(v);
 		} else if (op < 13) { /* the guest's CPU interface on the b-th LR by value */
 			static const unsigned next[4] = {LR_INVALID, LR_ACTIVE, LR_INVALID,
@@ -1244,6 +1254,20 @@ static void twin_sequences(unsigned version)
 			twin_step(op, a, b, s);
 			if (!twin_same(version, seq, step, op))
 				return;
+			/* A remote read before an exit: after it, that vCPU's
+			 * SGIs and PPIs read from the other as the general
+			 * path's (at most one exit old). */
+			for (unsigned o = 0x200; op >= 6 && op < 10 && !s && version == 3 &&
+						 o <= 0x300; o += 0x100) {
+				uint32_t x = remote_private(&domains[0], a, o);
+				uint32_t y = remote_private(&domains[1], a, o);
+				if (x != y) {
+					CHECK_FAIL("GICv3 sequence %u step %u: vCPU %u's 0x%x read by "
+						   "the other: direct 0x%x, general 0x%x",
+						   seq, step, a, (unsigned)o, x, y);
+					return;
+				}
+			}
 		}
 	}
 }
