@@ -695,9 +695,14 @@ static void sync_and_flush_locked(struct vcpu *v)
 	if (held == ~0u || freed_want(v, held & ~(c->lr_used | c->lr_quiet)))
 		other = flush(v, other);
 	c->again = c->waiting;
-	for (uint32_t m = c->lr_used; m; m &= m - 1) { /* an SPI, or more of one waiting */
-		unsigned id = c->lr_intid[__builtin_ctz(m)];
-		c->again = c->again || id >= VGIC_NR_PRIV || wants_delivery(&c->priv[id]);
+	/* An SPI, or more of one waiting; of a tick listed directly, one
+	 * pended behind it (ISPENDR0): HW-linked, its deactivation raises no
+	 * maintenance interrupt (the GICv2 tick's level asks for one). */
+	for (uint32_t m = c->lr_used | c->lr_quiet; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m), id = c->lr_intid[i];
+		const struct virq *q = &c->priv[id & 31];
+		c->again = c->again || id >= VGIC_NR_PRIV || q->pending ||
+			   ((c->lr_used >> i & 1) && wants_delivery(q));
 	}
 	if (c->again) /* looked at again at the next exit, whatever else happens */
 		vcpu_recheck(v, VCPU_RECHECK_VGIC);

@@ -717,6 +717,29 @@ static void test_v3_enable_and_groups(void)
 
 /* Passed-through SPIs: the physical line follows the guest's enable and
  * routing (only to the domain's own CPUs); the LR links the physical INTID. */
+/* The guest pends its timer's PPI (GICR_ISPENDR0) while the tick listed
+ * directly (HW-linked, lr_quiet) is active: its deactivation raises no
+ * maintenance interrupt, so the exits after it must read it back and list
+ * the pended one. Before the fix, `again` looked at lr_used alone: 27
+ * stayed pending unlisted until some other change. */
+static void test_v3_quiet_tick_pended(void)
+{
+	setup_v3();
+	struct vcpu *v = h_vcpu(&domains[0], 0);
+	sgi_w(v, 0x100, 1u << 27);
+	exit_of(v);
+	fake_enter(v);
+	CHECK(vgic_list_hw_now(v, 27, 27));
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_HW | V3_GRP1 | V3_PINTID(27) | 27);
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	sgi_w(v, 0x200, 1u << 27);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_ACTIVE | V3_HW | V3_GRP1 | V3_PINTID(27) | 27);
+	guest_sets_lr_state(v, 0, LR_INVALID); /* deactivated: no maintenance */
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | V3_EOI | 27);
+}
+
 static void test_v3_hw_linked(void)
 {
 	setup_v3();
@@ -1301,6 +1324,7 @@ int main(void)
 	RUN(test_v3_spi_listed_elsewhere);
 	RUN(test_v3_remote_read_after_exit);
 	RUN(test_v3_hw_linked);
+	RUN(test_v3_quiet_tick_pended);
 	RUN(test_v3_sgi_flushes_only_targets);
 	RUN(test_v2_registers);
 	RUN(test_v2_ctlr_and_sizes);
