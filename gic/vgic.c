@@ -386,11 +386,13 @@ static __attribute__((noinline)) void sync_listed(struct vcpu *v, unsigned i, ui
 		q->in_lr = false;
 		return;
 	}
+	if (l.state & 1) /* GICv2: the same sender's SGI since merged into it */
+		q->sgi_src &= (uint8_t)~(1u << l.src);
 	if (l.state == 1) {
 		/* Listed, not yet taken, and more of it waits in the model
-		 * (an edge since, or another sender's SGI): later edges
-		 * coalesce on that without an IPI (vgic_inject), so have the
-		 * guest's deactivation bring us back to list it. */
+		 * (another sender's SGI): later edges coalesce on that without
+		 * an IPI (vgic_inject), so have the guest's deactivation bring
+		 * us back to list it. */
 		if (!l.hw && !l.eoi && wants_delivery(q)) {
 			l.eoi = true;
 			vgic_lr_write(i, vgic_lr_encode(&l));
@@ -439,7 +441,12 @@ static struct vcpu *sync(struct vcpu *v)
 		struct virq *q = vgic_irq(v, c->lr_intid[i]);
 		if (!q)
 			continue;
-		if (vgic_ops->lr_state(raw) == 0) {
+		unsigned st = vgic_ops->lr_state(raw);
+		/* Still pending: an edge since merged into it, as into a GIC's
+		 * pending state (no second delivery; GICv2 SGIs: sync_listed). */
+		if (st & 1)
+			q->pending = q->pending && !q->edge;
+		if (st == 0) {
 			/* Consumed: pending taken and the interrupt deactivated (the
 			 * common case, told by the state alone: no full decode). */
 			q->active = q->lr_latched = false;
@@ -701,9 +708,14 @@ static void sync_and_flush_locked(struct vcpu *v)
 	if (held == ~0u || freed_want(v, held & ~(c->lr_used | c->lr_quiet)))
 		other = flush(v, other);
 	c->again = c->waiting;
-	for (uint32_t m = c->lr_used; m; m &= m - 1) { /* an SPI, or more of one waiting */
-		unsigned id = c->lr_intid[__builtin_ctz(m)];
-		c->again = c->again || id >= VGIC_NR_PRIV || wants_delivery(&c->priv[id]);
+	/* An SPI, or more of one waiting; of a tick listed directly, one
+	 * pended behind it (ISPENDR0): HW-linked, its deactivation raises no
+	 * maintenance interrupt (the GICv2 tick's level asks for one). */
+	for (uint32_t m = c->lr_used | c->lr_quiet; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m), id = c->lr_intid[i];
+		const struct virq *q = &c->priv[id & 31];
+		c->again = c->again || id >= VGIC_NR_PRIV || q->pending ||
+			   ((c->lr_used >> i & 1) && wants_delivery(q));
 	}
 	if (c->again) /* looked at again at the next exit, whatever else happens */
 		vcpu_recheck(v, VCPU_RECHECK_VGIC);
@@ -771,8 +783,32 @@ void vgic_vcpu_leave(struct vcpu *v)
 
 /* ---- distributor registers shared by GICD (v2, v3) and GICR_SGI (v3) ---- */
 
-static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned reg)
+/* Is q (intid) in a list register of this CPU, v's, which v runs on? An
+ * SPI's register is its holder's: read through v's distributor view, the
+ * index alone may name another interrupt of v's own. */
+static __attribute__((noinline)) bool listed_here(struct vcpu *v, unsigned intid, const struct virq *q)
 {
+	const struct vgic_cpu *c = &v->arch.vgic;
+	return q->in_lr && v->pcpu == arch_cpu_index() && c->lr_intid[q->lr] == intid &&
+	       ((c->lr_used | c->lr_quiet) >> q->lr & 1);
+}
+
+/* Another vCPU reads v's SGIs and PPIs (its redistributor) while v has
+ * registers unread (the in-use registers' contract): v's next exit reads
+ * them back, kicked, so a read after it is at most that exit old. */
+static void read_back_soon(struct vcpu *v, uint32_t *kick_mask)
+{
+	struct vgic_cpu *c = &v->arch.vgic;
+	if (c->seen_gen == VGIC_GEN_STALE)
+		return; /* already due to sync, and kicked */
+	__atomic_store_n(&c->seen_gen, VGIC_GEN_STALE, __ATOMIC_RELEASE);
+	vcpu_recheck(v, VCPU_RECHECK_VGIC);
+	*kick_mask |= 1u << v->index;
+}
+
+static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned reg, uint32_t *kick_mask)
+{
+	const struct vgic_cpu *c = &v->arch.vgic;
 	uint32_t r = 0;
 	for (unsigned b = 0; b < 32; b++) {
 		struct virq *q = vgic_irq(v, first + b);
@@ -786,20 +822,24 @@ static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned reg)
 		case 1: /* ISENABLER/ICENABLER */
 			bit = q->enabled;
 			break;
-		case 2: /* ISPENDR/ICPENDR: pending even when masked */
+		case 2: /* ISPENDR/ICPENDR: pending even when masked; listed
+			 * elsewhere: pending until read back */
 			bit = wants_delivery(q);
 			if (q->in_lr)
-				bit = bit || v->pcpu != arch_cpu_index() ||
+				bit = bit || !listed_here(v, first + b, q) ||
 				      (vgic_ops->lr_state(vgic_lr_read(q->lr)) & 1);
 			break;
 		case 3: /* ISACTIVER/ICACTIVER: the guest acknowledges without an exit */
 			bit = q->active;
-			if (q->in_lr && v->pcpu == arch_cpu_index())
+			if (listed_here(v, first + b, q))
 				bit = vgic_ops->lr_state(vgic_lr_read(q->lr)) & 2;
 			break;
 		}
 		r |= (uint32_t)bit << b;
 	}
+	/* v's own SGIs and PPIs read from another vCPU: as at its last read-back */
+	if (reg >= 2 && !first && v->pcpu != arch_cpu_index() && (c->lr_used | c->lr_quiet))
+		read_back_soon(v, kick_mask);
 	return r;
 }
 
@@ -840,7 +880,7 @@ static void write_bits(struct vcpu *v, unsigned first, unsigned reg, bool set, u
 				*kick_mask |= 1u << t->index;
 			if (!set)
 				q->lr_latched = false;
-			if (!set && q->in_lr && v->pcpu == arch_cpu_index()) {
+			if (!set && listed_here(v, intid, q)) {
 				struct lr_val l;
 				vgic_lr_decode(vgic_lr_read(q->lr), &l);
 				l.state &= ~1u;
@@ -849,7 +889,7 @@ static void write_bits(struct vcpu *v, unsigned first, unsigned reg, bool set, u
 			break;
 		case 3:
 			q->active = set;
-			if (q->in_lr && v->pcpu == arch_cpu_index()) {
+			if (listed_here(v, intid, q)) {
 				struct lr_val l;
 				vgic_lr_decode(vgic_lr_read(q->lr), &l);
 				l.state = (l.state & 1) | (set ? 2 : 0);
@@ -882,13 +922,13 @@ static bool dist_bits(struct vcpu *v, uint64_t off, unsigned size, bool write, u
 		if (!write)
 			*val = 0;
 	} else if (write && reg == 0) {
-		uint32_t cur = read_bits(v, first, 0);
+		uint32_t cur = read_bits(v, first, 0, kick_mask);
 		write_bits(v, first, 0, true, (uint32_t)*val & ~cur, kick_mask);
 		write_bits(v, first, 0, false, ~(uint32_t)*val & cur, kick_mask);
 	} else if (write) {
 		write_bits(v, first, kind[reg], set, (uint32_t)*val, kick_mask);
 	} else {
-		*val = read_bits(v, first, kind[reg]);
+		*val = read_bits(v, first, kind[reg], kick_mask);
 	}
 	return true;
 }

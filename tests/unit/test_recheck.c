@@ -276,6 +276,24 @@ static void test_vgic_writers(void)
 	h_recheck_clear_all();
 	vgic_send_sgi(v, 1, 1u << 0);
 	CHECK_EQ(flagged(VCPU_RECHECK_VGIC), 0x1u); /* to itself */
+
+	/* Another vCPU reads a vCPU's ISPENDR0 while it has a register in
+	 * use: that vCPU's next exit reads them back; its own read, nothing. */
+	setup();
+	struct vcpu *w = &domains[0].vcpu[1];
+	uint64_t w_sgi = board.gicr.base + 0x20000ull + 0x10000, val = 0;
+	bool handled = false;
+	enable_sgi(w, 1);
+	vgic_send_sgi(v, 1, 1u << 1);
+	fake_enter(w);
+	CHECK(vcpu_trap_done(w, TRAP_CONTINUE)); /* listed */
+	h_recheck_clear_all();
+	CHECK(vmmio_dispatch(w, w_sgi + 0x200, 4, false, &val, &handled) && handled);
+	CHECK_EQ(flagged(VCPU_RECHECK_VGIC), 0u);
+	fake_enter(v);
+	CHECK(vmmio_dispatch(v, w_sgi + 0x200, 4, false, &val, &handled) && handled);
+	CHECK_EQ(flagged(VCPU_RECHECK_VGIC), 0x2u);
+	CHECK_EQ(val, 1u << 1);
 }
 
 /* The full check: it clears the word and acts on what it announces; a list

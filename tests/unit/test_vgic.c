@@ -356,14 +356,19 @@ static void test_v3_edge_active_pending(void)
 	exit_of(v);
 	CHECK_EQ(lr(v, 0), V3_PENDING | V3_ACTIVE | V3_GRP1 | V3_PRIO(0x50) | 41);
 	CHECK_EQ(lr(v, 1), 0); /* never twice in the LRs */
-	/* A third edge while pending+active: it waits in the model, and the
-	 * deactivation must bring the hypervisor back (EOI maintenance). */
+	/* A third edge while pending+active merges into that pending state,
+	 * as in a GIC: no third instance, no EOI maintenance (before
+	 * 2026-11-29 it waited as one, delivered after the deactivation). */
 	vgic_inject(d, NULL, 41);
 	exit_of(v);
-	CHECK_EQ(lr(v, 0), V3_PENDING | V3_ACTIVE | V3_GRP1 | V3_PRIO(0x50) | 41 | V3_EOI);
-	/* EOImode 1: the guest dropped priority, deactivates later (DIR): the
-	 * LR goes active -> invalid; the waiting edge is listed at the exit. */
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_ACTIVE | V3_GRP1 | V3_PRIO(0x50) | 41);
+	/* The guest deactivates the first, takes and completes the second:
+	 * nothing more waits; the next edge is listed as any. */
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
 	guest_sets_lr_state(v, 0, LR_INVALID);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	vgic_inject(d, NULL, 41);
 	exit_of(v);
 	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0x50) | 41);
 	CHECK_EQ(gicd_r(v, 0x304), 0);
@@ -516,6 +521,72 @@ static void test_v3_evicted_retargeted_spi(void)
 	CHECK(vgic_needs_flush(&w->arch.vgic, d->arch.vgic_gen));
 	exit_of(w);
 	CHECK_EQ(lr(w, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0xc0) | 43);
+}
+
+/* An SPI listed on vCPU 1 read and written through the distributor by
+ * vCPU 0, whose own list register of the same index holds its SGI 3: the
+ * SPI's bits are vCPU 1's (as last synced: listed is pending), and a write
+ * leaves vCPU 0's register alone. Before the fix vCPU 0 read and cleared
+ * its own register 0 as if it held the SPI. */
+static void test_v3_spi_listed_elsewhere(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	gicd_w(v, 0x104, 1u << 11);
+	guest_access(v, board.gicd.base + 0x6000 + 8 * 43, 8, true, 1); /* to vCPU 1 */
+	vgic_inject(d, NULL, 43);
+	exit_of(w);
+	CHECK_EQ(lr(w, 0), V3_PENDING | V3_GRP1 | 43);
+	sgi_w(v, 0x100, 1u << 3);
+	vgic_v3_sgi_sysreg(w, (3ull << 24) | 1);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | 3);
+	guest_sets_lr_state(v, 0, LR_ACTIVE); /* vCPU 0 handles SGI 3 */
+	CHECK_EQ(gicd_r(v, 0x304), 0);	     /* ISACTIVER1: 43 not active */
+	CHECK_EQ(gicd_r(v, 0x204), 1u << 11); /* ISPENDR1: 43 pending on vCPU 1 */
+	gicd_w(v, 0x384, 1u << 11);	     /* ICACTIVER1: 43 */
+	CHECK_EQ(lr(v, 0), V3_ACTIVE | V3_GRP1 | 3);
+	gicd_w(v, 0x284, 1u << 11); /* ICPENDR1: 43 */
+	CHECK_EQ(lr(v, 0), V3_ACTIVE | V3_GRP1 | 3);
+	CHECK_EQ(sgi_r(v, 0x300), 1u << 3);
+}
+
+/* vCPU 0 reads vCPU 1's redistributor (ISPENDR0, ISACTIVER0) while vCPU 1
+ * has SGI 3 listed, which the guest takes and completes with no exit that
+ * changes its model: the read shows the listed state as at vCPU 1's last
+ * read-back (listed: pending), and makes vCPU 1's next exit read its
+ * registers back (kicked), so a read after that exit is up to date: at
+ * most one exit old. Before the fix, the SGI never read active, and read
+ * pending for ever once completed. */
+static void test_v3_remote_read_after_exit(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	uint64_t w_sgi = board.gicr.base + 1 * 0x20000ull + 0x10000;
+	sgi_w(w, 0x100, 1u << 3);
+	exit_of(w);
+	vgic_v3_sgi_sysreg(v, (3ull << 24) | 2);
+	exit_of(w);
+	CHECK_EQ(lr(w, 0), V3_PENDING | V3_GRP1 | 3);
+	guest_sets_lr_state(w, 0, LR_ACTIVE);
+	unsigned ipis = fake_ipis[h_vcpu_cpu(w)];
+	CHECK_EQ(guest_access(v, w_sgi + 0x300, 4, false, 0), 0); /* as last read back */
+	CHECK_EQ(fake_ipis[h_vcpu_cpu(w)], ipis + 1);		  /* vCPU 1 kicked */
+	exit_of(w);
+	CHECK_EQ(guest_access(v, w_sgi + 0x300, 4, false, 0), 1u << 3);
+	CHECK_EQ(guest_access(v, w_sgi + 0x200, 4, false, 0), 1u << 3); /* listed: pending */
+	guest_sets_lr_state(w, 0, LR_INVALID); /* completed: no exit for it */
+	exit_of(w);
+	CHECK_EQ(guest_access(v, w_sgi + 0x300, 4, false, 0), 0);
+	CHECK_EQ(guest_access(v, w_sgi + 0x200, 4, false, 0), 0);
+	/* Nothing listed: a read marks nothing, kicks nothing. */
+	ipis = fake_ipis[h_vcpu_cpu(w)];
+	exit_of(w);
+	CHECK_EQ(guest_access(v, w_sgi + 0x300, 4, false, 0), 0);
+	CHECK_EQ(fake_ipis[h_vcpu_cpu(w)], ipis);
+	CHECK(!vgic_needs_flush(&w->arch.vgic, d->arch.vgic_gen));
 }
 
 /* A vCPU that leaves (PSCI CPU_OFF) with an SPI in its list registers gives
@@ -732,6 +803,29 @@ static void test_v3_enable_and_groups(void)
 
 /* Passed-through SPIs: the physical line follows the guest's enable and
  * routing (only to the domain's own CPUs); the LR links the physical INTID. */
+/* The guest pends its timer's PPI (GICR_ISPENDR0) while the tick listed
+ * directly (HW-linked, lr_quiet) is active: its deactivation raises no
+ * maintenance interrupt, so the exits after it must read it back and list
+ * the pended one. Before the fix, `again` looked at lr_used alone: 27
+ * stayed pending unlisted until some other change. */
+static void test_v3_quiet_tick_pended(void)
+{
+	setup_v3();
+	struct vcpu *v = h_vcpu(&domains[0], 0);
+	sgi_w(v, 0x100, 1u << 27);
+	exit_of(v);
+	fake_enter(v);
+	CHECK(vgic_list_hw_now(v, 27, 27));
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_HW | V3_GRP1 | V3_PINTID(27) | 27);
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	sgi_w(v, 0x200, 1u << 27);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_ACTIVE | V3_HW | V3_GRP1 | V3_PINTID(27) | 27);
+	guest_sets_lr_state(v, 0, LR_INVALID); /* deactivated: no maintenance */
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | V3_EOI | 27);
+}
+
 static void test_v3_hw_linked(void)
 {
 	setup_v3();
@@ -958,6 +1052,63 @@ static void test_v2_timer_listed_direct(void)
 
 /* SGIs keep their sender: one pending bit per source CPU, the source in the
  * LR's CPUID, each sender's SGI delivered once. */
+/* An SGI sent again while its last instance is listed and not yet taken
+ * merges into it, as a GIC's pending state does: one delivery, no EOI
+ * maintenance asked for a second (GICv3; GICv2: the same sender; another
+ * sender's is a second instance). Before the fix the sync took the second
+ * send for more waiting: EOI asked, and the SGI listed again once the
+ * guest completed the first. */
+static void test_sgi_resent_while_pending(unsigned version)
+{
+	fake_setup(version);
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	bool v3 = version == 3;
+	if (v3) {
+		sgi_w(v, 0x080, ~0u);
+		sgi_w(v, 0x100, 1u << 3);
+	} else {
+		gicd_w(v, 0x100, 1u << 3);
+	}
+	gicd_w(v, 0x000, v3 ? 3 : 1);
+	for (unsigned n = 0; n < 2; n++) { /* from vCPU 1, twice */
+		if (v3)
+			vgic_v3_sgi_sysreg(w, (3ull << 24) | 1);
+		else
+			gicd_w(w, 0xf00, (1u << 16) | 3);
+		exit_of(v);
+	}
+	uint64_t one = v3 ? V3_PENDING | V3_GRP1 | 3 : V2_PENDING | V2_CPUID(1) | 3;
+	CHECK_EQ(lr(v, 0), one);
+	CHECK_EQ(lr(v, 1), 0);
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	if (v3) { /* once taken, the next is a new instance: pending+active */
+		for (unsigned n = 0; n < 2; n++) { /* which merges the one after */
+			vgic_v3_sgi_sysreg(w, (3ull << 24) | 1);
+			exit_of(v);
+		}
+		CHECK_EQ(lr(v, 0), V3_PENDING | V3_ACTIVE | V3_GRP1 | 3);
+		guest_sets_lr_state(v, 0, LR_ACTIVE); /* completed, taken again */
+	}
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	exit_of(v);
+	h_vgic_stale(v); /* and a sync that looks at everything */
+	vcpu_recheck(v, VCPU_RECHECK_VGIC);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	CHECK_EQ(v3 ? sgi_r(v, 0x200) : gicd_r(v, 0x200), 0);
+}
+
+static void test_v3_sgi_resent_while_pending(void)
+{
+	test_sgi_resent_while_pending(3);
+}
+
+static void test_v2_sgi_resent_while_pending(void)
+{
+	test_sgi_resent_while_pending(2);
+}
+
 static void test_v2_sgi_sources(void)
 {
 	setup_v2();
@@ -1131,6 +1282,14 @@ static void visible(struct domain *d, unsigned k, uint64_t out[10])
 	}
 }
 
+/* GICv3: vCPU k's redistributor register off (SGI frame) read by the other
+ * vCPU of domain d. */
+static uint32_t remote_private(struct domain *d, unsigned k, uint64_t off)
+{
+	uint64_t frame = board.gicr.base + k * 0x20000ull + 0x10000;
+	return (uint32_t)guest_access(h_vcpu(d, 1 - k), frame + off, 4, false, 0);
+}
+
 /* Domain 1's vCPU v takes the general sync and flush at its next exit. */
 static void general_next_exit(struct vcpu *v)
 {
@@ -1160,6 +1319,8 @@ static void twin_step(unsigned op, unsigned a, unsigned b, unsigned s)
 		} else if (op < 10) { /* an exit */
 			if (n == 1)
 				general_next_exit(v);
+			if (s == 0 && gic_host.version == 3) /* after a read from the other vCPU */
+				remote_private(d, a, 0x300);
 			exit_of(v);
 		} else if (op < 13) { /* the guest's CPU interface on the b-th LR by value */
 			static const unsigned next[4] = {LR_INVALID, LR_ACTIVE, LR_INVALID,
@@ -1259,6 +1420,20 @@ static void twin_sequences(unsigned version)
 			twin_step(op, a, b, s);
 			if (!twin_same(version, seq, step, op))
 				return;
+			/* A remote read before an exit: after it, that vCPU's
+			 * SGIs and PPIs read from the other as the general
+			 * path's (at most one exit old). */
+			for (unsigned o = 0x200; op >= 6 && op < 10 && !s && version == 3 &&
+						 o <= 0x300; o += 0x100) {
+				uint32_t x = remote_private(&domains[0], a, o);
+				uint32_t y = remote_private(&domains[1], a, o);
+				if (x != y) {
+					CHECK_FAIL("GICv3 sequence %u step %u: vCPU %u's 0x%x read by "
+						   "the other: direct 0x%x, general 0x%x",
+						   seq, step, a, (unsigned)o, x, y);
+					return;
+				}
+			}
 		}
 	}
 }
@@ -1290,7 +1465,10 @@ int main(void)
 	RUN(test_v3_domain_reset_spis);
 	RUN(test_restart_every_spi);
 	RUN(test_v3_cpu_off_gives_back_spis);
+	RUN(test_v3_spi_listed_elsewhere);
+	RUN(test_v3_remote_read_after_exit);
 	RUN(test_v3_hw_linked);
+	RUN(test_v3_quiet_tick_pended);
 	RUN(test_v3_sgi_flushes_only_targets);
 	RUN(test_v2_registers);
 	RUN(test_v2_ctlr_and_sizes);
@@ -1298,6 +1476,8 @@ int main(void)
 	RUN(test_v2_timer_listed_direct);
 	RUN(test_v3_irouter_and_sizes);
 	RUN(test_v2_sgi_sources);
+	RUN(test_v3_sgi_resent_while_pending);
+	RUN(test_v2_sgi_resent_while_pending);
 	RUN(test_v2_eviction_keeps_source);
 	RUN(test_misaligned_words_refused);
 	RUN(test_v2_cpendsgir_listed);
