@@ -44,17 +44,15 @@ static void update_ris(struct vuart *u)
 		u->ris &= ~(INT_RX | INT_RT);
 }
 
-/* The PL011's combined interrupt line (any unmasked raw interrupt), if it
- * may have changed, then d->lock released: worked out and set under the
- * lock, or input on another CPU between the two could be overwritten by a
- * stale low. d->lock -> vGIC lock: nothing takes d->lock under the vGIC's. */
-__attribute__((noinline)) static void update_line_unlock(struct domain *d, bool changed)
+/* The PL011's combined interrupt line (any unmasked raw interrupt), then
+ * d->lock released: worked out and set under the lock, or input on another
+ * CPU between the two could be overwritten by a stale low. d->lock -> vGIC
+ * lock: nothing takes d->lock under the vGIC's. */
+__attribute__((noinline)) static void update_line_unlock(struct domain *d)
 {
 	struct vuart *u = &d->vuart;
-	if (changed) {
-		update_ris(u);
-		arch_irq_set_level(d, u->intid, (u->ris & u->imsc) != 0);
-	}
+	update_ris(u);
+	arch_irq_set_level(d, u->intid, (u->ris & u->imsc) != 0);
 	spin_unlock(&d->lock);
 }
 
@@ -153,7 +151,10 @@ __attribute__((cold, noinline)) static bool reg_access(struct domain *d, uint64_
 	 * clears both with the vGIC's level): any other access, such as the
 	 * CR save and restore around each of Linux's console writes, leaves
 	 * the line as it was. */
-	update_line_unlock(d, write ? off == IMSC || off == ICR : off == DR);
+	if (write ? off == IMSC || off == ICR : off == DR)
+		update_line_unlock(d);
+	else
+		spin_unlock(&d->lock); /* no call: Linux's CR save and restore */
 	return true;
 }
 
@@ -185,7 +186,7 @@ void vuart_input(struct domain *d, char c)
 		first_drop = !u->rx_dropping;
 		u->rx_dropping = true;
 	}
-	update_line_unlock(d, true);
+	update_line_unlock(d);
 	if (first_drop) /* once until it reads again: at most once per keystroke burst */
 		bh_log("domain %s: console input dropped: it has not read the %u characters "
 		       "typed before",
