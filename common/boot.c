@@ -171,18 +171,27 @@ static void payload_locate(uint64_t load_base, struct payload *pl)
 /* Early MMU (ourselves, the payload, the heap after it, the DT), the board
  * DT read, the final MMU and the console; then our own copy of the DT (the
  * loader's sits in RAM we give away). A package claiming more than its room
- * gets an empty one here: heap right after the image, refused later. */
-static void boot_mmu_board(uint64_t dtb, uint64_t load_base, const struct payload *pl)
+ * gets an empty one here: heap right after the image, refused later.
+ * Inlined: called once, and apart it costs the image ~270 bytes. */
+static inline __attribute__((always_inline)) void boot_mmu_board(uint64_t dtb, uint64_t load_base,
+								 const struct payload *pl)
 {
 	struct dt_error err;
 	uint64_t total = pl->claimed <= pl->room ? pl->claimed : 0;
 	heap_start = heap_next = ALIGN_UP(load_base + pl->off + total, SZ_2M);
 	heap_end = heap_next + BH_HEAP_SIZE;
 	arch_early_init(load_base, heap_end, dtb);
-	if (arch_board_read(dtb, &board, &err)) {
+	/* A console or GIC "device" on RAM (ours included): refused, and
+	 * nothing written to a console that is memory (bad == 1). */
+	const struct mem_range hyp = {ALIGN_DOWN(load_base, SZ_2M),
+				      heap_end - ALIGN_DOWN(load_base, SZ_2M)};
+	int bad = arch_board_read(dtb, &board, &err);
+	if (!bad && ARCH_BOARD_DT)
+		bad = dt_board_windows(&board, &hyp, &err);
+	if (bad) {
 		if (ARCH_BOARD_DT) /* refused before its console was found, perhaps */
 			dt_board_fallback((const void *)(uintptr_t)dtb, &board, &err);
-		if (board.uart && arch_map_device(board.uart_base, SZ_4K) == 0) {
+		if (board.uart && bad != 1 && arch_map_device(board.uart_base, SZ_4K) == 0) {
 			console_init(board.uart, board.uart_base);
 			bh_log("%s", err.msg);
 		}

@@ -817,7 +817,7 @@ void console_enable_input(void)
 	if (uart && uart->enable_rx_irq) {
 		spin_lock(&console_lock);
 		uart->enable_rx_irq(uart_base);
-		spin_unlock(&console_lock);
+		unlock_and_pump();
 	}
 	for (unsigned i = 0; i < ndomains; i++)
 		if (domains[i].cfg->control)
@@ -903,7 +903,7 @@ void console_domain_history(struct domain *d, void (*emit)(const char *line, voi
 	uint32_t pos = d->con_hist_pos, n = MIN(pos, CON_HIST_SIZE);
 	for (uint32_t i = 0; i < n; i++)
 		copy[i] = d->con_hist[(pos - n + i) % CON_HIST_SIZE];
-	spin_unlock(&console_lock);
+	unlock_and_pump();
 	/* Whole lines only: a full ring's first line was cut. */
 	uint32_t i = 0, len = 0;
 	if (pos > CON_HIST_SIZE)

@@ -44,12 +44,16 @@ static void update_ris(struct vuart *u)
 		u->ris &= ~(INT_RX | INT_RT);
 }
 
-/* The PL011's combined interrupt line: any unmasked raw interrupt. */
-__attribute__((noinline)) static void update_line(struct domain *d)
+/* The PL011's combined interrupt line (any unmasked raw interrupt), then
+ * d->lock released: worked out and set under the lock, or input on another
+ * CPU between the two could be overwritten by a stale low. d->lock -> vGIC
+ * lock: nothing takes d->lock under the vGIC's. */
+__attribute__((noinline)) static void update_line_unlock(struct domain *d)
 {
 	struct vuart *u = &d->vuart;
 	update_ris(u);
 	arch_irq_set_level(d, u->intid, (u->ris & u->imsc) != 0);
+	spin_unlock(&d->lock);
 }
 
 /* FR, the register guests poll: a snapshot, no lock needed. TX is the
@@ -143,13 +147,14 @@ __attribute__((cold, noinline)) static bool reg_access(struct domain *d, uint64_
 		reg_write(u, off, (uint32_t)*val);
 	else
 		*val = reg_read(u, off);
-	spin_unlock(&d->lock);
 	/* Only these change RIS & IMSC (input does in vuart_input, a reset
 	 * clears both with the vGIC's level): any other access, such as the
 	 * CR save and restore around each of Linux's console writes, leaves
 	 * the line as it was. */
 	if (write ? off == IMSC || off == ICR : off == DR)
-		update_line(d);
+		update_line_unlock(d);
+	else
+		spin_unlock(&d->lock); /* no call: Linux's CR save and restore */
 	return true;
 }
 
@@ -181,12 +186,11 @@ void vuart_input(struct domain *d, char c)
 		first_drop = !u->rx_dropping;
 		u->rx_dropping = true;
 	}
-	spin_unlock(&d->lock);
+	update_line_unlock(d);
 	if (first_drop) /* once until it reads again: at most once per keystroke burst */
 		bh_log("domain %s: console input dropped: it has not read the %u characters "
 		       "typed before",
 		       d->name, (unsigned)sizeof(u->rx));
-	update_line(d);
 }
 
 void vuart_reset(struct domain *d)

@@ -945,6 +945,28 @@ static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 	return 0;
 }
 
+/* The windows mapped as device memory, the console's and the GIC's: on
+ * RAM (or hyp, the hypervisor's own, if not NULL) they are no device:
+ * arch_map_device() maps nothing over memory already mapped, and every
+ * write to them would land in memory. */
+int dt_board_windows(const struct board *b, const struct mem_range *hyp, struct dt_error *err)
+{
+	const struct mem_range con = {b->uart_base, b->uart_size ? b->uart_size : 1};
+	const struct mem_range *w[6] = {&con, &b->gicd, &b->gicc, &b->gich, &b->gicv, &b->gicr};
+	for (int i = 0; i < 6; i++)
+		for (unsigned k = 0; k <= b->nmem; k++) {
+			const struct mem_range *m = k < b->nmem ? &b->mem[k] : hyp;
+			if (m && w[i]->size && w[i]->base < m->base + m->size &&
+			    m->base < w[i]->base + w[i]->size) {
+				snprintf(err->msg, sizeof(err->msg), "DT: %s: 'reg' 0x%llx is RAM, not a device",
+					 i ? dt_get_name(b->fdt, b->gic_node, NULL) : b->uart_path,
+					 (unsigned long long)w[i]->base);
+				return i + 1;
+			}
+		}
+	return 0;
+}
+
 uint32_t dt_used_size(const void *fdt)
 {
 	/* A version-16 header has no size_dt_struct: to the end of the blob,

@@ -91,6 +91,10 @@ struct dt_error {
 };
 
 int dt_board_read(const void *fdt, struct board *b, struct dt_error *err);
+/* After dt_board_read(): 1 if the console's window lies in RAM (or in hyp,
+ * the hypervisor's, if not NULL), 2 or more if a GIC window does, err->msg
+ * naming it; 0 if none does. */
+int dt_board_windows(const struct board *b, const struct mem_range *hyp, struct dt_error *err);
 /* The most of a board DT the early tables map (arch-arm64/mmu.c: of a DT
  * claiming more, only the first 2 MiB, its header). dt_board_early()
  * refuses a larger totalsize before dt_board_read() reads by it, and

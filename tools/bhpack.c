@@ -425,8 +425,8 @@ int main(int argc, char **argv)
 		size_t bsz;
 		void *bdt = read_file(o.board_path, &bsz, 0);
 		check_dtb(bdt, bsz, o.board_path, "a board DTB");
-		if (dt_board_read(bdt, &board, &err))
-			die("%s: %s", o.board_path, err.msg);
+		if (dt_board_read(bdt, &board, &err) || dt_board_windows(&board, NULL, &err))
+			die("%s: %s", o.board_path, err.msg); /* as the hypervisor's boot refuses it */
 		bp = &board;
 	}
 	static struct plan plan;

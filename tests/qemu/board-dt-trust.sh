@@ -10,7 +10,9 @@
 #   not mapped, not in its DT; the store is caught and only dom0 stops;
 # - /reserved-memory over the hypervisor stops the boot;
 # - a device sharing the hypervisor console's interrupt is refused for a
-#   domain that names it.
+#   domain that names it;
+# - a console or GIC window in RAM is refused (bhpack and boot), and a
+#   console that is memory is not written to.
 # timeout: 300
 . "$(dirname "$0")/common.sh"
 HYP=$ROOT/build/qemu-virt/hyp/bulkhead.bin
@@ -31,6 +33,7 @@ run() {
 	"$ROOT/build/tools/bhpack" --no-check -o "$W/$1.img" --hyp "$HYP" --payload-offset "$OFF" \
 		--config "$2" -I "$W" >"$W/pack.log" 2>&1 || { echo "pack failed"; cat "$W/pack.log"; exit 1; }
 	bh_boot kernel "$W/$1.img" "$W/$1.log" 30 3 cortex-a57 1 -dtb "$W/$1.dtb"
+	BOOT_RC=$?
 	expect_not "$W/$1.log" "PWNED" "the hypervisor's memory was not written"
 }
 check() { # check NAME CONFIG.dtb: bhpack's verdict against the case's board
@@ -77,4 +80,24 @@ expect "$W/irq.log" "interrupt 33 is the hypervisor console's" "boot refuses too
 echo "case: dom0 keeps such a device, but not the console's line"
 run irq "$W/dom0.dtb"
 expect "$W/irq.log" "^bulkhead: domain dom0 vCPU 0 \(CPU 0\): .*outside its memory and devices" "dom0 boots (its store is caught)"
+echo "case: the GIC distributor's 'reg' in RAM"
+board gic-ram 'fdtput -t x $B /intc@8000000 reg 0 0x48000000 0 0x10000 0 0x80a0000 0 0xf60000'
+want="DT: intc@8000000: 'reg' 0x48000000 is RAM, not a device"
+out=$(check gic-ram "$W/dom0.dtb")
+if grep -qF "$want" <<<"$out"; then echo "  ok: build refuses: $out"; else echo "  FAIL: build: $out"; FAILS=$((FAILS + 1)); fi
+run gic-ram "$W/dom0.dtb"
+expect "$W/gic-ram.log" "$want" "boot refuses, naming the node"
+expect_not "$W/gic-ram.log" "domain dom0" "no domain starts"
+
+# At 5e98045 the hypervisor took the console for a device and the page for
+# RAM it could hand out, and printed its whole boot through it.
+# Named other than memory@: QEMU replaces those with its own at boot.
+echo "case: the console's 'reg' in RAM (a memory node over it)"
+board con-ram 'fdtput -c $B /ram@9000000; fdtput -t s $B /ram@9000000 device_type memory; fdtput -t x $B /ram@9000000 reg 0 0x9000000 0 0x1000'
+want="DT: /pl011@9000000: 'reg' 0x9000000 is RAM, not a device"
+out=$(check con-ram "$W/dom0.dtb")
+if grep -qF "$want" <<<"$out"; then echo "  ok: build refuses: $out"; else echo "  FAIL: build: $out"; FAILS=$((FAILS + 1)); fi
+run con-ram "$W/dom0.dtb"
+if [ "$BOOT_RC" -eq 0 ]; then echo "  ok: powered off"; else echo "  FAIL: QEMU exit status $BOOT_RC"; FAILS=$((FAILS + 1)); fi
+expect_not "$W/con-ram.log" "." "boot refuses, writing nothing to a console that is memory"
 finish

@@ -1077,6 +1077,46 @@ static void test_compat_at_guard(void)
 	munmap(m, 2 * (size_t)page);
 }
 
+/* A window the hypervisor maps as a device, the console's or one of the
+ * GIC's, on RAM (or on the hypervisor itself) is refused, naming the node
+ * and the address: arch_map_device() would map nothing over memory already
+ * mapped, and the writes would land in it. QEMU's DTs, one 'reg' entry
+ * (its address, at byte `at`) moved to base. */
+static int windows_with(int gic, const char *node, unsigned at, uint64_t base,
+			const struct mem_range *hyp, struct dt_error *err)
+{
+	void *fdt = load_dtb(gic == 3 ? "qemu-virt-gicv3-el2.dtb" : "qemu-virt-gicv2-el2.dtb");
+	struct board b;
+	int off = fdt_path_offset(fdt, node), rc = -100;
+	fdt64_t a = cpu_to_fdt64(base);
+	if (CHECK(off >= 0) &&
+	    CHECK_EQ(fdt_setprop_inplace_namelen_partial(fdt, off, "reg", 3, at, &a, 8), 0) &&
+	    CHECK_EQ(dt_board_read(fdt, &b, err), 0))
+		rc = dt_board_windows(&b, hyp, err);
+	free(fdt);
+	return rc;
+}
+
+static void test_windows_not_ram(void)
+{
+	struct dt_error err;
+	const struct mem_range hyp = {0x40200000, 0x400000}, below = {0x08ff0000, 0x20000};
+	const char *uart = "/pl011@9000000", *gic = "/intc@8000000";
+	CHECK_EQ(windows_with(3, uart, 0, 0x9000000, &hyp, &err), 0);
+	CHECK_EQ(windows_with(2, uart, 0, 0x9000000, &hyp, &err), 0);
+	CHECK_EQ(windows_with(3, uart, 0, 0x48000000, NULL, &err), 1);
+	CHECK_STR(err.msg, "DT: /pl011@9000000: 'reg' 0x48000000 is RAM, not a device");
+	CHECK_EQ(windows_with(3, uart, 0, 0x403ff000, &hyp, &err), 1);
+	CHECK_EQ(windows_with(3, gic, 0, 0x4fff0000, NULL, &err), 2);
+	CHECK_STR(err.msg, "DT: intc@8000000: 'reg' 0x4fff0000 is RAM, not a device");
+	/* Only the hypervisor's own range (not /memory) under the console. */
+	CHECK_EQ(windows_with(3, uart, 0, 0x9000000, &below, &err), 1);
+	/* GICv2: the hypervisor interface, the third 'reg' entry (GICH). */
+	CHECK_EQ(windows_with(2, gic, 32, 0x40000000, NULL, &err), 4);
+	/* GICv3: the redistributors, the second. */
+	CHECK_EQ(windows_with(3, gic, 16, 0x40000000, NULL, &err), 6);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -1104,5 +1144,6 @@ int main(int argc, char **argv)
 	RUN(test_compat_at_guard);
 	RUN(test_method_unterminated);
 	RUN(test_enable_method_unterminated);
+	RUN(test_windows_not_ram);
 	return check_summary("test_board");
 }

@@ -265,8 +265,12 @@ uint32_t fake_dev_read32(uint64_t pa)
 	return m.kind == M_IMX ? imx_read(off) : m.kind == M_PL011 ? pl011_read(off) : ns_read(off);
 }
 
+static void (*dev_write_hook)(void); /* another CPU, at a register write */
+
 void fake_dev_write32(uint64_t pa, uint32_t v)
 {
+	if (dev_write_hook)
+		dev_write_hook();
 	if (pa < m.base || pa - m.base >= 0x100 || (pa & 3))
 		m.bad_reg++;
 	else if (m.kind == M_IMX)
@@ -570,6 +574,66 @@ static void test_pl011_write_while_held(void)
 	CHECK(!tx_irq_enabled());
 }
 
+/* A domain's line written on another CPU while this one holds the console
+ * lock to enable input (at the UART's register write): the writer's pump
+ * gives way, so console_enable_input() must run it as it lets go. One
+ * domain: with more, its own message after would pump and hide a miss. */
+static void write_at_enable(void)
+{
+	dev_write_hook = NULL;
+	console_domain_write(dom0, "late\n", 5);
+}
+
+static void test_pl011_write_while_enabling(void)
+{
+	boot(M_PL011, UART_PL011, 0x9000000, 16);
+	ndomains = 1;
+	dev_write_hook = write_at_enable;
+	console_enable_input();
+	CHECK(!dev_write_hook); /* it wrote a register, lock held */
+	CHECK_EQ(dom0->con_in_tail, dom0->con_in_head); /* composed on release */
+	settle();
+	CHECK_STR(sent(), "[dom0] late\r\n");
+}
+
+/* The history copy (common/control.c's console command) holds the console
+ * lock without calling out, so the test leaves it what a pump asked for
+ * meanwhile leaves: pump_pending set, here by a pump that gave up (another
+ * CPU asking again at each of its tries, at its counter reads), and a
+ * line another CPU wrote after. Letting the lock go, it must pump. */
+static unsigned asks;
+static void emit_none(const char *line, void *arg)
+{
+	(void)line;
+	(void)arg;
+}
+
+static void ask_pump(void)
+{
+	asks++;
+	console_pump(); /* the lock is held: it only asks */
+}
+
+static void test_pl011_history_runs_pending_pump(void)
+{
+	boot(M_PL011, UART_PL011, 0x9000000, 16);
+	console_domain_write(rt, "early\n", 6);
+	settle();
+	CHECK_STR(sent(), "[rt] early\r\n");
+	fake_counter_hook = ask_pump;
+	asks = 0;
+	console_pump(); /* gives up after its tries, the pump still asked for */
+	fake_counter_hook = NULL;
+	CHECK(asks >= 2);
+	for (const char *s = "late\n"; *s; s++)
+		domain_con_put(rt, *s); /* another CPU's line; its pump is the one asked */
+	CHECK(rt->con_in_tail != rt->con_in_head);
+	console_domain_history(rt, emit_none, NULL);
+	CHECK_EQ(rt->con_in_tail, rt->con_in_head); /* composed on release */
+	settle();
+	CHECK_STR(sent(), "[rt] late\r\n");
+}
+
 int main(void)
 {
 	RUN_ISOLATED(test_ns16550);
@@ -581,5 +645,7 @@ int main(void)
 	RUN_ISOLATED(test_pl011_busy);
 	RUN_ISOLATED(test_pl011_writer_elsewhere);
 	RUN_ISOLATED(test_pl011_write_while_held);
+	RUN_ISOLATED(test_pl011_write_while_enabling);
+	RUN_ISOLATED(test_pl011_history_runs_pending_pump);
 	return check_summary("test_uart");
 }

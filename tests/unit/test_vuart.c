@@ -107,10 +107,52 @@ static void test_output_bursts(void)
 	CHECK_EQ(fake_con_len[1], 0);
 }
 
+/* Another CPU's console input at the racy point of a DR read: after the
+ * reader worked out its interrupt line's level, before it set it. The link
+ * wraps arch_irq_set_level (tests/unit/Makefile) so the input comes there;
+ * if the reader holds the domain's lock, the input waits for it (as it
+ * would spin on another CPU) and comes once the access is over. Either way
+ * a character then waits, so the line must end high. */
+static struct domain *race_dom;
+static bool race_deferred;
+void __real_arch_irq_set_level(struct domain *d, unsigned line, bool level);
+void __wrap_arch_irq_set_level(struct domain *d, unsigned line, bool level)
+{
+	struct domain *r = race_dom;
+	race_dom = NULL;
+	if (r && r->lock.owner != r->lock.next)
+		race_deferred = true; /* it waits for the lock */
+	else if (r)
+		vuart_input(r, 'z');
+	__real_arch_irq_set_level(d, line, level);
+}
+
+static void test_input_racing_dr_read(void)
+{
+	fake_setup(3);
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0);
+	uart_w(v, 0x38, 1u << 4); /* IMSC: RX */
+	vuart_input(d, 'a');
+	struct virq *q = vgic_irq(&d->vcpu[0], d->vuart.intid);
+	CHECK(q && q->level);
+	race_dom = d;
+	race_deferred = false;
+	CHECK_EQ(uart_r(v, 0x00), 'a'); /* reads the last character: low */
+	CHECK(!race_dom);
+	if (race_deferred)
+		vuart_input(d, 'z');
+	CHECK(!(uart_r(v, 0x18) & FR_RXFE)); /* 'z' waits */
+	CHECK(q->level);
+	CHECK_EQ(uart_r(v, 0x00), 'z');
+	CHECK(!q->level);
+}
+
 int main(void)
 {
 	RUN(test_long_paste_kept);
 	RUN(test_overflow_said_once);
 	RUN(test_output_bursts);
+	RUN(test_input_racing_dr_read);
 	return check_summary("test_vuart");
 }
