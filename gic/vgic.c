@@ -386,13 +386,11 @@ static __attribute__((noinline)) void sync_listed(struct vcpu *v, unsigned i, ui
 		q->in_lr = false;
 		return;
 	}
-	if (l.state & 1) /* GICv2: the same sender's SGI since merged into it */
-		q->sgi_src &= (uint8_t)~(1u << l.src);
 	if (l.state == 1) {
 		/* Listed, not yet taken, and more of it waits in the model
-		 * (another sender's SGI): later edges coalesce on that without
-		 * an IPI (vgic_inject), so have the guest's deactivation bring
-		 * us back to list it. */
+		 * (an edge since, or another sender's SGI): later edges
+		 * coalesce on that without an IPI (vgic_inject), so have the
+		 * guest's deactivation bring us back to list it. */
 		if (!l.hw && !l.eoi && wants_delivery(q)) {
 			l.eoi = true;
 			vgic_lr_write(i, vgic_lr_encode(&l));
@@ -441,12 +439,7 @@ static struct vcpu *sync(struct vcpu *v)
 		struct virq *q = vgic_irq(v, c->lr_intid[i]);
 		if (!q)
 			continue;
-		unsigned st = vgic_ops->lr_state(raw);
-		/* Still pending: an edge since merged into it, as into a GIC's
-		 * pending state (no second delivery; GICv2 SGIs: sync_listed). */
-		if (st & 1)
-			q->pending = q->pending && !q->edge;
-		if (st == 0) {
+		if (vgic_ops->lr_state(raw) == 0) {
 			/* Consumed: pending taken and the interrupt deactivated (the
 			 * common case, told by the state alone: no full decode). */
 			q->active = q->lr_latched = false;
