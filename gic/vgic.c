@@ -650,8 +650,12 @@ static bool list_sgi_direct(struct vcpu *v, uint64_t gen)
 		if (o && wants_delivery(o))
 			return false;
 	}
+	/* The state and the register built inline for the version (chosen at
+	 * boot), no indirect call; the register read and write through the
+	 * accessors (a register by its index). */
 	if (mine) { /* its last instance: pending+active is the general path's */
-		if (vgic_ops->lr_state(vgic_lr_read(q->lr)))
+		uint64_t raw = vgic_lr_read(q->lr);
+		if (vgic_v3() ? raw >> 62 : (raw >> 28) & 3)
 			return false;
 		i = q->lr;
 	} else {
@@ -672,7 +676,8 @@ static bool list_sgi_direct(struct vcpu *v, uint64_t gen)
 	c->lr_used |= 1u << i;
 	c->seen_gen = gen;
 	c->sgi_new = 0;
-	vgic_lr_write(i, vgic_ops->lr_pending(s, q->prio, q->group1, -1, q->sgi_src != 0, src & 7));
+	vgic_lr_write(i, vgic_v3() ? vgic_v3_lr_sgi(s, q->prio, q->group1)
+			    : vgic_v2_lr_sgi(s, q->prio, q->group1, q->sgi_src != 0, src));
 	return true;
 }
 

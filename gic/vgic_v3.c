@@ -269,7 +269,7 @@ static uint64_t vgic_v3_lr_pending(unsigned vintid, unsigned prio, bool grp1, in
 				   unsigned src)
 {
 	(void)src;
-	uint64_t r = (1ULL << 62) | ((uint64_t)grp1 << 60) | ((uint64_t)prio << 48) | vintid;
+	uint64_t r = vgic_v3_lr_sgi(vintid, prio, grp1);
 	if (pintid >= 0)
 		return r | (1ULL << 61) | ((uint64_t)pintid << 32);
 	return r | ((uint64_t)eoi << 41);
