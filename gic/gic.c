@@ -72,7 +72,6 @@ struct gic_hw_ops {
 	void (*cpu_init)(unsigned index);
 	/* Acknowledge and EOI are not here: called directly (gic_v3()), the
 	 * kick's exit pays no indirect call for them. */
-	void (*send_ipi)(unsigned cpu);
 	void (*route)(unsigned intid, unsigned cpu);
 	void (*route_here)(unsigned intid); /* to this CPU, before its gic_cpu_init() */
 	uint64_t (*ppi_base)(void); /* this CPU's banked SGI/PPI registers */
@@ -329,11 +328,6 @@ void gic_send_ipi(unsigned cpu)
 	gic_kick_own(cpu);
 }
 
-void gic_kick_own(unsigned cpu)
-{
-	hw->send_ipi(cpu);
-}
-
 static void v3_send_ipi(unsigned cpu)
 {
 	/* Each target's ICC_SGI1R_EL1 value built once (never 0: a target
@@ -383,7 +377,6 @@ static void v2_eoi(uint32_t iar, bool deactivate)
 static const struct gic_hw_ops v3_ops = {
     .init = v3_init,
     .cpu_init = v3_cpu_init,
-    .send_ipi = v3_send_ipi,
     .route = v3_route,
     .route_here = v3_route_here,
     .ppi_base = v3_ppi_base,
@@ -393,7 +386,6 @@ static const struct gic_hw_ops v3_ops = {
 static const struct gic_hw_ops v2_ops = {
     .init = v2_init,
     .cpu_init = v2_cpu_init,
-    .send_ipi = v2_send_ipi,
     .route = v2_route,
     .route_here = v2_route_here,
     .ppi_base = v2_ppi_base,
@@ -405,6 +397,16 @@ static const struct gic_hw_ops v2_ops = {
 static inline bool gic_v3(void)
 {
 	return hw == &v3_ops;
+}
+
+/* The kick's SGI, by the version (no indirect call: vgic_send_sgi's kick
+ * loop inlines it). */
+void gic_kick_own(unsigned cpu)
+{
+	if (gic_v3())
+		v3_send_ipi(cpu);
+	else
+		v2_send_ipi(cpu);
 }
 
 /* The EOI where the version is already tested (the kick, the timer). */
