@@ -305,11 +305,15 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 	targets &= (uint32_t)((1ULL << d->nvcpus) - 1);
 	vgic_lock(d);
 	uint64_t gen = d->arch.vgic_gen;
+	/* Read once: the byte stores below may alias anything, so the
+	 * compiler would load them again for every target. */
+	struct vcpu *vcpus = d->vcpu;
+	bool by_source = vgic_ops->sgi_source;
 	for (uint32_t m = targets; m; m &= m - 1) { /* by the targets' bits */
-		struct vcpu *t = &d->vcpu[__builtin_ctz(m)];
+		struct vcpu *t = &vcpus[__builtin_ctz(m)];
 		struct vgic_cpu *c = &t->arch.vgic;
 		struct virq *q = &c->priv[intid & 15];
-		if (vgic_ops->sgi_source)
+		if (by_source)
 			q->sgi_src |= (uint8_t)(1u << from->index);
 		else
 			q->pending = true;
