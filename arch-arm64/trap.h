@@ -31,7 +31,6 @@ bool trap_guest(struct trap_frame *f, unsigned kind);
 unsigned trap_guest_sync64(struct trap_frame *f, uint64_t esr);
 /* The same for a data abort (an emulated device's register). */
 unsigned trap_guest_dabt64(struct trap_frame *f, uint64_t esr);
-unsigned trap_guest_irq64(struct trap_frame *f);
 /* Ask the firmware which SMCCC CPU workarounds it has on this CPU (at its start). */
 void arch_smccc_probe(unsigned cpu);
 /* A trapped PMU register access (MDCR_EL2.TPM, PMUv3 CPUs), named by its

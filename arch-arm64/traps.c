@@ -663,12 +663,3 @@ unsigned trap_guest_dabt64(struct trap_frame *f, uint64_t esr)
 		handle_dabt(v, f);
 	return vcpu_trap_done(v, TRAP_CONTINUE) ? TRAP_GUEST_DONE : TRAP_GUEST_LEFT;
 }
-
-/* The lean entry of an IRQ from an AArch64 guest (vectors.S): a TRAP_GUEST_*
- * of arch-arm64/asm.h. Interrupt handling touches no guest register. */
-unsigned trap_guest_irq64(struct trap_frame *f)
-{
-	struct vcpu *v = f->owner;
-	gic_handle_irq(v);
-	return vcpu_trap_done(v, TRAP_CONTINUE) ? TRAP_GUEST_DONE : TRAP_GUEST_LEFT;
-}

@@ -124,16 +124,17 @@ guest_sync64_lean:			/* x0-x3 saved; x4-x30 as the guest left them */
 .endm
 
 /* An IRQ from an AArch64 guest: its handling never reads or writes the
- * guest's registers, so only what C may clobber and ELR, SPSR are saved. */
+ * guest's registers, so only what C may clobber and ELR, SPSR are saved.
+ * gic_handle_irq is called straight from here (the kick, the IPI round's
+ * receiver, is a leaf there), then guest_irq64_done. */
 .macro vec_guest_irq64
 	.align 7
 	save_caller_regs
 	mrs	x0, spsr_el2
 	str	x0, [sp, #TF_SPSR]
-	mov	x0, sp
-	bl	trap_guest_irq64
-	cbz	w0, guest_left
-	b	guest_exit_lean
+	ldr	x0, [sp, #TF_OWNER]	/* v */
+	bl	gic_handle_irq
+	b	guest_irq64_done
 guest_fr_tail:				/* the slot's last 13: guest_fr_fast's end */
 	mrs	x1, esr_el2
 	ubfx	x1, x1, #16, #5		/* ISS.SRT */
@@ -287,6 +288,21 @@ guest_fr_set:
 	b	guest_fr_out
 	.endr
 	b	guest_fr_out		/* 31, XZR: nothing to write */
+
+/* After an AArch64 guest's IRQ: vcpu_trap_done(v, TRAP_CONTINUE) without a
+ * C frame of its own. The recheck word read as its relaxed load; set (the
+ * kick's receiver: its VGIC byte), the entry's full check; that failing,
+ * the vCPU stops and this CPU goes back to its run loop. */
+guest_irq64_done:
+	ldr	x0, [sp, #TF_OWNER]
+	ldr	w1, [x0, #VCPU_RECHECK]
+	cbz	w1, guest_exit_lean
+	bl	vcpu_entry_check
+	tst	w0, #0xff		/* a bool: its low byte */
+	b.ne	guest_exit_lean
+	ldr	x0, [sp, #TF_OWNER]
+	bl	vcpu_stop
+	b	guest_left
 
 guest_sync64:
 	bl	trap_guest_sync64

@@ -70,13 +70,8 @@ static inline volatile uint64_t *r64(uint64_t base, unsigned off)
 struct gic_hw_ops {
 	void (*init)(const struct board *b);
 	void (*cpu_init)(unsigned index);
-	/* Acknowledge: the IAR value for eoi(); & intid_mask, its INTID
-	 * (1020-1023: none). Returned whole, not through a pointer: no stack
-	 * slot and canary on every interrupt. */
-	uint32_t (*ack)(void);
-	uint32_t intid_mask;
-	void (*eoi)(uint32_t iar, bool deactivate);
-	void (*send_ipi)(unsigned cpu);
+	/* Acknowledge and EOI are not here: called directly (gic_v3()), the
+	 * kick's exit pays no indirect call for them. */
 	void (*route)(unsigned intid, unsigned cpu);
 	void (*route_here)(unsigned intid); /* to this CPU, before its gic_cpu_init() */
 	uint64_t (*ppi_base)(void); /* this CPU's banked SGI/PPI registers */
@@ -333,11 +328,6 @@ void gic_send_ipi(unsigned cpu)
 	gic_kick_own(cpu);
 }
 
-void gic_kick_own(unsigned cpu)
-{
-	hw->send_ipi(cpu);
-}
-
 static void v3_send_ipi(unsigned cpu)
 {
 	/* Each target's ICC_SGI1R_EL1 value built once (never 0: a target
@@ -387,10 +377,6 @@ static void v2_eoi(uint32_t iar, bool deactivate)
 static const struct gic_hw_ops v3_ops = {
     .init = v3_init,
     .cpu_init = v3_cpu_init,
-    .ack = v3_ack,
-    .intid_mask = 0xffffff,
-    .eoi = v3_eoi,
-    .send_ipi = v3_send_ipi,
     .route = v3_route,
     .route_here = v3_route_here,
     .ppi_base = v3_ppi_base,
@@ -400,19 +386,45 @@ static const struct gic_hw_ops v3_ops = {
 static const struct gic_hw_ops v2_ops = {
     .init = v2_init,
     .cpu_init = v2_cpu_init,
-    .ack = v2_ack,
-    .intid_mask = 0x3ff,
-    .eoi = v2_eoi,
-    .send_ipi = v2_send_ipi,
     .route = v2_route,
     .route_here = v2_route_here,
     .ppi_base = v2_ppi_base,
     .spi_group1 = v2_spi_group1,
 };
 
-static void eoi(uint32_t iar, bool deactivate)
+/* The version, known since gic_init(): a test, not an indirect call, on
+ * the interrupt path. */
+static inline bool gic_v3(void)
 {
-	hw->eoi(iar, deactivate);
+	return hw == &v3_ops;
+}
+
+/* The kick's SGI, by the version (no indirect call: vgic_send_sgi's kick
+ * loop inlines it). */
+void gic_kick_own(unsigned cpu)
+{
+	if (gic_v3())
+		v3_send_ipi(cpu);
+	else
+		v2_send_ipi(cpu);
+}
+
+/* The EOI where the version is already tested (the kick, the timer). */
+static inline void eoi_v(bool v3, uint32_t iar, bool deactivate)
+{
+	if (v3)
+		v3_eoi(iar, deactivate);
+	else
+		v2_eoi(iar, deactivate);
+}
+
+/* Out of line: inlined, both versions' EOI at every caller (bytes). */
+static __attribute__((noinline)) void eoi(uint32_t iar, bool deactivate)
+{
+	if (gic_v3())
+		v3_eoi(iar, deactivate);
+	else
+		v2_eoi(iar, deactivate);
 }
 
 /* A passed-through SPI. On the CPU of its target vCPU it is linked to the
@@ -432,17 +444,11 @@ static void passthrough_irq(struct domain *d, struct vcpu *cur, uint32_t iar, un
 	gic_hw_route(intid, t->pcpu);
 }
 
-void gic_handle_irq(struct vcpu *v)
+/* Every interrupt but the kick (gic_handle_irq): its own frame, which the
+ * kick's exit does not pay. */
+static __attribute__((noinline)) void handle_other(struct vcpu *v, uint32_t iar, uint32_t intid,
+						   bool v3)
 {
-	uint32_t iar = hw->ack(), intid = iar & hw->intid_mask;
-	if (intid == SGI_KICK) { /* first: the IPI round's receivers take it */
-		/* Kick: the caller re-reads its domain's state. */
-		eoi(iar, true);
-		/* No sender recorded: a vCPU of this one's domain (gic_kick_own). */
-		if (!stats_count_kicks() && v)
-			stats_count_vcpu(EXIT_IPI, v);
-		return;
-	}
 	if (intid >= 1020 && intid < 1024)
 		return; /* spurious: nothing pending */
 	bool timer = intid == vtimer_intid || intid == ptimer_intid;
@@ -452,14 +458,14 @@ void gic_handle_irq(struct vcpu *v)
 			/* GICv2 (see gic_host.timer_sw): mask it until the guest's
 			 * EOI, deliver as a level sampled from CNTV/CNTP_CTL. */
 			gic_ppi_enable(intid, false);
-			eoi(iar, true);
+			eoi_v(v3, iar, true);
 			if (!vgic_list_level_now(v, intid))
 				vgic_set_level_vcpu(v, intid, true);
 			return;
 		}
 		/* The guest's own timer: hand it over, linked, so the guest's
 		 * deactivation deactivates the physical PPI (no second trap). */
-		eoi(iar, false);
+		eoi_v(v3, iar, false);
 		vtimer_fire(v, intid);
 		return;
 	}
@@ -505,6 +511,22 @@ void gic_handle_irq(struct vcpu *v)
 	}
 	eoi(iar, true);
 	bh_log("CPU %u: unexpected interrupt %u ignored", arch_cpu_index(), intid);
+}
+
+void gic_handle_irq(struct vcpu *v)
+{
+	/* The IAR value for eoi(); its INTID (1020-1023: none). */
+	bool v3 = gic_v3();
+	uint32_t iar = v3 ? v3_ack() : v2_ack(), intid = iar & (v3 ? 0xffffffu : 0x3ffu);
+	if (intid != SGI_KICK) { /* the kick first: the IPI round's receivers take it */
+		handle_other(v, iar, intid, v3);
+		return;
+	}
+	/* Kick: the caller re-reads its domain's state. A leaf: no frame. */
+	eoi_v(v3, iar, true);
+	/* No sender recorded: a vCPU of this one's domain (gic_kick_own). */
+	if (!stats_count_kicks() && v)
+		stats_count_vcpu(EXIT_IPI, v);
 }
 
 void gic_vcpu_reset(struct vcpu *v)

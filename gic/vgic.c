@@ -311,11 +311,15 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 	targets &= (uint32_t)((1ULL << d->nvcpus) - 1);
 	vgic_lock(d);
 	uint64_t gen = d->arch.vgic_gen;
+	/* Read once: the byte stores below may alias anything, so the
+	 * compiler would load them again for every target. */
+	struct vcpu *vcpus = d->vcpu;
+	bool by_source = vgic_ops->sgi_source;
 	for (uint32_t m = targets; m; m &= m - 1) { /* by the targets' bits */
-		struct vcpu *t = &d->vcpu[__builtin_ctz(m)];
+		struct vcpu *t = &vcpus[__builtin_ctz(m)];
 		struct vgic_cpu *c = &t->arch.vgic;
 		struct virq *q = &c->priv[intid & 15];
-		if (vgic_ops->sgi_source)
+		if (by_source)
 			q->sgi_src |= (uint8_t)(1u << from->index);
 		else
 			q->pending = true;
@@ -656,8 +660,12 @@ static bool list_sgi_direct(struct vcpu *v, uint64_t gen)
 		if (o && wants_delivery(o))
 			return false;
 	}
+	/* The state and the register built inline for the version (chosen at
+	 * boot), no indirect call; the register read and write through the
+	 * accessors (a register by its index). */
 	if (mine) { /* its last instance: pending+active is the general path's */
-		if (vgic_ops->lr_state(vgic_lr_read(q->lr)))
+		uint64_t raw = vgic_lr_read(q->lr);
+		if (vgic_v3() ? raw >> 62 : (raw >> 28) & 3)
 			return false;
 		i = q->lr;
 	} else {
@@ -678,7 +686,8 @@ static bool list_sgi_direct(struct vcpu *v, uint64_t gen)
 	c->lr_used |= 1u << i;
 	c->seen_gen = gen;
 	c->sgi_new = 0;
-	vgic_lr_write(i, vgic_ops->lr_pending(s, q->prio, q->group1, -1, q->sgi_src != 0, src & 7));
+	vgic_lr_write(i, vgic_v3() ? vgic_v3_lr_sgi(s, q->prio, q->group1)
+			    : vgic_v2_lr_sgi(s, q->prio, q->group1, q->sgi_src != 0, src));
 	return true;
 }
 

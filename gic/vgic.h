@@ -148,6 +148,28 @@ extern const struct vgic_ops vgic_v2_ops, vgic_v3_ops;
 extern const struct vgic_ops *vgic_ops;
 /* The virtual interface of the host's GIC version (2 or 3). */
 void vgic_select(unsigned version);
+/* GICv3's virtual interface (the one whose SGIs keep no source): tested
+ * through the ops' flag, not the table's address (no constant kept live
+ * across calls). */
+static inline bool vgic_v3(void)
+{
+	return !vgic_ops->sgi_source;
+}
+/* ICH_LR<n>_EL2 of a pending interrupt, not HW-linked, without EOI
+ * maintenance (GICv3: an SGI's only form): vgic_v3_lr_pending's common
+ * case, which the SGI's direct listing builds inline. */
+static inline uint64_t vgic_v3_lr_sgi(unsigned vintid, unsigned prio, bool grp1)
+{
+	return (1ULL << 62) | ((uint64_t)grp1 << 60) | ((uint64_t)prio << 48) | vintid;
+}
+/* GICH_LR<n> of the same, with EOI maintenance if eoi and an SGI's source
+ * CPU src (GICv2): vgic_v2_lr_pending's case without a physical link. */
+static inline uint32_t vgic_v2_lr_sgi(unsigned vintid, unsigned prio, bool grp1, bool eoi,
+				      unsigned src)
+{
+	return (1u << 28) | ((uint32_t)grp1 << 30) | ((prio >> 3) << 23) | (vintid & 0x3ff) |
+	       ((uint32_t)eoi << 19) | ((src & 7) << 10);
+}
 
 static inline uint64_t vgic_lr_read(unsigned i)
 {

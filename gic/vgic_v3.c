@@ -183,14 +183,15 @@ bool vgic_v3_sgi_sysreg(struct vcpu *v, uint64_t val)
 {
 	unsigned intid = (val >> 24) & 0xf;
 	uint32_t targets = 0;
+	/* Targets beyond the domain's vCPUs are dropped by vgic_send_sgi
+	 * (its mask of nvcpus bits): not masked here as well. */
 	if (val & (1ULL << 40)) {
-		targets = ((1u << v->dom->nvcpus) - 1) & ~(1u << v->index);
+		targets = ~(1u << v->index);
 	} else if ((val & 0x00ff00ff00ff0000ULL) == 0) { /* Aff3.Aff2.Aff1 = 0.0.0 */
 		/* TargetList bit b names Aff0 = RS * 16 + b: our vCPU of that index. */
 		unsigned base = (unsigned)((val >> 44) & 0xf) * 16;
 		if (base < 32)
-			targets = (uint32_t)((val & 0xffff) << base) &
-				  (uint32_t)((1ULL << v->dom->nvcpus) - 1);
+			targets = (uint32_t)((val & 0xffff) << base);
 	}
 	vgic_send_sgi(v, intid, targets);
 	return true;
@@ -269,7 +270,7 @@ static uint64_t vgic_v3_lr_pending(unsigned vintid, unsigned prio, bool grp1, in
 				   unsigned src)
 {
 	(void)src;
-	uint64_t r = (1ULL << 62) | ((uint64_t)grp1 << 60) | ((uint64_t)prio << 48) | vintid;
+	uint64_t r = vgic_v3_lr_sgi(vintid, prio, grp1);
 	if (pintid >= 0)
 		return r | (1ULL << 61) | ((uint64_t)pintid << 32);
 	return r | ((uint64_t)eoi << 41);
