@@ -1386,6 +1386,49 @@ static void test_v2_direct_sgi_as_general(void)
 	twin_sequences(2);
 }
 
+/* ICC_SGI1R_EL1 naming vCPUs domain 0 lacks (its 2 of 2: the fake's
+ * vCPU arrays are adjacent, so a target bit 2 or 3 unmasked would be
+ * domain 1's): IRM's broadcast, a full TargetList at RS 0, 1 and 15,
+ * Aff1/Aff2/Aff3 set. Only domain 0's vCPUs named and present get SGI 5;
+ * domain 1's get nothing and are not even marked for a recheck. Since
+ * 80c30ea the decode leaves the nvcpus mask to vgic_send_sgi alone. */
+static void test_v3_sgi_targets_outside_domain(void)
+{
+	static const struct {
+		uint64_t val;
+		uint32_t want; /* domain 0's vCPUs with SGI 5 pending */
+	} c[] = {
+	    {1ull << 40 | 0xffff, 2},  {0xffff, 3},	      {1ull << 44 | 0xffff, 0},
+	    {15ull << 44 | 0xffff, 0}, {1ull << 16 | 0xffff, 0}, {1ull << 32 | 0xffff, 0},
+	    {1ull << 48 | 0xffff, 0},  {0xfffc, 0},
+	};
+	unsigned bad = 0;
+	setup_v3();
+	for (unsigned n = 0; n < 2; n++)
+		for (unsigned k = 0; k < 2; k++)
+			sgi_w(h_vcpu(&domains[n], k), 0x080, ~0u);
+	for (unsigned i = 0; i < sizeof c / sizeof c[0]; i++) {
+		h_recheck_clear_all();
+		vgic_v3_sgi_sysreg(h_vcpu(&domains[0], 0), 5ull << 24 | c[i].val);
+		uint32_t marked = h_recheck_word(h_vcpu(&domains[1], 0)) |
+				  h_recheck_word(h_vcpu(&domains[1], 1));
+		for (unsigned n = 0; n < 2; n++)
+			for (unsigned k = 0; k < 2; k++) {
+				struct vcpu *t = h_vcpu(&domains[n], k);
+				bool want = n == 0 && (c[i].want >> k & 1);
+				if ((sgi_r(t, 0x200) == 1u << 5) != want ||
+				    (n == 1 && marked)) {
+					bad++;
+					CHECK_FAIL("ICC_SGI1R_EL1 0x%llx: domain %u vCPU %u %s",
+						   (unsigned long long)c[i].val, n, k,
+						   want ? "missed SGI 5" : "wrongly reached");
+				}
+				sgi_w(t, 0x280, 1u << 5); /* ICPENDR0 */
+			}
+	}
+	CHECK_EQ(bad, 0);
+}
+
 /* The direct listing's inline encoders (gic/vgic.h: vgic_v3_lr_sgi,
  * vgic_v2_lr_sgi) against the versions' general ones, field by field:
  * every priority (all 8 bits; GICv2 keeps the top 5), group, SGI, EOI and
@@ -1468,5 +1511,6 @@ int main(void)
 	RUN(test_v3_direct_sgi_as_general);
 	RUN(test_v2_direct_sgi_as_general);
 	RUN(test_inline_lr_sgi_as_general);
+	RUN(test_v3_sgi_targets_outside_domain);
 	return check_summary("test_vgic");
 }
