@@ -27,7 +27,6 @@
 #define PSR_IT_LO (3u << 25)	/* IT[1:0] */
 #define PSR_IT_HI (0x3fu << 10) /* IT[7:2] */
 #define PSR_J	  (1u << 24)
-#define PSR_SS	  (1u << 21)
 #define PSR_IL32  (1u << 20)
 
 #define SCTLR_V	  (1u << 13)
@@ -142,6 +141,7 @@ bool guest32_cond_passed(const struct trap_frame *f)
 void guest32_advance_pc(struct trap_frame *f)
 {
 	f->elr = (f->elr + ((f->esr & ESR_IL) ? 4 : 2)) & 0xffffffffULL;
+	f->spsr &= ~(uint64_t)PSR_SS;
 	unsigned it = itstate(f->spsr);
 	if (!it)
 		return;

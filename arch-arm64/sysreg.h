@@ -118,6 +118,11 @@
 #define PSR_D (1U << 9)
 #define PSR_DAIF (PSR_D | PSR_A | PSR_I | PSR_F)
 #define PSR_PAN (1U << 22)
+/* Software step (pending when clear) and, AArch64 only, the branch type a
+ * BTI checks next: an instruction emulated and stepped over has completed,
+ * so both are cleared as the hardware would (AArch32 keeps IT in 15:10). */
+#define PSR_SS (1U << 21)
+#define PSR_BTYPE (3U << 10)
 #define PSR_AA32_MODE_SVC 0x13
 #define PSR_AA32_T (1U << 5)
 

@@ -219,6 +219,15 @@ static void advance_pc(struct trap_frame *f)
 		return;
 	}
 	f->elr += (f->esr & ESR_IL) ? 4 : 2;
+	f->spsr &= ~(uint64_t)(PSR_SS | PSR_BTYPE);
+}
+
+/* An AArch64 instruction emulated: the guest resumes after it, its software
+ * step (if on) taken right there, as after any completed instruction. */
+static inline void stepped64(struct trap_frame *f)
+{
+	f->elr += 4;
+	f->spsr &= ~(uint64_t)(PSR_SS | PSR_BTYPE);
 }
 
 /* The register an access names: AArch64 x0-x30 (31: zero), or AArch32 r0-r14
@@ -574,13 +583,13 @@ unsigned trap_guest_sync64(struct trap_frame *f, uint64_t esr)
 	} else if (ec == EC_SYS64 && rt_in_lean_frame(rt) && is_dc_setway(iss)) {
 		stats_count_vcpu(EXIT_TRAP, v);
 		emulate_dc_setway(rt == 31 ? 0 : f->x[rt]);
-		f->elr += 4;
+		stepped64(f);
 		r = TRAP_CONTINUE;
 	} else if (ec == EC_SYS64 && rt_in_lean_frame(rt) &&
 		   (iss & ISS_SYS_NO_RT) == ISS_SGI1R_WRITE) {
 		stats_count_vcpu(EXIT_TRAP, v);
 		vgic_v3_sgi_sysreg(v, rt == 31 ? 0 : f->x[rt]);
-		f->elr += 4;
+		stepped64(f);
 		r = TRAP_CONTINUE;
 	} else if (!lean_frame_enough(esr)) {
 		return TRAP_GUEST_FULL; /* nothing done yet: trap_guest does it all */
@@ -631,7 +640,7 @@ static inline bool pl011_fast(struct vcpu *v, struct trap_frame *f, uint32_t iss
 	} else {
 		return false;
 	}
-	f->elr += 4;
+	stepped64(f);
 	return true;
 }
 

@@ -279,6 +279,10 @@ guest_fr_fast:
 	mrs	x1, elr_el2
 	add	x1, x1, #4
 	msr	elr_el2, x1		/* stepped (an AArch64 instruction: 4 bytes) */
+	mrs	x1, spsr_el2
+	bfi	x1, xzr, #21, #1	/* SS: its software step taken after it */
+	bfi	x1, xzr, #10, #2	/* BTYPE: the instruction completed */
+	msr	spsr_el2, x1
 	b	guest_fr_tail
 3:	mov	w1, #FAST_FR_TXFE
 	b	1b

@@ -236,13 +236,16 @@ static struct {
 	uint64_t vector, esr, far, elr;
 } expect;
 
+static bool sstep_exception(struct frame *f);
+
 void exception_entry(struct frame *f, uint64_t vector)
 {
 	static uint32_t fatal;
 	uint64_t esr = read_sysreg(esr_el1);
 	uint64_t far = read_sysreg(far_el1);
 
-	if (attack_exception(f, vector) || modes_exception(f, vector) || el0_exception(f, vector))
+	if (sstep_exception(f) || attack_exception(f, vector) || modes_exception(f, vector) ||
+	    el0_exception(f, vector))
 		return;
 	if (expect.armed && (vector & 3) == 0) {
 		expect.armed = false;
@@ -723,6 +726,94 @@ static enum result mode_setway(void)
 	uint64_t isw = setway_op(SW_ISW, c, n);
 	say("dc csw x%lu, dc cisw x%lu, dc isw x%lu done", csw, cisw, isw);
 	return RES_PASS;
+}
+
+/* ---- sstep: the architecture's software step over trapped instructions ---- */
+
+static struct {
+	bool armed;
+	uint64_t elr;
+} sstep;
+
+/* The step exception (EC 0x33, or 0x32 from EL0): where it was taken. The
+ * block resumes there, unstepped (MDSCR_EL1.SS off, the SPSR's SS is 0). */
+static bool sstep_exception(struct frame *f)
+{
+	uint64_t ec = read_sysreg(esr_el1) >> 26;
+	if (!sstep.armed || (ec != 0x32 && ec != 0x33))
+		return false;
+	sstep.armed = false;
+	sstep.elr = f->elr;
+	write_sysreg(mdscr_el1, 0);
+	__asm__ volatile("isb");
+	return true;
+}
+
+/* Step one instruction, `insn` (with x0 = a, x1 = b; it may write x0), from
+ * EL1 with MDSCR_EL1.SS and KDE and an ERET whose SPSR has SS set. Returns
+ * how many instructions after it the step exception was taken: 0 is the
+ * architecture (the exception right after the stepped instruction); a
+ * hypervisor that emulates it and returns with SPSR_EL2.SS still set lets
+ * one more run (1). -1: no step exception at all. */
+#define SSTEP(name, insn)                                                                         \
+	static int64_t name(uint64_t a, uint64_t b)                                               \
+	{                                                                                          \
+		uint64_t base, daif;                                                               \
+		sstep.armed = true;                                                                \
+		__asm__ volatile("mrs %1, daif\n"                                                 \
+				 "mov x0, %2\n"                                                    \
+				 "mov x1, %3\n"                                                    \
+				 "msr mdscr_el1, %4\n"                                             \
+				 "isb\n"                                                           \
+				 "adr %0, 1f\n"                                                    \
+				 "msr elr_el1, %0\n"                                               \
+				 "msr spsr_el1, %5\n"                                              \
+				 "adr %0, 2f\n"                                                    \
+				 "isb\n"                                                           \
+				 "eret\n"                                                          \
+				 "1: " insn "\n"                                                   \
+				 "2: nop\n"                                                        \
+				 "nop\n"                                                           \
+				 "nop\n"                                                           \
+				 "msr daif, %1\n"                                                  \
+				 : "=&r"(base), "=&r"(daif)                                        \
+				 : "r"(a), "r"(b), "r"((1ul << 13) | 1ul), "r"((1ul << 21) | 0x1c5ul) \
+				 : "x0", "x1", "memory");                                          \
+		if (sstep.armed) {                                                                 \
+			sstep.armed = false;                                                       \
+			write_sysreg(mdscr_el1, 0);                                                \
+			return -1;                                                                 \
+		}                                                                                  \
+		return (int64_t)(sstep.elr - base) / 4;                                            \
+	}
+SSTEP(sstep_ldr, "ldr w0, [x0]")
+SSTEP(sstep_dc_csw, "dc csw, x1")
+SSTEP(sstep_hvc, "hvc #0")
+
+static enum result mode_sstep(void)
+{
+	struct {
+		const char *what;
+		int64_t late;
+	} r[] = {
+	    {"an emulated UART FR read", sstep_ldr(uart_base + 0x18, 0)},
+	    {"an emulated UART CR read (the general path)", sstep_ldr(uart_base + 0x30, 0)},
+	    {"a trapped DC CSW", sstep_dc_csw(0, 0)},
+	    /* An exception-generating instruction: the step ends with it. */
+	    {"an HVC (PSCI_VERSION)", g.psci_smc ? 0 : sstep_hvc(0x84000000, 0)},
+	};
+	unsigned bad = 0;
+	for (unsigned i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		if (r[i].late == 0)
+			say("sstep: %s: the step exception right after it", r[i].what);
+		else
+			say("sstep: %s: the step exception %ld instructions late", r[i].what,
+			    r[i].late);
+		bad += r[i].late != 0;
+	}
+	return bad ? fail("sstep: %u stepped instructions not stepped as the architecture says",
+			  bad)
+		   : RES_PASS;
 }
 
 /* ---- hvc-flood ---- */
@@ -3885,7 +3976,7 @@ static const struct {
 } modes[] = {
     {"basic", mode_basic},	 {"smp", mode_smp},
     {"oob", mode_oob},		 {"oob-catch", mode_oob_catch},
-    {"setway", mode_setway},	 {"hvc-flood", mode_hvc_flood},
+    {"setway", mode_setway},	 {"sstep", mode_sstep},	 {"hvc-flood", mode_hvc_flood},
     {"sysreset", mode_sysreset}, {"gic", mode_gic},
     {"sgi-all", mode_sgi_all},	 {"rt", mode_rt},
     {"bench", mode_bench},	 {"bench-ipi", mode_bench_ipi},	 {"chan", mode_chan},
