@@ -421,10 +421,7 @@ static inline void eoi_v(bool v3, uint32_t iar, bool deactivate)
 /* Out of line: inlined, both versions' EOI at every caller (bytes). */
 static __attribute__((noinline)) void eoi(uint32_t iar, bool deactivate)
 {
-	if (gic_v3())
-		v3_eoi(iar, deactivate);
-	else
-		v2_eoi(iar, deactivate);
+	eoi_v(gic_v3(), iar, deactivate);
 }
 
 /* A passed-through SPI. On the CPU of its target vCPU it is linked to the

@@ -665,7 +665,7 @@ static bool list_sgi_direct(struct vcpu *v, uint64_t gen)
 	 * accessors (a register by its index). */
 	if (mine) { /* its last instance: pending+active is the general path's */
 		uint64_t raw = vgic_lr_read(q->lr);
-		if (vgic_v3() ? raw >> 62 : (raw >> 28) & 3)
+		if (vgic_v3() ? vgic_v3_lr_st(raw) : vgic_v2_lr_st(raw))
 			return false;
 		i = q->lr;
 	} else {

@@ -162,6 +162,16 @@ static inline uint64_t vgic_v3_lr_sgi(unsigned vintid, unsigned prio, bool grp1)
 {
 	return (1ULL << 62) | ((uint64_t)grp1 << 60) | ((uint64_t)prio << 48) | vintid;
 }
+/* A list register's state (bit 0 pending, bit 1 active), by version: the
+ * ops' lr_state, and inline where the version is already tested. */
+static inline unsigned vgic_v3_lr_st(uint64_t raw)
+{
+	return (unsigned)(raw >> 62);
+}
+static inline unsigned vgic_v2_lr_st(uint64_t raw)
+{
+	return (unsigned)(raw >> 28) & 3;
+}
 /* GICH_LR<n> of the same, with EOI maintenance if eoi and an SGI's source
  * CPU src (GICv2): vgic_v2_lr_pending's case without a physical link. */
 static inline uint32_t vgic_v2_lr_sgi(unsigned vintid, unsigned prio, bool grp1, bool eoi,

@@ -232,7 +232,7 @@ static void vgic_v2_lr_decode(uint64_t raw, struct lr_val *l)
 static uint64_t vgic_v2_lr_pending(unsigned vintid, unsigned prio, bool grp1, int pintid, bool eoi,
 				   unsigned src)
 {
-	uint32_t r = (1u << 28) | ((uint32_t)grp1 << 30) | ((prio >> 3) << 23) | (vintid & 0x3ff);
+	uint32_t r = vgic_v2_lr_sgi(vintid, prio, grp1, false, 0);
 	if (pintid >= 0)
 		return r | (1u << 31) | (((uint32_t)pintid & 0x3ff) << 10);
 	return r | ((uint32_t)eoi << 19) | ((src & 7) << 10);
@@ -240,7 +240,7 @@ static uint64_t vgic_v2_lr_pending(unsigned vintid, unsigned prio, bool grp1, in
 
 static unsigned vgic_v2_lr_state(uint64_t raw)
 {
-	return (unsigned)(raw >> 28) & 3;
+	return vgic_v2_lr_st(raw);
 }
 
 static void vgic_v2_hcr_write(uint32_t hcr)

@@ -278,7 +278,7 @@ static uint64_t vgic_v3_lr_pending(unsigned vintid, unsigned prio, bool grp1, in
 
 static unsigned vgic_v3_lr_state(uint64_t raw)
 {
-	return (unsigned)(raw >> 62);
+	return vgic_v3_lr_st(raw);
 }
 
 static void vgic_v3_hcr_write(uint32_t hcr)
