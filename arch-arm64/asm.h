@@ -34,6 +34,9 @@
 #define DOM_CON_IN_HEAD 44 /* con_in_tail follows it */
 #define DOM_RX_COUNT 100
 #define DOM_DR_WRITTEN 105
+/* ESR_EL2 of an AArch64 MSR ICC_SGI1R_EL1 less Rt (vectors.S: guest_sgi64):
+ * EC 0x18, IL, op0 3, op2 5, CRn 12, CRm 11, a write. Checked in traps.c. */
+#define ESR_SGI1R_WRITE 0x623a3016
 #define FAST_FR_OFF 0x18     /* VUART_FR */
 #define FAST_FR_NEAR 4064    /* CON_IN_SIZE - CON_TX_ROOM: more used is nearly full */
 #define FAST_FR_TXFE 0x80    /* common/vuart.c: FR_TXFE */

@@ -370,7 +370,6 @@ static __attribute__((noinline)) void pmu_sysreg(struct vcpu *v, struct trap_fra
 /* ISS of an MSR ICC_SGI1R_EL1 (op0 3, op1 0, CRn 12, CRm 11, op2 5, a
  * write), Rt left out: every SGI a GICv3 guest sends. */
 #define ISS_SGI1R_WRITE ((3u << 20) | (5u << 17) | (12u << 10) | (11u << 1))
-#define ISS_SYS_NO_RT	0x3ffc1fu
 
 /* Is this trapped system instruction a DC ISW/CSW/CISW? */
 static inline bool is_dc_setway(uint32_t iss)
@@ -563,9 +562,9 @@ static inline bool lean_frame_enough(uint64_t esr)
  * each once the lean frame is known to hold the register it names (x19-x29
  * are not in it): an HVC in Bulkhead's own range (its hypercall
  * table directly: an AArch64 caller, so no SMC64-from-AArch32 rule), a
- * trapped DC set/way (HCR_EL2.TSW) and a GICv3 SGI (ICC_SGI1R_EL1), each a
- * 4-byte instruction. Any other HVC takes the SMCCC router (PSCI, SMCCC
- * queries) as before. (A data abort goes to trap_guest_dabt64.)
+ * trapped DC set/way (HCR_EL2.TSW), a 4-byte instruction. (A GICv3 SGI,
+ * MSR ICC_SGI1R_EL1, never gets here: the vector serves it, guest_sgi64.)
+ * Any other HVC takes the SMCCC router (PSCI, SMCCC queries) as before. (A data abort goes to trap_guest_dabt64.)
  */
 unsigned trap_guest_sync64(struct trap_frame *f, uint64_t esr)
 {
@@ -585,12 +584,6 @@ unsigned trap_guest_sync64(struct trap_frame *f, uint64_t esr)
 		emulate_dc_setway(rt == 31 ? 0 : f->x[rt]);
 		stepped64(f);
 		r = TRAP_CONTINUE;
-	} else if (ec == EC_SYS64 && rt_in_lean_frame(rt) &&
-		   (iss & ISS_SYS_NO_RT) == ISS_SGI1R_WRITE) {
-		stats_count_vcpu(EXIT_TRAP, v);
-		vgic_v3_sgi_sysreg(v, rt == 31 ? 0 : f->x[rt]);
-		stepped64(f);
-		r = TRAP_CONTINUE;
 	} else if (!lean_frame_enough(esr)) {
 		return TRAP_GUEST_FULL; /* nothing done yet: trap_guest does it all */
 	} else {
@@ -598,6 +591,10 @@ unsigned trap_guest_sync64(struct trap_frame *f, uint64_t esr)
 	}
 	return vcpu_trap_done(v, r) ? TRAP_GUEST_DONE : TRAP_GUEST_LEFT;
 }
+
+/* The vectors' SGI write (vectors.S: guest_sgi64) compares the syndrome. */
+_Static_assert(ESR_SGI1R_WRITE == ((EC_SYS64 << 26) | ESR_IL | ISS_SGI1R_WRITE),
+	       "arch-arm64/asm.h: ESR_SGI1R_WRITE");
 
 /* The vectors' FR read (vectors.S: guest_fr_fast) reads these by offset. */
 _Static_assert(offsetof(struct vcpu, dom) == VCPU_DOM &&
