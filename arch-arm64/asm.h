@@ -20,9 +20,10 @@
 #define TF_OWNER (37 * 8) /* written at entry only (arch_vcpu_run), never by the vectors */
 #define TF_SIZE (38 * 8) /* keeps sp 16-byte aligned */
 
-/* What trap_guest_sync64 (traps.c) tells the lean entry (vectors.S). */
-#define TRAP_GUEST_LEFT 0 /* the vCPU left its guest: to cpu_run_loop */
-#define TRAP_GUEST_DONE 1 /* handled: back into the guest */
+/* What trap_guest_sync64 (traps.c) tells the lean entry (vectors.S): the
+ * common answer 0 (one CBZ), FULL told from LEFT by bit 1. */
+#define TRAP_GUEST_DONE 0 /* handled: back into the guest */
+#define TRAP_GUEST_LEFT 1 /* the vCPU left its guest: to cpu_run_loop */
 #define TRAP_GUEST_FULL 2 /* nothing done: save the whole frame, call trap_guest */
 
 /* What the vectors' PL011 FR read (vectors.S: guest_fr_fast) reads of

@@ -206,15 +206,13 @@ guest_sync64_hi:
 	cmp	x2, #10
 	b.ls	2f
 	bl	trap_guest_dabt64
-	cmp	w0, #TRAP_GUEST_FULL
-	b.eq	guest_sync64_full
-	cbnz	w0, guest_exit_lean	/* TRAP_GUEST_DONE */
-	b	guest_left
+	cbz	w0, guest_exit_lean	/* TRAP_GUEST_DONE */
+	tbz	w0, #1, guest_left	/* TRAP_GUEST_LEFT */
+	b	guest_sync64_full
 2:	save_x19_x29
 	bl	trap_guest_dabt64
-	cmp	w0, #TRAP_GUEST_FULL
-	b.eq	guest_sync64_full
-	cbz	w0, guest_left
+	tbnz	w0, #1, guest_sync64_full /* TRAP_GUEST_FULL */
+	cbnz	w0, guest_left		/* TRAP_GUEST_LEFT */
 	ldr	x1, [sp, #TF_ESR]
 	tbnz	x1, #6, guest_exit_lean	/* ISS.WnR */
 	b	guest_exit
@@ -352,10 +350,8 @@ guest_sgi64:
 
 guest_sync64:
 	bl	trap_guest_sync64
-	cmp	w0, #TRAP_GUEST_FULL
-	b.eq	guest_sync64_full
-	cbnz	w0, guest_exit_lean	/* TRAP_GUEST_DONE */
-	b	guest_left
+	cbz	w0, guest_exit_lean	/* TRAP_GUEST_DONE: the common case first */
+	tbz	w0, #1, guest_left	/* TRAP_GUEST_LEFT */
 guest_sync64_full: /* TRAP_GUEST_FULL: x19-x29 still hold the guest's values */
 	save_callee_regs
 	mov	x0, sp
