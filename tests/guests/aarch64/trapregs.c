@@ -391,6 +391,32 @@ static const char *fr_cost(void)
 	return NULL;
 }
 
+/* `sgicost` (GICv3, as frcost): the EL2 instructions of an ICC_SGI1R_EL1
+ * write naming no vCPU (SGI 1, TargetList 0, Aff 0.0.0): what the trap's
+ * glue costs, the vector's path (vectors.S: guest_sgi64) against the C
+ * one (trap_guest, about 60 more). Bounded by the test script, as FR's. */
+static const char *sgi_cost(void)
+{
+	if (gic.version != 3)
+		return "sgicost: GICv3 only";
+	write_sysreg(pmevtyper0_el0, PMU_INST_RETIRED);
+	write_sysreg(pmevtyper1_el0, PMU_INST_RETIRED | PMEVTYPER_NSH);
+	write_sysreg(pmcntenset_el0, 3);
+	write_sysreg(pmcr_el0, read_sysreg(pmcr_el0) | 3);
+	isb();
+	uint64_t c0 = read_sysreg(pmevcntr0_el0), c1 = read_sysreg(pmevcntr1_el0);
+	for (unsigned i = 0; i < FR_COST_N; i++)
+		__asm__ volatile("msr S3_0_C12_C11_5, %0" ::"r"(1ul << 24) : "memory");
+	isb();
+	uint64_t el1 = read_sysreg(pmevcntr0_el0) - c0, all = read_sysreg(pmevcntr1_el0) - c1;
+	write_sysreg(pmcntenclr_el0, 3);
+	if (el1 == 0 || all <= el1)
+		return "sgicost: the PMU does not count (run under -icount, PMU_EL2=1)";
+	env->say("trapregs: SGI write: %lu EL2 instructions each (%u writes)",
+		 (all - el1 + FR_COST_N / 2) / FR_COST_N, FR_COST_N);
+	return NULL;
+}
+
 /* HVC with x1-x7 as arguments: the fast path's Bulkhead call, the SMCCC
  * router's PSCI_VERSION and an unknown call. x0 is the result; x1-x3 may
  * be results (SMCCC 1.1), x4-x30 must survive. */
@@ -423,6 +449,8 @@ const char *trapregs_mode(const struct attack_env *e)
 		return err;
 	if (arg("frcost"))
 		return fr_cost();
+	if (arg("sgicost"))
+		return sgi_cost();
 	irq_disable();
 	for (unsigned i = 0; i < 16; i++) {
 		irq_set_handler(i, on_sgi);
