@@ -621,7 +621,7 @@ _Static_assert(offsetof(struct domain, con_in_head) == DOM_CON_IN_HEAD &&
 #define ISS_FAST_WRITE (DABT_ISV | DABT_WNR | 0x04)
 
 /* An FR read or DR write of the vCPU's own vUART (off: from its base),
- * served: true; anything else: false, nothing done. */
+ * served (the caller steps it): true; anything else: false, nothing done. */
 static inline bool pl011_fast(struct vcpu *v, struct trap_frame *f, uint32_t iss, uint64_t off)
 {
 	unsigned rt = DABT_SRT(iss), sas = DABT_SAS(iss);
@@ -637,7 +637,18 @@ static inline bool pl011_fast(struct vcpu *v, struct trap_frame *f, uint32_t iss
 	} else {
 		return false;
 	}
-	stepped64(f);
+	return true;
+}
+
+/* A 32-bit GICD_SGIR store (GICv2: every SGI a guest sends), served (the
+ * caller steps it): true; anything else (another size, an AArch32 EL0, not
+ * a plain translation fault): false, nothing done. */
+static inline bool sgir_fast(struct vcpu *v, struct trap_frame *f, uint32_t iss)
+{
+	if ((iss & ISS_FAST_MASK) != ISS_FAST_WRITE || DABT_SAS(iss) != 2 || (f->spsr & PSR_AA32))
+		return false;
+	unsigned rt = DABT_SRT(iss);
+	vgic_v2_sgir(v, rt == 31 ? 0 : f->x[rt]);
 	return true;
 }
 
@@ -664,8 +675,12 @@ unsigned trap_guest_dabt64(struct trap_frame *f, uint64_t esr)
 	if (!(iss & DABT_ISV))
 		return TRAP_GUEST_FULL;
 	stats_count_vcpu(EXIT_TRAP, v);
-	uint64_t off = (((f->hpfar >> 4) << 12) | (f->far & 0xfff)) - v->vuart_base;
-	if (off > VUART_FR || !pl011_fast(v, f, iss, off))
+	uint64_t ipa = ((f->hpfar >> 4) << 12) | (f->far & 0xfff), off = ipa - v->vuart_base;
+	/* A load is never SGIR: one bit test for the other registers' reads. */
+	if (off <= VUART_FR ? pl011_fast(v, f, iss, off)
+			    : (iss & DABT_WNR) && ipa == vgic_v2_sgir_ipa && sgir_fast(v, f, iss))
+		stepped64(f);
+	else
 		handle_dabt(v, f);
 	return vcpu_trap_done(v, TRAP_CONTINUE) ? TRAP_GUEST_DONE : TRAP_GUEST_LEFT;
 }
