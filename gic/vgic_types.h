@@ -32,6 +32,11 @@ struct virq {
 	bool hw_linked : 1;  /* this instance is active physically: link it in the LR */
 	bool group1 : 1;
 	bool cfg_edge : 1;   /* its trigger at reset (owned SPIs: as the config says) */
+	/* An SPI's edge merged into its listed instance while that was
+	 * pending: its register asks EOI maintenance, which brings us back to
+	 * list any edge since, so one needs no kick (vgic_inject). Meant while
+	 * in_lr (put_in_lr clears it), until a sync finds the register taken. */
+	bool merged : 1;
 	uint16_t hw_intid;
 	uint64_t irouter;    /* GICv3 IROUTER value as written */
 };
