@@ -192,7 +192,7 @@ static bool group_enabled(struct domain *d, const struct virq *q)
  * IPI, a list-register maintenance interrupt, or the enable that makes it
  * deliverable), so nothing changes; if it is disabled it becomes pending and
  * the enable kicks, so no IPI now. Neither if an edge merged into its
- * listed instance (merged): that register's EOI maintenance lists it.
+ * listed instance (lr_latched): that register's EOI maintenance lists it.
  */
 void vgic_inject(struct domain *d, struct vcpu *v, unsigned intid)
 {
@@ -204,7 +204,7 @@ void vgic_inject(struct domain *d, struct vcpu *v, unsigned intid)
 		return;
 	}
 	q->pending = true;
-	if (q->enabled && group_enabled(d, q) && !(q->merged && q->in_lr))
+	if (q->enabled && group_enabled(d, q) && !(q->in_lr && q->lr_latched && q->edge && !q->hw))
 		t = target_of(d, v, intid, q);
 	vgic_unlock(d);
 	kick(t);
@@ -384,7 +384,7 @@ static __attribute__((noinline)) void sync_listed(struct vcpu *v, unsigned i, ui
 	bool changed = false;
 	q->active = l.state & 2;
 	if (!(l.state & 1))
-		q->lr_latched = q->merged = false; /* acknowledged: the latch is spent */
+		q->lr_latched = false; /* acknowledged: the latch (or merged edge) is spent */
 	if (l.state == 1 && !q->edge && !q->hw && !q->level && !q->pending && !q->lr_latched) {
 		/* A level source that dropped before the guest took it: withdraw
 		 * (not one the guest pended itself: that stays pending until
@@ -396,13 +396,14 @@ static __attribute__((noinline)) void sync_listed(struct vcpu *v, unsigned i, ui
 	}
 	/* Still pending (the register's state proves it was since it was
 	 * listed): an edge since is that one pending instance, as in a GIC
-	 * (GICv2: the same sender's SGI). An SPI's is marked merged: its EOI
-	 * maintenance (below) then lists the edges that come after without a
-	 * kick (vgic_inject), taken or not by then. */
+	 * (GICv2: the same sender's SGI). A PPI's or SPI's is marked latched
+	 * in the register: its EOI maintenance (below) then lists the edges
+	 * that come after without a kick (vgic_inject), taken or not by then.
+	 * (SGIs: a send always kicks.) */
 	if ((l.state & 1) && v2_sgi) {
 		q->sgi_src &= (uint8_t)~(1u << l.src);
 	} else if ((l.state & 1) && !l.hw && q->edge && q->pending) {
-		q->merged = id >= VGIC_NR_PRIV;
+		q->lr_latched = id >= 16;
 		q->pending = false;
 	}
 	/* Not once EOI maintenance is asked for: that relists it, whichever
@@ -418,7 +419,7 @@ static __attribute__((noinline)) void sync_listed(struct vcpu *v, unsigned i, ui
 		q->sgi_src &= (uint8_t)~(1u << l.src);
 		changed = true;
 	}
-	if (!l.hw && !l.eoi && (q->merged || wants_delivery(q))) {
+	if (!l.hw && !l.eoi && (q->lr_latched || wants_delivery(q))) {
 		/* More of it waits (another sender's SGI, or a further edge) but
 		 * cannot be listed while this one is active; the guest may
 		 * deactivate it without an exit (EOImode 1: DIR), so ask for a
@@ -490,7 +491,7 @@ static inline void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct 
 	 * the next (no exit reads the register back before that). */
 	bool eoi = pintid < 0 && (!q->edge || q->sgi_src);
 	q->lr_latched = q->pending && !q->edge;
-	q->pending = q->merged = false;
+	q->pending = false;
 	q->in_lr = true;
 	q->lr = (uint8_t)i;
 	c->lr_intid[i] = (uint16_t)intid;

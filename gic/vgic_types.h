@@ -27,16 +27,15 @@ struct virq {
 	bool edge : 1;
 	bool level : 1;	     /* current line level (level-triggered sources) */
 	bool in_lr : 1;
-	bool lr_latched : 1; /* level, in an LR: its pending there came from the latch */
+	/* In an LR, its pending there came from the latch: a level's, or (an
+	 * edge PPI or SPI) an edge merged into it while pending (sync_listed:
+	 * the register asks EOI maintenance, so an edge since needs no kick,
+	 * vgic_inject). Cleared when the guest takes it and at each listing. */
+	bool lr_latched : 1;
 	bool hw : 1;	     /* backed by the physical INTID hw_intid (passed through) */
 	bool hw_linked : 1;  /* this instance is active physically: link it in the LR */
 	bool group1 : 1;
 	bool cfg_edge : 1;   /* its trigger at reset (owned SPIs: as the config says) */
-	/* An SPI's edge merged into its listed instance while that was
-	 * pending: its register asks EOI maintenance, which brings us back to
-	 * list any edge since, so one needs no kick (vgic_inject). Meant while
-	 * in_lr (put_in_lr clears it), until a sync finds the register taken. */
-	bool merged : 1;
 	uint16_t hw_intid;
 	uint64_t irouter;    /* GICv3 IROUTER value as written */
 };
