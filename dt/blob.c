@@ -5,6 +5,7 @@
  * instructions at boot through fdt_offset_ptr()'s checks of bounds the
  * check pass had already checked).
  */
+#define DT_RD32_INLINE /* dt_rd32_os() below is the copy the rest calls */
 #include <libfdt.h>
 
 #include "common/lib.h"
@@ -275,4 +276,10 @@ uint32_t dt_blob_phandle(const void *fdt, int node)
 	if (!p || len != 4)
 		p = dt_blob_getprop(fdt, node, "linux,phandle", &len);
 	return p && len == 4 ? dt_rd32(p) : 0;
+}
+
+uint32_t dt_rd32_os(const char *p);
+uint32_t dt_rd32_os(const char *p)
+{
+	return dt_rd32(p);
 }
