@@ -82,7 +82,7 @@ static const void *getprop_n(const void *fdt, int node, const char *name, size_t
 	int p;
 	dt_blob_for_each_prop(p, fdt, node)
 	{
-		const char *n;
+		static const char *n; /* static: no stack guard (as `at`) */
 		const void *v = dt_blob_prop(fdt, p, &n, lenp);
 		if (*n == *name && !strncmp(n, name, l) && !n[l]) /* the check pass found its NUL */
 			return v;
@@ -276,7 +276,7 @@ int dt_blob_check_header(const void *fdt)
 
 uint32_t dt_blob_phandle(const void *fdt, int node)
 {
-	int len;
+	static int len; /* static: no stack guard (as `at`) */
 	const char *p = dt_blob_getprop(fdt, node, "phandle", &len);
 	if (!p || len != 4)
 		p = dt_blob_getprop(fdt, node, "linux,phandle", &len);
