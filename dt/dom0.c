@@ -24,7 +24,7 @@ static bool in_device(const void *fdt, int node, const struct dom_cfg *dc, unsig
 				return true;
 		return false;
 	}
-	char path[128];
+	static char path[128]; /* static: no stack guard (boot, one CPU) */
 	if (dt_node_path(fdt, node, path, sizeof(path)))
 		return false;
 	size_t l = strlen(dc->devices[k]);
