@@ -225,9 +225,10 @@ const char *out_finish(struct dt_out *o)
 	copy(o->buf + strings + o->names, (const char *)&our_names, sizeof(our_names));
 	/* The header's words in their order, through wr32: libfdt's setters
 	 * store to a struct fdt_header, which needs the buffer aligned. */
-	const uint32_t h[HDR_SIZE / 4] = {
-	    FDT_MAGIC, strings + nstr, STRUCT_OFF, strings, HDR_SIZE, 17, 16,
-	    o->src ? fdt_boot_cpuid_phys(o->src) : 0, nstr, strings - STRUCT_OFF};
+	static uint32_t h[HDR_SIZE / 4]; /* static: no stack guard (as out_prop_reg's) */
+	h[0] = FDT_MAGIC, h[1] = strings + nstr, h[2] = STRUCT_OFF, h[3] = strings;
+	h[4] = HDR_SIZE, h[5] = 17, h[6] = 16, h[7] = o->src ? fdt_boot_cpuid_phys(o->src) : 0;
+	h[8] = nstr, h[9] = strings - STRUCT_OFF;
 	for (unsigned i = 0; i < HDR_SIZE / 4; i++)
 		wr32(o->buf + 4 * i, h[i]);
 	return NULL;
