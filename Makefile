@@ -80,7 +80,7 @@ HYP_SIZE_OPT := $(patsubst %,$(HYPB)/%.o,$(wildcard dt/*.c) common/boot.c common
 	common/channel.c common/domain.c common/pmem.c common/console.c common/control.c common/audit.c common/audit_ring.c \
 	arch-arm64/irq.c arch-arm64/mmu.c arch-arm64/pt.c arch-arm64/stage2.c arch-arm64/vpmu.c common/report.c common/stats_fmt.c \
 	common/vnet.c common/vswitch.c common/virtio_mmio.c common/virtqueue.c \
-	common/ratelimit.c arch-arm64/guest32.c)
+	common/ratelimit.c arch-arm64/guest32.c common/spinlock.c)
 # Size flags for that code, each measured on the whole image (GCC 12): the
 # -Os passes that grow it here (shrink-wrapping, sibling calls, dominator
 # and forward-propagation rewrites, jump threading, partial inlining,

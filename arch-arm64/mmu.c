@@ -357,7 +357,7 @@ void mmu_enable_secondary(void)
 /* Started at EL1 (e.g. QEMU virtualization=off): say so on the board's console and stop. */
 void boot_wrong_el(uint64_t dtb, uint64_t load_base, unsigned el)
 {
-	struct dt_error err;
+	static struct dt_error err; /* static: no stack guard (boot, one CPU) */
 	extern char __payload_start[];
 	uint64_t end = ALIGN_UP((uint64_t)(uintptr_t)__payload_start, SZ_2M) + SZ_2M;
 	/* The heap sits right after our image: enough for these few tables. */

@@ -119,7 +119,7 @@ static const struct bh_pkg_hdr *find_package(uint64_t load_base, uint64_t payloa
 					     uint64_t room)
 {
 	const struct bh_pkg_hdr *h = (const void *)(uintptr_t)(load_base + payload_off);
-	char why[160];
+	static char why[160]; /* static: no stack guard (boot, one CPU) */
 	if (package_check(h, room, why, sizeof(why)))
 		fatal("%s", why);
 	return h;
@@ -217,7 +217,7 @@ static inline __attribute__((always_inline)) void boot_mmu_board(uint64_t dtb, u
 /* The payload checked, its config read and checked against the board. */
 static void boot_config(uint64_t load_base, const struct payload *pl)
 {
-	struct dt_error err;
+	static struct dt_error err; /* static: no stack guard (boot, one CPU) */
 	uint64_t hdr_off = arch_payload_offset(load_base, pl->off);
 	if (hdr_off != pl->off)
 		fatal("%s: build it with tools/bhpack",

@@ -47,9 +47,13 @@ bool domain_devices_use_intid(const struct domain *d, unsigned intid)
 		for (unsigned i = 0; i < cfg->dev[k].nirq; i++)
 			if (cfg->dev[k].irq[i] == intid)
 				return true;
-	struct dt_error e;
+	/* Static, not address-taken locals (no stack guard): called while
+	 * domains are built, at boot on one CPU. */
+	static struct dt_error e;
+	static unsigned want;
+	want = intid;
 	return cfg->control && board.fdt &&
-	       dt_dom0_for_each_device(&board, &plan, uses_intid, &intid, &e) == 1;
+	       dt_dom0_for_each_device(&board, &plan, uses_intid, &want, &e) == 1;
 }
 
 int channels_attach(struct domain *d, unsigned uart_intid)

@@ -85,7 +85,7 @@ static void hc_self(struct vcpu *v, uint64_t *x, bool smc32)
 		x[4] = v->pcpu;
 }
 
-static void hc_console_write(struct vcpu *v, uint64_t *x, bool smc32)
+__attribute__((cold)) static void hc_console_write(struct vcpu *v, uint64_t *x, bool smc32)
 {
 	(void)smc32;
 	x[0] = console_write(v, x[1], x[2]);

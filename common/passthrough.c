@@ -185,7 +185,8 @@ static int add_dom0_device(void *ctx, const struct dom0_device *dev)
 
 int domains_assign_devices(const struct board *b)
 {
-	struct dt_error err = {.msg = ""};
+	static struct dt_error err; /* static: no stack guard (boot, one CPU) */
+	err.msg[0] = 0;
 	console_intid = b->uart_irq;
 	if (reserve_hypervisor_ranges(b))
 		return -1;

@@ -203,7 +203,7 @@ void vuart_reset(struct domain *d)
 	d->vuart.ifls = 0x12;
 }
 
-int vuart_init(struct domain *d, uint64_t base, uint64_t size, unsigned intid)
+__attribute__((cold)) int vuart_init(struct domain *d, uint64_t base, uint64_t size, unsigned intid)
 {
 	d->vuart.intid = intid;
 	if (arch_irq_own(d, intid, false, "its console"))

@@ -5,6 +5,7 @@
  * instructions at boot through fdt_offset_ptr()'s checks of bounds the
  * check pass had already checked).
  */
+#define DT_RD32_INLINE /* dt_rd32_os() below is the copy the rest calls */
 #include <libfdt.h>
 
 #include "common/lib.h"
@@ -22,17 +23,22 @@ static const char *strblock(const void *fdt)
 	return (const char *)fdt + dt_rd32((const char *)fdt + 12);
 }
 
-/* The tag at structure offset *off; *off moves past it and what it holds. */
-static uint32_t tag_at(const char *s, int *off)
+/* The tag at structure offset `at`; `at` moves past it and what it holds.
+ * A static, not each caller's local whose address is taken (each caller
+ * would carry a stack guard: 32 bytes apiece). The walks below call nothing
+ * else between their steps; DTs are read at boot on one CPU, and by the
+ * host tools on one thread. */
+static int at;
+static uint32_t tag_at(const char *s)
 {
-	const char *p = s + *off;
+	const char *p = s + at;
 	uint32_t tag = dt_rd32(p);
 	p += 4;
 	if (tag == FDT_BEGIN_NODE)
 		p += strlen(p) + 1;
 	else if (tag == FDT_PROP)
 		p += 8 + dt_rd32(p);
-	*off = ALIGN_UP((int)(p - s), 4);
+	at = ALIGN_UP((int)(p - s), 4);
 	return tag;
 }
 
@@ -48,11 +54,11 @@ int dt_blob_next_prop(const void *fdt, int node, int prev)
 	 * tree may hold before its root (as libfdt, BADOFFSET). */
 	if (prev < 0 && (node < 0 || dt_rd32(s + node) != FDT_BEGIN_NODE))
 		return -FDT_ERR_BADOFFSET;
-	int off = prev < 0 ? node : prev;
-	tag_at(s, &off); /* the node's BEGIN_NODE, or the property prev */
+	at = prev < 0 ? node : prev;
+	tag_at(s); /* the node's BEGIN_NODE, or the property prev */
 	for (;;) {
-		int here = off;
-		uint32_t tag = tag_at(s, &off);
+		int here = at;
+		uint32_t tag = tag_at(s);
 		if (tag == FDT_PROP)
 			return here;
 		if (tag != FDT_NOP)
@@ -76,7 +82,7 @@ static const void *getprop_n(const void *fdt, int node, const char *name, size_t
 	int p;
 	dt_blob_for_each_prop(p, fdt, node)
 	{
-		const char *n;
+		static const char *n; /* static: no stack guard (as `at`) */
 		const void *v = dt_blob_prop(fdt, p, &n, lenp);
 		if (*n == *name && !strncmp(n, name, l) && !n[l]) /* the check pass found its NUL */
 			return v;
@@ -94,15 +100,15 @@ const void *dt_blob_getprop(const void *fdt, int node, const char *name, int *le
 int dt_blob_next_child(const void *fdt, int parent, int prev)
 {
 	const char *s = sblock(fdt);
-	int off = prev < 0 ? parent : prev;
+	at = prev < 0 ? parent : prev;
 	/* As libfdt: offset 0 may be a NOP (or the END of an empty tree), no node. */
-	if (tag_at(s, &off) != FDT_BEGIN_NODE)
+	if (tag_at(s) != FDT_BEGIN_NODE)
 		return -FDT_ERR_BADOFFSET;
 	/* depth below the children's level: inside prev's subtree, or none */
 	int depth = prev < 0 ? 0 : 1;
 	for (;;) {
-		int here = off;
-		uint32_t tag = tag_at(s, &off);
+		int here = at;
+		uint32_t tag = tag_at(s);
 		if (tag == FDT_BEGIN_NODE) {
 			if (!depth++)
 				return here;
@@ -120,11 +126,11 @@ int dt_blob_child_after(const void *fdt, int node, int last_prop)
 	if (last_prop < 0)
 		return dt_blob_next_child(fdt, node, -1);
 	const char *s = sblock(fdt);
-	int off = last_prop;
-	tag_at(s, &off); /* the property */
+	at = last_prop;
+	tag_at(s); /* the property */
 	for (;;) {
-		int here = off;
-		uint32_t tag = tag_at(s, &off);
+		int here = at;
+		uint32_t tag = tag_at(s);
 		if (tag == FDT_BEGIN_NODE)
 			return here;
 		if (tag != FDT_NOP)
@@ -163,19 +169,19 @@ const char *dt_blob_alias(const void *fdt, const char *name, int len)
 int dt_blob_next_node(const void *fdt, int node, int *depth)
 {
 	const char *s = sblock(fdt);
-	int off = node < 0 ? 0 : node;
-	if (node >= 0 && tag_at(s, &off) != FDT_BEGIN_NODE)
+	at = node < 0 ? 0 : node;
+	if (node >= 0 && tag_at(s) != FDT_BEGIN_NODE)
 		return -FDT_ERR_BADOFFSET;
 	for (;;) {
-		int here = off;
-		uint32_t tag = tag_at(s, &off);
+		int here = at;
+		uint32_t tag = tag_at(s);
 		if (tag == FDT_BEGIN_NODE) {
 			if (depth)
 				++*depth;
 			return here;
 		}
 		if (tag == FDT_END_NODE && depth && --*depth < 0)
-			return off; /* left the subtree the walk started in */
+			return at; /* left the subtree the walk started in */
 		if (tag == FDT_END)
 			return -FDT_ERR_NOTFOUND;
 	}
@@ -270,9 +276,15 @@ int dt_blob_check_header(const void *fdt)
 
 uint32_t dt_blob_phandle(const void *fdt, int node)
 {
-	int len;
+	static int len; /* static: no stack guard (as `at`) */
 	const char *p = dt_blob_getprop(fdt, node, "phandle", &len);
 	if (!p || len != 4)
 		p = dt_blob_getprop(fdt, node, "linux,phandle", &len);
 	return p && len == 4 ? dt_rd32(p) : 0;
+}
+
+uint32_t dt_rd32_os(const char *p);
+uint32_t dt_rd32_os(const char *p)
+{
+	return dt_rd32(p);
 }

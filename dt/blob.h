@@ -14,6 +14,12 @@
 
 /* A big-endian word of a DTB at any alignment (inline: libfdt's fdt32_ld
  * is not inlined at -Os, 16K instructions of the board read in calls). */
+#if defined(__OPTIMIZE_SIZE__) && !defined(DT_RD32_INLINE)
+/* Code built for size calls dt/blob.c's copy: the link does not fold the
+ * copies of files built with different flags (three of 60 bytes). */
+uint32_t dt_rd32_os(const char *p);
+#define dt_rd32 dt_rd32_os
+#else
 static inline uint32_t dt_rd32(const char *p)
 {
 	/* Aligned (a DT's structure words are, in an aligned blob): one load. */
@@ -22,6 +28,7 @@ static inline uint32_t dt_rd32(const char *p)
 	const unsigned char *b = (const unsigned char *)p;
 	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
+#endif
 
 const char *dt_blob_name(const void *fdt, int node); /* fdt_get_name */
 const void *dt_blob_getprop(const void *fdt, int node, const char *name, int *lenp);

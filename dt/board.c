@@ -64,6 +64,11 @@ static struct {
 	int cnode[DT_NCOMPAT];
 	uint8_t cword[DT_NCOMPAT];
 } ix;
+/* The length a lookup below gave last: a static, not a local whose address
+ * is taken (each such function would carry a stack guard: 32 bytes apiece),
+ * as in board_fallback.c. Read right after the lookup; DTs are read at boot
+ * on one CPU, and by the host tools on one thread. */
+static int vlen;
 /* Slots 0 to ix.n - 1, each written before it is read: not zeroed at boot
  * (13 KiB of .bss: 3,300 instructions of zeroing and its cache invalidation). */
 static struct {
@@ -446,9 +451,8 @@ bool dt_disabled(const void *fdt, int node)
 
 bool dt_is_compatible(const void *fdt, int node, const char *compat)
 {
-	int len;
-	const char *p = dt_prop(fdt, node, DT_P_COMPATIBLE, &len);
-	return dt_compat_has(p, len, compat);
+	const char *p = dt_prop(fdt, node, DT_P_COMPATIBLE, &vlen);
+	return dt_compat_has(p, vlen, compat);
 }
 
 int dt_find_compatible(const void *fdt, const char *compat)
@@ -528,11 +532,10 @@ int dt_node_by_phandle(const void *fdt, uint32_t phandle)
 	if (phandle == ix.phandle) /* every device asks for its interrupt parent's */
 		return ix.phandle_node;
 	for (unsigned i = 0; i < ix.n; i++) {
-		int len;
-		const fdt32_t *p = slot_getprop(fdt, (int)i, "phandle", &len);
-		if (!p || len != 4)
-			p = slot_getprop(fdt, (int)i, "linux,phandle", &len);
-		if (p && len == 4 && dt_rd32((const char *)p) == phandle) {
+		const fdt32_t *p = slot_getprop(fdt, (int)i, "phandle", &vlen);
+		if (!p || vlen != 4)
+			p = slot_getprop(fdt, (int)i, "linux,phandle", &vlen);
+		if (p && vlen == 4 && dt_rd32((const char *)p) == phandle) {
 			ix.phandle = phandle;
 			return ix.phandle_node = ixa.node[i];
 		}
@@ -579,8 +582,8 @@ int dt_path_offset(const void *fdt, const char *path)
 /* fdt_address_cells()/fdt_size_cells(), from the index. */
 static int dt_cells(const void *fdt, int node, enum dt_prop name, int absent, bool zero_ok)
 {
-	int len;
-	const fdt32_t *c = dt_prop(fdt, node, name, &len);
+	const fdt32_t *c = dt_prop(fdt, node, name, &vlen);
+	int len = vlen;
 	if (!c)
 		return len == -FDT_ERR_NOTFOUND ? absent : len;
 	uint32_t v = len == 4 ? dt_rd32((const char *)c) : FDT_MAX_NCELLS + 1;
@@ -651,9 +654,9 @@ static int size_cells(const void *fdt, int node)
  * nodes we read sit on the root or a simple-bus with identity ranges.) */
 static bool read_reg(const void *fdt, int node, int idx, struct mem_range *r)
 {
-	int len, ac = addr_cells(fdt, node), sc = size_cells(fdt, node);
-	const uint32_t *p = dt_prop(fdt, node, DT_P_REG, &len);
-	int stride = (ac + sc) * 4;
+	int ac = addr_cells(fdt, node), sc = size_cells(fdt, node);
+	const uint32_t *p = dt_prop(fdt, node, DT_P_REG, &vlen);
+	int len = vlen, stride = (ac + sc) * 4;
 
 	if (!p || stride == 0 || len < stride * (idx + 1))
 		return false;
@@ -666,8 +669,8 @@ static bool read_reg(const void *fdt, int node, int idx, struct mem_range *r)
 bool dt_translate(const void *fdt, int node, uint64_t *addr)
 {
 	for (int parent = dt_parent(fdt, node); parent > 0; parent = dt_parent(fdt, parent)) {
-		int len;
-		const uint32_t *r = dt_prop(fdt, parent, DT_P_RANGES, &len);
+		const uint32_t *r = dt_prop(fdt, parent, DT_P_RANGES, &vlen);
+		int len = vlen; /* before dt_address_cells() below */
 		if (!r)
 			return false; /* no ranges: not memory-mapped */
 		if (len == 0)
@@ -843,9 +846,8 @@ static int read_gic(const void *fdt, struct board *b, struct dt_error *err)
 
 unsigned dt_gic_cells(const void *fdt, const struct board *b)
 {
-	int len;
-	const uint32_t *p = dt_getprop(fdt, b->gic_node, "#interrupt-cells", &len);
-	unsigned n = p && len == 4 ? fdt32_to_cpu(*p) : 3;
+	const uint32_t *p = dt_getprop(fdt, b->gic_node, "#interrupt-cells", &vlen);
+	unsigned n = p && vlen == 4 ? fdt32_to_cpu(*p) : 3;
 	return n == 4 ? 4 : 3; /* read_gic() rejected anything but 3 or 4 */
 }
 

@@ -10,19 +10,23 @@
 /* Word lists: each word NUL-terminated, an empty word last. */
 #define FOR_EACH_WORD(w, list) for (const char *w = (list); *w; w += strlen(w) + 1)
 
+/* The length a lookup below gave last: a static, not a local whose address
+ * is taken (each such function would carry a stack guard: 32 bytes apiece).
+ * Read right after the lookup; DTs are read at boot on one CPU, and by the
+ * host tools on one thread. */
+static int vlen;
+
 static int cells_of(const void *fdt, int node, const char *name, int def)
 {
-	int len;
-	const uint32_t *p = dt_getprop(fdt, node, name, &len);
-	return p && len == 4 ? (int)fdt32_to_cpu(*p) : def;
+	const uint32_t *p = dt_getprop(fdt, node, name, &vlen);
+	return p && vlen == 4 ? (int)fdt32_to_cpu(*p) : def;
 }
 
 static int interrupt_parent(const void *fdt, int node)
 {
 	for (int n = node; n >= 0; n = dt_parent(fdt, n)) {
-		int len;
-		const uint32_t *p = dt_prop(fdt, n, DT_P_INTERRUPT_PARENT, &len);
-		if (p && len == 4)
+		const uint32_t *p = dt_prop(fdt, n, DT_P_INTERRUPT_PARENT, &vlen);
+		if (p && vlen == 4)
 			return dt_node_by_phandle(fdt, fdt32_to_cpu(*p));
 		if (n == 0)
 			break;
@@ -46,14 +50,13 @@ static int add_irq(struct dev_res *r, const uint32_t *spec, const char *path,
 int dt_node_resources(const void *fdt, const struct board *b, int node, struct dev_res *r,
 		      struct dt_error *err)
 {
-	char path[128];
+	static char path[128]; /* static: no stack guard (boot, one CPU) */
 	memset(r, 0, sizeof(*r));
 	if (dt_node_path(fdt, node, path, sizeof(path)))
 		snprintf(path, sizeof(path), "(node at offset %d)", node);
 
-	int len;
-	const uint32_t *reg = dt_prop(fdt, node, DT_P_REG, &len);
-	int parent = dt_parent(fdt, node);
+	const uint32_t *reg = dt_prop(fdt, node, DT_P_REG, &vlen);
+	int len = vlen, parent = dt_parent(fdt, node);
 	/* libfdt's readers bound the counts (1..4 and 0..4) where ours did not:
 	 * a huge #address-cells stepped 'reg' out of the blob. */
 	int ac = parent >= 0 ? dt_address_cells(fdt, parent) : 2;
@@ -67,7 +70,8 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 		for (int i = 0; i < n; i++) {
 			if (r->nreg == DEV_MAX_REGS)
 				ERR("%s: more than %d 'reg' entries", path, DEV_MAX_REGS);
-			uint64_t a = dt_read_cells(reg + i * (ac + sc), ac);
+			static uint64_t a; /* static: no stack guard (boot, one CPU) */
+			a = dt_read_cells(reg + i * (ac + sc), ac);
 			uint64_t s = dt_read_cells(reg + i * (ac + sc) + ac, sc);
 			/* Not memory-mapped (an nvmem cell, say: an offset in its
 			 * parent's own space), or empty: nothing to map. */
@@ -79,14 +83,16 @@ int dt_node_resources(const void *fdt, const struct board *b, int node, struct d
 		}
 	}
 
-	const uint32_t *irqs = dt_prop(fdt, node, DT_P_INTERRUPTS, &len);
+	const uint32_t *irqs = dt_prop(fdt, node, DT_P_INTERRUPTS, &vlen);
+	len = vlen; /* before interrupt_parent() below */
 	int gcells = (int)dt_gic_cells(fdt, b);
 	if (irqs && interrupt_parent(fdt, node) == b->gic_node) {
 		for (int i = 0; (i + 1) * gcells * 4 <= len; i++)
 			if (add_irq(r, irqs + gcells * i, path, err))
 				return -1;
 	}
-	const uint32_t *ext = dt_getprop(fdt, node, "interrupts-extended", &len);
+	const uint32_t *ext = dt_getprop(fdt, node, "interrupts-extended", &vlen);
+	len = vlen; /* before cells_of() below */
 	for (int i = 0; ext && i * 4 < len;) {
 		int ctl = dt_node_by_phandle(fdt, fdt32_to_cpu(ext[i]));
 		int cells = ctl >= 0 ? cells_of(fdt, ctl, "#interrupt-cells", 0) : 0;
@@ -211,13 +217,13 @@ static bool dma_compatible(const char *c)
  * is NULL (dom0's DT build asks only whether, for every node); NULL if not. */
 static const char *dma_reason(const void *fdt, int node, char *why)
 {
-	int len;
 	/* Only a device with registers of its own on a memory-mapped bus can be
 	 * programmed to master DMA: not a bus ("ranges"), not a memory carve-out
 	 * ("shared-dma-pool"), not a PHY, not a child of an I2C/SPI/MDIO bus
 	 * (#size-cells = 0). */
 	int parent = dt_parent(fdt, node);
-	const fdt32_t *sc = parent >= 0 ? dt_prop(fdt, parent, DT_P_SIZE_CELLS, &len) : NULL;
+	const fdt32_t *sc = parent >= 0 ? dt_prop(fdt, parent, DT_P_SIZE_CELLS, &vlen) : NULL;
+	int len = vlen;
 	const char *name = dt_get_name(fdt, node, NULL);
 	const char *at = strchr(name, '@');
 	size_t base = at ? (size_t)(at - name) : strlen(name);
@@ -232,7 +238,8 @@ static const char *dma_reason(const void *fdt, int node, char *why)
 			goto found;
 		}
 	fmt = "compatible \"%.60s\"";
-	const char *c = dt_prop(fdt, node, DT_P_COMPATIBLE, &len);
+	const char *c = dt_prop(fdt, node, DT_P_COMPATIBLE, &vlen);
+	len = vlen;
 	for (int pos = 0; c && pos < len; pos += (int)strnlen(c + pos, (size_t)(len - pos)) + 1)
 		if (dma_compatible(c + pos)) {
 			what = c + pos;

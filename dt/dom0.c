@@ -24,7 +24,7 @@ static bool in_device(const void *fdt, int node, const struct dom_cfg *dc, unsig
 				return true;
 		return false;
 	}
-	char path[128];
+	static char path[128]; /* static: no stack guard (boot, one CPU) */
 	if (dt_node_path(fdt, node, path, sizeof(path)))
 		return false;
 	size_t l = strlen(dc->devices[k]);
@@ -70,12 +70,16 @@ int dt_dom0_for_each_device(const struct board *b, const struct plan *p,
 			    int (*fn)(void *ctx, const struct dom0_device *dev), void *ctx,
 			    struct dt_error *err)
 {
-	int depth = 0;
+	/* Static (no stack guard): the walk and the callbacks run at boot on one CPU. */
+	static int depth;
+	static struct dom0_device dev;
+	depth = 0;
 	for (int node = dt_next_node(b->fdt, -1, &depth); node >= 0;
 	     node = dt_next_node(b->fdt, node, &depth)) {
 		if (!dt_dom0_owns(b->fdt, b, p, node))
 			continue;
-		struct dom0_device dev = {.node = node};
+		memset(&dev, 0, sizeof(dev));
+		dev.node = node;
 		if (dt_node_path(b->fdt, node, dev.path, sizeof(dev.path)))
 			snprintf(dev.path, sizeof(dev.path), "(node at offset %d)", node);
 		dev.reserved_memory = !strncmp(dev.path, "/reserved-memory/", 17);
@@ -305,12 +309,16 @@ static void copy_node(struct out *o, int node)
 {
 	const void *fdt = o->b->fdt;
 	const char *strings = (const char *)fdt + fdt_off_dt_strings(fdt);
-	const char *drop;
-	unsigned vcpu = 0;
+	/* Static, not address-taken locals (no stack guard): each is done
+	 * with before the recursion below; DTs are built at boot on one CPU. */
+	static const char *drop;
+	static unsigned vcpu;
+	static uint32_t name;
+	static int it, len;
+	vcpu = 0;
 	enum edit e = edit_of(o, node, &drop, &vcpu);
 	out_begin_node(&o->w, node ? dt_get_name(fdt, node, NULL) : "");
-	uint32_t name;
-	int it = -1, len;
+	it = -1;
 	for (const void *val; (val = dt_prop_next(fdt, node, &it, &name, &len));)
 		if (!in_list(drop, strings + name))
 			out_prop_at(&o->w, name, val, (uint32_t)len);

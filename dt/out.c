@@ -152,7 +152,9 @@ void out_prop_u64(struct dt_out *o, uint32_t name, uint64_t v)
 
 void out_prop_reg(struct dt_out *o, int ac, int sc, const uint64_t *pairs, int n)
 {
-	fdt32_t c[8 * DEV_MAX_REGS];
+	/* Static, as the scratch below: no stack guard (32 bytes a function);
+	 * DTs are written at boot on one CPU, and by the host tools on one thread. */
+	static fdt32_t c[8 * DEV_MAX_REGS];
 	int k = 0;
 	if (ac < 1 || ac > 4 || sc < 1 || sc > 4 || n > DEV_MAX_REGS) {
 		o->bad = n > DEV_MAX_REGS ? "more than 16 reg entries"
@@ -197,12 +199,14 @@ char *out_unit_name(char *buf, const char *prefix, uint64_t v)
 void out_begin_spi_node(struct dt_out *o, const char *prefix, const char *compat, uint64_t ipa,
 			uint64_t size, unsigned intid, uint32_t trigger, int ac, int sc, uint32_t gph)
 {
-	char name[48];
+	static char name[48];
+	static uint64_t r[2];
+	static fdt32_t irq[3];
 	out_begin_node(o, out_unit_name(name, prefix, ipa));
 	out_prop_str(o, NM(compatible), compat);
-	uint64_t r[2] = {ipa, size};
+	r[0] = ipa, r[1] = size;
 	out_prop_reg(o, ac, sc, r, 1);
-	fdt32_t irq[3] = {0, cpu_to_fdt32(intid - 32), cpu_to_fdt32(trigger)};
+	irq[0] = 0, irq[1] = cpu_to_fdt32(intid - 32), irq[2] = cpu_to_fdt32(trigger);
 	out_prop(o, NM(interrupts), irq, sizeof(irq));
 	if (gph)
 		out_prop_u32(o, NM(interrupt_parent), gph);
@@ -221,9 +225,10 @@ const char *out_finish(struct dt_out *o)
 	copy(o->buf + strings + o->names, (const char *)&our_names, sizeof(our_names));
 	/* The header's words in their order, through wr32: libfdt's setters
 	 * store to a struct fdt_header, which needs the buffer aligned. */
-	const uint32_t h[HDR_SIZE / 4] = {
-	    FDT_MAGIC, strings + nstr, STRUCT_OFF, strings, HDR_SIZE, 17, 16,
-	    o->src ? fdt_boot_cpuid_phys(o->src) : 0, nstr, strings - STRUCT_OFF};
+	static uint32_t h[HDR_SIZE / 4]; /* static: no stack guard (as out_prop_reg's) */
+	h[0] = FDT_MAGIC, h[1] = strings + nstr, h[2] = STRUCT_OFF, h[3] = strings;
+	h[4] = HDR_SIZE, h[5] = 17, h[6] = 16, h[7] = o->src ? fdt_boot_cpuid_phys(o->src) : 0;
+	h[8] = nstr, h[9] = strings - STRUCT_OFF;
 	for (unsigned i = 0; i < HDR_SIZE / 4; i++)
 		wr32(o->buf + 4 * i, h[i]);
 	return NULL;
