@@ -808,6 +808,13 @@ static int read_domains(const void *fdt, int root, const struct board *b, struct
 		if (read_domain(fdt, node, path, b, d, pv, err) || check_apart(path, p, d, err) ||
 		    check_fixed_memory(path, d, b, err))
 			return -1;
+		/* A reference names one domain: a hand-built blob (dtc refuses it)
+		 * giving two the same phandle would have the first win silently. */
+		uint32_t ph = dt_blob_phandle(fdt, node);
+		for (unsigned i = 0; ph && i < p->ndoms; i++)
+			if (dt_blob_phandle(fdt, p->dom[i].node) == ph)
+				CERR("phandle 0x%x is also /bulkhead/%.40s's", ph,
+				     dt_blob_name(fdt, p->dom[i].node));
 		p->ndoms++;
 	}
 	if (p->ndoms == 0)

@@ -578,6 +578,24 @@ static void test_control_bytes(void *cfg)
 		fprintf(stderr, "    refused: %s\n", err.msg);
 }
 
+/* Two domains with one phandle (a hand-built blob: dtc refuses it): a
+ * reference named the first silently. Either spelling of the phandle. */
+static void test_shared_phandle(void *cfg)
+{
+	int n = edit_node(cfg, "/bulkhead/domain@0");
+	CHECK_EQ(fdt_setprop_u32(edit_buf, n, "phandle", 7), 0);
+	refused("phandle twice", "config /bulkhead/domain@1: phandle 0x7 is also "
+				 "/bulkhead/domain@0's");
+	n = edit_node(cfg, "/bulkhead/domain@1");
+	CHECK_EQ(fdt_delprop(edit_buf, n, "linux,phandle"), 0);
+	CHECK_EQ(fdt_setprop_u32(edit_buf, n, "phandle", 1), 0);
+	/* Every reference to the first still resolves: accepted before. */
+	n = fdt_path_offset(edit_buf, "/bulkhead/channel@5");
+	CHECK_EQ(fdt_setprop(edit_buf, n, "between", "dom0\0rt-1", 10), 0);
+	refused("phandle twice, references whole", "config /bulkhead/domain@1: phandle 0x1 is also "
+				 "/bulkhead/domain@0's");
+}
+
 static void test_review(void)
 {
 	void *cfg = load_dtb("plan/every-property.dtb");
@@ -585,6 +603,7 @@ static void test_review(void)
 	test_unit_addresses(cfg);
 	test_stray_nodes(cfg);
 	test_control_bytes(cfg);
+	test_shared_phandle(cfg);
 	free(cfg);
 }
 
