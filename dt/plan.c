@@ -811,10 +811,10 @@ static int read_domains(const void *fdt, int root, const struct board *b, struct
 		/* A reference names one domain: a hand-built blob (dtc refuses it)
 		 * giving two the same phandle would have the first win silently. */
 		uint32_t ph = dt_blob_phandle(fdt, node);
-		for (unsigned i = 0; ph && i < p->ndoms; i++)
-			if (dt_blob_phandle(fdt, p->dom[i].node) == ph)
-				CERR("phandle 0x%x is also /bulkhead/%.40s's", ph,
-				     dt_blob_name(fdt, p->dom[i].node));
+		int o = find_domain_by_phandle(fdt, p, ph);
+		if (o >= 0)
+			CERR("phandle 0x%x is also /bulkhead/%.40s's", ph,
+			     dt_blob_name(fdt, p->dom[o].node));
 		p->ndoms++;
 	}
 	if (p->ndoms == 0)
