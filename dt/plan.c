@@ -764,9 +764,9 @@ static int check_fixed_memory(const char *path, const struct dom_cfg *d, const s
 		return 0;
 	unsigned long long lo = d->mem_base, hi = d->mem_base + d->mem_size - 1;
 	bool inside = false;
+	/* hi < lo: the range wraps past 2^64, no RAM holds it. */
 	for (unsigned i = 0; i < b->nmem; i++)
-		if (d->mem_base >= b->mem[i].base &&
-		    d->mem_base + d->mem_size <= b->mem[i].base + b->mem[i].size)
+		if (lo >= b->mem[i].base && hi >= lo && hi - b->mem[i].base < b->mem[i].size)
 			inside = true;
 	if (!inside)
 		CERR("memory 0x%llx-0x%llx is not inside the board's RAM", lo, hi);

@@ -596,6 +596,20 @@ static void test_shared_phandle(void *cfg)
 				 "/bulkhead/domain@0's");
 }
 
+/* A fixed memory range wrapping past 2^64 ended "inside" the board's RAM. */
+static void test_memory_wrap(void)
+{
+	void *cfg = load_dtb("plan/good.dtb");
+	const fdt32_t base[2] = {cpu_to_fdt32(0xffffffff), cpu_to_fdt32(0xffe00000)},
+		      size[2] = {0, cpu_to_fdt32(0x400000)};
+	int n = edit_node(cfg, "/bulkhead/domain@1");
+	CHECK_EQ(fdt_setprop(edit_buf, n, "memory-base", base, sizeof(base)), 0);
+	CHECK_EQ(fdt_setprop(edit_buf, n, "memory-size", size, sizeof(size)), 0);
+	refused("memory wrapping 2^64", "config /bulkhead/domain@1: memory "
+					"0xffffffffffe00000-0x1fffff is not inside the board's RAM");
+	free(cfg);
+}
+
 static void test_review(void)
 {
 	void *cfg = load_dtb("plan/every-property.dtb");
@@ -605,6 +619,7 @@ static void test_review(void)
 	test_control_bytes(cfg);
 	test_shared_phandle(cfg);
 	free(cfg);
+	test_memory_wrap();
 }
 
 /* Without a board (the syntax-only check) the board's limits are not applied. */
