@@ -73,13 +73,14 @@ struct props {
 
 /* A config's strings reach the console in messages, at boot and after: the
  * text properties hold printable ASCII only (and the NULs between a list's
- * strings), or an ESC or CR in one would act on the operator's terminal.
+ * strings, and tabs, which a rule may use for blanks), or an ESC or CR in
+ * one would act on the operator's terminal.
  * Names are shown escaped instead (dt_plan_read). */
 static int check_text(const char *path, unsigned p, const char *s, int len,
 		      struct dt_error *err)
 {
 	for (int i = 0; i < len; i++)
-		if (s[i] && (unsigned char)s[i] - 0x20u > 0x5eu)
+		if (s[i] && s[i] != '\t' && (unsigned char)s[i] - 0x20u > 0x5eu)
 			CERR("'%s' has byte 0x%02x at offset %d: strings must be printable ASCII",
 			     pname(p), (unsigned char)s[i], i);
 	return 0;

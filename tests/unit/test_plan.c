@@ -568,14 +568,18 @@ static void test_control_bytes(void *cfg)
 					  "'on-fault?[2J'");
 	CHECK_EQ(fdt_set_name(edit_buf, edit_node(cfg, "/bulkhead/domain@1"), "domain@1\r"), 0);
 	refused("CR in a node name", "config /bulkhead/domain@1?: unit address '1?' is not");
-	/* Binary values are no text: a phandle reference, cells, bytes. */
+	/* Binary values are no text: a phandle reference, cells, bytes. A tab
+	 * is a rule's blank (dt_policy_parse_rule) and stays one. */
 	static struct plan p;
 	struct dt_error err;
-	n = edit_node(cfg, "/bulkhead/network@2/port@1");
+	n = edit_node(cfg, "/bulkhead/policy");
+	CHECK_EQ(fdt_setprop_string(edit_buf, n, "allow", "dom0_t\trt_t : domain { query }"), 0);
+	n = fdt_path_offset(edit_buf, "/bulkhead/network@2/port@1");
 	CHECK_EQ(fdt_setprop_u32(edit_buf, n, "domain", 7), 0);
 	CHECK_EQ(fdt_setprop(edit_buf, n, "mac-address", "\x02\x1b\x9b\r\0\x01", 6), 0);
 	if (!CHECK_EQ(dt_plan_read(edit_buf, &board, &p, &err), 0))
 		fprintf(stderr, "    refused: %s\n", err.msg);
+	CHECK_EQ(p.nrules, 1);
 }
 
 /* Two domains with one phandle (a hand-built blob: dtc refuses it): a
