@@ -71,6 +71,29 @@ struct props {
 	int len[P_N];
 };
 
+/* A config's strings reach the console in messages, at boot and after: the
+ * text properties hold printable ASCII only (and the NULs between a list's
+ * strings, and tabs, which a rule may use for blanks), or an ESC or CR in
+ * one would act on the operator's terminal.
+ * Names are shown escaped instead (dt_plan_read). */
+static int check_text(const char *path, unsigned p, const char *s, int len,
+		      struct dt_error *err)
+{
+	for (int i = 0; i < len; i++)
+		if (s[i] && s[i] != '\t' && (unsigned char)s[i] - 0x20u > 0x5eu)
+			CERR("'%s' has byte 0x%02x at offset %d: strings must be printable ASCII",
+			     pname(p), (unsigned char)s[i], i);
+	return 0;
+}
+
+/* Properties whose value is text: the strings, and 'between' and 'domain' in
+ * their label form. A value whose first byte is NUL is no text to check: a
+ * phandle's (read as one), or an empty first string (refused as one). */
+#define TEXT_PROPS                                                                                 \
+	(1u << P_COMPATIBLE | 1u << P_LABEL | 1u << P_ROLE | 1u << P_TYPE | 1u << P_KERNEL |      \
+	 1u << P_INITRD | 1u << P_BOOTARGS | 1u << P_ON_FAULT | 1u << P_DEVICES | 1u << P_LAYOUT | \
+	 1u << P_BETWEEN | 1u << P_ALLOW | 1u << P_DOMAIN)
+
 /* The index of `name` among kind k's properties and the phandles; P_N if
  * it is none of them. */
 static unsigned prop_find(const char *name, enum cfg_kind k)
@@ -100,6 +123,8 @@ static int read_props(const void *fdt, int node, const char *path, enum cfg_kind
 		int len;
 		const char *v = dt_blob_prop(fdt, prop, &name, &len);
 		unsigned i = prop_find(name, k);
+		if ((TEXT_PROPS >> i & 1) && len > 0 && v[0] && check_text(path, i, v, len, err))
+			return -1;
 		if (i == P_N) {
 			char list[121] = "";
 			for (unsigned j = kind_run[k][0], n = 0; j < kind_run[k][1] && n < sizeof(list);
@@ -740,9 +765,9 @@ static int check_fixed_memory(const char *path, const struct dom_cfg *d, const s
 		return 0;
 	unsigned long long lo = d->mem_base, hi = d->mem_base + d->mem_size - 1;
 	bool inside = false;
+	/* hi < lo: the range wraps past 2^64, no RAM holds it. */
 	for (unsigned i = 0; i < b->nmem; i++)
-		if (d->mem_base >= b->mem[i].base &&
-		    d->mem_base + d->mem_size <= b->mem[i].base + b->mem[i].size)
+		if (lo >= b->mem[i].base && hi >= lo && hi - b->mem[i].base < b->mem[i].size)
 			inside = true;
 	if (!inside)
 		CERR("memory 0x%llx-0x%llx is not inside the board's RAM", lo, hi);
@@ -784,6 +809,13 @@ static int read_domains(const void *fdt, int root, const struct board *b, struct
 		if (read_domain(fdt, node, path, b, d, pv, err) || check_apart(path, p, d, err) ||
 		    check_fixed_memory(path, d, b, err))
 			return -1;
+		/* A reference names one domain: a hand-built blob (dtc refuses it)
+		 * giving two the same phandle would have the first win silently. */
+		uint32_t ph = dt_blob_phandle(fdt, node);
+		int o = find_domain_by_phandle(fdt, p, ph);
+		if (o >= 0)
+			CERR("phandle 0x%x is also /bulkhead/%.40s's", ph,
+			     dt_blob_name(fdt, p->dom[o].node));
 		p->ndoms++;
 	}
 	if (p->ndoms == 0)
@@ -822,7 +854,8 @@ static int read_channels_policy(const void *fdt, int root, struct plan *p, struc
 	return 0;
 }
 
-int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct dt_error *err)
+static int plan_read(const void *fdt, const struct board *b, struct plan *p,
+		     struct dt_error *err)
 {
 	/* All but the domain slots, which read_domains() clears as it fills them. */
 	p->ndoms = 0;
@@ -841,4 +874,15 @@ int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct 
 	if (read_domains(fdt, root, b, p, &pv, err) || read_channels_policy(fdt, root, p, &pv, err))
 		return -1;
 	return check_control_domain(p, b, err);
+}
+
+/* A name (a node's, a property's, a board DT's) in a message shows '?' for
+ * each byte outside printable ASCII: only text reaches the terminal. */
+int dt_plan_read(const void *fdt, const struct board *b, struct plan *p, struct dt_error *err)
+{
+	int rc = plan_read(fdt, b, p, err);
+	for (char *c = err->msg; *c; c++)
+		if ((unsigned char)*c - 0x20u > 0x5eu)
+			*c = '?';
+	return rc;
 }

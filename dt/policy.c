@@ -82,9 +82,12 @@ __attribute__((format(printf, 4, 5))) static int rule_err(struct dt_error *err, 
 int dt_policy_parse_rule(const char *text, const char *path, unsigned idx, struct plan *p,
 			 struct dt_error *err)
 {
-	char buf[160], *tok[16];
+	/* The punctuation spaced out takes three bytes a character: room for
+	 * the longest rule all punctuation (it overran a buffer of twice). */
+	enum { RULE_MAX = 80 };
+	char buf[3 * RULE_MAX], *tok[16];
 	unsigned n = 0, o = 0;
-	if (strlen(text) >= sizeof(buf) / 2)
+	if (strlen(text) >= RULE_MAX)
 		RERR(" is too long");
 	for (const char *s = text; *s; s++) { /* space out the punctuation */
 		if (*s == ':' || *s == '{' || *s == '}') {

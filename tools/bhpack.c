@@ -25,14 +25,20 @@
 
 static const char *prog = "bhpack";
 
+/* Every message shows '?' for a byte outside printable ASCII: a board DT's
+ * names (the config's are checked by dt_plan_read) never reach the
+ * terminal as an ESC or CR sequence. */
 static void die(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "%s: error: ", prog);
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	for (char *c = msg; *c; c++)
+		if ((unsigned char)*c - 0x20u > 0x5eu)
+			*c = '?';
+	fprintf(stderr, "%s: error: %s\n", prog, msg);
 	exit(1);
 }
 

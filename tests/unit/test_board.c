@@ -879,6 +879,25 @@ static void test_index_compat_hostile(void)
 	}
 }
 
+/* The QEMU DT with node's prop set to the len bytes at val, and the padding
+ * after them (to the next 4-byte boundary, -len & 3 bytes) set to pad: bytes
+ * a reader running past the property's end would take for its own. libfdt
+ * checks the blob whole; the caller frees it. */
+static char *with_padded_prop(const char *node, const char *prop, const char *val, int len,
+			      const char *pad)
+{
+	void *orig = load_dtb("qemu-virt-gicv3-el2.dtb");
+	int size = (int)fdt_totalsize(orig) + 256;
+	char *f = malloc((size_t)size);
+	CHECK_EQ(fdt_open_into(orig, f, size), 0);
+	free(orig);
+	int off = fdt_path_offset(f, node);
+	CHECK_EQ(fdt_setprop(f, off, prop, val, len), 0);
+	memcpy(fdt_getprop_w(f, off, prop, NULL) + len, pad, (size_t)(-len & 3));
+	CHECK_EQ(fdt_check_full(f, (size_t)size), 0);
+	return f;
+}
+
 /*
  * /psci's 'method' of 2 bytes, "hv", with no NUL inside it and the padding
  * after it set to "c\0": not a string, refused; read with strcmp, it was
@@ -886,22 +905,13 @@ static void test_index_compat_hostile(void)
  */
 static void test_method_unterminated(void)
 {
-	void *orig = load_dtb("qemu-virt-gicv3-el2.dtb");
-	int size = (int)fdt_totalsize(orig) + 256;
-	char *f = malloc((size_t)size);
-	CHECK_EQ(fdt_open_into(orig, f, size), 0);
-	int psci = fdt_path_offset(f, "/psci");
-	CHECK_EQ(fdt_setprop(f, psci, "method", "hv", 2), 0);
-	char *v = fdt_getprop_w(f, psci, "method", NULL);
-	v[2] = 'c', v[3] = 0; /* the padding word's last two bytes */
-	CHECK_EQ(fdt_check_full(f, (size_t)size), 0);
+	char *f = with_padded_prop("/psci", "method", "hv", 2, "c");
 	struct board b;
 	struct dt_error err;
 	if (!CHECK_EQ(dt_board_read(f, &b, &err), -1))
 		fprintf(stderr, "    accepted, conduit %d\n", (int)b.psci);
 	CHECK_STR(err.msg, "DT: psci: 'method' missing or not a string (\"smc\" or \"hvc\")");
 	free(f);
-	free(orig);
 }
 
 /* A CPU's 'enable-method' of 9 bytes, "spin-tabl", the padding after it
@@ -909,15 +919,7 @@ static void test_method_unterminated(void)
  * for spin-table from bytes outside the property. */
 static void test_enable_method_unterminated(void)
 {
-	void *orig = load_dtb("qemu-virt-gicv3-el2.dtb");
-	int size = (int)fdt_totalsize(orig) + 256;
-	char *f = malloc((size_t)size);
-	CHECK_EQ(fdt_open_into(orig, f, size), 0);
-	int cpu = fdt_path_offset(f, "/cpus/cpu@0");
-	CHECK_EQ(fdt_setprop(f, cpu, "enable-method", "spin-tabl", 9), 0);
-	char *v = fdt_getprop_w(f, cpu, "enable-method", NULL);
-	v[9] = 'e', v[10] = 0, v[11] = 0; /* the padding */
-	CHECK_EQ(fdt_check_full(f, (size_t)size), 0);
+	char *f = with_padded_prop("/cpus/cpu@0", "enable-method", "spin-tabl", 9, "e\0");
 	struct board b;
 	struct dt_error err;
 	if (CHECK_EQ(dt_board_read(f, &b, &err), 0))
@@ -925,7 +927,6 @@ static void test_enable_method_unterminated(void)
 	else
 		fprintf(stderr, "    refused: %s\n", err.msg);
 	free(f);
-	free(orig);
 }
 
 /* dt_check_blob() (one pass, no libfdt walk) accepts exactly what libfdt's

@@ -538,13 +538,92 @@ static void test_stray_nodes(void *cfg)
 	}
 }
 
+/* Bytes outside printable ASCII would reach the operator's terminal in a
+ * message (an ESC sequence): a string holding one is refused, naming the
+ * property and the byte's offset; a name holding one (a node's, a
+ * property's) is shown with '?' for it. */
+static void test_control_bytes(void *cfg)
+{
+	int n = edit_node(cfg, "/bulkhead/domain@1");
+	CHECK_EQ(fdt_setprop_string(edit_buf, n, "label", "rt\x1b[2J"), 0);
+	refused("ESC in a label", "config /bulkhead/domain@1: 'label' has byte 0x1b at offset 2: "
+				  "strings must be printable ASCII");
+	n = edit_node(cfg, "/bulkhead/domain@0");
+	CHECK_EQ(fdt_setprop_string(edit_buf, n, "bootargs", "console=ttyAMA0\r\x1b]0;x\a"), 0);
+	refused("CR in bootargs", "config /bulkhead/domain@0: 'bootargs' has byte 0x0d at offset 15");
+	n = edit_node(cfg, "/bulkhead/domain@1");
+	CHECK_EQ(fdt_setprop(edit_buf, n, "devices", "/pl061@9030000\0/a\x9b", 19), 0);
+	refused("CSI in a devices entry", "'devices' has byte 0x9b at offset 17");
+	n = edit_node(cfg, "/bulkhead/network@2/port@1");
+	CHECK_EQ(fdt_setprop_string(edit_buf, n, "domain", "rt-1\x1b"), 0);
+	refused("ESC in a port's domain", "config /bulkhead/network@2/port@1: 'domain' has byte "
+					  "0x1b at offset 4");
+	n = edit_node(cfg, "/bulkhead/policy");
+	CHECK_EQ(fdt_setprop_string(edit_buf, n, "allow", "dom0_t rt_t : domain { query\x1b }"), 0);
+	refused("ESC in a rule", "config /bulkhead/policy: 'allow' has byte 0x1b at offset 28");
+	/* Names: shown escaped, whole message printable. */
+	n = edit_node(cfg, "/bulkhead/domain@1");
+	CHECK_EQ(fdt_setprop_string(edit_buf, n, "on-fault\x1b[2J", "stop"), 0);
+	refused("ESC in a property name", "config /bulkhead/domain@1: unknown property "
+					  "'on-fault?[2J'");
+	CHECK_EQ(fdt_set_name(edit_buf, edit_node(cfg, "/bulkhead/domain@1"), "domain@1\r"), 0);
+	refused("CR in a node name", "config /bulkhead/domain@1?: unit address '1?' is not");
+	/* Binary values are no text: a phandle reference, cells, bytes. A tab
+	 * is a rule's blank (dt_policy_parse_rule) and stays one. */
+	static struct plan p;
+	struct dt_error err;
+	n = edit_node(cfg, "/bulkhead/policy");
+	CHECK_EQ(fdt_setprop_string(edit_buf, n, "allow", "dom0_t\trt_t : domain { query }"), 0);
+	n = fdt_path_offset(edit_buf, "/bulkhead/network@2/port@1");
+	CHECK_EQ(fdt_setprop_u32(edit_buf, n, "domain", 7), 0);
+	CHECK_EQ(fdt_setprop(edit_buf, n, "mac-address", "\x02\x1b\x9b\r\0\x01", 6), 0);
+	if (!CHECK_EQ(dt_plan_read(edit_buf, &board, &p, &err), 0))
+		fprintf(stderr, "    refused: %s\n", err.msg);
+	CHECK_EQ(p.nrules, 1);
+}
+
+/* Two domains with one phandle (a hand-built blob: dtc refuses it): a
+ * reference named the first silently. Either spelling of the phandle. */
+static void test_shared_phandle(void *cfg)
+{
+	int n = edit_node(cfg, "/bulkhead/domain@0");
+	CHECK_EQ(fdt_setprop_u32(edit_buf, n, "phandle", 7), 0);
+	refused("phandle twice", "config /bulkhead/domain@1: phandle 0x7 is also "
+				 "/bulkhead/domain@0's");
+	n = edit_node(cfg, "/bulkhead/domain@1");
+	CHECK_EQ(fdt_delprop(edit_buf, n, "linux,phandle"), 0);
+	CHECK_EQ(fdt_setprop_u32(edit_buf, n, "phandle", 1), 0);
+	/* Every reference to the first still resolves: accepted before. */
+	n = fdt_path_offset(edit_buf, "/bulkhead/channel@5");
+	CHECK_EQ(fdt_setprop(edit_buf, n, "between", "dom0\0rt-1", 10), 0);
+	refused("phandle twice, references whole", "config /bulkhead/domain@1: phandle 0x1 is also "
+				 "/bulkhead/domain@0's");
+}
+
+/* A fixed memory range wrapping past 2^64 ended "inside" the board's RAM. */
+static void test_memory_wrap(void)
+{
+	void *cfg = load_dtb("plan/good.dtb");
+	const fdt32_t base[2] = {cpu_to_fdt32(0xffffffff), cpu_to_fdt32(0xffe00000)},
+		      size[2] = {0, cpu_to_fdt32(0x400000)};
+	int n = edit_node(cfg, "/bulkhead/domain@1");
+	CHECK_EQ(fdt_setprop(edit_buf, n, "memory-base", base, sizeof(base)), 0);
+	CHECK_EQ(fdt_setprop(edit_buf, n, "memory-size", size, sizeof(size)), 0);
+	refused("memory wrapping 2^64", "config /bulkhead/domain@1: memory "
+					"0xffffffffffe00000-0x1fffff is not inside the board's RAM");
+	free(cfg);
+}
+
 static void test_review(void)
 {
 	void *cfg = load_dtb("plan/every-property.dtb");
 	test_phandle_zero(cfg);
 	test_unit_addresses(cfg);
 	test_stray_nodes(cfg);
+	test_control_bytes(cfg);
+	test_shared_phandle(cfg);
 	free(cfg);
+	test_memory_wrap();
 }
 
 /* Without a board (the syntax-only check) the board's limits are not applied. */

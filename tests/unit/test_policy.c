@@ -105,6 +105,13 @@ static void test_parse(void)
 	two_types(&p);
 	CHECK_EQ(dt_policy_parse_rule(longrule, "/bulkhead/policy", 1, &p, &err), -1);
 	CHECK(!strcmp(err.msg, "config /bulkhead/policy: 'allow' rule 1 is too long"));
+	/* Each ':', '{' or '}' is spaced out to three bytes: a rule just short
+	 * of too long and all punctuation overran the parser's buffer. */
+	memset(longrule, ':', 79);
+	longrule[79] = 0;
+	two_types(&p);
+	CHECK_EQ(dt_policy_parse_rule(longrule, "/bulkhead/policy", 1, &p, &err), -1);
+	CHECK_CONTAINS(err.msg, "has too many words");
 	/* Tabs and tight punctuation are fine; two permissions in one rule. */
 	two_types(&p);
 	CHECK_EQ(dt_policy_parse_rule("x_t\ty_t:domain{query restart}", "/bulkhead/policy", 1, &p,
