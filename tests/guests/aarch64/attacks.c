@@ -1378,6 +1378,27 @@ static void a_sgi1r_irm(void)
 	sgi_val = SGI1R(0) | (1ULL << 40) | (0xffULL << 16);
 	sgi_expect(send_sgi1r, 0, 1, 1);
 }
+/* MSR ICC_SGI1R_EL1, XZR must write 0 (SGI 0 to nobody). The vector's
+ * path (vectors.S: guest_sgi64) reads Rt from its frame, whose slot 31 is
+ * ELR: run the MSR from a free word of RAM whose address, read as SGI1R,
+ * names someone (Aff 0.0.0, bits 15:0 = 4: vCPU 2; SGI = address[27:24]),
+ * so a value taken from ELR would show. */
+static void a_sgi1r_xzr(void)
+{
+	uint64_t at = ((A.ram_end - 1) & ~0xffffffULL) + 4;
+	if (at < A.ram + 0x400000 || at + 12 > A.ram_end - 0x200000) {
+		bad("no word with address bits 23:16 clear in free RAM (0x%lx)", at);
+		return;
+	}
+	volatile uint32_t *p = (volatile uint32_t *)(uintptr_t)at;
+	p[0] = 0xd518cbbf; /* msr ICC_SGI1R_EL1, xzr */
+	p[1] = 0xd5033fdf; /* isb */
+	p[2] = 0xd65f03c0; /* ret */
+	__asm__ volatile("dc cvau, %0\n\tdsb ish\n\tic ivau, %0\n\tdsb ish\n\tisb" ::"r"(at)
+			 : "memory");
+	sgi_id = (at >> 24) & 15;
+	sgi_expect((void (*)(void))(uintptr_t)at, 0, 0, 0);
+}
 static void a_asgi1r(void)
 {
 	sgi_val = SGI1R(0x4) | (1ULL << 16);
@@ -2124,6 +2145,7 @@ static const struct attack {
     {"sgi1r-range-selector-15", a_sgi1r_rs15, 3},
     {"sgi1r-targets-beyond-nvcpus", a_sgi1r_beyond, 3},
     {"sgi1r-irm-broadcast", a_sgi1r_irm, 3},
+    {"sgi1r-xzr", a_sgi1r_xzr, 3},
     {"asgi1r-aff1", a_asgi1r, 3},
     {"sgi0r-aff2-beyond", a_sgi0r, 3},
     {"gicd-sgir-filter-reserved", a_sgir_filter3, 2},
