@@ -37,7 +37,11 @@
 # A GICv3 SGI write is served in the vectors' assembly too (guest_sgi64):
 # `sgicost` counts the EL2 instructions of 1000 ICC_SGI1R_EL1 writes naming
 # no vCPU, at most SGI_COST_MAX each (the vector ~120, the full C path it
-# replaces ~202); its stepping is qemu/guest-modes' sstep.
+# replaces ~202); its stepping is qemu/guest-modes' sstep. `btype` (on
+# max, with BTI) reaches the SGI write by BLR as the last word of an
+# unguarded page, the next page guarded: the hypervisor must clear
+# SPSR_EL2.BTYPE (GICv3: the vector's path; GICv2: sgir_fast's stepped64),
+# else the instruction after it takes a Branch Target exception.
 # timeout: 300
 . "$(dirname "$0")/common.sh"
 GUEST=$ROOT/build/guests/aarch64/testguest.bin
@@ -103,6 +107,12 @@ for gic in 3 2; do
 		echo "  FAIL: an SGI write costs ${cost:-?} EL2 instructions, want at most $max (taken in C?)"
 		FAILS=$((FAILS + 1))
 	fi
+	echo "case: test=trapregs btype, GICv$gic, max (BTI): the SGI write's SPSR.BTYPE cleared"
+	bh_image "$W/imgbt$gic" CONFIG=qemu-virt-single GIC=$gic SMP=1 BOOTARGS="test=trapregs btype"
+	bh_boot kernel "$W/imgbt$gic" "$W/logbt$gic" 60 $gic max 1
+	expect "$W/logbt$gic" "^\[dom0\] TESTGUEST: trapregs: btype: SGI write reached by BLR, the guarded instruction after it ran" \
+		"the guarded instruction after it runs: no Branch Target exception"
+	expect "$W/logbt$gic" "^\[dom0\] TESTGUEST: PASS trapregs" "guest checks pass"
 	echo "case: test=trapregs natively on QEMU's GICv$gic (no hypervisor)"
 	timeout 60 qemu-system-aarch64 -M virt,gic-version=$gic -cpu cortex-a57 -smp 1 -m 1024 \
 		-display none -monitor none -serial stdio -nic none -no-reboot -kernel "$GUEST" \
