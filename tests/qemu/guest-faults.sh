@@ -6,7 +6,8 @@
 # receives a synchronous external abort with the right fault status, as on
 # hardware, and carries on. Aborts for accesses made at the guest's EL0
 # (AArch64 and AArch32) are lower-EL aborts at that state's vector, and on a
-# CPU with PAN (max) set PSTATE.PAN when SCTLR_EL1.SPAN is clear.
+# CPU with PAN (max) set PSTATE.PAN when SCTLR_EL1.SPAN is clear. On GICv2
+# the AArch32 EL0's 16-bit GICD_SGIR store is stepped by 2 (C's path).
 # timeout: 300
 . "$(dirname "$0")/common.sh"
 for gic in 3 2; do
@@ -39,6 +40,13 @@ expect "$log" "access to an emulated device with an instruction that cannot be e
 expect "$log" "^\[dom0\] TESTGUEST: el0abort: AArch64 EL0: both aborts at vector 0x400, EC 0x24; undefined instruction there, EC 0" "AArch64 EL0: lower-EL data aborts at VBAR + 0x400"
 expect "$log" "^\[dom0\] TESTGUEST: el0abort: AArch32 EL0: both aborts at vector 0x600, EC 0x24; undefined instruction there, EC 0" "AArch32 EL0 (T32): lower-EL data aborts at VBAR + 0x600"
 expect "$log" "^\[dom0\] TESTGUEST: PASS el0abort" "the guest checked vector, ESR, FAR, ELR and SPSR of each"
+
+echo "case: el0abort, GICv2: an AArch32 EL0's 16-bit GICD_SGIR store stepped by 2"
+bh_image "$W/el0v2" CONFIG=qemu-virt-single GIC=2 SMP=2 BOOTARGS="test=el0abort"
+log=$W/el0-log2
+bh_boot kernel "$W/el0v2" "$log" 60 2 cortex-a57 2
+expect "$log" "^\[dom0\] TESTGUEST: el0abort: AArch32 EL0: a 16-bit GICD_SGIR store stepped by 2" "traps.c's sgir_fast leaves an AArch32 EL0 to C"
+expect "$log" "^\[dom0\] TESTGUEST: PASS el0abort" "the guest checked each entry (GICv2)"
 
 echo "case: el0abort on a CPU with PAN (max), GICv3"
 log=$W/el0-max-log

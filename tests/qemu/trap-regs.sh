@@ -23,8 +23,9 @@
 # entry flag word is then set: the C path). On GICv3 two more runs: with
 # `rxkey` the guest reads FR with a typed key waiting (RXFE clear, into
 # every register), then the key; with `frburst` it reads FR 2000 more times
-# after its summary, and the hypervisor's statistics at its power-off must
-# show exactly 2000 more trap exits than the plain run's (each FR read the
+# after its summary, each followed by an ICC_SGI1R_EL1 write naming nobody,
+# and the hypervisor's statistics at its power-off must show exactly 4000
+# more trap exits than the plain run's (each FR read and SGI write the
 # vector serves is counted as C counts it). All of these would pass with
 # every FR read taken in C, so one more GICv3 run, `frcost`, under -icount
 # with the measurement-only insecure-pmu-el2 (make bench's PMU_EL2=1): the
@@ -36,7 +37,11 @@
 # A GICv3 SGI write is served in the vectors' assembly too (guest_sgi64):
 # `sgicost` counts the EL2 instructions of 1000 ICC_SGI1R_EL1 writes naming
 # no vCPU, at most SGI_COST_MAX each (the vector ~120, the full C path it
-# replaces ~202); its stepping is qemu/guest-modes' sstep.
+# replaces ~202); its stepping is qemu/guest-modes' sstep. `btype` (on
+# max, with BTI) reaches the SGI write by BLR as the last word of an
+# unguarded page, the next page guarded: the hypervisor must clear
+# SPSR_EL2.BTYPE (GICv3: the vector's path; GICv2: sgir_fast's stepped64),
+# else the instruction after it takes a Branch Target exception.
 # timeout: 300
 . "$(dirname "$0")/common.sh"
 GUEST=$ROOT/build/guests/aarch64/testguest.bin
@@ -66,16 +71,16 @@ for gic in 3 2; do
 		expect "$W/logrx" "^\[dom0\] TESTGUEST: trapregs: GICv3: [0-9]+ trapping instructions, .*: 0 wrong" \
 			"every register as it should be, FR read with RXFE clear, the key read back"
 		expect "$W/logrx" "^\[dom0\] TESTGUEST: PASS trapregs" "guest checks pass"
-		echo "case: test=trapregs frburst, GICv3: each FR read counted as an exit"
+		echo "case: test=trapregs frburst, GICv3: each FR read and SGI write counted as an exit"
 		bh_image "$W/imgfr" CONFIG=qemu-virt-single GIC=3 SMP=1 BOOTARGS="test=trapregs frburst"
 		bh_boot kernel "$W/imgfr" "$W/logfr" 60 3 cortex-a57 1
 		expect "$W/logfr" "^\[dom0\] TESTGUEST: PASS trapregs" "guest checks pass"
 		traps() { sed -n 's/^  CPU 0 \[dom0\]: trap dom0=\([0-9]*\) .*/\1/p' "$1" | tail -1; }
 		plain=$(traps "$log") burst=$(traps "$W/logfr")
-		if [ -n "$plain" ] && [ -n "$burst" ] && [ $((burst - plain)) = 2000 ]; then
-			echo "  ok: 2000 FR reads, 2000 more trap exits ($plain -> $burst)"
+		if [ -n "$plain" ] && [ -n "$burst" ] && [ $((burst - plain)) = 4000 ]; then
+			echo "  ok: 2000 FR reads and 2000 SGI writes, 4000 more trap exits ($plain -> $burst)"
 		else
-			echo "  FAIL: 2000 FR reads, trap exits ${plain:-?} -> ${burst:-?} (want +2000)"
+			echo "  FAIL: 2000 FR reads and 2000 SGI writes, trap exits ${plain:-?} -> ${burst:-?} (want +4000)"
 			FAILS=$((FAILS + 1))
 		fi
 		echo "case: test=trapregs frcost, GICv3, -icount: the FR read served at the vector"
@@ -102,6 +107,12 @@ for gic in 3 2; do
 		echo "  FAIL: an SGI write costs ${cost:-?} EL2 instructions, want at most $max (taken in C?)"
 		FAILS=$((FAILS + 1))
 	fi
+	echo "case: test=trapregs btype, GICv$gic, max (BTI): the SGI write's SPSR.BTYPE cleared"
+	bh_image "$W/imgbt$gic" CONFIG=qemu-virt-single GIC=$gic SMP=1 BOOTARGS="test=trapregs btype"
+	bh_boot kernel "$W/imgbt$gic" "$W/logbt$gic" 60 $gic max 1
+	expect "$W/logbt$gic" "^\[dom0\] TESTGUEST: trapregs: btype: SGI write reached by BLR, the guarded instruction after it ran" \
+		"the guarded instruction after it runs: no Branch Target exception"
+	expect "$W/logbt$gic" "^\[dom0\] TESTGUEST: PASS trapregs" "guest checks pass"
 	echo "case: test=trapregs natively on QEMU's GICv$gic (no hypervisor)"
 	timeout 60 qemu-system-aarch64 -M virt,gic-version=$gic -cpu cortex-a57 -smp 1 -m 1024 \
 		-display none -monitor none -serial stdio -nic none -no-reboot -kernel "$GUEST" \

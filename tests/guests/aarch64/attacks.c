@@ -1378,6 +1378,36 @@ static void a_sgi1r_irm(void)
 	sgi_val = SGI1R(0) | (1ULL << 40) | (0xffULL << 16);
 	sgi_expect(send_sgi1r, 0, 1, 1);
 }
+/* An SGI write from XZR must write 0 (SGI 0 to nobody). The fast paths
+ * (vectors.S: guest_sgi64, traps.c: sgir_fast) read Rt from the frame,
+ * whose slot 31 is ELR: the write runs from a free RAM word whose address,
+ * read as the register, names others (GICv3 SGI1R: Aff 0.0.0, TargetList
+ * bit 2 = vCPU 2, SGI address[27:24]; GICv2 SGIR: filter 1, all others,
+ * SGI address[3:0]), so a value taken from ELR would show. */
+static uint64_t xzr_at;
+static void send_xzr(void)
+{
+	((void (*)(uint64_t))(uintptr_t)xzr_at)(gic.gicd + GICD_SGIR);
+}
+static void a_sgi_xzr(void)
+{
+	uint64_t at = ((A.ram_end - 1) & ~0xffffffULL) + 4;
+	if (at < A.ram + 0x400000 || at + 16 > A.ram_end - 0x200000 || ((at >> 24) & 3) != 1) {
+		bad("no word with address bits 25:16 = 0x100 in free RAM (0x%lx)", at);
+		return;
+	}
+	volatile uint32_t *p = (volatile uint32_t *)(uintptr_t)at;
+	p[0] = gic.version == 3 ? 0xd518cbbf  /* msr ICC_SGI1R_EL1, xzr */
+				: 0xb900001f; /* str wzr, [x0]: GICD_SGIR */
+	p[1] = 0xd5033f9f;		      /* dsb sy */
+	p[2] = 0xd5033fdf;		      /* isb */
+	p[3] = 0xd65f03c0;		      /* ret */
+	__asm__ volatile("dc cvau, %0\n\tdsb ish\n\tic ivau, %0\n\tdsb ish\n\tisb" ::"r"(at)
+			 : "memory");
+	xzr_at = at;
+	sgi_id = gic.version == 3 ? (at >> 24) & 15 : at & 15;
+	sgi_expect(send_xzr, 0, 0, 0);
+}
 static void a_asgi1r(void)
 {
 	sgi_val = SGI1R(0x4) | (1ULL << 16);
@@ -2124,6 +2154,7 @@ static const struct attack {
     {"sgi1r-range-selector-15", a_sgi1r_rs15, 3},
     {"sgi1r-targets-beyond-nvcpus", a_sgi1r_beyond, 3},
     {"sgi1r-irm-broadcast", a_sgi1r_irm, 3},
+    {"sgi-write-xzr", a_sgi_xzr, 0},
     {"asgi1r-aff1", a_asgi1r, 3},
     {"sgi0r-aff2-beyond", a_sgi0r, 3},
     {"gicd-sgir-filter-reserved", a_sgir_filter3, 2},

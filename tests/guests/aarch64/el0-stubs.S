@@ -6,7 +6,8 @@
  * whose handler (el0_exception) resumes EL1 at el0_back.
  */
 	.text
-/* el0_enter(x0, x1: for the EL0 code, x2: its entry (alias), x3: SPSR). */
+/* el0_enter(x0, x1: for the EL0 code, x2: its entry (alias), x3: SPSR,
+ * x4: for the EL0 code too, passed through untouched). */
 	.globl	el0_enter
 el0_enter:
 	stp	x29, x30, [sp, #-96]!
@@ -63,5 +64,13 @@ el0_t32_undef:
 	.hword	0xbf0c			/* ite eq */
 	.hword	0xf8d1, 0x2018		/* ldreq.w r2, [r1, #0x18]: UARTFR, emulated */
 	.hword	0x2301			/* movne r3, #1: not executed */
+	/* A 16-bit store to the word at r4 (GICv2: GICD_SGIR, value 0: SGI 0
+	 * to nobody; GICv3: UARTFR, ignored): emulated and stepped by 2 (the
+	 * GICv2 SGIR fast path must leave an AArch32 EL0 to C), so the SUBS
+	 * after it runs and r3 is 0 again. */
+	.hword	0x2500			/* movs r5, #0 */
+	.hword	0x3301			/* adds r3, #1 */
+	.hword	0x6025			/* str r5, [r4] */
+	.hword	0x3b01			/* subs r3, #1 */
 	.hword	0xdf00			/* svc #0 */
 	.balign	4

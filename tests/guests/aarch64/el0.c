@@ -10,11 +10,15 @@
  * undefined instruction the hypervisor injects for EL0: a PMU read it traps
  * (MDCR_EL2.TPM, PMUSERENR_EL0.EN lets EL0 try) and refuses, since PMSELR
  * names no counter. On a CPU without PMUv3 the CPU itself makes it undefined.
+ * The T32 code also stores 16 bits to GICv2's GICD_SGIR (GICv3: UARTFR):
+ * the instruction after it must run (the step is 2 bytes, not the 4 of the
+ * SGIR fast path's AArch64 stores).
  * On a CPU with PAN, SCTLR_EL1.SPAN is cleared for the runs: every entry to
  * EL1, injected ones too, must then set PSTATE.PAN (Arm ARM, PSTATE on
  * exception entry), which Linux relies on for its user-access protection.
  */
 #include "common/lib.h"
+#include "irq.h"
 #include "modes.h"
 
 #define ALIAS	      0x80000000ULL	    /* EL0's view of an address: + 2 GiB */
@@ -45,7 +49,7 @@
 extern char el0_a64[], el0_a64_oob[], el0_a64_dev[], el0_a64_undef[];
 extern char el0_t32[], el0_t32_oob[], el0_t32_dev[], el0_t32_undef[];
 extern char el0_back[];
-void el0_enter(uint64_t a0, uint64_t a1, uint64_t entry, uint64_t spsr);
+void el0_enter(uint64_t a0, uint64_t a1, uint64_t entry, uint64_t spsr, uint64_t a4);
 
 static uint64_t el0_l1[512] __attribute__((aligned(4096)));
 
@@ -135,9 +139,12 @@ static const char *run(const struct attack_env *e, const char *name, char *code,
 {
 	uint64_t vec = a32 ? VEC_LOWER_A32 : VEC_LOWER_A64;
 	uint64_t dev = e->uart + ALIAS;
+	/* The T32 code's 16-bit store: GICv2's GICD_SGIR (value 0: nobody),
+	 * else UARTFR (a store there is ignored). */
+	uint64_t store = (gic.version == 2 ? gic.gicd + 0xf00 : e->uart + 0x18) + ALIAS;
 	rec.n = 0;
 	rec.armed = true;
-	el0_enter(oob + ALIAS, dev, (uint64_t)(uintptr_t)code + ALIAS, spsr);
+	el0_enter(oob + ALIAS, dev, (uint64_t)(uintptr_t)code + ALIAS, spsr, store);
 	rec.armed = false;
 	for (unsigned i = 0; i < rec.n; i++)
 		e->say("el0abort: %s: vector 0x%lx ESR 0x%lx FAR 0x%lx ELR 0x%lx SPSR 0x%lx", name,
@@ -162,13 +169,15 @@ static const char *run(const struct attack_env *e, const char *name, char *code,
 	if (!w && (rec.svc_x2 >> 8 || !(rec.svc_x2 & FR_RXFE) || rec.svc_x3)) {
 		snprintf(why, sizeof(why),
 			 "%s: UARTFR read at EL0: 0x%lx, not a flag register with RXFE set, or the "
-			 "instruction after it wrong (r3/x3 0x%lx, want 0: an IT block's ITSTATE)",
+			 "instruction after it wrong (r3/x3 0x%lx, want 0: ITSTATE, a step)",
 			 name, rec.svc_x2, rec.svc_x3);
 		w = why;
 	}
 	if (!w)
 		e->say("el0abort: %s EL0: UARTFR read emulated%s", name,
 		       a32 ? " in an IT block, ITSTATE stepped" : "");
+	if (!w && a32 && gic.version == 2)
+		e->say("el0abort: AArch32 EL0: a 16-bit GICD_SGIR store stepped by 2");
 	if (!w && !undef)
 		e->say("el0abort: %s EL0: PMU read not checked: PMUv3p1 or later, the "
 		       "guest's own PMU, nothing traps",
@@ -185,8 +194,12 @@ const char *el0abort_run(const struct attack_env *e)
 	uint64_t oob = e->mem_base + e->mem_size + 0x1000;
 	if (e->native)
 		return "test=el0abort needs Bulkhead";
-	if (oob < 0x40000000 || oob >= 0x80000000 || e->uart >= 0x40000000)
-		return "RAM end or the PL011 outside what this mode's map aliases";
+	const char *err = gic_probe(e->fdt);
+	if (err)
+		return err;
+	if (oob < 0x40000000 || oob >= 0x80000000 || e->uart >= 0x40000000 ||
+	    gic.gicd >= 0x40000000)
+		return "RAM end, the PL011 or the GICD outside what this mode's map aliases";
 	el0_l1[0] = BLOCK | PXN | UXN; /* as start.S: devices, MAIR index 0 */
 	el0_l1[1] = 0x40000000 | BLOCK | ATTR_NORMAL | SH_INNER | UXN;
 	el0_l1[2] = BLOCK | AP_EL0_RW | PXN | UXN; /* devices, MAIR index 0 */

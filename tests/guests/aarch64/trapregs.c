@@ -344,7 +344,10 @@ static void fr_rx(void)
 /* `frburst`: FR_BURST more FR loads, every register in turn, after the
  * summary line and printing nothing unless one goes wrong (not counted in
  * `calls`): the test script finds exactly FR_BURST more trap exits in the
- * hypervisor's statistics than a run without them. */
+ * hypervisor's statistics than a run without them. On GICv3 each is
+ * followed by an ICC_SGI1R_EL1 write naming nobody (SGI 1 or, XZR, 0;
+ * TargetList 0) from the same register: FR_BURST more again, each counted
+ * by the vector's own path (vectors.S: guest_sgi64). */
 static void fr_burst(void)
 {
 	for (unsigned i = 0; i < FR_BURST; i++) {
@@ -354,6 +357,11 @@ static void fr_burst(void)
 		tb.in[base_reg(n)] = env->uart + UART_FR;
 		run("ldr FR (burst),", trapregs_ldr, n, NO_DEST, 0, n < NREG ? 1u << n : 0);
 		fr_check("ldr FR (burst),", n, true);
+		if (gic.version != 3)
+			continue;
+		if (n < NREG)
+			tb.in[n] = 1ull << 24;
+		run("msr ICC_SGI1R_EL1 (burst),", trapregs_sgi1r, n, NO_DEST, 0, 0);
 	}
 }
 
@@ -420,6 +428,60 @@ static const char *sgi_cost(void)
 	return NULL;
 }
 
+#define PT_TABLE 3ull
+#define PT_PAGE	 (3ull | 1ull << 10 | 3ull << 8 | 1ull << 2) /* AF, inner shareable, MAIR 1 */
+#define PT_GP	 (1ull << 50)				     /* a BTI guarded page */
+#define PT_UXN	 (1ull << 54)
+#define BT_VA	 0x100000000ull /* level-1 entry 4: free in start.S's map */
+
+static uint64_t bt_l1[512] __attribute__((aligned(4096)));
+static uint64_t bt_l2[512] __attribute__((aligned(4096)));
+static uint64_t bt_l3[512] __attribute__((aligned(4096)));
+static uint32_t bt_code[2048] __attribute__((aligned(4096)));
+
+static void bt_table(uint64_t ttbr)
+{
+	__asm__ volatile("dsb ishst\n\tmsr ttbr0_el1, %0\n\tisb" ::"r"(ttbr) : "memory");
+	__asm__ volatile("tlbi vmalle1\n\tdsb nsh\n\tisb" ::: "memory");
+}
+
+/* `btype` (a CPU with BTI: max): the SGI write (GICv3 ICC_SGI1R_EL1, GICv2
+ * a GICD_SGIR store; from XZR: nobody) is the last word of an unguarded
+ * page, called by BLR (PSTATE.BTYPE 2 as it traps), and the next page is
+ * guarded, its first instruction no BTI. The hypervisor emulates the write
+ * and must clear SPSR_EL2.BTYPE (vectors.S: guest_sgi64; traps.c:
+ * stepped64): else that instruction takes a Branch Target exception. */
+static const char *btype(void)
+{
+	if (!(read_sysreg(id_aa64pfr1_el1) & 0xf)) {
+		env->say("trapregs: btype: skipped (no BTI on this CPU)");
+		return NULL;
+	}
+	uint64_t old = read_sysreg(ttbr0_el1);
+	const uint64_t *l1 = (const uint64_t *)(uintptr_t)(old & 0xfffffffff000ull);
+	for (unsigned i = 0; i < 4; i++)
+		bt_l1[i] = l1[i];
+	bt_l1[4] = (uint64_t)(uintptr_t)bt_l2 | PT_TABLE;
+	bt_l2[0] = (uint64_t)(uintptr_t)bt_l3 | PT_TABLE;
+	bt_l3[0] = (uint64_t)(uintptr_t)bt_code | PT_PAGE | PT_UXN;
+	bt_l3[1] = ((uint64_t)(uintptr_t)bt_code + 4096) | PT_PAGE | PT_UXN | PT_GP;
+	bt_code[1023] = gic.version == 3 ? 0xd518cbbf  /* msr ICC_SGI1R_EL1, xzr */
+					 : 0xb900003f; /* str wzr, [x1] */
+	bt_code[1024] = 0xd2800020;		       /* mov x0, #1: no BTI */
+	bt_code[1025] = 0xd65f03c0;		       /* ret */
+	__asm__ volatile("dc cvau, %0\n\tdc cvau, %1" ::"r"(&bt_code[1023]), "r"(&bt_code[1024])
+			 : "memory");
+	__asm__ volatile("dsb ish\n\tic iallu\n\tdsb ish\n\tisb" ::: "memory");
+	bt_table((uint64_t)(uintptr_t)bt_l1);
+	uint64_t (*fn)(uint64_t, uint64_t) = (uint64_t(*)(uint64_t, uint64_t))(BT_VA + 0xffc);
+	uint64_t r = fn(0, gic.gicd + GICD_SGIR);
+	bt_table(old);
+	if (r != 1)
+		return "btype: the instruction after the SGI write did not run";
+	env->say("trapregs: btype: SGI write reached by BLR, the guarded instruction after it ran");
+	return NULL;
+}
+
 /* HVC with x1-x7 as arguments: the fast path's Bulkhead call, the SMCCC
  * router's PSCI_VERSION and an unknown call. x0 is the result; x1-x3 may
  * be results (SMCCC 1.1), x4-x30 must survive. */
@@ -454,6 +516,8 @@ const char *trapregs_mode(const struct attack_env *e)
 		return fr_cost();
 	if (arg("sgicost"))
 		return sgi_cost();
+	if (arg("btype"))
+		return btype();
 	irq_disable();
 	for (unsigned i = 0; i < 16; i++) {
 		irq_set_handler(i, on_sgi);
