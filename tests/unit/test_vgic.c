@@ -1680,6 +1680,37 @@ static void test_v2_spi_edge_merged_once(void)
 	test_spi_edge_merged_once(2);
 }
 
+/* A passed-through SPI (domain 1's 48, edge) the guest pended itself
+ * (ISPENDR: listed without the link) when its device interrupts: the
+ * physical instance, active in the GIC until the guest deactivates a
+ * linked register, must not merge into that software one. Merged, it was
+ * dropped: never listed again, the physical SPI left active, the device
+ * silent until the domain restarts. Listed, linked, after the completion
+ * (the unlinked register asks EOI maintenance). */
+static void test_v3_hw_spi_pended_never_merges(void)
+{
+	setup_v3();
+	struct domain *d = &domains[1];
+	struct vcpu *v = h_vcpu(d, 0);
+	gicd_w(v, 0x000, 3);
+	gicd_w(v, 0x084, ~0u);
+	gicd_wb(v, 0x400 + 48, 0x70);
+	gicd_w(v, 0xc0c, 1u << 1); /* ICFGR3: SPI 48 edge */
+	gicd_w(v, 0x104, 1u << 16);
+	guest_access(v, board.gicd.base + 0x6000 + 8 * 48, 8, true, 0);
+	gicd_w(v, 0x204, 1u << 16);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0x70) | 48);
+	vgic_inject_hw(v, 48, 48);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0x70) | V3_EOI | 48);
+	CHECK_EQ(lr(v, 1), 0);
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V3_PENDING | V3_HW | V3_GRP1 | V3_PRIO(0x70) | V3_PINTID(48) | 48);
+}
+
 int main(void)
 {
 	RUN(test_v3_reset_state);
@@ -1719,5 +1750,6 @@ int main(void)
 	RUN(test_v2_sgi_resent_while_pending);
 	RUN(test_v3_spi_edge_merged_once);
 	RUN(test_v2_spi_edge_merged_once);
+	RUN(test_v3_hw_spi_pended_never_merges);
 	return check_summary("test_vgic");
 }
