@@ -1687,28 +1687,42 @@ static void test_v2_spi_edge_merged_once(void)
  * dropped: never listed again, the physical SPI left active, the device
  * silent until the domain restarts. Listed, linked, after the completion
  * (the unlinked register asks EOI maintenance). */
-static void test_v3_hw_spi_pended_never_merges(void)
+static void test_hw_spi_pended_never_merges(unsigned version)
 {
-	setup_v3();
+	bool v3 = version == 3;
+	fake_setup(version);
 	struct domain *d = &domains[1];
 	struct vcpu *v = h_vcpu(d, 0);
-	gicd_w(v, 0x000, 3);
-	gicd_w(v, 0x084, ~0u);
+	gicd_w(v, 0x000, v3 ? 3 : 1);
 	gicd_wb(v, 0x400 + 48, 0x70);
 	gicd_w(v, 0xc0c, 1u << 1); /* ICFGR3: SPI 48 edge */
 	gicd_w(v, 0x104, 1u << 16);
-	guest_access(v, board.gicd.base + 0x6000 + 8 * 48, 8, true, 0);
+	if (v3)
+		guest_access(v, board.gicd.base + 0x6000 + 8 * 48, 8, true, 0);
+	else
+		gicd_wb(v, 0x800 + 48, 1);
 	gicd_w(v, 0x204, 1u << 16);
 	exit_of(v);
-	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0x70) | 48);
+	uint64_t one = v3 ? V3_PENDING | V3_PRIO(0x70) | 48 : V2_PENDING | V2_PRIO(0x70) | 48;
+	CHECK_EQ(lr(v, 0), one);
 	vgic_inject_hw(v, 48, 48);
 	exit_of(v);
-	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0x70) | V3_EOI | 48);
+	CHECK_EQ(lr(v, 0), one | (v3 ? V3_EOI : V2_EOI));
 	CHECK_EQ(lr(v, 1), 0);
 	guest_sets_lr_state(v, 0, LR_ACTIVE);
 	guest_sets_lr_state(v, 0, LR_INVALID);
 	exit_of(v);
-	CHECK_EQ(lr(v, 0), V3_PENDING | V3_HW | V3_GRP1 | V3_PRIO(0x70) | V3_PINTID(48) | 48);
+	CHECK_EQ(lr(v, 0), one | (v3 ? V3_HW | V3_PINTID(48) : (1u << 31) | (48u << 10)));
+}
+
+static void test_v3_hw_spi_pended_never_merges(void)
+{
+	test_hw_spi_pended_never_merges(3);
+}
+
+static void test_v2_hw_spi_pended_never_merges(void)
+{
+	test_hw_spi_pended_never_merges(2);
 }
 
 int main(void)
@@ -1751,5 +1765,6 @@ int main(void)
 	RUN(test_v3_spi_edge_merged_once);
 	RUN(test_v2_spi_edge_merged_once);
 	RUN(test_v3_hw_spi_pended_never_merges);
+	RUN(test_v2_hw_spi_pended_never_merges);
 	return check_summary("test_vgic");
 }
