@@ -1725,6 +1725,64 @@ static void test_v2_hw_spi_pended_never_merges(void)
 	test_hw_spi_pended_never_merges(2);
 }
 
+/* A doorbell (edge SPI 41) merged into its register on vCPU 1, then
+ * routed to vCPU 0, then rung: no kick while the mark holds (the old
+ * register's EOI maintenance answers for it), and not lost: vCPU 1's
+ * completion gives it back and kicks vCPU 0 (hand_back), whose exit lists
+ * it; vCPU 1 lists nothing more. */
+static void spi_route(struct vcpu *v, unsigned k)
+{
+	if (gic_host.version == 3)
+		guest_access(v, board.gicd.base + 0x6000 + 8 * 41, 8, true, k);
+	else
+		gicd_wb(v, 0x800 + 41, (uint8_t)(1u << k));
+}
+
+static void test_spi_merged_then_routed(unsigned version)
+{
+	if (version == 3)
+		setup_v3();
+	else
+		setup_v2();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	spi_route(v, 1);
+	gicd_w(v, 0x104, 1u << 9);
+	exit_of(w);
+	for (unsigned n = 0; n < 2; n++) { /* listed, then merged */
+		fake_enter(v);
+		vgic_inject(d, NULL, 41);
+		exit_of(w);
+	}
+	CHECK_EQ(lr(w, 0) & (0x3ff | (version == 3 ? V3_EOI : V2_EOI)),
+		 41 | (version == 3 ? V3_EOI : V2_EOI));
+	spi_route(v, 0);
+	exit_of(v);
+	exit_of(w);
+	unsigned *ipis = &fake_ipis[h_vcpu_cpu(v)], k0 = *ipis;
+	fake_enter(w);
+	vgic_inject(d, NULL, 41);
+	CHECK_EQ(*ipis, k0);
+	guest_sets_lr_state(w, 0, LR_ACTIVE);
+	guest_sets_lr_state(w, 0, LR_INVALID);
+	exit_of(w);
+	CHECK_EQ(*ipis, k0 + 1);
+	CHECK_EQ(lr(w, 0), 0);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0) & 0x3ff, 41);
+	CHECK_EQ(lr(v, 1), 0);
+}
+
+static void test_v3_spi_merged_then_routed(void)
+{
+	test_spi_merged_then_routed(3);
+}
+
+static void test_v2_spi_merged_then_routed(void)
+{
+	test_spi_merged_then_routed(2);
+}
+
 int main(void)
 {
 	RUN(test_v3_reset_state);
@@ -1766,5 +1824,7 @@ int main(void)
 	RUN(test_v2_spi_edge_merged_once);
 	RUN(test_v3_hw_spi_pended_never_merges);
 	RUN(test_v2_hw_spi_pended_never_merges);
+	RUN(test_v3_spi_merged_then_routed);
+	RUN(test_v2_spi_merged_then_routed);
 	return check_summary("test_vgic");
 }
