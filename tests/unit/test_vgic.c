@@ -1783,6 +1783,42 @@ static void test_v2_spi_merged_then_routed(void)
 	test_spi_merged_then_routed(2);
 }
 
+/* An edge SPI merged into its pending register (43, EOI asked), evicted by
+ * more urgent SGIs: the one pending instance goes back to the model (the
+ * merge had dropped the model's), a ring meanwhile coalesces on it, and it
+ * is listed once when room comes, then nothing more. */
+static void test_v3_merged_spi_evicted(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0);
+	gicd_wb(v, 0x400 + 43, 0xc0);
+	gicd_w(v, 0x104, 1u << 11);
+	for (unsigned n = 0; n < 2; n++) {
+		vgic_inject(d, NULL, 43);
+		exit_of(v);
+	}
+	uint64_t one = V3_PENDING | V3_GRP1 | V3_PRIO(0xc0) | 43;
+	CHECK_EQ(lr(v, 0), one | V3_EOI);
+	fill_lrs_with_sgis(d, v);
+	exit_of(v); /* 43 evicted */
+	CHECK_EQ(lr(v, 0) & 0x3ff, 3);
+	CHECK_EQ(gicd_r(v, 0x204) & (1u << 11), 1u << 11);
+	vgic_inject(d, NULL, 43);
+	for (unsigned i = 0; i < gic_host.nr_lrs; i++) {
+		guest_sets_lr_state(v, i, LR_ACTIVE);
+		guest_sets_lr_state(v, i, LR_INVALID);
+	}
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), one);
+	CHECK_EQ(lr(v, 1), 0);
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	CHECK_EQ(gicd_r(v, 0x204) & (1u << 11), 0);
+}
+
 int main(void)
 {
 	RUN(test_v3_reset_state);
@@ -1826,5 +1862,6 @@ int main(void)
 	RUN(test_v2_hw_spi_pended_never_merges);
 	RUN(test_v3_spi_merged_then_routed);
 	RUN(test_v2_spi_merged_then_routed);
+	RUN(test_v3_merged_spi_evicted);
 	return check_summary("test_vgic");
 }
