@@ -399,10 +399,11 @@ static __attribute__((noinline)) void sync_listed(struct vcpu *v, unsigned i, ui
 	 * (GICv2: the same sender's SGI). A PPI's or SPI's is marked latched
 	 * in the register: its EOI maintenance (below) then lists the edges
 	 * that come after without a kick (vgic_inject), taken or not by then.
-	 * (SGIs: a send always kicks.) */
+	 * (SGIs: a send always kicks.) Never a passed-through one, linked
+	 * or not: its physical instance waits for a linked register. */
 	if ((l.state & 1) && v2_sgi) {
 		q->sgi_src &= (uint8_t)~(1u << l.src);
-	} else if ((l.state & 1) && !l.hw && q->edge && q->pending) {
+	} else if ((l.state & 1) && !q->hw && q->edge && q->pending) {
 		q->lr_latched = id >= 16;
 		q->pending = false;
 	}

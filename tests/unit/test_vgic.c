@@ -1680,6 +1680,145 @@ static void test_v2_spi_edge_merged_once(void)
 	test_spi_edge_merged_once(2);
 }
 
+/* A passed-through SPI (domain 1's 48, edge) the guest pended itself
+ * (ISPENDR: listed without the link) when its device interrupts: the
+ * physical instance, active in the GIC until the guest deactivates a
+ * linked register, must not merge into that software one. Merged, it was
+ * dropped: never listed again, the physical SPI left active, the device
+ * silent until the domain restarts. Listed, linked, after the completion
+ * (the unlinked register asks EOI maintenance). */
+static void test_hw_spi_pended_never_merges(unsigned version)
+{
+	bool v3 = version == 3;
+	fake_setup(version);
+	struct domain *d = &domains[1];
+	struct vcpu *v = h_vcpu(d, 0);
+	gicd_w(v, 0x000, v3 ? 3 : 1);
+	gicd_wb(v, 0x400 + 48, 0x70);
+	gicd_w(v, 0xc0c, 1u << 1); /* ICFGR3: SPI 48 edge */
+	gicd_w(v, 0x104, 1u << 16);
+	if (v3)
+		guest_access(v, board.gicd.base + 0x6000 + 8 * 48, 8, true, 0);
+	else
+		gicd_wb(v, 0x800 + 48, 1);
+	gicd_w(v, 0x204, 1u << 16);
+	exit_of(v);
+	uint64_t one = v3 ? V3_PENDING | V3_PRIO(0x70) | 48 : V2_PENDING | V2_PRIO(0x70) | 48;
+	CHECK_EQ(lr(v, 0), one);
+	vgic_inject_hw(v, 48, 48);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), one | (v3 ? V3_EOI : V2_EOI));
+	CHECK_EQ(lr(v, 1), 0);
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), one | (v3 ? V3_HW | V3_PINTID(48) : (1u << 31) | (48u << 10)));
+}
+
+static void test_v3_hw_spi_pended_never_merges(void)
+{
+	test_hw_spi_pended_never_merges(3);
+}
+
+static void test_v2_hw_spi_pended_never_merges(void)
+{
+	test_hw_spi_pended_never_merges(2);
+}
+
+/* A doorbell (edge SPI 41) merged into its register on vCPU 1, then
+ * routed to vCPU 0, then rung: no kick while the mark holds (the old
+ * register's EOI maintenance answers for it), and not lost: vCPU 1's
+ * completion gives it back and kicks vCPU 0 (hand_back), whose exit lists
+ * it; vCPU 1 lists nothing more. */
+static void spi_route(struct vcpu *v, unsigned k)
+{
+	if (gic_host.version == 3)
+		guest_access(v, board.gicd.base + 0x6000 + 8 * 41, 8, true, k);
+	else
+		gicd_wb(v, 0x800 + 41, (uint8_t)(1u << k));
+}
+
+static void test_spi_merged_then_routed(unsigned version)
+{
+	if (version == 3)
+		setup_v3();
+	else
+		setup_v2();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	spi_route(v, 1);
+	gicd_w(v, 0x104, 1u << 9);
+	exit_of(w);
+	for (unsigned n = 0; n < 2; n++) { /* listed, then merged */
+		fake_enter(v);
+		vgic_inject(d, NULL, 41);
+		exit_of(w);
+	}
+	CHECK_EQ(lr(w, 0) & (0x3ff | (version == 3 ? V3_EOI : V2_EOI)),
+		 41 | (version == 3 ? V3_EOI : V2_EOI));
+	spi_route(v, 0);
+	exit_of(v);
+	exit_of(w);
+	unsigned *ipis = &fake_ipis[h_vcpu_cpu(v)], k0 = *ipis;
+	fake_enter(w);
+	vgic_inject(d, NULL, 41);
+	CHECK_EQ(*ipis, k0);
+	guest_sets_lr_state(w, 0, LR_ACTIVE);
+	guest_sets_lr_state(w, 0, LR_INVALID);
+	exit_of(w);
+	CHECK_EQ(*ipis, k0 + 1);
+	CHECK_EQ(lr(w, 0), 0);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0) & 0x3ff, 41);
+	CHECK_EQ(lr(v, 1), 0);
+}
+
+static void test_v3_spi_merged_then_routed(void)
+{
+	test_spi_merged_then_routed(3);
+}
+
+static void test_v2_spi_merged_then_routed(void)
+{
+	test_spi_merged_then_routed(2);
+}
+
+/* An edge SPI merged into its pending register (43, EOI asked), evicted by
+ * more urgent SGIs: the one pending instance goes back to the model (the
+ * merge had dropped the model's), a ring meanwhile coalesces on it, and it
+ * is listed once when room comes, then nothing more. */
+static void test_v3_merged_spi_evicted(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0);
+	gicd_wb(v, 0x400 + 43, 0xc0);
+	gicd_w(v, 0x104, 1u << 11);
+	for (unsigned n = 0; n < 2; n++) {
+		vgic_inject(d, NULL, 43);
+		exit_of(v);
+	}
+	uint64_t one = V3_PENDING | V3_GRP1 | V3_PRIO(0xc0) | 43;
+	CHECK_EQ(lr(v, 0), one | V3_EOI);
+	fill_lrs_with_sgis(d, v);
+	exit_of(v); /* 43 evicted */
+	CHECK_EQ(lr(v, 0) & 0x3ff, 3);
+	CHECK_EQ(gicd_r(v, 0x204) & (1u << 11), 1u << 11);
+	vgic_inject(d, NULL, 43);
+	for (unsigned i = 0; i < gic_host.nr_lrs; i++) {
+		guest_sets_lr_state(v, i, LR_ACTIVE);
+		guest_sets_lr_state(v, i, LR_INVALID);
+	}
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), one);
+	CHECK_EQ(lr(v, 1), 0);
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	CHECK_EQ(gicd_r(v, 0x204) & (1u << 11), 0);
+}
+
 int main(void)
 {
 	RUN(test_v3_reset_state);
@@ -1719,5 +1858,10 @@ int main(void)
 	RUN(test_v2_sgi_resent_while_pending);
 	RUN(test_v3_spi_edge_merged_once);
 	RUN(test_v2_spi_edge_merged_once);
+	RUN(test_v3_hw_spi_pended_never_merges);
+	RUN(test_v2_hw_spi_pended_never_merges);
+	RUN(test_v3_spi_merged_then_routed);
+	RUN(test_v2_spi_merged_then_routed);
+	RUN(test_v3_merged_spi_evicted);
 	return check_summary("test_vgic");
 }
