@@ -133,6 +133,8 @@ void vgic_domain_reset(struct domain *d)
 			virq_reset(&c->priv[i], true, i < 16);
 		c->priv_enabled = 0;
 		c->rd_sleep = true;
+		__atomic_store_n(&c->sgi_in[0], 0, __ATOMIC_RELAXED); /* sent to the last life */
+		__atomic_store_n(&c->sgi_in[1], 0, __ATOMIC_RELAXED);
 	}
 	vgic_unlock(d);
 }
@@ -143,6 +145,8 @@ void vgic_vcpu_reset(struct vcpu *v)
 	/* Under the lock: another vCPU may be pending an SGI here already (v
 	 * is RUNNING from its claim on). */
 	vgic_lock(v->dom);
+	/* sgi_in too: an SGI sent concurrently lands before or after (the
+	 * OR's exclusive store fails if a store of the reset came between). */
 	memset(c, 0, sizeof(*c));
 	c->seen_gen = VGIC_GEN_STALE; /* the first entry flushes (and enables the interface) */
 	c->rd_sleep = true;
@@ -266,7 +270,10 @@ static bool list_private_now(struct vcpu *v, unsigned vintid, int pintid)
 	struct virq *q = &c->priv[vintid & (VGIC_NR_PRIV - 1)];
 	unsigned i = VGIC_MAX_LRS;
 	spin_lock(&d->arch.vgic_lock); /* another vCPU may be writing our redistributor */
-	if (vintid < VGIC_NR_PRIV && c->seen_gen == d->arch.vgic_gen && !c->waiting && q->enabled &&
+	/* Not past an SGI sent and unclaimed: the flush lists by priority. */
+	if (vintid < VGIC_NR_PRIV && c->seen_gen == d->arch.vgic_gen && !c->waiting &&
+	    !(*(volatile uint64_t *)&c->sgi_in[0] | *(volatile uint64_t *)&c->sgi_in[1]) &&
+	    q->enabled &&
 	    !q->pending && !(pintid < 0 && q->level) && group_enabled(d, q)) {
 		if (q->in_lr) { /* its last instance: reuse that register once done */
 			if (pintid >= 0 && vgic_ops->lr_state(vgic_lr_read(q->lr)) == 0)
@@ -305,49 +312,80 @@ bool vgic_list_level_now(struct vcpu *v, unsigned vintid)
 	return list_private_now(v, vintid, -1);
 }
 
+/*
+ * No vgic lock: each target's SGI goes into its sgi_in with one atomic OR
+ * (its exit, or any reader of its SGIs' pending state, claims it into the
+ * model under the lock: sgi_claim), then its recheck byte (a release
+ * store: the OR before it). The kick after a DSB ISH: both complete before
+ * the IPI can be taken (docs/ARCHITECTURE.md, the SGI handover).
+ */
 void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 {
 	struct domain *d = from->dom;
 	targets &= (uint32_t)((1ULL << d->nvcpus) - 1);
-	vgic_lock(d);
-	uint64_t gen = d->arch.vgic_gen;
-	/* Read once: the byte stores below may alias anything, so the
-	 * compiler would load them again for every target. */
 	struct vcpu *vcpus = d->vcpu;
-	bool by_source = vgic_ops->sgi_source;
+	/* GICv2: an SGI pending per source CPU (at most 8); GICv3: source 0. */
+	unsigned src = vgic_ops->sgi_source ? from->index & 7 : 0;
+	uint64_t bit = 1ULL << ((src & 3) * 16 + (intid & 15));
 	for (uint32_t m = targets; m; m &= m - 1) { /* by the targets' bits */
 		struct vcpu *t = &vcpus[__builtin_ctz(m)];
-		struct vgic_cpu *c = &t->arch.vgic;
-		struct virq *q = &c->priv[intid & 15];
-		if (by_source)
-			q->sgi_src |= (uint8_t)(1u << from->index);
-		else
-			q->pending = true;
-		/* Its exit lists it directly (list_sgi_direct) if nothing but SGIs
-		 * changed for it since its last flush; else the general path. */
-		c->sgi_new |= (uint16_t)(1u << (intid & 15));
-		__atomic_store_n(&c->seen_gen,
-				 (c->seen_gen & ~VGIC_GEN_SGI) == gen ? gen | VGIC_GEN_SGI
-								      : VGIC_GEN_STALE,
-				 __ATOMIC_RELEASE);
+		__atomic_fetch_or(&t->arch.vgic.sgi_in[src >> 2], bit, __ATOMIC_RELAXED);
 		vcpu_recheck(t, VCPU_RECHECK_VGIC);
 	}
-	/* Only the targets' own interrupts changed: they flush (their
-	 * seen_gen is marked or stale), no other vCPU needs to, the sender
-	 * included: its exit returns at the entry flag word's test. */
-	vgic_unlock_unchanged(d);
-	/* The sender runs on this CPU: its own exit flushes, no kick. */
-	uint32_t kick_mask = targets & ~(1u << from->index);
-	/* The targets are the sender's domain's: no kick accounting on the
-	 * way (their CPUs charge the exit to that domain). No DSB of its own:
-	 * the unlock's (spin_unlock, arch_send_event: DSB ISH) completed every
-	 * store a target must see (its mark, sgi_new, recheck byte); nothing
-	 * after it is stored. */
-	for (; kick_mask; kick_mask &= kick_mask - 1) {
-		struct vcpu *t = &d->vcpu[__builtin_ctz(kick_mask)];
-		if (kick_needed(t))
+	/* The sender runs on this CPU: its own exit flushes, no kick. The
+	 * targets are the sender's domain's: no kick accounting on the way
+	 * (their CPUs charge the exit to that domain). */
+	for (uint32_t m = targets & ~(1u << from->index); m; m &= m - 1) {
+		struct vcpu *t = &vcpus[__builtin_ctz(m)];
+		if (kick_needed(t)) {
+			dsb(ish);
 			gic_kick_own(t->pcpu);
+		}
 	}
+}
+
+/* One exchange claims word w (none when it reads 0: no store). */
+static inline uint64_t sgi_take(struct vgic_cpu *c, unsigned w)
+{
+	if (!__atomic_load_n(&c->sgi_in[w], __ATOMIC_RELAXED))
+		return 0;
+	return __atomic_exchange_n(&c->sgi_in[w], 0, __ATOMIC_ACQUIRE);
+}
+
+/* Word 0's bits in0 (claimed by the caller) and word 1's into v's model
+ * (pending, GICv2 a source), the vgic lock held; any: v's exit takes the
+ * general path. */
+static __attribute__((cold, noinline)) void sgi_merge_rest(struct vcpu *v, uint64_t in0)
+{
+	struct vgic_cpu *c = &v->arch.vgic;
+	uint64_t in[2] = {in0, sgi_take(c, 1)};
+	if (!(in[0] | in[1]))
+		return;
+#pragma GCC unroll 1
+	for (unsigned w = 0; w < 2; w++)
+		for (uint64_t m = in[w]; m; m &= m - 1) {
+			unsigned b = (unsigned)__builtin_ctzll(m);
+			struct virq *q = &c->priv[b & 15];
+			if (vgic_ops->sgi_source)
+				q->sgi_src |= (uint8_t)(1u << (w * 4 + b / 16));
+			else
+				q->pending = true;
+		}
+	__atomic_store_n(&c->seen_gen, VGIC_GEN_STALE, __ATOMIC_RELEASE);
+}
+
+__attribute__((cold, noinline)) void vgic_sgi_merge(struct vcpu *v)
+{
+	sgi_merge_rest(v, sgi_take(&v->arch.vgic, 0));
+}
+
+__attribute__((cold, noinline)) unsigned vgic_sgi_sent(const struct vgic_cpu *c, unsigned intid)
+{
+	unsigned r = 0;
+	for (unsigned k = 0; k < 8; k++)
+		r |= (unsigned)(__atomic_load_n(&c->sgi_in[k / 4], __ATOMIC_RELAXED) >>
+				(k % 4 * 16 + (intid & 15)) & 1) << k;
+	return r;
 }
 
 /* Is q asking to be delivered (apart from being enabled)? */
@@ -636,7 +674,8 @@ static bool freed_want(struct vcpu *v, uint32_t freed)
 
 /*
  * The exit of a vCPU whose model changed by one SGI alone since its last
- * flush (seen_gen marked, nothing waiting), the vgic lock held: the SGI
+ * flush (`sgis`, just claimed; seen_gen the generation, nothing waiting),
+ * the vgic lock held: the SGI
  * listed without reading back the other registers in use. Into its own
  * last register if the guest is done with it (one read), else the lowest
  * free one; the others stay in lr_used for a later sync to read back
@@ -645,14 +684,16 @@ static bool freed_want(struct vcpu *v, uint32_t freed)
  * general path: its sync frees only registers the guest no longer sees.
  * False, nothing done: the general sync and flush.
  */
-static bool list_sgi_direct(struct vcpu *v, uint64_t gen)
+static bool list_sgi_direct(struct vcpu *v, uint64_t gen, uint64_t in)
 {
 	struct vgic_cpu *c = &v->arch.vgic;
-	uint32_t sgis = c->sgi_new;
-	unsigned s = (unsigned)__builtin_ctz(sgis | 0x10000u), i;
-	struct virq *q = &c->priv[s & 15];
-	if (c->seen_gen != (gen | VGIC_GEN_SGI) || c->again || (sgis & (sgis - 1)) ||
-	    !(c->priv_enabled & sgis) || !wants_delivery(q) || !group_enabled(v->dom, q))
+	unsigned b = (unsigned)__builtin_ctzll(in), s = b & 15, i;
+	struct virq *q = &c->priv[s];
+	/* Claimed, so pending: GICv2 from source b / 16 besides those the
+	 * model holds (merged below, once listed). */
+	unsigned srcs = q->sgi_src | 1u << (b / 16);
+	if (c->seen_gen != gen || c->again || (in & (in - 1)) || !(c->priv_enabled >> s & 1) ||
+	    !group_enabled(v->dom, q))
 		return false;
 	uint32_t mine = q->in_lr ? 1u << q->lr : 0;
 	for (uint32_t m = (c->lr_used | c->lr_quiet) & ~mine; m; m &= m - 1) {
@@ -675,17 +716,14 @@ static bool list_sgi_direct(struct vcpu *v, uint64_t gen)
 		i = (unsigned)__builtin_ctz(free);
 	}
 	/* put_in_lr's listing for an SGI: an edge (no latch), never linked;
-	 * GICv2: its lowest source (none: bit 8, nothing cleared), EOI if
-	 * another sender's waits. */
-	unsigned src = (unsigned)__builtin_ctz(q->sgi_src | 0x100u);
-	q->sgi_src &= (uint8_t)~(1u << src);
+	 * GICv2: its lowest source, EOI if another sender's waits. */
+	unsigned src = (unsigned)__builtin_ctz(srcs);
+	q->sgi_src = vgic_v3() ? 0 : (uint8_t)(srcs & ~(1u << src));
 	q->pending = q->active = q->lr_latched = false;
 	q->in_lr = true;
 	q->lr = (uint8_t)i;
 	c->lr_intid[i] = (uint16_t)s;
 	c->lr_used |= 1u << i;
-	c->seen_gen = gen;
-	c->sgi_new = 0;
 	vgic_lr_write(i, vgic_v3() ? vgic_v3_lr_sgi(s, q->prio, q->group1)
 			    : vgic_v2_lr_sgi(s, q->prio, q->group1, q->sgi_src != 0, src));
 	return true;
@@ -701,11 +739,10 @@ static void sync_and_flush_locked(struct vcpu *v)
 	/* The model as at the last flush, which listed all it could (nothing
 	 * waits): a flush can only list what this sync frees and still wants
 	 * delivery. The exit after a guest completed its interrupts, or sent
-	 * an SGI from its handler, skips it. SGIs sent to v since (seen_gen
-	 * marked VGIC_GEN_SGI) that list_sgi_direct declined: the flush. */
+	 * an SGI from its handler, skips it. SGIs claimed (seen_gen stale)
+	 * that list_sgi_direct declined: the flush. */
 	uint32_t held = c->seen_gen == gen && !c->waiting ? c->lr_used | c->lr_quiet : ~0u;
 	c->seen_gen = gen;
-	c->sgi_new = 0;
 	struct vcpu *other = sync(v);
 	if (held == ~0u || freed_want(v, held & ~(c->lr_used | c->lr_quiet)))
 		other = flush(v, other);
@@ -732,19 +769,28 @@ static void sync_and_flush_locked(struct vcpu *v)
 void vgic_sync_and_flush(struct vcpu *v)
 {
 	struct domain *d = v->dom;
+	struct vgic_cpu *c = &v->arch.vgic;
 	uint64_t gen = __atomic_load_n(&d->arch.vgic_gen, __ATOMIC_ACQUIRE);
-	if (!vgic_needs_flush(&v->arch.vgic, gen))
+	if (!vgic_needs_flush(c, gen))
 		return;
 	spin_lock(&d->arch.vgic_lock);
-	if (list_sgi_direct(v, d->arch.vgic_gen))
+	uint64_t in = sgi_take(c, 0);
+	/* Word 1: GICv2 sources 4-7 only; one sent later sets the byte again. */
+	if (in && !__atomic_load_n(&c->sgi_in[1], __ATOMIC_RELAXED) &&
+	    list_sgi_direct(v, d->arch.vgic_gen, in)) {
 		spin_unlock(&d->arch.vgic_lock); /* only v's own interrupts changed */
-	else
-		sync_and_flush_locked(v);
+		return;
+	}
+	if (in || __atomic_load_n(&c->sgi_in[1], __ATOMIC_RELAXED))
+		sgi_merge_rest(v, in);
+	sync_and_flush_locked(v);
 }
 
 void vgic_maintenance(struct vcpu *v)
 {
 	struct domain *d = v->dom;
+	/* SGIs still in sgi_in: their sender set v's recheck byte, so this
+	 * exit's entry check claims and lists them, after this. */
 	spin_lock(&d->arch.vgic_lock);
 	if (timers_done_quiet(v)) {
 		spin_unlock(&d->arch.vgic_lock);
@@ -826,7 +872,7 @@ static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned reg, uint32_t
 			break;
 		case 2: /* ISPENDR/ICPENDR: pending even when masked; listed
 			 * elsewhere: pending until read back */
-			bit = wants_delivery(q);
+			bit = wants_delivery(q) || (first + b < 16 && vgic_sgi_sent(c, b));
 			if (q->in_lr)
 				bit = bit || !listed_here(v, first + b, q) ||
 				      (vgic_ops->lr_state(vgic_lr_read(q->lr)) & 1);
@@ -919,6 +965,8 @@ static bool dist_bits(struct vcpu *v, uint64_t off, unsigned size, bool write, u
 	bool set = reg == 0 || (reg & 1);
 	if (size != 4)
 		return false;
+	if (write && !first && part != DIST_SHARED && kind[reg] == 2)
+		vgic_sgi_merge(v); /* ISPENDR0/ICPENDR0: its SGIs sent, in the model */
 	if ((part == DIST_PRIVATE && first) || (part == DIST_SHARED && first == 0) ||
 	    first >= 32 + dist(d)->nr_spis) {
 		if (!write)

@@ -73,7 +73,8 @@ void vgic_sync_and_flush(struct vcpu *v);
 void vgic_maintenance(struct vcpu *v);
 /* Anything for vgic_sync_and_flush to do? Not when the domain's vGIC
  * (generation gen, its vgic_gen) has not changed since this vCPU's last
- * flush (nor, seen_gen marked or stale, its own interrupts) and nothing
+ * flush (nor, seen_gen stale, its own interrupts), no SGI sent to it
+ * waits in sgi_in, and nothing
  * waits unlisted, whatever its list registers hold: the model learns what
  * the guest did with them at its next change, a maintenance interrupt or
  * its leave, and nothing listed waits on that (a register with more of its
@@ -83,8 +84,18 @@ void vgic_maintenance(struct vcpu *v);
  * exit). */
 static inline bool vgic_needs_flush(const struct vgic_cpu *c, uint64_t gen)
 {
-	return c->again || gen != __atomic_load_n(&c->seen_gen, __ATOMIC_RELAXED);
+	return c->again || gen != __atomic_load_n(&c->seen_gen, __ATOMIC_RELAXED) ||
+	       (__atomic_load_n(&c->sgi_in[0], __ATOMIC_RELAXED) |
+		__atomic_load_n(&c->sgi_in[1], __ATOMIC_RELAXED));
 }
+/* v's SGIs sent and not yet claimed (sgi_in) into its model, the vgic lock
+ * held: before anything changes their pending state; v's exit then
+ * flushes (seen_gen stale). */
+void vgic_sgi_merge(struct vcpu *v);
+/* SGI intid's sources sent to c and not yet claimed (GICv3: bit 0): what
+ * a read of its pending state adds to the model's, claiming nothing (the
+ * exit's direct listing stays possible). */
+unsigned vgic_sgi_sent(const struct vgic_cpu *c, unsigned intid);
 /* The domain's interrupt-model lock; unlocking marks the model changed. */
 void vgic_lock(struct domain *d);
 void vgic_unlock(struct domain *d);
