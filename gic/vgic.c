@@ -133,8 +133,7 @@ void vgic_domain_reset(struct domain *d)
 			virq_reset(&c->priv[i], true, i < 16);
 		c->priv_enabled = 0;
 		c->rd_sleep = true;
-		__atomic_store_n(&c->sgi_in[0], 0, __ATOMIC_RELAXED); /* sent to the last life */
-		__atomic_store_n(&c->sgi_in[1], 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&c->sgi_in, 0, __ATOMIC_RELAXED); /* sent to the last life */
 	}
 	vgic_unlock(d);
 }
@@ -272,11 +271,12 @@ static bool list_private_now(struct vcpu *v, unsigned vintid, int pintid)
 	spin_lock(&d->arch.vgic_lock); /* another vCPU may be writing our redistributor */
 	/* Not past an SGI sent and unclaimed: the flush lists by priority. */
 	if (vintid < VGIC_NR_PRIV && c->seen_gen == d->arch.vgic_gen && !c->waiting &&
-	    !(*(volatile uint64_t *)&c->sgi_in[0] | *(volatile uint64_t *)&c->sgi_in[1]) &&
+	    !*(volatile uint32_t *)&c->sgi_in && /* a hint: GCC folds no offset into an atomic load */
 	    q->enabled &&
 	    !q->pending && !(pintid < 0 && q->level) && group_enabled(d, q)) {
 		if (q->in_lr) { /* its last instance: reuse that register once done */
-			if (pintid >= 0 && vgic_ops->lr_state(vgic_lr_read(q->lr)) == 0)
+			uint64_t raw = pintid >= 0 ? vgic_lr_read(q->lr) : ~0ULL;
+			if (!(vgic_v3() ? vgic_v3_lr_st(raw) : vgic_v2_lr_st(raw)))
 				i = q->lr;
 		} else if (!q->active) {
 			uint32_t free = ~(c->lr_used | c->lr_quiet) & ((1u << gic_host.nr_lrs) - 1);
@@ -313,25 +313,31 @@ bool vgic_list_level_now(struct vcpu *v, unsigned vintid)
 }
 
 /*
- * No vgic lock: each target's SGI goes into its sgi_in with one atomic OR
- * (its exit, or any reader of its SGIs' pending state, claims it into the
- * model under the lock: sgi_claim), then its recheck byte (a release
- * store: the OR before it). The kick after a DSB ISH: both complete before
- * the IPI can be taken (docs/ARCHITECTURE.md, the SGI handover).
+ * Each target's SGI into its sgi_in with one atomic OR, then its recheck
+ * byte (a release store: the OR before it); GICv3 with no vgic lock (the
+ * exit claims the bit as its pending state: sgi_claim), GICv2 with the
+ * source in the model under the lock. The kick after a DSB ISH: both
+ * complete before the IPI can be taken (docs/ARCHITECTURE.md, the SGI
+ * handover).
  */
 void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 {
 	struct domain *d = from->dom;
 	targets &= (uint32_t)((1ULL << d->nvcpus) - 1);
 	struct vcpu *vcpus = d->vcpu;
-	/* GICv2: an SGI pending per source CPU (at most 8); GICv3: source 0. */
-	unsigned src = vgic_ops->sgi_source ? from->index & 7 : 0;
-	uint64_t bit = 1ULL << ((src & 3) * 16 + (intid & 15));
+	bool by_source = vgic_ops->sgi_source;
+	if (by_source)
+		vgic_lock(d);
 	for (uint32_t m = targets; m; m &= m - 1) { /* by the targets' bits */
 		struct vcpu *t = &vcpus[__builtin_ctz(m)];
-		__atomic_fetch_or(&t->arch.vgic.sgi_in[src >> 2], bit, __ATOMIC_RELAXED);
+		if (by_source)
+			t->arch.vgic.priv[intid & 15].sgi_src |= (uint8_t)(1u << from->index);
+		__atomic_fetch_or(&t->arch.vgic.sgi_in, 1u << (intid & 15), __ATOMIC_RELAXED);
 		vcpu_recheck(t, VCPU_RECHECK_VGIC);
 	}
+	/* Only the targets' own interrupts changed: no generation. */
+	if (by_source)
+		vgic_unlock_unchanged(d);
 	/* The sender runs on this CPU: its own exit flushes, no kick. The
 	 * targets are the sender's domain's: no kick accounting on the way
 	 * (their CPUs charge the exit to that domain). */
@@ -344,48 +350,31 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 	}
 }
 
-/* One exchange claims word w (none when it reads 0: no store). */
-static inline uint64_t sgi_take(struct vgic_cpu *c, unsigned w)
+/* v's SGIs sent since the last claim (bit = INTID), the vgic lock held:
+ * one exchange (none when the word reads 0). GICv3: not yet pending in
+ * priv[] (sgi_pend_all). */
+static inline uint32_t sgi_claim(struct vgic_cpu *c)
 {
-	if (!__atomic_load_n(&c->sgi_in[w], __ATOMIC_RELAXED))
+	if (!__atomic_load_n(&c->sgi_in, __ATOMIC_RELAXED))
 		return 0;
-	return __atomic_exchange_n(&c->sgi_in[w], 0, __ATOMIC_ACQUIRE);
+	return __atomic_exchange_n(&c->sgi_in, 0, __ATOMIC_ACQUIRE);
 }
 
-/* Word 0's bits in0 (claimed by the caller) and word 1's into v's model
- * (pending, GICv2 a source), the vgic lock held; any: v's exit takes the
- * general path. */
-static __attribute__((cold, noinline)) void sgi_merge_rest(struct vcpu *v, uint64_t in0)
+/* GICv3: the claimed SGIs `ids` pending in the model; v's exit flushes. */
+static __attribute__((noinline)) void sgi_pend_all(struct vgic_cpu *c, uint32_t ids)
 {
-	struct vgic_cpu *c = &v->arch.vgic;
-	uint64_t in[2] = {in0, sgi_take(c, 1)};
-	if (!(in[0] | in[1]))
-		return;
-#pragma GCC unroll 1
-	for (unsigned w = 0; w < 2; w++)
-		for (uint64_t m = in[w]; m; m &= m - 1) {
-			unsigned b = (unsigned)__builtin_ctzll(m);
-			struct virq *q = &c->priv[b & 15];
-			if (vgic_ops->sgi_source)
-				q->sgi_src |= (uint8_t)(1u << (w * 4 + b / 16));
-			else
-				q->pending = true;
-		}
+	for (; ids; ids &= ids - 1)
+		if (!vgic_ops->sgi_source)
+			c->priv[__builtin_ctz(ids)].pending = true;
 	__atomic_store_n(&c->seen_gen, VGIC_GEN_STALE, __ATOMIC_RELEASE);
 }
 
-__attribute__((cold, noinline)) void vgic_sgi_merge(struct vcpu *v)
+static __attribute__((noinline)) void sgi_merge(struct vcpu *v)
 {
-	sgi_merge_rest(v, sgi_take(&v->arch.vgic, 0));
-}
-
-__attribute__((cold, noinline)) unsigned vgic_sgi_sent(const struct vgic_cpu *c, unsigned intid)
-{
-	unsigned r = 0;
-	for (unsigned k = 0; k < 8; k++)
-		r |= (unsigned)(__atomic_load_n(&c->sgi_in[k / 4], __ATOMIC_RELAXED) >>
-				(k % 4 * 16 + (intid & 15)) & 1) << k;
-	return r;
+	struct vgic_cpu *c = &v->arch.vgic;
+	uint32_t ids = sgi_claim(c);
+	if (ids)
+		sgi_pend_all(c, ids);
 }
 
 /* Is q asking to be delivered (apart from being enabled)? */
@@ -684,15 +673,13 @@ static bool freed_want(struct vcpu *v, uint32_t freed)
  * general path: its sync frees only registers the guest no longer sees.
  * False, nothing done: the general sync and flush.
  */
-static bool list_sgi_direct(struct vcpu *v, uint64_t gen, uint64_t in)
+static bool list_sgi_direct(struct vcpu *v, uint64_t gen, uint32_t sgis)
 {
 	struct vgic_cpu *c = &v->arch.vgic;
-	unsigned b = (unsigned)__builtin_ctzll(in), s = b & 15, i;
-	struct virq *q = &c->priv[s];
-	/* Claimed, so pending: GICv2 from source b / 16 besides those the
-	 * model holds (merged below, once listed). */
-	unsigned srcs = q->sgi_src | 1u << (b / 16);
-	if (c->seen_gen != gen || c->again || (in & (in - 1)) || !(c->priv_enabled >> s & 1) ||
+	unsigned s = (unsigned)__builtin_ctz(sgis), i;
+	struct virq *q = &c->priv[s & 15];
+	/* Claimed: pending (GICv3), or its sources in sgi_src (GICv2). */
+	if (c->seen_gen != gen || c->again || (sgis & (sgis - 1)) || !(c->priv_enabled & sgis) ||
 	    !group_enabled(v->dom, q))
 		return false;
 	uint32_t mine = q->in_lr ? 1u << q->lr : 0;
@@ -717,8 +704,8 @@ static bool list_sgi_direct(struct vcpu *v, uint64_t gen, uint64_t in)
 	}
 	/* put_in_lr's listing for an SGI: an edge (no latch), never linked;
 	 * GICv2: its lowest source, EOI if another sender's waits. */
-	unsigned src = (unsigned)__builtin_ctz(srcs);
-	q->sgi_src = vgic_v3() ? 0 : (uint8_t)(srcs & ~(1u << src));
+	unsigned src = (unsigned)__builtin_ctz(q->sgi_src | 0x100u);
+	q->sgi_src &= (uint8_t)~(1u << src);
 	q->pending = q->active = q->lr_latched = false;
 	q->in_lr = true;
 	q->lr = (uint8_t)i;
@@ -774,15 +761,13 @@ void vgic_sync_and_flush(struct vcpu *v)
 	if (!vgic_needs_flush(c, gen))
 		return;
 	spin_lock(&d->arch.vgic_lock);
-	uint64_t in = sgi_take(c, 0);
-	/* Word 1: GICv2 sources 4-7 only; one sent later sets the byte again. */
-	if (in && !__atomic_load_n(&c->sgi_in[1], __ATOMIC_RELAXED) &&
-	    list_sgi_direct(v, d->arch.vgic_gen, in)) {
+	uint32_t sgis = sgi_claim(c);
+	if (sgis && list_sgi_direct(v, d->arch.vgic_gen, sgis)) {
 		spin_unlock(&d->arch.vgic_lock); /* only v's own interrupts changed */
 		return;
 	}
-	if (in || __atomic_load_n(&c->sgi_in[1], __ATOMIC_RELAXED))
-		sgi_merge_rest(v, in);
+	if (sgis)
+		sgi_pend_all(c, sgis);
 	sync_and_flush_locked(v);
 }
 
@@ -858,6 +843,9 @@ static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned reg, uint32_t
 {
 	const struct vgic_cpu *c = &v->arch.vgic;
 	uint32_t r = 0;
+	/* GICv3: SGIs sent, not yet claimed, are pending too (a read claims
+	 * nothing: the exit's direct listing stays possible). */
+	uint32_t sent = !first && vgic_v3() ? __atomic_load_n(&c->sgi_in, __ATOMIC_RELAXED) : 0;
 	for (unsigned b = 0; b < 32; b++) {
 		struct virq *q = vgic_irq(v, first + b);
 		if (!q || (!q->owned && first + b >= 32))
@@ -872,7 +860,7 @@ static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned reg, uint32_t
 			break;
 		case 2: /* ISPENDR/ICPENDR: pending even when masked; listed
 			 * elsewhere: pending until read back */
-			bit = wants_delivery(q) || (first + b < 16 && vgic_sgi_sent(c, b));
+			bit = wants_delivery(q) || (sent >> b & 1);
 			if (q->in_lr)
 				bit = bit || !listed_here(v, first + b, q) ||
 				      (vgic_ops->lr_state(vgic_lr_read(q->lr)) & 1);
@@ -966,7 +954,7 @@ static bool dist_bits(struct vcpu *v, uint64_t off, unsigned size, bool write, u
 	if (size != 4)
 		return false;
 	if (write && !first && part != DIST_SHARED && kind[reg] == 2)
-		vgic_sgi_merge(v); /* ISPENDR0/ICPENDR0: its SGIs sent, in the model */
+		sgi_merge(v); /* ICPENDR0: GICv3's SGIs sent, in the model first */
 	if ((part == DIST_PRIVATE && first) || (part == DIST_SHARED && first == 0) ||
 	    first >= 32 + dist(d)->nr_spis) {
 		if (!write)

@@ -85,17 +85,8 @@ void vgic_maintenance(struct vcpu *v);
 static inline bool vgic_needs_flush(const struct vgic_cpu *c, uint64_t gen)
 {
 	return c->again || gen != __atomic_load_n(&c->seen_gen, __ATOMIC_RELAXED) ||
-	       (__atomic_load_n(&c->sgi_in[0], __ATOMIC_RELAXED) |
-		__atomic_load_n(&c->sgi_in[1], __ATOMIC_RELAXED));
+	       __atomic_load_n(&c->sgi_in, __ATOMIC_RELAXED);
 }
-/* v's SGIs sent and not yet claimed (sgi_in) into its model, the vgic lock
- * held: before anything changes their pending state; v's exit then
- * flushes (seen_gen stale). */
-void vgic_sgi_merge(struct vcpu *v);
-/* SGI intid's sources sent to c and not yet claimed (GICv3: bit 0): what
- * a read of its pending state adds to the model's, claiming nothing (the
- * exit's direct listing stays possible). */
-unsigned vgic_sgi_sent(const struct vgic_cpu *c, unsigned intid);
 /* The domain's interrupt-model lock; unlocking marks the model changed. */
 void vgic_lock(struct domain *d);
 void vgic_unlock(struct domain *d);

@@ -69,13 +69,13 @@ struct vgic_cpu {
 	 * redistributor): it alone flushes, not every vCPU of the domain as a
 	 * generation change would make them. */
 	uint64_t seen_gen;
-	/* SGIs sent to it and not yet in priv[] (pending, GICv2 sgi_src): bit
-	 * 16 * (source % 4) + INTID of word source / 4 (GICv3: source 0).
-	 * Set by the sender with an atomic OR, no lock; claimed into the
-	 * model, under the vgic lock, with one atomic exchange a word
-	 * (vgic.c: sgi_claim) by its exit and by every reader of its SGIs'
-	 * pending state (docs/ARCHITECTURE.md, the SGI handover). */
-	uint64_t sgi_in[2];
+	/* SGIs sent to it since its exit last claimed them (bit = INTID): set
+	 * by the sender with an atomic OR, claimed with one atomic exchange
+	 * under the vgic lock (vgic.c: sgi_claim). GICv3: its pending state,
+	 * not yet in priv[] (no lock on the send); GICv2: the sources are in
+	 * priv[].sgi_src already (set under the lock), the bit says only
+	 * "new" (docs/ARCHITECTURE.md, the SGI handover). */
+	uint32_t sgi_in;
 	bool rd_sleep; /* GICR_WAKER.ProcessorSleep */
 };
 

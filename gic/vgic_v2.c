@@ -97,8 +97,6 @@ static bool pendsgir_access(struct vcpu *v, uint64_t off, unsigned size, bool wr
 		return false;
 	uint64_t r = 0;
 	vgic_lock(d);
-	if (write)
-		vgic_sgi_merge(v); /* the sources sent, in sgi_src */
 	for (unsigned b = 0; b < size; b++) {
 		struct virq *q = &v->arch.vgic.priv[first + b];
 		uint8_t bits = (uint8_t)(*val >> (8 * b)) & (uint8_t)((1u << d->nvcpus) - 1);
@@ -106,7 +104,7 @@ static bool pendsgir_access(struct vcpu *v, uint64_t off, unsigned size, bool wr
 			q->sgi_src = set ? (q->sgi_src | bits) : (q->sgi_src & ~bits);
 		if (write && !set && q->in_lr) /* listed, this CPU's: its instance too */
 			cpend_listed(q->lr, bits);
-		r |= (uint64_t)(q->sgi_src | vgic_sgi_sent(&v->arch.vgic, first + b)) << (8 * b);
+		r |= (uint64_t)q->sgi_src << (8 * b);
 	}
 	if (write)
 		vgic_unlock(d);
