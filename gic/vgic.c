@@ -363,9 +363,8 @@ static inline uint32_t sgi_claim(struct vgic_cpu *c)
 /* GICv3: the claimed SGIs `ids` pending in the model; v's exit flushes. */
 static __attribute__((noinline)) void sgi_pend_all(struct vgic_cpu *c, uint32_t ids)
 {
-	for (; ids; ids &= ids - 1)
-		if (!vgic_ops->sgi_source)
-			c->priv[__builtin_ctz(ids)].pending = true;
+	for (ids = vgic_v3() ? ids : 0; ids; ids &= ids - 1)
+		c->priv[__builtin_ctz(ids)].pending = true;
 	__atomic_store_n(&c->seen_gen, VGIC_GEN_STALE, __ATOMIC_RELEASE);
 }
 
@@ -689,11 +688,12 @@ static bool list_sgi_direct(struct vcpu *v, uint64_t gen, uint32_t sgis)
 			return false;
 	}
 	/* The state and the register built inline for the version (chosen at
-	 * boot), no indirect call; the register read and write through the
-	 * accessors (a register by its index). */
+	 * boot), the register read and written by a direct call to the
+	 * version's accessor: no indirect call. */
+	bool v3 = vgic_v3();
 	if (mine) { /* its last instance: pending+active is the general path's */
-		uint64_t raw = vgic_lr_read(q->lr);
-		if (vgic_v3() ? vgic_v3_lr_st(raw) : vgic_v2_lr_st(raw))
+		uint64_t raw = vgic_lr_read_v(v3, q->lr);
+		if (v3 ? vgic_v3_lr_st(raw) : vgic_v2_lr_st(raw))
 			return false;
 		i = q->lr;
 	} else {
@@ -711,8 +711,8 @@ static bool list_sgi_direct(struct vcpu *v, uint64_t gen, uint32_t sgis)
 	q->lr = (uint8_t)i;
 	c->lr_intid[i] = (uint16_t)s;
 	c->lr_used |= 1u << i;
-	vgic_lr_write(i, vgic_v3() ? vgic_v3_lr_sgi(s, q->prio, q->group1)
-			    : vgic_v2_lr_sgi(s, q->prio, q->group1, q->sgi_src != 0, src));
+	vgic_lr_write_v(v3, i, v3 ? vgic_v3_lr_sgi(s, q->prio, q->group1)
+				  : vgic_v2_lr_sgi(s, q->prio, q->group1, q->sgi_src != 0, src));
 	return true;
 }
 

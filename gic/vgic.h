@@ -183,6 +183,24 @@ static inline uint32_t vgic_v2_lr_sgi(unsigned vintid, unsigned prio, bool grp1,
 	       ((uint32_t)eoi << 19) | ((src & 7) << 10);
 }
 
+/* A list register by index where the version is already tested: a
+ * direct call (no table, no pointer loaded). */
+uint64_t vgic_v3_lr_read(unsigned i);
+void vgic_v3_lr_write(unsigned i, uint64_t lr);
+uint64_t vgic_v2_lr_read(unsigned i);
+void vgic_v2_lr_write(unsigned i, uint64_t lr);
+static inline uint64_t vgic_lr_read_v(bool v3, unsigned i)
+{
+	return v3 ? vgic_v3_lr_read(i) : vgic_v2_lr_read(i);
+}
+static inline void vgic_lr_write_v(bool v3, unsigned i, uint64_t lr)
+{
+	if (v3)
+		vgic_v3_lr_write(i, lr);
+	else
+		vgic_v2_lr_write(i, lr);
+}
+
 static inline uint64_t vgic_lr_read(unsigned i)
 {
 	return vgic_ops->lr_read(i);
