@@ -360,20 +360,17 @@ static inline uint32_t sgi_claim(struct vgic_cpu *c)
 	return __atomic_exchange_n(&c->sgi_in, 0, __ATOMIC_ACQUIRE);
 }
 
-/* GICv3: the claimed SGIs `ids` pending in the model; v's exit flushes. */
+/* The SGIs `ids` already claimed and any still in the word, pending in
+ * the model (GICv3; GICv2's sources are there already), the vgic lock
+ * held; any: v's exit flushes. */
 static __attribute__((noinline)) void sgi_pend_all(struct vgic_cpu *c, uint32_t ids)
 {
+	ids |= sgi_claim(c);
+	if (!ids)
+		return;
 	for (ids = vgic_v3() ? ids : 0; ids; ids &= ids - 1)
 		c->priv[__builtin_ctz(ids)].pending = true;
 	__atomic_store_n(&c->seen_gen, VGIC_GEN_STALE, __ATOMIC_RELEASE);
-}
-
-static __attribute__((noinline)) void sgi_merge(struct vcpu *v)
-{
-	struct vgic_cpu *c = &v->arch.vgic;
-	uint32_t ids = sgi_claim(c);
-	if (ids)
-		sgi_pend_all(c, ids);
 }
 
 /* Is q asking to be delivered (apart from being enabled)? */
@@ -766,8 +763,7 @@ void vgic_sync_and_flush(struct vcpu *v)
 		spin_unlock(&d->arch.vgic_lock); /* only v's own interrupts changed */
 		return;
 	}
-	if (sgis)
-		sgi_pend_all(c, sgis);
+	sgi_pend_all(c, sgis); /* any claimed (or sent since): the general path's */
 	sync_and_flush_locked(v);
 }
 
@@ -954,7 +950,7 @@ static bool dist_bits(struct vcpu *v, uint64_t off, unsigned size, bool write, u
 	if (size != 4)
 		return false;
 	if (write && !first && part != DIST_SHARED && kind[reg] == 2)
-		sgi_merge(v); /* ICPENDR0: GICv3's SGIs sent, in the model first */
+		sgi_pend_all(&v->arch.vgic, 0); /* ICPENDR0: the SGIs sent, in the model first */
 	if ((part == DIST_PRIVATE && first) || (part == DIST_SHARED && first == 0) ||
 	    first >= 32 + dist(d)->nr_spis) {
 		if (!write)
