@@ -839,9 +839,12 @@ static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned reg, uint32_t
 {
 	const struct vgic_cpu *c = &v->arch.vgic;
 	uint32_t r = 0;
-	/* GICv3: SGIs sent, not yet claimed, are pending too (a read claims
-	 * nothing: the exit's direct listing stays possible). */
-	uint32_t sent = !first && vgic_v3() ? __atomic_load_n(&c->sgi_in, __ATOMIC_RELAXED) : 0;
+	/* SGIs sent, not yet claimed, are pending too (a read claims nothing:
+	 * the exit's direct listing stays possible). GICv3: their pending
+	 * state; GICv2: their sources are in sgi_src already (set with the
+	 * bit under the lock; consumed only by an exit, which claims the bit
+	 * before the vCPU reads again): nothing added. */
+	uint32_t sent = first ? 0 : __atomic_load_n(&c->sgi_in, __ATOMIC_RELAXED);
 	for (unsigned b = 0; b < 32; b++) {
 		struct virq *q = vgic_irq(v, first + b);
 		if (!q || (!q->owned && first + b >= 32))
