@@ -20,9 +20,10 @@
 #define TF_OWNER (37 * 8) /* written at entry only (arch_vcpu_run), never by the vectors */
 #define TF_SIZE (38 * 8) /* keeps sp 16-byte aligned */
 
-/* What trap_guest_sync64 (traps.c) tells the lean entry (vectors.S). */
-#define TRAP_GUEST_LEFT 0 /* the vCPU left its guest: to cpu_run_loop */
-#define TRAP_GUEST_DONE 1 /* handled: back into the guest */
+/* What trap_guest_sync64 (traps.c) tells the lean entry (vectors.S): the
+ * common answer 0 (one CBZ), FULL told from LEFT by bit 1. */
+#define TRAP_GUEST_DONE 0 /* handled: back into the guest */
+#define TRAP_GUEST_LEFT 1 /* the vCPU left its guest: to cpu_run_loop */
 #define TRAP_GUEST_FULL 2 /* nothing done: save the whole frame, call trap_guest */
 
 /* What the vectors' PL011 FR read (vectors.S: guest_fr_fast) reads of
@@ -34,6 +35,9 @@
 #define DOM_CON_IN_HEAD 44 /* con_in_tail follows it */
 #define DOM_RX_COUNT 100
 #define DOM_DR_WRITTEN 105
+/* ESR_EL2 of an AArch64 MSR ICC_SGI1R_EL1 less Rt (vectors.S: guest_sgi64):
+ * EC 0x18, IL, op0 3, op2 5, CRn 12, CRm 11, a write. Checked in traps.c. */
+#define ESR_SGI1R_WRITE 0x623a3016
 #define FAST_FR_OFF 0x18     /* VUART_FR */
 #define FAST_FR_NEAR 4064    /* CON_IN_SIZE - CON_TX_ROOM: more used is nearly full */
 #define FAST_FR_TXFE 0x80    /* common/vuart.c: FR_TXFE */

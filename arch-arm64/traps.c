@@ -370,7 +370,6 @@ static __attribute__((noinline)) void pmu_sysreg(struct vcpu *v, struct trap_fra
 /* ISS of an MSR ICC_SGI1R_EL1 (op0 3, op1 0, CRn 12, CRm 11, op2 5, a
  * write), Rt left out: every SGI a GICv3 guest sends. */
 #define ISS_SGI1R_WRITE ((3u << 20) | (5u << 17) | (12u << 10) | (11u << 1))
-#define ISS_SYS_NO_RT	0x3ffc1fu
 
 /* Is this trapped system instruction a DC ISW/CSW/CISW? */
 static inline bool is_dc_setway(uint32_t iss)
@@ -563,9 +562,9 @@ static inline bool lean_frame_enough(uint64_t esr)
  * each once the lean frame is known to hold the register it names (x19-x29
  * are not in it): an HVC in Bulkhead's own range (its hypercall
  * table directly: an AArch64 caller, so no SMC64-from-AArch32 rule), a
- * trapped DC set/way (HCR_EL2.TSW) and a GICv3 SGI (ICC_SGI1R_EL1), each a
- * 4-byte instruction. Any other HVC takes the SMCCC router (PSCI, SMCCC
- * queries) as before. (A data abort goes to trap_guest_dabt64.)
+ * trapped DC set/way (HCR_EL2.TSW), a 4-byte instruction. (A GICv3 SGI,
+ * MSR ICC_SGI1R_EL1, never gets here: the vector serves it, guest_sgi64.)
+ * Any other HVC takes the SMCCC router (PSCI, SMCCC queries) as before. (A data abort goes to trap_guest_dabt64.)
  */
 unsigned trap_guest_sync64(struct trap_frame *f, uint64_t esr)
 {
@@ -585,12 +584,6 @@ unsigned trap_guest_sync64(struct trap_frame *f, uint64_t esr)
 		emulate_dc_setway(rt == 31 ? 0 : f->x[rt]);
 		stepped64(f);
 		r = TRAP_CONTINUE;
-	} else if (ec == EC_SYS64 && rt_in_lean_frame(rt) &&
-		   (iss & ISS_SYS_NO_RT) == ISS_SGI1R_WRITE) {
-		stats_count_vcpu(EXIT_TRAP, v);
-		vgic_v3_sgi_sysreg(v, rt == 31 ? 0 : f->x[rt]);
-		stepped64(f);
-		r = TRAP_CONTINUE;
 	} else if (!lean_frame_enough(esr)) {
 		return TRAP_GUEST_FULL; /* nothing done yet: trap_guest does it all */
 	} else {
@@ -598,6 +591,10 @@ unsigned trap_guest_sync64(struct trap_frame *f, uint64_t esr)
 	}
 	return vcpu_trap_done(v, r) ? TRAP_GUEST_DONE : TRAP_GUEST_LEFT;
 }
+
+/* The vectors' SGI write (vectors.S: guest_sgi64) compares the syndrome. */
+_Static_assert(ESR_SGI1R_WRITE == ((EC_SYS64 << 26) | ESR_IL | ISS_SGI1R_WRITE),
+	       "arch-arm64/asm.h: ESR_SGI1R_WRITE");
 
 /* The vectors' FR read (vectors.S: guest_fr_fast) reads these by offset. */
 _Static_assert(offsetof(struct vcpu, dom) == VCPU_DOM &&
@@ -624,7 +621,7 @@ _Static_assert(offsetof(struct domain, con_in_head) == DOM_CON_IN_HEAD &&
 #define ISS_FAST_WRITE (DABT_ISV | DABT_WNR | 0x04)
 
 /* An FR read or DR write of the vCPU's own vUART (off: from its base),
- * served: true; anything else: false, nothing done. */
+ * served (the caller steps it): true; anything else: false, nothing done. */
 static inline bool pl011_fast(struct vcpu *v, struct trap_frame *f, uint32_t iss, uint64_t off)
 {
 	unsigned rt = DABT_SRT(iss), sas = DABT_SAS(iss);
@@ -640,7 +637,18 @@ static inline bool pl011_fast(struct vcpu *v, struct trap_frame *f, uint32_t iss
 	} else {
 		return false;
 	}
-	stepped64(f);
+	return true;
+}
+
+/* A 32-bit GICD_SGIR store (GICv2: every SGI a guest sends), served (the
+ * caller steps it): true; anything else (another size, an AArch32 EL0, not
+ * a plain translation fault): false, nothing done. */
+static inline bool sgir_fast(struct vcpu *v, struct trap_frame *f, uint32_t iss)
+{
+	if ((iss & ISS_FAST_MASK) != ISS_FAST_WRITE || DABT_SAS(iss) != 2 || (f->spsr & PSR_AA32))
+		return false;
+	unsigned rt = DABT_SRT(iss);
+	vgic_v2_sgir(v, rt == 31 ? 0 : f->x[rt]);
 	return true;
 }
 
@@ -667,8 +675,12 @@ unsigned trap_guest_dabt64(struct trap_frame *f, uint64_t esr)
 	if (!(iss & DABT_ISV))
 		return TRAP_GUEST_FULL;
 	stats_count_vcpu(EXIT_TRAP, v);
-	uint64_t off = (((f->hpfar >> 4) << 12) | (f->far & 0xfff)) - v->vuart_base;
-	if (off > VUART_FR || !pl011_fast(v, f, iss, off))
+	uint64_t ipa = ((f->hpfar >> 4) << 12) | (f->far & 0xfff), off = ipa - v->vuart_base;
+	/* A load is never SGIR: one bit test for the other registers' reads. */
+	if (off <= VUART_FR ? pl011_fast(v, f, iss, off)
+			    : (iss & DABT_WNR) && ipa == vgic_v2_sgir_ipa && sgir_fast(v, f, iss))
+		stepped64(f);
+	else
 		handle_dabt(v, f);
 	return vcpu_trap_done(v, TRAP_CONTINUE) ? TRAP_GUEST_DONE : TRAP_GUEST_LEFT;
 }

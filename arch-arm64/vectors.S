@@ -120,6 +120,7 @@ guest_sync64_lean:			/* x0-x3 saved; x4-x30 as the guest left them */
 	save_syndrome
 	mov	x0, sp
 	tbnz	x1, #31, guest_sync64_hi /* EC >= 0x20: maybe a data abort */
+	tbnz	x1, #21, guest_sgi64	/* op0 3 (an HVC's, SMC's, DC's: clear) */
 	b	guest_sync64
 .endm
 
@@ -205,15 +206,13 @@ guest_sync64_hi:
 	cmp	x2, #10
 	b.ls	2f
 	bl	trap_guest_dabt64
-	cmp	w0, #TRAP_GUEST_FULL
-	b.eq	guest_sync64_full
-	cbnz	w0, guest_exit_lean	/* TRAP_GUEST_DONE */
-	b	guest_left
+	cbz	w0, guest_exit_lean	/* TRAP_GUEST_DONE */
+	tbz	w0, #1, guest_left	/* TRAP_GUEST_LEFT */
+	b	guest_sync64_full
 2:	save_x19_x29
 	bl	trap_guest_dabt64
-	cmp	w0, #TRAP_GUEST_FULL
-	b.eq	guest_sync64_full
-	cbz	w0, guest_left
+	tbnz	w0, #1, guest_sync64_full /* TRAP_GUEST_FULL */
+	cbnz	w0, guest_left		/* TRAP_GUEST_LEFT */
 	ldr	x1, [sp, #TF_ESR]
 	tbnz	x1, #6, guest_exit_lean	/* ISS.WnR */
 	b	guest_exit
@@ -308,12 +307,51 @@ guest_irq64_done:
 	bl	vcpu_stop
 	b	guest_left
 
+/*
+ * A GICv3 guest's SGI (MSR ICC_SGI1R_EL1, trapped by ICH_HCR_EL2.TC) from
+ * the lean save, with no C frame around the call: what trap_guest_sync64
+ * would do, in its order. x0 = the frame, x1 = ESR; op0 is 3. The syndrome
+ * less Rt must be that write's exactly (EC 0x18, IL, the register, the
+ * direction); anything else goes on to guest_sync64 unchanged. Rt from its
+ * saved copy: x19-x29 are saved first (C preserves them, so the lean exit
+ * need not restore them), XZR reads 0. The exit counted as every trap's
+ * (v->exits[EXIT_TRAP]), vgic_v3_sgi_sysreg called (a leaf of this path),
+ * the instruction stepped (ELR + 4, SPSR's SS and BTYPE cleared, as
+ * stepped64) and the exit ended as an IRQ's (guest_irq64_done: the entry
+ * flag word, the full check when it is set).
+ */
+guest_sgi64:
+	ldr	w2, 3f
+	and	x3, x1, #~(0x1f << 5)	/* the syndrome less ISS.Rt */
+	cmp	x3, x2
+	b.ne	guest_sync64
+	ubfx	x2, x1, #5, #5		/* Rt */
+	sub	w3, w2, #19
+	cmp	w3, #10
+	b.ls	2f			/* x19-x29: not in the lean frame */
+1:	ldr	x1, [sp, x2, lsl #3]
+	cmp	w2, #31
+	csel	x1, xzr, x1, eq		/* XZR (slot 31 is ELR's) */
+	ldr	x0, [sp, #TF_OWNER]	/* v */
+	ldr	x2, [x0, #VCPU_EXITS]
+	ldr	x3, [x2]
+	add	x3, x3, #1
+	str	x3, [x2]
+	bl	vgic_v3_sgi_sysreg
+	ldp	x0, x1, [sp, #TF_ELR]
+	add	x0, x0, #4
+	bfi	x1, xzr, #21, #1	/* SS */
+	bfi	x1, xzr, #10, #2	/* BTYPE */
+	stp	x0, x1, [sp, #TF_ELR]
+	b	guest_irq64_done
+2:	save_x19_x29
+	b	1b
+3:	.word	ESR_SGI1R_WRITE
+
 guest_sync64:
 	bl	trap_guest_sync64
-	cmp	w0, #TRAP_GUEST_FULL
-	b.eq	guest_sync64_full
-	cbnz	w0, guest_exit_lean	/* TRAP_GUEST_DONE */
-	b	guest_left
+	cbz	w0, guest_exit_lean	/* TRAP_GUEST_DONE: the common case first */
+	tbz	w0, #1, guest_left	/* TRAP_GUEST_LEFT */
 guest_sync64_full: /* TRAP_GUEST_FULL: x19-x29 still hold the guest's values */
 	save_callee_regs
 	mov	x0, sp

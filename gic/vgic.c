@@ -194,7 +194,8 @@ static bool group_enabled(struct domain *d, const struct virq *q)
  * pending, whoever made it pending has made sure it will be delivered (an
  * IPI, a list-register maintenance interrupt, or the enable that makes it
  * deliverable), so nothing changes; if it is disabled it becomes pending and
- * the enable kicks, so no IPI now.
+ * the enable kicks, so no IPI now. Neither if an edge merged into its
+ * listed instance (lr_latched): that register's EOI maintenance lists it.
  */
 void vgic_inject(struct domain *d, struct vcpu *v, unsigned intid)
 {
@@ -206,7 +207,7 @@ void vgic_inject(struct domain *d, struct vcpu *v, unsigned intid)
 		return;
 	}
 	q->pending = true;
-	if (q->enabled && group_enabled(d, q))
+	if (q->enabled && group_enabled(d, q) && !(q->in_lr && q->lr_latched && q->edge && !q->hw))
 		t = target_of(d, v, intid, q);
 	vgic_unlock(d);
 	kick(t);
@@ -401,9 +402,12 @@ static __attribute__((noinline)) void sync_listed(struct vcpu *v, unsigned i, ui
 	struct vgic_cpu *c = &v->arch.vgic;
 	struct lr_val l;
 	vgic_lr_decode(raw, &l);
+	unsigned id = c->lr_intid[i];
+	bool v2_sgi = id < 16 && vgic_ops->sgi_source;
+	bool changed = false;
 	q->active = l.state & 2;
 	if (!(l.state & 1))
-		q->lr_latched = false; /* acknowledged: the latch is spent */
+		q->lr_latched = false; /* acknowledged: the latch (or merged edge) is spent */
 	if (l.state == 1 && !q->edge && !q->hw && !q->level && !q->pending && !q->lr_latched) {
 		/* A level source that dropped before the guest took it: withdraw
 		 * (not one the guest pended itself: that stays pending until
@@ -413,19 +417,18 @@ static __attribute__((noinline)) void sync_listed(struct vcpu *v, unsigned i, ui
 		q->in_lr = false;
 		return;
 	}
-	if (l.state == 1) {
-		/* Listed, not yet taken, and more of it waits in the model
-		 * (an edge since, or another sender's SGI): later edges
-		 * coalesce on that without an IPI (vgic_inject), so have the
-		 * guest's deactivation bring us back to list it. */
-		if (!l.hw && !l.eoi && wants_delivery(q)) {
-			l.eoi = true;
-			vgic_lr_write(i, vgic_lr_encode(&l));
-		}
-		return;
+	/* Still pending (the register's state proves it was since it was
+	 * listed): an edge since is that one pending instance, as in a GIC
+	 * (GICv2: the same sender's SGI). A PPI's or SPI's is marked latched
+	 * in the register: its EOI maintenance (below) then lists the edges
+	 * that come after without a kick (vgic_inject), taken or not by then.
+	 * (SGIs: a send always kicks.) */
+	if ((l.state & 1) && v2_sgi) {
+		q->sgi_src &= (uint8_t)~(1u << l.src);
+	} else if ((l.state & 1) && !l.hw && q->edge && q->pending) {
+		q->lr_latched = id >= 16;
+		q->pending = false;
 	}
-	bool v2_sgi = c->lr_intid[i] < 16 && vgic_ops->sgi_source;
-	bool changed = false;
 	/* Not once EOI maintenance is asked for: that relists it, whichever
 	 * exit syncs first (no exit but a change's must read it back). */
 	if (l.state == 2 && !l.eoi && q->pending && q->edge && !v2_sgi) {
@@ -439,7 +442,7 @@ static __attribute__((noinline)) void sync_listed(struct vcpu *v, unsigned i, ui
 		q->sgi_src &= (uint8_t)~(1u << l.src);
 		changed = true;
 	}
-	if (!l.hw && !l.eoi && wants_delivery(q)) {
+	if (!l.hw && !l.eoi && (q->lr_latched || wants_delivery(q))) {
 		/* More of it waits (another sender's SGI, or a further edge) but
 		 * cannot be listed while this one is active; the guest may
 		 * deactivate it without an exit (EOImode 1: DIR), so ask for a

@@ -27,7 +27,11 @@ struct virq {
 	bool edge : 1;
 	bool level : 1;	     /* current line level (level-triggered sources) */
 	bool in_lr : 1;
-	bool lr_latched : 1; /* level, in an LR: its pending there came from the latch */
+	/* In an LR, its pending there came from the latch: a level's, or (an
+	 * edge PPI or SPI) an edge merged into it while pending (sync_listed:
+	 * the register asks EOI maintenance, so an edge since needs no kick,
+	 * vgic_inject). Cleared when the guest takes it and at each listing. */
+	bool lr_latched : 1;
 	bool hw : 1;	     /* backed by the physical INTID hw_intid (passed through) */
 	bool hw_linked : 1;  /* this instance is active physically: link it in the LR */
 	bool group1 : 1;

@@ -116,9 +116,13 @@ static bool pendsgir_access(struct vcpu *v, uint64_t off, unsigned size, bool wr
 	return true;
 }
 
+/* GICD_SGIR's IPA in every domain (one GICD base for all): a value no IPA
+ * takes until a GICv2 domain is registered. */
+uint64_t vgic_v2_sgir_ipa = ~0ULL;
+
 /* GICD_SGIR: the target list filter (list, all others, self), this domain's
- * vCPUs only. */
-static void sgir_write(struct vcpu *v, uint64_t w)
+ * vCPUs only. Also the trap's fast path (traps.c: trap_guest_dabt64). */
+void vgic_v2_sgir(struct vcpu *v, uint64_t w)
 {
 	unsigned filter = (w >> 24) & 3;
 	uint32_t all = (1u << v->dom->nvcpus) - 1, targets;
@@ -139,7 +143,7 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 	struct vgic_dist *g = &d->arch.vgic;
 
 	if (off == 0xf00 && size == 4 && write) { /* SGIR (write-only), the hot one: first */
-		sgir_write(v, *val);
+		vgic_v2_sgir(v, *val);
 		return true;
 	}
 	if ((off >= 0x080 && off < 0x800) || (off >= 0xc00 && off < 0xd00))
@@ -185,6 +189,7 @@ int vgic_v2_register(struct domain *d)
 	m->base = board.gicd.base;
 	m->size = 0x1000;
 	m->access = gicd_access;
+	vgic_v2_sgir_ipa = m->base + 0xf00;
 	/* The guest's CPU interface is the hardware's virtual one (GICV), laid
 	 * out as the DT says: where GICC and GICV are 128 KiB (each 4 KiB page
 	 * repeated over 64 KiB, e.g. ZynqMP), all of it, so GICV_DIR is where

@@ -39,6 +39,10 @@ for gic in 3 2; do
 	expect "$log" "^\[flood\] TESTGUEST: flood: phase 2: 100000 notifies .* 100000 ok" "100000 rings in each phase, all accepted"
 	expect "$log" "^\[sink\] TESTGUEST: sink: phase 1: doorbell pending while disabled" "the disabled doorbell reads pending"
 	expect "$log" "^\[sink\] TESTGUEST: PASS chan-flood" "the doorbell arrived once unmasked, coalesced"
+	# Rung while listed-pending, merged into it (branch merged): how often
+	# the sink took it once unmasked (a ring after the sink's last exit
+	# may still be a second instance: SUPPORT.md's deviation).
+	echo "  sink took the doorbell $(sed -n 's/.*sink: phase 2: \([0-9]*\) doorbell.*/\1/p' "$log" | head -1) time(s) in phase 2"
 	n=$(flood_exits "$log")
 	if [ "$n" -le 20 ]; then echo "  ok: $n exits on the sink's CPU caused by 200000 rings"
 	else echo "  FAIL: $n exits on the sink's CPU caused by flood (at most 20 expected)"; FAILS=$((FAILS + 1)); fi

@@ -33,10 +33,16 @@
 # it replaces: ~116, make bench's `mmio` row before it).
 # Next to FR, loads of 0x14 and 0x1c (reserved: 0) and, in qemu/attacks,
 # FR's offset on the page after the vUART (an abort) must not be served.
+# A GICv3 SGI write is served in the vectors' assembly too (guest_sgi64):
+# `sgicost` counts the EL2 instructions of 1000 ICC_SGI1R_EL1 writes naming
+# no vCPU, at most SGI_COST_MAX each (the vector ~120, the full C path it
+# replaces ~202); its stepping is qemu/guest-modes' sstep.
 # timeout: 300
 . "$(dirname "$0")/common.sh"
 GUEST=$ROOT/build/guests/aarch64/testguest.bin
 FR_COST_MAX=80 # EL2 instructions an FR read served at the vector may cost
+SGI_COST_MAX_3=160 # the same, an ICC_SGI1R_EL1 write naming no vCPU (sgicost: the vector ~120, C ~202)
+SGI_COST_MAX_2=190 # a GICD_SGIR store naming no vCPU (sgicost: ~153; the general path ~237)
 DR_CHARS=0123456789abcdefghijklmnopqrstu # trapregs.c: what register n stores to DR
 CR=$(printf '\r')
 for gic in 3 2; do
@@ -83,6 +89,18 @@ for gic in 3 2; do
 			echo "  FAIL: an FR read costs ${cost:-?} EL2 instructions, want at most $FR_COST_MAX (taken in C?)"
 			FAILS=$((FAILS + 1))
 		fi
+	fi
+	echo "case: test=trapregs sgicost, GICv$gic, -icount: the SGI write served before the general path"
+	bh_image "$W/imgsc$gic" CONFIG=qemu-virt-single GIC=$gic SMP=1 BOOTARGS="test=trapregs sgicost" PMU_EL2=1
+	bh_boot kernel "$W/imgsc$gic" "$W/logsc$gic" 60 $gic cortex-a57 1 -icount shift=0
+	expect "$W/logsc$gic" "^\[dom0\] TESTGUEST: PASS trapregs" "guest measured"
+	max=$((gic == 3 ? SGI_COST_MAX_3 : SGI_COST_MAX_2))
+	cost=$(sed -n 's/^\[dom0\] TESTGUEST: trapregs: SGI write: \([0-9]*\) EL2 instructions each.*/\1/p' "$W/logsc$gic")
+	if [ -n "$cost" ] && [ "$cost" -le $max ]; then
+		echo "  ok: an SGI write costs $cost EL2 instructions (at most $max: its fast path)"
+	else
+		echo "  FAIL: an SGI write costs ${cost:-?} EL2 instructions, want at most $max (taken in C?)"
+		FAILS=$((FAILS + 1))
 	fi
 	echo "case: test=trapregs natively on QEMU's GICv$gic (no hypervisor)"
 	timeout 60 qemu-system-aarch64 -M virt,gic-version=$gic -cpu cortex-a57 -smp 1 -m 1024 \

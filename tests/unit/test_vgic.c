@@ -356,14 +356,21 @@ static void test_v3_edge_active_pending(void)
 	exit_of(v);
 	CHECK_EQ(lr(v, 0), V3_PENDING | V3_ACTIVE | V3_GRP1 | V3_PRIO(0x50) | 41);
 	CHECK_EQ(lr(v, 1), 0); /* never twice in the LRs */
-	/* A third edge while pending+active: it waits in the model, and the
-	 * deactivation must bring the hypervisor back (EOI maintenance). */
+	/* A third edge while pending+active merges into that pending state,
+	 * as in a GIC: no third instance. The register asks EOI maintenance
+	 * (merged: an edge after it needs no kick). Before branch merged it
+	 * waited as a third instance, delivered after the deactivation. */
 	vgic_inject(d, NULL, 41);
 	exit_of(v);
 	CHECK_EQ(lr(v, 0), V3_PENDING | V3_ACTIVE | V3_GRP1 | V3_PRIO(0x50) | 41 | V3_EOI);
-	/* EOImode 1: the guest dropped priority, deactivates later (DIR): the
-	 * LR goes active -> invalid; the waiting edge is listed at the exit. */
+	/* The guest deactivates the first, takes and completes the second
+	 * (EOI maintenance): nothing more waits; the next edge is listed as
+	 * any. */
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
 	guest_sets_lr_state(v, 0, LR_INVALID);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	vgic_inject(d, NULL, 41);
 	exit_of(v);
 	CHECK_EQ(lr(v, 0), V3_PENDING | V3_GRP1 | V3_PRIO(0x50) | 41);
 	CHECK_EQ(gicd_r(v, 0x304), 0);
@@ -1244,12 +1251,27 @@ static void general_next_exit(struct vcpu *v)
  * also over a register the exit of a send left unread), the vCPU leaving
  * (vgic_vcpu_leave: what it had listed, read or not, back to the model;
  * its next exit lists again, as a vCPU back on would). */
+static unsigned twin_resends; /* SGIs sent while listed-pending at their target */
+
+/* Is SGI s of vCPU k of domain d listed, its register still pending? */
+static bool listed_pending(struct domain *d, unsigned k, unsigned s)
+{
+	struct vcpu *t = h_vcpu(d, k);
+	const struct virq *q = vgic_irq(t, s);
+	uint64_t x = q->in_lr ? lr(t, q->lr) : 0;
+	return gic_host.version == 3 ? x >> 62 & 1 : x >> 28 & 1;
+}
+
 static void twin_step(unsigned op, unsigned a, unsigned b, unsigned s)
 {
 	for (unsigned n = 0; n < 2; n++) {
 		struct domain *d = &domains[n];
 		struct vcpu *v = h_vcpu(d, a);
 		if (op < 6) { /* an SGI: targets b + 1 (vCPU 0, 1 or both) */
+			/* One that merges into its listed, pending instance (the
+			 * sequences must hold them: counted). */
+			for (unsigned k = 0; k < 2 && !n; k++)
+				twin_resends += ((b + 1) >> k & 1) && listed_pending(d, k, s);
 			if (gic_host.version == 3)
 				vgic_v3_sgi_sysreg(v, ((uint64_t)s << 24) | (b + 1));
 			else
@@ -1335,6 +1357,7 @@ static bool twin_same(unsigned version, unsigned seq, unsigned step, unsigned op
  * pending, active and source bits). */
 static void twin_sequences(unsigned version)
 {
+	twin_resends = 0;
 	for (unsigned seq = 0; seq < 1000; seq++) {
 		rnd_state = 0x9e3779b9u ^ (seq * 2654435761u) ^ version;
 		fake_setup(version);
@@ -1379,11 +1402,13 @@ static void twin_sequences(unsigned version)
 static void test_v3_direct_sgi_as_general(void)
 {
 	twin_sequences(3);
+	CHECK(twin_resends >= 1000); /* SGIs resent while listed-pending: merged alike */
 }
 
 static void test_v2_direct_sgi_as_general(void)
 {
 	twin_sequences(2);
+	CHECK(twin_resends >= 1000);
 }
 
 /* ICC_SGI1R_EL1 naming vCPUs domain 0 lacks (its 2 of 2: the fake's
@@ -1481,7 +1506,7 @@ static void test_inline_lr_sgi_as_general(void)
 
 /* How many of w's list registers hold SGI intid pending (the guest has
  * not taken it). */
-static unsigned listed_pending(struct vcpu *w, unsigned intid)
+static unsigned sgi_listed_pending(struct vcpu *w, unsigned intid)
 {
 	unsigned n = 0;
 	for (unsigned i = 0; i < gic_host.nr_lrs; i++) {
@@ -1541,7 +1566,7 @@ static void test_v3_sgi_handover_interleavings(void)
 			}
 		}
 		exit_of(w); /* the kick's IPI */
-		bool ok = listed_pending(w, 3) == 1 && !w->arch.vgic.sgi_in &&
+		bool ok = sgi_listed_pending(w, 3) == 1 && !w->arch.vgic.sgi_in &&
 			  !w->arch.vgic.priv[3].pending;
 		/* The guest takes and completes it; a later change makes the
 		 * next exit look: nothing of it comes back. */
@@ -1553,13 +1578,191 @@ static void test_v3_sgi_handover_interleavings(void)
 		vcpu_recheck(w, VCPU_RECHECK_VGIC);
 		h_vgic_stale(w);
 		exit_of(w);
-		ok = ok && listed_pending(w, 3) == 0 && !(sgi_r(w, 0x200) & (1u << 3));
+		ok = ok && sgi_listed_pending(w, 3) == 0 && !(sgi_r(w, 0x200) & (1u << 3));
 		if (!ok)
 			CHECK_FAIL("SGI handover, sender steps at slots 0x%x: SGI 3 %s", order,
-				   listed_pending(w, 3) ? "listed again (doubled)" : "lost or left over");
+				   sgi_listed_pending(w, 3) ? "listed again (doubled)" : "lost or left over");
 		cases += ok;
 	}
 	CHECK_EQ(cases, 11u);
+}
+
+/* ---- an edge while its listed instance is still pending (branch merged) ---- */
+
+/* An SGI sent again while its last instance is listed and not yet taken is
+ * that one pending instance, as a GIC's pending state is: one delivery, no
+ * EOI maintenance asked for a second (GICv3; GICv2: the same sender's;
+ * another sender's is a second instance). On main before branch merged the
+ * sync took the second send for more waiting: EOI asked, and the SGI
+ * listed again once the guest completed the first. (The reverted 7facf2a's
+ * test, whose rule this branch lands without that commit's extra kicks.) */
+static void test_sgi_resent_while_pending(unsigned version)
+{
+	fake_setup(version);
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	bool v3 = version == 3;
+	if (v3) {
+		sgi_w(v, 0x080, ~0u);
+		sgi_w(v, 0x100, 1u << 3);
+	} else {
+		gicd_w(v, 0x100, 1u << 3);
+	}
+	gicd_w(v, 0x000, v3 ? 3 : 1);
+	for (unsigned n = 0; n < 2; n++) { /* from vCPU 1, twice */
+		if (v3)
+			vgic_v3_sgi_sysreg(w, (3ull << 24) | 1);
+		else
+			gicd_w(w, 0xf00, (1u << 16) | 3);
+		exit_of(v);
+	}
+	uint64_t one = v3 ? V3_PENDING | V3_GRP1 | 3 : V2_PENDING | V2_CPUID(1) | 3;
+	CHECK_EQ(lr(v, 0), one);
+	CHECK_EQ(lr(v, 1), 0);
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	if (v3) { /* once taken, the next is a new instance: pending+active */
+		for (unsigned n = 0; n < 2; n++) { /* which merges the one after */
+			vgic_v3_sgi_sysreg(w, (3ull << 24) | 1);
+			exit_of(v);
+		}
+		CHECK_EQ(lr(v, 0), V3_PENDING | V3_ACTIVE | V3_GRP1 | 3);
+		guest_sets_lr_state(v, 0, LR_ACTIVE); /* completed, taken again */
+	}
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	exit_of(v);
+	h_vgic_stale(v); /* and a sync that looks at everything */
+	vcpu_recheck(v, VCPU_RECHECK_VGIC);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	CHECK_EQ(v3 ? sgi_r(v, 0x200) : gicd_r(v, 0x200), 0);
+}
+
+static void test_v3_sgi_resent_while_pending(void)
+{
+	test_sgi_resent_while_pending(3);
+}
+
+static void test_v2_sgi_resent_while_pending(void)
+{
+	test_sgi_resent_while_pending(2);
+}
+
+/* A doorbell (edge SPI 41, routed to vCPU 1, rung from vCPU 0's CPU) that
+ * rings while its listed instance is still pending: delivered exactly
+ * once, and the rings after that merge cost vCPU 1 no kick while the
+ * register stays pending (the register asks EOI maintenance instead: the
+ * GIC's pending is a state, not a count). A ring after the guest took it,
+ * not yet seen by an exit, is a new instance: listed after the
+ * completion, not lost. Once an exit saw it taken, a ring kicks and is
+ * made pending+active, as before. On main before branch merged: listed a
+ * second time after the completion (the deviation in SUPPORT.md). */
+static void test_spi_edge_merged_once(unsigned version)
+{
+	bool v3 = version == 3;
+	if (v3)
+		setup_v3();
+	else
+		setup_v2();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	if (v3)
+		guest_access(v, board.gicd.base + 0x6000 + 8 * 41, 8, true, 1);
+	else
+		gicd_wb(v, 0x800 + 41, 2);
+	gicd_w(v, 0x104, 1u << 9);
+	exit_of(w);
+	unsigned *ipis = &fake_ipis[h_vcpu_cpu(w)], k0 = *ipis;
+	uint64_t eoi = v3 ? V3_EOI : V2_EOI;
+	fake_enter(v);
+	vgic_inject(d, NULL, 41);
+	CHECK_EQ(*ipis, k0 + 1);
+	exit_of(w);
+	uint64_t one = lr(w, 0);
+	CHECK_EQ(one & (v3 ? V3_PENDING | V3_ACTIVE | 0xffff : (3u << 28) | 0x3ff),
+		 v3 ? V3_PENDING | 41 : V2_PENDING | 41);
+	/* The second ring while listed-pending: one kick (the model had none
+	 * pending), and its exit merges it: nothing listed twice. */
+	fake_enter(v);
+	vgic_inject(d, NULL, 41);
+	CHECK_EQ(*ipis, k0 + 2);
+	exit_of(w);
+	CHECK_EQ(lr(w, 0), one | eoi);
+	CHECK_EQ(lr(w, 1), 0);
+	/* A flood while it stays pending, exits of vCPU 1 among it: no kick. */
+	for (unsigned n = 0; n < 1000; n++) {
+		fake_enter(v);
+		vgic_inject(d, NULL, 41);
+		if (n % 100 == 99)
+			exit_of(w);
+	}
+	CHECK_EQ(*ipis, k0 + 2);
+	CHECK_EQ(lr(w, 0), one | eoi);
+	CHECK_EQ(lr(w, 1), 0);
+	/* The guest takes and completes it (EOI maintenance): delivered once. */
+	guest_sets_lr_state(w, 0, LR_ACTIVE);
+	guest_sets_lr_state(w, 0, LR_INVALID);
+	exit_of(w);
+	CHECK_EQ(lr(w, 0), 0);
+	CHECK_EQ(lr(w, 1), 0);
+	CHECK_EQ(gicd_r(w, 0x204), 0);
+	/* Merged again; the guest takes it, then a ring before any exit: no
+	 * kick, and it is not lost: listed after the completion. */
+	for (unsigned n = 0; n < 2; n++) {
+		fake_enter(v);
+		vgic_inject(d, NULL, 41);
+		exit_of(w);
+	}
+	CHECK_EQ(*ipis, k0 + 4);
+	CHECK_EQ(lr(w, 0), one | eoi);
+	guest_sets_lr_state(w, 0, LR_ACTIVE);
+	fake_enter(v);
+	vgic_inject(d, NULL, 41);
+	CHECK_EQ(*ipis, k0 + 4);
+	guest_sets_lr_state(w, 0, LR_INVALID);
+	exit_of(w);
+	CHECK_EQ(lr(w, 0), one);
+	/* Taken, and an exit saw it: a ring kicks and is pending+active. */
+	guest_sets_lr_state(w, 0, LR_ACTIVE);
+	h_vgic_stale(w);
+	vcpu_recheck(w, VCPU_RECHECK_VGIC);
+	exit_of(w);
+	fake_enter(v);
+	vgic_inject(d, NULL, 41);
+	CHECK_EQ(*ipis, k0 + 5);
+	exit_of(w);
+	CHECK_EQ(lr(w, 0), one | (v3 ? V3_ACTIVE : V2_ACTIVE));
+	/* Merged, then taken and an exit saw it: no longer merged, so a ring
+	 * kicks again; its EOI maintenance, asked at the merge, lists it. */
+	guest_sets_lr_state(w, 0, LR_ACTIVE);
+	guest_sets_lr_state(w, 0, LR_INVALID);
+	exit_of(w);
+	for (unsigned n = 0; n < 2; n++) {
+		fake_enter(v);
+		vgic_inject(d, NULL, 41);
+		exit_of(w);
+	}
+	CHECK_EQ(lr(w, 0), one | eoi);
+	guest_sets_lr_state(w, 0, LR_ACTIVE);
+	h_vgic_stale(w);
+	vcpu_recheck(w, VCPU_RECHECK_VGIC);
+	exit_of(w);
+	k0 = *ipis;
+	fake_enter(v);
+	vgic_inject(d, NULL, 41);
+	CHECK_EQ(*ipis, k0 + 1);
+	guest_sets_lr_state(w, 0, LR_INVALID);
+	exit_of(w);
+	CHECK_EQ(lr(w, 0), one);
+}
+
+static void test_v3_spi_edge_merged_once(void)
+{
+	test_spi_edge_merged_once(3);
+}
+
+static void test_v2_spi_edge_merged_once(void)
+{
+	test_spi_edge_merged_once(2);
 }
 
 int main(void)
@@ -1598,5 +1801,9 @@ int main(void)
 	RUN(test_inline_lr_sgi_as_general);
 	RUN(test_v3_sgi_targets_outside_domain);
 	RUN(test_v3_sgi_handover_interleavings);
+	RUN(test_v3_sgi_resent_while_pending);
+	RUN(test_v2_sgi_resent_while_pending);
+	RUN(test_v3_spi_edge_merged_once);
+	RUN(test_v2_spi_edge_merged_once);
 	return check_summary("test_vgic");
 }

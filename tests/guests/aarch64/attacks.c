@@ -1405,6 +1405,56 @@ static void a_sgir_others(void)
 	sgi_expect(send_sgir, 0, 1, 1);
 }
 
+static void a_sgir_self(void)
+{
+	sgi_val = (2u << 24) | (0xffu << 16) | next_sgi();
+	sgi_expect(send_sgir, 1, 0, 0);
+}
+static void a_sgir_list(void)
+{
+	sgi_val = (0x6u << 16) | next_sgi(); /* vCPUs 1 and 2 */
+	sgi_expect(send_sgir, 0, 1, 1);
+}
+/* GICD_SGIR is served before the distributor's general path (traps.c:
+ * sgir_fast): a byte or halfword store there must abort as before, and a
+ * word next to it must not send. The register holds a whole SGIR value
+ * (to itself), so one taken as a word would show. */
+static void sgir_store_aborts(enum op op)
+{
+	sgi_val = (2u << 24) | next_sgi();
+	__asm__ volatile("dsb ish" ::: "memory");
+	irq_enable();
+	do_op(op, gic.gicd + GICD_SGIR, sgi_val);
+	delay_us(20000);
+	irq_disable();
+	want_sea(gic.gicd + GICD_SGIR, true);
+	sgi_none |= (uint16_t)(1u << sgi_id);
+	for (unsigned c = 0; c < 3; c++)
+		if (sgi_count[c][sgi_id])
+			bad("SGI %u taken by vCPU %u after a %u-byte store to SGIR", sgi_id, c,
+			    op == ST1 ? 1 : 2);
+}
+static void a_sgir_byte(void)
+{
+	sgir_store_aborts(ST1);
+}
+static void a_sgir_half(void)
+{
+	sgir_store_aborts(ST2);
+}
+static void send_sgir_next(void)
+{
+	gicd_write(GICD_SGIR + 4, (uint32_t)sgi_val);
+	gicd_write(GICD_SGIR - 4, (uint32_t)sgi_val);
+}
+static void a_sgir_neighbours(void)
+{
+	sgi_val = (2u << 24) | next_sgi();
+	sgi_expect(send_sgir_next, 0, 0, 0);
+	if (tr.n)
+		bad("%u exceptions on word stores at SGIR+4 and SGIR-4 (RAZ/WI)", tr.n);
+}
+
 static void a_spendsgir_sources(void)
 {
 	/* Source CPUs 0-7 for its own SGI 3: only sources that exist (0-2) stick. */
@@ -2079,6 +2129,11 @@ static const struct attack {
     {"gicd-sgir-filter-reserved", a_sgir_filter3, 2},
     {"gicd-sgir-targets-beyond-nvcpus", a_sgir_beyond, 2},
     {"gicd-sgir-others", a_sgir_others, 2},
+    {"gicd-sgir-self", a_sgir_self, 2},
+    {"gicd-sgir-list", a_sgir_list, 2},
+    {"gicd-sgir-byte-store", a_sgir_byte, 2},
+    {"gicd-sgir-halfword-store", a_sgir_half, 2},
+    {"gicd-sgir-neighbours", a_sgir_neighbours, 2},
     {"gicd-spendsgir-sources", a_spendsgir_sources, 2},
     {"sgi-none-arrives-late", a_sgi_late, 0},
     /* PSCI */
