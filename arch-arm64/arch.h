@@ -43,8 +43,9 @@ struct arch_vcpu {
 };
 
 /* Per-domain stage-2 state, and the domain's virtual GIC (gic/vgic.c):
- * vgic_lock covers vgic and every vCPU's arch.vgic; vgic_gen is bumped by
- * every vgic_unlock(). */
+ * vgic_lock covers vgic and every vCPU's arch.vgic but its sgi_in (set by
+ * an atomic OR without it, claimed under it); vgic_gen is bumped by every
+ * vgic_unlock(). */
 struct arch_domain {
 	uint64_t *s2_root;
 	uint64_t vttbr;

@@ -133,6 +133,7 @@ void vgic_domain_reset(struct domain *d)
 			virq_reset(&c->priv[i], true, i < 16);
 		c->priv_enabled = 0;
 		c->rd_sleep = true;
+		__atomic_store_n(&c->sgi_in, 0, __ATOMIC_RELAXED); /* sent to the last life */
 	}
 	vgic_unlock(d);
 }
@@ -143,6 +144,8 @@ void vgic_vcpu_reset(struct vcpu *v)
 	/* Under the lock: another vCPU may be pending an SGI here already (v
 	 * is RUNNING from its claim on). */
 	vgic_lock(v->dom);
+	/* sgi_in too: an SGI sent concurrently lands before or after (the
+	 * OR's exclusive store fails if a store of the reset came between). */
 	memset(c, 0, sizeof(*c));
 	c->seen_gen = VGIC_GEN_STALE; /* the first entry flushes (and enables the interface) */
 	c->rd_sleep = true;
@@ -267,10 +270,14 @@ static bool list_private_now(struct vcpu *v, unsigned vintid, int pintid)
 	struct virq *q = &c->priv[vintid & (VGIC_NR_PRIV - 1)];
 	unsigned i = VGIC_MAX_LRS;
 	spin_lock(&d->arch.vgic_lock); /* another vCPU may be writing our redistributor */
-	if (vintid < VGIC_NR_PRIV && c->seen_gen == d->arch.vgic_gen && !c->waiting && q->enabled &&
+	/* Not past an SGI sent and unclaimed: the flush lists by priority. */
+	if (vintid < VGIC_NR_PRIV && c->seen_gen == d->arch.vgic_gen && !c->waiting &&
+	    !*(volatile uint32_t *)&c->sgi_in && /* a hint: GCC folds no offset into an atomic load */
+	    q->enabled &&
 	    !q->pending && !(pintid < 0 && q->level) && group_enabled(d, q)) {
 		if (q->in_lr) { /* its last instance: reuse that register once done */
-			if (pintid >= 0 && vgic_ops->lr_state(vgic_lr_read(q->lr)) == 0)
+			uint64_t raw = pintid >= 0 ? vgic_lr_read(q->lr) : ~0ULL;
+			if (!(vgic_v3() ? vgic_v3_lr_st(raw) : vgic_v2_lr_st(raw)))
 				i = q->lr;
 		} else if (!q->active) {
 			uint32_t free = ~(c->lr_used | c->lr_quiet) & ((1u << gic_host.nr_lrs) - 1);
@@ -306,49 +313,65 @@ bool vgic_list_level_now(struct vcpu *v, unsigned vintid)
 	return list_private_now(v, vintid, -1);
 }
 
+/*
+ * Each target's SGI into its sgi_in with one atomic OR, then its recheck
+ * byte (a release store: the OR before it); GICv3 with no vgic lock (the
+ * exit claims the bit as its pending state: sgi_claim), GICv2 with the
+ * source in the model under the lock. The kick after a DSB ISH: both
+ * complete before the IPI can be taken (docs/ARCHITECTURE.md, the SGI
+ * handover).
+ */
 void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 {
 	struct domain *d = from->dom;
 	targets &= (uint32_t)((1ULL << d->nvcpus) - 1);
-	vgic_lock(d);
-	uint64_t gen = d->arch.vgic_gen;
-	/* Read once: the byte stores below may alias anything, so the
-	 * compiler would load them again for every target. */
 	struct vcpu *vcpus = d->vcpu;
 	bool by_source = vgic_ops->sgi_source;
+	if (by_source)
+		vgic_lock(d);
 	for (uint32_t m = targets; m; m &= m - 1) { /* by the targets' bits */
 		struct vcpu *t = &vcpus[__builtin_ctz(m)];
-		struct vgic_cpu *c = &t->arch.vgic;
-		struct virq *q = &c->priv[intid & 15];
 		if (by_source)
-			q->sgi_src |= (uint8_t)(1u << from->index);
-		else
-			q->pending = true;
-		/* Its exit lists it directly (list_sgi_direct) if nothing but SGIs
-		 * changed for it since its last flush; else the general path. */
-		c->sgi_new |= (uint16_t)(1u << (intid & 15));
-		__atomic_store_n(&c->seen_gen,
-				 (c->seen_gen & ~VGIC_GEN_SGI) == gen ? gen | VGIC_GEN_SGI
-								      : VGIC_GEN_STALE,
-				 __ATOMIC_RELEASE);
+			t->arch.vgic.priv[intid & 15].sgi_src |= (uint8_t)(1u << from->index);
+		__atomic_fetch_or(&t->arch.vgic.sgi_in, 1u << (intid & 15), __ATOMIC_RELAXED);
 		vcpu_recheck(t, VCPU_RECHECK_VGIC);
 	}
-	/* Only the targets' own interrupts changed: they flush (their
-	 * seen_gen is marked or stale), no other vCPU needs to, the sender
-	 * included: its exit returns at the entry flag word's test. */
-	vgic_unlock_unchanged(d);
-	/* The sender runs on this CPU: its own exit flushes, no kick. */
-	uint32_t kick_mask = targets & ~(1u << from->index);
-	/* The targets are the sender's domain's: no kick accounting on the
-	 * way (their CPUs charge the exit to that domain). No DSB of its own:
-	 * the unlock's (spin_unlock, arch_send_event: DSB ISH) completed every
-	 * store a target must see (its mark, sgi_new, recheck byte); nothing
-	 * after it is stored. */
-	for (; kick_mask; kick_mask &= kick_mask - 1) {
-		struct vcpu *t = &d->vcpu[__builtin_ctz(kick_mask)];
-		if (kick_needed(t))
+	/* Only the targets' own interrupts changed: no generation. */
+	if (by_source)
+		vgic_unlock_unchanged(d);
+	/* The sender runs on this CPU: its own exit flushes, no kick. The
+	 * targets are the sender's domain's: no kick accounting on the way
+	 * (their CPUs charge the exit to that domain). */
+	for (uint32_t m = targets & ~(1u << from->index); m; m &= m - 1) {
+		struct vcpu *t = &vcpus[__builtin_ctz(m)];
+		if (kick_needed(t)) {
+			dsb(ish);
 			gic_kick_own(t->pcpu);
+		}
 	}
+}
+
+/* v's SGIs sent since the last claim (bit = INTID), the vgic lock held:
+ * one exchange (none when the word reads 0). GICv3: not yet pending in
+ * priv[] (sgi_pend_all). */
+static inline uint32_t sgi_claim(struct vgic_cpu *c)
+{
+	if (!__atomic_load_n(&c->sgi_in, __ATOMIC_RELAXED))
+		return 0;
+	return __atomic_exchange_n(&c->sgi_in, 0, __ATOMIC_ACQUIRE);
+}
+
+/* The SGIs `ids` already claimed and any still in the word, pending in
+ * the model (GICv3; GICv2's sources are there already), the vgic lock
+ * held; any: v's exit flushes. */
+static __attribute__((noinline)) void sgi_pend_all(struct vgic_cpu *c, uint32_t ids)
+{
+	ids |= sgi_claim(c);
+	if (!ids)
+		return;
+	for (ids = vgic_v3() ? ids : 0; ids; ids &= ids - 1)
+		c->priv[__builtin_ctz(ids)].pending = true;
+	__atomic_store_n(&c->seen_gen, VGIC_GEN_STALE, __ATOMIC_RELEASE);
 }
 
 /* Is q asking to be delivered (apart from being enabled)? */
@@ -640,7 +663,8 @@ static bool freed_want(struct vcpu *v, uint32_t freed)
 
 /*
  * The exit of a vCPU whose model changed by one SGI alone since its last
- * flush (seen_gen marked, nothing waiting), the vgic lock held: the SGI
+ * flush (`sgis`, just claimed; seen_gen the generation, nothing waiting),
+ * the vgic lock held: the SGI
  * listed without reading back the other registers in use. Into its own
  * last register if the guest is done with it (one read), else the lowest
  * free one; the others stay in lr_used for a later sync to read back
@@ -649,14 +673,14 @@ static bool freed_want(struct vcpu *v, uint32_t freed)
  * general path: its sync frees only registers the guest no longer sees.
  * False, nothing done: the general sync and flush.
  */
-static bool list_sgi_direct(struct vcpu *v, uint64_t gen)
+static bool list_sgi_direct(struct vcpu *v, uint64_t gen, uint32_t sgis)
 {
 	struct vgic_cpu *c = &v->arch.vgic;
-	uint32_t sgis = c->sgi_new;
-	unsigned s = (unsigned)__builtin_ctz(sgis | 0x10000u), i;
+	unsigned s = (unsigned)__builtin_ctz(sgis), i;
 	struct virq *q = &c->priv[s & 15];
-	if (c->seen_gen != (gen | VGIC_GEN_SGI) || c->again || (sgis & (sgis - 1)) ||
-	    !(c->priv_enabled & sgis) || !wants_delivery(q) || !group_enabled(v->dom, q))
+	/* Claimed: pending (GICv3), or its sources in sgi_src (GICv2). */
+	if (c->seen_gen != gen || c->again || (sgis & (sgis - 1)) || !(c->priv_enabled & sgis) ||
+	    !group_enabled(v->dom, q))
 		return false;
 	uint32_t mine = q->in_lr ? 1u << q->lr : 0;
 	for (uint32_t m = (c->lr_used | c->lr_quiet) & ~mine; m; m &= m - 1) {
@@ -665,11 +689,12 @@ static bool list_sgi_direct(struct vcpu *v, uint64_t gen)
 			return false;
 	}
 	/* The state and the register built inline for the version (chosen at
-	 * boot), no indirect call; the register read and write through the
-	 * accessors (a register by its index). */
+	 * boot), the register read and written by a direct call to the
+	 * version's accessor: no indirect call. */
+	bool v3 = vgic_v3();
 	if (mine) { /* its last instance: pending+active is the general path's */
-		uint64_t raw = vgic_lr_read(q->lr);
-		if (vgic_v3() ? vgic_v3_lr_st(raw) : vgic_v2_lr_st(raw))
+		uint64_t raw = vgic_lr_read_v(v3, q->lr);
+		if (v3 ? vgic_v3_lr_st(raw) : vgic_v2_lr_st(raw))
 			return false;
 		i = q->lr;
 	} else {
@@ -679,8 +704,7 @@ static bool list_sgi_direct(struct vcpu *v, uint64_t gen)
 		i = (unsigned)__builtin_ctz(free);
 	}
 	/* put_in_lr's listing for an SGI: an edge (no latch), never linked;
-	 * GICv2: its lowest source (none: bit 8, nothing cleared), EOI if
-	 * another sender's waits. */
+	 * GICv2: its lowest source, EOI if another sender's waits. */
 	unsigned src = (unsigned)__builtin_ctz(q->sgi_src | 0x100u);
 	q->sgi_src &= (uint8_t)~(1u << src);
 	q->pending = q->active = q->lr_latched = false;
@@ -688,10 +712,8 @@ static bool list_sgi_direct(struct vcpu *v, uint64_t gen)
 	q->lr = (uint8_t)i;
 	c->lr_intid[i] = (uint16_t)s;
 	c->lr_used |= 1u << i;
-	c->seen_gen = gen;
-	c->sgi_new = 0;
-	vgic_lr_write(i, vgic_v3() ? vgic_v3_lr_sgi(s, q->prio, q->group1)
-			    : vgic_v2_lr_sgi(s, q->prio, q->group1, q->sgi_src != 0, src));
+	vgic_lr_write_v(v3, i, v3 ? vgic_v3_lr_sgi(s, q->prio, q->group1)
+				  : vgic_v2_lr_sgi(s, q->prio, q->group1, q->sgi_src != 0, src));
 	return true;
 }
 
@@ -705,11 +727,10 @@ static void sync_and_flush_locked(struct vcpu *v)
 	/* The model as at the last flush, which listed all it could (nothing
 	 * waits): a flush can only list what this sync frees and still wants
 	 * delivery. The exit after a guest completed its interrupts, or sent
-	 * an SGI from its handler, skips it. SGIs sent to v since (seen_gen
-	 * marked VGIC_GEN_SGI) that list_sgi_direct declined: the flush. */
+	 * an SGI from its handler, skips it. SGIs claimed (seen_gen stale)
+	 * that list_sgi_direct declined: the flush. */
 	uint32_t held = c->seen_gen == gen && !c->waiting ? c->lr_used | c->lr_quiet : ~0u;
 	c->seen_gen = gen;
-	c->sgi_new = 0;
 	struct vcpu *other = sync(v);
 	if (held == ~0u || freed_want(v, held & ~(c->lr_used | c->lr_quiet)))
 		other = flush(v, other);
@@ -736,19 +757,25 @@ static void sync_and_flush_locked(struct vcpu *v)
 void vgic_sync_and_flush(struct vcpu *v)
 {
 	struct domain *d = v->dom;
+	struct vgic_cpu *c = &v->arch.vgic;
 	uint64_t gen = __atomic_load_n(&d->arch.vgic_gen, __ATOMIC_ACQUIRE);
-	if (!vgic_needs_flush(&v->arch.vgic, gen))
+	if (!vgic_needs_flush(c, gen))
 		return;
 	spin_lock(&d->arch.vgic_lock);
-	if (list_sgi_direct(v, d->arch.vgic_gen))
+	uint32_t sgis = sgi_claim(c);
+	if (sgis && list_sgi_direct(v, d->arch.vgic_gen, sgis)) {
 		spin_unlock(&d->arch.vgic_lock); /* only v's own interrupts changed */
-	else
-		sync_and_flush_locked(v);
+		return;
+	}
+	sgi_pend_all(c, sgis); /* any claimed (or sent since): the general path's */
+	sync_and_flush_locked(v);
 }
 
 void vgic_maintenance(struct vcpu *v)
 {
 	struct domain *d = v->dom;
+	/* SGIs still in sgi_in: their sender set v's recheck byte, so this
+	 * exit's entry check claims and lists them, after this. */
 	spin_lock(&d->arch.vgic_lock);
 	if (timers_done_quiet(v)) {
 		spin_unlock(&d->arch.vgic_lock);
@@ -816,6 +843,12 @@ static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned reg, uint32_t
 {
 	const struct vgic_cpu *c = &v->arch.vgic;
 	uint32_t r = 0;
+	/* SGIs sent, not yet claimed, are pending too (a read claims nothing:
+	 * the exit's direct listing stays possible). GICv3: their pending
+	 * state; GICv2: their sources are in sgi_src already (set with the
+	 * bit under the lock; consumed only by an exit, which claims the bit
+	 * before the vCPU reads again): nothing added. */
+	uint32_t sent = first ? 0 : __atomic_load_n(&c->sgi_in, __ATOMIC_RELAXED);
 	for (unsigned b = 0; b < 32; b++) {
 		struct virq *q = vgic_irq(v, first + b);
 		if (!q || (!q->owned && first + b >= 32))
@@ -830,7 +863,7 @@ static uint32_t read_bits(struct vcpu *v, unsigned first, unsigned reg, uint32_t
 			break;
 		case 2: /* ISPENDR/ICPENDR: pending even when masked; listed
 			 * elsewhere: pending until read back */
-			bit = wants_delivery(q);
+			bit = wants_delivery(q) || (sent >> b & 1);
 			if (q->in_lr)
 				bit = bit || !listed_here(v, first + b, q) ||
 				      (vgic_ops->lr_state(vgic_lr_read(q->lr)) & 1);
@@ -923,6 +956,8 @@ static bool dist_bits(struct vcpu *v, uint64_t off, unsigned size, bool write, u
 	bool set = reg == 0 || (reg & 1);
 	if (size != 4)
 		return false;
+	if (write && !first && part != DIST_SHARED && kind[reg] == 2)
+		sgi_pend_all(&v->arch.vgic, 0); /* ICPENDR0: the SGIs sent, in the model first */
 	if ((part == DIST_PRIVATE && first) || (part == DIST_SHARED && first == 0) ||
 	    first >= 32 + dist(d)->nr_spis) {
 		if (!write)

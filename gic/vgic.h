@@ -73,7 +73,8 @@ void vgic_sync_and_flush(struct vcpu *v);
 void vgic_maintenance(struct vcpu *v);
 /* Anything for vgic_sync_and_flush to do? Not when the domain's vGIC
  * (generation gen, its vgic_gen) has not changed since this vCPU's last
- * flush (nor, seen_gen marked or stale, its own interrupts) and nothing
+ * flush (nor, seen_gen stale, its own interrupts), no SGI sent to it
+ * waits in sgi_in, and nothing
  * waits unlisted, whatever its list registers hold: the model learns what
  * the guest did with them at its next change, a maintenance interrupt or
  * its leave, and nothing listed waits on that (a register with more of its
@@ -83,7 +84,8 @@ void vgic_maintenance(struct vcpu *v);
  * exit). */
 static inline bool vgic_needs_flush(const struct vgic_cpu *c, uint64_t gen)
 {
-	return c->again || gen != __atomic_load_n(&c->seen_gen, __ATOMIC_RELAXED);
+	return c->again || gen != __atomic_load_n(&c->seen_gen, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&c->sgi_in, __ATOMIC_RELAXED);
 }
 /* The domain's interrupt-model lock; unlocking marks the model changed. */
 void vgic_lock(struct domain *d);
@@ -179,6 +181,24 @@ static inline uint32_t vgic_v2_lr_sgi(unsigned vintid, unsigned prio, bool grp1,
 {
 	return (1u << 28) | ((uint32_t)grp1 << 30) | ((prio >> 3) << 23) | (vintid & 0x3ff) |
 	       ((uint32_t)eoi << 19) | ((src & 7) << 10);
+}
+
+/* A list register by index where the version is already tested: a
+ * direct call (no table, no pointer loaded). */
+uint64_t vgic_v3_lr_read(unsigned i);
+void vgic_v3_lr_write(unsigned i, uint64_t lr);
+uint64_t vgic_v2_lr_read(unsigned i);
+void vgic_v2_lr_write(unsigned i, uint64_t lr);
+static inline uint64_t vgic_lr_read_v(bool v3, unsigned i)
+{
+	return v3 ? vgic_v3_lr_read(i) : vgic_v2_lr_read(i);
+}
+static inline void vgic_lr_write_v(bool v3, unsigned i, uint64_t lr)
+{
+	if (v3)
+		vgic_v3_lr_write(i, lr);
+	else
+		vgic_v2_lr_write(i, lr);
 }
 
 static inline uint64_t vgic_lr_read(unsigned i)

@@ -41,9 +41,6 @@ struct virq {
 };
 
 #define VGIC_GEN_STALE UINT64_MAX /* never a generation: the next entry flushes */
-/* seen_gen's mark for "as at generation seen_gen & ~VGIC_GEN_SGI but for
- * the SGIs in sgi_new": never a generation either. */
-#define VGIC_GEN_SGI (1ULL << 63)
 
 struct vgic_cpu {
 	struct virq priv[VGIC_NR_PRIV];
@@ -72,12 +69,17 @@ struct vgic_cpu {
 	uint32_t priv_enabled;
 	/* The domain's vgic_gen at this vCPU's last flush; VGIC_GEN_STALE
 	 * (under the vgic lock) when only this vCPU's own interrupts changed
-	 * (an SGI sent to it): it alone flushes, not every vCPU of the domain
-	 * (the sender above all) as a generation change would make them.
-	 * gen | VGIC_GEN_SGI when they are only SGIs (sgi_new), sent while
-	 * this vCPU was up to date at gen: its exit may list them directly. */
+	 * (SGIs claimed from sgi_in by another reader, a read of its
+	 * redistributor): it alone flushes, not every vCPU of the domain as a
+	 * generation change would make them. */
 	uint64_t seen_gen;
-	uint16_t sgi_new; /* SGIs sent to it since its last flush (bit = INTID) */
+	/* SGIs sent to it since its exit last claimed them (bit = INTID): set
+	 * by the sender with an atomic OR, claimed with one atomic exchange
+	 * under the vgic lock (vgic.c: sgi_claim). GICv3: its pending state,
+	 * not yet in priv[] (no lock on the send); GICv2: the sources are in
+	 * priv[].sgi_src already (set under the lock), the bit says only
+	 * "new" (docs/ARCHITECTURE.md, the SGI handover). */
+	uint32_t sgi_in;
 	bool rd_sleep; /* GICR_WAKER.ProcessorSleep */
 };
 

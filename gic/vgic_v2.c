@@ -198,12 +198,12 @@ int vgic_v2_register(struct domain *d)
 	return arch_stage2_map(d, board.gicc.base, board.gicv.base, size, S2_RW | S2_DEVICE);
 }
 
-static uint64_t vgic_v2_lr_read(unsigned i)
+uint64_t vgic_v2_lr_read(unsigned i)
 {
 	return *gich(GICH_LR0 + 4 * i);
 }
 
-static void vgic_v2_lr_write(unsigned i, uint64_t v)
+void vgic_v2_lr_write(unsigned i, uint64_t v)
 {
 	*gich(GICH_LR0 + 4 * i) = (uint32_t)v;
 }

@@ -199,7 +199,7 @@ bool vgic_v3_sgi_sysreg(struct vcpu *v, uint64_t val)
 
 /* ---- ICH list registers ---- */
 
-static uint64_t vgic_v3_lr_read(unsigned i)
+uint64_t vgic_v3_lr_read(unsigned i)
 {
 	switch (i) {
 	case 0: return read_sysreg(S3_4_C12_C12_0);
@@ -221,7 +221,7 @@ static uint64_t vgic_v3_lr_read(unsigned i)
 	}
 }
 
-static void vgic_v3_lr_write(unsigned i, uint64_t v)
+void vgic_v3_lr_write(unsigned i, uint64_t v)
 {
 	switch (i) {
 	case 0: write_sysreg(S3_4_C12_C12_0, v); break;

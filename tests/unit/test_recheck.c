@@ -271,8 +271,15 @@ static void test_vgic_writers(void)
 	setup();
 	struct vcpu *v = &domains[0].vcpu[0];
 	fake_enter(v);
+	uint32_t tickets = domains[0].arch.vgic_lock.next;
+	uint64_t gen = domains[0].arch.vgic_gen;
 	vgic_send_sgi(v, 1, 1u << 1);
 	CHECK_EQ(flagged(VCPU_RECHECK_VGIC), 0x2u); /* the target, not the sender */
+	/* GICv3: the SGI handed over in the target's word, no vGIC lock taken
+	 * and no generation (docs/ARCHITECTURE.md, the SGI handover). */
+	CHECK_EQ(domains[0].vcpu[1].arch.vgic.sgi_in, 1u << 1);
+	CHECK_EQ(domains[0].arch.vgic_lock.next, tickets);
+	CHECK_EQ(domains[0].arch.vgic_gen, gen);
 	h_recheck_clear_all();
 	vgic_send_sgi(v, 1, 1u << 0);
 	CHECK_EQ(flagged(VCPU_RECHECK_VGIC), 0x1u); /* to itself */

@@ -1502,6 +1502,91 @@ static void test_inline_lr_sgi_as_general(void)
 	}
 }
 
+/* ---- the SGI handover without the sender's lock, step by step ---- */
+
+/* How many of w's list registers hold SGI intid pending (the guest has
+ * not taken it). */
+static unsigned sgi_listed_pending(struct vcpu *w, unsigned intid)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < gic_host.nr_lrs; i++) {
+		uint64_t x = lr(w, i);
+		n += (x >> 62) == 1 && (x & 0x3ff) == intid;
+	}
+	return n;
+}
+
+/*
+ * GICv3's SGI handover (docs/ARCHITECTURE.md, the SGI handover): the
+ * sender's steps in vgic_send_sgi's order (S0 the atomic OR into the
+ * target's sgi_in, S1 its recheck byte, S2 the kick) against the
+ * receiver's exit (R0 the recheck word's exchange, R1 vgic_sync_and_flush:
+ * the pending test, the claim, the listing), in each of the 10
+ * interleavings; the kick's IPI, taken once the guest runs again, is one
+ * more exit. The SGI must be listed once, left nowhere else (model,
+ * sgi_in), and not come back after the guest completed it and a later
+ * exit looked again: a lost SGI (the byte before the OR, a pending test
+ * blind to sgi_in) and a doubled one (a claim that does not clear) fail.
+ * The sender's steps are done here one at a time; vgic_send_sgi's own
+ * result is the last case, whole.
+ */
+static void test_v3_sgi_handover_interleavings(void)
+{
+	unsigned cases = 0;
+	for (unsigned order = 0; order <= 32; order++) {
+		if (order < 32 && __builtin_popcount(order) != 3)
+			continue;
+		setup_v3();
+		struct domain *d = &domains[0];
+		struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+		sgi_wb(w, 0x400 + 3, 0x40);
+		sgi_w(w, 0x100, 1u << 3);
+		exit_of(v);
+		exit_of(w);
+		uint32_t word = 0;
+		if (order == 32) { /* the real sender, whole, then the exit */
+			fake_enter(v);
+			vgic_send_sgi(v, 3, 1u << 1);
+			exit_of(w);
+		}
+		for (unsigned slot = 0, sn = 0, rn = 0; order < 32 && slot < 5; slot++) {
+			if (order >> slot & 1) {
+				if (sn == 0)
+					__atomic_fetch_or(&w->arch.vgic.sgi_in, 1u << 3, __ATOMIC_RELAXED);
+				else if (sn == 1)
+					vcpu_recheck(w, VCPU_RECHECK_VGIC);
+				sn++; /* the kick (S2): its exit below */
+			} else {
+				fake_enter(w);
+				if (rn == 0)
+					word = __atomic_exchange_n(&w->recheck.any, 0, __ATOMIC_ACQ_REL);
+				else if (word)
+					vgic_sync_and_flush(w);
+				rn++;
+			}
+		}
+		exit_of(w); /* the kick's IPI */
+		bool ok = sgi_listed_pending(w, 3) == 1 && !w->arch.vgic.sgi_in &&
+			  !w->arch.vgic.priv[3].pending;
+		/* The guest takes and completes it; a later change makes the
+		 * next exit look: nothing of it comes back. */
+		for (unsigned i = 0; i < gic_host.nr_lrs; i++)
+			if ((lr(w, i) & 0x3ff) == 3 && lr(w, i) >> 62 == 1) {
+				guest_sets_lr_state(w, i, LR_ACTIVE);
+				guest_sets_lr_state(w, i, LR_INVALID);
+			}
+		vcpu_recheck(w, VCPU_RECHECK_VGIC);
+		h_vgic_stale(w);
+		exit_of(w);
+		ok = ok && sgi_listed_pending(w, 3) == 0 && !(sgi_r(w, 0x200) & (1u << 3));
+		if (!ok)
+			CHECK_FAIL("SGI handover, sender steps at slots 0x%x: SGI 3 %s", order,
+				   sgi_listed_pending(w, 3) ? "listed again (doubled)" : "lost or left over");
+		cases += ok;
+	}
+	CHECK_EQ(cases, 11u);
+}
+
 /* ---- an edge while its listed instance is still pending (branch merged) ---- */
 
 /* An SGI sent again while its last instance is listed and not yet taken is
@@ -1854,6 +1939,7 @@ int main(void)
 	RUN(test_v2_direct_sgi_as_general);
 	RUN(test_inline_lr_sgi_as_general);
 	RUN(test_v3_sgi_targets_outside_domain);
+	RUN(test_v3_sgi_handover_interleavings);
 	RUN(test_v3_sgi_resent_while_pending);
 	RUN(test_v2_sgi_resent_while_pending);
 	RUN(test_v3_spi_edge_merged_once);
