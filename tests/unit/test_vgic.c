@@ -1715,6 +1715,44 @@ static void test_v3_reset_forgets_unclaimed_sgis(void)
 	CHECK_EQ(w->arch.vgic.sgi_in, 0);
 }
 
+/*
+ * GICv2: a maintenance interrupt taken before the exit's entry check, its
+ * flush due (the generation moved), lists a sent SGI from its source
+ * (sgi_src) and leaves its bit in sgi_in (the
+ * handover's "new"); the entry check then claims the bit, and the direct
+ * listing finds that instance still pending in its register and declines:
+ * the SGI stays listed once, from its sender, and nothing is left for a
+ * second delivery. A direct listing that took the bit alone (no source
+ * left: bit 8) would rewrite the register as from CPU 0.
+ */
+static void test_v2_sgi_listed_by_maintenance_first(void)
+{
+	fake_setup(2);
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	gicd_w(v, 0x100, 1u << 3);
+	gicd_w(v, 0x000, 1);
+	exit_of(v);
+	exit_of(w);
+	gicd_w(w, 0xf00, (1u << 16) | 3); /* from vCPU 1 to vCPU 0 */
+	gicd_wb(w, 0x400 + 40, 0x80);	  /* and the generation moves */
+	fake_enter(v);
+	vgic_maintenance(v); /* its interrupt first, in the same exit */
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_CPUID(1) | 3);
+	CHECK_EQ(v->arch.vgic.sgi_in, 1u << 3); /* left for the entry check */
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_CPUID(1) | 3);
+	CHECK_EQ(lr(v, 1), 0);
+	CHECK_EQ(v->arch.vgic.sgi_in, 0);
+	CHECK_EQ(gicd_r(v, 0xf20), 0); /* SPENDSGIR0: no source waits */
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	general_next_exit(v);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	CHECK_EQ(gicd_r(v, 0x200), 0);
+}
+
 /* ---- an edge while its listed instance is still pending (branch merged) ---- */
 
 /* An SGI sent again while its last instance is listed and not yet taken is
@@ -2070,6 +2108,7 @@ int main(void)
 	RUN(test_v3_sgi_handover_interleavings);
 	RUN(test_v3_sgi_handover_vs_icpendr0);
 	RUN(test_v3_reset_forgets_unclaimed_sgis);
+	RUN(test_v2_sgi_listed_by_maintenance_first);
 	RUN(test_v3_sgi_resent_while_pending);
 	RUN(test_v2_sgi_resent_while_pending);
 	RUN(test_v3_spi_edge_merged_once);
