@@ -164,15 +164,18 @@ $(HYPB)/bulkhead.bin: $(HYPB)/bulkhead.elf tools/relr.py
 hyp: $(HYPB)/bulkhead.bin
 
 BHPACK_SRC := tools/bhpack.c common/image.c dt/plan.c dt/blob.c dt/policy.c dt/board.c dt/devices.c dt/dom0.c dt/guest.c dt/out.c common/pmem.c
+# Linked under a name of this shell's own and renamed into place whole: the
+# parallel tests run these tools while one test's `make` may rebuild them
+# (a run starting mid-link found a half-written file: tests/host/tool-rebuild.sh).
 $(TOOLB)/bhpack: $(BHPACK_SRC) dt/*.h common/package.h common/lib.h | deps
 	@mkdir -p $(dir $@)
-	$(Q)$(call say,HOSTCC,$@)gcc $(HOST_CFLAGS) -o $@ $(BHPACK_SRC) -lfdt
+	$(Q)$(call say,HOSTCC,$@)gcc $(HOST_CFLAGS) -o $@.$$$$ $(BHPACK_SRC) -lfdt && mv -f $@.$$$$ $@
 
 # bhpolicy: sesearch-like questions about a config's policy (tools/bhpolicy.c).
 BHPOLICY_SRC := tools/bhpolicy.c dt/plan.c dt/blob.c dt/policy.c dt/board.c dt/devices.c dt/dom0.c dt/out.c
 $(TOOLB)/bhpolicy: $(BHPOLICY_SRC) dt/*.h common/lib.h | deps
 	@mkdir -p $(dir $@)
-	$(Q)$(call say,HOSTCC,$@)gcc $(HOST_CFLAGS) -o $@ $(BHPOLICY_SRC) -lfdt
+	$(Q)$(call say,HOSTCC,$@)gcc $(HOST_CFLAGS) -o $@.$$$$ $(BHPOLICY_SRC) -lfdt && mv -f $@.$$$$ $@
 
 tools: $(TOOLB)/bhpack $(TOOLB)/bhpolicy
 
@@ -180,7 +183,7 @@ tools: $(TOOLB)/bhpack $(TOOLB)/bhpolicy
 $(TOOLB)/bhpack-asan: $(BHPACK_SRC) dt/*.h common/package.h common/lib.h | deps
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,HOSTCC,$@)gcc $(HOST_CFLAGS) -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
-		-fno-omit-frame-pointer -o $@ $(BHPACK_SRC) -lfdt
+		-fno-omit-frame-pointer -o $@.$$$$ $(BHPACK_SRC) -lfdt && mv -f $@.$$$$ $@
 tools-asan: $(TOOLB)/bhpack-asan
 
 $(GUESTB)/testguest.bin: $(wildcard tests/guests/aarch64/*) common/lib.c common/lib.h common/hypercall.h | deps
@@ -231,7 +234,7 @@ PACK_ARGS += $(PACK_EXTRA) -I $(GUESTB) -I $(GUEST32B) -I $(INITRD_OVL_DIR) -I $
 # both), /bin/bhctl; an image whose config names that initramfs gets this one.
 $(BHCTL): tools/bhctl.c | deps
 	@mkdir -p $(dir $@)
-	$(Q)$(call say,CC,$@)$(CROSS)gcc -static -Os -s -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -o $@ $<
+	$(Q)$(call say,CC,$@)$(CROSS)gcc -static -Os -s -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -o $@.$$$$ $< && mv -f $@.$$$$ $@
 # Built under names of this shell's own (two makes, e.g. `make all` and a
 # test's `make image`, may build it at once) and renamed into place whole.
 $(INITRD_OVL): $(ASSETS)/initramfs-arm64.cpio.gz $(BHCTL)

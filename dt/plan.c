@@ -87,12 +87,14 @@ static int check_text(const char *path, unsigned p, const char *s, int len,
 }
 
 /* Properties whose value is text: the strings, and 'between' and 'domain' in
- * their label form. A value whose first byte is NUL is no text to check: a
- * phandle's (read as one), or an empty first string (refused as one). */
+ * their label form (ending in a NUL: else phandles, whose first byte is any
+ * for one of 2^24 or above). A value whose first byte is NUL is no text to
+ * check: a phandle's (read as one), or an empty first string (refused as one). */
 #define TEXT_PROPS                                                                                 \
 	(1u << P_COMPATIBLE | 1u << P_LABEL | 1u << P_ROLE | 1u << P_TYPE | 1u << P_KERNEL |      \
 	 1u << P_INITRD | 1u << P_BOOTARGS | 1u << P_ON_FAULT | 1u << P_DEVICES | 1u << P_LAYOUT | \
 	 1u << P_BETWEEN | 1u << P_ALLOW | 1u << P_DOMAIN)
+#define REF_PROPS (1u << P_BETWEEN | 1u << P_DOMAIN)
 
 /* The index of `name` among kind k's properties and the phandles; P_N if
  * it is none of them. */
@@ -123,7 +125,8 @@ static int read_props(const void *fdt, int node, const char *path, enum cfg_kind
 		int len;
 		const char *v = dt_blob_prop(fdt, prop, &name, &len);
 		unsigned i = prop_find(name, k);
-		if ((TEXT_PROPS >> i & 1) && len > 0 && v[0] && check_text(path, i, v, len, err))
+		if ((TEXT_PROPS >> i & 1) && len > 0 && v[0] && !((REF_PROPS >> i & 1) && v[len - 1]) &&
+		    check_text(path, i, v, len, err))
 			return -1;
 		if (i == P_N) {
 			char list[121] = "";

@@ -600,6 +600,33 @@ static void test_shared_phandle(void *cfg)
 				 "/bulkhead/domain@0's");
 }
 
+/* A phandle is any value but 0 and ~0 (DT spec 2.3.3): one set by hand at
+ * 2^24 or above starts with a byte other than NUL, and a reference to it is
+ * no text. mend9's printable-ASCII rule refused it ("byte 0x01"). */
+static void test_high_phandle(void *cfg)
+{
+	static struct plan p;
+	struct dt_error err;
+	check_test = "test_high_phandle";
+	int n = edit_node(cfg, "/bulkhead/domain@0");
+	uint32_t dom0 = fdt_get_phandle(edit_buf, n), rt = 0x01000001;
+	n = fdt_path_offset(edit_buf, "/bulkhead/domain@1");
+	CHECK_EQ(fdt_setprop_u32(edit_buf, n, "linux,phandle", rt), 0);
+	const fdt32_t between[2] = {cpu_to_fdt32(rt), cpu_to_fdt32(dom0)};
+	n = fdt_path_offset(edit_buf, "/bulkhead/channel@5");
+	CHECK_EQ(fdt_setprop(edit_buf, n, "between", between, sizeof(between)), 0);
+	n = fdt_path_offset(edit_buf, "/bulkhead/network@2/port@1");
+	CHECK_EQ(fdt_setprop_u32(edit_buf, n, "domain", rt), 0);
+	if (!CHECK_EQ(dt_plan_read(edit_buf, &board, &p, &err), 0))
+		fprintf(stderr, "    refused: %s\n", err.msg);
+	else
+		CHECK_EQ(p.chan[0].end[0], 1u);
+	/* A label still holds text only, whatever its first byte. */
+	CHECK_EQ(fdt_setprop(edit_buf, n, "domain", "\x01rt\0", 4), 0);
+	refused("a label starting with 0x01", "'domain' has byte 0x01 at offset 0");
+	check_test = "test_review";
+}
+
 /* A fixed memory range wrapping past 2^64 ended "inside" the board's RAM. */
 static void test_memory_wrap(void)
 {
@@ -644,6 +671,7 @@ static void test_review(void)
 	test_stray_nodes(cfg);
 	test_control_bytes(cfg);
 	test_shared_phandle(cfg);
+	test_high_phandle(cfg);
 	free(cfg);
 	test_memory_wrap();
 	test_vcpus_limit();
