@@ -641,6 +641,28 @@ static void test_memory_wrap(void)
 	free(cfg);
 }
 
+/* A domain's vCPUs: at most 8 (BH_MAX_VCPUS), the GICv2 architecture's
+ * CPU interfaces: its SGI source and GICD_ITARGETSR fields are a byte, so a
+ * ninth vCPU's SGIs would lose their source (review ripi3). Nine refused,
+ * naming the domain; eight pass this rule (refused here only for the
+ * board's 4 CPUs). */
+static void test_vcpus_limit(void)
+{
+	void *cfg = load_dtb("plan/good.dtb");
+	fdt32_t cpus[9];
+	for (unsigned i = 0; i < 9; i++)
+		cpus[i] = cpu_to_fdt32(i);
+	int n = edit_node(cfg, "/bulkhead/domain@1");
+	CHECK_EQ(fdt_setprop(edit_buf, n, "cpus", cpus, sizeof(cpus)), 0);
+	refused("nine vCPUs", "config /bulkhead/domain@1: 'cpus' lists 9 CPUs, at most 8 are "
+			      "supported");
+	n = edit_node(cfg, "/bulkhead/domain@1");
+	CHECK_EQ(fdt_setprop(edit_buf, n, "cpus", cpus, 8 * sizeof(cpus[0])), 0);
+	refused("eight vCPUs", "config /bulkhead/domain@1: 'cpus' names CPU 4 but the board has "
+			       "4 CPUs");
+	free(cfg);
+}
+
 static void test_review(void)
 {
 	void *cfg = load_dtb("plan/every-property.dtb");
@@ -652,6 +674,7 @@ static void test_review(void)
 	test_high_phandle(cfg);
 	free(cfg);
 	test_memory_wrap();
+	test_vcpus_limit();
 }
 
 /* Without a board (the syntax-only check) the board's limits are not applied. */

@@ -1587,6 +1587,172 @@ static void test_v3_sgi_handover_interleavings(void)
 	CHECK_EQ(cases, 11u);
 }
 
+/*
+ * The handover against another vCPU's GICR_ICPENDR0 write to the target's
+ * redistributor (C: the write claims the word first, under the vGIC lock,
+ * then clears the model), in each of the 30 interleavings of the sender's
+ * OR (S0) and recheck byte (S1), C, and the receiver's recheck exchange
+ * (R0) and sync and flush (R1); the kick's exit last. A clear that comes
+ * before the OR leaves the SGI to be listed once; one after the OR clears
+ * it, unless the receiver listed it first (then the write changes only the
+ * model: a listed edge stays pending, docs/SUPPORT.md). Never listed
+ * twice, nothing left in the word or the model, and nothing comes back
+ * after the guest completed it: a clear that did not claim first would
+ * leave the SGI in the word, listed after it was cleared.
+ */
+static void test_v3_sgi_handover_vs_icpendr0(void)
+{
+	unsigned cases = 0;
+	for (unsigned code = 0; code < 243; code++) { /* 5 slots, 3 kinds each */
+		unsigned kind[5], ns = 0, nr = 0, nc = 0;
+		for (unsigned k = 0, x = code; k < 5; k++, x /= 3) {
+			kind[k] = x % 3; /* 0 sender, 1 receiver, 2 the clear */
+			ns += kind[k] == 0, nr += kind[k] == 1, nc += kind[k] == 2;
+		}
+		if (ns != 2 || nr != 2 || nc != 1)
+			continue;
+		setup_v3();
+		struct domain *d = &domains[0];
+		struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+		uint64_t w_sgi = board.gicr.base + 1 * 0x20000ull + 0x10000;
+		sgi_wb(w, 0x400 + 3, 0x40);
+		sgi_w(w, 0x100, 1u << 3);
+		exit_of(v);
+		exit_of(w);
+		uint32_t word = 0;
+		bool ored = false, cleared_after = false, listed_first = false;
+		unsigned want = 1;
+		for (unsigned slot = 0, sn = 0, rn = 0; slot < 5; slot++) {
+			if (kind[slot] == 0) {
+				if (sn++ == 0)
+					__atomic_fetch_or(&w->arch.vgic.sgi_in, 1u << 3, __ATOMIC_RELAXED);
+				else
+					vcpu_recheck(w, VCPU_RECHECK_VGIC);
+				ored = true;
+			} else if (kind[slot] == 2) {
+				guest_access(v, w_sgi + 0x280, 4, true, 1u << 3); /* ICPENDR0 */
+				cleared_after = ored;
+				want = ored && !listed_first ? 0 : 1;
+			} else {
+				fake_enter(w);
+				if (rn++ == 0)
+					word = __atomic_exchange_n(&w->recheck.any, 0, __ATOMIC_ACQ_REL);
+				else if (word)
+					vgic_sync_and_flush(w);
+				listed_first = listed_first || (!cleared_after && sgi_listed_pending(w, 3));
+			}
+		}
+		exit_of(w); /* the kick's IPI */
+		bool ok = sgi_listed_pending(w, 3) == want && !w->arch.vgic.sgi_in &&
+			  !w->arch.vgic.priv[3].pending;
+		for (unsigned i = 0; i < gic_host.nr_lrs; i++)
+			if ((lr(w, i) & 0x3ff) == 3 && lr(w, i) >> 62 == 1) {
+				guest_sets_lr_state(w, i, LR_ACTIVE);
+				guest_sets_lr_state(w, i, LR_INVALID);
+			}
+		vcpu_recheck(w, VCPU_RECHECK_VGIC);
+		h_vgic_stale(w);
+		exit_of(w);
+		ok = ok && sgi_listed_pending(w, 3) == 0 && !(sgi_r(w, 0x200) & (1u << 3));
+		if (!ok)
+			CHECK_FAIL("SGI handover vs ICPENDR0, kinds %u%u%u%u%u: SGI 3 listed %u, "
+				   "want %u",
+				   kind[0], kind[1], kind[2], kind[3], kind[4],
+				   sgi_listed_pending(w, 3), want);
+		cases += ok;
+	}
+	CHECK_EQ(cases, 30u);
+}
+
+/*
+ * SGIs handed over and never claimed do not outlive their target's life:
+ * one sent to a vCPU that is off is dropped at its start (vgic_vcpu_reset,
+ * as before the handover), and a domain reset forgets those of every vCPU,
+ * also of one not started again, as another vCPU reads its redistributor.
+ * One sent after the start is listed once.
+ */
+static void test_v3_reset_forgets_unclaimed_sgis(void)
+{
+	setup_v3();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	uint64_t w_sgi = board.gicr.base + 1 * 0x20000ull + 0x10000;
+	sgi_w(w, 0x100, 1u << 3);
+	exit_of(w);
+	fake_enter(w);
+	vgic_vcpu_leave(w); /* CPU_OFF */
+	vgic_v3_sgi_sysreg(v, (3ull << 24) | 2);
+	CHECK_EQ(guest_access(v, w_sgi + 0x200, 4, false, 0), 1u << 3); /* pending, off */
+	fake_enter(w);
+	vgic_vcpu_reset(w); /* CPU_ON: its start */
+	CHECK_EQ(w->arch.vgic.sgi_in, 0);
+	sgi_w(w, 0x080, ~0u);
+	sgi_w(w, 0x100, 1u << 3);
+	exit_of(w);
+	CHECK_EQ(sgi_listed_pending(w, 3), 0);
+	/* The domain stops (both off) with an SGI unclaimed, and restarts:
+	 * vCPU 1 stays off, read by vCPU 0. */
+	vgic_v3_sgi_sysreg(v, (5ull << 24) | 2);
+	fake_enter(w);
+	vgic_vcpu_leave(w);
+	fake_enter(v);
+	vgic_vcpu_leave(v);
+	vgic_domain_reset(d);
+	fake_enter(v);
+	vgic_vcpu_reset(v);
+	CHECK_EQ(guest_access(v, w_sgi + 0x200, 4, false, 0), 0);
+	/* vCPU 1 starts in the new life; an SGI sent then is listed once. */
+	fake_enter(w);
+	vgic_vcpu_reset(w);
+	gicd_w(v, 0x000, 3);
+	sgi_w(w, 0x080, ~0u);
+	sgi_w(w, 0x100, 1u << 5);
+	exit_of(w);
+	CHECK_EQ(sgi_listed_pending(w, 5), 0);
+	vgic_v3_sgi_sysreg(v, (5ull << 24) | 2);
+	exit_of(w);
+	CHECK_EQ(sgi_listed_pending(w, 5), 1);
+	CHECK_EQ(w->arch.vgic.sgi_in, 0);
+}
+
+/*
+ * GICv2: a maintenance interrupt taken before the exit's entry check, its
+ * flush due (the generation moved), lists a sent SGI from its source
+ * (sgi_src) and leaves its bit in sgi_in (the
+ * handover's "new"); the entry check then claims the bit, and the direct
+ * listing finds that instance still pending in its register and declines:
+ * the SGI stays listed once, from its sender, and nothing is left for a
+ * second delivery. A direct listing that took the bit alone (no source
+ * left: bit 8) would rewrite the register as from CPU 0.
+ */
+static void test_v2_sgi_listed_by_maintenance_first(void)
+{
+	fake_setup(2);
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0), *w = h_vcpu(d, 1);
+	gicd_w(v, 0x100, 1u << 3);
+	gicd_w(v, 0x000, 1);
+	exit_of(v);
+	exit_of(w);
+	gicd_w(w, 0xf00, (1u << 16) | 3); /* from vCPU 1 to vCPU 0 */
+	gicd_wb(w, 0x400 + 40, 0x80);	  /* and the generation moves */
+	fake_enter(v);
+	vgic_maintenance(v); /* its interrupt first, in the same exit */
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_CPUID(1) | 3);
+	CHECK_EQ(v->arch.vgic.sgi_in, 1u << 3); /* left for the entry check */
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_CPUID(1) | 3);
+	CHECK_EQ(lr(v, 1), 0);
+	CHECK_EQ(v->arch.vgic.sgi_in, 0);
+	CHECK_EQ(gicd_r(v, 0xf20), 0); /* SPENDSGIR0: no source waits */
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	general_next_exit(v);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0);
+	CHECK_EQ(gicd_r(v, 0x200), 0);
+}
+
 /* ---- an edge while its listed instance is still pending (branch merged) ---- */
 
 /* An SGI sent again while its last instance is listed and not yet taken is
@@ -1940,6 +2106,9 @@ int main(void)
 	RUN(test_inline_lr_sgi_as_general);
 	RUN(test_v3_sgi_targets_outside_domain);
 	RUN(test_v3_sgi_handover_interleavings);
+	RUN(test_v3_sgi_handover_vs_icpendr0);
+	RUN(test_v3_reset_forgets_unclaimed_sgis);
+	RUN(test_v2_sgi_listed_by_maintenance_first);
 	RUN(test_v3_sgi_resent_while_pending);
 	RUN(test_v2_sgi_resent_while_pending);
 	RUN(test_v3_spi_edge_merged_once);
