@@ -18,10 +18,12 @@
 
 struct gic_host gic_host;
 const struct vgic_ops *vgic_ops;
+bool vgic_is_v3;
 
 void vgic_select(unsigned version)
 {
 	vgic_ops = version == 3 ? &vgic_v3_ops : &vgic_v2_ops;
+	vgic_is_v3 = version == 3;
 }
 
 static inline struct vgic_dist *dist(struct domain *d)
@@ -166,14 +168,14 @@ static struct vcpu *target_of(struct domain *d, struct vcpu *v, unsigned intid, 
  * interrupts soon? */
 static inline bool kick_needed(const struct vcpu *t)
 {
-	return t && t->pcpu != arch_cpu_index() &&
+	return t->pcpu != arch_cpu_index() &&
 	       __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == VCPU_RUNNING;
 }
 
 /* Make the vCPU look at its interrupts soon: if it runs on another CPU, IPI it. */
 static void kick(struct vcpu *t)
 {
-	if (kick_needed(t))
+	if (t && kick_needed(t))
 		gic_send_ipi(t->pcpu);
 }
 
@@ -326,7 +328,7 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 	struct domain *d = from->dom;
 	targets &= (uint32_t)((1ULL << d->nvcpus) - 1);
 	struct vcpu *vcpus = d->vcpu;
-	bool by_source = vgic_ops->sgi_source;
+	bool by_source = !vgic_v3();
 	if (by_source)
 		vgic_lock(d);
 	for (uint32_t m = targets; m; m &= m - 1) { /* by the targets' bits */

@@ -154,9 +154,12 @@ void vgic_select(unsigned version);
 /* GICv3's virtual interface (the one whose SGIs keep no source): tested
  * through the ops' flag, not the table's address (no constant kept live
  * across calls). */
+/* vgic_ops == &vgic_v3_ops as one byte (vgic_select): a load, not a
+ * pointer's load and a field's, on the IPI and timer paths. */
+extern bool vgic_is_v3;
 static inline bool vgic_v3(void)
 {
-	return !vgic_ops->sgi_source;
+	return vgic_is_v3;
 }
 /* ICH_LR<n>_EL2 of a pending interrupt, not HW-linked, without EOI
  * maintenance (GICv3: an SGI's only form): vgic_v3_lr_pending's common
