@@ -695,27 +695,30 @@ static bool list_sgi_direct(struct vcpu *v, uint64_t gen, uint32_t sgis)
 	 * version's accessor: no indirect call. */
 	bool v3 = vgic_v3();
 	if (mine) { /* its last instance: pending+active is the general path's */
-		uint64_t raw = vgic_lr_read_v(v3, q->lr);
+		i = q->lr;
+		uint64_t raw = vgic_lr_read_v(v3, i);
 		if (v3 ? vgic_v3_lr_st(raw) : vgic_v2_lr_st(raw))
 			return false;
-		i = q->lr;
 	} else {
 		uint32_t free = ~(c->lr_used | c->lr_quiet) & ((1u << gic_host.nr_lrs) - 1);
 		if (!free)
 			return false;
 		i = (unsigned)__builtin_ctz(free);
 	}
-	/* put_in_lr's listing for an SGI: an edge (no latch), never linked;
-	 * GICv2: its lowest source, EOI if another sender's waits. */
-	unsigned src = (unsigned)__builtin_ctz(q->sgi_src | 0x100u);
-	q->sgi_src &= (uint8_t)~(1u << src);
+	/* put_in_lr's listing for an SGI: an edge (no latch), never linked. */
 	q->pending = q->active = q->lr_latched = false;
 	q->in_lr = true;
 	q->lr = (uint8_t)i;
 	c->lr_intid[i] = (uint16_t)s;
 	c->lr_used |= 1u << i;
-	vgic_lr_write_v(v3, i, v3 ? vgic_v3_lr_sgi(s, q->prio, q->group1)
-				  : vgic_v2_lr_sgi(s, q->prio, q->group1, q->sgi_src != 0, src));
+	if (v3) { /* no sources: sgi_src stays 0 on GICv3 */
+		vgic_lr_write_v(true, i, vgic_v3_lr_sgi(s, q->prio, q->group1));
+		return true;
+	}
+	/* GICv2: its lowest source, EOI if another sender's waits. */
+	unsigned src = (unsigned)__builtin_ctz(q->sgi_src | 0x100u);
+	q->sgi_src &= (uint8_t)~(1u << src);
+	vgic_lr_write_v(false, i, vgic_v2_lr_sgi(s, q->prio, q->group1, q->sgi_src != 0, src));
 	return true;
 }
 

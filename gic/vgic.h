@@ -273,7 +273,7 @@ void gic_ppi_enable(unsigned intid, bool enable);
 
 int vgic_v2_register(struct domain *d);
 int vgic_v3_register(struct domain *d);
-bool vgic_v3_sgi_sysreg(struct vcpu *v, uint64_t val);
+void vgic_v3_sgi_sysreg(struct vcpu *v, uint64_t val);
 /* A 32-bit GICD_SGIR write, and that register's IPA (~0: no GICv2). */
 void vgic_v2_sgir(struct vcpu *v, uint64_t w);
 extern uint64_t vgic_v2_sgir_ipa;

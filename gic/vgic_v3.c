@@ -179,7 +179,7 @@ int vgic_v3_register(struct domain *d)
 }
 
 /* ICC_SGI1R_EL1 (trapped): INTID[27:24], Aff3/2/1, IRM[40], RS[47:44], TargetList[15:0]. */
-bool vgic_v3_sgi_sysreg(struct vcpu *v, uint64_t val)
+void vgic_v3_sgi_sysreg(struct vcpu *v, uint64_t val)
 {
 	unsigned intid = (val >> 24) & 0xf;
 	uint32_t targets = 0;
@@ -193,8 +193,7 @@ bool vgic_v3_sgi_sysreg(struct vcpu *v, uint64_t val)
 		if (base < 32)
 			targets = (uint32_t)((val & 0xffff) << base);
 	}
-	vgic_send_sgi(v, intid, targets);
-	return true;
+	vgic_send_sgi(v, intid, targets); /* a tail call */
 }
 
 /* ---- ICH list registers ---- */
