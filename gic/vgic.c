@@ -691,13 +691,13 @@ static bool list_sgi_direct(struct vcpu *v, uint64_t gen, uint32_t sgis)
 			return false;
 	}
 	/* The state and the register built inline for the version (chosen at
-	 * boot), the register read and written by a direct call to the
-	 * version's accessor: no indirect call. */
+	 * boot), the register written by a direct call to the version's
+	 * accessor: no indirect call; GICv3's state from ICH_ELRSR_EL2 (an
+	 * empty register: state 0; one with EOI maintenance is declined). */
 	bool v3 = vgic_v3();
 	if (mine) { /* its last instance: pending+active is the general path's */
 		i = q->lr;
-		uint64_t raw = vgic_lr_read_v(v3, i);
-		if (v3 ? vgic_v3_lr_st(raw) : vgic_v2_lr_st(raw))
+		if (v3 ? !vgic_v3_lr_empty(i) : vgic_v2_lr_st(vgic_v2_lr_read(i)) != 0)
 			return false;
 	} else {
 		uint32_t free = ~(c->lr_used | c->lr_quiet) & ((1u << gic_host.nr_lrs) - 1);
