@@ -696,6 +696,9 @@ static bool list_sgi_direct(struct vcpu *v, uint64_t gen, uint32_t sgis)
 	 * empty register: state 0; one with EOI maintenance is declined). */
 	bool v3 = vgic_v3();
 	if (mine) { /* its last instance: pending+active is the general path's */
+		/* Still in lr_used and lr_intid[] as its listing left them (an
+		 * SGI is never quiet; a sync or eviction that frees its register
+		 * clears in_lr): nothing to record again. */
 		i = q->lr;
 		if (v3 ? !vgic_v3_lr_empty(i) : vgic_v2_lr_st(vgic_v2_lr_read(i)) != 0)
 			return false;
@@ -704,13 +707,13 @@ static bool list_sgi_direct(struct vcpu *v, uint64_t gen, uint32_t sgis)
 		if (!free)
 			return false;
 		i = (unsigned)__builtin_ctz(free);
+		q->lr = (uint8_t)i;
+		c->lr_intid[i] = (uint16_t)s;
+		c->lr_used |= 1u << i;
 	}
 	/* put_in_lr's listing for an SGI: an edge (no latch), never linked. */
 	q->pending = q->active = q->lr_latched = false;
 	q->in_lr = true;
-	q->lr = (uint8_t)i;
-	c->lr_intid[i] = (uint16_t)s;
-	c->lr_used |= 1u << i;
 	if (v3) { /* no sources: sgi_src stays 0 on GICv3 */
 		vgic_lr_write_v(true, i, vgic_v3_lr_sgi(s, q->prio, q->group1));
 		return true;

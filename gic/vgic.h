@@ -204,10 +204,14 @@ static inline void vgic_v3_lr_put(unsigned i, uint64_t lr)
 	__asm__ volatile("bl vgic_v3_lr_write" : "+r"(x0) : "r"(x1) : "x16", "x17", "x30");
 }
 /* Is GICv3's list register i empty (ICH_ELRSR_EL2: state 0, and HW or no
- * EOI maintenance)? One register, no read by index: implies state 0. */
+ * EOI maintenance)? One register, no read by index: implies state 0. The
+ * ISB: a register written earlier in this exit (a maintenance interrupt's
+ * flush) shows in the status only after a context synchronization. */
 static inline bool vgic_v3_lr_empty(unsigned i)
 {
-	return read_sysreg(S3_4_C12_C11_5) >> i & 1;
+	uint64_t elrsr;
+	__asm__ volatile("isb\n\tmrs %0, S3_4_C12_C11_5" : "=r"(elrsr)); /* no memory clobber */
+	return elrsr >> i & 1;
 }
 #else
 #define vgic_v3_lr_put vgic_v3_lr_write
