@@ -396,12 +396,12 @@ static const struct gic_hw_ops v2_ops = {
  * the interrupt path. */
 static inline bool gic_v3(void)
 {
-	return hw == &v3_ops;
+	return vgic_is_v3; /* set with hw by gic_init's vgic_select */
 }
 
-/* The kick's SGI, by the version (no indirect call: vgic_send_sgi's kick
- * loop inlines it). */
-void gic_kick_own(unsigned cpu)
+/* The kick's SGI, by the version (no indirect call). Out of line: inlined
+ * into every kicker it costs about 180 bytes and gains the round nothing. */
+__attribute__((noinline)) void gic_kick_own(unsigned cpu)
 {
 	if (gic_v3())
 		v3_send_ipi(cpu);

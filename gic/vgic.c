@@ -18,10 +18,12 @@
 
 struct gic_host gic_host;
 const struct vgic_ops *vgic_ops;
+bool vgic_is_v3;
 
 void vgic_select(unsigned version)
 {
 	vgic_ops = version == 3 ? &vgic_v3_ops : &vgic_v2_ops;
+	vgic_is_v3 = version == 3;
 }
 
 static inline struct vgic_dist *dist(struct domain *d)
@@ -166,14 +168,14 @@ static struct vcpu *target_of(struct domain *d, struct vcpu *v, unsigned intid, 
  * interrupts soon? */
 static inline bool kick_needed(const struct vcpu *t)
 {
-	return t && t->pcpu != arch_cpu_index() &&
+	return t->pcpu != arch_cpu_index() &&
 	       __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == VCPU_RUNNING;
 }
 
 /* Make the vCPU look at its interrupts soon: if it runs on another CPU, IPI it. */
 static void kick(struct vcpu *t)
 {
-	if (kick_needed(t))
+	if (t && kick_needed(t))
 		gic_send_ipi(t->pcpu);
 }
 
@@ -326,7 +328,7 @@ void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets)
 	struct domain *d = from->dom;
 	targets &= (uint32_t)((1ULL << d->nvcpus) - 1);
 	struct vcpu *vcpus = d->vcpu;
-	bool by_source = vgic_ops->sgi_source;
+	bool by_source = !vgic_v3();
 	if (by_source)
 		vgic_lock(d);
 	for (uint32_t m = targets; m; m &= m - 1) { /* by the targets' bits */
@@ -689,31 +691,37 @@ static bool list_sgi_direct(struct vcpu *v, uint64_t gen, uint32_t sgis)
 			return false;
 	}
 	/* The state and the register built inline for the version (chosen at
-	 * boot), the register read and written by a direct call to the
-	 * version's accessor: no indirect call. */
+	 * boot), the register written by a direct call to the version's
+	 * accessor: no indirect call; GICv3's state from ICH_ELRSR_EL2 (an
+	 * empty register: state 0; one with EOI maintenance is declined). */
 	bool v3 = vgic_v3();
 	if (mine) { /* its last instance: pending+active is the general path's */
-		uint64_t raw = vgic_lr_read_v(v3, q->lr);
-		if (v3 ? vgic_v3_lr_st(raw) : vgic_v2_lr_st(raw))
-			return false;
+		/* Still in lr_used and lr_intid[] as its listing left them (an
+		 * SGI is never quiet; a sync or eviction that frees its register
+		 * clears in_lr): nothing to record again. */
 		i = q->lr;
+		if (v3 ? !vgic_v3_lr_empty(i) : vgic_v2_lr_st(vgic_v2_lr_read(i)) != 0)
+			return false;
 	} else {
 		uint32_t free = ~(c->lr_used | c->lr_quiet) & ((1u << gic_host.nr_lrs) - 1);
 		if (!free)
 			return false;
 		i = (unsigned)__builtin_ctz(free);
+		q->lr = (uint8_t)i;
+		c->lr_intid[i] = (uint16_t)s;
+		c->lr_used |= 1u << i;
 	}
-	/* put_in_lr's listing for an SGI: an edge (no latch), never linked;
-	 * GICv2: its lowest source, EOI if another sender's waits. */
-	unsigned src = (unsigned)__builtin_ctz(q->sgi_src | 0x100u);
-	q->sgi_src &= (uint8_t)~(1u << src);
+	/* put_in_lr's listing for an SGI: an edge (no latch), never linked. */
 	q->pending = q->active = q->lr_latched = false;
 	q->in_lr = true;
-	q->lr = (uint8_t)i;
-	c->lr_intid[i] = (uint16_t)s;
-	c->lr_used |= 1u << i;
-	vgic_lr_write_v(v3, i, v3 ? vgic_v3_lr_sgi(s, q->prio, q->group1)
-				  : vgic_v2_lr_sgi(s, q->prio, q->group1, q->sgi_src != 0, src));
+	if (v3) { /* no sources: sgi_src stays 0 on GICv3 */
+		vgic_lr_write_v(true, i, vgic_v3_lr_sgi(s, q->prio, q->group1));
+		return true;
+	}
+	/* GICv2: its lowest source, EOI if another sender's waits. */
+	unsigned src = (unsigned)__builtin_ctz(q->sgi_src | 0x100u);
+	q->sgi_src &= (uint8_t)~(1u << src);
+	vgic_lr_write_v(false, i, vgic_v2_lr_sgi(s, q->prio, q->group1, q->sgi_src != 0, src));
 	return true;
 }
 
