@@ -200,9 +200,11 @@ void vgic_v3_sgi_sysreg(struct vcpu *v, uint64_t val)
 
 #ifndef FAKE_SYSREG_H
 /* ICH_LR<n>_EL2 by a computed branch into a table of MRS/MSR and RET
- * (eight bytes an entry): no bounds test, no jump table. They change only
- * x0, x16 and x17 (x30 by the BL), which the direct listing's inline call
- * of the write tells the compiler (gic/vgic.h: vgic_v3_lr_put). */
+ * (eight bytes an entry): no bounds test, no jump table. UBFIZ keeps the
+ * index's low four bits: never past the table; every caller's index is
+ * below gic_host.nr_lrs (a register past it is UNDEFINED). They change
+ * only x0, x16 and x17 (x30 by the BL), which the direct listing's inline
+ * call of the write tells the compiler (gic/vgic.h: vgic_v3_lr_put). */
 __asm__(".text\n\t.p2align 3\n"
 	"\t.global vgic_v3_lr_read\n\t.type vgic_v3_lr_read, %function\n"
 	"vgic_v3_lr_read:\n"

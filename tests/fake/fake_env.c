@@ -355,6 +355,7 @@ void fake_setup_plan(const struct board *b, const struct plan *p)
 				     .nr_lrs = 4,
 				     .pri_bits = 5,
 				     .nr_spis = 256};
+	vgic_select(b->gic_version); /* as gic_init: the version byte the board's */
 	ndomains = plan.ndoms;
 	for (unsigned i = 0; i < ndomains; i++)
 		fake_domain(i, &plan.dom[i]);

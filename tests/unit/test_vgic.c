@@ -2070,6 +2070,23 @@ static void test_v3_merged_spi_evicted(void)
 	CHECK_EQ(gicd_r(v, 0x204) & (1u << 11), 0);
 }
 
+/* The virtual interface's version byte (vgic_v3(), vgic_is_v3) is the
+ * board's, whichever setup made it: fake_setup_plan (test_passthrough's)
+ * as fake_setup. Before the fix it kept the last setup's version (or none),
+ * so a GICv3 plan ran the GICv2 listing and kept SGI sources. */
+static void test_version_byte_from_plan(void)
+{
+	static struct board b;
+	static struct plan p; /* no domains: the GIC's version alone */
+	for (unsigned ver = 2; ver <= 3; ver++) {
+		fake_setup(5 - ver); /* the other version first */
+		b.gic_version = ver;
+		fake_setup_plan(&b, &p);
+		CHECK_EQ(vgic_v3(), ver == 3);
+		CHECK_EQ(vgic_ops == &vgic_v3_ops, ver == 3);
+	}
+}
+
 int main(void)
 {
 	RUN(test_v3_reset_state);
@@ -2118,5 +2135,6 @@ int main(void)
 	RUN(test_v3_spi_merged_then_routed);
 	RUN(test_v2_spi_merged_then_routed);
 	RUN(test_v3_merged_spi_evicted);
+	RUN(test_version_byte_from_plan);
 	return check_summary("test_vgic");
 }
