@@ -19,11 +19,16 @@ uint64_t dt_read_cells(const void *p, int cells)
 	return v;
 }
 
+/* The timers' and the GIC maintenance interrupt's rule (gic.c enables them
+ * by a bit of a 32-bit mask): one message for both. */
+#define NOT_PPI "DT: %s: interrupt %u is not a PPI (GIC type 1, number 0-15)"
+
 unsigned dt_gic_intid(const uint32_t *cells)
 {
-	/* <type num flags>: type 0 = SPI (INTID 32 + num), 1 = PPI (INTID 16 + num) */
+	/* <type num flags>: type 0 = SPI (INTID 32 + num, at most 1019), 1 = PPI
+	 * (INTID 16 + num, at most 31); anything else 0, no interrupt of ours. */
 	uint32_t type = fdt32_to_cpu(cells[0]), num = fdt32_to_cpu(cells[1]);
-	return type == 0 ? 32 + num : 16 + num;
+	return type == 0 ? (num < 988 ? 32 + num : 0) : type == 1 && num < 16 ? 16 + num : 0;
 }
 
 const char *dt_uart_name(enum uart_kind k)
@@ -841,6 +846,8 @@ static int read_gic(const void *fdt, struct board *b, struct dt_error *err)
 		ERR("DT: %s: '#interrupt-cells' must be one cell holding 3 or 4", name);
 	const uint32_t *irq = dt_prop(fdt, node, DT_P_INTERRUPTS, &len);
 	b->maint_irq = (irq && len >= 12) ? dt_gic_intid(irq) : 25;
+	if (b->maint_irq - 16 > 15)
+		ERR(NOT_PPI, name, 0); /* the GIC's own: its maintenance interrupt */
 	return 0;
 }
 
@@ -851,7 +858,7 @@ unsigned dt_gic_cells(const void *fdt, const struct board *b)
 	return n == 4 ? 4 : 3; /* read_gic() rejected anything but 3 or 4 */
 }
 
-static void read_timer(const void *fdt, struct board *b)
+static int read_timer(const void *fdt, struct board *b, struct dt_error *err)
 {
 	unsigned which = 0;
 	int node = dt_board_compat(fdt, DT_C_TIMER, &which);
@@ -860,13 +867,15 @@ static void read_timer(const void *fdt, struct board *b)
 	unsigned cells = dt_gic_cells(fdt, b); /* 4 on GICs with PPI partitions (RK3399) */
 	b->ntimer_irqs = 0;
 	for (unsigned i = 0; p && i < 4 && (i + 1) * cells * 4 <= (unsigned)len; i++)
-		b->timer_irq[b->ntimer_irqs++] = dt_gic_intid(p + cells * i);
+		if ((b->timer_irq[b->ntimer_irqs++] = dt_gic_intid(p + cells * i)) - 16 > 15)
+			ERR(NOT_PPI, "timer", i);
 	if (b->ntimer_irqs < 4) {
 		/* Architected defaults (SBSA): PPIs 13, 14, 11, 10. */
 		static const unsigned def[4] = {29, 30, 27, 26};
 		for (unsigned i = b->ntimer_irqs; i < 4; i++)
 			b->timer_irq[i] = def[i];
 	}
+	return 0;
 }
 
 static int read_psci(const void *fdt, struct board *b, struct dt_error *err)
@@ -944,6 +953,8 @@ static int read_uart(const void *fdt, struct board *b, struct dt_error *err)
 	b->uart_size = r.size;
 	const uint32_t *irq = dt_prop(fdt, node, DT_P_INTERRUPTS, &len);
 	b->uart_irq = (irq && len >= 12) ? dt_gic_intid(irq) : 0;
+	if (irq && len >= 12 && !b->uart_irq)
+		ERR("DT: %s: 'interrupts' is not a GIC SPI or PPI", b->uart_path);
 	return 0;
 }
 
@@ -1022,6 +1033,5 @@ int dt_board_read(const void *fdt, struct board *b, struct dt_error *err)
 		return -1;
 	if (b->gic_version == 2 && b->ncpus > 8)
 		ERR("DT: %u CPUs with a GICv2, which serves at most 8", b->ncpus);
-	read_timer(fdt, b);
-	return 0;
+	return read_timer(fdt, b, err);
 }

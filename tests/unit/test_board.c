@@ -287,6 +287,12 @@ static void test_bad(void)
 	    {"uart-bus-without-ranges", "DT: /soc/serial@1000: no usable 'reg'"},
 	    {"psci-method-foo", "DT: psci: 'method' is \"foo\", expected \"smc\" or \"hvc\""},
 	    {"psci-no-method", "DT: psci: 'method' missing or not a string (\"smc\" or \"hvc\")"},
+	    {"timer-irq-spi", "DT: timer: interrupt 2 is not a PPI (GIC type 1, number 0-15)"},
+	    {"timer-irq-wrap", "DT: timer: interrupt 1 is not a PPI (GIC type 1, number 0-15)"},
+	    {"gic-maint-spi", "DT: interrupt-controller@8000000: interrupt 0 is not a PPI (GIC "
+			      "type 1, number 0-15)"},
+	    {"uart-irq-type", "DT: /pl011@9000000: 'interrupts' is not a GIC SPI or PPI"},
+	    {"uart-irq-huge", "DT: /pl011@9000000: 'interrupts' is not a GIC SPI or PPI"},
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char name[128];
@@ -319,6 +325,15 @@ static void test_helpers(void)
 	CHECK_EQ(dt_gic_intid(spi), 33);
 	CHECK_EQ(dt_gic_intid(ppi), 30);
 	CHECK_EQ(dt_gic_intid(spi_hi), 1019);
+	/* Not an interrupt a GIC has: 0 (never a device's or a timer's). */
+	const uint32_t spi_past[3] = {cpu_to_fdt32(0), cpu_to_fdt32(988), cpu_to_fdt32(4)};
+	const uint32_t ppi_past[3] = {cpu_to_fdt32(1), cpu_to_fdt32(16), cpu_to_fdt32(4)};
+	const uint32_t ppi_wrap[3] = {cpu_to_fdt32(1), cpu_to_fdt32(0xfffffff3), cpu_to_fdt32(4)};
+	const uint32_t type2[3] = {cpu_to_fdt32(2), cpu_to_fdt32(1), cpu_to_fdt32(4)};
+	CHECK_EQ(dt_gic_intid(spi_past), 0);
+	CHECK_EQ(dt_gic_intid(ppi_past), 0);
+	CHECK_EQ(dt_gic_intid(ppi_wrap), 0);
+	CHECK_EQ(dt_gic_intid(type2), 0);
 	const uint32_t cells[3] = {cpu_to_fdt32(0x8), cpu_to_fdt32(0x80000000), cpu_to_fdt32(7)};
 	CHECK_EQ(dt_read_cells(cells, 1), 0x8);
 	CHECK_EQ(dt_read_cells(cells, 2), 0x880000000);
