@@ -1057,3 +1057,14 @@ bool vgic_dist_common(struct vcpu *v, uint64_t off, unsigned size, bool write, u
 			kick(&d->vcpu[i]);
 	return ok;
 }
+
+bool vgic_vcpu_pending(struct vcpu *v)
+{
+	struct vgic_cpu *c = &v->arch.vgic;
+	if (c->waiting || vgic_needs_flush(c, __atomic_load_n(&v->dom->arch.vgic_gen, __ATOMIC_ACQUIRE)))
+		return true;
+	for (uint32_t m = c->lr_used | c->lr_quiet; m; m &= m - 1)
+		if (vgic_ops->lr_state(vgic_lr_read((unsigned)__builtin_ctz(m))) & 1)
+			return true;
+	return false;
+}
