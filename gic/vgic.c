@@ -522,7 +522,12 @@ static inline void put_in_lr(struct vcpu *v, unsigned i, unsigned intid, struct 
 	q->lr = (uint8_t)i;
 	c->lr_intid[i] = (uint16_t)intid;
 	c->lr_used |= 1u << i; /* i was free: not quiet either */
-	vgic_lr_write(i, vgic_ops->lr_pending(intid, q->prio, q->group1, pintid, eoi, src));
+	uint64_t lr = vgic_ops->lr_pending(intid, q->prio, q->group1, pintid, eoi, src);
+	/* Active in the model too (ISACTIVER, a leave): pending+active, as a
+	 * GIC keeps it. Not a linked one: its active state is the physical's. */
+	if (q->active && pintid < 0)
+		lr |= vgic_v3() ? 2ull << 62 : 2u << 28;
+	vgic_lr_write(i, lr);
 }
 
 /* Highest-priority deliverable interrupt for v not yet in a list register. */
@@ -682,7 +687,7 @@ static bool list_sgi_direct(struct vcpu *v, uint64_t gen, uint32_t sgis)
 	struct virq *q = &c->priv[s & 15];
 	/* Claimed: pending (GICv3), or its sources in sgi_src (GICv2). */
 	if (c->seen_gen != gen || c->again || (sgis & (sgis - 1)) || !(c->priv_enabled & sgis) ||
-	    !group_enabled(v->dom, q))
+	    !group_enabled(v->dom, q) || q->active)
 		return false;
 	uint32_t mine = q->in_lr ? 1u << q->lr : 0;
 	for (uint32_t m = (c->lr_used | c->lr_quiet) & ~mine; m; m &= m - 1) {
@@ -1064,4 +1069,15 @@ bool vgic_dist_common(struct vcpu *v, uint64_t off, unsigned size, bool write, u
 		if (kick_mask & (1u << i))
 			kick(&d->vcpu[i]);
 	return ok;
+}
+
+bool vgic_vcpu_pending(struct vcpu *v)
+{
+	struct vgic_cpu *c = &v->arch.vgic;
+	if (c->waiting || vgic_needs_flush(c, __atomic_load_n(&v->dom->arch.vgic_gen, __ATOMIC_ACQUIRE)))
+		return true;
+	for (uint32_t m = c->lr_used | c->lr_quiet; m; m &= m - 1)
+		if (vgic_ops->lr_state(vgic_lr_read((unsigned)__builtin_ctz(m))) & 1)
+			return true;
+	return false;
 }

@@ -40,6 +40,11 @@ void vgic_vcpu_reset(struct vcpu *v);
  * list registers hold goes back to the model (SPIs to whichever vCPU they
  * are routed to next). */
 void vgic_vcpu_leave(struct vcpu *v);
+/* On v's own CPU: has v a virtual interrupt pending in a list register, or
+ * may one wait in the model (its next entry's flush has work: an
+ * over-approximation)? A virtual interrupt is no WFI wake-up at EL2, so a
+ * standby CPU_SUSPEND returns at once then. */
+bool vgic_vcpu_pending(struct vcpu *v);
 /* Give the domain an SPI (an emulated device's or a passed-through one). */
 /* NULL, or why d cannot have the line (past the lines its vGIC holds). */
 const char *vgic_own_spi(struct domain *d, unsigned intid, bool edge);

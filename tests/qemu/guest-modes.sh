@@ -10,7 +10,8 @@
 # the virtual GIC cases hypervisors get wrong (gic: more pending than list
 # registers, priority preemption, level re-assertion, ownership, ID
 # registers, masked pending, the timer deadline after CNTVOFF, every timer
-# expiry taken wherever it falls in the previous one's path; sgi-all: an
+# expiry taken wherever it falls in the previous one's path, CPU_SUSPEND
+# returning with an SGI or a tick already pending; sgi-all: an
 # SGI to each vCPU and a broadcast, GICv2 sender IDs kept), and the rt mode's
 # lost-tick detector catching a tick lost on purpose (lose=).
 # timeout: 600
@@ -31,7 +32,8 @@ for gic in 3 2; do
 			expect_count "$log" "unknown SMC/HVC function" 1 33 "log lines for 101000 unknown calls" ;;
 		sysreset) expect "$log" "^bulkhead: domain dom0 restarting \(restart 1\)" "SYSTEM_RESET restarts the domain" ;;
 		gic) expect "$log" "^\[dom0\] TESTGUEST: gic: timer-level: ok" "a completed timer interrupt still asserted comes again"
-			expect "$log" "^\[dom0\] TESTGUEST: gic: timer-race: ok" "every timer expiry is taken, wherever it falls" ;;
+			expect "$log" "^\[dom0\] TESTGUEST: gic: timer-race: ok" "every timer expiry is taken, wherever it falls"
+			expect "$log" "^\[dom0\] TESTGUEST: gic: suspend-pending: ok" "CPU_SUSPEND returns with an interrupt already pending" ;;
 		sgi-all) expect "$log" "3 secondary CPUs took their SGIs" "every vCPU took its SGI" ;;
 		sstep) expect_count "$log" "TESTGUEST: sstep: .*: the step exception right after it" $((gic == 3 ? 5 : 4)) $((gic == 3 ? 5 : 4)) \
 			"each stepped instruction: the step exception right after it" ;;

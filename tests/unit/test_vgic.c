@@ -1813,6 +1813,53 @@ static void test_v2_sgi_resent_while_pending(void)
 	test_sgi_resent_while_pending(2);
 }
 
+/* An interrupt the model holds active, made active by the guest's
+ * ISACTIVER0 while unlisted, then pended: listed pending+active, as a GIC
+ * keeps it (it is taken only after its deactivation), and ISACTIVER0 reads
+ * it active. SGI 3 sent to itself (the direct SGI listing) and PPI 20
+ * pended by ISPENDR0 (put_in_lr; a level one: EOI maintenance). On main before branch mend10: listed
+ * pending only (GICv2 0x10000003), ISACTIVER0 reading 0. */
+static void test_active_then_pended(unsigned version)
+{
+	fake_setup(version);
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0);
+	bool v3 = version == 3;
+	uint32_t (*rd)(struct vcpu *, uint64_t) = v3 ? sgi_r : gicd_r;
+	void (*wr)(struct vcpu *, uint64_t, uint32_t) = v3 ? sgi_w : gicd_w;
+	wr(v, 0x100, 1u << 3 | 1u << 20); /* ISENABLER0 */
+	gicd_w(v, 0x000, 1);		   /* GICD_CTLR: group 0 */
+	exit_of(v);
+	wr(v, 0x300, 1u << 3); /* ISACTIVER0 */
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), 0); /* active only: the model's, not listed */
+	CHECK_EQ(rd(v, 0x300), 1u << 3);
+	if (v3)
+		vgic_v3_sgi_sysreg(v, (3ull << 24) | 1);
+	else
+		gicd_w(v, 0xf00, (1u << 16) | 3);
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), v3 ? V3_PENDING | V3_ACTIVE | 3 : V2_PENDING | V2_ACTIVE | 3);
+	CHECK_EQ(rd(v, 0x300), 1u << 3);
+	wr(v, 0x300, 1u << 20);
+	wr(v, 0x200, 1u << 20); /* ISPENDR0 */
+	exit_of(v);
+	/* level: EOI maintenance */
+	CHECK_EQ(lr(v, 1), v3 ? V3_PENDING | V3_ACTIVE | V3_EOI | 20
+			      : V2_PENDING | V2_ACTIVE | V2_EOI | 20);
+	CHECK_EQ(rd(v, 0x300), 1u << 3 | 1u << 20);
+}
+
+static void test_v3_active_then_pended(void)
+{
+	test_active_then_pended(3);
+}
+
+static void test_v2_active_then_pended(void)
+{
+	test_active_then_pended(2);
+}
+
 /* A doorbell (edge SPI 41, routed to vCPU 1, rung from vCPU 0's CPU) that
  * rings while its listed instance is still pending: delivered exactly
  * once, and the rings after that merge cost vCPU 1 no kick while the
@@ -2136,5 +2183,7 @@ int main(void)
 	RUN(test_v2_spi_merged_then_routed);
 	RUN(test_v3_merged_spi_evicted);
 	RUN(test_version_byte_from_plan);
+	RUN(test_v3_active_then_pended);
+	RUN(test_v2_active_then_pended);
 	return check_summary("test_vgic");
 }

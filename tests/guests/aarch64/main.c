@@ -19,6 +19,7 @@
 #define MPIDR_AFF_MASK 0xff00ffffffULL /* Aff3..Aff0, as the DT's cpu reg holds them */
 
 #define PSCI_VERSION		0x84000000u
+#define PSCI_CPU_SUSPEND	0x84000001u
 #define PSCI_CPU_OFF		0x84000002u
 #define PSCI_SYSTEM_OFF		0x84000008u
 #define PSCI_SYSTEM_RESET	0x84000009u
@@ -974,6 +975,7 @@ static bool guarded_read32(uint64_t addr, uint32_t *val)
 #define SGI_HIGH    10
 #define SGI_MASKED  11
 #define SGI_SPLIT   12
+#define SGI_SUSPEND 13
 
 /* What the gic mode's handlers saw. */
 static struct {
@@ -1467,6 +1469,76 @@ static enum result gic_timer_race(void)
 	return r;
 }
 
+/*
+ * CPU_SUSPEND (standby) called with IRQs masked while an interrupt is
+ * already pending for this vCPU (an SGI it sent itself, a virtual timer
+ * tick listed at an exit) must return (PSCI allows standby to return at
+ * once), not sleep until the next physical interrupt: forever on a quiet
+ * CPU. A watchdog, the EL1 physical timer 50 ms on (its PPI disabled
+ * here: only its physical interrupt wakes the hypervisor), bounds a hang.
+ */
+static uint32_t susp_ticks;
+
+static void on_susp_tick(uint32_t iar)
+{
+	(void)iar;
+	vtimer_stop();
+	__atomic_fetch_add(&susp_ticks, 1, __ATOMIC_RELEASE);
+}
+
+static enum result suspend_watched(const char *what, const uint32_t *taken)
+{
+	uint64_t freq = read_sysreg(cntfrq_el0), t0 = now();
+	uint32_t before = *taken;
+	write_sysreg(cntp_tval_el0, freq / 20);
+	write_sysreg(cntp_ctl_el0, CNTV_CTL_ENABLE);
+	isb();
+	say("gic: suspend-pending: CPU_SUSPEND with %s pending (50 ms watchdog)", what);
+	int64_t r = psci(PSCI_CPU_SUSPEND, 0, 0, 0);
+	uint64_t took = now() - t0;
+	write_sysreg(cntp_ctl_el0, 0);
+	isb();
+	irq_enable();
+	delay_us(1000);
+	irq_disable();
+	uint32_t n = *taken - before;
+	if (r)
+		return fail("CPU_SUSPEND with %s pending returned %ld", what, r);
+	if (took >= freq / 20)
+		return fail("CPU_SUSPEND with %s pending hung until the watchdog (%lu us)", what,
+			    ticks_to_us(took));
+	if (n != 1)
+		return fail("%s taken %u times once unmasked, expected once", what, n);
+	return RES_PASS;
+}
+
+static enum result gic_suspend_pending(void)
+{
+	if (g.native) {
+		snprintf(g.why, sizeof(g.why), "native: CPU_SUSPEND is the firmware's");
+		return RES_SKIP;
+	}
+	irq_disable();
+	irq_set_handler(SGI_SUSPEND, on_sgi);
+	gic_set_priority(SGI_SUSPEND, PRIO_NORMAL);
+	gic_enable(SGI_SUSPEND, true);
+	gic_send_sgi_self(SGI_SUSPEND);
+	enum result r = suspend_watched("SGI 13 sent to itself", &gt.sgi[SGI_SUSPEND]);
+	gic_enable(SGI_SUSPEND, false);
+	if (r != RES_PASS)
+		return r;
+	unsigned t = gic.timer_irq;
+	irq_set_handler(t, on_susp_tick);
+	gic_set_priority(t, PRIO_NORMAL);
+	gic_enable(t, true);
+	vtimer_arm(now()); /* CVAL passed: listed at an exit while masked */
+	delay_us(1000);
+	r = suspend_watched("the virtual timer's tick", &susp_ticks);
+	vtimer_stop();
+	gic_enable(t, false);
+	return r;
+}
+
 static enum result mode_gic(void)
 {
 	static const struct {
@@ -1478,6 +1550,7 @@ static enum result mode_gic(void)
 	    {"id-regs", gic_id_regs},	  {"masked-pending", gic_masked_pending},
 	    {"timer", gic_timer},	  {"timer-level", gic_timer_level},
 	    {"timer-race", gic_timer_race}, {"eoimode1", gic_eoimode1},
+	    {"suspend-pending", gic_suspend_pending},
 	};
 	const char *first_failed = NULL;
 
