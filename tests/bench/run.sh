@@ -134,6 +134,17 @@ GUEST_MIB=$(($(sed -n 's/.*memory-size = <0x0 \(0x[0-9a-fA-F]*\)>.*/\1/p' "$ROOT
 [ "$GUEST_MIB" -gt 0 ] || { echo "bench: cannot read the single config's memory-size"; exit 1; }
 COMMON=(-cpu cortex-a57 -smp 2 -nographic -nic none)
 ARGS="console=ttyAMA0 nokaslr bhtest=report"
+# The initramfs of every Linux run: the guest assets' one with the workload
+# script (tests/qemu/initramfs/tests/work.sh) appended as a second cpio
+# archive (the kernel unpacks both), built here from the repository's file
+# on every run, with fixed dates and owners so its bytes never vary.
+rm -rf "$OUT/ov" && mkdir -p "$OUT/ov/tests"
+cp "$ROOT/tests/qemu/initramfs/tests/work.sh" "$OUT/ov/tests/"
+find "$OUT/ov" -exec touch -h -d @0 {} +
+cp "$INITRD" "$OUT/initramfs.cpio.gz"
+(cd "$OUT/ov" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --reproducible --quiet) |
+	gzip -n -1 >>"$OUT/initramfs.cpio.gz"
+INITRD=$OUT/initramfs.cpio.gz
 TEXT=$(aarch64-linux-gnu-size -A "$ELF" | awk '$1 == ".text" { print $2 }')
 cp "$OUT/insncount.so" "$OUT/insncount-el2.so" # a second instance: its own counters
 # The run ends at the hypervisor's power-off call (arch_psci_system_off,
@@ -185,6 +196,50 @@ runpct=$(awk -v a="$lrun" -v b="$native" 'BEGIN { printf "%+.2f %%", 100 * a / b
 runratio=$(awk -v a="$lrun" -v b="$native" 'BEGIN { printf "%.4f", 1 + a / b }')
 guest=$((hyp - lel2))
 guestpct=$(awk -v a="$guest" -v b="$native" 'BEGIN { printf "%+.2f %%", 100 * (a - b) / b }')
+
+# ---- A CPU+memory workload inside Linux, natively and as the same domain ----
+# bhtest=work (tests/qemu/initramfs/tests/work.sh): the report run's
+# report, then two jobs writing 16 MiB of text each into RAM and
+# checksumming it three times, one after the other, or with bhwork=both at
+# once on the two CPUs; its end marker carries the md5, checked against the
+# host's. Same kernel, initramfs, RAM and CPUs as the boot rows, and the same
+# command line natively and as the domain; the workload's own count is its
+# run minus the report run of the same kind (scrub aside, as above).
+seq 1 120000 >"$OUT/work-seed"
+WMD5=$(for i in $(seq 22); do cat "$OUT/work-seed"; done | md5sum | cut -d' ' -f1)
+work_done() { # work_done LOG WHAT: the workload's end marker with the right sum
+	grep -q "BULKHEAD-WORK-DONE md5=$WMD5 " "$1" && grep -q "GUEST-DONE" "$1" ||
+		{ echo "bench: the workload did not run to its end marker $2 (no BULKHEAD-WORK-DONE md5=$WMD5 in $1)" >&2; exit 1; }
+}
+work() { # work NAME ARGS -> "native domain-without-scrub domain-EL2", the report runs' subtracted
+	echo "bench: the workload ($2), natively and as the domain..." >&2
+	timeout 600 qemu-system-aarch64 -M "$M,virtualization=off" "${COMMON[@]}" -m "$GUEST_MIB" "${ICOUNT[@]}" \
+		-plugin "$PLUGIN" -d plugin -kernel "$KERNEL" -initrd "$INITRD" -append "$2" \
+		</dev/null >"$OUT/native-$1.log" 2>&1 || true
+	work_done "$OUT/native-$1.log" "natively ($2)"
+	make -s -C "$ROOT" image KERNEL="$KERNEL" INITRD="$INITRD" BOOTARGS="$2" SMP=2 OUT="$OUT/linux-$1.img" \
+		PACK_EXTRA="--set-u32 /bulkhead/domain@0:memory-base=0,0x50000000" >/dev/null
+	IMG=$OUT/linux-$1.img linux_run "$OUT/bulkhead-$1.log"
+	work_done "$OUT/bulkhead-$1.log" "under Bulkhead ($2)"
+	[ "$(grep -c '^after end: ' "$OUT/bulkhead-$1.log")" = 2 ] ||
+		{ echo "bench: the workload domain's run never reached the hypervisor's power-off ($OUT/bulkhead-$1.log)" >&2; exit 1; }
+	local s e
+	read -r s e < <(sed -n 's/^in range: //p' "$OUT/bulkhead-$1.log" | sort -n | paste -sd ' ')
+	echo "$(($(count "$OUT/native-$1.log") - native)) $(($(count "$OUT/bulkhead-$1.log") - s - hyp_noscrub))" \
+		"$((e - s - (lel2 - lscrub)))"
+}
+work_rows() { # work_rows TITLE NATIVE DOMAIN EL2
+	local g=$(($3 - $4))
+	row "$1, native" "$2" ""
+	row "  the same as the domain, all but the scrub" "$3" "reported" \
+		"ratio $(awk -v a="$3" -v b="$2" 'BEGIN { printf "%.4f (%+.2f %%)", a / b, 100 * (a - b) / b }')"
+	row "  of it the guest's own (EL1/EL0)" "$g" "" "$(awk -v a="$g" -v b="$2" 'BEGIN { printf "%+.2f %%", 100 * (a - b) / b }') vs native"
+	row "  of it EL2" "$4" "" "$(awk -v a="$4" -v b="$2" 'BEGIN { printf "%+.3f %%", 100 * a / b }') of native"
+}
+ratio4() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", a / b }'; }
+read -r w1_native w1_dom w1_el2 < <(work work1 "console=ttyAMA0 nokaslr bhtest=work") || exit 1
+read -r w2_native w2_dom w2_el2 < <(work work2 "console=ttyAMA0 nokaslr bhtest=work bhwork=both") || exit 1
+[ -n "$w1_native" ] && [ -n "$w2_native" ] || { echo "bench: the workload rows failed (above)"; exit 1; }
 
 exits() { # sum of one cause over all CPUs in the last statistics table
 	awk -v k="$1" '/exits per CPU/{delete s} /^  CPU [0-9]+ \[/{
@@ -268,6 +323,8 @@ row "  EL2: loading its images (kernel, initrd, DT)" "$lload" ""
 row "  EL2 while Linux runs (traps, interrupts, console)" "$lrun" "<= +0.50 %" "$runpct of native: $(pct_mark "$lrun" "$native")"
 row "  all but the scrub, vs native" "$pct" "<= +0.50 %" "$(pct_mark "$((hyp_noscrub - native))" "$native")"
 row "  exits during that boot: traps / timer / IPIs" "$traps/$timers/$ipis" ""
+work_rows "Linux workload (bhtest=work less bhtest=report)" "$w1_native" "$w1_dom" "$w1_el2"
+work_rows "the same, both CPUs at once (bhwork=both)" "$w2_native" "$w2_dom" "$w2_el2"
 row "hypervisor size (text+rodata+data+relocs, bytes)" "$size" "<= 131072" "$(mark "$size" 131072)"
 row "hypervisor binary (bulkhead.bin, bytes)" "$binsize" "<= 131072" "$(mark "$binsize" 131072)"
 bash "$ROOT/tests/bench/net.sh" || echo "bench: the virtual network rows failed (above)" # build/bench/net.json
@@ -304,6 +361,16 @@ cat >"$OUT/results.json" <<JSON
   "linux_boot_exits_trap": $traps,
   "linux_boot_exits_timer": $timers,
   "linux_boot_exits_ipi": $ipis,
+  "linux_work_native_insns": $w1_native,
+  "linux_work_bulkhead_insns_without_scrub": $w1_dom,
+  "linux_work_el2_insns": $w1_el2,
+  "linux_work_guest_insns": $((w1_dom - w1_el2)),
+  "linux_work_ratio": $(ratio4 "$w1_dom" "$w1_native"),
+  "linux_work_both_cpus_native_insns": $w2_native,
+  "linux_work_both_cpus_bulkhead_insns_without_scrub": $w2_dom,
+  "linux_work_both_cpus_el2_insns": $w2_el2,
+  "linux_work_both_cpus_guest_insns": $((w2_dom - w2_el2)),
+  "linux_work_both_cpus_ratio": $(ratio4 "$w2_dom" "$w2_native"),
   "hypervisor_size_bytes": $size,
   "hypervisor_bin_bytes": $binsize,
   "size_target": 131072,
