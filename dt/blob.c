@@ -42,6 +42,20 @@ static uint32_t tag_at(const char *s)
 	return tag;
 }
 
+/* From at: the offset of the next tag, NOPs passed over, if it is want;
+ * anything else ends the search. */
+static int next_tag(const char *s, uint32_t want)
+{
+	for (;;) {
+		int here = at;
+		uint32_t tag = tag_at(s);
+		if (tag == want)
+			return here;
+		if (tag != FDT_NOP)
+			return -FDT_ERR_NOTFOUND;
+	}
+}
+
 const char *dt_blob_name(const void *fdt, int node)
 {
 	return sblock(fdt) + node + 4;
@@ -56,14 +70,7 @@ int dt_blob_next_prop(const void *fdt, int node, int prev)
 		return -FDT_ERR_BADOFFSET;
 	at = prev < 0 ? node : prev;
 	tag_at(s); /* the node's BEGIN_NODE, or the property prev */
-	for (;;) {
-		int here = at;
-		uint32_t tag = tag_at(s);
-		if (tag == FDT_PROP)
-			return here;
-		if (tag != FDT_NOP)
-			return -FDT_ERR_NOTFOUND;
-	}
+	return next_tag(s, FDT_PROP);
 }
 
 const void *dt_blob_prop(const void *fdt, int prop, const char **name, int *lenp)
@@ -128,14 +135,7 @@ int dt_blob_child_after(const void *fdt, int node, int last_prop)
 	const char *s = sblock(fdt);
 	at = last_prop;
 	tag_at(s); /* the property */
-	for (;;) {
-		int here = at;
-		uint32_t tag = tag_at(s);
-		if (tag == FDT_BEGIN_NODE)
-			return here;
-		if (tag != FDT_NOP)
-			return -FDT_ERR_NOTFOUND;
-	}
+	return next_tag(s, FDT_BEGIN_NODE);
 }
 
 /* The child named by the l bytes at name: the whole name, or the name
