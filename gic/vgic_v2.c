@@ -203,7 +203,7 @@ uint64_t vgic_v2_lr_read(unsigned i)
 	return *gich(GICH_LR0 + 4 * i);
 }
 
-void vgic_v2_lr_write(unsigned i, uint64_t v)
+__attribute__((always_inline)) inline void vgic_v2_lr_write(unsigned i, uint64_t v)
 {
 	*gich(GICH_LR0 + 4 * i) = (uint32_t)v;
 }

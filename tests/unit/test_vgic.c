@@ -1015,11 +1015,11 @@ static void test_v2_timer_listed_direct(void)
 	gicd_w(v, 0x100, 1u << 27);
 	fake_sysreg_write("cntv_ctl_el0", 5); /* ENABLE, ISTATUS */
 	fake_enter(v);
-	CHECK(!vgic_list_level_now(v, 27)); /* no flush yet: the model may wait */
+	CHECK(!vgic_v2_tick(v, 27)); /* no flush yet: the model may wait */
 	vgic_set_level_vcpu(v, 27, false);
 	exit_of(v);
 	fake_enter(v);
-	CHECK(vgic_list_level_now(v, 27));
+	CHECK(vgic_v2_tick(v, 27));
 	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
 	CHECK(!vgic_needs_flush(&v->arch.vgic, d->arch.vgic_gen));
 	CHECK_EQ(gicd_r(v, 0x200), 1u << 27); /* ISPENDR0 sees it */
@@ -1035,7 +1035,7 @@ static void test_v2_timer_listed_direct(void)
 	CHECK(!vgic_needs_flush(&v->arch.vgic, d->arch.vgic_gen));
 	fake_sysreg_write("cntv_ctl_el0", 5);
 	fake_enter(v);
-	CHECK(vgic_list_level_now(v, 27)); /* the next tick, direct again */
+	CHECK(vgic_v2_tick(v, 27)); /* the next tick, direct again */
 	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
 	/* Completed, the line dropped (re-armed): the maintenance interrupt
 	 * alone frees it, and the next tick is direct again. */
@@ -1047,9 +1047,51 @@ static void test_v2_timer_listed_direct(void)
 	CHECK_EQ(gicd_r(v, 0x200), 0);
 	CHECK(!vgic_needs_flush(&v->arch.vgic, d->arch.vgic_gen));
 	fake_enter(v);
-	CHECK(vgic_list_level_now(v, 27));
+	CHECK(vgic_v2_tick(v, 27));
 	gicd_w(v, 0x180, 1u << 27); /* ICENABLER: a model change */
 	fake_sysreg_write("cntv_ctl_el0", 0);
+}
+
+/* GICv2: both timers' ticks listed directly (LR0, LR1), completed by the
+ * guest with both lines dropped: the maintenance interrupt's quiet path
+ * takes one listed tick only, so the general sync frees both and the next
+ * ticks are direct again. A tick while its last instance is listed is
+ * declined: its level set in the model (a change: the entry's flush). */
+static void test_v2_timers_both_listed(void)
+{
+	setup_v2();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0);
+	gicd_w(v, 0x100, (1u << 27) | (1u << 30));
+	exit_of(v);
+	fake_sysreg_write("cntv_ctl_el0", 5);
+	fake_sysreg_write("cntp_ctl_el0", 5);
+	fake_enter(v);
+	CHECK(vgic_v2_tick(v, 27));
+	CHECK(vgic_v2_tick(v, 30));
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
+	CHECK_EQ(lr(v, 1), V2_PENDING | V2_EOI | 30);
+	uint64_t gen = d->arch.vgic_gen;
+	CHECK(!vgic_v2_tick(v, 27)); /* listed still: declined, the level set */
+	CHECK(d->arch.vgic_gen != gen);
+	exit_of(v); /* the flush: nothing more to list (both listed) */
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
+	fake_sysreg_write("cntv_ctl_el0", 1); /* re-armed: the lines drop */
+	fake_sysreg_write("cntp_ctl_el0", 3); /* masked */
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	guest_sets_lr_state(v, 1, LR_INVALID);
+	fake_enter(v);
+	vgic_maintenance(v);
+	CHECK_EQ(lr(v, 0), 0);
+	CHECK_EQ(lr(v, 1), 0);
+	CHECK_EQ(gicd_r(v, 0x200), 0); /* ISPENDR0: neither pending */
+	CHECK(!vgic_needs_flush(&v->arch.vgic, d->arch.vgic_gen));
+	fake_sysreg_write("cntv_ctl_el0", 5);
+	fake_enter(v);
+	CHECK(vgic_v2_tick(v, 27)); /* direct again */
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
+	fake_sysreg_write("cntv_ctl_el0", 0);
+	fake_sysreg_write("cntp_ctl_el0", 0);
 }
 
 /* SGIs keep their sender: one pending bit per source CPU, the source in the
@@ -2160,6 +2202,7 @@ int main(void)
 	RUN(test_v2_ctlr_and_sizes);
 	RUN(test_v2_timers_resampled);
 	RUN(test_v2_timer_listed_direct);
+	RUN(test_v2_timers_both_listed);
 	RUN(test_v3_irouter_and_sizes);
 	RUN(test_v2_sgi_sources);
 	RUN(test_v2_eviction_keeps_source);
