@@ -630,6 +630,7 @@ static __attribute__((noinline)) struct vcpu *flush(struct vcpu *v, struct vcpu 
 			other = hand_back(v, c->lr_intid[victim], o, other);
 			vgic_lr_write(victim, 0);
 			c->lr_used &= ~(1u << victim);
+			c->lr_quiet &= ~(1u << victim); /* a GICv2 tick's (not linked) */
 			free = 1u << victim;
 			count++; /* the evicted one waits again */
 		}
