@@ -949,6 +949,10 @@ static void write_bits(struct vcpu *v, unsigned first, unsigned reg, bool set, u
 			q->pending = set;
 			if (set && t)
 				*kick_mask |= 1u << t->index;
+			if (set && listed_here(v, intid, q)) { /* a quiet tick's: its */
+				v->arch.vgic.lr_quiet &= ~(1u << q->lr); /* EOI syncs, lists it */
+				v->arch.vgic.lr_used |= 1u << q->lr;
+			}
 			if (!set)
 				q->lr_latched = false;
 			if (!set && listed_here(v, intid, q)) {

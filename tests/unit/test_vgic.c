@@ -1127,6 +1127,33 @@ static void test_v2_quiet_tick_evicted(void)
 	fake_sysreg_write("cntv_ctl_el0", 0);
 }
 
+/* GICv2: the guest pends its timer's PPI (ISPENDR0) while a tick of it is
+ * listed quiet. The tick completed with the line dropped, the maintenance
+ * interrupt frees that register: the pend, still to deliver, is listed by
+ * that exit, not left in the model until some later change. */
+static void test_v2_quiet_tick_then_ispendr(void)
+{
+	setup_v2();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0);
+	gicd_w(v, 0x100, 1u << 27);
+	exit_of(v);
+	fake_sysreg_write("cntv_ctl_el0", 5);
+	fake_enter(v);
+	CHECK(vgic_v2_tick(v, 27));
+	gicd_w(v, 0x200, 1u << 27); /* ISPENDR0: pended behind the tick */
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
+	fake_sysreg_write("cntv_ctl_el0", 1); /* re-armed: the line drops */
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	fake_enter(v);
+	vgic_maintenance(v); /* its exit: the interrupt first, */
+	exit_of(v);	     /* then the entry's check */
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
+	CHECK_EQ(gicd_r(v, 0x200), 1u << 27);
+	fake_sysreg_write("cntv_ctl_el0", 0);
+}
+
 /* SGIs keep their sender: one pending bit per source CPU, the source in the
  * LR's CPUID, each sender's SGI delivered once. */
 static void test_v2_sgi_sources(void)
@@ -2237,6 +2264,7 @@ int main(void)
 	RUN(test_v2_timer_listed_direct);
 	RUN(test_v2_timers_both_listed);
 	RUN(test_v2_quiet_tick_evicted);
+	RUN(test_v2_quiet_tick_then_ispendr);
 	RUN(test_v3_irouter_and_sizes);
 	RUN(test_v2_sgi_sources);
 	RUN(test_v2_eviction_keeps_source);
