@@ -114,7 +114,8 @@ void vgic_domain_reset(struct domain *d)
 {
 	struct vgic_dist *g = dist(d);
 	vgic_lock(d);
-	g->enabled_grp0 = g->enabled_grp1 = false;
+	__atomic_store_n(&g->enabled_grp0, false, __ATOMIC_RELAXED); /* see group_enabled */
+	__atomic_store_n(&g->enabled_grp1, false, __ATOMIC_RELAXED);
 	/* Only the SPIs it owns: no register access and no injection changes
 	 * another's state (each checks owned), which stays as vgic_domain_init()
 	 * left it. A passed-through SPI the last life took and never completed
@@ -188,6 +189,15 @@ void vgic_kick_others(struct domain *d)
 static bool group_enabled(struct domain *d, const struct virq *q)
 {
 	return q->group1 ? dist(d)->enabled_grp1 : dist(d)->enabled_grp0;
+}
+
+/* group_enabled without the lock (the GICv2 tick): an atomic load, as the
+ * enables' writers (GICD_CTLR) store them, so no data race. */
+static inline bool group_enabled_nolock(struct domain *d, const struct virq *q)
+{
+	_Static_assert(offsetof(struct vgic_dist, enabled_grp1) ==
+			   offsetof(struct vgic_dist, enabled_grp0) + 1, "indexed by group1");
+	return __atomic_load_n(&dist(d)->enabled_grp0 + q->group1, __ATOMIC_RELAXED);
 }
 
 /*
@@ -322,7 +332,7 @@ __attribute__((noinline)) bool vgic_v2_tick(struct vcpu *v, unsigned vintid)
 	 * taken) or active: the general path's. */
 	if (c->seen_gen == __atomic_load_n(&d->arch.vgic_gen, __ATOMIC_RELAXED) && !c->waiting &&
 	    !*(volatile uint32_t *)&c->sgi_in && q->enabled && !q->pending && !q->level &&
-	    !q->in_lr && !q->active && free && group_enabled(d, q)) {
+	    !q->in_lr && !q->active && free && group_enabled_nolock(d, q)) {
 		/* As vgic_list_hw_now lists it, but the fields already so: not
 		 * listed, so lr_latched clear (every path that unlists clears
 		 * it); never hw, hw_linked (on GICv2 only a passed-through
