@@ -1109,8 +1109,14 @@ bool vgic_vcpu_pending(struct vcpu *v)
 	struct vgic_cpu *c = &v->arch.vgic;
 	if (c->waiting || vgic_needs_flush(c, __atomic_load_n(&v->dom->arch.vgic_gen, __ATOMIC_ACQUIRE)))
 		return true;
-	for (uint32_t m = c->lr_used | c->lr_quiet; m; m &= m - 1)
-		if (vgic_ops->lr_state(vgic_lr_read((unsigned)__builtin_ctz(m))) & 1)
+	for (uint32_t m = c->lr_used | c->lr_quiet; m; m &= m - 1) {
+		struct lr_val l;
+		vgic_lr_decode(vgic_lr_read((unsigned)__builtin_ctz(m)), &l);
+		/* Completed with EOI maintenance owed (not yet taken): a GICv2
+		 * tick's PPI stays masked until it is, and standby turns the
+		 * interface off. A wake-up it may have. */
+		if ((l.state & 1) || (!l.state && l.eoi && !l.hw))
 			return true;
+	}
 	return false;
 }

@@ -1154,6 +1154,38 @@ static void test_v2_quiet_tick_then_ispendr(void)
 	fake_sysreg_write("cntv_ctl_el0", 0);
 }
 
+/* GICv2: CPU_SUSPEND (psci_standby) right after the guest completed its
+ * quiet tick, before the maintenance interrupt of that EOI was taken: the
+ * physical PPI is masked until that interrupt frees the register, and
+ * standby turns the virtual interface off (no maintenance interrupt) for
+ * its WFI, so nothing would wake it. A register completed with its EOI
+ * maintenance owed counts as pending: standby returns at once (as it may)
+ * and the interrupt is taken on the way back to the guest. */
+static void test_v2_standby_owes_tick_maintenance(void)
+{
+	setup_v2();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0);
+	gicd_w(v, 0x100, 1u << 27);
+	exit_of(v);
+	fake_sysreg_write("cntv_ctl_el0", 5);
+	fake_enter(v);
+	CHECK(vgic_v2_tick(v, 27));
+	CHECK(vgic_vcpu_pending(v)); /* listed pending */
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	fake_enter(v);
+	CHECK(!vgic_vcpu_pending(v)); /* taken, in its handler */
+	guest_sets_lr_state(v, 0, LR_INVALID); /* its EOI: maintenance owed */
+	fake_enter(v);
+	CHECK(maint_pending(v));
+	CHECK(vgic_vcpu_pending(v));
+	fake_sysreg_write("cntv_ctl_el0", 1); /* re-armed */
+	fake_enter(v);
+	vgic_maintenance(v); /* taken: register freed, PPI unmasked */
+	CHECK(!vgic_vcpu_pending(v));
+	fake_sysreg_write("cntv_ctl_el0", 0);
+}
+
 /* SGIs keep their sender: one pending bit per source CPU, the source in the
  * LR's CPUID, each sender's SGI delivered once. */
 static void test_v2_sgi_sources(void)
@@ -2265,6 +2297,7 @@ int main(void)
 	RUN(test_v2_timers_both_listed);
 	RUN(test_v2_quiet_tick_evicted);
 	RUN(test_v2_quiet_tick_then_ispendr);
+	RUN(test_v2_standby_owes_tick_maintenance);
 	RUN(test_v3_irouter_and_sizes);
 	RUN(test_v2_sgi_sources);
 	RUN(test_v2_eviction_keeps_source);
