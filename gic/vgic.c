@@ -114,7 +114,8 @@ void vgic_domain_reset(struct domain *d)
 {
 	struct vgic_dist *g = dist(d);
 	vgic_lock(d);
-	g->enabled_grp0 = g->enabled_grp1 = false;
+	__atomic_store_n(&g->enabled_grp0, false, __ATOMIC_RELAXED); /* see group_enabled */
+	__atomic_store_n(&g->enabled_grp1, false, __ATOMIC_RELAXED);
 	/* Only the SPIs it owns: no register access and no injection changes
 	 * another's state (each checks owned), which stays as vgic_domain_init()
 	 * left it. A passed-through SPI the last life took and never completed
@@ -188,6 +189,15 @@ void vgic_kick_others(struct domain *d)
 static bool group_enabled(struct domain *d, const struct virq *q)
 {
 	return q->group1 ? dist(d)->enabled_grp1 : dist(d)->enabled_grp0;
+}
+
+/* group_enabled without the lock (the GICv2 tick): an atomic load, as the
+ * enables' writers (GICD_CTLR) store them, so no data race. */
+static inline bool group_enabled_nolock(struct domain *d, const struct virq *q)
+{
+	_Static_assert(offsetof(struct vgic_dist, enabled_grp1) ==
+			   offsetof(struct vgic_dist, enabled_grp0) + 1, "indexed by group1");
+	return __atomic_load_n(&dist(d)->enabled_grp0 + q->group1, __ATOMIC_RELAXED);
 }
 
 /*
@@ -322,7 +332,7 @@ __attribute__((noinline)) bool vgic_v2_tick(struct vcpu *v, unsigned vintid)
 	 * taken) or active: the general path's. */
 	if (c->seen_gen == __atomic_load_n(&d->arch.vgic_gen, __ATOMIC_RELAXED) && !c->waiting &&
 	    !*(volatile uint32_t *)&c->sgi_in && q->enabled && !q->pending && !q->level &&
-	    !q->in_lr && !q->active && free && group_enabled(d, q)) {
+	    !q->in_lr && !q->active && free && group_enabled_nolock(d, q)) {
 		/* As vgic_list_hw_now lists it, but the fields already so: not
 		 * listed, so lr_latched clear (every path that unlists clears
 		 * it); never hw, hw_linked (on GICv2 only a passed-through
@@ -630,6 +640,7 @@ static __attribute__((noinline)) struct vcpu *flush(struct vcpu *v, struct vcpu 
 			other = hand_back(v, c->lr_intid[victim], o, other);
 			vgic_lr_write(victim, 0);
 			c->lr_used &= ~(1u << victim);
+			c->lr_quiet &= ~(1u << victim); /* a GICv2 tick's (not linked) */
 			free = 1u << victim;
 			count++; /* the evicted one waits again */
 		}
@@ -948,6 +959,10 @@ static void write_bits(struct vcpu *v, unsigned first, unsigned reg, bool set, u
 			q->pending = set;
 			if (set && t)
 				*kick_mask |= 1u << t->index;
+			if (set && listed_here(v, intid, q)) { /* a quiet tick's: its */
+				v->arch.vgic.lr_quiet &= ~(1u << q->lr); /* EOI syncs, lists it */
+				v->arch.vgic.lr_used |= 1u << q->lr;
+			}
 			if (!set)
 				q->lr_latched = false;
 			if (!set && listed_here(v, intid, q)) {
@@ -1094,8 +1109,14 @@ bool vgic_vcpu_pending(struct vcpu *v)
 	struct vgic_cpu *c = &v->arch.vgic;
 	if (c->waiting || vgic_needs_flush(c, __atomic_load_n(&v->dom->arch.vgic_gen, __ATOMIC_ACQUIRE)))
 		return true;
-	for (uint32_t m = c->lr_used | c->lr_quiet; m; m &= m - 1)
-		if (vgic_ops->lr_state(vgic_lr_read((unsigned)__builtin_ctz(m))) & 1)
+	for (uint32_t m = c->lr_used | c->lr_quiet; m; m &= m - 1) {
+		struct lr_val l;
+		vgic_lr_decode(vgic_lr_read((unsigned)__builtin_ctz(m)), &l);
+		/* Completed with EOI maintenance owed (not yet taken): a GICv2
+		 * tick's PPI stays masked until it is, and standby turns the
+		 * interface off. A wake-up it may have. */
+		if ((l.state & 1) || (!l.state && l.eoi && !l.hw))
 			return true;
+	}
 	return false;
 }
