@@ -8,7 +8,7 @@
 # HW-linked straight into a register (vgic_list_hw_now: ~208; declined
 # every time, the general path costs ~539); GICv2 takes two exits a tick,
 # the tick and the maintenance interrupt of its EOI, each on its short path
-# without the vGIC lock (vgic_v2_tick, timers_done_quiet: ~295 both; with
+# without the vGIC lock (vgic_v2_tick, timers_done_quiet: ~294 both; with
 # the lock ~335, the general path ~768; docs/ARCHITECTURE.md, "The GICv2
 # timer tick without the lock"). Counts under -icount are exact, so a
 # bound cannot flake; a change that must cost more raises it here, with
