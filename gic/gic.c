@@ -74,10 +74,16 @@ struct gic_hw_ops {
 	 * kick's exit pays no indirect call for them. */
 	void (*route)(unsigned intid, unsigned cpu);
 	void (*route_here)(unsigned intid); /* to this CPU, before its gic_cpu_init() */
-	uint64_t (*ppi_base)(void); /* this CPU's banked SGI/PPI registers */
 	void (*spi_group1)(unsigned intid); /* make it an IRQ at EL2 */
 };
 static const struct gic_hw_ops *hw;
+
+/* The version, known since gic_init(): a test, not an indirect call, on
+ * the interrupt path. */
+static inline bool gic_v3(void)
+{
+	return vgic_is_v3; /* set with hw by gic_init's vgic_select */
+}
 
 static uint64_t find_redist(uint64_t mpidr);
 
@@ -231,7 +237,8 @@ static void v2_route_here(unsigned intid)
 	*t = (uint8_t)(*r32(gicd, GICD_ITARGETSR) & 0xff);
 }
 
-/* Banked PPI registers: GICR_SGI frame (v3) or the GICD's banked copy (v2). */
+/* Banked PPI registers: GICR_SGI frame (v3) or the GICD's banked copy (v2),
+ * by the version's test (no indirect call: the GICv2 tick's unmask). */
 static uint64_t v3_ppi_base(void)
 {
 	return pcpus[arch_cpu_index()].gicr + GICR_SGI;
@@ -244,7 +251,7 @@ static uint64_t v2_ppi_base(void)
 
 static uint64_t ppi_base(void)
 {
-	return hw->ppi_base();
+	return gic_v3() ? v3_ppi_base() : v2_ppi_base();
 }
 
 void gic_ppi_enable(unsigned intid, bool enable)
@@ -252,6 +259,11 @@ void gic_ppi_enable(unsigned intid, bool enable)
 	uint64_t base = ppi_base();
 	if (base && intid < 32)
 		*r32(base, enable ? GICD_ISENABLER : GICD_ICENABLER) = 1u << intid;
+}
+
+void gic_v2_ppi_unmask(unsigned intid)
+{
+	*r32(gicd, GICD_ISENABLER) = 1u << (intid & 31); /* v2_ppi_base's bank */
 }
 
 void gic_ppi_deactivate(unsigned intid)
@@ -379,7 +391,6 @@ static const struct gic_hw_ops v3_ops = {
     .cpu_init = v3_cpu_init,
     .route = v3_route,
     .route_here = v3_route_here,
-    .ppi_base = v3_ppi_base,
     .spi_group1 = v3_spi_group1,
 };
 
@@ -388,16 +399,8 @@ static const struct gic_hw_ops v2_ops = {
     .cpu_init = v2_cpu_init,
     .route = v2_route,
     .route_here = v2_route_here,
-    .ppi_base = v2_ppi_base,
     .spi_group1 = v2_spi_group1,
 };
-
-/* The version, known since gic_init(): a test, not an indirect call, on
- * the interrupt path. */
-static inline bool gic_v3(void)
-{
-	return vgic_is_v3; /* set with hw by gic_init's vgic_select */
-}
 
 /* The kick's SGI, by the version (no indirect call). Out of line: inlined
  * into every kicker it costs about 180 bytes and gains the round nothing. */
@@ -449,17 +452,8 @@ static __attribute__((noinline)) void handle_other(struct vcpu *v, uint32_t iar,
 	if (intid >= 1020 && intid < 1024)
 		return; /* spurious: nothing pending */
 	bool timer = intid == vtimer_intid || intid == ptimer_intid;
-	if (timer && v) {
+	if (timer && v) { /* GICv3 (GICv2's: v2_vcpu_irq) */
 		stats_count_vcpu(EXIT_TIMER, v);
-		if (gic_host.timer_sw) {
-			/* GICv2 (see gic_host.timer_sw): mask it until the guest's
-			 * EOI, deliver as a level sampled from CNTV/CNTP_CTL. */
-			gic_ppi_enable(intid, false);
-			eoi_v(v3, iar, true);
-			if (!vgic_list_level_now(v, intid))
-				vgic_set_level_vcpu(v, intid, true);
-			return;
-		}
 		/* The guest's own timer: hand it over, linked, so the guest's
 		 * deactivation deactivates the physical PPI (no second trap). */
 		eoi_v(v3, iar, false);
@@ -510,13 +504,48 @@ static __attribute__((noinline)) void handle_other(struct vcpu *v, uint32_t iar,
 	bh_log("CPU %u: unexpected interrupt %u ignored", arch_cpu_index(), intid);
 }
 
+/* GICv2's maintenance interrupt of a running vCPU (level: asserted until
+ * its list registers are synced), then its EOI. */
+static __attribute__((noinline)) void v2_maintenance(struct vcpu *v, uint32_t iar)
+{
+	stats_count_vcpu(EXIT_MAINT, v);
+	vgic_maintenance(v);
+	v2_eoi(iar, true);
+}
+
+/*
+ * An interrupt taken from a GICv2 vCPU: its timer's tick and the
+ * maintenance interrupt of that tick's EOI by their own short paths (each
+ * a tail call: no frame here), the rest as handle_other. The timer (see
+ * gic_host.timer_sw, always set on GICv2): masked until the guest's EOI,
+ * delivered as a level sampled from CNTV/CNTP_CTL.
+ */
+static __attribute__((noinline)) void v2_vcpu_irq(struct vcpu *v, uint32_t iar, uint32_t intid)
+{
+	if (intid == vtimer_intid || intid == ptimer_intid) {
+		stats_count_vcpu(EXIT_TIMER, v);
+		*r32(gicd, GICD_ICENABLER) = 1u << intid; /* v2_ppi_base's bank */
+		v2_eoi(iar, true);
+		vgic_v2_tick(v, intid);
+		return;
+	}
+	if (intid == maint_intid && v->state == VCPU_RUNNING) {
+		v2_maintenance(v, iar);
+		return;
+	}
+	handle_other(v, iar, intid, false);
+}
+
 void gic_handle_irq(struct vcpu *v)
 {
 	/* The IAR value for eoi(); its INTID (1020-1023: none). */
 	bool v3 = gic_v3();
 	uint32_t iar = v3 ? v3_ack() : v2_ack(), intid = iar & (v3 ? 0xffffffu : 0x3ffu);
 	if (intid != SGI_KICK) { /* the kick first: the IPI round's receivers take it */
-		handle_other(v, iar, intid, v3);
+		if (!v3 && v)
+			v2_vcpu_irq(v, iar, intid);
+		else
+			handle_other(v, iar, intid, v3);
 		return;
 	}
 	/* Kick: the caller re-reads its domain's state. A leaf: no frame. */

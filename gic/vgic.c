@@ -114,7 +114,8 @@ void vgic_domain_reset(struct domain *d)
 {
 	struct vgic_dist *g = dist(d);
 	vgic_lock(d);
-	g->enabled_grp0 = g->enabled_grp1 = false;
+	__atomic_store_n(&g->enabled_grp0, false, __ATOMIC_RELAXED); /* see group_enabled */
+	__atomic_store_n(&g->enabled_grp1, false, __ATOMIC_RELAXED);
 	/* Only the SPIs it owns: no register access and no injection changes
 	 * another's state (each checks owned), which stays as vgic_domain_init()
 	 * left it. A passed-through SPI the last life took and never completed
@@ -190,6 +191,15 @@ static bool group_enabled(struct domain *d, const struct virq *q)
 	return q->group1 ? dist(d)->enabled_grp1 : dist(d)->enabled_grp0;
 }
 
+/* group_enabled without the lock (the GICv2 tick): an atomic load, as the
+ * enables' writers (GICD_CTLR) store them, so no data race. */
+static inline bool group_enabled_nolock(struct domain *d, const struct virq *q)
+{
+	_Static_assert(offsetof(struct vgic_dist, enabled_grp1) ==
+			   offsetof(struct vgic_dist, enabled_grp0) + 1, "indexed by group1");
+	return __atomic_load_n(&dist(d)->enabled_grp0 + q->group1, __ATOMIC_RELAXED);
+}
+
 /*
  * An edge. Coalesced as a GIC does, and at no cost to the target's CPU (a
  * doorbell rung in a loop must not flood the other domain): if it is already
@@ -255,17 +265,16 @@ void vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid)
 
 /*
  * A private interrupt of v (on v's own CPU) straight into a list register,
- * when that is all a flush would do: the model unchanged since the last
- * flush (which listed everything deliverable), nothing waiting unlisted, the
- * interrupt enabled, not pending, and its last instance done. pintid >= 0:
- * HW-linked (the guest's deactivation completes the physical one); < 0: the
- * GICv2 timer, a level asserted now, with a maintenance interrupt at its EOI
- * (vgic_maintenance re-samples it). The register is kept in lr_quiet, not
- * lr_used: no exit needs to read it back before that. No generation change:
- * nothing another vCPU must see. The LR is built from the fields directly
- * (lr_pending, lr_state): no lr_val by reference, no stack canary.
+ * HW-linked (the guest's deactivation completes the physical one), when
+ * that is all a flush would do: the model unchanged since the last flush
+ * (which listed everything deliverable), nothing waiting unlisted, the
+ * interrupt enabled, not pending, and its last instance done. The register
+ * is kept in lr_quiet, not lr_used: no exit needs to read it back before
+ * that. No generation change: nothing another vCPU must see. The LR is
+ * built from the fields directly (lr_pending, lr_state): no lr_val by
+ * reference, no stack canary. (GICv2's timer, not linked: vgic_v2_tick.)
  */
-static bool list_private_now(struct vcpu *v, unsigned vintid, int pintid)
+bool vgic_list_hw_now(struct vcpu *v, unsigned vintid, unsigned pintid)
 {
 	struct domain *d = v->dom;
 	struct vgic_cpu *c = &v->arch.vgic;
@@ -275,10 +284,9 @@ static bool list_private_now(struct vcpu *v, unsigned vintid, int pintid)
 	/* Not past an SGI sent and unclaimed: the flush lists by priority. */
 	if (vintid < VGIC_NR_PRIV && c->seen_gen == d->arch.vgic_gen && !c->waiting &&
 	    !*(volatile uint32_t *)&c->sgi_in && /* a hint: GCC folds no offset into an atomic load */
-	    q->enabled &&
-	    !q->pending && !(pintid < 0 && q->level) && group_enabled(d, q)) {
+	    q->enabled && !q->pending && group_enabled(d, q)) {
 		if (q->in_lr) { /* its last instance: reuse that register once done */
-			uint64_t raw = pintid >= 0 ? vgic_lr_read(q->lr) : ~0ULL;
+			uint64_t raw = vgic_lr_read(q->lr);
 			if (!(vgic_v3() ? vgic_v3_lr_st(raw) : vgic_v2_lr_st(raw)))
 				i = q->lr;
 		} else if (!q->active) {
@@ -288,31 +296,57 @@ static bool list_private_now(struct vcpu *v, unsigned vintid, int pintid)
 		}
 	}
 	if (i != VGIC_MAX_LRS) {
-		q->hw = pintid >= 0;
+		q->hw = true;
 		q->hw_linked = false; /* the link is in this LR instance */
-		q->hw_intid = (uint16_t)(pintid >= 0 ? pintid : 0);
-		q->level = pintid < 0;
-		q->active = q->lr_latched = false;
+		q->hw_intid = (uint16_t)pintid;
+		q->level = q->active = q->lr_latched = false;
 		q->in_lr = true;
 		q->lr = (uint8_t)i;
 		c->lr_intid[i] = (uint16_t)vintid;
 		c->lr_used &= ~(1u << i);
 		c->lr_quiet |= 1u << i;
-		vgic_lr_write(
-		    i, vgic_ops->lr_pending(vintid, q->prio, q->group1, pintid, pintid < 0, 0));
+		vgic_lr_write(i, vgic_ops->lr_pending(vintid, q->prio, q->group1, (int)pintid, false, 0));
 	}
 	spin_unlock(&d->arch.vgic_lock); /* no model change another vCPU must see */
 	return i != VGIC_MAX_LRS;
 }
 
-bool vgic_list_hw_now(struct vcpu *v, unsigned vintid, unsigned pintid)
+/*
+ * The GICv2 timer's tick (gic_host.timer_sw), on v's own CPU: vgic_list_hw_now's
+ * rule for a level not linked, built for GICv2 alone (its register by a
+ * direct call, its value inline: no indirect call, no bit-field of pintid
+ * to choose), and without the vgic lock: on GICv2 everything it reads and
+ * writes but the domain's generation and groups is written on v's own CPU
+ * alone (docs/ARCHITECTURE.md, "The GICv2 timer tick without the lock").
+ * Where it declines, the level is set in the model under the lock
+ * (vgic_set_level_vcpu's change: the entry's flush lists it).
+ */
+__attribute__((noinline)) bool vgic_v2_tick(struct vcpu *v, unsigned vintid)
 {
-	return list_private_now(v, vintid, (int)pintid);
-}
-
-bool vgic_list_level_now(struct vcpu *v, unsigned vintid)
-{
-	return list_private_now(v, vintid, -1);
+	struct domain *d = v->dom;
+	struct vgic_cpu *c = &v->arch.vgic;
+	vintid &= VGIC_NR_PRIV - 1; /* a PPI (the board's timer INTIDs are checked) */
+	struct virq *q = &c->priv[vintid];
+	uint32_t free = ~(c->lr_used | c->lr_quiet) & ((1u << gic_host.nr_lrs) - 1);
+	/* Its last instance still listed (its maintenance interrupt not yet
+	 * taken) or active: the general path's. */
+	if (c->seen_gen == __atomic_load_n(&d->arch.vgic_gen, __ATOMIC_RELAXED) && !c->waiting &&
+	    !*(volatile uint32_t *)&c->sgi_in && q->enabled && !q->pending && !q->level &&
+	    !q->in_lr && !q->active && free && group_enabled_nolock(d, q)) {
+		/* As vgic_list_hw_now lists it, but the fields already so: not
+		 * listed, so lr_latched clear (every path that unlists clears
+		 * it); never hw, hw_linked (on GICv2 only a passed-through
+		 * SPI is linked). */
+		unsigned i = (unsigned)__builtin_ctz(free);
+		q->level = q->in_lr = true;
+		q->lr = (uint8_t)i;
+		c->lr_intid[i] = (uint16_t)vintid;
+		c->lr_quiet |= 1u << i; /* i was free: not in lr_used */
+		vgic_v2_lr_write(i, vgic_v2_lr_sgi(vintid, q->prio, q->group1, true, 0));
+		return true;
+	}
+	vgic_set_level_vcpu(v, vintid, true);
+	return false;
 }
 
 /*
@@ -606,6 +640,7 @@ static __attribute__((noinline)) struct vcpu *flush(struct vcpu *v, struct vcpu 
 			other = hand_back(v, c->lr_intid[victim], o, other);
 			vgic_lr_write(victim, 0);
 			c->lr_used &= ~(1u << victim);
+			c->lr_quiet &= ~(1u << victim); /* a GICv2 tick's (not linked) */
 			free = 1u << victim;
 			count++; /* the evicted one waits again */
 		}
@@ -621,39 +656,35 @@ static __attribute__((noinline)) struct vcpu *flush(struct vcpu *v, struct vcpu 
 }
 
 /*
- * The GICv2 timer's maintenance interrupt, the common case (under the vgic
- * lock): the guest completed ticks listed quiet (vgic_list_level_now), and
- * nothing else is listed, waits or changed since the last flush. If each
- * completed timer's line has dropped (the guest re-armed or stopped it),
- * free its register and unmask its PPI: all a sync would do, and the flush
- * after it would find nothing to list. False: nothing done, a full sync and
- * flush is needed (a line still asserted is listed again by it).
+ * The GICv2 timer's maintenance interrupt, the common case, without the
+ * vgic lock (as vgic_v2_tick: all it reads and writes but the domain's
+ * generation is v's own CPU's on GICv2): the guest completed the one tick
+ * listed quiet (vgic_v2_tick), and nothing else is listed, waits or
+ * changed since the last flush. If the timer's line has dropped (the guest
+ * re-armed or stopped it), free its register and unmask its PPI: all a
+ * sync would do, and the flush after it would find nothing to list.
+ * False: nothing done, a full sync and flush is needed (a line still
+ * asserted is listed again by it; both timers listed: it too).
  */
 static bool timers_done_quiet(struct vcpu *v)
 {
 	struct vgic_cpu *c = &v->arch.vgic;
-	uint32_t done = 0;
-	if (!gic_host.timer_sw || c->lr_used || c->waiting || c->seen_gen != v->dom->arch.vgic_gen)
+	uint32_t quiet = c->lr_quiet;
+	if (!gic_host.timer_sw || !quiet || (quiet & (quiet - 1)) || c->lr_used || c->waiting ||
+	    c->seen_gen != __atomic_load_n(&v->dom->arch.vgic_gen, __ATOMIC_RELAXED))
 		return false;
-	for (uint32_t m = c->lr_quiet; m; m &= m - 1) {
-		unsigned i = (unsigned)__builtin_ctz(m), id = c->lr_intid[i];
-		if (vgic_ops->lr_state(vgic_lr_read(i)))
-			continue; /* not completed yet: stays listed */
-		uint64_t ctl = id == gic_host.vtimer_intid ? read_sysreg(cntv_ctl_el0)
-							   : read_sysreg(cntp_ctl_el0);
-		if ((ctl & 5) == 5 && !(ctl & 2))
-			return false; /* ENABLE, ISTATUS, not IMASK: still asserted */
-		done |= 1u << i;
-	}
-	for (uint32_t m = done; m; m &= m - 1) {
-		unsigned i = (unsigned)__builtin_ctz(m), id = c->lr_intid[i];
-		struct virq *q = &c->priv[id & (VGIC_NR_PRIV - 1)]; /* quiet: private */
-		vgic_lr_write(i, 0);
-		q->in_lr = q->level = q->active = q->lr_latched = false;
-		gic_ppi_enable(id, true);
-	}
-	c->lr_quiet &= ~done;
-	return done != 0;
+	unsigned i = (unsigned)__builtin_ctz(quiet), id = c->lr_intid[i];
+	if (vgic_v2_lr_st(vgic_v2_lr_read(i))) /* timer_sw: GICv2's */
+		return false; /* not completed yet */
+	uint64_t ctl = id == gic_host.vtimer_intid ? read_sysreg(cntv_ctl_el0) : read_sysreg(cntp_ctl_el0);
+	if ((ctl & 5) == 5 && !(ctl & 2))
+		return false; /* ENABLE, ISTATUS, not IMASK: still asserted */
+	struct virq *q = &c->priv[id & (VGIC_NR_PRIV - 1)]; /* quiet: private */
+	vgic_v2_lr_write(i, 0);
+	q->in_lr = q->level = q->active = q->lr_latched = false;
+	c->lr_quiet = 0;
+	gic_v2_ppi_unmask(id);
+	return true;
 }
 
 /* Does an interrupt of the list registers in `freed` (just freed by a
@@ -789,11 +820,9 @@ void vgic_maintenance(struct vcpu *v)
 	struct domain *d = v->dom;
 	/* SGIs still in sgi_in: their sender set v's recheck byte, so this
 	 * exit's entry check claims and lists them, after this. */
-	spin_lock(&d->arch.vgic_lock);
-	if (timers_done_quiet(v)) {
-		spin_unlock(&d->arch.vgic_lock);
+	if (timers_done_quiet(v))
 		return;
-	}
+	spin_lock(&d->arch.vgic_lock);
 	sync_and_flush_locked(v);
 }
 
@@ -930,6 +959,10 @@ static void write_bits(struct vcpu *v, unsigned first, unsigned reg, bool set, u
 			q->pending = set;
 			if (set && t)
 				*kick_mask |= 1u << t->index;
+			if (set && listed_here(v, intid, q)) { /* a quiet tick's: its */
+				v->arch.vgic.lr_quiet &= ~(1u << q->lr); /* EOI syncs, lists it */
+				v->arch.vgic.lr_used |= 1u << q->lr;
+			}
 			if (!set)
 				q->lr_latched = false;
 			if (!set && listed_here(v, intid, q)) {
@@ -1076,8 +1109,14 @@ bool vgic_vcpu_pending(struct vcpu *v)
 	struct vgic_cpu *c = &v->arch.vgic;
 	if (c->waiting || vgic_needs_flush(c, __atomic_load_n(&v->dom->arch.vgic_gen, __ATOMIC_ACQUIRE)))
 		return true;
-	for (uint32_t m = c->lr_used | c->lr_quiet; m; m &= m - 1)
-		if (vgic_ops->lr_state(vgic_lr_read((unsigned)__builtin_ctz(m))) & 1)
+	for (uint32_t m = c->lr_used | c->lr_quiet; m; m &= m - 1) {
+		struct lr_val l;
+		vgic_lr_decode(vgic_lr_read((unsigned)__builtin_ctz(m)), &l);
+		/* Completed with EOI maintenance owed (not yet taken): a GICv2
+		 * tick's PPI stays masked until it is, and standby turns the
+		 * interface off. A wake-up it may have. */
+		if ((l.state & 1) || (!l.state && l.eoi && !l.hw))
 			return true;
+	}
 	return false;
 }

@@ -66,8 +66,9 @@ void vgic_inject_hw(struct vcpu *v, unsigned vintid, unsigned pintid);
 bool vgic_list_hw_now(struct vcpu *v, unsigned vintid, unsigned pintid);
 /* The GICv2 timer's tick (a software level, see gic_host.timer_sw), the
  * same way: asserted and listed with a maintenance interrupt at its EOI.
- * False: nothing done, use vgic_set_level_vcpu. */
-bool vgic_list_level_now(struct vcpu *v, unsigned vintid);
+ * False: the level asserted in the model instead (vgic_set_level_vcpu's
+ * change), for the entry's flush to list. */
+bool vgic_v2_tick(struct vcpu *v, unsigned vintid);
 /* Send SGI intid from vCPU `from` to the vCPUs in `targets` (bitmask). */
 void vgic_send_sgi(struct vcpu *from, unsigned intid, uint32_t targets);
 
@@ -280,6 +281,8 @@ void gic_hw_configure(unsigned intid, bool edge, unsigned cpu);
 /* Clear the active state of this CPU's physical PPI (on vCPU reset). */
 void gic_ppi_deactivate(unsigned intid);
 void gic_ppi_enable(unsigned intid, bool enable);
+/* GICv2's: this CPU's PPI enabled again (the tick's unmask), one store. */
+void gic_v2_ppi_unmask(unsigned intid);
 
 int vgic_v2_register(struct domain *d);
 int vgic_v3_register(struct domain *d);

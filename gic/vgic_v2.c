@@ -159,12 +159,14 @@ static bool gicd_access(struct vcpu *v, uint64_t off, unsigned size, bool write,
 	case 0x000: /* CTLR, no Security Extensions: EnableGrp0, EnableGrp1 (4.3.1) */
 		if (write) {
 			vgic_lock(d);
-			g->enabled_grp0 = *val & 1;
-			g->enabled_grp1 = *val & 2;
+			/* Atomic: read by the GICv2 tick without the lock. */
+			__atomic_store_n(&g->enabled_grp0, *val & 1, __ATOMIC_RELAXED);
+			__atomic_store_n(&g->enabled_grp1, (*val & 2) != 0, __ATOMIC_RELAXED);
 			vgic_unlock(d);
 			vgic_kick_others(d);
 		}
-		r = (g->enabled_grp0 ? 1u : 0) | (g->enabled_grp1 ? 2u : 0);
+		r = (__atomic_load_n(&g->enabled_grp0, __ATOMIC_RELAXED) ? 1u : 0) |
+		    (__atomic_load_n(&g->enabled_grp1, __ATOMIC_RELAXED) ? 2u : 0); /* no lock */
 		break;
 	case 0x004: /* TYPER: ITLinesNumber, CPUNumber */
 		r = ((g->nr_spis + 32) / 32 - 1) | ((d->nvcpus - 1) << 5);
@@ -203,7 +205,7 @@ uint64_t vgic_v2_lr_read(unsigned i)
 	return *gich(GICH_LR0 + 4 * i);
 }
 
-void vgic_v2_lr_write(unsigned i, uint64_t v)
+__attribute__((always_inline)) inline void vgic_v2_lr_write(unsigned i, uint64_t v)
 {
 	*gich(GICH_LR0 + 4 * i) = (uint32_t)v;
 }

@@ -248,6 +248,10 @@ void gic_ppi_enable(unsigned intid, bool enable)
 {
 	(void)intid, (void)enable;
 }
+void gic_v2_ppi_unmask(unsigned intid)
+{
+	(void)intid;
+}
 void gic_send_ipi(unsigned cpu)
 {
 	if (cpu < BH_MAX_CPUS)

@@ -1015,11 +1015,11 @@ static void test_v2_timer_listed_direct(void)
 	gicd_w(v, 0x100, 1u << 27);
 	fake_sysreg_write("cntv_ctl_el0", 5); /* ENABLE, ISTATUS */
 	fake_enter(v);
-	CHECK(!vgic_list_level_now(v, 27)); /* no flush yet: the model may wait */
+	CHECK(!vgic_v2_tick(v, 27)); /* no flush yet: the model may wait */
 	vgic_set_level_vcpu(v, 27, false);
 	exit_of(v);
 	fake_enter(v);
-	CHECK(vgic_list_level_now(v, 27));
+	CHECK(vgic_v2_tick(v, 27));
 	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
 	CHECK(!vgic_needs_flush(&v->arch.vgic, d->arch.vgic_gen));
 	CHECK_EQ(gicd_r(v, 0x200), 1u << 27); /* ISPENDR0 sees it */
@@ -1035,7 +1035,7 @@ static void test_v2_timer_listed_direct(void)
 	CHECK(!vgic_needs_flush(&v->arch.vgic, d->arch.vgic_gen));
 	fake_sysreg_write("cntv_ctl_el0", 5);
 	fake_enter(v);
-	CHECK(vgic_list_level_now(v, 27)); /* the next tick, direct again */
+	CHECK(vgic_v2_tick(v, 27)); /* the next tick, direct again */
 	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
 	/* Completed, the line dropped (re-armed): the maintenance interrupt
 	 * alone frees it, and the next tick is direct again. */
@@ -1047,8 +1047,142 @@ static void test_v2_timer_listed_direct(void)
 	CHECK_EQ(gicd_r(v, 0x200), 0);
 	CHECK(!vgic_needs_flush(&v->arch.vgic, d->arch.vgic_gen));
 	fake_enter(v);
-	CHECK(vgic_list_level_now(v, 27));
+	CHECK(vgic_v2_tick(v, 27));
 	gicd_w(v, 0x180, 1u << 27); /* ICENABLER: a model change */
+	fake_sysreg_write("cntv_ctl_el0", 0);
+}
+
+/* GICv2: both timers' ticks listed directly (LR0, LR1), completed by the
+ * guest with both lines dropped: the maintenance interrupt's quiet path
+ * takes one listed tick only, so the general sync frees both and the next
+ * ticks are direct again. A tick while its last instance is listed is
+ * declined: its level set in the model (a change: the entry's flush). */
+static void test_v2_timers_both_listed(void)
+{
+	setup_v2();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0);
+	gicd_w(v, 0x100, (1u << 27) | (1u << 30));
+	exit_of(v);
+	fake_sysreg_write("cntv_ctl_el0", 5);
+	fake_sysreg_write("cntp_ctl_el0", 5);
+	fake_enter(v);
+	CHECK(vgic_v2_tick(v, 27));
+	CHECK(vgic_v2_tick(v, 30));
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
+	CHECK_EQ(lr(v, 1), V2_PENDING | V2_EOI | 30);
+	uint64_t gen = d->arch.vgic_gen;
+	CHECK(!vgic_v2_tick(v, 27)); /* listed still: declined, the level set */
+	CHECK(d->arch.vgic_gen != gen);
+	exit_of(v); /* the flush: nothing more to list (both listed) */
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
+	fake_sysreg_write("cntv_ctl_el0", 1); /* re-armed: the lines drop */
+	fake_sysreg_write("cntp_ctl_el0", 3); /* masked */
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	guest_sets_lr_state(v, 1, LR_INVALID);
+	fake_enter(v);
+	vgic_maintenance(v);
+	CHECK_EQ(lr(v, 0), 0);
+	CHECK_EQ(lr(v, 1), 0);
+	CHECK_EQ(gicd_r(v, 0x200), 0); /* ISPENDR0: neither pending */
+	CHECK(!vgic_needs_flush(&v->arch.vgic, d->arch.vgic_gen));
+	fake_sysreg_write("cntv_ctl_el0", 5);
+	fake_enter(v);
+	CHECK(vgic_v2_tick(v, 27)); /* direct again */
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
+	fake_sysreg_write("cntv_ctl_el0", 0);
+	fake_sysreg_write("cntp_ctl_el0", 0);
+}
+
+/* GICv2: a tick listed quiet (lr_quiet), evicted by a flush for an
+ * interrupt of higher priority when every register is in use: its
+ * register leaves lr_quiet as well as lr_used, or it would be counted
+ * twice (quiet for the tick, used for the interrupt listed there), and the
+ * lock-free maintenance path would take the new occupant for a timer. */
+static void test_v2_quiet_tick_evicted(void)
+{
+	setup_v2();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0);
+	struct vgic_cpu *c = &v->arch.vgic;
+	gicd_wb(v, 0x400 + 27, 0xf0); /* the timer: lowest priority */
+	for (unsigned i = 16; i < 19; i++)
+		gicd_wb(v, 0x400 + i, 0x80);
+	gicd_wb(v, 0x400 + 19, 0x00);
+	gicd_w(v, 0x100, (1u << 27) | (0xfu << 16));
+	exit_of(v);
+	fake_sysreg_write("cntv_ctl_el0", 5);
+	fake_enter(v);
+	CHECK(vgic_v2_tick(v, 27));
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | V2_PRIO(0xf0) | 27);
+	gicd_w(v, 0x200, 7u << 16); /* ISPENDR0: PPIs 16-18 in LR1-3 */
+	exit_of(v);
+	CHECK_EQ(c->lr_used, 0xeu);
+	gicd_w(v, 0x200, 1u << 19); /* beats the tick: evicts it */
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 19);
+	CHECK(!c->priv[27].in_lr && c->priv[27].level);
+	CHECK_EQ(c->lr_used & c->lr_quiet, 0);
+	CHECK_EQ(c->lr_quiet, 0);
+	fake_sysreg_write("cntv_ctl_el0", 0);
+}
+
+/* GICv2: the guest pends its timer's PPI (ISPENDR0) while a tick of it is
+ * listed quiet. The tick completed with the line dropped, the maintenance
+ * interrupt frees that register: the pend, still to deliver, is listed by
+ * that exit, not left in the model until some later change. */
+static void test_v2_quiet_tick_then_ispendr(void)
+{
+	setup_v2();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0);
+	gicd_w(v, 0x100, 1u << 27);
+	exit_of(v);
+	fake_sysreg_write("cntv_ctl_el0", 5);
+	fake_enter(v);
+	CHECK(vgic_v2_tick(v, 27));
+	gicd_w(v, 0x200, 1u << 27); /* ISPENDR0: pended behind the tick */
+	exit_of(v);
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
+	fake_sysreg_write("cntv_ctl_el0", 1); /* re-armed: the line drops */
+	guest_sets_lr_state(v, 0, LR_INVALID);
+	fake_enter(v);
+	vgic_maintenance(v); /* its exit: the interrupt first, */
+	exit_of(v);	     /* then the entry's check */
+	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
+	CHECK_EQ(gicd_r(v, 0x200), 1u << 27);
+	fake_sysreg_write("cntv_ctl_el0", 0);
+}
+
+/* GICv2: CPU_SUSPEND (psci_standby) right after the guest completed its
+ * quiet tick, before the maintenance interrupt of that EOI was taken: the
+ * physical PPI is masked until that interrupt frees the register, and
+ * standby turns the virtual interface off (no maintenance interrupt) for
+ * its WFI, so nothing would wake it. A register completed with its EOI
+ * maintenance owed counts as pending: standby returns at once (as it may)
+ * and the interrupt is taken on the way back to the guest. */
+static void test_v2_standby_owes_tick_maintenance(void)
+{
+	setup_v2();
+	struct domain *d = &domains[0];
+	struct vcpu *v = h_vcpu(d, 0);
+	gicd_w(v, 0x100, 1u << 27);
+	exit_of(v);
+	fake_sysreg_write("cntv_ctl_el0", 5);
+	fake_enter(v);
+	CHECK(vgic_v2_tick(v, 27));
+	CHECK(vgic_vcpu_pending(v)); /* listed pending */
+	guest_sets_lr_state(v, 0, LR_ACTIVE);
+	fake_enter(v);
+	CHECK(!vgic_vcpu_pending(v)); /* taken, in its handler */
+	guest_sets_lr_state(v, 0, LR_INVALID); /* its EOI: maintenance owed */
+	fake_enter(v);
+	CHECK(maint_pending(v));
+	CHECK(vgic_vcpu_pending(v));
+	fake_sysreg_write("cntv_ctl_el0", 1); /* re-armed */
+	fake_enter(v);
+	vgic_maintenance(v); /* taken: register freed, PPI unmasked */
+	CHECK(!vgic_vcpu_pending(v));
 	fake_sysreg_write("cntv_ctl_el0", 0);
 }
 
@@ -2160,6 +2294,10 @@ int main(void)
 	RUN(test_v2_ctlr_and_sizes);
 	RUN(test_v2_timers_resampled);
 	RUN(test_v2_timer_listed_direct);
+	RUN(test_v2_timers_both_listed);
+	RUN(test_v2_quiet_tick_evicted);
+	RUN(test_v2_quiet_tick_then_ispendr);
+	RUN(test_v2_standby_owes_tick_maintenance);
 	RUN(test_v3_irouter_and_sizes);
 	RUN(test_v2_sgi_sources);
 	RUN(test_v2_eviction_keeps_source);
