@@ -33,7 +33,7 @@
 #define MSR_KEY_WRITE (1u << 20)
 
 static uint64_t iopm_pa, msrpm_pa;
-static uint8_t (*hsave)[4096]; /* each CPU's host save area */
+static uint8_t (*hsave)[4096];	   /* each CPU's host save area */
 static uint8_t (*host_vmcb)[4096]; /* each CPU's FS, GS, TR...: VMSAVE, VMLOAD (svm_run.S) */
 
 static __attribute__((noreturn)) void svm_missing(const char *what)

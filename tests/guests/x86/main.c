@@ -152,7 +152,8 @@ static void segments(bool load_tr)
 	if (!load_tr)
 		return;
 	uint64_t b = (uintptr_t)tss;
-	guest_gdt[3] = (sizeof(tss) - 1) | (b & 0xffffff) << 16 | 0x89ull << 40 | (b >> 24 & 0xff) << 56;
+	guest_gdt[3] =
+	    (sizeof(tss) - 1) | (b & 0xffffff) << 16 | 0x89ull << 40 | (b >> 24 & 0xff) << 56;
 	guest_gdt[4] = b >> 32;
 	__asm__ volatile("ltr %w0" : : "r"(0x18) : "memory");
 	__asm__ volatile("str %0" : "=r"(tr));
