@@ -20,14 +20,23 @@ uint32_t x86_apic_ids[X86_MAX_CPUS]; /* the board's CPUs, in MADT order */
  * smashed stack is reported by common/boot.c's __stack_chk_fail. */
 static uint64_t fs_block[8];
 
-/* "bhtest=pf" on the loader's command line: fault on purpose, so a test
- * sees the exception report (tests/qemu/x86-boot.sh). */
+/* "bhtest=pf|df|apdf" on the loader's command line: fault on purpose, so a
+ * test sees the exception report (tests/qemu/x86-boot.sh): a read of an
+ * unmapped address, a push onto an unmapped stack (#DF) on the boot CPU or
+ * on the first secondary CPU as it starts (smp.c). */
 static void boot_self_test(const struct mb_info *mb)
 {
 	const char *c = mb->flags & MB_INFO_CMDLINE ? (const char *)(uintptr_t)mb->cmdline : "";
-	while (*c && strncmp(c, "bhtest=pf", 9))
+	while (*c && strncmp(c, "bhtest=", 7))
 		c++;
 	if (!*c)
+		return;
+	c += 7;
+	if (!strncmp(c, "apdf", 4))
+		x86_ap_self_test = true;
+	if (!strncmp(c, "df", 2))
+		x86_stack_fault_test();
+	if (strncmp(c, "pf", 2))
 		return;
 	bh_log("self-test: reading unmapped address 0x40000000000");
 	(void)*(volatile uint64_t *)0x40000000000ull;

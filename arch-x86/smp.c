@@ -28,6 +28,8 @@
 extern const char ap_trampoline[], ap_trampoline_end[];
 uint64_t ap_stack; /* read by trampoline.S */
 static volatile unsigned ap_index;
+static struct x86_cpu_tables *ap_tables; /* its GDT, TSS, IST stack (traps.c) */
+bool x86_ap_self_test;			 /* bhtest=apdf (config.c) */
 static volatile bool ap_up;
 
 static volatile uint32_t *lapic(void)
@@ -137,6 +139,7 @@ bool x86_start_cpu(unsigned index, uint32_t apic_id, void *stack_top)
 {
 	ap_stack = (uint64_t)(uintptr_t)stack_top;
 	ap_index = index;
+	ap_tables = x86_cpu_tables_alloc();
 	__atomic_store_n(&ap_up, false, __ATOMIC_SEQ_CST);
 	send_ipi(apic_id, ICR_INIT);
 	delay_us(10000);
@@ -152,10 +155,12 @@ bool x86_start_cpu(unsigned index, uint32_t apic_id, void *stack_top)
 void x86_ap_main(void)
 {
 	unsigned index = ap_index;
-	x86_traps_load();
+	x86_traps_load(ap_tables);
 	__asm__ volatile("mov %0, %%cr4" : : "r"(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT));
 	svm_cpu_enable(index);
 	lapic_init();
+	if (x86_ap_self_test)
+		x86_stack_fault_test();
 	pcpus[index].online = true;
 	__atomic_store_n(&ap_up, true, __ATOMIC_RELEASE);
 	x86_run_loop_on(pcpus[index].stack_top);

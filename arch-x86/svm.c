@@ -33,7 +33,8 @@
 #define MSR_KEY_WRITE (1u << 20)
 
 static uint64_t iopm_pa, msrpm_pa;
-static uint8_t (*hsave)[4096]; /* each CPU's host save area */
+static uint8_t (*hsave)[4096];	   /* each CPU's host save area */
+static uint8_t (*host_vmcb)[4096]; /* each CPU's FS, GS, TR...: VMSAVE, VMLOAD (svm_run.S) */
 
 static __attribute__((noreturn)) void svm_missing(const char *what)
 {
@@ -49,6 +50,8 @@ void svm_cpu_enable(unsigned cpu)
 {
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, (uint64_t)(uintptr_t)hsave[cpu]);
+	/* Its TR and FS are loaded (traps.c, config.c): kept for each exit. */
+	__asm__ volatile("vmsave %%rax" : : "a"(host_vmcb[cpu]) : "memory");
 }
 
 void svm_init(unsigned ncpus, unsigned boot_cpu)
@@ -61,6 +64,7 @@ void svm_init(unsigned ncpus, unsigned boot_cpu)
 	if (!(f.edx & CPUID_NPT_EDX))
 		svm_missing("nested paging (NPT)");
 	hsave = x86_alloc((uint64_t)ncpus * 4096, 4096);
+	host_vmcb = x86_alloc((uint64_t)ncpus * 4096, 4096);
 	svm_cpu_enable(boot_cpu);
 	/* Every I/O port and every MSR intercepted: a guest reaches only what
 	 * its domain emulates (vuart.c, msr_access). */
@@ -352,7 +356,8 @@ static enum trap_result svm_exit(struct vcpu *vc)
 void arch_vcpu_run(struct vcpu *vc)
 {
 	do
-		svm_vmrun(&vc->arch.regs, (uint64_t)(uintptr_t)vc->arch.vmcb);
+		svm_vmrun(&vc->arch.regs, (uint64_t)(uintptr_t)vc->arch.vmcb,
+			  (uint64_t)(uintptr_t)host_vmcb[vc->pcpu]);
 	while (vcpu_trap_done(vc, svm_exit(vc)));
 	x86_run_loop_on(pcpus[vc->pcpu].stack_top);
 }

@@ -84,7 +84,7 @@ enum svm_exit {
 /* Enter the guest with its registers (arch.h: struct trap_frame), keep
  * them again at #VMEXIT (svm_run.S). */
 struct trap_frame;
-void svm_vmrun(struct trap_frame *g, uint64_t vmcb_pa);
+void svm_vmrun(struct trap_frame *g, uint64_t vmcb_pa, uint64_t host_pa);
 /* The CPU's stack emptied and cpu_run_loop called on it (svm_run.S). */
 void x86_run_loop_on(uint64_t stack_top) __attribute__((noreturn));
 

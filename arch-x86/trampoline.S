@@ -41,6 +41,7 @@ ap32:
 	wrmsr
 	movl %cr0, %eax
 	orl $CR0_PG, %eax
+	andl $~(CR0_CD | CR0_NW), %eax /* INIT leaves the caches off */
 	movl %eax, %cr0
 	ljmpl $GDT_CODE, $ap64
 

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The hypervisor's own exceptions on x86: the IDT (vectors 0-31, vectors.S)
- * and the report of an unexpected one: its name, error code decoded, RIP,
- * CR2, the registers. The machine then powers off (failure status).
+ * The hypervisor's own exceptions on x86: each CPU's descriptor tables (its
+ * GDT and TSS, the IDT they share: vectors 0-31, vectors.S) and the report
+ * of an unexpected exception: its name, error code decoded, RIP, CR2, the
+ * registers. The machine then powers off (failure status).
  */
+#include "arch.h"
+#include "svm.h"
 #include "x86.h"
 #include "common/console.h"
 #include "common/lib.h"
@@ -24,15 +27,46 @@ struct idt_gate {
 
 #define IDT_INTERRUPT_GATE 0x8e /* present, DPL 0, 64-bit interrupt gate */
 #define NVECTORS	   32
+#define GDT_TSS		   0x18
+#define TSS_AVAILABLE	   0x89ull /* present, DPL 0, 64-bit TSS (available) */
+#define IST_STACK_SIZE	   4096
+
+/* The 64-bit TSS (APM vol. 2, 12.2.5): only IST1 is used. */
+struct __attribute__((packed)) x86_tss {
+	uint32_t rsvd0;
+	uint64_t rsp[3];
+	uint64_t ist[8]; /* IST n is ist[n]; ist[0] is reserved */
+	uint64_t rsvd1;
+	uint16_t rsvd2, iopb;
+};
+_Static_assert(sizeof(struct x86_tss) == 104, "64-bit TSS");
+
+/*
+ * A CPU's own: its GDT (head.S's code and data segments at the same
+ * selectors, then its TSS), the TSS, and the stack the TSS's IST1 names, on
+ * which #DF, NMI and #MC are taken whatever the stack they interrupt: a
+ * fault while an exception is delivered (a stack pointer gone bad) is then
+ * reported, where without it the CPU shuts down (a triple fault: the
+ * machine resets, silently). A secondary CPU's GDT is no longer its
+ * trampoline's, below 1 MiB.
+ */
+struct x86_cpu_tables {
+	uint64_t gdt[5];
+	struct x86_tss tss;
+	uint8_t ist1[IST_STACK_SIZE] __attribute__((aligned(16)));
+};
 
 extern const uint64_t x86_vector_stubs[NVECTORS];
 extern const char x86_kick_entry[], x86_spurious_entry[];
 static struct idt_gate idt[256];
+static struct x86_cpu_tables boot_tables;
 
 static void gate(unsigned v, uint64_t a)
 {
+	bool own_stack = v == 2 || v == 8 || v == 18; /* NMI, #DF, #MC: IST1 */
 	idt[v] = (struct idt_gate){.off_lo = (uint16_t)a,
 				   .sel = GDT_CODE,
+				   .ist = own_stack,
 				   .type = IDT_INTERRUPT_GATE,
 				   .off_mid = (uint16_t)(a >> 16),
 				   .off_hi = (uint32_t)(a >> 32)};
@@ -45,16 +79,43 @@ void x86_traps_init(void)
 	gate(KICK_VECTOR, (uint64_t)(uintptr_t)x86_kick_entry);
 	gate(0xff,
 	     (uint64_t)(uintptr_t)x86_spurious_entry); /* the LAPIC's spurious vector (smp.c) */
-	x86_traps_load();
+	x86_traps_load(&boot_tables);
 }
 
-void x86_traps_load(void)
+struct x86_cpu_tables *x86_cpu_tables_alloc(void)
 {
-	struct __attribute__((packed)) {
-		uint16_t limit;
-		uint64_t base;
-	} ptr = {sizeof(idt) - 1, (uint64_t)idt};
-	__asm__ volatile("lidt %0" : : "m"(ptr));
+	return x86_alloc(sizeof(struct x86_cpu_tables), 4096);
+}
+
+struct __attribute__((packed)) desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+};
+
+/* This CPU's GDT, TSS and IST1 stack in t (zeroed), and the IDT: loaded. */
+void x86_traps_load(struct x86_cpu_tables *t)
+{
+	uint64_t tss = (uint64_t)(uintptr_t)&t->tss;
+	t->gdt[1] = 0x00af9a000000ffffull; /* GDT_CODE: 64-bit code, DPL 0 (as head.S's) */
+	t->gdt[2] = 0x00cf92000000ffffull; /* GDT_DATA */
+	t->gdt[3] = (sizeof(t->tss) - 1) | (tss & 0xffffff) << 16 | TSS_AVAILABLE << 40 |
+		    (tss >> 24 & 0xff) << 56;
+	t->gdt[4] = tss >> 32;
+	t->tss.ist[1] = (uint64_t)(uintptr_t)(t->ist1 + sizeof(t->ist1));
+	t->tss.iopb = sizeof(t->tss); /* no I/O permission bitmap */
+	struct desc_ptr g = {sizeof(t->gdt) - 1, (uint64_t)(uintptr_t)t->gdt},
+			i = {sizeof(idt) - 1, (uint64_t)(uintptr_t)idt};
+	__asm__ volatile("lgdt %0; lidt %1; ltr %w2" : : "m"(g), "m"(i), "r"(GDT_TSS) : "memory");
+}
+
+/* Self-test (bhtest=df, bhtest=apdf): a push onto an unmapped stack. Its
+ * #PF cannot be delivered there: a #DF, which its own stack reports. */
+void x86_stack_fault_test(void)
+{
+	bh_log("self-test: CPU %u pushes onto a stack at unmapped address 0x40000000000",
+	       arch_cpu_index());
+	__asm__ volatile("mov %0, %%rsp; push %%rax" : : "r"(0x40000000000ull) : "memory");
+	__builtin_unreachable();
 }
 
 /* AMD64 APM vol. 2, 8.2 (vectors) */

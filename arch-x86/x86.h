@@ -10,6 +10,8 @@
 #define CR0_PE		(1 << 0)
 #define CR0_ET		(1 << 4)
 #define CR0_NE		(1 << 5)
+#define CR0_NW		(1 << 29)
+#define CR0_CD		(1 << 30)
 #define CR0_PG		(1 << 31)
 #define CR4_PAE		(1 << 5)
 #define MSR_EFER	0xc0000080
@@ -101,15 +103,20 @@ void x86_acpi_power_off(void); /* returns if ACPI gives no way */
 /* config.c: the board's CPUs' APIC IDs, in MADT order (arch_board_read) */
 extern uint32_t x86_apic_ids[X86_MAX_CPUS];
 
-/* traps.c: the IDT and its decoded reports; power.c: the machine's end */
-void x86_traps_init(void);
-void x86_traps_load(void); /* on a secondary CPU */
+/* traps.c: each CPU's GDT and TSS (its own stack for #DF, NMI, #MC), the
+ * IDT and its decoded reports; power.c: the machine's end */
+struct x86_cpu_tables;
+void x86_traps_init(void); /* the boot CPU's */
+struct x86_cpu_tables *x86_cpu_tables_alloc(void);
+void x86_traps_load(struct x86_cpu_tables *t); /* on a secondary CPU */
+__attribute__((noreturn)) void x86_stack_fault_test(void);
 
 /* smp.c: the TSC's rate (arch_counter_freq), secondary CPUs, which CPU
  * this is (arch_cpu_index: the index of its APIC ID in apic_ids), IPIs */
 void x86_tsc_calibrate(void);
 void x86_smp_init(const uint32_t *apic_ids, unsigned ncpus);
 bool x86_start_cpu(unsigned index, uint32_t apic_id, void *stack_top);
+extern bool x86_ap_self_test; /* bhtest=apdf: a secondary CPU's stack fault */
 /* Codes for x86_power_off; QEMU's isa-debug-exit ends with status 2 * code + 1. */
 #define X86_EXIT_OK   0
 #define X86_EXIT_FAIL 1

@@ -4,7 +4,12 @@
 # banner on the 16550 (its CPU count from the ACPI MADT), power-off ending
 # QEMU by itself (isa-debug-exit, else ACPI S5). A fault in the hypervisor (bhtest=pf: a read of an unmapped address) gives a decoded
 # report (vector name, error code in words, CR2, registers) and a failure
-# power-off, never a hang.
+# power-off, never a hang; so does a fault on a broken stack (bhtest=df,
+# apdf: a push onto an unmapped stack pointer, on the boot CPU or on a
+# secondary CPU as it starts), whose #DF each CPU takes on its own stack
+# (its TSS's IST1), where it would otherwise reset the machine silently (a
+# triple fault). A secondary CPU runs with its caches on (CR0.CD, NW clear:
+# INIT sets them).
 # timeout: 120
 . "$(dirname "$0")/x86-common.sh"
 
@@ -50,4 +55,18 @@ expect "$W/pf.log" "^\*\*\* hypervisor exception on the CPU of APIC ID 0: vector
 expect "$W/pf.log" "CR2 0x0000040000000000 " "CR2 names the address"
 expect "$W/pf.log" "RIP 0x0000000000100[0-9a-f]{3} " "RIP inside the image"
 expect "$W/pf.log" "RAX 0x[0-9a-f]{16} +RBX" "registers"
+
+x86_config two "$(x86_domain 0 a 0)$(x86_domain 1 b 1)"
+for t in df:0 apdf:1; do
+	IFS=: read -r arg id <<<"$t"
+	echo "case: a fault on a broken stack in the hypervisor, on the CPU of APIC ID $id"
+	x86_boot "$W/$arg.log" 30 "$W/two.img" -smp 2 -append "bhtest=$arg"; rc=$?
+	expect_rc $rc 3 "failure power-off (a reset, QEMU's 0 under -no-reboot, would be a triple fault)"
+	expect "$W/$arg.log" "^\*\*\* hypervisor exception on the CPU of APIC ID $id: vector 8 #DF double fault, error code 0x0" \
+		"the #DF reported, from its own stack"
+	expect "$W/$arg.log" "RSP 0x0000040000000000\s*$" "the stack pointer it interrupted"
+	cr0=$(sed -n 's/^ *CR0 0x\([0-9a-f]*\) .*/\1/p' "$W/$arg.log")
+	if [ -n "$cr0" ] && (((0x$cr0 >> 29 & 3) == 0)); then echo "  ok: caches on (CR0 0x$cr0)"; else
+		echo "  FAIL: CR0.CD or NW set, or no CR0 reported (CR0 0x$cr0)"; FAILS=$((FAILS + 1)); fi
+done
 finish

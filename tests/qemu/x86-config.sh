@@ -9,7 +9,9 @@
 # on-fault = "restart" restarts it through the common domain code
 # (common/domain.c: its RAM scrubbed, its image and command line reloaded),
 # which also answers its hypercalls (common/hypercall.c: its own state and
-# restarts; another domain's refused, no policy granting it). A domain the
+# restarts; another domain's refused, no policy granting it), and enters it
+# with the segments its VMCB holds (FS, GS, TR: VMLOAD), whatever the CPU
+# held: neither its earlier life's TR nor the hypervisor's. A domain the
 # policy lets restart another does so while that one spins in its guest
 # without an exit: the kick (an IPI) ends its run on its CPU.
 # timeout: 150
@@ -73,6 +75,9 @@ expect "$W/restart.log" "^bulkhead: domain a: read at guest physical 0x30000000 
 expect "$W/restart.log" "^bulkhead: domain a restarting \(restart 1\)" "the domain restarts"
 expect "$W/restart.log" "$L domain id 0, vCPU 0 of 1, state 0, restarts 1; query of domain 1: -3" "second life: restarts 1"
 expect_count "$W/restart.log" "$L marker from an earlier life: 0x0" 2 2 "second life: the marker is zero again (RAM scrubbed)"
+expect_count "$W/restart.log" "$L entered with FS 0x10, GS 0x10; TR 0x0[[:space:]]*$" 2 2 \
+	"both lives entered with the VMCB's flat FS and GS, and no TR (VMLOAD), not what the CPU held"
+expect "$W/restart.log" "$L loaded TR 0x18" "first life: its own TSS loaded (LTR)"
 expect "$W/restart.log" "$L done" "second life: runs to its end"
 expect "$W/restart.log" "^bulkhead: domain a powered off" "and powers off"
 expect "$W/restart.log" "^\[b\] TESTGUEST x86: done" "the other domain ran on"

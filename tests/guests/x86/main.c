@@ -136,6 +136,30 @@ static struct hc hypercall(uint64_t fid, uint64_t arg)
 	return r;
 }
 
+/* The FS and GS it was entered with (start.S), as Multiboot wants them:
+ * flat data segments (the VMCB's, not what the CPU last held), and its task
+ * register; in its first life, a TSS of its own loaded (LTR), which its
+ * next life must not find (nor the hypervisor keep: its own TSS holds the
+ * stack its #DF, NMI and #MC are taken on). */
+static void segments(bool load_tr)
+{
+	extern uint16_t entry_fs, entry_gs;
+	extern uint64_t guest_gdt[5];
+	static uint8_t tss[104] __attribute__((aligned(16)));
+	uint16_t tr;
+	__asm__ volatile("str %0" : "=r"(tr));
+	say("TESTGUEST x86: entered with FS 0x%x, GS 0x%x; TR 0x%x\n", entry_fs, entry_gs, tr);
+	if (!load_tr)
+		return;
+	uint64_t b = (uintptr_t)tss;
+	guest_gdt[3] =
+	    (sizeof(tss) - 1) | (b & 0xffffff) << 16 | 0x89ull << 40 | (b >> 24 & 0xff) << 56;
+	guest_gdt[4] = b >> 32;
+	__asm__ volatile("ltr %w0" : : "r"(0x18) : "memory");
+	__asm__ volatile("str %0" : "=r"(tr));
+	say("TESTGUEST x86: loaded TR 0x%x\n", tr);
+}
+
 /* "test=restart": its id and restart count from the core; another domain's
  * state, which no policy grants it; in its first life, a fault (its config's
  * on-fault = "restart" brings it back: RAM scrubbed, image reloaded). */
@@ -154,6 +178,7 @@ static void life(void)
 	volatile uint32_t *mark = (volatile uint32_t *)MARK;
 	say("TESTGUEST x86: marker from an earlier life: 0x%x\n", *mark);
 	*mark = 0xfeedu;
+	segments(!me.c);
 	if (!me.c) {
 		say("TESTGUEST x86: first life: reading 0x%llx, to be restarted\n", OUTSIDE);
 		(void)*(volatile uint64_t *)OUTSIDE;

@@ -12,11 +12,15 @@ _start:
 	cli
 	cld
 	movl %ebx, %esi
+	movl %fs, %ebp /* the FS and GS the hypervisor entered it with (main.c) */
+	movl %gs, %edx
 	movl $__bss_start, %edi
 	movl $__bss_end, %ecx
 	subl %edi, %ecx
 	xorl %eax, %eax
 	rep stosb
+	movw %bp, entry_fs
+	movw %dx, entry_gs
 	movl $stack_top, %esp
 	movl $pdpt + 3, pml4
 	movl $pd + 3, pdpt
@@ -66,17 +70,22 @@ guest_vec_gp:
 4:	hlt
 	jmp 4b
 
-	.section .rodata
+	.data
 	.balign 8
-gdt:
+	.globl guest_gdt
+guest_gdt: /* room at 0x18 for a TSS (main.c: test=restart) */
 	.quad 0
 	.quad 0x00af9a000000ffff
 	.quad 0x00cf92000000ffff
+	.quad 0, 0
 gdt_ptr:
-	.word gdt_ptr - gdt - 1
-	.long gdt
+	.word gdt_ptr - guest_gdt - 1
+	.long guest_gdt
 
 	.section .bss
+	.globl entry_fs, entry_gs
+entry_fs:	.skip 2
+entry_gs:	.skip 2
 	.balign 4096
 pml4:	.skip 4096
 pdpt:	.skip 4096
