@@ -1110,12 +1110,16 @@ bool vgic_vcpu_pending(struct vcpu *v)
 	if (c->waiting || vgic_needs_flush(c, __atomic_load_n(&v->dom->arch.vgic_gen, __ATOMIC_ACQUIRE)))
 		return true;
 	for (uint32_t m = c->lr_used | c->lr_quiet; m; m &= m - 1) {
-		struct lr_val l;
-		vgic_lr_decode(vgic_lr_read((unsigned)__builtin_ctz(m)), &l);
+		uint64_t raw = vgic_lr_read((unsigned)__builtin_ctz(m));
+		unsigned st = vgic_ops->lr_state(raw);
 		/* Completed with EOI maintenance owed (not yet taken): a GICv2
 		 * tick's PPI stays masked until it is, and standby turns the
-		 * interface off. A wake-up it may have. */
-		if ((l.state & 1) || (!l.state && l.eoi && !l.hw))
+		 * interface off. A wake-up it may have. The EOI and HW bits
+		 * read by version, no lr_val by reference: no stack canary in
+		 * the PSCI dispatch this is inlined into. */
+		bool eoi = vgic_v3() ? raw >> 41 & 1 : raw >> 19 & 1;
+		bool hw = vgic_v3() ? raw >> 61 & 1 : raw >> 31 & 1;
+		if ((st & 1) || (!st && eoi && !hw))
 			return true;
 	}
 	return false;
