@@ -77,6 +77,14 @@ expect_count() {
 		FAILS=$((FAILS + 1))
 	fi
 }
+# expect_at_most VALUE MAX WHAT OK_WHY FAIL_WHY: VALUE (empty: nothing
+# measured) is a number at most MAX.
+expect_at_most() {
+	if [ -n "$1" ] && [ "$1" -le "$2" ]; then echo "  ok: $3: $1 (at most $2: $4)"
+	else
+		echo "  FAIL: $3: ${1:-?}, want at most $2 ($5)"; FAILS=$((FAILS + 1))
+	fi
+}
 finish() {
 	echo "$FAILS failed checks"
 	[ "$FAILS" -eq 0 ]

@@ -88,12 +88,7 @@ for gic in 3 2; do
 		bh_boot kernel "$W/imgpc" "$W/logpc" 60 3 cortex-a57 1 -icount shift=0
 		expect "$W/logpc" "^\[dom0\] TESTGUEST: PASS trapregs" "guest measured"
 		cost=$(sed -n 's/^\[dom0\] TESTGUEST: trapregs: FR read: \([0-9]*\) EL2 instructions each.*/\1/p' "$W/logpc")
-		if [ -n "$cost" ] && [ "$cost" -le $FR_COST_MAX ]; then
-			echo "  ok: an FR read costs $cost EL2 instructions (at most $FR_COST_MAX: the vector's path)"
-		else
-			echo "  FAIL: an FR read costs ${cost:-?} EL2 instructions, want at most $FR_COST_MAX (taken in C?)"
-			FAILS=$((FAILS + 1))
-		fi
+		expect_at_most "$cost" $FR_COST_MAX "EL2 instructions an FR read" "the vector's path" "taken in C?"
 	fi
 	echo "case: test=trapregs sgicost, GICv$gic, -icount: the SGI write served before the general path"
 	bh_image "$W/imgsc$gic" CONFIG=qemu-virt-single GIC=$gic SMP=1 BOOTARGS="test=trapregs sgicost" PMU_EL2=1
@@ -101,12 +96,7 @@ for gic in 3 2; do
 	expect "$W/logsc$gic" "^\[dom0\] TESTGUEST: PASS trapregs" "guest measured"
 	max=$((gic == 3 ? SGI_COST_MAX_3 : SGI_COST_MAX_2))
 	cost=$(sed -n 's/^\[dom0\] TESTGUEST: trapregs: SGI write: \([0-9]*\) EL2 instructions each.*/\1/p' "$W/logsc$gic")
-	if [ -n "$cost" ] && [ "$cost" -le $max ]; then
-		echo "  ok: an SGI write costs $cost EL2 instructions (at most $max: its fast path)"
-	else
-		echo "  FAIL: an SGI write costs ${cost:-?} EL2 instructions, want at most $max (taken in C?)"
-		FAILS=$((FAILS + 1))
-	fi
+	expect_at_most "$cost" $max "EL2 instructions an SGI write" "its fast path" "taken in C?"
 	echo "case: test=trapregs btype, GICv$gic, max (BTI): the SGI write's SPSR.BTYPE cleared"
 	bh_image "$W/imgbt$gic" CONFIG=qemu-virt-single GIC=$gic SMP=1 BOOTARGS="test=trapregs btype"
 	bh_boot kernel "$W/imgbt$gic" "$W/logbt$gic" 60 $gic max 1
