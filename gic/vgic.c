@@ -491,6 +491,14 @@ static __attribute__((noinline)) void sync_listed(struct vcpu *v, unsigned i, ui
 		vgic_lr_write(i, vgic_lr_encode(&l));
 }
 
+/* GICv2's timer `id` (gic_host.timer_sw: this vCPU's own, on its CPU):
+ * is its line asserted (ENABLE, ISTATUS and not IMASK in its CTL)? */
+static bool timer_asserted(unsigned id)
+{
+	uint64_t ctl = id == gic_host.vtimer_intid ? read_sysreg(cntv_ctl_el0) : read_sysreg(cntp_ctl_el0);
+	return (ctl & 5) == 5 && !(ctl & 2);
+}
+
 /* Read every list register in use back into the model. Returns a vCPU an
  * SPI given back is now routed to (hand_back), if any: by value, not
  * through a pointer (no stack canary on the exit path). */
@@ -515,13 +523,8 @@ static struct vcpu *sync(struct vcpu *v)
 			c->lr_quiet &= ~(1u << i);
 			q->in_lr = false;
 			unsigned id = c->lr_intid[i];
-			bool vt = id == gic_host.vtimer_intid;
-			if (gic_host.timer_sw && (vt || id == gic_host.ptimer_intid)) {
-				/* Re-sample the timer's condition (this vCPU's own timer):
-				 * ENABLE, ISTATUS and not IMASK. */
-				uint64_t ctl;
-				ctl = vt ? read_sysreg(cntv_ctl_el0) : read_sysreg(cntp_ctl_el0);
-				q->level = (ctl & 5) == 5 && !(ctl & 2);
+			if (gic_host.timer_sw && (id == gic_host.vtimer_intid || id == gic_host.ptimer_intid)) {
+				q->level = timer_asserted(id); /* sampled again */
 				if (!q->level)
 					gic_ppi_enable(id, true);
 			}
@@ -602,6 +605,7 @@ static __attribute__((noinline)) struct vcpu *flush(struct vcpu *v, struct vcpu 
 	unsigned count;
 	bool more = false;
 
+
 	for (;;) {
 		unsigned intid = best_candidate(v, &count);
 		if (intid == 1023)
@@ -676,9 +680,8 @@ static bool timers_done_quiet(struct vcpu *v)
 	unsigned i = (unsigned)__builtin_ctz(quiet), id = c->lr_intid[i];
 	if (vgic_v2_lr_st(vgic_v2_lr_read(i))) /* timer_sw: GICv2's */
 		return false; /* not completed yet */
-	uint64_t ctl = id == gic_host.vtimer_intid ? read_sysreg(cntv_ctl_el0) : read_sysreg(cntp_ctl_el0);
-	if ((ctl & 5) == 5 && !(ctl & 2))
-		return false; /* ENABLE, ISTATUS, not IMASK: still asserted */
+	if (timer_asserted(id))
+		return false; /* still asserted */
 	struct virq *q = &c->priv[id & (VGIC_NR_PRIV - 1)]; /* quiet: private */
 	vgic_v2_lr_write(i, 0);
 	q->in_lr = q->level = q->active = q->lr_latched = false;
