@@ -270,6 +270,16 @@ static enum trap_result exit_nothing(struct vcpu *vc)
 	return TRAP_CONTINUE;
 }
 
+/* A physical interrupt (a kick, the idle tick): the guest goes on, unless
+ * the machine is ending (arch_halt_system kicked this CPU): it stops here,
+ * its exit path done. */
+static enum trap_result exit_intr(struct vcpu *vc)
+{
+	if (__atomic_load_n(&x86_halting, __ATOMIC_ACQUIRE))
+		x86_park();
+	return exit_nothing(vc);
+}
+
 /* HLT: nothing can wake this vCPU yet (no virtual interrupt sources), so a
  * halted vCPU is off, as a CPU halted with nothing to wake it. */
 static enum trap_result exit_hlt(struct vcpu *vc)
@@ -312,7 +322,7 @@ typedef enum trap_result (*exit_handler)(struct vcpu *vc);
 #define EXIT_FIRST SVM_EXIT_INTR
 #define ON(code)   [SVM_EXIT_##code - EXIT_FIRST]
 static const exit_handler exit_handlers[SVM_EXIT_XSETBV - EXIT_FIRST + 1] = {
-    ON(INTR) = exit_nothing,
+    ON(INTR) = exit_intr,
     ON(NMI) = exit_nothing,
     ON(CPUID) = exit_cpuid,
     ON(HLT) = exit_hlt,

@@ -5,7 +5,8 @@
 # built from firmware (Multiboot memory map, ACPI MADT): a malformed config is refused
 # with the shared message naming the node and property, before any guest
 # runs. What the port cannot do yet is refused by name; a missing image is
-# named; on-fault = "halt" halts the system when its domain faults, and
+# named; on-fault = "halt" halts the system when its domain faults (the
+# other CPU kicked out of its guest, not waited on for a second), and
 # on-fault = "restart" restarts it through the common domain code
 # (common/domain.c: its RAM scrubbed, its image and command line reloaded),
 # which also answers its hypercalls (common/hypercall.c: its own state and
@@ -56,11 +57,13 @@ expect "$W/small.log" "^bulkhead: domain a: image \"big.bin\" does not fit its m
 expect "$W/small.log" "^bulkhead: boot stopped: no domain was started" "nothing started"
 
 echo "case: on-fault = \"halt\""
-x86_config halt "$(x86_domain 0 a 0 'bootargs = "test=npf"; on-fault = "halt";')$(x86_domain 1 b 1)"
+x86_config halt "$(x86_domain 0 a 0 'bootargs = "test=npf"; on-fault = "halt";')$(x86_domain 1 b 1 'bootargs = "test=spin";')"
 x86_boot "$W/halt.log" 30 "$W/halt.img" -smp 2; rc=$?
 expect_rc $rc 3 "failure power-off"
 expect "$W/halt.log" "^bulkhead: domain a: read at guest physical 0x30000000 outside its partition .*; on-fault = \"halt\": halting the system" "the system halts"
 expect_not "$W/halt.log" "no domain left running|power off \(done\)" "the system did not go on to a clean end"
+expect_not "$W/halt.log" "did not stop within a second" \
+	"b's CPU, kicked out of its guest (it spins without an exit), stopped at once: no second's wait"
 
 echo "case: on-fault = \"restart\""
 x86_config restart "$(x86_domain 0 a 0 'bootargs = "test=restart"; on-fault = "restart";')$(x86_domain 1 b 1)"
