@@ -80,7 +80,9 @@ expect "$W/restart.log" "$L domain id 0, vCPU 0 of 1, state 0, restarts 1; query
 expect_count "$W/restart.log" "$L marker from an earlier life: 0x0" 2 2 "second life: the marker is zero again (RAM scrubbed)"
 expect_count "$W/restart.log" "$L entered with FS 0x10, GS 0x10; TR 0x0[[:space:]]*$" 2 2 \
 	"both lives entered with the VMCB's flat FS and GS, and no TR (VMLOAD), not what the CPU held"
-expect "$W/restart.log" "$L loaded TR 0x18" "first life: its own TSS loaded (LTR)"
+expect "$W/restart.log" "$L loaded TR 0x18, FS 0x0" "first life: its own TSS loaded (LTR), a null FS"
+expect "$W/restart.log" "$L after its exits: TR 0x18, FS 0x0[[:space:]]*$" \
+	"first life: both still its own after exits (VMSAVE after each run), not its VMCB's first ones"
 expect "$W/restart.log" "$L done" "second life: runs to its end"
 expect "$W/restart.log" "^bulkhead: domain a powered off" "and powers off"
 expect "$W/restart.log" "^\[b\] TESTGUEST x86: done" "the other domain ran on"

@@ -138,9 +138,10 @@ static struct hc hypercall(uint64_t fid, uint64_t arg)
 
 /* The FS and GS it was entered with (start.S), as Multiboot wants them:
  * flat data segments (the VMCB's, not what the CPU last held), and its task
- * register; in its first life, a TSS of its own loaded (LTR), which its
- * next life must not find (nor the hypervisor keep: its own TSS holds the
- * stack its #DF, NMI and #MC are taken on). */
+ * register; in its first life, a TSS of its own loaded (LTR) and a null
+ * FS, both still its own after its exits, which its next life must not
+ * find (nor the hypervisor keep: its own TSS holds the stack its #DF, NMI
+ * and #MC are taken on). */
 static void segments(bool load_tr)
 {
 	extern uint16_t entry_fs, entry_gs;
@@ -156,8 +157,12 @@ static void segments(bool load_tr)
 	    (sizeof(tss) - 1) | (b & 0xffffff) << 16 | 0x89ull << 40 | (b >> 24 & 0xff) << 56;
 	guest_gdt[4] = b >> 32;
 	__asm__ volatile("ltr %w0" : : "r"(0x18) : "memory");
+	__asm__ volatile("mov %0, %%fs" : : "r"(0) : "memory");
 	__asm__ volatile("str %0" : "=r"(tr));
-	say("TESTGUEST x86: loaded TR 0x%x\n", tr);
+	say("TESTGUEST x86: loaded TR 0x%x, FS 0x0\n", tr);
+	uint16_t fs; /* kept across the exits of that line (VMSAVE after each run) */
+	__asm__ volatile("str %0; mov %%fs, %1" : "=r"(tr), "=r"(fs));
+	say("TESTGUEST x86: after its exits: TR 0x%x, FS 0x%x\n", tr, fs);
 }
 
 /* "test=restart": its id and restart count from the core; another domain's
