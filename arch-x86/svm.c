@@ -98,6 +98,10 @@ static const struct __attribute__((aligned(16))) {
 void arch_vcpu_reset(struct vcpu *vc, uint64_t entry, uint64_t arg0)
 {
 	struct vmcb *v = vc->arch.vmcb;
+	/* bhtest=restartdf: a #DF after the guest's runs, taken on the host's
+	 * TSS only if each exit restored it (svm_run.S: VMLOAD). */
+	if (x86_restart_self_test && vc->dom->restarts)
+		x86_stack_fault_test();
 	memset(v, 0, sizeof(*v));
 	memset(&vc->arch.regs, 0, sizeof(vc->arch.regs));
 	vc->arch.regs.owner = vc;

@@ -12,7 +12,10 @@
 # which also answers its hypercalls (common/hypercall.c: its own state and
 # restarts; another domain's refused, no policy granting it), and enters it
 # with the segments its VMCB holds (FS, GS, TR: VMLOAD), whatever the CPU
-# held: neither its earlier life's TR nor the hypervisor's. A domain the
+# held: neither its earlier life's TR nor the hypervisor's, and the
+# hypervisor gets its own TR back at each exit (bhtest=restartdf: its #DF
+# at the restart, after the guest's LTR, reported from its own IST
+# stack). A domain the
 # policy lets restart another does so while that one spins in its guest
 # without an exit: the kick (an IPI) ends its run on its CPU.
 # timeout: 150
@@ -87,6 +90,14 @@ expect "$W/restart.log" "$L done" "second life: runs to its end"
 expect "$W/restart.log" "^bulkhead: domain a powered off" "and powers off"
 expect "$W/restart.log" "^\[b\] TESTGUEST x86: done" "the other domain ran on"
 expect_not "$W/restart.log" "restart 2|NOT CAUGHT|\*\*\*" "one restart only, nothing crashed"
+
+echo "case: a #DF in the hypervisor after a guest loaded its own TSS"
+x86_boot "$W/restartdf.log" 60 "$W/restart.img" -smp 2 -append "bhtest=restartdf"; rc=$?
+expect_rc $rc 3 "failure power-off (a reset, QEMU's 0, would be a triple fault on the guest's TSS)"
+expect "$W/restartdf.log" "$L loaded TR 0x18" "first life: its own TSS loaded (LTR)"
+expect "$W/restartdf.log" "^\*\*\* hypervisor exception on the CPU of APIC ID 0: vector 8 #DF double fault" \
+	"the #DF reported from the host's own IST stack: its TR restored at each exit (VMLOAD)"
+expect "$W/restartdf.log" "RSP 0x0000040000000000\s*$" "the stack pointer it interrupted"
 
 echo "case: a peer's restart of a domain spinning in its guest"
 x86_config kick "$(x86_domain 0 k 0 'type = "k_t"; bootargs = "test=kick";')$(x86_domain 1 s 1 'type = "s_t"; bootargs = "test=spin";')
