@@ -90,7 +90,7 @@ void arch_start_secondaries(const struct board *b, unsigned boot_cpu)
 	x86_booted = true;
 }
 
-bool x86_halting;	/* arch_halt_system began: svm.c's exit_intr parks */
+bool x86_halting;	/* arch_halt_system began: svm.c's svm_exit parks */
 static uint64_t parked; /* the CPUs parked since, one bit each */
 
 /* This CPU out of its guest for good, its exit path done: the machine is
@@ -112,8 +112,9 @@ static bool vcpu_busy(const struct vcpu *v, unsigned me)
 /* Every other CPU's vCPU out of its exit path, at most a second: a domain
  * is OFF before its power-off is logged (common/domain.c). One still in
  * its guest would not leave by itself: it is kicked (arch_send_ipi), and
- * its INTR exit parks it (x86_park); one in its exit path finishes it
- * first. A CPU that does neither in time is named. */
+ * its next exit parks it (svm_exit: x86_park) before that exit is handled;
+ * one in its exit path finishes it first. A CPU that does neither in time
+ * is named. */
 static void halt_wait_others(void)
 {
 	unsigned me = arch_cpu_index();

@@ -274,16 +274,6 @@ static enum trap_result exit_nothing(struct vcpu *vc)
 	return TRAP_CONTINUE;
 }
 
-/* A physical interrupt (a kick, the idle tick): the guest goes on, unless
- * the machine is ending (arch_halt_system kicked this CPU): it stops here,
- * its exit path done. */
-static enum trap_result exit_intr(struct vcpu *vc)
-{
-	if (__atomic_load_n(&x86_halting, __ATOMIC_ACQUIRE))
-		x86_park();
-	return exit_nothing(vc);
-}
-
 /* HLT: nothing can wake this vCPU yet (no virtual interrupt sources), so a
  * halted vCPU is off, as a CPU halted with nothing to wake it. */
 static enum trap_result exit_hlt(struct vcpu *vc)
@@ -326,7 +316,7 @@ typedef enum trap_result (*exit_handler)(struct vcpu *vc);
 #define EXIT_FIRST SVM_EXIT_INTR
 #define ON(code)   [SVM_EXIT_##code - EXIT_FIRST]
 static const exit_handler exit_handlers[SVM_EXIT_XSETBV - EXIT_FIRST + 1] = {
-    ON(INTR) = exit_intr,
+    ON(INTR) = exit_nothing,
     ON(NMI) = exit_nothing,
     ON(CPUID) = exit_cpuid,
     ON(HLT) = exit_hlt,
@@ -345,6 +335,11 @@ static const exit_handler exit_handlers[SVM_EXIT_XSETBV - EXIT_FIRST + 1] = {
  * rest as the guest's own traps), handled, and ended by the core. */
 static enum trap_result svm_exit(struct vcpu *vc)
 {
+	/* The machine ending (arch_halt_system): this CPU stops before the exit
+	 * is handled. Whatever the exit: the kick that ends the run may be
+	 * taken as GIF is set after another (svm_run.S), and be no INTR exit. */
+	if (__atomic_load_n(&x86_halting, __ATOMIC_ACQUIRE))
+		x86_park();
 	struct vmcb *v = vc->arch.vmcb;
 	v->tlb_control = 0;
 	v->eventinj = 0;

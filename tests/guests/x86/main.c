@@ -9,7 +9,8 @@
  * asks the core about its own life (BH_HC_SELF, BH_HC_DOMAIN_QUERY) and in
  * its first one faults, to be restarted; "test=spin" spins in its first
  * life without a single exit, and "test=kick" restarts that domain (the
- * other of ids 0 and 1) once it had time to start spinning. It ends by
+ * other of ids 0 and 1) once it had time to start spinning; "test=exits"
+ * exits for ever (CPUID, no output). It ends by
  * writing QEMU's debug-exit port (its power-off).
  */
 #include "common/hypercall.h"
@@ -248,6 +249,11 @@ void guest_main(const char *cmdline)
 		spin();
 	if (has_arg(cmdline, "test=kick"))
 		kick();
+	if (has_arg(cmdline, "test=exits")) {
+		say("TESTGUEST x86: exiting for ever\n");
+		for (;;)
+			(void)cpuid(0, 0);
+	}
 	say("TESTGUEST x86: done\n");
 	power_off();
 }
