@@ -20,10 +20,11 @@ uint32_t x86_apic_ids[X86_MAX_CPUS]; /* the board's CPUs, in MADT order */
  * smashed stack is reported by common/boot.c's __stack_chk_fail. */
 static uint64_t fs_block[8];
 
-/* "bhtest=pf|df|apdf" on the loader's command line: fault on purpose, so a
- * test sees the exception report (tests/qemu/x86-boot.sh): a read of an
- * unmapped address, a push onto an unmapped stack (#DF) on the boot CPU or
- * on the first secondary CPU as it starts (smp.c). */
+/* "bhtest=pf|df|apdf|restartdf" on the loader's command line: fault on
+ * purpose, so a test sees the exception report (tests/qemu/x86-boot.sh,
+ * x86-config.sh): a read of an unmapped address, a push onto an unmapped
+ * stack (#DF) on the boot CPU, on the first secondary CPU as it starts
+ * (smp.c), or as a domain restarts (svm.c: after its guest ran). */
 static void boot_self_test(const struct mb_info *mb)
 {
 	const char *c = mb->flags & MB_INFO_CMDLINE ? (const char *)(uintptr_t)mb->cmdline : "";
@@ -34,6 +35,7 @@ static void boot_self_test(const struct mb_info *mb)
 	c += 7;
 	if (!strncmp(c, "apdf", 4))
 		x86_ap_self_test = true;
+	x86_restart_self_test = !strncmp(c, "restartdf", 9);
 	if (!strncmp(c, "df", 2))
 		x86_stack_fault_test();
 	if (strncmp(c, "pf", 2))

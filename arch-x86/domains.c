@@ -90,31 +90,63 @@ void arch_start_secondaries(const struct board *b, unsigned boot_cpu)
 	x86_booted = true;
 }
 
+bool x86_halting;	/* arch_halt_system began: svm.c's svm_exit parks */
+static uint64_t parked; /* the CPUs parked since, one bit each */
+
+/* This CPU out of its guest for good, its exit path done: the machine is
+ * ending (arch_halt_system, which waits for this bit). */
+void x86_park(void)
+{
+	__atomic_or_fetch(&parked, 1ull << arch_cpu_index(), __ATOMIC_RELEASE);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+/* v still on its CPU's way: in its guest or exit path, and not parked. */
+static bool vcpu_busy(const struct vcpu *v, unsigned me)
+{
+	return v->pcpu != me && __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_RUNNING &&
+	       !(__atomic_load_n(&parked, __ATOMIC_ACQUIRE) & 1ull << v->pcpu);
+}
+
+/* Every other CPU's vCPU out of its exit path, at most a second: a domain
+ * is OFF before its power-off is logged (common/domain.c). One still in
+ * its guest would not leave by itself: it is kicked (arch_send_ipi), and
+ * its next exit parks it (svm_exit: x86_park) before that exit is handled;
+ * one in its exit path finishes it first. A CPU that does neither in time
+ * is named. */
+static void halt_wait_others(void)
+{
+	unsigned me = arch_cpu_index();
+	for (unsigned i = 0; i < ndomains; i++)
+		for (unsigned j = 0; j < domains[i].nvcpus; j++)
+			if (vcpu_busy(&domains[i].vcpu[j], me))
+				arch_send_ipi(domains[i].vcpu[j].pcpu);
+	uint64_t end = arch_counter() + arch_counter_freq();
+	for (unsigned i = 0; i < ndomains; i++)
+		for (unsigned j = 0; j < domains[i].nvcpus; j++) {
+			const struct vcpu *v = &domains[i].vcpu[j];
+			while (vcpu_busy(v, me) && arch_counter() < end)
+				arch_wait_event();
+			if (vcpu_busy(v, me))
+				bh_log("CPU %u: domain %s vCPU %u did not stop within a second",
+				       v->pcpu, domains[i].name, j);
+		}
+}
+
 /* A domain on every CPU left running? The machine's end is clean when
  * none is (common/boot.c: system_check_idle), a failure otherwise (a
  * domain's on-fault = "halt"). */
 void arch_halt_system(void)
 {
-	static bool halting;
-	if (__atomic_exchange_n(&halting, true, __ATOMIC_ACQ_REL)) /* another CPU ends it */
-		for (;;)
-			__asm__ volatile("cli; hlt");
+	if (__atomic_exchange_n(&x86_halting, true, __ATOMIC_ACQ_REL)) /* another CPU ends it */
+		x86_park();
 	bool ended = x86_booted; /* a boot stopped: a failure */
 	for (unsigned i = 0; i < ndomains; i++) {
 		enum dom_state s = __atomic_load_n(&domains[i].state, __ATOMIC_ACQUIRE);
 		ended &= s != DOM_RUNNING && s != DOM_RESTARTING;
 	}
-	/* Every other CPU's vCPU out of its exit path first, at most a second:
-	 * a domain is OFF before its power-off is logged (common/domain.c). */
-	uint64_t end = arch_counter() + arch_counter_freq();
-	unsigned me = arch_cpu_index();
-	for (unsigned i = 0; i < ndomains; i++)
-		for (unsigned j = 0; j < domains[i].nvcpus; j++) {
-			const struct vcpu *v = &domains[i].vcpu[j];
-			while (v->pcpu != me && arch_counter() < end &&
-			       __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_RUNNING)
-				arch_wait_event();
-		}
+	halt_wait_others();
 	/* The exits of the machine's whole run: each power-off prints them
 	 * (common/domain.c), but not a stop or a halt, so a domain whose life
 	 * ended otherwise, after the last power-off, would go uncounted. */

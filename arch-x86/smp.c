@@ -30,6 +30,7 @@ uint64_t ap_stack; /* read by trampoline.S */
 static volatile unsigned ap_index;
 static struct x86_cpu_tables *ap_tables; /* its GDT, TSS, IST stack (traps.c) */
 bool x86_ap_self_test;			 /* bhtest=apdf (config.c) */
+bool x86_restart_self_test;		 /* bhtest=restartdf (config.c; svm.c) */
 static volatile bool ap_up;
 
 static volatile uint32_t *lapic(void)

@@ -98,6 +98,10 @@ static const struct __attribute__((aligned(16))) {
 void arch_vcpu_reset(struct vcpu *vc, uint64_t entry, uint64_t arg0)
 {
 	struct vmcb *v = vc->arch.vmcb;
+	/* bhtest=restartdf: a #DF after the guest's runs, taken on the host's
+	 * TSS only if each exit restored it (svm_run.S: VMLOAD). */
+	if (x86_restart_self_test && vc->dom->restarts)
+		x86_stack_fault_test();
 	memset(v, 0, sizeof(*v));
 	memset(&vc->arch.regs, 0, sizeof(vc->arch.regs));
 	vc->arch.regs.owner = vc;
@@ -331,6 +335,11 @@ static const exit_handler exit_handlers[SVM_EXIT_XSETBV - EXIT_FIRST + 1] = {
  * rest as the guest's own traps), handled, and ended by the core. */
 static enum trap_result svm_exit(struct vcpu *vc)
 {
+	/* The machine ending (arch_halt_system): this CPU stops before the exit
+	 * is handled. Whatever the exit: the kick that ends the run may be
+	 * taken as GIF is set after another (svm_run.S), and be no INTR exit. */
+	if (__atomic_load_n(&x86_halting, __ATOMIC_ACQUIRE))
+		x86_park();
 	struct vmcb *v = vc->arch.vmcb;
 	v->tlb_control = 0;
 	v->eventinj = 0;

@@ -116,7 +116,12 @@ __attribute__((noreturn)) void x86_stack_fault_test(void);
 void x86_tsc_calibrate(void);
 void x86_smp_init(const uint32_t *apic_ids, unsigned ncpus);
 bool x86_start_cpu(unsigned index, uint32_t apic_id, void *stack_top);
-extern bool x86_ap_self_test; /* bhtest=apdf: a secondary CPU's stack fault */
+extern bool x86_ap_self_test;	   /* bhtest=apdf: a secondary CPU's stack fault */
+extern bool x86_restart_self_test; /* bhtest=restartdf: one at a domain's restart */
+/* domains.c: the machine ending (arch_halt_system); a CPU that sees it at
+ * an exit stops there for good (x86_park) */
+extern bool x86_halting;
+__attribute__((noreturn)) void x86_park(void);
 /* Codes for x86_power_off; QEMU's isa-debug-exit ends with status 2 * code + 1. */
 #define X86_EXIT_OK   0
 #define X86_EXIT_FAIL 1

@@ -5,13 +5,17 @@
 # built from firmware (Multiboot memory map, ACPI MADT): a malformed config is refused
 # with the shared message naming the node and property, before any guest
 # runs. What the port cannot do yet is refused by name; a missing image is
-# named; on-fault = "halt" halts the system when its domain faults, and
+# named; on-fault = "halt" halts the system when its domain faults (the
+# other CPU kicked out of its guest, not waited on for a second), and
 # on-fault = "restart" restarts it through the common domain code
 # (common/domain.c: its RAM scrubbed, its image and command line reloaded),
 # which also answers its hypercalls (common/hypercall.c: its own state and
 # restarts; another domain's refused, no policy granting it), and enters it
 # with the segments its VMCB holds (FS, GS, TR: VMLOAD), whatever the CPU
-# held: neither its earlier life's TR nor the hypervisor's. A domain the
+# held: neither its earlier life's TR nor the hypervisor's, and the
+# hypervisor gets its own TR back at each exit (bhtest=restartdf: its #DF
+# at the restart, after the guest's LTR, reported from its own IST
+# stack). A domain the
 # policy lets restart another does so while that one spins in its guest
 # without an exit: the kick (an IPI) ends its run on its CPU.
 # timeout: 150
@@ -55,12 +59,20 @@ expect_rc $rc 3 "failure power-off"
 expect "$W/small.log" "^bulkhead: domain a: image \"big.bin\" does not fit its memory-size above 1 MiB" "named"
 expect "$W/small.log" "^bulkhead: boot stopped: no domain was started" "nothing started"
 
-echo "case: on-fault = \"halt\""
-x86_config halt "$(x86_domain 0 a 0 'bootargs = "test=npf"; on-fault = "halt";')$(x86_domain 1 b 1)"
-x86_boot "$W/halt.log" 30 "$W/halt.img" -smp 2; rc=$?
-expect_rc $rc 3 "failure power-off"
-expect "$W/halt.log" "^bulkhead: domain a: read at guest physical 0x30000000 outside its partition .*; on-fault = \"halt\": halting the system" "the system halts"
-expect_not "$W/halt.log" "no domain left running|power off \(done\)" "the system did not go on to a clean end"
+# on-fault = "halt" while the other domain spins in its guest (no exit:
+# only the kick ends its run) or exits for ever (the kick may be taken
+# after one of those exits, as GIF is set, and end no run: svm_exit parks
+# it at any exit).
+for other in spin exits; do
+	echo "case: on-fault = \"halt\", the other domain test=$other"
+	x86_config halt "$(x86_domain 0 a 0 'bootargs = "test=npf"; on-fault = "halt";')$(x86_domain 1 b 1 "bootargs = \"test=$other\";")"
+	x86_boot "$W/halt.log" 30 "$W/halt.img" -smp 2; rc=$?
+	expect_rc $rc 3 "failure power-off"
+	expect "$W/halt.log" "^bulkhead: domain a: read at guest physical 0x30000000 outside its partition .*; on-fault = \"halt\": halting the system" "the system halts"
+	expect_not "$W/halt.log" "no domain left running|power off \(done\)" "the system did not go on to a clean end"
+	expect_not "$W/halt.log" "did not stop within a second" \
+		"b's CPU stopped at once (kicked, parked at its next exit): no second's wait"
+done
 
 echo "case: on-fault = \"restart\""
 x86_config restart "$(x86_domain 0 a 0 'bootargs = "test=restart"; on-fault = "restart";')$(x86_domain 1 b 1)"
@@ -77,11 +89,21 @@ expect "$W/restart.log" "$L domain id 0, vCPU 0 of 1, state 0, restarts 1; query
 expect_count "$W/restart.log" "$L marker from an earlier life: 0x0" 2 2 "second life: the marker is zero again (RAM scrubbed)"
 expect_count "$W/restart.log" "$L entered with FS 0x10, GS 0x10; TR 0x0[[:space:]]*$" 2 2 \
 	"both lives entered with the VMCB's flat FS and GS, and no TR (VMLOAD), not what the CPU held"
-expect "$W/restart.log" "$L loaded TR 0x18" "first life: its own TSS loaded (LTR)"
+expect "$W/restart.log" "$L loaded TR 0x18, FS 0x0" "first life: its own TSS loaded (LTR), a null FS"
+expect "$W/restart.log" "$L after its exits: TR 0x18, FS 0x0[[:space:]]*$" \
+	"first life: both still its own after exits (VMSAVE after each run), not its VMCB's first ones"
 expect "$W/restart.log" "$L done" "second life: runs to its end"
 expect "$W/restart.log" "^bulkhead: domain a powered off" "and powers off"
 expect "$W/restart.log" "^\[b\] TESTGUEST x86: done" "the other domain ran on"
 expect_not "$W/restart.log" "restart 2|NOT CAUGHT|\*\*\*" "one restart only, nothing crashed"
+
+echo "case: a #DF in the hypervisor after a guest loaded its own TSS"
+x86_boot "$W/restartdf.log" 60 "$W/restart.img" -smp 2 -append "bhtest=restartdf"; rc=$?
+expect_rc $rc 3 "failure power-off (a reset, QEMU's 0, would be a triple fault on the guest's TSS)"
+expect "$W/restartdf.log" "$L loaded TR 0x18" "first life: its own TSS loaded (LTR)"
+expect "$W/restartdf.log" "^\*\*\* hypervisor exception on the CPU of APIC ID 0: vector 8 #DF double fault" \
+	"the #DF reported from the host's own IST stack: its TR restored at each exit (VMLOAD)"
+expect "$W/restartdf.log" "RSP 0x0000040000000000\s*$" "the stack pointer it interrupted"
 
 echo "case: a peer's restart of a domain spinning in its guest"
 x86_config kick "$(x86_domain 0 k 0 'type = "k_t"; bootargs = "test=kick";')$(x86_domain 1 s 1 'type = "s_t"; bootargs = "test=spin";')

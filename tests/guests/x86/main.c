@@ -9,7 +9,8 @@
  * asks the core about its own life (BH_HC_SELF, BH_HC_DOMAIN_QUERY) and in
  * its first one faults, to be restarted; "test=spin" spins in its first
  * life without a single exit, and "test=kick" restarts that domain (the
- * other of ids 0 and 1) once it had time to start spinning. It ends by
+ * other of ids 0 and 1) once it had time to start spinning; "test=exits"
+ * exits for ever (CPUID, no output). It ends by
  * writing QEMU's debug-exit port (its power-off).
  */
 #include "common/hypercall.h"
@@ -138,9 +139,10 @@ static struct hc hypercall(uint64_t fid, uint64_t arg)
 
 /* The FS and GS it was entered with (start.S), as Multiboot wants them:
  * flat data segments (the VMCB's, not what the CPU last held), and its task
- * register; in its first life, a TSS of its own loaded (LTR), which its
- * next life must not find (nor the hypervisor keep: its own TSS holds the
- * stack its #DF, NMI and #MC are taken on). */
+ * register; in its first life, a TSS of its own loaded (LTR) and a null
+ * FS, both still its own after its exits, which its next life must not
+ * find (nor the hypervisor keep: its own TSS holds the stack its #DF, NMI
+ * and #MC are taken on). */
 static void segments(bool load_tr)
 {
 	extern uint16_t entry_fs, entry_gs;
@@ -156,8 +158,12 @@ static void segments(bool load_tr)
 	    (sizeof(tss) - 1) | (b & 0xffffff) << 16 | 0x89ull << 40 | (b >> 24 & 0xff) << 56;
 	guest_gdt[4] = b >> 32;
 	__asm__ volatile("ltr %w0" : : "r"(0x18) : "memory");
+	__asm__ volatile("mov %0, %%fs" : : "r"(0) : "memory");
 	__asm__ volatile("str %0" : "=r"(tr));
-	say("TESTGUEST x86: loaded TR 0x%x\n", tr);
+	say("TESTGUEST x86: loaded TR 0x%x, FS 0x0\n", tr);
+	uint16_t fs; /* kept across the exits of that line (VMSAVE after each run) */
+	__asm__ volatile("str %0; mov %%fs, %1" : "=r"(tr), "=r"(fs));
+	say("TESTGUEST x86: after its exits: TR 0x%x, FS 0x%x\n", tr, fs);
 }
 
 /* "test=restart": its id and restart count from the core; another domain's
@@ -243,6 +249,11 @@ void guest_main(const char *cmdline)
 		spin();
 	if (has_arg(cmdline, "test=kick"))
 		kick();
+	if (has_arg(cmdline, "test=exits")) {
+		say("TESTGUEST x86: exiting for ever\n");
+		for (;;)
+			(void)cpuid(0, 0);
+	}
 	say("TESTGUEST x86: done\n");
 	power_off();
 }
