@@ -1052,6 +1052,15 @@ static void test_v2_timer_listed_direct(void)
 	fake_sysreg_write("cntv_ctl_el0", 0);
 }
 
+/* GICv2: timer `id`'s line asserted (its CTL: ENABLE, ISTATUS) and its
+ * tick taken on v's CPU, listed at once, as v2_vcpu_irq takes it. */
+static void v2_tick_listed(struct vcpu *v, unsigned id)
+{
+	fake_sysreg_write(id == 27 ? "cntv_ctl_el0" : "cntp_ctl_el0", 5);
+	fake_enter(v);
+	CHECK(vgic_v2_tick(v, id));
+}
+
 /* GICv2: both timers' ticks listed directly (LR0, LR1), completed by the
  * guest with both lines dropped: the maintenance interrupt's quiet path
  * takes one listed tick only, so the general sync frees both and the next
@@ -1064,11 +1073,8 @@ static void test_v2_timers_both_listed(void)
 	struct vcpu *v = h_vcpu(d, 0);
 	gicd_w(v, 0x100, (1u << 27) | (1u << 30));
 	exit_of(v);
-	fake_sysreg_write("cntv_ctl_el0", 5);
-	fake_sysreg_write("cntp_ctl_el0", 5);
-	fake_enter(v);
-	CHECK(vgic_v2_tick(v, 27));
-	CHECK(vgic_v2_tick(v, 30));
+	v2_tick_listed(v, 27);
+	v2_tick_listed(v, 30);
 	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
 	CHECK_EQ(lr(v, 1), V2_PENDING | V2_EOI | 30);
 	uint64_t gen = d->arch.vgic_gen;
@@ -1111,9 +1117,7 @@ static void test_v2_quiet_tick_evicted(void)
 	gicd_wb(v, 0x400 + 19, 0x00);
 	gicd_w(v, 0x100, (1u << 27) | (0xfu << 16));
 	exit_of(v);
-	fake_sysreg_write("cntv_ctl_el0", 5);
-	fake_enter(v);
-	CHECK(vgic_v2_tick(v, 27));
+	v2_tick_listed(v, 27);
 	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | V2_PRIO(0xf0) | 27);
 	gicd_w(v, 0x200, 7u << 16); /* ISPENDR0: PPIs 16-18 in LR1-3 */
 	exit_of(v);
@@ -1138,9 +1142,7 @@ static void test_v2_quiet_tick_then_ispendr(void)
 	struct vcpu *v = h_vcpu(d, 0);
 	gicd_w(v, 0x100, 1u << 27);
 	exit_of(v);
-	fake_sysreg_write("cntv_ctl_el0", 5);
-	fake_enter(v);
-	CHECK(vgic_v2_tick(v, 27));
+	v2_tick_listed(v, 27);
 	gicd_w(v, 0x200, 1u << 27); /* ISPENDR0: pended behind the tick */
 	exit_of(v);
 	CHECK_EQ(lr(v, 0), V2_PENDING | V2_EOI | 27);
@@ -1168,9 +1170,7 @@ static void test_v2_standby_owes_tick_maintenance(void)
 	struct vcpu *v = h_vcpu(d, 0);
 	gicd_w(v, 0x100, 1u << 27);
 	exit_of(v);
-	fake_sysreg_write("cntv_ctl_el0", 5);
-	fake_enter(v);
-	CHECK(vgic_v2_tick(v, 27));
+	v2_tick_listed(v, 27);
 	CHECK(vgic_vcpu_pending(v)); /* listed pending */
 	guest_sets_lr_state(v, 0, LR_ACTIVE);
 	fake_enter(v);
