@@ -526,7 +526,7 @@ static struct vcpu *sync(struct vcpu *v)
 			if (gic_host.timer_sw && (id == gic_host.vtimer_intid || id == gic_host.ptimer_intid)) {
 				q->level = timer_asserted(id); /* sampled again */
 				if (!q->level)
-					gic_ppi_enable(id, true);
+					gic_v2_ppi_unmask(id);
 			}
 			other = hand_back(v, c->lr_intid[i], q, other);
 			continue;
